@@ -1,0 +1,43 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export ARTICLEQA_HOME ?= $(CURDIR)/index
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export HF_HUB_DISABLE_PROGRESS_BARS := 1
+export TRANSFORMERS_VERBOSITY := error
+
+.PHONY: run test setup lint typecheck unit demo clean
+
+$(BIN)/.installed: pyproject.toml bot/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]' -e ./bot
+	touch $@
+
+setup: $(BIN)/.installed
+
+## run: set up, ingest the sample articles, build the index, answer a sample question, serve HTTP
+run: setup
+	$(BIN)/articleqa add articles/
+	$(BIN)/articleqa index --quiet
+	$(BIN)/articleqa ask "Who won the regional science fair?"
+
+## test: set up, lint, type-check and run every test
+test: setup lint typecheck unit
+
+lint:
+	$(BIN)/ruff check src bot tests bench
+	$(BIN)/ruff format --check src bot tests bench
+
+typecheck:
+	$(BIN)/mypy
+
+unit:
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

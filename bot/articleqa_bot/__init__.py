@@ -1,0 +1,1 @@
+"""Discord bot for articleqa (placeholder until the bot issue lands)."""

@@ -1,0 +1,280 @@
+"""The ``articleqa`` command: a thin layer over the library.
+
+Domain errors become one readable line on stderr and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from articleqa.config import Settings
+from articleqa.errors import ArticleQAError
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    for noisy in ("faiss.loader", "sentence_transformers", "httpx", "bm25s", "transformers"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def handle_errors(func: F) -> F:
+    """Turn ArticleQAError (and Ctrl-C) into one line and an exit status."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ArticleQAError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(EXIT_FAILED)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def settings_from(ctx: click.Context) -> Settings:
+    settings: Settings = ctx.obj["settings"]
+    return settings
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--home",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Data directory (default: $ARTICLEQA_HOME or ./index).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log debug details to stderr.")
+@click.version_option(package_name="articleqa")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None, verbose: bool) -> None:
+    """Answer questions about a collection of articles by quoting them verbatim."""
+    _configure_logging(verbose)
+    overrides: dict[str, Any] = {"home": home} if home else {}
+    try:
+        settings = Settings(**overrides)
+    except ValueError as exc:
+        raise click.UsageError(f"invalid settings: {exc}") from exc
+    ctx.ensure_object(dict)
+    ctx.obj["settings"] = settings
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--allow-private", is_flag=True, help="Allow URLs on loopback or private networks.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per source.")
+@click.pass_context
+@handle_errors
+def add(ctx: click.Context, sources: tuple[str, ...], allow_private: bool, as_json: bool) -> None:
+    """Add articles from files, folders (recursively) or http(s) URLs.
+
+    Formats: .txt, .md (YAML front matter), .html/.htm, .json/.jsonl. Re-adding unchanged
+    content does nothing; changed content replaces the old version. Run `articleqa index`
+    afterwards to make new articles answerable.
+    """
+    from articleqa.service import ingest
+    from articleqa.store import ArticleStore
+
+    settings = settings_from(ctx)
+    outcomes = ingest(list(sources), ArticleStore(settings.home), settings, allow_private)
+    for outcome in outcomes:
+        if as_json:
+            click.echo(json.dumps(_asdict(outcome)))
+        elif outcome.failed:
+            click.echo(f"failed     {outcome.source}: {outcome.error}", err=True)
+        else:
+            click.echo(f"{outcome.status:<10} {outcome.article_id}  {outcome.title}  ({outcome.source})")
+    failed = sum(o.failed for o in outcomes)
+    if not as_json:
+        click.echo(f"{len(outcomes) - failed} added or checked, {failed} failed", err=True)
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+def _asdict(obj: Any) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(obj)
+
+
+@main.group()
+def articles() -> None:
+    """List, show or remove stored articles."""
+
+
+@articles.command("list")
+@click.option("--offset", default=0, show_default=True, type=click.IntRange(min=0))
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@handle_errors
+def articles_list(ctx: click.Context, offset: int, limit: int, as_json: bool) -> None:
+    """List stored articles (id, date, title)."""
+    from articleqa.store import ArticleStore
+
+    store = ArticleStore(settings_from(ctx).home)
+    items = store.list(offset, limit)
+    if as_json:
+        click.echo(json.dumps([a.model_dump(mode="json") for a in items], indent=2))
+        return
+    for item in items:
+        click.echo(f"{item.id}  {item.published or '----------'}  {item.title}")
+    click.echo(f"{len(items)} of {store.count()} articles", err=True)
+
+
+@articles.command("show")
+@click.argument("article_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@handle_errors
+def articles_show(ctx: click.Context, article_id: str, as_json: bool) -> None:
+    """Show one article's metadata and its stored (cleaned) text."""
+    from articleqa.store import ArticleStore
+
+    article = ArticleStore(settings_from(ctx).home).get(article_id)
+    if as_json:
+        click.echo(article.model_dump_json(indent=2))
+        return
+    click.echo(f"{article.title}\nid: {article.id}")
+    for label, value in (("url", article.url), ("author", article.author), ("published", article.published), ("source", article.source)):
+        if value:
+            click.echo(f"{label}: {value}")
+    click.echo("")
+    click.echo(article.text)
+
+
+@articles.command("remove")
+@click.argument("article_ids", nargs=-1, required=True)
+@click.pass_context
+@handle_errors
+def articles_remove(ctx: click.Context, article_ids: tuple[str, ...]) -> None:
+    """Remove articles by id (run `articleqa index` to drop them from the index)."""
+    from articleqa.store import ArticleStore
+
+    store = ArticleStore(settings_from(ctx).home)
+    for article_id in article_ids:
+        store.remove(article_id)
+        click.echo(f"removed {article_id}")
+
+
+@main.command()
+@click.option("--rollback", is_flag=True, help="Publish the snapshot built before the current one.")
+@click.option("--wait", type=float, default=None, help="Seconds to wait for a running rebuild.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.pass_context
+@handle_errors
+def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool) -> None:
+    """Build the index from the stored articles and publish it (incremental: only new or
+    changed passages are embedded)."""
+    from articleqa import snapshot
+
+    settings = settings_from(ctx)
+    if rollback:
+        with snapshot.build_lock(settings.home, wait or settings.lock_timeout_s):
+            version = snapshot.rollback(settings.home)
+        click.echo(f"rolled back: {version} is current")
+        return
+    if wait is not None:
+        settings = settings.model_copy(update={"lock_timeout_s": wait})
+    report = _build(settings, progress=not quiet)
+    click.echo(
+        f"published {report.version}: {report.articles} articles, {report.passages} passages "
+        f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s"
+    )
+
+
+def _build(settings: Settings, progress: bool) -> Any:
+    from articleqa.embedding import load_embedder
+    from articleqa.indexer import Indexer
+    from articleqa.store import ArticleStore
+
+    indexer = Indexer(settings, ArticleStore(settings.home), load_embedder(settings))
+    if not progress:
+        return indexer.build()
+    bar: Any = None
+
+    def on_progress(done: int, total: int) -> None:
+        nonlocal bar
+        if total == 0:
+            return
+        if bar is None:
+            from tqdm import tqdm
+
+            bar = tqdm(total=total, unit="passage", desc="embedding", file=sys.stderr)
+        bar.n = done
+        bar.refresh()
+
+    try:
+        return indexer.build(progress=on_progress)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+@main.command()
+@click.argument("question")
+@click.option("-k", "--k", "k", type=click.IntRange(1, 10), default=None, help="Number of quotes (1-10).")
+@click.option("--json", "as_json", is_flag=True, help="Print the Answer JSON.")
+@click.pass_context
+@handle_errors
+def ask(ctx: click.Context, question: str, k: int | None, as_json: bool) -> None:
+    """Answer QUESTION with verbatim quotes from the indexed articles."""
+    from articleqa.embedding import load_embedder
+    from articleqa.search import Searcher
+    from articleqa.snapshot import load_best
+
+    settings = settings_from(ctx)
+    loaded = load_best(settings.home)
+    answer = Searcher(loaded.snapshot, load_embedder(settings), settings).ask(question, k)
+    if as_json:
+        click.echo(answer.model_dump_json(indent=2))
+        return
+    click.echo(render_answer(answer))
+
+
+def render_answer(answer: Any) -> str:
+    """Readable answer: title and date, then the quote with its highlight in »…«."""
+    if not answer.answered:
+        return answer.message or "The indexed articles do not answer this question."
+    lines: list[str] = []
+    for number, quote in enumerate(answer.quotes, start=1):
+        article = quote.article
+        meta = " · ".join(str(x) for x in (article.author, article.published) if x)
+        lines.append(f"[{number}] {article.title}" + (f" ({meta})" if meta else ""))
+        if article.url:
+            lines.append(f"    {article.url}")
+        text = quote.text
+        if quote.highlight:
+            a, b = quote.highlight.start - quote.start, quote.highlight.end - quote.start
+            text = f"{text[:a]}»{text[a:b]}«{text[b:]}"
+        lines.extend(f"    > {line}" if line else "    >" for line in text.split("\n"))
+        lines.append("")
+    lines.append(f"index {answer.index_version} · {answer.took_ms:.0f} ms")
+    return "\n".join(lines)
+
+
+def run() -> None:
+    main(obj={})
+
+
+if __name__ == "__main__":
+    run()

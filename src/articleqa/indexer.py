@@ -1,0 +1,155 @@
+"""Building a snapshot from the article store: split, de-duplicate, embed what is new, index."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from articleqa.config import Settings
+from articleqa.embedding import Embedder
+from articleqa.embedding_cache import EmbeddingCache, cache_key
+from articleqa.lexical import LexicalIndex
+from articleqa.models import Passage
+from articleqa.passages import merge_duplicates, split_article
+from articleqa.snapshot import (
+    ArticleRecord,
+    PassageRecord,
+    build_lock,
+    new_version,
+    prune,
+    publish,
+    write_snapshot,
+)
+from articleqa.store import ArticleStore
+from articleqa.vector_index import build_vector_index, choose_kind
+
+logger = logging.getLogger(__name__)
+
+EMBED_CHUNK = 256
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    version: str
+    articles: int
+    passages: int
+    embedded: int
+    reused: int
+    index_type: str
+    seconds: float
+    store_generation: int
+
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class Indexer:
+    """Builds and publishes snapshots. Counters of the last build are in ``last_report``."""
+
+    def __init__(self, settings: Settings, store: ArticleStore, embedder: Embedder) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.cache = EmbeddingCache(settings.home / "embeddings", embedder.name, embedder.dimension)
+        self.last_report: BuildReport | None = None
+
+    def build(self, progress: ProgressCallback | None = None) -> BuildReport:
+        """Build a snapshot of the store as it is now and publish it. Holds the rebuild lock."""
+        home = self.settings.home
+        with build_lock(home, self.settings.lock_timeout_s):
+            started = time.perf_counter()
+            generation = self.store.generation()
+            articles = list(self.store.iter_articles())
+            split = [
+                p
+                for a in articles
+                for p in split_article(a, self.settings.passage_min_words, self.settings.passage_max_words)
+            ]
+            passages = merge_duplicates(split)
+            vectors, embedded = self._vectors(passages, progress)
+            kind = choose_kind(self.settings.index_type, len(passages), self.settings.ann_threshold)
+            index = build_vector_index(vectors, kind)
+            lexical = LexicalIndex.build([p.embedding_text() for p in passages])
+            version = new_version()
+            manifest = {
+                "model": self.embedder.name,
+                "dimension": self.embedder.dimension,
+                "metric": "inner_product",
+                "index_type": kind,
+                "built_at": dt.datetime.now(dt.UTC).isoformat(),
+                "counts": {"articles": len(articles), "passages": len(passages)},
+                "articles": {a.id: a.content_hash for a in articles},
+                "passage_words": [self.settings.passage_min_words, self.settings.passage_max_words],
+                "store_generation": generation,
+            }
+            write_snapshot(
+                home,
+                version,
+                index,
+                lexical,
+                [
+                    PassageRecord(
+                        p.text, p.context, p.heading, [(s.article_id, s.start, s.end) for s in p.spans]
+                    )
+                    for p in passages
+                ],
+                [
+                    ArticleRecord(
+                        a.id,
+                        a.title,
+                        a.url,
+                        a.author,
+                        a.published.isoformat() if a.published else None,
+                        a.text,
+                    )
+                    for a in articles
+                ],
+                manifest,
+            )
+            publish(home, version)
+            prune(home, self.settings.keep_snapshots)
+            report = BuildReport(
+                version=version,
+                articles=len(articles),
+                passages=len(passages),
+                embedded=embedded,
+                reused=len(passages) - embedded,
+                index_type=kind,
+                seconds=time.perf_counter() - started,
+                store_generation=generation,
+            )
+            self.last_report = report
+            logger.info(
+                "built %s: %d articles, %d passages (%d embedded, %d from cache) in %.1fs",
+                version, report.articles, report.passages, embedded, report.reused, report.seconds,
+            )
+            return report
+
+    def _vectors(
+        self, passages: list[Passage], progress: ProgressCallback | None
+    ) -> tuple[np.ndarray, int]:
+        texts = [p.embedding_text() for p in passages]
+        keys = [cache_key(t) for t in texts]
+        cached = self.cache.get_many(keys)
+        missing = sorted({k: i for i, k in reversed(list(enumerate(keys))) if k not in cached}.values())
+        done = 0
+        if progress:
+            progress(0, len(missing))
+        for chunk_start in range(0, len(missing), EMBED_CHUNK):
+            chunk = missing[chunk_start : chunk_start + EMBED_CHUNK]
+            vectors = self.embedder.embed([texts[i] for i in chunk])
+            # Written per chunk, so an interrupted build keeps what it paid for.
+            self.cache.put_many((keys[i], v) for i, v in zip(chunk, vectors, strict=True))
+            cached.update((keys[i], v) for i, v in zip(chunk, vectors, strict=True))
+            done += len(chunk)
+            if progress:
+                progress(done, len(missing))
+        matrix = np.zeros((len(passages), self.embedder.dimension), dtype=np.float32)
+        for row, key in enumerate(keys):
+            matrix[row] = cached[key]
+        return matrix, len(missing)

@@ -1,0 +1,115 @@
+"""Cleaning done once at ingest: the cleaned text is stored and every quote is cut from it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+PARAGRAPH_BREAK = "\n\n"
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+_BULLET = re.compile(r"^(?:[-*•·▪]\s+|\d{1,3}[.)]\s+)")
+_SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]]$")
+_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-$")
+
+_TIME = r"\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?"
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE = rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+# "By Jane Doe 05:13 pm Oct 25, 202405:13 pm": a byline glued to a timestamp, as pasted
+# from news sites. It carries no content, so it is dropped (the name becomes the author).
+_BYLINE_WITH_TIME = re.compile(
+    rf"^by\s+(?P<name>[^\d|•]{{2,80}}?)\s*[|•,\-–—]?\s*(?:{_TIME}|{_DATE}|updated|published)",
+    re.IGNORECASE,
+)
+_DATELINE_ONLY = re.compile(
+    rf"^(?:(?:updated|published|last updated|posted)\s*:?\s*)?(?:(?:on|at)\s+)?"
+    rf"(?:{_TIME}|{_DATE})(?:[\s,|•-]*(?:{_TIME}|{_DATE}|[A-Z]{{2,4}}))*\s*$",
+    re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"^(?:advertisement|sponsored|share( this( article| story)?)?|read more|subscribe( now)?|"
+    r"follow us( on .{1,40})?|sign up for .{1,60}|click here .{0,60}|story continues below"
+    r"( advertisement)?|skip to (?:main )?content)\W*$",
+    re.IGNORECASE,
+)
+
+
+def normalize_unicode(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    return _SPACES.sub(" ", text)
+
+
+def byline_author(line: str) -> str | None:
+    """The name in a news byline glued to a timestamp, or None if ``line`` is not one."""
+    match = _BYLINE_WITH_TIME.match(line.strip())
+    if not match:
+        return None
+    return match.group("name").strip(" ,|-–—") or None
+
+
+def is_noise_line(line: str) -> bool:
+    """Lines pasted articles carry that are not content: bylines with times, bare dates, ads."""
+    stripped = line.strip()
+    if not stripped:
+        return True
+    return bool(
+        byline_author(stripped)
+        or _DATELINE_ONLY.match(stripped)
+        or _BOILERPLATE.match(stripped)
+    )
+
+
+def _join_lines(lines: list[str]) -> list[str]:
+    """Join hard-wrapped lines of one block into paragraphs; keep bullets and short lines apart.
+
+    A line shorter than the block's wrap width that ends a sentence closes its paragraph, so
+    text with one paragraph per line stays apart while wrapped prose is joined.
+    """
+    paragraphs: list[str] = []
+    wrap_width = max((len(line) for line in lines), default=0)
+    current = ""
+    last_line = ""
+    for line in lines:
+        if not current:
+            current = last_line = line
+            continue
+        short_line = len(last_line) < 0.75 * wrap_width
+        ends_sentence = bool(_SENTENCE_END.search(last_line))
+        looks_like_heading = short_line and not ends_sentence and len(current.split()) <= 12
+        if _BULLET.match(line) or (ends_sentence and short_line) or looks_like_heading:
+            paragraphs.append(current)
+            current = line
+        elif _HYPHEN_BREAK.search(current) and line[:1].islower():
+            current = current[:-1] + line
+        else:
+            current = f"{current} {line}"
+        last_line = line
+    if current:
+        paragraphs.append(current)
+    return paragraphs
+
+
+def clean_text(raw: str) -> tuple[str, str | None]:
+    """Clean ``raw`` into paragraphs separated by blank lines.
+
+    Returns the cleaned text and the author named by a dropped byline, if any.
+    """
+    text = normalize_unicode(raw)
+    author: str | None = None
+    paragraphs: list[str] = []
+    for block in _BLANK_LINES.split(text):
+        block_lines: list[str] = []
+        for line in block.split("\n"):
+            line = line.strip()
+            if not line:
+                continue
+            if is_noise_line(line):
+                author = author or byline_author(line)
+                continue
+            block_lines.append(line)
+        paragraphs.extend(_join_lines(block_lines))
+    return PARAGRAPH_BREAK.join(p for p in paragraphs if p), author

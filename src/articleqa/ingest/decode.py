@@ -1,0 +1,28 @@
+"""Turning bytes into text, refusing what is not text."""
+
+from __future__ import annotations
+
+from articleqa.errors import IngestError
+
+_BOMS = (("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
+
+
+def decode_text(data: bytes, what: str = "file") -> str:
+    """Decode UTF-8 (or BOM-marked UTF-16) text; raise IngestError for binary or other encodings."""
+    if not data.strip():
+        raise IngestError(f"{what} is empty")
+    for encoding, bom in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise IngestError(f"{what} is not valid {encoding} text: {exc.reason}") from exc
+    if b"\x00" in data[:8192]:
+        raise IngestError(f"{what} looks binary (it contains NUL bytes), not text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise IngestError(
+            f"{what} is not UTF-8 text (invalid byte at position {exc.start}); "
+            "convert it to UTF-8 first"
+        ) from exc

@@ -1,0 +1,66 @@
+"""From a RawArticle to a storable Article: clean once, derive a stable id and a content hash."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+from articleqa.errors import IngestError
+from articleqa.ingest.clean import clean_text, normalize_unicode
+from articleqa.models import Article, RawArticle
+
+_WS = re.compile(r"\s+")
+_TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
+
+
+def normalize_url(url: str) -> str:
+    """Scheme and host lower-cased, fragment and tracking parameters dropped."""
+    parts = urlsplit(url.strip())
+    query = "&".join(
+        p for p in parts.query.split("&") if p and not p.lower().startswith(_TRACKING_PARAMS)
+    )
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), path, query, ""))
+
+
+def normalize_for_id(text: str) -> str:
+    return _WS.sub(" ", text).strip().lower()
+
+
+def article_id(url: str | None, text: str) -> str:
+    """Stable id: from the URL when there is one, else from the normalised text."""
+    key = f"url:{normalize_url(url)}" if url else f"text:{normalize_for_id(text)}"
+    return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def content_hash(title: str, text: str, url: str | None, author: str | None, published: dt.date | None) -> str:
+    payload = json.dumps(
+        [title, text, url, author, published.isoformat() if published else None], ensure_ascii=False
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def prepare_article(raw: RawArticle, now: dt.datetime | None = None) -> Article:
+    text, byline_author = clean_text(raw.text)
+    if not text.strip():
+        raise IngestError("article has no text left after cleaning")
+    title = _WS.sub(" ", normalize_unicode(raw.title)).strip() or text.split("\n", 1)[0][:120]
+    author = raw.author.strip() if raw.author else byline_author
+    url = raw.url.strip() if raw.url else None
+    now = now or dt.datetime.now(dt.UTC)
+    return Article(
+        id=article_id(url, text),
+        title=title,
+        url=url,
+        author=author,
+        published=raw.published,
+        source=raw.source,
+        content_hash=content_hash(title, text, url, author, raw.published),
+        chars=len(text),
+        added_at=now,
+        updated_at=now,
+        text=text,
+    )

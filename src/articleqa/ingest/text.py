@@ -1,0 +1,34 @@
+"""Plain text: the first non-empty line is the title."""
+
+from __future__ import annotations
+
+import re
+
+from articleqa.models import RawArticle
+
+_TITLE_MAX_CHARS = 120
+_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
+
+
+def title_from_first_line(text: str) -> tuple[str, str]:
+    """Split ``text`` into a title and a body.
+
+    A short first line is a title and leaves the body. A long first line is content (a pasted
+    summary, say): it stays in the body and its first sentence, shortened, becomes the title.
+    """
+    stripped = text.strip()
+    first, _, rest = stripped.partition("\n")
+    first = first.strip()
+    is_prose = len(first.split()) > 20 or (len(first) > _TITLE_MAX_CHARS)
+    if not is_prose:
+        return first.lstrip("# ").strip(), rest
+    sentence_match = _FIRST_SENTENCE.match(first)
+    title = sentence_match.group(1) if sentence_match else first
+    if len(title) > _TITLE_MAX_CHARS:
+        title = title[:_TITLE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return title, stripped
+
+
+def read_text(text: str, source: str | None) -> RawArticle:
+    title, body = title_from_first_line(text)
+    return RawArticle(title=title, text=body, source=source)

@@ -1,0 +1,170 @@
+"""Fetching articles over http(s) without letting a URL reach inside our network.
+
+Every connection, including each redirect hop, goes through ``GuardedBackend``, which resolves
+the host itself and connects only to public addresses; a DNS name that resolves to a private
+address is refused at connect time, so a redirect or a rebinding DNS answer cannot slip past a
+check made earlier.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import time
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from articleqa.errors import FetchFailed, IngestError, SourceTooLarge, UnsafeURL, UnsupportedFormat
+from articleqa.ingest.decode import decode_text
+from articleqa.ingest.html import read_html
+from articleqa.ingest.text import read_text
+from articleqa.models import RawArticle
+
+logger = logging.getLogger(__name__)
+
+USER_AGENT = "articleqa/0.1 (+https://github.com/articleqa/articleqa)"
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+_TEXT_TYPES = ("text/plain", "text/markdown")
+
+
+def is_public_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def resolve(host: str, port: int) -> list[str]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise FetchFailed(f"cannot resolve host {host!r}: {exc.strerror}") from exc
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def check_host(host: str, port: int, allow_private: bool) -> list[str]:
+    """Resolve ``host`` and refuse it unless every address is public (or private is allowed)."""
+    addresses = resolve(host, port)
+    if not allow_private:
+        for address in addresses:
+            if not is_public_address(address):
+                raise UnsafeURL(
+                    f"refusing to fetch from {host} ({address}): loopback, private, link-local "
+                    "and metadata addresses are blocked (ARTICLEQA_ALLOW_PRIVATE_URLS=true allows them)"
+                )
+    return addresses
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    def __init__(self, allow_private: bool) -> None:
+        self.allow_private = allow_private
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        addresses = check_host(host, port, self.allow_private)
+        last_error: Exception | None = None
+        for address in addresses:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                last_error = exc
+        raise httpcore.ConnectError(f"cannot connect to {host}:{port}: {last_error}")
+
+
+def _client(allow_private: bool, timeout_s: float) -> httpx.Client:
+    transport = httpx.HTTPTransport(trust_env=False)
+    # httpx has no public hook for the network backend; its pool is httpcore's, which has one.
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(), network_backend=GuardedBackend(allow_private)
+    )
+    return httpx.Client(
+        transport=transport,
+        timeout=httpx.Timeout(timeout_s),
+        follow_redirects=False,
+        trust_env=False,
+        headers={"User-Agent": USER_AGENT, "Accept": "text/html,text/plain;q=0.9,*/*;q=0.1"},
+    )
+
+
+def _check_url(url: str, allow_private: bool) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise UnsafeURL(f"only http and https URLs can be fetched, not {parts.scheme or 'none'!r}")
+    if not parts.hostname:
+        raise IngestError(f"URL has no host: {url}")
+    check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allow_private)
+
+
+def fetch_url(
+    url: str,
+    *,
+    allow_private: bool = False,
+    timeout_s: float = 15.0,
+    max_bytes: int = 5_000_000,
+    max_redirects: int = 5,
+) -> RawArticle:
+    """Fetch one page and read it as an article. Raises a typed IngestError on any failure."""
+    deadline = time.monotonic() + timeout_s
+    current = url
+    with _client(allow_private, timeout_s) as client:
+        for _ in range(max_redirects + 1):
+            _check_url(current, allow_private)
+            try:
+                with client.stream("GET", current) as response:
+                    if response.is_redirect:
+                        current = urljoin(current, response.headers.get("location", ""))
+                        continue
+                    if response.status_code >= 400:
+                        raise FetchFailed(f"{current} answered HTTP {response.status_code}")
+                    body = _read_limited(response, max_bytes, deadline)
+                    content_type = response.headers.get("content-type", "").split(";")[0].strip()
+                    charset = response.charset_encoding
+            except httpx.TimeoutException as exc:
+                raise FetchFailed(f"{current} timed out after {timeout_s:g}s") from exc
+            except httpx.HTTPError as exc:
+                raise FetchFailed(f"cannot fetch {current}: {exc}") from exc
+            return _to_article(url, body, content_type, charset)
+    raise FetchFailed(f"{url}: more than {max_redirects} redirects")
+
+
+def _read_limited(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise SourceTooLarge(f"page is {int(declared):,} bytes, over the {max_bytes:,}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_raw():
+        size += len(chunk)
+        if size > max_bytes:
+            raise SourceTooLarge(f"page is over the {max_bytes:,}-byte limit")
+        if time.monotonic() > deadline:
+            raise FetchFailed("page took too long to download")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _to_article(url: str, body: bytes, content_type: str, charset: str | None) -> RawArticle:
+    if content_type and not content_type.startswith(_HTML_TYPES + _TEXT_TYPES):
+        raise UnsupportedFormat(f"{url} is {content_type}, not an HTML or text page")
+    if charset and charset.lower().replace("-", "") not in ("utf8", "ascii"):
+        try:
+            text = body.decode(charset)
+        except (LookupError, UnicodeDecodeError) as exc:
+            raise IngestError(f"{url} cannot be decoded as {charset}") from exc
+    else:
+        text = decode_text(body, what=url)
+    if content_type.startswith(_TEXT_TYPES):
+        article = read_text(text, source=url)
+        return RawArticle(title=article.title, text=article.text, url=url, source=url)
+    return read_html(text, source=url, url=url)

@@ -1,0 +1,76 @@
+"""BM25 over passages (bm25s), for names and exact words the dense model blurs."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import bm25s
+import numpy as np
+import Stemmer
+
+logger = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    return Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    tokens = bm25s.tokenize(
+        texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
+    )
+    return [list(t) for t in tokens]
+
+
+class LexicalIndex:
+    def __init__(self, retriever: bm25s.BM25 | None, size: int) -> None:
+        self._retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        if not texts:
+            return cls(None, 0)
+        tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
+        retriever = bm25s.BM25()
+        retriever.index(tokens, show_progress=False)
+        return cls(retriever, len(texts))
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        if self._retriever is not None:
+            self._retriever.save(str(folder), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
+        if size == 0:
+            return cls(None, 0)
+        retriever = bm25s.BM25.load(str(folder), show_progress=False)
+        return cls(retriever, size)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for ``query`` (zeros where no query word occurs)."""
+        if self._retriever is None:
+            return np.zeros(0, dtype=np.float32)
+        vocabulary = self._retriever.vocab_dict
+        known = [t for t in tokenize([query])[0] if t in vocabulary]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
+
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of every indexed word (for highlighting)."""
+        if self._retriever is None:
+            return {}
+        indptr = np.asarray(self._retriever.scores["indptr"])
+        document_frequency = np.diff(indptr)
+        return {
+            term: float(np.log1p((self.size - df + 0.5) / (df + 0.5)))
+            for term, column in self._retriever.vocab_dict.items()
+            if column < len(document_frequency)
+            for df in (int(document_frequency[column]),)
+        }

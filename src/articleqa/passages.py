@@ -1,0 +1,245 @@
+"""Splitting stored article text into passages with exact ``[start, end)`` offsets.
+
+Passages never cut a sentence, never cross a heading and never include one: headings become
+the passage's embedding context instead. Repeated paragraphs inside an article are skipped, and
+passages with the same normalised words share one id, so the index holds them once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from articleqa.models import Article, Passage, SourceSpan
+
+_PARAGRAPH_SEP = re.compile(r"\n\s*\n")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof sr jr st mt vs etc e.g i.e u.s u.k u.n inc ltd co corp gen gov sen rep "
+    "jan feb mar apr jun jul aug sep sept oct nov dec no fig dept est approx lt col capt sgt "
+    "rev ph.d a.m p.m".split()
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_HEADING_MAX_WORDS = 12
+_NEAR_DUPLICATE_JACCARD = 0.85
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    start: int
+    end: int
+    words: int
+    ends_paragraph: bool
+
+
+def paragraph_spans(text: str) -> list[Span]:
+    spans: list[Span] = []
+    position = 0
+    for match in _PARAGRAPH_SEP.finditer(text):
+        spans.append(Span(position, match.start()))
+        position = match.end()
+    spans.append(Span(position, len(text)))
+    return [_strip(text, s) for s in spans if text[s.start : s.end].strip()]
+
+
+def _strip(text: str, span: Span) -> Span:
+    start, end = span.start, span.end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end)
+
+
+def is_heading(paragraph: str) -> bool:
+    """A short line that does not end like a sentence: a section heading or a kicker."""
+    words = paragraph.split()
+    if not words or len(words) > _HEADING_MAX_WORDS or "\n" in paragraph:
+        return False
+    if paragraph.rstrip()[-1] in ".!?,;\"'”’…)":
+        return False
+    first = paragraph.lstrip("\"'“‘([")[:1]
+    return first.isupper() or first.isdigit()
+
+
+def sentence_spans(text: str, span: Span) -> list[Span]:
+    """Sentences of ``text[span.start:span.end]`` as absolute spans, abbreviations respected."""
+    sentences: list[Span] = []
+    start = span.start
+    segment = text[span.start : span.end]
+    for match in _SENTENCE_END.finditer(segment):
+        end = span.start + match.end()
+        if _ends_with_abbreviation(text, start, span.start + match.start() + 1):
+            continue
+        sentences.append(_strip(text, Span(start, end)))
+        start = end
+    if text[start : span.end].strip():
+        sentences.append(_strip(text, Span(start, span.end)))
+    return sentences
+
+
+def _ends_with_abbreviation(text: str, start: int, dot_end: int) -> bool:
+    token = text[start:dot_end].rsplit(None, 1)[-1].lstrip("\"'“‘([").lower()
+    bare = token.rstrip(".")
+    if bare in _ABBREVIATIONS:
+        return True
+    # An initial ("J. K. Rowling") or a dotted acronym ("U.S.") is not a sentence end.
+    return len(bare) == 1 and bare.isalpha() or re.fullmatch(r"(?:\w\.)+\w?", token) is not None
+
+
+def normalized_words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def passage_id(text: str) -> str:
+    return hashlib.sha256(" ".join(normalized_words(text)).encode()).hexdigest()[:16]
+
+
+def _shingles(words: list[str], size: int = 3) -> set[tuple[str, ...]]:
+    if len(words) < size:
+        return {tuple(words)}
+    return {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+class _DuplicateFilter:
+    """Remembers paragraphs seen in one article; says when one repeats (exactly or nearly)."""
+
+    def __init__(self) -> None:
+        self._exact: set[str] = set()
+        self._shingles: list[set[tuple[str, ...]]] = []
+
+    def is_duplicate(self, paragraph: str) -> bool:
+        words = normalized_words(paragraph)
+        key = " ".join(words)
+        if key in self._exact:
+            return True
+        shingles = _shingles(words)
+        if len(words) >= 8:
+            for seen in self._shingles:
+                overlap = len(shingles & seen) / max(1, len(shingles | seen))
+                if overlap >= _NEAR_DUPLICATE_JACCARD:
+                    return True
+            self._shingles.append(shingles)
+        self._exact.add(key)
+        return False
+
+
+@dataclass(slots=True)
+class _Section:
+    heading: str | None
+    sentences: list[Sentence]
+
+
+def _sections(text: str) -> Iterator[_Section]:
+    """Runs of contiguous, non-duplicate paragraphs under the same heading."""
+    duplicates = _DuplicateFilter()
+    paragraphs = paragraph_spans(text)
+    headings: list[str] = []
+    current: list[Sentence] = []
+    previous_was_heading = False
+    for index, span in enumerate(paragraphs):
+        paragraph = text[span.start : span.end]
+        is_last = index == len(paragraphs) - 1
+        if not is_last and is_heading(paragraph):
+            if current:
+                yield _Section(": ".join(headings) or None, current)
+                current = []
+            # Consecutive heading lines (kicker then headline) read together as one context.
+            headings = [*headings, paragraph] if previous_was_heading else [paragraph]
+            previous_was_heading = True
+            continue
+        previous_was_heading = False
+        if duplicates.is_duplicate(paragraph):
+            # Passages are contiguous slices, so a skipped paragraph ends the run.
+            if current:
+                yield _Section(": ".join(headings) or None, current)
+                current = []
+            continue
+        spans = sentence_spans(text, span)
+        for number, sentence in enumerate(spans):
+            current.append(
+                Sentence(
+                    sentence.start,
+                    sentence.end,
+                    len(text[sentence.start : sentence.end].split()),
+                    ends_paragraph=number == len(spans) - 1,
+                )
+            )
+    if current:
+        yield _Section(": ".join(headings) or None, current)
+
+
+def pack_sentences(sentences: list[Sentence], min_words: int, max_words: int) -> list[tuple[int, int]]:
+    """Group sentences into ``[first, last)`` runs of about ``min_words``-``max_words`` words.
+
+    A run ends at a paragraph end once it has ``min_words``; a run that must end inside a
+    paragraph hands its last sentence on to the next run (one-sentence overlap). A sentence
+    longer than ``max_words`` stands alone: sentences are never cut.
+    """
+    groups: list[tuple[int, int]] = []
+    first = 0
+    count = len(sentences)
+    while first < count:
+        last = first
+        words = 0
+        while last < count and (words == 0 or words + sentences[last].words <= max_words):
+            words += sentences[last].words
+            last += 1
+            if words >= min_words and sentences[last - 1].ends_paragraph:
+                break
+        groups.append((first, last))
+        if last >= count:
+            break
+        split_inside_paragraph = not sentences[last - 1].ends_paragraph
+        first = last - 1 if split_inside_paragraph and last - 1 > first else last
+    # A short tail reads better folded into the passage before it.
+    if len(groups) >= 2:
+        (a_first, _a_last), (b_first, b_last) = groups[-2], groups[-1]
+        tail_words = sum(s.words for s in sentences[b_first:b_last])
+        merged_words = sum(s.words for s in sentences[a_first:b_last])
+        if tail_words < min_words // 2 and merged_words <= max_words * 5 // 4:
+            groups[-2:] = [(a_first, b_last)]
+    return groups
+
+
+def split_article(article: Article, min_words: int = 60, max_words: int = 120) -> list[Passage]:
+    """The passages of one article, each a verbatim slice ``article.text[start:end]``."""
+    passages: list[Passage] = []
+    for section in _sections(article.text):
+        for first, last in pack_sentences(section.sentences, min_words, max_words):
+            start, end = section.sentences[first].start, section.sentences[last - 1].end
+            text = article.text[start:end]
+            context = f"{article.title} — {section.heading}" if section.heading else article.title
+            passages.append(
+                Passage(
+                    id=passage_id(text),
+                    text=text,
+                    context=context,
+                    heading=section.heading,
+                    spans=[SourceSpan(article.id, start, end)],
+                )
+            )
+    return passages
+
+
+def merge_duplicates(passages: list[Passage]) -> list[Passage]:
+    """One passage per id; a passage found in several articles keeps every source."""
+    merged: dict[str, Passage] = {}
+    for passage in passages:
+        kept = merged.get(passage.id)
+        if kept is None:
+            merged[passage.id] = Passage(
+                passage.id, passage.text, passage.context, passage.heading, list(passage.spans)
+            )
+            continue
+        known = {(s.article_id, s.start) for s in kept.spans}
+        kept.spans.extend(s for s in passage.spans if (s.article_id, s.start) not in known)
+    return list(merged.values())

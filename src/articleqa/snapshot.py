@@ -1,0 +1,365 @@
+"""Snapshots: a built index is a directory with a manifest, published by replacing a pointer.
+
+Layout under ``ARTICLEQA_HOME``::
+
+    snapshots/<version>/manifest.json   model, dimension, metric, counts, hashes
+    snapshots/<version>/vectors.faiss   FAISS IndexIDMap2, ids = passage ordinals
+    snapshots/<version>/bm25/           bm25s index over the same passages
+    snapshots/<version>/passages.jsonl  one passage per line, ordinal order
+    snapshots/<version>/articles.jsonl  the article texts quotes are cut from
+    CURRENT                             the published version's name
+
+A snapshot is written to a hidden folder and renamed into place; only then is ``CURRENT``
+replaced (``os.replace``). A crash at any point leaves the previous snapshot current.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
+from articleqa.lexical import LexicalIndex
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+SNAPSHOTS = "snapshots"
+POINTER = "CURRENT"
+LOCK_FILE = "build.lock"
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+BM25_DIR = "bm25"
+PASSAGES = "passages.jsonl"
+ARTICLES = "articles.jsonl"
+
+
+@dataclass(slots=True)
+class PassageRecord:
+    text: str
+    context: str
+    heading: str | None
+    # (article_id, start, end) for every article holding this passage, first = primary.
+    spans: list[tuple[str, int, int]]
+
+
+@dataclass(slots=True)
+class ArticleRecord:
+    id: str
+    title: str
+    url: str | None
+    author: str | None
+    published: str | None
+    text: str
+
+
+@dataclass(slots=True)
+class Snapshot:
+    version: str
+    path: Path
+    manifest: dict[str, Any]
+    vectors: faiss.Index
+    lexical: LexicalIndex
+    passages: list[PassageRecord]
+    articles: dict[str, ArticleRecord]
+    # passage ordinals per article id, for filtered searches
+    by_article: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def passage_count(self) -> int:
+        return len(self.passages)
+
+
+def new_version(now: dt.datetime | None = None) -> str:
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now:%Y%m%dT%H%M%S}{now.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
+
+
+def snapshots_dir(home: Path) -> Path:
+    return home / SNAPSHOTS
+
+
+def current_version(home: Path) -> str | None:
+    try:
+        version = (home / POINTER).read_text().strip()
+    except FileNotFoundError:
+        return None
+    return version or None
+
+
+def list_versions(home: Path) -> list[str]:
+    """Published snapshot folders, oldest first (versions sort by build time)."""
+    folder = snapshots_dir(home)
+    if not folder.is_dir():
+        return []
+    return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def write_file_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def publish(home: Path, version: str) -> None:
+    """Point ``CURRENT`` at ``version``; readers see the old or the new name, nothing between."""
+    if not (snapshots_dir(home) / version / MANIFEST).is_file():
+        raise IndexNotBuilt(f"snapshot {version} does not exist")
+    write_file_atomic(home / POINTER, f"{version}\n".encode())
+    logger.info("published snapshot %s", version)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _snapshot_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+
+
+def write_snapshot(
+    home: Path,
+    version: str,
+    vectors: faiss.Index,
+    lexical: LexicalIndex,
+    passages: list[PassageRecord],
+    articles: list[ArticleRecord],
+    manifest: dict[str, Any],
+) -> Path:
+    """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish."""
+    root = snapshots_dir(home)
+    root.mkdir(parents=True, exist_ok=True)
+    staging = root / f".building-{version}"
+    final = root / version
+    try:
+        staging.mkdir()
+        faiss.write_index(vectors, str(staging / VECTORS))
+        lexical.save(staging / BM25_DIR)
+        with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
+            for p in passages:
+                record = {"text": p.text, "context": p.context, "heading": p.heading, "spans": p.spans}
+                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        with open(staging / ARTICLES, "w", encoding="utf-8") as handle:
+            for a in articles:
+                handle.write(json.dumps(_record(a), ensure_ascii=False) + "\n")
+        manifest = {
+            **manifest,
+            "format": FORMAT_VERSION,
+            "version": version,
+            "files": {str(p.relative_to(staging)): file_sha256(p) for p in _snapshot_files(staging)},
+        }
+        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+        for path in [*_snapshot_files(staging), staging / MANIFEST]:
+            with open(path, "rb") as handle:
+                os.fsync(handle.fileno())
+        os.rename(staging, final)
+        _fsync_dir(root)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if exc.errno == errno.ENOSPC:
+            raise StorageError(f"no space left on device while writing snapshot {version}") from exc
+        raise StorageError(f"cannot write snapshot {version}: {exc}") from exc
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final
+
+
+def _record(article: ArticleRecord) -> dict[str, Any]:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "url": article.url,
+        "author": article.author,
+        "published": article.published,
+        "text": article.text,
+    }
+
+
+def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -> Snapshot:
+    """Load ``version`` (default: the current one); SnapshotCorrupt if any file is off."""
+    version = version or current_version(home)
+    if version is None:
+        raise IndexNotBuilt("no index has been built yet; run `articleqa index`")
+    folder = snapshots_dir(home) / version
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text())
+    except FileNotFoundError as exc:
+        raise SnapshotCorrupt(f"snapshot {version} is missing its manifest") from exc
+    except (OSError, ValueError) as exc:
+        raise SnapshotCorrupt(f"snapshot {version} has an unreadable manifest: {exc}") from exc
+    try:
+        if verify:
+            for name, expected in manifest.get("files", {}).items():
+                path = folder / name
+                if not path.is_file():
+                    raise SnapshotCorrupt(f"snapshot {version} is missing {name}")
+                if file_sha256(path) != expected:
+                    raise SnapshotCorrupt(f"snapshot {version}: {name} does not match its hash")
+        vectors = faiss.read_index(str(folder / VECTORS))
+        passages = []
+        with open(folder / PASSAGES, encoding="utf-8") as handle:
+            for line in handle:
+                raw = json.loads(line)
+                passages.append(
+                    PassageRecord(
+                        raw["text"], raw["context"], raw["heading"], [tuple(s) for s in raw["spans"]]
+                    )
+                )
+        articles: dict[str, ArticleRecord] = {}
+        with open(folder / ARTICLES, encoding="utf-8") as handle:
+            for line in handle:
+                raw = json.loads(line)
+                articles[raw["id"]] = ArticleRecord(**raw)
+        lexical = LexicalIndex.load(folder / BM25_DIR, len(passages))
+    except SnapshotCorrupt:
+        raise
+    except Exception as exc:  # any decoding failure means the files are not what we wrote
+        raise SnapshotCorrupt(f"snapshot {version} cannot be read: {exc}") from exc
+    if vectors.ntotal != len(passages):
+        raise SnapshotCorrupt(
+            f"snapshot {version}: {vectors.ntotal} vectors but {len(passages)} passages"
+        )
+    by_article: dict[str, list[int]] = {}
+    for ordinal, passage in enumerate(passages):
+        for article_id, _start, _end in passage.spans:
+            by_article.setdefault(article_id, []).append(ordinal)
+    return Snapshot(
+        version=version,
+        path=folder,
+        manifest=manifest,
+        vectors=vectors,
+        lexical=lexical,
+        passages=passages,
+        articles=articles,
+        by_article={k: np.asarray(v, dtype=np.int64) for k, v in by_article.items()},
+    )
+
+
+@dataclass(slots=True)
+class LoadedSnapshot:
+    snapshot: Snapshot
+    # Set when the current snapshot was unusable and an older one is served instead.
+    fallback_reason: str | None = None
+
+
+def load_best(home: Path) -> LoadedSnapshot:
+    """The current snapshot, or else the newest older one that loads, saying why."""
+    current = current_version(home)
+    if current is None:
+        raise IndexNotBuilt("no index has been built yet; run `articleqa index`")
+    try:
+        return LoadedSnapshot(load_snapshot(home, current))
+    except SnapshotCorrupt as exc:
+        reason = str(exc)
+        logger.error("current snapshot unusable: %s", reason)
+    for version in reversed(list_versions(home)):
+        if version == current:
+            continue
+        try:
+            snapshot = load_snapshot(home, version)
+        except SnapshotCorrupt as exc:
+            logger.error("older snapshot unusable too: %s", exc)
+            continue
+        logger.warning("serving previous snapshot %s instead", version)
+        return LoadedSnapshot(snapshot, fallback_reason=reason)
+    raise SnapshotCorrupt(f"{reason}; no earlier snapshot could be loaded either; run `articleqa index`")
+
+
+def prune(home: Path, keep: int) -> list[str]:
+    """Delete all but the newest ``keep`` snapshots (never the current one) and stale staging."""
+    root = snapshots_dir(home)
+    current = current_version(home)
+    removed: list[str] = []
+    versions = list_versions(home)
+    for version in versions[:-keep] if keep > 0 else versions:
+        if version == current:
+            continue
+        shutil.rmtree(root / version, ignore_errors=True)
+        removed.append(version)
+    if root.is_dir():
+        for staging in root.glob(".building-*"):
+            shutil.rmtree(staging, ignore_errors=True)
+    return removed
+
+
+def rollback(home: Path) -> str:
+    """Publish the snapshot built before the current one."""
+    current = current_version(home)
+    versions = list_versions(home)
+    older = [v for v in versions if current is None or v < current]
+    if not older:
+        raise IndexNotBuilt("there is no earlier snapshot to roll back to")
+    publish(home, older[-1])
+    return older[-1]
+
+
+@contextlib.contextmanager
+def build_lock(home: Path, timeout_s: float = 0.0) -> Iterator[None]:
+    """Hold the rebuild lock; RebuildInProgress if another holder keeps it past ``timeout_s``.
+
+    ``flock`` dies with its process, so a killed rebuild never leaves a stale lock behind.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    path = home / LOCK_FILE
+    handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    handle.seek(0)
+                    holder = handle.read().strip() or "another process"
+                    raise RebuildInProgress(
+                        f"another index rebuild is running ({holder}); wait for it to finish"
+                    ) from None
+                time.sleep(0.1)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        handle.close()

@@ -1,0 +1,192 @@
+"""The article store (SQLite, WAL): the source of truth for article text.
+
+Every write is one transaction, so a crash mid-ingest leaves either the old article or the new
+one, never half of either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+
+from articleqa.errors import ArticleNotFound, StorageError
+from articleqa.models import Article, ArticleMeta
+
+logger = logging.getLogger(__name__)
+
+STORE_FILE = "articles.sqlite"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    url TEXT,
+    author TEXT,
+    published TEXT,
+    source TEXT,
+    content_hash TEXT NOT NULL,
+    chars INTEGER NOT NULL,
+    added_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+_META_COLUMNS = "id, title, url, author, published, source, content_hash, chars, added_at, updated_at"
+
+
+class UpsertStatus(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+class ArticleStore:
+    def __init__(self, home: Path) -> None:
+        self.path = home / STORE_FILE
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.executescript(_SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(f"cannot open the article store at {self.path}: {exc}") from exc
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        db.row_factory = sqlite3.Row
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=30000")
+        return db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+        finally:
+            db.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        db = self._connect()
+        try:
+            yield db
+        finally:
+            db.close()
+
+    def upsert(self, article: Article) -> tuple[UpsertStatus, str | None]:
+        """Store ``article``. Returns the status and, when it replaced one, the replaced id.
+
+        A file whose text changed gets a new text-derived id; the article previously read from
+        the same source is replaced rather than left beside it.
+        """
+        try:
+            with self._transaction() as db:
+                row = db.execute(
+                    "SELECT content_hash, added_at FROM articles WHERE id = ?", (article.id,)
+                ).fetchone()
+                if row is not None and row["content_hash"] == article.content_hash:
+                    return UpsertStatus.UNCHANGED, None
+                replaced: str | None = None
+                added_at = article.added_at
+                if row is not None:
+                    added_at = dt.datetime.fromisoformat(row["added_at"])
+                elif article.source and not article.url:
+                    previous = db.execute(
+                        "SELECT id, added_at FROM articles WHERE source = ? AND url IS NULL AND id != ?",
+                        (article.source, article.id),
+                    ).fetchone()
+                    if previous is not None:
+                        replaced = previous["id"]
+                        added_at = dt.datetime.fromisoformat(previous["added_at"])
+                        db.execute("DELETE FROM articles WHERE id = ?", (replaced,))
+                db.execute(
+                    "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    (
+                        article.id,
+                        article.title,
+                        article.url,
+                        article.author,
+                        article.published.isoformat() if article.published else None,
+                        article.source,
+                        article.content_hash,
+                        article.chars,
+                        added_at.isoformat(),
+                        article.updated_at.isoformat(),
+                        article.text,
+                    ),
+                )
+                self._bump_generation(db)
+                status = UpsertStatus.UPDATED if row is not None or replaced else UpsertStatus.CREATED
+                return status, replaced
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot write article {article.id}: {exc}") from exc
+
+    def remove(self, article_id: str) -> None:
+        with self._transaction() as db:
+            cursor = db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            if cursor.rowcount == 0:
+                raise ArticleNotFound(f"no article with id {article_id!r}")
+            self._bump_generation(db)
+
+    def remove_by_source(self, source: str) -> list[str]:
+        with self._transaction() as db:
+            ids = [r["id"] for r in db.execute("SELECT id FROM articles WHERE source = ?", (source,))]
+            db.execute("DELETE FROM articles WHERE source = ?", (source,))
+            if ids:
+                self._bump_generation(db)
+            return ids
+
+    def get(self, article_id: str) -> Article:
+        with self._read() as db:
+            row = db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            raise ArticleNotFound(f"no article with id {article_id!r}")
+        return Article.model_validate(dict(row))
+
+    def list(self, offset: int = 0, limit: int = 50) -> list[ArticleMeta]:
+        with self._read() as db:
+            rows = db.execute(
+                f"SELECT {_META_COLUMNS} FROM articles ORDER BY added_at, id LIMIT ? OFFSET ?",
+                (limit, offset),
+            ).fetchall()
+        return [ArticleMeta.model_validate(dict(r)) for r in rows]
+
+    def count(self) -> int:
+        with self._read() as db:
+            return int(db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def iter_articles(self) -> Iterator[Article]:
+        with self._read() as db:
+            for row in db.execute("SELECT * FROM articles ORDER BY id"):
+                yield Article.model_validate(dict(row))
+
+    def ids_by_source(self, source: str) -> list[str]:
+        with self._read() as db:
+            return [r["id"] for r in db.execute("SELECT id FROM articles WHERE source = ?", (source,))]
+
+    def generation(self) -> int:
+        """A counter bumped by every change, so a builder can tell whether it is stale."""
+        with self._read() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+        return int(row["value"]) if row else 0
+
+    @staticmethod
+    def _bump_generation(db: sqlite3.Connection) -> None:
+        db.execute(
+            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
