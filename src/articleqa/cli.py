@@ -272,6 +272,9 @@ def render_answer(answer: Any) -> str:
     return "\n".join(lines)
 
 
+from articleqa import watch_command  # noqa: E402, F401  (registers `watch` and `feeds` on main)
+
+
 def run() -> None:
     main(obj={})
 

@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     keep_snapshots: int = Field(default=3, ge=1)
     lock_timeout_s: float = Field(default=0.0, ge=0, description="Wait this long for a rebuild lock.")
 
+    # Watcher and feeds (`articleqa watch`, `articleqa feeds`)
+    watch_debounce_ms: int = Field(
+        default=1600, ge=50, description="Group folder changes over this long into one rebuild."
+    )
+    watch_retry_s: float = Field(
+        default=5.0, gt=0, description="Retry a rebuild this long after it was refused or failed."
+    )
+    feed_interval_s: float = Field(default=900.0, ge=1, description="Seconds between feed polls.")
+
     # Search
     default_k: int = Field(default=3, ge=1, le=10)
     max_quotes_per_article: int = Field(default=2, ge=1, le=10)

@@ -12,7 +12,8 @@ import ipaddress
 import logging
 import socket
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -135,6 +136,51 @@ def fetch_url(
             except httpx.HTTPError as exc:
                 raise FetchFailed(f"cannot fetch {current}: {exc}") from exc
             return _to_article(url, body, content_type, charset)
+    raise FetchFailed(f"{url}: more than {max_redirects} redirects")
+
+
+@dataclass(frozen=True, slots=True)
+class FetchedResponse:
+    """A response read under the same address rules as ``fetch_url``; ``url`` is after redirects."""
+
+    url: str
+    status_code: int
+    headers: httpx.Headers
+    body: bytes
+
+
+def fetch_response(
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    allow_private: bool = False,
+    timeout_s: float = 15.0,
+    max_bytes: int = 5_000_000,
+    max_redirects: int = 5,
+) -> FetchedResponse:
+    """GET ``url`` (each redirect hop checked) and return any non-error response as is.
+
+    For callers that need the status and headers, such as a conditional GET answered 304.
+    Raises a typed IngestError for unsafe URLs, network failures and HTTP errors.
+    """
+    deadline = time.monotonic() + timeout_s
+    current = url
+    with _client(allow_private, timeout_s) as client:
+        for _ in range(max_redirects + 1):
+            _check_url(current, allow_private)
+            try:
+                with client.stream("GET", current, headers=dict(headers or {})) as response:
+                    if response.is_redirect:
+                        current = urljoin(current, response.headers.get("location", ""))
+                        continue
+                    if response.status_code >= 400:
+                        raise FetchFailed(f"{current} answered HTTP {response.status_code}")
+                    body = _read_limited(response, max_bytes, deadline)
+                    return FetchedResponse(current, response.status_code, response.headers, body)
+            except httpx.TimeoutException as exc:
+                raise FetchFailed(f"{current} timed out after {timeout_s:g}s") from exc
+            except httpx.HTTPError as exc:
+                raise FetchFailed(f"cannot fetch {current}: {exc}") from exc
     raise FetchFailed(f"{url}: more than {max_redirects} redirects")
 
 

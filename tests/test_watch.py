@@ -1,0 +1,286 @@
+"""The folder watcher: a real watchfiles watcher in a thread (or the real CLI in a subprocess),
+checked through what it publishes: the current snapshot, searched with the real Searcher."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from articleqa.config import Settings
+from articleqa.embedding import FakeEmbedder
+from articleqa.indexer import BuildReport
+from articleqa.search import Searcher
+from articleqa.snapshot import build_lock, current_version, load_best
+from articleqa.store import ArticleStore
+from articleqa.watch import Watcher, file_of_source
+
+WAIT_S = 90.0
+
+HERON = """Student robot wins the river science prize
+
+Priya Raman built a floating robot called Heron that skims plastic bottle caps from the canal.
+The judges praised the solar panels and the conveyor belt taken from an old treadmill.
+Heron collected nine kilograms of plastic during a two week trial on the canal.
+"""
+
+GLACIER = """Glacier observatory records the fastest retreat in a century
+
+Scientists at the Vatnajokull observatory measured the glacier tongue retreating ninety metres.
+The survey team used drones and ground radar to map the ice thickness across the valley.
+Meltwater lakes at the glacier front doubled in size since the previous autumn survey.
+"""
+
+GLACIER_EDITED = """Glacier observatory records the fastest retreat in a century
+
+Scientists at the Vatnajokull observatory counted seventeen new meltwater caves this winter.
+Cave explorers mapped turquoise tunnels beneath the ice with laser scanners and lanterns.
+The caves collapse each spring, so the observatory publishes the maps before the thaw.
+"""
+
+LIGHTHOUSE = """Lighthouse keeper museum opens on the harbour wall
+
+The old lighthouse keeper cottage opened as a museum with brass lamps and foghorn recordings.
+Visitors climb the spiral staircase to see the rotating Fresnel lens polished every morning.
+The harbour trust restored the cottage roof with slate from the original quarry.
+"""
+
+
+def wait_for(predicate: Callable[[], bool], what: str, timeout: float = WAIT_S) -> None:
+    """Poll until ``predicate`` holds; the bound only keeps a broken run from hanging."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"gave up waiting for {what}")
+
+
+def indexed_texts(home: Path) -> list[str]:
+    if current_version(home) is None:
+        return []
+    return [a.text for a in load_best(home).snapshot.articles.values()]
+
+
+def indexed(home: Path, phrase: str) -> bool:
+    return any(phrase in text for text in indexed_texts(home))
+
+
+def best_quote_title(settings: Settings, question: str) -> str | None:
+    snapshot = load_best(settings.home).snapshot
+    answer = Searcher(snapshot, FakeEmbedder(), settings).ask(question, k=1)
+    return answer.quotes[0].article.title if answer.quotes else None
+
+
+@pytest.fixture
+def watch_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"watch_debounce_ms": 300, "watch_retry_s": 0.2})
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    path = tmp_path / "articles"
+    path.mkdir()
+    return path
+
+
+@contextmanager
+def running_watcher(watcher: Watcher) -> Iterator[threading.Thread]:
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            watcher.run()
+        except BaseException as exc:  # surfaced by the test below, not swallowed
+            errors.append(exc)
+            raise
+
+    thread = threading.Thread(target=target, name="watcher", daemon=True)
+    thread.start()
+    try:
+        wait_for(lambda: watcher.ready.is_set() or not thread.is_alive(), "the watcher to start")
+        assert thread.is_alive(), f"watcher died at start: {errors}"
+        yield thread
+    finally:
+        watcher.stop()
+        thread.join(timeout=WAIT_S)
+    assert not thread.is_alive(), "watcher did not stop"
+    assert not errors, errors
+
+
+def test_added_edited_deleted_and_broken_files(
+    watch_settings: Settings, folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="articleqa")
+    (folder / "heron.txt").write_text(HERON)
+    watcher = Watcher(watch_settings, folder, embedder=FakeEmbedder(), tick_s=0.2)
+    home = watch_settings.home
+    with running_watcher(watcher) as thread:
+        # The file present at start is indexed by the startup reconcile.
+        assert indexed(home, "floating robot called Heron")
+        assert best_quote_title(watch_settings, "robot Heron plastic canal") == (
+            "Student robot wins the river science prize"
+        )
+
+        (folder / "glacier.md").write_text(f"---\ntitle: Glacier retreat\n---\n\n{GLACIER}")
+        wait_for(lambda: indexed(home, "glacier tongue retreating"), "the dropped file")
+        assert (
+            best_quote_title(watch_settings, "glacier tongue retreat metres") == "Glacier retreat"
+        )
+
+        (folder / "glacier.md").write_text(f"---\ntitle: Glacier caves\n---\n\n{GLACIER_EDITED}")
+        wait_for(lambda: indexed(home, "seventeen new meltwater caves"), "the edited text")
+        assert not indexed(home, "glacier tongue retreating"), "the old text is still indexed"
+        assert best_quote_title(watch_settings, "meltwater caves laser scanners") == "Glacier caves"
+        assert len(ArticleStore(home).ids_by_source(str((folder / "glacier.md").resolve()))) == 1
+
+        (folder / "glacier.md").unlink()
+        wait_for(lambda: not indexed(home, "meltwater caves"), "the deleted file to leave")
+        assert ArticleStore(home).ids_by_source(str((folder / "glacier.md").resolve())) == []
+
+        (folder / "broken.txt").write_bytes(b"\x00\x01\x02\xff\xfe binary \x00" * 50)
+        (folder / "empty.md").write_text("")
+        (folder / "lighthouse.txt").write_text(LIGHTHOUSE)
+        wait_for(lambda: indexed(home, "rotating Fresnel lens"), "the good file after broken ones")
+        assert thread.is_alive()
+        assert indexed(home, "floating robot called Heron")
+    logged = caplog.text
+    assert "broken.txt" in logged and "not ingested" in logged
+    assert "empty.md" in logged
+
+
+def test_startup_reconciles_changes_made_while_stopped(
+    watch_settings: Settings, folder: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="articleqa.watch")
+    home = watch_settings.home
+    (folder / "heron.txt").write_text(HERON)
+    (folder / "glacier.txt").write_text(GLACIER)
+    (folder / "sub").mkdir()
+    (folder / "sub" / "lighthouse.txt").write_text(LIGHTHOUSE)
+    with running_watcher(Watcher(watch_settings, folder, embedder=FakeEmbedder(), tick_s=0.2)):
+        assert indexed(home, "glacier tongue retreating")
+    first = current_version(home)
+
+    # While no watcher runs: one file deleted, one edited, one added.
+    (folder / "sub" / "lighthouse.txt").unlink()
+    (folder / "glacier.txt").write_text(GLACIER_EDITED)
+    (folder / "new.txt").write_text(HERON.replace("Heron", "Egret").replace("Student", "Pupil"))
+    caplog.clear()
+    with running_watcher(Watcher(watch_settings, folder, embedder=FakeEmbedder(), tick_s=0.2)):
+        assert current_version(home) != first
+        texts = indexed_texts(home)
+        assert not any("Fresnel" in t for t in texts)
+        assert any("seventeen new meltwater caves" in t for t in texts)
+        assert not any("glacier tongue retreating" in t for t in texts)
+        assert any("robot called Egret" in t for t in texts)
+        assert any("robot called Heron" in t for t in texts)
+        assert ArticleStore(home).count() == 3
+    # heron.txt was unchanged, so only the edited and the added file were read again.
+    assert "3 files, 2 read" in caplog.text
+
+
+def test_burst_of_files_is_one_rebuild(watch_settings: Settings, folder: Path) -> None:
+    watcher = Watcher(watch_settings, folder, embedder=FakeEmbedder())
+    watcher.reconcile()
+    reports: list[BuildReport] = []
+    watcher.on_rebuild = reports.append
+    watcher.rebuild_if_needed()
+    assert len(reports) == 1
+    paths = []
+    for number, text in enumerate([HERON, GLACIER, LIGHTHOUSE, GLACIER_EDITED]):
+        path = folder / f"article-{number}.txt"
+        path.write_text(text)
+        paths.append(str(path))
+    watcher.apply_changes(paths)
+    assert watcher.rebuild_if_needed() is not None
+    assert watcher.rebuild_if_needed() is None, "nothing changed, yet it rebuilt again"
+    assert [r.articles for r in reports] == [0, 4]
+    assert reports[1].embedded > 0
+
+
+def test_folder_moved_in_and_deleted_whole(
+    watch_settings: Settings, folder: Path, tmp_path: Path
+) -> None:
+    home = watch_settings.home
+    outside = tmp_path / "incoming"
+    outside.mkdir()
+    (outside / "heron.txt").write_text(HERON)
+    records_text = "".join(
+        json.dumps({"title": title, "text": text}) + "\n"
+        for title, text in (("Glacier", GLACIER), ("Lighthouse", LIGHTHOUSE))
+    )
+    (outside / "records.jsonl").write_text(records_text)
+    with running_watcher(Watcher(watch_settings, folder, embedder=FakeEmbedder(), tick_s=0.2)):
+        os.rename(outside, folder / "incoming")
+        wait_for(lambda: indexed(home, "rotating Fresnel lens"), "the moved-in folder")
+        assert indexed(home, "robot called Heron") and indexed(home, "glacier tongue")
+        sources = {m.source for m in ArticleStore(home).list(0, 10)}
+        records = str((folder / "incoming" / "records.jsonl").resolve())
+        assert {file_of_source(s) for s in sources if s} == {
+            records,
+            str((folder / "incoming" / "heron.txt").resolve()),
+        }
+        for child in (folder / "incoming").iterdir():
+            child.unlink()
+        (folder / "incoming").rmdir()
+        wait_for(lambda: indexed_texts(home) == [], "every article of the deleted folder to leave")
+        assert ArticleStore(home).count() == 0
+
+
+def test_rebuild_refused_while_another_runs_is_retried(
+    watch_settings: Settings, folder: Path
+) -> None:
+    home = watch_settings.home
+    watcher = Watcher(watch_settings, folder, embedder=FakeEmbedder(), tick_s=0.2)
+    with running_watcher(watcher) as thread:
+        version = current_version(home)
+        with build_lock(home):
+            (folder / "heron.txt").write_text(HERON)
+            wait_for(lambda: ArticleStore(home).count() == 1, "the file to be stored")
+            # Several retry periods pass while the lock is held; the watcher keeps going.
+            wait_for(lambda: watcher._retry_at > 0, "a refused rebuild")
+            assert thread.is_alive()
+            assert current_version(home) == version
+        wait_for(lambda: indexed(home, "robot called Heron"), "the retried rebuild")
+
+
+def test_watch_command_stops_cleanly_on_sigterm(folder: Path, home: Path) -> None:
+    (folder / "heron.txt").write_text(HERON)
+    env = {
+        **os.environ,
+        "ARTICLEQA_HOME": str(home),
+        "ARTICLEQA_EMBEDDING_BACKEND": "fake",
+        "ARTICLEQA_WATCH_DEBOUNCE_MS": "300",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "articleqa", "watch", str(folder)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        wait_for(lambda: indexed(home, "robot called Heron") or process.poll() is not None, "start")
+        assert process.poll() is None, process.communicate()
+        (folder / "glacier.txt").write_text(GLACIER)
+        wait_for(lambda: indexed(home, "glacier tongue retreating"), "the dropped file")
+        process.send_signal(signal.SIGTERM)
+        _stdout, stderr = process.communicate(timeout=WAIT_S)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0, stderr
+    assert "received SIGTERM" in stderr
+    assert "watcher stopped" in stderr
