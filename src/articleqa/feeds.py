@@ -173,13 +173,13 @@ class FeedRegistry:
 
     def urls(self) -> list[str]:
         with self._db() as db:
-            return [r["url"] for r in db.execute("SELECT url FROM feeds ORDER BY added_at, url")]
+            return [r["url"] for r in db.execute("SELECT url FROM feeds ORDER BY rowid")]
 
     def list(self) -> list[FeedInfo]:
         with self._db() as db:
             rows = db.execute(
                 "SELECT f.*, (SELECT COUNT(*) FROM entries e WHERE e.feed_url = f.url "
-                "AND e.status = 'stored') AS stored FROM feeds f ORDER BY added_at, url"
+                "AND e.status = 'stored') AS stored FROM feeds f ORDER BY rowid"
             ).fetchall()
         return [
             FeedInfo(

@@ -170,7 +170,8 @@ def fetch_response(
             _check_url(current, allow_private)
             try:
                 with client.stream("GET", current, headers=dict(headers or {})) as response:
-                    if response.is_redirect:
+                    # is_redirect is true for any 3xx, a 304 Not Modified included.
+                    if response.has_redirect_location:
                         current = urljoin(current, response.headers.get("location", ""))
                         continue
                     if response.status_code >= 400:
