@@ -13,21 +13,27 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _BULLET = re.compile(r"^(?:[-*•·▪]\s+|\d{1,3}[.)]\s+)")
 _SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]]$")
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-$")
+_MAX_WRAP_WIDTH = 100
 
 _TIME = r"\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
-_DATE = rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+_DATE = (
+    rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+)
 # "By Jane Doe 05:13 pm Oct 25, 202405:13 pm": a byline glued to a timestamp, as pasted
 # from news sites. It carries no content, so it is dropped (the name becomes the author).
+# Time zones are upper case even though the rest matches case-insensitively; otherwise any
+# short word ("was", "the") would pass for one and a content line could be taken for a stamp.
+_ZONE = r"(?-i:[A-Z]{2,4})"
+_STAMP_PREFIX = r"(?:(?:updated|published|last updated|posted)\s*:?\s*)?(?:(?:on|at)\s+)?"
+_STAMPS = rf"{_STAMP_PREFIX}(?:{_TIME}|{_DATE})(?:[\s,|•\-–—]*(?:{_TIME}|{_DATE}|{_ZONE}))*\s*$"
+# The whole line must be name plus stamps: "By the time the ministry published its figures..."
+# is content, not a byline.
 _BYLINE_WITH_TIME = re.compile(
-    rf"^by\s+(?P<name>[^\d|•]{{2,80}}?)\s*[|•,\-–—]?\s*(?:{_TIME}|{_DATE}|updated|published)",
+    rf"^by\s+(?P<name>[^\d|•]{{2,80}}?)\s*[|•,\-–—]?\s*{_STAMPS}",
     re.IGNORECASE,
 )
-_DATELINE_ONLY = re.compile(
-    rf"^(?:(?:updated|published|last updated|posted)\s*:?\s*)?(?:(?:on|at)\s+)?"
-    rf"(?:{_TIME}|{_DATE})(?:[\s,|•-]*(?:{_TIME}|{_DATE}|[A-Z]{{2,4}}))*\s*$",
-    re.IGNORECASE,
-)
+_DATELINE_ONLY = re.compile(rf"^{_STAMPS}", re.IGNORECASE)
 _BOILERPLATE = re.compile(
     r"^(?:advertisement|sponsored|share( this( article| story)?)?|read more|subscribe( now)?|"
     r"follow us( on .{1,40})?|sign up for .{1,60}|click here .{0,60}|story continues below"
@@ -57,17 +63,16 @@ def is_noise_line(line: str) -> bool:
     if not stripped:
         return True
     return bool(
-        byline_author(stripped)
-        or _DATELINE_ONLY.match(stripped)
-        or _BOILERPLATE.match(stripped)
+        byline_author(stripped) or _DATELINE_ONLY.match(stripped) or _BOILERPLATE.match(stripped)
     )
 
 
 def _join_lines(lines: list[str]) -> list[str]:
     """Join hard-wrapped lines of one block into paragraphs; keep bullets and short lines apart.
 
-    A line shorter than the block's wrap width that ends a sentence closes its paragraph, so
-    text with one paragraph per line stays apart while wrapped prose is joined.
+    A line that ends a sentence and is shorter than the block's wrap width (or longer than any
+    hard-wrap width) closes its paragraph, so text with one paragraph per line stays apart while
+    wrapped prose is joined.
     """
     paragraphs: list[str] = []
     wrap_width = max((len(line) for line in lines), default=0)
@@ -78,9 +83,15 @@ def _join_lines(lines: list[str]) -> list[str]:
             current = last_line = line
             continue
         short_line = len(last_line) < 0.75 * wrap_width
+        # Nobody hard-wraps wider than this, so a longer line is a whole paragraph on its own.
+        unwrapped_line = len(last_line) > _MAX_WRAP_WIDTH
         ends_sentence = bool(_SENTENCE_END.search(last_line))
         looks_like_heading = short_line and not ends_sentence and len(current.split()) <= 12
-        if _BULLET.match(line) or (ends_sentence and short_line) or looks_like_heading:
+        if (
+            _BULLET.match(line)
+            or (ends_sentence and (short_line or unwrapped_line))
+            or looks_like_heading
+        ):
             paragraphs.append(current)
             current = line
         elif _HYPHEN_BREAK.search(current) and line[:1].islower():

@@ -1,0 +1,199 @@
+"""Cleaning at ingest: NFC, whitespace, line joins, noise lines dropped, headings kept apart."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+
+from articleqa.ingest.clean import byline_author, clean_text, is_noise_line, normalize_unicode
+
+
+def test_text_is_nfc_normalised() -> None:
+    decomposed = "Cafe\u0301 Ru\u0308diger"
+
+    text, _ = clean_text(decomposed)
+
+    assert text == "Café Rüdiger"
+    assert unicodedata.is_normalized("NFC", text)
+
+
+def test_whitespace_and_invisible_characters() -> None:
+    raw = (
+        "\ufeffThe\u00a0council\tvoted   23\u2009to\u200b 14.\r\n"
+        "It met on Tuesday.\r\n\r\n\r\n\r\nNext  paragraph.  "
+    )
+
+    text, _ = clean_text(raw)
+
+    assert text == "The council voted 23 to 14. It met on Tuesday.\n\nNext paragraph."
+
+
+def test_control_characters_are_removed_but_newlines_kept() -> None:
+    assert normalize_unicode("a\x00b\x07c\nd\x1fe") == "abc\nde"
+
+
+def test_hard_wrapped_lines_join_into_one_paragraph() -> None:
+    raw = (
+        "The council met on Tuesday evening and voted\n"
+        "to extend the tram line by 3.4 kilometres to the\n"
+        "hospital campus, ending two years of argument over\n"
+        "the route.\n"
+        "\n"
+        "Construction starts in the spring of 2027.\n"
+    )
+
+    text, _ = clean_text(raw)
+
+    assert text == (
+        "The council met on Tuesday evening and voted to extend the tram line by 3.4 kilometres "
+        "to the hospital campus, ending two years of argument over the route.\n\n"
+        "Construction starts in the spring of 2027."
+    )
+
+
+def test_hyphenated_line_break_rejoins_the_word() -> None:
+    text, _ = clean_text(
+        "The robot collected a remarkable amount of plas-\ntic from the canal in two weeks."
+    )
+
+    assert text == "The robot collected a remarkable amount of plastic from the canal in two weeks."
+
+
+def test_one_paragraph_per_line_stays_apart() -> None:
+    paragraphs = [
+        "City councillors voted 23 to 14 late on Tuesday to extend the Harbour Line tram by 3.4 "
+        "kilometres to the new hospital campus at Fenwick Park, ending two years of argument.",
+        "Opponents said an electric bus lane would have cost a third as much.",
+        "Construction is due to start in spring 2027.",
+    ]
+
+    text, _ = clean_text("\n".join(paragraphs))
+
+    assert text.split("\n\n") == paragraphs
+
+
+def test_bullets_stay_separate_paragraphs() -> None:
+    text, _ = clean_text("Three stops are planned:\n- Dockside\n- Ropewalk\n- Fenwick Park")
+
+    assert text.split("\n\n") == [
+        "Three stops are planned:",
+        "- Dockside",
+        "- Ropewalk",
+        "- Fenwick Park",
+    ]
+
+
+def test_byline_glued_to_a_timestamp_is_dropped_and_names_the_author() -> None:
+    raw = (
+        "Putin asked Musk not to activate Starlink over Taiwan.\n\n"
+        "By Chanshimla Varah 05:13 pm Oct 25, 202405:13 pm\n\n"
+        "What's the story The report cites intelligence sources."
+    )
+
+    text, author = clean_text(raw)
+
+    assert author == "Chanshimla Varah"
+    assert "Varah" not in text
+    assert "05:13" not in text
+    assert text == (
+        "Putin asked Musk not to activate Starlink over Taiwan.\n\n"
+        "What's the story The report cites intelligence sources."
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("By Jane Doe 09:41 am Mar 3, 202509:41 am", "Jane Doe"),
+        ("By Jane Doe | Updated 10:15 am Oct 25, 2024 IST", "Jane Doe"),
+        ("BY JANE DOE, March 3, 2025", "JANE DOE"),
+        ("By Jane Doe — 2025-03-03 09:41", "Jane Doe"),
+    ],
+)
+def test_byline_variants(line: str, author: str) -> None:
+    assert byline_author(line) == author
+    assert is_noise_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By the time the ministry published its figures on Friday, 300 homes had flooded.",
+        "By Jane Doe, published March 3, 2025, the report found forty cases of fraud.",
+        "By March 3, 2025 the council wants trams running to the hospital.",
+        "By 10:30 pm the river had risen to 4.2 metres at the Mill Street gauge.",
+        "Oct 25, 2024 was the wettest day",
+    ],
+)
+def test_content_that_merely_starts_like_a_byline_is_kept(line: str) -> None:
+    assert not is_noise_line(line)
+    text, author = clean_text(f"{line}\n\nNext paragraph.")
+    assert text.startswith(line)
+    assert author is None
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Updated: 10:15 am Oct 25, 2024",
+        "Oct 25, 2024",
+        "2024-10-25 09:41 UTC",
+        "Advertisement",
+        "Story continues below advertisement",
+        "Share this article",
+    ],
+)
+def test_bare_timestamps_and_boilerplate_are_dropped(line: str) -> None:
+    text, _ = clean_text(
+        f"First paragraph of the story.\n\n{line}\n\nSecond paragraph of the story."
+    )
+
+    assert text == "First paragraph of the story.\n\nSecond paragraph of the story."
+
+
+def test_headings_are_kept_as_their_own_paragraphs() -> None:
+    raw = (
+        "Diplomatic favor\n"
+        "Putin's alleged request to Musk over Starlink activation\n"
+        "The report further claims that Putin asked Musk not to activate his Starlink internet "
+        "service over Taiwan. This was allegedly done as a diplomatic favor to Chinese President "
+        "Xi Jinping.\n"
+    )
+
+    text, _ = clean_text(raw)
+
+    assert text.split("\n\n") == [
+        "Diplomatic favor",
+        "Putin's alleged request to Musk over Starlink activation",
+        "The report further claims that Putin asked Musk not to activate his Starlink internet "
+        "service over Taiwan. This was allegedly done as a diplomatic favor to Chinese President "
+        "Xi Jinping.",
+    ]
+
+
+def test_blank_separated_headings_stay_apart_from_the_body() -> None:
+    raw = (
+        "Strategic aid\n\nMusk's Starlink service and its role in Ukraine\n\n"
+        "Musk's Starlink service was instrumental in Ukraine."
+    )
+
+    text, _ = clean_text(raw)
+
+    assert text.split("\n\n") == [
+        "Strategic aid",
+        "Musk's Starlink service and its role in Ukraine",
+        "Musk's Starlink service was instrumental in Ukraine.",
+    ]
+
+
+def test_cleaning_is_idempotent() -> None:
+    raw = (
+        "Title line\n\nBy Jane Doe 09:41 am Mar 3, 2025\n\n"
+        "A wrapped\nparagraph of text.\n\nHeading\n\nBody text here."
+    )
+
+    once, _ = clean_text(raw)
+    twice, _ = clean_text(once)
+
+    assert twice == once

@@ -1,0 +1,111 @@
+"""Bytes to text: UTF-8 (and BOM-marked UTF-16) accepted; other encodings, binary, empty refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from articleqa.config import Settings
+from articleqa.errors import IngestError, SourceTooLarge, UnsupportedFormat
+from articleqa.ingest import read_file
+from articleqa.ingest.decode import decode_text
+from articleqa.models import RawArticle
+
+STORY = "Café owners on Quay Road say the tram works will cost them customers."
+
+
+def test_utf8_is_decoded() -> None:
+    assert decode_text(STORY.encode("utf-8")) == STORY
+
+
+def test_utf8_byte_order_mark_is_stripped() -> None:
+    assert decode_text(b"\xef\xbb\xbf" + STORY.encode("utf-8")) == STORY
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_with_a_byte_order_mark_is_decoded(encoding: str) -> None:
+    bom = b"\xff\xfe" if encoding.endswith("le") else b"\xfe\xff"
+
+    assert decode_text(bom + STORY.encode(encoding)) == STORY
+
+
+def test_non_utf8_text_is_refused_with_the_position() -> None:
+    data = STORY.encode("latin-1")
+
+    with pytest.raises(IngestError, match=r"not UTF-8 text \(invalid byte at position 3\)"):
+        decode_text(data)
+
+
+def test_binary_is_refused() -> None:
+    with pytest.raises(IngestError, match="looks binary"):
+        decode_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\t\r\n  "])
+def test_empty_is_refused(data: bytes) -> None:
+    with pytest.raises(IngestError, match="is empty"):
+        decode_text(data, what="page")
+
+
+def test_the_error_names_what_was_read() -> None:
+    with pytest.raises(IngestError, match=r"^https://news\.example/a is empty$"):
+        decode_text(b"", what="https://news.example/a")
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("latin1.txt", STORY.encode("latin-1"), "not UTF-8"),
+        ("image.txt", b"GIF89a\x01\x00\x01\x00\x00\xff\x00", "looks binary"),
+        ("empty.md", b"", "is empty"),
+        ("blank.html", b"\n\n   \n", "is empty"),
+    ],
+)
+def test_bad_files_give_one_error_each(
+    tmp_path: Path, settings: Settings, name: str, data: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    results = list(read_file(path, settings))
+
+    assert len(results) == 1
+    label, error = results[0]
+    assert label == str(path)
+    assert isinstance(error, IngestError)
+    assert message in error.message
+
+
+def test_oversized_file_is_refused_before_it_is_read(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "huge.txt"
+    path.write_bytes(b"Title\n\n" + b"word " * (settings.max_article_bytes // 5 + 1))
+
+    [(_, error)] = list(read_file(path, settings))
+
+    assert isinstance(error, SourceTooLarge)
+    assert "ARTICLEQA_MAX_ARTICLE_BYTES" in error.message
+
+
+def test_file_exactly_at_the_limit_is_accepted(tmp_path: Path, home: Path) -> None:
+    settings = Settings(home=home, embedding_backend="fake", max_article_bytes=1000, _env_file=None)
+    path = tmp_path / "limit.txt"
+    body = b"Title\n\n" + b"x" * (1000 - len(b"Title\n\n") - 1) + b"."
+    path.write_bytes(body)
+    assert path.stat().st_size == 1000
+
+    [(_, raw)] = list(read_file(path, settings))
+
+    assert isinstance(raw, RawArticle)
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "notes.docx", "README"])
+def test_unknown_extension_is_refused(tmp_path: Path, settings: Settings, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"%PDF-1.7 whatever")
+
+    [(label, error)] = list(read_file(path, settings))
+
+    assert label == str(path)
+    assert isinstance(error, UnsupportedFormat)
+    assert ".txt" in error.message

@@ -1,0 +1,90 @@
+"""HTML pages: main text and metadata kept; scripts, navigation, cookie banners, footers dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from articleqa.config import Settings
+from articleqa.errors import IngestError
+from articleqa.ingest import read_file
+from articleqa.ingest.html import read_html
+from articleqa.ingest.prepare import prepare_article
+from articleqa.models import Article, RawArticle
+from tests.conftest import SAMPLE_ARTICLES
+
+
+def _sample(name: str, settings: Settings) -> Article:
+    [(_, raw)] = list(read_file(SAMPLE_ARTICLES / name, settings))
+    assert isinstance(raw, RawArticle), raw
+    return prepare_article(raw)
+
+
+def test_sample_page_metadata(settings: Settings) -> None:
+    article = _sample("rovers-win-league-title.html", settings)
+
+    assert article.title == "Lakeshore Rovers clinch first league title in 31 years"
+    assert article.author == "Sean Gallagher"
+    assert article.published == dt.date(2026, 10, 19)
+    assert article.url == "https://lakeshoreledger.example/sport/2026/10/rovers-clinch-title"
+
+
+def test_sample_page_keeps_the_story_and_drops_the_page_furniture(settings: Settings) -> None:
+    article = _sample("rovers-win-league-title.html", settings)
+
+    assert "thanks to a header from captain Niamh Doyle in the 88th minute." in article.text
+    assert "open-top bus parade through the city centre" in article.text
+    for furniture in (
+        "cookies",
+        "Accept all",
+        "gtag",
+        "dataLayer",
+        "Subscribe",
+        "All rights reserved",
+        "Most read",
+    ):
+        assert furniture not in article.text, furniture
+    # Subheadings stay, as paragraphs of their own.
+    assert "\n\nA captain's finish\n\n" in article.text
+
+
+def test_second_sample_page(settings: Settings) -> None:
+    article = _sample("hospital-heart-unit-waiting-times.html", settings)
+
+    assert article.title == "New heart unit cuts waiting times at St. Columba's Hospital"
+    assert article.published == dt.date(2026, 8, 24)
+    assert article.author is not None and "Lindqvist" in article.author
+    assert "median of 19 days" in article.text
+    for furniture in (
+        "This website uses cookies",
+        "Log in",
+        "Sign up for our health newsletter",
+        "Registered in Ireland",
+    ):
+        assert furniture not in article.text, furniture
+
+
+def test_explicit_url_wins_over_the_page_metadata() -> None:
+    html = (
+        "<html><head><title>Short page</title></head><body><article><h1>Short page</h1>"
+        "<p>The harbour lighthouse recorded gusts of 112 kilometres per hour shortly after "
+        "midnight, the highest since records began at the site in 1961.</p></article></body></html>"
+    )
+
+    raw = read_html(html, source="fetched", url="https://news.example/a")
+
+    assert raw.url == "https://news.example/a"
+    assert raw.title == "Short page"
+    assert "112 kilometres per hour" in raw.text
+
+
+def test_page_without_article_text_is_an_ingest_error() -> None:
+    html = (
+        "<html><head><title>Empty</title><script>var x = 1;</script></head><body>"
+        "<div class='cookie-banner'>We use cookies. Accept all.</div>"
+        "<footer>(c) 2026 Ledger</footer></body></html>"
+    )
+
+    with pytest.raises(IngestError, match="no article text"):
+        read_html(html, source=None)

@@ -1,0 +1,105 @@
+"""Markdown: YAML front matter for metadata, else the first heading is the title."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from articleqa.config import Settings
+from articleqa.errors import IngestError
+from articleqa.ingest import read_file
+from articleqa.ingest.markdown import read_markdown
+from articleqa.ingest.prepare import prepare_article
+from articleqa.models import RawArticle
+from tests.conftest import SAMPLE_ARTICLES
+
+FRONT_MATTER_ARTICLE = """---
+title: "Council approves tram extension"
+url: https://ledger.example/news/tram
+author: Daniel Osei
+published: 2026-09-17
+---
+
+The council voted **23 to 14** to extend the [Harbour Line](https://ledger.example/lines).
+
+## Paying for it
+
+> The state pays *60 percent* of the cost, the `transport` department said.
+![A tram at Dockside](tram.jpg)
+"""
+
+
+def test_front_matter_gives_title_url_author_and_date() -> None:
+    raw = read_markdown(FRONT_MATTER_ARTICLE, source="tram.md")
+
+    assert raw.title == "Council approves tram extension"
+    assert raw.url == "https://ledger.example/news/tram"
+    assert raw.author == "Daniel Osei"
+    assert raw.published == dt.date(2026, 9, 17)
+    assert "---" not in raw.text
+    assert "title:" not in raw.text
+
+
+def test_markup_is_reduced_to_prose_and_headings_become_paragraphs() -> None:
+    article = prepare_article(read_markdown(FRONT_MATTER_ARTICLE, source="tram.md"))
+
+    assert article.text == (
+        "The council voted 23 to 14 to extend the Harbour Line.\n\n"
+        "Paying for it\n\n"
+        "The state pays 60 percent of the cost, the transport department said."
+    )
+
+
+def test_without_front_matter_the_first_heading_is_the_title() -> None:
+    raw = read_markdown(
+        "# Museum reopens\n\nThe lifeboat is back.\n\n## Free on Sundays\n\nEntry is free.", None
+    )
+
+    assert raw.title == "Museum reopens"
+    assert "Museum reopens" not in raw.text
+    assert "Free on Sundays" in raw.text
+    assert raw.url is None and raw.author is None and raw.published is None
+
+
+def test_without_front_matter_or_heading_the_first_line_is_the_title() -> None:
+    raw = read_markdown("Museum reopens\n\nThe lifeboat is back.", None)
+
+    assert raw.title == "Museum reopens"
+    assert raw.text.strip() == "The lifeboat is back."
+
+
+def test_date_key_and_author_list_are_accepted() -> None:
+    raw = read_markdown(
+        "---\ntitle: Joint report\nauthor: [Ann Lee, Bo Chan]\n"
+        "date: 2025-03-03T09:41:00Z\n---\nBody text.",
+        None,
+    )
+
+    assert raw.author == "Ann Lee, Bo Chan"
+    assert raw.published == dt.date(2025, 3, 3)
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "message"),
+    [
+        ("title: [unclosed\n", "not valid YAML"),
+        ("- just\n- a list\n", "must be a YAML mapping"),
+    ],
+)
+def test_bad_front_matter_is_an_ingest_error(front_matter: str, message: str) -> None:
+    with pytest.raises(IngestError, match=message):
+        read_markdown(f"---\n{front_matter}---\nBody.", None)
+
+
+def test_sample_markdown_article(settings: Settings) -> None:
+    [(_, raw)] = list(read_file(SAMPLE_ARTICLES / "harbour-line-tram-extension.md", settings))
+    assert isinstance(raw, RawArticle)
+
+    article = prepare_article(raw)
+
+    assert article.title == "Council approves Harbour Line tram extension after six-hour debate"
+    assert article.author == "Daniel Osei"
+    assert article.published == dt.date(2026, 9, 17)
+    assert "**" not in article.text
+    assert "\n\nA narrow path through Ropewalk\n\n" in article.text

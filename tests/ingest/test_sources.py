@@ -1,0 +1,80 @@
+"""read_sources: files, folders (recursively) and URLs, never stopping at a bad one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from articleqa.config import Settings
+from articleqa.errors import IngestError, UnsafeURL
+from articleqa.ingest import is_url, iter_folder, read_sources
+from articleqa.models import RawArticle
+from tests.conftest import SAMPLE_ARTICLES
+
+
+def _tree(root: Path) -> None:
+    (root / "news" / "2026").mkdir(parents=True)
+    (root / ".git").mkdir()
+    (root / "a.txt").write_text("First\n\nBody one.", "utf-8")
+    (root / "news" / "b.md").write_text("# Second\n\nBody two.", "utf-8")
+    (root / "news" / "2026" / "c.html").write_text(
+        "<html><head><title>Third</title></head><body><article><p>Body three is a paragraph "
+        "long enough to count as the main text of this small page.</p></article></body></html>",
+        "utf-8",
+    )
+    (root / "news" / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00")
+    (root / ".git" / "notes.txt").write_text("Hidden\n\nNever read.", "utf-8")
+    (root / ".draft.txt").write_text("Draft\n\nNever read either.", "utf-8")
+
+
+def test_folder_is_read_recursively_in_a_stable_order_skipping_hidden_and_unsupported(
+    tmp_path: Path,
+) -> None:
+    _tree(tmp_path)
+
+    assert [p.relative_to(tmp_path).as_posix() for p in iter_folder(tmp_path)] == [
+        "a.txt",
+        "news/2026/c.html",
+        "news/b.md",
+    ]
+
+
+def test_read_sources_goes_on_after_bad_sources(tmp_path: Path, settings: Settings) -> None:
+    _tree(tmp_path)
+    empty_folder = tmp_path / "empty"
+    empty_folder.mkdir()
+
+    results = list(
+        read_sources(
+            [
+                str(tmp_path / "missing.txt"),
+                "http://127.0.0.1:9/",
+                str(empty_folder),
+                str(tmp_path),
+            ],
+            settings,
+        )
+    )
+
+    labels = [label for label, _ in results]
+    assert labels[:3] == [str(tmp_path / "missing.txt"), "http://127.0.0.1:9/", str(empty_folder)]
+    missing, url, empty = (r for _, r in results[:3])
+    assert isinstance(missing, IngestError) and "no such file" in missing.message
+    assert isinstance(url, UnsafeURL)
+    assert isinstance(empty, IngestError) and "no supported article files" in empty.message
+    titles = [r.title for _, r in results[3:] if isinstance(r, RawArticle)]
+    assert titles == ["First", "Third", "Second"]
+
+
+def test_the_sample_corpus_reads_without_errors(settings: Settings) -> None:
+    results = list(read_sources([str(SAMPLE_ARTICLES)], settings))
+
+    errors = [(label, r) for label, r in results if isinstance(r, IngestError)]
+    assert errors == []
+    assert len(results) == 9
+
+
+def test_is_url() -> None:
+    assert is_url("https://news.example/a")
+    assert is_url("http://news.example/a")
+    assert not is_url("ftp://news.example/a")
+    assert not is_url("articles/http-notes.txt")
