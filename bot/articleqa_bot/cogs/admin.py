@@ -1,0 +1,199 @@
+"""Admin commands: add and remove articles, rebuild the index and report when it is live."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from ..bot import NO_MENTIONS, ArticleQABot
+from ..errors import ApiError, ApiUnavailable, InvalidInput, NotAdmin
+from ..models import ArticleFormat, ArticleWrite, RebuildJob
+from ..render import escape, truncate
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=Any)
+
+FORMATS: dict[str, ArticleFormat] = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+# How many polls in a row may fail before the rebuild report gives up on the API.
+POLL_FAILURES_TOLERATED = 5
+# After a rebuild succeeds the API swaps the snapshot in within a few seconds.
+SWAP_WAIT_S = 30.0
+
+
+def admin_only() -> Callable[[T], T]:
+    def predicate(interaction: discord.Interaction[ArticleQABot]) -> bool:
+        if interaction.guild is None:
+            raise app_commands.NoPrivateMessage()
+        if not interaction.client.is_admin(interaction.user, interaction.permissions):
+            raise NotAdmin()
+        return True
+
+    return app_commands.check(predicate)
+
+
+def _summary(result: ArticleWrite) -> str:
+    article = result.article
+    verb = {"created": "Added", "updated": "Updated", "unchanged": "Already had"}[result.status]
+    text = f"{verb} **{escape(truncate(article.title, 200))}** (`{article.id.replace('`', '')}`)."
+    if result.status != "unchanged":
+        text += " Run `/reindex` to make it searchable."
+    return text
+
+
+class Admin(commands.Cog):
+    article = app_commands.Group(
+        name="article", description="Add or remove articles (admins only).", guild_only=True
+    )
+
+    def __init__(self, bot: ArticleQABot) -> None:
+        self.bot = bot
+
+    @article.command(name="add", description="Add an article from a URL or an attached file.")
+    @app_commands.describe(
+        url="Web page to fetch (https://...)",
+        file="A .txt, .md or .html file",
+        title="Title for an attached file (default: the file name)",
+    )
+    @admin_only()
+    async def add(
+        self,
+        interaction: discord.Interaction[ArticleQABot],
+        url: str | None = None,
+        file: discord.Attachment | None = None,
+        title: app_commands.Range[str, 1, 300] | None = None,
+    ) -> None:
+        if (url is None) == (file is None):
+            raise InvalidInput("Give either `url` or `file` (one of them).")
+        if url is not None and not url.startswith(("http://", "https://")):
+            raise InvalidInput("`url` must start with http:// or https://.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if url is not None:
+            result = await self.bot.api.add_article_url(url)
+        else:
+            assert file is not None
+            result = await self._add_file(file, title)
+        logger.info(
+            "%s by %s: %s %s",
+            result.status,
+            interaction.user.id,
+            result.article.id,
+            result.article.title,
+        )
+        await interaction.followup.send(
+            _summary(result), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    async def _add_file(self, file: discord.Attachment, title: str | None) -> ArticleWrite:
+        suffix = PurePath(file.filename).suffix.lower()
+        fmt = FORMATS.get(suffix)
+        if fmt is None:
+            raise InvalidInput("Attach a .txt, .md or .html file.")
+        limit = self.bot.settings.max_attachment_bytes
+        if file.size > limit:
+            raise InvalidInput(f"That file is too large (limit {limit // 1000} kB).")
+        try:
+            raw = await file.read()
+        except discord.HTTPException as exc:
+            raise InvalidInput("I couldn't download that attachment from Discord.") from exc
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InvalidInput("That file isn't UTF-8 text.") from exc
+        if not text.strip():
+            raise InvalidInput("That file is empty.")
+        name = title or PurePath(file.filename).stem.replace("_", " ").replace("-", " ").strip()
+        return await self.bot.api.add_article_text(
+            title=name or file.filename, text=text, format=fmt
+        )
+
+    @article.command(name="remove", description="Remove an article by id (see /sources).")
+    @app_commands.describe(article_id="The article's id, as shown by /sources")
+    @admin_only()
+    async def remove(self, interaction: discord.Interaction[ArticleQABot], article_id: str) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.bot.api.remove_article(article_id.strip())
+        await interaction.followup.send(
+            f"Removed `{article_id.strip().replace('`', '')}`. "
+            "Run `/reindex` to drop it from answers.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @app_commands.command(name="reindex", description="Rebuild the index; I report when it's live.")
+    @app_commands.guild_only()
+    @admin_only()
+    async def reindex(self, interaction: discord.Interaction[ArticleQABot]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            job = await self.bot.api.start_rebuild()
+        except ApiError as exc:
+            if exc.status == 409:
+                raise InvalidInput(
+                    "A rebuild is already running; run /reindex again once it finishes."
+                ) from exc
+            raise
+        await interaction.followup.send(
+            "Rebuilding the index… I'll tell you here when the new version is live.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+        await interaction.followup.send(
+            await self._wait_live(job), ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    async def _wait_live(self, job: RebuildJob) -> str:
+        settings = self.bot.settings
+        deadline = time.monotonic() + settings.reindex_timeout_s
+        failures = 0
+        while job.status == "running":
+            if time.monotonic() > deadline:
+                return (
+                    f"The rebuild (job `{job.job_id}`) is still running after "
+                    f"{settings.reindex_timeout_s:.0f} s; it will go live when it finishes."
+                )
+            await asyncio.sleep(settings.reindex_poll_s)
+            try:
+                job = await self.bot.api.rebuild_status(job.job_id)
+                failures = 0
+            except ApiUnavailable:
+                failures += 1
+                if failures >= POLL_FAILURES_TOLERATED:
+                    raise
+        if job.status == "failed":
+            return f"The rebuild failed: {escape(truncate(job.error or 'no reason given', 1500))}"
+        swap_deadline = time.monotonic() + SWAP_WAIT_S
+        info = await self.bot.api.index_info()
+        while job.version and info.version != job.version and time.monotonic() < swap_deadline:
+            await asyncio.sleep(min(settings.reindex_poll_s, 1.0))
+            info = await self.bot.api.index_info()
+        version = escape(info.version or job.version or "unknown")
+        if job.version and info.version != job.version:
+            return (
+                f"The rebuild finished (version {escape(job.version)}), "
+                f"but the API still serves {version}."
+            )
+        return (
+            f"The new index is live: version {version}, "
+            f"{info.articles if info.articles is not None else '?'} articles, "
+            f"{info.passages if info.passages is not None else '?'} passages."
+        )
+
+
+async def setup(bot: ArticleQABot) -> None:
+    await bot.add_cog(Admin(bot))

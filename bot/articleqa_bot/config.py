@@ -1,0 +1,94 @@
+"""Settings for the Discord bot (one class, env prefix ``ARTICLEQA_BOT_``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "secret", "token", "your-token-here"}
+
+
+class BotSettings(BaseSettings):
+    """Every knob of the bot; each field is settable as ``ARTICLEQA_BOT_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ARTICLEQA_BOT_", env_file=".env", extra="ignore")
+
+    discord_token: SecretStr = Field(description="The bot token from the Developer Portal.")
+    api_url: str = Field(default="http://127.0.0.1:8000", description="Base URL of the API.")
+    api_token: SecretStr | None = Field(
+        default=None, description="Bearer token for write calls (the API's ARTICLEQA_API_TOKEN)."
+    )
+    guild_id: int | None = Field(
+        default=None,
+        description="Sync commands to this one server (instant) instead of globally (slow).",
+    )
+    sync_commands: bool = Field(default=True, description="Sync slash commands at startup.")
+    # NoDecode: accept "1,2,3" from the environment, not only JSON lists.
+    admin_role_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list,
+        description="Roles allowed to run admin commands (besides Manage Server).",
+    )
+    message_content_intent: bool = Field(
+        default=True,
+        description="Request the privileged Message Content intent (for replies without a ping).",
+    )
+    answer_mentions: bool = Field(default=True, description="Answer @mentions and replies.")
+    answer_in_thread: bool = Field(
+        default=False, description="Answer @mentions in a new thread instead of in the channel."
+    )
+    default_count: int = Field(default=3, ge=1, le=10, description="Quotes per answer.")
+    user_cooldown_s: float = Field(
+        default=10.0, ge=0, description="Seconds a user waits between questions (0 = none)."
+    )
+    guild_rate_per_minute: int = Field(
+        default=30, ge=0, description="Questions per server per minute (0 = unlimited)."
+    )
+    request_timeout_s: float = Field(default=20.0, gt=0, description="API request timeout.")
+    view_timeout_s: float = Field(
+        default=900.0, gt=0, description="How long answer buttons stay active."
+    )
+    reindex_poll_s: float = Field(default=2.0, gt=0, description="Rebuild status poll interval.")
+    reindex_timeout_s: float = Field(
+        default=600.0, gt=0, description="Give up reporting on a rebuild after this long."
+    )
+    max_attachment_bytes: int = Field(
+        default=5_000_000, ge=1_000, description="Largest attachment /article add accepts."
+    )
+    sources_page_size: int = Field(
+        default=10, ge=1, le=25, description="Articles per /sources page."
+    )
+
+    @field_validator("discord_token")
+    @classmethod
+    def _refuse_placeholder(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value().strip()
+        if not secret or secret.lower() in PLACEHOLDER_SECRETS:
+            raise ValueError("set ARTICLEQA_BOT_DISCORD_TOKEN to the bot token from the portal")
+        return value
+
+    @field_validator("api_token")
+    @classmethod
+    def _empty_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        return value
+
+    @field_validator("admin_role_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("api_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("api_url must start with http:// or https://")
+        return value.rstrip("/")

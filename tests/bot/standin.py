@@ -1,0 +1,611 @@
+"""A small stand-in for Discord on 127.0.0.1: REST under /api/v10 and the gateway websocket.
+
+The real discord.py client logs in, syncs commands and answers interactions against it; tests
+play users by dispatching gateway events and read what the bot sent from ``requests``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import itertools
+import json
+import logging
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+from aiohttp import WSMsgType, web
+
+logger = logging.getLogger(__name__)
+
+MANAGE_GUILD = 1 << 5
+EPHEMERAL = 1 << 6
+API_PREFIX = "/api/v10"
+ADMIN_ROLE_ID = "1199999999999999999"
+
+_snowflakes = itertools.count(1_200_000_000_000_000_000)
+
+
+def snowflake() -> str:
+    return str(next(_snowflakes))
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    json: Any
+
+    def matches(self, method: str, pattern: str) -> bool:
+        return self.method == method and re.fullmatch(pattern, self.path) is not None
+
+
+@dataclass
+class User:
+    id: str
+    username: str
+    bot: bool = False
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "username": self.username,
+            "global_name": self.username,
+            "discriminator": "0",
+            "avatar": None,
+            "bot": self.bot,
+            "public_flags": 0,
+        }
+
+
+@dataclass
+class SentMessage:
+    """A message the bot created (channel message, interaction response or follow-up)."""
+
+    id: str
+    channel_id: str
+    payload: dict[str, Any]
+    ephemeral: bool
+    kind: str  # "channel", "callback", "followup", "edit"
+
+
+@dataclass
+class Interaction:
+    id: str
+    token: str
+
+
+@dataclass
+class FakeDiscord:
+    """Discord as far as this bot needs it. Use as ``async with FakeDiscord() as discord_``."""
+
+    bot_user: User = field(default_factory=lambda: User(snowflake(), "articleqa", bot=True))
+    application_id: str = field(default_factory=snowflake)
+    guild_id: str = field(default_factory=snowflake)
+    channel_id: str = field(default_factory=snowflake)
+    admin_role_id: str = ADMIN_ROLE_ID
+    attachments: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    requests: list[Recorded] = field(default_factory=list)
+    messages: list[SentMessage] = field(default_factory=list)
+    commands: dict[str, dict[str, Any]] = field(default_factory=dict)
+    identified: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+        self._sockets: list[web.WebSocketResponse] = []
+        self._sequence = 0
+        self._changed = asyncio.Condition()
+        self._saved_base = discord.http.Route.BASE
+        self._saved_gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+
+    # lifecycle -------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> FakeDiscord:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/attachments/{name}", self._attachment)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        discord.http.Route.BASE = self.url + API_PREFIX
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(
+            f"ws://127.0.0.1:{port}/gateway"
+        )
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        discord.http.Route.BASE = self._saved_base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self._saved_gateway
+        for socket in list(self._sockets):
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    # users' side -----------------------------------------------------------------------------
+
+    def member(
+        self, user: User, *, admin: bool = False, roles: list[str] | None = None
+    ) -> dict[str, Any]:
+        return {
+            "user": user.payload(),
+            "roles": roles or [],
+            "joined_at": _now(),
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "permissions": str(MANAGE_GUILD if admin else 0),
+        }
+
+    def channel_payload(self) -> dict[str, Any]:
+        return {
+            "id": self.channel_id,
+            "type": 0,
+            "guild_id": self.guild_id,
+            "name": "general",
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+        }
+
+    def add_attachment(self, filename: str, data: bytes, content_type: str) -> dict[str, Any]:
+        attachment_id = snowflake()
+        name = f"{attachment_id}-{filename}"
+        self.attachments[name] = (data, content_type)
+        url = f"{self.url}/attachments/{name}"
+        return {
+            "id": attachment_id,
+            "filename": filename,
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+        }
+
+    async def slash(
+        self,
+        name: str,
+        options: list[dict[str, Any]] | None = None,
+        *,
+        user: User,
+        admin: bool = False,
+        roles: list[str] | None = None,
+        resolved: dict[str, Any] | None = None,
+    ) -> Interaction:
+        """A user runs ``/name``; ``options`` as Discord sends them (subcommands nested)."""
+        command = self.commands.get(name)
+        data: dict[str, Any] = {
+            "id": command["id"] if command else snowflake(),
+            "name": name,
+            "type": 1,
+            "options": options or [],
+        }
+        if command and command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        if resolved:
+            data["resolved"] = resolved
+        return await self._interaction(2, data, user=user, admin=admin, roles=roles)
+
+    async def click(self, message: SentMessage, custom_id: str, *, user: User) -> Interaction:
+        data = {"custom_id": custom_id, "component_type": 2}
+        return await self._interaction(3, data, user=user, message=message.payload)
+
+    async def _interaction(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        user: User,
+        admin: bool = False,
+        roles: list[str] | None = None,
+        message: dict[str, Any] | None = None,
+    ) -> Interaction:
+        interaction = Interaction(id=snowflake(), token=f"token-{snowflake()}")
+        payload: dict[str, Any] = {
+            "id": interaction.id,
+            "application_id": self.application_id,
+            "type": kind,
+            "token": interaction.token,
+            "version": 1,
+            "guild_id": self.guild_id,
+            "channel_id": self.channel_id,
+            "channel": self.channel_payload(),
+            "member": self.member(user, admin=admin, roles=roles),
+            "data": data,
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "app_permissions": str((1 << 53) - 1),
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": self.guild_id},
+            "context": 0,
+            "attachment_size_limit": 8 * 1024 * 1024,
+        }
+        if message is not None:
+            payload["message"] = message
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return interaction
+
+    async def say(
+        self,
+        content: str,
+        *,
+        user: User,
+        mention_bot: bool = False,
+        reply_to: SentMessage | None = None,
+    ) -> dict[str, Any]:
+        """A user posts ``content`` in the channel (mentioning the bot or replying to it)."""
+        mentions = [self.bot_user.payload()] if mention_bot else []
+        if mention_bot:
+            content = f"<@{self.bot_user.id}> {content}"
+        message = self.message_payload(self.channel_id, content=content, author=user)
+        message["mentions"] = mentions
+        message["member"] = {k: v for k, v in self.member(user).items() if k != "user"}
+        if reply_to is not None:
+            message["type"] = 19
+            message["message_reference"] = {
+                "message_id": reply_to.id,
+                "channel_id": reply_to.channel_id,
+                "guild_id": self.guild_id,
+            }
+            message["referenced_message"] = reply_to.payload
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    # what the bot sent -----------------------------------------------------------------------
+
+    async def wait_for(
+        self, predicate: Callable[[FakeDiscord], Any], *, timeout: float = 30.0
+    ) -> Any:
+        """Wait until ``predicate`` returns something truthy and return it."""
+        async with asyncio.timeout(timeout), self._changed:
+            while not (result := predicate(self)):
+                await self._changed.wait()
+            return result
+
+    async def wait_for_message(
+        self, predicate: Callable[[SentMessage], bool], *, timeout: float = 30.0
+    ) -> SentMessage:
+        seen = 0
+
+        def find(standin: FakeDiscord) -> SentMessage | None:
+            nonlocal seen
+            for message in standin.messages[seen:]:
+                if predicate(message):
+                    return message
+            return None
+
+        result: SentMessage = await self.wait_for(find, timeout=timeout)
+        return result
+
+    async def reply_to(self, interaction: Interaction, *, final: bool = True) -> SentMessage:
+        """The first message the bot produced for ``interaction`` that carries content or embeds
+        (a deferral alone does not count)."""
+
+        def produced(message: SentMessage) -> bool:
+            return interaction.token in message.payload.get("_tokens", ()) and bool(
+                message.payload.get("content") or message.payload.get("embeds")
+            )
+
+        return await self.wait_for_message(produced)
+
+    def sent_for(self, interaction: Interaction) -> list[SentMessage]:
+        return [m for m in self.messages if interaction.token in m.payload.get("_tokens", ())]
+
+    def requests_to(self, method: str, pattern: str) -> list[Recorded]:
+        return [r for r in self.requests if r.matches(method, pattern)]
+
+    # gateway ---------------------------------------------------------------------------------
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        await self.identified.wait()
+        self._sequence += 1
+        frame = {"op": 0, "t": event, "s": self._sequence, "d": data}
+        for socket in list(self._sockets):
+            if not socket.closed:
+                await socket.send_str(json.dumps(frame))
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(autoping=True)
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        # discord.py asks for zlib-stream but always accepts plain text frames.
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41_250}})
+        try:
+            async for frame in socket:
+                if frame.type != WSMsgType.TEXT:
+                    continue
+                message = json.loads(frame.data)
+                op = message.get("op")
+                if op == 1:
+                    await socket.send_json({"op": 11})
+                elif op == 2:
+                    await self._ready(socket)
+                elif op == 6:
+                    self._sequence += 1
+                    await socket.send_json({"op": 0, "t": "RESUMED", "s": self._sequence, "d": {}})
+        finally:
+            self._sockets.remove(socket)
+        return socket
+
+    async def _ready(self, socket: web.WebSocketResponse) -> None:
+        self._sequence += 1
+        await socket.send_json(
+            {
+                "op": 0,
+                "t": "READY",
+                "s": self._sequence,
+                "d": {
+                    "v": 10,
+                    "user": self.bot_user.payload(),
+                    "guilds": [{"id": self.guild_id, "unavailable": True}],
+                    "session_id": "standin-session",
+                    "resume_gateway_url": self.url.replace("http://", "ws://") + "/gateway",
+                    "application": {"id": self.application_id, "flags": 0},
+                },
+            }
+        )
+        self._sequence += 1
+        await socket.send_json(
+            {"op": 0, "t": "GUILD_CREATE", "s": self._sequence, "d": self._guild()}
+        )
+        self.identified.set()
+
+    def _guild(self) -> dict[str, Any]:
+        role = {
+            "id": self.guild_id,  # @everyone shares the guild's id
+            "name": "@everyone",
+            "permissions": "0",
+            "position": 0,
+            "color": 0,
+            "hoist": False,
+            "managed": False,
+            "mentionable": False,
+            "flags": 0,
+        }
+        admin_role = {**role, "id": self.admin_role_id, "name": "librarian", "position": 1}
+        return {
+            "id": self.guild_id,
+            "name": "Stand-in server",
+            "icon": None,
+            "owner_id": snowflake(),
+            "roles": [role, admin_role],
+            "channels": [self.channel_payload()],
+            "threads": [],
+            "members": [self.member(self.bot_user)],
+            "member_count": 3,
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "large": False,
+            "unavailable": False,
+            "joined_at": _now(),
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "nsfw_level": 0,
+            "voice_states": [],
+            "presences": [],
+        }
+
+    # REST ------------------------------------------------------------------------------------
+
+    def message_payload(
+        self, channel_id: str, *, content: str = "", author: User | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        return {
+            "id": snowflake(),
+            "channel_id": channel_id,
+            "guild_id": self.guild_id,
+            "author": (author or self.bot_user).payload(),
+            "content": content,
+            "timestamp": _now(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "components": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+            **extra,
+        }
+
+    async def _attachment(self, request: web.Request) -> web.Response:
+        found = self.attachments.get(request.match_info["name"])
+        if found is None:
+            return web.Response(status=404)
+        data, content_type = found
+        return web.Response(body=data, headers={"Content-Type": content_type})
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body: Any = None
+        if request.can_read_body:
+            if request.content_type == "application/json":
+                body = await request.json()
+            elif request.content_type.startswith("multipart/"):
+                form = await request.post()
+                payload = form.get("payload_json")
+                body = json.loads(str(payload)) if payload is not None else None
+        record = Recorded(request.method, path, dict(request.query), dict(request.headers), body)
+        try:
+            status, answer = self._route(record)
+        except LookupError:
+            logger.warning("stand-in has no route for %s %s", request.method, path)
+            status, answer = 404, {"message": "Unknown route", "code": 0}
+        async with self._changed:
+            self.requests.append(record)
+            self._changed.notify_all()
+        if answer is None:
+            return web.Response(status=status)
+        # Exactly "application/json": discord.py only decodes that (no charset suffix).
+        return web.Response(
+            status=status,
+            body=json.dumps(answer).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+
+    def _record_message(
+        self, channel_id: str, body: dict[str, Any], *, kind: str, token: str | None = None
+    ) -> dict[str, Any]:
+        payload = self.message_payload(
+            channel_id,
+            content=body.get("content") or "",
+            embeds=body.get("embeds") or [],
+            components=body.get("components") or [],
+            flags=body.get("flags") or 0,
+            allowed_mentions=body.get("allowed_mentions"),
+        )
+        if token is not None:
+            payload["webhook_id"] = self.application_id
+            payload["_tokens"] = [token]
+        if body.get("message_reference"):
+            payload["message_reference"] = body["message_reference"]
+        ephemeral = bool((body.get("flags") or 0) & EPHEMERAL)
+        self.messages.append(SentMessage(payload["id"], channel_id, payload, ephemeral, kind))
+        return payload
+
+    def _route(self, record: Recorded) -> tuple[int, Any]:
+        method, path, body = record.method, record.path, record.json or {}
+        app = self.application_id
+        if method == "GET" and path == "/users/@me":
+            return 200, self.bot_user.payload()
+        if method == "GET" and path == "/oauth2/applications/@me":
+            return 200, {
+                "id": app,
+                "name": "articleqa",
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": User(snowflake(), "owner").payload(),
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+                "summary": "",
+            }
+        match = re.fullmatch(rf"/applications/{app}(?:/guilds/(\d+))?/commands", path)
+        if method == "PUT" and match:
+            synced = []
+            for command in body:
+                command = {
+                    "id": snowflake(),
+                    "application_id": app,
+                    "version": snowflake(),
+                    "type": command.get("type", 1),
+                    "default_member_permissions": None,
+                    "dm_permission": True,
+                    "nsfw": False,
+                    **command,
+                }
+                if match.group(1):
+                    command["guild_id"] = match.group(1)
+                self.commands[command["name"]] = command
+                synced.append(command)
+            return 200, synced
+        match = re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path)
+        if method == "POST" and match:
+            kind = body.get("type")
+            data = body.get("data") or {}
+            token = match.group(2)
+            response: dict[str, Any] = {
+                "interaction": {
+                    "id": match.group(1),
+                    "type": 2,
+                    "response_message_loading": kind == 5,
+                    "response_message_ephemeral": bool((data.get("flags") or 0) & EPHEMERAL),
+                }
+            }
+            if kind in (4, 7) or kind == 5:
+                message = self._record_message(self.channel_id, data, kind="callback", token=token)
+                response["resource"] = {"type": kind, "message": message}
+            return 200, response
+        match = re.fullmatch(rf"/webhooks/{app}/([^/]+)", path)
+        if method == "POST" and match:
+            return 200, self._record_message(
+                self.channel_id, body, kind="followup", token=match.group(1)
+            )
+        match = re.fullmatch(rf"/webhooks/{app}/([^/]+)/messages/([^/]+)", path)
+        if method == "PATCH" and match:
+            return 200, self._record_message(
+                self.channel_id, body, kind="edit", token=match.group(1)
+            )
+        match = re.fullmatch(r"/channels/(\d+)/messages", path)
+        if method == "POST" and match:
+            return 200, self._record_message(match.group(1), body, kind="channel")
+        match = re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)
+        if method == "PATCH" and match:
+            return 200, self._record_message(match.group(1), body, kind="edit")
+        if method == "POST" and re.fullmatch(r"/channels/\d+/typing", path):
+            return 204, None
+        match = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)
+        if method == "POST" and match:
+            return 201, {
+                "id": match.group(2),  # a thread started from a message shares its id
+                "type": 11,
+                "guild_id": self.guild_id,
+                "parent_id": match.group(1),
+                "owner_id": self.bot_user.id,
+                "name": body.get("name", "thread"),
+                "message_count": 0,
+                "member_count": 1,
+                "rate_limit_per_user": 0,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": body.get("auto_archive_duration", 1440),
+                    "archive_timestamp": _now(),
+                    "locked": False,
+                },
+            }
+        raise LookupError(path)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(bot: discord.Client, token: str = "standin-token") -> AsyncIterator[None]:
+    """Start ``bot`` against the patched endpoints, wait until ready, and close it afterwards
+    (before the stand-in stops, or discord.py keeps reconnecting)."""
+    task = asyncio.create_task(bot.start(token))
+    ready = asyncio.create_task(bot.wait_until_ready())
+    done, _ = await asyncio.wait({task, ready}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
+    if task in done:
+        ready.cancel()
+        task.result()  # re-raises the login/connection error
+        raise RuntimeError("bot stopped before it was ready")
+    if ready not in done:
+        ready.cancel()
+        await bot.close()
+        task.cancel()
+        raise TimeoutError("bot did not become ready")
+    try:
+        yield
+    finally:
+        await bot.close()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

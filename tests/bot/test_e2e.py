@@ -1,0 +1,455 @@
+"""End to end: the real discord.py client (create_bot) against the Discord stand-in, answering
+from a real articleqa HTTP service on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+import httpx
+
+from articleqa_bot.render import unescape
+
+from .conftest import ApiServer, allows_nothing, discord_with_bot, free_port, run
+from .standin import ADMIN_ROLE_ID, FakeDiscord, SentMessage, User
+
+ALICE = User("310000000000000001", "alice")
+BOB = User("310000000000000002", "bob")
+CAROL = User("310000000000000003", "carol")
+
+STRING, INTEGER, SUBCOMMAND, ATTACHMENT = 3, 4, 1, 11
+LIVE = "The new index is live"
+
+
+def option(name: str, value: Any, kind: int = STRING) -> dict[str, Any]:
+    return {"type": kind, "name": name, "value": value}
+
+
+def ask_options(question: str, **more: Any) -> list[dict[str, Any]]:
+    options = [option("question", question)]
+    for name, value in more.items():
+        options.append(option(name, value, INTEGER if isinstance(value, int) else STRING))
+    return options
+
+
+def plain(markdown: str) -> str:
+    """What a reader sees in a quote embed: no blockquote markers, bold or escapes."""
+    lines = [re.sub(r"^> ?", "", line) for line in markdown.split("\n")]
+    return unescape("\n".join(lines).replace("**", ""))
+
+
+def button(message: SentMessage, label: str) -> str:
+    for row in message.payload["components"]:
+        for component in row["components"]:
+            if component.get("label") == label:
+                custom_id: str = component["custom_id"]
+                return custom_id
+    raise AssertionError(f"no {label!r} button in {message.payload['components']}")
+
+
+def article_text(api: ApiServer, article_id: str) -> str:
+    text: str = httpx.get(f"{api.url}/articles/{article_id}").json()["text"]
+    return text
+
+
+def api_answer(api: ApiServer, question: str, k: int = 3) -> dict[str, Any]:
+    answer: dict[str, Any] = httpx.post(
+        f"{api.url}/ask", json={"question": question, "k": k}
+    ).json()
+    return answer
+
+
+def test_slash_ask_quotes_the_article_verbatim(api_server: ApiServer) -> None:
+    question = "How many steps did the Gullrock lighthouse keeper climb?"
+    expected = api_answer(api_server, question)
+    top = expected["quotes"][0]
+    assert top["article"]["title"] == "Lighthouse keeper retires after forty years"
+
+    async def scenario() -> SentMessage:
+        async with discord_with_bot(api_server.url) as (standin, _bot):
+            interaction = await standin.slash("ask", ask_options(question), user=ALICE)
+            return await standin.reply_to(interaction)
+
+    reply = run(scenario())
+    embeds = reply.payload["embeds"]
+    assert len(embeds) == len(expected["quotes"])
+    first = embeds[0]
+    assert first["title"] == top["article"]["title"]
+    stored = article_text(api_server, top["article"]["id"])
+    shown = plain(first["description"])
+    assert shown == top["text"] == stored[top["start"] : top["end"]]
+    # The highlighted sentence is the bold part of the blockquote.
+    assert top["highlight"]["text"] in unescape(
+        re.search(r"\*\*(.+?)\*\*", first["description"]).group(1)  # type: ignore[union-attr]
+    )
+    assert expected["index_version"] in first["footer"]["text"]
+    assert "Gullrock" in reply.payload["content"]
+    assert not reply.ephemeral
+    labels = {c["label"] for row in reply.payload["components"] for c in row["components"]}
+    assert labels == {"More quotes", "Helpful", "Not helpful"}
+
+
+def test_mention_and_reply_to_the_bot_are_answered(api_server: ApiServer) -> None:
+    async def scenario() -> tuple[SentMessage, SentMessage, dict[str, Any]]:
+        async with discord_with_bot(api_server.url) as (standin, _bot):
+            asked = await standin.say("who won the county chess cup?", user=ALICE, mention_bot=True)
+            answer = await standin.wait_for_message(lambda m: bool(m.payload["embeds"]))
+            await standin.say("and when does the Pellingford club meet?", user=BOB, reply_to=answer)
+            follow_up = await standin.wait_for_message(
+                lambda m: m.id != answer.id and bool(m.payload["embeds"])
+            )
+            return answer, follow_up, asked
+
+    answer, follow_up, asked = run(scenario())
+    assert answer.kind == "channel"
+    assert str(answer.payload["message_reference"]["message_id"]) == asked["id"]
+    assert answer.payload["embeds"][0]["title"] == "Chess club wins county cup"
+    assert "Wednesday" in plain("\n".join(e["description"] for e in follow_up.payload["embeds"]))
+
+
+def test_mention_answer_in_a_thread(api_server: ApiServer) -> None:
+    async def scenario() -> tuple[FakeDiscord, dict[str, Any], SentMessage]:
+        async with discord_with_bot(api_server.url, answer_in_thread=True) as (standin, _bot):
+            asked = await standin.say(
+                "why did the Vellacott bakers strike?", user=ALICE, mention_bot=True
+            )
+            answer = await standin.wait_for_message(lambda m: bool(m.payload["embeds"]))
+            return standin, asked, answer
+
+    standin, asked, answer = run(scenario())
+    (thread_request,) = standin.requests_to(
+        "POST", rf"/channels/\d+/messages/{asked['id']}/threads"
+    )
+    assert thread_request.json["name"] == "why did the Vellacott bakers strike?"
+    # A thread started from a message has the message's id; the answer goes there.
+    assert answer.channel_id == asked["id"]
+    assert answer.payload["embeds"][0]["title"] == "Bakers strike over night shifts"
+
+
+def test_quoted_mentions_ping_nobody_and_are_escaped(api_server: ApiServer) -> None:
+    question = "What did the zorblat quarry council notice say?"
+
+    async def scenario() -> tuple[SentMessage, SentMessage]:
+        async with discord_with_bot(api_server.url) as (standin, _bot):
+            interaction = await standin.slash("ask", ask_options(question), user=ALICE)
+            slash_reply = await standin.reply_to(interaction)
+            await standin.say(question, user=BOB, mention_bot=True)
+            mention_reply = await standin.wait_for_message(lambda m: m.kind == "channel")
+            return slash_reply, mention_reply
+
+    for reply in run(scenario()):
+        assert allows_nothing(reply.payload["allowed_mentions"])
+        quarry = next(e for e in reply.payload["embeds"] if "quarry" in e["title"].lower())
+        text = quarry["description"]
+        assert "@everyone" in plain(text) and "<@123>" in plain(text) and "<@&456>" in plain(text)
+        for raw in ("@everyone", "@here", "<@123>", "<@&456>", "**no**", "_appeals_"):
+            assert raw not in text, raw
+        assert "\\*\\*no\\*\\*" in text and "\\_appeals\\_" in text
+
+
+def test_more_quotes_and_feedback_buttons(api_server: ApiServer) -> None:
+    question = "Tell me about the Gullrock lighthouse and the harbour board"
+
+    async def scenario() -> tuple[SentMessage, list[SentMessage], list[SentMessage]]:
+        async with discord_with_bot(api_server.url, default_count=2) as (standin, _bot):
+            interaction = await standin.slash("ask", ask_options(question, count=1), user=ALICE)
+            answer = await standin.reply_to(interaction)
+            more = await standin.click(answer, button(answer, "More quotes"), user=BOB)
+            more_reply = await standin.reply_to(more)
+            vote = await standin.click(answer, button(answer, "Helpful"), user=BOB)
+            vote_reply = await standin.reply_to(vote)
+            again = await standin.click(answer, button(answer, "Not helpful"), user=BOB)
+            again_reply = await standin.reply_to(again)
+            return answer, [more_reply], [vote_reply, again_reply]
+
+    answer, (more_reply,), (vote_reply, again_reply) = run(scenario())
+    assert len(answer.payload["embeds"]) == 1
+    assert more_reply.ephemeral
+    assert [e["footer"]["text"].split(" · ")[0] for e in more_reply.payload["embeds"]] == [
+        "Quote 2/3",
+        "Quote 3/3",
+    ]
+    first_text = answer.payload["embeds"][0]["description"]
+    assert all(e["description"] != first_text for e in more_reply.payload["embeds"])
+    assert vote_reply.ephemeral and "Thanks" in vote_reply.payload["content"]
+    assert again_reply.ephemeral and "already rated" in again_reply.payload["content"]
+
+    feedback_file = api_server.home / "feedback.jsonl"
+    records = [json.loads(line) for line in feedback_file.read_text().splitlines()]
+    mine = [r for r in records if r.get("question") == question]
+    assert len(mine) == 1
+    assert mine[0]["helpful"] is True
+    assert len(mine[0]["passage_ids"]) == 1
+
+
+def test_sources_pages_through_the_articles(api_server: ApiServer) -> None:
+    async def scenario() -> tuple[SentMessage, SentMessage, SentMessage]:
+        async with discord_with_bot(api_server.url, sources_page_size=2) as (standin, _bot):
+            interaction = await standin.slash("sources", user=ALICE)
+            first = await standin.reply_to(interaction)
+            nosy = await standin.click(first, button(first, "Next"), user=BOB)
+            refused = await standin.reply_to(nosy)
+            paged = await standin.click(first, button(first, "Next"), user=ALICE)
+            second = await standin.reply_to(paged)
+            return first, refused, second
+
+    first, refused, second = run(scenario())
+    total = httpx.get(f"{api_server.url}/articles").json()["total"]
+    assert first.ephemeral
+    assert first.payload["embeds"][0]["footer"]["text"].startswith(f"Page 1/{(total + 1) // 2}")
+    assert refused.ephemeral and "belong to whoever ran /sources" in refused.payload["content"]
+    assert second.kind == "callback"  # the pager edits its own message (response type 7)
+    assert second.payload["embeds"][0]["footer"]["text"].startswith("Page 2/")
+    assert second.payload["embeds"][0]["description"] != first.payload["embeds"][0]["description"]
+
+
+def test_non_admin_reindex_is_refused(api_server: ApiServer) -> None:
+    before = api_server.index_version()
+
+    async def scenario() -> list[SentMessage]:
+        async with discord_with_bot(api_server.url) as (standin, _bot):
+            replies = []
+            for name, options in (
+                ("reindex", []),
+                (
+                    "article",
+                    [
+                        {
+                            "type": SUBCOMMAND,
+                            "name": "remove",
+                            "options": [option("article_id", "anything")],
+                        }
+                    ],
+                ),
+            ):
+                interaction = await standin.slash(name, options, user=BOB, admin=False)
+                replies.append(await standin.reply_to(interaction))
+            return replies
+
+    for reply in run(scenario()):
+        assert reply.ephemeral
+        assert "Manage Server" in reply.payload["content"]
+    assert api_server.index_version() == before
+
+
+def test_admin_role_passes_the_admin_check(api_server: ApiServer) -> None:
+    async def scenario() -> SentMessage:
+        async with discord_with_bot(api_server.url, admin_role_ids=[int(ADMIN_ROLE_ID)]) as (
+            standin,
+            _bot,
+        ):
+            interaction = await standin.slash(
+                "article",
+                [
+                    {
+                        "type": SUBCOMMAND,
+                        "name": "remove",
+                        "options": [option("article_id", "no-such-article")],
+                    }
+                ],
+                user=CAROL,
+                roles=[standin.admin_role_id],
+            )
+            return await standin.reply_to(interaction)
+
+    reply = run(scenario())
+    # Past the admin check, the API's 404 comes back as a readable sentence.
+    assert "Manage Server" not in reply.payload["content"]
+    assert reply.payload["content"].startswith("The articles service said:")
+
+
+def test_admin_adds_articles_and_reindex_makes_them_answer(api_server: ApiServer) -> None:
+    text_file = (
+        b"Glassblowers revive the Ostermoor furnace\n\n"
+        b"Three glassblowers relit the Ostermoor furnace on Tuesday, 160 years after it went cold. "
+        b"The furnace melts sand from the Quellbeck dunes at 1,400 degrees."
+    )
+    html_page = (
+        b"<html><head><title>Beekeepers count Thistledown hives</title></head><body><article>"
+        b"<h1>Beekeepers count Thistledown hives</h1>"
+        b"<p>Volunteers counted 342 beehives across the Thistledown valley this week, "
+        b"twice as many as five years ago.</p>"
+        b"<p>The valley's beekeeping society credits wildflower strips planted along "
+        b"the farm roads.</p></article></body></html>"
+    )
+
+    async def scenario() -> dict[str, SentMessage]:
+        async with discord_with_bot(api_server.url) as (standin, _bot):
+            replies: dict[str, SentMessage] = {}
+            attachment = standin.add_attachment("ostermoor-glass.txt", text_file, "text/plain")
+            add = await standin.slash(
+                "article",
+                [
+                    {
+                        "type": SUBCOMMAND,
+                        "name": "add",
+                        "options": [
+                            option("file", attachment["id"], ATTACHMENT),
+                            option("title", "Glassblowers revive the Ostermoor furnace"),
+                        ],
+                    }
+                ],
+                user=ALICE,
+                admin=True,
+                resolved={"attachments": {attachment["id"]: attachment}},
+            )
+            replies["add_file"] = await standin.reply_to(add)
+            page = standin.add_attachment("thistledown.html", html_page, "text/html")
+            add_url = await standin.slash(
+                "article",
+                [{"type": SUBCOMMAND, "name": "add", "options": [option("url", page["url"])]}],
+                user=ALICE,
+                admin=True,
+            )
+            replies["add_url"] = await standin.reply_to(add_url)
+            reindex = await standin.slash("reindex", user=ALICE, admin=True)
+            await standin.wait_for(
+                lambda s: any(LIVE in m.payload["content"] for m in s.sent_for(reindex))
+            )
+            replies["reindex"] = next(
+                m for m in standin.sent_for(reindex) if LIVE in m.payload["content"]
+            )
+            for key, question in (
+                ("ask_file", "When was the Ostermoor furnace relit?"),
+                ("ask_url", "How many Thistledown beehives were counted?"),
+            ):
+                interaction = await standin.slash("ask", ask_options(question), user=BOB)
+                replies[key] = await standin.reply_to(interaction)
+            return replies
+
+    replies = run(scenario())
+    assert replies["add_file"].ephemeral
+    assert (
+        "Added **Glassblowers revive the Ostermoor furnace**"
+        in replies["add_file"].payload["content"]
+    )
+    assert "Added" in replies["add_url"].payload["content"]
+    live = replies["reindex"].payload["content"]
+    version = api_server.index_version()
+    assert version is not None and version in live
+    passages = httpx.get(f"{api_server.url}/index").json()["passages"]
+    assert f"{passages} passages" in live
+    file_quote = replies["ask_file"].payload["embeds"][0]
+    assert file_quote["title"] == "Glassblowers revive the Ostermoor furnace"
+    assert "relit the Ostermoor furnace on Tuesday" in plain(file_quote["description"])
+    url_quote = replies["ask_url"].payload["embeds"][0]
+    assert "342 beehives" in plain(url_quote["description"])
+    assert version in file_quote["footer"]["text"]
+
+
+def test_cooldown_and_server_rate_limit_refuse_politely(api_server: ApiServer) -> None:
+    question = "Who retired from the Gullrock lighthouse?"
+
+    async def scenario() -> tuple[SentMessage, SentMessage, SentMessage, SentMessage]:
+        async with discord_with_bot(
+            api_server.url, user_cooldown_s=3600, guild_rate_per_minute=2
+        ) as (standin, _bot):
+            first = await standin.reply_to(
+                await standin.slash("ask", ask_options(question), user=ALICE)
+            )
+            again = await standin.reply_to(
+                await standin.slash("ask", ask_options(question), user=ALICE)
+            )
+            second_user = await standin.reply_to(
+                await standin.slash("ask", ask_options(question), user=BOB)
+            )
+            await standin.say(question, user=CAROL, mention_bot=True)
+            third_user = await standin.wait_for_message(lambda m: m.kind == "channel")
+            return first, again, second_user, third_user
+
+    first, again, second_user, third_user = run(scenario())
+    assert first.payload["embeds"] and second_user.payload["embeds"]
+    assert again.ephemeral and again.kind == "callback"
+    assert "asking a little fast" in again.payload["content"]
+    assert "This server has asked a lot of questions" in third_user.payload["content"]
+    assert not third_user.payload["embeds"]
+
+
+class FlakyProxy:
+    """Failure injection: a loopback TCP proxy to the API that can be down, slow or up."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self.delay_s = 0.0
+        self._server: asyncio.Server | None = None
+        self._connections: set[asyncio.Task[Any]] = set()
+
+    async def up(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", self.port)
+
+    async def down(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for task in list(self._connections):
+            task.cancel()
+        await asyncio.gather(*self._connections, return_exceptions=True)
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        try:
+            await asyncio.sleep(self.delay_s)
+            upstream_reader, upstream_writer = await asyncio.open_connection(
+                "127.0.0.1", self.target_port
+            )
+            await asyncio.gather(
+                self._pipe(reader, upstream_writer), self._pipe(upstream_reader, writer)
+            )
+        except (ConnectionError, asyncio.CancelledError):
+            # Going down drops connections; the bot's client sees a reset, which is the point.
+            writer.close()
+        finally:
+            self._connections.discard(task)
+
+    @staticmethod
+    async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        try:
+            while data := await source.read(65536):
+                sink.write(data)
+                await sink.drain()
+        except ConnectionError:
+            pass
+        finally:
+            sink.close()
+
+
+def test_api_down_or_slow_gives_a_friendly_error_and_the_bot_recovers(
+    api_server: ApiServer,
+) -> None:
+    question = "What will replace the Gullrock lighthouse keeper?"
+    api_port = int(api_server.url.rsplit(":", 1)[1])
+
+    async def scenario() -> list[SentMessage]:
+        proxy = FlakyProxy(api_port)
+        replies = []
+        async with discord_with_bot(
+            f"http://127.0.0.1:{proxy.port}", request_timeout_s=0.5, user_cooldown_s=3600
+        ) as (standin, bot):
+            # Down: nothing listens on the API port.
+            interaction = await standin.slash("ask", ask_options(question), user=ALICE)
+            replies.append(await standin.reply_to(interaction))
+            await standin.say(question, user=BOB, mention_bot=True)
+            replies.append(await standin.wait_for_message(lambda m: m.kind == "channel"))
+            # Slow: the API answers after the bot's request timeout.
+            proxy.delay_s = 5.0
+            await proxy.up()
+            interaction = await standin.slash("ask", ask_options(question), user=ALICE)
+            replies.append(await standin.reply_to(interaction))
+            # Back: the same users ask again (a failed ask didn't cost them their cooldown).
+            proxy.delay_s = 0.0
+            interaction = await standin.slash("ask", ask_options(question), user=ALICE)
+            replies.append(await standin.reply_to(interaction))
+            assert not bot.is_closed()
+            await proxy.down()
+        return replies
+
+    down_slash, down_mention, slow, back = run(scenario())
+    for reply in (down_slash, down_mention, slow):
+        assert "can't reach the articles service" in reply.payload["content"]
+        assert not reply.payload["embeds"]
+    assert back.payload["embeds"][0]["title"] == "Lighthouse keeper retires after forty years"
