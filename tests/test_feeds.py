@@ -322,3 +322,33 @@ def test_watch_with_feeds_only_indexes_new_entries(settings: Settings, site: Fee
         watcher.stop()
         thread.join(60)
     assert not thread.is_alive()
+
+
+def test_failing_entry_is_retried_then_given_up(settings: Settings, site: FeedSite) -> None:
+    # An entry whose page is missing and which carries no text of its own cannot be stored.
+    site.put(
+        "/empty.xml",
+        rss(
+            site.base,
+            [("Gone", "/news/gone.html", ""), ("Tram line approved", "/news/tram.html", "x")],
+        ),
+        "application/rss+xml",
+    )
+    FeedRegistry(settings.home).add(f"{site.base}/empty.xml")
+    poller = FeedPoller(settings, ArticleStore(settings.home), allow_private=True)
+    first = poller.poll(f"{site.base}/empty.xml")
+    assert [(o.title, o.status) for o in first.outcomes] == [
+        (None, "failed"),
+        ("Tram line approved", "created"),
+    ]
+    assert "404" in (first.outcomes[0].error or "")
+    # While the entry may still succeed, the feed is fetched in full again (no 304) ...
+    second = poller.poll(f"{site.base}/empty.xml")
+    third = poller.poll(f"{site.base}/empty.xml")
+    assert [len(r.outcomes) for r in (second, third)] == [1, 1]
+    assert site.statuses("/news/gone.html") == [404, 404, 404]
+    # ... and after the last attempt it is given up, and the feed is conditional again.
+    fourth = poller.poll(f"{site.base}/empty.xml")
+    assert fourth.status == "not_modified"
+    assert site.statuses("/empty.xml") == [200, 200, 200, 304]
+    assert site.statuses("/news/tram.html") == [200]

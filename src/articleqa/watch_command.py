@@ -60,6 +60,8 @@ def watch(
 
     if folder is None and not with_feeds:
         raise click.UsageError("give a FOLDER to watch, --feeds, or both")
+    if interval is not None and not with_feeds:
+        raise click.UsageError("--interval is the feed polling interval; add --feeds")
     _log_progress()
     settings = settings_from(ctx)
     stop = threading.Event()
