@@ -275,6 +275,11 @@ def render_answer(answer: Any) -> str:
 from articleqa import watch_command  # noqa: E402, F401  (registers `watch` and `feeds` on main)
 
 
+from articleqa.api.command import serve  # noqa: E402
+
+main.add_command(serve)
+
+
 def run() -> None:
     main(obj={})
 

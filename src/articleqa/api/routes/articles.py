@@ -1,0 +1,140 @@
+"""The stored articles: list, read, add (given or fetched from a URL), remove."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio
+import httpx
+from fastapi import APIRouter, Body, Query, Response, status
+
+from articleqa.api.deps import ReadAccess, SettingsDep, StoreDep, WriteAccess
+from articleqa.api.errors import APIError, error_responses
+from articleqa.api.schemas import (
+    ArticleCreate,
+    ArticleFetch,
+    ArticleList,
+    ArticlePublic,
+    ArticleRemoved,
+    ArticleWriteResult,
+)
+from articleqa.config import Settings
+from articleqa.errors import IngestError, SourceTooLarge
+from articleqa.ingest.url import fetch_url
+from articleqa.models import Article, RawArticle
+from articleqa.service import IngestOutcome, store_raw
+from articleqa.store import ArticleStore
+
+router = APIRouter(prefix="/articles", tags=["articles"])
+
+
+@router.get(
+    "", response_model=ArticleList, dependencies=[ReadAccess], responses=error_responses(401, 422)
+)
+async def list_articles(
+    store: StoreDep,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> ArticleList:
+    """Stored articles' metadata, oldest first, a page at a time."""
+
+    def page() -> ArticleList:
+        return ArticleList(
+            items=store.list(offset, limit), total=store.count(), offset=offset, limit=limit
+        )
+
+    return await anyio.to_thread.run_sync(page)
+
+
+@router.get(
+    "/{article_id}",
+    response_model=ArticlePublic,
+    dependencies=[ReadAccess],
+    responses=error_responses(401, 404),
+)
+async def get_article(article_id: str, store: StoreDep) -> Article:
+    """One article: its metadata and the stored (cleaned) text quotes are cut from."""
+    return await anyio.to_thread.run_sync(store.get, article_id)
+
+
+@router.post(
+    "",
+    response_model=ArticleWriteResult,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[WriteAccess],
+    responses={
+        200: {"model": ArticleWriteResult, "description": "Identical content was already stored."},
+        **error_responses(401, 403, 413, 422, 502),
+    },
+)
+async def add_article(
+    body: Annotated[ArticleCreate | ArticleFetch, Body()],
+    store: StoreDep,
+    settings: SettingsDep,
+    response: Response,
+) -> ArticleWriteResult:
+    """Store an article given in full, or fetched from ``url`` (public addresses only, unless
+    ARTICLEQA_ALLOW_PRIVATE_URLS). 201 when created or updated, 200 when unchanged. Rebuild
+    the index (POST /index/rebuild) to make it answerable."""
+    result = await anyio.to_thread.run_sync(_store_article, body, store, settings)
+    if result.status == "unchanged":
+        response.status_code = status.HTTP_200_OK
+    return result
+
+
+def _store_article(
+    body: ArticleCreate | ArticleFetch, store: ArticleStore, settings: Settings
+) -> ArticleWriteResult:
+    if isinstance(body, ArticleCreate):
+        size = len(body.text.encode())
+        if size > settings.max_article_bytes:
+            raise SourceTooLarge(
+                f"the article text is {size:,} bytes, over the {settings.max_article_bytes:,}-byte "
+                "limit (ARTICLEQA_MAX_ARTICLE_BYTES)"
+            )
+        # No ``source``: the store replaces an article by source, and API articles share none.
+        raw = RawArticle(
+            title=body.title,
+            text=body.text,
+            url=body.url,
+            author=body.author,
+            published=body.published,
+        )
+        label = body.url or "request body"
+    else:
+        try:
+            raw = fetch_url(
+                body.url,
+                allow_private=settings.allow_private_urls,
+                timeout_s=settings.url_timeout_s,
+                max_bytes=settings.url_max_bytes,
+                max_redirects=settings.url_max_redirects,
+            )
+        except (ValueError, httpx.InvalidURL) as exc:
+            # fetch_url lets a few malformed-URL errors through untyped (e.g. an IDNA label
+            # over 63 characters raises UnicodeError from getaddrinfo): still the client's fault.
+            raise IngestError(f"invalid URL {body.url!r}: {exc}") from exc
+        label = body.url
+    outcome = store_raw(store, label, raw)
+    if outcome.failed or outcome.article_id is None:
+        raise _outcome_error(outcome)
+    article = store.get(outcome.article_id)
+    return ArticleWriteResult(status=outcome.status, article=article.meta())  # type: ignore[arg-type]
+
+
+def _outcome_error(outcome: IngestOutcome) -> APIError:
+    return APIError(
+        outcome.error_code or "ingest_failed", 422, outcome.error or "cannot store article"
+    )
+
+
+@router.delete(
+    "/{article_id}",
+    response_model=ArticleRemoved,
+    dependencies=[WriteAccess],
+    responses=error_responses(401, 403, 404),
+)
+async def remove_article(article_id: str, store: StoreDep) -> ArticleRemoved:
+    """Remove an article from the store; rebuild the index to drop it from answers."""
+    await anyio.to_thread.run_sync(store.remove, article_id)
+    return ArticleRemoved(id=article_id)

@@ -1,0 +1,239 @@
+"""Request and response models of the HTTP API (the JSON contract, with OpenAPI examples)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from articleqa.models import Answer, Article, ArticleMeta
+from articleqa.search import MAX_QUESTION_CHARS
+
+MAX_FILTER_IDS = 1000
+MAX_TITLE_CHARS = 500
+MAX_URL_CHARS = 2048
+URL_PATTERN = r"^https?://\S+$"
+
+
+def _not_blank(value: str, what: str) -> str:
+    if not value.strip():
+        raise ValueError(f"{what} is empty")
+    return value
+
+
+class AskFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    article_ids: list[str] | None = Field(
+        default=None,
+        max_length=MAX_FILTER_IDS,
+        description="Only quote these articles.",
+        examples=[["3f2a9c0d1e4b5a67"]],
+    )
+    since: dt.date | None = Field(default=None, description="Only articles published on or after.")
+    until: dt.date | None = Field(default=None, description="Only articles published on or before.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AskFilters:
+        if self.since and self.until and self.since > self.until:
+            raise ValueError("filters.since is after filters.until")
+        return self
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"question": "Who won the regional science fair?", "k": 3},
+                {
+                    "question": "When will the tram extension open?",
+                    "k": 2,
+                    "filters": {"since": "2024-01-01", "until": None, "article_ids": None},
+                },
+            ]
+        },
+    )
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    k: int | None = Field(
+        default=None, ge=1, le=10, description="Number of quotes; default ARTICLEQA_DEFAULT_K (3)."
+    )
+    filters: AskFilters | None = None
+
+    @field_validator("question")
+    @classmethod
+    def _question_not_blank(cls, value: str) -> str:
+        return _not_blank(value, "the question")
+
+
+class AskResponse(Answer):
+    """An answer: verbatim quotes (``text == article_text[start:end]``) or ``answered: false``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "Who won the regional science fair?",
+                    "answered": True,
+                    "quotes": [
+                        {
+                            "text": "A team from Riverside High won the regional science fair.",
+                            "highlight": {
+                                "text": "A team from Riverside High won the regional science fair.",
+                                "start": 0,
+                                "end": 58,
+                            },
+                            "start": 0,
+                            "end": 58,
+                            "score": 0.81,
+                            "passage_id": "20261126T120000000Z-1a2b3c:4",
+                            "heading": None,
+                            "article": {
+                                "id": "3f2a9c0d1e4b5a67",
+                                "title": "River robot wins the science fair",
+                                "url": None,
+                                "author": "Staff",
+                                "published": "2024-05-02",
+                            },
+                            "also_in": [],
+                        }
+                    ],
+                    "index_version": "20261126T120000000Z-1a2b3c",
+                    "took_ms": 9.4,
+                    "message": None,
+                }
+            ]
+        }
+    )
+
+
+class ArticlePublic(Article):
+    """A stored article: metadata and the cleaned text every quote is cut from."""
+
+
+class ArticleList(BaseModel):
+    items: list[ArticleMeta]
+    total: int
+    offset: int
+    limit: int
+
+
+class ArticleCreate(BaseModel):
+    """An article given in full."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Harbour tram line extended",
+                    "text": "The city council approved the extension of the harbour tram line...",
+                    "url": "https://news.example.org/harbour-tram",
+                    "author": "J. Doe",
+                    "published": "2024-03-14",
+                }
+            ]
+        },
+    )
+
+    title: str = Field(min_length=1, max_length=MAX_TITLE_CHARS)
+    text: str = Field(min_length=1)
+    url: str | None = Field(default=None, max_length=MAX_URL_CHARS, pattern=URL_PATTERN)
+    author: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
+    published: dt.date | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str) -> str:
+        return _not_blank(value, "title")
+
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        return _not_blank(value, "text")
+
+
+class ArticleFetch(BaseModel):
+    """An article to fetch from a public http(s) URL."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"url": "https://news.example.org/harbour-tram"}]},
+    )
+
+    url: str = Field(max_length=MAX_URL_CHARS, pattern=URL_PATTERN)
+
+
+class ArticleWriteResult(BaseModel):
+    status: Literal["created", "updated", "unchanged"]
+    article: ArticleMeta
+
+
+class ArticleRemoved(BaseModel):
+    status: Literal["removed"] = "removed"
+    id: str
+
+
+class RebuildAccepted(BaseModel):
+    job_id: str
+    status: Literal["running"] = "running"
+
+
+class RebuildJobPublic(BaseModel):
+    job_id: str
+    status: Literal["running", "succeeded", "failed"]
+    version: str | None
+    error: str | None
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    articles: int | None = Field(default=None, description="Articles in the built snapshot.")
+    passages: int | None = Field(default=None, description="Passages in the built snapshot.")
+    embedded: int | None = Field(default=None, description="Passages embedded (not from cache).")
+
+
+class IndexStatus(BaseModel):
+    version: str | None = Field(description="The snapshot being served (null before the first).")
+    built_at: dt.datetime | None
+    articles: int
+    passages: int
+    index_type: str | None
+    model: str | None
+    rebuilding: bool
+    last_error: str | None
+    fallback_reason: str | None = Field(
+        description="Set when the published snapshot is unusable and an older one is served."
+    )
+    loaded_at: dt.datetime | None = None
+
+
+class HealthStatus(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+    fallback_reason: str | None = None
+
+
+class FeedbackCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "question": "Who won the regional science fair?",
+                    "passage_ids": ["20261126T120000000Z-1a2b3c:4"],
+                    "helpful": True,
+                    "source": "discord",
+                }
+            ]
+        },
+    )
+
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
+    passage_ids: list[str] = Field(default_factory=list, max_length=50)
+    helpful: bool
+    source: str | None = Field(default=None, max_length=100)
+
+
+class FeedbackRecorded(BaseModel):
+    status: Literal["recorded"] = "recorded"

@@ -1,0 +1,330 @@
+"""What the service holds between requests: the served index (hot-swappable) and rebuild jobs.
+
+Requests take the current ``Searcher`` once and keep it to the end, so a swap never changes
+the index under a running request; swapping is one reference assignment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import logging
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Literal
+
+import anyio
+
+from articleqa.api.batcher import QueryBatcher
+from articleqa.api.metrics import Metrics
+from articleqa.config import Settings
+from articleqa.embedding import Embedder, load_embedder
+from articleqa.errors import ArticleQAError, IndexNotBuilt, RebuildInProgress, SnapshotCorrupt
+from articleqa.indexer import BuildReport, Indexer
+from articleqa.search import Searcher
+from articleqa.snapshot import Snapshot, build_lock, current_version, load_best, load_snapshot
+from articleqa.store import ArticleStore
+
+logger = logging.getLogger(__name__)
+
+NO_INDEX_MESSAGE = (
+    "no index has been built yet: add articles (POST /articles or `articleqa add`) and build "
+    "the index (POST /index/rebuild or `articleqa index`); the service picks it up by itself"
+)
+KEEP_JOBS = 100
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    searcher: Searcher
+    loaded_at: dt.datetime
+
+    @property
+    def version(self) -> str:
+        return self.searcher.snapshot.version
+
+
+class IndexHolder:
+    """Owns the served Searcher; loads published snapshots off the event loop and swaps them in."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, metrics: Metrics) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.metrics = metrics
+        self.served: Served | None = None
+        self.last_error: str | None = None
+        self.fallback_reason: str | None = None
+        # A published version that failed to load is not retried until CURRENT names another.
+        self._failed_version: str | None = None
+        self._lock = asyncio.Lock()
+
+    @property
+    def version(self) -> str | None:
+        served = self.served
+        return served.version if served else None
+
+    def require(self) -> Searcher:
+        served = self.served
+        if served is None:
+            raise IndexNotBuilt(
+                f"{NO_INDEX_MESSAGE} (last error: {self.last_error})"
+                if self.last_error
+                else NO_INDEX_MESSAGE
+            )
+        return served.searcher
+
+    def _swap(self, searcher: Searcher) -> None:
+        previous = self.version
+        self.served = Served(searcher, _now())
+        snapshot = searcher.snapshot
+        self.metrics.set_index(len(snapshot.articles), snapshot.passage_count)
+        if previous is not None:
+            self.metrics.index_swaps.inc()
+        logger.info(
+            "serving snapshot %s (%d articles, %d passages)%s",
+            snapshot.version,
+            len(snapshot.articles),
+            snapshot.passage_count,
+            f", replacing {previous}" if previous else "",
+        )
+
+    async def load_initial(self) -> None:
+        """Serve the best snapshot on disk, if any; the service starts either way."""
+        async with self._lock:
+            try:
+                loaded = await anyio.to_thread.run_sync(load_best, self.settings.home)
+            except IndexNotBuilt:
+                logger.warning("no index yet: %s", NO_INDEX_MESSAGE)
+                return
+            except SnapshotCorrupt as exc:
+                self.last_error = exc.message
+                self._failed_version = current_version(self.settings.home)
+                self.metrics.index_load_failures.inc()
+                logger.error("no usable snapshot: %s", exc.message)
+                return
+            searcher = await anyio.to_thread.run_sync(self._searcher_for, loaded.snapshot)
+            if loaded.fallback_reason:
+                self._failed_version = current_version(self.settings.home)
+                self.fallback_reason = loaded.fallback_reason
+                self.last_error = loaded.fallback_reason
+                self.metrics.index_load_failures.inc()
+            self._swap(searcher)
+
+    def _searcher_for(self, snapshot: Snapshot) -> Searcher:
+        return Searcher(snapshot, self.embedder, self.settings)
+
+    async def refresh(self, version: str | None = None) -> bool:
+        """Serve ``version`` (default: the published one) unless already served.
+
+        True when a new snapshot was swapped in. A snapshot that fails to load is reported in
+        ``last_error``/``fallback_reason`` and the served one stays.
+        """
+        async with self._lock:
+            home = self.settings.home
+            explicit = version is not None
+            target = version or await anyio.to_thread.run_sync(current_version, home)
+            if target is None or target == self.version:
+                return False
+            if target == self._failed_version and not explicit:
+                return False
+            try:
+                snapshot = await anyio.to_thread.run_sync(load_snapshot, home, target)
+                searcher = await anyio.to_thread.run_sync(self._searcher_for, snapshot)
+            except (SnapshotCorrupt, IndexNotBuilt) as exc:
+                self._failed_version = target
+                self.last_error = exc.message
+                self.metrics.index_load_failures.inc()
+                if self.served is not None:
+                    self.fallback_reason = (
+                        f"published snapshot {target} is unusable ({exc.message}); "
+                        f"still serving {self.version}"
+                    )
+                logger.error("cannot load snapshot %s: %s", target, exc.message)
+                return False
+            self._failed_version = None
+            self.fallback_reason = None
+            self.last_error = None
+            self._swap(searcher)
+            return True
+
+    async def watch(self) -> None:
+        """Poll the published pointer for versions built elsewhere (other processes)."""
+        while True:
+            await asyncio.sleep(self.settings.reload_interval_s)
+            try:
+                await self.refresh()
+            except Exception:  # a failed poll must not stop later ones
+                logger.exception("checking for a new snapshot failed")
+
+
+JobStatus = Literal["running", "succeeded", "failed"]
+
+
+@dataclass(slots=True)
+class RebuildJob:
+    job_id: str
+    status: JobStatus = "running"
+    version: str | None = None
+    error: str | None = None
+    started_at: dt.datetime = field(default_factory=_now)
+    finished_at: dt.datetime | None = None
+    report: BuildReport | None = None
+
+
+class Rebuilder:
+    """Runs one index build at a time in a worker thread, then swaps the result in."""
+
+    def __init__(
+        self, settings: Settings, store: ArticleStore, holder: IndexHolder, metrics: Metrics
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.holder = holder
+        self.metrics = metrics
+        self.jobs: OrderedDict[str, RebuildJob] = OrderedDict()
+        self.running: RebuildJob | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="articleqa-rebuild")
+        self._indexer: Indexer | None = None
+
+    async def start(self) -> RebuildJob:
+        if self.running is not None:
+            raise RebuildInProgress(
+                f"an index rebuild is already running (job {self.running.job_id}); "
+                f"follow it at GET /index/rebuild/{self.running.job_id}"
+            )
+        # Claimed before the first await, so two concurrent requests cannot both start one.
+        job = RebuildJob(job_id=secrets.token_hex(8))
+        self.running = job
+        try:
+            # A build in another process (`articleqa index`) holds the file lock: say so now
+            # rather than through a job that fails a moment later.
+            await anyio.to_thread.run_sync(self._probe_lock)
+        except BaseException:
+            self.running = None
+            raise
+        self.jobs[job.job_id] = job
+        while len(self.jobs) > KEEP_JOBS:
+            self.jobs.popitem(last=False)
+        self._task = asyncio.create_task(self._run(job), name=f"articleqa-rebuild-{job.job_id}")
+        return job
+
+    def _probe_lock(self) -> None:
+        with build_lock(self.settings.home, 0.0):
+            pass
+
+    def _build(self) -> BuildReport:
+        if self._indexer is None:
+            # Its own embedder: a tokenizer shared with the query thread is not thread-safe.
+            self._indexer = Indexer(self.settings, self.store, load_embedder(self.settings))
+        return self._indexer.build()
+
+    async def _run(self, job: RebuildJob) -> None:
+        started = time.perf_counter()
+        try:
+            loop = asyncio.get_running_loop()
+            report = await loop.run_in_executor(self._executor, self._build)
+            job.report = report
+            job.version = report.version
+            await self.holder.refresh(report.version)
+            if self.holder.version != report.version:
+                raise SnapshotCorrupt(
+                    f"built {report.version} but could not load it: {self.holder.last_error}"
+                )
+            job.status = "succeeded"
+            self.metrics.rebuild_duration.observe(time.perf_counter() - started)
+        except ArticleQAError as exc:
+            self._fail(job, exc.message)
+        except Exception as exc:
+            logger.exception("index rebuild %s failed", job.job_id)
+            self._fail(job, f"internal error: {exc}")
+        finally:
+            job.finished_at = _now()
+            self.running = None
+
+    def _fail(self, job: RebuildJob, message: str) -> None:
+        job.status = "failed"
+        job.error = message
+        self.holder.last_error = f"rebuild {job.job_id} failed: {message}"
+        self.metrics.rebuild_failures.inc()
+        logger.error("index rebuild %s failed: %s", job.job_id, message)
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            # The build thread cannot be interrupted; a snapshot is published atomically or not
+            # at all, so leaving it is safe.
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+class FeedbackLog:
+    """Appends feedback records to ``ARTICLEQA_HOME/feedback.jsonl``, one JSON line each."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.path = settings.home / "feedback.jsonl"
+        self._lock = threading.Lock()
+
+    def append(self, record: dict[str, object]) -> None:
+        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
+        with self._lock, open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(line)
+
+
+@dataclass(slots=True)
+class Services:
+    """Everything the lifespan loads once; routes reach it through the dependencies in deps.py."""
+
+    settings: Settings
+    metrics: Metrics
+    embedder: Embedder
+    store: ArticleStore
+    holder: IndexHolder
+    batcher: QueryBatcher
+    rebuilder: Rebuilder
+    feedback: FeedbackLog
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+
+    @classmethod
+    async def start(
+        cls, settings: Settings, metrics: Metrics, embedder: Embedder | None = None
+    ) -> Services:
+        if embedder is None:
+            embedder = await anyio.to_thread.run_sync(load_embedder, settings)
+        store = await anyio.to_thread.run_sync(ArticleStore, settings.home)
+        holder = IndexHolder(settings, embedder, metrics)
+        await holder.load_initial()
+        batcher = QueryBatcher(embedder, settings.batch_window_ms / 1000, metrics)
+        batcher.start()
+        services = cls(
+            settings=settings,
+            metrics=metrics,
+            embedder=embedder,
+            store=store,
+            holder=holder,
+            batcher=batcher,
+            rebuilder=Rebuilder(settings, store, holder, metrics),
+            feedback=FeedbackLog(settings),
+        )
+        services.tasks.append(asyncio.create_task(holder.watch(), name="articleqa-index-watch"))
+        return services
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.rebuilder.stop()
+        await self.batcher.stop()

@@ -1,0 +1,195 @@
+"""Articles through the API: add, rebuild, answered with no restart; remove, rebuild, gone."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.conftest import (
+    WRITE_TOKEN,
+    LiveServer,
+    assert_error,
+    make_settings,
+    serve,
+    wait_until,
+)
+
+NEW_ARTICLE = {
+    "title": "Lighthouse keeper retires after forty years",
+    "text": (
+        "Margit Olsen, the last keeper of the Skarvik lighthouse, retired on Friday after forty "
+        "years of service. She kept a logbook of every passing ship since 1984. The lighthouse "
+        "will be automated and opened to visitors next summer."
+    ),
+    "author": "Lena Berg",
+    "published": "2025-06-06",
+}
+QUESTION = "Who kept the Skarvik lighthouse logbook?"
+
+
+def rebuild(client: httpx.Client) -> dict[str, object]:
+    """Start a rebuild and wait for the job to finish; the finished job's status."""
+    started = client.post("/index/rebuild")
+    assert started.status_code == 202, started.text
+    assert started.json()["status"] == "running"
+    job_id = started.json()["job_id"]
+    finished: dict[str, object] = {}
+
+    def done() -> bool:
+        finished.update(client.get(f"/index/rebuild/{job_id}").json())
+        return finished["status"] != "running"
+
+    assert wait_until(done), "rebuild did not finish"
+    return finished
+
+
+def test_added_article_answers_after_rebuild_without_restart(live: LiveServer) -> None:
+    with live.client(WRITE_TOKEN) as client:
+        before = client.get("/index").json()
+        created = client.post("/articles", json=NEW_ARTICLE)
+        assert created.status_code == 201, created.text
+        assert created.json()["status"] == "created"
+        article = created.json()["article"]
+        assert article["title"] == NEW_ARTICLE["title"]
+        assert article["published"] == "2025-06-06"
+
+        # Stored but not yet indexed: not quoted yet.
+        old_answer = client.post("/ask", json={"question": QUESTION}).json()
+        assert article["id"] not in {q["article"]["id"] for q in old_answer["quotes"]}
+
+        job = rebuild(client)
+        assert job["status"] == "succeeded", job
+        assert job["version"] != before["version"]
+        assert job["embedded"] == 1  # only the new article's passage; the rest from cache
+
+        answer = client.post("/ask", json={"question": QUESTION}).json()
+        assert answer["index_version"] == job["version"]
+        assert answer["quotes"][0]["article"]["id"] == article["id"]
+        assert "logbook" in answer["quotes"][0]["text"]
+        status = client.get("/index").json()
+    assert status["version"] == job["version"]
+    assert status["articles"] == before["articles"] + 1
+    assert status["rebuilding"] is False
+
+
+def test_removed_article_is_gone_after_rebuild(live: LiveServer, article_ids: list[str]) -> None:
+    storm = article_ids[2]
+    question = "Which cellars flooded overnight?"
+    with live.client(WRITE_TOKEN) as client:
+        assert (
+            client.post("/ask", json={"question": question}).json()["quotes"][0]["article"]["id"]
+            == storm
+        )
+        removed = client.delete(f"/articles/{storm}")
+        assert removed.status_code == 200, removed.text
+        assert removed.json() == {"status": "removed", "id": storm}
+        assert_error(client.get(f"/articles/{storm}"), 404, "article_not_found")
+        assert rebuild(client)["status"] == "succeeded"
+        answer = client.post("/ask", json={"question": question}).json()
+        assert storm not in {q["article"]["id"] for q in answer["quotes"]}
+        assert client.get("/index").json()["articles"] == 2
+        assert_error(client.delete(f"/articles/{storm}"), 404, "article_not_found")
+
+
+def test_readding_is_unchanged_and_url_articles_update(live: LiveServer) -> None:
+    with live.client(WRITE_TOKEN) as client:
+        assert client.post("/articles", json=NEW_ARTICLE).status_code == 201
+        again = client.post("/articles", json=NEW_ARTICLE)
+        assert again.status_code == 200
+        assert again.json()["status"] == "unchanged"
+
+        with_url = {**NEW_ARTICLE, "url": "https://news.example.org/lighthouse"}
+        first = client.post("/articles", json=with_url).json()
+        changed = client.post("/articles", json={**with_url, "title": "Lighthouse keeper retires"})
+        assert changed.status_code == 201
+        assert changed.json()["status"] == "updated"
+        assert changed.json()["article"]["id"] == first["article"]["id"]
+        assert client.get(f"/articles/{first['article']['id']}").json()["title"] == (
+            "Lighthouse keeper retires"
+        )
+
+
+def test_list_pages_through_articles(live: LiveServer, article_ids: list[str]) -> None:
+    with live.client() as client:
+        page = client.get("/articles", params={"offset": 0, "limit": 2}).json()
+        rest = client.get("/articles", params={"offset": 2, "limit": 2}).json()
+    assert page["total"] == rest["total"] == 3
+    assert (page["offset"], page["limit"]) == (0, 2)
+    assert len(page["items"]) == 2 and len(rest["items"]) == 1
+    assert {a["id"] for a in page["items"] + rest["items"]} == set(article_ids)
+    assert "text" not in page["items"][0]
+
+
+def test_get_article_returns_metadata_and_text(live: LiveServer, article_ids: list[str]) -> None:
+    with live.client() as client:
+        article = client.get(f"/articles/{article_ids[1]}").json()
+    assert article["url"] == "https://news.example.org/harbour-tram"
+    assert article["chars"] == len(article["text"])
+    assert "84 million euros" in article["text"]
+
+
+def test_article_over_the_size_limit_is_413(home: Path) -> None:
+    settings = make_settings(home, max_article_bytes=1_000)
+    with serve(settings) as server, server.client(WRITE_TOKEN) as client:
+        too_big = {"title": "Long", "text": "word " * 400}
+        assert_error(client.post("/articles", json=too_big), 413, "too_large")
+        assert client.get("/articles").json()["total"] == 0
+
+
+class _ArticlePage(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = (
+            b"<html><head><title>Bridge reopens</title></head><body><article><h1>Bridge reopens"
+            b"</h1><p>The old stone bridge over the Aare reopened on Monday after two years of "
+            b"repairs. Engineers replaced every one of its 212 granite blocks by hand.</p>"
+            b"</article></body></html>"
+        )
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def page_url() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ArticlePage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/bridge"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_url_on_loopback_is_refused_by_default(live: LiveServer, page_url: str) -> None:
+    with live.client(WRITE_TOKEN) as client:
+        error = assert_error(client.post("/articles", json={"url": page_url}), 422, "unsafe_url")
+    assert "ARTICLEQA_ALLOW_PRIVATE_URLS" in error["message"]
+
+
+def test_url_is_fetched_when_private_addresses_are_allowed(home: Path, page_url: str) -> None:
+    settings = make_settings(home, allow_private_urls=True)
+    with serve(settings) as server, server.client(WRITE_TOKEN) as client:
+        created = client.post("/articles", json={"url": page_url})
+        assert created.status_code == 201, created.text
+        article = client.get(f"/articles/{created.json()['article']['id']}").json()
+    assert article["url"] == page_url
+    assert "212 granite blocks" in article["text"]
+
+
+def test_unreachable_url_is_502(home: Path) -> None:
+    settings = make_settings(home, allow_private_urls=True, url_timeout_s=5)
+    with serve(settings) as server, server.client(WRITE_TOKEN) as client:
+        # A port nobody listens on: connection refused.
+        response = client.post("/articles", json={"url": "http://127.0.0.1:9/nothing"})
+        assert_error(response, 502, "fetch_failed")
