@@ -1,0 +1,392 @@
+"""Passages: verbatim offsets, whole sentences, headings as context, duplicates collapsed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+from dataclasses import dataclass, field
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from articleqa.config import Settings
+from articleqa.ingest import read_sources
+from articleqa.ingest.prepare import content_hash, prepare_article
+from articleqa.models import Article, Passage, RawArticle
+from articleqa.passages import (
+    Sentence,
+    Span,
+    is_heading,
+    merge_duplicates,
+    pack_sentences,
+    passage_id,
+    sentence_spans,
+    split_article,
+)
+from tests.conftest import SAMPLE_ARTICLES
+
+NOW = dt.datetime(2026, 11, 26, tzinfo=dt.UTC)
+
+_WORD_LIST = (
+    "council tram river storm school robot harbour museum vote budget rain judge team goal report "
+    "market price city water line station the of and in to with after before its their"
+)
+WORDS = _WORD_LIST.split()
+# Mid-sentence tokens a naive splitter would cut at.
+TRICKY = [
+    "Dr. Achterberg",
+    "Mr. Mahon",
+    "St. Brendan's",
+    "U.S. Navy",
+    "4.2",
+    "3,400",
+    "J. K. Rowling",
+    "a.m.",
+]
+# Sentences end on a noun: a one-letter word before the full stop would read as an initial.
+NOUNS = "council tram river storm school robot harbour museum budget market station".split()  # noqa: SIM905
+HEADING_WORDS = "Paying Wider Economy Next Steps Judging Battlefield Kremlin Response".split()  # noqa: SIM905
+
+
+def make_article(text: str, title: str = "Generated article", article_id: str = "a1") -> Article:
+    return Article(
+        id=article_id,
+        title=title,
+        content_hash=content_hash(title, text, None, None, None),
+        chars=len(text),
+        added_at=NOW,
+        updated_at=NOW,
+        text=text,
+    )
+
+
+@dataclass
+class Generated:
+    """An article text plus where its sentences and headings really are (the test's oracle)."""
+
+    text: str
+    sentences: list[Span] = field(default_factory=list)
+    headings: list[Span] = field(default_factory=list)
+    # sentences of paragraphs that repeat an earlier paragraph word for word
+    repeated: list[Span] = field(default_factory=list)
+
+
+def make_sentence(rng: random.Random, serial: itertools.count[int], long: bool) -> str:
+    length = rng.randint(100, 160) if long else rng.randint(1, 30)
+    words = rng.choices(WORDS + TRICKY, k=length)
+    # A unique token every few words keeps distinct paragraphs from being near-duplicates.
+    for index in range(0, len(words), 4):
+        words[index] = f"{words[index]} k{next(serial)}"
+    words.append(rng.choice(NOUNS))
+    body = " ".join(words)
+    body = body[0].upper() + body[1:]
+    end = rng.choice([".", "!", "?", '."'])
+    return f'"{body}{end}' if end == '."' else f"{body}{end}"
+
+
+@st.composite
+def articles(draw: st.DrawFn) -> Generated:
+    serial = itertools.count()
+    # Words come from a seeded generator: drawing each one through hypothesis is slow, and
+    # the structure (blocks, sentence counts, long sentences) is what shrinking should explain.
+    rng = draw(st.randoms(use_true_random=False))
+    blocks: list[tuple[str, list[str]]] = []
+    for _ in range(draw(st.integers(1, 12))):
+        kind = draw(st.sampled_from(["paragraph", "paragraph", "heading", "repeat"]))
+        earlier = [b for b in blocks if b[0] == "paragraph"]
+        if kind == "heading":
+            words = draw(st.lists(st.sampled_from(HEADING_WORDS), min_size=1, max_size=6))
+            blocks.append(("heading", [" ".join(words)]))
+        elif kind == "repeat" and earlier:
+            blocks.append(("repeat", draw(st.sampled_from(earlier))[1]))
+        else:
+            longs = draw(
+                st.lists(
+                    st.booleans().map(lambda b: b and rng.random() < 0.3), min_size=1, max_size=6
+                )
+            )
+            blocks.append(("paragraph", [make_sentence(rng, serial, long) for long in longs]))
+    if blocks[-1][0] != "paragraph":
+        blocks.append(("paragraph", [make_sentence(rng, serial, long=False)]))
+
+    generated = Generated("")
+    position = 0
+    parts: list[str] = []
+    for kind, pieces in blocks:
+        if parts:
+            parts.append("\n\n")
+            position += 2
+        if kind == "heading":
+            generated.headings.append(Span(position, position + len(pieces[0])))
+            parts.append(pieces[0])
+            position += len(pieces[0])
+            continue
+        for number, sentence in enumerate(pieces):
+            if number:
+                parts.append(" ")
+                position += 1
+            span = Span(position, position + len(sentence))
+            (generated.repeated if kind == "repeat" else generated.sentences).append(span)
+            parts.append(sentence)
+            position += len(sentence)
+    generated.text = "".join(parts)
+    return generated
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated=articles(), min_words=st.integers(5, 80), extra=st.integers(5, 100))
+def test_passages_are_verbatim_whole_sentences_outside_headings(
+    generated: Generated, min_words: int, extra: int
+) -> None:
+    max_words = min_words + extra
+    article = make_article(generated.text)
+
+    passages = split_article(article, min_words, max_words)
+
+    starts = {s.start for s in generated.sentences}
+    ends = {s.end for s in generated.sentences}
+    for passage in passages:
+        [span] = passage.spans
+        assert span.article_id == article.id
+        assert passage.text == article.text[span.start : span.end]
+        assert passage.id == passage_id(passage.text)
+        # Never cut inside a sentence: a passage starts and ends where a sentence does.
+        assert span.start in starts, passage.text
+        assert span.end in ends, passage.text
+        for heading in generated.headings:
+            assert heading.end <= span.start or heading.start >= span.end, (
+                "heading inside a passage"
+            )
+        inside = [s for s in generated.sentences if span.start <= s.start and s.end <= span.end]
+        assert len(inside) == 1 or _words(passage.text) <= max_words * 5 // 4, (
+            "only a single long sentence may exceed the word limit"
+        )
+        if passage.heading is not None:
+            heading_texts = {article.text[h.start : h.end] for h in generated.headings}
+            assert set(passage.heading.split(": ")) <= heading_texts
+            assert passage.context == f"{article.title} — {passage.heading}"
+        else:
+            assert passage.context == article.title
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(generated=articles(), min_words=st.integers(5, 80), extra=st.integers(5, 100))
+def test_every_sentence_is_kept_once_and_repeated_paragraphs_are_dropped(
+    generated: Generated, min_words: int, extra: int
+) -> None:
+    article = make_article(generated.text)
+
+    passages = split_article(article, min_words, min_words + extra)
+
+    spans = [p.spans[0] for p in passages]
+    for sentence in generated.sentences:
+        assert any(s.start <= sentence.start and sentence.end <= s.end for s in spans), (
+            f"sentence lost: {article.text[sentence.start : sentence.end]!r}"
+        )
+    for sentence in generated.repeated:
+        assert all(s.end <= sentence.start or s.start >= sentence.end for s in spans), (
+            "a repeated paragraph was quoted a second time"
+        )
+    # Neighbours share at most one sentence (the overlap), never more.
+    for before, after in itertools.pairwise(spans):
+        shared = [s for s in generated.sentences if after.start <= s.start and s.end <= before.end]
+        assert len(shared) <= 1
+
+
+def test_sentence_spans_respect_abbreviations_initials_and_quotes() -> None:
+    text = (
+        'Dr. Helen Achterberg chaired the panel. J. K. Rowling was not there. "It was close," '
+        'she said. The U.S. Navy sent 4.2 tonnes! Was it enough? "No."'
+    )
+
+    found = [text[s.start : s.end] for s in sentence_spans(text, Span(0, len(text)))]
+
+    assert found == [
+        "Dr. Helen Achterberg chaired the panel.",
+        "J. K. Rowling was not there.",
+        '"It was close," she said.',
+        "The U.S. Navy sent 4.2 tonnes!",
+        "Was it enough?",
+        '"No."',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "heading"),
+    [
+        ("Diplomatic favor", True),
+        ("Putin's alleged request to Musk over Starlink activation", True),
+        ("2026 in review", True),
+        ("The vote was close.", False),
+        ("lower-case kicker line", False),
+        ("One two three four five six seven eight nine ten eleven twelve thirteen", False),
+        ("What's the story", True),
+        ("Is this a question?", False),
+    ],
+)
+def test_is_heading(paragraph: str, heading: bool) -> None:
+    assert is_heading(paragraph) is heading
+
+
+def test_pack_sentences_long_sentence_stands_alone() -> None:
+    text = " ".join(
+        ["Short sentence here."] * 3
+        + ["Long " + "word " * 200 + "end."]
+        + ["Tail sentence here."] * 2
+    )
+    sentences = sentence_spans(text, Span(0, len(text)))
+    items = [
+        Sentence(
+            s.start, s.end, _words(text[s.start : s.end]), ends_paragraph=i == len(sentences) - 1
+        )
+        for i, s in enumerate(sentences)
+    ]
+
+    groups = pack_sentences(items, min_words=10, max_words=20)
+
+    long_index = 3
+    assert (long_index, long_index + 1) in groups
+    covered = sorted({i for first, last in groups for i in range(first, last)})
+    assert covered == list(range(len(items)))
+
+
+def _sample(name: str) -> list[Article]:
+    settings = Settings(home=SAMPLE_ARTICLES, embedding_backend="fake", _env_file=None)
+    found = [r for _, r in read_sources([str(SAMPLE_ARTICLES / name)], settings)]
+    assert all(isinstance(r, RawArticle) for r in found)
+    return [prepare_article(r) for r in found if isinstance(r, RawArticle)]
+
+
+def test_seed_like_repeated_paragraph_is_one_passage() -> None:
+    [article] = _sample("musk-putin-contact-report.txt")
+    repeated = (
+        "Putin is said to have asked Musk not to switch on Starlink over Taiwan, a favor to "
+        "Chinese President Xi Jinping."
+    )
+    first = article.text.index(repeated)
+    second = article.text.index(repeated, first + 1)
+
+    passages = split_article(article)
+
+    holding = [p for p in passages if repeated in p.text]
+    assert len(holding) == 1
+    [span] = holding[0].spans
+    assert span.start <= first < span.end
+    assert all(not (p.spans[0].start <= second < p.spans[0].end) for p in passages)
+
+
+def test_headings_become_context_and_are_never_quoted() -> None:
+    [article] = _sample("musk-putin-contact-report.txt")
+
+    passages = split_article(article)
+
+    taiwan = next(p for p in passages if "not to activate his Starlink" in p.text)
+    assert taiwan.heading == "Favor for Beijing: What Putin reportedly asked about Taiwan"
+    assert taiwan.context == f"{article.title} — {taiwan.heading}"
+    assert taiwan.embedding_text().startswith(taiwan.context + "\n")
+    for passage in passages:
+        assert "What Putin reportedly asked about Taiwan" not in passage.text
+        assert "Kremlin response" not in passage.text
+
+
+def test_near_duplicate_paragraph_collapses() -> None:
+    paragraph = (
+        "Fire crews used boats to reach 41 people in the streets around Tanner's Lane, where "
+        "water stood nearly a metre deep in places. Nobody was seriously hurt, according to the "
+        "county emergency coordinator, Siobhan Greer, but two firefighters were treated for "
+        "hypothermia after spending most of the night in the water helping older residents."
+    )
+    nearly = paragraph.replace("nearly a metre", "almost a metre")
+    other = "The council has opened a rest centre at the Lower Town community hall for residents."
+    article = make_article("\n\n".join([paragraph, other, nearly]))
+
+    passages = split_article(article, min_words=5, max_words=80)
+
+    assert sum("Tanner's Lane" in p.text for p in passages) == 1
+    assert any(other in p.text for p in passages)
+
+
+def test_last_short_line_is_content_not_a_heading() -> None:
+    article = make_article("The tram opens in 2029.\n\nReporting by Daniel Osei")
+
+    [passage] = split_article(article, min_words=20, max_words=40)
+
+    assert passage.text == article.text
+
+
+def _two_articles_sharing(paragraph: str) -> tuple[Article, Article]:
+    first = make_article(
+        "Halloran's will build a second chocolate factory outside Ballina and hire 140 people.\n\n"
+        f"The wider economy\n\n{paragraph}\n\nProduction is due to start in the summer of 2028.",
+        title="Chocolate factory",
+        article_id="business",
+    )
+    second = make_article(
+        "Councillors voted 23 to 14 to extend the Harbour Line tram to Fenwick Park.\n\n"
+        f"Jobs\n\n{paragraph}\n\nConstruction starts in spring 2027.",
+        title="Tram extension",
+        article_id="transport",
+    )
+    return first, second
+
+
+WIRE = (
+    "The regional statistics office said on Tuesday that unemployment in the Lakeshore region "
+    "fell to 4.1 percent in the third quarter, its lowest level since 2008, with construction "
+    "and food manufacturing adding the most jobs."
+)
+
+
+def test_identical_passage_across_articles_is_kept_once_with_both_sources() -> None:
+    first, second = _two_articles_sharing(WIRE)
+    split = split_article(first, 5, 40) + split_article(second, 5, 40)
+
+    merged = merge_duplicates(split)
+
+    shared = [p for p in merged if p.text == WIRE]
+    assert len(shared) == 1
+    assert [s.article_id for s in shared[0].spans] == ["business", "transport"]
+    texts = {"business": first.text, "transport": second.text}
+    for span in shared[0].spans:
+        assert texts[span.article_id][span.start : span.end] == WIRE
+    assert len(merged) == len(split) - 1
+    # The inputs are not modified: each split passage still has its own single span.
+    assert all(len(p.spans) == 1 for p in split)
+
+
+def test_merging_is_idempotent_and_keeps_distinct_passages() -> None:
+    first, second = _two_articles_sharing(WIRE)
+    merged = merge_duplicates(split_article(first, 5, 40) + split_article(second, 5, 40))
+
+    again = merge_duplicates(merged + merged)
+
+    assert [(p.id, [(s.article_id, s.start) for s in p.spans]) for p in again] == [
+        (p.id, [(s.article_id, s.start) for s in p.spans]) for p in merged
+    ]
+    assert len({p.id for p in merged}) == len(merged)
+
+
+def test_sample_wire_paragraph_is_one_passage_with_two_sources() -> None:
+    articles = _sample("harbour-line-tram-extension.md") + _sample(
+        "ledger-business-and-technology.jsonl"
+    )
+
+    merged: list[Passage] = merge_duplicates([p for a in articles for p in split_article(a)])
+
+    wire = [
+        p for p in merged if p.text.startswith("The regional statistics office said on Tuesday")
+    ]
+    assert len(wire) == 1
+    by_id = {a.id: a for a in articles}
+    assert {by_id[s.article_id].title for s in wire[0].spans} == {
+        "Council approves Harbour Line tram extension after six-hour debate",
+        "Halloran's to build second chocolate factory and hire 140",
+    }
+    for span in wire[0].spans:
+        assert by_id[span.article_id].text[span.start : span.end] == wire[0].text
