@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -14,9 +15,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from click.testing import CliRunner
 
+from articleqa.cli import main
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.indexer import BuildReport
@@ -284,3 +289,110 @@ def test_watch_command_stops_cleanly_on_sigterm(folder: Path, home: Path) -> Non
     assert process.returncode == 0, stderr
     assert "received SIGTERM" in stderr
     assert "watcher stopped" in stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def articleqa_process(args: list[str], env: dict[str, str]) -> Iterator[subprocess.Popen[str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "articleqa", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.communicate(timeout=WAIT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+
+
+def test_running_server_answers_what_the_watcher_publishes(folder: Path, home: Path) -> None:
+    """`articleqa serve` and `articleqa watch` as separate processes sharing one home."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "ARTICLEQA_HOME": str(home),
+        "ARTICLEQA_EMBEDDING_BACKEND": "fake",
+        "ARTICLEQA_WATCH_DEBOUNCE_MS": "300",
+        "ARTICLEQA_RELOAD_INTERVAL_S": "0.2",
+    }
+    (folder / "heron.txt").write_text(HERON)
+    base = f"http://127.0.0.1:{port}"
+    with (
+        articleqa_process(["serve", "--host", "127.0.0.1", "--port", str(port)], env) as server,
+        articleqa_process(["watch", str(folder)], env) as watcher,
+        httpx.Client(base_url=base, timeout=30) as client,
+    ):
+
+        def healthy() -> bool:
+            assert server.poll() is None, server.communicate()[1]
+            assert watcher.poll() is None, watcher.communicate()[1]
+            try:
+                return client.get("/health").status_code == 200
+            except httpx.TransportError:
+                return False
+
+        def serving_latest() -> bool:
+            version = current_version(home)
+            return version is not None and client.get("/index").json()["version"] == version
+
+        def quotes(question: str) -> list[dict[str, Any]]:
+            wait_for(serving_latest, "the server to load the latest snapshot")
+            response = client.get("/ask", params={"q": question, "k": 3})
+            assert response.status_code == 200, response.text
+            found: list[dict[str, Any]] = response.json()["quotes"]
+            return found
+
+        wait_for(healthy, "the server to become healthy")
+        assert "robot called Heron" in quotes("robot Heron plastic canal")[0]["text"]
+
+        (folder / "glacier.txt").write_text(GLACIER)
+        wait_for(lambda: indexed(home, "glacier tongue"), "the dropped file to be published")
+        top = quotes("glacier tongue retreating metres")[0]
+        assert "glacier tongue retreating" in top["text"]
+        glacier_id = top["article"]["id"]
+
+        (folder / "glacier.txt").write_text(GLACIER_EDITED)
+        wait_for(lambda: indexed(home, "meltwater caves"), "the edit to be published")
+        texts = [q["text"] for q in quotes("glacier meltwater caves laser scanners")]
+        assert "seventeen new meltwater caves" in texts[0]
+        assert not any("glacier tongue retreating" in t for t in texts)
+        assert client.get(f"/articles/{glacier_id}").status_code == 404
+
+        (folder / "glacier.txt").unlink()
+        wait_for(lambda: not indexed(home, "meltwater caves"), "the deletion to be published")
+        # Either no answer or quotes from another article: never the deleted one.
+        remaining = quotes("glacier meltwater caves laser scanners")
+        assert not any("meltwater" in q["text"] for q in remaining)
+        listed = client.get("/articles").json()
+        assert [a["title"] for a in listed["items"]] == [
+            "Student robot wins the river science prize"
+        ]
+
+        (folder / "broken.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+        (folder / "lighthouse.txt").write_text(LIGHTHOUSE)
+        wait_for(lambda: indexed(home, "Fresnel lens"), "a good file after a broken one")
+        assert watcher.poll() is None, "the watcher died on a broken file"
+        assert "Fresnel lens" in quotes("rotating Fresnel lens lighthouse")[0]["text"]
+
+
+def test_watch_command_needs_something_to_watch(folder: Path, home: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["--home", str(home), "watch"])
+    assert result.exit_code == 2 and "give a FOLDER to watch, --feeds, or both" in result.output
+    result = runner.invoke(main, ["--home", str(home), "watch", str(folder), "--interval", "5"])
+    assert result.exit_code == 2 and "add --feeds" in result.output
+    result = runner.invoke(main, ["--home", str(home), "watch", str(folder / "missing")])
+    assert result.exit_code == 2 and "does not exist" in result.output
