@@ -147,6 +147,7 @@ def test_services_volumes_healthchecks_and_order(compose: dict[str, Any]) -> Non
     assert bot["build"]["context"] == "./bot"
     for service in services.values():
         assert service["restart"] == "unless-stopped"
+        assert service["init"] is True
 
 
 def _instructions(dockerfile: Path) -> list[tuple[str, str]]:
