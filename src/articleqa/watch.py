@@ -216,7 +216,8 @@ class Watcher:
         assert self.root is not None
         files = {str(p.resolve()): p for p in iter_folder(self.root)}
         by_file = self._ids_by_file()
-        known = self.states.all()
+        prefix = f"{self.root}/"
+        known = {p: state for p, state in self.states.all().items() if p.startswith(prefix)}
         for gone in sorted(by_file.keys() - files.keys()):
             self._remove_ids(gone, by_file[gone])
         self.states.forget(known.keys() - files.keys())
