@@ -1,0 +1,394 @@
+"""Indexer.build with the fake embedder: incremental embedding, removals, failures, the lock."""
+
+from __future__ import annotations
+
+import errno
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from articleqa import indexer as indexer_module
+from articleqa.config import Settings
+from articleqa.embedding import FakeEmbedder
+from articleqa.errors import IndexNotBuilt, RebuildInProgress, StorageError
+from articleqa.indexer import BuildReport, Indexer
+from articleqa.ingest.prepare import prepare_article
+from articleqa.lexical import LexicalIndex
+from articleqa.models import Article, RawArticle
+from articleqa.passages import merge_duplicates, normalized_words, split_article
+from articleqa.service import ingest
+from articleqa.snapshot import (
+    SNAPSHOTS,
+    current_version,
+    list_versions,
+    load_snapshot,
+    rollback,
+)
+from articleqa.store import ArticleStore
+from tests.conftest import SAMPLE_ARTICLES
+
+NEW_ARTICLE = RawArticle(
+    title="Library lends out telescopes",
+    text=(
+        "The Lakeshore central library has started lending telescopes to members, with twelve "
+        "instruments donated by the Northgate Astronomy Society. Each can be borrowed for two "
+        "weeks, and the first waiting list filled within a day of the announcement. The library "
+        "says it will add more telescopes if the society can find more donors before the winter, "
+        "when the long nights make the scheme most useful.\n\n"
+        "Librarian Grace Odhiambo said the scheme was inspired by a similar programme in "
+        "Vermont. Every telescope comes with a laminated star map, a red torch and a notebook "
+        "in which borrowers are asked to record what they saw, so that the next person can "
+        "read it before heading out on the next clear night. Some notebooks already hold "
+        "sketches of Saturn's rings drawn by children from Westbrook.\n\n"
+        "Stargazing nights\n\n"
+        "The astronomy society will also hold free stargazing evenings on the roof of the "
+        "library on the first Friday of every month from October to March, weather permitting. "
+        "Members will bring their own larger telescopes, and visitors who have never used one "
+        "will be shown how to find the Moon, Jupiter and the Andromeda galaxy. The first evening "
+        "drew 180 people, more than twice the number the organisers had expected."
+    ),
+    url="https://ledger.example/culture/telescopes",
+)
+
+
+class FailingEmbedder(FakeEmbedder):
+    """Failure injection: the fake embedder, failing on call number ``fail_on``."""
+
+    def __init__(self, fail_on: int) -> None:
+        super().__init__()
+        self.fail_on = fail_on
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        if self.calls + 1 == self.fail_on:
+            self.calls += 1
+            raise RuntimeError("embedding backend crashed")
+        return super().embed(texts, progress=progress)
+
+
+class BlockingEmbedder(FakeEmbedder):
+    """Holds the first build inside embedding until the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        self.entered.set()
+        assert self.release.wait(timeout=60), "the test never released the build"
+        return super().embed(texts, progress=progress)
+
+
+@pytest.fixture
+def store(settings: Settings) -> ArticleStore:
+    store = ArticleStore(settings.home)
+    outcomes = ingest([str(SAMPLE_ARTICLES)], store, settings)
+    assert [o.error for o in outcomes if o.failed] == []
+    return store
+
+
+def _expected_passages(store: ArticleStore, settings: Settings) -> int:
+    passages = [
+        p
+        for a in store.iter_articles()
+        for p in split_article(a, settings.passage_min_words, settings.passage_max_words)
+    ]
+    return len(merge_duplicates(passages))
+
+
+def _add(store: ArticleStore, raw: RawArticle = NEW_ARTICLE) -> Article:
+    article = prepare_article(raw)
+    store.upsert(article)
+    return article
+
+
+def _staging_folders(home: Path) -> list[Path]:
+    return list((home / SNAPSHOTS).glob(".building-*"))
+
+
+def test_first_build_embeds_every_passage_and_publishes(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    report = Indexer(settings, store, fake_embedder).build()
+
+    assert report.articles == 9
+    assert report.passages == _expected_passages(store, settings)
+    assert (report.embedded, report.reused) == (report.passages, 0)
+    assert fake_embedder.texts_embedded == report.embedded
+    assert current_version(settings.home) == report.version
+    snapshot = load_snapshot(settings.home)
+    assert snapshot.passage_count == report.passages
+    assert snapshot.vectors.ntotal == report.passages
+    assert snapshot.lexical.size == report.passages
+    assert set(snapshot.articles) == {a.id for a in store.iter_articles()}
+
+
+def test_manifest_describes_the_snapshot(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    report = Indexer(settings, store, fake_embedder).build()
+
+    manifest = load_snapshot(settings.home).manifest
+
+    assert manifest["version"] == report.version
+    assert manifest["model"] == fake_embedder.name
+    assert manifest["dimension"] == fake_embedder.dimension
+    assert manifest["metric"] == "inner_product"
+    assert manifest["index_type"] == "flat"
+    assert manifest["counts"] == {"articles": 9, "passages": report.passages}
+    assert manifest["articles"] == {a.id: a.content_hash for a in store.iter_articles()}
+    assert manifest["store_generation"] == store.generation()
+    assert set(manifest["files"]) >= {"vectors.faiss", "passages.jsonl", "articles.jsonl"}
+    assert "built_at" in manifest
+
+
+def test_rebuild_embeds_only_the_new_articles_passages(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    first = indexer.build()
+    new = _add(store)
+    new_passages = len(split_article(new, settings.passage_min_words, settings.passage_max_words))
+    assert new_passages >= 2, "the new article should span several passages"
+    texts_before = fake_embedder.texts_embedded
+
+    second = indexer.build()
+
+    assert second.embedded == new_passages
+    assert second.reused == first.passages
+    assert second.passages == first.passages + new_passages
+    assert fake_embedder.texts_embedded - texts_before == new_passages
+    assert indexer.last_report == second
+
+
+def test_rebuild_without_changes_embeds_nothing(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    first = Indexer(settings, store, fake_embedder).build()
+    calls = fake_embedder.calls
+
+    # A fresh Indexer (as a new CLI process would make) reads the cache from disk.
+    second = Indexer(settings, store, FakeEmbedder()).build()
+
+    assert (second.embedded, second.reused) == (0, first.passages)
+    assert second.version != first.version
+    assert fake_embedder.calls == calls
+
+
+def test_changed_paragraph_re_embeds_only_changed_passages(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    article = _add(store)
+    indexer.build()
+    edited = NEW_ARTICLE.text.replace("twelve instruments", "fourteen instruments")
+    updated = prepare_article(RawArticle(title=NEW_ARTICLE.title, text=edited, url=NEW_ARTICLE.url))
+    assert updated.id == article.id
+
+    store.upsert(updated)
+    report = indexer.build()
+
+    old = {p.text for p in split_article(article)}
+    new = {p.text for p in split_article(updated)}
+    assert 1 <= len(new - old) < len(new)
+    assert report.embedded == len(new - old)
+
+
+def test_removed_article_leaves_the_index(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    gone = next(a for a in store.iter_articles() if a.title.startswith("Lakeshore Rovers"))
+    store.remove(gone.id)
+
+    report = indexer.build()
+
+    snapshot = load_snapshot(settings.home)
+    assert gone.id not in snapshot.articles
+    assert gone.id not in snapshot.by_article
+    assert all(span[0] != gone.id for p in snapshot.passages for span in p.spans)
+    assert report.passages == _expected_passages(store, settings)
+    assert report.embedded == 0
+    assert gone.id not in snapshot.manifest["articles"]
+
+
+def test_removing_one_source_of_a_shared_passage_keeps_the_other(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    wire = "The regional statistics office said on Tuesday"
+
+    shared = [p for p in load_snapshot(settings.home).passages if p.text.startswith(wire)]
+    assert len(shared) == 1 and len(shared[0].spans) == 2
+    store.remove(shared[0].spans[0][0])
+    indexer.build()
+
+    remaining = [p for p in load_snapshot(settings.home).passages if p.text.startswith(wire)]
+    assert len(remaining) == 1
+    assert [s[0] for s in remaining[0].spans] == [shared[0].spans[1][0]]
+
+
+def test_spans_in_the_snapshot_slice_the_article_texts(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    Indexer(settings, store, fake_embedder).build()
+
+    snapshot = load_snapshot(settings.home)
+
+    for passage in snapshot.passages:
+        primary, *others = passage.spans
+        assert snapshot.articles[primary[0]].text[primary[1] : primary[2]] == passage.text
+        for article_id, start, end in others:
+            # Sources of one passage share its words; case and punctuation may differ.
+            same_words = normalized_words(snapshot.articles[article_id].text[start:end])
+            assert same_words == normalized_words(passage.text)
+        for article_id, start, end in passage.spans:
+            stored = store.get(article_id).text[start:end]
+            assert stored == snapshot.articles[article_id].text[start:end]
+
+
+def test_embedder_failure_leaves_the_previous_snapshot_current(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    before = Indexer(settings, store, fake_embedder).build()
+    _add(store)
+
+    with pytest.raises(RuntimeError, match="crashed"):
+        Indexer(settings, store, FailingEmbedder(fail_on=1)).build()
+
+    assert current_version(settings.home) == before.version
+    assert list_versions(settings.home) == [before.version]
+    assert _staging_folders(settings.home) == []
+    assert load_snapshot(settings.home).passage_count == before.passages
+    # The lock died with the failed build: the next one runs.
+    after = Indexer(settings, store, fake_embedder).build()
+    assert after.articles == before.articles + 1
+
+
+def test_work_embedded_before_a_failure_is_not_paid_twice(
+    settings: Settings, store: ArticleStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Failure injection: tiny chunks so the crash comes after some chunks were cached.
+    monkeypatch.setattr(indexer_module, "EMBED_CHUNK", 4)
+    failing = FailingEmbedder(fail_on=3)
+
+    with pytest.raises(RuntimeError):
+        Indexer(settings, store, failing).build()
+    assert current_version(settings.home) is None
+    report = Indexer(settings, store, FakeEmbedder()).build()
+
+    assert report.embedded == report.passages - 8
+    assert report.reused == 8
+
+
+def test_failure_while_writing_removes_the_staging_folder(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = Indexer(settings, store, fake_embedder).build()
+    _add(store)
+
+    def disk_full(self: LexicalIndex, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(LexicalIndex, "save", disk_full)
+
+    with pytest.raises(StorageError, match="no space left"):
+        Indexer(settings, store, fake_embedder).build()
+
+    assert current_version(settings.home) == before.version
+    assert list_versions(settings.home) == [before.version]
+    assert _staging_folders(settings.home) == []
+
+
+def test_a_second_build_while_one_runs_gets_rebuild_in_progress(
+    settings: Settings, store: ArticleStore
+) -> None:
+    blocking = BlockingEmbedder()
+    reports: list[BuildReport] = []
+    errors: list[BaseException] = []
+
+    def first_build() -> None:
+        try:
+            reports.append(Indexer(settings, store, blocking).build())
+        except BaseException as exc:  # surfaced by the assertions below
+            errors.append(exc)
+
+    thread = threading.Thread(target=first_build)
+    thread.start()
+    try:
+        assert blocking.entered.wait(timeout=60)
+        with pytest.raises(
+            RebuildInProgress, match=r"another index rebuild is running \(pid \d+\)"
+        ):
+            Indexer(settings, store, FakeEmbedder()).build()
+    finally:
+        blocking.release.set()
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert [r.version for r in reports] == [current_version(settings.home)]
+
+
+def test_rollback_publishes_the_previous_snapshot(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    first = indexer.build()
+    new = _add(store)
+    second = indexer.build()
+
+    restored = rollback(settings.home)
+
+    assert restored == first.version
+    assert current_version(settings.home) == first.version
+    snapshot = load_snapshot(settings.home)
+    assert new.id not in snapshot.articles
+    assert snapshot.passage_count == first.passages
+    with pytest.raises(IndexNotBuilt, match="no earlier snapshot"):
+        rollback(settings.home)
+    assert list_versions(settings.home) == [first.version, second.version]
+
+
+def test_only_the_last_few_snapshots_are_kept(
+    home: Path, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    settings = Settings(home=home, embedding_backend="fake", keep_snapshots=2, _env_file=None)
+    indexer = Indexer(settings, store, fake_embedder)
+
+    versions = [indexer.build().version for _ in range(4)]
+
+    assert list_versions(home) == versions[-2:]
+    assert current_version(home) == versions[-1]
+
+
+def test_progress_reports_embedding_counts(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    seen: list[tuple[int, int]] = []
+
+    report = Indexer(settings, store, fake_embedder).build(
+        progress=lambda d, t: seen.append((d, t))
+    )
+
+    assert seen[0] == (0, report.embedded)
+    assert seen[-1] == (report.embedded, report.embedded)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_empty_store_builds_an_empty_snapshot(
+    settings: Settings, fake_embedder: FakeEmbedder
+) -> None:
+    report = Indexer(settings, ArticleStore(settings.home), fake_embedder).build()
+
+    assert (report.articles, report.passages, report.embedded) == (0, 0, 0)
+    assert load_snapshot(settings.home).passage_count == 0
