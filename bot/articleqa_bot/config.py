@@ -51,8 +51,9 @@ class BotSettings(BaseSettings):
         default=900.0, gt=0, description="How long answer buttons stay active."
     )
     reindex_poll_s: float = Field(default=2.0, gt=0, description="Rebuild status poll interval.")
+    # An interaction token lasts 15 minutes: the bot can't report on a rebuild after that.
     reindex_timeout_s: float = Field(
-        default=600.0, gt=0, description="Give up reporting on a rebuild after this long."
+        default=600.0, gt=0, le=840, description="Give up reporting on a rebuild after this long."
     )
     max_attachment_bytes: int = Field(
         default=5_000_000, ge=1_000, description="Largest attachment /article add accepts."

@@ -165,7 +165,7 @@ def bot_settings(api_url: str, standin: FakeDiscord, **overrides: Any) -> BotSet
         "request_timeout_s": 10,
     }
     values.update(overrides)
-    return BotSettings(**values, _env_file=None)
+    return BotSettings(**values, _env_file=None)  # type: ignore[call-arg]
 
 
 def allows_nothing(allowed_mentions: dict[str, Any] | None) -> bool:

@@ -97,6 +97,7 @@ class FakeDiscord:
     guild_id: str = field(default_factory=snowflake)
     channel_id: str = field(default_factory=snowflake)
     admin_role_id: str = ADMIN_ROLE_ID
+    bot_role_id: str = field(default_factory=snowflake)
     attachments: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     messages: list[SentMessage] = field(default_factory=list)
@@ -252,14 +253,19 @@ class FakeDiscord:
         *,
         user: User,
         mention_bot: bool = False,
+        mention_bot_role: bool = False,
         reply_to: SentMessage | None = None,
     ) -> dict[str, Any]:
-        """A user posts ``content`` in the channel (mentioning the bot or replying to it)."""
+        """A user posts ``content`` in the channel (mentioning the bot, its managed role, or
+        replying to one of its messages)."""
         mentions = [self.bot_user.payload()] if mention_bot else []
         if mention_bot:
             content = f"<@{self.bot_user.id}> {content}"
+        if mention_bot_role:
+            content = f"<@&{self.bot_role_id}> {content}"
         message = self.message_payload(self.channel_id, content=content, author=user)
         message["mentions"] = mentions
+        message["mention_roles"] = [self.bot_role_id] if mention_bot_role else []
         message["member"] = {k: v for k, v in self.member(user).items() if k != "user"}
         if reply_to is not None:
             message["type"] = 19
@@ -384,12 +390,20 @@ class FakeDiscord:
             "flags": 0,
         }
         admin_role = {**role, "id": self.admin_role_id, "name": "librarian", "position": 1}
+        bot_role = {
+            **role,
+            "id": self.bot_role_id,
+            "name": self.bot_user.username,
+            "position": 2,
+            "managed": True,
+            "tags": {"bot_id": self.bot_user.id},
+        }
         return {
             "id": self.guild_id,
             "name": "Stand-in server",
             "icon": None,
             "owner_id": snowflake(),
-            "roles": [role, admin_role],
+            "roles": [role, admin_role, bot_role],
             "channels": [self.channel_payload()],
             "threads": [],
             "members": [self.member(self.bot_user)],

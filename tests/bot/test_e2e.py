@@ -109,6 +109,24 @@ def test_mention_and_reply_to_the_bot_are_answered(api_server: ApiServer) -> Non
     assert "Wednesday" in plain("\n".join(e["description"] for e in follow_up.payload["embeds"]))
 
 
+def test_mention_of_the_bots_role_counts_and_chatter_is_ignored(api_server: ApiServer) -> None:
+    async def scenario() -> tuple[FakeDiscord, SentMessage, SentMessage]:
+        async with discord_with_bot(api_server.url) as (standin, _bot):
+            await standin.say("who won the county chess cup?", user=BOB)  # not for the bot
+            await standin.say("", user=BOB, mention_bot=True)
+            hint = await standin.wait_for_message(lambda m: m.kind == "channel")
+            await standin.say("who won the county chess cup?", user=ALICE, mention_bot_role=True)
+            answer = await standin.wait_for_message(lambda m: bool(m.payload["embeds"]))
+            return standin, hint, answer
+
+    standin, hint, answer = run(scenario())
+    assert "Ask me a question after the mention" in hint.payload["content"]
+    assert answer.payload["embeds"][0]["title"] == "Chess club wins county cup"
+    assert answer.payload["content"] == "**Q:** who won the county chess cup?"
+    # The unaddressed message got nothing: only the hint and the answer were sent.
+    assert len(standin.requests_to("POST", r"/channels/\d+/messages")) == 2
+
+
 def test_mention_answer_in_a_thread(api_server: ApiServer) -> None:
     async def scenario() -> tuple[FakeDiscord, dict[str, Any], SentMessage]:
         async with discord_with_bot(api_server.url, answer_in_thread=True) as (standin, _bot):
@@ -453,3 +471,26 @@ def test_api_down_or_slow_gives_a_friendly_error_and_the_bot_recovers(
         assert "can't reach the articles service" in reply.payload["content"]
         assert not reply.payload["embeds"]
     assert back.payload["embeds"][0]["title"] == "Lighthouse keeper retires after forty years"
+
+
+def test_unanswerable_question_and_bad_input_get_plain_replies(api_server: ApiServer) -> None:
+    question = "Who kept the Gullrock lighthouse?"
+
+    async def scenario() -> tuple[SentMessage, SentMessage]:
+        async with discord_with_bot(api_server.url) as (standin, _bot):
+            future = await standin.slash(
+                "ask", ask_options(question, since="2100-01-01"), user=ALICE
+            )
+            unanswered = await standin.reply_to(future)
+            bad = await standin.slash("ask", ask_options(question, since="last week"), user=ALICE)
+            return unanswered, await standin.reply_to(bad)
+
+    unanswered, bad_date = run(scenario())
+    (embed,) = unanswered.payload["embeds"]
+    assert embed["title"] == "No answer in the articles"
+    assert "do not answer" in embed["description"]
+    assert not unanswered.payload["components"]  # nothing to rate or extend
+    assert (
+        bad_date.ephemeral
+        and "`since` must be a date like 2024-05-31" in bad_date.payload["content"]
+    )

@@ -188,11 +188,18 @@ class Ask(commands.Cog):
         )
 
     def question_in(self, message: discord.Message) -> str | None:
-        """The question ``message`` puts to the bot, or None when it isn't addressed to it."""
+        """The question ``message`` puts to the bot, or None when it isn't addressed to it.
+
+        Typing "@bot" in a server often inserts the bot's managed role rather than its user,
+        so a mention of that role counts too.
+        """
         me = self.bot.user
         if me is None:
             return None
-        mentioned = any(user.id == me.id for user in message.mentions)
+        own_role = message.guild.self_role if message.guild else None
+        mentioned = any(user.id == me.id for user in message.mentions) or (
+            own_role is not None and own_role in message.role_mentions
+        )
         replied = False
         reference = message.reference
         if reference is not None:
@@ -200,7 +207,14 @@ class Ask(commands.Cog):
             replied = isinstance(replied_to, discord.Message) and replied_to.author.id == me.id
         if not (mentioned or replied):
             return None
-        return re.sub(rf"<@!?{me.id}>", " ", message.content).strip()
+        pattern = rf"<@!?{me.id}>"
+        if own_role is not None:
+            pattern += rf"|<@&{own_role.id}>"
+        question = re.sub(pattern, " ", message.content).strip()
+        if not question and not mentioned:
+            # A reply whose text we can't see (no Message Content intent) is not a question.
+            return None
+        return question
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
