@@ -195,8 +195,17 @@ def test_startup_reconciles_changes_made_while_stopped(
     assert "3 files, 2 read" in caplog.text
 
 
-def test_burst_of_files_is_one_rebuild(watch_settings: Settings, folder: Path) -> None:
-    watcher = Watcher(watch_settings, folder, embedder=FakeEmbedder())
+def test_burst_of_files_is_one_rebuild(
+    watch_settings: Settings, folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[Settings] = []
+
+    def counting_load_embedder(settings: Settings) -> FakeEmbedder:
+        loads.append(settings)
+        return FakeEmbedder()
+
+    monkeypatch.setattr("articleqa.embedding.load_embedder", counting_load_embedder)
+    watcher = Watcher(watch_settings, folder)
     watcher.reconcile()
     reports: list[BuildReport] = []
     watcher.on_rebuild = reports.append
@@ -212,6 +221,11 @@ def test_burst_of_files_is_one_rebuild(watch_settings: Settings, folder: Path) -
     assert watcher.rebuild_if_needed() is None, "nothing changed, yet it rebuilt again"
     assert [r.articles for r in reports] == [0, 4]
     assert reports[1].embedded > 0
+    (folder / "article-0.txt").unlink()
+    watcher.apply_changes([str(folder / "article-0.txt")])
+    assert watcher.rebuild_if_needed() is not None
+    assert reports[2].articles == 3 and reports[2].embedded == 0
+    assert len(loads) == 1, "the embedder was loaded more than once"
 
 
 def test_folder_moved_in_and_deleted_whole(
@@ -244,8 +258,9 @@ def test_folder_moved_in_and_deleted_whole(
 
 
 def test_rebuild_refused_while_another_runs_is_retried(
-    watch_settings: Settings, folder: Path
+    watch_settings: Settings, folder: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="articleqa.watch")
     home = watch_settings.home
     watcher = Watcher(watch_settings, folder, embedder=FakeEmbedder(), tick_s=0.2)
     with running_watcher(watcher) as thread:
@@ -254,7 +269,7 @@ def test_rebuild_refused_while_another_runs_is_retried(
             (folder / "heron.txt").write_text(HERON)
             wait_for(lambda: ArticleStore(home).count() == 1, "the file to be stored")
             # Several retry periods pass while the lock is held; the watcher keeps going.
-            wait_for(lambda: watcher._retry_at > 0, "a refused rebuild")
+            wait_for(lambda: caplog.text.count("another index rebuild is running") >= 3, "retries")
             assert thread.is_alive()
             assert current_version(home) == version
         wait_for(lambda: indexed(home, "robot called Heron"), "the retried rebuild")
