@@ -1,0 +1,267 @@
+"""Searcher over a real snapshot built with the fake embedder: the quote contract, filters,
+per-article limits, collapsing of overlaps and duplicates, abstention, input checks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from pathlib import Path
+
+import pytest
+
+from articleqa.config import Settings
+from articleqa.embedding import FakeEmbedder
+from articleqa.errors import InvalidInput
+from articleqa.indexer import Indexer
+from articleqa.ingest.prepare import prepare_article
+from articleqa.models import Answer, RawArticle
+from articleqa.search import Searcher, SearchFilters
+from articleqa.service import ingest
+from articleqa.snapshot import load_snapshot
+from articleqa.store import ArticleStore
+from tests.conftest import SAMPLE_ARTICLES
+
+QUESTIONS = [
+    "Who won the regional science fair?",
+    "What did Putin ask Musk about Taiwan?",
+    "How high did the Millrace river rise during Storm Bronagh?",
+    "What was the unemployment rate in the Lakeshore region?",
+    "Who scored the winning header for Lakeshore Rovers?",
+    "How long do patients wait for a heart assessment?",
+]
+
+
+@pytest.fixture
+def store(settings: Settings) -> ArticleStore:
+    store = ArticleStore(settings.home)
+    assert not any(o.failed for o in ingest([str(SAMPLE_ARTICLES)], store, settings))
+    return store
+
+
+def _searcher(settings: Settings, store: ArticleStore, **overrides: object) -> Searcher:
+    Indexer(settings, store, FakeEmbedder()).build()
+    return Searcher(
+        load_snapshot(settings.home), FakeEmbedder(), settings.model_copy(update=overrides)
+    )
+
+
+def _id_of(store: ArticleStore, title_start: str) -> str:
+    return next(a.id for a in store.list() if a.title.startswith(title_start))
+
+
+def _assert_contract(answer: Answer, store: ArticleStore) -> None:
+    for quote in answer.quotes:
+        text = store.get(quote.article.id).text
+        assert quote.text == text[quote.start : quote.end]
+        assert quote.highlight is not None
+        assert quote.start <= quote.highlight.start < quote.highlight.end <= quote.end
+        assert quote.highlight.text == text[quote.highlight.start : quote.highlight.end]
+        assert quote.highlight.text in quote.text
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_quotes_are_verbatim_slices_with_a_highlight_inside(
+    settings: Settings, store: ArticleStore, question: str
+) -> None:
+    searcher = _searcher(settings, store)
+
+    answer = searcher.ask(question, k=5)
+
+    assert answer.answered
+    assert 1 <= len(answer.quotes) <= 5
+    assert answer.index_version == searcher.snapshot.version
+    assert answer.took_ms >= 0
+    _assert_contract(answer, store)
+    scores = [q.score for q in answer.quotes]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_the_demo_question_finds_the_science_fair_winner(
+    settings: Settings, store: ArticleStore
+) -> None:
+    answer = _searcher(settings, store).ask("Who won the regional science fair?")
+
+    top = answer.quotes[0]
+    assert top.article.title.startswith("Westbrook student wins regional science fair")
+    assert top.highlight is not None
+    assert "Priya Raman" in top.highlight.text
+
+
+def test_headings_are_context_not_quoted(settings: Settings, store: ArticleStore) -> None:
+    answer = _searcher(settings, store).ask("What did Putin reportedly ask about Taiwan?", k=5)
+
+    for quote in answer.quotes:
+        assert "What Putin reportedly asked about Taiwan" not in quote.text
+    taiwan = next(q for q in answer.quotes if "Taiwan" in q.text)
+    assert taiwan.heading == "Favor for Beijing: What Putin reportedly asked about Taiwan"
+
+
+def test_filter_by_article_id(settings: Settings, store: ArticleStore) -> None:
+    storm = _id_of(store, "Storm Bronagh")
+    searcher = _searcher(settings, store)
+
+    answer = searcher.ask(
+        "Who won the regional science fair?", k=5, filters=SearchFilters(frozenset({storm}))
+    )
+
+    assert answer.quotes
+    assert {q.article.id for q in answer.quotes} == {storm}
+    _assert_contract(answer, store)
+
+
+def test_filter_picks_the_matching_source_of_a_shared_passage(
+    settings: Settings, store: ArticleStore
+) -> None:
+    tram = _id_of(store, "Council approves Harbour Line")
+    business = _id_of(store, "Halloran's")
+    searcher = _searcher(settings, store)
+    question = "What was the unemployment rate in the Lakeshore region?"
+
+    unfiltered = searcher.ask(question, k=1).quotes[0]
+    only_tram = searcher.ask(question, k=1, filters=SearchFilters(frozenset({tram}))).quotes[0]
+
+    assert {unfiltered.article.id, *(a.id for a in unfiltered.also_in)} == {tram, business}
+    assert only_tram.article.id == tram
+    assert only_tram.text.startswith("The regional statistics office said on Tuesday")
+    assert only_tram.text == store.get(tram).text[only_tram.start : only_tram.end]
+
+
+def test_filter_by_publication_date(settings: Settings, store: ArticleStore) -> None:
+    searcher = _searcher(settings, store)
+    since, until = dt.date(2026, 9, 1), dt.date(2026, 10, 20)
+
+    answer = searcher.ask(
+        "What happened in Lakeshore?",
+        k=10,
+        filters=SearchFilters(published_since=since, published_until=until),
+    )
+
+    assert answer.quotes
+    for quote in answer.quotes:
+        assert quote.article.published is not None
+        assert since <= quote.article.published <= until
+    assert {q.article.title for q in answer.quotes} <= {
+        "Council approves Harbour Line tram extension after six-hour debate",
+        "Lakeshore Rovers clinch first league title in 31 years",
+    }
+
+
+def test_filter_that_matches_nothing_abstains(settings: Settings, store: ArticleStore) -> None:
+    answer = _searcher(settings, store).ask(
+        "Who won?", filters=SearchFilters(published_since=dt.date(2030, 1, 1))
+    )
+
+    assert not answer.answered
+    assert answer.quotes == []
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_at_most_a_few_quotes_per_article(
+    settings: Settings, store: ArticleStore, limit: int
+) -> None:
+    searcher = _searcher(settings, store, max_quotes_per_article=limit)
+
+    for question in QUESTIONS:
+        answer = searcher.ask(question, k=10)
+        per_article = [q.article.id for q in answer.quotes]
+        assert max(per_article.count(a) for a in per_article) <= limit
+
+
+def _overlapping_store(settings: Settings) -> ArticleStore:
+    """One long paragraph: with small passages it splits inside, so neighbours overlap."""
+    sentences = [
+        f"The harbour ferry number {n} left the quay at {n} o'clock with {n * 7} passengers aboard."
+        for n in range(1, 13)
+    ]
+    store = ArticleStore(settings.home)
+    store.upsert(prepare_article(RawArticle(title="Ferry log", text=" ".join(sentences))))
+    store.upsert(
+        prepare_article(
+            RawArticle(
+                title="Unrelated",
+                text="The museum reopened with a lifeboat built in 1884 at its heart.",
+            )
+        )
+    )
+    return store
+
+
+def test_overlapping_passages_collapse_into_non_overlapping_quotes(home: Path) -> None:
+    settings = Settings(
+        home=home,
+        embedding_backend="fake",
+        passage_min_words=20,
+        passage_max_words=40,
+        max_quotes_per_article=10,
+        _env_file=None,
+    )
+    store = _overlapping_store(settings)
+    searcher = _searcher(settings, store)
+    spans = [tuple(p.spans[0][1:]) for p in searcher.snapshot.passages if p.context == "Ferry log"]
+    assert any(a[1] > b[0] for a, b in itertools.pairwise(sorted(spans))), "no overlap to collapse"
+
+    answer = searcher.ask("Which harbour ferry left the quay with passengers aboard?", k=10)
+
+    ferry = sorted((q.start, q.end) for q in answer.quotes if q.article.title == "Ferry log")
+    assert len(ferry) >= 2
+    for (_, end), (start, _) in itertools.pairwise(ferry):
+        assert end <= start, "overlapping quotes from one article"
+    _assert_contract(answer, store)
+
+
+def test_near_duplicate_passages_in_two_articles_are_quoted_once(home: Path) -> None:
+    settings = Settings(home=home, embedding_backend="fake", _env_file=None)
+    wire = (
+        "The national weather service said 87 millimetres of rain fell on the hills above the "
+        "town in 24 hours, more than the usual total for the whole of November, and gusts of "
+        "112 kilometres per hour were measured at the harbour lighthouse shortly after midnight."
+    )
+    store = ArticleStore(home)
+    for title, text in [
+        ("Storm report", wire),
+        ("Storm report, later edition", wire.replace("shortly after", "just after")),
+        ("Council news", "The council approved a new budget for the harbour on Monday."),
+    ]:
+        store.upsert(prepare_article(RawArticle(title=title, text=text)))
+    searcher = _searcher(settings, store)
+    assert searcher.snapshot.passage_count == 3
+
+    answer = searcher.ask("How much rain fell on the hills above the town?", k=3)
+
+    assert sum("millimetres of rain" in q.text for q in answer.quotes) == 1
+
+
+def test_abstains_below_the_threshold(settings: Settings, store: ArticleStore) -> None:
+    answer = _searcher(settings, store, abstain_threshold=100.0).ask(QUESTIONS[0])
+
+    assert not answer.answered
+    assert answer.quotes == []
+    assert answer.message
+
+
+def test_empty_index_abstains(settings: Settings, fake_embedder: FakeEmbedder) -> None:
+    Indexer(settings, ArticleStore(settings.home), fake_embedder).build()
+
+    answer = Searcher(load_snapshot(settings.home), fake_embedder, settings).ask("Who won?")
+
+    assert not answer.answered
+    assert answer.quotes == []
+
+
+@pytest.mark.parametrize(
+    ("question", "k"),
+    [("", None), ("   ", None), ("x" * 1001, None), ("Who won?", 11)],
+)
+def test_invalid_questions(
+    settings: Settings, store: ArticleStore, question: str, k: int | None
+) -> None:
+    searcher = _searcher(settings, store)
+
+    with pytest.raises(InvalidInput):
+        searcher.ask(question, k=k)
+
+
+def test_default_k_comes_from_the_settings(settings: Settings, store: ArticleStore) -> None:
+    answer = _searcher(settings, store, default_k=2).ask("What happened in Lakeshore?")
+
+    assert len(answer.quotes) == 2
