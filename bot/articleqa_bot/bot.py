@@ -102,7 +102,16 @@ class ArticleQABot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.settings.sync_commands:
-            await self.sync_commands()
+            try:
+                await self.sync_commands()
+            except discord.HTTPException as exc:
+                # Stay up: commands synced earlier still work, and so do @mentions.
+                logger.error(
+                    "Could not sync slash commands (%s). Was the bot invited with the "
+                    "applications.commands scope%s?",
+                    exc,
+                    f" to server {self.settings.guild_id}" if self.settings.guild_id else "",
+                )
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
         if self.settings.guild_id is not None:

@@ -103,6 +103,7 @@ class FakeDiscord:
     messages: list[SentMessage] = field(default_factory=list)
     commands: dict[str, dict[str, Any]] = field(default_factory=dict)
     identified: asyncio.Event = field(default_factory=asyncio.Event)
+    refuse_command_sync: bool = False
 
     def __post_init__(self) -> None:
         self.url = ""
@@ -207,6 +208,27 @@ class FakeDiscord:
         if resolved:
             data["resolved"] = resolved
         return await self._interaction(2, data, user=user, admin=admin, roles=roles)
+
+    async def autocomplete(
+        self, name: str, options: list[dict[str, Any]], *, user: User
+    ) -> Interaction:
+        """A user is typing an option of ``/name``; the option being typed has ``focused``."""
+        command = self.commands[name]
+        data = {"id": command["id"], "name": name, "type": 1, "options": options}
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        return await self._interaction(4, data, user=user)
+
+    async def callback_of(self, interaction: Interaction) -> dict[str, Any]:
+        """The body of the bot's response to ``interaction`` (waits for it)."""
+        record: Recorded = await self.wait_for(
+            lambda standin: next(
+                (r for r in standin.requests_to("POST", rf"/interactions/{interaction.id}/.+")),
+                None,
+            )
+        )
+        body: dict[str, Any] = record.json
+        return body
 
     async def click(self, message: SentMessage, custom_id: str, *, user: User) -> Interaction:
         data = {"custom_id": custom_id, "component_type": 2}
@@ -526,6 +548,8 @@ class FakeDiscord:
                 "summary": "",
             }
         match = re.fullmatch(rf"/applications/{app}(?:/guilds/(\d+))?/commands", path)
+        if method == "PUT" and match and self.refuse_command_sync:
+            return 403, {"message": "Missing Access", "code": 50001}
         if method == "PUT" and match:
             synced = []
             for command in body:

@@ -10,10 +10,11 @@ from typing import Any
 
 import httpx
 
+from articleqa_bot import create_bot
 from articleqa_bot.render import unescape
 
-from .conftest import ApiServer, allows_nothing, discord_with_bot, free_port, run
-from .standin import ADMIN_ROLE_ID, FakeDiscord, SentMessage, User
+from .conftest import ApiServer, allows_nothing, bot_settings, discord_with_bot, free_port, run
+from .standin import ADMIN_ROLE_ID, FakeDiscord, SentMessage, User, running_bot
 
 ALICE = User("310000000000000001", "alice")
 BOB = User("310000000000000002", "bob")
@@ -250,6 +251,47 @@ def test_non_admin_reindex_is_refused(api_server: ApiServer) -> None:
         assert reply.ephemeral
         assert "Manage Server" in reply.payload["content"]
     assert api_server.index_version() == before
+
+
+def test_article_ids_autocomplete_from_titles(api_server: ApiServer) -> None:
+    async def scenario() -> dict[str, Any]:
+        async with discord_with_bot(api_server.url) as (standin, _bot):
+            typing = await standin.autocomplete(
+                "article",
+                [
+                    {
+                        "type": SUBCOMMAND,
+                        "name": "remove",
+                        "options": [{**option("article_id", "CHESS"), "focused": True}],
+                    }
+                ],
+                user=ALICE,
+            )
+            body = await standin.callback_of(typing)
+            # Autocomplete answers aren't messages; send one so the mention check has work.
+            await standin.say("", user=ALICE, mention_bot=True)
+            await standin.wait_for_message(lambda m: m.kind == "channel")
+            return body
+
+    body = run(scenario())
+    articles = httpx.get(f"{api_server.url}/articles").json()["items"]
+    chess = next(a for a in articles if a["title"] == "Chess club wins county cup")
+    assert body["type"] == 8  # APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
+    assert body["data"]["choices"] == [
+        {"name": f"Chess club wins county cup ({chess['id']})", "value": chess["id"]}
+    ]
+
+
+def test_bot_stays_up_when_command_sync_is_refused(api_server: ApiServer) -> None:
+    async def scenario() -> SentMessage:
+        async with FakeDiscord(refuse_command_sync=True) as standin:
+            bot = create_bot(bot_settings(api_server.url, standin), guild_ready_timeout=0.1)
+            async with running_bot(bot):
+                await standin.say("who won the county chess cup?", user=ALICE, mention_bot=True)
+                return await standin.wait_for_message(lambda m: bool(m.payload["embeds"]))
+
+    answer = run(scenario())
+    assert answer.payload["embeds"][0]["title"] == "Chess club wins county cup"
 
 
 def test_admin_role_passes_the_admin_check(api_server: ApiServer) -> None:

@@ -14,7 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..bot import NO_MENTIONS, ArticleQABot
-from ..errors import ApiError, ApiUnavailable, InvalidInput, NotAdmin
+from ..errors import ApiError, ApiUnavailable, BotError, InvalidInput, NotAdmin
 from ..models import ArticleFormat, ArticleWrite, RebuildJob
 from ..render import escape, truncate
 
@@ -34,6 +34,9 @@ FORMATS: dict[str, ArticleFormat] = {
 POLL_FAILURES_TOLERATED = 5
 # After a rebuild succeeds the API swaps the snapshot in within a few seconds.
 SWAP_WAIT_S = 30.0
+# Discord shows at most 25 autocomplete choices; scan one API page of articles for them.
+AUTOCOMPLETE_CHOICES = 25
+AUTOCOMPLETE_SCAN = 100
 
 
 def admin_only() -> Callable[[T], T]:
@@ -134,6 +137,22 @@ class Admin(commands.Cog):
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
         )
+
+    @remove.autocomplete("article_id")
+    async def _article_choices(
+        self, interaction: discord.Interaction[ArticleQABot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        try:
+            page = await self.bot.api.list_articles(offset=0, limit=AUTOCOMPLETE_SCAN)
+        except BotError:
+            return []  # autocomplete has no way to show an error; typing the id still works
+        needle = current.strip().casefold()
+        choices = [
+            app_commands.Choice(name=truncate(f"{item.title} ({item.id})", 100), value=item.id)
+            for item in page.items
+            if needle in item.title.casefold() or needle in item.id.casefold()
+        ]
+        return choices[:AUTOCOMPLETE_CHOICES]
 
     @app_commands.command(name="reindex", description="Rebuild the index; I report when it's live.")
     @app_commands.guild_only()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import re
@@ -242,7 +243,12 @@ class Ask(commands.Cog):
             question = question[:1000]
         guild_id = message.guild.id if message.guild else None
         self.bot.limiter.acquire(message.author.id, guild_id)
-        async with message.channel.typing():
+        async with contextlib.AsyncExitStack() as typing:
+            try:
+                await typing.enter_async_context(message.channel.typing())
+            except discord.HTTPException:
+                # The typing indicator is a nicety; a channel that refuses it still gets answered.
+                logger.debug("No typing indicator in %s", message.channel.id, exc_info=True)
             answer = await self._ask_api(
                 question,
                 user_id=message.author.id,
