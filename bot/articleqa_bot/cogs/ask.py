@@ -74,7 +74,10 @@ class AnswerView(BotView):
             )
             return
         embeds = quote_embeds(
-            fresh, index_version=answer.index_version, first_position=len(shown) + 1, total=k
+            fresh,
+            index_version=answer.index_version,
+            first_position=len(shown) + 1,
+            total=len(shown) + len(fresh),
         )
         shown.extend(q.passage_id for q in fresh)
         await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS)
