@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 import sys
+from typing import Any
 
+import discord
 from pydantic import ValidationError
 
 from .bot import create_bot
 from .config import BotSettings
 
 logger = logging.getLogger("articleqa_bot")
+
+
+def startup_problem(error: BaseException) -> str | None:
+    """What an operator should do about an error that stops the bot from starting."""
+    if isinstance(error, discord.LoginFailure):
+        return (
+            "Discord rejected the token: copy a fresh one from the Developer Portal "
+            "(Bot → Reset Token) into ARTICLEQA_BOT_DISCORD_TOKEN."
+        )
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return (
+            "Discord refused the Message Content intent: enable it in the Developer Portal "
+            "(Bot → Privileged Gateway Intents) or set ARTICLEQA_BOT_MESSAGE_CONTENT_INTENT=false."
+        )
+    return None
+
+
+async def run_bot(settings: BotSettings, **options: Any) -> None:
+    """Log in and serve until the connection ends or the task is cancelled."""
+    async with create_bot(settings, **options) as bot:
+        await bot.start(settings.discord_token.get_secret_value())
 
 
 def main() -> None:
@@ -27,9 +52,12 @@ def main() -> None:
             field = ".".join(str(part) for part in error["loc"])
             logger.error("Setting ARTICLEQA_BOT_%s: %s", field.upper(), error["msg"])
         sys.exit(2)
-    bot = create_bot(settings)
-    # log_handler=None: logging is configured above, discord.py must not add its own handler.
-    bot.run(settings.discord_token.get_secret_value(), log_handler=None)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run_bot(settings))
+    except (discord.LoginFailure, discord.PrivilegedIntentsRequired) as exc:
+        logger.error("%s", startup_problem(exc))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from aiohttp import WSMsgType, web
 logger = logging.getLogger(__name__)
 
 MANAGE_GUILD = 1 << 5
+MESSAGE_CONTENT = 1 << 15
 EPHEMERAL = 1 << 6
 API_PREFIX = "/api/v10"
 ADMIN_ROLE_ID = "1199999999999999999"
@@ -104,6 +105,8 @@ class FakeDiscord:
     commands: dict[str, dict[str, Any]] = field(default_factory=dict)
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     refuse_command_sync: bool = False
+    reject_token: bool = False
+    refuse_message_content: bool = False
 
     def __post_init__(self) -> None:
         self.url = ""
@@ -368,6 +371,11 @@ class FakeDiscord:
                 if op == 1:
                     await socket.send_json({"op": 11})
                 elif op == 2:
+                    intents = int(message["d"].get("intents", 0))
+                    if self.refuse_message_content and intents & MESSAGE_CONTENT:
+                        # What Discord does when the portal hasn't enabled the intent.
+                        await socket.close(code=4014, message=b"Disallowed intent(s).")
+                        break
                     await self._ready(socket)
                 elif op == 6:
                     self._sequence += 1
@@ -532,6 +540,8 @@ class FakeDiscord:
         method, path, body = record.method, record.path, record.json or {}
         app = self.application_id
         if method == "GET" and path == "/users/@me":
+            if self.reject_token:
+                return 401, {"message": "401: Unauthorized", "code": 0}
             return 200, self.bot_user.payload()
         if method == "GET" and path == "/oauth2/applications/@me":
             return 200, {

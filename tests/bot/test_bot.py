@@ -13,8 +13,12 @@ from discord.ext import commands
 from pydantic import ValidationError
 
 from articleqa_bot import BotSettings, create_bot
+from articleqa_bot.__main__ import run_bot, startup_problem
 from articleqa_bot.bot import UNEXPECTED, friendly_error
 from articleqa_bot.errors import ApiError, ApiUnavailable, NotAdmin, RateLimited
+
+from .conftest import bot_settings, run
+from .standin import FakeDiscord, running_bot
 
 
 def settings(**values: object) -> BotSettings:
@@ -107,3 +111,36 @@ def test_entry_point_explains_missing_settings(tmp_path: object) -> None:
     assert result.returncode == 2
     assert "ARTICLEQA_BOT_DISCORD_TOKEN" in result.stderr
     assert "ARTICLEQA_BOT_API_URL" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("problem", "advice"),
+    [
+        ("reject_token", "Discord rejected the token"),
+        ("refuse_message_content", "ARTICLEQA_BOT_MESSAGE_CONTENT_INTENT=false"),
+    ],
+)
+def test_startup_failures_are_explained(problem: str, advice: str) -> None:
+    async def scenario() -> BaseException:
+        async with FakeDiscord(
+            reject_token=problem == "reject_token",
+            refuse_message_content=problem == "refuse_message_content",
+        ) as standin:
+            with pytest.raises((discord.LoginFailure, discord.PrivilegedIntentsRequired)) as caught:
+                await run_bot(bot_settings("http://127.0.0.1:9", standin), guild_ready_timeout=0.1)
+            return caught.value
+
+    error = run(scenario())
+    explained = startup_problem(error)
+    assert explained is not None and advice in explained
+
+
+def test_without_message_content_the_bot_connects_where_discord_refuses_it() -> None:
+    async def scenario() -> bool:
+        async with FakeDiscord(refuse_message_content=True) as standin:
+            settings = bot_settings("http://127.0.0.1:9", standin, message_content_intent=False)
+            bot = create_bot(settings, guild_ready_timeout=0.1)
+            async with running_bot(bot):
+                return bot.is_ready()
+
+    assert run(scenario())
