@@ -104,10 +104,11 @@ def _blockquote(segments: Sequence[tuple[str, bool]]) -> str:
 
 
 def _segments(quote: Quote) -> tuple[str, str, str]:
-    """Split a quote into (before, highlight, after); empty highlight when there is none."""
+    """Split a quote into (before, highlight, after); without a highlight everything is "after",
+    so that cutting it keeps the beginning of the passage."""
     highlight = quote.highlight
     if highlight is None or not (quote.start <= highlight.start < highlight.end <= quote.end):
-        return quote.text, "", ""
+        return "", "", quote.text
     start = highlight.start - quote.start
     end = highlight.end - quote.start
     return quote.text[:start], quote.text[start:end], quote.text[end:]

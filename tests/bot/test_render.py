@@ -96,6 +96,13 @@ def test_long_passage_is_cut_around_the_highlight_with_an_ellipsis_and_link() ->
     assert rendered.startswith("> …") and "…\n[Read the full article](https://" in rendered
 
 
+def test_without_a_highlight_the_beginning_is_kept() -> None:
+    text = "The opening words matter. " + "filler " * 1000
+    rendered = passage_markdown(make_quote(text), limit=300)
+    assert rendered.startswith("> The opening words matter.")
+    assert len(rendered) <= 300 and "**" not in rendered
+
+
 def test_a_highlight_longer_than_the_limit_is_truncated_too() -> None:
     text = "word " * 2000
     rendered = passage_markdown(make_quote(text, highlight=(0, len(text))), limit=500)
