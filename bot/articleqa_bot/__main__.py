@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 from typing import Any
 
@@ -34,9 +35,32 @@ def startup_problem(error: BaseException) -> str | None:
 
 
 async def run_bot(settings: BotSettings, **options: Any) -> None:
-    """Log in and serve until the connection ends or the task is cancelled."""
-    async with create_bot(settings, **options) as bot:
-        await bot.start(settings.discord_token.get_secret_value())
+    """Log in and serve until the connection ends, or until SIGTERM (``docker stop``), which
+    closes the gateway connection and the API client cleanly instead of dying mid-request."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    assert task is not None
+    terminated = False
+
+    def terminate() -> None:
+        nonlocal terminated
+        terminated = True
+        task.cancel()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, terminate)
+    except (NotImplementedError, RuntimeError):  # Windows, or not the main thread
+        logger.debug("No SIGTERM handler; stop the bot with Ctrl+C")
+    try:
+        async with create_bot(settings, **options) as bot:
+            await bot.start(settings.discord_token.get_secret_value())
+    except asyncio.CancelledError:
+        if not terminated:
+            raise
+        logger.info("SIGTERM: the bot has logged out")
+    finally:
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.remove_signal_handler(signal.SIGTERM)
 
 
 def main() -> None:

@@ -144,6 +144,10 @@ class FakeDiscord:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    @property
+    def gateway_connections(self) -> int:
+        return sum(not socket.closed for socket in self._sockets)
+
     # users' side -----------------------------------------------------------------------------
 
     def member(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import signal
 import subprocess
 import sys
 
@@ -142,5 +144,18 @@ def test_without_message_content_the_bot_connects_where_discord_refuses_it() -> 
             bot = create_bot(settings, guild_ready_timeout=0.1)
             async with running_bot(bot):
                 return bot.is_ready()
+
+    assert run(scenario())
+
+
+def test_sigterm_logs_out_cleanly() -> None:
+    async def scenario() -> bool:
+        async with FakeDiscord() as standin:
+            settings = bot_settings("http://127.0.0.1:9", standin)
+            bot_task = asyncio.create_task(run_bot(settings, guild_ready_timeout=0.1))
+            await standin.identified.wait()
+            os.kill(os.getpid(), signal.SIGTERM)
+            await bot_task  # returns instead of raising: the signal was the bot's to handle
+            return standin.gateway_connections == 0
 
     assert run(scenario())
