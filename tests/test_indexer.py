@@ -13,7 +13,7 @@ import pytest
 from articleqa import indexer as indexer_module
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
-from articleqa.errors import IndexNotBuilt, RebuildInProgress, StorageError
+from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
 from articleqa.indexer import BuildReport, Indexer
 from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import LexicalIndex
@@ -24,6 +24,7 @@ from articleqa.snapshot import (
     SNAPSHOTS,
     current_version,
     list_versions,
+    load_best,
     load_snapshot,
     rollback,
 )
@@ -392,3 +393,24 @@ def test_empty_store_builds_an_empty_snapshot(
 
     assert (report.articles, report.passages, report.embedded) == (0, 0, 0)
     assert load_snapshot(settings.home).passage_count == 0
+
+
+def test_a_corrupted_current_snapshot_falls_back_to_the_previous_one(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    first = indexer.build()
+    _add(store)
+    second = indexer.build()
+    passages_file = settings.home / SNAPSHOTS / second.version / "passages.jsonl"
+    passages_file.write_text(passages_file.read_text().replace("Lakeshore", "Lakeshire"))
+
+    with pytest.raises(SnapshotCorrupt, match="does not match its hash"):
+        load_snapshot(settings.home)
+    loaded = load_best(settings.home)
+
+    assert loaded.snapshot.version == first.version
+    assert loaded.fallback_reason is not None and second.version in loaded.fallback_reason
+    assert current_version(settings.home) == second.version, (
+        "serving an older one publishes nothing"
+    )

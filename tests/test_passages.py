@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articleqa.config import Settings
+from articleqa.errors import IngestError
 from articleqa.ingest import read_sources
 from articleqa.ingest.prepare import content_hash, prepare_article
 from articleqa.models import Article, Passage, RawArticle
@@ -390,3 +391,22 @@ def test_sample_wire_paragraph_is_one_passage_with_two_sources() -> None:
     }
     for span in wire[0].spans:
         assert by_id[span.article_id].text[span.start : span.end] == wire[0].text
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    raw=st.text(
+        alphabet=st.sampled_from(list("abcXYZ .,!?\"'’“”-—\n\t\u00a0\u0301é1:;()…")), max_size=600
+    )
+)
+def test_any_cleaned_text_splits_into_verbatim_trimmed_passages(raw: str) -> None:
+    try:
+        article = prepare_article(RawArticle(title="Fuzz", text=raw), now=NOW)
+    except IngestError:
+        return
+
+    for passage in split_article(article, min_words=5, max_words=20):
+        [span] = passage.spans
+        assert 0 <= span.start < span.end <= len(article.text)
+        assert passage.text == article.text[span.start : span.end]
+        assert passage.text == passage.text.strip()
