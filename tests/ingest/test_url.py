@@ -8,6 +8,7 @@ reached it) and, for public-looking names, by injecting DNS answers into ``resol
 from __future__ import annotations
 
 import contextlib
+import gzip
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -128,7 +129,22 @@ def _drip(handler: BaseHTTPRequestHandler, site: Site) -> None:
         _chunked(handler, chunks())
 
 
+def _gzipped(body: bytes) -> Routes:
+    def route(handler: BaseHTTPRequestHandler, site: Site) -> None:
+        data = gzip.compress(body)
+        handler.send_response(200)
+        handler.send_header("Content-Type", "text/html; charset=utf-8")
+        handler.send_header("Content-Encoding", "gzip")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        handler.wfile.write(data)
+
+    return route
+
+
 ROUTES: dict[str, Routes] = {
+    "/gzip": _gzipped(ARTICLE_HTML),
+    "/gzip-bomb": _gzipped(b"<html><body><p>" + b" " * 5_000_000 + b"</p></body></html>"),
     "/article": lambda h, s: _send(h, ARTICLE_HTML),
     "/plain": lambda h, s: _send(
         h, b"Council approves tram\n\nThe vote was 23 to 14.\n", "text/plain; charset=utf-8"
@@ -176,6 +192,18 @@ def test_fetches_plain_text_and_honours_the_declared_charset(site: Site) -> None
     assert plain.title == "Council approves tram"
     assert plain.text.strip() == "The vote was 23 to 14."
     assert latin.title == "Café reopens"
+
+
+def test_gzip_encoded_page_is_decoded(site: Site) -> None:
+    raw = fetch_url(site.url("/gzip"), allow_private=True)
+
+    assert raw.title == "Storm floods Lower Town"
+    assert "Tanner's Lane" in raw.text
+
+
+def test_size_limit_counts_unpacked_bytes(site: Site) -> None:
+    with pytest.raises(SourceTooLarge, match="over the 100,000-byte limit"):
+        fetch_url(site.url("/gzip-bomb"), allow_private=True, max_bytes=100_000)
 
 
 def test_follows_a_redirect_chain(site: Site) -> None:

@@ -191,7 +191,8 @@ def _read_limited(response: httpx.Response, max_bytes: int, deadline: float) -> 
         raise SourceTooLarge(f"page is {int(declared):,} bytes, over the {max_bytes:,}-byte limit")
     chunks: list[bytes] = []
     size = 0
-    for chunk in response.iter_raw():
+    # Decoded bytes: most sites send gzip, and the limit must hold for what is unpacked too.
+    for chunk in response.iter_bytes():
         size += len(chunk)
         if size > max_bytes:
             raise SourceTooLarge(f"page is over the {max_bytes:,}-byte limit")
