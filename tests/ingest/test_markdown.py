@@ -103,3 +103,18 @@ def test_sample_markdown_article(settings: Settings) -> None:
     assert article.published == dt.date(2026, 9, 17)
     assert "**" not in article.text
     assert "\n\nA narrow path through Ropewalk\n\n" in article.text
+
+
+def test_setext_headings_are_headings_not_text() -> None:
+    raw = read_markdown(
+        "Tram vote passes\n================\n\nThe council voted 23 to 14.\n\n"
+        "Paying for it\n-------------\n\nThe state pays 60 percent.\n\n---\n\nLast words.\n",
+        None,
+    )
+
+    article = prepare_article(raw)
+
+    assert raw.title == "Tram vote passes"
+    assert article.text == (
+        "The council voted 23 to 14.\n\nPaying for it\n\nThe state pays 60 percent.\n\nLast words."
+    )

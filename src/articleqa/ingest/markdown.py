@@ -14,6 +14,8 @@ from articleqa.models import RawArticle
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
+# "Title" over a line of "=" or "-" (setext): the same headings, written the other way.
+_SETEXT_HEADING = re.compile(r"^(?P<text>[^\n]*\S[^\n]*)\n(?P<rule>=+|-{2,})[ \t]*$", re.MULTILINE)
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
@@ -48,8 +50,17 @@ def markdown_to_text(body: str) -> str:
     return _QUOTE_MARK.sub("", body)
 
 
+def _setext_to_atx(body: str) -> str:
+    def atx(match: re.Match[str]) -> str:
+        level = "#" if match.group("rule").startswith("=") else "##"
+        return f"{level} {match.group('text').strip()}"
+
+    return _SETEXT_HEADING.sub(atx, body)
+
+
 def read_markdown(text: str, source: str | None) -> RawArticle:
     meta, body = _front_matter(text)
+    body = _setext_to_atx(body)
     title = str(meta.get("title") or "").strip()
     if not title:
         heading = _HEADING.search(body)
