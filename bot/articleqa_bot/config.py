@@ -48,7 +48,7 @@ class BotSettings(BaseSettings):
     )
     request_timeout_s: float = Field(default=20.0, gt=0, description="API request timeout.")
     view_timeout_s: float = Field(
-        default=900.0, gt=0, description="How long answer buttons stay active."
+        default=900.0, gt=0, description="How long /sources paging buttons stay active."
     )
     reindex_poll_s: float = Field(default=2.0, gt=0, description="Rebuild status poll interval.")
     # An interaction token lasts 15 minutes: the bot can't report on a rebuild after that.

@@ -28,6 +28,7 @@ EMBEDS_PER_MESSAGE = 10
 URL_LIMIT = 2048
 
 ELLIPSIS = "…"
+QUESTION_PREFIX = "**Q:** "
 ZWSP = "\u200b"
 ANSWER_COLOUR = discord.Colour.blurple()
 NO_ANSWER_COLOUR = discord.Colour.light_grey()
@@ -242,7 +243,7 @@ def answer_embeds(answer: Answer, *, content_length: int = 0) -> list[discord.Em
 def question_content(question: str) -> str:
     """The question, shown above the quotes so the answer makes sense on its own."""
     single_line = " ".join(question.split())
-    return truncate(f"**Q:** {escape(single_line)}", CONTENT_LIMIT)
+    return truncate(QUESTION_PREFIX + escape(single_line), CONTENT_LIMIT)
 
 
 def sources_embed(

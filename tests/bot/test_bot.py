@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -17,6 +18,7 @@ from pydantic import ValidationError
 from articleqa_bot import BotSettings, create_bot
 from articleqa_bot.__main__ import run_bot, startup_problem
 from articleqa_bot.bot import UNEXPECTED, friendly_error
+from articleqa_bot.cogs.ask import AnswerButton
 from articleqa_bot.errors import ApiError, ApiUnavailable, NotAdmin, RateLimited
 
 from .conftest import bot_settings, run
@@ -159,3 +161,12 @@ def test_sigterm_logs_out_cleanly() -> None:
             return standin.gateway_connections == 0
 
     assert run(scenario())
+
+
+def test_answer_buttons_carry_their_date_filter_in_the_custom_id() -> None:
+    button = AnswerButton("more", dt.date(2024, 5, 31))
+    assert button.custom_id == "aqa:more:2024-05-31"
+    match = AnswerButton.__discord_ui_compiled_template__.fullmatch(button.custom_id)
+    assert match is not None and match["action"] == "more" and match["since"] == "2024-05-31"
+    assert AnswerButton.__discord_ui_compiled_template__.fullmatch("aqa:up") is not None
+    assert AnswerButton.__discord_ui_compiled_template__.fullmatch("aqa:drop") is None

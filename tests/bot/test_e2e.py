@@ -13,7 +13,15 @@ import httpx
 from articleqa_bot import create_bot
 from articleqa_bot.render import unescape
 
-from .conftest import ApiServer, allows_nothing, bot_settings, discord_with_bot, free_port, run
+from .conftest import (
+    ApiServer,
+    allows_nothing,
+    assert_no_mentions_anywhere,
+    bot_settings,
+    discord_with_bot,
+    free_port,
+    run,
+)
 from .standin import ADMIN_ROLE_ID, FakeDiscord, SentMessage, User, running_bot
 
 ALICE = User("310000000000000001", "alice")
@@ -201,6 +209,43 @@ def test_more_quotes_and_feedback_buttons(api_server: ApiServer) -> None:
     assert len(mine) == 1
     assert mine[0]["helpful"] is True
     assert len(mine[0]["passage_ids"]) == 1
+
+
+def test_answer_buttons_keep_working_after_a_restart(api_server: ApiServer) -> None:
+    question = "Who retired after forty years at the Gullrock lighthouse?"
+
+    async def scenario() -> tuple[SentMessage, SentMessage, SentMessage]:
+        async with FakeDiscord() as standin:
+            settings = bot_settings(api_server.url, standin, default_count=1)
+            first_life = create_bot(settings, guild_ready_timeout=0.1)
+            async with running_bot(first_life):
+                interaction = await standin.slash("ask", ask_options(question), user=ALICE)
+                answer = await standin.reply_to(interaction)
+            second_life = create_bot(settings, guild_ready_timeout=0.1)
+            async with running_bot(second_life):
+                more = await standin.click(answer, button(answer, "More quotes"), user=BOB)
+                more_reply = await standin.reply_to(more)
+                vote = await standin.click(answer, button(answer, "Not helpful"), user=BOB)
+                vote_reply = await standin.reply_to(vote)
+            assert_no_mentions_anywhere(standin)
+            return answer, more_reply, vote_reply
+
+    answer, more_reply, vote_reply = run(scenario())
+    assert button(answer, "More quotes") == "aqa:more"
+    assert more_reply.ephemeral
+    assert [e["footer"]["text"].split(" · ")[0] for e in more_reply.payload["embeds"]] == [
+        "Quote 2/2"
+    ]
+    assert (
+        more_reply.payload["embeds"][0]["description"] != answer.payload["embeds"][0]["description"]
+    )
+    assert "Thanks" in vote_reply.payload["content"]
+    records = [
+        json.loads(line) for line in (api_server.home / "feedback.jsonl").read_text().splitlines()
+    ]
+    (record,) = [r for r in records if r.get("question") == question]
+    shown_first = api_answer(api_server, question, k=1)["quotes"][0]["passage_id"]
+    assert record["helpful"] is False and record["passage_ids"] == [shown_first]
 
 
 def test_sources_pages_through_the_articles(api_server: ApiServer) -> None:

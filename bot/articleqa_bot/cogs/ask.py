@@ -6,16 +6,25 @@ import contextlib
 import datetime as dt
 import logging
 import re
-from typing import Any
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..bot import NO_MENTIONS, ArticleQABot, BotView, parse_date
-from ..errors import ApiUnavailable
-from ..models import Answer, Quote
-from ..render import answer_embeds, question_content, quote_embeds, truncate
+from ..bot import NO_MENTIONS, ArticleQABot, parse_date
+from ..errors import ApiUnavailable, InvalidInput
+from ..models import Answer
+from ..render import (
+    QUESTION_PREFIX,
+    answer_embeds,
+    question_content,
+    quote_embeds,
+    truncate,
+    unescape,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -23,39 +32,125 @@ MAX_QUOTES = 10
 THREAD_NAME_LIMIT = 100
 
 
-class AnswerView(BotView):
-    """Buttons under an answer: more quotes (private to whoever asks) and feedback."""
+# Answers remembered for their buttons; older ones are rebuilt from the message when clicked.
+REMEMBERED_ANSWERS = 2000
 
-    def __init__(
-        self,
-        bot: ArticleQABot,
-        *,
-        question: str,
-        quotes: list[Quote],
-        since: dt.date | None,
-        source: str,
-    ) -> None:
-        super().__init__(timeout=bot.settings.view_timeout_s)
-        self.bot = bot
-        self.question = question
-        self.quotes = quotes
+
+@dataclass
+class AnswerState:
+    """What the buttons under one answer need: the question and the quotes it showed."""
+
+    question: str
+    passage_ids: list[str]
+    since: dt.date | None
+    shown_by_user: dict[int, list[str]] = field(default_factory=dict)
+    voters: set[int] = field(default_factory=set)
+
+    def shown(self, user_id: int) -> list[str]:
+        return self.shown_by_user.setdefault(user_id, list(self.passage_ids))
+
+
+class AnswerButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"aqa:(?P<action>more|up|down)(?::(?P<since>\d{4}-\d{2}-\d{2}))?",
+):
+    """A button under an answer. Its custom id carries all it needs besides the message, so it
+    keeps working after the bot restarts (discord.py routes it by the id's pattern)."""
+
+    LOOKS: ClassVar[dict[str, tuple[str, discord.ButtonStyle, str]]] = {
+        "more": ("More quotes", discord.ButtonStyle.primary, "📖"),
+        "up": ("Helpful", discord.ButtonStyle.success, "👍"),
+        "down": ("Not helpful", discord.ButtonStyle.secondary, "👎"),
+    }
+
+    def __init__(self, action: str, since: dt.date | None = None) -> None:
+        label, style, emoji = self.LOOKS[action]
+        custom_id = f"aqa:{action}" + (f":{since.isoformat()}" if since else "")
+        super().__init__(
+            discord.ui.Button(label=label, style=style, emoji=emoji, custom_id=custom_id)
+        )
+        self.action = action
         self.since = since
-        self.source = source
-        self.message: discord.Message | None = None
-        self._shown_by_user: dict[int, list[str]] = {}
-        self._voters: set[int] = set()
-        if len(quotes) >= MAX_QUOTES:
-            self.remove_item(self.more_quotes)
 
-    def _shown(self, user_id: int) -> list[str]:
-        return self._shown_by_user.setdefault(user_id, [q.passage_id for q in self.quotes])
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+    ) -> AnswerButton:
+        since = match["since"]
+        return cls(match["action"], dt.date.fromisoformat(since) if since else None)
 
-    @discord.ui.button(label="More quotes", style=discord.ButtonStyle.primary, emoji="📖")
-    async def more_quotes(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[AnswerView]
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        bot = interaction.client
+        assert isinstance(bot, ArticleQABot)
+        cog = bot.get_cog(Ask.__cog_name__)
+        try:
+            if not isinstance(cog, Ask) or interaction.message is None:
+                raise InvalidInput("These buttons no longer work; please ask again.")
+            await cog.press(interaction, interaction.message, self.action, self.since)
+        except Exception as exc:
+            # Dynamic items have no view of ours to route errors: report them here.
+            await bot.report_interaction_error(interaction, exc)
+
+
+def answer_view(since: dt.date | None, *, more: bool) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for action in ("more", "up", "down") if more else ("up", "down"):
+        view.add_item(AnswerButton(action, since))
+    return view
+
+
+class Ask(commands.Cog):
+    def __init__(self, bot: ArticleQABot) -> None:
+        self.bot = bot
+        self._answers: OrderedDict[int, AnswerState] = OrderedDict()
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(AnswerButton)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(AnswerButton)
+
+    def _remember(self, message: discord.Message, answer: Answer, since: dt.date | None) -> None:
+        self._answers[message.id] = AnswerState(
+            question=answer.question,
+            passage_ids=[q.passage_id for q in answer.quotes],
+            since=since,
+        )
+        while len(self._answers) > REMEMBERED_ANSWERS:
+            self._answers.popitem(last=False)
+
+    async def _state(self, message: discord.Message, since: dt.date | None) -> AnswerState:
+        """The answer under ``message``: remembered, or rebuilt from the message after a
+        restart (the question is its content, the quotes are asked for again)."""
+        state = self._answers.get(message.id)
+        if state is not None:
+            self._answers.move_to_end(message.id)
+            return state
+        if not message.content.startswith(QUESTION_PREFIX) or not message.embeds:
+            raise InvalidInput("I can't tell which question this answer was for; please ask again.")
+        question = unescape(message.content[len(QUESTION_PREFIX) :])
+        answer = await self.bot.api.ask(question, k=len(message.embeds), since=since)
+        self._remember(message, answer, since)
+        return self._answers[message.id]
+
+    async def press(
+        self,
+        interaction: discord.Interaction[Any],
+        message: discord.Message,
+        action: str,
+        since: dt.date | None,
     ) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        shown = self._shown(interaction.user.id)
+        if action == "more":
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await self._more_quotes(interaction, await self._state(message, since))
+        else:
+            await self._feedback(interaction, await self._state(message, since), action == "up")
+
+    async def _more_quotes(self, interaction: discord.Interaction[Any], state: AnswerState) -> None:
+        shown = state.shown(interaction.user.id)
         if len(shown) >= MAX_QUOTES:
             await interaction.followup.send(
                 "That's every quote I can show for this question.",
@@ -64,7 +159,7 @@ class AnswerView(BotView):
             )
             return
         k = min(MAX_QUOTES, len(shown) + self.bot.settings.default_count)
-        answer = await self.bot.api.ask(self.question, k=k, since=self.since)
+        answer = await self.bot.api.ask(state.question, k=k, since=state.since)
         fresh = [q for q in answer.quotes if q.passage_id not in shown]
         if not fresh:
             await interaction.followup.send(
@@ -82,54 +177,28 @@ class AnswerView(BotView):
         shown.extend(q.passage_id for q in fresh)
         await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    @discord.ui.button(label="Helpful", style=discord.ButtonStyle.success, emoji="👍")
-    async def helpful(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[AnswerView]
+    async def _feedback(
+        self, interaction: discord.Interaction[Any], state: AnswerState, helpful: bool
     ) -> None:
-        await self._feedback(interaction, helpful=True)
-
-    @discord.ui.button(label="Not helpful", style=discord.ButtonStyle.secondary, emoji="👎")
-    async def not_helpful(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[AnswerView]
-    ) -> None:
-        await self._feedback(interaction, helpful=False)
-
-    async def _feedback(self, interaction: discord.Interaction[Any], *, helpful: bool) -> None:
-        if interaction.user.id in self._voters:
+        if interaction.user.id in state.voters:
             await interaction.response.send_message(
                 "You already rated this answer — thanks!",
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
             return
+        channel = interaction.channel_id
+        guild = interaction.guild_id or "dm"
         await self.bot.api.feedback(
-            question=self.question,
-            passage_ids=[q.passage_id for q in self.quotes],
+            question=state.question,
+            passage_ids=state.passage_ids,
             helpful=helpful,
-            source=self.source,
+            source=f"discord:{guild}/{channel}",
         )
-        self._voters.add(interaction.user.id)
+        state.voters.add(interaction.user.id)
         await interaction.response.send_message(
             "Thanks for the feedback!", ephemeral=True, allowed_mentions=NO_MENTIONS
         )
-
-    async def on_timeout(self) -> None:
-        if self.message is None:
-            return
-        try:
-            await self.message.edit(view=None)
-        except discord.HTTPException:
-            # The message may be gone or the interaction token expired; the buttons just stay inert.
-            logger.debug("Could not remove expired buttons", exc_info=True)
-
-
-def _source(guild: discord.abc.Snowflake | None, channel_id: int | None, kind: str) -> str:
-    return f"discord:{kind}:{guild.id if guild else 'dm'}/{channel_id}"
-
-
-class Ask(commands.Cog):
-    def __init__(self, bot: ArticleQABot) -> None:
-        self.bot = bot
 
     async def _ask_api(
         self, question: str, *, user_id: int, guild_id: int | None, since: dt.date | None, k: int
@@ -140,15 +209,6 @@ class Ask(commands.Cog):
             # The service being down isn't the user's fault: don't make them wait to retry.
             self.bot.limiter.refund(user_id, guild_id)
             raise
-
-    def _view(
-        self, answer: Answer, question: str, since: dt.date | None, source: str
-    ) -> AnswerView | None:
-        if not answer.answered or not answer.quotes:
-            return None
-        return AnswerView(
-            self.bot, question=question, quotes=answer.quotes, since=since, source=source
-        )
 
     @app_commands.command(
         name="ask", description="Ask the articles a question; I answer with quotes."
@@ -178,18 +238,20 @@ class Ask(commands.Cog):
             k=k,
         )
         content = question_content(question)
-        view = self._view(
-            answer, question, since_date, _source(interaction.guild, interaction.channel_id, "ask")
-        )
         embeds = answer_embeds(answer, content_length=len(content))
-        if view is None:
+        if not answer.answered or not answer.quotes:
             await interaction.followup.send(
                 content=content, embeds=embeds, allowed_mentions=NO_MENTIONS
             )
             return
-        view.message = await interaction.followup.send(
-            content=content, embeds=embeds, view=view, wait=True, allowed_mentions=NO_MENTIONS
+        message = await interaction.followup.send(
+            content=content,
+            embeds=embeds,
+            view=answer_view(since_date, more=len(answer.quotes) < MAX_QUOTES),
+            wait=True,
+            allowed_mentions=NO_MENTIONS,
         )
+        self._remember(message, answer, since_date)
 
     def question_in(self, message: discord.Message) -> str | None:
         """The question ``message`` puts to the bot, or None when it isn't addressed to it.
@@ -261,23 +323,21 @@ class Ask(commands.Cog):
             )
         content = question_content(question)
         embeds = answer_embeds(answer, content_length=len(content))
-        view = self._view(
-            answer, question, None, _source(message.guild, message.channel.id, "mention")
-        )
         destination = await self._destination(message, question)
         kwargs: dict[str, Any] = {
             "content": content,
             "embeds": embeds,
             "allowed_mentions": NO_MENTIONS,
         }
-        if view is not None:
-            kwargs["view"] = view
+        answered = answer.answered and bool(answer.quotes)
+        if answered:
+            kwargs["view"] = answer_view(None, more=len(answer.quotes) < MAX_QUOTES)
         if destination is message.channel:
             kwargs["reference"] = message.to_reference(fail_if_not_exists=False)
             kwargs["mention_author"] = False
         sent = await destination.send(**kwargs)
-        if view is not None:
-            view.message = sent
+        if answered:
+            self._remember(sent, answer, None)
 
     async def _destination(
         self, message: discord.Message, question: str
