@@ -204,11 +204,20 @@ class Ask(commands.Cog):
         self, question: str, *, user_id: int, guild_id: int | None, since: dt.date | None, k: int
     ) -> Answer:
         try:
-            return await self.bot.api.ask(question, k=k, since=since)
+            answer = await self.bot.api.ask(question, k=k, since=since)
         except ApiUnavailable:
             # The service being down isn't the user's fault: don't make them wait to retry.
             self.bot.limiter.refund(user_id, guild_id)
             raise
+        logger.info(
+            "Question from user %s in %s: answered=%s, %d quotes, index %s",
+            user_id,
+            guild_id or "dm",
+            answer.answered,
+            len(answer.quotes),
+            answer.index_version,
+        )
+        return answer
 
     @app_commands.command(
         name="ask", description="Ask the articles a question; I answer with quotes."
