@@ -272,7 +272,8 @@ def render_answer(answer: Any) -> str:
     return "\n".join(lines)
 
 
-from articleqa import watch_command  # noqa: E402, F401  (registers `watch` and `feeds` on main)
+# Registered last: these modules add commands to `main` (`export-onnx`; `watch`, `feeds`).
+from articleqa import onnx_command, watch_command  # noqa: E402, F401
 
 
 from articleqa.api.command import serve  # noqa: E402

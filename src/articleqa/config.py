@@ -27,6 +27,9 @@ class Settings(BaseSettings):
         default=None, description="Sentence-transformers model folder; default: the bundled one."
     )
     embed_batch_size: int = Field(default=32, ge=1, le=1024)
+    onnx_dir: Path | None = Field(
+        default=None, description="Cache of the exported ONNX model; default: <home>/models."
+    )
     threads: int = Field(default=0, ge=0, description="Compute threads; 0 = number of cores.")
 
     # Ingestion

@@ -1,0 +1,180 @@
+"""FAISS indexes on seeded synthetic vectors, checked against exact search (numpy)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import faiss
+import numpy as np
+import pytest
+
+from articleqa import vector_index
+from articleqa.vector_index import (
+    build_vector_index,
+    choose_kind,
+    index_kind,
+    ivf_lists,
+    ivf_probes,
+    search,
+)
+
+DIMENSION = 384
+COUNT = 6000
+
+
+def clustered(count: int, seed: int, centers: np.ndarray) -> np.ndarray:
+    """Unit vectors around seeded topic centres: neighbours exist, as in real embeddings."""
+    rng = np.random.default_rng(seed)
+    picked = centers[rng.integers(0, len(centers), count)]
+    noise = rng.standard_normal((count, DIMENSION)).astype(np.float32) / np.sqrt(DIMENSION)
+    vectors = picked + 0.9 * noise
+    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(7)
+    centers = rng.standard_normal((60, DIMENSION)).astype(np.float32)
+    centers /= np.linalg.norm(centers, axis=1, keepdims=True)
+    return clustered(COUNT, 1, centers), clustered(50, 2, centers)
+
+
+def exact_top(
+    base: np.ndarray, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+) -> np.ndarray:
+    ids = np.arange(len(base)) if allowed is None else allowed
+    scores = base[ids] @ query
+    return ids[np.argsort(-scores, kind="stable")[:k]]
+
+
+def recall_at(k: int, index: faiss.Index, base: np.ndarray, queries: np.ndarray) -> float:
+    hits = 0
+    for query in queries:
+        _, found = search(index, query, k)
+        hits += len(set(found.tolist()) & set(exact_top(base, query, k).tolist()))
+    return hits / (k * len(queries))
+
+
+@pytest.fixture(scope="module")
+def indexes(data: tuple[np.ndarray, np.ndarray]) -> dict[str, faiss.Index]:
+    base, _ = data
+    return {kind: build_vector_index(base, kind) for kind in ("flat", "hnsw", "ivf")}
+
+
+def test_flat_is_exact(
+    data: tuple[np.ndarray, np.ndarray], indexes: dict[str, faiss.Index]
+) -> None:
+    base, queries = data
+    for query in queries:
+        scores, ids = search(indexes["flat"], query, 10)
+        expected = exact_top(base, query, 10)
+        assert ids.tolist() == expected.tolist()
+        np.testing.assert_allclose(scores, base[expected] @ query, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(("kind", "bound"), [("hnsw", 0.9), ("ivf", 0.9)])
+def test_ann_recall_against_exact(
+    data: tuple[np.ndarray, np.ndarray], indexes: dict[str, faiss.Index], kind: str, bound: float
+) -> None:
+    base, queries = data
+    index = indexes[kind]
+    assert index_kind(index) == kind
+    assert index.ntotal == COUNT
+    assert recall_at(10, index, base, queries) >= bound
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf"])
+def test_filtered_search_returns_only_allowed_ids(
+    data: tuple[np.ndarray, np.ndarray], indexes: dict[str, faiss.Index], kind: str
+) -> None:
+    base, queries = data
+    allowed = np.arange(3, COUNT, 37, dtype=np.int64)  # 162 ids scattered over all lists
+    hits = 0
+    for query in queries:
+        scores, ids = search(indexes[kind], query, 10, allowed)
+        assert len(ids) == 10
+        assert set(ids.tolist()) <= set(allowed.tolist())
+        expected = exact_top(base, query, 10, allowed)
+        if kind == "flat":
+            assert ids.tolist() == expected.tolist()
+        # A small allowed set is scored on every member (from 8-bit codes for ANN indexes),
+        # so nothing allowed is missed for sitting outside the visited part of the index.
+        np.testing.assert_allclose(scores, base[ids] @ query, atol=0.01)
+        hits += len(set(ids.tolist()) & set(expected.tolist()))
+    assert hits / (10 * len(queries)) >= 0.95
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+def test_filtered_search_over_many_ids_keeps_recall(
+    data: tuple[np.ndarray, np.ndarray],
+    indexes: dict[str, faiss.Index],
+    kind: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Force the selector path that large allowed sets take on big corpora.
+    monkeypatch.setattr(vector_index, "EXACT_SUBSET_LIMIT", 10)
+    base, queries = data
+    allowed = np.arange(0, COUNT, 4, dtype=np.int64)
+    hits = 0
+    for query in queries:
+        _, ids = search(indexes[kind], query, 10, allowed)
+        assert set(ids.tolist()) <= set(allowed.tolist())
+        hits += len(set(ids.tolist()) & set(exact_top(base, query, 10, allowed).tolist()))
+    assert hits / (10 * len(queries)) >= 0.9
+
+
+def test_empty_allowed_and_empty_index(
+    data: tuple[np.ndarray, np.ndarray], indexes: dict[str, faiss.Index]
+) -> None:
+    _, queries = data
+    scores, ids = search(indexes["ivf"], queries[0], 10, np.zeros(0, dtype=np.int64))
+    assert len(scores) == len(ids) == 0
+    for kind in ("flat", "hnsw", "ivf"):
+        empty = build_vector_index(np.zeros((0, DIMENSION), dtype=np.float32), kind)
+        assert search(empty, queries[0], 5)[1].size == 0
+
+
+def test_k_larger_than_the_index(data: tuple[np.ndarray, np.ndarray]) -> None:
+    base, queries = data
+    small = build_vector_index(base[:7], "flat")
+    _, ids = search(small, queries[0], 50)
+    assert sorted(ids.tolist()) == list(range(7))
+
+
+def test_saved_index_keeps_its_search_settings(
+    data: tuple[np.ndarray, np.ndarray], indexes: dict[str, faiss.Index], tmp_path: Path
+) -> None:
+    base, queries = data
+    for kind in ("hnsw", "ivf"):
+        path = tmp_path / f"{kind}.faiss"
+        faiss.write_index(indexes[kind], str(path))
+        loaded = faiss.read_index(str(path))
+        assert index_kind(loaded) == kind
+        for query in queries[:5]:
+            assert (
+                search(loaded, query, 10)[1].tolist()
+                == search(indexes[kind], query, 10)[1].tolist()
+            )
+        # The exact path over a few ids needs the IVF's direct map, which must survive saving.
+        allowed = np.arange(0, 100, dtype=np.int64)
+        scores, ids = search(loaded, queries[0], 5, allowed)
+        assert set(ids.tolist()) <= set(allowed.tolist())
+        np.testing.assert_allclose(scores, base[ids] @ queries[0], atol=0.01)
+    ivf = faiss.extract_index_ivf(faiss.read_index(str(tmp_path / "ivf.faiss")))
+    assert ivf.nprobe == ivf_probes(ivf.nlist)
+
+
+def test_index_type_follows_corpus_size() -> None:
+    assert choose_kind("auto", 1_000, 200_000) == "flat"
+    assert choose_kind("auto", 200_000, 200_000) == "flat"
+    assert choose_kind("auto", 200_001, 200_000) == "ivf"
+    assert choose_kind("hnsw", 10, 200_000) == "hnsw"
+    assert choose_kind("flat", 10**7, 200_000) == "flat"
+
+
+def test_ivf_shape_scales_with_the_corpus() -> None:
+    assert ivf_lists(1) == 1
+    assert ivf_lists(1_000_000) == 2000
+    assert ivf_lists(1_000) == 25  # k-means gets ~40 training points per list
+    assert ivf_probes(2000) == 16
+    assert ivf_probes(8) == 8
