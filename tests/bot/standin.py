@@ -321,19 +321,13 @@ class FakeDiscord:
     async def wait_for_message(
         self, predicate: Callable[[SentMessage], bool], *, timeout: float = 30.0
     ) -> SentMessage:
-        seen = 0
-
         def find(standin: FakeDiscord) -> SentMessage | None:
-            nonlocal seen
-            for message in standin.messages[seen:]:
-                if predicate(message):
-                    return message
-            return None
+            return next((message for message in standin.messages if predicate(message)), None)
 
         result: SentMessage = await self.wait_for(find, timeout=timeout)
         return result
 
-    async def reply_to(self, interaction: Interaction, *, final: bool = True) -> SentMessage:
+    async def reply_to(self, interaction: Interaction) -> SentMessage:
         """The first message the bot produced for ``interaction`` that carries content or embeds
         (a deferral alone does not count)."""
 
@@ -595,7 +589,7 @@ class FakeDiscord:
                     "response_message_ephemeral": bool((data.get("flags") or 0) & EPHEMERAL),
                 }
             }
-            if kind in (4, 7) or kind == 5:
+            if kind in (4, 5, 7):
                 message = self._record_message(self.channel_id, data, kind="callback", token=token)
                 response["resource"] = {"type": kind, "message": message}
             return 200, response
