@@ -9,7 +9,7 @@ import pytest
 from articleqa.config import Settings
 from articleqa.errors import IngestError, SourceTooLarge, UnsupportedFormat
 from articleqa.ingest import read_file
-from articleqa.ingest.decode import decode_text
+from articleqa.ingest.decode import decode_html, decode_text
 from articleqa.models import RawArticle
 
 STORY = "Café owners on Quay Road say the tram works will cost them customers."
@@ -109,3 +109,61 @@ def test_unknown_extension_is_refused(tmp_path: Path, settings: Settings, name: 
     assert label == str(path)
     assert isinstance(error, UnsupportedFormat)
     assert ".txt" in error.message
+
+
+LEGACY_PAGE = (
+    '<html><head><meta charset="windows-1252"><title>Café reopens</title></head><body><article>'
+    "<p>The café on Quay Road reopened on Saturday after a fire in March, and the owner, "
+    "Zoë Mahon, served 400 customers on the first day – twice the usual number.</p>"
+    "</article></body></html>"
+)
+
+
+def test_html_in_the_charset_its_meta_declares_is_decoded() -> None:
+    assert decode_html(LEGACY_PAGE.encode("windows-1252")) == LEGACY_PAGE
+
+
+def test_html_meta_http_equiv_charset_is_honoured() -> None:
+    page = LEGACY_PAGE.replace(
+        '<meta charset="windows-1252">',
+        '<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">',
+    ).replace("–", "-")
+
+    assert decode_html(page.encode("latin-1")) == page
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        LEGACY_PAGE.replace('<meta charset="windows-1252">', ""),
+        LEGACY_PAGE.replace("windows-1252", "no-such-codec"),
+    ],
+)
+def test_html_without_a_usable_declaration_is_still_refused(page: str) -> None:
+    with pytest.raises(IngestError, match="not UTF-8"):
+        decode_html(page.encode("windows-1252"))
+
+
+def test_a_declared_charset_does_not_rescue_binary() -> None:
+    with pytest.raises(IngestError, match="looks binary"):
+        decode_html(b'<meta charset="latin-1">\x00\x01\x02')
+
+
+def test_legacy_html_file_is_read(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "cafe.html"
+    path.write_bytes(LEGACY_PAGE.encode("windows-1252"))
+
+    [(_, raw)] = list(read_file(path, settings))
+
+    assert isinstance(raw, RawArticle)
+    assert raw.title == "Café reopens"
+    assert "Zoë Mahon" in raw.text
+
+
+def test_legacy_text_file_is_still_refused(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "cafe.txt"
+    path.write_bytes(LEGACY_PAGE.encode("windows-1252"))
+
+    [(_, error)] = list(read_file(path, settings))
+
+    assert isinstance(error, IngestError)

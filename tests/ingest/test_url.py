@@ -154,6 +154,13 @@ ROUTES: dict[str, Routes] = {
         "Caf\u00e9 reopens\n\nThe caf\u00e9 on Quay Road reopened.".encode("latin-1"),
         "text/plain; charset=iso-8859-1",
     ),
+    "/legacy": lambda h, s: _send(
+        h,
+        b'<html><head><meta charset="iso-8859-1"><title>Caf\xe9 reopens</title></head><body>'
+        b"<article><p>The caf\xe9 on Quay Road reopened on Saturday after a fire in March, "
+        b"and served 400 customers on the first day.</p></article></body></html>",
+        "text/html",
+    ),
     "/pdf": lambda h, s: _send(h, b"%PDF-1.7", "application/pdf"),
     "/empty": lambda h, s: _send(h, b""),
     "/big": lambda h, s: _send(h, b"<html><body><p>" + b"word " * 2000 + b"</p></body></html>"),
@@ -204,6 +211,13 @@ def test_gzip_encoded_page_is_decoded(site: Site) -> None:
 def test_size_limit_counts_unpacked_bytes(site: Site) -> None:
     with pytest.raises(SourceTooLarge, match="over the 100,000-byte limit"):
         fetch_url(site.url("/gzip-bomb"), allow_private=True, max_bytes=100_000)
+
+
+def test_html_charset_from_the_page_when_the_header_names_none(site: Site) -> None:
+    raw = fetch_url(site.url("/legacy"), allow_private=True)
+
+    assert raw.title == "Café reopens"
+    assert "The café on Quay Road" in raw.text
 
 
 def test_follows_a_redirect_chain(site: Site) -> None:

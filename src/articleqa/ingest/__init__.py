@@ -8,7 +8,7 @@ from pathlib import Path
 
 from articleqa.config import Settings
 from articleqa.errors import IngestError, SourceTooLarge, UnsupportedFormat
-from articleqa.ingest.decode import decode_text
+from articleqa.ingest.decode import decode_html, decode_text
 from articleqa.ingest.html import read_html
 from articleqa.ingest.jsonl import iter_json_records
 from articleqa.ingest.markdown import read_markdown
@@ -32,8 +32,12 @@ def read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
     label = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
-        yield label, UnsupportedFormat(
-            f"unsupported file type {suffix or '(none)'!r}; use one of {', '.join(SUPPORTED_SUFFIXES)}"
+        choices = ", ".join(SUPPORTED_SUFFIXES)
+        yield (
+            label,
+            UnsupportedFormat(
+                f"unsupported file type {suffix or '(none)'!r}; use one of {choices}"
+            ),
         )
         return
     try:
@@ -43,7 +47,9 @@ def read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
                 f"file is {size:,} bytes, over the {settings.max_article_bytes:,}-byte limit "
                 "(ARTICLEQA_MAX_ARTICLE_BYTES)"
             )
-        text = decode_text(path.read_bytes(), what="file")
+        data = path.read_bytes()
+        is_html = suffix in (".html", ".htm")
+        text = decode_html(data, what="file") if is_html else decode_text(data, what="file")
     except IngestError as exc:
         yield label, exc
         return
@@ -75,17 +81,22 @@ def iter_folder(folder: Path) -> Iterator[Path]:
             yield path
 
 
-def read_sources(sources: list[str], settings: Settings, allow_private: bool = False) -> Iterator[ReadResult]:
+def read_sources(
+    sources: list[str], settings: Settings, allow_private: bool = False
+) -> Iterator[ReadResult]:
     """Read every source (file, folder or URL), never stopping at a bad one."""
     for source in sources:
         if is_url(source):
             try:
-                yield source, fetch_url(
+                yield (
                     source,
-                    allow_private=allow_private or settings.allow_private_urls,
-                    timeout_s=settings.url_timeout_s,
-                    max_bytes=settings.url_max_bytes,
-                    max_redirects=settings.url_max_redirects,
+                    fetch_url(
+                        source,
+                        allow_private=allow_private or settings.allow_private_urls,
+                        timeout_s=settings.url_timeout_s,
+                        max_bytes=settings.url_max_bytes,
+                        max_redirects=settings.url_max_redirects,
+                    ),
                 )
             except IngestError as exc:
                 yield source, exc

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from articleqa.errors import IngestError
 
 _BOMS = (("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE
+)
 
 
-def decode_text(data: bytes, what: str = "file") -> str:
-    """Decode UTF-8 (or BOM-marked UTF-16) text; raise IngestError for binary or other encodings."""
+def decode_text(data: bytes, what: str = "file", declared: str | None = None) -> str:
+    """Decode UTF-8 (or BOM-marked UTF-16) text; raise IngestError for binary or other encodings.
+
+    ``declared`` is an encoding the source itself names (an HTML page's meta charset); it is
+    tried when the bytes are not UTF-8.
+    """
     if not data.strip():
         raise IngestError(f"{what} is empty")
     for encoding, bom in _BOMS:
@@ -22,7 +31,19 @@ def decode_text(data: bytes, what: str = "file") -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if declared:
+            try:
+                return data.decode(declared)
+            except (LookupError, UnicodeDecodeError):
+                pass
         raise IngestError(
             f"{what} is not UTF-8 text (invalid byte at position {exc.start}); "
             "convert it to UTF-8 first"
         ) from exc
+
+
+def decode_html(data: bytes, what: str = "file") -> str:
+    """Decode an HTML page: UTF-8, else the charset its own ``<meta>`` declares."""
+    match = _META_CHARSET.search(data[:4096])
+    declared = match.group(1).decode("ascii") if match else None
+    return decode_text(data, what=what, declared=declared)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import trafilatura
 
 from articleqa.errors import IngestError
@@ -19,16 +21,21 @@ def read_html(html: str, source: str | None, url: str | None = None) -> RawArtic
         include_formatting=False,
         favor_precision=True,
     )
-    if document is None or not (getattr(document, "text", None) or "").strip():
+    # trafilatura types its result as a Document or, with as_dict, a dict: read both alike.
+    fields: dict[str, Any] = {}
+    if document is not None:
+        fields = document if isinstance(document, dict) else document.as_dict()
+    body = fields.get("text") or ""
+    if not body.strip():
         raise IngestError("no article text found in the HTML page")
     # trafilatura puts one paragraph per line; blank lines keep them apart through cleaning.
-    text = "\n\n".join(line for line in document.text.splitlines() if line.strip())
-    title = (document.title or "").strip() or text.split("\n", 1)[0][:120]
+    text = "\n\n".join(line for line in body.splitlines() if line.strip())
+    title = (fields.get("title") or "").strip() or text.split("\n", 1)[0][:120]
     return RawArticle(
         title=title,
         text=text,
-        url=url or (document.url or None),
-        author=(document.author or None),
-        published=parse_date(document.date),
+        url=url or (fields.get("url") or None),
+        author=(fields.get("author") or None),
+        published=parse_date(fields.get("date")),
         source=source,
     )

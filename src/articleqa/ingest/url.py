@@ -21,7 +21,7 @@ import httpcore
 import httpx
 
 from articleqa.errors import FetchFailed, IngestError, SourceTooLarge, UnsafeURL, UnsupportedFormat
-from articleqa.ingest.decode import decode_text
+from articleqa.ingest.decode import decode_html, decode_text
 from articleqa.ingest.html import read_html
 from articleqa.ingest.text import read_text
 from articleqa.models import RawArticle
@@ -210,8 +210,10 @@ def _to_article(url: str, body: bytes, content_type: str, charset: str | None) -
             text = body.decode(charset)
         except (LookupError, UnicodeDecodeError) as exc:
             raise IngestError(f"{url} cannot be decoded as {charset}") from exc
-    else:
+    elif content_type.startswith(_TEXT_TYPES):
         text = decode_text(body, what=url)
+    else:
+        text = decode_html(body, what=url)
     if content_type.startswith(_TEXT_TYPES):
         article = read_text(text, source=url)
         return RawArticle(title=article.title, text=article.text, url=url, source=url)
