@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from articleqa import indexer as indexer_module
+from articleqa import snapshot as snapshot_module
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
@@ -414,3 +415,25 @@ def test_a_corrupted_current_snapshot_falls_back_to_the_previous_one(
     assert current_version(settings.home) == second.version, (
         "serving an older one publishes nothing"
     )
+
+
+def test_failure_to_publish_is_a_storage_error_and_leaves_no_unpublished_snapshot(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = Indexer(settings, store, fake_embedder).build()
+    _add(store)
+
+    def disk_full(path: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(snapshot_module, "write_file_atomic", disk_full)
+
+    with pytest.raises(StorageError, match="cannot publish snapshot"):
+        Indexer(settings, store, fake_embedder).build()
+
+    assert current_version(settings.home) == before.version
+    assert list_versions(settings.home) == [before.version]
+    assert _staging_folders(settings.home) == []

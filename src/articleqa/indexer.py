@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,7 +69,9 @@ class Indexer:
             split = [
                 p
                 for a in articles
-                for p in split_article(a, self.settings.passage_min_words, self.settings.passage_max_words)
+                for p in split_article(
+                    a, self.settings.passage_min_words, self.settings.passage_max_words
+                )
             ]
             passages = merge_duplicates(split)
             vectors, embedded = self._vectors(passages, progress)
@@ -87,14 +90,17 @@ class Indexer:
                 "passage_words": [self.settings.passage_min_words, self.settings.passage_max_words],
                 "store_generation": generation,
             }
-            write_snapshot(
+            written = write_snapshot(
                 home,
                 version,
                 index,
                 lexical,
                 [
                     PassageRecord(
-                        p.text, p.context, p.heading, [(s.article_id, s.start, s.end) for s in p.spans]
+                        p.text,
+                        p.context,
+                        p.heading,
+                        [(s.article_id, s.start, s.end) for s in p.spans],
                     )
                     for p in passages
                 ],
@@ -111,7 +117,13 @@ class Indexer:
                 ],
                 manifest,
             )
-            publish(home, version)
+            try:
+                publish(home, version)
+            except BaseException:
+                # Never published, so never served: a newer unpublished folder would only
+                # confuse fallbacks and rollbacks.
+                shutil.rmtree(written, ignore_errors=True)
+                raise
             prune(home, self.settings.keep_snapshots)
             report = BuildReport(
                 version=version,
@@ -126,7 +138,12 @@ class Indexer:
             self.last_report = report
             logger.info(
                 "built %s: %d articles, %d passages (%d embedded, %d from cache) in %.1fs",
-                version, report.articles, report.passages, embedded, report.reused, report.seconds,
+                version,
+                report.articles,
+                report.passages,
+                embedded,
+                report.reused,
+                report.seconds,
             )
             return report
 
@@ -136,7 +153,9 @@ class Indexer:
         texts = [p.embedding_text() for p in passages]
         keys = [cache_key(t) for t in texts]
         cached = self.cache.get_many(keys)
-        missing = sorted({k: i for i, k in reversed(list(enumerate(keys))) if k not in cached}.values())
+        missing = sorted(
+            {k: i for i, k in reversed(list(enumerate(keys))) if k not in cached}.values()
+        )
         done = 0
         if progress:
             progress(0, len(missing))

@@ -16,11 +16,12 @@ from articleqa.models import Article, Passage, SourceSpan
 
 _PARAGRAPH_SEP = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
-_ABBREVIATIONS = frozenset(
+_ABBREVIATION_LIST = (
     "mr mrs ms dr prof sr jr st mt vs etc e.g i.e u.s u.k u.n inc ltd co corp gen gov sen rep "
     "jan feb mar apr jun jul aug sep sept oct nov dec no fig dept est approx lt col capt sgt "
-    "rev ph.d a.m p.m".split()
+    "rev ph.d a.m p.m"
 )
+_ABBREVIATIONS = frozenset(_ABBREVIATION_LIST.split())
 _WORD = re.compile(r"\w+", re.UNICODE)
 _HEADING_MAX_WORDS = 12
 _NEAR_DUPLICATE_JACCARD = 0.85
@@ -92,7 +93,7 @@ def _ends_with_abbreviation(text: str, start: int, dot_end: int) -> bool:
     if bare in _ABBREVIATIONS:
         return True
     # An initial ("J. K. Rowling") or a dotted acronym ("U.S.") is not a sentence end.
-    return len(bare) == 1 and bare.isalpha() or re.fullmatch(r"(?:\w\.)+\w?", token) is not None
+    return (len(bare) == 1 and bare.isalpha()) or re.fullmatch(r"(?:\w\.)+\w?", token) is not None
 
 
 def normalized_words(text: str) -> list[str]:
@@ -177,7 +178,9 @@ def _sections(text: str) -> Iterator[_Section]:
         yield _Section(": ".join(headings) or None, current)
 
 
-def pack_sentences(sentences: list[Sentence], min_words: int, max_words: int) -> list[tuple[int, int]]:
+def pack_sentences(
+    sentences: list[Sentence], min_words: int, max_words: int
+) -> list[tuple[int, int]]:
     """Group sentences into ``[first, last)`` runs of about ``min_words``-``max_words`` words.
 
     A run ends at a paragraph end once it has ``min_words``; a run that must end inside a

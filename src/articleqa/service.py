@@ -49,7 +49,9 @@ def ingest(
     outcomes: list[IngestOutcome] = []
     for label, result in read_sources(sources, settings, allow_private=allow_private):
         if isinstance(result, IngestError):
-            outcomes.append(IngestOutcome(label, "failed", error=result.message, error_code=result.code))
+            outcomes.append(
+                IngestOutcome(label, "failed", error=result.message, error_code=result.code)
+            )
         else:
             outcomes.append(store_raw(store, label, result))
     return outcomes

@@ -138,7 +138,10 @@ def publish(home: Path, version: str) -> None:
     """Point ``CURRENT`` at ``version``; readers see the old or the new name, nothing between."""
     if not (snapshots_dir(home) / version / MANIFEST).is_file():
         raise IndexNotBuilt(f"snapshot {version} does not exist")
-    write_file_atomic(home / POINTER, f"{version}\n".encode())
+    try:
+        write_file_atomic(home / POINTER, f"{version}\n".encode())
+    except OSError as exc:
+        raise StorageError(f"cannot publish snapshot {version}: {exc}") from exc
     logger.info("published snapshot %s", version)
 
 
@@ -174,7 +177,12 @@ def write_snapshot(
         lexical.save(staging / BM25_DIR)
         with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
             for p in passages:
-                record = {"text": p.text, "context": p.context, "heading": p.heading, "spans": p.spans}
+                record = {
+                    "text": p.text,
+                    "context": p.context,
+                    "heading": p.heading,
+                    "spans": p.spans,
+                }
                 handle.write(json.dumps(record, ensure_ascii=False) + "\n")
         with open(staging / ARTICLES, "w", encoding="utf-8") as handle:
             for a in articles:
@@ -183,7 +191,9 @@ def write_snapshot(
             **manifest,
             "format": FORMAT_VERSION,
             "version": version,
-            "files": {str(p.relative_to(staging)): file_sha256(p) for p in _snapshot_files(staging)},
+            "files": {
+                str(p.relative_to(staging)): file_sha256(p) for p in _snapshot_files(staging)
+            },
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
         for path in [*_snapshot_files(staging), staging / MANIFEST]:
@@ -240,7 +250,10 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
                 raw = json.loads(line)
                 passages.append(
                     PassageRecord(
-                        raw["text"], raw["context"], raw["heading"], [tuple(s) for s in raw["spans"]]
+                        raw["text"],
+                        raw["context"],
+                        raw["heading"],
+                        [tuple(s) for s in raw["spans"]],
                     )
                 )
         articles: dict[str, ArticleRecord] = {}
@@ -300,7 +313,9 @@ def load_best(home: Path) -> LoadedSnapshot:
             continue
         logger.warning("serving previous snapshot %s instead", version)
         return LoadedSnapshot(snapshot, fallback_reason=reason)
-    raise SnapshotCorrupt(f"{reason}; no earlier snapshot could be loaded either; run `articleqa index`")
+    raise SnapshotCorrupt(
+        f"{reason}; no earlier snapshot could be loaded either; run `articleqa index`"
+    )
 
 
 def prune(home: Path, keep: int) -> list[str]:

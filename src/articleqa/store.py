@@ -6,6 +6,7 @@ one, never half of either.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import logging
 import sqlite3
@@ -38,7 +39,9 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-_META_COLUMNS = "id, title, url, author, published, source, content_hash, chars, added_at, updated_at"
+_META_COLUMNS = (
+    "id, title, url, author, published, source, content_hash, chars, added_at, updated_at"
+)
 
 
 class UpsertStatus(StrEnum):
@@ -106,7 +109,8 @@ class ArticleStore:
                     added_at = dt.datetime.fromisoformat(row["added_at"])
                 elif article.source and not article.url:
                     previous = db.execute(
-                        "SELECT id, added_at FROM articles WHERE source = ? AND url IS NULL AND id != ?",
+                        "SELECT id, added_at FROM articles"
+                        " WHERE source = ? AND url IS NULL AND id != ?",
                         (article.source, article.id),
                     ).fetchone()
                     if previous is not None:
@@ -130,7 +134,9 @@ class ArticleStore:
                     ),
                 )
                 self._bump_generation(db)
-                status = UpsertStatus.UPDATED if row is not None or replaced else UpsertStatus.CREATED
+                status = (
+                    UpsertStatus.UPDATED if row is not None or replaced else UpsertStatus.CREATED
+                )
                 return status, replaced
         except sqlite3.Error as exc:
             raise StorageError(f"cannot write article {article.id}: {exc}") from exc
@@ -144,7 +150,9 @@ class ArticleStore:
 
     def remove_by_source(self, source: str) -> list[str]:
         with self._transaction() as db:
-            ids = [r["id"] for r in db.execute("SELECT id FROM articles WHERE source = ?", (source,))]
+            ids = [
+                r["id"] for r in db.execute("SELECT id FROM articles WHERE source = ?", (source,))
+            ]
             db.execute("DELETE FROM articles WHERE source = ?", (source,))
             if ids:
                 self._bump_generation(db)
@@ -174,9 +182,12 @@ class ArticleStore:
             for row in db.execute("SELECT * FROM articles ORDER BY id"):
                 yield Article.model_validate(dict(row))
 
-    def ids_by_source(self, source: str) -> list[str]:
+    # ``list`` is a method here: the builtin needs its full name.
+    def ids_by_source(self, source: str) -> builtins.list[str]:
         with self._read() as db:
-            return [r["id"] for r in db.execute("SELECT id FROM articles WHERE source = ?", (source,))]
+            return [
+                r["id"] for r in db.execute("SELECT id FROM articles WHERE source = ?", (source,))
+            ]
 
     def generation(self) -> int:
         """A counter bumped by every change, so a builder can tell whether it is stale."""

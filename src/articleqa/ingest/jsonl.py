@@ -38,7 +38,9 @@ def _str_or_none(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
-def iter_json_records(text: str, source: str, lines: bool) -> Iterator[tuple[str, RawArticle | IngestError]]:
+def iter_json_records(
+    text: str, source: str, lines: bool
+) -> Iterator[tuple[str, RawArticle | IngestError]]:
     """Yield (label, article or error) per record, so one bad record does not sink the file."""
     if lines:
         for number, line in enumerate(text.splitlines(), start=1):
@@ -55,7 +57,10 @@ def iter_json_records(text: str, source: str, lines: bool) -> Iterator[tuple[str
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        yield source, IngestError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}")
+        yield (
+            source,
+            IngestError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"),
+        )
         return
     records = data if isinstance(data, list) else [data]
     for number, record in enumerate(records):

@@ -36,7 +36,9 @@ def article_id(url: str | None, text: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
-def content_hash(title: str, text: str, url: str | None, author: str | None, published: dt.date | None) -> str:
+def content_hash(
+    title: str, text: str, url: str | None, author: str | None, published: dt.date | None
+) -> str:
     payload = json.dumps(
         [title, text, url, author, published.isoformat() if published else None], ensure_ascii=False
     )

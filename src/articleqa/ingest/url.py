@@ -56,7 +56,8 @@ def check_host(host: str, port: int, allow_private: bool) -> list[str]:
             if not is_public_address(address):
                 raise UnsafeURL(
                     f"refusing to fetch from {host} ({address}): loopback, private, link-local "
-                    "and metadata addresses are blocked (ARTICLEQA_ALLOW_PRIVATE_URLS=true allows them)"
+                    "and metadata addresses are blocked "
+                    "(ARTICLEQA_ALLOW_PRIVATE_URLS=true allows them)"
                 )
     return addresses
 
@@ -104,7 +105,9 @@ def _check_url(url: str, allow_private: bool) -> None:
         raise UnsafeURL(f"only http and https URLs can be fetched, not {parts.scheme or 'none'!r}")
     if not parts.hostname:
         raise IngestError(f"URL has no host: {url}")
-    check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allow_private)
+    check_host(
+        parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allow_private
+    )
 
 
 def fetch_url(
