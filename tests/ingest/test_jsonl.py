@@ -126,3 +126,16 @@ def test_invalid_json_document_is_one_error(tmp_path: Path, settings: Settings) 
     assert label == str(path.resolve())
     assert isinstance(result, IngestError)
     assert "invalid JSON" in result.message
+
+
+def test_empty_json_list_is_reported_not_silently_skipped(
+    tmp_path: Path, settings: Settings
+) -> None:
+    path = tmp_path / "nothing.json"
+    path.write_text("[]", encoding="utf-8")
+
+    [(label, result)] = list(read_file(path, settings))
+
+    assert label == str(path.resolve())
+    assert isinstance(result, IngestError)
+    assert "holds no articles" in result.message

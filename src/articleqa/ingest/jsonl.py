@@ -63,6 +63,10 @@ def iter_json_records(
         )
         return
     records = data if isinstance(data, list) else [data]
+    if not records:
+        # Otherwise the file would vanish from the report without a word.
+        yield source, IngestError("the JSON list holds no articles")
+        return
     for number, record in enumerate(records):
         label = f"{source}[{number}]" if isinstance(data, list) else source
         try:
