@@ -193,3 +193,48 @@ def test_unreachable_url_is_502(home: Path) -> None:
         # A port nobody listens on: connection refused.
         response = client.post("/articles", json={"url": "http://127.0.0.1:9/nothing"})
         assert_error(response, 502, "fetch_failed")
+
+
+def test_markdown_text_is_read_like_a_markdown_file(live: LiveServer) -> None:
+    markdown = (
+        "---\nauthor: Kim Park\npublished: 2025-03-01\nurl: https://news.example.org/ferry\n---\n"
+        "# Night ferry returns\n\nThe **night ferry** to the islands returns on [Friday](https://x.org),"
+        " after a winter without service. Tickets cost *twelve euros*.\n"
+    )
+    with live.client(WRITE_TOKEN) as client:
+        created = client.post(
+            "/articles", json={"title": "Ferry (upload)", "text": markdown, "format": "markdown"}
+        )
+        assert created.status_code == 201, created.text
+        article = client.get(f"/articles/{created.json()['article']['id']}").json()
+    assert article["title"] == "Ferry (upload)"  # the given title is kept
+    assert article["author"] == "Kim Park"
+    assert article["published"] == "2025-03-01"
+    assert article["url"] == "https://news.example.org/ferry"
+    assert "The night ferry to the islands returns on Friday" in article["text"]
+    assert "**" not in article["text"] and "](" not in article["text"]
+
+
+def test_html_text_is_extracted(live: LiveServer) -> None:
+    html = (
+        "<html><head><title>Page</title><script>var tracking = 1;</script></head><body>"
+        "<nav>Home | Sports | Weather</nav><article><h1>Bakery wins award</h1>"
+        "<p>The corner bakery on Elm Street won the national bread award on Sunday. The jury "
+        "praised its sourdough, which rises for thirty hours before baking.</p></article>"
+        "</body></html>"
+    )
+    with live.client(WRITE_TOKEN) as client:
+        created = client.post("/articles", json={"title": "Bakery", "text": html, "format": "html"})
+        assert created.status_code == 201, created.text
+        article = client.get(f"/articles/{created.json()['article']['id']}").json()
+        assert "sourdough, which rises for thirty hours" in article["text"]
+        assert "tracking" not in article["text"] and "<p>" not in article["text"]
+        empty = {
+            "title": "Empty",
+            "text": "<html><body><script>go()</script></body></html>",
+            "format": "html",
+        }
+        error = assert_error(client.post("/articles", json=empty), 422)
+        assert "no article text" in error["message"]
+        unknown = {"title": "t", "text": "some text", "format": "pdf"}
+        assert_error(client.post("/articles", json=unknown), 422, "invalid_input")

@@ -14,6 +14,8 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import faiss
+
 from articleqa.api.metrics import Metrics
 from articleqa.embedding import Embedder
 from articleqa.errors import ArticleQAError
@@ -34,6 +36,13 @@ class _Pending:
     future: asyncio.Future[Answer]
 
 
+def _single_threaded_faiss() -> None:
+    """One question's FAISS search is too small to share out: OpenMP's fork/join costs more than
+    it saves (10x slower on a busy 2-core machine). The setting is per thread, so index builds
+    in other threads keep every core."""
+    faiss.omp_set_num_threads(1)
+
+
 class QueryBatcher:
     def __init__(
         self,
@@ -48,7 +57,9 @@ class QueryBatcher:
         self.max_batch = max_batch
         self._queue: list[_Pending] = []
         self._wakeup = asyncio.Event()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="articleqa-query")
+        self._executor = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="articleqa-query", initializer=_single_threaded_faiss
+        )
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:

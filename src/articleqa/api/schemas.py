@@ -143,6 +143,11 @@ class ArticleCreate(BaseModel):
     url: str | None = Field(default=None, max_length=MAX_URL_CHARS, pattern=URL_PATTERN)
     author: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
     published: dt.date | None = None
+    format: Literal["text", "markdown", "html"] = Field(
+        default="text",
+        description="How to read `text`: as is, as Markdown (front matter read, markup dropped) "
+        "or as an HTML page (main text extracted). Given fields win over what the reader finds.",
+    )
 
     @field_validator("title")
     @classmethod

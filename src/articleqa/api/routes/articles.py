@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import anyio
@@ -20,10 +21,14 @@ from articleqa.api.schemas import (
 )
 from articleqa.config import Settings
 from articleqa.errors import IngestError, SourceTooLarge
+from articleqa.ingest.html import read_html
+from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.url import fetch_url
 from articleqa.models import Article, RawArticle
 from articleqa.service import IngestOutcome, store_raw
 from articleqa.store import ArticleStore
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/articles", tags=["articles"])
 
@@ -92,14 +97,7 @@ def _store_article(
                 f"the article text is {size:,} bytes, over the {settings.max_article_bytes:,}-byte "
                 "limit (ARTICLEQA_MAX_ARTICLE_BYTES)"
             )
-        # No ``source``: the store replaces an article by source, and API articles share none.
-        raw = RawArticle(
-            title=body.title,
-            text=body.text,
-            url=body.url,
-            author=body.author,
-            published=body.published,
-        )
+        raw = _read_body(body)
         label = body.url or "request body"
     else:
         try:
@@ -120,6 +118,29 @@ def _store_article(
         raise _outcome_error(outcome)
     article = store.get(outcome.article_id)
     return ArticleWriteResult(status=outcome.status, article=article.meta())  # type: ignore[arg-type]
+
+
+def _read_body(body: ArticleCreate) -> RawArticle:
+    """The article as ``articleqa add`` would read a file of ``body.format``; given fields win."""
+    read: RawArticle | None = None
+    if body.format == "markdown":
+        read = read_markdown(body.text, source=None)
+    elif body.format == "html":
+        try:
+            read = read_html(body.text, source=None, url=body.url)
+        except IngestError:
+            raise
+        except Exception as exc:  # trafilatura on arbitrary input: any failure is unreadable HTML
+            logger.warning("HTML extraction failed: %s", exc)
+            raise IngestError("the HTML could not be read as an article") from exc
+    # No ``source``: the store replaces an article by source, and API articles share none.
+    return RawArticle(
+        title=body.title,
+        text=read.text if read else body.text,
+        url=body.url or (read.url if read else None),
+        author=body.author or (read.author if read else None),
+        published=body.published or (read.published if read else None),
+    )
 
 
 def _outcome_error(outcome: IngestOutcome) -> APIError:
