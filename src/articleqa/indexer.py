@@ -16,7 +16,7 @@ from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
 from articleqa.lexical import LexicalIndex
 from articleqa.models import Passage
-from articleqa.passages import merge_duplicates, split_article
+from articleqa.passages import merge_duplicates
 from articleqa.snapshot import (
     ArticleRecord,
     PassageRecord,
@@ -26,6 +26,7 @@ from articleqa.snapshot import (
     publish,
     write_snapshot,
 )
+from articleqa.split_cache import SplitCache
 from articleqa.store import ArticleStore
 from articleqa.vector_index import build_vector_index, choose_kind
 
@@ -57,6 +58,9 @@ class Indexer:
         self.store = store
         self.embedder = embedder
         self.cache = EmbeddingCache(settings.home / "embeddings", embedder.name, embedder.dimension)
+        self.splits = SplitCache(
+            settings.home / "cache", settings.passage_min_words, settings.passage_max_words
+        )
         self.last_report: BuildReport | None = None
 
     def build(self, progress: ProgressCallback | None = None) -> BuildReport:
@@ -66,14 +70,7 @@ class Indexer:
             started = time.perf_counter()
             generation = self.store.generation()
             articles = list(self.store.iter_articles())
-            split = [
-                p
-                for a in articles
-                for p in split_article(
-                    a, self.settings.passage_min_words, self.settings.passage_max_words
-                )
-            ]
-            passages = merge_duplicates(split)
+            passages = merge_duplicates(self.splits.split_all(articles))
             vectors, embedded = self._vectors(passages, progress)
             kind = choose_kind(self.settings.index_type, len(passages), self.settings.ann_threshold)
             index = build_vector_index(vectors, kind)

@@ -1,0 +1,126 @@
+"""Passage splits cached per article: a rebuild re-splits only new or changed articles.
+
+Splitting (sentence detection, packing, within-article near-duplicate checks) was half of an
+incremental rebuild of 1,000 articles (bench/incremental.py). A split is a pure function of
+the article's id, title and text, the word limits and the splitting code, so the cache key
+hashes all of them; a changed ``passages.py`` misses every entry and re-splits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+from articleqa import passages as passages_module
+from articleqa.models import Article, Passage, SourceSpan
+from articleqa.passages import split_article
+
+logger = logging.getLogger(__name__)
+
+CACHE_FILE = "splits.sqlite"
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    source = Path(passages_module.__file__).read_bytes()
+    return hashlib.sha256(source).hexdigest()[:16]
+
+
+class SplitCache:
+    def __init__(self, folder: Path, min_words: int, max_words: int) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / CACHE_FILE
+        self.min_words = min_words
+        self.max_words = max_words
+        with self._connect() as db:
+            db.execute("CREATE TABLE IF NOT EXISTS splits (key TEXT PRIMARY KEY, passages TEXT)")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        db.execute("PRAGMA journal_mode=WAL")
+        return db
+
+    def key(self, article: Article) -> str:
+        digest = hashlib.sha256()
+        for part in (
+            _code_fingerprint(),
+            f"{self.min_words}-{self.max_words}",
+            article.id,
+            article.title,
+            article.text,
+        ):
+            digest.update(part.encode())
+            digest.update(b"\0")
+        return digest.hexdigest()[:32]
+
+    def split_all(self, articles: Sequence[Article]) -> list[Passage]:
+        """``split_article`` of every article, in order, reading unchanged ones from the cache."""
+        keys = [self.key(a) for a in articles]
+        stored = self._get_many(keys)
+        fresh: list[tuple[str, str]] = []
+        result: list[Passage] = []
+        for article, key in zip(articles, keys, strict=True):
+            raw = stored.get(key)
+            if raw is None:
+                split = split_article(article, self.min_words, self.max_words)
+                fresh.append((key, _dump(split)))
+            else:
+                split = _load(raw, article)
+            result.extend(split)
+        self._update(fresh, set(keys), len(stored))
+        return result
+
+    def _get_many(self, keys: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        db = self._connect()
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    db.execute(f"SELECT key, passages FROM splits WHERE key IN ({marks})", chunk)
+                )
+        finally:
+            db.close()
+        return found
+
+    def _update(self, fresh: list[tuple[str, str]], used: set[str], hits: int) -> None:
+        db = self._connect()
+        try:
+            with db:
+                db.executemany("INSERT OR REPLACE INTO splits VALUES (?, ?)", fresh)
+                (total,) = db.execute("SELECT COUNT(*) FROM splits").fetchone()
+                # Entries of removed or edited articles would otherwise pile up.
+                if total > len(used):
+                    db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
+                    db.executemany("INSERT INTO used VALUES (?)", ((k,) for k in used))
+                    db.execute("DELETE FROM splits WHERE key NOT IN (SELECT key FROM used)")
+        finally:
+            db.close()
+        logger.debug("split cache: %d reused, %d split", hits, len(fresh))
+
+
+def _dump(split: list[Passage]) -> str:
+    # Offsets, not text: the article text is at hand whenever the entry is read.
+    return json.dumps(
+        [[p.id, p.spans[0].start, p.spans[0].end, p.context, p.heading] for p in split],
+        ensure_ascii=False,
+    )
+
+
+def _load(raw: str, article: Article) -> list[Passage]:
+    return [
+        Passage(
+            id=passage_id,
+            text=article.text[start:end],
+            context=context,
+            heading=heading,
+            spans=[SourceSpan(article.id, start, end)],
+        )
+        for passage_id, start, end, context, heading in json.loads(raw)
+    ]
