@@ -43,6 +43,10 @@ class ApiClient:
         if token:
             # The API token is also accepted for reads, which matters when a read token is set.
             headers["Authorization"] = f"Bearer {token}"
+        if transport is None:
+            # One retry of a refused connection (never of a request that reached the API) rides
+            # over an API restart without failing the user's question.
+            transport = httpx.AsyncHTTPTransport(retries=1)
         self._http = httpx.AsyncClient(
             base_url=base_url, headers=headers, timeout=timeout_s, transport=transport
         )
