@@ -25,6 +25,12 @@ run: setup
 	$(BIN)/articleqa add articles/
 	$(BIN)/articleqa index --quiet
 	$(BIN)/articleqa ask "Who won the regional science fair?"
+	@echo ""
+	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C stops). Try, from another terminal:"
+	@echo "  curl -s 'http://$(HOST):$(PORT)/ask?q=Who+won+the+regional+science+fair%3F'"
+	@echo "  curl -s -X POST http://$(HOST):$(PORT)/ask -H 'Content-Type: application/json' -d '{\"question\": \"Why was the lower town flooded?\", \"k\": 2}'"
+	@echo "API docs: http://$(HOST):$(PORT)/docs"
+	exec $(BIN)/articleqa serve --host $(HOST) --port $(PORT)
 
 ## test: set up, lint, type-check and run every test
 test: setup lint typecheck unit

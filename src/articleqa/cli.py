@@ -102,7 +102,9 @@ def add(ctx: click.Context, sources: tuple[str, ...], allow_private: bool, as_js
         elif outcome.failed:
             click.echo(f"failed     {outcome.source}: {outcome.error}", err=True)
         else:
-            click.echo(f"{outcome.status:<10} {outcome.article_id}  {outcome.title}  ({outcome.source})")
+            click.echo(
+                f"{outcome.status:<10} {outcome.article_id}  {outcome.title}  ({outcome.source})"
+            )
     failed = sum(o.failed for o in outcomes)
     if not as_json:
         click.echo(f"{len(outcomes) - failed} added or checked, {failed} failed", err=True)
@@ -155,7 +157,12 @@ def articles_show(ctx: click.Context, article_id: str, as_json: bool) -> None:
         click.echo(article.model_dump_json(indent=2))
         return
     click.echo(f"{article.title}\nid: {article.id}")
-    for label, value in (("url", article.url), ("author", article.author), ("published", article.published), ("source", article.source)):
+    for label, value in (
+        ("url", article.url),
+        ("author", article.author),
+        ("published", article.published),
+        ("source", article.source),
+    ):
         if value:
             click.echo(f"{label}: {value}")
     click.echo("")
@@ -232,7 +239,9 @@ def _build(settings: Settings, progress: bool) -> Any:
 
 @main.command()
 @click.argument("question")
-@click.option("-k", "--k", "k", type=click.IntRange(1, 10), default=None, help="Number of quotes (1-10).")
+@click.option(
+    "-k", "--k", "k", type=click.IntRange(1, 10), default=None, help="Number of quotes (1-10)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the Answer JSON.")
 @click.pass_context
 @handle_errors
@@ -272,13 +281,49 @@ def render_answer(answer: Any) -> str:
     return "\n".join(lines)
 
 
-# Registered last: these modules add commands to `main` (`export-onnx`; `watch`, `feeds`).
+@main.command("eval")
+@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--calibrate", is_flag=True, help="Pick the abstention threshold from this data.")
+@click.option("--no-txtai", is_flag=True, help="Skip txtai's comparison row.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.pass_context
+@handle_errors
+def evaluate_command(
+    ctx: click.Context, dataset: Path, calibrate: bool, no_txtai: bool, as_json: bool
+) -> None:
+    """Evaluate answer quality on a SQuAD-format DATASET in a temporary home.
+
+    Prints hit@1/hit@3 (gold answer inside quote 1 / quotes 1-3), highlight@1, median quote
+    length and abstention with each article left out, beside BM25-only, dense-only and txtai
+    (when installed) rows.
+    """
+    from articleqa.embedding import load_embedder
+    from articleqa.evaluation import evaluate, format_table
+
+    settings = settings_from(ctx)
+    report = evaluate(
+        dataset,
+        settings,
+        load_embedder(settings),
+        calibrate=calibrate,
+        with_txtai=not no_txtai,
+        progress=lambda message: click.echo(message, err=True),
+    )
+    if as_json:
+        from dataclasses import asdict
+
+        click.echo(
+            json.dumps(
+                {"rows": [asdict(r) for r in report.rows], "threshold": report.threshold}, indent=2
+            )
+        )
+        return
+    click.echo(format_table(report))
+
+
+# Registered last: these modules import `main` and add their commands to it.
 from articleqa import onnx_command, watch_command  # noqa: E402, F401
-
-
-from articleqa.api.command import serve  # noqa: E402
-
-main.add_command(serve)
+from articleqa.api import command as api_command  # noqa: E402, F401
 
 
 def run() -> None:

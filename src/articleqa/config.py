@@ -18,40 +18,60 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="ARTICLEQA_", env_file=".env", extra="ignore")
 
-    environment: Literal["development", "production"] = "development"
+    environment: Literal["development", "production"] = Field(
+        default="development", description="production refuses placeholder tokens."
+    )
     home: Path = Field(default=Path("index"), description="Data directory (store, snapshots).")
 
     # Embedding
-    embedding_backend: Literal["torch", "onnx", "fake"] = "torch"
+    embedding_backend: Literal["torch", "onnx", "fake"] = Field(
+        default="torch", description="torch (sentence-transformers), onnx (int8) or fake (tests)."
+    )
     model_path: Path | None = Field(
         default=None, description="Sentence-transformers model folder; default: the bundled one."
     )
-    embed_batch_size: int = Field(default=32, ge=1, le=1024)
+    embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Texts per model call.")
     onnx_dir: Path | None = Field(
         default=None, description="Cache of the exported ONNX model; default: <home>/models."
     )
     threads: int = Field(default=0, ge=0, description="Compute threads; 0 = number of cores.")
 
     # Ingestion
-    max_article_bytes: int = Field(default=5_000_000, ge=1_000)
-    url_timeout_s: float = Field(default=15.0, gt=0)
-    url_max_bytes: int = Field(default=5_000_000, ge=1_000)
-    url_max_redirects: int = Field(default=5, ge=0, le=20)
+    max_article_bytes: int = Field(
+        default=5_000_000, ge=1_000, description="Largest article file accepted."
+    )
+    url_timeout_s: float = Field(default=15.0, gt=0, description="Time limit for fetching a URL.")
+    url_max_bytes: int = Field(
+        default=5_000_000, ge=1_000, description="Largest page fetched from a URL."
+    )
+    url_max_redirects: int = Field(
+        default=5, ge=0, le=20, description="Redirects followed (each hop checked)."
+    )
     allow_private_urls: bool = Field(
         default=False, description="Allow fetching loopback/private/link-local addresses."
     )
 
     # Passages
-    passage_min_words: int = Field(default=60, ge=5)
-    passage_max_words: int = Field(default=120, ge=10)
+    passage_min_words: int = Field(
+        default=60, ge=5, description="A passage ends at a paragraph end once this long."
+    )
+    passage_max_words: int = Field(
+        default=120, ge=10, description="Passages stay below this unless one sentence is longer."
+    )
 
     # Index
-    index_type: Literal["auto", "flat", "hnsw", "ivf"] = "auto"
+    index_type: Literal["auto", "flat", "hnsw", "ivf"] = Field(
+        default="auto", description="FAISS index: auto = exact below ann_threshold, ANN above."
+    )
     ann_threshold: int = Field(
         default=200_000, ge=1, description="With index_type=auto: passages above which ANN is used."
     )
-    keep_snapshots: int = Field(default=3, ge=1)
-    lock_timeout_s: float = Field(default=0.0, ge=0, description="Wait this long for a rebuild lock.")
+    keep_snapshots: int = Field(
+        default=3, ge=1, description="Published snapshots kept for rollback."
+    )
+    lock_timeout_s: float = Field(
+        default=0.0, ge=0, description="Wait this long for a rebuild lock."
+    )
 
     # Watcher and feeds (`articleqa watch`, `articleqa feeds`)
     watch_debounce_ms: int = Field(
@@ -63,24 +83,51 @@ class Settings(BaseSettings):
     feed_interval_s: float = Field(default=900.0, ge=1, description="Seconds between feed polls.")
 
     # Search
-    default_k: int = Field(default=3, ge=1, le=10)
-    max_quotes_per_article: int = Field(default=2, ge=1, le=10)
-    candidates: int = Field(default=50, ge=5, le=1000)
+    default_k: int = Field(default=3, ge=1, le=10, description="Quotes per answer by default.")
+    max_quotes_per_article: int = Field(
+        default=3, ge=1, le=10, description="Most quotes one article contributes to an answer."
+    )
+    candidates: int = Field(
+        default=50, ge=5, le=1000, description="Passages taken from each retriever before fusion."
+    )
     # Fused score = dense_weight * cosine + bm25_weight * (BM25 / best BM25); tuned on the dev set.
-    dense_weight: float = Field(default=1.0, ge=0)
-    bm25_weight: float = Field(default=0.35, ge=0)
-    abstain_threshold: float = Field(
-        default=0.0, description="Answer only when the best evidence scores at least this."
+    dense_weight: float = Field(default=1.0, ge=0, description="Weight of the cosine similarity.")
+    bm25_weight: float = Field(
+        default=0.35, ge=0, description="Weight of BM25 relative to the best BM25 score."
+    )
+    sentence_weight: float = Field(
+        default=1.0, ge=0, description="Bonus for one sentence carrying the question's words."
+    )
+    rerank_depth: int = Field(
+        default=20, ge=1, le=200, description="Top fused passages re-scored by sentence."
+    )
+    abstain_threshold: float | None = Field(
+        default=None,
+        description="Answer only when some passage's cosine similarity with the question "
+        "reaches this; unset = the value calibrated for the embedding model on the dev set "
+        "(`articleqa eval --calibrate`).",
     )
 
     # HTTP service
-    host: str = "127.0.0.1"
-    port: int = Field(default=8000, ge=0, le=65535)
-    api_token: SecretStr | None = None
-    read_token: SecretStr | None = None
-    max_body_bytes: int = Field(default=6_000_000, ge=1_000)
-    reload_interval_s: float = Field(default=1.0, gt=0)
-    batch_window_ms: float = Field(default=2.0, ge=0)
+    host: str = Field(default="127.0.0.1", description="Interface `articleqa serve` listens on.")
+    port: int = Field(default=8000, ge=0, le=65535, description="Port of `articleqa serve`.")
+    api_token: SecretStr | None = Field(
+        default=None, description="Bearer token for write endpoints; unset = writes refused."
+    )
+    read_token: SecretStr | None = Field(
+        default=None, description="If set, reads need this token (or the API token)."
+    )
+    max_body_bytes: int = Field(
+        default=6_000_000, ge=1_000, description="Larger request bodies get 413."
+    )
+    reload_interval_s: float = Field(
+        default=1.0, gt=0, description="How often the API checks for a newly published snapshot."
+    )
+    batch_window_ms: float = Field(
+        default=2.0,
+        ge=0,
+        description="Questions arriving within this window are embedded together.",
+    )
 
     @field_validator("home")
     @classmethod

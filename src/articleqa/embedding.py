@@ -4,6 +4,7 @@ and a deterministic fake for fast unit tests."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import re
@@ -148,7 +149,7 @@ class FakeEmbedder:
         vectors = np.zeros((len(texts), self._dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             words = _TOKEN.findall(text.lower())
-            features = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+            features = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
             for feature in features or ["<empty>"]:
                 column, sign = self._bucket(feature)
                 vectors[row, column] += sign

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +19,19 @@ logger = logging.getLogger(__name__)
 @lru_cache(maxsize=1)
 def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
+
+
+_SPLITTER = re.compile(r"(?u)\b\w\w+\b")
+_STOPWORDS = frozenset(STOPWORDS_EN)
+
+
+def terms(text: str) -> list[str]:
+    """The words BM25 indexes for ``text`` (lower-cased, stop words out, stemmed).
+
+    Same rules as bm25s' tokenizer, without its per-call overhead: used for sentence scoring.
+    """
+    words = [w for w in _SPLITTER.findall(text.lower()) if w not in _STOPWORDS]
+    return list(_stemmer().stemWords(words))
 
 
 def tokenize(texts: list[str]) -> list[list[str]]:

@@ -14,7 +14,7 @@ import numpy as np
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.errors import InvalidInput
-from articleqa.lexical import tokenize
+from articleqa.lexical import terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, sentence_spans
 from articleqa.snapshot import ArticleRecord, Snapshot
@@ -25,6 +25,21 @@ logger = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 1000
 NO_ANSWER_MESSAGE = "The indexed articles do not answer this question."
 _NEAR_DUPLICATE_JACCARD = 0.8
+_SENTENCE_CACHE_SIZE = 50_000
+# Cosine similarity below which no passage is taken to answer, per embedder, calibrated with
+# `articleqa eval --calibrate` on the SQuAD dev sample (95 % of in-index questions answered).
+# The fake test embedder's cosines mean nothing, so it never abstains on its own.
+CALIBRATED_ABSTAIN_THRESHOLDS = {
+    "all-MiniLM-L6-v2/torch": 0.29,
+    "all-MiniLM-L6-v2/onnx-int8": 0.29,
+}
+
+
+def abstain_threshold(settings: Settings, embedder_name: str) -> float:
+    """The configured threshold, else the one calibrated for this embedder."""
+    if settings.abstain_threshold is not None:
+        return settings.abstain_threshold
+    return CALIBRATED_ABSTAIN_THRESHOLDS.get(embedder_name, float("-inf"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +70,7 @@ class Candidate:
     ordinal: int
     dense: float = 0.0
     lexical: float = 0.0
+    sentence: float = 0.0
     fused: float = 0.0
     span: tuple[str, int, int] = ("", 0, 0)
     also_in: list[str] = field(default_factory=list)
@@ -65,12 +81,16 @@ class Searcher:
         if snapshot.manifest.get("model") not in (None, embedder.name):
             logger.warning(
                 "snapshot %s was built with %s but queries use %s",
-                snapshot.version, snapshot.manifest.get("model"), embedder.name,
+                snapshot.version,
+                snapshot.manifest.get("model"),
+                embedder.name,
             )
         self.snapshot = snapshot
         self.embedder = embedder
         self.settings = settings
         self._idf = snapshot.lexical.idf()
+        self.abstain_threshold = abstain_threshold(settings, embedder.name)
+        self._sentence_cache: dict[int, list[tuple[Span, frozenset[str]]]] = {}
 
     def ask(
         self,
@@ -91,8 +111,7 @@ class Searcher:
         if query_vector is None:
             query_vector = self.embedder.embed([question])[0]
         candidates = self.rank(question, query_vector, filters or SearchFilters())
-        best = candidates[0] if candidates else None
-        answered = best is not None and self.evidence(best) >= self.settings.abstain_threshold
+        answered = bool(candidates) and self.evidence(candidates) >= self.abstain_threshold
         quotes = [self._quote(question, c) for c in self.select(candidates, k)] if answered else []
         return Answer(
             question=question,
@@ -104,9 +123,11 @@ class Searcher:
         )
 
     @staticmethod
-    def evidence(candidate: Candidate) -> float:
-        """How strongly the best passage supports an answer: its fused score."""
-        return candidate.fused
+    def evidence(candidates: Sequence[Candidate]) -> float:
+        """How strongly the articles support an answer: the best cosine similarity between the
+        question and a passage. Word overlap is left out on purpose: off-topic articles share
+        words with a question too, but not its meaning (see BENCHMARKS.md, abstention)."""
+        return max((c.dense for c in candidates), default=float("-inf"))
 
     def _allowed(self, filters: SearchFilters) -> np.ndarray | None:
         if filters.is_empty():
@@ -118,14 +139,17 @@ class Searcher:
             return np.zeros(0, dtype=np.int64)
         return np.unique(np.concatenate(ordinals))
 
-    def rank(self, question: str, query_vector: np.ndarray, filters: SearchFilters) -> list[Candidate]:
+    def rank(
+        self, question: str, query_vector: np.ndarray, filters: SearchFilters
+    ) -> list[Candidate]:
         """Candidates from both retrievers, fused and sorted best first."""
         snapshot = self.snapshot
         allowed = self._allowed(filters)
         depth = self.settings.candidates
         dense_scores, dense_ids = vector_search(snapshot.vectors, query_vector, depth, allowed)
         candidates: dict[int, Candidate] = {
-            int(i): Candidate(int(i), dense=float(s)) for s, i in zip(dense_scores, dense_ids, strict=True)
+            int(i): Candidate(int(i), dense=float(s))
+            for s, i in zip(dense_scores, dense_ids, strict=True)
         }
         lexical = snapshot.lexical.scores(question)
         if lexical.size:
@@ -148,9 +172,52 @@ class Searcher:
             for candidate, score in zip(missing_dense, vectors @ query_vector, strict=True):
                 candidate.dense = float(score)
         for candidate in candidates.values():
-            candidate.fused = self.settings.dense_weight * candidate.dense + self.settings.bm25_weight * candidate.lexical
+            candidate.fused = (
+                self.settings.dense_weight * candidate.dense
+                + self.settings.bm25_weight * candidate.lexical
+            )
             self._assign_span(candidate, filters)
-        return sorted(candidates.values(), key=lambda c: (-c.fused, c.ordinal))
+        ranked = sorted(candidates.values(), key=lambda c: (-c.fused, c.ordinal))
+        return self._rerank_by_sentence(question, ranked)
+
+    def _rerank_by_sentence(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
+        """Reward passages holding one sentence that carries most of the question's rare words.
+
+        Questions usually paraphrase a single sentence of the answer; a passage where the
+        question's words are spread over several sentences is weaker evidence.
+        """
+        weight = self.settings.sentence_weight
+        question_terms = set(terms(question))
+        total = sum(self._idf.get(t, 0.0) for t in question_terms)
+        if weight <= 0 or total <= 0:
+            return ranked
+        head = ranked[: self.settings.rerank_depth]
+        for candidate in head:
+            best = max(
+                (
+                    sum(self._idf.get(t, 0.0) for t in question_terms & words)
+                    for _, words in self._sentences(candidate.ordinal)
+                ),
+                default=0.0,
+            )
+            candidate.sentence = best / total
+            candidate.fused += weight * candidate.sentence
+        head.sort(key=lambda c: (-c.fused, c.ordinal))
+        return head + ranked[len(head) :]
+
+    def _sentences(self, ordinal: int) -> list[tuple[Span, frozenset[str]]]:
+        """Sentences of a passage (offsets relative to it) with their indexed words; cached."""
+        cached = self._sentence_cache.get(ordinal)
+        if cached is None:
+            text = self.snapshot.passages[ordinal].text
+            cached = [
+                (span, frozenset(terms(text[span.start : span.end])))
+                for span in sentence_spans(text, Span(0, len(text)))
+            ]
+            if len(self._sentence_cache) >= _SENTENCE_CACHE_SIZE:
+                self._sentence_cache.clear()
+            self._sentence_cache[ordinal] = cached
+        return cached
 
     def _assign_span(self, candidate: Candidate, filters: SearchFilters) -> None:
         spans = self.snapshot.passages[candidate.ordinal].spans
@@ -173,7 +240,10 @@ class Searcher:
             ):
                 continue
             bag = set(normalized_words(self.snapshot.passages[candidate.ordinal].text))
-            if any(len(bag & seen) / max(1, len(bag | seen)) >= _NEAR_DUPLICATE_JACCARD for seen in words):
+            if any(
+                len(bag & seen) / max(1, len(bag | seen)) >= _NEAR_DUPLICATE_JACCARD
+                for seen in words
+            ):
                 continue
             chosen.append(candidate)
             words.append(bag)
@@ -188,7 +258,7 @@ class Searcher:
         passage = self.snapshot.passages[candidate.ordinal]
         return Quote(
             text=article.text[start:end],
-            highlight=self.highlight(question, article.text, start, end),
+            highlight=self.highlight(question, candidate.ordinal, start),
             start=start,
             end=end,
             score=round(candidate.fused, 4),
@@ -198,22 +268,25 @@ class Searcher:
             also_in=[_ref(self.snapshot.articles[a]) for a in candidate.also_in],
         )
 
-    def highlight(self, question: str, text: str, start: int, end: int) -> Highlight | None:
-        """The sentence sharing the most (idf-weighted) words with the question."""
-        sentences = sentence_spans(text, Span(start, end))
+    def highlight(self, question: str, ordinal: int, offset: int) -> Highlight | None:
+        """The sentence of passage ``ordinal`` sharing the most idf-weighted words with the
+        question; ``offset`` is where the passage starts in the quoted article."""
+        sentences = self._sentences(ordinal)
         if not sentences:
             return None
-        terms = set(tokenize([question])[0])
-        best: Span = sentences[0]
-        best_score = -1.0
-        for sentence in sentences:
-            sentence_terms = set(tokenize([text[sentence.start : sentence.end]])[0])
-            score = sum(self._idf.get(t, 1.0) for t in terms & sentence_terms)
+        question_terms = set(terms(question))
+        text = self.snapshot.passages[ordinal].text
+
+        def score(item: tuple[Span, frozenset[str]]) -> float:
+            span, words = item
             # Among equals prefer the shorter sentence: the highlight should be pointed.
-            score -= 1e-4 * math.log1p(sentence.end - sentence.start)
-            if score > best_score:
-                best, best_score = sentence, score
-        return Highlight(text=text[best.start : best.end], start=best.start, end=best.end)
+            length_penalty = 1e-4 * math.log1p(span.end - span.start)
+            return sum(self._idf.get(t, 1.0) for t in question_terms & words) - length_penalty
+
+        best, _words = max(sentences, key=score)
+        return Highlight(
+            text=text[best.start : best.end], start=offset + best.start, end=offset + best.end
+        )
 
 
 def _ref(article: ArticleRecord) -> ArticleRef:

@@ -1,0 +1,325 @@
+"""Quality evaluation on SQuAD-format data: retrieval hits, highlight hits, quote length and
+abstention, for the hybrid ranker beside BM25-only, dense-only and (when installed) txtai."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import statistics
+import string
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from articleqa.config import Settings
+from articleqa.embedding import Embedder
+from articleqa.errors import InvalidInput
+from articleqa.indexer import Indexer
+from articleqa.models import Answer, RawArticle
+from articleqa.search import Searcher, abstain_threshold
+from articleqa.service import store_raw
+from articleqa.snapshot import load_snapshot
+from articleqa.store import ArticleStore
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    article: str
+    text: str
+    answers: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Dataset:
+    articles: dict[str, list[str]]  # title -> paragraphs
+    questions: list[Question]
+
+
+@dataclass(slots=True)
+class Row:
+    name: str
+    hit1: float | None = None
+    hit3: float | None = None
+    highlight1: float | None = None
+    median_quote_chars: float | None = None
+    abstain_out: float | None = None
+    answered_in: float | None = None
+    questions: int = 0
+    notes: str = ""
+
+
+@dataclass(slots=True)
+class Report:
+    rows: list[Row]
+    threshold: float
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b")
+_PUNCTUATION = set(string.punctuation)
+
+
+def squad_normalize(text: str) -> str:
+    """SQuAD's answer normalisation: lower case, no punctuation, no articles, single spaces."""
+    text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def contains_answer(passage: str, answers: Iterable[str]) -> bool:
+    haystack = f" {squad_normalize(passage)} "
+    return any(f" {squad_normalize(a)} " in haystack for a in answers if squad_normalize(a))
+
+
+def load_squad(path: Path) -> Dataset:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = data["data"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(f"{path} is not a SQuAD-format JSON file: {exc}") from exc
+    articles: dict[str, list[str]] = {}
+    questions: list[Question] = []
+    for entry in entries:
+        title = str(entry["title"]).replace("_", " ")
+        articles[title] = [p["context"] for p in entry["paragraphs"]]
+        for paragraph in entry["paragraphs"]:
+            for qa in paragraph["qas"]:
+                answers = tuple(a["text"] for a in qa.get("answers", []))
+                if qa.get("is_impossible") or not answers:
+                    continue
+                questions.append(Question(title, qa["question"], answers))
+    if not questions:
+        raise InvalidInput(f"{path} has no answerable questions")
+    return Dataset(articles, questions)
+
+
+class _Index:
+    """A temporary articleqa home holding some of the dataset's articles."""
+
+    def __init__(
+        self,
+        dataset: Dataset,
+        titles: list[str],
+        settings: Settings,
+        embedder: Embedder,
+        cache: Path,
+    ) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="articleqa-eval-")
+        home = Path(self._tmp.name)
+        # Share one embedding cache between folds: the same passages are embedded once.
+        (home / "embeddings").symlink_to(cache, target_is_directory=True)
+        self.settings = settings.model_copy(update={"home": home})
+        store = ArticleStore(home)
+        for title in titles:
+            raw = RawArticle(
+                title=title, text="\n\n".join(dataset.articles[title]), source=f"squad:{title}"
+            )
+            store_raw(store, title, raw)
+        Indexer(self.settings, store, embedder).build()
+        self.snapshot = load_snapshot(home)
+        self.embedder = embedder
+
+    def searcher(self, **weights: float) -> Searcher:
+        return Searcher(self.snapshot, self.embedder, self.settings.model_copy(update=weights))
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+
+
+def _ask_all(
+    searcher: Searcher, questions: list[Question], vectors: np.ndarray, k: int = 3
+) -> list[Answer]:
+    return [
+        searcher.ask(q.text, k, query_vector=v) for q, v in zip(questions, vectors, strict=True)
+    ]
+
+
+def _hits(answers: list[Answer], questions: list[Question], name: str) -> Row:
+    hit1 = hit3 = highlight1 = 0
+    lengths: list[int] = []
+    for answer, question in zip(answers, questions, strict=True):
+        quotes = answer.quotes
+        lengths.extend(len(q.text) for q in quotes)
+        if quotes and contains_answer(quotes[0].text, question.answers):
+            hit1 += 1
+        if any(contains_answer(q.text, question.answers) for q in quotes[:3]):
+            hit3 += 1
+        first_highlight = quotes[0].highlight if quotes else None
+        if first_highlight and contains_answer(first_highlight.text, question.answers):
+            highlight1 += 1
+    n = len(questions)
+    return Row(
+        name=name,
+        hit1=hit1 / n,
+        hit3=hit3 / n,
+        highlight1=highlight1 / n,
+        median_quote_chars=statistics.median(lengths) if lengths else 0,
+        questions=n,
+    )
+
+
+def calibrate_threshold(
+    in_scores: list[float], out_scores: list[float], min_answered: float = 0.95
+) -> float:
+    """The highest threshold that still answers ``min_answered`` of in-index questions."""
+    if not in_scores:
+        return 0.0
+    ordered = sorted(in_scores)
+    allowed_misses = int(len(ordered) * (1 - min_answered))
+    return float(ordered[allowed_misses]) - 1e-6
+
+
+def evaluate(
+    path: Path,
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    calibrate: bool = False,
+    with_txtai: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    dataset = load_squad(path)
+    say = progress or (lambda _message: None)
+    titles = list(dataset.articles)
+    questions = dataset.questions
+    say(f"{len(titles)} articles, {len(questions)} answerable questions")
+    with tempfile.TemporaryDirectory(prefix="articleqa-eval-cache-") as cache_dir:
+        cache = Path(cache_dir)
+        vectors = embedder.embed([q.text for q in questions])
+        full = _Index(dataset, titles, settings, embedder, cache)
+        try:
+            rows = [
+                _hits(
+                    _ask_all(full.searcher(abstain_threshold=-1e9), questions, vectors),
+                    questions,
+                    "articleqa hybrid",
+                ),
+                _hits(
+                    _ask_all(
+                        full.searcher(
+                            abstain_threshold=-1e9,
+                            dense_weight=0.0,
+                            bm25_weight=1.0,
+                            sentence_weight=0.0,
+                        ),
+                        questions,
+                        vectors,
+                    ),
+                    questions,
+                    "BM25 only",
+                ),
+                _hits(
+                    _ask_all(
+                        full.searcher(abstain_threshold=-1e9, bm25_weight=0.0, sentence_weight=0.0),
+                        questions,
+                        vectors,
+                    ),
+                    questions,
+                    "dense only",
+                ),
+            ]
+        finally:
+            full.close()
+        say("ranking measured; measuring abstention with each article left out")
+        in_scores: list[float] = []
+        out_scores: list[float] = []
+        if len(titles) >= 2:
+            for left_out in titles:
+                kept = [t for t in titles if t != left_out]
+                fold = _Index(dataset, kept, settings, embedder, cache)
+                try:
+                    searcher = fold.searcher()
+                    for question, vector in zip(questions, vectors, strict=True):
+                        candidates = searcher.rank(question.text, vector, _no_filters())
+                        score = searcher.evidence(candidates)
+                        (out_scores if question.article == left_out else in_scores).append(score)
+                finally:
+                    fold.close()
+    threshold = (
+        calibrate_threshold(in_scores, out_scores)
+        if calibrate
+        else abstain_threshold(settings, embedder.name)
+    )
+    if out_scores:
+        rows[0].abstain_out = sum(s < threshold for s in out_scores) / len(out_scores)
+        rows[0].answered_in = sum(s >= threshold for s in in_scores) / len(in_scores)
+    if with_txtai:
+        txtai_row = _txtai_row(dataset, embedder_path=settings.model_path)
+        if txtai_row is not None:
+            rows.append(txtai_row)
+    return Report(
+        rows=rows,
+        threshold=threshold,
+        details={"in_scores": in_scores, "out_scores": out_scores},
+    )
+
+
+def _no_filters() -> Any:
+    from articleqa.search import SearchFilters
+
+    return SearchFilters()
+
+
+def _txtai_row(dataset: Dataset, embedder_path: Path | None) -> Row | None:
+    """txtai's hybrid search (dense + BM25) on the same model over whole paragraphs."""
+    try:
+        from txtai import Embeddings
+    except ImportError:
+        logger.info("txtai is not installed; its row is skipped (pip install '.[eval]')")
+        return None
+    from articleqa.embedding import bundled_model_path
+
+    paragraphs = [p for title in dataset.articles for p in dataset.articles[title]]
+    embeddings = Embeddings(
+        path=str(embedder_path or bundled_model_path()), content=True, hybrid=True
+    )
+    embeddings.index([(i, text, None) for i, text in enumerate(paragraphs)])
+    hit1 = hit3 = 0
+    lengths: list[int] = []
+    for question in dataset.questions:
+        results = embeddings.search(question.text.replace("'", " "), 3)
+        texts = [r["text"] for r in results]
+        lengths.extend(len(t) for t in texts)
+        hit1 += bool(texts) and contains_answer(texts[0], question.answers)
+        hit3 += any(contains_answer(t, question.answers) for t in texts)
+    n = len(dataset.questions)
+    return Row(
+        name="txtai hybrid (paragraphs)",
+        hit1=hit1 / n,
+        hit3=hit3 / n,
+        median_quote_chars=statistics.median(lengths) if lengths else 0,
+        questions=n,
+        notes="no highlight, no abstention",
+    )
+
+
+def format_table(report: Report) -> str:
+    def pct(value: float | None) -> str:
+        return "–" if value is None else f"{value:.3f}"
+
+    columns = (
+        "ranker",
+        "hit@1",
+        "hit@3",
+        "highlight@1",
+        "median quote (chars)",
+        "abstain (left-out)",
+        "answered (in-index)",
+        "questions",
+    )
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in report.rows:
+        median = "–" if row.median_quote_chars is None else f"{row.median_quote_chars:.0f}"
+        lines.append(
+            f"| {row.name} | {pct(row.hit1)} | {pct(row.hit3)} | {pct(row.highlight1)} | "
+            f"{median} | {pct(row.abstain_out)} | {pct(row.answered_in)} | {row.questions} |"
+        )
+    lines.append("")
+    lines.append(f"abstention threshold: {report.threshold:.4f}")
+    return "\n".join(lines)
