@@ -115,8 +115,21 @@ def test_bad_get_ask_is_422(server: LiveServer, params: dict[str, str | int]) ->
         {"url": "not a url"},
         {"url": "https://example.org", "colour": "blue"},
         {"title": ["t"], "text": "x"},
+        {"title": "t", "text": "x", "url": "https://[not-ipv6/path"},
+        {"url": "https://example.org:port/x"},
     ],
-    ids=["no-text", "empty-title", "blank-text", "bad-date", "ftp-url", "bad-url", "extra", "list"],
+    ids=[
+        "no-text",
+        "empty-title",
+        "blank-text",
+        "bad-date",
+        "ftp-url",
+        "bad-url",
+        "extra",
+        "list",
+        "broken-ipv6-url",
+        "bad-port",
+    ],
 )
 def test_bad_article_bodies_are_422(server: LiveServer, body: object) -> None:
     with server.client(WRITE_TOKEN) as client:
@@ -132,6 +145,14 @@ def test_bad_article_bodies_are_422(server: LiveServer, body: object) -> None:
 def test_bad_paging_is_422(server: LiveServer, params: dict[str, str | int]) -> None:
     with server.client() as client:
         assert_error(client.get("/articles", params=params), 422, "invalid_input")
+
+
+def test_article_errors_name_the_fields_of_the_closest_form(server: LiveServer) -> None:
+    with server.client(WRITE_TOKEN) as client:
+        text_form = client.post("/articles", json={"title": "t", "text": 5})
+        url_form = client.post("/articles", json={"url": "gopher://x"})
+    assert assert_error(text_form, 422)["message"].startswith("text:")
+    assert assert_error(url_form, 422)["message"].startswith("url:")
 
 
 def test_unknown_article_is_404(server: LiveServer) -> None:
@@ -182,3 +203,19 @@ def test_a_storm_of_bad_requests_leaves_the_service_answering(server: LiveServer
 def test_whitespace_question_with_no_index_is_still_422(home: Path) -> None:
     with serve(make_settings(home)) as live, live.client() as client:
         assert_error(client.post("/ask", json={"question": " "}), 422, "invalid_input")
+
+
+@pytest.mark.parametrize(
+    ("path", "raw"),
+    [
+        ("/ask", b'{"question": "tram \\udc00"}'),
+        ("/articles", b'{"title": "t", "text": "lone \\ud800 surrogate"}'),
+        ("/feedback", b'{"question": "q", "passage_ids": ["\\udfff"], "helpful": true}'),
+    ],
+    ids=["ask", "article", "feedback"],
+)
+def test_lone_surrogates_are_422(server: LiveServer, path: str, raw: bytes) -> None:
+    with server.client(WRITE_TOKEN) as client:
+        error = assert_error(client.post(path, content=raw, headers=JSON), 422, "invalid_input")
+        assert "unicode" in error["message"].lower()
+        assert client.get("/health").status_code == 200

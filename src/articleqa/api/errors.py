@@ -75,6 +75,7 @@ def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, str]:
             f"the request body {'is missing' if missing else 'is not a JSON object'}: send a JSON "
             "object with Content-Type: application/json"
         )
+    errors = _closest_union_member(errors)
     parts = []
     for error in list(errors)[:3]:
         location = ".".join(
@@ -85,6 +86,22 @@ def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, str]:
     more = len(errors) - len(parts)
     suffix = f" (and {more} more)" if more > 0 else ""
     return "invalid_input", "; ".join(parts) + suffix
+
+
+def _closest_union_member(errors: Sequence[Any]) -> list[Any]:
+    """For a body that may be one of several models (``ArticleCreate | ArticleFetch``), keep
+    only the errors against the model it came closest to, without the model's name."""
+    by_member: dict[str, list[Any]] = {}
+    others = []
+    for error in errors:
+        loc = tuple(error.get("loc", ()))
+        if len(loc) >= 2 and loc[0] == "body" and str(loc[1])[:1].isupper():
+            by_member.setdefault(str(loc[1]), []).append({**error, "loc": ("body", *loc[2:])})
+        else:
+            others.append(error)
+    if len(by_member) < 2:
+        return list(errors)
+    return others + min(by_member.values(), key=len)
 
 
 async def _articleqa_error(request: Request, exc: Exception) -> JSONResponse:

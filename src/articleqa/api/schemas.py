@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -16,15 +17,45 @@ MAX_URL_CHARS = 2048
 URL_PATTERN = r"^https?://\S+$"
 
 
+class RequestModel(BaseModel):
+    """Base of request bodies: unknown fields and text that is not valid Unicode are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _valid_unicode(cls, value: object) -> object:
+        # JSON's \u escapes can carry lone surrogates, which no store or log file can encode.
+        texts = value if isinstance(value, list) else [value]
+        for text in texts:
+            if isinstance(text, str):
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    raise ValueError("text contains invalid Unicode (a lone surrogate)") from None
+        return value
+
+
+def _checked_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        raise ValueError(f"not a valid URL: {exc}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http(s) URL with a host")
+    return value
+
+
 def _not_blank(value: str, what: str) -> str:
     if not value.strip():
         raise ValueError(f"{what} is empty")
     return value
 
 
-class AskFilters(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AskFilters(RequestModel):
     article_ids: list[str] | None = Field(
         default=None,
         max_length=MAX_FILTER_IDS,
@@ -41,7 +72,7 @@ class AskFilters(BaseModel):
         return self
 
 
-class AskRequest(BaseModel):
+class AskRequest(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -120,7 +151,7 @@ class ArticleList(BaseModel):
     limit: int
 
 
-class ArticleCreate(BaseModel):
+class ArticleCreate(RequestModel):
     """An article given in full."""
 
     model_config = ConfigDict(
@@ -149,6 +180,11 @@ class ArticleCreate(BaseModel):
         "or as an HTML page (main text extracted). Given fields win over what the reader finds.",
     )
 
+    @field_validator("url")
+    @classmethod
+    def _url_parses(cls, value: str | None) -> str | None:
+        return _checked_url(value)
+
     @field_validator("title")
     @classmethod
     def _title_not_blank(cls, value: str) -> str:
@@ -160,7 +196,7 @@ class ArticleCreate(BaseModel):
         return _not_blank(value, "text")
 
 
-class ArticleFetch(BaseModel):
+class ArticleFetch(RequestModel):
     """An article to fetch from a public http(s) URL."""
 
     model_config = ConfigDict(
@@ -169,6 +205,13 @@ class ArticleFetch(BaseModel):
     )
 
     url: str = Field(max_length=MAX_URL_CHARS, pattern=URL_PATTERN)
+
+    @field_validator("url")
+    @classmethod
+    def _url_parses(cls, value: str) -> str:
+        checked = _checked_url(value)
+        assert checked is not None
+        return checked
 
 
 class ArticleWriteResult(BaseModel):
@@ -219,7 +262,7 @@ class HealthStatus(BaseModel):
     fallback_reason: str | None = None
 
 
-class FeedbackCreate(BaseModel):
+class FeedbackCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
