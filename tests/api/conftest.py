@@ -68,7 +68,7 @@ def make_settings(home: Path, **overrides: object) -> Settings:
         "reload_interval_s": 0.1,
     }
     values.update(overrides)
-    return Settings(**values, _env_file=None)  # type: ignore[arg-type, call-arg]
+    return Settings(**values, _env_file=None)  # type: ignore[arg-type, call-arg, unused-ignore]
 
 
 def add_articles(settings: Settings, articles: list[RawArticle]) -> list[str]:

@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from articleqa.api.state import Rebuilder
+from articleqa.config import Settings
 from articleqa.errors import StorageError
 from articleqa.indexer import BuildReport
 from articleqa.snapshot import PASSAGES, build_lock, publish, snapshots_dir
@@ -201,3 +202,32 @@ def test_index_status_describes_the_served_snapshot(live: LiveServer) -> None:
     assert status["built_at"] is not None
     assert status["rebuilding"] is False
     assert status["last_error"] is None and status["fallback_reason"] is None
+
+
+def test_request_in_flight_during_a_swap_finishes_on_its_snapshot(api_settings: Settings) -> None:
+    from tests.api.conftest import ARTICLES, build_index, serve
+    from tests.api.test_batcher import GatedEmbedder
+
+    add_articles(api_settings, ARTICLES)
+    old_version = build_index(api_settings).version
+    embedder = GatedEmbedder()  # holds the first question inside the model call
+    with serve(api_settings, embedder=embedder) as live, live.client(WRITE_TOKEN) as client:
+        in_flight: dict[str, httpx.Response] = {}
+
+        def ask() -> None:
+            with live.client() as own:
+                in_flight["response"] = own.post("/ask", json={"question": "tram extension"})
+
+        asker = threading.Thread(target=ask)
+        asker.start()
+        assert embedder.entered.wait(60)
+        job = rebuild(client)  # builds, publishes and swaps while the question is held
+        assert job["status"] == "succeeded"
+        assert client.get("/index").json()["version"] == job["version"] != old_version
+        embedder.release.set()
+        asker.join(60)
+        response = in_flight["response"]
+        assert response.status_code == 200
+        assert response.json()["index_version"] == old_version
+        after = client.post("/ask", json={"question": "tram extension"}).json()
+    assert after["index_version"] == job["version"]
