@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -196,3 +198,20 @@ def test_cli_reports_a_ready_export(onnx_export: OnnxExport, home: Path) -> None
     )
     assert result.exit_code == 0, result.output
     assert str(onnx_export.model_path) in result.output
+
+
+def test_embedding_from_an_export_needs_no_torch(onnx_export: OnnxExport) -> None:
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from articleqa.onnx_embedding import OnnxEmbedder, ensure_export\n"
+        f"export = ensure_export(Path({str(onnx_export.folder)!r}))\n"
+        "vectors = OnnxEmbedder(export, threads=1).embed(['a question', 'another text'])\n"
+        "assert vectors.shape == (2, 384), vectors.shape\n"
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]

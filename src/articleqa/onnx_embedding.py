@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 import shutil
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -242,7 +243,10 @@ def _export_fp32(source: Path, target: Path) -> None:
 
     sample = torch.ones((2, 16), dtype=torch.int64)
     axes = {0: "batch", 1: "sequence"}
-    with torch.no_grad():
+    # The tracer warns about a mask-padding branch that an encoder never takes (key length
+    # always equals mask length) and about index ops with negative indices it does not use.
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         torch.onnx.export(
             LastHiddenState(model),
             (sample, sample, torch.zeros_like(sample)),
