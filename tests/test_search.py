@@ -265,3 +265,48 @@ def test_default_k_comes_from_the_settings(settings: Settings, store: ArticleSto
     answer = _searcher(settings, store, default_k=2).ask("What happened in Lakeshore?")
 
     assert len(answer.quotes) == 2
+
+
+@pytest.mark.parametrize("k", [0, -1, 11])
+def test_k_outside_one_to_ten_is_refused(settings: Settings, store: ArticleStore, k: int) -> None:
+    with pytest.raises(InvalidInput):
+        _searcher(settings, store).ask(QUESTIONS[0], k=k)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_quotes_cut_around_the_highlight_stay_verbatim(
+    settings: Settings, store: ArticleStore, question: str
+) -> None:
+    whole = _searcher(settings, store).ask(question, k=3)
+    cut = _searcher(settings, store, quote_context_sentences=1).ask(question, k=3)
+    _assert_contract(cut, store)
+    for full_quote, short_quote in zip(whole.quotes, cut.quotes, strict=True):
+        assert short_quote.highlight == full_quote.highlight
+        assert full_quote.start <= short_quote.start <= short_quote.end <= full_quote.end
+        assert len(short_quote.text) <= len(full_quote.text)
+
+
+def test_sentence_rerank_prefers_the_passage_with_one_sentence_answering(
+    settings: Settings,
+) -> None:
+    store = ArticleStore(settings.home)
+    spread = (
+        "The harbour committee met on Monday. Ferries were discussed at length. "
+        "Later the weather turned. The timetable for winter will change. "
+        "Nobody mentioned the lighthouse keeper."
+    )
+    focused = (
+        "The lighthouse keeper changed the winter ferry timetable on Monday. "
+        "The committee was not consulted. Several captains complained afterwards."
+    )
+    for title, text in (("Committee notes", spread), ("Keeper decides", focused)):
+        store.upsert(prepare_article(RawArticle(title=title, text=text)))
+    question = "Who changed the winter ferry timetable?"
+    without = _searcher(settings, store, sentence_weight=0.0, bm25_weight=0.0)
+    with_rerank = _searcher(settings, store, sentence_weight=5.0, bm25_weight=0.0)
+    top = with_rerank.ask(question, k=1).quotes[0]
+    assert top.article.title == "Keeper decides"
+    assert top.highlight is not None
+    assert top.highlight.text.startswith("The lighthouse keeper changed")
+    # The bonus is what moved it: the scores differ by the sentence term only.
+    assert without.ask(question, k=1).quotes[0].score < top.score

@@ -98,6 +98,12 @@ class Settings(BaseSettings):
     sentence_weight: float = Field(
         default=1.0, ge=0, description="Bonus for one sentence carrying the question's words."
     )
+    quote_context_sentences: int | None = Field(
+        default=None,
+        ge=0,
+        description="Quote only the highlighted sentence and this many on each side; "
+        "unset = the whole passage.",
+    )
     rerank_depth: int = Field(
         default=20, ge=1, le=200, description="Top fused passages re-scored by sentence."
     )

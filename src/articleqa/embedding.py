@@ -60,6 +60,10 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # A progress bar per model load is noise in a CLI and in service logs.
+        transformers_logging.disable_progress_bar()
 
         if threads:
             torch.set_num_threads(threads)

@@ -49,6 +49,7 @@ class Row:
     hit3: float | None = None
     highlight1: float | None = None
     median_quote_chars: float | None = None
+    median_highlight_chars: float | None = None
     abstain_out: float | None = None
     answered_in: float | None = None
     questions: int = 0
@@ -61,6 +62,15 @@ class Report:
     threshold: float
     details: dict[str, Any] = field(default_factory=dict)
 
+
+# Rows of the report: the configured ranker first (its row also gets the abstention numbers),
+# then variants that differ from it by the settings given.
+RANKERS: dict[str, dict[str, float | None]] = {
+    "articleqa hybrid": {},
+    "articleqa, quotes cut to ±2 sentences": {"quote_context_sentences": 2},
+    "BM25 only": {"dense_weight": 0.0, "bm25_weight": 1.0, "sentence_weight": 0.0},
+    "dense only": {"bm25_weight": 0.0, "sentence_weight": 0.0},
+}
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCTUATION = set(string.punctuation)
@@ -125,7 +135,7 @@ class _Index:
         self.snapshot = load_snapshot(home)
         self.embedder = embedder
 
-    def searcher(self, **weights: float) -> Searcher:
+    def searcher(self, **weights: float | None) -> Searcher:
         return Searcher(self.snapshot, self.embedder, self.settings.model_copy(update=weights))
 
     def close(self) -> None:
@@ -143,9 +153,11 @@ def _ask_all(
 def _hits(answers: list[Answer], questions: list[Question], name: str) -> Row:
     hit1 = hit3 = highlight1 = 0
     lengths: list[int] = []
+    highlight_lengths: list[int] = []
     for answer, question in zip(answers, questions, strict=True):
         quotes = answer.quotes
         lengths.extend(len(q.text) for q in quotes)
+        highlight_lengths.extend(len(q.highlight.text) for q in quotes if q.highlight)
         if quotes and contains_answer(quotes[0].text, question.answers):
             hit1 += 1
         if any(contains_answer(q.text, question.answers) for q in quotes[:3]):
@@ -160,6 +172,7 @@ def _hits(answers: list[Answer], questions: list[Question], name: str) -> Row:
         hit3=hit3 / n,
         highlight1=highlight1 / n,
         median_quote_chars=statistics.median(lengths) if lengths else 0,
+        median_highlight_chars=statistics.median(highlight_lengths) if highlight_lengths else None,
         questions=n,
     )
 
@@ -196,33 +209,13 @@ def evaluate(
         try:
             rows = [
                 _hits(
-                    _ask_all(full.searcher(abstain_threshold=-1e9), questions, vectors),
-                    questions,
-                    "articleqa hybrid",
-                ),
-                _hits(
                     _ask_all(
-                        full.searcher(
-                            abstain_threshold=-1e9,
-                            dense_weight=0.0,
-                            bm25_weight=1.0,
-                            sentence_weight=0.0,
-                        ),
-                        questions,
-                        vectors,
+                        full.searcher(abstain_threshold=-1e9, **overrides), questions, vectors
                     ),
                     questions,
-                    "BM25 only",
-                ),
-                _hits(
-                    _ask_all(
-                        full.searcher(abstain_threshold=-1e9, bm25_weight=0.0, sentence_weight=0.0),
-                        questions,
-                        vectors,
-                    ),
-                    questions,
-                    "dense only",
-                ),
+                    name,
+                )
+                for name, overrides in RANKERS.items()
             ]
         finally:
             full.close()
@@ -309,6 +302,7 @@ def format_table(report: Report) -> str:
         "hit@3",
         "highlight@1",
         "median quote (chars)",
+        "median highlight (chars)",
         "abstain (left-out)",
         "answered (in-index)",
         "questions",
@@ -316,9 +310,13 @@ def format_table(report: Report) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in report.rows:
         median = "–" if row.median_quote_chars is None else f"{row.median_quote_chars:.0f}"
+        highlight = (
+            "–" if row.median_highlight_chars is None else f"{row.median_highlight_chars:.0f}"
+        )
         lines.append(
             f"| {row.name} | {pct(row.hit1)} | {pct(row.hit3)} | {pct(row.highlight1)} | "
-            f"{median} | {pct(row.abstain_out)} | {pct(row.answered_in)} | {row.questions} |"
+            f"{median} | {highlight} | {pct(row.abstain_out)} | {pct(row.answered_in)} | "
+            f"{row.questions} |"
         )
     lines.append("")
     lines.append(f"abstention threshold: {report.threshold:.4f}")

@@ -14,6 +14,8 @@ import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
 logger = logging.getLogger(__name__)
+# bm25s sets its logger to DEBUG when imported; let the application's configuration decide.
+logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 
 @lru_cache(maxsize=1)

@@ -105,7 +105,7 @@ class Searcher:
             raise InvalidInput("the question is empty")
         if len(question) > MAX_QUESTION_CHARS:
             raise InvalidInput(f"the question is longer than {MAX_QUESTION_CHARS} characters")
-        k = k or self.settings.default_k
+        k = self.settings.default_k if k is None else k
         if not 1 <= k <= 10:
             raise InvalidInput("k must be between 1 and 10")
         if query_vector is None:
@@ -256,9 +256,25 @@ class Searcher:
         article_id, start, end = candidate.span
         article = self.snapshot.articles[article_id]
         passage = self.snapshot.passages[candidate.ordinal]
+        sentences = self._sentences(candidate.ordinal)
+        best = self._best_sentence(question, sentences)
+        highlight: Highlight | None = None
+        if best is not None:
+            span = sentences[best][0]
+            highlight = Highlight(
+                text=passage.text[span.start : span.end],
+                start=start + span.start,
+                end=start + span.end,
+            )
+            around = self.settings.quote_context_sentences
+            if around is not None:
+                # Passages are retrieved whole but quoted around the sentence that answers.
+                first = sentences[max(0, best - around)][0]
+                last = sentences[min(len(sentences) - 1, best + around)][0]
+                start, end = start + first.start, start + last.end
         return Quote(
             text=article.text[start:end],
-            highlight=self.highlight(question, candidate.ordinal, start),
+            highlight=highlight,
             start=start,
             end=end,
             score=round(candidate.fused, 4),
@@ -268,25 +284,21 @@ class Searcher:
             also_in=[_ref(self.snapshot.articles[a]) for a in candidate.also_in],
         )
 
-    def highlight(self, question: str, ordinal: int, offset: int) -> Highlight | None:
-        """The sentence of passage ``ordinal`` sharing the most idf-weighted words with the
-        question; ``offset`` is where the passage starts in the quoted article."""
-        sentences = self._sentences(ordinal)
+    def _best_sentence(
+        self, question: str, sentences: list[tuple[Span, frozenset[str]]]
+    ) -> int | None:
+        """Index of the sentence sharing the most idf-weighted words with the question."""
         if not sentences:
             return None
         question_terms = set(terms(question))
-        text = self.snapshot.passages[ordinal].text
 
-        def score(item: tuple[Span, frozenset[str]]) -> float:
-            span, words = item
+        def score(index: int) -> float:
+            span, words = sentences[index]
             # Among equals prefer the shorter sentence: the highlight should be pointed.
             length_penalty = 1e-4 * math.log1p(span.end - span.start)
             return sum(self._idf.get(t, 1.0) for t in question_terms & words) - length_penalty
 
-        best, _words = max(sentences, key=score)
-        return Highlight(
-            text=text[best.start : best.end], start=offset + best.start, end=offset + best.end
-        )
+        return max(range(len(sentences)), key=score)
 
 
 def _ref(article: ArticleRecord) -> ArticleRef:

@@ -1,0 +1,134 @@
+"""`articleqa eval` on a tiny SQuAD-format file: normalisation, hit counting, abstention."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from articleqa.cli import main
+from articleqa.config import Settings
+from articleqa.embedding import FakeEmbedder
+from articleqa.errors import InvalidInput
+from articleqa.evaluation import (
+    calibrate_threshold,
+    contains_answer,
+    evaluate,
+    format_table,
+    load_squad,
+    squad_normalize,
+)
+
+PARAGRAPHS = {
+    "Lighthouses": [
+        "The Eddystone Lighthouse stands on rocks fourteen kilometres south of Rame Head. "
+        "John Smeaton built the third tower in 1759 from dovetailed granite blocks.",
+        "Lighthouse keepers trimmed the lamp wicks every four hours through the night. "
+        "Automation ended the last keeper's watch at Eddystone in 1982.",
+    ],
+    "Orchards": [
+        "Cider apples are grown in Somerset orchards on tall standard trees. "
+        "The Kingston Black variety gives a bittersharp juice prized by makers.",
+        "Orchard wassailing is held in January to bless the trees for a good harvest. "
+        "Toast soaked in cider is placed in the branches for the robins.",
+    ],
+}
+QUESTIONS = {
+    "Lighthouses": [
+        ("Who built the third Eddystone tower?", "John Smeaton"),
+        ("When did automation end the keeper's watch at Eddystone?", "1982"),
+    ],
+    "Orchards": [
+        ("Which apple variety gives a bittersharp juice?", "Kingston Black"),
+        ("When is orchard wassailing held?", "in January"),
+    ],
+}
+
+
+def _write_squad(path: Path) -> Path:
+    data = []
+    for title, paragraphs in PARAGRAPHS.items():
+        entries = []
+        for number, context in enumerate(paragraphs):
+            question, answer = QUESTIONS[title][number]
+            entries.append(
+                {
+                    "context": context,
+                    "qas": [
+                        {
+                            "id": f"{title}-{number}",
+                            "question": question,
+                            "answers": [{"text": answer, "answer_start": context.find(answer)}],
+                            "is_impossible": False,
+                        },
+                        {
+                            "id": f"{title}-{number}-x",
+                            "question": "Unanswerable?",
+                            "answers": [],
+                            "is_impossible": True,
+                        },
+                    ],
+                }
+            )
+        data.append({"title": title, "paragraphs": entries})
+    path.write_text(json.dumps({"version": "v2.0", "data": data}))
+    return path
+
+
+def test_squad_normalisation_drops_case_punctuation_and_articles() -> None:
+    assert squad_normalize("The  Kingston-Black, a variety!") == "kingstonblack variety"
+    assert contains_answer("It was held in January, as ever.", ["in January"])
+    assert not contains_answer("Januaryish weather", ["January"])
+
+
+def test_load_squad_keeps_only_answerable_questions(tmp_path: Path) -> None:
+    dataset = load_squad(_write_squad(tmp_path / "dev.json"))
+    assert set(dataset.articles) == {"Lighthouses", "Orchards"}
+    assert len(dataset.questions) == 4
+
+
+def test_load_squad_refuses_other_json(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"rows": []}')
+    with pytest.raises(InvalidInput):
+        load_squad(bad)
+
+
+def test_calibrated_threshold_answers_the_asked_share() -> None:
+    in_scores = [0.1 * i for i in range(1, 21)]
+    threshold = calibrate_threshold(in_scores, [0.0], min_answered=0.95)
+    assert sum(s >= threshold for s in in_scores) / len(in_scores) >= 0.95
+
+
+def test_evaluate_reports_every_ranker(tmp_path: Path, settings: Settings) -> None:
+    report = evaluate(
+        _write_squad(tmp_path / "dev.json"),
+        settings,
+        FakeEmbedder(),
+        calibrate=True,
+        with_txtai=False,
+    )
+    names = [row.name for row in report.rows]
+    assert names[0] == "articleqa hybrid"
+    assert {"BM25 only", "dense only"} <= set(names)
+    hybrid = report.rows[0]
+    # Each tiny question shares its rare words with exactly one paragraph.
+    assert hybrid.hit1 == 1.0
+    assert hybrid.highlight1 == 1.0
+    assert hybrid.answered_in is not None and hybrid.answered_in >= 0.75
+    assert hybrid.abstain_out is not None
+    assert "| articleqa hybrid | 1.000 |" in format_table(report)
+
+
+def test_eval_command_prints_the_table(tmp_path: Path) -> None:
+    dataset = _write_squad(tmp_path / "dev.json")
+    result = CliRunner().invoke(
+        main,
+        ["--home", str(tmp_path / "home"), "eval", str(dataset), "--no-txtai"],
+        env={"ARTICLEQA_EMBEDDING_BACKEND": "fake"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "hit@1" in result.output
+    assert "BM25 only" in result.output
