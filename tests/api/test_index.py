@@ -231,3 +231,36 @@ def test_request_in_flight_during_a_swap_finishes_on_its_snapshot(api_settings: 
         assert response.json()["index_version"] == old_version
         after = client.post("/ask", json={"question": "tram extension"}).json()
     assert after["index_version"] == job["version"]
+
+
+def test_startup_with_a_corrupt_current_snapshot_serves_the_previous_one(
+    api_settings: Settings,
+) -> None:
+    from tests.api.conftest import ARTICLES, build_index, serve
+
+    add_articles(api_settings, ARTICLES)
+    good = build_index(api_settings).version
+    corrupt = _corrupt_copy(api_settings.home, good)
+    with serve(api_settings) as live, live.client() as client:
+        status = client.get("/index").json()
+        assert status["version"] == good
+        assert corrupt in status["fallback_reason"]
+        assert client.get("/health").json()["fallback_reason"]
+        assert client.post("/ask", json={"question": QUESTION}).status_code == 200
+
+
+def test_startup_with_no_usable_snapshot_still_serves_and_explains(
+    api_settings: Settings,
+) -> None:
+    from tests.api.conftest import ARTICLES, build_index, serve
+
+    add_articles(api_settings, ARTICLES)
+    version = build_index(api_settings).version
+    (snapshots_dir(api_settings.home) / version / PASSAGES).write_text("garbage\n")
+    with serve(api_settings) as live, live.client(WRITE_TOKEN) as client:
+        error = assert_error(client.get("/health"), 503, "index_not_built")
+        assert "does not match its hash" in error["message"]
+        assert "does not match its hash" in client.get("/index").json()["last_error"]
+        assert client.get("/articles").json()["total"] == len(ARTICLES)
+        assert rebuild(client)["status"] == "succeeded"  # the way out
+        assert client.get("/health").status_code == 200

@@ -104,7 +104,7 @@ class IndexHolder:
             try:
                 loaded = await anyio.to_thread.run_sync(load_best, self.settings.home)
             except IndexNotBuilt:
-                logger.warning("no index yet: %s", NO_INDEX_MESSAGE)
+                logger.warning("%s", NO_INDEX_MESSAGE)
                 return
             except SnapshotCorrupt as exc:
                 self.last_error = exc.message
