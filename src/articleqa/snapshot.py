@@ -173,7 +173,12 @@ def write_snapshot(
     final = root / version
     try:
         staging.mkdir()
-        faiss.write_index(vectors, str(staging / VECTORS))
+        try:
+            faiss.write_index(vectors, str(staging / VECTORS))
+        except RuntimeError as exc:
+            # faiss reports write failures, a full disk included, as RuntimeError.
+            no_space = "No space left" in str(exc)
+            raise OSError(errno.ENOSPC if no_space else errno.EIO, str(exc)) from exc
         lexical.save(staging / BM25_DIR)
         with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
             for p in passages:

@@ -1,0 +1,82 @@
+"""``kill -9`` of a real ``articleqa index`` process at each stage of a rebuild, under a server.
+
+The previous snapshot stays current and served (except once CURRENT was replaced, when the new,
+complete one is), no visible snapshot folder is incomplete, the rebuild lock died with the
+process, and the next ``articleqa index`` succeeds and clears any staging folder left behind.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from articleqa.snapshot import current_version, list_versions, load_snapshot
+from tests.api.conftest import ARTICLES, add_articles, build_index, make_settings, serve, wait_until
+from tests.reliability.helpers import (
+    assert_every_visible_snapshot_is_complete,
+    generated_articles,
+    run_cli,
+    staging_folders,
+    start_held,
+)
+
+QUESTION = "Who won the regional science fair?"
+
+
+@pytest.mark.parametrize("stage", ["embedding", "before-write", "staged", "renamed", "published"])
+def test_kill_9_during_a_rebuild_keeps_a_complete_snapshot_served(
+    stage: str, tmp_path: Path
+) -> None:
+    settings = make_settings(tmp_path / "home")
+    add_articles(settings, ARTICLES)
+    first = build_index(settings)
+    add_articles(settings, generated_articles(6))
+    expected_articles = len(ARTICLES) + 6
+
+    with serve(settings) as live, live.client() as client:
+        held = start_held(settings.home, tmp_path / "crash", stage, "index", "--quiet")
+        held.wait_at_stage()
+        # While the build is stopped there, questions are still answered from the old one.
+        assert client.post("/ask", json={"question": QUESTION}).status_code == 200
+        held.kill_9()
+
+        after_kill = current_version(settings.home)
+        visible = assert_every_visible_snapshot_is_complete(settings.home)
+        if stage == "published":
+            assert after_kill != first.version
+            assert load_snapshot(settings.home).manifest["counts"]["articles"] == (
+                expected_articles
+            )
+        else:
+            assert after_kill == first.version
+        # Hidden staging is left only by a kill between writing it and renaming it; a folder
+        # renamed but never published is complete (and loads), it is just not current.
+        assert bool(staging_folders(settings.home)) == (stage == "staged")
+        assert len(visible) == (2 if stage in ("renamed", "published") else 1)
+        assert wait_until(lambda: client.get("/index").json()["version"] == after_kill)
+        answer = client.post("/ask", json={"question": QUESTION})
+        assert answer.status_code == 200
+        assert answer.json()["index_version"] == after_kill
+
+        # The lock died with the process: the next build runs, and cleans up staging.
+        result = run_cli(settings.home, "index", "--quiet")
+        assert result.returncode == 0, result.stderr
+        published = re.search(r"published (\S+): (\d+) articles", result.stdout)
+        assert published is not None, result.stdout
+        version = published.group(1)
+        assert int(published.group(2)) == expected_articles
+        assert current_version(settings.home) == version
+        assert staging_folders(settings.home) == []
+        assert_every_visible_snapshot_is_complete(settings.home)
+        if stage != "embedding":
+            # Every embedding was cached before the kill: nothing is paid twice.
+            assert re.search(r"\(0 embedded, \d+ reused\)", result.stdout), result.stdout
+        if stage == "embedding":
+            # The chunks embedded before the kill were kept.
+            reused = re.search(r"\((\d+) embedded, (\d+) reused\)", result.stdout)
+            assert reused is not None and int(reused.group(2)) > first.passages
+        assert wait_until(lambda: client.get("/index").json()["version"] == version)
+        assert client.post("/ask", json={"question": QUESTION}).json()["index_version"] == version
+    assert version in list_versions(settings.home)
