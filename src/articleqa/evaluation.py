@@ -178,7 +178,7 @@ def _hits(answers: list[Answer], questions: list[Question], name: str) -> Row:
 
 
 def calibrate_threshold(
-    in_scores: list[float], out_scores: list[float], min_answered: float = 0.95
+    in_scores: list[float], out_scores: list[float], min_answered: float = 0.98
 ) -> float:
     """The highest threshold that still answers ``min_answered`` of in-index questions."""
     if not in_scores:
