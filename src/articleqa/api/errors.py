@@ -68,6 +68,8 @@ def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, str]:
     """(code, message) for pydantic/FastAPI validation errors: the first few, readably."""
     if any(e.get("type") == "json_invalid" for e in errors):
         return "malformed_json", "the request body is not valid JSON"
+    # First, so a body that is not an object at all is said so for union bodies too.
+    errors = _closest_union_member(errors)
     whole_body = [e for e in errors if tuple(e.get("loc", ())) == ("body",)]
     if whole_body:
         missing = whole_body[0].get("type") == "missing"
@@ -75,7 +77,6 @@ def describe_validation_errors(errors: Sequence[Any]) -> tuple[str, str]:
             f"the request body {'is missing' if missing else 'is not a JSON object'}: send a JSON "
             "object with Content-Type: application/json"
         )
-    errors = _closest_union_member(errors)
     parts = []
     for error in list(errors)[:3]:
         location = ".".join(
