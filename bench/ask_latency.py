@@ -92,7 +92,7 @@ def prepare_home(home: Path) -> tuple[int, int]:
         corpus = home.parent / "generated-articles"
         corpus.mkdir(exist_ok=True)
         generated_articles(corpus)
-    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg, unused-ignore]
     store = ArticleStore(home)
     outcomes = ingest([str(corpus)], store, settings)
     failed = [o for o in outcomes if o.failed]
@@ -208,11 +208,19 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=240, help="Asks per concurrency level.")
     parser.add_argument("--concurrency", default="1,4,16", help="Comma-separated levels.")
     parser.add_argument("--rounds", type=int, default=4, help="Interleaved slices per level.")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="ARTICLEQA_THREADS for the server and the bare embedder (default: the setting).",
+    )
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     if levels[0] != 1:
         raise SystemExit("the first level must be 1 (the baseline)")
 
+    if args.threads is not None:
+        os.environ["ARTICLEQA_THREADS"] = str(args.threads)  # the server inherits it
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -231,7 +239,7 @@ def main() -> None:
             process = start_server(home, port)
             url = f"http://127.0.0.1:{port}"
         try:
-            embedder = load_embedder(Settings(_env_file=None))  # type: ignore[call-arg]
+            embedder = load_embedder(Settings(_env_file=None))  # type: ignore[call-arg, unused-ignore]
             bare_embedding_ms(embedder, QUESTIONS)  # warm-up
             results = asyncio.run(run_levels(url, levels, args.requests, args.rounds, embedder))
         finally:
@@ -246,7 +254,11 @@ def main() -> None:
     bare_p50 = statistics.median(bare)
     base = results[1].throughput
     print(f"Machine: nproc {os.cpu_count()}, {cpu_model()}; Python {platform.python_version()}")
-    print(f"Corpus: {corpus_note}; model {embedder.name}; {args.requests} asks per level")
+    threads = Settings(_env_file=None).compute_threads  # type: ignore[call-arg, unused-ignore]
+    print(
+        f"Corpus: {corpus_note}; model {embedder.name}; {threads} compute thread(s); "
+        f"{args.requests} asks per level"
+    )
     print(
         f"Bare query embedding (same model and run, one before each concurrency-1 ask): "
         f"p50 {bare_p50:.2f} ms, p95 {percentile(bare, 95):.2f} ms ({len(bare)} calls)"
