@@ -238,3 +238,18 @@ def test_html_text_is_extracted(live: LiveServer) -> None:
         assert "no article text" in error["message"]
         unknown = {"title": "t", "text": "some text", "format": "pdf"}
         assert_error(client.post("/articles", json=unknown), 422, "invalid_input")
+
+
+def test_removing_every_article_leaves_an_empty_index_that_abstains(
+    live: LiveServer, article_ids: list[str]
+) -> None:
+    with live.client(WRITE_TOKEN) as client:
+        for article_id in article_ids:
+            assert client.delete(f"/articles/{article_id}").status_code == 200
+        job = rebuild(client)
+        assert job["status"] == "succeeded", job
+        assert client.get("/index").json()["articles"] == 0
+        answer = client.post("/ask", json={"question": "Who won the regional science fair?"})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["answered"] is False
+    assert answer.json()["quotes"] == []
