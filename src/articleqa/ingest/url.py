@@ -110,38 +110,6 @@ def _check_url(url: str, allow_private: bool) -> None:
     )
 
 
-def fetch_url(
-    url: str,
-    *,
-    allow_private: bool = False,
-    timeout_s: float = 15.0,
-    max_bytes: int = 5_000_000,
-    max_redirects: int = 5,
-) -> RawArticle:
-    """Fetch one page and read it as an article. Raises a typed IngestError on any failure."""
-    deadline = time.monotonic() + timeout_s
-    current = url
-    with _client(allow_private, timeout_s) as client:
-        for _ in range(max_redirects + 1):
-            _check_url(current, allow_private)
-            try:
-                with client.stream("GET", current) as response:
-                    if response.is_redirect:
-                        current = urljoin(current, response.headers.get("location", ""))
-                        continue
-                    if response.status_code >= 400:
-                        raise FetchFailed(f"{current} answered HTTP {response.status_code}")
-                    body = _read_limited(response, max_bytes, deadline)
-                    content_type = response.headers.get("content-type", "").split(";")[0].strip()
-                    charset = response.charset_encoding
-            except httpx.TimeoutException as exc:
-                raise FetchFailed(f"{current} timed out after {timeout_s:g}s") from exc
-            except httpx.HTTPError as exc:
-                raise FetchFailed(f"cannot fetch {current}: {exc}") from exc
-            return _to_article(url, body, content_type, charset)
-    raise FetchFailed(f"{url}: more than {max_redirects} redirects")
-
-
 @dataclass(frozen=True, slots=True)
 class FetchedResponse:
     """A response read under the same address rules as ``fetch_url``; ``url`` is after redirects."""
@@ -186,6 +154,34 @@ def fetch_response(
             except httpx.HTTPError as exc:
                 raise FetchFailed(f"cannot fetch {current}: {exc}") from exc
     raise FetchFailed(f"{url}: more than {max_redirects} redirects")
+
+
+def fetch_url(
+    url: str,
+    *,
+    allow_private: bool = False,
+    timeout_s: float = 15.0,
+    max_bytes: int = 5_000_000,
+    max_redirects: int = 5,
+) -> RawArticle:
+    """Fetch one page and read it as an article. Raises a typed IngestError on any failure."""
+    response = fetch_response(
+        url,
+        allow_private=allow_private,
+        timeout_s=timeout_s,
+        max_bytes=max_bytes,
+        max_redirects=max_redirects,
+    )
+    content_type, _, parameters = response.headers.get("content-type", "").partition(";")
+    charset = next(
+        (
+            value.strip().strip("\"'")
+            for key, _, value in (p.partition("=") for p in parameters.split(";"))
+            if key.strip().lower() == "charset" and value.strip()
+        ),
+        None,
+    )
+    return _to_article(url, response.body, content_type.strip().lower(), charset)
 
 
 def _read_limited(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
