@@ -12,8 +12,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
-from articleqa.config import Settings  # noqa: E402
-from articleqa.embedding import Embedder, FakeEmbedder  # noqa: E402
+from articleqa.config import Settings
+from articleqa.embedding import Embedder, FakeEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_ARTICLES = REPO / "articles"
