@@ -3,7 +3,7 @@
 Builds a temporary home from the repo's articles/ with the chosen embedding backend, starts
 the server in a subprocess, warms it up, then keeps ``--concurrency`` clients asking for
 ``--duration`` seconds. Prints requests, errors, p50/p95/p99 latency, throughput and the
-server's resident memory (VmRSS) before and after the run.
+server's resident memory (VmRSS) after a 3 s warm-up at the same concurrency and after the run.
 
     .venv/bin/python bench/load.py                       # 60 s at concurrency 32, real model
     .venv/bin/python bench/load.py --backend fake --duration 10
@@ -193,16 +193,20 @@ class LoadReport:
 
 
 def run_against_new_server(
-    workdir: Path, backend: str, duration_s: float, concurrency: int, warmup: int = 100
+    workdir: Path, backend: str, duration_s: float, concurrency: int, warmup_s: float = 3.0
 ) -> LoadReport:
-    """Prepare a home in ``workdir``, serve it, warm up, measure RSS, load, measure RSS again."""
+    """Prepare a home in ``workdir``, serve it, warm up, measure RSS, load, measure RSS again.
+
+    The warm-up runs at the same concurrency, so the "before" memory already holds what a
+    full batch of questions needs: growth after it is what a leak would show.
+    """
     home = workdir / "home"
     articles, passages = prepare_home(home, backend)
     server = start_server(home, backend)
     try:
-        with httpx.Client(base_url=server.base_url, timeout=60) as client:
-            for i in range(warmup):
-                client.post("/ask", json={"question": QUESTIONS[i % len(QUESTIONS)]})
+        warmup = asyncio.run(run_load(server.base_url, warmup_s, concurrency))
+        if warmup.errors:
+            raise RuntimeError(f"warm-up failed: {warmup.error_samples}")
         rss_before = server.rss_bytes()
         result = asyncio.run(run_load(server.base_url, duration_s, concurrency))
         rss_after = server.rss_bytes()

@@ -309,7 +309,8 @@ def load_best(home: Path) -> LoadedSnapshot:
         reason = str(exc)
         logger.error("current snapshot unusable: %s", reason)
     for version in reversed(list_versions(home)):
-        if version == current:
+        # Only older ones: a newer folder was rolled back from, or never published.
+        if version >= current:
             continue
         try:
             snapshot = load_snapshot(home, version)

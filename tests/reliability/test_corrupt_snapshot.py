@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 from articleqa import indexer as indexer_module
-from articleqa.snapshot import PASSAGES, VECTORS, current_version, publish, snapshots_dir
+from articleqa.snapshot import (
+    PASSAGES,
+    VECTORS,
+    current_version,
+    publish,
+    rollback,
+    snapshots_dir,
+)
 from tests.api.conftest import (
     ARTICLES,
     add_articles,
@@ -129,3 +136,20 @@ def test_server_starting_over_damaged_snapshots_serves_the_newest_good_one(
         status = client.get("/index").json()
     assert status["version"] == repaired
     assert status["fallback_reason"] is None and status["last_error"] is None
+
+
+def test_fallback_never_serves_a_snapshot_that_was_rolled_back_from(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "home")
+    add_articles(settings, ARTICLES)
+    oldest = build_index(settings).version
+    add_articles(settings, generated_articles(1))
+    middle = build_index(settings).version
+    add_articles(settings, generated_articles(1, start=1))
+    bad_release = build_index(settings).version
+    assert rollback(settings.home) == middle  # an operator backed out of the newest one
+    flip_bytes(snapshots_dir(settings.home) / middle / VECTORS)
+
+    with serve(settings) as live, live.client() as client:
+        status = client.get("/index").json()
+    assert status["version"] == oldest != bad_release
+    assert middle in status["fallback_reason"]
