@@ -135,6 +135,18 @@ def test_unknown_fields_everywhere_are_422(server: LiveServer) -> None:
         assert_error(client.post("/articles", json={"title": "t", "text": "x", "id": "mine"}), 422)
 
 
+def test_feedback_cannot_write_megabytes_to_disk_in_one_request(server: LiveServer) -> None:
+    log = server.settings.home / "feedback.jsonl"
+    before = log.stat().st_size if log.exists() else 0
+    huge = {"question": "q", "passage_ids": ["x" * 3_000] * 50, "helpful": True}
+    with server.client() as client:
+        error = assert_error(client.post("/feedback", json=huge), 422, "invalid_input")
+        assert "at most 200 characters" in error["message"]
+        fine = {"question": "q", "passage_ids": ["20261126T120000000Z-1a2b3c:4"], "helpful": True}
+        assert client.post("/feedback", json=fine).status_code == 202
+    assert log.stat().st_size - before < 1_000
+
+
 def test_lying_content_length_shorter_than_the_body_is_422(server: LiveServer) -> None:
     body = b'{"question": "Who won the regional science fair?"}'
     reply = raw_request(

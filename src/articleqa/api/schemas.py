@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -14,6 +14,7 @@ from articleqa.search import MAX_QUESTION_CHARS
 MAX_FILTER_IDS = 1000
 MAX_TITLE_CHARS = 500
 MAX_URL_CHARS = 2048
+MAX_PASSAGE_ID_CHARS = 200
 URL_PATTERN = r"^https?://\S+$"
 
 
@@ -278,7 +279,10 @@ class FeedbackCreate(RequestModel):
     )
 
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    passage_ids: list[str] = Field(default_factory=list, max_length=50)
+    # Ids look like "<version>:<ordinal>"; bounded because each record is kept on disk.
+    passage_ids: list[Annotated[str, Field(max_length=MAX_PASSAGE_ID_CHARS)]] = Field(
+        default_factory=list, max_length=50
+    )
     helpful: bool
     source: str | None = Field(default=None, max_length=100)
 
