@@ -107,9 +107,16 @@ def prepare_home(home: Path, backend: str) -> tuple[int, int]:
 
 
 def start_server(
-    home: Path, backend: str, extra_env: dict[str, str] | None = None, verbose: bool = False
+    home: Path,
+    backend: str,
+    extra_env: dict[str, str] | None = None,
+    verbose: bool = False,
+    launcher: list[str] | None = None,
 ) -> ServerProcess:
-    """``articleqa serve`` on an ephemeral loopback port; returns once /health answers 200."""
+    """``articleqa serve`` on an ephemeral loopback port; returns once /health answers 200.
+
+    ``launcher`` replaces ``python -m articleqa`` (tests run the CLI through a wrapper).
+    """
     env = {
         **os.environ,
         "ARTICLEQA_HOME": str(home),
@@ -118,7 +125,7 @@ def start_server(
         "TRANSFORMERS_OFFLINE": "1",
         **(extra_env or {}),
     }
-    command = [sys.executable, "-m", "articleqa", *(["-v"] if verbose else [])]
+    command = [*(launcher or [sys.executable, "-m", "articleqa"]), *(["-v"] if verbose else [])]
     command += ["serve", "--host", "127.0.0.1", "--port", "0"]
     log_path = home.parent / f"serve-{os.getpid()}-{time.monotonic_ns()}.log"
     with open(log_path, "wb") as log:

@@ -62,7 +62,7 @@ def install(stage: str) -> None:
             _halt(stage)
             return result
 
-        embedding_cache.EmbeddingCache.put_many = put_then_halt  # type: ignore[method-assign]
+        embedding_cache.EmbeddingCache.put_many = put_then_halt  # type: ignore[method-assign, unused-ignore]
     elif stage == "before-write":
         indexer.write_snapshot = _before(indexer.write_snapshot, stage)
     elif stage == "staged":
@@ -99,7 +99,7 @@ def install(stage: str) -> None:
             if calls == target:
                 _halt(stage)
 
-        store.ArticleStore._bump_generation = staticmethod(bump_then_halt)  # type: ignore[method-assign]
+        store.ArticleStore._bump_generation = staticmethod(bump_then_halt)  # type: ignore[method-assign, unused-ignore]
     else:
         raise SystemExit(f"unknown crash point {stage!r}")
 

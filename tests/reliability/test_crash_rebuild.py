@@ -7,14 +7,29 @@ process, and the next ``articleqa index`` succeeds and clears any staging folder
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
+from bench.load import start_server
 
 from articleqa.snapshot import current_version, list_versions, load_snapshot
-from tests.api.conftest import ARTICLES, add_articles, build_index, make_settings, serve, wait_until
+from tests.api.conftest import (
+    ARTICLES,
+    WRITE_TOKEN,
+    add_articles,
+    build_index,
+    make_settings,
+    serve,
+    wait_until,
+)
 from tests.reliability.helpers import (
+    CRASHPOINT,
+    REPO,
     assert_every_visible_snapshot_is_complete,
     generated_articles,
     run_cli,
@@ -80,3 +95,50 @@ def test_kill_9_during_a_rebuild_keeps_a_complete_snapshot_served(
         assert wait_until(lambda: client.get("/index").json()["version"] == version)
         assert client.post("/ask", json={"question": QUESTION}).json()["index_version"] == version
     assert version in list_versions(settings.home)
+
+
+@pytest.mark.parametrize("stage", ["staged", "renamed"])
+def test_kill_9_of_the_server_during_an_api_rebuild(stage: str, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "home")
+    add_articles(settings, ARTICLES)
+    first = build_index(settings).version
+    add_articles(settings, generated_articles(2))
+    folder = tmp_path / "crash"
+    folder.mkdir()
+    env = {
+        "ARTICLEQA_API_TOKEN": WRITE_TOKEN,
+        "ARTICLEQA_CRASHPOINT": stage,
+        "ARTICLEQA_CRASHPOINT_DIR": str(folder),
+        "PYTHONPATH": str(REPO),
+    }
+    server = start_server(settings.home, "fake", env, launcher=[sys.executable, str(CRASHPOINT)])
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=60) as client:
+            headers = {"Authorization": f"Bearer {WRITE_TOKEN}"}
+            assert client.post("/index/rebuild", headers=headers).status_code == 202
+            assert wait_until(lambda: (folder / f"{stage}.reached").exists())
+            assert client.post("/ask", json={"question": QUESTION}).status_code == 200
+            os.kill(server.process.pid, signal.SIGKILL)
+            server.process.wait(60)
+    finally:
+        server.stop()
+
+    assert current_version(settings.home) == first
+    assert_every_visible_snapshot_is_complete(settings.home)
+    # Restarted without the crash point: the previous snapshot is served, a rebuild succeeds.
+    restarted = start_server(settings.home, "fake", {"ARTICLEQA_API_TOKEN": WRITE_TOKEN})
+    try:
+        headers = {"Authorization": f"Bearer {WRITE_TOKEN}"}
+        with httpx.Client(base_url=restarted.base_url, headers=headers, timeout=60) as client:
+            assert client.get("/index").json()["version"] == first
+            job_id = client.post("/index/rebuild").json()["job_id"]
+            assert wait_until(
+                lambda: client.get(f"/index/rebuild/{job_id}").json()["status"] != "running"
+            )
+            job = client.get(f"/index/rebuild/{job_id}").json()
+            assert job["status"] == "succeeded", job
+            assert job["embedded"] == 0, "the killed build's embeddings were cached"
+            assert client.get("/index").json()["version"] == job["version"]
+    finally:
+        restarted.stop()
+    assert staging_folders(settings.home) == []
