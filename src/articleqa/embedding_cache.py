@@ -11,6 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
+from articleqa.errors import StorageError
+
 
 def cache_key(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -57,5 +59,7 @@ class EmbeddingCache:
                     "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
                     ((key, np.asarray(v, dtype=np.float32).tobytes()) for key, v in items),
                 )
+        except sqlite3.Error as exc:  # a full disk, above all: a clean error, not a traceback
+            raise StorageError(f"cannot write the embedding cache at {self.path}: {exc}") from exc
         finally:
             db.close()

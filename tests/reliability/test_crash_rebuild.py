@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -58,6 +59,11 @@ def test_kill_9_during_a_rebuild_keeps_a_complete_snapshot_served(
         held.kill_9()
 
         after_kill = current_version(settings.home)
+        caches = list((settings.home / "embeddings").glob("*.sqlite"))
+        assert caches
+        for cache in caches:
+            with sqlite3.connect(cache) as db:
+                assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         visible = assert_every_visible_snapshot_is_complete(settings.home)
         if stage == "published":
             assert after_kill != first.version

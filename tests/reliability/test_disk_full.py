@@ -7,6 +7,7 @@ save and a failing publish.
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -16,14 +17,17 @@ import faiss
 import pytest
 
 from articleqa import snapshot as snapshot_module
+from articleqa.embedding_cache import EmbeddingCache
 from articleqa.errors import StorageError
 from articleqa.snapshot import ARTICLES, MANIFEST, PASSAGES, current_version, list_versions
+from articleqa.store import ArticleStore
 from tests.api.conftest import (
     ARTICLES as SAMPLE_ARTICLES,
 )
 from tests.api.conftest import (
     WRITE_TOKEN,
     add_articles,
+    assert_error,
     build_index,
     make_settings,
     serve,
@@ -137,3 +141,52 @@ def test_full_disk_under_the_cli_is_one_error_line(tmp_path: Path) -> None:
     assert current_version(settings.home) == before
     assert staging_folders(settings.home) == []
     assert build_index(settings).version != before
+
+
+def _sqlite_full(monkeypatch: pytest.MonkeyPatch, owner: type, attribute: str = "_connect") -> None:
+    """Connections of ``owner`` can no longer grow their database: SQLite's own SQLITE_FULL."""
+    connect = getattr(owner, attribute)
+
+    def full(self: object) -> sqlite3.Connection:
+        db: sqlite3.Connection = connect(self)
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        db.execute(f"PRAGMA max_page_count = {max(int(pages), 1)}")
+        return db
+
+    monkeypatch.setattr(owner, attribute, full)
+
+
+def test_full_disk_in_the_embedding_cache_is_a_storage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings(tmp_path / "home")
+    add_articles(settings, SAMPLE_ARTICLES)
+    before = build_index(settings)
+    add_articles(settings, generated_articles(3))
+    _sqlite_full(monkeypatch, EmbeddingCache)
+
+    with pytest.raises(StorageError, match="database or disk is full"):
+        build_index(settings)
+
+    assert current_version(settings.home) == before.version
+    assert staging_folders(settings.home) == []
+    monkeypatch.undo()
+    assert build_index(settings).articles == before.articles + 3
+
+
+def test_full_disk_in_the_article_store_is_507_and_the_service_keeps_serving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings(tmp_path / "home")
+    add_articles(settings, SAMPLE_ARTICLES)
+    build_index(settings)
+    article = {"title": "Full disk", "text": "The quay was repaved over the winter. " * 200}
+    with serve(settings) as live, live.client(WRITE_TOKEN) as client:
+        _sqlite_full(monkeypatch, ArticleStore)
+        response = client.post("/articles", json=article)
+        error = assert_error(response, 507, "storage_error")
+        assert "database or disk is full" in error["message"]
+        assert client.get("/articles").json()["total"] == len(SAMPLE_ARTICLES)
+        assert client.post("/ask", json={"question": "tram"}).status_code == 200
+        monkeypatch.undo()
+        assert client.post("/articles", json=article).status_code == 201
