@@ -20,6 +20,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,6 +198,8 @@ class LoadReport:
     backend: str
     articles: int
     passages: int
+    # RSS read every sixth of the run, to tell a plateau (allocator warm-up) from a leak.
+    rss_samples: list[int] = field(default_factory=list)
 
 
 def run_against_new_server(
@@ -215,11 +218,22 @@ def run_against_new_server(
         if warmup.errors:
             raise RuntimeError(f"warm-up failed: {warmup.error_samples}")
         rss_before = server.rss_bytes()
+        samples: list[int] = []
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(duration_s / 6):
+                samples.append(server.rss_bytes())
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
         result = asyncio.run(run_load(server.base_url, duration_s, concurrency))
+        done.set()
+        sampler.join()
         rss_after = server.rss_bytes()
     finally:
         server.stop()
-    return LoadReport(result, rss_before, rss_after, backend, articles, passages)
+    return LoadReport(result, rss_before, rss_after, backend, articles, passages, samples)
 
 
 def format_report(report: LoadReport) -> str:
@@ -240,6 +254,7 @@ def format_report(report: LoadReport) -> str:
         ("RSS before", f"{report.rss_before / mib:.1f} MiB"),
         ("RSS after", f"{report.rss_after / mib:.1f} MiB"),
         ("RSS growth", f"{(report.rss_after - report.rss_before) / mib:+.1f} MiB"),
+        ("RSS during", " → ".join(f"{b / mib:.0f}" for b in report.rss_samples) + " MiB"),
     ]
     width = max(len(name) for name, _ in rows)
     lines = [f"| {'metric':<{width}} | value |", f"|{'-' * (width + 2)}|-------|"]
