@@ -230,3 +230,23 @@ def test_article_with_no_text_after_cleaning_is_not_stored(
     assert outcome.status == "failed"
     assert outcome.error == "article has no text left after cleaning"
     assert store.count() == 0
+
+
+@pytest.mark.parametrize("operation", ["remove", "remove_by_source"])
+def test_failed_removal_is_a_storage_error_and_keeps_the_article(
+    store: ArticleStore, monkeypatch: pytest.MonkeyPatch, operation: str
+) -> None:
+    article = _article()
+    store.upsert(article)
+
+    def disk_failure(db: sqlite3.Connection) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(ArticleStore, "_bump_generation", staticmethod(disk_failure))
+    with pytest.raises(StorageError, match="disk I/O error"):
+        if operation == "remove":
+            store.remove(article.id)
+        else:
+            store.remove_by_source("/articles/tram.txt")
+    monkeypatch.undo()
+    assert store.get(article.id).text == article.text

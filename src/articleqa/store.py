@@ -75,9 +75,13 @@ class ArticleStore:
             db.execute("BEGIN IMMEDIATE")
             yield db
             db.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             if db.in_transaction:
                 db.execute("ROLLBACK")
+            # Every write goes through here, so every SQLite failure (disk full, locked past
+            # the busy timeout...) reaches the edges as one typed error.
+            if isinstance(exc, sqlite3.Error):
+                raise StorageError(f"cannot write to the article store: {exc}") from exc
             raise
         finally:
             db.close()
