@@ -393,3 +393,12 @@ def test_unsupported_content_type(site: Site) -> None:
 def test_empty_page(site: Site) -> None:
     with pytest.raises(IngestError, match="is empty"):
         fetch_url(site.url("/empty"), allow_private=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://" + "a" * 70 + ".example/", "http://exa mple.org/page", "http://[::1/"],
+)
+def test_malformed_urls_are_typed_errors(url: str) -> None:
+    with pytest.raises(IngestError):
+        fetch_url(url, allow_private=False, timeout_s=2)

@@ -45,6 +45,8 @@ def resolve(host: str, port: int) -> list[str]:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise FetchFailed(f"cannot resolve host {host!r}: {exc.strerror}") from exc
+    except UnicodeError as exc:  # an IDNA label over 63 characters, say
+        raise IngestError(f"invalid host name {host!r}: {exc}") from exc
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -100,14 +102,16 @@ def _client(allow_private: bool, timeout_s: float) -> httpx.Client:
 
 
 def _check_url(url: str, allow_private: bool) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:  # unbalanced brackets, a port out of range...
+        raise IngestError(f"invalid URL {url!r}: {exc}") from exc
     if parts.scheme not in ("http", "https"):
         raise UnsafeURL(f"only http and https URLs can be fetched, not {parts.scheme or 'none'!r}")
     if not parts.hostname:
         raise IngestError(f"URL has no host: {url}")
-    check_host(
-        parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allow_private
-    )
+    check_host(parts.hostname, port or (443 if parts.scheme == "https" else 80), allow_private)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +157,8 @@ def fetch_response(
                 raise FetchFailed(f"{current} timed out after {timeout_s:g}s") from exc
             except httpx.HTTPError as exc:
                 raise FetchFailed(f"cannot fetch {current}: {exc}") from exc
+            except httpx.InvalidURL as exc:
+                raise IngestError(f"invalid URL {current!r}: {exc}") from exc
     raise FetchFailed(f"{url}: more than {max_redirects} redirects")
 
 
