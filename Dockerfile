@@ -28,13 +28,17 @@ ENV PATH=/opt/venv/bin:$PATH \
     HF_HUB_DISABLE_PROGRESS_BARS=1 \
     TRANSFORMERS_VERBOSITY=error \
     ARTICLEQA_ENVIRONMENT=production \
-    ARTICLEQA_HOME=/data
+    ARTICLEQA_HOME=/data \
+    ARTICLEQA_ONNX_DIR=/opt/articleqa-onnx
 
 RUN groupadd --system --gid 10001 articleqa \
     && useradd --system --uid 10001 --gid articleqa --create-home --home-dir /home/articleqa articleqa \
     && mkdir -p /data /articles \
     && chown articleqa:articleqa /data
 COPY --from=build /opt/venv /opt/venv
+# The int8 ONNX model (the default embedding backend) is exported once, at build time, so
+# containers start without torch doing any work and every replica embeds identically.
+RUN articleqa export-onnx --dir /opt/articleqa-onnx
 
 # Numeric, so that Kubernetes' runAsNonRoot can verify it.
 USER 10001:10001

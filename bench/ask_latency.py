@@ -103,7 +103,8 @@ def prepare_home(home: Path) -> tuple[int, int]:
 
 
 def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "ARTICLEQA_HOME": str(home), "ARTICLEQA_EMBEDDING_BACKEND": "torch"}
+    # The backend and ONNX cache come from os.environ (set in main), shared with the baseline.
+    env = {**os.environ, "ARTICLEQA_HOME": str(home)}
     command = [sys.executable, "-m", "articleqa", "serve", "--port", str(port), "--no-access-log"]
     log_path = home.parent / "serve.log"
     with open(log_path, "wb") as log:
@@ -214,6 +215,13 @@ def main() -> None:
         default=None,
         help="ARTICLEQA_THREADS for the server and the bare embedder (default: the setting).",
     )
+    parser.add_argument(
+        "--backend",
+        choices=["onnx", "torch"],
+        default=None,
+        help="ARTICLEQA_EMBEDDING_BACKEND for the server and the bare embedder "
+        "(default: the setting).",
+    )
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
     if levels[0] != 1:
@@ -221,6 +229,8 @@ def main() -> None:
 
     if args.threads is not None:
         os.environ["ARTICLEQA_THREADS"] = str(args.threads)  # the server inherits it
+    if args.backend is not None:
+        os.environ["ARTICLEQA_EMBEDDING_BACKEND"] = args.backend
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -230,6 +240,8 @@ def main() -> None:
     process: subprocess.Popen[bytes] | None = None
     corpus_note = "the target server's corpus"
     with tempfile.TemporaryDirectory(prefix="articleqa-bench-") as tmp:
+        # One ONNX export for the index, the server and the baseline (not one per home).
+        os.environ.setdefault("ARTICLEQA_ONNX_DIR", str(Path(tmp) / "onnx"))
         url = args.url
         if url is None:
             home = Path(tmp) / "home"
