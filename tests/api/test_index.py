@@ -83,6 +83,37 @@ def test_rebuild_refused_while_another_process_holds_the_lock(live: LiveServer) 
         assert client.post("/index/rebuild").status_code == 202
 
 
+def test_accepted_rebuild_waits_for_a_build_that_took_the_lock_after_the_probe(
+    live: LiveServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Failure injection: the lock is free at the probe and taken before the job's build.
+    monkeypatch.setattr(Rebuilder, "_probe_lock", lambda self: None)
+    building = threading.Event()
+    original_build = Rebuilder._build
+
+    def announced_build(self: Rebuilder) -> BuildReport:
+        building.set()
+        return original_build(self)
+
+    monkeypatch.setattr(Rebuilder, "_build", announced_build)
+    with live.client(WRITE_TOKEN) as client:
+        with build_lock(live.settings.home):
+            started = client.post("/index/rebuild")
+            assert started.status_code == 202
+            job_id = started.json()["job_id"]
+            assert building.wait(30)
+
+            def finished() -> bool:
+                return client.get(f"/index/rebuild/{job_id}").json()["status"] != "running"
+
+            # The job reached its build while the lock is held: it waits instead of failing.
+            assert not wait_until(finished, timeout_s=2)
+        assert wait_until(finished)
+        job = client.get(f"/index/rebuild/{job_id}").json()
+        assert job["status"] == "succeeded", job
+        assert client.get("/index").json()["last_error"] is None
+
+
 def test_asks_during_a_rebuild_all_succeed(
     live: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

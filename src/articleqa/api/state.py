@@ -181,6 +181,9 @@ class RebuildJob:
     report: BuildReport | None = None
 
 
+JOB_LOCK_WAIT_S = 3600.0
+
+
 class Rebuilder:
     """Runs one index build at a time in a worker thread, then swaps the result in."""
 
@@ -226,7 +229,13 @@ class Rebuilder:
     def _build(self) -> BuildReport:
         if self._indexer is None:
             # Its own embedder: a tokenizer shared with the query thread is not thread-safe.
-            self._indexer = Indexer(self.settings, self.store, load_embedder(self.settings))
+            # A job is only accepted when the build lock was free, but `articleqa index` in
+            # another process may take it between that probe and this build: then the accepted
+            # job waits its turn rather than failing.
+            settings = self.settings.model_copy(
+                update={"lock_timeout_s": max(self.settings.lock_timeout_s, JOB_LOCK_WAIT_S)}
+            )
+            self._indexer = Indexer(settings, self.store, load_embedder(settings))
         return self._indexer.build()
 
     async def _run(self, job: RebuildJob) -> None:
