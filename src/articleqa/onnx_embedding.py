@@ -29,6 +29,7 @@ import numpy as np
 from articleqa.config import Settings
 from articleqa.embedding import MAX_SEQ_LENGTH, MODEL_NAME, bundled_model_path, normalize_rows
 from articleqa.errors import ArticleQAError
+from articleqa.hashing import file_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -76,14 +77,6 @@ def export_dir(settings: Settings) -> Path:
     return base / EXPORT_FOLDER
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def source_fingerprint(model_path: Path) -> str:
     """Hash of the files that determine the exported graph and its tokenisation."""
     digest = hashlib.sha256()
@@ -92,7 +85,7 @@ def source_fingerprint(model_path: Path) -> str:
         if not path.is_file():
             raise OnnxExportError(f"the embedding model at {model_path} has no {name}")
         digest.update(name.encode())
-        digest.update(_sha256(path).encode())
+        digest.update(file_sha256(path).encode())
     return digest.hexdigest()
 
 
@@ -126,7 +119,7 @@ def read_valid_export(folder: Path, source_hash: str | None) -> OnnxExport | Non
             return None
     for name, checksum in manifest.get("files", {}).items():
         path = folder / name
-        if not path.is_file() or _sha256(path) != checksum:
+        if not path.is_file() or file_sha256(path) != checksum:
             logger.warning("ONNX export in %s has a missing or damaged %s", folder, name)
             return None
     if not manifest.get("files"):
@@ -189,7 +182,7 @@ def _export(folder: Path, source: Path, source_hash: str) -> OnnxExport:
             **_expected_manifest(source_hash),
             "model": MODEL_NAME,
             "source": str(source),
-            "files": {name: _sha256(staging / name) for name in (MODEL_FILE, TOKENIZER_FILE)},
+            "files": {name: file_sha256(staging / name) for name in (MODEL_FILE, TOKENIZER_FILE)},
         }
         # The old manifest goes first so that a crash between the file moves below never
         # leaves a manifest vouching for files it does not describe.

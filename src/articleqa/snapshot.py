@@ -19,7 +19,6 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -35,6 +34,7 @@ import faiss
 import numpy as np
 
 from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
+from articleqa.hashing import file_sha256
 from articleqa.lexical import LexicalIndex
 
 logger = logging.getLogger(__name__)
@@ -143,14 +143,6 @@ def publish(home: Path, version: str) -> None:
     except OSError as exc:
         raise StorageError(f"cannot publish snapshot {version}: {exc}") from exc
     logger.info("published snapshot %s", version)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _snapshot_files(folder: Path) -> list[Path]:
