@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import random
@@ -138,6 +139,8 @@ class Level:
     latencies: list[float] = field(default_factory=list)
     busy_s: float = 0.0
     bare: list[float] = field(default_factory=list)
+    took: list[float] = field(default_factory=list)  # the server's own took_ms per answer
+    health: list[float] = field(default_factory=list)  # GET /health round trips
 
     @property
     def throughput(self) -> float:
@@ -155,10 +158,11 @@ async def run_slice(
     async def ask(question: str) -> None:
         started = time.perf_counter()
         async with session.post("/ask", json={"question": question, "k": 3}) as response:
-            await response.read()
+            body = await response.read()
             if response.status != 200:
                 raise SystemExit(f"/ask answered {response.status}")
         level.latencies.append((time.perf_counter() - started) * 1000)
+        level.took.append(json.loads(body)["took_ms"])
 
     if concurrency == 1:
         for question in order:
@@ -166,6 +170,12 @@ async def run_slice(
             started = time.perf_counter()
             await ask(question)
             level.busy_s += time.perf_counter() - started
+            # The floor under any answer: a round trip through the same client, server and
+            # framework that does no work (timed after the ask, outside its busy time).
+            started = time.perf_counter()
+            async with session.get("/health") as response:
+                await response.read()
+            level.health.append((time.perf_counter() - started) * 1000)
         return
     queue = list(reversed(order))
 
@@ -289,6 +299,16 @@ def main() -> None:
             f"| {percentile(level.latencies, 99):.2f} | {level.throughput:.1f} "
             f"| {p50 / bare_p50:.2f}x | {level.throughput / base:.2f}x |"
         )
+    single = results[1]
+    took_p50 = statistics.median(single.took)
+    health_p50 = statistics.median(single.health)
+    ask_p50 = percentile(single.latencies, 50)
+    print()
+    print("Where a concurrency-1 ask's time goes (medians, ms):")
+    print(f"  in the service (took_ms: embedding the question + searching): {took_p50:.2f}")
+    print(f"  GET /health round trip (client, HTTP, framework; no work):   {health_p50:.2f}")
+    rest = ask_p50 - took_p50 - health_p50
+    print(f"  the rest (body, validation, thread hand-off, JSON, caches): {rest:.2f}")
 
 
 if __name__ == "__main__":

@@ -30,17 +30,11 @@ _STOPWORDS = frozenset(STOPWORDS_EN)
 def terms(text: str) -> list[str]:
     """The words BM25 indexes for ``text`` (lower-cased, stop words out, stemmed).
 
-    Same rules as bm25s' tokenizer, without its per-call overhead: used for sentence scoring.
+    Same rules as bm25s' tokenizer, without its per-call overhead (a progress bar object and
+    a vocabulary per call): used for every question and for sentence scoring.
     """
     words = [w for w in _SPLITTER.findall(text.lower()) if w not in _STOPWORDS]
     return list(_stemmer().stemWords(words))
-
-
-def tokenize(texts: list[str]) -> list[list[str]]:
-    tokens = bm25s.tokenize(
-        texts, stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
-    )
-    return [list(t) for t in tokens]
 
 
 class LexicalIndex:
@@ -74,7 +68,7 @@ class LexicalIndex:
         if self._retriever is None:
             return np.zeros(0, dtype=np.float32)
         vocabulary = self._retriever.vocab_dict
-        known = [t for t in tokenize([query])[0] if t in vocabulary]
+        known = [t for t in terms(query) if t in vocabulary]
         if not known:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._retriever.get_scores(known), dtype=np.float32)

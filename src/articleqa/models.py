@@ -79,7 +79,10 @@ class Answer(BaseModel):
     answered: bool
     quotes: list[Quote]
     index_version: str | None
-    took_ms: float
+    took_ms: float = Field(
+        description="Milliseconds spent on the question in the service: embedding it (the model "
+        "call that embedded it with its batch) and searching; not the network or queueing."
+    )
     message: str | None = Field(
         default=None, description="Why no answer was given, in plain words, when answered is false."
     )

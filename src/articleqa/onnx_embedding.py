@@ -303,6 +303,10 @@ class OnnxEmbedder:
         if threads:
             options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        # Pool threads spin between the operators of one run (fast), but not after it: a
+        # spinning thread would hold a core that the caller's next step (search, the HTTP
+        # response, the client on the same machine) needs (BENCHMARKS.md, /ask latency).
+        options.add_session_config_entry("session.force_spinning_stop", "1")
         self._session = onnxruntime.InferenceSession(
             str(export.model_path), sess_options=options, providers=["CPUExecutionProvider"]
         )

@@ -77,6 +77,13 @@ class Candidate:
     also_in: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class _PassageWords:
+    sentences: list[tuple[Span, frozenset[str]]]  # offsets relative to the passage, BM25 terms
+    all_terms: frozenset[str]  # every sentence's terms together
+    normalized: frozenset[str]  # plain lower-cased words, for near-duplicate detection
+
+
 class Searcher:
     def __init__(self, snapshot: Snapshot, embedder: Embedder, settings: Settings) -> None:
         if snapshot.manifest.get("model") not in (None, embedder.name):
@@ -91,7 +98,8 @@ class Searcher:
         self.settings = settings
         self._idf = snapshot.lexical.idf()
         self.abstain_threshold = abstain_threshold(settings, embedder.name)
-        self._sentence_cache: dict[int, list[tuple[Span, frozenset[str]]]] = {}
+        self._words_cache: dict[int, _PassageWords] = {}
+        self._refs: dict[str, ArticleRef] = {}
 
     def ask(
         self,
@@ -111,9 +119,15 @@ class Searcher:
             raise InvalidInput("k must be between 1 and 10")
         if query_vector is None:
             query_vector = self.embedder.embed([question])[0]
-        candidates = self.rank(question, query_vector, filters or SearchFilters())
+        filters = filters or SearchFilters()
+        question_terms = set(terms(question))
+        candidates = self.rank(question, query_vector, filters, question_terms)
         answered = bool(candidates) and self.evidence(candidates) >= self.abstain_threshold
-        quotes = [self._quote(question, c) for c in self.select(candidates, k)] if answered else []
+        quotes = (
+            [self._quote(question_terms, c) for c in self.select(candidates, k, filters)]
+            if answered
+            else []
+        )
         return Answer(
             question=question,
             answered=answered,
@@ -145,18 +159,21 @@ class Searcher:
         return np.unique(np.concatenate(ordinals))
 
     def rank(
-        self, question: str, query_vector: np.ndarray, filters: SearchFilters
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        filters: SearchFilters,
+        question_terms: set[str] | None = None,
     ) -> list[Candidate]:
         """Candidates from both retrievers, fused and sorted best first."""
         snapshot = self.snapshot
         allowed = self._allowed(filters)
         depth = self.settings.candidates
         dense_scores, dense_ids = vector_search(snapshot.vectors, query_vector, depth, allowed)
-        candidates: dict[int, Candidate] = {
-            int(i): Candidate(int(i), dense=float(s))
-            for s, i in zip(dense_scores, dense_ids, strict=True)
-        }
+        dense: dict[int, float] = dict(zip(dense_ids.tolist(), dense_scores.tolist(), strict=True))
+        ordinals = list(dense)
         lexical = snapshot.lexical.scores(question)
+        normalized = np.zeros(len(ordinals), dtype=np.float64)
         if lexical.size:
             if allowed is not None:
                 mask = np.zeros_like(lexical, dtype=bool)
@@ -164,64 +181,73 @@ class Searcher:
                 lexical = np.where(mask, lexical, 0.0)
             top = np.argpartition(-lexical, min(depth, lexical.size - 1))[:depth]
             top_max = float(lexical.max())
-            for ordinal in top:
-                if lexical[ordinal] <= 0:
-                    continue
-                candidates.setdefault(int(ordinal), Candidate(int(ordinal)))
+            ordinals.extend(o for o in top[lexical[top] > 0].tolist() if o not in dense)
             if top_max > 0:
-                for candidate in candidates.values():
-                    candidate.lexical = float(lexical[candidate.ordinal]) / top_max
-        missing_dense = [c for c in candidates.values() if c.dense == 0.0]
-        if missing_dense:
-            vectors = np.vstack([snapshot.vectors.reconstruct(c.ordinal) for c in missing_dense])
-            for candidate, score in zip(missing_dense, vectors @ query_vector, strict=True):
-                candidate.dense = float(score)
-        for candidate in candidates.values():
-            candidate.fused = (
-                self.settings.dense_weight * candidate.dense
-                + self.settings.bm25_weight * candidate.lexical
+                normalized = lexical[ordinals].astype(np.float64) / top_max
+        missing = [o for o in ordinals if not dense.get(o)]
+        if missing:
+            # Found by BM25 only (or a dense score of exactly zero): score them by cosine too.
+            vectors = np.vstack([snapshot.vectors.reconstruct(o) for o in missing])
+            dense.update(zip(missing, (vectors @ query_vector).tolist(), strict=True))
+        settings = self.settings
+        candidates = [
+            Candidate(
+                ordinal,
+                dense=dense[ordinal],
+                lexical=lexical_score,
+                fused=settings.dense_weight * dense[ordinal] + settings.bm25_weight * lexical_score,
             )
-            self._assign_span(candidate, filters)
-        ranked = sorted(candidates.values(), key=lambda c: (-c.fused, c.ordinal))
-        return self._rerank_by_sentence(question, ranked)
+            for ordinal, lexical_score in zip(ordinals, normalized.tolist(), strict=True)
+        ]
+        candidates.sort(key=lambda c: (-c.fused, c.ordinal))
+        if question_terms is None:
+            question_terms = set(terms(question))
+        return self._rerank_by_sentence(question_terms, candidates)
 
-    def _rerank_by_sentence(self, question: str, ranked: list[Candidate]) -> list[Candidate]:
+    def _rerank_by_sentence(
+        self, question_terms: set[str], ranked: list[Candidate]
+    ) -> list[Candidate]:
         """Reward passages holding one sentence that carries most of the question's rare words.
 
         Questions usually paraphrase a single sentence of the answer; a passage where the
         question's words are spread over several sentences is weaker evidence.
         """
         weight = self.settings.sentence_weight
-        question_terms = set(terms(question))
-        total = sum(self._idf.get(t, 0.0) for t in question_terms)
+        term_weight = {t: self._idf.get(t, 0.0) for t in question_terms}.__getitem__
+        total = sum(map(term_weight, question_terms))
         if weight <= 0 or total <= 0:
             return ranked
         head = ranked[: self.settings.rerank_depth]
         for candidate in head:
+            words = self._words(candidate.ordinal)
+            if question_terms.isdisjoint(words.all_terms):
+                continue  # no sentence holds a question word: the best sentence scores 0
             best = max(
-                (
-                    sum(self._idf.get(t, 0.0) for t in question_terms & words)
-                    for _, words in self._sentences(candidate.ordinal)
-                ),
-                default=0.0,
+                sum(map(term_weight, question_terms & sentence_terms))
+                for _, sentence_terms in words.sentences
             )
             candidate.sentence = best / total
             candidate.fused += weight * candidate.sentence
         head.sort(key=lambda c: (-c.fused, c.ordinal))
         return head + ranked[len(head) :]
 
-    def _sentences(self, ordinal: int) -> list[tuple[Span, frozenset[str]]]:
-        """Sentences of a passage (offsets relative to it) with their indexed words; cached."""
-        cached = self._sentence_cache.get(ordinal)
+    def _words(self, ordinal: int) -> _PassageWords:
+        """A passage's sentences and words, computed on first use and cached."""
+        cached = self._words_cache.get(ordinal)
         if cached is None:
             text = self.snapshot.passages[ordinal].text
-            cached = [
+            sentences = [
                 (span, frozenset(terms(text[span.start : span.end])))
                 for span in sentence_spans(text, Span(0, len(text)))
             ]
-            if len(self._sentence_cache) >= _SENTENCE_CACHE_SIZE:
-                self._sentence_cache.clear()
-            self._sentence_cache[ordinal] = cached
+            cached = _PassageWords(
+                sentences=sentences,
+                all_terms=frozenset().union(*(words for _, words in sentences)),
+                normalized=frozenset(normalized_words(text)),
+            )
+            if len(self._words_cache) >= _SENTENCE_CACHE_SIZE:
+                self._words_cache.clear()
+            self._words_cache[ordinal] = cached
         return cached
 
     def _assign_span(self, candidate: Candidate, filters: SearchFilters) -> None:
@@ -231,12 +257,16 @@ class Searcher:
         candidate.span = (usable or spans)[0]
         candidate.also_in = [s[0] for s in spans if s[0] != candidate.span[0]]
 
-    def select(self, candidates: Sequence[Candidate], k: int) -> list[Candidate]:
+    def select(
+        self, candidates: Sequence[Candidate], k: int, filters: SearchFilters | None = None
+    ) -> list[Candidate]:
         """Top ``k`` after collapsing overlapping spans and near-duplicates, few per article."""
+        filters = filters or SearchFilters()
         chosen: list[Candidate] = []
-        words: list[set[str]] = []
+        bags: list[frozenset[str]] = []
         per_article: dict[str, int] = {}
         for candidate in candidates:
+            self._assign_span(candidate, filters)
             article_id, start, end = candidate.span
             if per_article.get(article_id, 0) >= self.settings.max_quotes_per_article:
                 continue
@@ -244,25 +274,25 @@ class Searcher:
                 c.span[0] == article_id and c.span[1] < end and start < c.span[2] for c in chosen
             ):
                 continue
-            bag = set(normalized_words(self.snapshot.passages[candidate.ordinal].text))
+            bag = self._words(candidate.ordinal).normalized
             if any(
                 len(bag & seen) / max(1, len(bag | seen)) >= _NEAR_DUPLICATE_JACCARD
-                for seen in words
+                for seen in bags
             ):
                 continue
             chosen.append(candidate)
-            words.append(bag)
+            bags.append(bag)
             per_article[article_id] = per_article.get(article_id, 0) + 1
             if len(chosen) == k:
                 break
         return chosen
 
-    def _quote(self, question: str, candidate: Candidate) -> Quote:
+    def _quote(self, question_terms: set[str], candidate: Candidate) -> Quote:
         article_id, start, end = candidate.span
         article = self.snapshot.articles[article_id]
         passage = self.snapshot.passages[candidate.ordinal]
-        sentences = self._sentences(candidate.ordinal)
-        best = self._best_sentence(question, sentences)
+        sentences = self._words(candidate.ordinal).sentences
+        best = self._best_sentence(question_terms, sentences)
         highlight: Highlight | None = None
         if best is not None:
             span = sentences[best][0]
@@ -285,17 +315,23 @@ class Searcher:
             score=round(candidate.fused, 4),
             passage_id=f"{self.snapshot.version}:{candidate.ordinal}",
             heading=passage.heading,
-            article=_ref(article),
-            also_in=[_ref(self.snapshot.articles[a]) for a in candidate.also_in],
+            article=self._ref(article_id),
+            also_in=[self._ref(a) for a in candidate.also_in],
         )
 
+    def _ref(self, article_id: str) -> ArticleRef:
+        # Built once per article and snapshot; answers share it (nothing mutates it).
+        ref = self._refs.get(article_id)
+        if ref is None:
+            ref = self._refs[article_id] = _ref(self.snapshot.articles[article_id])
+        return ref
+
     def _best_sentence(
-        self, question: str, sentences: list[tuple[Span, frozenset[str]]]
+        self, question_terms: set[str], sentences: list[tuple[Span, frozenset[str]]]
     ) -> int | None:
         """Index of the sentence sharing the most idf-weighted words with the question."""
         if not sentences:
             return None
-        question_terms = set(terms(question))
 
         def score(index: int) -> float:
             span, words = sentences[index]

@@ -120,3 +120,21 @@ def test_batched_vectors_give_the_same_answers_as_single_ones(searcher: Searcher
 
     expected = [[q.passage_id for q in searcher.ask(question).quotes] for question in questions]
     assert asyncio.run(scenario()) == expected
+
+
+class SlowEmbedder(FakeEmbedder):
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        threading.Event().wait(0.05)
+        return super().embed(texts)
+
+
+def test_took_ms_counts_the_model_call_as_well_as_the_search(searcher: Searcher) -> None:
+    async def scenario() -> float:
+        batcher = QueryBatcher(SlowEmbedder(), window_s=0.001)
+        batcher.start()
+        try:
+            return (await batcher.ask(searcher, "tram cost")).took_ms
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(scenario()) >= 50

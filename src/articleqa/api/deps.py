@@ -123,5 +123,15 @@ async def require_read(services: ServicesDep, credentials: CredentialsDep) -> No
     raise _unauthorized(credentials, "requests (ARTICLEQA_READ_TOKEN is set)")
 
 
+async def read_services(request: Request, credentials: CredentialsDep) -> Services:
+    """The services, once the read token (if any) is checked: ``require_read`` and the
+    ``*Dep`` getters in one dependency, for the hot /ask route. FastAPI's work per dependency
+    (about 20 µs each) was a fifth of the event loop's time under load (BENCHMARKS.md)."""
+    services: Services = request.app.state.services
+    await require_read(services, credentials)
+    return services
+
+
 ReadAccess = Depends(require_read)
 WriteAccess = Depends(require_write)
+ReadServicesDep = Annotated[Services, Depends(read_services)]

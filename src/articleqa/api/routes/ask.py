@@ -6,24 +6,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from articleqa.api.deps import BatcherDep, HolderDep, ReadAccess
+from articleqa.api.deps import ReadServicesDep
 from articleqa.api.errors import error_responses
 from articleqa.api.schemas import AskRequest, AskResponse
 from articleqa.errors import InvalidInput
 from articleqa.models import Answer
 from articleqa.search import MAX_QUESTION_CHARS, SearchFilters
 
-router = APIRouter(prefix="/ask", tags=["ask"], dependencies=[ReadAccess])
+router = APIRouter(prefix="/ask", tags=["ask"])
 
 _RESPONSES = error_responses(401, 422, 503)
 
 
 @router.post("", response_model=AskResponse, responses=_RESPONSES, summary="Ask a question")
-async def ask(body: AskRequest, holder: HolderDep, batcher: BatcherDep) -> Response:
+async def ask(body: AskRequest, services: ReadServicesDep) -> Response:
     """Quote the passages that best answer the question, or say that none does."""
     # Taken here rather than as a dependency so that invalid input is a 422 even before an
     # index exists; the request keeps this searcher even if a new snapshot is swapped in.
-    searcher = holder.require()
+    searcher = services.holder.require()
     filters = None
     if body.filters is not None:
         ids = body.filters.article_ids
@@ -32,13 +32,12 @@ async def ask(body: AskRequest, holder: HolderDep, batcher: BatcherDep) -> Respo
             published_since=body.filters.since,
             published_until=body.filters.until,
         )
-    return _json(await batcher.ask(searcher, body.question, body.k, filters))
+    return _json(await services.batcher.ask(searcher, body.question, body.k, filters))
 
 
 @router.get("", response_model=AskResponse, responses=_RESPONSES, summary="Ask (query string)")
 async def ask_get(
-    holder: HolderDep,
-    batcher: BatcherDep,
+    services: ReadServicesDep,
     q: Annotated[
         str,
         Query(min_length=1, max_length=MAX_QUESTION_CHARS, examples=["Who won the science fair?"]),
@@ -50,7 +49,7 @@ async def ask_get(
     """``GET /ask?q=...&k=3``: the same answer as ``POST /ask``, handy for curl and browsers."""
     if not q.strip():
         raise InvalidInput("q: the question is empty")
-    return _json(await batcher.ask(holder.require(), q, k))
+    return _json(await services.batcher.ask(services.holder.require(), q, k))
 
 
 def _json(answer: Answer) -> Response:
