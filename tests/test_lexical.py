@@ -6,7 +6,7 @@ import bm25s
 import numpy as np
 import pytest
 
-from articleqa.lexical import LexicalIndex, _stemmer, terms
+from articleqa.lexical import LexicalIndex, _stemmer, question_terms, terms
 
 TEXTS = [
     "Who won the regional science fair?",
@@ -48,3 +48,9 @@ def test_scores_of_unknown_words_are_all_zero() -> None:
     index = LexicalIndex.build(["The tram extension opens next year."])
     assert index.scores("zeppelin quasar").tolist() == [0.0]
     assert LexicalIndex.build([]).scores("tram").size == 0
+
+
+def test_question_terms_leave_out_the_words_that_make_it_a_question() -> None:
+    assert question_terms("How high did the Millrace rise?") == ["high", "millrac", "rise"]
+    assert question_terms("Who was Robert's son?") == ["robert", "son"]
+    assert question_terms("When were the Normans in Normandy?") == ["were", "norman", "normandi"]

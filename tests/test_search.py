@@ -14,6 +14,7 @@ from articleqa.embedding import FakeEmbedder
 from articleqa.errors import InvalidInput
 from articleqa.indexer import Indexer
 from articleqa.ingest.prepare import prepare_article
+from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, RawArticle
 from articleqa.search import Searcher, SearchFilters
 from articleqa.service import ingest
@@ -45,6 +46,14 @@ def _searcher(settings: Settings, store: ArticleStore, **overrides: object) -> S
     )
 
 
+def _store_of(home: Path, *articles: tuple[str, str]) -> ArticleStore:
+    """A store holding the given (title, text) articles."""
+    store = ArticleStore(home)
+    for title, text in articles:
+        store.upsert(prepare_article(RawArticle(title=title, text=text)))
+    return store
+
+
 def _id_of(store: ArticleStore, title_start: str) -> str:
     return next(a.id for a in store.list() if a.title.startswith(title_start))
 
@@ -53,7 +62,10 @@ def _assert_contract(answer: Answer, store: ArticleStore) -> None:
     for quote in answer.quotes:
         text = store.get(quote.article.id).text
         assert quote.text == text[quote.start : quote.end]
-        assert quote.highlight is not None
+        if quote.highlight is None:
+            # Only when no sentence of the quote shares a word with the question.
+            assert set(question_terms(answer.question)).isdisjoint(terms(quote.text))
+            continue
         assert quote.start <= quote.highlight.start < quote.highlight.end <= quote.end
         assert quote.highlight.text == text[quote.highlight.start : quote.highlight.end]
         assert quote.highlight.text in quote.text
@@ -71,6 +83,7 @@ def test_quotes_are_verbatim_slices_with_a_highlight_inside(
     assert 1 <= len(answer.quotes) <= 5
     assert answer.index_version == searcher.snapshot.version
     assert answer.took_ms >= 0
+    assert answer.quotes[0].highlight is not None
     _assert_contract(answer, store)
     scores = [q.score for q in answer.quotes]
     assert scores == sorted(scores, reverse=True)
@@ -239,6 +252,46 @@ def test_abstains_below_the_threshold(settings: Settings, store: ArticleStore) -
     assert answer.message
 
 
+def test_every_quote_clears_the_evidence_bar_on_its_own(
+    settings: Settings, store: ArticleStore
+) -> None:
+    question = QUESTIONS[0]
+    everything = _searcher(settings, store, abstain_threshold=-1e9)
+    candidates = everything.rank(question, FakeEmbedder().embed([question])[0], SearchFilters())
+    scores = sorted((everything.evidence([c]) for c in candidates), reverse=True)
+    # A bar between the best passage and the runners-up: only the best may be quoted.
+    bar = (scores[0] + scores[1]) / 2
+    assert len(everything.ask(question, k=5).quotes) == 5
+
+    answer = _searcher(settings, store, abstain_threshold=bar).ask(question, k=5)
+
+    assert answer.answered
+    assert len(answer.quotes) == 1
+    assert "Priya Raman" in answer.quotes[0].text
+
+
+def test_a_sentence_sharing_only_question_words_earns_no_sentence_bonus(home: Path) -> None:
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    wall = (
+        "The new flood wall along Quay Road held back the river for most of the night. "
+        '"The wall did exactly what it was designed to do," the engineer said.'
+    )
+    gauge = (
+        "Storm Bronagh pushed the Millrace River to 4.2 metres at the Mill Street gauge, "
+        "the highest level recorded there since 1998."
+    )
+    searcher = _searcher(settings, _store_of(home, ("Flood wall", wall), ("River gauge", gauge)))
+    question = "How high did the Millrace rise?"
+
+    ranked = searcher.rank(question, FakeEmbedder().embed([question])[0], SearchFilters())
+
+    by_text = {searcher.snapshot.passages[c.ordinal].text: c for c in ranked}
+    assert by_text[wall].sentence == 0.0  # it shares "did", and "how" nowhere
+    assert by_text[gauge].sentence > 0.0
+    answer = searcher.ask(question, k=1)
+    assert answer.quotes[0].text == gauge
+
+
 def test_empty_index_abstains(settings: Settings, fake_embedder: FakeEmbedder) -> None:
     Indexer(settings, ArticleStore(settings.home), fake_embedder).build()
 
@@ -289,7 +342,6 @@ def test_quotes_cut_around_the_highlight_stay_verbatim(
 def test_sentence_rerank_prefers_the_passage_with_one_sentence_answering(
     settings: Settings,
 ) -> None:
-    store = ArticleStore(settings.home)
     spread = (
         "The harbour committee met on Monday. Ferries were discussed at length. "
         "Later the weather turned. The timetable for winter will change. "
@@ -299,8 +351,7 @@ def test_sentence_rerank_prefers_the_passage_with_one_sentence_answering(
         "The lighthouse keeper changed the winter ferry timetable on Monday. "
         "The committee was not consulted. Several captains complained afterwards."
     )
-    for title, text in (("Committee notes", spread), ("Keeper decides", focused)):
-        store.upsert(prepare_article(RawArticle(title=title, text=text)))
+    store = _store_of(settings.home, ("Committee notes", spread), ("Keeper decides", focused))
     question = "Who changed the winter ferry timetable?"
     without = _searcher(settings, store, sentence_weight=0.0, bm25_weight=0.0)
     with_rerank = _searcher(settings, store, sentence_weight=5.0, bm25_weight=0.0)

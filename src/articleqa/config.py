@@ -111,9 +111,10 @@ class Settings(BaseSettings):
     )
     abstain_threshold: float | None = Field(
         default=None,
-        description="Answer only when some passage's cosine similarity with the question "
-        "reaches this; unset = the value calibrated for the embedding model on the dev set "
-        "(`articleqa eval --calibrate`).",
+        description="Quote a passage only when its evidence (cosine similarity with the "
+        "question + 0.2 x the share of the question's words in its best sentence) reaches "
+        "this; no passage does = no answer. Unset = the value calibrated for the embedding "
+        "model on the dev set (`articleqa eval --calibrate`).",
     )
 
     # HTTP service

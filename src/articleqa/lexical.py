@@ -27,6 +27,16 @@ _SPLITTER = re.compile(r"(?u)\b\w\w+\b")
 _STOPWORDS = frozenset(STOPWORDS_EN)
 
 
+# Words a question has because it is a question (wh-words and the "do" it needs: "How high did
+# the Millrace rise?") and that the sentence answering it does not repeat ("The Millrace rose to
+# 4.2 metres"). A sentence that shares only these with a question ("The wall did what it was
+# built to do") does not answer it. Lucene's stop list (bm25s') keeps them: it was made for
+# documents, not questions.
+_QUESTION_WORDS = frozenset(
+    ["how", "what", "when", "where", "which", "who", "whom", "whose", "why", "do", "does", "did"]
+)
+
+
 def terms(text: str) -> list[str]:
     """The words BM25 indexes for ``text`` (lower-cased, stop words out, stemmed).
 
@@ -34,6 +44,18 @@ def terms(text: str) -> list[str]:
     a vocabulary per call): used for every question and for sentence scoring.
     """
     words = [w for w in _SPLITTER.findall(text.lower()) if w not in _STOPWORDS]
+    return list(_stemmer().stemWords(words))
+
+
+def question_terms(question: str) -> list[str]:
+    """The terms of a question that a sentence answering it would share: ``terms`` without the
+    question words (used to find the sentence that answers; BM25 retrieval keeps them, its idf
+    already weighs them and dropping them there lost more than it won, BENCHMARKS.md)."""
+    words = [
+        w
+        for w in _SPLITTER.findall(question.lower())
+        if w not in _STOPWORDS and w not in _QUESTION_WORDS
+    ]
     return list(_stemmer().stemWords(words))
 
 

@@ -50,7 +50,10 @@ class Highlight(BaseModel):
 
 class Quote(BaseModel):
     text: str = Field(description="Verbatim: always article_text[start:end].")
-    highlight: Highlight | None
+    highlight: Highlight | None = Field(
+        description="The sentence that answers; null when no sentence shares a word with the "
+        "question (the passage matched by meaning)."
+    )
     start: int
     end: int
     score: float

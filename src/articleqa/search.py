@@ -14,7 +14,7 @@ import numpy as np
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.errors import InvalidInput
-from articleqa.lexical import terms
+from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, sentence_spans
 from articleqa.snapshot import ArticleRecord, Snapshot
@@ -30,8 +30,8 @@ _SENTENCE_CACHE_SIZE = 50_000
 # `articleqa eval --calibrate` on the SQuAD dev sample (98 % of in-index questions answered).
 # The fake test embedder's cosines mean nothing, so it never abstains on its own.
 CALIBRATED_ABSTAIN_THRESHOLDS = {
-    "all-MiniLM-L6-v2/torch": 0.33,
-    "all-MiniLM-L6-v2/onnx-int8": 0.325,
+    "all-MiniLM-L6-v2/torch": 0.365,
+    "all-MiniLM-L6-v2/onnx-int8": 0.346,
 }
 EVIDENCE_SENTENCE_WEIGHT = 0.2
 
@@ -120,14 +120,14 @@ class Searcher:
         if query_vector is None:
             query_vector = self.embedder.embed([question])[0]
         filters = filters or SearchFilters()
-        question_terms = set(terms(question))
-        candidates = self.rank(question, query_vector, filters, question_terms)
-        answered = bool(candidates) and self.evidence(candidates) >= self.abstain_threshold
-        quotes = (
-            [self._quote(question_terms, c) for c in self.select(candidates, k, filters)]
-            if answered
-            else []
-        )
+        asked = set(question_terms(question))
+        candidates = self.rank(question, query_vector, filters, asked)
+        # Each quote must clear the bar the whole answer clears: a passage that only shares a
+        # word with the question ("high" in "Westbrook High School") is not shown beside one
+        # that answers it.
+        supported = [c for c in candidates if self.evidence([c]) >= self.abstain_threshold]
+        answered = bool(supported)
+        quotes = [self._quote(asked, c) for c in self.select(supported, k, filters)]
         return Answer(
             question=question,
             answered=answered,
@@ -163,7 +163,7 @@ class Searcher:
         question: str,
         query_vector: np.ndarray,
         filters: SearchFilters,
-        question_terms: set[str] | None = None,
+        asked: set[str] | None = None,
     ) -> list[Candidate]:
         """Candidates from both retrievers, fused and sorted best first."""
         snapshot = self.snapshot
@@ -200,30 +200,28 @@ class Searcher:
             for ordinal, lexical_score in zip(ordinals, normalized.tolist(), strict=True)
         ]
         candidates.sort(key=lambda c: (-c.fused, c.ordinal))
-        if question_terms is None:
-            question_terms = set(terms(question))
-        return self._rerank_by_sentence(question_terms, candidates)
+        if asked is None:
+            asked = set(question_terms(question))
+        return self._rerank_by_sentence(asked, candidates)
 
-    def _rerank_by_sentence(
-        self, question_terms: set[str], ranked: list[Candidate]
-    ) -> list[Candidate]:
+    def _rerank_by_sentence(self, asked: set[str], ranked: list[Candidate]) -> list[Candidate]:
         """Reward passages holding one sentence that carries most of the question's rare words.
 
         Questions usually paraphrase a single sentence of the answer; a passage where the
         question's words are spread over several sentences is weaker evidence.
         """
         weight = self.settings.sentence_weight
-        term_weight = {t: self._idf.get(t, 0.0) for t in question_terms}.__getitem__
-        total = sum(map(term_weight, question_terms))
+        term_weight = {t: self._idf.get(t, 0.0) for t in asked}.__getitem__
+        total = sum(map(term_weight, asked))
         if weight <= 0 or total <= 0:
             return ranked
         head = ranked[: self.settings.rerank_depth]
         for candidate in head:
             words = self._words(candidate.ordinal)
-            if question_terms.isdisjoint(words.all_terms):
+            if asked.isdisjoint(words.all_terms):
                 continue  # no sentence holds a question word: the best sentence scores 0
             best = max(
-                sum(map(term_weight, question_terms & sentence_terms))
+                sum(map(term_weight, asked & sentence_terms))
                 for _, sentence_terms in words.sentences
             )
             candidate.sentence = best / total
@@ -287,12 +285,12 @@ class Searcher:
                 break
         return chosen
 
-    def _quote(self, question_terms: set[str], candidate: Candidate) -> Quote:
+    def _quote(self, asked: set[str], candidate: Candidate) -> Quote:
         article_id, start, end = candidate.span
         article = self.snapshot.articles[article_id]
         passage = self.snapshot.passages[candidate.ordinal]
         sentences = self._words(candidate.ordinal).sentences
-        best = self._best_sentence(question_terms, sentences)
+        best = self._best_sentence(asked, sentences)
         highlight: Highlight | None = None
         if best is not None:
             span = sentences[best][0]
@@ -327,17 +325,19 @@ class Searcher:
         return ref
 
     def _best_sentence(
-        self, question_terms: set[str], sentences: list[tuple[Span, frozenset[str]]]
+        self, asked: set[str], sentences: list[tuple[Span, frozenset[str]]]
     ) -> int | None:
-        """Index of the sentence sharing the most idf-weighted words with the question."""
-        if not sentences:
+        """Index of the sentence sharing the most idf-weighted words with the question; None
+        when no sentence shares any (the passage answers by meaning, and pointing at an
+        arbitrary sentence would mislead)."""
+        if not any(asked & words for _, words in sentences):
             return None
 
         def score(index: int) -> float:
             span, words = sentences[index]
             # Among equals prefer the shorter sentence: the highlight should be pointed.
             length_penalty = 1e-4 * math.log1p(span.end - span.start)
-            return sum(self._idf.get(t, 1.0) for t in question_terms & words) - length_penalty
+            return sum(self._idf.get(t, 1.0) for t in asked & words) - length_penalty
 
         return max(range(len(sentences)), key=score)
 
