@@ -137,6 +137,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Questions arriving within this window are embedded together.",
     )
+    feedback_max_bytes: int = Field(
+        default=10_000_000,
+        ge=10_000,
+        description="feedback.jsonl is moved to feedback.jsonl.1 (replacing it) when it would "
+        "grow past this, so feedback takes at most twice this on disk.",
+    )
 
     @field_validator("home")
     @classmethod

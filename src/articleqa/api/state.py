@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
+import os
 import secrets
 import threading
 import time
@@ -279,16 +280,30 @@ class Rebuilder:
 
 
 class FeedbackLog:
-    """Appends feedback records to ``ARTICLEQA_HOME/feedback.jsonl``, one JSON line each."""
+    """Appends feedback records to ``ARTICLEQA_HOME/feedback.jsonl``, one JSON line each.
+
+    ``POST /feedback`` is open to readers, so the file is bounded: when a record would take it
+    past ``feedback_max_bytes`` it becomes ``feedback.jsonl.1`` (replacing the previous one)
+    and a new file is started; the newest records are always kept.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.path = settings.home / "feedback.jsonl"
+        self.rotated = self.path.with_name(self.path.name + ".1")
+        self.max_bytes = settings.feedback_max_bytes
         self._lock = threading.Lock()
 
     def append(self, record: dict[str, object]) -> None:
-        line = json.dumps(record, ensure_ascii=False, default=str) + "\n"
-        with self._lock, open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line)
+        data = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode()
+        with self._lock:
+            try:
+                size = self.path.stat().st_size
+            except FileNotFoundError:
+                size = 0
+            if size and size + len(data) > self.max_bytes:
+                os.replace(self.path, self.rotated)
+            with open(self.path, "ab") as handle:
+                handle.write(data)
 
 
 @dataclass(slots=True)
