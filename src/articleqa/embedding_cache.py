@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from articleqa.errors import StorageError
+from articleqa.sqlite_files import connect
 
 
 def cache_key(text: str) -> str:
@@ -30,9 +31,7 @@ class EmbeddingCache:
             )
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+        return connect(self.path)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}

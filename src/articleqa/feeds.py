@@ -24,6 +24,7 @@ from articleqa.config import Settings
 from articleqa.errors import IngestError, InvalidInput, StorageError
 from articleqa.models import RawArticle
 from articleqa.service import IngestOutcome, store_raw
+from articleqa.sqlite_files import connect
 from articleqa.store import ArticleStore
 
 logger = logging.getLogger(__name__)
@@ -136,11 +137,7 @@ class FeedRegistry:
             raise StorageError(f"cannot open the feed registry at {self.path}: {exc}") from exc
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA busy_timeout=30000")
-        return db
+        return connect(self.path, autocommit=True, rows=True)
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

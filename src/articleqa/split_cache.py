@@ -19,6 +19,7 @@ from pathlib import Path
 from articleqa import passages as passages_module
 from articleqa.models import Article, Passage, SourceSpan
 from articleqa.passages import split_article
+from articleqa.sqlite_files import connect
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +42,7 @@ class SplitCache:
             db.execute("CREATE TABLE IF NOT EXISTS splits (key TEXT PRIMARY KEY, passages TEXT)")
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30)
-        db.execute("PRAGMA journal_mode=WAL")
-        return db
+        return connect(self.path)
 
     def key(self, article: Article) -> str:
         digest = hashlib.sha256()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from articleqa.errors import ArticleNotFound, StorageError
 from articleqa.models import Article, ArticleMeta
+from articleqa.sqlite_files import connect
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +62,7 @@ class ArticleStore:
             raise StorageError(f"cannot open the article store at {self.path}: {exc}") from exc
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=30000")
-        return db
+        return connect(self.path, autocommit=True, rows=True)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:

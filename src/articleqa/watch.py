@@ -27,6 +27,7 @@ from articleqa.errors import ArticleNotFound, ArticleQAError, RebuildInProgress,
 from articleqa.ingest import SUPPORTED_SUFFIXES, iter_folder
 from articleqa.service import IngestOutcome, ingest
 from articleqa.snapshot import MANIFEST, current_version, snapshots_dir
+from articleqa.sqlite_files import connect
 from articleqa.store import ArticleStore
 
 if TYPE_CHECKING:
@@ -73,9 +74,7 @@ class FileStates:
             raise StorageError(f"cannot open the watcher state at {self.path}: {exc}") from exc
 
     def _connect(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA busy_timeout=30000")
-        return db
+        return connect(self.path, autocommit=True)
 
     def all(self) -> dict[str, tuple[int, int]]:
         with contextlib.closing(self._connect()) as db:
