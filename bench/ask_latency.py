@@ -227,10 +227,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--backend",
-        choices=["onnx", "torch"],
+        choices=["onnx", "torch", "fake"],
         default=None,
         help="ARTICLEQA_EMBEDDING_BACKEND for the server and the bare embedder "
-        "(default: the setting).",
+        "(default: the setting). `fake` (the test embedder, no model) measures what the HTTP "
+        "stack and the search cost by themselves.",
     )
     args = parser.parse_args()
     levels = [int(c) for c in args.concurrency.split(",")]
