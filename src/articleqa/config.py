@@ -129,6 +129,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=6_000_000, ge=1_000, description="Larger request bodies get 413."
     )
+    body_timeout_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="A request body that has not all arrived this long after the request "
+        "began gets 408 and the connection is closed.",
+    )
     reload_interval_s: float = Field(
         default=1.0, gt=0, description="How often the API checks for a newly published snapshot."
     )

@@ -263,3 +263,23 @@ def test_non_utf8_and_binary_files_are_one_cli_line_each(tmp_path: Path) -> None
     # UTF-16 with a byte-order mark is text, read as such; the good file too.
     store = ArticleStore(home)
     assert sorted(a.title for a in store.list()) == ["Good article", "Title"]
+
+
+def test_a_body_that_never_arrives_gets_408_and_the_connection_closed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    home = tmp_path_factory.mktemp("slow-body-home")
+    settings = make_settings(home, body_timeout_s=1.0)
+    add_articles(settings, ARTICLES)
+    build_index(settings)
+    with serve(settings) as live:
+        # Promises 100 bytes, sends 19, then waits: the server answers 408 and closes rather
+        # than holding the connection and a request task for ever.
+        reply = raw_request(
+            live,
+            b"POST /ask HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100\r\n\r\n" + b'{"question":"tram"}',
+            timeout_s=20,
+        )
+        assert reply.startswith(b"HTTP/1.1 408 ") and b'"body_timeout"' in reply
+        still_answers(live)

@@ -53,7 +53,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     )
     install_error_handlers(app)
     # Added last = outermost: requests refused for size are still counted in the metrics.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s
+    )
     app.add_middleware(RequestMetrics, metrics=metrics)
     for module in (ask, articles, index, feedback, health):
         app.include_router(module.router)

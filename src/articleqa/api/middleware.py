@@ -1,7 +1,8 @@
-"""Pure ASGI middleware (cheaper per request than BaseHTTPMiddleware): body limit, metrics."""
+"""Pure ASGI middleware (cheaper per request than BaseHTTPMiddleware): body limits, metrics."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -23,12 +24,25 @@ class BodyTooLarge(HTTPException):
         super().__init__(413, _too_large_message(limit))
 
 
-class BodySizeLimit:
-    """Refuse bodies over ``max_bytes`` with 413, by declared length or by counting chunks."""
+class BodyTimeout(HTTPException):
+    def __init__(self, timeout_s: float) -> None:
+        super().__init__(
+            408,
+            f"the request body did not arrive within {timeout_s:g} s (ARTICLEQA_BODY_TIMEOUT_S)",
+            headers={"Connection": "close"},
+        )
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+class BodySizeLimit:
+    """Refuse bodies over ``max_bytes`` with 413, by declared length or by counting chunks,
+    and bodies that have not all arrived ``timeout_s`` after the request began with 408: a
+    client that promises a body and sends it slowly, or never, must not hold a connection
+    and a request task forever."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_s: float = 60.0) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_s = timeout_s
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
@@ -40,15 +54,25 @@ class BodySizeLimit:
             await response(scope, receive, send)
             return
         received = 0
+        deadline = asyncio.get_running_loop().time() + self.timeout_s
+        body_done = False
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, body_done
+            if body_done:  # only the disconnect is left to wait for, however long it takes
+                return await receive()
+            try:
+                # A timer, not a task per call as wait_for would make: this is on every POST.
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                # FastAPI re-raises HTTPExceptions met while reading the body.
+                raise BodyTimeout(self.timeout_s) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    # FastAPI re-raises HTTPExceptions met while reading the body.
                     raise BodyTooLarge(self.max_bytes)
+                body_done = not message.get("more_body", False)
             return message
 
         await self.app(scope, limited_receive, send)
