@@ -162,3 +162,37 @@ def test_shared_wire_paragraph_is_quoted_once_with_both_sources(corpus: Indexed)
         "Halloran's to build second chocolate factory and hire 140",
     }
     assert "4.1 percent" in (wire[0].highlight.text if wire[0].highlight else "")
+
+
+# Questions over the sample corpus with where their answer is found today: in quote 1's
+# highlight, in quote 1, or in quotes 1-3. A change that moves one down is a regression.
+SAMPLE_QUESTIONS = [
+    ("How high did the Millrace rise?", "4.2 metres", "highlight"),
+    ("Who won the regional science fair?", "Priya Raman", "highlight"),
+    ("How much will the tram extension cost?", "148-million-euro", "quotes 1-3"),
+    ("When will the first trams run on the extension?", "2029", "highlight"),
+    ("How many people were rescued by boat?", "41 people", "highlight"),
+    ("What did Putin ask Musk about Taiwan?", "Starlink", "highlight"),
+    ("How much plastic did the robot collect?", "9.3 kilograms", "highlight"),
+    ("When was the lifeboat built?", "1884", "highlight"),
+    ("How many jobs will the new chocolate factory create?", "140", "quote 1"),
+    ("How much did the museum renovation cost?", "9.5 million euros", "highlight"),
+    ("Who scored for Rovers after the break?", "Ciara Flynn", "quote 1"),
+    ("How much rain fell on the hills?", "87 millimetres", "highlight"),
+]
+
+
+@pytest.mark.parametrize(("question", "answer", "found_in"), SAMPLE_QUESTIONS)
+def test_sample_questions_find_their_answer(
+    corpus: Indexed, question: str, answer: str, found_in: str
+) -> None:
+    quotes = corpus.searcher.ask(question, k=3).quotes
+
+    assert quotes
+    if found_in == "highlight":
+        assert quotes[0].highlight is not None
+        assert answer in quotes[0].highlight.text
+    elif found_in == "quote 1":
+        assert answer in quotes[0].text
+    else:
+        assert any(answer in q.text for q in quotes)
