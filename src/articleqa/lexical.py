@@ -35,6 +35,7 @@ _STOPWORDS = frozenset(STOPWORDS_EN)
 _QUESTION_WORDS = frozenset(
     ["how", "what", "when", "where", "which", "who", "whom", "whose", "why", "do", "does", "did"]
 )
+_QUESTION_SKIP = _STOPWORDS | _QUESTION_WORDS
 
 
 def terms(text: str) -> list[str]:
@@ -43,19 +44,18 @@ def terms(text: str) -> list[str]:
     Same rules as bm25s' tokenizer, without its per-call overhead (a progress bar object and
     a vocabulary per call): used for every question and for sentence scoring.
     """
-    words = [w for w in _SPLITTER.findall(text.lower()) if w not in _STOPWORDS]
-    return list(_stemmer().stemWords(words))
+    return _stemmed(text, _STOPWORDS)
 
 
 def question_terms(question: str) -> list[str]:
     """The terms of a question that a sentence answering it would share: ``terms`` without the
     question words (used to find the sentence that answers; BM25 retrieval keeps them, its idf
     already weighs them and dropping them there lost more than it won, BENCHMARKS.md)."""
-    words = [
-        w
-        for w in _SPLITTER.findall(question.lower())
-        if w not in _STOPWORDS and w not in _QUESTION_WORDS
-    ]
+    return _stemmed(question, _QUESTION_SKIP)
+
+
+def _stemmed(text: str, skip: frozenset[str]) -> list[str]:
+    words = [w for w in _SPLITTER.findall(text.lower()) if w not in skip]
     return list(_stemmer().stemWords(words))
 
 

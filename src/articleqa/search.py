@@ -76,6 +76,11 @@ class Candidate:
     span: tuple[str, int, int] = ("", 0, 0)
     also_in: list[str] = field(default_factory=list)
 
+    @property
+    def evidence(self) -> float:
+        """How strongly this passage alone supports an answer (see ``Searcher.evidence``)."""
+        return self.dense + EVIDENCE_SENTENCE_WEIGHT * self.sentence
+
 
 @dataclass(frozen=True, slots=True)
 class _PassageWords:
@@ -125,11 +130,7 @@ class Searcher:
         # Each quote must clear the bar the whole answer clears: a passage that only shares a
         # word with the question ("high" in "Westbrook High School") is not shown beside one
         # that answers it.
-        bar = self.abstain_threshold
-        # evidence() of each candidate alone, written out: this runs for every candidate.
-        supported = [
-            c for c in candidates if c.dense + EVIDENCE_SENTENCE_WEIGHT * c.sentence >= bar
-        ]
+        supported = [c for c in candidates if c.evidence >= self.abstain_threshold]
         answered = bool(supported)
         quotes = [self._quote(asked, c) for c in self.select(supported, k, filters)]
         return Answer(
@@ -147,10 +148,7 @@ class Searcher:
         question and a passage, plus a small bonus when one of its sentences carries the
         question's words. Raw word overlap is not used alone: off-topic articles share words
         with a question too, but not its meaning (BENCHMARKS.md, abstention)."""
-        return max(
-            (c.dense + EVIDENCE_SENTENCE_WEIGHT * c.sentence for c in candidates),
-            default=float("-inf"),
-        )
+        return max((c.evidence for c in candidates), default=float("-inf"))
 
     def _allowed(self, filters: SearchFilters) -> np.ndarray | None:
         if filters.is_empty():
@@ -293,8 +291,9 @@ class Searcher:
         article_id, start, end = candidate.span
         article = self.snapshot.articles[article_id]
         passage = self.snapshot.passages[candidate.ordinal]
-        sentences = self._words(candidate.ordinal).sentences
-        best = self._best_sentence(asked, sentences)
+        words = self._words(candidate.ordinal)
+        sentences = words.sentences
+        best = self._best_sentence(asked, words)
         highlight: Highlight | None = None
         if best is not None:
             span = sentences[best][0]
@@ -328,20 +327,19 @@ class Searcher:
             ref = self._refs[article_id] = _ref(self.snapshot.articles[article_id])
         return ref
 
-    def _best_sentence(
-        self, asked: set[str], sentences: list[tuple[Span, frozenset[str]]]
-    ) -> int | None:
+    def _best_sentence(self, asked: set[str], words: _PassageWords) -> int | None:
         """Index of the sentence sharing the most idf-weighted words with the question; None
         when no sentence shares any (the passage answers by meaning, and pointing at an
         arbitrary sentence would mislead)."""
-        if not any(asked & words for _, words in sentences):
+        if asked.isdisjoint(words.all_terms):
             return None
+        sentences = words.sentences
 
         def score(index: int) -> float:
-            span, words = sentences[index]
+            span, sentence_terms = sentences[index]
             # Among equals prefer the shorter sentence: the highlight should be pointed.
             length_penalty = 1e-4 * math.log1p(span.end - span.start)
-            return sum(self._idf.get(t, 1.0) for t in asked & words) - length_penalty
+            return sum(self._idf.get(t, 1.0) for t in asked & sentence_terms) - length_penalty
 
         return max(range(len(sentences)), key=score)
 
