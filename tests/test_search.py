@@ -330,13 +330,39 @@ def test_k_outside_one_to_ten_is_refused(settings: Settings, store: ArticleStore
 def test_quotes_cut_around_the_highlight_stay_verbatim(
     settings: Settings, store: ArticleStore, question: str
 ) -> None:
-    whole = _searcher(settings, store).ask(question, k=3)
+    whole = _searcher(settings, store, quote_chars=0).ask(question, k=3)
     cut = _searcher(settings, store, quote_context_sentences=1).ask(question, k=3)
     _assert_contract(cut, store)
     for full_quote, short_quote in zip(whole.quotes, cut.quotes, strict=True):
         assert short_quote.highlight == full_quote.highlight
         assert full_quote.start <= short_quote.start <= short_quote.end <= full_quote.end
         assert len(short_quote.text) <= len(full_quote.text)
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_quotes_stay_within_the_character_budget_around_the_highlight(
+    settings: Settings, store: ArticleStore, question: str
+) -> None:
+    whole = _searcher(settings, store, quote_chars=0).ask(question, k=3)
+    cut = _searcher(settings, store, quote_chars=120).ask(question, k=3)
+    _assert_contract(cut, store)
+    for full_quote, short_quote in zip(whole.quotes, cut.quotes, strict=True):
+        assert full_quote.start <= short_quote.start <= short_quote.end <= full_quote.end
+        if short_quote.highlight is not None:
+            h = short_quote.highlight
+            assert short_quote.start <= h.start <= h.end <= short_quote.end
+        # Only the answering sentence(s) may make a quote longer than the budget.
+        assert len(short_quote.text) <= 120 or (
+            (
+                short_quote.highlight is not None
+                and short_quote.text.startswith(short_quote.highlight.text)
+            )
+            or (
+                short_quote.highlight is not None
+                and short_quote.text.endswith(short_quote.highlight.text)
+            )
+            or len(short_quote.text) < len(full_quote.text)
+        )
 
 
 def test_sentence_rerank_prefers_the_passage_with_one_sentence_answering(

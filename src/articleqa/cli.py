@@ -282,7 +282,7 @@ def render_answer(answer: Any) -> str:
 
 
 @main.command("eval")
-@click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("dataset", type=click.Path(exists=True, path_type=Path))
 @click.option("--calibrate", is_flag=True, help="Pick the abstention threshold from this data.")
 @click.option("--no-txtai", is_flag=True, help="Skip txtai's comparison row.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
@@ -291,24 +291,31 @@ def render_answer(answer: Any) -> str:
 def evaluate_command(
     ctx: click.Context, dataset: Path, calibrate: bool, no_txtai: bool, as_json: bool
 ) -> None:
-    """Evaluate answer quality on a SQuAD-format DATASET in a temporary home.
+    """Evaluate answer quality on DATASET in a temporary home: a SQuAD-format JSON file, or a
+    folder of real documents (docs/, docs.json, questions.json; see eval/realdocs).
 
     Prints hit@1/hit@3 (gold answer inside quote 1 / quotes 1-3), highlight@1, median quote
     length and abstention with each article left out, beside BM25-only, dense-only and txtai
     (when installed) rows.
     """
     from articleqa.embedding import load_embedder
-    from articleqa.evaluation import evaluate, format_table
+    from articleqa.evaluation import evaluate, evaluate_documents, format_table
 
     settings = settings_from(ctx)
-    report = evaluate(
-        dataset,
-        settings,
-        load_embedder(settings),
-        calibrate=calibrate,
-        with_txtai=not no_txtai,
-        progress=lambda message: click.echo(message, err=True),
-    )
+    say = lambda message: click.echo(message, err=True)  # noqa: E731
+    if dataset.is_dir():
+        report = evaluate_documents(
+            dataset, settings, load_embedder(settings), with_txtai=not no_txtai, progress=say
+        )
+    else:
+        report = evaluate(
+            dataset,
+            settings,
+            load_embedder(settings),
+            calibrate=calibrate,
+            with_txtai=not no_txtai,
+            progress=say,
+        )
     if as_json:
         from dataclasses import asdict
 

@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         description="Quote only the highlighted sentence and this many on each side; "
         "unset = the whole passage.",
     )
+    quote_chars: int = Field(
+        default=0,
+        ge=0,
+        description="Cut quotes to the answering sentence and its neighbours up to about this "
+        "many characters (a longer answering sentence is quoted whole); 0 = the whole passage.",
+    )
     rerank_depth: int = Field(
         default=20, ge=1, le=200, description="Top fused passages re-scored by sentence."
     )

@@ -20,7 +20,9 @@ from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.errors import InvalidInput
 from articleqa.indexer import Indexer
+from articleqa.ingest.prepare import prepare_article
 from articleqa.models import Answer, RawArticle
+from articleqa.question import read_question
 from articleqa.search import Searcher, abstain_threshold
 from articleqa.service import store_raw
 from articleqa.snapshot import load_snapshot
@@ -52,6 +54,8 @@ class Row:
     median_highlight_chars: float | None = None
     abstain_out: float | None = None
     answered_in: float | None = None
+    abstain_near: float | None = None
+    abstain_off: float | None = None
     questions: int = 0
     notes: str = ""
 
@@ -110,12 +114,11 @@ def load_squad(path: Path) -> Dataset:
 
 
 class _Index:
-    """A temporary articleqa home holding some of the dataset's articles."""
+    """A temporary articleqa home holding some articles."""
 
     def __init__(
         self,
-        dataset: Dataset,
-        titles: list[str],
+        raws: list[tuple[str, RawArticle]],
         settings: Settings,
         embedder: Embedder,
         cache: Path,
@@ -126,14 +129,33 @@ class _Index:
         (home / "embeddings").symlink_to(cache, target_is_directory=True)
         self.settings = settings.model_copy(update={"home": home})
         store = ArticleStore(home)
-        for title in titles:
-            raw = RawArticle(
-                title=title, text="\n\n".join(dataset.articles[title]), source=f"squad:{title}"
-            )
-            store_raw(store, title, raw)
+        for label, raw in raws:
+            outcome = store_raw(store, label, raw)
+            if outcome.failed:
+                raise InvalidInput(f"{label}: {outcome.error}")
         Indexer(self.settings, store, embedder).build()
         self.snapshot = load_snapshot(home)
         self.embedder = embedder
+
+    @classmethod
+    def of_squad(
+        cls,
+        dataset: Dataset,
+        titles: list[str],
+        settings: Settings,
+        embedder: Embedder,
+        cache: Path,
+    ) -> _Index:
+        raws = [
+            (
+                title,
+                RawArticle(
+                    title=title, text="\n\n".join(dataset.articles[title]), source=f"squad:{title}"
+                ),
+            )
+            for title in titles
+        ]
+        return cls(raws, settings, embedder, cache)
 
     def searcher(self, **weights: float | None) -> Searcher:
         return Searcher(self.snapshot, self.embedder, self.settings.model_copy(update=weights))
@@ -205,7 +227,7 @@ def evaluate(
     with tempfile.TemporaryDirectory(prefix="articleqa-eval-cache-") as cache_dir:
         cache = Path(cache_dir)
         vectors = embedder.embed([q.text for q in questions])
-        full = _Index(dataset, titles, settings, embedder, cache)
+        full = _Index.of_squad(dataset, titles, settings, embedder, cache)
         try:
             rows = [
                 _hits(
@@ -225,12 +247,19 @@ def evaluate(
         if len(titles) >= 2:
             for left_out in titles:
                 kept = [t for t in titles if t != left_out]
-                fold = _Index(dataset, kept, settings, embedder, cache)
+                fold = _Index.of_squad(dataset, kept, settings, embedder, cache)
                 try:
                     searcher = fold.searcher()
                     for question, vector in zip(questions, vectors, strict=True):
+                        info = read_question(question.text)
                         candidates = searcher.rank(question.text, vector, _no_filters())
-                        score = searcher.evidence(candidates)
+                        # A question whose names no kept article mentions is declined whatever
+                        # its similarity: it scores below any threshold.
+                        score = (
+                            searcher.evidence(candidates)
+                            if searcher.supported_names(info, candidates)
+                            else float("-inf")
+                        )
                         (out_scores if question.article == left_out else in_scores).append(score)
                 finally:
                     fold.close()
@@ -304,6 +333,8 @@ def format_table(report: Report) -> str:
         "median quote (chars)",
         "median highlight (chars)",
         "abstain (left-out)",
+        "abstain (near)",
+        "abstain (off)",
         "answered (in-index)",
         "questions",
     )
@@ -315,9 +346,129 @@ def format_table(report: Report) -> str:
         )
         lines.append(
             f"| {row.name} | {pct(row.hit1)} | {pct(row.hit3)} | {pct(row.highlight1)} | "
-            f"{median} | {highlight} | {pct(row.abstain_out)} | {pct(row.answered_in)} | "
+            f"{median} | {highlight} | {pct(row.abstain_out)} | {pct(row.abstain_near)} | "
+            f"{pct(row.abstain_off)} | {pct(row.answered_in)} | "
             f"{row.questions} |"
         )
     lines.append("")
     lines.append(f"abstention threshold: {report.threshold:.4f}")
     return "\n".join(lines)
+
+
+# --- Real documents: a folder with docs/, docs.json and questions.json (eval/realdocs) -------
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswerable:
+    text: str
+    kind: str  # "near": the documents' domain; "off": unrelated
+
+
+@dataclass(slots=True)
+class DocumentSet:
+    folder: Path
+    groups: dict[str, str]  # file -> topic group
+    questions: list[Question]  # ``article`` is the file that answers
+    unanswerable: list[Unanswerable]
+
+
+def load_document_set(folder: Path) -> DocumentSet:
+    try:
+        docs = json.loads((folder / "docs.json").read_text(encoding="utf-8"))
+        entries = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
+        groups = {str(d["file"]): str(d["group"]) for d in docs}
+        questions = [
+            Question(str(e["doc"]), str(e["question"]), tuple(e["answers"]))
+            for e in entries
+            if e.get("doc")
+        ]
+        unanswerable = [
+            Unanswerable(str(e["question"]), str(e.get("kind", "off")))
+            for e in entries
+            if not e.get("doc")
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(
+            f"{folder} is not a document set (docs/, docs.json, questions.json): {exc}"
+        ) from exc
+    unknown = sorted({q.article for q in questions} - set(groups))
+    if unknown:
+        raise InvalidInput(f"questions name documents missing from docs.json: {unknown}")
+    return DocumentSet(folder, groups, questions, unanswerable)
+
+
+def _read_documents(documents: DocumentSet, settings: Settings) -> dict[str, RawArticle]:
+    from articleqa.ingest import read_file
+
+    raws: dict[str, RawArticle] = {}
+    for file in documents.groups:
+        for label, result in read_file(documents.folder / "docs" / file, settings):
+            if not isinstance(result, RawArticle):
+                raise InvalidInput(f"{label}: {result}")
+            raws[file] = result
+    return raws
+
+
+def evaluate_documents(
+    folder: Path,
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    with_txtai: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
+    """Quality on real documents read through the ingest pipeline, as a user would add them.
+
+    hit@1/hit@3/highlight@1 on the answerable questions with every document indexed;
+    "abstain (left-out)" asks each document's questions of the others (a same-kind document
+    stays: topic-adjacent); "near" and "off" are the set's unanswerable questions.
+    """
+    documents = load_document_set(folder)
+    say = progress or (lambda _message: None)
+    raws = _read_documents(documents, settings)
+    questions = documents.questions
+    say(f"{len(raws)} documents, {len(questions)} answerable questions")
+    with tempfile.TemporaryDirectory(prefix="articleqa-eval-cache-") as cache_dir:
+        cache = Path(cache_dir)
+        full = _Index(list(raws.items()), settings, embedder, cache)
+        try:
+            searcher = full.searcher()
+            answers = [searcher.ask(q.text, 3) for q in questions]
+            row = _hits(
+                [full.searcher(abstain_threshold=-1e9).ask(q.text, 3) for q in questions],
+                questions,
+                "articleqa hybrid",
+            )
+            row.answered_in = sum(a.answered for a in answers) / len(answers)
+            for kind in ("near", "off"):
+                asked = [u for u in documents.unanswerable if u.kind == kind]
+                if asked:
+                    declined = sum(not searcher.ask(u.text, 3).answered for u in asked)
+                    setattr(row, f"abstain_{kind}", declined / len(asked))
+        finally:
+            full.close()
+        say("measuring abstention with each document left out")
+        declined = asked_out = 0
+        for left_out in raws:
+            own = [q for q in questions if q.article == left_out]
+            if not own:
+                continue
+            kept = [(f, r) for f, r in raws.items() if f != left_out]
+            fold = _Index(kept, settings, embedder, cache)
+            try:
+                fold_searcher = fold.searcher()
+                declined += sum(not fold_searcher.ask(q.text, 3).answered for q in own)
+                asked_out += len(own)
+            finally:
+                fold.close()
+        row.abstain_out = declined / asked_out if asked_out else None
+    rows = [row]
+    if with_txtai:
+        paragraphs = {
+            file: [p for p in prepare_article(raw).text.split("\n\n") if p.strip()]
+            for file, raw in raws.items()
+        }
+        txtai_row = _txtai_row(Dataset(paragraphs, questions), embedder_path=settings.model_path)
+        if txtai_row is not None:
+            rows.append(txtai_row)
+    return Report(rows=rows, threshold=abstain_threshold(settings, embedder.name))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -26,10 +27,32 @@ class ArticleMeta(ArticleRef):
     updated_at: dt.datetime
 
 
+class BlockKind(StrEnum):
+    """What a block of a document is, as its markup says."""
+
+    HEADING = "heading"
+    TEXT = "text"  # a paragraph, or the lines of a list, table or definition list
+    CODE = "code"  # preformatted text: stored and shown, not quoted as prose
+
+
+class LayoutSpan(BaseModel):
+    """Where a heading or a code block sits in the stored text: ``text[start:end]``."""
+
+    kind: BlockKind
+    start: int
+    end: int
+    level: int = 0
+
+
 class Article(ArticleMeta):
     """A stored article. ``text`` is the cleaned text that every quote is cut from."""
 
     text: str
+    layout: list[LayoutSpan] | None = Field(
+        default=None,
+        description="Headings and code blocks found in the document's markup; null for text "
+        "read without markup (headings are then inferred).",
+    )
 
     def ref(self) -> ArticleRef:
         return ArticleRef(
@@ -92,6 +115,15 @@ class Answer(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
+class Block:
+    """One block of a document as a structured reader found it."""
+
+    kind: BlockKind
+    text: str
+    level: int = 0  # 1-6 for headings
+
+
+@dataclass(frozen=True, slots=True)
 class RawArticle:
     """An article as read from a source, before it is cleaned and stored."""
 
@@ -101,6 +133,8 @@ class RawArticle:
     author: str | None = None
     published: dt.date | None = None
     source: str | None = None
+    # Set by structured readers; ``text`` is then only a preview of the same content.
+    blocks: tuple[Block, ...] | None = None
 
 
 @dataclass(slots=True)

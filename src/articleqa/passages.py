@@ -1,8 +1,13 @@
 """Splitting stored article text into passages with exact ``[start, end)`` offsets.
 
 Passages never cut a sentence, never cross a heading and never include one: headings become
-the passage's embedding context instead. Repeated paragraphs inside an article are skipped, and
-passages with the same normalised words share one id, so the index holds them once.
+the passage's embedding context (and each quote's ``heading``) instead. Headings come from the
+document's markup (the article's layout); only text read without markup has them inferred.
+A line inside a paragraph (a list item, a table row, a term and its definition) ends a
+sentence, and a paragraph that leads in
+to what follows ("... exits with the following status:") stays with it. Repeated paragraphs
+inside an article are skipped, and passages with the same normalised words share one id, so
+the index holds them once.
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from articleqa.models import Article, Passage, SourceSpan
+from articleqa.models import Article, BlockKind, LayoutSpan, Passage, SourceSpan
 
 _PARAGRAPH_SEP = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9À-ÖØ-Þ])")
@@ -39,6 +44,7 @@ class Sentence:
     end: int
     words: int
     ends_paragraph: bool
+    leads_in: bool = False  # ends a paragraph that introduces the next one ("...:")
 
 
 def paragraph_spans(text: str) -> list[Span]:
@@ -65,14 +71,31 @@ def is_heading(paragraph: str) -> bool:
     words = paragraph.split()
     if not words or len(words) > _HEADING_MAX_WORDS or "\n" in paragraph:
         return False
-    if paragraph.rstrip()[-1] in ".!?,;\"'”’…)":
+    if paragraph.rstrip()[-1] in ".!?,;:\"'”’…)":
         return False
     first = paragraph.lstrip("\"'“‘([")[:1]
     return first.isupper() or first.isdigit()
 
 
 def sentence_spans(text: str, span: Span) -> list[Span]:
-    """Sentences of ``text[span.start:span.end]`` as absolute spans, abbreviations respected."""
+    """Sentences of ``text[span.start:span.end]`` as absolute spans, abbreviations respected.
+
+    A line break ends a sentence: inside a stored paragraph, lines are list items, table rows
+    or a term and its definition (wrapped prose was joined when the article was cleaned).
+    """
+    sentences: list[Span] = []
+    line_start = span.start
+    while True:
+        newline = text.find("\n", line_start, span.end)
+        line_end = span.end if newline < 0 else newline
+        if text[line_start:line_end].strip():
+            sentences.extend(_line_sentences(text, Span(line_start, line_end)))
+        if newline < 0:
+            return sentences
+        line_start = newline + 1
+
+
+def _line_sentences(text: str, span: Span) -> list[Span]:
     sentences: list[Span] = []
     start = span.start
     segment = text[span.start : span.end]
@@ -139,43 +162,73 @@ class _Section:
     sentences: list[Sentence]
 
 
-def _sections(text: str) -> Iterator[_Section]:
+def _layout_kinds(text: str, layout: list[LayoutSpan] | None) -> dict[int, BlockKind]:
+    """Paragraph start -> kind, from the layout; inferred headings when there is none."""
+    if layout is not None:
+        return {s.start: s.kind for s in layout}
+    paragraphs = paragraph_spans(text)
+    return {
+        span.start: BlockKind.HEADING
+        for span in paragraphs[:-1]
+        if is_heading(text[span.start : span.end])
+    }
+
+
+def _sections(text: str, layout: list[LayoutSpan] | None = None) -> Iterator[_Section]:
     """Runs of contiguous, non-duplicate paragraphs under the same heading."""
     duplicates = _DuplicateFilter()
-    paragraphs = paragraph_spans(text)
+    kinds = _layout_kinds(text, layout)
     headings: list[str] = []
     current: list[Sentence] = []
-    previous_was_heading = False
-    for index, span in enumerate(paragraphs):
+    previous_kind: BlockKind | None = None
+    for span in paragraph_spans(text):
         paragraph = text[span.start : span.end]
-        is_last = index == len(paragraphs) - 1
-        if not is_last and is_heading(paragraph):
+        kind = kinds.get(span.start, BlockKind.TEXT)
+        if kind is BlockKind.HEADING:
             if current:
-                yield _Section(": ".join(headings) or None, current)
+                yield _Section(_context(headings), current)
                 current = []
-            # Consecutive heading lines (kicker then headline) read together as one context.
-            headings = [*headings, paragraph] if previous_was_heading else [paragraph]
-            previous_was_heading = True
+            # Consecutive headings (kicker then headline, h1 then h2) read together.
+            parents = headings if previous_kind is BlockKind.HEADING else []
+            headings = [*parents, paragraph]
+            previous_kind = kind
             continue
-        previous_was_heading = False
-        if duplicates.is_duplicate(paragraph):
+        if kind is BlockKind.TEXT and duplicates.is_duplicate(paragraph):
             # Passages are contiguous slices, so a skipped paragraph ends the run.
             if current:
-                yield _Section(": ".join(headings) or None, current)
+                yield _Section(_context(headings), current)
                 current = []
+            previous_kind = kind
             continue
+        # Code stands apart from prose, unless the prose before it introduces it.
+        code_boundary = (kind is BlockKind.CODE) != (previous_kind is BlockKind.CODE)
+        if code_boundary and current and not current[-1].leads_in:
+            yield _Section(_context(headings), current)
+            current = []
+        previous_kind = kind
         spans = sentence_spans(text, span)
+        leads_in = paragraph.rstrip().endswith(":")
         for number, sentence in enumerate(spans):
+            last = number == len(spans) - 1
             current.append(
-                Sentence(
-                    sentence.start,
-                    sentence.end,
-                    len(text[sentence.start : sentence.end].split()),
-                    ends_paragraph=number == len(spans) - 1,
-                )
+                _sentence(text, sentence, ends_paragraph=last, leads_in=last and leads_in)
             )
     if current:
-        yield _Section(": ".join(headings) or None, current)
+        yield _Section(_context(headings), current)
+
+
+def _context(headings: list[str]) -> str | None:
+    return ": ".join(headings) or None
+
+
+def _sentence(text: str, span: Span, *, ends_paragraph: bool, leads_in: bool = False) -> Sentence:
+    return Sentence(
+        span.start,
+        span.end,
+        len(text[span.start : span.end].split()),
+        ends_paragraph=ends_paragraph,
+        leads_in=leads_in,
+    )
 
 
 def pack_sentences(
@@ -196,7 +249,8 @@ def pack_sentences(
         while last < count and (words == 0 or words + sentences[last].words <= max_words):
             words += sentences[last].words
             last += 1
-            if words >= min_words and sentences[last - 1].ends_paragraph:
+            ending = sentences[last - 1]
+            if words >= min_words and ending.ends_paragraph and not ending.leads_in:
                 break
         groups.append((first, last))
         if last >= count:
@@ -216,7 +270,7 @@ def pack_sentences(
 def split_article(article: Article, min_words: int = 60, max_words: int = 120) -> list[Passage]:
     """The passages of one article, each a verbatim slice ``article.text[start:end]``."""
     passages: list[Passage] = []
-    for section in _sections(article.text):
+    for section in _sections(article.text, article.layout):
         for first, last in pack_sentences(section.sentences, min_words, max_words):
             start, end = section.sentences[first].start, section.sentences[last - 1].end
             text = article.text[start:end]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import re
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -14,9 +16,10 @@ import numpy as np
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.errors import InvalidInput
-from articleqa.lexical import question_terms, terms
+from articleqa.lexical import terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, sentence_spans
+from articleqa.question import QuestionInfo, read_question
 from articleqa.snapshot import ArticleRecord, Snapshot
 from articleqa.vector_index import search as vector_search
 
@@ -34,6 +37,36 @@ CALIBRATED_ABSTAIN_THRESHOLDS = {
     "all-MiniLM-L6-v2/onnx-int8": 0.346,
 }
 EVIDENCE_SENTENCE_WEIGHT = 0.2
+# How the answering sentence is chosen among a quote's sentences: its meaning (cosine with the
+# question) first; the question's rare words in it, then in the line before it (a term and its
+# definition, a subject and "It had uid 37."), and the kind of answer asked for as tie-breakers.
+# Cosines of related sentences differ by a few hundredths, so each bonus is of that order.
+_HIGHLIGHT_WORDS_WEIGHT = 0.5
+_HIGHLIGHT_CONTEXT_WEIGHT = 0.15
+_HIGHLIGHT_TYPE_WEIGHT = 0.15
+# Sentences that lean on the one before them; quoted alone they would not say what they are about.
+_REFERRING = frozenset(
+    (
+        "it",
+        "its",
+        "it's",
+        "they",
+        "them",
+        "their",
+        "these",
+        "those",
+        "this",
+        "that",
+        "he",
+        "she",
+        "his",
+        "her",
+        "such",
+        "both",
+        "each",
+    )
+)
+_SENTENCE_VECTOR_CACHE = 20_000
 
 
 def abstain_threshold(settings: Settings, embedder_name: str) -> float:
@@ -105,6 +138,9 @@ class Searcher:
         self.abstain_threshold = abstain_threshold(settings, embedder.name)
         self._words_cache: dict[int, _PassageWords] = {}
         self._refs: dict[str, ArticleRef] = {}
+        self._article_terms_cache: dict[str, frozenset[str]] = {}
+        self._fuzzy_cache: dict[tuple[str, frozenset[str]], bool] = {}
+        self._sentence_vector_cache: dict[str, np.ndarray] = {}
 
     def ask(
         self,
@@ -125,14 +161,13 @@ class Searcher:
         if query_vector is None:
             query_vector = self.embedder.embed([question])[0]
         filters = filters or SearchFilters()
-        asked = set(question_terms(question))
-        candidates = self.rank(question, query_vector, filters, asked)
-        # Each quote must clear the bar the whole answer clears: a passage that only shares a
-        # word with the question ("high" in "Westbrook High School") is not shown beside one
-        # that answers it.
-        supported = [c for c in candidates if c.evidence >= self.abstain_threshold]
+        info = read_question(question)
+        candidates = self.rank(question, query_vector, filters, set(info.asked))
+        supported = self.supported(info, candidates)
         answered = bool(supported)
-        quotes = [self._quote(asked, c) for c in self.select(supported, k, filters)]
+        chosen = self.select(supported, k, filters)
+        vectors = self._sentence_vectors(chosen)
+        quotes = [self._quote(info, query_vector, c, vectors) for c in chosen]
         return Answer(
             question=question,
             answered=answered,
@@ -141,6 +176,61 @@ class Searcher:
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             message=None if answered else NO_ANSWER_MESSAGE,
         )
+
+    def supported(self, info: QuestionInfo, candidates: Sequence[Candidate]) -> list[Candidate]:
+        """The candidates that may be quoted: close enough in meaning, and from an article that
+        mentions every name the question is about.
+
+        Each quote must clear the bar the whole answer clears: a passage that only shares a word
+        with the question ("high" in "Westbrook High School") is not shown beside one that
+        answers it. And a question about Lyon is not answered from an article that never says
+        "Lyon", however alike two cities' articles read: that check needs no threshold.
+        """
+        return [
+            c
+            for c in candidates
+            if c.evidence >= self.abstain_threshold and self._covers_names(info, c.ordinal)
+        ]
+
+    def supported_names(
+        self, info: QuestionInfo, candidates: Sequence[Candidate]
+    ) -> list[Candidate]:
+        """The candidates whose article mentions everything the question is about."""
+        return [c for c in candidates if self._covers_names(info, c.ordinal)]
+
+    def _covers_names(self, info: QuestionInfo, ordinal: int) -> bool:
+        if not info.subjects:
+            return True
+        return any(
+            all(self._mentions(article_id, subject) for subject in info.subjects)
+            for article_id, _start, _end in self.snapshot.passages[ordinal].spans
+        )
+
+    def _mentions(self, article_id: str, subject: frozenset[str]) -> bool:
+        """Whether the article names the subject, allowing the ways people write a name in a
+        question: a typo ("Primier"), another spelling ("patronized"/"patronised"), an accent
+        left out ("Herve"), a compound split ("Sky Drive"/"SkyDrive")."""
+        article_terms = self._article_terms(article_id)
+        if not subject.isdisjoint(article_terms):
+            return True
+        key = (article_id, subject)
+        cached = self._fuzzy_cache.get(key)
+        if cached is None:
+            cached = any(_loosely_in(term, article_terms) for term in subject)
+            if len(self._fuzzy_cache) >= _SENTENCE_CACHE_SIZE:
+                self._fuzzy_cache.clear()
+            self._fuzzy_cache[key] = cached
+        return cached
+
+    def _article_terms(self, article_id: str) -> frozenset[str]:
+        cached = self._article_terms_cache.get(article_id)
+        if cached is None:
+            article = self.snapshot.articles[article_id]
+            cached = frozenset(terms(f"{article.title}\n{article.text}"))
+            if len(self._article_terms_cache) >= _SENTENCE_CACHE_SIZE:
+                self._article_terms_cache.clear()
+            self._article_terms_cache[article_id] = cached
+        return cached
 
     @staticmethod
     def evidence(candidates: Sequence[Candidate]) -> float:
@@ -203,7 +293,7 @@ class Searcher:
         ]
         candidates.sort(key=lambda c: (-c.fused, c.ordinal))
         if asked is None:
-            asked = set(question_terms(question))
+            asked = set(read_question(question).asked)
         return self._rerank_by_sentence(asked, candidates)
 
     def _rerank_by_sentence(self, asked: set[str], ranked: list[Candidate]) -> list[Candidate]:
@@ -287,27 +377,48 @@ class Searcher:
                 break
         return chosen
 
-    def _quote(self, asked: set[str], candidate: Candidate) -> Quote:
+    def _sentence_vectors(self, chosen: Sequence[Candidate]) -> dict[str, np.ndarray]:
+        """Embeddings of the chosen passages' sentences, in one model call for those not cached."""
+        texts: list[str] = []
+        for candidate in chosen:
+            passage_text = self.snapshot.passages[candidate.ordinal].text
+            for span, _ in self._words(candidate.ordinal).sentences:
+                texts.append(passage_text[span.start : span.end])
+        cache = self._sentence_vector_cache
+        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        if missing:
+            if len(cache) + len(missing) > _SENTENCE_VECTOR_CACHE:
+                cache.clear()
+            cache.update(zip(missing, self.embedder.embed(missing), strict=True))
+        return {t: cache[t] for t in texts}
+
+    def _quote(
+        self,
+        info: QuestionInfo,
+        query_vector: np.ndarray,
+        candidate: Candidate,
+        vectors: dict[str, np.ndarray],
+    ) -> Quote:
         article_id, start, end = candidate.span
         article = self.snapshot.articles[article_id]
         passage = self.snapshot.passages[candidate.ordinal]
         words = self._words(candidate.ordinal)
         sentences = words.sentences
-        best = self._best_sentence(asked, words)
+        texts = [passage.text[span.start : span.end] for span, _ in sentences]
+        meaning = [float(vectors[t] @ query_vector) for t in texts]
+        heading_terms = frozenset(terms(passage.heading)) if passage.heading else frozenset()
+        shares_words = not info.asked.isdisjoint(words.all_terms | heading_terms)
+        best = self._answer_sentence(info, words, texts, meaning, heading_terms)
         highlight: Highlight | None = None
-        if best is not None:
-            span = sentences[best][0]
+        first_answer, last_answer = _answer_extent(texts, best)
+        if shares_words:
+            begin, finish = sentences[first_answer][0].start, sentences[last_answer][0].end
             highlight = Highlight(
-                text=passage.text[span.start : span.end],
-                start=start + span.start,
-                end=start + span.end,
+                text=passage.text[begin:finish], start=start + begin, end=start + finish
             )
-            around = self.settings.quote_context_sentences
-            if around is not None:
-                # Passages are retrieved whole but quoted around the sentence that answers.
-                first = sentences[max(0, best - around)][0]
-                last = sentences[min(len(sentences) - 1, best + around)][0]
-                start, end = start + first.start, start + last.end
+        # Passages are retrieved whole but quoted around the sentence that answers.
+        first, last = self._window(sentences, texts, first_answer, last_answer)
+        start, end = start + sentences[first][0].start, start + sentences[last][0].end
         return Quote(
             text=article.text[start:end],
             highlight=highlight,
@@ -320,6 +431,75 @@ class Searcher:
             also_in=[self._ref(a) for a in candidate.also_in],
         )
 
+    def _answer_sentence(
+        self,
+        info: QuestionInfo,
+        words: _PassageWords,
+        texts: list[str],
+        meaning: list[float],
+        heading_terms: frozenset[str],
+    ) -> int:
+        """The sentence that answers: closest in meaning, helped by the question's rare words
+        in it (or in the line before it) and by holding the kind of answer asked for."""
+        asked = info.asked
+        weight = {t: self._idf.get(t, 1.0) for t in asked}
+        total = sum(weight.values()) or 1.0
+        sentences = words.sentences
+
+        def share(found: frozenset[str]) -> float:
+            return sum(weight[t] for t in asked & found) / total
+
+        def score(index: int) -> float:
+            span, sentence_terms = sentences[index]
+            before = sentences[index - 1][1] if index else heading_terms
+            context_only = (before | heading_terms) - sentence_terms
+            # Among equals prefer the shorter sentence: the highlight should be pointed.
+            length_penalty = 1e-4 * math.log1p(span.end - span.start)
+            return (
+                meaning[index]
+                + _HIGHLIGHT_WORDS_WEIGHT * share(sentence_terms)
+                + _HIGHLIGHT_CONTEXT_WEIGHT * share(context_only)
+                + _HIGHLIGHT_TYPE_WEIGHT * info.expects(texts[index])
+                - length_penalty
+            )
+
+        return max(range(len(sentences)), key=score)
+
+    def _window(
+        self,
+        sentences: list[tuple[Span, frozenset[str]]],
+        texts: list[str],
+        best: int,
+        best_last: int,
+    ) -> tuple[int, int]:
+        """First and last sentence of the quote: the answering ones and their neighbours,
+        within ``quote_chars`` (or ``quote_context_sentences`` on each side when that is set)."""
+        count = len(sentences)
+        around = self.settings.quote_context_sentences
+        if around is not None:
+            return max(0, best - around), min(count - 1, best_last + around)
+        budget = self.settings.quote_chars
+        if budget <= 0:
+            return 0, count - 1
+        first, last = best, best_last
+        opening = texts[best].split(None, 1)[0].lower().strip("\"'“‘(") if texts[best] else ""
+        if best and (opening in _REFERRING or len(texts[best]) < 60):
+            first = best - 1  # "It had uid 37." needs the line that says what "it" is
+
+        def length(a: int, b: int) -> int:
+            return sentences[b][0].end - sentences[a][0].start
+
+        grew = True
+        while grew:
+            grew = False
+            if first > 0 and length(first - 1, last) <= budget:
+                first -= 1
+                grew = True
+            if last < count - 1 and length(first, last + 1) <= budget:
+                last += 1
+                grew = True
+        return first, last
+
     def _ref(self, article_id: str) -> ArticleRef:
         # Built once per article and snapshot; answers share it (nothing mutates it).
         ref = self._refs.get(article_id)
@@ -327,21 +507,80 @@ class Searcher:
             ref = self._refs[article_id] = _ref(self.snapshot.articles[article_id])
         return ref
 
-    def _best_sentence(self, asked: set[str], words: _PassageWords) -> int | None:
-        """Index of the sentence sharing the most idf-weighted words with the question; None
-        when no sentence shares any (the passage answers by meaning, and pointing at an
-        arbitrary sentence would mislead)."""
-        if asked.isdisjoint(words.all_terms):
-            return None
-        sentences = words.sentences
 
-        def score(index: int) -> float:
-            span, sentence_terms = sentences[index]
-            # Among equals prefer the shorter sentence: the highlight should be pointed.
-            length_penalty = 1e-4 * math.log1p(span.end - span.start)
-            return sum(self._idf.get(t, 1.0) for t in asked & sentence_terms) - length_penalty
+def _fold(word: str) -> str:
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)
+    )
 
-        return max(range(len(sentences)), key=score)
+
+def _loosely_in(term: str, vocabulary: frozenset[str]) -> bool:
+    """``term`` is in ``vocabulary`` up to accents, one edit (two in long words), a shared
+    stem (one is the other's start) or as part of a compound."""
+    folded = _fold(term)
+    allowed = 2 if len(folded) >= 8 else 1 if len(folded) >= 5 else 0
+    for word in vocabulary:
+        other = _fold(word)
+        if other == folded:
+            return True
+        shorter = min(len(other), len(folded))
+        if shorter >= 4 and (other.startswith(folded) or folded.startswith(other)):
+            return True
+        if len(folded) >= 4 and len(other) > len(folded) and folded in other:
+            return True
+        if (
+            allowed
+            and abs(len(other) - len(folded)) <= allowed
+            and other[:1] == folded[:1]
+            and _edit_distance(folded, other, allowed) <= allowed
+        ):
+            return True
+    return False
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of neighbours is one edit), capped past
+    ``limit``."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+_TERM_END = re.compile(r"[.!?;,\"'”’)]$")
+_LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
+
+
+def _answer_extent(texts: list[str], best: int) -> tuple[int, int]:
+    """The sentences that make up the answer around sentence ``best``.
+
+    A line that leads in ("you should use:") is answered by the line after it, and a
+    definition ("Invert the sense of matching.") by the term line above it ("-v,
+    --invert-match"): both belong to the highlight.
+    """
+    first = last = best
+    if texts[best].rstrip().endswith(":") and best + 1 < len(texts):
+        last = best + 1
+    if best > 0:
+        term = texts[best - 1].strip()
+        is_term = (
+            len(term.split()) <= 6
+            and not _TERM_END.search(term)
+            and not _LIST_MARK.match(term)
+            and not _LIST_MARK.match(texts[best])
+        )
+        if is_term:
+            first = best - 1
+    return first, last
 
 
 def _ref(article: ArticleRecord) -> ArticleRef:

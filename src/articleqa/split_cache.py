@@ -52,6 +52,9 @@ class SplitCache:
             article.id,
             article.title,
             article.text,
+            json.dumps([[s.kind.value, s.start, s.end, s.level] for s in article.layout or []])
+            if article.layout is not None
+            else "",
         ):
             digest.update(part.encode())
             digest.update(b"\0")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import json
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from articleqa.errors import ArticleNotFound, StorageError
-from articleqa.models import Article, ArticleMeta
+from articleqa.models import Article, ArticleMeta, BlockKind, LayoutSpan
 from articleqa.sqlite_files import connect
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,26 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
+# Numbered schema steps after the base schema; ``PRAGMA user_version`` records how many ran,
+# so a data directory made by older code upgrades in place when it is opened.
+_MIGRATIONS = (
+    # 1: where headings and code blocks sit (JSON), from the document's markup.
+    "ALTER TABLE articles ADD COLUMN layout TEXT",
+)
+_COLUMNS = (
+    "id",
+    "title",
+    "url",
+    "author",
+    "published",
+    "source",
+    "content_hash",
+    "chars",
+    "added_at",
+    "updated_at",
+    "text",
+    "layout",
+)
 _META_COLUMNS = (
     "id, title, url, author, published, source, content_hash, chars, added_at, updated_at"
 )
@@ -58,6 +79,7 @@ class ArticleStore:
             home.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.executescript(_SCHEMA)
+                _migrate(db)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open the article store at {self.path}: {exc}") from exc
 
@@ -118,7 +140,8 @@ class ArticleStore:
                         added_at = dt.datetime.fromisoformat(previous["added_at"])
                         db.execute("DELETE FROM articles WHERE id = ?", (replaced,))
                 db.execute(
-                    "INSERT OR REPLACE INTO articles VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    f"INSERT OR REPLACE INTO articles ({', '.join(_COLUMNS)})"
+                    f" VALUES ({','.join('?' * len(_COLUMNS))})",
                     (
                         article.id,
                         article.title,
@@ -131,6 +154,7 @@ class ArticleStore:
                         added_at.isoformat(),
                         article.updated_at.isoformat(),
                         article.text,
+                        _dump_layout(article.layout),
                     ),
                 )
                 self._bump_generation(db)
@@ -163,7 +187,7 @@ class ArticleStore:
             row = db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             raise ArticleNotFound(f"no article with id {article_id!r}")
-        return Article.model_validate(dict(row))
+        return _article(row)
 
     def list(self, offset: int = 0, limit: int = 50) -> list[ArticleMeta]:
         with self._read() as db:
@@ -180,7 +204,7 @@ class ArticleStore:
     def iter_articles(self) -> Iterator[Article]:
         with self._read() as db:
             for row in db.execute("SELECT * FROM articles ORDER BY id"):
-                yield Article.model_validate(dict(row))
+                yield _article(row)
 
     # ``list`` is a method here: the builtin needs its full name.
     def ids_by_source(self, source: str) -> builtins.list[str]:
@@ -201,3 +225,39 @@ class ArticleStore:
             "INSERT INTO meta(key, value) VALUES ('generation', '1') "
             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    if db.execute("PRAGMA user_version").fetchone()[0] >= len(_MIGRATIONS):
+        return
+    # Read again under the write lock: another process may have upgraded it meanwhile.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        for step in _MIGRATIONS[version:]:
+            db.execute(step)
+        db.execute(f"PRAGMA user_version = {len(_MIGRATIONS)}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    if version < len(_MIGRATIONS):
+        logger.info("article store upgraded to schema version %d", len(_MIGRATIONS))
+
+
+def _dump_layout(layout: builtins.list[LayoutSpan] | None) -> str | None:
+    if layout is None:
+        return None
+    return json.dumps([[s.kind.value, s.start, s.end, s.level] for s in layout])
+
+
+def _article(row: sqlite3.Row) -> Article:
+    fields = dict(row)
+    raw_layout = fields.pop("layout", None)
+    layout = None
+    if raw_layout:
+        layout = [
+            LayoutSpan(kind=BlockKind(kind), start=start, end=end, level=level)
+            for kind, start, end, level in json.loads(raw_layout)
+        ]
+    return Article.model_validate({**fields, "layout": layout})

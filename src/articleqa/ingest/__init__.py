@@ -11,14 +11,29 @@ from articleqa.errors import IngestError, SourceTooLarge, UnsupportedFormat
 from articleqa.ingest.decode import decode_html, decode_text
 from articleqa.ingest.html import read_html
 from articleqa.ingest.jsonl import iter_json_records
+from articleqa.ingest.man import read_man
 from articleqa.ingest.markdown import read_markdown
+from articleqa.ingest.rst import read_rst
 from articleqa.ingest.text import read_text
 from articleqa.ingest.url import fetch_url
 from articleqa.models import RawArticle
 
 logger = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl")
+MAN_SUFFIXES = (".1", ".2", ".3", ".4", ".5", ".6", ".7", ".8", ".9", ".man")
+SUPPORTED_SUFFIXES = (
+    ".txt",
+    ".text",
+    ".md",
+    ".markdown",
+    ".html",
+    ".htm",
+    ".rst",
+    ".rest",
+    ".json",
+    ".jsonl",
+    *MAN_SUFFIXES,
+)
 
 ReadResult = tuple[str, RawArticle | IngestError]
 
@@ -65,6 +80,10 @@ def read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
             yield label, read_markdown(text, source)
         elif suffix in (".html", ".htm"):
             yield label, read_html(text, source)
+        elif suffix in (".rst", ".rest"):
+            yield label, read_rst(text, source)
+        elif suffix in MAN_SUFFIXES:
+            yield label, read_man(text, source)
         else:
             yield label, read_text(text, source)
     except IngestError as exc:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+
+from articleqa.models import Block, BlockKind
 
 PARAGRAPH_BREAK = "\n\n"
 
@@ -124,3 +127,36 @@ def clean_text(raw: str) -> tuple[str, str | None]:
             block_lines.append(line)
         paragraphs.extend(_join_lines(block_lines))
     return PARAGRAPH_BREAK.join(p for p in paragraphs if p), author
+
+
+def _clean_code(text: str) -> str:
+    # Indentation is meaning in code: only invisible characters and trailing spaces go.
+    text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_CONTROL.sub("", line).rstrip() for line in text.split("\n")]
+    return "\n".join(line for line in lines if line.strip())
+
+
+def clean_blocks(blocks: Iterable[Block]) -> tuple[list[Block], str | None]:
+    """Clean a structured reader's blocks one by one; their kinds and order are kept.
+
+    Lines inside a block stay lines (list items, table rows, a term and its definition), blank
+    lines are removed (they separate blocks in the stored text), noise lines are dropped.
+    """
+    author: str | None = None
+    cleaned: list[Block] = []
+    for block in blocks:
+        if block.kind is BlockKind.CODE:
+            text = _clean_code(block.text)
+        else:
+            lines: list[str] = []
+            for line in normalize_unicode(block.text).split("\n"):
+                line = line.strip()
+                if block.kind is BlockKind.TEXT and line and is_noise_line(line):
+                    author = author or byline_author(line)
+                    continue
+                if line:
+                    lines.append(line)
+            text = ("\n" if block.kind is BlockKind.TEXT else " ").join(lines)
+        if text:
+            cleaned.append(Block(block.kind, text, block.level))
+    return cleaned, author

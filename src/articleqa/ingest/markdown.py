@@ -6,23 +6,19 @@ import re
 from typing import Any
 
 import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.deflist import deflist_plugin
 
 from articleqa.errors import IngestError
+from articleqa.ingest.blocks import blocks_from_html, take_title
 from articleqa.ingest.dates import parse_date
-from articleqa.ingest.text import title_from_first_line
-from articleqa.models import RawArticle
+from articleqa.models import Block, BlockKind, RawArticle
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
-_HEADING = re.compile(r"^#{1,6}\s+(.*?)\s*#*\s*$", re.MULTILINE)
-# "Title" over a line of "=" or "-" (setext): the same headings, written the other way.
-_SETEXT_HEADING = re.compile(r"^(?P<text>[^\n]*\S[^\n]*)\n(?P<rule>=+|-{2,})[ \t]*$", re.MULTILINE)
-_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
-_INLINE_CODE = re.compile(r"`([^`]+)`")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_RULE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$", re.MULTILINE)
-_QUOTE_MARK = re.compile(r"^>\s?", re.MULTILINE)
+
+_MARKDOWN = (
+    MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).use(deflist_plugin)
+)
 
 
 def _front_matter(text: str) -> tuple[dict[str, Any], str]:
@@ -38,45 +34,29 @@ def _front_matter(text: str) -> tuple[dict[str, Any], str]:
     return meta, text[match.end() :]
 
 
-def markdown_to_text(body: str) -> str:
-    """Reduce Markdown to plain prose: headings become their own paragraphs, markup goes."""
-    body = _HTML_COMMENT.sub("", body)
-    body = _RULE.sub("", body)
-    body = _HEADING.sub(lambda m: f"\n{m.group(1)}\n", body)
-    body = _IMAGE.sub("", body)
-    body = _LINK.sub(r"\1", body)
-    body = _INLINE_CODE.sub(r"\1", body)
-    body = _EMPHASIS.sub(r"\2", body)
-    return _QUOTE_MARK.sub("", body)
-
-
-def _setext_to_atx(body: str) -> str:
-    def atx(match: re.Match[str]) -> str:
-        level = "#" if match.group("rule").startswith("=") else "##"
-        return f"{level} {match.group('text').strip()}"
-
-    return _SETEXT_HEADING.sub(atx, body)
+def markdown_blocks(body: str) -> list[Block]:
+    """The blocks of a Markdown body, parsed by a CommonMark parser (GFM tables, definition
+    lists, inline HTML): emphasis only where CommonMark puts it (never inside ``snake_case``),
+    link reference definitions consumed, code fences kept as code without their backticks."""
+    return blocks_from_html(_MARKDOWN.render(body))
 
 
 def read_markdown(text: str, source: str | None) -> RawArticle:
     meta, body = _front_matter(text)
-    body = _setext_to_atx(body)
+    blocks = markdown_blocks(body)
     title = str(meta.get("title") or "").strip()
     if not title:
-        heading = _HEADING.search(body)
-        if heading:
-            title = heading.group(1).strip()
-            body = body[: heading.start()] + body[heading.end() :]
-    plain = markdown_to_text(body)
-    if not title:
-        title, plain = title_from_first_line(plain)
+        title, blocks = take_title(blocks)
+    if not any(b.kind is BlockKind.TEXT for b in blocks):
+        raise IngestError("the Markdown document has no text besides headings and code")
     return RawArticle(
         title=title,
-        text=plain,
+        text="\n\n".join(b.text for b in blocks),
         url=_optional_str(meta.get("url") or meta.get("link")),
         author=_optional_str(meta.get("author") or meta.get("byline")),
         published=parse_date(meta.get("published") or meta.get("date")),
         source=source,
+        blocks=tuple(blocks),
     )
 
 

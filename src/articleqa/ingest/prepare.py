@@ -9,8 +9,8 @@ import re
 from urllib.parse import urlsplit, urlunsplit
 
 from articleqa.errors import IngestError
-from articleqa.ingest.clean import clean_text, normalize_unicode
-from articleqa.models import Article, RawArticle
+from articleqa.ingest.clean import PARAGRAPH_BREAK, clean_blocks, clean_text, normalize_unicode
+from articleqa.models import Article, BlockKind, LayoutSpan, RawArticle
 
 _WS = re.compile(r"\s+")
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
@@ -37,16 +37,48 @@ def article_id(url: str | None, text: str) -> str:
 
 
 def content_hash(
-    title: str, text: str, url: str | None, author: str | None, published: dt.date | None
+    title: str,
+    text: str,
+    url: str | None,
+    author: str | None,
+    published: dt.date | None,
+    layout: list[LayoutSpan] | None = None,
 ) -> str:
-    payload = json.dumps(
-        [title, text, url, author, published.isoformat() if published else None], ensure_ascii=False
-    )
+    fields: list[object] = [title, text, url, author, published.isoformat() if published else None]
+    if layout is not None:
+        fields.append([[s.kind.value, s.start, s.end, s.level] for s in layout])
+    payload = json.dumps(fields, ensure_ascii=False)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _assemble(raw: RawArticle) -> tuple[str, list[LayoutSpan] | None, str | None]:
+    """The stored text, where its headings and code blocks are, and a byline's author."""
+    if raw.blocks is None:
+        text, author = clean_text(raw.text)
+        return text, None, author
+    blocks, author = clean_blocks(raw.blocks)
+    parts: list[str] = []
+    layout: list[LayoutSpan] = []
+    position = 0
+    for block in blocks:
+        if parts:
+            position += len(PARAGRAPH_BREAK)
+        if block.kind is not BlockKind.TEXT:
+            layout.append(
+                LayoutSpan(
+                    kind=block.kind,
+                    start=position,
+                    end=position + len(block.text),
+                    level=block.level,
+                )
+            )
+        parts.append(block.text)
+        position += len(block.text)
+    return PARAGRAPH_BREAK.join(parts), layout, author
+
+
 def prepare_article(raw: RawArticle, now: dt.datetime | None = None) -> Article:
-    text, byline_author = clean_text(raw.text)
+    text, layout, byline_author = _assemble(raw)
     if not text.strip():
         raise IngestError("article has no text left after cleaning")
     title = _WS.sub(" ", normalize_unicode(raw.title)).strip() or text.split("\n", 1)[0][:120]
@@ -60,9 +92,10 @@ def prepare_article(raw: RawArticle, now: dt.datetime | None = None) -> Article:
         author=author,
         published=raw.published,
         source=raw.source,
-        content_hash=content_hash(title, text, url, author, raw.published),
+        content_hash=content_hash(title, text, url, author, raw.published, layout),
         chars=len(text),
         added_at=now,
         updated_at=now,
         text=text,
+        layout=layout,
     )

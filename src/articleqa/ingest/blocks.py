@@ -1,0 +1,284 @@
+"""A document's structure as readers see it: headings, prose blocks and code, in order.
+
+Structured readers (HTML, Markdown, reStructuredText, man pages) turn their markup into
+``Block`` s; ``prepare_article`` joins them into the stored text and keeps where each heading
+and code block sits (the layout), so headings come from real markup, never from a short line
+of prose. One walker serves every reader: Markdown and reStructuredText are rendered to HTML by
+their own parsers, and trafilatura's XML (its tags differ) maps onto the same few kinds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from articleqa.ingest.text import title_from_first_line
+from articleqa.models import Block, BlockKind
+
+# Marks that documentation generators append to headings so readers can link to them.
+_PERMALINK_MARKS = re.compile(r"[\s\u00b6\u00a7#\uf0c1🔗]+$")
+_INLINE_SPACE = re.compile(r"\s+")
+
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_SKIPPED = frozenset(
+    {"script", "style", "noscript", "template", "head", "nav", "button", "form", "svg", "math"}
+)
+# Containers whose children are blocks of their own (trafilatura's "quote" holds <p>s).
+_CONTAINERS = frozenset(
+    {
+        "html",
+        "body",
+        "div",
+        "section",
+        "article",
+        "main",
+        "aside",
+        "header",
+        "footer",
+        "figure",
+        "blockquote",
+        "quote",
+        "details",
+        "center",
+        "doc",
+    }
+)
+_LISTS = frozenset({"ul", "ol", "dl", "list", "menu"})
+_TABLES = frozenset({"table"})
+_PREFORMATTED = frozenset({"pre", "code", "listing", "xmp", "samp"})
+_PARAGRAPHS = frozenset({"p", "address", "summary", "caption", "figcaption", "dt", "dd", "li"})
+_BLOCK_TAGS = (
+    frozenset(_HEADINGS)
+    | _CONTAINERS
+    | _LISTS
+    | _TABLES
+    | _PREFORMATTED
+    | _PARAGRAPHS
+    | frozenset({"head", "hr", "item", "row", "cell", "tr", "td", "th", "p", "lb", "br"})
+)
+
+
+def clean_heading(text: str) -> str:
+    """Heading text without the permalink marks ("¶", "#") generators append."""
+    return _PERMALINK_MARKS.sub("", _INLINE_SPACE.sub(" ", text)).strip()
+
+
+def _tag(element: etree._Element) -> str:
+    tag = element.tag
+    return tag.lower() if isinstance(tag, str) else ""
+
+
+def _is_permalink(element: etree._Element) -> bool:
+    classes = (element.get("class") or "").split()
+    return "headerlink" in classes or "anchor" in classes or "anchorjs-link" in classes
+
+
+def inline_text(element: etree._Element) -> str:
+    """An element's text with inline markup dropped and source line wraps joined.
+
+    A newline in the source is only where the author's editor wrapped the line, so it becomes
+    a space; ``<br>`` (trafilatura's ``<lb/>``) is a break the author meant and stays one.
+    """
+    parts: list[str] = []
+
+    def add(text: str | None) -> None:
+        if text:
+            parts.append(text.replace("\n", " "))
+
+    def walk(node: etree._Element) -> None:
+        tag = _tag(node)
+        if tag in _SKIPPED or _is_permalink(node):
+            add(node.tail)
+            return
+        if tag in ("br", "lb"):
+            parts.append("\n")
+        # An image's alt text is left out: in documents it is mostly badges and icons.
+        add(node.text)
+        for child in node:
+            walk(child)
+        add(node.tail)
+
+    add(element.text)
+    for child in element:
+        walk(child)
+    lines = "".join(parts).split("\n")
+    return "\n".join(_INLINE_SPACE.sub(" ", line).strip() for line in lines).strip()
+
+
+def _preformatted_text(element: etree._Element) -> str:
+    text = "".join(element.itertext())
+    lines = [line.rstrip() for line in text.split("\n")]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return "\n".join(lines)
+
+
+def _is_block(element: etree._Element) -> bool:
+    tag = _tag(element)
+    if tag == "code":
+        # Inline <code> sits in running text; a code block is on lines of its own.
+        return "\n" in "".join(element.itertext()).strip() or any(
+            _tag(child) == "code" for child in element
+        )
+    return tag in _BLOCK_TAGS and tag not in ("br", "lb")
+
+
+def _has_block_children(element: etree._Element) -> bool:
+    return any(_is_block(child) for child in element)
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+
+    def text(self, text: str) -> None:
+        lines = [line.strip() for line in text.split("\n")]
+        text = "\n".join(line for line in lines if line)
+        if text:
+            self.blocks.append(Block(BlockKind.TEXT, text))
+
+    def walk(self, element: etree._Element) -> None:
+        tag = _tag(element)
+        if tag == "head" and element.get("rend"):  # trafilatura's heading, not HTML's <head>
+            tag = element.get("rend", "h2") if element.get("rend") in _HEADINGS else "h2"
+        if tag in _SKIPPED or not tag:
+            return
+        if tag in _HEADINGS:
+            level = _HEADINGS[tag]
+            heading = clean_heading(inline_text(element))
+            if heading:
+                self.blocks.append(Block(BlockKind.HEADING, heading, level))
+            return
+        if tag in _LISTS:
+            self.text("\n".join(self._list_lines(element)))
+            return
+        if tag in _TABLES:
+            self.text("\n".join(self._table_lines(element)))
+            return
+        if tag in _PREFORMATTED or (tag in ("quote", "blockquote") and _is_preformatted(element)):
+            code = _preformatted_text(element)
+            if code.strip():
+                self.blocks.append(Block(BlockKind.CODE, code))
+            return
+        if tag in _CONTAINERS or _has_block_children(element):
+            self._walk_mixed(element)
+            return
+        self.text(inline_text(element))
+
+    def _walk_mixed(self, element: etree._Element) -> None:
+        """A container: block children are walked, loose text between them is a paragraph."""
+        loose: list[str] = [element.text or ""]
+        for child in element:
+            if _is_block(child):
+                self.text(_INLINE_SPACE.sub(" ", "".join(loose)))
+                loose = []
+                self.walk(child)
+                loose.append(child.tail or "")
+            else:
+                if _tag(child) not in _SKIPPED and not _is_permalink(child):
+                    loose.append(inline_text(child))
+                loose.append(child.tail or "")
+        self.text(_INLINE_SPACE.sub(" ", "".join(loose)))
+
+    def _list_lines(self, element: etree._Element) -> Iterator[str]:
+        tag = _tag(element)
+        rend = element.get("rend", "")
+        ordered = tag == "ol" or rend == "ol"
+        number = (
+            int(element.get("start") or 1)
+            if ordered and (element.get("start") or "").isdigit()
+            else 1
+        )
+        for child in element:
+            child_tag = _tag(child)
+            child_rend = child.get("rend", "")
+            if (
+                child_tag in ("dt",)
+                or child_rend.startswith("dt")
+                or child_tag in ("dd",)
+                or child_rend.startswith("dd")
+            ):
+                yield from _lines(self._item_text(child))
+            elif child_tag in ("li", "item"):
+                text = self._item_text(child)
+                if not text:
+                    continue
+                marker = f"{number}. " if ordered else "• "
+                number += 1
+                first, *rest = text.split("\n")
+                yield marker + first
+                yield from rest
+            elif child_tag in _LISTS:
+                yield from self._list_lines(child)
+
+    def _item_text(self, item: etree._Element) -> str:
+        """A list item's lines: its own text, then any nested lists or paragraphs."""
+        if not _has_block_children(item):
+            return inline_text(item)
+        inner = _Walker()
+        inner._walk_mixed(item)
+        return "\n".join(block.text for block in inner.blocks)
+
+    def _table_lines(self, table: etree._Element) -> Iterator[str]:
+        for row in table.iter():
+            if _tag(row) not in ("tr", "row"):
+                continue
+            cells = [
+                _INLINE_SPACE.sub(" ", inline_text(cell)).strip()
+                for cell in row
+                if _tag(cell) in ("td", "th", "cell")
+            ]
+            if any(cells):
+                yield " | ".join(cells)
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.split("\n") if line.strip()]
+
+
+def _is_preformatted(element: etree._Element) -> bool:
+    # trafilatura maps a bare <pre> to <quote>: its text keeps the source's line breaks.
+    return not _has_block_children(element) and "\n" in (element.text or "").strip()
+
+
+def blocks_from_element(root: etree._Element) -> list[Block]:
+    walker = _Walker()
+    walker.walk(root)
+    return walker.blocks
+
+
+def blocks_from_html(html: str) -> list[Block]:
+    """Blocks of an HTML fragment or document (Markdown and reST render to this)."""
+    if not html.strip():
+        return []
+    root = lxml_html.fromstring(html)
+    return blocks_from_element(root)
+
+
+def take_title(blocks: list[Block]) -> tuple[str, list[Block]]:
+    """A title from the document's own headings, and the blocks without that heading.
+
+    The first block when it is a heading, else the first level-1 heading; else the first
+    line, as for plain text.
+    """
+    index = 0 if blocks and blocks[0].kind is BlockKind.HEADING else None
+    if index is None:
+        index = next(
+            (i for i, b in enumerate(blocks) if b.kind is BlockKind.HEADING and b.level == 1),
+            None,
+        )
+    if index is not None:
+        return blocks[index].text, blocks[:index] + blocks[index + 1 :]
+    index = next((i for i, b in enumerate(blocks) if b.kind is BlockKind.TEXT), None)
+    if index is None:
+        return "", blocks
+    title, rest = title_from_first_line(blocks[index].text)
+    if blocks[index].text.strip() == rest.strip():
+        return title, blocks  # a long first line is content: it stays
+    kept = [Block(BlockKind.TEXT, rest.strip())] if rest.strip() else []
+    return title, blocks[:index] + kept + blocks[index + 1 :]

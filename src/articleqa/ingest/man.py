@@ -1,0 +1,180 @@
+"""Manual pages in troff source (``.1`` ... ``.9``): the man macros read as structure.
+
+Only the macros of the ``man`` package are understood (.TH, .SH, .SS, .PP, .TP, .IP, font
+macros, .nf/.fi, .EX/.EE); other requests are dropped, never shown as text.
+"""
+
+from __future__ import annotations
+
+import re
+
+from articleqa.errors import IngestError
+from articleqa.models import Block, BlockKind, RawArticle
+
+_FONT_ESCAPE = re.compile(r"\\f(?:\[[^\]]*\]|\([A-Za-z]{2}|[A-Za-z0-9])")
+_SIZE_ESCAPE = re.compile(r"\\s[+-]?\d")
+_NAMED_CHARS = {
+    "em": "—",
+    "en": "–",
+    "hy": "-",
+    "bu": "•",
+    "lq": "“",
+    "rq": "”",
+    "oq": "‘",
+    "cq": "’",
+    "aq": "'",
+    "dq": '"',
+    "co": "©",
+    "rg": "®",
+    "tm": "™",
+    "mi": "-",
+    "pl": "+",
+    "mu": "×",
+    "<=": "≤",
+    ">=": "≥",
+    "->": "→",
+    "<-": "←",
+    "de": "°",
+    "ga": "`",
+    "ti": "~",
+    "ha": "^",
+    "rs": "\\",
+    "sl": "/",
+    "ba": "|",
+    "dg": "†",
+}
+_NAMED_CHAR = re.compile(r"\\\(([^\s]{2})|\\\[([^\]\s]+)\]")
+_FONT_MACROS = {"B", "I", "R", "SM", "SB"}
+_ALTERNATING = {"BR", "RB", "BI", "IB", "RI", "IR"}
+_PARAGRAPH = {"PP", "P", "LP", "sp", "br", "RS", "RE", "in", "ti", "ne", "ad", "na", "hy", "nh"}
+_ARGUMENT = re.compile(r'"((?:[^"]|"")*)"|(\S+)')
+
+
+def _unescape(text: str) -> str:
+    text = _FONT_ESCAPE.sub("", text)
+    text = _SIZE_ESCAPE.sub("", text)
+    text = _NAMED_CHAR.sub(lambda m: _NAMED_CHARS.get(m.group(1) or m.group(2), ""), text)
+    for escape, value in (
+        ("\\-", "-"),
+        ("\\&", ""),
+        ("\\e", "\\"),
+        ("\\ ", " "),
+        ("\\~", " "),
+        ("\\0", " "),
+        ("\\|", ""),
+        ("\\^", ""),
+        ("\\c", ""),
+        ("\\%", ""),
+        ("\\'", "'"),
+        ("\\`", "`"),
+        ("\\.", "."),
+    ):
+        text = text.replace(escape, value)
+    return text
+
+
+def _arguments(rest: str) -> list[str]:
+    return [
+        (m.group(1) or "").replace('""', '"') if m.group(2) is None else m.group(2)
+        for m in _ARGUMENT.finditer(rest)
+    ]
+
+
+class _Page:
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.lines: list[str] = []
+        self.code = False
+        self.tag_next = False  # .TP: the next line is the item's tag
+
+    def flush(self) -> None:
+        if not self.lines:
+            return
+        if self.code:
+            text = "\n".join(self.lines).strip("\n")
+            kind = BlockKind.CODE
+        else:
+            text = "\n".join(" ".join(line.split()) for line in _join(self.lines))
+            kind = BlockKind.TEXT
+        if text.strip():
+            self.blocks.append(Block(kind, text))
+        self.lines = []
+
+    def add(self, text: str) -> None:
+        if self.tag_next:
+            self.flush()
+            self.lines.append("\0" + text)  # a tag line stands alone
+            self.tag_next = False
+        else:
+            self.lines.append(text)
+
+
+def _join(lines: list[str]) -> list[str]:
+    """Filled text: source lines run together, except an item's tag, which keeps its line."""
+    out: list[str] = []
+    for line in lines:
+        if line.startswith("\0"):
+            out.append(line[1:])
+            out.append("")
+        elif out and out[-1] != "" and not out[-1].startswith("\0"):
+            out[-1] = f"{out[-1]} {line}"
+        elif out and out[-1] == "":
+            out[-1] = line
+        else:
+            out.append(line)
+    return [line for line in out if line.strip()]
+
+
+def read_man(source_text: str, source: str | None) -> RawArticle:
+    page = _Page()
+    title = ""
+    for raw_line in source_text.splitlines():
+        if raw_line.startswith(('.\\"', "'\\\"", '.\\"')) or raw_line.strip() in (".", "'"):
+            continue
+        if not raw_line.startswith((".", "'")):
+            text = _unescape(raw_line)
+            if page.code:
+                page.lines.append(text)
+            elif text.strip():
+                page.add(text.strip())
+            continue
+        macro, _, rest = raw_line[1:].strip().partition(" ")
+        args = [_unescape(a) for a in _arguments(rest)]
+        if macro == "TH":
+            title = f"{args[0]}({args[1]})" if len(args) >= 2 else " ".join(args)
+        elif macro in ("SH", "SS"):
+            page.flush()
+            heading = " ".join(args).strip()
+            if heading:
+                page.blocks.append(Block(BlockKind.HEADING, heading, 2 if macro == "SH" else 3))
+        elif macro in _PARAGRAPH:
+            if macro in ("PP", "P", "LP", "sp"):
+                page.flush()
+        elif macro == "TP":
+            page.flush()
+            page.tag_next = True
+        elif macro == "IP":
+            page.flush()
+            if args and args[0].strip():
+                page.add("\0" + args[0].strip())
+        elif macro in ("nf", "EX"):
+            page.flush()
+            page.code = True
+        elif macro in ("fi", "EE"):
+            page.flush()
+            page.code = False
+        elif macro in _FONT_MACROS:
+            if args:  # without arguments the font applies to the next line: nothing to add
+                page.add(" ".join(args))
+        elif macro in _ALTERNATING:
+            page.add("".join(args))
+    page.flush()
+    blocks = [b for b in page.blocks if b.text.strip()]
+    if not any(b.kind is BlockKind.TEXT for b in blocks):
+        raise IngestError("the manual page has no text (not troff man source?)")
+    return RawArticle(
+        title=title or blocks[0].text.split("\n", 1)[0][:120],
+        text="\n\n".join(b.text for b in blocks),
+        source=source,
+        blocks=tuple(blocks),
+    )

@@ -1,0 +1,239 @@
+"""What a question asks for, read from its own words: the terms a sentence answering it would
+share, the names it is about, and the kind of answer it expects (a date, a number, a person,
+a place).
+
+These are properties of the question's wording that hold for any corpus, so nothing here is
+fitted to a data set: a question that names a subject ("Lyon", "pip 24", "SOME_VAR") is about
+that subject, and an article that never mentions it cannot answer it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from wordfreq import zipf_frequency
+
+from articleqa.lexical import question_terms, terms
+
+_RARE_ZIPF = 3.0
+
+
+class AnswerType(StrEnum):
+    TIME = "time"
+    NUMBER = "number"
+    PERSON = "person"
+    PLACE = "place"
+    ANY = "any"
+
+
+_TOKEN = re.compile(r"[^\W_][\w.'’-]*[\w]|[^\W_]", re.UNICODE)
+# Words that start a question or are capitalised for grammar, not because they name something.
+_NOT_NAMES = frozenset(
+    (
+        "a",
+        "an",
+        "the",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "should",
+        "would",
+        "will",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "has",
+        "have",
+        "had",
+        "in",
+        "on",
+        "at",
+        "of",
+        "for",
+        "to",
+        "from",
+        "by",
+        "with",
+        "and",
+        "or",
+        "if",
+        "i",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "there",
+        "their",
+        "his",
+        "her",
+        "he",
+        "she",
+        "they",
+        "we",
+        "you",
+        "my",
+        "our",
+        "name",
+        "list",
+        "give",
+        "tell",
+        "describe",
+        "explain",
+        "according",
+    )
+)
+_TIME_QUESTION = re.compile(
+    r"^\s*(?:when\b|(?:in |on |by |since |until )?what (?:year|years|date|day|month|time|"
+    r"decade|century|period|era)\b|how long ago\b)",
+    re.IGNORECASE,
+)
+_NUMBER_QUESTION = re.compile(
+    r"\bhow (?:many|much|long|old|far|big|large|high|tall|deep|wide|often|fast)\b|"
+    r"\bwhat (?:is the |was the |are the )?(?:\w+ )?(?:number|amount|percentage|percent|"
+    r"population|size|cost|price|value|uid|gid|port|version|limit|rate|speed|temperature|"
+    r"score|height|length|width|depth|weight|age|count|total)\b",
+    re.IGNORECASE,
+)
+_PERSON_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b|\bby whom\b", re.IGNORECASE)
+_PLACE_QUESTION = re.compile(
+    r"^\s*where\b|\bin (?:what|which) (?:city|country|town|region|"
+    r"state|place|county|province)\b",
+    re.IGNORECASE,
+)
+
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
+)
+_TIME_ANSWER = re.compile(
+    rf"\b(?:1[0-9]\d\d|20\d\d|\d{{1,2}}(?:st|nd|rd|th)? century|{_MONTHS}|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday|\d{1,2}:\d{2}|\d{1,4}s\b|yesterday|today|"
+    r"tomorrow|ago|since|until)\b",
+    re.IGNORECASE,
+)
+_NUMBER_ANSWER = re.compile(
+    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|double|twice)\b",
+    re.IGNORECASE,
+)
+# A number with what it counts: the answer to "how much/many" more surely than a bare number
+# (a date, an age, a count of something else).
+_QUANTITY = re.compile(
+    r"\d[\d.,]*\s*(?:%|percent|per cent|[a-z]*(?:grams?|metres?|meters?|litres?|liters?|bytes?)"
+    r"\b|kg|km|mm|cm|m\b|tonnes?|tons?|euros?|dollars?|pounds?|yen|million|billion|thousand|"
+    r"hundred|people|jobs|votes|seats|hours?|minutes?|seconds?|days?|weeks?|months?|years?|"
+    r"times|kilowatts?|watts?|miles?|feet|inches)|[$€£¥]\s?\d",
+    re.IGNORECASE,
+)
+_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+")
+_PLACE_ANSWER = re.compile(r"\b(?:in|at|from|near|to) (?:the )?[A-Z]\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionInfo:
+    text: str
+    asked: frozenset[str]  # terms an answering sentence would share (question words dropped)
+    # What the question is about, each as index terms: its names, and words rare in English
+    # (a tool's name written in lower case, a technical term).
+    subjects: tuple[frozenset[str], ...]
+    answer_type: AnswerType
+
+    def expects(self, sentence: str) -> float:
+        """How surely ``sentence`` holds the kind of answer the question asks for, beyond the
+        question's own words (a question about 1990 is not answered by "1990" alone): 1 for a
+        quantity with its unit or a clear match, 0.5 for a bare number, else 0."""
+        kind = self.answer_type
+        if kind is AnswerType.ANY:
+            return 0.0
+        own = self.text.lower()
+
+        def found(pattern: re.Pattern[str]) -> bool:
+            return any(m.group(0).lower() not in own for m in pattern.finditer(sentence))
+
+        if kind is AnswerType.TIME:
+            return float(found(_TIME_ANSWER))
+        if kind is AnswerType.NUMBER:
+            return 1.0 if found(_QUANTITY) else 0.5 if found(_NUMBER_ANSWER) else 0.0
+        return float(found(_CAPITALISED if kind is AnswerType.PERSON else _PLACE_ANSWER))
+
+
+def answer_type(question: str) -> AnswerType:
+    if _TIME_QUESTION.search(question):
+        return AnswerType.TIME
+    if _NUMBER_QUESTION.search(question):
+        return AnswerType.NUMBER
+    if _PERSON_QUESTION.search(question):
+        return AnswerType.PERSON
+    if _PLACE_QUESTION.search(question):
+        return AnswerType.PLACE
+    return AnswerType.ANY
+
+
+def question_names(question: str) -> list[str]:
+    """The names a question is about: capitalised words past its first, acronyms, numbers,
+    identifiers (``snake_case``, ``--flag``, ``v2.1``) and quoted phrases' words.
+
+    Capitalisation says nothing in a question written in Title Case or all capitals, so then
+    only the shapes that are names whatever the case (numbers, identifiers) count.
+    """
+    tokens = _TOKEN.findall(question)
+    words = [t for t in tokens if t[:1].isalpha()]
+    capitals_mean_names = sum(w[:1].isupper() for w in words) <= max(1, len(words) // 2)
+    names: list[str] = []
+    for index, token in enumerate(tokens):
+        bare = token.strip(".'’-")
+        lower = bare.lower().removesuffix("'s").removesuffix("’s")
+        if not bare or lower in _NOT_NAMES:
+            continue
+        shaped = (
+            any(ch.isdigit() for ch in bare)
+            or "_" in bare
+            or (len(bare) > 1 and bare.isupper() and bare.isalpha())
+            or (bare[:1].islower() and any(ch.isupper() for ch in bare[1:]))  # camelCase
+        )
+        capitalised = capitals_mean_names and index > 0 and bare[:1].isupper()
+        if shaped or capitalised:
+            names.append(bare)
+    return names
+
+
+def rare_words(question: str) -> list[str]:
+    """Words of the question that are rare in English at large (wordfreq's Zipf scale: under
+    one occurrence per million words). General-language frequencies, not this corpus's: a
+    question's unusual word is what it is about, whatever the articles indexed."""
+    words = {w.lower() for w in _TOKEN.findall(question) if w[:1].isalpha()}
+    return sorted(w for w in words if w not in _NOT_NAMES and zipf_frequency(w, "en") < _RARE_ZIPF)
+
+
+def read_question(question: str) -> QuestionInfo:
+    subjects: list[frozenset[str]] = []
+    for word in [*question_names(question), *rare_words(question)]:
+        found = frozenset(terms(word))
+        if found and found not in subjects:
+            subjects.append(found)
+    return QuestionInfo(
+        text=question,
+        asked=frozenset(question_terms(question)),
+        subjects=tuple(subjects),
+        answer_type=answer_type(question),
+    )

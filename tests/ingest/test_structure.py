@@ -1,0 +1,238 @@
+"""Structured documents keep their structure: each test is a defect found on real documents
+(HTML manuals, Markdown READMEs, reStructuredText, man pages) with the old flattening readers."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from articleqa.ingest.html import read_html
+from articleqa.ingest.man import read_man
+from articleqa.ingest.markdown import read_markdown
+from articleqa.ingest.prepare import prepare_article
+from articleqa.ingest.rst import read_rst
+from articleqa.models import BlockKind
+from articleqa.passages import split_article
+from articleqa.store import ArticleStore
+
+SPHINX_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Abstract &#8212; Foo 1.0 documentation</title>
+</head><body>
+<div class="related"><ul><li><a href="index.html">index</a></li></ul></div>
+<div class="body" role="main"><section id="abstract">
+<h1>Abstract<a class="headerlink" href="#abstract" title="Link to this heading">¶</a></h1>
+<p>The foreign function interface lets programs call code written in
+another language. FFI stands for Foreign Function Interface. A foreign
+function is one written in C. The allocator will <code>allocate</code> on the
+order of 256K bytes at start, and <tt>free</tt> it at the end of the run.</p>
+<p>They consist of the following tests:</p>
+<ul><li>the <tt>parse</tt> test</li><li>the render test</li></ul>
+<h2>Users and groups<a class="headerlink" href="#users">¶</a></h2>
+<dl><dt>operator</dt><dd><p>The operator account. It had uid 37.</p></dd>
+<dt>daemon</dt><dd>It had uid 1.</dd></dl>
+<table><tr><th>Name</th><th>Value</th></tr><tr><td>SOME_ENV_VAR</td><td>42</td></tr></table>
+<ol><li>Unpack the archive.</li><li>Run the installer.</li></ol>
+</section></div>
+<div class="footer">&copy; Copyright 2001, Foo Team. Created using Sphinx.</div>
+</body></html>
+"""
+
+README = """Project Foo
+===========
+
+[![build](https://ci.example/badge.svg)](https://ci.example)
+
+Foo reads `SOME_ENV_VAR` and strips utm_source and snake_case_names from links.
+See [the docs][docs] and <b>raw HTML</b> inline.
+
+[docs]: https://example.org/docs "Docs"
+
+Specification
+-------------
+
+To verify downloaded packages:
+
+```sh
+gpg --verify foo.tar.gz.sig
+```
+
+xargs exits with the following status:
+
+| Status | Meaning |
+|--------|---------|
+| 0 | it succeeds |
+| 123 | any invocation exited with status 1-125 |
+"""
+
+
+def test_wrapped_html_paragraph_with_inline_code_is_one_paragraph() -> None:
+    article = prepare_article(read_html(SPHINX_PAGE, None))
+
+    assert (
+        "The allocator will allocate on the order of 256K bytes at start, and free it at the "
+        "end of the run." in article.text
+    )
+    assert "FFI stands for Foreign Function Interface. A foreign function is one written in C." in (
+        article.text
+    )
+
+
+def test_html_headings_come_from_markup_without_permalink_marks() -> None:
+    article = prepare_article(read_html(SPHINX_PAGE, None))
+
+    assert article.title == "Abstract"
+    assert article.layout is not None
+    headings = [
+        article.text[s.start : s.end] for s in article.layout if s.kind is BlockKind.HEADING
+    ]
+    assert headings == ["Users and groups"]
+    assert "¶" not in article.text
+    # A short line of prose is never taken for a heading.
+    passages = split_article(article, 5, 40)
+    assert any("They consist of the following tests:" in p.text for p in passages)
+
+
+def test_copyright_year_is_not_a_publication_date() -> None:
+    assert read_html(SPHINX_PAGE, None).published is None
+
+
+def test_explicit_publication_metadata_is_used() -> None:
+    page = SPHINX_PAGE.replace(
+        "<head>", '<head><meta property="article:published_time" content="2024-05-02T10:00:00Z">'
+    )
+    assert str(read_html(page, None).published) == "2024-05-02"
+
+
+def test_definition_terms_ordered_numbers_and_table_cells_are_kept() -> None:
+    text = prepare_article(read_html(SPHINX_PAGE, None)).text
+
+    assert "operator\nThe operator account. It had uid 37.\ndaemon\nIt had uid 1." in text
+    assert "1. Unpack the archive.\n2. Run the installer." in text
+    assert "Name | Value\nSOME_ENV_VAR | 42" in text
+
+
+def test_lead_in_line_stays_with_the_list_it_introduces() -> None:
+    article = prepare_article(read_html(SPHINX_PAGE, None))
+
+    passages = split_article(article, 5, 40)
+
+    lead_in = next(p for p in passages if "following tests:" in p.text)
+    assert "the parse test" in lead_in.text
+
+
+def test_markdown_keeps_underscores_drops_fences_and_link_definitions() -> None:
+    article = prepare_article(read_markdown(README, None))
+
+    assert article.title == "Project Foo"
+    assert "SOME_ENV_VAR" in article.text and "utm_source" in article.text
+    assert "snake_case_names" in article.text
+    assert "`" not in article.text and "```" not in article.text
+    assert "https://example.org/docs" not in article.text
+    assert "See the docs and raw HTML inline." in article.text
+    assert "build" not in article.text.split("\n")[0]  # a badge's alt text is not content
+    assert article.layout is not None
+    code = [article.text[s.start : s.end] for s in article.layout if s.kind is BlockKind.CODE]
+    assert code == ["gpg --verify foo.tar.gz.sig"]
+    assert "Status | Meaning\n0 | it succeeds\n123 | any invocation exited with status 1-125" in (
+        article.text
+    )
+
+
+def test_markdown_code_is_its_own_passage_unless_introduced() -> None:
+    article = prepare_article(read_markdown(README, None))
+
+    passages = split_article(article, 5, 40)
+
+    introduced = next(p for p in passages if "gpg --verify" in p.text)
+    assert introduced.text.startswith("To verify downloaded packages:")
+    status = next(p for p in passages if "it succeeds" in p.text)
+    assert status.text.startswith("xargs exits with the following status:")
+    assert status.heading == "Specification"
+
+
+def test_restructuredtext_is_read_with_its_structure() -> None:
+    source = """==========
+Foo Manual
+==========
+
+Introduction
+============
+
+Foo is a tool. It was written
+in 2019 by *Jane*.
+
+``--verbose``
+    Print more.
+
+.. code-block:: python
+
+   import foo
+
+.. include:: /etc/passwd
+"""
+    raw = read_rst(source, None)
+    article = prepare_article(raw)
+
+    assert raw.title == "Foo Manual"
+    assert "Foo is a tool. It was written in 2019 by Jane." in article.text
+    assert "--verbose\nPrint more." in article.text
+    assert "root:" not in article.text  # no file inclusion from untrusted documents
+    assert article.layout is not None
+    kinds = [(s.kind, article.text[s.start : s.end]) for s in article.layout]
+    assert (BlockKind.HEADING, "Introduction") in kinds
+    assert (BlockKind.CODE, "import foo") in kinds
+
+
+def test_man_page_source_is_read_with_sections_and_option_tags() -> None:
+    source = r""".\" comment
+.TH XARGS 1
+.SH NAME
+xargs \- build and execute command lines
+.SH OPTIONS
+.TP
+.BR \-0 ", " \-\-null
+Input items are terminated by a null character
+instead of by whitespace.
+.SH EXAMPLES
+.nf
+find /tmp \-print0 | xargs \-0 rm
+.fi
+"""
+    article = prepare_article(read_man(source, None))
+
+    assert article.title == "XARGS(1)"
+    assert (
+        "-0, --null\nInput items are terminated by a null character instead of by whitespace."
+        in (article.text)
+    )
+    assert article.layout is not None
+    headings = [
+        article.text[s.start : s.end] for s in article.layout if s.kind is BlockKind.HEADING
+    ]
+    assert headings == ["NAME", "OPTIONS", "EXAMPLES"]
+
+
+def test_a_store_made_before_layouts_upgrades_in_place(tmp_path: Path) -> None:
+    # The schema as the previous release created it: no layout column, user_version 0.
+    db = sqlite3.connect(tmp_path / "articles.sqlite")
+    db.executescript(
+        """CREATE TABLE articles (id TEXT PRIMARY KEY, title TEXT NOT NULL, url TEXT,
+        author TEXT, published TEXT, source TEXT, content_hash TEXT NOT NULL,
+        chars INTEGER NOT NULL, added_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+        text TEXT NOT NULL);
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        INSERT INTO articles VALUES ('a1', 'Old', NULL, NULL, NULL, NULL, 'h', 9,
+        '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'Old text.');"""
+    )
+    db.commit()
+    db.close()
+
+    store = ArticleStore(tmp_path)
+
+    old = store.get("a1")
+    assert old.text == "Old text." and old.layout is None
+    article = prepare_article(read_markdown(README, None))
+    store.upsert(article)
+    assert store.get(article.id).layout == article.layout
+    version = sqlite3.connect(tmp_path / "articles.sqlite").execute("PRAGMA user_version")
+    assert version.fetchone()[0] == 1
