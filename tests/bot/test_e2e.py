@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 import httpx
@@ -667,3 +668,50 @@ def test_unanswerable_question_and_bad_input_get_plain_replies(api_server: ApiSe
         bad_date.ephemeral
         and "`since` must be a date like 2024-05-31" in bad_date.payload["content"]
     )
+
+
+def test_answer_cards_group_by_article_link_context_and_hold_no_internal_ids(
+    api_server: ApiServer,
+) -> None:
+    question = "Why did the Vellacott bakers strike, and when do the union and cooperative meet?"
+    expected = api_answer(api_server, question, k=3)
+
+    async def scenario() -> SentMessage:
+        async with discord_with_bot(api_server.url, public_url="https://qa.example.org/") as (
+            standin,
+            _bot,
+        ):
+            return await answer_to(
+                standin, await standin.slash("ask", ask_options(question), user=ALICE)
+            )
+
+    reply = run(scenario())
+    bakery = [q for q in expected["quotes"] if q["article"]["title"].startswith("Bakers")]
+    assert len(bakery) == 2, expected  # two quotes of one article: one card, one title
+    titles = [embed["title"] for embed in reply.payload["embeds"]]
+    assert titles.count("Bakers strike over night shifts") == 1
+    card = next(e for e in reply.payload["embeds"] if e["title"].startswith("Bakers"))
+    assert card["url"] == "https://news.example.org/bakers"
+    assert card["footer"]["text"] == "Ana Ruiz · 4 May 2024"
+    links = re.findall(r"\[Show in context\]\(([^)]+)\)", card["description"])
+    view = "https://qa.example.org/articles/{id}/view?start={start}&end={end}"
+    assert links == [
+        view.format(id=q["article"]["id"], start=q["start"], end=q["end"])
+        + (
+            f"&hl_start={q['highlight']['start']}&hl_end={q['highlight']['end']}"
+            if q["highlight"]
+            else ""
+        )
+        for q in bakery
+    ]
+    shown = plain(card["description"])
+    assert "Section: Talks" in shown
+    # What the reader sees holds no index version, passage id or article id.
+    seen = [plain(reply.payload["content"])]
+    for embed in reply.rendered_embeds():
+        seen += [markdown.plain(embed["title"]), markdown.plain(embed["description"])]
+        seen += [embed["footer"], embed["author"]]
+    internal = [expected["index_version"]]
+    internal += [q["passage_id"] for q in expected["quotes"]]
+    internal += [q["article"]["id"] for q in expected["quotes"]]
+    assert [i for i in internal if any(i in text for text in seen)] == []
