@@ -1,6 +1,7 @@
 """Deployment files, checked without a Docker engine: docker-compose.yml against the compose-spec
-JSON schema (after compose-style interpolation), the Dockerfiles with hadolint and with our own
-rules, and .env.example against every setting.
+JSON schema (after compose-style interpolation and profile selection, as `docker compose config`
+does them), the Dockerfiles with hadolint and with our own rules, and .env.example against every
+setting.
 
 tests/data/compose-spec.json is the Compose Specification schema (Apache-2.0) as shipped in the
 docker-compose 1.29.2 package on PyPI (compose/config/compose_spec.json).
@@ -21,6 +22,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from articleqa.config import Settings
 from articleqa_bot.config import BotSettings
@@ -29,7 +31,10 @@ REPO = Path(__file__).resolve().parent.parent
 COMPOSE = REPO / "docker-compose.yml"
 SCHEMA = Path(__file__).parent / "data" / "compose-spec.json"
 DOCKERFILES = [REPO / "Dockerfile", REPO / "bot" / "Dockerfile"]
-REQUIRED_SECRETS = {"ARTICLEQA_API_TOKEN", "ARTICLEQA_BOT_DISCORD_TOKEN"}
+# Compose refuses to start anything without these.
+REQUIRED_SECRETS = {"ARTICLEQA_API_TOKEN"}
+# Needed by the bot only, which runs only in the `discord` profile.
+DISCORD_TOKEN = "ARTICLEQA_BOT_DISCORD_TOKEN"
 
 _VARIABLE = re.compile(
     r"\$(?:(?P<escaped>\$)|\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\})"
@@ -65,6 +70,24 @@ def interpolate(value: Any, env: dict[str, str]) -> Any:
     return _VARIABLE.sub(substitute, value)
 
 
+def compose_config(
+    compose: dict[str, Any], env: dict[str, str], profiles: tuple[str, ...] = ()
+) -> dict[str, Any]:
+    """What `docker compose [--profile P ...] config` makes of the file: the whole file is
+    interpolated first (so a missing required variable fails whatever the profiles), then the
+    services of inactive profiles are dropped, and a dependency on a dropped one is an error."""
+    resolved = interpolate(compose, env)
+    active = {
+        name: service
+        for name, service in resolved["services"].items()
+        if not service.get("profiles") or set(service["profiles"]) & set(profiles)
+    }
+    for name, service in active.items():
+        for dependency in service.get("depends_on") or {}:
+            assert dependency in active, f"{name} depends on {dependency}, which is not enabled"
+    return {**resolved, "services": active}
+
+
 @pytest.fixture(scope="module")
 def compose() -> dict[str, Any]:
     data = yaml.safe_load(COMPOSE.read_text())
@@ -80,7 +103,7 @@ def validator() -> jsonschema.protocols.Validator:
     return jsonschema.Draft201909Validator(schema)
 
 
-SECRETS_SET = {"ARTICLEQA_API_TOKEN": "a" * 43, "ARTICLEQA_BOT_DISCORD_TOKEN": "b" * 70}
+SECRETS_SET = {"ARTICLEQA_API_TOKEN": "a" * 43, DISCORD_TOKEN: "b" * 70}
 
 
 def test_compose_file_matches_the_compose_spec_schema(
@@ -105,7 +128,44 @@ def test_schema_catches_mistakes(
     assert "volumes_from_typo" in messages
 
 
+def test_compose_config_without_the_discord_profile_needs_no_discord_token(
+    compose: dict[str, Any], validator: jsonschema.protocols.Validator
+) -> None:
+    """`docker compose up` runs api + indexer with only the API token set."""
+    env = {"ARTICLEQA_API_TOKEN": SECRETS_SET["ARTICLEQA_API_TOKEN"]}
+    config = compose_config(compose, env)
+    assert set(config["services"]) == {"api", "indexer"}
+    assert [e.message for e in validator.iter_errors(config)] == []
+
+
+def test_compose_config_with_the_discord_profile_adds_the_bot(
+    compose: dict[str, Any], validator: jsonschema.protocols.Validator
+) -> None:
+    config = compose_config(compose, SECRETS_SET, profiles=("discord",))
+    assert set(config["services"]) == {"api", "indexer", "bot"}
+    assert [e.message for e in validator.iter_errors(config)] == []
+    bot = config["services"]["bot"]["environment"]
+    assert bot[DISCORD_TOKEN] == SECRETS_SET[DISCORD_TOKEN]
+    assert bot["ARTICLEQA_BOT_API_TOKEN"] == SECRETS_SET["ARTICLEQA_API_TOKEN"]
+    assert compose["services"]["bot"]["profiles"] == ["discord"]
+
+
+def test_the_bot_without_a_token_refuses_to_start_naming_it(
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compose can't require the token for one profile only, so the bot does: started with
+    `--profile discord` and no token, it stops at its settings, naming the variable."""
+    env = {"ARTICLEQA_API_TOKEN": SECRETS_SET["ARTICLEQA_API_TOKEN"]}
+    bot = compose_config(compose, env, profiles=("discord",))["services"]["bot"]
+    assert bot["environment"][DISCORD_TOKEN] == ""
+    for key, value in bot["environment"].items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ValidationError, match=DISCORD_TOKEN):
+        BotSettings(_env_file=None)  # type: ignore[call-arg]
+
+
 def test_required_secrets_refuse_to_start_without_them(compose: dict[str, Any]) -> None:
+    assert f"${{{DISCORD_TOKEN}:?" not in COMPOSE.read_text(), "it would block api + indexer"
     for missing in sorted(REQUIRED_SECRETS):
         env = {k: v for k, v in SECRETS_SET.items() if k != missing}
         with pytest.raises(MissingVariable, match=f"{missing}: set {missing} in .env"):
@@ -141,6 +201,7 @@ def test_services_volumes_healthchecks_and_order(compose: dict[str, Any]) -> Non
         assert service["environment"]["ARTICLEQA_HOME"] == "/data"
         assert service["build"]["dockerfile"] == "Dockerfile"
     assert "volumes" not in bot, "the bot has no business with the index"
+    assert "profiles" not in api and "profiles" not in indexer and bot["profiles"] == ["discord"]
 
     assert bot["depends_on"] == {"api": {"condition": "service_healthy"}}
     assert bot["environment"]["ARTICLEQA_BOT_API_URL"] == "http://api:8000"
@@ -247,7 +308,7 @@ def test_env_example_lists_every_setting() -> None:
     expected = {f"ARTICLEQA_{name.upper()}" for name in Settings.model_fields}
     expected |= {f"ARTICLEQA_BOT_{name.upper()}" for name in BotSettings.model_fields}
     assert expected - mentioned == set(), "add these to .env.example"
-    assert mentioned >= REQUIRED_SECRETS
+    assert mentioned >= REQUIRED_SECRETS | {DISCORD_TOKEN}
 
 
 def test_env_example_values_are_valid_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -257,7 +318,7 @@ def test_env_example_values_are_valid_settings(monkeypatch: pytest.MonkeyPatch) 
         if line and not line.startswith("#"):
             key, _, value = line.partition("=")
             values[key] = value
-    assert set(values) == REQUIRED_SECRETS, "only the secrets are set; the rest are defaults"
+    assert set(values) == REQUIRED_SECRETS | {DISCORD_TOKEN}, "only the secrets are set"
     # The same assignments, uncommented, must parse too.
     for line in _example_lines():
         match = re.match(r"^# (ARTICLEQA_[A-Z0-9_]+)=(.+)$", line)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from typing import Any
@@ -12,7 +13,7 @@ from discord.ext import commands
 
 from .api import ApiClient
 from .config import BotSettings
-from .errors import BotError, InvalidInput
+from .errors import BotError, InvalidInput, RateLimited
 from .limits import QuestionLimiter
 
 logger = logging.getLogger(__name__)
@@ -23,8 +24,13 @@ EXTENSIONS = (
     "articleqa_bot.cogs.admin",
 )
 
+# Sent with every message: quoted "@everyone" or "<@&role>" shows as text and pings nobody.
 NO_MENTIONS = discord.AllowedMentions.none()
 UNEXPECTED = "Something went wrong on my side; it has been logged. Please try again."
+PUBLISHING = "Posting your answer…"
+# Reactions that tell someone why their @mention got no answer, beside a note that goes away.
+WAIT_REACTION = "⏳"
+PROBLEM_REACTION = "⚠️"
 
 
 def friendly_error(error: BaseException) -> str:
@@ -151,31 +157,35 @@ class ArticleQABot(commands.Bot):
     async def report_interaction_error(
         self, interaction: discord.Interaction[Any], error: BaseException
     ) -> None:
-        """Tell the user what went wrong, privately when Discord lets us; never raise."""
+        """Tell the user what went wrong, privately; never raise."""
         command = interaction.command.qualified_name if interaction.command else "component"
         _log_error(error, f"interaction {command}")
-        text = friendly_error(error)
         try:
-            if interaction.response.is_done():
-                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-            else:
-                await interaction.response.send_message(
-                    text, ephemeral=True, allowed_mentions=NO_MENTIONS
-                )
+            await reply_privately(interaction, content=friendly_error(error))
         except discord.HTTPException:
             logger.warning("Could not report an error to the user", exc_info=True)
 
     async def report_message_error(self, message: discord.Message, error: BaseException) -> None:
         _log_error(error, f"message {message.id}")
+        reaction = WAIT_REACTION if isinstance(error, RateLimited) else PROBLEM_REACTION
+        await self.notify(message, friendly_error(error), reaction=reaction)
+
+    async def notify(self, message: discord.Message, text: str, *, reaction: str) -> None:
+        """Answer an @mention that gets no answer: a reaction on it, and a short reply that
+        deletes itself after ``notice_ttl_s``. A message can't be private, but it can leave
+        the channel as it was. Never raises."""
+        with contextlib.suppress(discord.HTTPException):
+            await message.add_reaction(reaction)
         try:
             await message.channel.send(
-                friendly_error(error),
+                text,
                 reference=message.to_reference(fail_if_not_exists=False),
                 mention_author=False,
                 allowed_mentions=NO_MENTIONS,
+                delete_after=self.settings.notice_ttl_s,
             )
         except discord.HTTPException:
-            logger.warning("Could not report an error to the user", exc_info=True)
+            logger.warning("Could not send a notice to the user", exc_info=True)
 
     async def on_command_error(
         self, context: commands.Context[Any], error: commands.CommandError
@@ -183,13 +193,7 @@ class ArticleQABot(commands.Bot):
         # A question like "@bot what is X" parses as the unknown command "what": not an error.
         if isinstance(error, commands.CommandNotFound):
             return
-        _log_error(error, f"command {context.command}")
-        try:
-            await context.reply(
-                friendly_error(error), mention_author=False, allowed_mentions=NO_MENTIONS
-            )
-        except discord.HTTPException:
-            logger.warning("Could not report an error to the user", exc_info=True)
+        await self.report_message_error(context.message, error)
 
 
 class BotView(discord.ui.View):
@@ -203,6 +207,36 @@ class BotView(discord.ui.View):
             await client.report_interaction_error(interaction, error)
         else:  # pragma: no cover - views are only ever attached by this bot
             await super().on_error(interaction, error, item)
+
+
+async def reply_privately(interaction: discord.Interaction[Any], **message: Any) -> None:
+    """Send ``message`` to the person behind ``interaction`` only.
+
+    Every deferral in this bot is private (``defer(ephemeral=True)``), so a follow-up, which
+    Discord shows with the deferral's visibility, is private too.
+    """
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=True, allowed_mentions=NO_MENTIONS, **message)
+    else:
+        await interaction.response.send_message(
+            ephemeral=True, allowed_mentions=NO_MENTIONS, **message
+        )
+
+
+async def publish(interaction: discord.Interaction[Any], **message: Any) -> discord.Message:
+    """Post ``message`` for the whole channel in answer to a privately deferred interaction.
+
+    Discord fills the private "thinking…" message with the first follow-up, whatever that
+    follow-up's flags, so the placeholder is settled first (privately), the answer follows as
+    a public follow-up, and the placeholder is then removed.
+    """
+    await interaction.edit_original_response(content=PUBLISHING)
+    sent = await interaction.followup.send(
+        wait=True, ephemeral=False, allowed_mentions=NO_MENTIONS, **message
+    )
+    with contextlib.suppress(discord.HTTPException):
+        await interaction.delete_original_response()
+    return sent
 
 
 def parse_date(value: str | None, *, name: str) -> dt.date | None:

@@ -21,6 +21,11 @@ class BotSettings(BaseSettings):
     api_token: SecretStr | None = Field(
         default=None, description="Bearer token for write calls (the API's ARTICLEQA_API_TOKEN)."
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Public base URL of the articleqa web pages: quotes link to their place in "
+        "the article there (else to the article's own URL).",
+    )
     guild_id: int | None = Field(
         default=None,
         description="Sync commands to this one server (instant) instead of globally (slow).",
@@ -45,6 +50,11 @@ class BotSettings(BaseSettings):
     )
     guild_rate_per_minute: int = Field(
         default=30, ge=0, description="Questions per server per minute (0 = unlimited)."
+    )
+    notice_ttl_s: float = Field(
+        default=15.0,
+        gt=0,
+        description="Seconds before a notice under an @mention (error, cooldown) deletes itself.",
     )
     request_timeout_s: float = Field(default=20.0, gt=0, description="API request timeout.")
     view_timeout_s: float = Field(
@@ -90,6 +100,17 @@ class BotSettings(BaseSettings):
     @field_validator("api_url")
     @classmethod
     def _strip_slash(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("api_url must start with http:// or https://")
-        return value.rstrip("/")
+        return _http_base_url(value, "api_url")
+
+    @field_validator("public_url")
+    @classmethod
+    def _optional_base_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return _http_base_url(value.strip(), "public_url")
+
+
+def _http_base_url(value: str, name: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ValueError(f"{name} must start with http:// or https://")
+    return value.rstrip("/")

@@ -20,7 +20,7 @@ import pytest
 
 from articleqa_bot import ArticleQABot, BotSettings, create_bot
 
-from .standin import FakeDiscord, running_bot
+from .standin import EPHEMERAL, FakeDiscord, pings, running_bot
 
 REPO = Path(__file__).resolve().parents[2]
 ARTICLEQA = Path(sys.executable).with_name("articleqa")
@@ -46,11 +46,25 @@ CORPUS = {
         "Residents near the zorblat quarry may collect free ear protectors at the town hall."
     ),
     "bakery-strike.md": (
+        "---\nauthor: Ana Ruiz\npublished: 2024-05-04\nurl: https://news.example.org/bakers\n---\n"
         "# Bakers strike over night shifts\n\n"
         "Bakers at the Vellacott cooperative stopped work on Monday over unpaid night shifts. "
         "The cooperative's sourdough, sold in 40 shops, was missing from shelves by noon.\n\n"
         "## Talks\n\n"
         "The union and the cooperative meet again on Thursday to discuss overtime rates."
+    ),
+    # Everything Discord's Markdown could make of a quote: it must reach the reader as text.
+    "ferry-notice.txt": (
+        "Vornholt ferry notice\n\n"
+        "The Vornholt ferry leaves every [twenty minutes](https://evil.example/phish) from pier "
+        "\\ two, said @everyone and @here at <@&456>, <@123> and <#789> on <t:0:R> (see "
+        "https://evil.example/ferry), C:\\ferries\\vornholt :anchor: <:wave:42>.\n"
+        "# Vornholt winter crossings\n"
+        "> the Vornholt harbour master's word\n"
+        "||Vornholt spoiler|| **bold** __under__ _em_ ~~gone~~ `code` \\\\ double\n"
+        "- Vornholt item\n"
+        "1. The first Vornholt crossing leaves at dawn.\n"
+        "-# Vornholt small print"
     ),
     "chess-club.txt": (
         "Chess club wins county cup\n\n"
@@ -163,6 +177,8 @@ def bot_settings(api_url: str, standin: FakeDiscord, **overrides: Any) -> BotSet
         "guild_rate_per_minute": 0,
         "reindex_poll_s": 0.1,
         "request_timeout_s": 10,
+        # Notices under @mentions delete themselves; tests wait for that, not for a clock.
+        "notice_ttl_s": 0.05,
     }
     values.update(overrides)
     return BotSettings(**values, _env_file=None)  # type: ignore[call-arg]
@@ -180,7 +196,7 @@ def allows_nothing(allowed_mentions: dict[str, Any] | None) -> bool:
 
 
 def assert_no_mentions_anywhere(standin: FakeDiscord) -> None:
-    """Every message-bearing payload the bot sent must forbid every ping."""
+    """Every message-bearing payload the bot sent must forbid every ping, and pinged nobody."""
     checked = 0
     for record in standin.requests:
         body = record.json
@@ -193,8 +209,18 @@ def assert_no_mentions_anywhere(standin: FakeDiscord) -> None:
         if not ({"content", "embeds"} & body.keys()):
             continue
         assert allows_nothing(body.get("allowed_mentions")), (record.path, body)
+        assert pings(body) == set(), (record.path, body)
         checked += 1
     assert checked, "the bot sent no message at all"
+
+
+def assert_deferrals_private(standin: FakeDiscord) -> None:
+    """A public "thinking…" would show the channel every question, and the first follow-up
+    (an error, say) would inherit its visibility: the bot defers only privately."""
+    for record in standin.requests_to("POST", r"/interactions/\d+/[^/]+/callback"):
+        if record.json.get("type") == 5:
+            flags = (record.json.get("data") or {}).get("flags") or 0
+            assert flags & EPHEMERAL, record.json
 
 
 @contextlib.asynccontextmanager
@@ -207,3 +233,4 @@ async def discord_with_bot(
         async with running_bot(bot):
             yield standin, bot
         assert_no_mentions_anywhere(standin)
+        assert_deferrals_private(standin)

@@ -16,12 +16,15 @@ import re
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import discord
 import discord.gateway
 import discord.http
 import yarl
 from aiohttp import WSMsgType, web
+
+from . import markdown
 
 logger = logging.getLogger(__name__)
 
@@ -74,19 +77,76 @@ class User:
 
 @dataclass
 class SentMessage:
-    """A message the bot created (channel message, interaction response or follow-up)."""
+    """A message the bot created or changed (channel message, interaction response, follow-up
+    or edit). An edit is recorded again under the id of the message it changes."""
 
     id: str
     channel_id: str
     payload: dict[str, Any]
     ephemeral: bool
     kind: str  # "channel", "callback", "followup", "edit"
+    recipient: str | None = None  # the one user who sees an ephemeral message
+    loading: bool = False  # a deferral's "thinking…" message
+
+    def rendered(self) -> list[markdown.Node]:
+        """The content as Discord's client shows it."""
+        return markdown.render(self.payload.get("content") or "")
+
+    def rendered_embeds(self) -> list[dict[str, Any]]:
+        """Each embed's Markdown slots as rendered nodes; plain-text slots as they are."""
+        shown = []
+        for embed in self.payload.get("embeds") or []:
+            shown.append(
+                {
+                    "title": markdown.render(embed.get("title") or ""),
+                    "description": markdown.render(embed.get("description") or ""),
+                    "fields": [
+                        (markdown.render(f["name"]), markdown.render(f["value"]))
+                        for f in embed.get("fields") or []
+                    ],
+                    "footer": (embed.get("footer") or {}).get("text", ""),
+                    "author": (embed.get("author") or {}).get("name", ""),
+                }
+            )
+        return shown
 
 
 @dataclass
 class Interaction:
     id: str
     token: str
+
+
+@dataclass
+class InteractionState:
+    """What Discord remembers of an interaction: who ran it and its original response."""
+
+    user_id: str
+    message_id: str | None = None  # the message a clicked component is on
+    original: SentMessage | None = None
+
+
+def pings(body: dict[str, Any]) -> set[str]:
+    """Whom a message notifies, by Discord's rules: the mentions in its content that
+    allowed_mentions lets through, and the replied-to author unless replied_user is false.
+
+    Backslashes are ignored on purpose: the bot must not rely on escaping to stop pings.
+    """
+    content = (body.get("content") or "").replace("\\", "")
+    allowed = body.get("allowed_mentions")
+    parse = {"users", "roles", "everyone"} if allowed is None else set(allowed.get("parse") or [])
+    pinged = set()
+    for user in re.findall(r"<@!?(\d+)>", content):
+        if "users" in parse or user in (allowed or {}).get("users", []):
+            pinged.add(f"user:{user}")
+    for role in re.findall(r"<@&(\d+)>", content):
+        if "roles" in parse or role in (allowed or {}).get("roles", []):
+            pinged.add(f"role:{role}")
+    if "everyone" in parse:
+        pinged.update(f"@{group}" for group in re.findall(r"@(everyone|here)", content))
+    if body.get("message_reference") and (allowed is None or allowed.get("replied_user")):
+        pinged.add("replied user")
+    return pinged
 
 
 @dataclass
@@ -102,6 +162,9 @@ class FakeDiscord:
     attachments: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     requests: list[Recorded] = field(default_factory=list)
     messages: list[SentMessage] = field(default_factory=list)
+    interactions: dict[str, InteractionState] = field(default_factory=dict)
+    deleted: set[str] = field(default_factory=set)
+    reactions: list[tuple[str, str]] = field(default_factory=list)  # (message id, emoji)
     commands: dict[str, dict[str, Any]] = field(default_factory=dict)
     identified: asyncio.Event = field(default_factory=asyncio.Event)
     refuse_command_sync: bool = False
@@ -252,6 +315,9 @@ class FakeDiscord:
         message: dict[str, Any] | None = None,
     ) -> Interaction:
         interaction = Interaction(id=snowflake(), token=f"token-{snowflake()}")
+        self.interactions[interaction.token] = InteractionState(
+            user.id, message_id=message["id"] if message is not None else None
+        )
         payload: dict[str, Any] = {
             "id": interaction.id,
             "application_id": self.application_id,
@@ -343,6 +409,23 @@ class FakeDiscord:
 
     def requests_to(self, method: str, pattern: str) -> list[Recorded]:
         return [r for r in self.requests if r.matches(method, pattern)]
+
+    def latest(self, message_id: str) -> SentMessage | None:
+        """The message as it is now (after its edits)."""
+        return next((m for m in reversed(self.messages) if m.id == message_id), None)
+
+    def visible_to(self, user: User) -> list[SentMessage]:
+        """What ``user`` sees of the bot's messages now: the public ones and their own
+        ephemeral ones, as last edited, minus the deleted."""
+        seen: dict[str, SentMessage] = {}
+        for message in self.messages:
+            seen[message.id] = message
+        return [
+            message
+            for message in seen.values()
+            if message.id not in self.deleted
+            and (not message.ephemeral or message.recipient == user.id)
+        ]
 
     # gateway ---------------------------------------------------------------------------------
 
@@ -515,8 +598,16 @@ class FakeDiscord:
         )
 
     def _record_message(
-        self, channel_id: str, body: dict[str, Any], *, kind: str, token: str | None = None
+        self,
+        channel_id: str,
+        body: dict[str, Any],
+        *,
+        kind: str,
+        token: str | None = None,
+        edits: SentMessage | None = None,
+        loading: bool = False,
     ) -> dict[str, Any]:
+        """Record a new message, or an edit of ``edits``, which keeps its id and visibility."""
         payload = self.message_payload(
             channel_id,
             content=body.get("content") or "",
@@ -525,14 +616,40 @@ class FakeDiscord:
             flags=body.get("flags") or 0,
             allowed_mentions=body.get("allowed_mentions"),
         )
+        state = self.interactions.get(token) if token is not None else None
         if token is not None:
             payload["webhook_id"] = self.application_id
             payload["_tokens"] = [token]
         if body.get("message_reference"):
             payload["message_reference"] = body["message_reference"]
         ephemeral = bool((body.get("flags") or 0) & EPHEMERAL)
-        self.messages.append(SentMessage(payload["id"], channel_id, payload, ephemeral, kind))
+        recipient = state.user_id if state is not None and ephemeral else None
+        if edits is not None:
+            payload["id"], ephemeral, recipient = edits.id, edits.ephemeral, edits.recipient
+        message = SentMessage(
+            payload["id"], channel_id, payload, ephemeral, kind, recipient, loading=loading
+        )
+        self.messages.append(message)
         return payload
+
+    def _original(self, token: str) -> SentMessage:
+        state = self.interactions[token]
+        assert state.original is not None, "no response to this interaction yet"
+        latest = self.latest(state.original.id)
+        assert latest is not None
+        return latest
+
+    def _followup(self, token: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Discord's rule: the first follow-up after a deferral fills in the "thinking…"
+        message and so takes the deferral's visibility, whatever its own flags say; later
+        follow-ups are new messages."""
+        state = self.interactions.get(token)
+        original = self._original(token) if state and state.original else None
+        if original is not None and original.loading and original.id not in self.deleted:
+            return self._record_message(
+                original.channel_id, body, kind="followup", token=token, edits=original
+            )
+        return self._record_message(self.channel_id, body, kind="followup", token=token)
 
     def _route(self, record: Recorded) -> tuple[int, Any]:
         method, path, body = record.method, record.path, record.json or {}
@@ -589,26 +706,50 @@ class FakeDiscord:
                     "response_message_ephemeral": bool((data.get("flags") or 0) & EPHEMERAL),
                 }
             }
-            if kind in (4, 5, 7):
-                message = self._record_message(self.channel_id, data, kind="callback", token=token)
+            state = self.interactions.get(token)
+            if kind in (4, 5) and state is not None:
+                message = self._record_message(
+                    self.channel_id, data, kind="callback", token=token, loading=kind == 5
+                )
+                state.original = self.latest(message["id"])
+                response["resource"] = {"type": kind, "message": message}
+            elif kind == 7 and state is not None:
+                # "Update message": an edit of the message the clicked component is on.
+                clicked = self.latest(state.message_id or "")
+                message = self._record_message(
+                    self.channel_id, data, kind="callback", token=token, edits=clicked
+                )
                 response["resource"] = {"type": kind, "message": message}
             return 200, response
         match = re.fullmatch(rf"/webhooks/{app}/([^/]+)", path)
         if method == "POST" and match:
-            return 200, self._record_message(
-                self.channel_id, body, kind="followup", token=match.group(1)
-            )
+            return 200, self._followup(match.group(1), body)
         match = re.fullmatch(rf"/webhooks/{app}/([^/]+)/messages/([^/]+)", path)
-        if method == "PATCH" and match:
-            return 200, self._record_message(
-                self.channel_id, body, kind="edit", token=match.group(1)
-            )
+        if match:
+            token, target = match.groups()
+            edited = self._original(token) if target == "@original" else self.latest(target)
+            assert edited is not None
+            if method == "DELETE":
+                self.deleted.add(edited.id)
+                return 204, None
+            if method == "PATCH":
+                return 200, self._record_message(
+                    edited.channel_id, body, kind="edit", token=token, edits=edited
+                )
         match = re.fullmatch(r"/channels/(\d+)/messages", path)
         if method == "POST" and match:
             return 200, self._record_message(match.group(1), body, kind="channel")
         match = re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path)
         if method == "PATCH" and match:
-            return 200, self._record_message(match.group(1), body, kind="edit")
+            edits = self.latest(match.group(2))
+            return 200, self._record_message(match.group(1), body, kind="edit", edits=edits)
+        if method == "DELETE" and match:
+            self.deleted.add(match.group(2))
+            return 204, None
+        match = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/reactions/([^/]+)/@me", path)
+        if method == "PUT" and match:
+            self.reactions.append((match.group(2), unquote(match.group(3))))
+            return 204, None
         if method == "POST" and re.fullmatch(r"/channels/\d+/typing", path):
             return 204, None
         match = re.fullmatch(r"/channels/(\d+)/messages/(\d+)/threads", path)

@@ -170,3 +170,24 @@ def test_answer_buttons_carry_their_date_filter_in_the_custom_id() -> None:
     assert match is not None and match["action"] == "more" and match["since"] == "2024-05-31"
     assert AnswerButton.__discord_ui_compiled_template__.fullmatch("aqa:up") is not None
     assert AnswerButton.__discord_ui_compiled_template__.fullmatch("aqa:drop") is None
+
+
+def test_answer_buttons_carry_how_many_quotes_the_answer_shows() -> None:
+    """Cards group quotes by article, so after a restart the count can't be read off the
+    number of embeds; buttons sent before the count was in their id still match."""
+    template = AnswerButton.__discord_ui_compiled_template__
+    button = AnswerButton("more", dt.date(2024, 5, 31), 3)
+    assert button.custom_id == "aqa:more:2024-05-31:n3"
+    match = template.fullmatch(button.custom_id)
+    assert match is not None and match["shown"] == "3" and match["since"] == "2024-05-31"
+    assert AnswerButton("up", None, 2).custom_id == "aqa:up:n2"
+    legacy = template.fullmatch("aqa:more:2024-05-31")
+    assert legacy is not None and legacy["shown"] is None
+
+
+def test_public_url_is_an_optional_http_base() -> None:
+    assert settings().public_url is None
+    assert settings(public_url="").public_url is None
+    assert settings(public_url="https://qa.example.org/").public_url == "https://qa.example.org"
+    with pytest.raises(ValidationError, match="public_url"):
+        settings(public_url="ftp://qa.example.org")

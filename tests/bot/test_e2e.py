@@ -11,18 +11,17 @@ from typing import Any
 import httpx
 
 from articleqa_bot import create_bot
-from articleqa_bot.render import unescape
 
+from . import markdown
 from .conftest import (
     ApiServer,
-    allows_nothing,
     assert_no_mentions_anywhere,
     bot_settings,
     discord_with_bot,
     free_port,
     run,
 )
-from .standin import ADMIN_ROLE_ID, FakeDiscord, SentMessage, User, running_bot
+from .standin import ADMIN_ROLE_ID, FakeDiscord, Interaction, SentMessage, User, running_bot
 
 ALICE = User("310000000000000001", "alice")
 BOB = User("310000000000000002", "bob")
@@ -43,10 +42,39 @@ def ask_options(question: str, **more: Any) -> list[dict[str, Any]]:
     return options
 
 
-def plain(markdown: str) -> str:
-    """What a reader sees in a quote embed: no blockquote markers, bold or escapes."""
-    lines = [re.sub(r"^> ?", "", line) for line in markdown.split("\n")]
-    return unescape("\n".join(lines).replace("**", ""))
+def plain(source: str) -> str:
+    """What a reader sees of a Markdown slot."""
+    return markdown.plain(markdown.render(source))
+
+
+def quotes_shown(message: SentMessage) -> list[markdown.Node]:
+    """The block quotes of a message's cards, as Discord renders them: one per quote."""
+    return [
+        node
+        for embed in message.rendered_embeds()
+        for node in embed["description"]
+        if node.kind == "blockquote"
+    ]
+
+
+async def answer_to(standin: FakeDiscord, interaction: Interaction) -> SentMessage:
+    """The public answer to ``interaction``, once its private placeholder is gone."""
+    answer = await standin.wait_for_message(
+        lambda m: (
+            interaction.token in m.payload.get("_tokens", ())
+            and not m.ephemeral
+            and bool(m.payload.get("embeds"))
+        )
+    )
+    state = standin.interactions[interaction.token]
+    assert state.original is not None
+    await standin.wait_for(lambda s: state.original is not None and state.original.id in s.deleted)
+    return answer
+
+
+def seen_by(standin: FakeDiscord, user: User) -> list[SentMessage]:
+    """Every version of every message ``user`` could see at some moment (deleted or not)."""
+    return [m for m in standin.messages if not m.ephemeral or m.recipient == user.id]
 
 
 def button(message: SentMessage, label: str) -> str:
@@ -76,25 +104,26 @@ def test_slash_ask_quotes_the_article_verbatim(api_server: ApiServer) -> None:
     top = expected["quotes"][0]
     assert top["article"]["title"] == "Lighthouse keeper retires after forty years"
 
-    async def scenario() -> SentMessage:
+    async def scenario() -> tuple[SentMessage, list[SentMessage]]:
         async with discord_with_bot(api_server.url) as (standin, _bot):
             interaction = await standin.slash("ask", ask_options(question), user=ALICE)
-            return await standin.reply_to(interaction)
+            answer = await answer_to(standin, interaction)
+            return answer, standin.visible_to(BOB)
 
-    reply = run(scenario())
-    embeds = reply.payload["embeds"]
-    assert len(embeds) == len(expected["quotes"])
-    first = embeds[0]
-    assert first["title"] == top["article"]["title"]
+    reply, channel = run(scenario())
+    # One card per article, in the order of their best quote; the answer is all the channel sees.
+    titles = list(dict.fromkeys(q["article"]["title"] for q in expected["quotes"]))
+    assert [e["title"] for e in reply.payload["embeds"]] == titles
+    assert [m.id for m in channel] == [reply.id]
+    first = quotes_shown(reply)[0]
     stored = article_text(api_server, top["article"]["id"])
-    shown = plain(first["description"])
-    assert shown == top["text"] == stored[top["start"] : top["end"]]
-    # The highlighted sentence is the bold part of the blockquote.
-    assert top["highlight"]["text"] in unescape(
-        re.search(r"\*\*(.+?)\*\*", first["description"]).group(1)  # type: ignore[union-attr]
-    )
-    assert expected["index_version"] in first["footer"]["text"]
-    assert "Gullrock" in reply.payload["content"]
+    assert markdown.plain(first.children) == top["text"] == stored[top["start"] : top["end"]]
+    # The highlighted sentence is the bold part of the blockquote, and nothing else is marked up.
+    bold = [node.plain() for node in first.children if node.kind == "strong"]
+    assert bold == [top["highlight"]["text"]]
+    assert markdown.kinds(first.children) == ["strong"]
+    assert len(quotes_shown(reply)) == len(expected["quotes"])
+    assert plain(reply.payload["content"]) == f"Q: {question}"
     assert not reply.ephemeral
     labels = {c["label"] for row in reply.payload["components"] for c in row["components"]}
     assert labels == {"More quotes", "Helpful", "Not helpful"}
@@ -131,7 +160,7 @@ def test_mention_of_the_bots_role_counts_and_chatter_is_ignored(api_server: ApiS
     standin, hint, answer = run(scenario())
     assert "Ask me a question after the mention" in hint.payload["content"]
     assert answer.payload["embeds"][0]["title"] == "Chess club wins county cup"
-    assert answer.payload["content"] == "**Q:** who won the county chess cup?"
+    assert plain(answer.payload["content"]) == "Q: who won the county chess cup?"
     # The unaddressed message got nothing: only the hint and the answer were sent.
     assert len(standin.requests_to("POST", r"/channels/\d+/messages")) == 2
 
@@ -155,25 +184,60 @@ def test_mention_answer_in_a_thread(api_server: ApiServer) -> None:
     assert answer.payload["embeds"][0]["title"] == "Bakers strike over night shifts"
 
 
-def test_quoted_mentions_ping_nobody_and_are_escaped(api_server: ApiServer) -> None:
-    question = "What did the zorblat quarry council notice say?"
+HOSTILE = (
+    "[twenty minutes](https://evil.example/phish)",
+    "@everyone",
+    "@here",
+    "<@&456>",
+    "<@123>",
+    "<#789>",
+    "<t:0:R>",
+    "https://evil.example/ferry",
+    "C:\\ferries\\vornholt",
+    ":anchor:",
+    "<:wave:42>",
+    "# Vornholt winter crossings",
+    "> the Vornholt harbour master's word",
+    "||Vornholt spoiler||",
+    "**bold** __under__ _em_ ~~gone~~ `code` \\\\ double",
+    "- Vornholt item",
+    "1. The first Vornholt crossing leaves at dawn.",
+    "-# Vornholt small print",
+)
 
-    async def scenario() -> tuple[SentMessage, SentMessage]:
-        async with discord_with_bot(api_server.url) as (standin, _bot):
+
+def test_quotes_render_literally_and_ping_nobody(api_server: ApiServer) -> None:
+    """A quote holding every kind of Discord Markdown reaches the reader as the article's text:
+    the stand-in renders what was sent by Discord's rules, and the result is the stored text."""
+    question = "When does the Vornholt ferry leave from the pier?"
+    expected = api_answer(api_server, question, k=5)["quotes"]
+    ferry = [q for q in expected if q["article"]["title"] == "Vornholt ferry notice"]
+    stored = article_text(api_server, ferry[0]["article"]["id"])
+    quoted = "".join(stored[q["start"] : q["end"]] for q in ferry)
+    assert all(piece in quoted for piece in HOSTILE), "the corpus lost a test case"
+
+    async def scenario() -> tuple[FakeDiscord, SentMessage, SentMessage]:
+        async with discord_with_bot(api_server.url, default_count=5) as (standin, _bot):
             interaction = await standin.slash("ask", ask_options(question), user=ALICE)
-            slash_reply = await standin.reply_to(interaction)
+            slash_reply = await answer_to(standin, interaction)
             await standin.say(question, user=BOB, mention_bot=True)
             mention_reply = await standin.wait_for_message(lambda m: m.kind == "channel")
-            return slash_reply, mention_reply
+            return standin, slash_reply, mention_reply
 
-    for reply in run(scenario()):
-        assert allows_nothing(reply.payload["allowed_mentions"])
-        quarry = next(e for e in reply.payload["embeds"] if "quarry" in e["title"].lower())
-        text = quarry["description"]
-        assert "@everyone" in plain(text) and "<@123>" in plain(text) and "<@&456>" in plain(text)
-        for raw in ("@everyone", "@here", "<@123>", "<@&456>", "**no**", "_appeals_"):
-            assert raw not in text, raw
-        assert "\\*\\*no\\*\\*" in text and "\\_appeals\\_" in text
+    standin, *replies = run(scenario())
+    for reply in replies:
+        card = next(e for e in reply.rendered_embeds() if "Vornholt" in markdown.plain(e["title"]))
+        blocks = [node for node in card["description"] if node.kind == "blockquote"]
+        assert [markdown.plain(block.children) for block in blocks] == [
+            stored[q["start"] : q["end"]] for q in ferry
+        ]
+        for block in blocks:
+            # Text, and the highlight in bold: no link, mention, emoji, heading, list or spoiler.
+            assert set(markdown.kinds(block.children)) <= {"strong"}
+        assert "\u200b" not in json.dumps(reply.payload)
+    # Nobody was pinged by any message (stand-in: mentions in content that allowed_mentions
+    # lets through, escapes ignored); discord_with_bot checks every request the same way.
+    assert_no_mentions_anywhere(standin)
 
 
 def test_more_quotes_and_feedback_buttons(api_server: ApiServer) -> None:
@@ -182,7 +246,7 @@ def test_more_quotes_and_feedback_buttons(api_server: ApiServer) -> None:
     async def scenario() -> tuple[SentMessage, list[SentMessage], list[SentMessage]]:
         async with discord_with_bot(api_server.url, default_count=2) as (standin, _bot):
             interaction = await standin.slash("ask", ask_options(question, count=1), user=ALICE)
-            answer = await standin.reply_to(interaction)
+            answer = await answer_to(standin, interaction)
             more = await standin.click(answer, button(answer, "More quotes"), user=BOB)
             more_reply = await standin.reply_to(more)
             vote = await standin.click(answer, button(answer, "Helpful"), user=BOB)
@@ -192,14 +256,11 @@ def test_more_quotes_and_feedback_buttons(api_server: ApiServer) -> None:
             return answer, [more_reply], [vote_reply, again_reply]
 
     answer, (more_reply,), (vote_reply, again_reply) = run(scenario())
-    assert len(answer.payload["embeds"]) == 1
-    assert more_reply.ephemeral
-    assert [e["footer"]["text"].split(" · ")[0] for e in more_reply.payload["embeds"]] == [
-        "Quote 2/3",
-        "Quote 3/3",
-    ]
-    first_text = answer.payload["embeds"][0]["description"]
-    assert all(e["description"] != first_text for e in more_reply.payload["embeds"])
+    assert len(quotes_shown(answer)) == 1
+    assert more_reply.ephemeral and more_reply.recipient == BOB.id
+    assert len(quotes_shown(more_reply)) == 2
+    first_text = quotes_shown(answer)[0].plain()
+    assert all(block.plain() != first_text for block in quotes_shown(more_reply))
     assert vote_reply.ephemeral and "Thanks" in vote_reply.payload["content"]
     assert again_reply.ephemeral and "already rated" in again_reply.payload["content"]
 
@@ -220,7 +281,7 @@ def test_answer_buttons_keep_working_after_a_restart(api_server: ApiServer) -> N
             first_life = create_bot(settings, guild_ready_timeout=0.1)
             async with running_bot(first_life):
                 interaction = await standin.slash("ask", ask_options(question), user=ALICE)
-                answer = await standin.reply_to(interaction)
+                answer = await answer_to(standin, interaction)
             second_life = create_bot(settings, guild_ready_timeout=0.1)
             async with running_bot(second_life):
                 more = await standin.click(answer, button(answer, "More quotes"), user=BOB)
@@ -231,14 +292,10 @@ def test_answer_buttons_keep_working_after_a_restart(api_server: ApiServer) -> N
             return answer, more_reply, vote_reply
 
     answer, more_reply, vote_reply = run(scenario())
-    assert button(answer, "More quotes") == "aqa:more"
+    assert button(answer, "More quotes") == "aqa:more:n1"
     assert more_reply.ephemeral
-    assert [e["footer"]["text"].split(" · ")[0] for e in more_reply.payload["embeds"]] == [
-        "Quote 2/2"
-    ]
-    assert (
-        more_reply.payload["embeds"][0]["description"] != answer.payload["embeds"][0]["description"]
-    )
+    assert len(quotes_shown(more_reply)) == 1
+    assert quotes_shown(more_reply)[0].plain() != quotes_shown(answer)[0].plain()
     assert "Thanks" in vote_reply.payload["content"]
     records = [
         json.loads(line) for line in (api_server.home / "feedback.jsonl").read_text().splitlines()
@@ -421,7 +478,7 @@ def test_admin_adds_articles_and_reindex_makes_them_answer(api_server: ApiServer
                 ("ask_url", "How many Thistledown beehives were counted?"),
             ):
                 interaction = await standin.slash("ask", ask_options(question), user=BOB)
-                replies[key] = await standin.reply_to(interaction)
+                replies[key] = await answer_to(standin, interaction)
             return replies
 
     replies = run(scenario())
@@ -431,7 +488,7 @@ def test_admin_adds_articles_and_reindex_makes_them_answer(api_server: ApiServer
         in replies["add_file"].payload["content"]
     )
     assert "Added" in replies["add_url"].payload["content"]
-    live = replies["reindex"].payload["content"]
+    live = plain(replies["reindex"].payload["content"])
     version = api_server.index_version()
     assert version is not None and version in live
     passages = httpx.get(f"{api_server.url}/index").json()["passages"]
@@ -441,35 +498,55 @@ def test_admin_adds_articles_and_reindex_makes_them_answer(api_server: ApiServer
     assert "relit the Ostermoor furnace on Tuesday" in plain(file_quote["description"])
     url_quote = replies["ask_url"].payload["embeds"][0]
     assert "342 beehives" in plain(url_quote["description"])
-    assert version in file_quote["footer"]["text"]
 
 
-def test_cooldown_and_server_rate_limit_refuse_politely(api_server: ApiServer) -> None:
+def never_seen_by_others(standin: FakeDiscord, asker: User, *interactions: Interaction) -> bool:
+    """No version of any message of these interactions (the "thinking…" placeholder included)
+    was ever visible to anyone but the asker."""
+    tokens = {interaction.token for interaction in interactions}
+    mine = [m for m in standin.messages if tokens & set(m.payload.get("_tokens", ()))]
+    return bool(mine) and all(m.ephemeral and m.recipient == asker.id for m in mine)
+
+
+async def notice_for(standin: FakeDiscord, asked: dict[str, Any], reaction: str) -> SentMessage:
+    """The notice under an @mention that got no answer, once it has deleted itself and the
+    reaction on the question is there."""
+    notice = await standin.wait_for_message(
+        lambda m: (
+            m.kind == "channel"
+            and str((m.payload.get("message_reference") or {}).get("message_id")) == asked["id"]
+        )
+    )
+    await standin.wait_for(lambda s: notice.id in s.deleted)
+    await standin.wait_for(lambda s: (asked["id"], reaction) in s.reactions)
+    return notice
+
+
+def test_cooldown_and_server_rate_limit_refuse_privately(api_server: ApiServer) -> None:
     question = "Who retired from the Gullrock lighthouse?"
 
-    async def scenario() -> tuple[SentMessage, SentMessage, SentMessage, SentMessage]:
+    async def scenario() -> tuple[FakeDiscord, SentMessage, Interaction, SentMessage, SentMessage]:
         async with discord_with_bot(
             api_server.url, user_cooldown_s=3600, guild_rate_per_minute=2
         ) as (standin, _bot):
-            first = await standin.reply_to(
-                await standin.slash("ask", ask_options(question), user=ALICE)
+            await answer_to(standin, await standin.slash("ask", ask_options(question), user=ALICE))
+            again = await standin.slash("ask", ask_options(question), user=ALICE)
+            refused = await standin.reply_to(again)
+            second_user = await answer_to(
+                standin, await standin.slash("ask", ask_options(question), user=BOB)
             )
-            again = await standin.reply_to(
-                await standin.slash("ask", ask_options(question), user=ALICE)
-            )
-            second_user = await standin.reply_to(
-                await standin.slash("ask", ask_options(question), user=BOB)
-            )
-            await standin.say(question, user=CAROL, mention_bot=True)
-            third_user = await standin.wait_for_message(lambda m: m.kind == "channel")
-            return first, again, second_user, third_user
+            asked = await standin.say(question, user=CAROL, mention_bot=True)
+            notice = await notice_for(standin, asked, "⏳")
+            return standin, refused, again, second_user, notice
 
-    first, again, second_user, third_user = run(scenario())
-    assert first.payload["embeds"] and second_user.payload["embeds"]
-    assert again.ephemeral and again.kind == "callback"
-    assert "asking a little fast" in again.payload["content"]
-    assert "This server has asked a lot of questions" in third_user.payload["content"]
-    assert not third_user.payload["embeds"]
+    standin, refused, again, second_user, notice = run(scenario())
+    assert second_user.payload["embeds"]
+    assert refused.kind == "callback" and "asking a little fast" in refused.payload["content"]
+    assert never_seen_by_others(standin, ALICE, again)
+    # An @mention can't be answered privately: a reaction, and a note that deleted itself.
+    assert "This server has asked a lot of questions" in notice.payload["content"]
+    assert not notice.payload["embeds"]
+    assert all("asked a lot" not in m.payload["content"] for m in standin.visible_to(BOB))
 
 
 class FlakyProxy:
@@ -529,34 +606,40 @@ def test_api_down_or_slow_gives_a_friendly_error_and_the_bot_recovers(
     question = "What will replace the Gullrock lighthouse keeper?"
     api_port = int(api_server.url.rsplit(":", 1)[1])
 
-    async def scenario() -> list[SentMessage]:
+    async def scenario() -> tuple[FakeDiscord, list[SentMessage], list[Interaction]]:
         proxy = FlakyProxy(api_port)
         replies = []
+        failed = []
         async with discord_with_bot(
             f"http://127.0.0.1:{proxy.port}", request_timeout_s=0.5, user_cooldown_s=3600
         ) as (standin, bot):
             # Down: nothing listens on the API port.
-            interaction = await standin.slash("ask", ask_options(question), user=ALICE)
-            replies.append(await standin.reply_to(interaction))
-            await standin.say(question, user=BOB, mention_bot=True)
-            replies.append(await standin.wait_for_message(lambda m: m.kind == "channel"))
+            failed.append(await standin.slash("ask", ask_options(question), user=ALICE))
+            replies.append(await standin.reply_to(failed[-1]))
+            asked = await standin.say(question, user=BOB, mention_bot=True)
+            replies.append(await notice_for(standin, asked, "⚠️"))
             # Slow: the API answers after the bot's request timeout.
             proxy.delay_s = 5.0
             await proxy.up()
-            interaction = await standin.slash("ask", ask_options(question), user=ALICE)
-            replies.append(await standin.reply_to(interaction))
+            failed.append(await standin.slash("ask", ask_options(question), user=ALICE))
+            replies.append(await standin.reply_to(failed[-1]))
             # Back: the same users ask again (a failed ask didn't cost them their cooldown).
             proxy.delay_s = 0.0
             interaction = await standin.slash("ask", ask_options(question), user=ALICE)
-            replies.append(await standin.reply_to(interaction))
+            replies.append(await answer_to(standin, interaction))
             assert not bot.is_closed()
             await proxy.down()
-        return replies
+        return standin, replies, failed
 
-    down_slash, down_mention, slow, back = run(scenario())
+    standin, (down_slash, down_mention, slow, back), failed = run(scenario())
     for reply in (down_slash, down_mention, slow):
         assert "can't reach the articles service" in reply.payload["content"]
         assert not reply.payload["embeds"]
+    # The outage was the asker's business only: CAROL, in the same channel, saw none of it.
+    assert down_slash.ephemeral and slow.ephemeral
+    assert never_seen_by_others(standin, ALICE, *failed)
+    assert all("can't reach" not in m.payload["content"] for m in standin.visible_to(CAROL))
+    assert [m.id for m in standin.visible_to(CAROL)] == [back.id]
     assert back.payload["embeds"][0]["title"] == "Lighthouse keeper retires after forty years"
 
 
@@ -570,9 +653,13 @@ def test_unanswerable_question_and_bad_input_get_plain_replies(api_server: ApiSe
             )
             unanswered = await standin.reply_to(future)
             bad = await standin.slash("ask", ask_options(question, since="last week"), user=ALICE)
-            return unanswered, await standin.reply_to(bad)
+            bad_reply = await standin.reply_to(bad)
+            assert never_seen_by_others(standin, ALICE, future, bad)
+            assert standin.visible_to(BOB) == []
+            return unanswered, bad_reply
 
     unanswered, bad_date = run(scenario())
+    assert unanswered.ephemeral
     (embed,) = unanswered.payload["embeds"]
     assert embed["title"] == "No answer in the articles"
     assert "do not answer" in embed["description"]
@@ -581,3 +668,50 @@ def test_unanswerable_question_and_bad_input_get_plain_replies(api_server: ApiSe
         bad_date.ephemeral
         and "`since` must be a date like 2024-05-31" in bad_date.payload["content"]
     )
+
+
+def test_answer_cards_group_by_article_link_context_and_hold_no_internal_ids(
+    api_server: ApiServer,
+) -> None:
+    question = "Why did the Vellacott bakers strike, and when do the union and cooperative meet?"
+    expected = api_answer(api_server, question, k=3)
+
+    async def scenario() -> SentMessage:
+        async with discord_with_bot(api_server.url, public_url="https://qa.example.org/") as (
+            standin,
+            _bot,
+        ):
+            return await answer_to(
+                standin, await standin.slash("ask", ask_options(question), user=ALICE)
+            )
+
+    reply = run(scenario())
+    bakery = [q for q in expected["quotes"] if q["article"]["title"].startswith("Bakers")]
+    assert len(bakery) == 2, expected  # two quotes of one article: one card, one title
+    titles = [embed["title"] for embed in reply.payload["embeds"]]
+    assert titles.count("Bakers strike over night shifts") == 1
+    card = next(e for e in reply.payload["embeds"] if e["title"].startswith("Bakers"))
+    assert card["url"] == "https://news.example.org/bakers"
+    assert card["footer"]["text"] == "Ana Ruiz · 4 May 2024"
+    links = re.findall(r"\[Show in context\]\(([^)]+)\)", card["description"])
+    view = "https://qa.example.org/articles/{id}/view?start={start}&end={end}"
+    assert links == [
+        view.format(id=q["article"]["id"], start=q["start"], end=q["end"])
+        + (
+            f"&hl_start={q['highlight']['start']}&hl_end={q['highlight']['end']}"
+            if q["highlight"]
+            else ""
+        )
+        for q in bakery
+    ]
+    shown = plain(card["description"])
+    assert "Section: Talks" in shown
+    # What the reader sees holds no index version, passage id or article id.
+    seen = [plain(reply.payload["content"])]
+    for embed in reply.rendered_embeds():
+        seen += [markdown.plain(embed["title"]), markdown.plain(embed["description"])]
+        seen += [embed["footer"], embed["author"]]
+    internal = [expected["index_version"]]
+    internal += [q["passage_id"] for q in expected["quotes"]]
+    internal += [q["article"]["id"] for q in expected["quotes"]]
+    assert [i for i in internal if any(i in text for text in seen)] == []

@@ -14,14 +14,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from ..bot import NO_MENTIONS, ArticleQABot, parse_date
+from ..bot import NO_MENTIONS, ArticleQABot, parse_date, publish, reply_privately
 from ..errors import ApiUnavailable, InvalidInput
 from ..models import Answer
 from ..render import (
     QUESTION_PREFIX,
     answer_embeds,
+    no_answer_embed,
     question_content,
-    quote_embeds,
+    quote_cards,
     truncate,
     unescape,
 )
@@ -30,6 +31,9 @@ logger = logging.getLogger(__name__)
 
 MAX_QUOTES = 10
 THREAD_NAME_LIMIT = 100
+NO_ANSWER = "I couldn't find an answer to that in the articles."
+NO_ANSWER_REACTION = "🤷"
+HINT_REACTION = "❓"
 
 
 # Answers remembered for their buttons; older ones are rebuilt from the message when clicked.
@@ -52,10 +56,11 @@ class AnswerState:
 
 class AnswerButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
-    template=r"aqa:(?P<action>more|up|down)(?::(?P<since>\d{4}-\d{2}-\d{2}))?",
+    template=r"aqa:(?P<action>more|up|down)(?::(?P<since>\d{4}-\d{2}-\d{2}))?(?::n(?P<shown>\d+))?",
 ):
-    """A button under an answer. Its custom id carries all it needs besides the message, so it
-    keeps working after the bot restarts (discord.py routes it by the id's pattern)."""
+    """A button under an answer. Its custom id carries all it needs besides the message (the
+    date filter, how many quotes the answer shows), so it keeps working after the bot restarts
+    (discord.py routes it by the id's pattern)."""
 
     LOOKS: ClassVar[dict[str, tuple[str, discord.ButtonStyle, str]]] = {
         "more": ("More quotes", discord.ButtonStyle.primary, "📖"),
@@ -63,14 +68,16 @@ class AnswerButton(
         "down": ("Not helpful", discord.ButtonStyle.secondary, "👎"),
     }
 
-    def __init__(self, action: str, since: dt.date | None = None) -> None:
+    def __init__(self, action: str, since: dt.date | None = None, shown: int | None = None) -> None:
         label, style, emoji = self.LOOKS[action]
         custom_id = f"aqa:{action}" + (f":{since.isoformat()}" if since else "")
+        custom_id += f":n{shown}" if shown else ""
         super().__init__(
             discord.ui.Button(label=label, style=style, emoji=emoji, custom_id=custom_id)
         )
         self.action = action
         self.since = since
+        self.shown = shown
 
     @classmethod
     async def from_custom_id(
@@ -79,8 +86,12 @@ class AnswerButton(
         item: discord.ui.Item[Any],
         match: re.Match[str],
     ) -> AnswerButton:
-        since = match["since"]
-        return cls(match["action"], dt.date.fromisoformat(since) if since else None)
+        since, shown = match["since"], match["shown"]
+        return cls(
+            match["action"],
+            dt.date.fromisoformat(since) if since else None,
+            int(shown) if shown else None,
+        )
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         bot = interaction.client
@@ -89,16 +100,16 @@ class AnswerButton(
         try:
             if not isinstance(cog, Ask) or interaction.message is None:
                 raise InvalidInput("These buttons no longer work; please ask again.")
-            await cog.press(interaction, interaction.message, self.action, self.since)
+            await cog.press(interaction, interaction.message, self)
         except Exception as exc:
             # Dynamic items have no view of ours to route errors: report them here.
             await bot.report_interaction_error(interaction, exc)
 
 
-def answer_view(since: dt.date | None, *, more: bool) -> discord.ui.View:
+def answer_view(since: dt.date | None, *, shown: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    for action in ("more", "up", "down") if more else ("up", "down"):
-        view.add_item(AnswerButton(action, since))
+    for action in ("more", "up", "down") if shown < MAX_QUOTES else ("up", "down"):
+        view.add_item(AnswerButton(action, since, shown))
     return view
 
 
@@ -122,7 +133,9 @@ class Ask(commands.Cog):
         while len(self._answers) > REMEMBERED_ANSWERS:
             self._answers.popitem(last=False)
 
-    async def _state(self, message: discord.Message, since: dt.date | None) -> AnswerState:
+    async def _state(
+        self, message: discord.Message, since: dt.date | None, shown: int | None
+    ) -> AnswerState:
         """The answer under ``message``: remembered, or rebuilt from the message after a
         restart (the question is its content, the quotes are asked for again)."""
         state = self._answers.get(message.id)
@@ -132,22 +145,21 @@ class Ask(commands.Cog):
         if not message.content.startswith(QUESTION_PREFIX) or not message.embeds:
             raise InvalidInput("I can't tell which question this answer was for; please ask again.")
         question = unescape(message.content[len(QUESTION_PREFIX) :])
-        answer = await self.bot.api.ask(question, k=len(message.embeds), since=since)
+        # Buttons from before the count was in their id had one embed per quote.
+        answer = await self.bot.api.ask(question, k=shown or len(message.embeds), since=since)
         self._remember(message, answer, since)
         return self._answers[message.id]
 
     async def press(
-        self,
-        interaction: discord.Interaction[Any],
-        message: discord.Message,
-        action: str,
-        since: dt.date | None,
+        self, interaction: discord.Interaction[Any], message: discord.Message, button: AnswerButton
     ) -> None:
-        if action == "more":
+        if button.action == "more":
             await interaction.response.defer(ephemeral=True, thinking=True)
-            await self._more_quotes(interaction, await self._state(message, since))
+        state = await self._state(message, button.since, button.shown)
+        if button.action == "more":
+            await self._more_quotes(interaction, state)
         else:
-            await self._feedback(interaction, await self._state(message, since), action == "up")
+            await self._feedback(interaction, state, button.action == "up")
 
     async def _more_quotes(self, interaction: discord.Interaction[Any], state: AnswerState) -> None:
         shown = state.shown(interaction.user.id)
@@ -168,12 +180,7 @@ class Ask(commands.Cog):
                 allowed_mentions=NO_MENTIONS,
             )
             return
-        embeds = quote_embeds(
-            fresh,
-            index_version=answer.index_version,
-            first_position=len(shown) + 1,
-            total=len(shown) + len(fresh),
-        )
+        embeds = quote_cards(fresh, public_url=self.bot.settings.public_url)
         shown.extend(q.passage_id for q in fresh)
         await interaction.followup.send(embeds=embeds, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
@@ -236,9 +243,10 @@ class Ask(commands.Cog):
     ) -> None:
         since_date = parse_date(since, name="since")
         k = count or self.bot.settings.default_count
-        # Checked before deferring so that a refusal can be private.
         self.bot.limiter.acquire(interaction.user.id, interaction.guild_id)
-        await interaction.response.defer(thinking=True)
+        # Private until there is an answer: an outage, a refusal or "no answer" is for the asker
+        # alone, and only an answer is posted for the channel (see publish).
+        await interaction.response.defer(ephemeral=True, thinking=True)
         answer = await self._ask_api(
             question,
             user_id=interaction.user.id,
@@ -246,19 +254,16 @@ class Ask(commands.Cog):
             since=since_date,
             k=k,
         )
-        content = question_content(question)
-        embeds = answer_embeds(answer, content_length=len(content))
         if not answer.answered or not answer.quotes:
-            await interaction.followup.send(
-                content=content, embeds=embeds, allowed_mentions=NO_MENTIONS
-            )
+            await reply_privately(interaction, embed=no_answer_embed(answer))
             return
-        message = await interaction.followup.send(
+        content = question_content(question)
+        public_url = self.bot.settings.public_url
+        message = await publish(
+            interaction,
             content=content,
-            embeds=embeds,
-            view=answer_view(since_date, more=len(answer.quotes) < MAX_QUOTES),
-            wait=True,
-            allowed_mentions=NO_MENTIONS,
+            embeds=answer_embeds(answer, public_url=public_url, content_length=len(content)),
+            view=answer_view(since_date, shown=len(answer.quotes)),
         )
         self._remember(message, answer, since_date)
 
@@ -305,12 +310,11 @@ class Ask(commands.Cog):
 
     async def _answer_message(self, message: discord.Message, question: str) -> None:
         if not question:
-            await message.channel.send(
+            await self.bot.notify(
+                message,
                 "Ask me a question after the mention, for example: "
                 f"{self.bot.user.mention if self.bot.user else '@me'} who founded the museum?",
-                reference=message.to_reference(fail_if_not_exists=False),
-                mention_author=False,
-                allowed_mentions=NO_MENTIONS,
+                reaction=HINT_REACTION,
             )
             return
         if len(question) > 1000:
@@ -330,23 +334,30 @@ class Ask(commands.Cog):
                 since=None,
                 k=self.bot.settings.default_count,
             )
+        if not answer.answered or not answer.quotes:
+            # Like an error: the asker learns it, the channel is left as it was.
+            await self.bot.notify(
+                message,
+                NO_ANSWER + (f" {answer.message}" if answer.message else ""),
+                reaction=NO_ANSWER_REACTION,
+            )
+            return
         content = question_content(question)
-        embeds = answer_embeds(answer, content_length=len(content))
+        embeds = answer_embeds(
+            answer, public_url=self.bot.settings.public_url, content_length=len(content)
+        )
         destination = await self._destination(message, question)
         kwargs: dict[str, Any] = {
             "content": content,
             "embeds": embeds,
             "allowed_mentions": NO_MENTIONS,
+            "view": answer_view(None, shown=len(answer.quotes)),
         }
-        answered = answer.answered and bool(answer.quotes)
-        if answered:
-            kwargs["view"] = answer_view(None, more=len(answer.quotes) < MAX_QUOTES)
         if destination is message.channel:
             kwargs["reference"] = message.to_reference(fail_if_not_exists=False)
             kwargs["mention_author"] = False
         sent = await destination.send(**kwargs)
-        if answered:
-            self._remember(sent, answer, None)
+        self._remember(sent, answer, None)
 
     async def _destination(
         self, message: discord.Message, question: str
