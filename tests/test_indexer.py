@@ -19,7 +19,13 @@ from articleqa.indexer import BuildReport, Indexer
 from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import LexicalIndex
 from articleqa.models import Article, RawArticle
-from articleqa.passages import merge_duplicates, normalized_words, split_article
+from articleqa.passages import (
+    Span,
+    merge_duplicates,
+    normalized_words,
+    sentence_spans,
+    split_article,
+)
 from articleqa.service import ingest
 from articleqa.snapshot import (
     SNAPSHOTS,
@@ -119,7 +125,10 @@ def test_first_build_embeds_every_passage_and_publishes(
     assert report.articles == 9
     assert report.passages == _expected_passages(store, settings)
     assert (report.embedded, report.reused) == (report.passages, 0)
-    assert fake_embedder.texts_embedded == report.embedded
+    # Every passage and every sentence of it: each sentence has its own vector.
+    assert report.sentences >= report.passages
+    assert report.sentences_embedded == report.sentences
+    assert fake_embedder.texts_embedded == report.embedded + report.sentences_embedded
     assert current_version(settings.home) == report.version
     snapshot = load_snapshot(settings.home)
     assert snapshot.passage_count == report.passages
@@ -162,8 +171,27 @@ def test_rebuild_embeds_only_the_new_articles_passages(
     assert second.embedded == new_passages
     assert second.reused == first.passages
     assert second.passages == first.passages + new_passages
-    assert fake_embedder.texts_embedded - texts_before == new_passages
+    # Only the new passages and their sentences (a sentence seen before is cached too).
+    assert second.sentences_embedded <= second.sentences - first.sentences
+    assert fake_embedder.texts_embedded - texts_before == new_passages + second.sentences_embedded
     assert indexer.last_report == second
+
+
+def test_snapshot_holds_a_vector_for_every_sentence_of_every_passage(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    report = Indexer(settings, store, fake_embedder).build()
+    snapshot = load_snapshot(settings.home)
+
+    assert snapshot.sentence_vectors is not None and snapshot.sentence_offsets is not None
+    assert len(snapshot.sentence_vectors) == report.sentences
+    for ordinal in (0, len(snapshot.passages) // 2, len(snapshot.passages) - 1):
+        passage = snapshot.passages[ordinal]
+        spans = sentence_spans(passage.text, Span(0, len(passage.text)))
+        first, last = snapshot.sentence_offsets[ordinal : ordinal + 2]
+        assert last - first == len(spans)
+        expected = fake_embedder.embed([passage.text[s.start : s.end] for s in spans])
+        np.testing.assert_allclose(snapshot.sentence_vectors[first:last], expected, atol=1e-3)
 
 
 def test_rebuild_without_changes_embeds_nothing(
@@ -382,8 +410,9 @@ def test_progress_reports_embedding_counts(
         progress=lambda d, t: seen.append((d, t))
     )
 
-    assert seen[0] == (0, report.embedded)
-    assert seen[-1] == (report.embedded, report.embedded)
+    work = report.embedded + report.sentences_embedded
+    assert seen[0] == (0, work)
+    assert seen[-1] == (work, work)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 

@@ -100,6 +100,11 @@ class Settings(BaseSettings):
     sentence_weight: float = Field(
         default=1.0, ge=0, description="Bonus for one sentence carrying the question's words."
     )
+    sentence_meaning_weight: float = Field(
+        default=0.0,
+        ge=0,
+        description="Bonus for one sentence close to the question in meaning (its cosine).",
+    )
     quote_context_sentences: int | None = Field(
         default=None,
         ge=0,

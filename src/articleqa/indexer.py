@@ -16,7 +16,7 @@ from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
 from articleqa.lexical import LexicalIndex
 from articleqa.models import Passage
-from articleqa.passages import merge_duplicates
+from articleqa.passages import Span, merge_duplicates, sentence_spans
 from articleqa.snapshot import (
     ArticleRecord,
     PassageRecord,
@@ -45,6 +45,8 @@ class BuildReport:
     index_type: str
     seconds: float
     store_generation: int
+    sentences: int = 0  # sentences of all passages, each with its own vector
+    sentences_embedded: int = 0  # of those, embedded by this build (not in the cache)
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -71,7 +73,13 @@ class Indexer:
             generation = self.store.generation()
             articles = list(self.store.iter_articles())
             passages = merge_duplicates(self.splits.split_all(articles))
-            vectors, embedded = self._vectors(passages, progress)
+            sentence_texts, sentence_offsets = _sentences(passages)
+            texts = [p.embedding_text() for p in passages]
+            # One pass over passages and sentences, so progress counts all the model's work.
+            matrix, missing = self._vectors([*texts, *sentence_texts], progress)
+            vectors, sentence_vectors = matrix[: len(texts)], matrix[len(texts) :]
+            embedded = sum(i < len(texts) for i in missing)
+            sentences_embedded = len(missing) - embedded
             kind = choose_kind(self.settings.index_type, len(passages), self.settings.ann_threshold)
             index = build_vector_index(vectors, kind)
             lexical = LexicalIndex.build([p.embedding_text() for p in passages])
@@ -109,10 +117,12 @@ class Indexer:
                         a.author,
                         a.published.isoformat() if a.published else None,
                         a.text,
+                        a.source,
                     )
                     for a in articles
                 ],
                 manifest,
+                sentences=(sentence_vectors, sentence_offsets),
             )
             try:
                 publish(home, version)
@@ -128,26 +138,31 @@ class Indexer:
                 passages=len(passages),
                 embedded=embedded,
                 reused=len(passages) - embedded,
+                sentences=len(sentence_texts),
+                sentences_embedded=sentences_embedded,
                 index_type=kind,
                 seconds=time.perf_counter() - started,
                 store_generation=generation,
             )
             self.last_report = report
             logger.info(
-                "built %s: %d articles, %d passages (%d embedded, %d from cache) in %.1fs",
+                "built %s: %d articles, %d passages (%d embedded, %d from cache), "
+                "%d sentences (%d embedded) in %.1fs",
                 version,
                 report.articles,
                 report.passages,
                 embedded,
                 report.reused,
+                len(sentence_texts),
+                sentences_embedded,
                 report.seconds,
             )
             return report
 
     def _vectors(
-        self, passages: list[Passage], progress: ProgressCallback | None
-    ) -> tuple[np.ndarray, int]:
-        texts = [p.embedding_text() for p in passages]
+        self, texts: list[str], progress: ProgressCallback | None
+    ) -> tuple[np.ndarray, list[int]]:
+        """Vectors of ``texts``, embedding only those not cached (their indices returned)."""
         keys = [cache_key(t) for t in texts]
         cached = self.cache.get_many(keys)
         missing = sorted(
@@ -165,7 +180,18 @@ class Indexer:
             done += len(chunk)
             if progress:
                 progress(done, len(missing))
-        matrix = np.zeros((len(passages), self.embedder.dimension), dtype=np.float32)
+        matrix = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
         for row, key in enumerate(keys):
             matrix[row] = cached[key]
-        return matrix, len(missing)
+        return matrix, missing
+
+
+def _sentences(passages: list[Passage]) -> tuple[list[str], np.ndarray]:
+    """Every passage's sentences, as the searcher splits them, and each passage's first row."""
+    texts: list[str] = []
+    offsets = [0]
+    for passage in passages:
+        for span in sentence_spans(passage.text, Span(0, len(passage.text))):
+            texts.append(passage.text[span.start : span.end])
+        offsets.append(len(texts))
+    return texts, np.asarray(offsets, dtype=np.int64)

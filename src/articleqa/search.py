@@ -10,6 +10,8 @@ import time
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -138,8 +140,8 @@ class Searcher:
         self.abstain_threshold = abstain_threshold(settings, embedder.name)
         self._words_cache: dict[int, _PassageWords] = {}
         self._refs: dict[str, ArticleRef] = {}
-        self._article_terms_cache: dict[str, frozenset[str]] = {}
-        self._fuzzy_cache: dict[tuple[str, frozenset[str]], bool] = {}
+        self._subject_terms_cache: dict[tuple[int, str], frozenset[str]] = {}
+        self._fuzzy_cache: dict[tuple[int, str, frozenset[str]], bool] = {}
         self._sentence_vector_cache: dict[str, np.ndarray] = {}
 
     def ask(
@@ -166,8 +168,7 @@ class Searcher:
         supported = self.supported(info, candidates)
         answered = bool(supported)
         chosen = self.select(supported, k, filters)
-        vectors = self._sentence_vectors(chosen)
-        quotes = [self._quote(info, query_vector, c, vectors) for c in chosen]
+        quotes = [self._quote(info, query_vector, c) for c in chosen]
         return Answer(
             question=question,
             answered=answered,
@@ -199,37 +200,48 @@ class Searcher:
         return [c for c in candidates if self._covers_names(info, c.ordinal)]
 
     def _covers_names(self, info: QuestionInfo, ordinal: int) -> bool:
+        """Whether the passage is about everything the question names: each subject appears
+        in the passage, its heading, its article's title or the name of the file it came from.
+
+        A mention somewhere else in the article is not enough: a man page that says "see also
+        grep(1)" does not answer a question about grep.
+        """
         if not info.subjects:
             return True
         return any(
-            all(self._mentions(article_id, subject) for subject in info.subjects)
+            all(self._mentions(ordinal, article_id, subject) for subject in info.subjects)
             for article_id, _start, _end in self.snapshot.passages[ordinal].spans
         )
 
-    def _mentions(self, article_id: str, subject: frozenset[str]) -> bool:
-        """Whether the article names the subject, allowing the ways people write a name in a
+    def _mentions(self, ordinal: int, article_id: str, subject: frozenset[str]) -> bool:
+        """Whether the passage names the subject, allowing the ways people write a name in a
         question: a typo ("Primier"), another spelling ("patronized"/"patronised"), an accent
         left out ("Herve"), a compound split ("Sky Drive"/"SkyDrive")."""
-        article_terms = self._article_terms(article_id)
-        if not subject.isdisjoint(article_terms):
+        vocabulary = self._subject_terms(ordinal, article_id)
+        if not subject.isdisjoint(vocabulary):
             return True
-        key = (article_id, subject)
+        key = (ordinal, article_id, subject)
         cached = self._fuzzy_cache.get(key)
         if cached is None:
-            cached = any(_loosely_in(term, article_terms) for term in subject)
+            cached = any(_loosely_in(term, vocabulary) for term in subject)
             if len(self._fuzzy_cache) >= _SENTENCE_CACHE_SIZE:
                 self._fuzzy_cache.clear()
             self._fuzzy_cache[key] = cached
         return cached
 
-    def _article_terms(self, article_id: str) -> frozenset[str]:
-        cached = self._article_terms_cache.get(article_id)
+    def _subject_terms(self, ordinal: int, article_id: str) -> frozenset[str]:
+        key = (ordinal, article_id)
+        cached = self._subject_terms_cache.get(key)
         if cached is None:
+            passage = self.snapshot.passages[ordinal]
             article = self.snapshot.articles[article_id]
-            cached = frozenset(terms(f"{article.title}\n{article.text}"))
-            if len(self._article_terms_cache) >= _SENTENCE_CACHE_SIZE:
-                self._article_terms_cache.clear()
-            self._article_terms_cache[article_id] = cached
+            source_name = PurePosixPath(urlsplit(article.source or "").path).name
+            cached = self._words(ordinal).all_terms | frozenset(
+                terms(f"{passage.context}\n{article.title}\n{source_name}")
+            )
+            if len(self._subject_terms_cache) >= _SENTENCE_CACHE_SIZE:
+                self._subject_terms_cache.clear()
+            self._subject_terms_cache[key] = cached
         return cached
 
     @staticmethod
@@ -294,23 +306,31 @@ class Searcher:
         candidates.sort(key=lambda c: (-c.fused, c.ordinal))
         if asked is None:
             asked = set(read_question(question).asked)
-        return self._rerank_by_sentence(asked, candidates)
+        return self._rerank_by_sentence(asked, candidates, query_vector)
 
-    def _rerank_by_sentence(self, asked: set[str], ranked: list[Candidate]) -> list[Candidate]:
-        """Reward passages holding one sentence that carries most of the question's rare words.
+    def _rerank_by_sentence(
+        self, asked: set[str], ranked: list[Candidate], query_vector: np.ndarray
+    ) -> list[Candidate]:
+        """Reward passages holding one sentence that answers: one that carries most of the
+        question's rare words, and (``sentence_meaning_weight``) one close to it in meaning.
 
         Questions usually paraphrase a single sentence of the answer; a passage where the
         question's words are spread over several sentences is weaker evidence.
         """
-        weight = self.settings.sentence_weight
+        settings = self.settings
+        weight, meaning_weight = settings.sentence_weight, settings.sentence_meaning_weight
         term_weight = {t: self._idf.get(t, 0.0) for t in asked}.__getitem__
         total = sum(map(term_weight, asked))
-        if weight <= 0 or total <= 0:
+        if (weight <= 0 or total <= 0) and meaning_weight <= 0:
             return ranked
-        head = ranked[: self.settings.rerank_depth]
+        head = ranked[: settings.rerank_depth]
         for candidate in head:
+            if meaning_weight > 0:
+                meaning = self._meaning(candidate.ordinal, query_vector)
+                if meaning.size:
+                    candidate.fused += meaning_weight * float(meaning.max())
             words = self._words(candidate.ordinal)
-            if asked.isdisjoint(words.all_terms):
+            if weight <= 0 or total <= 0 or asked.isdisjoint(words.all_terms):
                 continue  # no sentence holds a question word: the best sentence scores 0
             best = max(
                 sum(map(term_weight, asked & sentence_terms))
@@ -377,35 +397,35 @@ class Searcher:
                 break
         return chosen
 
-    def _sentence_vectors(self, chosen: Sequence[Candidate]) -> dict[str, np.ndarray]:
-        """Embeddings of the chosen passages' sentences, in one model call for those not cached."""
-        texts: list[str] = []
-        for candidate in chosen:
-            passage_text = self.snapshot.passages[candidate.ordinal].text
-            for span, _ in self._words(candidate.ordinal).sentences:
-                texts.append(passage_text[span.start : span.end])
+    def _meaning(self, ordinal: int, query_vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of the question with each sentence of a passage.
+
+        Read from the snapshot's sentence vectors; snapshots built before them embed the
+        sentences now, once (cached).
+        """
+        snapshot = self.snapshot
+        if snapshot.sentence_vectors is not None and snapshot.sentence_offsets is not None:
+            first, last = snapshot.sentence_offsets[ordinal : ordinal + 2]
+            rows = snapshot.sentence_vectors[first:last]
+            return np.asarray(rows @ query_vector.astype(rows.dtype), dtype=np.float32)
+        passage_text = snapshot.passages[ordinal].text
+        texts = [passage_text[span.start : span.end] for span, _ in self._words(ordinal).sentences]
         cache = self._sentence_vector_cache
         missing = list(dict.fromkeys(t for t in texts if t not in cache))
         if missing:
             if len(cache) + len(missing) > _SENTENCE_VECTOR_CACHE:
                 cache.clear()
             cache.update(zip(missing, self.embedder.embed(missing), strict=True))
-        return {t: cache[t] for t in texts}
+        return np.asarray([float(cache[t] @ query_vector) for t in texts], dtype=np.float32)
 
-    def _quote(
-        self,
-        info: QuestionInfo,
-        query_vector: np.ndarray,
-        candidate: Candidate,
-        vectors: dict[str, np.ndarray],
-    ) -> Quote:
+    def _quote(self, info: QuestionInfo, query_vector: np.ndarray, candidate: Candidate) -> Quote:
         article_id, start, end = candidate.span
         article = self.snapshot.articles[article_id]
         passage = self.snapshot.passages[candidate.ordinal]
         words = self._words(candidate.ordinal)
         sentences = words.sentences
         texts = [passage.text[span.start : span.end] for span, _ in sentences]
-        meaning = [float(vectors[t] @ query_vector) for t in texts]
+        meaning = self._meaning(candidate.ordinal, query_vector).tolist()
         heading_terms = frozenset(terms(passage.heading)) if passage.heading else frozenset()
         shares_words = not info.asked.isdisjoint(words.all_terms | heading_terms)
         best = self._answer_sentence(info, words, texts, meaning, heading_terms)

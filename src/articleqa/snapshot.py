@@ -47,6 +47,10 @@ MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 BM25_DIR = "bm25"
 PASSAGES = "passages.jsonl"
+# Every passage's sentences embedded (float16, passage order) and where each passage's rows
+# start: the answering sentence is then found by dot products, with no model call per question.
+SENTENCE_VECTORS = "sentences.npy"
+SENTENCE_OFFSETS = "sentence_offsets.npy"
 ARTICLES = "articles.jsonl"
 
 
@@ -67,6 +71,7 @@ class ArticleRecord:
     author: str | None
     published: str | None
     text: str
+    source: str | None = None  # where it was read from (file path or URL); older snapshots: None
 
 
 @dataclass(slots=True)
@@ -80,6 +85,9 @@ class Snapshot:
     articles: dict[str, ArticleRecord]
     # passage ordinals per article id, for filtered searches
     by_article: dict[str, np.ndarray] = field(default_factory=dict)
+    # Sentence vectors and per-passage row offsets; None in snapshots built before them.
+    sentence_vectors: np.ndarray | None = None
+    sentence_offsets: np.ndarray | None = None
 
     @property
     def passage_count(self) -> int:
@@ -157,8 +165,12 @@ def write_snapshot(
     passages: list[PassageRecord],
     articles: list[ArticleRecord],
     manifest: dict[str, Any],
+    sentences: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Path:
-    """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish."""
+    """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish.
+
+    ``sentences``: the sentence vectors and their per-passage offsets (``len(passages) + 1``).
+    """
     root = snapshots_dir(home)
     root.mkdir(parents=True, exist_ok=True)
     staging = root / f".building-{version}"
@@ -172,6 +184,10 @@ def write_snapshot(
             no_space = "No space left" in str(exc)
             raise OSError(errno.ENOSPC if no_space else errno.EIO, str(exc)) from exc
         lexical.save(staging / BM25_DIR)
+        if sentences is not None:
+            sentence_vectors, sentence_offsets = sentences
+            np.save(staging / SENTENCE_VECTORS, sentence_vectors.astype(np.float16))
+            np.save(staging / SENTENCE_OFFSETS, sentence_offsets.astype(np.int64))
         with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
             for p in passages:
                 record = {
@@ -217,6 +233,7 @@ def _record(article: ArticleRecord) -> dict[str, Any]:
         "author": article.author,
         "published": article.published,
         "text": article.text,
+        "source": article.source,
     }
 
 
@@ -259,6 +276,14 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
                 raw = json.loads(line)
                 articles[raw["id"]] = ArticleRecord(**raw)
         lexical = LexicalIndex.load(folder / BM25_DIR, len(passages))
+        sentence_vectors = sentence_offsets = None
+        if (folder / SENTENCE_VECTORS).is_file():
+            sentence_vectors = np.load(folder / SENTENCE_VECTORS, allow_pickle=False)
+            sentence_offsets = np.load(folder / SENTENCE_OFFSETS, allow_pickle=False)
+            if len(sentence_offsets) != len(passages) + 1 or int(sentence_offsets[-1]) != len(
+                sentence_vectors
+            ):
+                raise SnapshotCorrupt(f"snapshot {version}: sentence vectors do not match")
     except SnapshotCorrupt:
         raise
     except Exception as exc:  # any decoding failure means the files are not what we wrote
@@ -280,6 +305,8 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         passages=passages,
         articles=articles,
         by_article={k: np.asarray(v, dtype=np.int64) for k, v in by_article.items()},
+        sentence_vectors=sentence_vectors,
+        sentence_offsets=sentence_offsets,
     )
 
 
