@@ -390,9 +390,45 @@ def test_basics_title_lang_labels_and_390px(web: Web, browser: Browser, path: st
     assert browser.js("return document.documentElement.scrollWidth") <= browser.js(
         "return window.innerWidth"
     )
-    # Keyboard: the first Tab reaches the skip link.
-    browser.find("body").send_keys(Keys.TAB)
-    assert browser.js("return document.activeElement.className") == "skip"
+    # Keyboard: the skip link comes first; after a question, focus is on the answer.
+    first = browser.js(
+        "return document.querySelector('a[href], button, input:not([type=hidden]), select, "
+        'textarea, [tabindex]:not([tabindex="-1"])\').className'
+    )
+    assert first == "skip"
+    if path == "/":
+        assert browser.js("return document.activeElement.id") == "answer-heading"
+    checked, low = browser.js(CONTRAST_JS)
+    assert checked > 5 and low == [], "text below WCAG AA contrast (4.5:1)"
+
+
+# Contrast of every visible text element against the first opaque background behind it.
+CONTRAST_JS = """
+const rgb = s => s.match(/[\\d.]+/g).map(Number);
+const lum = c => {
+  const [r, g, b] = c.slice(0, 3).map(v => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+const background = el => {
+  for (; el; el = el.parentElement) {
+    const c = rgb(getComputedStyle(el).backgroundColor);
+    if (c.length < 4 || c[3] > 0) return c;
+  }
+  return [255, 255, 255];
+};
+const low = [];
+let checked = 0;
+for (const el of document.querySelectorAll('body *')) {
+  const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+  if (!own || !el.getClientRects().length || el.closest('.skip')) continue;
+  checked += 1;
+  const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+  const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+  if (ratio < 4.5) low.push(el.tagName + '.' + el.className + ': ' + ratio.toFixed(2));
+}
+return [checked, low];
+"""
 
 
 def test_json_routes_still_answer(web: Web) -> None:

@@ -178,8 +178,9 @@ def _filter_articles(store: ArticleStore) -> list[ArticleMeta]:
 async def ask_page(
     request: Request,
     services: ServicesDep,
-    q: Annotated[str, Query(max_length=MAX_QUESTION_CHARS)] = "",
-    k: Annotated[int, Query(ge=1, le=MAX_K)] = DEFAULT_K,
+    # No length limit here: the searcher's own (MAX_QUESTION_CHARS) is reported on the page.
+    q: str = "",
+    k: int = DEFAULT_K,
     since: str = "",
     until: str = "",
     article: str = "",
@@ -188,6 +189,8 @@ async def ask_page(
     if not _readable(request, services.settings):
         return _sign_in_page(request, str(request.url.path))
     question = q.strip()
+    # Clamped rather than refused: a hand-edited address should still show a page.
+    k = max(1, min(k, MAX_K))
     answer: Answer | None = None
     error: str | None = None
     status = 200
@@ -216,6 +219,7 @@ async def ask_page(
         {
             "title": f"{question} – articleqa" if question else "Ask the articles – articleqa",
             "question": question,
+            "max_question": MAX_QUESTION_CHARS,
             "k": k,
             "since": since,
             "until": until,
@@ -302,10 +306,10 @@ async def article_page(
     request: Request,
     services: ServicesDep,
     article_id: str,
-    start: Annotated[int | None, Query(ge=0)] = None,
-    end: Annotated[int | None, Query(ge=0)] = None,
-    hl_start: Annotated[int | None, Query(ge=0)] = None,
-    hl_end: Annotated[int | None, Query(ge=0)] = None,
+    start: int | None = None,
+    end: int | None = None,
+    hl_start: int | None = None,
+    hl_end: int | None = None,
 ) -> Response:
     """The stored article text, with ``text[start:end]`` marked as the quote and
     ``text[hl_start:hl_end]`` as its highlight, scrolled into view."""
@@ -558,6 +562,7 @@ async def add_from_page(
                 )
             result = await anyio.to_thread.run_sync(_store_article, body, services.store, settings)
             article_id, outcome = result.article.id, str(result.status)
+        logger.info("article %s %s from the web page", article_id, outcome)
     except ValidationError as exc:
         _code, message = describe_validation_errors(exc.errors())
         return await _library(request, services, error=message, form=form, status_code=422)
@@ -581,6 +586,7 @@ async def rebuild_from_page(
         job = await services.rebuilder.start()
     except ArticleQAError as exc:
         return await _library(request, services, error=exc.message, status_code=exc.http_status)
+    logger.info("index rebuild %s started from the web page", job.job_id)
     return RedirectResponse(f"/library/rebuild/{job.job_id}", status_code=303)
 
 

@@ -10,6 +10,15 @@ function showQuote() {
   target.focus({ preventScroll: true });
 }
 
+// The ask page after a question: move focus to the answer, so a screen reader reads it next
+// (the page was reloaded by the form, and focus would otherwise start at the top again).
+function focusAnswer() {
+  const heading = document.getElementById("answer-heading");
+  if (!heading) return;
+  heading.setAttribute("tabindex", "-1");
+  heading.focus({ preventScroll: true });
+}
+
 // The rebuild page: follow the job until the new index is live (or the job failed).
 function followRebuild() {
   const box = document.getElementById("rebuild");
@@ -41,5 +50,6 @@ function followRebuild() {
 
 document.addEventListener("DOMContentLoaded", () => {
   showQuote();
+  focusAnswer();
   followRebuild();
 });
