@@ -50,6 +50,8 @@ FLAGS = (
     "--disable-extensions",
     "--disable-default-apps",
     "--metrics-recording-only",
+    # Date inputs are typed in the locale's order (month, day, year for en-US).
+    "--lang=en-US",
     # Belt and braces: a page request for any other host cannot even resolve. The recorded
     # requests (below) still show it, so a test fails rather than silently losing an asset.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",

@@ -276,6 +276,10 @@ def test_with_token_add_article_rebuild_and_ask(web: Web, browser: Browser) -> N
     assert session["httpOnly"] and session["sameSite"] == "Strict"
     assert WRITE_TOKEN not in session["value"]
     assert cookies["articleqa_csrf"]["httpOnly"]
+    # The add form fits a phone too.
+    browser.set_width(390, 844)
+    assert browser.js("return document.documentElement.scrollWidth") <= 390
+    browser.set_width(1000, 900)
 
     # Paste.
     browser.find("#add-title").send_keys("Zeppelin lands at the county show")
