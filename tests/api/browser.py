@@ -24,6 +24,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 logger = logging.getLogger(__name__)
@@ -116,6 +117,17 @@ class Browser:
             lambda d: d.find_elements(By.CSS_SELECTOR, css), f"nothing matches {css!r}"
         )
         return self.find(css)
+
+    def click_and_load(self, css: str) -> None:
+        """Click what submits a form or follows a link, and wait for the next page: until
+        then, elements of the old page would still be found."""
+        old = self.find("html")
+        self.find(css).click()
+        WebDriverWait(self.driver, WAIT_S).until(staleness_of(old), "the next page")
+        self.wait_until(
+            lambda d: d.execute_script("return document.readyState") == "complete", "page load"
+        )
+        self.record()
 
     def wait_until(self, condition: Any, what: str) -> None:
         WebDriverWait(self.driver, WAIT_S, poll_frequency=0.1).until(condition, what)

@@ -163,7 +163,7 @@ def _screenshot(browser: Browser) -> None:
 def test_more_quotes_asks_for_more(web: Web, browser: Browser) -> None:
     browser.get("/?q=How+many+neighbours+came+to+look+and+how+many+visitors+came+that+week%3F&k=1")
     assert len(browser.find_all("li.quote")) == 1
-    browser.find("a.more").click()
+    browser.click_and_load("a.more")
     browser.wait_for("li.quote")
     assert "k=4" in browser.driver.current_url
     assert len(browser.find_all("li.quote")) > 1
@@ -171,9 +171,8 @@ def test_more_quotes_asks_for_more(web: Web, browser: Browser) -> None:
 
 def test_show_in_context_marks_the_quote_at_its_offsets(web: Web, browser: Browser) -> None:
     _ask(browser, "What colour did the lighthouse keeper paint the lamp room?")
-    link = browser.find("li.quote a.context")
     expected_mark = browser.find("li.quote blockquote mark").text
-    link.click()
+    browser.click_and_load("li.quote a.context")
     browser.wait_for("#article-text")
     url = browser.driver.current_url
     article_id = url.split("/articles/")[1].split("/")[0]
@@ -219,14 +218,14 @@ def test_filters_since_until_and_one_article(web: Web, browser: Browser) -> None
     browser.find("#q").send_keys(question)
     # Typed as a person would, in the date picker's own order (en-US: month, day, year).
     browser.find("#since").send_keys("01012025")
-    browser.find("button[type=submit]").click()
+    browser.click_and_load("button[type=submit]")
     browser.wait_for("#answer-heading")
     assert "since=2025-01-01" in browser.driver.current_url
     assert browser.find_all(".abstain"), "an article from 2024 is outside since=2025-01-01"
     assert browser.find("details").get_attribute("open") is not None  # filters stay visible
     browser.find("#since").clear()
     browser.find("#until").send_keys("12312024")
-    browser.find("button[type=submit]").click()
+    browser.click_and_load("button[type=submit]")
     browser.wait_for("li.quote")
     assert {c.text for c in browser.find_all("li.quote cite")} == {ARTICLES[0].title}
 
@@ -264,7 +263,7 @@ def test_article_text_with_markup_executes_nothing(web: Web, browser: Browser) -
 def _sign_in(browser: Browser, token: str) -> None:
     browser.get("/library")
     browser.find("#token").send_keys(token)
-    browser.find("form.signin button").click()
+    browser.click_and_load("form.signin button")
     browser.wait_for("h1")
     browser.record()
 
@@ -288,7 +287,7 @@ def test_with_token_add_article_rebuild_and_ask(web: Web, browser: Browser) -> N
         "said the zeppelin burns hydrogen made from rain water."
     )
     browser.find("#add-author").send_keys("Lena Park")
-    browser.find("form.add button[type=submit]").click()
+    browser.click_and_load("form.add button[type=submit]")
     notice = browser.wait_for(".notice")
     assert "Zeppelin lands at the county show" in notice.text and "created" in notice.text
 
@@ -299,18 +298,18 @@ def test_with_token_add_article_rebuild_and_ask(web: Web, browser: Browser) -> N
         "Three otters returned to the mill pond this spring, the first in forty years.\n"
     )
     browser.find("#add-file").send_keys(str(upload))
-    browser.find("form.add button[type=submit]").click()
+    browser.click_and_load("form.add button[type=submit]")
     assert "Otters return to the mill pond" in browser.wait_for(".notice").text
 
     # A URL (here a page of this server: private addresses are allowed in this test).
     ids = web.ids
     browser.find("#add-url").send_keys(f"{web.base_url}/articles/{ids[2]}/view")
-    browser.find("form.add button[type=submit]").click()
+    browser.click_and_load("form.add button[type=submit]")
     browser.wait_for(".notice, .error")
     assert browser.find_all(".notice"), browser.find(".error").text
 
     # Rebuild, and follow it until the new index is live.
-    browser.find("#rebuild-button").click()
+    browser.click_and_load("#rebuild-button")
     browser.wait_for("#rebuild-message")
     browser.wait_until(
         lambda d: browser.find("#rebuild-message").get_attribute("data-live") == "true",
