@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import urllib.parse
 from enum import StrEnum
 
 from fastapi import Request, Response
@@ -110,7 +111,8 @@ def check_same_origin(request: Request, form_csrf: str | None) -> None:
     if fetch_site is not None and fetch_site not in ("same-origin", "none"):
         raise APIError("cross_site_request", 403, "this form can only be sent from this site")
     origin = request.headers.get("origin")
-    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+    # The host alone: behind a TLS-terminating proxy the app may see http for an https page.
+    if origin is not None and urllib.parse.urlsplit(origin).netloc != request.url.netloc:
         raise APIError("cross_site_request", 403, "this form can only be sent from this site")
     cookie = request.cookies.get(CSRF_COOKIE)
     if not cookie or not form_csrf or not hmac.compare_digest(cookie.encode(), form_csrf.encode()):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import re
 import tempfile
 import urllib.parse
 from dataclasses import dataclass
@@ -450,7 +451,8 @@ async def sign_in(
             status_code=401,
         )
     # Only a path on this site: an open redirect would let a link send people elsewhere.
-    target = next if next.startswith("/") and not next.startswith("//") else "/library"
+    # Browsers read a slash then a backslash like "//" (another host): refused too.
+    target = next if re.match(r"/(?![/\\])", next) else "/library"
     response = RedirectResponse(target, status_code=303)
     expected = settings.api_token if role is Role.WRITER else settings.read_token
     assert expected is not None
