@@ -10,7 +10,7 @@ export TRANSFORMERS_OFFLINE := 1
 export HF_HUB_DISABLE_PROGRESS_BARS := 1
 export TRANSFORMERS_VERBOSITY := error
 
-.PHONY: run test setup lint typecheck unit demo clean
+.PHONY: run test setup browser lint typecheck unit demo clean
 
 $(BIN)/.installed: pyproject.toml bot/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,14 +26,24 @@ run: setup
 	$(BIN)/articleqa index --quiet
 	$(BIN)/articleqa ask "Who won the regional science fair?"
 	@echo ""
-	@echo "Serving on http://$(HOST):$(PORT) (Ctrl-C stops). Try, from another terminal:"
+	@echo "Open http://$(HOST):$(PORT)/ in a browser to ask questions (Ctrl-C stops)."
+	@echo "Or, from another terminal:"
 	@echo "  curl -s 'http://$(HOST):$(PORT)/ask?q=Who+won+the+regional+science+fair%3F'"
 	@echo "  curl -s -X POST http://$(HOST):$(PORT)/ask -H 'Content-Type: application/json' -d '{\"question\": \"Why was the lower town flooded?\", \"k\": 2}'"
 	@echo "API docs: http://$(HOST):$(PORT)/docs"
 	exec $(BIN)/articleqa serve --host $(HOST) --port $(PORT)
 
+## browser: Debian's chromium + chromedriver for the browser tests (installed when missing, as root)
+browser:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else \
+		echo "browser tests need chromium and chromium-driver: sudo apt-get install chromium chromium-driver" >&2; \
+	fi
+
 ## test: set up, lint, type-check and run every test
-test: setup lint typecheck unit
+test: setup browser lint typecheck unit
 
 lint:
 	$(BIN)/ruff check src bot tests bench

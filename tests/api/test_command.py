@@ -76,5 +76,7 @@ def test_serve_starts_without_an_index_and_picks_one_up(home: Path, tmp_path: Pa
             process.wait()
     output = log_path.read_text()
     assert process.returncode == 0, output
+    # The web page comes first in the banner; curl after it.
+    assert output.index(f"articleqa on http://127.0.0.1:{port}/ ") < output.index("curl -s")
     assert f"curl -s 'http://127.0.0.1:{port}/ask?q=" in output
     assert "Traceback" not in output

@@ -210,6 +210,10 @@ def test_path_like_article_ids_are_404(server: LiveServer, article_id: str) -> N
         total = client.get("/articles").json()["total"]
         for method in ("GET", "DELETE"):
             response = client.request(method, f"/articles/{article_id}")
+            if method == "GET" and response.request.url.path == "/":
+                # httpx removes the dot segment itself: this is GET /, the web ask page.
+                assert response.headers["content-type"].startswith("text/html")
+                continue
             assert response.status_code in (404, 405), response.text
             assert_error(response, response.status_code)
         assert client.get("/articles").json()["total"] == total

@@ -7,12 +7,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from articleqa import __version__
 from articleqa.api.errors import install_error_handlers
 from articleqa.api.metrics import Metrics
 from articleqa.api.middleware import BodySizeLimit, RequestMetrics
-from articleqa.api.routes import articles, ask, feedback, health, index
+from articleqa.api.routes import articles, ask, docs, feedback, health, index, pages
 from articleqa.api.state import Services
 from articleqa.config import Settings, get_settings
 from articleqa.embedding import Embedder
@@ -50,6 +51,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served by routes.docs from packaged assets: FastAPI's own pages need a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     # Added last = outermost: requests refused for size are still counted in the metrics.
@@ -57,6 +61,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         BodySizeLimit, max_bytes=settings.max_body_bytes, timeout_s=settings.body_timeout_s
     )
     app.add_middleware(RequestMetrics, metrics=metrics)
-    for module in (ask, articles, index, feedback, health):
+    for module in (pages, docs, ask, articles, index, feedback, health):
         app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.ASSETS), name="docs-assets")
     return app

@@ -27,7 +27,8 @@ logger = logging.getLogger(__name__)
 @click.pass_context
 @handle_errors
 def serve(ctx: click.Context, host: str | None, port: int | None, access_log: bool) -> None:
-    """Serve the HTTP API (POST /ask, /articles, /index, /health, /metrics; docs at /docs).
+    """Serve the web pages (/) and the HTTP API (/ask, /articles, /index, /health, /metrics;
+    docs at /docs).
 
     Starts even before the first index is built (then /health and /ask answer 503 until one is);
     new snapshots are picked up without a restart.
@@ -50,7 +51,8 @@ def serve(ctx: click.Context, host: str | None, port: int | None, access_log: bo
         logging.getLogger("bm25s").setLevel(logging.WARNING)
     base = f"http://{settings.host}:{settings.port}"
     click.echo(
-        f"articleqa API on {base} (docs: {base}/docs). Try:\n"
+        f"articleqa on {base}/ : open it in a browser to ask questions.\n"
+        f"API docs: {base}/docs. Or try:\n"
         f"  curl -s '{base}/ask?q=What+happened+at+the+harbour%3F'",
         err=True,
     )
