@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from articleqa.config import Settings
-from articleqa.embedding import FakeEmbedder
+from articleqa.embedding import Embedder, FakeEmbedder
 from articleqa.errors import InvalidInput
 from articleqa.indexer import Indexer
+from articleqa.ingest.html import read_html
 from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, RawArticle
@@ -387,3 +388,73 @@ def test_sentence_rerank_prefers_the_passage_with_one_sentence_answering(
     assert top.highlight.text.startswith("The lighthouse keeper changed")
     # The bonus is what moved it: the scores differ by the sentence term only.
     assert without.ask(question, k=1).quotes[0].score < top.score
+
+
+MARSEILLE = (
+    "Marseille council votes on tram",
+    "The Marseille city council voted 41 to 20 on Tuesday to extend the tram line to the "
+    "northern districts. Work starts in March and the line opens in 2029.",
+)
+
+
+def test_a_question_about_a_subject_no_article_names_is_declined(settings: Settings) -> None:
+    # Two cities' articles read alike; one about Marseille does not answer one about Lyon,
+    # however close the meaning (the fake embedder never abstains on similarity).
+    store = _store_of(settings.home, MARSEILLE)
+    searcher = _searcher(settings, store)
+
+    declined = searcher.ask("When does the Lyon tram line open?")
+    answered = searcher.ask("When does the Marseille tram line open?")
+    misspelt = searcher.ask("When does the Marsielle tram line open?")
+
+    assert not declined.answered and declined.quotes == []
+    assert answered.answered and "2029" in answered.quotes[0].text
+    assert misspelt.answered  # a typo in a name is still that name
+
+
+def test_a_passing_mention_later_in_an_article_does_not_cover_a_subject(
+    settings: Settings,
+) -> None:
+    filler = " ".join(
+        f"The awk language reads records and splits them into fields number {n}." for n in range(30)
+    )
+    store = _store_of(
+        settings.home,
+        (
+            "mawk manual",
+            f"mawk is an interpreter for the AWK language.\n\n{filler}\n\n"
+            "See also grep and sed for searching text by patterns.",
+        ),
+    )
+    searcher = _searcher(settings, store)
+
+    grep = searcher.ask("Which grep option reads records?")
+    mawk = searcher.ask("Which mawk option reads records?")
+
+    # Only the passage that names grep may be quoted for a question about grep.
+    assert grep.quotes and all("grep" in q.text for q in grep.quotes)
+    assert any("grep" not in q.text for q in mawk.quotes)
+
+
+@pytest.mark.model
+def test_the_highlight_is_the_definition_under_the_term_asked_about(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    page = (
+        "<html><head><title>Users and groups</title></head><body><main><h1>Users and groups</h1>"
+        "<p>Each system account is listed with the numeric id it had in the old release of the "
+        "distribution, for reference when migrating files between machines.</p><dl>"
+        "<dt>daemon</dt><dd>The account for system services. It had uid 1.</dd>"
+        "<dt>operator</dt><dd>The operator account for tape backups. It had uid 37.</dd>"
+        "</dl></main></body></html>"
+    )
+    store = ArticleStore(settings.home)
+    store.upsert(prepare_article(read_html(page, None)))
+
+    Indexer(settings, store, real_embedder).build()
+    searcher = Searcher(load_snapshot(settings.home), real_embedder, settings)
+    answer = searcher.ask("What uid did operator have?")
+
+    assert answer.quotes[0].highlight is not None
+    assert "It had uid 37." in answer.quotes[0].highlight.text
+    _assert_contract(answer, store)

@@ -69,6 +69,8 @@ _REFERRING = frozenset(
     )
 )
 _SENTENCE_VECTOR_CACHE = 20_000
+# An article's opening: about its first two paragraphs, where it names what it is about.
+_OPENING_CHARS = 1000
 
 
 def abstain_threshold(settings: Settings, embedder_name: str) -> float:
@@ -141,6 +143,7 @@ class Searcher:
         self._words_cache: dict[int, _PassageWords] = {}
         self._refs: dict[str, ArticleRef] = {}
         self._subject_terms_cache: dict[tuple[int, str], frozenset[str]] = {}
+        self._about_cache: dict[str, frozenset[str]] = {}
         self._fuzzy_cache: dict[tuple[int, str, frozenset[str]], bool] = {}
         self._sentence_vector_cache: dict[str, np.ndarray] = {}
 
@@ -201,7 +204,8 @@ class Searcher:
 
     def _covers_names(self, info: QuestionInfo, ordinal: int) -> bool:
         """Whether the passage is about everything the question names: each subject appears
-        in the passage, its heading, its article's title or the name of the file it came from.
+        in the passage, its heading, or what its article says it is about (title, file name,
+        opening paragraphs).
 
         A mention somewhere else in the article is not enough: a man page that says "see also
         grep(1)" does not answer a question about grep.
@@ -234,14 +238,28 @@ class Searcher:
         cached = self._subject_terms_cache.get(key)
         if cached is None:
             passage = self.snapshot.passages[ordinal]
-            article = self.snapshot.articles[article_id]
-            source_name = PurePosixPath(urlsplit(article.source or "").path).name
-            cached = self._words(ordinal).all_terms | frozenset(
-                terms(f"{passage.context}\n{article.title}\n{source_name}")
+            cached = (
+                self._words(ordinal).all_terms
+                | frozenset(terms(passage.context))
+                | self._about_terms(article_id)
             )
             if len(self._subject_terms_cache) >= _SENTENCE_CACHE_SIZE:
                 self._subject_terms_cache.clear()
             self._subject_terms_cache[key] = cached
+        return cached
+
+    def _about_terms(self, article_id: str) -> frozenset[str]:
+        """What an article says it is about: its title, its file name and its opening (news
+        and documentation name their subject there; a passing mention later does not count)."""
+        cached = self._about_cache.get(article_id)
+        if cached is None:
+            article = self.snapshot.articles[article_id]
+            source_name = PurePosixPath(urlsplit(article.source or "").path).name
+            opening = article.text[:_OPENING_CHARS]
+            cached = frozenset(terms(f"{article.title}\n{source_name}\n{opening}"))
+            if len(self._about_cache) >= _SENTENCE_CACHE_SIZE:
+                self._about_cache.clear()
+            self._about_cache[article_id] = cached
         return cached
 
     @staticmethod
@@ -469,8 +487,15 @@ class Searcher:
         def share(found: frozenset[str]) -> float:
             return sum(weight[t] for t in asked & found) / total
 
+        terms_of = [_term_index(texts, i) for i in range(len(texts))]
+
         def score(index: int) -> float:
             span, sentence_terms = sentences[index]
+            # A definition's sentences are about its term ("operator" ... "It had uid 37."):
+            # the term's words count as their own.
+            term = terms_of[index]
+            if term is not None:
+                sentence_terms = sentence_terms | sentences[term][1]
             before = sentences[index - 1][1] if index else heading_terms
             context_only = (before | heading_terms) - sentence_terms
             # Among equals prefer the shorter sentence: the highlight should be pointed.
@@ -580,26 +605,37 @@ _TERM_END = re.compile(r"[.!?;,\"'”’)]$")
 _LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
 
 
+def _is_term(line: str) -> bool:
+    """A term line: a few words with no sentence punctuation (an option, a name) that the
+    lines below it define."""
+    term = line.strip()
+    return len(term.split()) <= 6 and not _TERM_END.search(term) and not _LIST_MARK.match(term)
+
+
+def _term_index(texts: list[str], index: int) -> int | None:
+    """The term line that sentence ``index`` belongs to: the nearest term line above it within
+    the next few sentences (a definition is short), or None."""
+    for back in range(index - 1, max(-1, index - 4), -1):
+        if _is_term(texts[back]):
+            return back
+    return None
+
+
 def _answer_extent(texts: list[str], best: int) -> tuple[int, int]:
     """The sentences that make up the answer around sentence ``best``.
 
     A line that leads in ("you should use:") is answered by the line after it, and a
     definition ("Invert the sense of matching.") by the term line above it ("-v,
-    --invert-match"): both belong to the highlight.
+    --invert-match"); a term line chosen alone brings the first line of its definition.
     """
     first = last = best
-    if texts[best].rstrip().endswith(":") and best + 1 < len(texts):
+    count = len(texts)
+    if texts[best].rstrip().endswith(":") and best + 1 < count:
         last = best + 1
-    if best > 0:
-        term = texts[best - 1].strip()
-        is_term = (
-            len(term.split()) <= 6
-            and not _TERM_END.search(term)
-            and not _LIST_MARK.match(term)
-            and not _LIST_MARK.match(texts[best])
-        )
-        if is_term:
-            first = best - 1
+    if _is_term(texts[best]) and best + 1 < count and not _is_term(texts[best + 1]):
+        last = best + 1
+    elif best > 0 and _is_term(texts[best - 1]) and not _LIST_MARK.match(texts[best]):
+        first = best - 1
     return first, last
 
 

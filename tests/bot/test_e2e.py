@@ -241,7 +241,9 @@ def test_quotes_render_literally_and_ping_nobody(api_server: ApiServer) -> None:
 
 
 def test_more_quotes_and_feedback_buttons(api_server: ApiServer) -> None:
-    question = "Tell me about the Gullrock lighthouse and the harbour board"
+    # No name in the question: quotes about a named subject come only from passages that name
+    # it, and this test needs more than one article's quotes.
+    question = "Tell me about the lighthouse and the harbour board"
 
     async def scenario() -> tuple[SentMessage, list[SentMessage], list[SentMessage]]:
         async with discord_with_bot(api_server.url, default_count=2) as (standin, _bot):
@@ -273,7 +275,8 @@ def test_more_quotes_and_feedback_buttons(api_server: ApiServer) -> None:
 
 
 def test_answer_buttons_keep_working_after_a_restart(api_server: ApiServer) -> None:
-    question = "Who retired after forty years at the Gullrock lighthouse?"
+    # No name in the question, so other articles can supply the "more quotes" (see above).
+    question = "Who retired after forty years at the lighthouse?"
 
     async def scenario() -> tuple[SentMessage, SentMessage, SentMessage]:
         async with FakeDiscord() as standin:
