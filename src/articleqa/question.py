@@ -25,6 +25,7 @@ class AnswerType(StrEnum):
     NUMBER = "number"
     PERSON = "person"
     PLACE = "place"
+    CODE = "code"  # an option, a command, a function, a setting
     ANY = "any"
 
 
@@ -114,6 +115,16 @@ _NUMBER_QUESTION = re.compile(
     r"score|height|length|width|depth|weight|age|count|total)\b",
     re.IGNORECASE,
 )
+# "Which option/command/function ...", "how do I run/install ...": answered by something typed.
+_CODE_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:option|options|flag|flags|switch|command|commands|"
+    r"function|functions|method|variable|environment variable|setting|parameter|argument|"
+    r"keyword|directive|macro|constant|field|key|operator|specifier|syntax|invocation)\b|"
+    r"^\s*how (?:do|can|should|would) (?:i|you|we|one)\s+(?:run|install|invoke|call|set|"
+    r"enable|disable|configure|pin|specify|pass|use|make|tell|turn|get|print|show|list|edit|"
+    r"build|compile|test|check|verify|upgrade|remove|uninstall)\b",
+    re.IGNORECASE,
+)
 _PERSON_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b|\bby whom\b", re.IGNORECASE)
 _PLACE_QUESTION = re.compile(
     r"^\s*where\b|\bin (?:what|which) (?:city|country|town|region|"
@@ -145,7 +156,16 @@ _QUANTITY = re.compile(
     r"times|kilowatts?|watts?|miles?|feet|inches)|[$€£¥]\s?\d",
     re.IGNORECASE,
 )
-_CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+")
+# A name: a capitalised word past a sentence's start, or two capitalised words anywhere
+# ("Mike Brennan", "Thomas E. Dickey").
+_CAPITALISED = re.compile(
+    r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+|\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+"
+)
+# Something typed: an option, a call, an identifier, a path, a version or a comparison.
+_CODE_ANSWER = re.compile(
+    r"(?:^|\s)--?[A-Za-z0-9]|\w\(|\b\w+_\w+\b|\b\w+\.\w+\b|[<>=]=?\s*\d|/\w|\$\w|"
+    r"%[A-Za-z]|\b[A-Z][A-Z0-9_]{2,}\b|\b(?:pip|make|python|npm|apt|git|sudo)\s+\w"
+)
 _PLACE_ANSWER = re.compile(r"\b(?:in|at|from|near|to) (?:the )?[A-Z]\w+")
 
 
@@ -174,6 +194,8 @@ class QuestionInfo:
             return float(found(_TIME_ANSWER))
         if kind is AnswerType.NUMBER:
             return 1.0 if found(_QUANTITY) else 0.5 if found(_NUMBER_ANSWER) else 0.0
+        if kind is AnswerType.CODE:
+            return float(found(_CODE_ANSWER))
         return float(found(_CAPITALISED if kind is AnswerType.PERSON else _PLACE_ANSWER))
 
 
@@ -182,6 +204,8 @@ def answer_type(question: str) -> AnswerType:
         return AnswerType.TIME
     if _NUMBER_QUESTION.search(question):
         return AnswerType.NUMBER
+    if _CODE_QUESTION.search(question):
+        return AnswerType.CODE
     if _PERSON_QUESTION.search(question):
         return AnswerType.PERSON
     if _PLACE_QUESTION.search(question):

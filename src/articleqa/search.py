@@ -602,6 +602,8 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 
 
 _TERM_END = re.compile(r"[.!?;,\"'”’)]$")
+# A line that announces what follows it: ends with a colon, or speaks of "the following".
+_LEADS_IN = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
 
 
@@ -630,8 +632,18 @@ def _answer_extent(texts: list[str], best: int) -> tuple[int, int]:
     """
     first = last = best
     count = len(texts)
-    if texts[best].rstrip().endswith(":") and best + 1 < count:
+    if _LEADS_IN.search(texts[best]) and best + 1 < count:
         last = best + 1
+        # "... the following types are supported:" is answered by the whole list after it.
+        while (
+            last + 1 < count and _LIST_MARK.match(texts[last]) and _LIST_MARK.match(texts[last + 1])
+        ):
+            last += 1
+    opening = texts[best].split(None, 1)[0].lower().strip("\"'“‘(") if texts[best] else ""
+    if best > 0 and opening in _REFERRING and not _is_term(texts[best - 1]):
+        # "It is quite possibly the most bug-ridden ...": what "it" is, is said just before.
+        first = best - 1
+        return first, last
     if _is_term(texts[best]) and best + 1 < count and not _is_term(texts[best + 1]):
         last = best + 1
     elif best > 0 and _is_term(texts[best - 1]) and not _LIST_MARK.match(texts[best]):
