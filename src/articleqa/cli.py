@@ -48,6 +48,14 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            # Last resort: a defect still ends in one line; -v shows the traceback.
+            logger.debug("unexpected error", exc_info=True)
+            first = str(exc).splitlines()[0][:300] if str(exc) else ""
+            click.echo(f"error: unexpected {type(exc).__name__}: {first}", err=True)
+            sys.exit(EXIT_FAILED)
 
     return wrapper  # type: ignore[return-value]
 
