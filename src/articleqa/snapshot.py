@@ -160,10 +160,10 @@ def write_snapshot(
 ) -> Path:
     """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish."""
     root = snapshots_dir(home)
-    root.mkdir(parents=True, exist_ok=True)
     staging = root / f".building-{version}"
     final = root / version
     try:
+        root.mkdir(parents=True, exist_ok=True)
         staging.mkdir()
         try:
             faiss.write_index(vectors, str(staging / VECTORS))
@@ -350,9 +350,12 @@ def build_lock(home: Path, timeout_s: float = 0.0) -> Iterator[None]:
 
     ``flock`` dies with its process, so a killed rebuild never leaves a stale lock behind.
     """
-    home.mkdir(parents=True, exist_ok=True)
     path = home / LOCK_FILE
-    handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
+    except OSError as exc:
+        raise StorageError(f"cannot open the build lock {path}: {exc.strerror or exc}") from exc
     deadline = time.monotonic() + timeout_s
     try:
         while True:
@@ -367,10 +370,13 @@ def build_lock(home: Path, timeout_s: float = 0.0) -> Iterator[None]:
                         f"another index rebuild is running ({holder}); wait for it to finish"
                     ) from None
                 time.sleep(0.1)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
+        # The holder's pid is a courtesy for the "another rebuild is running" message: a full
+        # disk must not stop a build (or fail it with a traceback) over it.
+        with contextlib.suppress(OSError):
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
         yield
     finally:
         with contextlib.suppress(OSError):

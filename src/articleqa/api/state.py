@@ -26,7 +26,13 @@ from articleqa.api.batcher import QueryBatcher
 from articleqa.api.metrics import Metrics
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, load_embedder
-from articleqa.errors import ArticleQAError, IndexNotBuilt, RebuildInProgress, SnapshotCorrupt
+from articleqa.errors import (
+    ArticleQAError,
+    IndexNotBuilt,
+    RebuildInProgress,
+    SnapshotCorrupt,
+    StorageError,
+)
 from articleqa.indexer import BuildReport, Indexer
 from articleqa.search import Searcher
 from articleqa.snapshot import Snapshot, build_lock, current_version, load_best, load_snapshot
@@ -300,10 +306,22 @@ class FeedbackLog:
                 size = self.path.stat().st_size
             except FileNotFoundError:
                 size = 0
-            if size and size + len(data) > self.max_bytes:
-                os.replace(self.path, self.rotated)
-            with open(self.path, "ab") as handle:
-                handle.write(data)
+            try:
+                if size and size + len(data) > self.max_bytes:
+                    os.replace(self.path, self.rotated)
+                    size = 0
+                with open(self.path, "ab") as handle:
+                    try:
+                        handle.write(data)
+                        handle.flush()
+                    except OSError:
+                        # A full disk may have taken part of the line: cut it off, so the
+                        # file stays one whole JSON record per line.
+                        with contextlib.suppress(OSError):
+                            handle.truncate(size)
+                        raise
+            except OSError as exc:
+                raise StorageError(f"cannot record feedback: {exc.strerror or exc}") from exc
 
 
 @dataclass(slots=True)
