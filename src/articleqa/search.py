@@ -308,6 +308,9 @@ class Searcher:
                 first = sentences[max(0, best - around)][0]
                 last = sentences[min(len(sentences) - 1, best + around)][0]
                 start, end = start + first.start, start + last.end
+        start, end = _cap_quote(start, end, highlight)
+        if highlight is not None and highlight.end > end:
+            highlight = None  # only a snapshot built before the passage cap can get here
         return Quote(
             text=article.text[start:end],
             highlight=highlight,
@@ -342,6 +345,19 @@ class Searcher:
             return sum(self._idf.get(t, 1.0) for t in asked & sentence_terms) - length_penalty
 
         return max(range(len(sentences)), key=score)
+
+
+# The longest quote an answer carries (issue 15, item 6; README "Answers"). Passages are capped
+# when split, so this only bites on snapshots built before the cap; it keeps the highlight.
+MAX_QUOTE_CHARS = 4_000
+
+
+def _cap_quote(start: int, end: int, highlight: Highlight | None) -> tuple[int, int]:
+    if end - start <= MAX_QUOTE_CHARS:
+        return start, end
+    anchor = highlight.start if highlight is not None else start
+    start = max(start, min(anchor, end - MAX_QUOTE_CHARS))
+    return start, start + MAX_QUOTE_CHARS
 
 
 def _ref(article: ArticleRecord) -> ArticleRef:
