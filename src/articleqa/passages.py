@@ -1,9 +1,10 @@
 """Splitting stored article text into passages with exact ``[start, end)`` offsets.
 
 Passages never cut a sentence (except one over ``SENTENCE_MAX_WORDS`` words or
-``SENTENCE_MAX_CHARS`` characters, cut between words), never cross a heading and never include one: headings become
-the passage's embedding context instead. Repeated paragraphs inside an article are skipped, and
-passages with the same normalised words share one id, so the index holds them once.
+``SENTENCE_MAX_CHARS`` characters, cut between words), never cross a heading and never include
+one: headings become the passage's embedding context instead. Repeated paragraphs inside an
+article are skipped, and passages with the same normalised words share one id, so the index
+holds them once.
 """
 
 from __future__ import annotations
