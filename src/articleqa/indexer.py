@@ -14,6 +14,7 @@ import numpy as np
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
+from articleqa.errors import NoArticles
 from articleqa.lexical import LexicalIndex
 from articleqa.models import Passage
 from articleqa.passages import merge_duplicates
@@ -21,6 +22,7 @@ from articleqa.snapshot import (
     ArticleRecord,
     PassageRecord,
     build_lock,
+    current_version,
     new_version,
     prune,
     publish,
@@ -70,6 +72,11 @@ class Indexer:
             started = time.perf_counter()
             generation = self.store.generation()
             articles = list(self.store.iter_articles())
+            if not articles and current_version(home) is None:
+                # An empty first snapshot would only turn every question into "not answered".
+                # Once one is published, an emptied store is indexed (as empty), so removed
+                # articles stop being quoted; asks then get NoArticles from the Searcher.
+                raise NoArticles()
             passages = merge_duplicates(self.splits.split_all(articles))
             vectors, embedded = self._vectors(passages, progress)
             kind = choose_kind(self.settings.index_type, len(passages), self.settings.ann_threshold)

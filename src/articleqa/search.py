@@ -13,7 +13,7 @@ import numpy as np
 
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
-from articleqa.errors import InvalidInput
+from articleqa.errors import InvalidInput, NoArticles
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, sentence_spans
@@ -139,8 +139,12 @@ class Searcher:
             quotes=quotes,
             index_version=self.snapshot.version,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
-            message=None if answered else NO_ANSWER_MESSAGE,
+            message=None if answered else self._no_answer_message(),
         )
+
+    def _no_answer_message(self) -> str:
+        # Not "the articles do not answer" when there are none (issue 15, item 9).
+        return NO_ANSWER_MESSAGE if self.snapshot.articles else NoArticles().message
 
     @staticmethod
     def evidence(candidates: Sequence[Candidate]) -> float:

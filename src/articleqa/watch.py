@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from articleqa.config import Settings
-from articleqa.errors import ArticleNotFound, ArticleQAError, RebuildInProgress, StorageError
+from articleqa.errors import (
+    ArticleNotFound,
+    ArticleQAError,
+    NoArticles,
+    RebuildInProgress,
+    StorageError,
+)
 from articleqa.ingest import SUPPORTED_SUFFIXES, iter_folder
 from articleqa.service import IngestOutcome, ingest
 from articleqa.snapshot import MANIFEST, current_version, snapshots_dir
@@ -344,6 +350,11 @@ class Watcher:
             return None
         try:
             report = self.indexer.build()
+        except NoArticles:
+            # Nothing to build until something is added: waiting is not a failure.
+            logger.info("no articles yet; the index is built once some are added")
+            self._built_generation = generation
+            return None
         except RebuildInProgress as exc:
             logger.info("%s; retrying in %.0fs", exc.message, self.settings.watch_retry_s)
             self._retry_at = time.monotonic() + self.settings.watch_retry_s
