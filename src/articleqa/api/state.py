@@ -342,6 +342,12 @@ class Services:
     async def start(
         cls, settings: Settings, metrics: Metrics, embedder: Embedder | None = None
     ) -> Services:
+        if settings.api_token is None:
+            # Once, at start: otherwise an operator learns it from the first refused write.
+            logger.warning(
+                "writes are disabled: ARTICLEQA_API_TOKEN is not set, so adding and removing "
+                "articles and rebuilding the index over HTTP answer 403 writes_disabled"
+            )
         if embedder is None:
             embedder = await anyio.to_thread.run_sync(load_embedder, settings)
         store = await anyio.to_thread.run_sync(ArticleStore, settings.home)
