@@ -200,12 +200,15 @@ def articles_remove(ctx: click.Context, article_ids: tuple[str, ...]) -> None:
 def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool) -> None:
     """Build the index from the stored articles and publish it (incremental: only new or
     changed passages are embedded)."""
-    from articleqa import snapshot
 
     settings = settings_from(ctx)
     if rollback:
-        with snapshot.build_lock(settings.home, wait or settings.lock_timeout_s):
-            version = snapshot.rollback(settings.home)
+        from articleqa.indexer import rollback as rollback_index
+        from articleqa.store import ArticleStore
+
+        if wait is not None:
+            settings = settings.model_copy(update={"lock_timeout_s": wait})
+        version = rollback_index(settings, ArticleStore(settings.home))
         click.echo(f"rolled back: {version} is current")
         return
     if wait is not None:

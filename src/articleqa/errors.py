@@ -68,6 +68,11 @@ class SnapshotCorrupt(ArticleQAError):
     http_status = 503
 
 
+class RollbackRefused(ArticleQAError):
+    code = "rollback_refused"
+    http_status = 409
+
+
 class RebuildInProgress(ArticleQAError):
     code = "rebuild_in_progress"
     http_status = 409

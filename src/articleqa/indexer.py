@@ -8,13 +8,14 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
-from articleqa.errors import NoArticles
+from articleqa.errors import NoArticles, RollbackRefused
 from articleqa.lexical import LexicalIndex
 from articleqa.models import Passage
 from articleqa.passages import merge_duplicates
@@ -28,6 +29,7 @@ from articleqa.snapshot import (
     publish,
     write_snapshot,
 )
+from articleqa.snapshot import rollback as snapshot_rollback
 from articleqa.split_cache import SplitCache
 from articleqa.store import ArticleStore
 from articleqa.vector_index import build_vector_index, choose_kind
@@ -176,3 +178,23 @@ class Indexer:
         for row, key in enumerate(keys):
             matrix[row] = cached[key]
         return matrix, len(missing)
+
+
+def rollback(settings: Settings, store: ArticleStore) -> str:
+    """Publish the previous published snapshot, if the store still holds every article it
+    quotes as it was: quote offsets index into the stored text (issue 15, item 8)."""
+
+    def same_articles(version: str, manifest: dict[str, Any]) -> None:
+        hashes = manifest.get("articles")
+        if not isinstance(hashes, dict):
+            return  # a manifest from before the article hashes were recorded
+        differing = store.differing(hashes)
+        if differing:
+            shown = ", ".join(differing[:3]) + (" ..." if len(differing) > 3 else "")
+            raise RollbackRefused(
+                f"cannot roll back to {version}: it quotes {len(differing)} article(s) the store "
+                f"no longer holds as they were ({shown}); re-add them, or run `articleqa index`"
+            )
+
+    with build_lock(settings.home, settings.lock_timeout_s):
+        return snapshot_rollback(settings.home, check=same_articles)

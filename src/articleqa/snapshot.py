@@ -26,7 +26,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -387,15 +387,25 @@ def prune(home: Path, keep: int) -> list[str]:
     return removed
 
 
-def rollback(home: Path) -> str:
-    """Publish the newest published snapshot older than the current one."""
+def rollback(home: Path, check: Callable[[str, dict[str, Any]], None] | None = None) -> str:
+    """Publish the newest published snapshot older than the current one.
+
+    ``check(version, manifest)`` may refuse the target by raising, before anything changes.
+    """
     current = current_version(home)
     published = published_versions(home)
     older = [v for v in list_versions(home) if v in published and (current is None or v < current)]
     if not older:
         raise IndexNotBuilt("there is no earlier snapshot to roll back to")
-    publish(home, older[-1])
-    return older[-1]
+    target = older[-1]
+    if check is not None:
+        try:
+            manifest = json.loads((snapshots_dir(home) / target / MANIFEST).read_text())
+        except (OSError, ValueError) as exc:
+            raise SnapshotCorrupt(f"snapshot {target} has an unreadable manifest: {exc}") from exc
+        check(target, manifest)
+    publish(home, target)
+    return target
 
 
 @contextlib.contextmanager

@@ -192,6 +192,22 @@ class ArticleStore:
             ).fetchall()
         return [ArticleMeta.model_validate(dict(r)) for r in rows]
 
+    def differing(self, hashes: dict[str, str]) -> builtins.list[str]:
+        """Ids in ``hashes`` (id -> content hash) that the store lacks or holds changed."""
+        stored: dict[str, str] = {}
+        ids = builtins.list(hashes)
+        with self._read() as db:
+            for chunk_start in range(0, len(ids), 500):
+                chunk = ids[chunk_start : chunk_start + 500]
+                marks = ",".join("?" * len(chunk))
+                stored.update(
+                    (r["id"], r["content_hash"])
+                    for r in db.execute(
+                        f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk
+                    )
+                )
+        return [i for i in ids if stored.get(i) != hashes[i]]
+
     def count(self) -> int:
         with self._read() as db:
             return int(db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
