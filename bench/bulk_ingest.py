@@ -88,7 +88,13 @@ def after(path: Path, settings: Settings) -> int:
 
 def timed(run: Callable[[Path, Settings], int], path: Path, expected: int) -> float:
     with tempfile.TemporaryDirectory(prefix="aqa-bulk-") as home:
-        settings = Settings(home=Path(home), embedding_backend="fake", _env_file=None)  # type: ignore[call-arg]
+        settings = Settings(  # type: ignore[call-arg]
+            home=Path(home),
+            embedding_backend="fake",
+            # One file holds them all: the per-file limit (5 MB by default) must admit it.
+            max_article_bytes=path.stat().st_size + 1,
+            _env_file=None,
+        )
         started = time.perf_counter()
         stored = run(path, settings)
         seconds = time.perf_counter() - started

@@ -24,6 +24,7 @@ import anyio
 
 from articleqa.api.batcher import QueryBatcher
 from articleqa.api.metrics import Metrics
+from articleqa.api.middleware import redact_access_log
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, load_embedder
 from articleqa.errors import (
@@ -342,6 +343,9 @@ class Services:
     async def start(
         cls, settings: Settings, metrics: Metrics, embedder: Embedder | None = None
     ) -> Services:
+        redact_access_log(
+            [t.get_secret_value() for t in (settings.api_token, settings.read_token) if t]
+        )
         if settings.api_token is None:
             # Once, at start: otherwise an operator learns it from the first refused write.
             logger.warning(

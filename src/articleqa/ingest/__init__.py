@@ -99,6 +99,27 @@ def iter_folder(folder: Path) -> Iterator[Path]:
             yield path
 
 
+def _warn_unsupported(folder: Path) -> None:
+    """Say which files a folder add skipped: added one by one, each would be reported."""
+    skipped: dict[str, int] = {}
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        suffix = path.suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            skipped[suffix or "(none)"] = skipped.get(suffix or "(none)", 0) + 1
+    if skipped:
+        kinds = ", ".join(f"{n} {suffix}" for suffix, n in sorted(skipped.items()))
+        logger.warning(
+            "%s: skipped %d unsupported file(s) (%s); supported: %s",
+            folder,
+            sum(skipped.values()),
+            kinds,
+            ", ".join(SUPPORTED_SUFFIXES),
+        )
+
+
 def read_sources(
     sources: list[str], settings: Settings, allow_private: bool = False
 ) -> Iterator[ReadResult]:
@@ -118,6 +139,7 @@ def read_source_groups(
         path = Path(source).expanduser()
         if path.is_dir():
             files = list(iter_folder(path))
+            _warn_unsupported(path)
             if not files:
                 yield [(source, IngestError("folder holds no supported article files"))]
             for file in files:
