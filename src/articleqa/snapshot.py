@@ -158,14 +158,19 @@ def published_versions(home: Path) -> set[str]:
     return recorded
 
 
-def _record_published(home: Path, versions: list[str]) -> None:
-    path = home / HISTORY
+def _record_published(home: Path, known: list[str], versions: list[str]) -> None:
+    lines = [v for v in known if v not in versions] + versions
+    write_file_atomic(home / HISTORY, ("\n".join(lines[-HISTORY_MAX:]) + "\n").encode())
+
+
+def _known_published(home: Path) -> list[str]:
+    """The record in order, or (a home from before it) what counts as published now."""
     try:
-        lines = path.read_text().split() if path.exists() else sorted(published_versions(home))
+        return (home / HISTORY).read_text().split()
+    except FileNotFoundError:
+        return sorted(published_versions(home))
     except OSError:
-        lines = []
-    lines = [v for v in lines if v not in versions] + versions
-    write_file_atomic(path, ("\n".join(lines[-HISTORY_MAX:]) + "\n").encode())
+        return []
 
 
 def publish(home: Path, version: str) -> None:
@@ -178,12 +183,15 @@ def publish(home: Path, version: str) -> None:
     if not (snapshots_dir(home) / version / MANIFEST).is_file():
         raise IndexNotBuilt(f"snapshot {version} does not exist")
     previous = current_version(home)
+    # Read before CURRENT moves: in a home without the record, "published" is judged against
+    # the old pointer, so a killed build's folder below the new version is not taken in.
+    known = _known_published(home)
     try:
         write_file_atomic(home / POINTER, f"{version}\n".encode())
     except OSError as exc:
         raise StorageError(f"cannot publish snapshot {version}: {exc}") from exc
     try:
-        _record_published(home, [v for v in (previous, version) if v is not None])
+        _record_published(home, known, [v for v in (previous, version) if v is not None])
     except OSError as exc:
         # Published all the same (see above); failing here would undo a served snapshot.
         logger.warning("published %s but could not record it in %s: %s", version, HISTORY, exc)

@@ -77,3 +77,23 @@ def test_rollback_and_fallback_skip_a_folder_that_was_never_published(
     loaded = load_best(settings.home)
     assert loaded.snapshot.version == first and loaded.fallback_reason is not None
     assert rollback(settings.home) == first
+
+
+def test_a_home_from_before_the_record_does_not_adopt_its_orphan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings = make_settings(tmp_path / "home")
+    add_articles(settings, ARTICLES)
+    first = build_index(settings).version
+    add_articles(settings, generated_articles(1))
+    with monkeypatch.context() as patch:
+        patch.setattr(indexer_module, "publish", lambda home, version: None)
+        orphan = build_index(settings).version
+    (settings.home / HISTORY).unlink()  # as a home written before PUBLISHED existed
+    add_articles(settings, generated_articles(1, start=5))
+
+    third = build_index(settings).version
+
+    assert (settings.home / HISTORY).read_text().split() == [first, third]
+    assert list_versions(settings.home) == [first, third]
+    assert orphan not in published_versions(settings.home)
