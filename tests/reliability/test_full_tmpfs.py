@@ -54,7 +54,9 @@ def tmpfs(tmp_path: Path) -> Iterator[Path]:
 def _fill(folder: Path) -> Path:
     """Take every free byte of the file system ``folder`` is on; returns the filler."""
     filler = folder / "filler"
-    fd = os.open(filler, os.O_WRONLY | os.O_CREAT, 0o600)
+    # Appends, so it tops the disk up again: a failed write may free a page (a journal or
+    # shared-memory file SQLite removes), which the next request could otherwise use.
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     try:
         chunk = 1 << 20
         while chunk:
@@ -94,22 +96,27 @@ def test_a_full_tmpfs_gives_507s_and_one_cli_line_and_recovers(
             seen[name] = response.status_code
             if response.status_code != 200:  # a read may still find its pages in memory
                 assert_error(response, 507, "storage_error")
+        _fill(tmpfs)
         response = client.post("/articles", json=new_article)
         seen["POST /articles"] = response.status_code
         assert_error(response, 507, "storage_error")
+        _fill(tmpfs)
         response = client.delete(f"/articles/{ids[1]}")
         seen["DELETE /articles/{id}"] = response.status_code
         assert response.status_code in (204, 507), response.text
         if response.status_code == 507:
             assert_error(response, 507, "storage_error")
         feedback_body = {"helpful": True, "question": "tram?", "passage_ids": ["p1"]}
+        _fill(tmpfs)
         response = client.post("/feedback", json=feedback_body)
         seen["POST /feedback"] = response.status_code
         assert_error(response, 507, "storage_error")
         assert client.post("/ask", json={"question": "tram"}).status_code == 200
         assert client.get("/health").status_code == 200
 
+        _fill(tmpfs)
         index = run_cli(home, "index", "--quiet")
+        _fill(tmpfs)
         add = run_cli(home, "add", str(text_file))
         for result in (index, add):
             assert result.returncode == 1, result
