@@ -351,8 +351,9 @@ class Searcher:
         return max(range(len(sentences)), key=score)
 
 
-# The longest quote an answer carries (issue 15, item 6; README "Answers"). Passages are capped
-# when split, so this only bites on snapshots built before the cap; it keeps the highlight.
+# The longest quote an answer carries (issue 15, item 6; README "The answer contract"). Passages
+# are capped when split, so this only bites on snapshots built before the cap; it keeps the
+# highlight.
 MAX_QUOTE_CHARS = 4_000
 
 
