@@ -14,7 +14,13 @@ from articleqa import indexer as indexer_module
 from articleqa import snapshot as snapshot_module
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
-from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
+from articleqa.errors import (
+    IndexNotBuilt,
+    NoArticles,
+    RebuildInProgress,
+    SnapshotCorrupt,
+    StorageError,
+)
 from articleqa.indexer import BuildReport, Indexer
 from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import LexicalIndex
@@ -26,6 +32,7 @@ from articleqa.passages import (
     sentence_spans,
     split_article,
 )
+from articleqa.search import Searcher
 from articleqa.service import ingest
 from articleqa.snapshot import (
     SNAPSHOTS,
@@ -416,13 +423,32 @@ def test_progress_reports_embedding_counts(
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
-def test_empty_store_builds_an_empty_snapshot(
+def test_empty_store_is_refused_with_no_articles_yet(
     settings: Settings, fake_embedder: FakeEmbedder
 ) -> None:
-    report = Indexer(settings, ArticleStore(settings.home), fake_embedder).build()
+    # Issue 15, item 9: it used to publish a 0-article snapshot that "did not answer" anything.
+    with pytest.raises(NoArticles, match=r"^no articles yet: add some first$"):
+        Indexer(settings, ArticleStore(settings.home), fake_embedder).build()
 
-    assert (report.articles, report.passages, report.embedded) == (0, 0, 0)
-    assert load_snapshot(settings.home).passage_count == 0
+    assert current_version(settings.home) is None
+    assert list_versions(settings.home) == []
+
+
+def test_an_emptied_store_is_indexed_empty_and_asks_say_no_articles_yet(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    for meta in store.list(0, 1000):
+        store.remove(meta.id)
+
+    report = indexer.build()  # removed articles must stop being quoted
+
+    assert (report.articles, report.passages) == (0, 0)
+    searcher = Searcher(load_snapshot(settings.home), fake_embedder, settings)
+    answer = searcher.ask("Who won the regional science fair?")
+    assert not answer.answered
+    assert answer.message == "no articles yet: add some first"
 
 
 def test_a_corrupted_current_snapshot_falls_back_to_the_previous_one(

@@ -75,8 +75,12 @@ class Generated:
 
 
 def make_sentence(rng: random.Random, serial: itertools.count[int], long: bool) -> str:
-    length = rng.randint(100, 160) if long else rng.randint(1, 30)
-    words = rng.choices(WORDS + TRICKY, k=length)
+    # Long ones exceed most drawn max_words yet stay under SENTENCE_MAX_WORDS (150, with the
+    # k-tokens added below), past which a sentence is cut by words (test_passage_cap.py).
+    length = rng.randint(90, 112) if long else rng.randint(1, 30)
+    words: list[str] = []
+    while sum(len(w.split()) for w in words) < length:  # TRICKY entries hold several words
+        words.append(rng.choice(WORDS + TRICKY))
     # A unique token every few words keeps distinct paragraphs from being near-duplicates.
     for index in range(0, len(words), 4):
         words[index] = f"{words[index]} k{next(serial)}"

@@ -11,7 +11,7 @@ import pytest
 
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, FakeEmbedder
-from articleqa.errors import InvalidInput
+from articleqa.errors import InvalidInput, NoArticles
 from articleqa.indexer import Indexer
 from articleqa.ingest.html import read_html
 from articleqa.ingest.prepare import prepare_article
@@ -293,13 +293,12 @@ def test_a_sentence_sharing_only_question_words_earns_no_sentence_bonus(home: Pa
     assert answer.quotes[0].text == gauge
 
 
-def test_empty_index_abstains(settings: Settings, fake_embedder: FakeEmbedder) -> None:
-    Indexer(settings, ArticleStore(settings.home), fake_embedder).build()
-
-    answer = Searcher(load_snapshot(settings.home), fake_embedder, settings).ask("Who won?")
-
-    assert not answer.answered
-    assert answer.quotes == []
+def test_empty_store_is_not_indexed_and_an_emptied_index_says_so(
+    settings: Settings, fake_embedder: FakeEmbedder
+) -> None:
+    # Issue 15, item 9: no 0-article snapshot "not answering"; "no articles yet" instead.
+    with pytest.raises(NoArticles, match="no articles yet"):
+        Indexer(settings, ArticleStore(settings.home), fake_embedder).build()
 
 
 @pytest.mark.parametrize(

@@ -209,8 +209,9 @@ def test_burst_of_files_is_one_rebuild(
     watcher.reconcile()
     reports: list[BuildReport] = []
     watcher.on_rebuild = reports.append
-    watcher.rebuild_if_needed()
-    assert len(reports) == 1
+    # An empty folder: nothing to build yet, and that is not a failure (issue 15, item 9).
+    assert watcher.rebuild_if_needed() is None
+    assert reports == []
     paths = []
     for number, text in enumerate([HERON, GLACIER, LIGHTHOUSE, GLACIER_EDITED]):
         path = folder / f"article-{number}.txt"
@@ -219,12 +220,12 @@ def test_burst_of_files_is_one_rebuild(
     watcher.apply_changes(paths)
     assert watcher.rebuild_if_needed() is not None
     assert watcher.rebuild_if_needed() is None, "nothing changed, yet it rebuilt again"
-    assert [r.articles for r in reports] == [0, 4]
-    assert reports[1].embedded > 0
+    assert [r.articles for r in reports] == [4]
+    assert reports[0].embedded > 0
     (folder / "article-0.txt").unlink()
     watcher.apply_changes([str(folder / "article-0.txt")])
     assert watcher.rebuild_if_needed() is not None
-    assert reports[2].articles == 3 and reports[2].embedded == 0
+    assert reports[1].articles == 3 and reports[1].embedded == 0
     assert len(loads) == 1, "the embedder was loaded more than once"
 
 

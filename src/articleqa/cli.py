@@ -48,6 +48,14 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             sys.exit(130)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            # Last resort: a defect still ends in one line; -v shows the traceback.
+            logger.debug("unexpected error", exc_info=True)
+            first = str(exc).splitlines()[0][:300] if str(exc) else ""
+            click.echo(f"error: unexpected {type(exc).__name__}: {first}", err=True)
+            sys.exit(EXIT_FAILED)
 
     return wrapper  # type: ignore[return-value]
 
@@ -192,12 +200,15 @@ def articles_remove(ctx: click.Context, article_ids: tuple[str, ...]) -> None:
 def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool) -> None:
     """Build the index from the stored articles and publish it (incremental: only new or
     changed passages are embedded)."""
-    from articleqa import snapshot
 
     settings = settings_from(ctx)
     if rollback:
-        with snapshot.build_lock(settings.home, wait or settings.lock_timeout_s):
-            version = snapshot.rollback(settings.home)
+        from articleqa.indexer import rollback as rollback_index
+        from articleqa.store import ArticleStore
+
+        if wait is not None:
+            settings = settings.model_copy(update={"lock_timeout_s": wait})
+        version = rollback_index(settings, ArticleStore(settings.home))
         click.echo(f"rolled back: {version} is current")
         return
     if wait is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -11,6 +13,9 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "secret", "token"}
+# Production tokens (issue 15, item 7): see token_weakness.
+MIN_TOKEN_CHARS = 32
+MIN_TOKEN_BITS = 96
 
 
 class Settings(BaseSettings):
@@ -174,17 +179,42 @@ class Settings(BaseSettings):
         return value
 
     def check_secrets(self) -> None:
-        """Refuse placeholder tokens outside development."""
+        """Refuse placeholder, short or guessable tokens outside development."""
         if self.environment == "development":
             return
         for name in ("api_token", "read_token"):
             secret: SecretStr | None = getattr(self, name)
-            if secret is not None and secret.get_secret_value().lower() in PLACEHOLDER_SECRETS:
-                raise ValueError(f"ARTICLEQA_{name.upper()} is a placeholder; set a real secret")
+            if secret is None:
+                continue
+            weakness = token_weakness(secret.get_secret_value())
+            if weakness:
+                raise ValueError(
+                    f"ARTICLEQA_{name.upper()} {weakness}; generate one with "
+                    "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+                )
 
     @property
     def compute_threads(self) -> int:
         return self.threads or os.cpu_count() or 1
+
+
+def token_weakness(token: str) -> str | None:
+    """Why ``token`` is too weak for production, or None.
+
+    A token must have ``MIN_TOKEN_CHARS`` characters and ``MIN_TOKEN_BITS`` bits of entropy as
+    measured on its own characters (length x Shannon entropy per character): ``"a" * 43`` or a
+    word repeated to length have the length but not the entropy; ``secrets.token_urlsafe(32)``
+    (about 250 bits measured) and ``secrets.token_hex(16)`` (about 115) pass.
+    """
+    if token.lower() in PLACEHOLDER_SECRETS:
+        return "is a placeholder"
+    if len(token) < MIN_TOKEN_CHARS:
+        return f"is {len(token)} characters long; use at least {MIN_TOKEN_CHARS}"
+    counts = Counter(token)
+    per_char = -sum(n / len(token) * math.log2(n / len(token)) for n in counts.values())
+    if per_char * len(token) < MIN_TOKEN_BITS:
+        return "is too easy to guess (too few distinct characters, or a repeated pattern)"
+    return None
 
 
 @lru_cache

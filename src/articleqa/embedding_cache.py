@@ -21,7 +21,7 @@ def cache_key(text: str) -> str:
 
 class EmbeddingCache:
     def __init__(self, folder: Path, embedder_name: str, dimension: int) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        # connect() creates the folder, its failures (a full disk) as StorageError.
         safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", embedder_name)
         self.path = folder / f"{safe}.sqlite"
         self.dimension = dimension

@@ -54,9 +54,23 @@ class IndexNotBuilt(ArticleQAError):
     http_status = 503
 
 
+class NoArticles(IndexNotBuilt):
+    """Nothing to index or to answer from: the store (or the served snapshot) is empty."""
+
+    code = "no_articles"
+
+    def __init__(self, message: str = "no articles yet: add some first") -> None:
+        super().__init__(message)
+
+
 class SnapshotCorrupt(ArticleQAError):
     code = "snapshot_corrupt"
     http_status = 503
+
+
+class RollbackRefused(ArticleQAError):
+    code = "rollback_refused"
+    http_status = 409
 
 
 class RebuildInProgress(ArticleQAError):

@@ -8,12 +8,14 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
+from articleqa.errors import NoArticles, RollbackRefused
 from articleqa.lexical import LexicalIndex
 from articleqa.models import Passage
 from articleqa.passages import Span, merge_duplicates, sentence_spans
@@ -21,11 +23,13 @@ from articleqa.snapshot import (
     ArticleRecord,
     PassageRecord,
     build_lock,
+    current_version,
     new_version,
     prune,
     publish,
     write_snapshot,
 )
+from articleqa.snapshot import rollback as snapshot_rollback
 from articleqa.split_cache import SplitCache
 from articleqa.store import ArticleStore
 from articleqa.vector_index import build_vector_index, choose_kind
@@ -72,6 +76,11 @@ class Indexer:
             started = time.perf_counter()
             generation = self.store.generation()
             articles = list(self.store.iter_articles())
+            if not articles and current_version(home) is None:
+                # An empty first snapshot would only turn every question into "not answered".
+                # Once one is published, an emptied store is indexed (as empty), so removed
+                # articles stop being quoted; asks then get NoArticles from the Searcher.
+                raise NoArticles()
             passages = merge_duplicates(self.splits.split_all(articles))
             sentence_texts, sentence_offsets = _sentences(passages)
             texts = [p.embedding_text() for p in passages]
@@ -195,3 +204,23 @@ def _sentences(passages: list[Passage]) -> tuple[list[str], np.ndarray]:
             texts.append(passage.text[span.start : span.end])
         offsets.append(len(texts))
     return texts, np.asarray(offsets, dtype=np.int64)
+
+
+def rollback(settings: Settings, store: ArticleStore) -> str:
+    """Publish the previous published snapshot, if the store still holds every article it
+    quotes as it was: quote offsets index into the stored text (issue 15, item 8)."""
+
+    def same_articles(version: str, manifest: dict[str, Any]) -> None:
+        hashes = manifest.get("articles")
+        if not isinstance(hashes, dict):
+            return  # a manifest from before the article hashes were recorded
+        differing = store.differing(hashes)
+        if differing:
+            shown = ", ".join(differing[:3]) + (" ..." if len(differing) > 3 else "")
+            raise RollbackRefused(
+                f"cannot roll back to {version}: it quotes {len(differing)} article(s) the store "
+                f"no longer holds as they were ({shown}); re-add them, or run `articleqa index`"
+            )
+
+    with build_lock(settings.home, settings.lock_timeout_s):
+        return snapshot_rollback(settings.home, check=same_articles)

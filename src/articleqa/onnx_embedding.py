@@ -169,7 +169,8 @@ def _bundled_or_none() -> Path | None:
 
 
 def _export(folder: Path, source: Path, source_hash: str) -> OnnxExport:
-    logger.warning("exporting %s to ONNX int8 in %s (once; takes about a minute)", source, folder)
+    # INFO, not WARNING: it is expected once per model, and `--quiet` must stay quiet.
+    logger.info("exporting %s to ONNX int8 in %s (once; takes about a minute)", source, folder)
     staging = folder / f".staging-{os.getpid()}-{secrets.token_hex(3)}"
     staging.mkdir(parents=True)
     try:

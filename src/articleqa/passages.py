@@ -1,13 +1,13 @@
 """Splitting stored article text into passages with exact ``[start, end)`` offsets.
 
-Passages never cut a sentence, never cross a heading and never include one: headings become
-the passage's embedding context (and each quote's ``heading``) instead. Headings come from the
-document's markup (the article's layout); only text read without markup has them inferred.
-A line inside a paragraph (a list item, a table row, a term and its definition) ends a
-sentence, and a paragraph that leads in
-to what follows ("... exits with the following status:") stays with it. Repeated paragraphs
-inside an article are skipped, and passages with the same normalised words share one id, so
-the index holds them once.
+Passages never cut a sentence (except one over ``SENTENCE_MAX_WORDS`` words or
+``SENTENCE_MAX_CHARS`` characters, cut between words), never cross a heading and never include
+one: headings become the passage's embedding context (and each quote's ``heading``) instead.
+Headings come from the document's markup (the article's layout); only text read without markup
+has them inferred. A line inside a paragraph (a list item, a table row, a term and its
+definition) ends a sentence, and a paragraph that leads in to what follows ("... exits with
+the following status:") stays with it. Repeated paragraphs inside an article are skipped, and
+passages with the same normalised words share one id, so the index holds them once.
 """
 
 from __future__ import annotations
@@ -119,6 +119,46 @@ def _ends_with_abbreviation(text: str, start: int, dot_end: int) -> bool:
     return (len(bare) == 1 and bare.isalpha()) or re.fullmatch(r"(?:\w\.)+\w?", token) is not None
 
 
+# Passages are capped (issue 15, item 6): a sentence longer than this is cut between words, so
+# one unpunctuated multi-megabyte line cannot become one passage (and every quote megabytes).
+SENTENCE_MAX_WORDS = 150
+SENTENCE_MAX_CHARS = 1_500
+# For packing, a run of very long tokens counts as its length / 20 words, so passages stay
+# bounded in characters too (real prose averages 5-6 characters a word: unaffected).
+_CHARS_PER_WORD = 20
+_TOKEN = re.compile(r"\S+")
+
+
+def split_long_sentence(text: str, span: Span) -> list[Span]:
+    """``span`` itself, or consecutive pieces of at most ``SENTENCE_MAX_WORDS`` words and
+    ``SENTENCE_MAX_CHARS`` characters, cut between words (inside a word only when that word
+    alone is longer). Every piece is still a verbatim slice of ``text``."""
+    if span.end - span.start <= SENTENCE_MAX_WORDS:
+        return [span]  # too short to hold more words than the cap
+    pieces: list[Span] = []
+    first = last = -1
+    words = 0
+    for match in _TOKEN.finditer(text, span.start, span.end):
+        start, end = match.start(), match.end()
+        if first >= 0 and (words >= SENTENCE_MAX_WORDS or end - first > SENTENCE_MAX_CHARS):
+            pieces.append(Span(first, last))
+            first = -1
+        while end - start > SENTENCE_MAX_CHARS:
+            pieces.append(Span(start, start + SENTENCE_MAX_CHARS))
+            start += SENTENCE_MAX_CHARS
+        if first < 0:
+            first, words = start, 0
+        words += 1
+        last = end
+    if first >= 0:
+        pieces.append(Span(first, last))
+    return pieces
+
+
+def measured_words(text: str, span: Span) -> int:
+    return max(len(text[span.start : span.end].split()), (span.end - span.start) // _CHARS_PER_WORD)
+
+
 def normalized_words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
@@ -206,7 +246,7 @@ def _sections(text: str, layout: list[LayoutSpan] | None = None) -> Iterator[_Se
             yield _Section(_context(headings), current)
             current = []
         previous_kind = kind
-        spans = sentence_spans(text, span)
+        spans = [p for s in sentence_spans(text, span) for p in split_long_sentence(text, s)]
         leads_in = paragraph.rstrip().endswith(":")
         for number, sentence in enumerate(spans):
             last = number == len(spans) - 1
@@ -225,7 +265,7 @@ def _sentence(text: str, span: Span, *, ends_paragraph: bool, leads_in: bool = F
     return Sentence(
         span.start,
         span.end,
-        len(text[span.start : span.end].split()),
+        measured_words(text, span),
         ends_paragraph=ends_paragraph,
         leads_in=leads_in,
     )

@@ -17,7 +17,7 @@ import numpy as np
 
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
-from articleqa.errors import InvalidInput
+from articleqa.errors import InvalidInput, NoArticles
 from articleqa.lexical import terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, sentence_spans
@@ -178,7 +178,7 @@ class Searcher:
             quotes=quotes,
             index_version=self.snapshot.version,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
-            message=None if answered else NO_ANSWER_MESSAGE,
+            message=None if answered else self._no_answer_message(),
         )
 
     def supported(self, info: QuestionInfo, candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -261,6 +261,10 @@ class Searcher:
                 self._about_cache.clear()
             self._about_cache[article_id] = cached
         return cached
+
+    def _no_answer_message(self) -> str:
+        # Not "the articles do not answer" when there are none (issue 15, item 9).
+        return NO_ANSWER_MESSAGE if self.snapshot.articles else NoArticles().message
 
     @staticmethod
     def evidence(candidates: Sequence[Candidate]) -> float:
@@ -457,6 +461,9 @@ class Searcher:
         # Passages are retrieved whole but quoted around the sentence that answers.
         first, last = self._window(sentences, texts, first_answer, last_answer)
         start, end = start + sentences[first][0].start, start + sentences[last][0].end
+        start, end = _cap_quote(start, end, highlight)
+        if highlight is not None and highlight.end > end:
+            highlight = None  # only a snapshot built before the passage cap can get here
         return Quote(
             text=article.text[start:end],
             highlight=highlight,
@@ -649,6 +656,20 @@ def _answer_extent(texts: list[str], best: int) -> tuple[int, int]:
     elif best > 0 and _is_term(texts[best - 1]) and not _LIST_MARK.match(texts[best]):
         first = best - 1
     return first, last
+
+
+# The longest quote an answer carries (issue 15, item 6; README "The answer contract"). Passages
+# are capped when split, so this only bites on snapshots built before the cap; it keeps the
+# highlight.
+MAX_QUOTE_CHARS = 4_000
+
+
+def _cap_quote(start: int, end: int, highlight: Highlight | None) -> tuple[int, int]:
+    if end - start <= MAX_QUOTE_CHARS:
+        return start, end
+    anchor = highlight.start if highlight is not None else start
+    start = max(start, min(anchor, end - MAX_QUOTE_CHARS))
+    return start, start + MAX_QUOTE_CHARS
 
 
 def _ref(article: ArticleRecord) -> ArticleRef:

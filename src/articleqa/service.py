@@ -6,10 +6,10 @@ import logging
 from dataclasses import dataclass
 
 from articleqa.config import Settings
-from articleqa.errors import IngestError
-from articleqa.ingest import read_sources
+from articleqa.errors import ArticleQAError, IngestError
+from articleqa.ingest import read_source_groups
 from articleqa.ingest.prepare import prepare_article
-from articleqa.models import RawArticle
+from articleqa.models import Article, RawArticle
 from articleqa.store import ArticleStore, UpsertStatus
 
 logger = logging.getLogger(__name__)
@@ -31,29 +31,79 @@ class IngestOutcome:
         return self.status == "failed"
 
 
-def store_raw(store: ArticleStore, label: str, raw: RawArticle) -> IngestOutcome:
+# Articles per write transaction in a bulk add: large enough that commits stop dominating,
+# small enough that one transaction never holds the write lock for long.
+BATCH_SIZE = 500
+
+
+def _prepare(label: str, raw: RawArticle) -> Article | IngestOutcome:
     try:
-        article = prepare_article(raw)
-        status, replaced = store.upsert(article)
+        return prepare_article(raw)
     except IngestError as exc:
         return IngestOutcome(label, "failed", error=exc.message, error_code=exc.code)
-    if replaced:
-        logger.info("%s replaced article %s", article.id, replaced)
-    return IngestOutcome(label, str(status), article.id, article.title)
+    except ArticleQAError:
+        raise
+    except Exception as exc:
+        # Cleaning runs on text nobody vetted: a failure there is this article's, not the run's.
+        logger.debug("preparing %s failed", label, exc_info=True)
+        return IngestOutcome(
+            label,
+            "failed",
+            error=f"cannot prepare article ({type(exc).__name__}: {exc})",
+            error_code=IngestError.code,
+        )
+
+
+def store_raw(store: ArticleStore, label: str, raw: RawArticle) -> IngestOutcome:
+    [outcome] = _store_group(store, [(label, raw)])
+    return outcome
+
+
+def _store_group(
+    store: ArticleStore, group: list[tuple[str, RawArticle | IngestError]]
+) -> list[IngestOutcome]:
+    """Prepare and store the records of one source, ``BATCH_SIZE`` per transaction."""
+    outcomes: list[IngestOutcome | None] = []
+    pending: list[tuple[int, str, Article]] = []
+
+    def flush() -> None:
+        results = store.upsert_many([article for _, _, article in pending])
+        for (slot, label, article), (status, replaced) in zip(pending, results, strict=True):
+            if replaced:
+                logger.info("%s replaced article %s", article.id, replaced)
+            outcomes[slot] = IngestOutcome(label, str(status), article.id, article.title)
+        pending.clear()
+
+    for label, result in group:
+        if isinstance(result, IngestError):
+            outcomes.append(
+                IngestOutcome(label, "failed", error=result.message, error_code=result.code)
+            )
+            continue
+        prepared = _prepare(label, result)
+        if isinstance(prepared, IngestOutcome):
+            outcomes.append(prepared)
+            continue
+        pending.append((len(outcomes), label, prepared))
+        outcomes.append(None)
+        if len(pending) >= BATCH_SIZE:
+            flush()
+    if pending:
+        flush()
+    return [o for o in outcomes if o is not None]
 
 
 def ingest(
     sources: list[str], store: ArticleStore, settings: Settings, allow_private: bool = False
 ) -> list[IngestOutcome]:
-    """Read and store every source; a bad source is reported and the others go on."""
+    """Read and store every source; a bad source is reported and the others go on.
+
+    Each file (or URL) is stored in its own transactions, so a crash keeps every file before
+    the one being written, and a file's many records are written in batches.
+    """
     outcomes: list[IngestOutcome] = []
-    for label, result in read_sources(sources, settings, allow_private=allow_private):
-        if isinstance(result, IngestError):
-            outcomes.append(
-                IngestOutcome(label, "failed", error=result.message, error_code=result.code)
-            )
-        else:
-            outcomes.append(store_raw(store, label, result))
+    for group in read_source_groups(sources, settings, allow_private=allow_private):
+        outcomes.extend(_store_group(store, group))
     return outcomes
 
 

@@ -8,6 +8,7 @@ Layout under ``ARTICLEQA_HOME``::
     snapshots/<version>/passages.jsonl  one passage per line, ordinal order
     snapshots/<version>/articles.jsonl  the article texts quotes are cut from
     CURRENT                             the published version's name
+    PUBLISHED                           every version CURRENT has named, one a line
 
 A snapshot is written to a hidden folder and renamed into place; only then is ``CURRENT``
 replaced (``os.replace``). A crash at any point leaves the previous snapshot current.
@@ -25,7 +26,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,9 @@ logger = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 SNAPSHOTS = "snapshots"
 POINTER = "CURRENT"
+# Every version ever named by CURRENT, oldest first: rollbacks and fallbacks go only to these.
+HISTORY = "PUBLISHED"
+HISTORY_MAX = 1000
 LOCK_FILE = "build.lock"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
@@ -142,14 +146,63 @@ def write_file_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def published_versions(home: Path) -> set[str]:
+    """The versions ``CURRENT`` has named (issue 15, item 5).
+
+    A folder a killed build renamed into place but never published is not among them, so it
+    is never rolled back to, never served as a fallback and never takes a kept slot. A home
+    from before the record existed counts every folder up to the current one as published.
+    """
+    current = current_version(home)
+    try:
+        recorded = set((home / HISTORY).read_text().split())
+    except FileNotFoundError:
+        recorded = {v for v in list_versions(home) if current is None or v <= current}
+    except OSError as exc:
+        raise StorageError(f"cannot read {home / HISTORY}: {exc.strerror or exc}") from exc
+    if current is not None:
+        # A kill between replacing CURRENT and recording it must not orphan the served one.
+        recorded.add(current)
+    return recorded
+
+
+def _record_published(home: Path, known: list[str], versions: list[str]) -> None:
+    lines = [v for v in known if v not in versions] + versions
+    write_file_atomic(home / HISTORY, ("\n".join(lines[-HISTORY_MAX:]) + "\n").encode())
+
+
+def _known_published(home: Path) -> list[str]:
+    """The record in order, or (a home from before it) what counts as published now."""
+    try:
+        return (home / HISTORY).read_text().split()
+    except FileNotFoundError:
+        return sorted(published_versions(home))
+    except OSError:
+        return []
+
+
 def publish(home: Path, version: str) -> None:
-    """Point ``CURRENT`` at ``version``; readers see the old or the new name, nothing between."""
+    """Point ``CURRENT`` at ``version``; readers see the old or the new name, nothing between.
+
+    The version is recorded in ``PUBLISHED`` only once ``CURRENT`` names it, so the record
+    never holds a version nobody served. A kill between the two is harmless: the current
+    version always counts as published, and the next publish records it with its successor.
+    """
     if not (snapshots_dir(home) / version / MANIFEST).is_file():
         raise IndexNotBuilt(f"snapshot {version} does not exist")
+    previous = current_version(home)
+    # Read before CURRENT moves: in a home without the record, "published" is judged against
+    # the old pointer, so a killed build's folder below the new version is not taken in.
+    known = _known_published(home)
     try:
         write_file_atomic(home / POINTER, f"{version}\n".encode())
     except OSError as exc:
         raise StorageError(f"cannot publish snapshot {version}: {exc}") from exc
+    try:
+        _record_published(home, known, [v for v in (previous, version) if v is not None])
+    except OSError as exc:
+        # Published all the same (see above); failing here would undo a served snapshot.
+        logger.warning("published %s but could not record it in %s: %s", version, HISTORY, exc)
     logger.info("published snapshot %s", version)
 
 
@@ -172,10 +225,10 @@ def write_snapshot(
     ``sentences``: the sentence vectors and their per-passage offsets (``len(passages) + 1``).
     """
     root = snapshots_dir(home)
-    root.mkdir(parents=True, exist_ok=True)
     staging = root / f".building-{version}"
     final = root / version
     try:
+        root.mkdir(parents=True, exist_ok=True)
         staging.mkdir()
         try:
             faiss.write_index(vectors, str(staging / VECTORS))
@@ -327,9 +380,11 @@ def load_best(home: Path) -> LoadedSnapshot:
     except SnapshotCorrupt as exc:
         reason = str(exc)
         logger.error("current snapshot unusable: %s", reason)
+    published = published_versions(home)
     for version in reversed(list_versions(home)):
-        # Only older ones: a newer folder was rolled back from, or never published.
-        if version >= current:
+        # Only older published ones: a newer folder was rolled back from, and a folder never
+        # published (a killed build's) was never checked by anyone.
+        if version >= current or version not in published:
             continue
         try:
             snapshot = load_snapshot(home, version)
@@ -344,31 +399,48 @@ def load_best(home: Path) -> LoadedSnapshot:
 
 
 def prune(home: Path, keep: int) -> list[str]:
-    """Delete all but the newest ``keep`` snapshots (never the current one) and stale staging."""
+    """Keep the newest ``keep`` published snapshots (always the current one); delete the rest,
+    folders that were never published (a killed build's) and stale staging. Call it holding the
+    build lock: another builder's renamed-but-not-yet-published folder would look orphaned."""
     root = snapshots_dir(home)
     current = current_version(home)
-    removed: list[str] = []
+    published = published_versions(home)
     versions = list_versions(home)
-    for version in versions[:-keep] if keep > 0 else versions:
-        if version == current:
+    kept = [v for v in versions if v in published]
+    kept = kept[-keep:] if keep > 0 else []
+    removed: list[str] = []
+    for version in versions:
+        if version == current or version in kept:
             continue
         shutil.rmtree(root / version, ignore_errors=True)
         removed.append(version)
+        if version not in published:
+            logger.info("removed snapshot %s: it was never published", version)
     if root.is_dir():
         for staging in root.glob(".building-*"):
             shutil.rmtree(staging, ignore_errors=True)
     return removed
 
 
-def rollback(home: Path) -> str:
-    """Publish the snapshot built before the current one."""
+def rollback(home: Path, check: Callable[[str, dict[str, Any]], None] | None = None) -> str:
+    """Publish the newest published snapshot older than the current one.
+
+    ``check(version, manifest)`` may refuse the target by raising, before anything changes.
+    """
     current = current_version(home)
-    versions = list_versions(home)
-    older = [v for v in versions if current is None or v < current]
+    published = published_versions(home)
+    older = [v for v in list_versions(home) if v in published and (current is None or v < current)]
     if not older:
         raise IndexNotBuilt("there is no earlier snapshot to roll back to")
-    publish(home, older[-1])
-    return older[-1]
+    target = older[-1]
+    if check is not None:
+        try:
+            manifest = json.loads((snapshots_dir(home) / target / MANIFEST).read_text())
+        except (OSError, ValueError) as exc:
+            raise SnapshotCorrupt(f"snapshot {target} has an unreadable manifest: {exc}") from exc
+        check(target, manifest)
+    publish(home, target)
+    return target
 
 
 @contextlib.contextmanager
@@ -377,9 +449,12 @@ def build_lock(home: Path, timeout_s: float = 0.0) -> Iterator[None]:
 
     ``flock`` dies with its process, so a killed rebuild never leaves a stale lock behind.
     """
-    home.mkdir(parents=True, exist_ok=True)
     path = home / LOCK_FILE
-    handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
+    except OSError as exc:
+        raise StorageError(f"cannot open the build lock {path}: {exc.strerror or exc}") from exc
     deadline = time.monotonic() + timeout_s
     try:
         while True:
@@ -394,10 +469,13 @@ def build_lock(home: Path, timeout_s: float = 0.0) -> Iterator[None]:
                         f"another index rebuild is running ({holder}); wait for it to finish"
                     ) from None
                 time.sleep(0.1)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
+        # The holder's pid is a courtesy for the "another rebuild is running" message: a full
+        # disk must not stop a build (or fail it with a traceback) over it.
+        with contextlib.suppress(OSError):
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"pid {os.getpid()}")
+            handle.flush()
         yield
     finally:
         with contextlib.suppress(OSError):

@@ -34,7 +34,7 @@ def _code_fingerprint() -> str:
 
 class SplitCache:
     def __init__(self, folder: Path, min_words: int, max_words: int) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        # connect() creates the folder, its failures (a full disk) as StorageError.
         self.path = folder / CACHE_FILE
         self.min_words = min_words
         self.max_words = max_words

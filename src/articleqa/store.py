@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -118,52 +118,71 @@ class ArticleStore:
         A file whose text changed gets a new text-derived id; the article previously read from
         the same source is replaced rather than left beside it.
         """
+        [result] = self.upsert_many([article])
+        return result
+
+    def upsert_many(
+        self, articles: Sequence[Article]
+    ) -> builtins.list[tuple[UpsertStatus, str | None]]:
+        """Store ``articles`` in one transaction: all of them or, after a failure, none.
+
+        One transaction per batch rather than per article: a commit (and the connection
+        opened for it) costs far more than the row, so bulk adds are batched (issue 15, item 10).
+        """
+        if not articles:
+            return []
+        current = articles[0]
         try:
             with self._transaction() as db:
-                row = db.execute(
-                    "SELECT content_hash, added_at FROM articles WHERE id = ?", (article.id,)
-                ).fetchone()
-                if row is not None and row["content_hash"] == article.content_hash:
-                    return UpsertStatus.UNCHANGED, None
-                replaced: str | None = None
-                added_at = article.added_at
-                if row is not None:
-                    added_at = dt.datetime.fromisoformat(row["added_at"])
-                elif article.source and not article.url:
-                    previous = db.execute(
-                        "SELECT id, added_at FROM articles"
-                        " WHERE source = ? AND url IS NULL AND id != ?",
-                        (article.source, article.id),
-                    ).fetchone()
-                    if previous is not None:
-                        replaced = previous["id"]
-                        added_at = dt.datetime.fromisoformat(previous["added_at"])
-                        db.execute("DELETE FROM articles WHERE id = ?", (replaced,))
-                db.execute(
-                    f"INSERT OR REPLACE INTO articles ({', '.join(_COLUMNS)})"
-                    f" VALUES ({','.join('?' * len(_COLUMNS))})",
-                    (
-                        article.id,
-                        article.title,
-                        article.url,
-                        article.author,
-                        article.published.isoformat() if article.published else None,
-                        article.source,
-                        article.content_hash,
-                        article.chars,
-                        added_at.isoformat(),
-                        article.updated_at.isoformat(),
-                        article.text,
-                        _dump_layout(article.layout),
-                    ),
-                )
-                self._bump_generation(db)
-                status = (
-                    UpsertStatus.UPDATED if row is not None or replaced else UpsertStatus.CREATED
-                )
-                return status, replaced
+                results = []
+                for current in articles:
+                    results.append(self._upsert_in(db, current))
+                if any(status != UpsertStatus.UNCHANGED for status, _ in results):
+                    self._bump_generation(db)
+                return results
         except sqlite3.Error as exc:
-            raise StorageError(f"cannot write article {article.id}: {exc}") from exc
+            raise StorageError(f"cannot write article {current.id}: {exc}") from exc
+
+    @staticmethod
+    def _upsert_in(db: sqlite3.Connection, article: Article) -> tuple[UpsertStatus, str | None]:
+        row = db.execute(
+            "SELECT content_hash, added_at FROM articles WHERE id = ?", (article.id,)
+        ).fetchone()
+        if row is not None and row["content_hash"] == article.content_hash:
+            return UpsertStatus.UNCHANGED, None
+        replaced: str | None = None
+        added_at = article.added_at
+        if row is not None:
+            added_at = dt.datetime.fromisoformat(row["added_at"])
+        elif article.source and not article.url:
+            previous = db.execute(
+                "SELECT id, added_at FROM articles WHERE source = ? AND url IS NULL AND id != ?",
+                (article.source, article.id),
+            ).fetchone()
+            if previous is not None:
+                replaced = previous["id"]
+                added_at = dt.datetime.fromisoformat(previous["added_at"])
+                db.execute("DELETE FROM articles WHERE id = ?", (replaced,))
+        db.execute(
+            f"INSERT OR REPLACE INTO articles ({', '.join(_COLUMNS)})"
+            f" VALUES ({','.join('?' * len(_COLUMNS))})",
+            (
+                article.id,
+                article.title,
+                article.url,
+                article.author,
+                article.published.isoformat() if article.published else None,
+                article.source,
+                article.content_hash,
+                article.chars,
+                added_at.isoformat(),
+                article.updated_at.isoformat(),
+                article.text,
+                _dump_layout(article.layout),
+            ),
+        )
+        status = UpsertStatus.UPDATED if row is not None or replaced else UpsertStatus.CREATED
+        return status, replaced
 
     def remove(self, article_id: str) -> None:
         with self._transaction() as db:
@@ -196,6 +215,22 @@ class ArticleStore:
                 (limit, offset),
             ).fetchall()
         return [ArticleMeta.model_validate(dict(r)) for r in rows]
+
+    def differing(self, hashes: dict[str, str]) -> builtins.list[str]:
+        """Ids in ``hashes`` (id -> content hash) that the store lacks or holds changed."""
+        stored: dict[str, str] = {}
+        ids = builtins.list(hashes)
+        with self._read() as db:
+            for chunk_start in range(0, len(ids), 500):
+                chunk = ids[chunk_start : chunk_start + 500]
+                marks = ",".join("?" * len(chunk))
+                stored.update(
+                    (r["id"], r["content_hash"])
+                    for r in db.execute(
+                        f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk
+                    )
+                )
+        return [i for i in ids if stored.get(i) != hashes[i]]
 
     def count(self) -> int:
         with self._read() as db:

@@ -18,12 +18,18 @@ import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from articleqa.config import Settings
-from articleqa.errors import ArticleNotFound, ArticleQAError, RebuildInProgress, StorageError
+from articleqa.errors import (
+    ArticleNotFound,
+    ArticleQAError,
+    NoArticles,
+    RebuildInProgress,
+    StorageError,
+)
 from articleqa.ingest import SUPPORTED_SUFFIXES, iter_folder
 from articleqa.service import IngestOutcome, ingest
 from articleqa.snapshot import MANIFEST, current_version, snapshots_dir
@@ -228,7 +234,8 @@ class Watcher:
             if known.get(resolved) == stat and resolved in by_file:
                 continue
             changed += 1
-            self._ingest_file(path, by_file.get(resolved, set()))
+            with self._per_file(path):
+                self._ingest_file(path, by_file.get(resolved, set()))
         logger.info("reconciled %s: %d files, %d read", self.root, len(files), changed)
 
     def apply_changes(self, paths: Iterable[str]) -> None:
@@ -238,19 +245,28 @@ class Watcher:
         by_file = self._ids_by_file()
         for path_text in sorted(set(paths)):
             path = Path(path_text)
-            try:
+            with self._per_file(path):
                 if path.is_dir():
                     for file in iter_folder(path):
-                        self._ingest_file(file, by_file.get(str(file.resolve()), set()))
+                        with self._per_file(file):
+                            self._ingest_file(file, by_file.get(str(file.resolve()), set()))
                 elif path.is_file():
                     if path.suffix.lower() in SUPPORTED_SUFFIXES:
                         self._ingest_file(path, by_file.get(str(path.resolve()), set()))
                 else:
                     self._remove_path(str(path.resolve()), by_file)
-            except ArticleQAError as exc:
-                logger.error("%s: %s", path, exc.message)
-            except Exception:  # the watcher outlives any one file
-                logger.exception("%s: unexpected error", path)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _per_file(path: Path) -> Iterator[None]:
+        """The watcher outlives any one file: at start (reconcile) as at run time, a failure is
+        logged against its file and the watcher goes on (issue 15, item 2)."""
+        try:
+            yield
+        except ArticleQAError as exc:
+            logger.error("%s: %s", path, exc.message)
+        except Exception:
+            logger.exception("%s: unexpected error", path)
 
     def _remove_path(self, resolved: str, by_file: dict[str, set[str]]) -> None:
         # A deleted folder takes every file under it.
@@ -334,6 +350,11 @@ class Watcher:
             return None
         try:
             report = self.indexer.build()
+        except NoArticles:
+            # Nothing to build until something is added: waiting is not a failure.
+            logger.info("no articles yet; the index is built once some are added")
+            self._built_generation = generation
+            return None
         except RebuildInProgress as exc:
             logger.info("%s; retrying in %.0fs", exc.message, self.settings.watch_retry_s)
             self._retry_at = time.monotonic() + self.settings.watch_retry_s

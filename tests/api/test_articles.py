@@ -253,3 +253,4 @@ def test_removing_every_article_leaves_an_empty_index_that_abstains(
     assert answer.status_code == 200, answer.text
     assert answer.json()["answered"] is False
     assert answer.json()["quotes"] == []
+    assert answer.json()["message"] == "no articles yet: add some first"

@@ -43,7 +43,10 @@ def test_sample_jsonl_holds_two_articles_with_all_fields(settings: Settings) -> 
     assert [label.rsplit(":", 1)[1] for label, _ in results] == ["1", "2"]
 
 
-def test_one_bad_line_does_not_sink_the_file(tmp_path: Path, settings: Settings) -> None:
+def test_a_bad_line_fails_the_whole_file_naming_the_first_bad_line(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # All or nothing per file (issue 15): records around a bad line are not added either.
     path = _write_lines(
         tmp_path / "feed.jsonl",
         [
@@ -57,17 +60,22 @@ def test_one_bad_line_does_not_sink_the_file(tmp_path: Path, settings: Settings)
         ],
     )
 
-    results = dict(read_file(path, settings))
+    [(label, error)] = list(read_file(path, settings))
 
-    source = str(path.resolve())
-    assert isinstance(results[f"{source}:1"], RawArticle)
-    assert isinstance(results[f"{source}:7"], RawArticle)
-    errors = {label: r for label, r in results.items() if isinstance(r, IngestError)}
-    assert sorted(errors) == [f"{source}:{n}" for n in (2, 3, 5, 6)]
-    assert "invalid JSON" in errors[f"{source}:2"].message
-    assert "no text" in errors[f"{source}:3"].message
-    assert "no title" in errors[f"{source}:5"].message
-    assert "JSON object" in errors[f"{source}:6"].message
+    assert label == str(path.resolve())
+    assert isinstance(error, IngestError)
+    assert error.message.startswith("line 2: invalid JSON")
+    assert "3 more bad line(s): 3, 5, 6" in error.message
+    assert error.message.endswith("nothing from this file was added")
+
+
+def test_a_record_without_a_title_is_named_by_its_line(tmp_path: Path, settings: Settings) -> None:
+    path = _write_lines(tmp_path / "feed.jsonl", [json.dumps(RECORD), json.dumps({"text": "x"})])
+
+    [(_, error)] = list(read_file(path, settings))
+
+    assert isinstance(error, IngestError)
+    assert error.message.startswith("line 2: record has no title")
 
 
 def test_json_file_with_a_list_or_a_single_object(tmp_path: Path, settings: Settings) -> None:

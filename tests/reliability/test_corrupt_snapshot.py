@@ -68,6 +68,8 @@ def test_a_damaged_new_snapshot_is_refused_and_the_served_one_kept(
         # Built but not yet published, so it can be damaged before the server sees it.
         with monkeypatch.context() as patch:
             patch.setattr(indexer_module, "publish", lambda home, version: None)
+            # Pruning would remove it now: a folder never published is an orphan.
+            patch.setattr(indexer_module, "prune", lambda home, keep: [])
             damaged = build_index(settings).version
         damage(snapshots_dir(settings.home) / damaged / name)
         publish(settings.home, damaged)

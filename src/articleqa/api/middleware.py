@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 import time
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from articleqa.api.errors import error_response
@@ -109,7 +112,56 @@ class RequestMetrics:
             await self.app(scope, receive, send_with_status)
         finally:
             route: Any = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
+            template = getattr(route, "path", None) or _plain_route(scope) or "unmatched"
             self.metrics.observe_request(
                 scope["method"], template, status, time.perf_counter() - started
             )
+
+
+def _plain_route(scope: Scope) -> str | None:
+    """The template of a plain Starlette route (/docs, /openapi.json...), which unlike
+    FastAPI's own routes does not leave itself in the scope; looked up only for those."""
+    app: Any = scope.get("app")
+    for route in getattr(app, "routes", ()):
+        match, _ = route.matches(scope)
+        if match == Match.FULL:
+            path: str | None = getattr(route, "path", None)
+            return path
+    return None
+
+
+# Query parameters whose values are secrets whatever the endpoint (someone will try
+# `?token=` or `?access_token=` even though the API reads only the Authorization header).
+_SECRET_PARAM = re.compile(
+    r"([?&][^=&\s]*(?:token|key|secret|password|auth)[^=&\s]*=)[^&\s\"]*", re.IGNORECASE
+)
+
+
+class RedactSecrets(logging.Filter):
+    """Removes secrets from uvicorn's access log lines: values of secret-looking query
+    parameters, and the configured tokens wherever they appear in the request line."""
+
+    def __init__(self, tokens: list[str]) -> None:
+        super().__init__()
+        self.tokens = [t for t in tokens if t]
+
+    def redact(self, text: str) -> str:
+        text = _SECRET_PARAM.sub(r"\1[redacted]", text)
+        for token in self.tokens:
+            text = text.replace(token, "[redacted]")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = self.redact(record.msg)
+        return True
+
+
+def redact_access_log(tokens: list[str]) -> None:
+    """Install :class:`RedactSecrets` on uvicorn's access logger (once per process)."""
+    access = logging.getLogger("uvicorn.access")
+    for existing in [f for f in access.filters if isinstance(f, RedactSecrets)]:
+        access.removeFilter(existing)
+    access.addFilter(RedactSecrets(tokens))

@@ -24,9 +24,16 @@ import anyio
 
 from articleqa.api.batcher import QueryBatcher
 from articleqa.api.metrics import Metrics
+from articleqa.api.middleware import redact_access_log
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, load_embedder
-from articleqa.errors import ArticleQAError, IndexNotBuilt, RebuildInProgress, SnapshotCorrupt
+from articleqa.errors import (
+    ArticleQAError,
+    IndexNotBuilt,
+    RebuildInProgress,
+    SnapshotCorrupt,
+    StorageError,
+)
 from articleqa.indexer import BuildReport, Indexer
 from articleqa.search import Searcher
 from articleqa.snapshot import Snapshot, build_lock, current_version, load_best, load_snapshot
@@ -300,10 +307,22 @@ class FeedbackLog:
                 size = self.path.stat().st_size
             except FileNotFoundError:
                 size = 0
-            if size and size + len(data) > self.max_bytes:
-                os.replace(self.path, self.rotated)
-            with open(self.path, "ab") as handle:
-                handle.write(data)
+            try:
+                if size and size + len(data) > self.max_bytes:
+                    os.replace(self.path, self.rotated)
+                    size = 0
+                with open(self.path, "ab") as handle:
+                    try:
+                        handle.write(data)
+                        handle.flush()
+                    except OSError:
+                        # A full disk may have taken part of the line: cut it off, so the
+                        # file stays one whole JSON record per line.
+                        with contextlib.suppress(OSError):
+                            handle.truncate(size)
+                        raise
+            except OSError as exc:
+                raise StorageError(f"cannot record feedback: {exc.strerror or exc}") from exc
 
 
 @dataclass(slots=True)
@@ -324,6 +343,15 @@ class Services:
     async def start(
         cls, settings: Settings, metrics: Metrics, embedder: Embedder | None = None
     ) -> Services:
+        redact_access_log(
+            [t.get_secret_value() for t in (settings.api_token, settings.read_token) if t]
+        )
+        if settings.api_token is None:
+            # Once, at start: otherwise an operator learns it from the first refused write.
+            logger.warning(
+                "writes are disabled: ARTICLEQA_API_TOKEN is not set, so adding and removing "
+                "articles and rebuilding the index over HTTP answer 403 writes_disabled"
+            )
         if embedder is None:
             embedder = await anyio.to_thread.run_sync(load_embedder, settings)
         store = await anyio.to_thread.run_sync(ArticleStore, settings.home)

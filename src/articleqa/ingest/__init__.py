@@ -43,7 +43,25 @@ def is_url(source: str) -> bool:
 
 
 def read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
-    """Yield (label, article or error) for one file; JSON files may hold many articles."""
+    """Yield (label, article or error) for one file; JSON files may hold many articles.
+
+    The one guard every reader sits behind: whatever a reader raises on hostile input (a
+    RecursionError, a ValueError from a parser, a bug), the file becomes one IngestError and
+    the caller goes on with its other sources. The file is read whole before anything is
+    yielded, so a reader failing half-way never yields the records before the failure.
+    """
+    try:
+        results = list(_read_file(path, settings))
+    except Exception as exc:
+        logger.debug("reading %s failed", path, exc_info=True)
+        detail = str(exc).splitlines()[0][:200] if str(exc) else ""
+        name = type(exc).__name__
+        yield str(path), IngestError(f"cannot read file ({name}{': ' + detail if detail else ''})")
+        return
+    yield from results
+
+
+def _read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
     label = str(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
@@ -100,34 +118,71 @@ def iter_folder(folder: Path) -> Iterator[Path]:
             yield path
 
 
+def _warn_unsupported(folder: Path) -> None:
+    """Say which files a folder add skipped: added one by one, each would be reported."""
+    skipped: dict[str, int] = {}
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        suffix = path.suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            skipped[suffix or "(none)"] = skipped.get(suffix or "(none)", 0) + 1
+    if skipped:
+        kinds = ", ".join(f"{n} {suffix}" for suffix, n in sorted(skipped.items()))
+        logger.warning(
+            "%s: skipped %d unsupported file(s) (%s); supported: %s",
+            folder,
+            sum(skipped.values()),
+            kinds,
+            ", ".join(SUPPORTED_SUFFIXES),
+        )
+
+
 def read_sources(
     sources: list[str], settings: Settings, allow_private: bool = False
 ) -> Iterator[ReadResult]:
     """Read every source (file, folder or URL), never stopping at a bad one."""
+    for group in read_source_groups(sources, settings, allow_private):
+        yield from group
+
+
+def read_source_groups(
+    sources: list[str], settings: Settings, allow_private: bool = False
+) -> Iterator[list[ReadResult]]:
+    """Like :func:`read_sources`, one list per file or URL: the unit a caller stores at once."""
     for source in sources:
         if is_url(source):
-            try:
-                yield (
-                    source,
-                    fetch_url(
-                        source,
-                        allow_private=allow_private or settings.allow_private_urls,
-                        timeout_s=settings.url_timeout_s,
-                        max_bytes=settings.url_max_bytes,
-                        max_redirects=settings.url_max_redirects,
-                    ),
-                )
-            except IngestError as exc:
-                yield source, exc
+            yield [_read_url(source, settings, allow_private)]
             continue
         path = Path(source).expanduser()
         if path.is_dir():
             files = list(iter_folder(path))
+            _warn_unsupported(path)
             if not files:
-                yield source, IngestError("folder holds no supported article files")
+                yield [(source, IngestError("folder holds no supported article files"))]
             for file in files:
-                yield from read_file(file, settings)
+                yield list(read_file(file, settings))
         elif path.exists():
-            yield from read_file(path, settings)
+            yield list(read_file(path, settings))
         else:
-            yield source, IngestError("no such file or folder")
+            yield [(source, IngestError("no such file or folder"))]
+
+
+def _read_url(source: str, settings: Settings, allow_private: bool) -> ReadResult:
+    try:
+        return (
+            source,
+            fetch_url(
+                source,
+                allow_private=allow_private or settings.allow_private_urls,
+                timeout_s=settings.url_timeout_s,
+                max_bytes=settings.url_max_bytes,
+                max_redirects=settings.url_max_redirects,
+            ),
+        )
+    except IngestError as exc:
+        return source, exc
+    except Exception as exc:  # same guard as read_file: one bad source, one error
+        logger.debug("fetching %s failed", source, exc_info=True)
+        return source, IngestError(f"cannot fetch ({type(exc).__name__}: {exc})")

@@ -38,29 +38,67 @@ def _str_or_none(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
+def _parse(text: str) -> Any:
+    """``json.loads`` with every way it can fail on hostile input as an IngestError.
+
+    Besides JSONDecodeError, deep nesting raises RecursionError and a number of more than
+    4,300 digits ValueError; neither may escape as a traceback.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IngestError(
+            f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
+    except RecursionError as exc:
+        raise IngestError("invalid JSON: nested too deeply") from exc
+    except ValueError as exc:
+        raise IngestError(f"invalid JSON: {exc}") from exc
+
+
+def _iter_lines(text: str, source: str) -> Iterator[tuple[str, RawArticle | IngestError]]:
+    articles: list[tuple[str, RawArticle]] = []
+    bad: list[tuple[int, IngestError]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        label = f"{source}:{number}"
+        try:
+            articles.append((label, record_to_article(_parse(line), label)))
+        except IngestError as exc:
+            bad.append((number, exc))
+    if bad:
+        # All or nothing per file: storing the records around a bad line would leave a
+        # half-added file that looks complete (issue 15, item 1).
+        number, first = bad[0]
+        message = first.message.replace(" at line 1 column", " at column")
+        more = f"; {len(bad) - 1} more bad line(s): {', '.join(str(n) for n, _ in bad[1:6])}"
+        yield (
+            source,
+            IngestError(
+                f"line {number}: {message}{more if len(bad) > 1 else ''}; "
+                "nothing from this file was added"
+            ),
+        )
+        return
+    if not articles:
+        yield source, IngestError("the JSON Lines file holds no articles")
+        return
+    yield from articles
+
+
 def iter_json_records(
     text: str, source: str, lines: bool
 ) -> Iterator[tuple[str, RawArticle | IngestError]]:
-    """Yield (label, article or error) per record, so one bad record does not sink the file."""
+    """Yield (label, article or error) per record of a JSON file, or the records of a JSON
+    Lines file (all of them, or one error naming the first bad line)."""
     if lines:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if not line.strip():
-                continue
-            label = f"{source}:{number}"
-            try:
-                yield label, record_to_article(json.loads(line), label)
-            except json.JSONDecodeError as exc:
-                yield label, IngestError(f"invalid JSON: {exc.msg} at column {exc.colno}")
-            except IngestError as exc:
-                yield label, exc
+        yield from _iter_lines(text, source)
         return
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        yield (
-            source,
-            IngestError(f"invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"),
-        )
+        data = _parse(text)
+    except IngestError as exc:
+        yield source, exc
         return
     records = data if isinstance(data, list) else [data]
     if not records:

@@ -33,10 +33,38 @@ _HTML_TYPES = ("text/html", "application/xhtml+xml")
 _TEXT_TYPES = ("text/plain", "text/markdown")
 
 
+# IPv6 ranges whose last 32 bits are an IPv4 address a gateway or the host itself may reach:
+# NAT64 (RFC 6052), IPv4-compatible (deprecated) and IPv4-translated (RFC 2765) addresses.
+_EMBEDS_IPV4_LOW32 = tuple(
+    ipaddress.IPv6Network(n) for n in ("64:ff9b::/96", "::/96", "::ffff:0:0:0/96")
+)
+# Local-use NAT64 (RFC 8215): a site's own translator, whatever the embedded address.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in network for network in _EMBEDS_IPV4_LOW32):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def is_public_address(address: str) -> bool:
+    """Whether ``address`` is a public unicast address, judging an IPv6 address that carries an
+    IPv4 one (mapped, NAT64, 6to4, IPv4-compatible or -translated) by the IPv4 address it
+    leads to: on an IPv6-only host with NAT64, ``64:ff9b::a9fe:a9fe`` is 169.254.169.254."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _LOCAL_NAT64:
+            return False
+        if ip.teredo is not None:
+            return all(is_public_address(str(part)) for part in ip.teredo)
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            ip = embedded
     return ip.is_global and not ip.is_multicast
 
 
