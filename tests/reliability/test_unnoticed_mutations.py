@@ -24,7 +24,7 @@ from articleqa.errors import UnsafeURL
 from articleqa.indexer import Indexer
 from articleqa.ingest import url as url_module
 from articleqa.ingest.url import check_host, fetch_url, is_public_address
-from articleqa.lexical import question_terms
+from articleqa.question import read_question
 from articleqa.search import Candidate, Searcher
 from articleqa.snapshot import current_version, load_snapshot, publish
 from articleqa.store import ArticleStore
@@ -201,6 +201,11 @@ SENTENCES = [
 ]
 
 
+def _vector(question: str) -> np.ndarray:
+    vector: np.ndarray = FakeEmbedder().embed([question])[0]
+    return vector
+
+
 @pytest.fixture
 def one_passage(settings: Settings) -> tuple[Searcher, Candidate, str]:
     store = ArticleStore(settings.home)
@@ -221,7 +226,8 @@ def test_no_highlight_when_no_sentence_shares_a_word_with_the_question(
     one_passage: tuple[Searcher, Candidate, str],
 ) -> None:
     searcher, candidate, _ = one_passage
-    quote = searcher._quote(set(question_terms("Which violinist won the sonata prize?")), candidate)
+    question = "Which violinist won the sonata prize?"
+    quote = searcher._quote(read_question(question), _vector(question), candidate)
     assert quote.highlight is None
 
 
@@ -234,9 +240,8 @@ def test_the_quote_window_is_exactly_one_sentence_each_side(
         FakeEmbedder(),
         settings.model_copy(update={"quote_context_sentences": 1}),
     )
-    quote = windowed._quote(
-        set(question_terms("When did the lighthouse keeper log it?")), candidate
-    )
+    question = "When did the lighthouse keeper log it?"
+    quote = windowed._quote(read_question(question), _vector(question), candidate)
     assert quote.highlight is not None and quote.highlight.text == SENTENCES[3]
     assert quote.text == " ".join(SENTENCES[2:5])
 
