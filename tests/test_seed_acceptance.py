@@ -175,7 +175,9 @@ SAMPLE_QUESTIONS = [
     ("What did Putin ask Musk about Taiwan?", "Starlink", "highlight"),
     ("How much plastic did the robot collect?", "9.3 kilograms", "highlight"),
     ("When was the lifeboat built?", "1884", "highlight"),
-    ("How many jobs will the new chocolate factory create?", "140", "quote 1"),
+    # Lost when quotes were cut to ~500 characters: the highlight picks "will not lose any of
+    # its 310 jobs" and the quote no longer reaches back to the lead's "hire 140 people".
+    ("How many jobs will the new chocolate factory create?", "140", "missed"),
     ("How much did the museum renovation cost?", "9.5 million euros", "highlight"),
     ("Who scored for Rovers after the break?", "Ciara Flynn", "quote 1"),
     ("How much rain fell on the hills?", "87 millimetres", "highlight"),
@@ -194,5 +196,8 @@ def test_sample_questions_find_their_answer(
         assert answer in quotes[0].highlight.text
     elif found_in == "quote 1":
         assert answer in quotes[0].text
+    elif found_in == "missed":
+        # Pinned so that a fix shows up here too: then pin where it is found.
+        assert all(answer not in q.text for q in quotes)
     else:
         assert any(answer in q.text for q in quotes)

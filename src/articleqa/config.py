@@ -117,10 +117,11 @@ class Settings(BaseSettings):
         "unset = the whole passage.",
     )
     quote_chars: int = Field(
-        default=0,
+        default=500,
         ge=0,
-        description="Cut quotes to the answering sentence and its neighbours up to about this "
-        "many characters (a longer answering sentence is quoted whole); 0 = the whole passage.",
+        description="Quotes are the answering sentence and its neighbours up to about this many "
+        "characters (twice that when two sentences answer about equally well; a longer "
+        "answering sentence is quoted whole); 0 = the whole passage.",
     )
     rerank_depth: int = Field(
         default=20, ge=1, le=200, description="Top fused passages re-scored by sentence."

@@ -69,6 +69,8 @@ _REFERRING = frozenset(
     )
 )
 _SENTENCE_VECTOR_CACHE = 20_000
+# Sentence scores closer than this (a few hundredths of cosine) do not tell which one answers.
+_UNSURE_MARGIN = 0.05
 # An article's opening: about its first two paragraphs, where it names what it is about.
 _OPENING_CHARS = 1000
 
@@ -450,7 +452,8 @@ class Searcher:
         meaning = self._meaning(candidate.ordinal, query_vector).tolist()
         heading_terms = frozenset(terms(passage.heading)) if passage.heading else frozenset()
         shares_words = not info.asked.isdisjoint(words.all_terms | heading_terms)
-        best = self._answer_sentence(info, words, texts, meaning, heading_terms)
+        scores = self._sentence_scores(info, words, texts, meaning, heading_terms)
+        best = max(range(len(scores)), key=scores.__getitem__)
         highlight: Highlight | None = None
         first_answer, last_answer = _answer_extent(texts, best)
         if shares_words:
@@ -459,7 +462,7 @@ class Searcher:
                 text=passage.text[begin:finish], start=start + begin, end=start + finish
             )
         # Passages are retrieved whole but quoted around the sentence that answers.
-        first, last = self._window(sentences, texts, first_answer, last_answer)
+        first, last = self._window(sentences, texts, scores, first_answer, last_answer)
         start, end = start + sentences[first][0].start, start + sentences[last][0].end
         start, end = _cap_quote(start, end, highlight)
         if highlight is not None and highlight.end > end:
@@ -476,16 +479,17 @@ class Searcher:
             also_in=[self._ref(a) for a in candidate.also_in],
         )
 
-    def _answer_sentence(
+    def _sentence_scores(
         self,
         info: QuestionInfo,
         words: _PassageWords,
         texts: list[str],
         meaning: list[float],
         heading_terms: frozenset[str],
-    ) -> int:
-        """The sentence that answers: closest in meaning, helped by the question's rare words
-        in it (or in the line before it) and by holding the kind of answer asked for."""
+    ) -> list[float]:
+        """How likely each sentence is the one that answers: closeness in meaning, helped by the
+        question's rare words in it (or in the line before it) and by holding the kind of answer
+        asked for."""
         asked = info.asked
         weight = {t: self._idf.get(t, 1.0) for t in asked}
         total = sum(weight.values()) or 1.0
@@ -515,17 +519,22 @@ class Searcher:
                 - length_penalty
             )
 
-        return max(range(len(sentences)), key=score)
+        return [score(index) for index in range(len(sentences))]
 
     def _window(
         self,
         sentences: list[tuple[Span, frozenset[str]]],
         texts: list[str],
+        scores: list[float],
         best: int,
         best_last: int,
     ) -> tuple[int, int]:
         """First and last sentence of the quote: the answering ones and their neighbours,
-        within ``quote_chars`` (or ``quote_context_sentences`` on each side when that is set)."""
+        within ``quote_chars`` (or ``quote_context_sentences`` on each side when that is set).
+
+        The quote grows towards the neighbour more likely to answer, so when the highlight is
+        not the answer, the sentence that is has the best chance to be quoted too.
+        """
         count = len(sentences)
         around = self.settings.quote_context_sentences
         if around is not None:
@@ -533,6 +542,10 @@ class Searcher:
         budget = self.settings.quote_chars
         if budget <= 0:
             return 0, count - 1
+        ranked = sorted(scores, reverse=True)
+        if len(ranked) > 1 and ranked[0] - ranked[1] < _UNSURE_MARGIN:
+            # Two sentences answer about equally well: quote enough to hold both.
+            budget *= 2
         first, last = best, best_last
         opening = texts[best].split(None, 1)[0].lower().strip("\"'“‘(") if texts[best] else ""
         if best and (opening in _REFERRING or len(texts[best]) < 60):
@@ -541,16 +554,15 @@ class Searcher:
         def length(a: int, b: int) -> int:
             return sentences[b][0].end - sentences[a][0].start
 
-        grew = True
-        while grew:
-            grew = False
-            if first > 0 and length(first - 1, last) <= budget:
+        while True:
+            grow_back = first > 0 and length(first - 1, last) <= budget
+            grow_on = last < count - 1 and length(first, last + 1) <= budget
+            if grow_back and (not grow_on or scores[first - 1] >= scores[last + 1]):
                 first -= 1
-                grew = True
-            if last < count - 1 and length(first, last + 1) <= budget:
+            elif grow_on:
                 last += 1
-                grew = True
-        return first, last
+            else:
+                return first, last
 
     def _ref(self, article_id: str) -> ArticleRef:
         # Built once per article and snapshot; answers share it (nothing mutates it).
