@@ -222,7 +222,10 @@ def question_names(question: str) -> list[str]:
     """
     tokens = _TOKEN.findall(question)
     words = [t for t in tokens if t[:1].isalpha()]
-    capitals_mean_names = sum(w[:1].isupper() for w in words) <= max(1, len(words) // 2)
+    # In Title Case ("What Is The Default Port?") even the little words are capitalised; in
+    # capitals nothing stands out. Otherwise a capital past the first word marks a name.
+    title_case = any(w[:1].isupper() and w.lower() in _NOT_NAMES for w in words[1:])
+    capitals_mean_names = not title_case and not question.isupper()
     names: list[str] = []
     for index, token in enumerate(tokens):
         bare = token.strip(".'’-")

@@ -590,7 +590,10 @@ def _loosely_in(term: str, vocabulary: frozenset[str]) -> bool:
         shorter = min(len(other), len(folded))
         if shorter >= 4 and (other.startswith(folded) or folded.startswith(other)):
             return True
+        # Part of a compound ("drive" in "skydriv"), allowing for the stemmer's cut ending.
         if len(folded) >= 4 and len(other) > len(folded) and folded in other:
+            return True
+        if len(folded) >= 5 and len(other) >= len(folded) and folded[:-1] in other:
             return True
         if (
             allowed

@@ -1,0 +1,74 @@
+"""Reading a question: the subjects it names, the kind of answer it expects."""
+
+from __future__ import annotations
+
+import pytest
+
+from articleqa.question import AnswerType, answer_type, question_names, read_question
+from articleqa.search import _loosely_in
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("What did Putin ask Musk about Taiwan?", ["Putin", "Musk", "Taiwan"]),
+        ("Which grep option selects non-matching lines?", []),
+        ("What does SOME_ENV_VAR control in pip 24.1?", ["SOME_ENV_VAR", "24.1"]),
+        ("What Is The Default Port?", []),  # Title Case says nothing about names
+        ("How does getElementById work?", ["getElementById"]),
+        ("Who founded the NSA?", ["NSA"]),
+    ],
+)
+def test_names_are_read_from_the_question_s_shape(question: str, names: list[str]) -> None:
+    assert question_names(question) == names
+
+
+def test_words_rare_in_english_are_subjects_and_common_ones_are_not() -> None:
+    subjects = read_question("Which sed option disables all extensions?").subjects
+
+    assert frozenset({"sed"}) in subjects
+    assert frozenset({"option"}) not in subjects
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When was the lifeboat built?", AnswerType.TIME),
+        ("In what year did Debian start?", AnswerType.TIME),
+        ("How many jobs will the factory create?", AnswerType.NUMBER),
+        ("What uid did operator have?", AnswerType.NUMBER),
+        ("Which grep option prints only file names?", AnswerType.CODE),
+        ("How do I run the test suite?", AnswerType.CODE),
+        ("Who wrote mawk?", AnswerType.PERSON),
+        ("Where does the name Debian come from?", AnswerType.PLACE),
+        ("Why was the lower town flooded?", AnswerType.ANY),
+    ],
+)
+def test_the_expected_kind_of_answer(question: str, kind: AnswerType) -> None:
+    assert answer_type(question) is kind
+
+
+def test_a_quantity_is_a_surer_answer_to_how_many_than_a_bare_number() -> None:
+    info = read_question("How much plastic did the robot collect?")
+
+    assert info.expects("Heron collected 9.3 kilograms of plastic.") == 1.0
+    assert info.expects("Priya Raman, 16, won on Oct. 14.") == 0.5
+    assert info.expects("The robot floats.") == 0.0
+
+
+@pytest.mark.parametrize(
+    ("term", "vocabulary", "found"),
+    [
+        ("primier", {"premier"}, True),  # a typo
+        ("pacakag", {"packag"}, True),  # letters swapped
+        ("herv", {"hervé"}, True),  # an accent left out
+        ("patron", {"patronis"}, True),  # another spelling, same stem
+        ("drive", {"skydriv"}, True),  # a compound written apart
+        ("sed", {"set", "see"}, False),  # short words must match exactly
+        ("lyon", {"london", "marseil"}, False),
+    ],
+)
+def test_names_match_loosely_but_not_any_near_word(
+    term: str, vocabulary: set[str], found: bool
+) -> None:
+    assert _loosely_in(term, frozenset(vocabulary)) is found
