@@ -65,6 +65,7 @@ def test_a_quantity_is_a_surer_answer_to_how_many_than_a_bare_number() -> None:
         ("patron", {"patronis"}, True),  # another spelling, same stem
         ("drive", {"skydriv"}, True),  # a compound written apart
         ("sed", {"set", "see"}, False),  # short words must match exactly
+        ("jsoncpp", {"json"}, False),  # a name is not the start of another
         ("lyon", {"london", "marseil"}, False),
     ],
 )

@@ -587,8 +587,14 @@ def _loosely_in(term: str, vocabulary: frozenset[str]) -> bool:
         other = _fold(word)
         if other == folded:
             return True
-        shorter = min(len(other), len(folded))
-        if shorter >= 4 and (other.startswith(folded) or folded.startswith(other)):
+        shorter, longer = sorted((len(other), len(folded)))
+        # One stem, two spellings ("patron"/"patronis"); not a name inside a longer one
+        # ("json"/"jsoncpp").
+        if (
+            shorter >= 4
+            and shorter >= 0.75 * longer
+            and (other.startswith(folded) or folded.startswith(other))
+        ):
             return True
         # Part of a compound ("drive" in "skydriv"), allowing for the stemmer's cut ending.
         if len(folded) >= 4 and len(other) > len(folded) and folded in other:
