@@ -457,3 +457,19 @@ def test_the_highlight_is_the_definition_under_the_term_asked_about(
     assert answer.quotes[0].highlight is not None
     assert "It had uid 37." in answer.quotes[0].highlight.text
     _assert_contract(answer, store)
+
+
+def test_a_version_the_question_names_must_be_in_the_passage(settings: Settings) -> None:
+    store = _store_of(
+        settings.home,
+        (
+            "pip release notes",
+            "pip 10.0 added support for percent-encoded credentials in index URLs. "
+            "Older releases read them as they were written.",
+        ),
+    )
+    searcher = _searcher(settings, store)
+
+    assert searcher.ask("What did pip 10.0 add for credentials?").answered
+    assert not searcher.ask("What did pip 9.0 add for credentials?").answered
+    assert not searcher.ask("What did pip 10.0.1 add for credentials?").answered

@@ -18,6 +18,7 @@ from wordfreq import zipf_frequency
 from articleqa.lexical import question_terms, terms
 
 _RARE_ZIPF = 3.0
+_VERSION = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.]*\w)")
 
 
 class AnswerType(StrEnum):
@@ -177,6 +178,9 @@ class QuestionInfo:
     # (a tool's name written in lower case, a technical term).
     subjects: tuple[frozenset[str], ...]
     answer_type: AnswerType
+    # Version numbers ("9.0", "1.6.1"): the index has no term for them, so they are looked for
+    # as written.
+    versions: tuple[str, ...] = ()
 
     def expects(self, sentence: str) -> float:
         """How surely ``sentence`` holds the kind of answer the question asks for, beyond the
@@ -263,4 +267,5 @@ def read_question(question: str) -> QuestionInfo:
         asked=frozenset(question_terms(question)),
         subjects=tuple(subjects),
         answer_type=answer_type(question),
+        versions=tuple(dict.fromkeys(_VERSION.findall(question))),
     )

@@ -212,11 +212,21 @@ class Searcher:
         A mention somewhere else in the article is not enough: a man page that says "see also
         grep(1)" does not answer a question about grep.
         """
-        if not info.subjects:
+        if not info.subjects and not info.versions:
             return True
         return any(
             all(self._mentions(ordinal, article_id, subject) for subject in info.subjects)
+            and all(self._mentions_version(ordinal, article_id, v) for v in info.versions)
             for article_id, _start, _end in self.snapshot.passages[ordinal].spans
+        )
+
+    def _mentions_version(self, ordinal: int, article_id: str, version: str) -> bool:
+        passage = self.snapshot.passages[ordinal]
+        article = self.snapshot.articles[article_id]
+        pattern = re.compile(rf"(?<![\w.]){re.escape(version)}(?![\w]|\.\d)")
+        return any(
+            pattern.search(text)
+            for text in (passage.text, passage.context, article.text[:_OPENING_CHARS])
         )
 
     def _mentions(self, ordinal: int, article_id: str, subject: frozenset[str]) -> bool:
