@@ -18,6 +18,18 @@ from wordfreq import zipf_frequency
 from articleqa.lexical import question_terms, terms
 
 _RARE_ZIPF = 3.0
+_INFLECTIONS = (
+    ("s", ""),
+    ("es", ""),
+    ("ies", "y"),
+    ("ed", ""),
+    ("ed", "e"),
+    ("ing", ""),
+    ("ing", "e"),
+    ("ly", ""),
+    ("er", ""),
+    ("est", ""),
+)
 _VERSION = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.]*\w)")
 
 
@@ -253,7 +265,17 @@ def rare_words(question: str) -> list[str]:
     one occurrence per million words). General-language frequencies, not this corpus's: a
     question's unusual word is what it is about, whatever the articles indexed."""
     words = {w.lower() for w in _TOKEN.findall(question) if w[:1].isalpha()}
-    return sorted(w for w in words if w not in _NOT_NAMES and zipf_frequency(w, "en") < _RARE_ZIPF)
+    return sorted(w for w in words if w not in _NOT_NAMES and _zipf(w) < _RARE_ZIPF)
+
+
+def _zipf(word: str) -> float:
+    """How common a word is in English, counting its base form: "computes" and "disables"
+    are rarer than "compute" and "disable", but no rarer a subject."""
+    forms = {word}
+    for suffix, replacement in _INFLECTIONS:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            forms.add(word[: len(word) - len(suffix)] + replacement)
+    return max(zipf_frequency(form, "en") for form in forms)
 
 
 def read_question(question: str) -> QuestionInfo:

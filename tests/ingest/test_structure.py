@@ -236,3 +236,43 @@ def test_a_store_made_before_layouts_upgrades_in_place(tmp_path: Path) -> None:
     assert store.get(article.id).layout == article.layout
     version = sqlite3.connect(tmp_path / "articles.sqlite").execute("PRAGMA user_version")
     assert version.fetchone()[0] == 1
+
+
+def test_myst_directives_and_roles_read_as_sphinx_renders_them() -> None:
+    source = """# Authentication
+
+(auth-section)=
+
+## Percent-encoding
+
+```{versionadded} 10.0
+```
+
+Credentials can be generated using {ref}`pip freeze <pip-freeze>` and {file}`setup.py`.
+
+````{admonition} Example
+Creating the bundle:
+
+```
+$ pip wheel -r requirements.txt
+```
+````
+
+```{note}
+:class: tip
+Pinning refers to using the `==` operator.
+```
+
+```{include} /etc/passwd
+```
+"""
+    article = prepare_article(read_markdown(source, None))
+
+    assert "New in version 10.0." in article.text
+    assert "Credentials can be generated using pip freeze and setup.py." in article.text
+    assert "Pinning refers to using the == operator." in article.text
+    assert "{" not in article.text and "(auth-section)=" not in article.text
+    assert ":class:" not in article.text and "root:" not in article.text
+    assert article.layout is not None
+    code = [article.text[s.start : s.end] for s in article.layout if s.kind is BlockKind.CODE]
+    assert code == ["$ pip wheel -r requirements.txt"]

@@ -12,6 +12,7 @@ from mdit_py_plugins.deflist import deflist_plugin
 from articleqa.errors import IngestError
 from articleqa.ingest.blocks import blocks_from_html, take_title
 from articleqa.ingest.dates import parse_date
+from articleqa.ingest.myst import rewrite_myst
 from articleqa.models import Block, BlockKind, RawArticle
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
@@ -36,9 +37,10 @@ def _front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 def markdown_blocks(body: str) -> list[Block]:
     """The blocks of a Markdown body, parsed by a CommonMark parser (GFM tables, definition
-    lists, inline HTML): emphasis only where CommonMark puts it (never inside ``snake_case``),
-    link reference definitions consumed, code fences kept as code without their backticks."""
-    return blocks_from_html(_MARKDOWN.render(body))
+    lists, inline HTML, MyST directives and roles): emphasis only where CommonMark puts it
+    (never inside ``snake_case``), link reference definitions consumed, code fences kept as
+    code without their backticks."""
+    return blocks_from_html(_MARKDOWN.render(rewrite_myst(body)))
 
 
 def read_markdown(text: str, source: str | None) -> RawArticle:
