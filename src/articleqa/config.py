@@ -126,6 +126,11 @@ class Settings(BaseSettings):
     rerank_depth: int = Field(
         default=20, ge=1, le=200, description="Top fused passages re-scored by sentence."
     )
+    subject_check: bool = Field(
+        default=True,
+        description="Quote only passages that name what the question is about (its names, "
+        "version numbers and words rare in English); false = similarity alone decides.",
+    )
     abstain_threshold: float | None = Field(
         default=None,
         description="Quote a passage only when its evidence (cosine similarity with the "

@@ -178,7 +178,7 @@ class _Index:
         ]
         return cls(raws, settings, embedder, cache)
 
-    def searcher(self, **weights: float | None) -> Searcher:
+    def searcher(self, **weights: float | bool | None) -> Searcher:
         return Searcher(self.snapshot, self.embedder, self.settings.model_copy(update=weights))
 
     def close(self) -> None:
@@ -258,7 +258,9 @@ def evaluate(
             rows = [
                 _hits(
                     _ask_all(
-                        full.searcher(abstain_threshold=-1e9, **overrides), questions, vectors
+                        full.searcher(abstain_threshold=-1e9, subject_check=False, **overrides),
+                        questions,
+                        vectors,
                     ),
                     questions,
                     name,
@@ -463,7 +465,10 @@ def evaluate_documents(
             searcher = full.searcher()
             answers = [searcher.ask(q.text, 3) for q in questions]
             row = _hits(
-                [full.searcher(abstain_threshold=-1e9).ask(q.text, 3) for q in questions],
+                [
+                    full.searcher(abstain_threshold=-1e9, subject_check=False).ask(q.text, 3)
+                    for q in questions
+                ],
                 questions,
                 "articleqa hybrid",
                 contains_verbatim,

@@ -212,7 +212,7 @@ class Searcher:
         A mention somewhere else in the article is not enough: a man page that says "see also
         grep(1)" does not answer a question about grep.
         """
-        if not info.subjects and not info.versions:
+        if not self.settings.subject_check or (not info.subjects and not info.versions):
             return True
         return any(
             all(self._mentions(ordinal, article_id, subject) for subject in info.subjects)
