@@ -28,7 +28,6 @@ from common import dev_paragraphs, machine, make_passages, median, note, sentenc
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, SentenceTransformerEmbedder, bundled_model_path
 from articleqa.indexer import Indexer
-from articleqa.models import Passage
 from articleqa.onnx_embedding import OnnxEmbedder, ensure_export, export_dir
 from articleqa.store import ArticleStore
 
@@ -42,11 +41,8 @@ def indexer_path(embedder: Embedder, settings: Settings) -> Callable[[list[str]]
             indexer = Indexer(
                 settings.model_copy(update={"home": home}), ArticleStore(home), embedder
             )
-            passages = [
-                Passage(id=str(i), text=t, context="", heading=None) for i, t in enumerate(texts)
-            ]
-            vectors, embedded = indexer._vectors(passages, None)
-            assert embedded == len(texts), "the cache must start empty"
+            vectors, embedded = indexer._vectors(texts, None)
+            assert len(embedded) == len(texts), "the cache must start empty"
             return vectors
 
     return run

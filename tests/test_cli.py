@@ -228,6 +228,25 @@ def test_ask_readable_output_marks_the_highlight(runner: CliRunner, home: Path) 
     assert lines[-1].startswith(f"index {current_version(home)}")
 
 
+def test_ask_readable_output_names_the_section(
+    runner: CliRunner, home: Path, tmp_path: Path
+) -> None:
+    doc = tmp_path / "decoder.md"
+    doc.write_text(
+        "# String decoder\n\nDecodes buffers into strings.\n\n"
+        "### stringDecoder.end([buffer])\n\n"
+        "Returns any remaining input stored in the internal buffer as a string.\n"
+    )
+    assert _run(runner, home, "add", str(doc)).exit_code == 0
+    assert _run(runner, home, "index", "--quiet").exit_code == 0
+
+    result = _run(runner, home, "ask", "What returns the remaining input in the buffer?", "-k", "1")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["[1] String decoder", "    § stringDecoder.end([buffer])"]
+
+
 @pytest.mark.parametrize("k", ["0", "11", "three"])
 def test_ask_rejects_a_bad_k(runner: CliRunner, home: Path, k: str) -> None:
     result = runner.invoke(main, ["--home", str(home), "ask", "Who won?", "--k", k])

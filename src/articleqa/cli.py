@@ -272,7 +272,7 @@ def ask(ctx: click.Context, question: str, k: int | None, as_json: bool) -> None
 
 
 def render_answer(answer: Any) -> str:
-    """Readable answer: title and date, then the quote with its highlight in »…«."""
+    """Readable answer: title and date, the section, then the quote with its highlight in »…«."""
     if not answer.answered:
         return answer.message or "The indexed articles do not answer this question."
     lines: list[str] = []
@@ -282,6 +282,8 @@ def render_answer(answer: Any) -> str:
         lines.append(f"[{number}] {article.title}" + (f" ({meta})" if meta else ""))
         if article.url:
             lines.append(f"    {article.url}")
+        if quote.heading:
+            lines.append(f"    § {quote.heading}")
         text = quote.text
         if quote.highlight:
             a, b = quote.highlight.start - quote.start, quote.highlight.end - quote.start
