@@ -17,6 +17,8 @@ from articleqa.search import _loosely_in
         ("What Is The Default Port?", []),  # Title Case says nothing about names
         ("How does getElementById work?", ["getElementById"]),
         ("Who founded the NSA?", ["NSA"]),
+        ("Which setuptools release reads pyproject.toml?", ["pyproject.toml"]),
+        ("What did Mr. Smith say?", ["Smith"]),
     ],
 )
 def test_names_are_read_from_the_question_s_shape(question: str, names: list[str]) -> None:

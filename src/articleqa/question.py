@@ -17,7 +17,8 @@ from wordfreq import zipf_frequency
 
 from articleqa.lexical import question_terms, terms
 
-_RARE_ZIPF = 3.0
+# Under about three uses per million words of English ("sed", "proxy" is just above).
+_RARE_ZIPF = 3.5
 _INFLECTIONS = (
     ("s", ""),
     ("es", ""),
@@ -114,6 +115,11 @@ _NOT_NAMES = frozenset(
         "describe",
         "explain",
         "according",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
     )
 )
 _TIME_QUESTION = re.compile(
@@ -250,6 +256,7 @@ def question_names(question: str) -> list[str]:
             continue
         shaped = (
             any(ch.isdigit() for ch in bare)
+            or re.search(r"[^\W\d_]\.[^\W\d_]", bare) is not None  # pyproject.toml, yaml.load
             or "_" in bare
             or (len(bare) > 1 and bare.isupper() and bare.isalpha())
             or (bare[:1].islower() and any(ch.isupper() for ch in bare[1:]))  # camelCase
@@ -262,8 +269,8 @@ def question_names(question: str) -> list[str]:
 
 def rare_words(question: str) -> list[str]:
     """Words of the question that are rare in English at large (wordfreq's Zipf scale: under
-    one occurrence per million words). General-language frequencies, not this corpus's: a
-    question's unusual word is what it is about, whatever the articles indexed."""
+    about three occurrences per million words). General-language frequencies, not this
+    corpus's: a question's unusual word is what it is about, whatever the articles indexed."""
     words = {w.lower() for w in _TOKEN.findall(question) if w[:1].isalpha()}
     return sorted(w for w in words if w not in _NOT_NAMES and _zipf(w) < _RARE_ZIPF)
 
