@@ -122,6 +122,7 @@ _NOT_NAMES = frozenset(
         "prof",
     )
 )
+_TITLES = frozenset({"mr", "mrs", "ms", "dr", "prof"})  # capitalised before a name
 _TIME_QUESTION = re.compile(
     r"^\s*(?:when\b|(?:in |on |by |since |until )?what (?:year|years|date|day|month|time|"
     r"decade|century|period|era)\b|how long ago\b)",
@@ -246,7 +247,9 @@ def question_names(question: str) -> list[str]:
     words = [t for t in tokens if t[:1].isalpha()]
     # In Title Case ("What Is The Default Port?") even the little words are capitalised; in
     # capitals nothing stands out. Otherwise a capital past the first word marks a name.
-    title_case = any(w[:1].isupper() and w.lower() in _NOT_NAMES for w in words[1:])
+    title_case = any(
+        w[:1].isupper() and w.lower() in _NOT_NAMES and w.lower() not in _TITLES for w in words[1:]
+    )
     capitals_mean_names = not title_case and not question.isupper()
     names: list[str] = []
     for index, token in enumerate(tokens):
