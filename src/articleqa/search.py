@@ -39,11 +39,12 @@ CALIBRATED_ABSTAIN_THRESHOLDS = {
     "all-MiniLM-L6-v2/onnx-int8": 0.346,
 }
 EVIDENCE_SENTENCE_WEIGHT = 0.2
-# How the answering sentence is chosen among a quote's sentences: its meaning (cosine with the
-# question) first; the question's rare words in it, then in the line before it (a term and its
-# definition, a subject and "It had uid 37."), and the kind of answer asked for as tie-breakers.
-# Cosines of related sentences differ by a few hundredths, so each bonus is of that order.
-_HIGHLIGHT_WORDS_WEIGHT = 0.5
+# How the answering sentence is chosen among a quote's sentences: the question's rare words in
+# it (idf-weighted share, a definition's term counting as its own) first; then its meaning
+# (cosine with the question), the question's words in the line before it and the kind of answer
+# asked for, each worth a few hundredths, which is how much related sentences' cosines differ.
+# Words first measured better than meaning first (BENCHMARKS.md, highlight@1).
+_HIGHLIGHT_WORDS_WEIGHT = 2.0
 _HIGHLIGHT_CONTEXT_WEIGHT = 0.15
 _HIGHLIGHT_TYPE_WEIGHT = 0.15
 # Sentences that lean on the one before them; quoted alone they would not say what they are about.
