@@ -5,6 +5,7 @@ their failures reach the edges."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -103,9 +104,30 @@ def connect(path: Path, *, autocommit: bool = False, rows: bool = False) -> sqli
         db.row_factory = sqlite3.Row
     try:
         # Switching to WAL writes the header and creates -wal/-shm: it fails on a full disk.
-        db.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(db)
         db.execute("PRAGMA synchronous=NORMAL")
     except StorageError:
         db.close()
         raise
     return db
+
+
+def _switch_to_wal(db: _GuardedConnection) -> None:
+    """``PRAGMA journal_mode=WAL``, waiting out another process doing the same.
+
+    Two processes opening a new file together (two `articleqa index` started at once) race to
+    convert it, and SQLite answers the loser "database is locked" at once, without its busy
+    wait (waiting could deadlock). So the wait happens here, up to the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.005
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except StorageError as exc:
+            busy = getattr(exc.__cause__, "sqlite_errorname", "").startswith("SQLITE_BUSY")
+            if not busy or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
