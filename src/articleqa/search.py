@@ -146,6 +146,8 @@ class Searcher:
         self._words_cache: dict[int, _PassageWords] = {}
         self._refs: dict[str, ArticleRef] = {}
         self._subject_terms_cache: dict[tuple[int, str], frozenset[str]] = {}
+        # Loads the English word frequencies now (about 0.1 s), not in the first question.
+        read_question("What is this about?")
         self._about_cache: dict[str, frozenset[str]] = {}
         self._fuzzy_cache: dict[tuple[int, str, frozenset[str]], bool] = {}
         self._sentence_vector_cache: dict[str, np.ndarray] = {}
