@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from lxml import etree
 from lxml import html as lxml_html
 
+from articleqa.errors import IngestError
 from articleqa.ingest.text import title_from_first_line
-from articleqa.models import Block, BlockKind
+from articleqa.models import Block, BlockKind, RawArticle
 
 # Marks that documentation generators append to headings so readers can link to them.
 _PERMALINK_MARKS = re.compile(r"[\s\u00b6\u00a7#\uf0c1🔗]+$")
@@ -282,3 +284,18 @@ def take_title(blocks: list[Block]) -> tuple[str, list[Block]]:
         return title, blocks  # a long first line is content: it stays
     kept = [Block(BlockKind.TEXT, rest.strip())] if rest.strip() else []
     return title, blocks[:index] + kept + blocks[index + 1 :]
+
+
+def article_from_blocks(
+    title: str, blocks: list[Block], what: str, source: str | None, **metadata: Any
+) -> RawArticle:
+    """The RawArticle of a structured document; IngestError when it holds no prose at all."""
+    if not any(b.kind is BlockKind.TEXT for b in blocks):
+        raise IngestError(f"the {what} has no text besides headings and code")
+    return RawArticle(
+        title=title,
+        text="\n\n".join(b.text for b in blocks),
+        source=source,
+        blocks=tuple(blocks),
+        **metadata,
+    )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from articleqa.errors import IngestError
+from articleqa.ingest.blocks import article_from_blocks
 from articleqa.models import Block, BlockKind, RawArticle
 
 _FONT_ESCAPE = re.compile(r"\\f(?:\[[^\]]*\]|\([A-Za-z]{2}|[A-Za-z0-9])")
@@ -170,11 +170,6 @@ def read_man(source_text: str, source: str | None) -> RawArticle:
             page.add("".join(args))
     page.flush()
     blocks = [b for b in page.blocks if b.text.strip()]
-    if not any(b.kind is BlockKind.TEXT for b in blocks):
-        raise IngestError("the manual page has no text (not troff man source?)")
-    return RawArticle(
-        title=title or blocks[0].text.split("\n", 1)[0][:120],
-        text="\n\n".join(b.text for b in blocks),
-        source=source,
-        blocks=tuple(blocks),
-    )
+    if not title and blocks:
+        title = blocks[0].text.split("\n", 1)[0][:120]
+    return article_from_blocks(title, blocks, "manual page (troff man source?)", source)

@@ -10,10 +10,10 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.deflist import deflist_plugin
 
 from articleqa.errors import IngestError
-from articleqa.ingest.blocks import blocks_from_html, take_title
+from articleqa.ingest.blocks import article_from_blocks, blocks_from_html, take_title
 from articleqa.ingest.dates import parse_date
 from articleqa.ingest.myst import rewrite_myst
-from articleqa.models import Block, BlockKind, RawArticle
+from articleqa.models import Block, RawArticle
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
@@ -49,16 +49,14 @@ def read_markdown(text: str, source: str | None) -> RawArticle:
     title = str(meta.get("title") or "").strip()
     if not title:
         title, blocks = take_title(blocks)
-    if not any(b.kind is BlockKind.TEXT for b in blocks):
-        raise IngestError("the Markdown document has no text besides headings and code")
-    return RawArticle(
-        title=title,
-        text="\n\n".join(b.text for b in blocks),
+    return article_from_blocks(
+        title,
+        blocks,
+        "Markdown document",
+        source,
         url=_optional_str(meta.get("url") or meta.get("link")),
         author=_optional_str(meta.get("author") or meta.get("byline")),
         published=parse_date(meta.get("published") or meta.get("date")),
-        source=source,
-        blocks=tuple(blocks),
     )
 
 

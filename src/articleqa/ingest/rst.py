@@ -9,7 +9,12 @@ from docutils.core import publish_parts
 from docutils.utils import SystemMessage
 
 from articleqa.errors import IngestError
-from articleqa.ingest.blocks import blocks_from_html, clean_heading, take_title
+from articleqa.ingest.blocks import (
+    article_from_blocks,
+    blocks_from_html,
+    clean_heading,
+    take_title,
+)
 from articleqa.models import Block, BlockKind, RawArticle
 
 logger = logging.getLogger(__name__)
@@ -43,14 +48,7 @@ def read_rst(text: str, source: str | None) -> RawArticle:
     title = clean_heading(str(parts.get("title") or ""))
     if not title:
         title, blocks = take_title(blocks)
-    if not any(b.kind is BlockKind.TEXT for b in blocks):
-        raise IngestError("the reStructuredText document has no text besides headings and code")
-    return RawArticle(
-        title=title,
-        text="\n\n".join(b.text for b in blocks),
-        source=source,
-        blocks=tuple(blocks),
-    )
+    return article_from_blocks(title, blocks, "reStructuredText document", source)
 
 
 def blocks_from_html_text(html: str) -> str:
