@@ -197,6 +197,7 @@ class QuestionInfo:
     # (a tool's name written in lower case, a technical term).
     subjects: tuple[frozenset[str], ...]
     answer_type: AnswerType
+    subject_words: tuple[str, ...] = ()  # each subject as the question writes it
     # Version numbers ("9.0", "1.6.1"): the index has no term for them, so they are looked for
     # as written.
     versions: tuple[str, ...] = ()
@@ -290,14 +291,17 @@ def _zipf(word: str) -> float:
 
 def read_question(question: str) -> QuestionInfo:
     subjects: list[frozenset[str]] = []
+    words: list[str] = []
     for word in [*question_names(question), *rare_words(question)]:
         found = frozenset(terms(word))
         if found and found not in subjects:
             subjects.append(found)
+            words.append(word)
     return QuestionInfo(
         text=question,
         asked=frozenset(question_terms(question)),
         subjects=tuple(subjects),
+        subject_words=tuple(words),
         answer_type=answer_type(question),
         versions=tuple(dict.fromkeys(_VERSION.findall(question))),
     )

@@ -183,7 +183,7 @@ class Searcher:
             quotes=quotes,
             index_version=self.snapshot.version,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
-            message=None if answered else self._no_answer_message(),
+            message=None if answered else self._no_answer_message(info, candidates),
         )
 
     def supported(self, info: QuestionInfo, candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -277,9 +277,34 @@ class Searcher:
             self._about_cache[article_id] = cached
         return cached
 
-    def _no_answer_message(self) -> str:
-        # Not "the articles do not answer" when there are none (issue 15, item 9).
-        return NO_ANSWER_MESSAGE if self.snapshot.articles else NoArticles().message
+    def _no_answer_message(self, info: QuestionInfo, candidates: Sequence[Candidate]) -> str:
+        """Why there is no answer, in plain words and the question's own."""
+        if not self.snapshot.articles:
+            # Not "the articles do not answer" when there are none (issue 15, item 9).
+            return NoArticles().message
+        close = [c for c in candidates if c.evidence >= self.abstain_threshold]
+        missing = [
+            word
+            for word, subject in zip(info.subject_words, info.subjects, strict=True)
+            if not any(
+                self._mentions(c.ordinal, article_id, subject)
+                for c in close[: self.settings.rerank_depth]
+                for article_id, _start, _end in self.snapshot.passages[c.ordinal].spans
+            )
+        ]
+        missing += [
+            version
+            for version in info.versions
+            if not any(
+                self._mentions_version(c.ordinal, article_id, version)
+                for c in close[: self.settings.rerank_depth]
+                for article_id, _start, _end in self.snapshot.passages[c.ordinal].spans
+            )
+        ]
+        if close and missing and self.settings.subject_check:
+            named = ", ".join(f"“{word}”" for word in missing)
+            return f"{NO_ANSWER_MESSAGE[:-1]}: no passage close to it mentions {named}."
+        return NO_ANSWER_MESSAGE
 
     @staticmethod
     def evidence(candidates: Sequence[Candidate]) -> float:
