@@ -409,8 +409,7 @@ def test_a_question_about_a_subject_no_article_names_is_declined(settings: Setti
     assert not declined.answered and declined.quotes == []
     # The reader is told what the articles lack, in the question's own words.
     assert declined.message == (
-        "The indexed articles do not answer this question: no passage close to it mentions "
-        "“Lyon”."
+        "The indexed articles do not answer this question: no passage close to it mentions “Lyon”."
     )
     assert answered.answered and "2029" in answered.quotes[0].text
     assert misspelt.answered  # a typo in a name is still that name

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.expected_conditions import staleness_of
 
 from articleqa.config import Settings
 from articleqa.models import RawArticle
@@ -122,8 +123,15 @@ def _ask(browser: Browser, question: str) -> None:
     box = browser.find("#q")
     assert browser.js("return document.activeElement.id") == "q", "the question box has focus"
     box.send_keys(question)
+    old = browser.find("html")
     box.send_keys(Keys.ENTER)
+    # The answer page, fully loaded: an element found while it is still parsing or while its
+    # script runs can leave the document under the test ("Node ... does not belong").
+    browser.wait_until(staleness_of(old), "the answer page")
     browser.wait_for("#answer-heading")
+    browser.wait_until(
+        lambda d: d.execute_script("return document.readyState") == "complete", "page load"
+    )
     browser.record()
 
 
