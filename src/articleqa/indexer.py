@@ -18,7 +18,7 @@ from articleqa.embedding_cache import EmbeddingCache, cache_key
 from articleqa.errors import NoArticles, RollbackRefused
 from articleqa.lexical import LexicalIndex
 from articleqa.models import Passage
-from articleqa.passages import Span, merge_duplicates, sentence_spans
+from articleqa.passages import merge_duplicates, passage_sentences
 from articleqa.snapshot import (
     ArticleRecord,
     PassageRecord,
@@ -200,7 +200,7 @@ def _sentences(passages: list[Passage]) -> tuple[list[str], np.ndarray]:
     texts: list[str] = []
     offsets = [0]
     for passage in passages:
-        for span in sentence_spans(passage.text, Span(0, len(passage.text))):
+        for span in passage_sentences(passage.text):
             texts.append(passage.text[span.start : span.end])
         offsets.append(len(texts))
     return texts, np.asarray(offsets, dtype=np.int64)

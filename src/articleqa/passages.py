@@ -95,6 +95,12 @@ def sentence_spans(text: str, span: Span) -> list[Span]:
         line_start = newline + 1
 
 
+def passage_sentences(text: str) -> list[Span]:
+    """The sentences of a passage, relative to its text: the units the searcher scores and the
+    indexer embeds, one vector each, so both must split alike."""
+    return sentence_spans(text, Span(0, len(text)))
+
+
 def _line_sentences(text: str, span: Span) -> list[Span]:
     sentences: list[Span] = []
     start = span.start

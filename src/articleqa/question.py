@@ -122,6 +122,7 @@ _NOT_NAMES = frozenset(
         "prof",
     )
 )
+_DOTTED = re.compile(r"[^\W\d_]\.[^\W\d_]")  # file and module names: pyproject.toml, yaml.load
 _TITLES = frozenset({"mr", "mrs", "ms", "dr", "prof"})  # capitalised before a name
 _TIME_QUESTION = re.compile(
     r"^\s*(?:when\b|(?:in |on |by |since |until )?what (?:year|years|date|day|month|time|"
@@ -239,7 +240,7 @@ def answer_type(question: str) -> AnswerType:
 
 def question_names(question: str) -> list[str]:
     """The names a question is about: capitalised words past its first, acronyms, numbers,
-    identifiers (``snake_case``, ``--flag``, ``v2.1``) and quoted phrases' words.
+    identifiers (``snake_case``, ``camelCase``, ``v2.1``) and dotted names (``pyproject.toml``).
 
     Capitalisation says nothing in a question written in Title Case or all capitals, so then
     only the shapes that are names whatever the case (numbers, identifiers) count.
@@ -260,7 +261,7 @@ def question_names(question: str) -> list[str]:
             continue
         shaped = (
             any(ch.isdigit() for ch in bare)
-            or re.search(r"[^\W\d_]\.[^\W\d_]", bare) is not None  # pyproject.toml, yaml.load
+            or _DOTTED.search(bare) is not None
             or "_" in bare
             or (len(bare) > 1 and bare.isupper() and bare.isalpha())
             or (bare[:1].islower() and any(ch.isupper() for ch in bare[1:]))  # camelCase

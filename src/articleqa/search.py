@@ -8,9 +8,10 @@ import math
 import re
 import time
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -20,12 +21,14 @@ from articleqa.embedding import Embedder
 from articleqa.errors import InvalidInput, NoArticles
 from articleqa.lexical import terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
-from articleqa.passages import Span, normalized_words, sentence_spans
+from articleqa.passages import Span, normalized_words, passage_sentences
 from articleqa.question import QuestionInfo, read_question
 from articleqa.snapshot import ArticleRecord, Snapshot
 from articleqa.vector_index import search as vector_search
 
 logger = logging.getLogger(__name__)
+K = TypeVar("K")
+V = TypeVar("V")
 
 MAX_QUESTION_CHARS = 1000
 NO_ANSWER_MESSAGE = "The indexed articles do not answer this question."
@@ -74,6 +77,15 @@ _SENTENCE_VECTOR_CACHE = 20_000
 _UNSURE_MARGIN = 0.05
 # An article's opening: about its first two paragraphs, where it names what it is about.
 _OPENING_CHARS = 1000
+
+
+def _remember(cache: dict[K, V], key: K, value: V, limit: int = _SENTENCE_CACHE_SIZE) -> V:
+    """Store ``value`` in a per-snapshot cache, emptied when full: a long-running server sees
+    an unbounded number of questions and passages."""
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 def abstain_threshold(settings: Settings, embedder_name: str) -> float:
@@ -218,10 +230,17 @@ class Searcher:
         if not self.settings.subject_check or (not info.subjects and not info.versions):
             return True
         return any(
-            all(self._mentions(ordinal, article_id, subject) for subject in info.subjects)
-            and all(self._mentions_version(ordinal, article_id, v) for v in info.versions)
+            all(self._naming(info, ordinal, article_id))
             for article_id, _start, _end in self.snapshot.passages[ordinal].spans
         )
+
+    def _naming(self, info: QuestionInfo, ordinal: int, article_id: str) -> Iterator[bool]:
+        """For each subject, then each version, of the question: whether the passage, as part
+        of that article, names it (lazily, so that ``all`` stops at the first it does not)."""
+        for subject in info.subjects:
+            yield self._mentions(ordinal, article_id, subject)
+        for version in info.versions:
+            yield self._mentions_version(ordinal, article_id, version)
 
     def _mentions_version(self, ordinal: int, article_id: str, version: str) -> bool:
         passage = self.snapshot.passages[ordinal]
@@ -242,10 +261,9 @@ class Searcher:
         key = (ordinal, article_id, subject)
         cached = self._fuzzy_cache.get(key)
         if cached is None:
-            cached = any(_loosely_in(term, vocabulary) for term in subject)
-            if len(self._fuzzy_cache) >= _SENTENCE_CACHE_SIZE:
-                self._fuzzy_cache.clear()
-            self._fuzzy_cache[key] = cached
+            cached = _remember(
+                self._fuzzy_cache, key, any(_loosely_in(term, vocabulary) for term in subject)
+            )
         return cached
 
     def _subject_terms(self, ordinal: int, article_id: str) -> frozenset[str]:
@@ -258,9 +276,7 @@ class Searcher:
                 | frozenset(terms(passage.context))
                 | self._about_terms(article_id)
             )
-            if len(self._subject_terms_cache) >= _SENTENCE_CACHE_SIZE:
-                self._subject_terms_cache.clear()
-            self._subject_terms_cache[key] = cached
+            _remember(self._subject_terms_cache, key, cached)
         return cached
 
     def _about_terms(self, article_id: str) -> frozenset[str]:
@@ -272,9 +288,7 @@ class Searcher:
             source_name = PurePosixPath(urlsplit(article.source or "").path).name
             opening = article.text[:_OPENING_CHARS]
             cached = frozenset(terms(f"{article.title}\n{source_name}\n{opening}"))
-            if len(self._about_cache) >= _SENTENCE_CACHE_SIZE:
-                self._about_cache.clear()
-            self._about_cache[article_id] = cached
+            _remember(self._about_cache, article_id, cached)
         return cached
 
     def _no_answer_message(self, info: QuestionInfo, candidates: Sequence[Candidate]) -> str:
@@ -283,27 +297,16 @@ class Searcher:
             # Not "the articles do not answer" when there are none (issue 15, item 9).
             return NoArticles().message
         close = [c for c in candidates if c.evidence >= self.abstain_threshold]
-        missing = [
-            word
-            for word, subject in zip(info.subject_words, info.subjects, strict=True)
-            if not any(
-                self._mentions(c.ordinal, article_id, subject)
-                for c in close[: self.settings.rerank_depth]
-                for article_id, _start, _end in self.snapshot.passages[c.ordinal].spans
-            )
-        ]
-        missing += [
-            version
-            for version in info.versions
-            if not any(
-                self._mentions_version(c.ordinal, article_id, version)
-                for c in close[: self.settings.rerank_depth]
-                for article_id, _start, _end in self.snapshot.passages[c.ordinal].spans
-            )
-        ]
+        named = [False] * (len(info.subjects) + len(info.versions))
+        for candidate in close[: self.settings.rerank_depth]:
+            for article_id, _start, _end in self.snapshot.passages[candidate.ordinal].spans:
+                found = self._naming(info, candidate.ordinal, article_id)
+                named = [was or now for was, now in zip(named, found, strict=True)]
+        words = [*info.subject_words, *info.versions]
+        missing = [word for word, was in zip(words, named, strict=True) if not was]
         if close and missing and self.settings.subject_check:
-            named = ", ".join(f"“{word}”" for word in missing)
-            return f"{NO_ANSWER_MESSAGE[:-1]}: no passage close to it mentions {named}."
+            listed = ", ".join(f"“{word}”" for word in missing)
+            return f"{NO_ANSWER_MESSAGE[:-1]}: no passage close to it mentions {listed}."
         return NO_ANSWER_MESSAGE
 
     @staticmethod
@@ -410,16 +413,14 @@ class Searcher:
             text = self.snapshot.passages[ordinal].text
             sentences = [
                 (span, frozenset(terms(text[span.start : span.end])))
-                for span in sentence_spans(text, Span(0, len(text)))
+                for span in passage_sentences(text)
             ]
             cached = _PassageWords(
                 sentences=sentences,
                 all_terms=frozenset().union(*(words for _, words in sentences)),
                 normalized=frozenset(normalized_words(text)),
             )
-            if len(self._words_cache) >= _SENTENCE_CACHE_SIZE:
-                self._words_cache.clear()
-            self._words_cache[ordinal] = cached
+            _remember(self._words_cache, ordinal, cached)
         return cached
 
     def _assign_span(self, candidate: Candidate, filters: SearchFilters) -> None:
@@ -585,8 +586,7 @@ class Searcher:
             # Two sentences answer about equally well: quote enough to hold both.
             budget *= 2
         first, last = best, best_last
-        opening = texts[best].split(None, 1)[0].lower().strip("\"'“‘(") if texts[best] else ""
-        if best and (opening in _REFERRING or len(texts[best]) < 60):
+        if best and (_refers_back(texts[best]) or len(texts[best]) < 60):
             first = best - 1  # "It had uid 37." needs the line that says what "it" is
 
         def length(a: int, b: int) -> int:
@@ -673,6 +673,12 @@ _LEADS_IN = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
 
 
+def _refers_back(sentence: str) -> bool:
+    """Whether a sentence opens with a word that points back ("It", "This", "They")."""
+    words = sentence.split(None, 1)
+    return bool(words) and words[0].lower().strip("\"'“‘(") in _REFERRING
+
+
 def _is_term(line: str) -> bool:
     """A term line: a few words with no sentence punctuation (an option, a name) that the
     lines below it define."""
@@ -705,8 +711,7 @@ def _answer_extent(texts: list[str], best: int) -> tuple[int, int]:
             last + 1 < count and _LIST_MARK.match(texts[last]) and _LIST_MARK.match(texts[last + 1])
         ):
             last += 1
-    opening = texts[best].split(None, 1)[0].lower().strip("\"'“‘(") if texts[best] else ""
-    if best > 0 and opening in _REFERRING and not _is_term(texts[best - 1]):
+    if best > 0 and _refers_back(texts[best]) and not _is_term(texts[best - 1]):
         # "It is quite possibly the most bug-ridden ...": what "it" is, is said just before.
         first = best - 1
         return first, last
