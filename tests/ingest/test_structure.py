@@ -92,6 +92,39 @@ def test_html_headings_come_from_markup_without_permalink_marks() -> None:
     assert any("They consist of the following tests:" in p.text for p in passages)
 
 
+TEXINFO_OPTIONS = """<html><head><title>GNU tool manual</title></head><body>
+<h1>Measuring Program Resource Use</h1>
+<p>By default, the tool writes its statistics to the standard error stream. The options
+below make it write the statistics to a file instead, which helps when the program you
+run writes to standard error itself.</p>
+<dl compact="compact">
+<dt id='index-format'><span><code>-v</code><a href='#index-format'
+class='copiable-anchor'> &para;</a></span></dt>
+<dt><span><code>--verbose</code></span></dt>
+<dd><p>Use the built-in verbose format, which displays each available piece of
+information on its own line, with an English description of its meaning.</p></dd>
+<dt><span><code>-a</code></span></dt>
+<dt><span><code>--append</code></span></dt>
+<dd><p><em>Append</em> the resource use information to the output file instead
+of overwriting it. This option is only useful with the output option.</p></dd>
+</dl>
+<p>The elapsed time is not collected atomically with the execution of the program, so in
+bizarre circumstances the figures can be off by a little; this is rarely a problem.</p>
+</body></html>
+"""
+
+
+def test_texinfo_option_terms_keep_their_own_lines_without_permalink_marks() -> None:
+    # trafilatura flattens this <dl> into loose <code> elements side by side, and keeps the
+    # "¶" of the permalink it drops: the terms were glued ("-a--append", "-v ¶--verbose").
+    article = prepare_article(read_html(TEXINFO_OPTIONS, None))
+
+    assert "¶" not in article.text
+    assert "-a\n--append" in article.text
+    assert "-v\n--verbose" in article.text
+    assert "the tool writes its statistics to the standard error stream." in article.text
+
+
 def test_copyright_year_is_not_a_publication_date() -> None:
     assert read_html(SPHINX_PAGE, None).published is None
 
@@ -106,7 +139,8 @@ def test_explicit_publication_metadata_is_used() -> None:
 def test_definition_terms_ordered_numbers_and_table_cells_are_kept() -> None:
     text = prepare_article(read_html(SPHINX_PAGE, None)).text
 
-    assert "operator\nThe operator account. It had uid 37.\ndaemon\nIt had uid 1." in text
+    # Each entry is a paragraph: a term is read with what defines it.
+    assert "operator\nThe operator account. It had uid 37.\n\ndaemon\nIt had uid 1." in text
     assert "1. Unpack the archive.\n2. Run the installer." in text
     assert "Name | Value\nSOME_ENV_VAR | 42" in text
 
@@ -276,3 +310,93 @@ Pinning refers to using the `==` operator.
     assert article.layout is not None
     code = [article.text[s.start : s.end] for s in article.layout if s.kind is BlockKind.CODE]
     assert code == ["$ pip wheel -r requirements.txt"]
+
+
+TEXINFO_FUNCTIONS = """<html><head><title>The Closure API (libfoo manual)</title></head><body>
+<h3 class="section">2.1 The Closure API</h3>
+<p>Because closures work by assembling a tiny function at runtime, they need special
+allocation on platforms whose heap is not executable. Two functions manage that memory:</p>
+<dl class="first-deftypefn">
+<dt id="index-void-1"><span class="category">Function: </span><span><strong>void</strong>
+<em>*foo_closure_alloc (size_t <var>size</var>, void **<var>code</var>)</em><a href='#index-void-1'
+class='copiable-anchor'> &para;</a></span></dt>
+<dd><p>Allocate a chunk of memory holding <var>size</var> bytes and return the writable address.
+</p></dd></dl>
+<dl class="first-deftypefn">
+<dt id="index-void-2"><span class="category">Function: </span><span><strong>void</strong>
+<em>foo_closure_free (void *<var>writable</var>)</em></span></dt>
+<dd><p>Free memory allocated using <code>foo_closure_alloc</code>.</p>
+<p>The argument is the writable address that was returned.</p></dd></dl>
+<div class="important"><h3 class="title">Important</h3><p>Closures are not supported on all
+platforms; check the FOO_CLOSURES define before using them.</p></div>
+</body></html>
+"""
+
+DOCBOOK_ONE_WORD_TITLE = """<html><head><title>fooproc</title></head><body><div class="refentry">
+<div class="refnamediv"><h2>Name</h2><p>fooproc &#8212; command line processor for foo</p></div>
+<div class="refsect1"><h2>Description</h2><p>fooproc is a command line tool for applying foo
+stylesheets to XML documents, and it is part of the libfoo library for the desktop.</p>
+<div class="important"><h3 class="title">Important</h3><p>By default, output is to stdout, and
+you can name a file for output with the -o option.</p></div></div></div></body></html>
+"""
+
+
+def test_definition_list_terms_of_a_manual_are_read_with_their_definitions() -> None:
+    # trafilatura drops a <dl>'s terms: the functions' signatures were not in the text.
+    article = prepare_article(read_html(TEXINFO_FUNCTIONS, None))
+
+    assert (
+        "Function: void *foo_closure_alloc (size_t size, void **code)\n"
+        "Allocate a chunk of memory holding size bytes and return the writable address."
+    ) in article.text
+    assert (
+        "Function: void foo_closure_free (void *writable)\n"
+        "Free memory allocated using foo_closure_alloc.\n\n"
+        "The argument is the writable address that was returned."
+    ) in article.text
+    assert "¶" not in article.text
+
+
+def test_a_one_word_page_title_is_kept_over_an_admonition_heading() -> None:
+    assert read_html(TEXINFO_FUNCTIONS, None).title == "The Closure API (libfoo manual)"
+    assert read_html(DOCBOOK_ONE_WORD_TITLE, None).title == "fooproc"
+
+
+MAN_PAGE_BREAKS = r""".TH FOO 1 "2024-01-01" "foo 1.0"
+.SH NAME
+foo, unfoo \- squeeze files
+.br
+foocat \- squeeze to stdout
+.SH SYNOPSIS
+.B foo
+.RB [ \-S\ suffix ]
+.SH DESCRIPTION
+.I foo
+squeezes files with a block sorting algorithm.  It is
+generally better than older tools.
+
+The options are deliberately similar to
+those of gzip, but they are not identical.
+.SH MEMORY
+    Flag     compress   decompress
+     \-1      1200k       500k
+     \-9      7600k      3700k
+"""
+
+
+def test_man_page_blank_lines_breaks_escaped_spaces_and_table_rows() -> None:
+    article = prepare_article(read_man(MAN_PAGE_BREAKS, None))
+
+    assert "foo, unfoo - squeeze files\nfoocat - squeeze to stdout" in article.text
+    assert "foo [-S suffix]" in article.text
+    # A blank source line is the author's paragraph break, as groff prints it.
+    assert "better than older tools.\n\nThe options are" in article.text
+    # Lines that start with a space start a line of their own: a table keeps its rows.
+    assert "-1 1200k 500k\n-9 7600k 3700k" in article.text
+
+
+def test_restructuredtext_title_entities_are_decoded() -> None:
+    source = "OAuth1 & OAuth2 for Foo\n=======================\n\nFoo signs requests.\n"
+    raw = read_rst(source, None)
+
+    assert raw.title == "OAuth1 & OAuth2 for Foo"

@@ -68,6 +68,11 @@ def clean_heading(text: str) -> str:
     return _PERMALINK_MARKS.sub("", _INLINE_SPACE.sub(" ", text)).strip()
 
 
+def is_permalink_mark(text: str) -> bool:
+    """Whether ``text`` is nothing but a permalink mark ("¶", "§", "#", a link icon)."""
+    return bool(text.strip()) and not _PERMALINK_MARKS.sub("", text)
+
+
 def _tag(element: etree._Element) -> str:
     tag = element.tag
     return tag.lower() if isinstance(tag, str) else ""

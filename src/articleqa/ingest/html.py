@@ -13,7 +13,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from articleqa.errors import IngestError
-from articleqa.ingest.blocks import blocks_from_element, clean_heading
+from articleqa.ingest.blocks import blocks_from_element, clean_heading, is_permalink_mark
 from articleqa.ingest.dates import parse_date
 from articleqa.models import Block, BlockKind, RawArticle
 
@@ -36,13 +36,17 @@ _DATE_META = (
     "sailthru.date",
     "parsely-pub-date",
 )
+_BLOCK_CHILDREN = frozenset(
+    {"p", "div", "pre", "ul", "ol", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"}
+)
 _TITLE_META = ("og:title", "twitter:title", "dc.title")
 _AUTHOR_META = ("author", "article:author", "dc.creator", "parsely-author")
 
 
 def read_html(html: str, source: str | None, url: str | None = None) -> RawArticle:
+    page = _parse(html)
     document = trafilatura.bare_extraction(
-        html,
+        _prepared(html) if page is not None else html,
         url=url,
         with_metadata=True,
         include_comments=False,
@@ -60,7 +64,6 @@ def read_html(html: str, source: str | None, url: str | None = None) -> RawArtic
             blocks = blocks_from_element(body)
     if not any(b.kind is not BlockKind.HEADING for b in blocks):
         raise IngestError("no article text found in the HTML page")
-    page = _parse(html)
     title = _title(page, fields, blocks)
     if blocks and blocks[0].kind is BlockKind.HEADING and blocks[0].text == title:
         blocks = blocks[1:]  # the title is shown as the title, not repeated as a heading
@@ -82,6 +85,90 @@ def _parse(html: str) -> etree._Element | None:
         return None
 
 
+def _prepared(html: str) -> etree._Element | str:
+    """The page as trafilatura should see it: documentation markup it would lose, rewritten.
+
+    - The "¶" links that documentation generators put beside terms and headings go: Sphinx,
+      texinfo and friends append an in-page anchor whose only text is a mark, and trafilatura
+      drops the link but keeps its text inside the prose ("-v ¶--verbose").
+    - Definition lists become paragraphs: trafilatura drops or glues their terms, which in
+      manuals are what is defined (an option, a function's signature, a user name).
+    """
+    page = _parse(html)
+    if page is None:
+        return html
+    for anchor in list(page.iter("a")):
+        if (anchor.get("href") or "").startswith("#") and is_permalink_mark(anchor.text_content()):
+            anchor.drop_tree()
+    # Innermost lists first, so a list nested in a definition is rewritten before its parent.
+    for definitions in reversed(list(page.iter("dl"))):
+        _as_paragraphs(definitions)
+    return page
+
+
+def _as_paragraphs(definitions: etree._Element) -> None:
+    """Rewrite ``<dl>`` in place as one paragraph per entry: its terms, a line each, then the
+    first paragraph of its definition (a term is read with what defines it); any further
+    blocks of the definition follow as they are."""
+    replacement = lxml_html.Element("div")
+    entry: etree._Element | None = None  # the current entry's paragraph, terms first
+    defined = False  # whether the current entry already has its definition
+    for child in list(definitions):
+        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        if tag == "dt":
+            if entry is None or defined:
+                entry = lxml_html.Element("p")
+                replacement.append(entry)
+                defined = False
+            elif len(entry) or entry.text:
+                entry.append(lxml_html.Element("br"))
+            _move_content(child, entry)
+        elif tag == "dd":
+            if entry is None or defined:
+                entry = lxml_html.Element("p")
+                replacement.append(entry)
+            elif len(entry) or entry.text:
+                entry.append(lxml_html.Element("br"))
+            defined = True
+            first = child[0] if len(child) and not (child.text or "").strip() else None
+            if first is not None and _tag_of(first) == "p":
+                _move_content(first, entry)
+                _append_tail(entry, first.tail)
+                child.remove(first)
+            if any(_tag_of(c) in _BLOCK_CHILDREN for c in child):
+                replacement.append(child)
+                child.tag = "div"
+            else:
+                _move_content(child, entry)
+        elif tag:
+            replacement.append(child)
+    replacement.tail = definitions.tail
+    parent = definitions.getparent()
+    if parent is not None:
+        parent.replace(definitions, replacement)
+
+
+def _tag_of(element: etree._Element) -> str:
+    return element.tag.lower() if isinstance(element.tag, str) else ""
+
+
+def _append_tail(target: etree._Element, text: str | None) -> None:
+    if not text:
+        return
+    if len(target):
+        target[-1].tail = (target[-1].tail or "") + text
+    else:
+        target.text = (target.text or "") + text
+
+
+def _move_content(source: etree._Element, target: etree._Element) -> None:
+    """Append ``source``'s text and children to the end of ``target``."""
+    _append_tail(target, source.text)
+    source.text = None
+    for child in list(source):
+        target.append(child)
+
+
 def _meta(page: etree._Element | None, names: tuple[str, ...]) -> str | None:
     if page is None:
         return None
@@ -95,15 +182,32 @@ def _meta(page: etree._Element | None, names: tuple[str, ...]) -> str | None:
 
 
 def _title(page: etree._Element | None, fields: dict[str, Any], blocks: list[Block]) -> str:
-    candidates = [_meta(page, _TITLE_META), fields.get("title")]
     first_h1 = next((b.text for b in blocks if b.kind is BlockKind.HEADING and b.level == 1), None)
-    candidates.append(first_h1)
+    candidates = [_meta(page, _TITLE_META), _guessed_title(page, fields), first_h1]
     for candidate in candidates:
         title = clean_heading(str(candidate or ""))
         if title:
             return title
     first_text = next((b.text for b in blocks if b.kind is not BlockKind.CODE), "")
     return first_text.split("\n", 1)[0][:120]
+
+
+def _guessed_title(page: etree._Element | None, fields: dict[str, Any]) -> str | None:
+    """trafilatura's title when the page's own ``<title>`` or a top heading confirms it.
+
+    trafilatura trims the site name off ``<title>`` ("Abstract — Foo 1.0 documentation"),
+    but on a page whose ``<title>`` is one word it falls back to any heading, and a manual
+    page was titled after its "Important" admonition.
+    """
+    guessed = str(fields.get("title") or "").strip()
+    if page is None:
+        return guessed or None
+    element = page.find(".//title")
+    own = " ".join((element.text_content() if element is not None else "").split())
+    top = {" ".join(h.text_content().split()) for h in page.iter("h1", "h2")}
+    if guessed and (guessed.lower() in own.lower() or guessed in top or not own):
+        return guessed
+    return own or guessed or None
 
 
 def _published(page: etree._Element | None) -> dt.date | None:

@@ -46,8 +46,10 @@ _NAMED_CHARS = {
 _NAMED_CHAR = re.compile(r"\\\(([^\s]{2})|\\\[([^\]\s]+)\]")
 _FONT_MACROS = {"B", "I", "R", "SM", "SB"}
 _ALTERNATING = {"BR", "RB", "BI", "IB", "RI", "IR"}
-_PARAGRAPH = {"PP", "P", "LP", "sp", "br", "RS", "RE", "in", "ti", "ne", "ad", "na", "hy", "nh"}
-_ARGUMENT = re.compile(r'"((?:[^"]|"")*)"|(\S+)')
+_LINE_START = "\x01"  # marks a source line that starts an output line of its own
+_PARAGRAPH = {"PP", "P", "LP", "sp", "RS", "RE", "in", "ti", "ne", "ad", "na", "hy", "nh"}
+# An escaped space ("\-S\ suffix") is part of its argument, not a break between two.
+_ARGUMENT = re.compile(r'"((?:[^"]|"")*)"|((?:\\\s|\S)+)')
 
 
 def _unescape(text: str) -> str:
@@ -86,6 +88,7 @@ class _Page:
         self.lines: list[str] = []
         self.code = False
         self.tag_next = False  # .TP: the next line is the item's tag
+        self.break_next = False  # .br: the next line starts a line of its own
 
     def flush(self) -> None:
         if not self.lines:
@@ -105,8 +108,11 @@ class _Page:
             self.flush()
             self.lines.append("\0" + text)  # a tag line stands alone
             self.tag_next = False
+        elif self.break_next:
+            self.lines.append(_LINE_START + text)
         else:
             self.lines.append(text)
+        self.break_next = False
 
 
 def _join(lines: list[str]) -> list[str]:
@@ -116,6 +122,8 @@ def _join(lines: list[str]) -> list[str]:
         if line.startswith("\0"):
             out.append(line[1:])
             out.append("")
+        elif line.startswith(_LINE_START):
+            out.append(line[1:])
         elif out and out[-1] != "" and not out[-1].startswith("\0"):
             out[-1] = f"{out[-1]} {line}"
         elif out and out[-1] == "":
@@ -136,7 +144,11 @@ def read_man(source_text: str, source: str | None) -> RawArticle:
             if page.code:
                 page.lines.append(text)
             elif text.strip():
+                # groff breaks the line before one that starts with a space (a table's rows).
+                page.break_next = page.break_next or raw_line[:1].isspace()
                 page.add(text.strip())
+            else:
+                page.flush()  # groff keeps a blank line: the author's paragraph break
             continue
         macro, _, rest = raw_line[1:].strip().partition(" ")
         args = [_unescape(a) for a in _arguments(rest)]
@@ -150,6 +162,8 @@ def read_man(source_text: str, source: str | None) -> RawArticle:
         elif macro in _PARAGRAPH:
             if macro in ("PP", "P", "LP", "sp"):
                 page.flush()
+        elif macro == "br":
+            page.break_next = True
         elif macro == "TP":
             page.flush()
             page.tag_next = True

@@ -45,7 +45,8 @@ def read_rst(text: str, source: str | None) -> RawArticle:
     subtitle = clean_heading(blocks_from_html_text(parts.get("subtitle", "")))
     if subtitle:
         blocks = [Block(BlockKind.HEADING, subtitle, 2), *blocks]
-    title = clean_heading(str(parts.get("title") or ""))
+    # docutils gives the title as HTML ("OAuth1 &amp; OAuth2"): read it as the body is read.
+    title = clean_heading(blocks_from_html_text(str(parts.get("title") or "")))
     if not title:
         title, blocks = take_title(blocks)
     return article_from_blocks(title, blocks, "reStructuredText document", source)
