@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from articleqa.question import AnswerType, answer_type, question_names, read_question
+from articleqa.question import (
+    AnswerType,
+    answer_type,
+    holds_literal,
+    question_names,
+    read_question,
+)
 from articleqa.search import _loosely_in
 
 
@@ -75,3 +81,31 @@ def test_names_match_loosely_but_not_any_near_word(
     term: str, vocabulary: set[str], found: bool
 ) -> None:
     assert _loosely_in(term, frozenset(vocabulary)) is found
+
+
+@pytest.mark.parametrize(
+    ("question", "literals"),
+    [
+        ("What is the long form of the -p option of time?", ("-p",)),
+        ("What does the %M format specifier report?", ("%M",)),
+        ("How much memory does bzip2 need with the -9 flag?", ("-9",)),
+        ("What does $NF hold in awk?", ("$NF",)),
+        ("Who owned the Python 2.0 release?", ("2.0",)),
+        ("Which grep option selects non-matching lines?", ()),
+        ("Is the built-in format the default?", ()),
+    ],
+)
+def test_tokens_the_index_cannot_hold_are_kept_as_written(
+    question: str, literals: tuple[str, ...]
+) -> None:
+    assert read_question(question).literals == literals
+
+
+def test_a_literal_is_found_as_written_or_as_a_definition_term() -> None:
+    assert holds_literal("-p", "-p\n--portability\nUse the portable format.")
+    assert holds_literal("-l", "-l, --files-with-matches\nPrint only names.")
+    assert holds_literal("%M", "%K\nAverage memory.\nM\nMaximum resident set size.")
+    assert holds_literal("-9", "The flags -1 through -9 set the block size.")
+    assert not holds_literal("-9", "Call 555-9 now.")
+    assert not holds_literal("2.0", "Version 2.0.1 and 12.0 came out.")
+    assert not holds_literal("%M", "Most people use it.")

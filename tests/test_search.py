@@ -17,7 +17,8 @@ from articleqa.ingest.html import read_html
 from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, RawArticle
-from articleqa.search import Searcher, SearchFilters
+from articleqa.question import read_question
+from articleqa.search import Searcher, SearchFilters, _with_answer_of_kind
 from articleqa.service import ingest
 from articleqa.snapshot import load_snapshot
 from articleqa.store import ArticleStore
@@ -477,3 +478,41 @@ def test_a_version_the_question_names_must_be_in_the_passage(settings: Settings)
     assert searcher.ask("What did pip 10.0 add for credentials?").answered
     assert not searcher.ask("What did pip 9.0 add for credentials?").answered
     assert not searcher.ask("What did pip 10.0.1 add for credentials?").answered
+
+
+def test_an_option_the_question_writes_finds_the_passage_that_defines_it(
+    settings: Settings,
+) -> None:
+    # BM25 has no term for "-p": without looking for it as written, the two passages share
+    # the question's other words alike and the shorter one came first.
+    store = _store_of(
+        settings.home,
+        ("Option syntax", "Each option has a long form and a short form."),
+        (
+            "Output options",
+            "-p\n--portability\nThis option, in its long form or its short form, selects "
+            "the portable output format that other implementations print.",
+        ),
+    )
+    searcher = _searcher(settings, store, abstain_threshold=-1.0, subject_check=False)
+
+    answer = searcher.ask("What is the long form of the -p option?", 1)
+
+    assert "--portability" in answer.quotes[0].text
+    _assert_contract(answer, store)
+
+
+def test_the_highlight_takes_in_the_neighbour_holding_the_kind_of_answer_asked() -> None:
+    texts = [
+        "In April 1191 Richard left Messina with a large fleet in order to reach Acre.",
+        "But a storm dispersed the fleet.",
+        "After some searching, it was discovered that the boat was at Cyprus.",
+    ]
+    when = read_question("What year did the storm hit Richard's fleet?")
+    what = read_question("What dispersed the fleet?")
+
+    assert _with_answer_of_kind(when, texts, [0.5, 0.9, 0.1], 1, 1) == (0, 1)
+    # A question asking for no particular kind of answer keeps the sentence alone.
+    assert _with_answer_of_kind(what, texts, [0.5, 0.9, 0.1], 1, 1) == (1, 1)
+    # Nor is a neighbour added when the sentence already holds that kind of answer.
+    assert _with_answer_of_kind(when, texts, [0.9, 0.5, 0.1], 0, 0) == (0, 0)

@@ -41,6 +41,9 @@ def visible_text(path):
                            capture_output=True)
         text = r.stdout.decode('utf-8', 'replace')
         return re.sub(r'.\x08', '', text)
+    if path.endswith('.md'):
+        # What a reader sees: a code span's backticks are markup, not text.
+        return re.sub(r'(`+)([^`]+?)\1', r'\2', raw)
     return raw
 
 def norm(s):

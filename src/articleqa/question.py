@@ -9,6 +9,7 @@ that subject, and an article that never mentions it cannot answer it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -32,6 +33,10 @@ _INFLECTIONS = (
     ("est", ""),
 )
 _VERSION = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.]*\w)")
+# Tokens the index has no term for (one letter, or marked by punctuation): command options
+# ("-p", "--append"), format specifiers ("%M"), shell and awk variables ("$NF").
+_CODE_LITERAL = re.compile(r"(?<![\w-])(?:--?[A-Za-z0-9][\w-]*|%[A-Za-z]|\$\w+)")
+_SIGILS = "-%$"
 
 
 class AnswerType(StrEnum):
@@ -202,6 +207,8 @@ class QuestionInfo:
     # Version numbers ("9.0", "1.6.1"): the index has no term for them, so they are looked for
     # as written.
     versions: tuple[str, ...] = ()
+    # Versions and code tokens as written ("2.0", "-p", "%M"): looked for in the text itself.
+    literals: tuple[str, ...] = ()
 
     def expects(self, sentence: str) -> float:
         """How surely ``sentence`` holds the kind of answer the question asks for, beyond the
@@ -305,4 +312,22 @@ def read_question(question: str) -> QuestionInfo:
         subject_words=tuple(words),
         answer_type=answer_type(question),
         versions=tuple(dict.fromkeys(_VERSION.findall(question))),
+        literals=tuple(
+            dict.fromkeys([*_VERSION.findall(question), *_CODE_LITERAL.findall(question)])
+        ),
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _literal_patterns(literal: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    written = re.compile(rf"(?<![\w.-]){re.escape(literal)}(?![\w-]|\.\d)")
+    # A manual lists "%M" as a term line "M", "-p" as "-p, --portability".
+    core = literal.lstrip(_SIGILS) or literal
+    term = re.compile(rf"^[{re.escape(_SIGILS)}]*{re.escape(core)}(?:$|,)", re.MULTILINE)
+    return written, term
+
+
+def holds_literal(literal: str, text: str) -> bool:
+    """Whether ``text`` holds ``literal`` as written, or as a term line of a definition list."""
+    written, term = _literal_patterns(literal)
+    return bool(written.search(text) or term.search(text))

@@ -22,7 +22,7 @@ from articleqa.errors import InvalidInput, NoArticles
 from articleqa.lexical import terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, passage_sentences
-from articleqa.question import QuestionInfo, read_question
+from articleqa.question import AnswerType, QuestionInfo, holds_literal, read_question
 from articleqa.snapshot import ArticleRecord, Snapshot
 from articleqa.vector_index import search as vector_search
 
@@ -184,7 +184,7 @@ class Searcher:
             query_vector = self.embedder.embed([question])[0]
         filters = filters or SearchFilters()
         info = read_question(question)
-        candidates = self.rank(question, query_vector, filters, set(info.asked))
+        candidates = self.rank(question, query_vector, filters, info)
         supported = self.supported(info, candidates)
         answered = bool(supported)
         chosen = self.select(supported, k, filters)
@@ -245,9 +245,8 @@ class Searcher:
     def _mentions_version(self, ordinal: int, article_id: str, version: str) -> bool:
         passage = self.snapshot.passages[ordinal]
         article = self.snapshot.articles[article_id]
-        pattern = re.compile(rf"(?<![\w.]){re.escape(version)}(?![\w]|\.\d)")
         return any(
-            pattern.search(text)
+            holds_literal(version, text)
             for text in (passage.text, passage.context, article.text[:_OPENING_CHARS])
         )
 
@@ -332,7 +331,7 @@ class Searcher:
         question: str,
         query_vector: np.ndarray,
         filters: SearchFilters,
-        asked: set[str] | None = None,
+        info: QuestionInfo | None = None,
     ) -> list[Candidate]:
         """Candidates from both retrievers, fused and sorted best first."""
         snapshot = self.snapshot
@@ -369,12 +368,15 @@ class Searcher:
             for ordinal, lexical_score in zip(ordinals, normalized.tolist(), strict=True)
         ]
         candidates.sort(key=lambda c: (-c.fused, c.ordinal))
-        if asked is None:
-            asked = set(read_question(question).asked)
-        return self._rerank_by_sentence(asked, candidates, query_vector)
+        info = info or read_question(question)
+        return self._rerank_by_sentence(set(info.asked), candidates, query_vector, info.literals)
 
     def _rerank_by_sentence(
-        self, asked: set[str], ranked: list[Candidate], query_vector: np.ndarray
+        self,
+        asked: set[str],
+        ranked: list[Candidate],
+        query_vector: np.ndarray,
+        literals: tuple[str, ...] = (),
     ) -> list[Candidate]:
         """Reward passages holding one sentence that answers: one that carries most of the
         question's rare words, and (``sentence_meaning_weight``) one close to it in meaning.
@@ -386,6 +388,17 @@ class Searcher:
         weight, meaning_weight = settings.sentence_weight, settings.sentence_meaning_weight
         term_weight = {t: self._idf.get(t, 0.0) for t in asked}.__getitem__
         total = sum(map(term_weight, asked))
+        if literals:
+            # A token the question writes that the index cannot hold ("-p", "%M", "2.0")
+            # weighs as much as its rarest word: it names exactly what is asked about. Every
+            # candidate is looked at, since BM25 could not rank it for that token.
+            literal_weight = max(map(term_weight, asked), default=0.0) or 1.0
+            literal_share = literal_weight / (total + literal_weight * len(literals))
+            for candidate in ranked:
+                text = self.snapshot.passages[candidate.ordinal].text
+                found = sum(holds_literal(literal, text) for literal in literals)
+                candidate.fused += weight * literal_share * found
+            ranked.sort(key=lambda c: (-c.fused, c.ordinal))
         if (weight <= 0 or total <= 0) and meaning_weight <= 0:
             return ranked
         head = ranked[: settings.rerank_depth]
@@ -495,6 +508,9 @@ class Searcher:
         best = max(range(len(scores)), key=scores.__getitem__)
         highlight: Highlight | None = None
         first_answer, last_answer = _answer_extent(texts, best)
+        first_answer, last_answer = _with_answer_of_kind(
+            info, texts, scores, first_answer, last_answer
+        )
         if shares_words:
             begin, finish = sentences[first_answer][0].start, sentences[last_answer][0].end
             highlight = Highlight(
@@ -531,11 +547,14 @@ class Searcher:
         asked for."""
         asked = info.asked
         weight = {t: self._idf.get(t, 1.0) for t in asked}
-        total = sum(weight.values()) or 1.0
+        literals = info.literals
+        literal_weight = max(weight.values(), default=1.0)
+        total = (sum(weight.values()) + literal_weight * len(literals)) or 1.0
         sentences = words.sentences
 
-        def share(found: frozenset[str]) -> float:
-            return sum(weight[t] for t in asked & found) / total
+        def share(found: frozenset[str], text: str = "") -> float:
+            written = sum(literal_weight for lit in literals if text and holds_literal(lit, text))
+            return (sum(weight[t] for t in asked & found) + written) / total
 
         terms_of = [_term_index(texts, i) for i in range(len(texts))]
 
@@ -544,15 +563,17 @@ class Searcher:
             # A definition's sentences are about its term ("operator" ... "It had uid 37."):
             # the term's words count as their own.
             term = terms_of[index]
+            text = texts[index]
             if term is not None:
                 sentence_terms = sentence_terms | sentences[term][1]
+                text = f"{texts[term]}\n{text}"
             before = sentences[index - 1][1] if index else heading_terms
             context_only = (before | heading_terms) - sentence_terms
             # Among equals prefer the shorter sentence: the highlight should be pointed.
             length_penalty = 1e-4 * math.log1p(span.end - span.start)
             return (
                 meaning[index]
-                + _HIGHLIGHT_WORDS_WEIGHT * share(sentence_terms)
+                + _HIGHLIGHT_WORDS_WEIGHT * share(sentence_terms, text)
                 + _HIGHLIGHT_CONTEXT_WEIGHT * share(context_only)
                 + _HIGHLIGHT_TYPE_WEIGHT * info.expects(texts[index])
                 - length_penalty
@@ -726,6 +747,24 @@ def _answer_extent(texts: list[str], best: int) -> tuple[int, int]:
 # are capped when split, so this only bites on snapshots built before the cap; it keeps the
 # highlight.
 MAX_QUOTE_CHARS = 4_000
+
+
+def _with_answer_of_kind(
+    info: QuestionInfo, texts: list[str], scores: list[float], first: int, last: int
+) -> tuple[int, int]:
+    """The answer's sentences, with the neighbour that holds the kind of answer asked for when
+    they hold none ("What year did the storm hit?": "In April 1191 Richard left Messina ...
+    But a storm dispersed the fleet.")."""
+    if info.answer_type is AnswerType.ANY or any(
+        info.expects(texts[i]) > 0 for i in range(first, last + 1)
+    ):
+        return first, last
+    neighbours = [i for i in (first - 1, last + 1) if 0 <= i < len(texts)]
+    holding = [i for i in neighbours if info.expects(texts[i]) > 0]
+    if not holding:
+        return first, last
+    chosen = max(holding, key=scores.__getitem__)
+    return min(first, chosen), max(last, chosen)
 
 
 def _cap_quote(start: int, end: int, highlight: Highlight | None) -> tuple[int, int]:
