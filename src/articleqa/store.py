@@ -18,11 +18,10 @@ from pathlib import Path
 
 from articleqa.errors import ArticleNotFound, StorageError
 from articleqa.models import Article, ArticleMeta, BlockKind, LayoutSpan
+from articleqa.paths import HomePaths
 from articleqa.sqlite_files import connect
 
 logger = logging.getLogger(__name__)
-
-STORE_FILE = "articles.sqlite"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -74,7 +73,7 @@ class UpsertStatus(StrEnum):
 
 class ArticleStore:
     def __init__(self, home: Path) -> None:
-        self.path = home / STORE_FILE
+        self.path = HomePaths(home).store
         try:
             home.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
