@@ -25,7 +25,7 @@ from articleqa.errors import IngestError, InvalidInput, StorageError
 from articleqa.models import RawArticle
 from articleqa.paths import HomePaths
 from articleqa.service import IngestOutcome, IngestStatus
-from articleqa.sqlite_files import connect
+from articleqa.sqlite_files import connect, migrate
 
 if TYPE_CHECKING:
     from articleqa.engine import ArticleQA
@@ -76,6 +76,8 @@ CREATE TABLE IF NOT EXISTS entries (
     PRIMARY KEY (feed_url, entry_key)
 );
 """
+# Schema steps after the base schema (see sqlite_files.migrate); none yet.
+_MIGRATIONS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,7 @@ class FeedRegistry:
             home.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.executescript(_SCHEMA)
+                migrate(db, _MIGRATIONS, "feed registry")
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open the feed registry at {self.path}: {exc}") from exc
 

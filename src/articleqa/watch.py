@@ -34,7 +34,7 @@ from articleqa.errors import (
 from articleqa.ingest import SUPPORTED_SUFFIXES, iter_folder
 from articleqa.paths import HomePaths
 from articleqa.service import IngestOutcome, IngestStatus
-from articleqa.sqlite_files import connect
+from articleqa.sqlite_files import connect, migrate
 
 if TYPE_CHECKING:
     from articleqa.embedding import Embedder
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+# Schema steps after the base table (see sqlite_files.migrate); none yet.
+_STATE_MIGRATIONS: tuple[str, ...] = ()
 # Records of a JSON file are stored with sources "<file>[n]", of a JSON Lines file "<file>:n".
 _RECORD_SOURCE = re.compile(r"^(?P<file>.+\.jsonl):\d+$|^(?P<json>.+\.json)\[\d+\]$", re.IGNORECASE)
 
@@ -75,6 +77,7 @@ class FileStates:
                     "CREATE TABLE IF NOT EXISTS files "
                     "(path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL)"
                 )
+                migrate(db, _STATE_MIGRATIONS, "watcher state")
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open the watcher state at {self.path}: {exc}") from exc
 
@@ -87,7 +90,10 @@ class FileStates:
 
     def put(self, path: str, mtime_ns: int, size: int) -> None:
         with contextlib.closing(self._connect()) as db:
-            db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (path, mtime_ns, size))
+            db.execute(
+                "INSERT OR REPLACE INTO files (path, mtime_ns, size) VALUES (?, ?, ?)",
+                (path, mtime_ns, size),
+            )
 
     def forget(self, paths: Iterable[str]) -> None:
         with contextlib.closing(self._connect()) as db:
