@@ -287,6 +287,17 @@ def test_index_rollback(runner: CliRunner, home: Path) -> None:
     assert again.stderr == "error: there is no earlier snapshot to roll back to\n"
 
 
+def test_index_full_embeds_everything_again(runner: CliRunner, home: Path) -> None:
+    _indexed(runner, home)
+    again = _run(runner, home, "index", "--quiet")
+    full = _run(runner, home, "index", "--quiet", "--full")
+
+    assert again.exit_code == 0 and "(0 embedded," in again.stdout
+    assert full.exit_code == 0 and " 0 reused)" in full.stdout
+    refused = runner.invoke(main, ["--home", str(home), "index", "--full", "--rollback"])
+    assert refused.exit_code == 2 and "--full builds" in refused.stderr
+
+
 def test_real_process_exit_status_and_stderr(home: Path, tmp_path: Path) -> None:
     good, bad = _bad_and_good_files(tmp_path / "in")
     env = {

@@ -66,7 +66,9 @@ class SnapshotIndex:
         from articleqa.indexer import Indexer
 
         indexer = Indexer(self.settings, _embedded(store), embedder)
-        return indexer.build(options.progress, lock_timeout_s=options.lock_timeout_s)
+        return indexer.build(
+            options.progress, lock_timeout_s=options.lock_timeout_s, full=options.full
+        )
 
     def rollback(self, store: ArticleRepository, *, lock_timeout_s: float | None = None) -> str:
         from articleqa.indexer import rollback
@@ -255,17 +257,22 @@ class ArticleQA:
     # -- the index ---------------------------------------------------------------------------
 
     def build(
-        self, *, lock_timeout_s: float | None = None, progress: ProgressCallback | None = None
+        self,
+        *,
+        lock_timeout_s: float | None = None,
+        progress: ProgressCallback | None = None,
+        full: bool = False,
     ) -> BuildReport:
         """Build an index of the store as it is now and publish it (only new or changed
-        passages are embedded).
+        passages are embedded, unless ``full``).
 
         Args:
             lock_timeout_s: How long to wait for a build running elsewhere; default: the
                 settings' ``lock_timeout_s``. RebuildInProgress after that.
             progress: Called with (texts embedded, texts to embed) as the build goes.
+            full: Embed every passage and sentence again instead of reusing cached vectors.
         """
-        options = BuildOptions(lock_timeout_s=lock_timeout_s, progress=progress)
+        options = BuildOptions(lock_timeout_s=lock_timeout_s, progress=progress, full=full)
         report = self.index.build(self.store, self.embedder, options)
         self._forget_searcher()
         return report

@@ -150,17 +150,20 @@ def articles_remove(ctx: click.Context, article_ids: tuple[str, ...]) -> None:
 @click.option("--rollback", is_flag=True, help="Publish the snapshot built before the current one.")
 @click.option("--wait", type=float, default=None, help="Seconds to wait for a running rebuild.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--full", is_flag=True, help="Embed every passage again (ignore the cache).")
 @click.pass_context
 @handle_errors
-def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool) -> None:
+def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool, full: bool) -> None:
     """Build the index from the stored articles and publish it (incremental: only new or
     changed passages are embedded)."""
+    if rollback and full:
+        raise click.UsageError("--full builds; it does not go with --rollback")
     engine = engine_from(ctx)
     if rollback:
         version = engine.rollback(lock_timeout_s=wait)
         click.echo(f"rolled back: {version} is current")
         return
-    report = build_with_progress(engine, lock_timeout_s=wait, progress=not quiet)
+    report = build_with_progress(engine, lock_timeout_s=wait, progress=not quiet, full=full)
     click.echo(
         f"published {report.version}: {report.articles} articles, {report.passages} passages "
         f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s"
@@ -168,11 +171,11 @@ def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool) -
 
 
 def build_with_progress(
-    engine: ArticleQA, *, lock_timeout_s: float | None, progress: bool
+    engine: ArticleQA, *, lock_timeout_s: float | None, progress: bool, full: bool = False
 ) -> BuildReport:
     """Build through ``engine``, with a progress bar on stderr unless ``progress`` is off."""
     if not progress:
-        return engine.build(lock_timeout_s=lock_timeout_s)
+        return engine.build(lock_timeout_s=lock_timeout_s, full=full)
     bar: Any = None
 
     def on_progress(done: int, total: int) -> None:
@@ -187,7 +190,7 @@ def build_with_progress(
         bar.refresh()
 
     try:
-        return engine.build(lock_timeout_s=lock_timeout_s, progress=on_progress)
+        return engine.build(lock_timeout_s=lock_timeout_s, progress=on_progress, full=full)
     finally:
         if bar is not None:
             bar.close()
