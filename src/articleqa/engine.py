@@ -151,6 +151,8 @@ class EngineStatus:
     index: SnapshotManifest | None
     # The version this engine answers from, once it has loaded one (see ``reload``).
     serving: str | None
+    # Why the published version's manifest could not be read, when it could not.
+    index_error: str | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -371,14 +373,23 @@ class ArticleQA:
     # -- status ------------------------------------------------------------------------------
 
     def status(self) -> EngineStatus:
+        """What is stored and what is published; a damaged index is reported, not raised."""
+        from articleqa.errors import SnapshotCorrupt
+
+        manifest = error = None
+        try:
+            manifest = self.manifest()
+        except SnapshotCorrupt as exc:
+            error = exc.message
         searcher = self._searcher
         return EngineStatus(
             backend=self.backend.name,
             home=str(self.settings.home),
             articles=self.store.count(),
             store_generation=self.store.generation(),
-            index=self.manifest(),
+            index=manifest,
             serving=searcher.snapshot.version if searcher else None,
+            index_error=error,
         )
 
     @property

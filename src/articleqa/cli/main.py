@@ -236,6 +236,45 @@ def render_answer(answer: Any) -> str:
     return "\n".join(lines)
 
 
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@handle_errors
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show the data directory: stored articles, the published index, and whether the index
+    holds every change to the store (else run `articleqa index`)."""
+    state = engine_from(ctx).status()
+    index = state.index
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "backend": state.backend,
+                    "home": state.home,
+                    "articles": state.articles,
+                    "store_generation": state.store_generation,
+                    "index": index.to_json() if index else None,
+                    "index_error": state.index_error,
+                    "up_to_date": state.up_to_date,
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"{state.backend} data in {state.home}: {state.articles} articles")
+    if index is None:
+        click.echo(f"index: {state.index_error or 'none built yet (run `articleqa index`)'}")
+        return
+    built = index.built_at.isoformat(timespec="seconds") if index.built_at else "?"
+    click.echo(
+        f"index: {index.version} built {built}, {index.article_count} articles, "
+        f"{index.passage_count} passages ({index.index_type}, {index.model})"
+    )
+    click.echo(
+        "up to date" if state.up_to_date else "the store changed since: run `articleqa index`"
+    )
+
+
 @main.command("eval")
 @click.argument("dataset", type=click.Path(exists=True, path_type=Path))
 @click.option("--calibrate", is_flag=True, help="Pick the abstention threshold from this data.")
