@@ -12,8 +12,9 @@ from articleqa.config import Settings
 from articleqa.errors import ArticleNotFound, StorageError
 from articleqa.ingest.prepare import article_id, normalize_url, prepare_article
 from articleqa.models import Article, RawArticle
+from articleqa.paths import STORE_FILE
 from articleqa.service import ingest
-from articleqa.store import STORE_FILE, ArticleStore, UpsertStatus
+from articleqa.store import ArticleStore, UpsertStatus
 
 T0 = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 T1 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)

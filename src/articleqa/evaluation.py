@@ -18,15 +18,13 @@ import numpy as np
 
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
+from articleqa.engine import ArticleQA
 from articleqa.errors import InvalidInput
-from articleqa.indexer import Indexer
 from articleqa.ingest.prepare import prepare_article
 from articleqa.models import Answer, RawArticle
+from articleqa.paths import HomePaths
 from articleqa.question import read_question
 from articleqa.search import Searcher, abstain_threshold
-from articleqa.service import store_raw
-from articleqa.snapshot import load_snapshot
-from articleqa.store import ArticleStore
 
 logger = logging.getLogger(__name__)
 
@@ -147,15 +145,14 @@ class _Index:
         self._tmp = tempfile.TemporaryDirectory(prefix="articleqa-eval-")
         home = Path(self._tmp.name)
         # Share one embedding cache between folds: the same passages are embedded once.
-        (home / "embeddings").symlink_to(cache, target_is_directory=True)
-        self.settings = settings.model_copy(update={"home": home})
-        store = ArticleStore(home)
+        HomePaths(home).embeddings.symlink_to(cache, target_is_directory=True)
+        self.engine = ArticleQA(settings, embedder=embedder, home=home)
         for label, raw in raws:
-            outcome = store_raw(store, label, raw)
+            outcome = self.engine.add_raw(label, raw)
             if outcome.failed:
                 raise InvalidInput(f"{label}: {outcome.error}")
-        Indexer(self.settings, store, embedder).build()
-        self.snapshot = load_snapshot(home)
+        self.engine.build()
+        self.snapshot = self.engine.index.load()
         self.embedder = embedder
 
     @classmethod
@@ -178,8 +175,8 @@ class _Index:
         ]
         return cls(raws, settings, embedder, cache)
 
-    def searcher(self, **weights: float | bool | None) -> Searcher:
-        return Searcher(self.snapshot, self.embedder, self.settings.model_copy(update=weights))
+    def searcher(self, **ranking: float | bool | None) -> Searcher:
+        return self.engine.searcher_for(self.snapshot, **ranking)
 
     def close(self) -> None:
         self._tmp.cleanup()

@@ -8,7 +8,6 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -17,8 +16,10 @@ from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
 from articleqa.errors import NoArticles, RollbackRefused
 from articleqa.lexical import LexicalIndex
+from articleqa.manifest import SnapshotManifest
 from articleqa.models import Passage
 from articleqa.passages import merge_duplicates, passage_sentences
+from articleqa.paths import HomePaths
 from articleqa.snapshot import (
     ArticleRecord,
     PassageRecord,
@@ -63,16 +64,26 @@ class Indexer:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self.cache = EmbeddingCache(settings.home / "embeddings", embedder.name, embedder.dimension)
+        paths = HomePaths(settings.home)
+        self.cache = EmbeddingCache(paths.embeddings, embedder.name, embedder.dimension)
         self.splits = SplitCache(
-            settings.home / "cache", settings.passage_min_words, settings.passage_max_words
+            paths.splits, settings.passage_min_words, settings.passage_max_words
         )
         self.last_report: BuildReport | None = None
 
-    def build(self, progress: ProgressCallback | None = None) -> BuildReport:
-        """Build a snapshot of the store as it is now and publish it. Holds the rebuild lock."""
+    def build(
+        self,
+        progress: ProgressCallback | None = None,
+        *,
+        lock_timeout_s: float | None = None,
+        full: bool = False,
+    ) -> BuildReport:
+        """Build a snapshot of the store as it is now and publish it. Holds the rebuild lock,
+        waiting ``lock_timeout_s`` (default: the settings') for a build elsewhere to end.
+        ``full`` embeds every text again instead of taking cached vectors."""
         home = self.settings.home
-        with build_lock(home, self.settings.lock_timeout_s):
+        wait = self.settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
+        with build_lock(home, wait):
             started = time.perf_counter()
             generation = self.store.generation()
             articles = list(self.store.iter_articles())
@@ -85,7 +96,7 @@ class Indexer:
             sentence_texts, sentence_offsets = _sentences(passages)
             texts = [p.embedding_text() for p in passages]
             # One pass over passages and sentences, so progress counts all the model's work.
-            matrix, missing = self._vectors([*texts, *sentence_texts], progress)
+            matrix, missing = self._vectors([*texts, *sentence_texts], progress, reuse=not full)
             vectors, sentence_vectors = matrix[: len(texts)], matrix[len(texts) :]
             embedded = sum(i < len(texts) for i in missing)
             sentences_embedded = len(missing) - embedded
@@ -93,17 +104,17 @@ class Indexer:
             index = build_vector_index(vectors, kind)
             lexical = LexicalIndex.build([p.embedding_text() for p in passages])
             version = new_version()
-            manifest = {
-                "model": self.embedder.name,
-                "dimension": self.embedder.dimension,
-                "metric": "inner_product",
-                "index_type": kind,
-                "built_at": dt.datetime.now(dt.UTC).isoformat(),
-                "counts": {"articles": len(articles), "passages": len(passages)},
-                "articles": {a.id: a.content_hash for a in articles},
-                "passage_words": [self.settings.passage_min_words, self.settings.passage_max_words],
-                "store_generation": generation,
-            }
+            manifest = SnapshotManifest(
+                model=self.embedder.name,
+                dimension=self.embedder.dimension,
+                index_type=kind,
+                built_at=dt.datetime.now(dt.UTC),
+                article_count=len(articles),
+                passage_count=len(passages),
+                article_hashes={a.id: a.content_hash for a in articles},
+                passage_words=(self.settings.passage_min_words, self.settings.passage_max_words),
+                store_generation=generation,
+            )
             written = write_snapshot(
                 home,
                 version,
@@ -169,11 +180,11 @@ class Indexer:
             return report
 
     def _vectors(
-        self, texts: list[str], progress: ProgressCallback | None
+        self, texts: list[str], progress: ProgressCallback | None, reuse: bool = True
     ) -> tuple[np.ndarray, list[int]]:
         """Vectors of ``texts``, embedding only those not cached (their indices returned)."""
         keys = [cache_key(t) for t in texts]
-        cached = self.cache.get_many(keys)
+        cached = self.cache.get_many(keys) if reuse else {}
         missing = sorted(
             {k: i for i, k in reversed(list(enumerate(keys))) if k not in cached}.values()
         )
@@ -206,15 +217,15 @@ def _sentences(passages: list[Passage]) -> tuple[list[str], np.ndarray]:
     return texts, np.asarray(offsets, dtype=np.int64)
 
 
-def rollback(settings: Settings, store: ArticleStore) -> str:
+def rollback(settings: Settings, store: ArticleStore, lock_timeout_s: float | None = None) -> str:
     """Publish the previous published snapshot, if the store still holds every article it
     quotes as it was: quote offsets index into the stored text (issue 15, item 8)."""
 
-    def same_articles(version: str, manifest: dict[str, Any]) -> None:
-        hashes = manifest.get("articles")
-        if not isinstance(hashes, dict):
+    def same_articles(version: str, manifest: SnapshotManifest) -> None:
+        hashes = manifest.article_hashes
+        if hashes is None:
             return  # a manifest from before the article hashes were recorded
-        differing = store.differing(hashes)
+        differing = store.differing(dict(hashes))
         if differing:
             shown = ", ".join(differing[:3]) + (" ..." if len(differing) > 3 else "")
             raise RollbackRefused(
@@ -222,5 +233,6 @@ def rollback(settings: Settings, store: ArticleStore) -> str:
                 f"no longer holds as they were ({shown}); re-add them, or run `articleqa index`"
             )
 
-    with build_lock(settings.home, settings.lock_timeout_s):
+    wait = settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
+    with build_lock(settings.home, wait):
         return snapshot_rollback(settings.home, check=same_articles)

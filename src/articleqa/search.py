@@ -143,11 +143,11 @@ class _PassageWords:
 
 class Searcher:
     def __init__(self, snapshot: Snapshot, embedder: Embedder, settings: Settings) -> None:
-        if snapshot.manifest.get("model") not in (None, embedder.name):
+        if snapshot.manifest.model not in (None, embedder.name):
             logger.warning(
                 "snapshot %s was built with %s but queries use %s",
                 snapshot.version,
-                snapshot.manifest.get("model"),
+                snapshot.manifest.model,
                 embedder.name,
             )
         self.snapshot = snapshot
