@@ -53,11 +53,45 @@ def _schema(home: Path) -> tuple[int, list[str]]:
     return version, columns
 
 
-def test_the_old_home_answers_exactly_as_the_code_that_wrote_it(old_home: Path) -> None:
+def _comparable(answer: dict[str, Any]) -> dict[str, Any]:
+    """An answer without what names the index version it came from."""
+    answer.pop("index_version")
+    for quote in answer["quotes"]:
+        quote.pop("passage_id")
+    return answer
+
+
+def test_the_old_home_answers_as_the_code_that_wrote_it_where_ranking_is_unchanged(
+    old_home: Path,
+) -> None:
+    # Which passages are quoted, and their order and score, are the index's: they must not
+    # change when the home is opened by newer code. (Highlights and quote windows are chosen
+    # at question time and improve with the code, so they are compared with a fresh build
+    # in the next test.)
     engine = _engine(old_home)
     for expected in _expected():
-        assert _answer(engine, expected["question"]) == expected
+        answer = _answer(engine, expected["question"])
+        assert answer["answered"] == expected["answered"]
+        assert [(q["passage_id"], q["score"], q["article"]) for q in answer["quotes"]] == [
+            (q["passage_id"], q["score"], q["article"]) for q in expected["quotes"]
+        ]
     assert engine.searcher.snapshot.version == OLD_VERSION
+
+
+def test_the_old_home_answers_as_an_index_built_today_from_its_articles(
+    old_home: Path, tmp_path: Path
+) -> None:
+    old = _engine(old_home)
+    fresh_home = tmp_path / "fresh"
+    fresh_home.mkdir()
+    shutil.copy(old_home / STORE_FILE, fresh_home / STORE_FILE)
+    fresh = _engine(fresh_home)
+    fresh.build()
+
+    for expected in _expected():
+        question = expected["question"]
+        assert _comparable(_answer(old, question)) == _comparable(_answer(fresh, question))
+    assert old.searcher.snapshot.version == OLD_VERSION
 
 
 def test_the_old_home_is_current_and_takes_new_articles(old_home: Path, tmp_path: Path) -> None:
@@ -105,7 +139,10 @@ def test_an_older_home_is_migrated_in_place(old_home: Path) -> None:
 
     engine = _engine(old_home)
     for expected in _expected():
-        assert _answer(engine, expected["question"]) == expected
+        answer = _answer(engine, expected["question"])
+        assert [(q["passage_id"], q["score"]) for q in answer["quotes"]] == [
+            (q["passage_id"], q["score"]) for q in expected["quotes"]
+        ]
     typed = engine.manifest()
     assert typed is not None and typed.version == OLD_VERSION
     assert typed.article_hashes is None and typed.store_generation is None
