@@ -432,12 +432,34 @@ def test_a_passing_mention_later_in_an_article_does_not_cover_a_subject(
     )
     searcher = _searcher(settings, store)
 
-    grep = searcher.ask("Which grep option reads records?")
+    grep = searcher.ask("Which grep option searches by patterns?")
     mawk = searcher.ask("Which mawk option reads records?")
 
     # Only the passage that names grep may be quoted for a question about grep.
     assert grep.quotes and all("grep" in q.text for q in grep.quotes)
     assert any("grep" not in q.text for q in mawk.quotes)
+
+
+def test_a_passing_mention_that_says_nothing_asked_does_not_answer(settings: Settings) -> None:
+    filler = " ".join(
+        f"The awk language splits each record into fields, pass {n}." for n in range(30)
+    )
+    store = _store_of(
+        settings.home,
+        (
+            "mawk manual",
+            f"mawk is an interpreter for the AWK language.\n\n{filler}\n\n"
+            "See also grep(1) and sed(1) for searching text by patterns.",
+        ),
+    )
+    searcher = _searcher(settings, store, abstain_threshold=-1.0)
+
+    # sed is named, in passing; nothing else the question asks is said there.
+    assert not searcher.ask("Which sed command prints the current line number?").answered
+    # The same mention with what the question asks about is an answer.
+    assert searcher.ask("Which sed command searches text by patterns?").answered
+    # And an article about its subject needs no more than naming it.
+    assert searcher.ask("What does mawk print for the current line number?").answered
 
 
 @pytest.mark.model

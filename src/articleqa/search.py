@@ -210,8 +210,33 @@ class Searcher:
         return [
             c
             for c in candidates
-            if c.evidence >= self.abstain_threshold and self._covers_names(info, c.ordinal)
+            if c.evidence >= self.abstain_threshold
+            and self._covers_names(info, c.ordinal)
+            and self._more_than_a_passing_mention(info, c.ordinal)
         ]
+
+    def _more_than_a_passing_mention(self, info: QuestionInfo, ordinal: int) -> bool:
+        """Whether a passage that names the question's subjects speaks to the question.
+
+        When its article (title, opening) or section is about the subjects, naming them is
+        enough. When a subject is only mentioned in the passage ("see also sed(1)" in grep's
+        manual), the passage must also say something the question asks about ("line",
+        "number"): a passing mention alone does not answer "Which sed command prints the
+        current line number?".
+        """
+        if not self.settings.subject_check or not info.subjects:
+            return True
+        passage = self.snapshot.passages[ordinal]
+        heading = frozenset(terms(passage.context or ""))
+        for article_id, _start, _end in passage.spans:
+            about = self._about_terms(article_id) | heading
+            if all(
+                not subject.isdisjoint(about) or any(_loosely_in(t, about) for t in subject)
+                for subject in info.subjects
+            ):
+                return True
+        rest = info.asked - frozenset().union(*info.subjects)
+        return not rest or not rest.isdisjoint(self._words(ordinal).all_terms)
 
     def supported_names(
         self, info: QuestionInfo, candidates: Sequence[Candidate]
