@@ -1,4 +1,6 @@
-"""The SQLite article store: created/unchanged/updated, replacement by source, remove, list."""
+"""The article store: created/unchanged/updated, replacement by source, remove, list.
+
+Tests taking ``store`` run on both backends (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from articleqa.backends import backend_for
 from articleqa.config import Settings
 from articleqa.errors import ArticleNotFound, StorageError
 from articleqa.ingest.prepare import article_id, normalize_url, prepare_article
@@ -33,8 +36,9 @@ def _article(
 
 
 @pytest.fixture
-def store(home: Path) -> ArticleStore:
-    return ArticleStore(home)
+def store(backend_settings: Settings) -> ArticleStore:
+    """The store of each backend: SQLite in the data directory, and PostgreSQL."""
+    return backend_for(backend_settings).store()
 
 
 def test_created_then_unchanged(store: ArticleStore) -> None:
@@ -234,8 +238,9 @@ def test_article_with_no_text_after_cleaning_is_not_stored(
 
 @pytest.mark.parametrize("operation", ["remove", "remove_by_source"])
 def test_failed_removal_is_a_storage_error_and_keeps_the_article(
-    store: ArticleStore, monkeypatch: pytest.MonkeyPatch, operation: str
+    home: Path, monkeypatch: pytest.MonkeyPatch, operation: str
 ) -> None:
+    store = ArticleStore(home)  # SQLite's own failure path
     article = _article()
     store.upsert(article)
 

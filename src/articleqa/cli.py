@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from articleqa.config import Settings
-from articleqa.errors import ArticleQAError
+from articleqa.errors import ArticleQAError, InvalidInput
 
 logger = logging.getLogger(__name__)
 
@@ -99,11 +99,11 @@ def add(ctx: click.Context, sources: tuple[str, ...], allow_private: bool, as_js
     content does nothing; changed content replaces the old version. Run `articleqa index`
     afterwards to make new articles answerable.
     """
+    from articleqa.backends import backend_for
     from articleqa.service import ingest
-    from articleqa.store import ArticleStore
 
     settings = settings_from(ctx)
-    outcomes = ingest(list(sources), ArticleStore(settings.home), settings, allow_private)
+    outcomes = ingest(list(sources), backend_for(settings).store(), settings, allow_private)
     for outcome in outcomes:
         if as_json:
             click.echo(json.dumps(_asdict(outcome)))
@@ -139,9 +139,9 @@ def articles() -> None:
 @handle_errors
 def articles_list(ctx: click.Context, offset: int, limit: int, as_json: bool) -> None:
     """List stored articles (id, date, title)."""
-    from articleqa.store import ArticleStore
+    from articleqa.backends import backend_for
 
-    store = ArticleStore(settings_from(ctx).home)
+    store = backend_for(settings_from(ctx)).store()
     items = store.list(offset, limit)
     if as_json:
         click.echo(json.dumps([a.model_dump(mode="json") for a in items], indent=2))
@@ -158,9 +158,9 @@ def articles_list(ctx: click.Context, offset: int, limit: int, as_json: bool) ->
 @handle_errors
 def articles_show(ctx: click.Context, article_id: str, as_json: bool) -> None:
     """Show one article's metadata and its stored (cleaned) text."""
-    from articleqa.store import ArticleStore
+    from articleqa.backends import backend_for
 
-    article = ArticleStore(settings_from(ctx).home).get(article_id)
+    article = backend_for(settings_from(ctx)).store().get(article_id)
     if as_json:
         click.echo(article.model_dump_json(indent=2))
         return
@@ -183,9 +183,9 @@ def articles_show(ctx: click.Context, article_id: str, as_json: bool) -> None:
 @handle_errors
 def articles_remove(ctx: click.Context, article_ids: tuple[str, ...]) -> None:
     """Remove articles by id (run `articleqa index` to drop them from the index)."""
-    from articleqa.store import ArticleStore
+    from articleqa.backends import backend_for
 
-    store = ArticleStore(settings_from(ctx).home)
+    store = backend_for(settings_from(ctx)).store()
     for article_id in article_ids:
         store.remove(article_id)
         click.echo(f"removed {article_id}")
@@ -204,6 +204,9 @@ def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool) -
     settings = settings_from(ctx)
     if rollback:
         from articleqa.indexer import rollback as rollback_index
+
+        if settings.database_url is not None:
+            raise InvalidInput("--rollback is not available with ARTICLEQA_DATABASE_URL yet")
         from articleqa.store import ArticleStore
 
         if wait is not None:
@@ -221,11 +224,11 @@ def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool) -
 
 
 def _build(settings: Settings, progress: bool) -> Any:
+    from articleqa.backends import backend_for
     from articleqa.embedding import load_embedder
-    from articleqa.indexer import Indexer
-    from articleqa.store import ArticleStore
 
-    indexer = Indexer(settings, ArticleStore(settings.home), load_embedder(settings))
+    backend = backend_for(settings)
+    indexer = backend.indexer(settings, backend.store(), load_embedder(settings))
     if not progress:
         return indexer.build()
     bar: Any = None
@@ -258,13 +261,12 @@ def _build(settings: Settings, progress: bool) -> Any:
 @handle_errors
 def ask(ctx: click.Context, question: str, k: int | None, as_json: bool) -> None:
     """Answer QUESTION with verbatim quotes from the indexed articles."""
+    from articleqa.backends import backend_for
     from articleqa.embedding import load_embedder
-    from articleqa.search import Searcher
-    from articleqa.snapshot import load_best
 
     settings = settings_from(ctx)
-    loaded = load_best(settings.home)
-    answer = Searcher(loaded.snapshot, load_embedder(settings), settings).ask(question, k)
+    loaded = backend_for(settings).load_best()
+    answer = loaded.searcher(load_embedder(settings), settings).ask(question, k)
     if as_json:
         click.echo(answer.model_dump_json(indent=2))
         return

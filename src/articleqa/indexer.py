@@ -6,9 +6,9 @@ import datetime as dt
 import logging
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
 from articleqa.errors import NoArticles, RollbackRefused
 from articleqa.lexical import LexicalIndex
-from articleqa.models import Passage
+from articleqa.models import Article, Passage
 from articleqa.passages import merge_duplicates, passage_sentences
 from articleqa.snapshot import (
     ArticleRecord,
@@ -39,6 +39,14 @@ logger = logging.getLogger(__name__)
 EMBED_CHUNK = 256
 
 
+class VectorCache(Protocol):
+    """Vectors by ``cache_key`` of the text embedded: local (SQLite) or shared (PostgreSQL)."""
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class BuildReport:
     version: str
@@ -56,14 +64,38 @@ class BuildReport:
 ProgressCallback = Callable[[int, int], None]
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The passages of a build with their vectors, before a backend indexes them."""
+
+    passages: list[Passage]
+    vectors: np.ndarray
+    sentence_vectors: np.ndarray  # every passage's sentences, passage order
+    sentence_offsets: np.ndarray  # each passage's first sentence row, then the total
+    embedded: int  # passages embedded by this build (not in the cache)
+    sentences_embedded: int
+
+    @property
+    def sentences(self) -> int:
+        return len(self.sentence_vectors)
+
+
 class Indexer:
     """Builds and publishes snapshots. Counters of the last build are in ``last_report``."""
 
-    def __init__(self, settings: Settings, store: ArticleStore, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: ArticleStore,
+        embedder: Embedder,
+        cache: VectorCache | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self.cache = EmbeddingCache(settings.home / "embeddings", embedder.name, embedder.dimension)
+        self.cache: VectorCache = cache or EmbeddingCache(
+            settings.home / "embeddings", embedder.name, embedder.dimension
+        )
         self.splits = SplitCache(
             settings.home / "cache", settings.passage_min_words, settings.passage_max_words
         )
@@ -81,14 +113,8 @@ class Indexer:
                 # Once one is published, an emptied store is indexed (as empty), so removed
                 # articles stop being quoted; asks then get NoArticles from the Searcher.
                 raise NoArticles()
-            passages = merge_duplicates(self.splits.split_all(articles))
-            sentence_texts, sentence_offsets = _sentences(passages)
-            texts = [p.embedding_text() for p in passages]
-            # One pass over passages and sentences, so progress counts all the model's work.
-            matrix, missing = self._vectors([*texts, *sentence_texts], progress)
-            vectors, sentence_vectors = matrix[: len(texts)], matrix[len(texts) :]
-            embedded = sum(i < len(texts) for i in missing)
-            sentences_embedded = len(missing) - embedded
+            prepared = self.prepare(articles, progress)
+            passages, vectors = prepared.passages, prepared.vectors
             kind = choose_kind(self.settings.index_type, len(passages), self.settings.ann_threshold)
             index = build_vector_index(vectors, kind)
             lexical = LexicalIndex.build([p.embedding_text() for p in passages])
@@ -131,7 +157,7 @@ class Indexer:
                     for a in articles
                 ],
                 manifest,
-                sentences=(sentence_vectors, sentence_offsets),
+                sentences=(prepared.sentence_vectors, prepared.sentence_offsets),
             )
             try:
                 publish(home, version)
@@ -145,10 +171,10 @@ class Indexer:
                 version=version,
                 articles=len(articles),
                 passages=len(passages),
-                embedded=embedded,
-                reused=len(passages) - embedded,
-                sentences=len(sentence_texts),
-                sentences_embedded=sentences_embedded,
+                embedded=prepared.embedded,
+                reused=len(passages) - prepared.embedded,
+                sentences=prepared.sentences,
+                sentences_embedded=prepared.sentences_embedded,
                 index_type=kind,
                 seconds=time.perf_counter() - started,
                 store_generation=generation,
@@ -160,13 +186,30 @@ class Indexer:
                 version,
                 report.articles,
                 report.passages,
-                embedded,
+                report.embedded,
                 report.reused,
-                len(sentence_texts),
-                sentences_embedded,
+                report.sentences,
+                report.sentences_embedded,
                 report.seconds,
             )
             return report
+
+    def prepare(self, articles: list[Article], progress: ProgressCallback | None) -> Prepared:
+        """Split, de-duplicate and embed (what the cache lacks): what every backend indexes."""
+        passages = merge_duplicates(self.splits.split_all(articles))
+        sentence_texts, sentence_offsets = _sentences(passages)
+        texts = [p.embedding_text() for p in passages]
+        # One pass over passages and sentences, so progress counts all the model's work.
+        matrix, missing = self._vectors([*texts, *sentence_texts], progress)
+        embedded = sum(i < len(texts) for i in missing)
+        return Prepared(
+            passages=passages,
+            vectors=matrix[: len(texts)],
+            sentence_vectors=matrix[len(texts) :],
+            sentence_offsets=sentence_offsets,
+            embedded=embedded,
+            sentences_embedded=len(missing) - embedded,
+        )
 
     def _vectors(
         self, texts: list[str], progress: ProgressCallback | None

@@ -83,8 +83,9 @@ class Snapshot:
     version: str
     path: Path
     manifest: dict[str, Any]
-    vectors: faiss.Index
-    lexical: LexicalIndex
+    # None where the backend searches them itself (PostgreSQL: pgvector and full text).
+    vectors: faiss.Index | None
+    lexical: LexicalIndex | None
     passages: list[PassageRecord]
     articles: dict[str, ArticleRecord]
     # passage ordinals per article id, for filtered searches

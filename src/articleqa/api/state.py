@@ -25,10 +25,12 @@ import anyio
 from articleqa.api.batcher import QueryBatcher
 from articleqa.api.metrics import Metrics
 from articleqa.api.middleware import redact_access_log
+from articleqa.backends import Backend, LoadedIndex, backend_for
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, load_embedder
 from articleqa.errors import (
     ArticleQAError,
+    DatabaseUnavailable,
     IndexNotBuilt,
     RebuildInProgress,
     SnapshotCorrupt,
@@ -36,7 +38,6 @@ from articleqa.errors import (
 )
 from articleqa.indexer import BuildReport, Indexer
 from articleqa.search import Searcher
-from articleqa.snapshot import Snapshot, build_lock, current_version, load_best, load_snapshot
 from articleqa.store import ArticleStore
 
 logger = logging.getLogger(__name__)
@@ -65,8 +66,15 @@ class Served:
 class IndexHolder:
     """Owns the served Searcher; loads published snapshots off the event loop and swaps them in."""
 
-    def __init__(self, settings: Settings, embedder: Embedder, metrics: Metrics) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        embedder: Embedder,
+        metrics: Metrics,
+        backend: Backend | None = None,
+    ) -> None:
         self.settings = settings
+        self.backend = backend or backend_for(settings)
         self.embedder = embedder
         self.metrics = metrics
         self.served: Served | None = None
@@ -110,26 +118,31 @@ class IndexHolder:
         """Serve the best snapshot on disk, if any; the service starts either way."""
         async with self._lock:
             try:
-                loaded = await anyio.to_thread.run_sync(load_best, self.settings.home)
+                loaded = await anyio.to_thread.run_sync(self.backend.load_best)
             except IndexNotBuilt:
                 logger.warning("%s", NO_INDEX_MESSAGE)
                 return
+            except DatabaseUnavailable as exc:
+                # The service starts all the same; the watcher loads the index once it is back.
+                self.last_error = exc.message
+                logger.error("cannot load the index: %s", exc.message)
+                return
             except SnapshotCorrupt as exc:
                 self.last_error = exc.message
-                self._failed_version = current_version(self.settings.home)
+                self._failed_version = self.backend.current_version()
                 self.metrics.index_load_failures.inc()
                 logger.error("no usable snapshot: %s", exc.message)
                 return
-            searcher = await anyio.to_thread.run_sync(self._searcher_for, loaded.snapshot)
+            searcher = await anyio.to_thread.run_sync(self._searcher_for, loaded)
             if loaded.fallback_reason:
-                self._failed_version = current_version(self.settings.home)
+                self._failed_version = self.backend.current_version()
                 self.fallback_reason = loaded.fallback_reason
                 self.last_error = loaded.fallback_reason
                 self.metrics.index_load_failures.inc()
             self._swap(searcher)
 
-    def _searcher_for(self, snapshot: Snapshot) -> Searcher:
-        return Searcher(snapshot, self.embedder, self.settings)
+    def _searcher_for(self, loaded: LoadedIndex) -> Searcher:
+        return loaded.searcher(self.embedder, self.settings)
 
     async def refresh(self, version: str | None = None) -> bool:
         """Serve ``version`` (default: the published one) unless already served.
@@ -138,16 +151,15 @@ class IndexHolder:
         ``last_error``/``fallback_reason`` and the served one stays.
         """
         async with self._lock:
-            home = self.settings.home
             explicit = version is not None
-            target = version or await anyio.to_thread.run_sync(current_version, home)
+            target = version or await anyio.to_thread.run_sync(self.backend.current_version)
             if target is None or target == self.version:
                 return False
             if target == self._failed_version and not explicit:
                 return False
             try:
-                snapshot = await anyio.to_thread.run_sync(load_snapshot, home, target)
-                searcher = await anyio.to_thread.run_sync(self._searcher_for, snapshot)
+                loaded = await anyio.to_thread.run_sync(self.backend.load, target)
+                searcher = await anyio.to_thread.run_sync(self._searcher_for, loaded)
             except (SnapshotCorrupt, IndexNotBuilt) as exc:
                 self._failed_version = target
                 self.last_error = exc.message
@@ -171,6 +183,10 @@ class IndexHolder:
             await asyncio.sleep(self.settings.reload_interval_s)
             try:
                 await self.refresh()
+            except DatabaseUnavailable as exc:
+                # Said once a poll, without a traceback: the pool reconnects when it is back.
+                self.last_error = exc.message
+                logger.warning("checking for a new index version failed: %s", exc.message)
             except Exception:  # a failed poll must not stop later ones
                 logger.exception("checking for a new snapshot failed")
 
@@ -231,8 +247,7 @@ class Rebuilder:
         return job
 
     def _probe_lock(self) -> None:
-        with build_lock(self.settings.home, 0.0):
-            pass
+        self.holder.backend.probe_build_lock()
 
     def _build(self) -> BuildReport:
         if self._indexer is None:
@@ -243,7 +258,9 @@ class Rebuilder:
             settings = self.settings.model_copy(
                 update={"lock_timeout_s": max(self.settings.lock_timeout_s, JOB_LOCK_WAIT_S)}
             )
-            self._indexer = Indexer(settings, self.store, load_embedder(settings))
+            self._indexer = self.holder.backend.indexer(
+                settings, self.store, load_embedder(settings)
+            )
         return self._indexer.build()
 
     async def _run(self, job: RebuildJob) -> None:
@@ -354,8 +371,9 @@ class Services:
             )
         if embedder is None:
             embedder = await anyio.to_thread.run_sync(load_embedder, settings)
-        store = await anyio.to_thread.run_sync(ArticleStore, settings.home)
-        holder = IndexHolder(settings, embedder, metrics)
+        backend = backend_for(settings)
+        store = await anyio.to_thread.run_sync(backend.store)
+        holder = IndexHolder(settings, embedder, metrics, backend)
         await holder.load_initial()
         batcher = QueryBatcher(embedder, settings.batch_window_ms / 1000, metrics)
         batcher.start()
