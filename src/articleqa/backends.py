@@ -7,6 +7,7 @@ the store, the indexer and the served index, and get the same interfaces from ei
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -16,7 +17,15 @@ from articleqa.embedding import Embedder
 from articleqa.indexer import Indexer
 from articleqa.retrieval import Retriever
 from articleqa.search import Searcher
-from articleqa.snapshot import Snapshot, build_lock, current_version, load_best, load_snapshot
+from articleqa.snapshot import (
+    MANIFEST,
+    Snapshot,
+    build_lock,
+    current_version,
+    load_best,
+    load_snapshot,
+    snapshots_dir,
+)
 from articleqa.store import ArticleStore
 
 if TYPE_CHECKING:
@@ -51,6 +60,15 @@ class Backend(Protocol):
 
     def probe_build_lock(self) -> None: ...
 
+    def published_generation(self) -> int | None:
+        """The store generation the current version was built from (None: unknown)."""
+        ...
+
+
+def _generation(manifest: object) -> int | None:
+    generation = manifest.get("store_generation") if isinstance(manifest, dict) else None
+    return generation if isinstance(generation, int) else None
+
 
 class EmbeddedBackend:
     """Everything under ``ARTICLEQA_HOME``."""
@@ -80,6 +98,16 @@ class EmbeddedBackend:
     def probe_build_lock(self) -> None:
         with build_lock(self.home, 0.0):
             pass
+
+    def published_generation(self) -> int | None:
+        version = current_version(self.home)
+        if version is None:
+            return None
+        try:
+            manifest = json.loads((snapshots_dir(self.home) / version / MANIFEST).read_text())
+        except (OSError, ValueError):
+            return None
+        return _generation(manifest)
 
 
 class PostgresBackend:
@@ -135,6 +163,13 @@ class PostgresBackend:
         from articleqa.postgres.index import probe_build_lock
 
         probe_build_lock(self.database)
+
+    def published_generation(self) -> int | None:
+        with self.database.connection() as conn:
+            row = conn.execute(
+                "SELECT v.manifest FROM index_current c JOIN index_versions v USING (version)"
+            ).fetchone()
+        return _generation(row[0]) if row else None
 
 
 def backend_for(settings: Settings) -> Backend:

@@ -12,7 +12,6 @@ API) are indexed, and a rebuild refused because another one is running is simply
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import re
 import sqlite3
@@ -32,9 +31,7 @@ from articleqa.errors import (
 )
 from articleqa.ingest import SUPPORTED_SUFFIXES, iter_folder
 from articleqa.service import IngestOutcome, ingest
-from articleqa.snapshot import MANIFEST, current_version, snapshots_dir
 from articleqa.sqlite_files import connect
-from articleqa.store import ArticleStore
 
 if TYPE_CHECKING:
     from articleqa.embedding import Embedder
@@ -126,7 +123,11 @@ class Watcher:
         self.feed_interval_s = feed_interval_s or settings.feed_interval_s
         self.stop_event = stop_event or threading.Event()
         self.tick_s = tick_s
-        self.store = ArticleStore(settings.home)
+        from articleqa.backends import backend_for
+
+        # The data directory's files or PostgreSQL, as the settings say.
+        self.backend = backend_for(settings)
+        self.store = self.backend.store()
         self.states = FileStates(settings.home)
         self._embedder = embedder
         self._indexer: Indexer | None = None
@@ -318,24 +319,13 @@ class Watcher:
     def indexer(self) -> Indexer:
         if self._indexer is None:
             from articleqa.embedding import load_embedder
-            from articleqa.indexer import Indexer
 
             embedder = self._embedder or load_embedder(self.settings)
-            self._indexer = Indexer(self.settings, self.store, embedder)
+            self._indexer = self.backend.indexer(self.settings, self.store, embedder)
         return self._indexer
 
     def _published_generation(self) -> int | None:
-        version = current_version(self.settings.home)
-        if version is None:
-            return None
-        try:
-            manifest = json.loads(
-                (snapshots_dir(self.settings.home) / version / MANIFEST).read_text()
-            )
-        except (OSError, ValueError):
-            return None
-        generation = manifest.get("store_generation")
-        return generation if isinstance(generation, int) else None
+        return self.backend.published_generation()
 
     def rebuild_if_needed(self) -> BuildReport | None:
         """Rebuild and publish when the store changed since the published snapshot."""

@@ -54,8 +54,8 @@ def watch(
     `articleqa serve` switches to it by itself. Changes made while the watcher was not running
     are picked up at start. Stops cleanly on SIGTERM or Ctrl-C.
     """
+    from articleqa.backends import backend_for
     from articleqa.feeds import FeedPoller
-    from articleqa.store import ArticleStore
     from articleqa.watch import Watcher
 
     if folder is None and not with_feeds:
@@ -73,7 +73,7 @@ def watch(
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
     poller = (
-        FeedPoller(settings, ArticleStore(settings.home), allow_private=allow_private)
+        FeedPoller(settings, backend_for(settings).store(), allow_private=allow_private)
         if with_feeds
         else None
     )
@@ -152,13 +152,12 @@ def feeds_remove(ctx: click.Context, url: str) -> None:
 @handle_errors
 def feeds_refresh(ctx: click.Context, no_index: bool, wait: float, allow_private: bool) -> None:
     """Poll every registered feed once, ingest new entries and rebuild the index if any changed."""
+    from articleqa.backends import backend_for
     from articleqa.feeds import FeedPoller
-    from articleqa.store import ArticleStore
 
     settings = settings_from(ctx)
-    results = FeedPoller(
-        settings, ArticleStore(settings.home), allow_private=allow_private
-    ).poll_all()
+    backend = backend_for(settings)
+    results = FeedPoller(settings, backend.store(), allow_private=allow_private).poll_all()
     for result in results:
         if result.status == "failed":
             click.echo(f"failed       {result.url}: {result.error}", err=True)
@@ -170,10 +169,9 @@ def feeds_refresh(ctx: click.Context, no_index: bool, wait: float, allow_private
     changed = sum(r.changed for r in results)
     if changed and not no_index:
         from articleqa.embedding import load_embedder
-        from articleqa.indexer import Indexer
 
         indexing = settings.model_copy(update={"lock_timeout_s": wait})
-        report = Indexer(indexing, ArticleStore(settings.home), load_embedder(settings)).build()
+        report = backend.indexer(indexing, backend.store(), load_embedder(settings)).build()
         click.echo(
             f"published {report.version}: {report.articles} articles "
             f"({report.embedded} passages embedded)"
