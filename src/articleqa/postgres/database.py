@@ -43,7 +43,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             added_at text NOT NULL,
             updated_at text NOT NULL,
             text text NOT NULL,
-            layout jsonb
+            layout text  -- JSON, as in the SQLite store (one encoder for both)
         );
         CREATE INDEX articles_source ON articles (source);
         CREATE INDEX articles_added ON articles (added_at, id);

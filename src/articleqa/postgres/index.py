@@ -31,7 +31,13 @@ from articleqa.lexical import terms
 from articleqa.models import Article
 from articleqa.postgres.database import BUILD_LOCK, Database, describe
 from articleqa.postgres.store import PostgresStore
-from articleqa.snapshot import ArticleRecord, PassageRecord, Snapshot, new_version
+from articleqa.snapshot import (
+    ArticleRecord,
+    PassageRecord,
+    Snapshot,
+    new_version,
+    passages_by_article,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -362,10 +368,6 @@ def load_version(
             ).fetchone()
         except psycopg.errors.UndefinedTable as exc:
             raise IndexNotBuilt(f"index version {version} was removed: {describe(exc)}") from exc
-    by_article: dict[str, list[int]] = {}
-    for ordinal, passage in enumerate(passages):
-        for article_id, _start, _end in passage.spans:
-            by_article.setdefault(article_id, []).append(ordinal)
     for passage in passages:
         for article_id, _start, _end in passage.spans:
             if article_id not in articles:
@@ -379,7 +381,7 @@ def load_version(
         lexical=None,
         passages=passages,
         articles=articles,
-        by_article={k: np.asarray(v, dtype=np.int64) for k, v in by_article.items()},
+        by_article=passages_by_article(passages),
         sentence_vectors=(
             np.concatenate(sentence_blocks)
             if sentence_blocks

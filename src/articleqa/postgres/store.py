@@ -8,42 +8,30 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
-import json
 import logging
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 
 from articleqa.errors import ArticleNotFound
-from articleqa.models import Article, ArticleMeta, BlockKind, LayoutSpan
+from articleqa.models import Article, ArticleMeta
 from articleqa.postgres.database import Database
-from articleqa.store import ArticleStore, UpsertStatus
+from articleqa.store import (
+    COLUMNS,
+    META_COLUMNS,
+    ArticleStore,
+    UpsertStatus,
+    article_from_row,
+    row_values,
+)
 
 logger = logging.getLogger(__name__)
 
-_COLUMNS = (
-    "id",
-    "title",
-    "url",
-    "author",
-    "published",
-    "source",
-    "content_hash",
-    "chars",
-    "added_at",
-    "updated_at",
-    "text",
-    "layout",
-)
-_META_COLUMNS = (
-    "id, title, url, author, published, source, content_hash, chars, added_at, updated_at"
-)
 _UPSERT = (
-    f"INSERT INTO articles ({', '.join(_COLUMNS)}) VALUES ({', '.join(['%s'] * len(_COLUMNS))}) "
+    f"INSERT INTO articles ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
     "ON CONFLICT (id) DO UPDATE SET "
-    + ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS if c != "id")
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS if c != "id")
 )
 
 
@@ -89,20 +77,7 @@ class PostgresStore(ArticleStore):
                 conn.execute("DELETE FROM articles WHERE id = %s", (replaced,))
         conn.execute(
             _UPSERT,
-            (
-                article.id,
-                article.title,
-                article.url,
-                article.author,
-                article.published.isoformat() if article.published else None,
-                article.source,
-                article.content_hash,
-                article.chars,
-                added_at.isoformat(),
-                article.updated_at.isoformat(),
-                article.text,
-                _dump_layout(article),
-            ),
+            row_values(article, added_at),
         )
         status = UpsertStatus.UPDATED if row is not None or replaced else UpsertStatus.CREATED
         return status, replaced
@@ -135,15 +110,14 @@ class PostgresStore(ArticleStore):
             )
         if row is None:
             raise ArticleNotFound(f"no article with id {article_id!r}")
-        return _article(row)
+        return article_from_row(row)
 
     def list(self, offset: int = 0, limit: int = 50) -> builtins.list[ArticleMeta]:
         with self.database.connection() as conn:
             rows = (
                 conn.cursor(row_factory=dict_row)
                 .execute(
-                    f"SELECT {_META_COLUMNS} FROM articles ORDER BY added_at, id"
-                    " LIMIT %s OFFSET %s",
+                    f"SELECT {META_COLUMNS} FROM articles ORDER BY added_at, id LIMIT %s OFFSET %s",
                     (limit, offset),
                 )
                 .fetchall()
@@ -175,7 +149,7 @@ class PostgresStore(ArticleStore):
                 .fetchall()
             )
         for row in rows:
-            yield _article(row)
+            yield article_from_row(row)
 
     def ids_by_source(self, source: str) -> builtins.list[str]:
         with self.database.connection() as conn:
@@ -194,21 +168,3 @@ def _bump_generation(conn: psycopg.Connection) -> None:
         "INSERT INTO store_meta (key, value) VALUES ('generation', 1)"
         " ON CONFLICT (key) DO UPDATE SET value = store_meta.value + 1"
     )
-
-
-def _dump_layout(article: Article) -> str | None:
-    if article.layout is None:
-        return None
-    return json.dumps([[s.kind.value, s.start, s.end, s.level] for s in article.layout])
-
-
-def _article(row: dict[str, Any]) -> Article:
-    fields = dict(row)
-    raw_layout = fields.pop("layout", None)
-    layout = None
-    if raw_layout:
-        layout = [
-            LayoutSpan(kind=BlockKind(kind), start=start, end=end, level=level)
-            for kind, start, end, level in raw_layout
-        ]
-    return Article.model_validate({**fields, "layout": layout})
