@@ -15,20 +15,21 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import SecretStr
 
+from articleqa.backends import backend_for
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.errors import InvalidInput
-from articleqa.indexer import Indexer
 from articleqa.ingest.prepare import prepare_article
 from articleqa.models import Answer, RawArticle
 from articleqa.question import read_question
 from articleqa.search import Searcher, abstain_threshold
 from articleqa.service import store_raw
-from articleqa.snapshot import load_snapshot
-from articleqa.store import ArticleStore
 
 logger = logging.getLogger(__name__)
+# With ARTICLEQA_DATABASE_URL: the scratch database on the same server that eval indexes into.
+EVAL_DATABASE = "articleqa_eval"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,13 +150,22 @@ class _Index:
         # Share one embedding cache between folds: the same passages are embedded once.
         (home / "embeddings").symlink_to(cache, target_is_directory=True)
         self.settings = settings.model_copy(update={"home": home})
-        store = ArticleStore(home)
+        if settings.database_url is not None:
+            # Never the configured database: a scratch one beside it, emptied for each index.
+            from articleqa.postgres.database import database_for, reset, scratch_database
+
+            url = scratch_database(settings.database_url.get_secret_value(), EVAL_DATABASE)
+            reset(database_for(url))
+            self.settings = self.settings.model_copy(update={"database_url": SecretStr(url)})
+        backend = backend_for(self.settings)
+        store = backend.store()
         for label, raw in raws:
             outcome = store_raw(store, label, raw)
             if outcome.failed:
                 raise InvalidInput(f"{label}: {outcome.error}")
-        Indexer(self.settings, store, embedder).build()
-        self.snapshot = load_snapshot(home)
+        backend.indexer(self.settings, store, embedder).build()
+        self.loaded = backend.load_best()
+        self.snapshot = self.loaded.snapshot
         self.embedder = embedder
 
     @classmethod
@@ -179,7 +189,7 @@ class _Index:
         return cls(raws, settings, embedder, cache)
 
     def searcher(self, **weights: float | bool | None) -> Searcher:
-        return Searcher(self.snapshot, self.embedder, self.settings.model_copy(update=weights))
+        return self.loaded.searcher(self.embedder, self.settings.model_copy(update=weights))
 
     def close(self) -> None:
         self._tmp.cleanup()

@@ -11,8 +11,10 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from articleqa.errors import DatabaseUnavailable, StorageError
@@ -199,3 +201,23 @@ def close_database(url: str) -> None:
         database = _databases.pop(url, None)
     if database is not None:
         database.close()
+
+
+def scratch_database(url: str, name: str) -> str:
+    """The URL of database ``name`` on ``url``'s server, created if missing (for `articleqa
+    eval`, which must not touch the configured database's articles)."""
+    parts = urlsplit(url)
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def reset(database: Database) -> None:
+    """Remove every article and index version (the embedding cache stays: it is only a cache)."""
+    with database.connection() as conn, conn.transaction():
+        conn.execute("SET LOCAL statement_timeout = 0")
+        for (schema,) in conn.execute("SELECT schema_name FROM index_versions").fetchall():
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+        conn.execute("TRUNCATE index_current, index_versions, articles, store_meta")
