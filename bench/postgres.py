@@ -35,18 +35,15 @@ DIMENSION = 384
 
 def prepare(home: Path, embedding: str, url: str | None) -> tuple[int, int, float]:
     """Ingest articles/ and build the index on one backend; (articles, passages, seconds)."""
-    from articleqa.backends import backend_for
     from articleqa.config import Settings
-    from articleqa.embedding import load_embedder
-    from articleqa.service import ingest
+    from articleqa.engine import ArticleQA
 
     settings = Settings(  # type: ignore[call-arg]
         home=home, embedding_backend=embedding, database_url=url, _env_file=None
     )
-    backend = backend_for(settings)
-    store = backend.store()
-    ingest([str(REPO / "articles")], store, settings)
-    report = backend.indexer(settings, store, load_embedder(settings)).build()
+    engine = ArticleQA(settings)
+    engine.add([str(REPO / "articles")])
+    report = engine.build()
     return report.articles, report.passages, report.seconds
 
 
@@ -79,16 +76,17 @@ def ask_rows(cluster: TestPostgres, workdir: Path, embedding: str, duration: flo
     return rows
 
 
-def _binary_copy(vectors: np.ndarray) -> bytes:
+_COPY_HEADER = b"PGCOPY\n\xff\r\n\x00" + struct.pack("!ii", 0, 0)
+_COPY_TRAILER = struct.pack("!h", -1)
+
+
+def _binary_rows(vectors: np.ndarray, first_id: int) -> bytes:
     """COPY BINARY rows (id integer, embedding vector): pgvector's binary form is the dimension
     (int16), an unused int16, then big-endian float32s."""
-    parts = [b"PGCOPY\n\xff\r\n\x00", struct.pack("!ii", 0, 0)]
-    head = struct.pack("!hh", DIMENSION, 0)
-    for i, vector in enumerate(vectors):
-        parts.append(struct.pack("!hii", 2, 4, i))
-        parts.append(struct.pack("!i", 4 + 4 * DIMENSION) + head)
-        parts.append(vector.astype(">f4").tobytes())
-    parts.append(struct.pack("!h", -1))
+    head = struct.pack("!i", 4 + 4 * DIMENSION) + struct.pack("!hh", DIMENSION, 0)
+    parts = []
+    for i, vector in enumerate(vectors, start=first_id):
+        parts.append(struct.pack("!hii", 2, 4, i) + head + vector.astype(">f4").tobytes())
     return b"".join(parts)
 
 
@@ -104,8 +102,10 @@ def hnsw_rows(cluster: TestPostgres, size: int, queries: int) -> list[list]:
         conn.execute(f"CREATE TABLE v (id integer PRIMARY KEY, embedding vector({DIMENSION}))")
         started = time.perf_counter()
         with conn.cursor().copy("COPY v (id, embedding) FROM STDIN WITH (FORMAT BINARY)") as copy:
+            copy.write(_COPY_HEADER)
             for start in range(0, size, 50_000):
-                copy.write(_binary_copy(vectors[start : start + 50_000]))
+                copy.write(_binary_rows(vectors[start : start + 50_000], start))
+            copy.write(_COPY_TRAILER)
         load_s = time.perf_counter() - started
         conn.execute("SET maintenance_work_mem = '4GB'")
         started = time.perf_counter()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from articleqa.backends import EmbeddedBackend, PostgresBackend, backend_for
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
+from articleqa.engine import ArticleQA, choose_backend
 from articleqa.errors import NoArticles
 from articleqa.indexer import BuildReport
 from articleqa.ingest.prepare import prepare_article
@@ -33,26 +33,26 @@ FLOOD = RawArticle(
 
 
 def _searcher(settings: Settings) -> Searcher:
-    return backend_for(settings).load_best().searcher(FakeEmbedder(), settings)
+    searcher, _reason = ArticleQA(settings, embedder=FakeEmbedder()).load_best()
+    return searcher
 
 
 def _build(settings: Settings, embedder: FakeEmbedder | None = None) -> BuildReport:
-    backend = backend_for(settings)
-    return backend.indexer(settings, backend.store(), embedder or FakeEmbedder()).build()
+    return ArticleQA(settings, embedder=embedder or FakeEmbedder()).build()
 
 
 def test_settings_choose_the_backend(home: Path) -> None:
     embedded = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
-    assert isinstance(backend_for(embedded), EmbeddedBackend)
+    assert choose_backend(embedded).name == "embedded"
     url = "postgresql://articleqa@127.0.0.1:1/articleqa"
     postgres = Settings(home=home, database_url=url, _env_file=None)  # type: ignore[call-arg]
-    assert isinstance(backend_for(postgres), PostgresBackend)
+    assert choose_backend(postgres).name == "postgres"
     with pytest.raises(ValueError, match="postgresql://"):
         Settings(home=home, database_url="mysql://x", _env_file=None)  # type: ignore[call-arg]
 
 
 def test_a_build_reports_and_a_rebuild_reuses(backend_settings: Settings) -> None:
-    store = backend_for(backend_settings).store()
+    store = ArticleQA(backend_settings).store
     store.upsert(prepare_article(TRAM))
     embedder = FakeEmbedder()
     first = _build(backend_settings, embedder)
@@ -64,11 +64,11 @@ def test_a_build_reports_and_a_rebuild_reuses(backend_settings: Settings) -> Non
     assert again.embedded == 0 and again.reused == 1
     assert embedder.texts_embedded == texts_before
     assert again.version != first.version
-    assert backend_for(backend_settings).current_version() == again.version
+    assert ArticleQA(backend_settings).current_version() == again.version
 
 
 def test_removed_articles_leave_the_next_version(backend_settings: Settings) -> None:
-    store = backend_for(backend_settings).store()
+    store = ArticleQA(backend_settings).store
     tram = store.upsert(prepare_article(TRAM))
     store.upsert(prepare_article(FLOOD))
     _build(backend_settings)
@@ -87,7 +87,7 @@ def test_an_empty_store_is_not_indexed_and_an_emptied_one_says_so(
 ) -> None:
     with pytest.raises(NoArticles):
         _build(backend_settings)
-    store = backend_for(backend_settings).store()
+    store = ArticleQA(backend_settings).store
     store.upsert(prepare_article(TRAM))
     _build(backend_settings)
     [tram] = store.list()

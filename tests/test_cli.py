@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from articleqa.cli import main
+from articleqa.cli.main import main
 from articleqa.models import Answer
 from articleqa.snapshot import build_lock, current_version
 from articleqa.store import ArticleStore

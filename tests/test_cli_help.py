@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from articleqa.cli import main
+from articleqa.cli.main import main
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

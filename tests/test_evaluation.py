@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from articleqa.cli import main
+from articleqa.cli.main import main
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.errors import InvalidInput

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from articleqa.cli import main
+from articleqa.cli.main import main
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
+from articleqa.engine import ArticleQA
 from articleqa.errors import InvalidInput
 from articleqa.feeds import FeedPoller, FeedRegistry
 from articleqa.snapshot import current_version, load_best
@@ -180,7 +181,7 @@ def test_rss_and_atom_entries_are_ingested_once(settings: Settings, site: FeedSi
     assert registry.add(f"{site.base}/atom.xml")
     assert not registry.add(f"{site.base}/rss.xml")
     store = ArticleStore(settings.home)
-    poller = FeedPoller(settings, store, allow_private=True)
+    poller = FeedPoller(ArticleQA(settings), allow_private=True)
 
     first = poller.poll_all()
     assert [r.status for r in first] == ["fetched", "fetched"]
@@ -232,14 +233,14 @@ def test_feed_on_a_private_address_is_refused_by_default(
     registry = FeedRegistry(settings.home)
     registry.add(f"{site.base}/rss.xml")
     store = ArticleStore(settings.home)
-    [result] = FeedPoller(settings, store).poll_all()
+    [result] = FeedPoller(ArticleQA(settings)).poll_all()
     assert result.status == "failed"
     assert result.error is not None and "ARTICLEQA_ALLOW_PRIVATE_URLS" in result.error
     assert site.log == [] and store.count() == 0
     assert registry.list()[0].last_error == result.error
     # The settings flag is the switch that allows it.
     allowed = settings.model_copy(update={"allow_private_urls": True})
-    [result] = FeedPoller(allowed, store).poll_all()
+    [result] = FeedPoller(ArticleQA(allowed)).poll_all()
     assert result.status == "fetched" and result.changed == 2
 
 
@@ -249,7 +250,7 @@ def test_broken_feed_does_not_stop_the_others(settings: Settings, site: FeedSite
     registry.add(f"{site.base}/broken.xml")
     registry.add(f"{site.base}/missing.xml")
     registry.add(f"{site.base}/rss.xml")
-    results = FeedPoller(settings, ArticleStore(settings.home), allow_private=True).poll_all()
+    results = FeedPoller(ArticleQA(settings), allow_private=True).poll_all()
     assert [r.status for r in results] == ["failed", "failed", "fetched"]
     assert "not an RSS or Atom feed" in (results[0].error or "")
     assert "404" in (results[1].error or "")
@@ -297,11 +298,10 @@ def test_feeds_cli_add_list_refresh_remove(home: Path, site: FeedSite) -> None:
 
 def test_watch_with_feeds_only_indexes_new_entries(settings: Settings, site: FeedSite) -> None:
     FeedRegistry(settings.home).add(f"{site.base}/rss.xml")
-    store = ArticleStore(settings.home)
     watcher = Watcher(
         settings,
         None,
-        feeds=FeedPoller(settings, store, allow_private=True),
+        feeds=FeedPoller(ArticleQA(settings), allow_private=True),
         feed_interval_s=0.2,
         embedder=FakeEmbedder(),
         tick_s=0.1,
@@ -335,7 +335,7 @@ def test_failing_entry_is_retried_then_given_up(settings: Settings, site: FeedSi
         "application/rss+xml",
     )
     FeedRegistry(settings.home).add(f"{site.base}/empty.xml")
-    poller = FeedPoller(settings, ArticleStore(settings.home), allow_private=True)
+    poller = FeedPoller(ArticleQA(settings), allow_private=True)
     first = poller.poll(f"{site.base}/empty.xml")
     assert [(o.title, o.status) for o in first.outcomes] == [
         (None, "failed"),

@@ -32,10 +32,10 @@ from articleqa.passages import (
     sentence_spans,
     split_article,
 )
+from articleqa.paths import SNAPSHOTS
 from articleqa.search import Searcher
 from articleqa.service import ingest
 from articleqa.snapshot import (
-    SNAPSHOTS,
     current_version,
     list_versions,
     load_best,
@@ -151,16 +151,16 @@ def test_manifest_describes_the_snapshot(
 
     manifest = load_snapshot(settings.home).manifest
 
-    assert manifest["version"] == report.version
-    assert manifest["model"] == fake_embedder.name
-    assert manifest["dimension"] == fake_embedder.dimension
-    assert manifest["metric"] == "inner_product"
-    assert manifest["index_type"] == "flat"
-    assert manifest["counts"] == {"articles": 9, "passages": report.passages}
-    assert manifest["articles"] == {a.id: a.content_hash for a in store.iter_articles()}
-    assert manifest["store_generation"] == store.generation()
-    assert set(manifest["files"]) >= {"vectors.faiss", "passages.jsonl", "articles.jsonl"}
-    assert "built_at" in manifest
+    assert manifest.version == report.version
+    assert manifest.model == fake_embedder.name
+    assert manifest.dimension == fake_embedder.dimension
+    assert manifest.metric == "inner_product"
+    assert manifest.index_type == "flat"
+    assert (manifest.article_count, manifest.passage_count) == (9, report.passages)
+    assert manifest.article_hashes == {a.id: a.content_hash for a in store.iter_articles()}
+    assert manifest.store_generation == store.generation()
+    assert set(manifest.files) >= {"vectors.faiss", "passages.jsonl", "articles.jsonl"}
+    assert manifest.built_at is not None
 
 
 def test_rebuild_embeds_only_the_new_articles_passages(
@@ -251,7 +251,7 @@ def test_removed_article_leaves_the_index(
     assert all(span[0] != gone.id for p in snapshot.passages for span in p.spans)
     assert report.passages == _expected_passages(store, settings)
     assert report.embedded == 0
-    assert gone.id not in snapshot.manifest["articles"]
+    assert gone.id not in (snapshot.manifest.article_hashes or {})
 
 
 def test_removing_one_source_of_a_shared_passage_keeps_the_other(

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from articleqa import onnx_embedding
-from articleqa.cli import main
+from articleqa.cli.main import main
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, load_embedder
 from articleqa.onnx_embedding import (

@@ -20,14 +20,14 @@ import httpx
 import psycopg
 import pytest
 
-from articleqa.backends import PostgresBackend, backend_for
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
+from articleqa.engine import ArticleQA
 from articleqa.errors import RebuildInProgress
+from articleqa.indexer import BuildReport
 from articleqa.ingest.prepare import prepare_article
 from articleqa.models import RawArticle
 from articleqa.postgres.database import BUILD_LOCK, MIGRATIONS, Database
-from articleqa.service import ingest
 from tests.api.conftest import WRITE_TOKEN, assert_error, make_settings, serve, wait_until
 from tests.conftest import SAMPLE_ARTICLES
 
@@ -54,16 +54,14 @@ def _settings(home: Path, url: str | None, **overrides: Any) -> Settings:
     return Settings(**values, _env_file=None)  # type: ignore[call-arg]
 
 
-def _filled(settings: Settings) -> PostgresBackend | Any:
-    backend = backend_for(settings)
-    outcomes = ingest([str(SAMPLE_ARTICLES)], backend.store(), settings)
-    assert not any(o.failed for o in outcomes)
-    return backend
+def _filled(settings: Settings) -> ArticleQA:
+    engine = ArticleQA(settings, embedder=FakeEmbedder())
+    assert not any(o.failed for o in engine.add([str(SAMPLE_ARTICLES)]))
+    return engine
 
 
-def _build(settings: Settings) -> Any:
-    backend = backend_for(settings)
-    return backend.indexer(settings, backend.store(), FakeEmbedder()).build()
+def _build(settings: Settings) -> BuildReport:
+    return ArticleQA(settings, embedder=FakeEmbedder()).build()
 
 
 def _schemas(url: str) -> list[str]:
@@ -98,9 +96,9 @@ def test_both_backends_give_the_same_answers(tmp_path: Path, database_url: str) 
     answers = {}
     for name, url in (("embedded", None), ("postgres", database_url)):
         settings = _settings(tmp_path / name, url)
-        backend = _filled(settings)
-        _build(settings)
-        searcher = backend.load_best().searcher(FakeEmbedder(), settings)
+        engine = _filled(settings)
+        engine.build()
+        searcher, _reason = engine.load_best()
         answers[name] = [searcher.ask(q, k=3) for q in QUESTIONS]
     for embedded, postgres in zip(answers["embedded"], answers["postgres"], strict=True):
         assert postgres.answered == embedded.answered
@@ -114,7 +112,7 @@ def test_both_backends_give_the_same_answers(tmp_path: Path, database_url: str) 
 
 def test_rebuilds_reuse_embeddings_from_the_database(tmp_path: Path, database_url: str) -> None:
     settings = _settings(tmp_path / "a", database_url)
-    backend = _filled(settings)
+    engine = _filled(settings)
     first = _build(settings)
     assert first.embedded == first.passages > 0
 
@@ -122,11 +120,11 @@ def test_rebuilds_reuse_embeddings_from_the_database(tmp_path: Path, database_ur
     again = _build(_settings(tmp_path / "b", database_url))
     assert again.embedded == 0 and again.passages == first.passages
 
-    backend.store().upsert(prepare_article(LIGHTHOUSE))
+    engine.store.upsert_many([prepare_article(LIGHTHOUSE)])
     third = _build(settings)
     assert third.passages == first.passages + 1
     assert third.embedded == 1
-    answer = backend.load_best().searcher(FakeEmbedder(), settings).ask("Who kept a logbook?")
+    answer = ArticleQA(settings, embedder=FakeEmbedder()).ask("Who kept a logbook?")
     assert answer.index_version == third.version
     assert "logbook" in answer.quotes[0].text
 
@@ -153,7 +151,7 @@ def test_a_second_builder_is_refused_while_the_lock_is_held(
         with pytest.raises(RebuildInProgress):
             _build(settings)
         with pytest.raises(RebuildInProgress):
-            backend_for(settings).probe_build_lock()
+            ArticleQA(settings).probe_build_lock()
     assert _build(settings).passages > 0
 
 
@@ -182,9 +180,9 @@ def test_a_rebuild_killed_mid_publish_leaves_the_old_version_served(
     tmp_path: Path, database_url: str
 ) -> None:
     settings = make_settings(tmp_path / "api", database_url=database_url)
-    backend = _filled(settings)
+    engine = _filled(settings)
     old = _build(settings).version
-    backend.store().upsert(prepare_article(LIGHTHOUSE))
+    engine.store.upsert_many([prepare_article(LIGHTHOUSE)])
     question = "Who kept a logbook of every storm?"
 
     with serve(settings) as live, live.client() as client:

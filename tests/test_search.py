@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from articleqa.backends import backend_for
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, FakeEmbedder
+from articleqa.engine import ArticleQA
 from articleqa.errors import InvalidInput, NoArticles
 from articleqa.ingest.html import read_html
 from articleqa.ingest.prepare import prepare_article
@@ -41,20 +41,20 @@ def settings(backend_settings: Settings) -> Settings:
 
 @pytest.fixture
 def store(settings: Settings) -> ArticleStore:
-    store = backend_for(settings).store()
+    store = ArticleQA(settings).store
     assert not any(o.failed for o in ingest([str(SAMPLE_ARTICLES)], store, settings))
     return store
 
 
 def _searcher(settings: Settings, store: ArticleStore, **overrides: object) -> Searcher:
-    backend = backend_for(settings)
-    backend.indexer(settings, store, FakeEmbedder()).build()
-    return backend.load_best().searcher(FakeEmbedder(), settings.model_copy(update=overrides))
+    engine = ArticleQA(settings, embedder=FakeEmbedder())
+    engine.build()
+    return engine.searcher_for(engine.index.load(), **overrides)
 
 
 def _store_of(settings: Settings, *articles: tuple[str, str]) -> ArticleStore:
     """A store holding the given (title, text) articles."""
-    store = backend_for(settings).store()
+    store = ArticleQA(settings).store
     for title, text in articles:
         store.upsert(prepare_article(RawArticle(title=title, text=text)))
     return store
@@ -192,7 +192,7 @@ def _overlapping_store(settings: Settings) -> ArticleStore:
         f"The harbour ferry number {n} left the quay at {n} o'clock with {n * 7} passengers aboard."
         for n in range(1, 13)
     ]
-    store = backend_for(settings).store()
+    store = ArticleQA(settings).store
     store.upsert(prepare_article(RawArticle(title="Ferry log", text=" ".join(sentences))))
     store.upsert(
         prepare_article(
@@ -305,8 +305,7 @@ def test_empty_store_is_not_indexed_and_an_emptied_index_says_so(
 ) -> None:
     # Issue 15, item 9: no 0-article snapshot "not answering"; "no articles yet" instead.
     with pytest.raises(NoArticles, match="no articles yet"):
-        backend = backend_for(settings)
-        backend.indexer(settings, backend.store(), fake_embedder).build()
+        ArticleQA(settings, embedder=fake_embedder).build()
 
 
 @pytest.mark.parametrize(
@@ -459,12 +458,12 @@ def test_the_highlight_is_the_definition_under_the_term_asked_about(
         "<dt>operator</dt><dd>The operator account for tape backups. It had uid 37.</dd>"
         "</dl></main></body></html>"
     )
-    backend = backend_for(settings)
-    store = backend.store()
+    engine = ArticleQA(settings, embedder=real_embedder)
+    store = engine.store
     store.upsert(prepare_article(read_html(page, None)))
 
-    backend.indexer(settings, store, real_embedder).build()
-    searcher = backend.load_best().searcher(real_embedder, settings)
+    engine.build()
+    searcher = engine.searcher_for(engine.index.load())
     answer = searcher.ask("What uid did operator have?")
 
     assert answer.quotes[0].highlight is not None

@@ -73,3 +73,35 @@ def test_a_lasting_failure_is_a_storage_error(tmp_path: Path) -> None:
 
     with pytest.raises(StorageError, match="cannot use the database"):
         sqlite_files.connect(folder)
+
+
+def _version(path: Path) -> int:
+    with sqlite_files.connect(path, autocommit=True) as db:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def test_migrate_runs_each_missing_step_once(tmp_path: Path) -> None:
+    path = tmp_path / "data.sqlite"
+    steps = ["CREATE TABLE t (a TEXT)", "ALTER TABLE t ADD COLUMN b TEXT"]
+    with sqlite_files.connect(path, autocommit=True) as db:
+        assert sqlite_files.migrate(db, steps[:1], "test") == 1
+        db.execute("INSERT INTO t (a) VALUES ('kept')")
+    # Newer code, one more step: only that one runs, and the row survives it.
+    with sqlite_files.connect(path, autocommit=True) as db:
+        assert sqlite_files.migrate(db, steps, "test") == 2
+        assert sqlite_files.migrate(db, steps, "test") == 2
+        assert db.execute("SELECT a, b FROM t").fetchall() == [("kept", None)]
+    assert _version(path) == 2
+
+
+def test_a_failing_step_leaves_the_file_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "data.sqlite"
+    with sqlite_files.connect(path, autocommit=True) as db:
+        sqlite_files.migrate(db, ["CREATE TABLE t (a TEXT)"], "test")
+        with pytest.raises(StorageError, match="syntax error"):
+            sqlite_files.migrate(
+                db, ["CREATE TABLE t (a TEXT)", "CREATE TABLE u (x)", "NOT SQL"], "test"
+            )
+        tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert tables == {"t"}
+    assert _version(path) == 1

@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from articleqa.backends import backend_for
 from articleqa.config import Settings
+from articleqa.engine import ArticleQA
 from articleqa.errors import ArticleNotFound, StorageError
 from articleqa.ingest.prepare import article_id, normalize_url, prepare_article
 from articleqa.models import Article, RawArticle
+from articleqa.paths import STORE_FILE
 from articleqa.service import ingest
-from articleqa.store import STORE_FILE, ArticleStore, UpsertStatus
+from articleqa.store import ArticleStore, UpsertStatus
 
 T0 = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 T1 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
@@ -38,7 +39,7 @@ def _article(
 @pytest.fixture
 def store(backend_settings: Settings) -> ArticleStore:
     """The store of each backend: SQLite in the data directory, and PostgreSQL."""
-    return backend_for(backend_settings).store()
+    return ArticleQA(backend_settings).store  # type: ignore[return-value]
 
 
 def test_created_then_unchanged(store: ArticleStore) -> None:

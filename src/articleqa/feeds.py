@@ -16,20 +16,22 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from articleqa.config import Settings
 from articleqa.errors import IngestError, InvalidInput, StorageError
 from articleqa.models import RawArticle
-from articleqa.service import IngestOutcome, store_raw
-from articleqa.sqlite_files import connect
-from articleqa.store import ArticleStore
+from articleqa.paths import HomePaths
+from articleqa.service import IngestOutcome, IngestStatus
+from articleqa.sqlite_files import connect, migrate
+
+if TYPE_CHECKING:
+    from articleqa.engine import ArticleQA
 
 logger = logging.getLogger(__name__)
 
-FEEDS_FILE = "feeds.sqlite"
 # A failing entry is retried on later polls, but not forever.
 MAX_ENTRY_ATTEMPTS = 3
 FEED_ACCEPT = (
@@ -74,6 +76,8 @@ CREATE TABLE IF NOT EXISTS entries (
     PRIMARY KEY (feed_url, entry_key)
 );
 """
+# Schema steps after the base schema (see sqlite_files.migrate); none yet.
+_MIGRATIONS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,25 +91,38 @@ class FeedInfo:
     entries_stored: int
 
 
+class PollStatus(StrEnum):
+    """What one poll of one feed did (also kept as the feed's ``last_status``)."""
+
+    NOT_MODIFIED = "not_modified"
+    FETCHED = "fetched"
+    FAILED = "failed"
+
+
+class EntryStatus(StrEnum):
+    STORED = "stored"
+    FAILED = "failed"
+
+
 @dataclass(frozen=True, slots=True)
 class EntryState:
-    status: str  # stored | failed
+    status: EntryStatus
     attempts: int
 
 
 @dataclass(slots=True)
 class FeedPollResult:
-    """What one poll of one feed did. ``status``: not_modified | fetched | failed."""
+    """What one poll of one feed did."""
 
     url: str
-    status: str
+    status: PollStatus
     entries: int = 0
     outcomes: list[IngestOutcome] = field(default_factory=list)
     error: str | None = None
 
     @property
     def changed(self) -> int:
-        return sum(o.status in ("created", "updated") for o in self.outcomes)
+        return sum(o.status in (IngestStatus.CREATED, IngestStatus.UPDATED) for o in self.outcomes)
 
     @property
     def failed_entries(self) -> int:
@@ -128,11 +145,12 @@ class FeedRegistry:
     """The feeds to poll and what was seen of them (SQLite in ``ARTICLEQA_HOME``)."""
 
     def __init__(self, home: Path) -> None:
-        self.path = home / FEEDS_FILE
+        self.path = HomePaths(home).feeds
         try:
             home.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.executescript(_SCHEMA)
+                migrate(db, _MIGRATIONS, "feed registry")
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open the feed registry at {self.path}: {exc}") from exc
 
@@ -225,7 +243,7 @@ class FeedRegistry:
                 "SELECT status, attempts FROM entries WHERE feed_url = ? AND entry_key = ?",
                 (url, key),
             ).fetchone()
-        return EntryState(row["status"], int(row["attempts"])) if row else None
+        return EntryState(EntryStatus(row["status"]), int(row["attempts"])) if row else None
 
     def record_entry(
         self, url: str, key: str, status: str, article_id: str | None, error: str | None
@@ -296,13 +314,13 @@ class FeedPoller:
 
     def __init__(
         self,
-        settings: Settings,
-        store: ArticleStore,
+        engine: ArticleQA,
         registry: FeedRegistry | None = None,
         allow_private: bool = False,
     ) -> None:
+        settings = engine.settings
+        self.engine = engine
         self.settings = settings
-        self.store = store
         self.registry = registry or FeedRegistry(settings.home)
         self.allow_private = allow_private or settings.allow_private_urls
 
@@ -313,7 +331,7 @@ class FeedPoller:
                 results.append(self.poll(url))
             except Exception as exc:  # one broken feed must not stop the others
                 logger.exception("feed %s: poll failed", url)
-                results.append(FeedPollResult(url, "failed", error=str(exc)))
+                results.append(FeedPollResult(url, PollStatus.FAILED, error=str(exc)))
         return results
 
     def poll(self, url: str) -> FeedPollResult:
@@ -339,12 +357,12 @@ class FeedPoller:
             )
         except IngestError as exc:
             logger.warning("feed %s: %s", url, exc.message)
-            self.registry.record_poll(url, "failed", error=exc.message)
-            return FeedPollResult(url, "failed", error=exc.message)
+            self.registry.record_poll(url, PollStatus.FAILED, error=exc.message)
+            return FeedPollResult(url, PollStatus.FAILED, error=exc.message)
         if response.status_code == 304:
             logger.info("feed %s: not modified", url)
-            self.registry.record_poll(url, "not_modified")
-            return FeedPollResult(url, "not_modified")
+            self.registry.record_poll(url, PollStatus.NOT_MODIFIED)
+            return FeedPollResult(url, PollStatus.NOT_MODIFIED)
         parsed = feedparser.parse(
             response.body,
             response_headers={
@@ -355,15 +373,15 @@ class FeedPoller:
         if not parsed.entries and (parsed.bozo or not parsed.get("version")):
             reason = f"not an RSS or Atom feed ({parsed.get('bozo_exception') or 'no entries'})"
             logger.warning("feed %s: %s", url, reason)
-            self.registry.record_poll(url, "failed", error=reason)
-            return FeedPollResult(url, "failed", error=reason)
-        result = FeedPollResult(url, "fetched", entries=len(parsed.entries))
+            self.registry.record_poll(url, PollStatus.FAILED, error=reason)
+            return FeedPollResult(url, PollStatus.FAILED, error=reason)
+        result = FeedPollResult(url, PollStatus.FETCHED, entries=len(parsed.entries))
         retry_later = False
         for entry in parsed.entries:
             key = entry_key(entry)
             state = self.registry.entry_state(url, key)
             if state is not None and (
-                state.status == "stored" or state.attempts >= MAX_ENTRY_ATTEMPTS
+                state.status == EntryStatus.STORED or state.attempts >= MAX_ENTRY_ATTEMPTS
             ):
                 continue
             outcome = self._ingest_entry(url, key, entry)
@@ -372,12 +390,12 @@ class FeedPoller:
                 attempts = (state.attempts if state else 0) + 1
                 retry_later = retry_later or attempts < MAX_ENTRY_ATTEMPTS
                 logger.warning("feed %s: entry %s failed: %s", url, key, outcome.error)
-                self.registry.record_entry(url, key, "failed", None, outcome.error)
+                self.registry.record_entry(url, key, EntryStatus.FAILED, None, outcome.error)
             else:
                 logger.info(
                     "feed %s: %s %s (%s)", url, outcome.status, outcome.article_id, outcome.title
                 )
-                self.registry.record_entry(url, key, "stored", outcome.article_id, None)
+                self.registry.record_entry(url, key, EntryStatus.STORED, outcome.article_id, None)
         # Keeping the old validators while an entry awaits a retry makes the next poll fetch the
         # feed again instead of being answered 304.
         validators = (
@@ -389,7 +407,7 @@ class FeedPoller:
             )
         )
         self.registry.record_poll(
-            url, "fetched", title=parsed.feed.get("title"), validators=validators
+            url, PollStatus.FETCHED, title=parsed.feed.get("title"), validators=validators
         )
         return result
 
@@ -427,7 +445,7 @@ class FeedPoller:
             if content is None:
                 return IngestOutcome(
                     label,
-                    "failed",
+                    IngestStatus.FAILED,
                     error=page_error or "entry has neither a fetchable link nor any text",
                     error_code="fetch_failed",
                 )
@@ -444,4 +462,4 @@ class FeedPoller:
             url=link or raw.url,
             source=label,
         )
-        return store_raw(self.store, label, raw)
+        return self.engine.add_raw(label, raw)

@@ -8,7 +8,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -17,8 +17,10 @@ from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
 from articleqa.errors import NoArticles, RollbackRefused
 from articleqa.lexical import LexicalIndex
+from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article, Passage
 from articleqa.passages import merge_duplicates, passage_sentences
+from articleqa.paths import HomePaths
 from articleqa.snapshot import (
     ArticleRecord,
     PassageRecord,
@@ -93,18 +95,23 @@ class Indexer:
         self.settings = settings
         self.store = store
         self.embedder = embedder
+        paths = HomePaths(settings.home)
         self.cache: VectorCache = cache or EmbeddingCache(
-            settings.home / "embeddings", embedder.name, embedder.dimension
+            paths.embeddings, embedder.name, embedder.dimension
         )
         self.splits = SplitCache(
-            settings.home / "cache", settings.passage_min_words, settings.passage_max_words
+            paths.splits, settings.passage_min_words, settings.passage_max_words
         )
         self.last_report: BuildReport | None = None
 
-    def build(self, progress: ProgressCallback | None = None) -> BuildReport:
-        """Build a snapshot of the store as it is now and publish it. Holds the rebuild lock."""
+    def build(
+        self, progress: ProgressCallback | None = None, *, lock_timeout_s: float | None = None
+    ) -> BuildReport:
+        """Build a snapshot of the store as it is now and publish it. Holds the rebuild lock,
+        waiting ``lock_timeout_s`` (default: the settings') for a build elsewhere to end."""
         home = self.settings.home
-        with build_lock(home, self.settings.lock_timeout_s):
+        wait = self.settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
+        with build_lock(home, wait):
             started = time.perf_counter()
             generation = self.store.generation()
             articles = list(self.store.iter_articles())
@@ -119,17 +126,17 @@ class Indexer:
             index = build_vector_index(vectors, kind)
             lexical = LexicalIndex.build([p.embedding_text() for p in passages])
             version = new_version()
-            manifest = {
-                "model": self.embedder.name,
-                "dimension": self.embedder.dimension,
-                "metric": "inner_product",
-                "index_type": kind,
-                "built_at": dt.datetime.now(dt.UTC).isoformat(),
-                "counts": {"articles": len(articles), "passages": len(passages)},
-                "articles": {a.id: a.content_hash for a in articles},
-                "passage_words": [self.settings.passage_min_words, self.settings.passage_max_words],
-                "store_generation": generation,
-            }
+            manifest = SnapshotManifest(
+                model=self.embedder.name,
+                dimension=self.embedder.dimension,
+                index_type=kind,
+                built_at=dt.datetime.now(dt.UTC),
+                article_count=len(articles),
+                passage_count=len(passages),
+                article_hashes={a.id: a.content_hash for a in articles},
+                passage_words=(self.settings.passage_min_words, self.settings.passage_max_words),
+                store_generation=generation,
+            )
             written = write_snapshot(
                 home,
                 version,
@@ -249,15 +256,15 @@ def _sentences(passages: list[Passage]) -> tuple[list[str], np.ndarray]:
     return texts, np.asarray(offsets, dtype=np.int64)
 
 
-def rollback(settings: Settings, store: ArticleStore) -> str:
+def rollback(settings: Settings, store: ArticleStore, lock_timeout_s: float | None = None) -> str:
     """Publish the previous published snapshot, if the store still holds every article it
     quotes as it was: quote offsets index into the stored text (issue 15, item 8)."""
 
-    def same_articles(version: str, manifest: dict[str, Any]) -> None:
-        hashes = manifest.get("articles")
-        if not isinstance(hashes, dict):
+    def same_articles(version: str, manifest: SnapshotManifest) -> None:
+        hashes = manifest.article_hashes
+        if hashes is None:
             return  # a manifest from before the article hashes were recorded
-        differing = store.differing(hashes)
+        differing = store.differing(dict(hashes))
         if differing:
             shown = ", ".join(differing[:3]) + (" ..." if len(differing) > 3 else "")
             raise RollbackRefused(
@@ -265,5 +272,6 @@ def rollback(settings: Settings, store: ArticleStore) -> str:
                 f"no longer holds as they were ({shown}); re-add them, or run `articleqa index`"
             )
 
-    with build_lock(settings.home, settings.lock_timeout_s):
+    wait = settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
+    with build_lock(settings.home, wait):
         return snapshot_rollback(settings.home, check=same_articles)

@@ -27,9 +27,15 @@ from typing import Any
 import numpy as np
 
 from articleqa.config import Settings
-from articleqa.embedding import MAX_SEQ_LENGTH, MODEL_NAME, bundled_model_path, normalize_rows
+from articleqa.embedding_base import (
+    MAX_SEQ_LENGTH,
+    MODEL_NAME,
+    bundled_model_path,
+    normalize_rows,
+)
 from articleqa.errors import ArticleQAError
 from articleqa.hashing import file_sha256
+from articleqa.paths import onnx_base
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +77,10 @@ class OnnxExport:
         return self.folder / TOKENIZER_FILE
 
 
-def export_dir(settings: Settings) -> Path:
-    """Where the exported model lives: ``ARTICLEQA_ONNX_DIR`` or ``<home>/models``."""
-    base = settings.onnx_dir if settings.onnx_dir is not None else settings.home / "models"
-    return base / EXPORT_FOLDER
+def export_dir(settings: Settings, folder: Path | None = None) -> Path:
+    """Where the exported model lives: ``folder`` if given, else ``ARTICLEQA_ONNX_DIR`` or
+    ``<home>/models``."""
+    return onnx_base(settings.home, folder or settings.onnx_dir) / EXPORT_FOLDER
 
 
 def source_fingerprint(model_path: Path) -> str:

@@ -149,11 +149,11 @@ class Searcher:
         settings: Settings,
         retriever: Retriever | None = None,
     ) -> None:
-        if snapshot.manifest.get("model") not in (None, embedder.name):
+        if snapshot.manifest.model not in (None, embedder.name):
             logger.warning(
                 "snapshot %s was built with %s but queries use %s",
                 snapshot.version,
-                snapshot.manifest.get("model"),
+                snapshot.manifest.model,
                 embedder.name,
             )
         self.snapshot = snapshot

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 
+from articleqa.backend import ArticleRepository
 from articleqa.config import Settings
 from articleqa.errors import ArticleQAError, IngestError
 from articleqa.ingest import read_source_groups
 from articleqa.ingest.prepare import prepare_article
 from articleqa.models import Article, RawArticle
-from articleqa.store import ArticleStore, UpsertStatus
+from articleqa.store import UpsertStatus
 
 logger = logging.getLogger(__name__)
+
+
+class IngestStatus(StrEnum):
+    """What became of one source: the store's ``UpsertStatus``, or failed before it."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
+
+    @classmethod
+    def of(cls, status: UpsertStatus) -> IngestStatus:
+        return cls(status.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +35,7 @@ class IngestOutcome:
     """What happened to one source (or one record of a JSON file)."""
 
     source: str
-    status: str  # created | updated | unchanged | failed
+    status: IngestStatus
     article_id: str | None = None
     title: str | None = None
     error: str | None = None
@@ -28,7 +43,7 @@ class IngestOutcome:
 
     @property
     def failed(self) -> bool:
-        return self.status == "failed"
+        return self.status == IngestStatus.FAILED
 
 
 # Articles per write transaction in a bulk add: large enough that commits stop dominating,
@@ -40,7 +55,7 @@ def _prepare(label: str, raw: RawArticle) -> Article | IngestOutcome:
     try:
         return prepare_article(raw)
     except IngestError as exc:
-        return IngestOutcome(label, "failed", error=exc.message, error_code=exc.code)
+        return IngestOutcome(label, IngestStatus.FAILED, error=exc.message, error_code=exc.code)
     except ArticleQAError:
         raise
     except Exception as exc:
@@ -48,19 +63,19 @@ def _prepare(label: str, raw: RawArticle) -> Article | IngestOutcome:
         logger.debug("preparing %s failed", label, exc_info=True)
         return IngestOutcome(
             label,
-            "failed",
+            IngestStatus.FAILED,
             error=f"cannot prepare article ({type(exc).__name__}: {exc})",
             error_code=IngestError.code,
         )
 
 
-def store_raw(store: ArticleStore, label: str, raw: RawArticle) -> IngestOutcome:
+def store_raw(store: ArticleRepository, label: str, raw: RawArticle) -> IngestOutcome:
     [outcome] = _store_group(store, [(label, raw)])
     return outcome
 
 
 def _store_group(
-    store: ArticleStore, group: list[tuple[str, RawArticle | IngestError]]
+    store: ArticleRepository, group: list[tuple[str, RawArticle | IngestError]]
 ) -> list[IngestOutcome]:
     """Prepare and store the records of one source, ``BATCH_SIZE`` per transaction."""
     outcomes: list[IngestOutcome | None] = []
@@ -71,13 +86,17 @@ def _store_group(
         for (slot, label, article), (status, replaced) in zip(pending, results, strict=True):
             if replaced:
                 logger.info("%s replaced article %s", article.id, replaced)
-            outcomes[slot] = IngestOutcome(label, str(status), article.id, article.title)
+            outcomes[slot] = IngestOutcome(
+                label, IngestStatus.of(status), article.id, article.title
+            )
         pending.clear()
 
     for label, result in group:
         if isinstance(result, IngestError):
             outcomes.append(
-                IngestOutcome(label, "failed", error=result.message, error_code=result.code)
+                IngestOutcome(
+                    label, IngestStatus.FAILED, error=result.message, error_code=result.code
+                )
             )
             continue
         prepared = _prepare(label, result)
@@ -94,7 +113,7 @@ def _store_group(
 
 
 def ingest(
-    sources: list[str], store: ArticleStore, settings: Settings, allow_private: bool = False
+    sources: list[str], store: ArticleRepository, settings: Settings, allow_private: bool = False
 ) -> list[IngestOutcome]:
     """Read and store every source; a bad source is reported and the others go on.
 
@@ -107,4 +126,4 @@ def ingest(
     return outcomes
 
 
-__all__ = ["IngestOutcome", "UpsertStatus", "ingest", "store_raw"]
+__all__ = ["IngestOutcome", "IngestStatus", "UpsertStatus", "ingest", "store_raw"]

@@ -27,7 +27,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +37,14 @@ import numpy as np
 from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
 from articleqa.hashing import file_sha256
 from articleqa.lexical import LexicalIndex
+from articleqa.manifest import FORMAT_VERSION, SnapshotManifest
+from articleqa.paths import HISTORY, HomePaths
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
-SNAPSHOTS = "snapshots"
-POINTER = "CURRENT"
-# Every version ever named by CURRENT, oldest first: rollbacks and fallbacks go only to these.
-HISTORY = "PUBLISHED"
+# Every version ever named by CURRENT (paths.HISTORY), oldest first: rollbacks and fallbacks
+# go only to these.
 HISTORY_MAX = 1000
-LOCK_FILE = "build.lock"
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 BM25_DIR = "bm25"
@@ -82,7 +80,7 @@ class ArticleRecord:
 class Snapshot:
     version: str
     path: Path
-    manifest: dict[str, Any]
+    manifest: SnapshotManifest
     # None where the backend searches them itself (PostgreSQL: pgvector and full text).
     vectors: faiss.Index | None
     lexical: LexicalIndex | None
@@ -105,12 +103,12 @@ def new_version(now: dt.datetime | None = None) -> str:
 
 
 def snapshots_dir(home: Path) -> Path:
-    return home / SNAPSHOTS
+    return HomePaths(home).snapshots
 
 
 def current_version(home: Path) -> str | None:
     try:
-        version = (home / POINTER).read_text().strip()
+        version = HomePaths(home).pointer.read_text().strip()
     except FileNotFoundError:
         return None
     return version or None
@@ -156,11 +154,11 @@ def published_versions(home: Path) -> set[str]:
     """
     current = current_version(home)
     try:
-        recorded = set((home / HISTORY).read_text().split())
+        recorded = set(HomePaths(home).history.read_text().split())
     except FileNotFoundError:
         recorded = {v for v in list_versions(home) if current is None or v <= current}
     except OSError as exc:
-        raise StorageError(f"cannot read {home / HISTORY}: {exc.strerror or exc}") from exc
+        raise StorageError(f"cannot read {HomePaths(home).history}: {exc.strerror or exc}") from exc
     if current is not None:
         # A kill between replacing CURRENT and recording it must not orphan the served one.
         recorded.add(current)
@@ -169,13 +167,13 @@ def published_versions(home: Path) -> set[str]:
 
 def _record_published(home: Path, known: list[str], versions: list[str]) -> None:
     lines = [v for v in known if v not in versions] + versions
-    write_file_atomic(home / HISTORY, ("\n".join(lines[-HISTORY_MAX:]) + "\n").encode())
+    write_file_atomic(HomePaths(home).history, ("\n".join(lines[-HISTORY_MAX:]) + "\n").encode())
 
 
 def _known_published(home: Path) -> list[str]:
     """The record in order, or (a home from before it) what counts as published now."""
     try:
-        return (home / HISTORY).read_text().split()
+        return HomePaths(home).history.read_text().split()
     except FileNotFoundError:
         return sorted(published_versions(home))
     except OSError:
@@ -196,7 +194,7 @@ def publish(home: Path, version: str) -> None:
     # the old pointer, so a killed build's folder below the new version is not taken in.
     known = _known_published(home)
     try:
-        write_file_atomic(home / POINTER, f"{version}\n".encode())
+        write_file_atomic(HomePaths(home).pointer, f"{version}\n".encode())
     except OSError as exc:
         raise StorageError(f"cannot publish snapshot {version}: {exc}") from exc
     try:
@@ -218,7 +216,7 @@ def write_snapshot(
     lexical: LexicalIndex,
     passages: list[PassageRecord],
     articles: list[ArticleRecord],
-    manifest: dict[str, Any],
+    manifest: SnapshotManifest,
     sentences: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Path:
     """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish.
@@ -254,15 +252,15 @@ def write_snapshot(
         with open(staging / ARTICLES, "w", encoding="utf-8") as handle:
             for a in articles:
                 handle.write(json.dumps(_record(a), ensure_ascii=False) + "\n")
-        manifest = {
-            **manifest,
-            "format": FORMAT_VERSION,
-            "version": version,
-            "files": {
-                str(p.relative_to(staging)): file_sha256(p) for p in _snapshot_files(staging)
-            },
-        }
-        (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False))
+        manifest = replace(
+            manifest,
+            format=FORMAT_VERSION,
+            version=version,
+            files={str(p.relative_to(staging)): file_sha256(p) for p in _snapshot_files(staging)},
+        )
+        (staging / MANIFEST).write_text(
+            json.dumps(manifest.to_json(), indent=2, ensure_ascii=False)
+        )
         for path in [*_snapshot_files(staging), staging / MANIFEST]:
             with open(path, "rb") as handle:
                 os.fsync(handle.fileno())
@@ -291,21 +289,30 @@ def _record(article: ArticleRecord) -> dict[str, Any]:
     }
 
 
+def read_manifest(home: Path, version: str) -> SnapshotManifest:
+    """The manifest of snapshot ``version``; SnapshotCorrupt when missing or unreadable."""
+    path = snapshots_dir(home) / version / MANIFEST
+    try:
+        raw = json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise SnapshotCorrupt(f"snapshot {version} is missing its manifest") from exc
+    except (OSError, ValueError) as exc:
+        raise SnapshotCorrupt(f"snapshot {version} has an unreadable manifest: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise SnapshotCorrupt(f"snapshot {version} has an unreadable manifest: not an object")
+    return SnapshotManifest.from_json(raw)
+
+
 def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -> Snapshot:
     """Load ``version`` (default: the current one); SnapshotCorrupt if any file is off."""
     version = version or current_version(home)
     if version is None:
         raise IndexNotBuilt("no index has been built yet; run `articleqa index`")
     folder = snapshots_dir(home) / version
-    try:
-        manifest = json.loads((folder / MANIFEST).read_text())
-    except FileNotFoundError as exc:
-        raise SnapshotCorrupt(f"snapshot {version} is missing its manifest") from exc
-    except (OSError, ValueError) as exc:
-        raise SnapshotCorrupt(f"snapshot {version} has an unreadable manifest: {exc}") from exc
+    manifest = read_manifest(home, version)
     try:
         if verify:
-            for name, expected in manifest.get("files", {}).items():
+            for name, expected in manifest.files.items():
                 path = folder / name
                 if not path.is_file():
                     raise SnapshotCorrupt(f"snapshot {version} is missing {name}")
@@ -428,7 +435,7 @@ def prune(home: Path, keep: int) -> list[str]:
     return removed
 
 
-def rollback(home: Path, check: Callable[[str, dict[str, Any]], None] | None = None) -> str:
+def rollback(home: Path, check: Callable[[str, SnapshotManifest], None] | None = None) -> str:
     """Publish the newest published snapshot older than the current one.
 
     ``check(version, manifest)`` may refuse the target by raising, before anything changes.
@@ -440,11 +447,7 @@ def rollback(home: Path, check: Callable[[str, dict[str, Any]], None] | None = N
         raise IndexNotBuilt("there is no earlier snapshot to roll back to")
     target = older[-1]
     if check is not None:
-        try:
-            manifest = json.loads((snapshots_dir(home) / target / MANIFEST).read_text())
-        except (OSError, ValueError) as exc:
-            raise SnapshotCorrupt(f"snapshot {target} has an unreadable manifest: {exc}") from exc
-        check(target, manifest)
+        check(target, read_manifest(home, target))
     publish(home, target)
     return target
 
@@ -455,7 +458,7 @@ def build_lock(home: Path, timeout_s: float = 0.0) -> Iterator[None]:
 
     ``flock`` dies with its process, so a killed rebuild never leaves a stale lock behind.
     """
-    path = home / LOCK_FILE
+    path = HomePaths(home).build_lock
     try:
         home.mkdir(parents=True, exist_ok=True)
         handle = open(path, "a+")  # noqa: SIM115 - held for the whole block

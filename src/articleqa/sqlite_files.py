@@ -4,14 +4,17 @@ their failures reach the edges."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
 from articleqa.errors import StorageError
+
+logger = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30
 
@@ -131,3 +134,27 @@ def _switch_to_wal(db: _GuardedConnection) -> None:
                 raise
         time.sleep(pause)
         pause = min(pause * 2, 0.25)
+
+
+def migrate(db: sqlite3.Connection, steps: Sequence[str], name: str) -> int:
+    """Run the numbered schema ``steps`` that ``db`` has not had yet, in one transaction.
+
+    ``PRAGMA user_version`` records how many steps ran after the file's base schema, so a file
+    made by older code upgrades in place when it is opened. Returns the version now.
+    """
+    if db.execute("PRAGMA user_version").fetchone()[0] >= len(steps):
+        return len(steps)
+    # Read again under the write lock: another process may have upgraded it meanwhile.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        for step in steps[version:]:
+            db.execute(step)
+        db.execute(f"PRAGMA user_version = {len(steps)}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    if version < len(steps):
+        logger.info("%s upgraded to schema version %d", name, len(steps))
+    return len(steps)

@@ -19,11 +19,10 @@ from typing import Any
 
 from articleqa.errors import ArticleNotFound, StorageError
 from articleqa.models import Article, ArticleMeta, BlockKind, LayoutSpan
-from articleqa.sqlite_files import connect
+from articleqa.paths import HomePaths
+from articleqa.sqlite_files import connect, migrate
 
 logger = logging.getLogger(__name__)
-
-STORE_FILE = "articles.sqlite"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS articles (
@@ -75,12 +74,12 @@ class UpsertStatus(StrEnum):
 
 class ArticleStore:
     def __init__(self, home: Path) -> None:
-        self.path = home / STORE_FILE
+        self.path = HomePaths(home).store
         try:
             home.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
                 db.executescript(_SCHEMA)
-                _migrate(db)
+                migrate(db, _MIGRATIONS, "article store")
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open the article store at {self.path}: {exc}") from exc
 
@@ -248,24 +247,6 @@ class ArticleStore:
             "INSERT INTO meta(key, value) VALUES ('generation', '1') "
             "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
         )
-
-
-def _migrate(db: sqlite3.Connection) -> None:
-    if db.execute("PRAGMA user_version").fetchone()[0] >= len(_MIGRATIONS):
-        return
-    # Read again under the write lock: another process may have upgraded it meanwhile.
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        (version,) = db.execute("PRAGMA user_version").fetchone()
-        for step in _MIGRATIONS[version:]:
-            db.execute(step)
-        db.execute(f"PRAGMA user_version = {len(_MIGRATIONS)}")
-        db.execute("COMMIT")
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    if version < len(_MIGRATIONS):
-        logger.info("article store upgraded to schema version %d", len(_MIGRATIONS))
 
 
 def row_values(article: Article, added_at: dt.datetime) -> tuple[object, ...]:

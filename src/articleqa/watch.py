@@ -22,25 +22,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from articleqa.config import Settings
+from articleqa.engine import ArticleQA
 from articleqa.errors import (
     ArticleNotFound,
     ArticleQAError,
     NoArticles,
     RebuildInProgress,
+    SnapshotCorrupt,
     StorageError,
 )
 from articleqa.ingest import SUPPORTED_SUFFIXES, iter_folder
-from articleqa.service import IngestOutcome, ingest
-from articleqa.sqlite_files import connect
+from articleqa.paths import HomePaths
+from articleqa.service import IngestOutcome, IngestStatus
+from articleqa.sqlite_files import connect, migrate
 
 if TYPE_CHECKING:
     from articleqa.embedding import Embedder
     from articleqa.feeds import FeedPoller
-    from articleqa.indexer import BuildReport, Indexer
+    from articleqa.indexer import BuildReport
 
 logger = logging.getLogger(__name__)
 
-STATE_FILE = "watch.sqlite"
+# Schema steps after the base table (see sqlite_files.migrate); none yet.
+_STATE_MIGRATIONS: tuple[str, ...] = ()
 # Records of a JSON file are stored with sources "<file>[n]", of a JSON Lines file "<file>:n".
 _RECORD_SOURCE = re.compile(r"^(?P<file>.+\.jsonl):\d+$|^(?P<json>.+\.json)\[\d+\]$", re.IGNORECASE)
 
@@ -65,7 +69,7 @@ class FileStates:
     """Size and mtime of each file as last ingested, so a restart re-reads only what changed."""
 
     def __init__(self, home: Path) -> None:
-        self.path = home / STATE_FILE
+        self.path = HomePaths(home).watch_state
         try:
             home.mkdir(parents=True, exist_ok=True)
             with self._connect() as db:
@@ -73,6 +77,7 @@ class FileStates:
                     "CREATE TABLE IF NOT EXISTS files "
                     "(path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL)"
                 )
+                migrate(db, _STATE_MIGRATIONS, "watcher state")
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open the watcher state at {self.path}: {exc}") from exc
 
@@ -85,7 +90,10 @@ class FileStates:
 
     def put(self, path: str, mtime_ns: int, size: int) -> None:
         with contextlib.closing(self._connect()) as db:
-            db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (path, mtime_ns, size))
+            db.execute(
+                "INSERT OR REPLACE INTO files (path, mtime_ns, size) VALUES (?, ?, ?)",
+                (path, mtime_ns, size),
+            )
 
     def forget(self, paths: Iterable[str]) -> None:
         with contextlib.closing(self._connect()) as db:
@@ -100,6 +108,8 @@ class Watcher:
         folder: The folder of article files to mirror, or None for feeds only.
         feeds: A FeedPoller to run every ``feed_interval_s`` seconds, or None.
         embedder: Loaded once and reused by every rebuild; default from the settings.
+        engine: The engine to ingest and build through; default: one made from the settings
+            (and ``embedder``).
         stop_event: Set it to make ``run`` return (the CLI sets it on SIGTERM/SIGINT).
         tick_s: How often the loop wakes without changes, to retry rebuilds and poll feeds.
     """
@@ -114,6 +124,7 @@ class Watcher:
         embedder: Embedder | None = None,
         stop_event: threading.Event | None = None,
         tick_s: float = 1.0,
+        engine: ArticleQA | None = None,
     ) -> None:
         if folder is None and feeds is None:
             raise ValueError("nothing to watch: give a folder, feeds, or both")
@@ -123,14 +134,8 @@ class Watcher:
         self.feed_interval_s = feed_interval_s or settings.feed_interval_s
         self.stop_event = stop_event or threading.Event()
         self.tick_s = tick_s
-        from articleqa.backends import backend_for
-
-        # The data directory's files or PostgreSQL, as the settings say.
-        self.backend = backend_for(settings)
-        self.store = self.backend.store()
+        self.engine = engine or ArticleQA(settings, embedder=embedder)
         self.states = FileStates(settings.home)
-        self._embedder = embedder
-        self._indexer: Indexer | None = None
         self._built_generation: int | None = None
         self._retry_at = 0.0
         self._failures = 0
@@ -211,8 +216,8 @@ class Watcher:
         assert self.root is not None
         prefix = f"{self.root}/"
         by_file: dict[str, set[str]] = {}
-        total = self.store.count()
-        for meta in self.store.list(0, max(total, 1)) if total else []:
+        total = self.engine.article_count()
+        for meta in self.engine.articles(0, max(total, 1)) if total else []:
             if meta.source and meta.source.startswith(prefix):
                 by_file.setdefault(file_of_source(meta.source), set()).add(meta.id)
         return by_file
@@ -278,7 +283,7 @@ class Watcher:
     def _remove_ids(self, file: str, ids: Iterable[str]) -> None:
         for article_id in sorted(ids):
             try:
-                self.store.remove(article_id)
+                self.engine.remove(article_id)
             except ArticleNotFound:
                 continue  # already replaced by the new version of its file
             logger.info("removed %s (no longer in %s)", article_id, file)
@@ -294,12 +299,12 @@ class Watcher:
 
     def _ingest_file(self, path: Path, previous_ids: set[str]) -> list[IngestOutcome]:
         stat = self._stat(path)
-        outcomes = ingest([str(path)], self.store, self.settings)
+        outcomes = self.engine.add([str(path)])
         failed = [o for o in outcomes if o.failed]
         for outcome in outcomes:
             if outcome.failed:
                 logger.error("%s: not ingested: %s", outcome.source, outcome.error)
-            elif outcome.status != "unchanged":
+            elif outcome.status != IngestStatus.UNCHANGED:
                 logger.info(
                     "%s %s %r from %s", outcome.status, outcome.article_id, outcome.title, path
                 )
@@ -315,23 +320,18 @@ class Watcher:
 
     # -- store -> snapshot ------------------------------------------------------------------
 
-    @property
-    def indexer(self) -> Indexer:
-        if self._indexer is None:
-            from articleqa.embedding import load_embedder
-
-            embedder = self._embedder or load_embedder(self.settings)
-            self._indexer = self.backend.indexer(self.settings, self.store, embedder)
-        return self._indexer
-
     def _published_generation(self) -> int | None:
-        return self.backend.published_generation()
+        try:
+            manifest = self.engine.manifest()
+        except SnapshotCorrupt:
+            return None
+        return manifest.store_generation if manifest is not None else None
 
     def rebuild_if_needed(self) -> BuildReport | None:
         """Rebuild and publish when the store changed since the published snapshot."""
         if time.monotonic() < self._retry_at:
             return None
-        generation = self.store.generation()
+        generation = self.engine.store_generation()
         if generation == self._built_generation:
             return None
         # Someone else (the API, `articleqa index`) may already have published this state.
@@ -339,7 +339,7 @@ class Watcher:
         if generation == self._built_generation:
             return None
         try:
-            report = self.indexer.build()
+            report = self.engine.build()
         except NoArticles:
             # Nothing to build until something is added: waiting is not a failure.
             logger.info("no articles yet; the index is built once some are added")

@@ -15,9 +15,9 @@ import pytest
 import uvicorn
 
 from articleqa.api import create_app
-from articleqa.backends import backend_for
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, FakeEmbedder
+from articleqa.engine import ArticleQA
 from articleqa.indexer import BuildReport
 from articleqa.models import RawArticle
 from articleqa.service import store_raw
@@ -72,7 +72,7 @@ def make_settings(home: Path, **overrides: object) -> Settings:
 
 
 def add_articles(settings: Settings, articles: list[RawArticle]) -> list[str]:
-    store = backend_for(settings).store()
+    store = ArticleQA(settings).store
     ids = []
     for raw in articles:
         outcome = store_raw(store, raw.title, raw)
@@ -82,8 +82,7 @@ def add_articles(settings: Settings, articles: list[RawArticle]) -> list[str]:
 
 
 def build_index(settings: Settings, embedder: Embedder | None = None) -> BuildReport:
-    backend = backend_for(settings)
-    return backend.indexer(settings, backend.store(), embedder or FakeEmbedder()).build()
+    return ArticleQA(settings, embedder=embedder or FakeEmbedder()).build()
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float = 60.0) -> bool:

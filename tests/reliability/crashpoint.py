@@ -106,6 +106,6 @@ def install(stage: str) -> None:
 
 if __name__ == "__main__":
     install(os.environ["ARTICLEQA_CRASHPOINT"])
-    from articleqa.cli import main
+    from articleqa.cli.main import main
 
     main(sys.argv[1:], prog_name="articleqa")

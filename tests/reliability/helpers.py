@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from articleqa.models import RawArticle
-from articleqa.snapshot import SNAPSHOTS, current_version, list_versions, load_snapshot
+from articleqa.paths import SNAPSHOTS
+from articleqa.snapshot import current_version, list_versions, load_snapshot
 from tests.api.conftest import wait_until
 
 CRASHPOINT = Path(__file__).with_name("crashpoint.py")

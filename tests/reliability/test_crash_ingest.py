@@ -12,7 +12,8 @@ import sqlite3
 from pathlib import Path
 
 from articleqa.ingest.prepare import content_hash
-from articleqa.store import STORE_FILE, ArticleStore
+from articleqa.paths import STORE_FILE
+from articleqa.store import ArticleStore
 from tests.reliability.helpers import generated_articles, run_cli, start_held
 
 FILES = 20

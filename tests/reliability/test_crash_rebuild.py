@@ -67,9 +67,7 @@ def test_kill_9_during_a_rebuild_keeps_a_complete_snapshot_served(
         visible = assert_every_visible_snapshot_is_complete(settings.home)
         if stage == "published":
             assert after_kill != first.version
-            assert load_snapshot(settings.home).manifest["counts"]["articles"] == (
-                expected_articles
-            )
+            assert load_snapshot(settings.home).manifest.article_count == (expected_articles)
         else:
             assert after_kill == first.version
         # Hidden staging is left only by a kill between writing it and renaming it; a folder

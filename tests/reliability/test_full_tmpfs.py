@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from articleqa.paths import STORE_FILE
 from articleqa.snapshot import current_version
-from articleqa.store import STORE_FILE, ArticleStore
+from articleqa.store import ArticleStore
 from tests.api.conftest import (
     ARTICLES as SAMPLE_ARTICLES,
 )

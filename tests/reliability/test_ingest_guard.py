@@ -85,7 +85,7 @@ def test_watcher_starts_over_a_folder_holding_hostile_files(
     watcher._startup()
 
     assert watcher.ready.is_set()
-    assert [a.title for a in watcher.store.list()] == ["A good article"]
+    assert [a.title for a in watcher.engine.articles()] == ["A good article"]
     errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 3, errors
 
@@ -98,17 +98,15 @@ def test_watcher_start_survives_a_reader_that_raises_anything(
     (folder / "good.txt").write_text(GOOD_TEXT)
     (folder / "bad.md").write_text("# Title\n\nBody.\n")
     watcher = Watcher(settings, folder, embedder=FakeEmbedder(), tick_s=0.05)
-    from articleqa import watch
-
-    real = watch.ingest
+    real = watcher.engine.add
 
     def ingest_failing_on_md(sources: list[str], *args: object, **kwargs: object) -> object:
         if sources[0].endswith(".md"):
             raise RuntimeError("simulated defect below the readers")
         return real(sources, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(watch, "ingest", ingest_failing_on_md)
+    monkeypatch.setattr(watcher.engine, "add", ingest_failing_on_md)
 
     watcher.reconcile()
 
-    assert [a.title for a in watcher.store.list()] == ["A good article"]
+    assert [a.title for a in watcher.engine.articles()] == ["A good article"]

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from articleqa import indexer as indexer_module
+from articleqa.paths import HISTORY
 from articleqa.snapshot import (
-    HISTORY,
     VECTORS,
     current_version,
     list_versions,

@@ -1,6 +1,6 @@
 """The HTTP retrieval service (FastAPI): ``create_app(settings)`` builds it.
 
-``create_app`` is imported lazily so that ``articleqa.api.command`` (registered on every CLI
+``create_app`` is imported lazily so that ``articleqa.cli.serve`` (registered on every CLI
 start) does not pull in FastAPI and the retrieval stack.
 """
 

@@ -18,8 +18,8 @@ from articleqa.api.errors import APIError
 from articleqa.api.metrics import Metrics
 from articleqa.api.state import FeedbackLog, IndexHolder, Rebuilder, Services
 from articleqa.config import Settings
+from articleqa.engine import ArticleQA
 from articleqa.search import Searcher
-from articleqa.store import ArticleStore
 
 _bearer = HTTPBearer(
     auto_error=False, description="ARTICLEQA_API_TOKEN (writes) or ARTICLEQA_READ_TOKEN"
@@ -38,8 +38,8 @@ async def get_settings(services: ServicesDep) -> Settings:
     return services.settings
 
 
-async def get_store(services: ServicesDep) -> ArticleStore:
-    return services.store
+async def get_engine(services: ServicesDep) -> ArticleQA:
+    return services.engine
 
 
 async def get_holder(services: ServicesDep) -> IndexHolder:
@@ -68,7 +68,7 @@ async def get_feedback(services: ServicesDep) -> FeedbackLog:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-StoreDep = Annotated[ArticleStore, Depends(get_store)]
+EngineDep = Annotated[ArticleQA, Depends(get_engine)]
 HolderDep = Annotated[IndexHolder, Depends(get_holder)]
 SearcherDep = Annotated[Searcher, Depends(get_searcher)]
 BatcherDep = Annotated[QueryBatcher, Depends(get_batcher)]

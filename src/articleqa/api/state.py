@@ -25,9 +25,9 @@ import anyio
 from articleqa.api.batcher import QueryBatcher
 from articleqa.api.metrics import Metrics
 from articleqa.api.middleware import redact_access_log
-from articleqa.backends import Backend, LoadedIndex, backend_for
 from articleqa.config import Settings
-from articleqa.embedding import Embedder, load_embedder
+from articleqa.embedding import Embedder
+from articleqa.engine import ArticleQA
 from articleqa.errors import (
     ArticleQAError,
     DatabaseUnavailable,
@@ -36,9 +36,9 @@ from articleqa.errors import (
     SnapshotCorrupt,
     StorageError,
 )
-from articleqa.indexer import BuildReport, Indexer
+from articleqa.indexer import BuildReport
+from articleqa.paths import HomePaths
 from articleqa.search import Searcher
-from articleqa.store import ArticleStore
 
 logger = logging.getLogger(__name__)
 
@@ -66,16 +66,9 @@ class Served:
 class IndexHolder:
     """Owns the served Searcher; loads published snapshots off the event loop and swaps them in."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        embedder: Embedder,
-        metrics: Metrics,
-        backend: Backend | None = None,
-    ) -> None:
-        self.settings = settings
-        self.backend = backend or backend_for(settings)
-        self.embedder = embedder
+    def __init__(self, engine: ArticleQA, metrics: Metrics) -> None:
+        self.engine = engine
+        self.settings = engine.settings
         self.metrics = metrics
         self.served: Served | None = None
         self.last_error: str | None = None
@@ -118,7 +111,7 @@ class IndexHolder:
         """Serve the best snapshot on disk, if any; the service starts either way."""
         async with self._lock:
             try:
-                loaded = await anyio.to_thread.run_sync(self.backend.load_best)
+                searcher, fallback_reason = await anyio.to_thread.run_sync(self.engine.load_best)
             except IndexNotBuilt:
                 logger.warning("%s", NO_INDEX_MESSAGE)
                 return
@@ -129,20 +122,16 @@ class IndexHolder:
                 return
             except SnapshotCorrupt as exc:
                 self.last_error = exc.message
-                self._failed_version = self.backend.current_version()
+                self._failed_version = self.engine.current_version()
                 self.metrics.index_load_failures.inc()
                 logger.error("no usable snapshot: %s", exc.message)
                 return
-            searcher = await anyio.to_thread.run_sync(self._searcher_for, loaded)
-            if loaded.fallback_reason:
-                self._failed_version = self.backend.current_version()
-                self.fallback_reason = loaded.fallback_reason
-                self.last_error = loaded.fallback_reason
+            if fallback_reason:
+                self._failed_version = self.engine.current_version()
+                self.fallback_reason = fallback_reason
+                self.last_error = fallback_reason
                 self.metrics.index_load_failures.inc()
             self._swap(searcher)
-
-    def _searcher_for(self, loaded: LoadedIndex) -> Searcher:
-        return loaded.searcher(self.embedder, self.settings)
 
     async def refresh(self, version: str | None = None) -> bool:
         """Serve ``version`` (default: the published one) unless already served.
@@ -152,14 +141,13 @@ class IndexHolder:
         """
         async with self._lock:
             explicit = version is not None
-            target = version or await anyio.to_thread.run_sync(self.backend.current_version)
+            target = version or await anyio.to_thread.run_sync(self.engine.current_version)
             if target is None or target == self.version:
                 return False
             if target == self._failed_version and not explicit:
                 return False
             try:
-                loaded = await anyio.to_thread.run_sync(self.backend.load, target)
-                searcher = await anyio.to_thread.run_sync(self._searcher_for, loaded)
+                searcher = await anyio.to_thread.run_sync(self.engine.load, target)
             except (SnapshotCorrupt, IndexNotBuilt) as exc:
                 self._failed_version = target
                 self.last_error = exc.message
@@ -211,18 +199,16 @@ JOB_LOCK_WAIT_S = 3600.0
 class Rebuilder:
     """Runs one index build at a time in a worker thread, then swaps the result in."""
 
-    def __init__(
-        self, settings: Settings, store: ArticleStore, holder: IndexHolder, metrics: Metrics
-    ) -> None:
-        self.settings = settings
-        self.store = store
+    def __init__(self, engine: ArticleQA, holder: IndexHolder, metrics: Metrics) -> None:
+        self.engine = engine
+        self.settings = engine.settings
         self.holder = holder
         self.metrics = metrics
         self.jobs: OrderedDict[str, RebuildJob] = OrderedDict()
         self.running: RebuildJob | None = None
         self._task: asyncio.Task[None] | None = None
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="articleqa-rebuild")
-        self._indexer: Indexer | None = None
+        self._builder: ArticleQA | None = None
 
     async def start(self) -> RebuildJob:
         if self.running is not None:
@@ -247,21 +233,19 @@ class Rebuilder:
         return job
 
     def _probe_lock(self) -> None:
-        self.holder.backend.probe_build_lock()
+        self.engine.probe_build_lock()
 
     def _build(self) -> BuildReport:
-        if self._indexer is None:
-            # Its own embedder: a tokenizer shared with the query thread is not thread-safe.
-            # A job is only accepted when the build lock was free, but `articleqa index` in
-            # another process may take it between that probe and this build: then the accepted
-            # job waits its turn rather than failing.
-            settings = self.settings.model_copy(
-                update={"lock_timeout_s": max(self.settings.lock_timeout_s, JOB_LOCK_WAIT_S)}
-            )
-            self._indexer = self.holder.backend.indexer(
-                settings, self.store, load_embedder(settings)
-            )
-        return self._indexer.build()
+        if self._builder is None:
+            # An engine of its own, so its own embedder: a tokenizer shared with the query
+            # thread is not thread-safe.
+            self._builder = ArticleQA(self.settings)
+        # A job is only accepted when the build lock was free, but `articleqa index` in
+        # another process may take it between that probe and this build: then the accepted
+        # job waits its turn rather than failing.
+        return self._builder.build(
+            lock_timeout_s=max(self.settings.lock_timeout_s, JOB_LOCK_WAIT_S)
+        )
 
     async def _run(self, job: RebuildJob) -> None:
         started = time.perf_counter()
@@ -312,8 +296,9 @@ class FeedbackLog:
     """
 
     def __init__(self, settings: Settings) -> None:
-        self.path = settings.home / "feedback.jsonl"
-        self.rotated = self.path.with_name(self.path.name + ".1")
+        paths = HomePaths(settings.home)
+        self.path = paths.feedback
+        self.rotated = paths.feedback_rotated
         self.max_bytes = settings.feedback_max_bytes
         self._lock = threading.Lock()
 
@@ -349,7 +334,7 @@ class Services:
     settings: Settings
     metrics: Metrics
     embedder: Embedder
-    store: ArticleStore
+    engine: ArticleQA
     holder: IndexHolder
     batcher: QueryBatcher
     rebuilder: Rebuilder
@@ -369,11 +354,11 @@ class Services:
                 "writes are disabled: ARTICLEQA_API_TOKEN is not set, so adding and removing "
                 "articles and rebuilding the index over HTTP answer 403 writes_disabled"
             )
-        if embedder is None:
-            embedder = await anyio.to_thread.run_sync(load_embedder, settings)
-        backend = backend_for(settings)
-        store = await anyio.to_thread.run_sync(backend.store)
-        holder = IndexHolder(settings, embedder, metrics, backend)
+        engine = ArticleQA(settings, embedder=embedder)
+        # Both loaded now, off the event loop: the first request must not wait for them.
+        embedder = await anyio.to_thread.run_sync(lambda: engine.embedder)
+        await anyio.to_thread.run_sync(lambda: engine.store)
+        holder = IndexHolder(engine, metrics)
         await holder.load_initial()
         batcher = QueryBatcher(embedder, settings.batch_window_ms / 1000, metrics)
         batcher.start()
@@ -381,10 +366,10 @@ class Services:
             settings=settings,
             metrics=metrics,
             embedder=embedder,
-            store=store,
+            engine=engine,
             holder=holder,
             batcher=batcher,
-            rebuilder=Rebuilder(settings, store, holder, metrics),
+            rebuilder=Rebuilder(engine, holder, metrics),
             feedback=FeedbackLog(settings),
         )
         services.tasks.append(asyncio.create_task(holder.watch(), name="articleqa-index-watch"))

@@ -17,7 +17,6 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import psycopg
@@ -28,6 +27,7 @@ from articleqa.embedding import Embedder
 from articleqa.errors import IndexNotBuilt, NoArticles, RebuildInProgress, SnapshotCorrupt
 from articleqa.indexer import BuildReport, Indexer, Prepared, ProgressCallback
 from articleqa.lexical import terms
+from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article
 from articleqa.postgres.database import BUILD_LOCK, Database, describe
 from articleqa.postgres.store import PostgresStore
@@ -51,6 +51,7 @@ BM25_B = 0.75
 # A tsvector lexeme is at most 2047 bytes; longer "words" (base64 blobs) are not searchable.
 _MAX_LEXEME_BYTES = 2046
 _SCHEMA_PREFIX = "articleqa_v_"
+INDEX_TYPE = "pgvector-hnsw"
 
 
 def schema_for(version: str) -> str:
@@ -162,9 +163,12 @@ class PostgresIndexer(Indexer):
         super().__init__(settings, store, embedder, cache=cache)
         self.database = database
 
-    def build(self, progress: ProgressCallback | None = None) -> BuildReport:
+    def build(
+        self, progress: ProgressCallback | None = None, *, lock_timeout_s: float | None = None
+    ) -> BuildReport:
+        wait = self.settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
         with self.database.dedicated() as conn:
-            _acquire_build_lock(conn, self.settings.lock_timeout_s)
+            _acquire_build_lock(conn, wait)
             started = time.perf_counter()
             generation = self.store.generation()
             articles = list(self.store.iter_articles())
@@ -172,17 +176,18 @@ class PostgresIndexer(Indexer):
                 raise NoArticles()
             prepared = self.prepare(articles, progress)
             version = new_version()
-            manifest = {
-                "model": self.embedder.name,
-                "dimension": self.embedder.dimension,
-                "metric": "inner_product",
-                "index_type": "pgvector-hnsw",
-                "built_at": dt.datetime.now(dt.UTC).isoformat(),
-                "counts": {"articles": len(articles), "passages": len(prepared.passages)},
-                "articles": {a.id: a.content_hash for a in articles},
-                "passage_words": [self.settings.passage_min_words, self.settings.passage_max_words],
-                "store_generation": generation,
-            }
+            manifest = SnapshotManifest(
+                model=self.embedder.name,
+                dimension=self.embedder.dimension,
+                index_type=INDEX_TYPE,
+                built_at=dt.datetime.now(dt.UTC),
+                article_count=len(articles),
+                passage_count=len(prepared.passages),
+                article_hashes={a.id: a.content_hash for a in articles},
+                passage_words=(self.settings.passage_min_words, self.settings.passage_max_words),
+                store_generation=generation,
+                version=version,
+            )
             publish_version(conn, version, prepared, articles, manifest, self.embedder.dimension)
             prune_versions(conn, self.settings.keep_snapshots)
             report = BuildReport(
@@ -193,7 +198,7 @@ class PostgresIndexer(Indexer):
                 reused=len(prepared.passages) - prepared.embedded,
                 sentences=prepared.sentences,
                 sentences_embedded=prepared.sentences_embedded,
-                index_type="pgvector-hnsw",
+                index_type=INDEX_TYPE,
                 seconds=time.perf_counter() - started,
                 store_generation=generation,
             )
@@ -214,7 +219,7 @@ def publish_version(
     version: str,
     prepared: Prepared,
     articles: list[Article],
-    manifest: dict[str, Any],
+    manifest: SnapshotManifest,
     dimension: int,
 ) -> None:
     """Create, fill and index the version's schema and make it current: one transaction."""
@@ -279,14 +284,14 @@ def publish_version(
         conn.execute(sql.SQL("CREATE INDEX ON {}.passages USING gin (lexemes)").format(schema))
         conn.execute(
             "INSERT INTO index_versions (version, schema_name, manifest) VALUES (%s, %s, %s)",
-            (version, schema_for(version), json.dumps(manifest)),
+            (version, schema_for(version), json.dumps(manifest.to_json())),
         )
         conn.execute(
             "INSERT INTO index_current (singleton, version) VALUES (true, %s)"
             " ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version",
             (version,),
         )
-        # Replicas that LISTEN learn of it at once; the others poll the row.
+        # Sent on commit, for tools that LISTEN on articleqa_index; the API polls the row.
         conn.execute("SELECT pg_notify('articleqa_index', %s)", (version,))
     logger.info("published index version %s", version)
 
@@ -330,9 +335,9 @@ def load_version(
         ).fetchone()
         if row is None:
             raise IndexNotBuilt(f"index version {version} does not exist")
-        schema_name, manifest = str(row[0]), dict(row[1])
+        schema_name, manifest = str(row[0]), SnapshotManifest.from_json(row[1])
         schema = sql.Identifier(schema_name)
-        dimension = int(manifest.get("dimension", 384))
+        dimension = manifest.dimension or 384
         try:
             passages: list[PassageRecord] = []
             sentence_blocks: list[np.ndarray] = []

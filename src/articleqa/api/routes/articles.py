@@ -9,7 +9,7 @@ import anyio
 import httpx
 from fastapi import APIRouter, Body, Query, Response, status
 
-from articleqa.api.deps import ReadAccess, SettingsDep, StoreDep, WriteAccess
+from articleqa.api.deps import EngineDep, ReadAccess, SettingsDep, WriteAccess
 from articleqa.api.errors import APIError, error_responses
 from articleqa.api.schemas import (
     ArticleCreate,
@@ -20,13 +20,13 @@ from articleqa.api.schemas import (
     ArticleWriteResult,
 )
 from articleqa.config import Settings
+from articleqa.engine import ArticleQA
 from articleqa.errors import IngestError, SourceTooLarge
 from articleqa.ingest.html import read_html
 from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.url import fetch_url
 from articleqa.models import Article, RawArticle
-from articleqa.service import IngestOutcome, store_raw
-from articleqa.store import ArticleStore
+from articleqa.service import IngestOutcome, IngestStatus
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ router = APIRouter(prefix="/articles", tags=["articles"])
     "", response_model=ArticleList, dependencies=[ReadAccess], responses=error_responses(401, 422)
 )
 async def list_articles(
-    store: StoreDep,
+    engine: EngineDep,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> ArticleList:
@@ -45,7 +45,10 @@ async def list_articles(
 
     def page() -> ArticleList:
         return ArticleList(
-            items=store.list(offset, limit), total=store.count(), offset=offset, limit=limit
+            items=engine.articles(offset, limit),
+            total=engine.article_count(),
+            offset=offset,
+            limit=limit,
         )
 
     return await anyio.to_thread.run_sync(page)
@@ -57,9 +60,9 @@ async def list_articles(
     dependencies=[ReadAccess],
     responses=error_responses(401, 404),
 )
-async def get_article(article_id: str, store: StoreDep) -> Article:
+async def get_article(article_id: str, engine: EngineDep) -> Article:
     """One article: its metadata and the stored (cleaned) text quotes are cut from."""
-    return await anyio.to_thread.run_sync(store.get, article_id)
+    return await anyio.to_thread.run_sync(engine.get, article_id)
 
 
 @router.post(
@@ -74,21 +77,21 @@ async def get_article(article_id: str, store: StoreDep) -> Article:
 )
 async def add_article(
     body: Annotated[ArticleCreate | ArticleFetch, Body()],
-    store: StoreDep,
+    engine: EngineDep,
     settings: SettingsDep,
     response: Response,
 ) -> ArticleWriteResult:
     """Store an article given in full, or fetched from ``url`` (public addresses only, unless
     ARTICLEQA_ALLOW_PRIVATE_URLS). 201 when created or updated, 200 when unchanged. Rebuild
     the index (POST /index/rebuild) to make it answerable."""
-    result = await anyio.to_thread.run_sync(_store_article, body, store, settings)
-    if result.status == "unchanged":
+    result = await anyio.to_thread.run_sync(_store_article, body, engine, settings)
+    if result.status == IngestStatus.UNCHANGED:
         response.status_code = status.HTTP_200_OK
     return result
 
 
 def _store_article(
-    body: ArticleCreate | ArticleFetch, store: ArticleStore, settings: Settings
+    body: ArticleCreate | ArticleFetch, engine: ArticleQA, settings: Settings
 ) -> ArticleWriteResult:
     if isinstance(body, ArticleCreate):
         size = len(body.text.encode())
@@ -113,10 +116,10 @@ def _store_article(
             # over 63 characters raises UnicodeError from getaddrinfo): still the client's fault.
             raise IngestError(f"invalid URL {body.url!r}: {exc}") from exc
         label = body.url
-    outcome = store_raw(store, label, raw)
+    outcome = engine.add_raw(label, raw)
     if outcome.failed or outcome.article_id is None:
         raise _outcome_error(outcome)
-    article = store.get(outcome.article_id)
+    article = engine.get(outcome.article_id)
     return ArticleWriteResult(status=outcome.status, article=article.meta())  # type: ignore[arg-type]
 
 
@@ -155,7 +158,7 @@ def _outcome_error(outcome: IngestOutcome) -> APIError:
     dependencies=[WriteAccess],
     responses=error_responses(401, 403, 404),
 )
-async def remove_article(article_id: str, store: StoreDep) -> ArticleRemoved:
+async def remove_article(article_id: str, engine: EngineDep) -> ArticleRemoved:
     """Remove an article from the store; rebuild the index to drop it from answers."""
-    await anyio.to_thread.run_sync(store.remove, article_id)
+    await anyio.to_thread.run_sync(engine.remove, article_id)
     return ArticleRemoved(id=article_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fastapi import APIRouter, status
 
 from articleqa.api.deps import HolderDep, ReadAccess, RebuilderDep, WriteAccess
@@ -20,15 +18,14 @@ router = APIRouter(prefix="/index", tags=["index"])
 async def index_status(holder: HolderDep, rebuilder: RebuilderDep) -> IndexStatus:
     """The snapshot being served, its size, whether a rebuild runs, and the last error."""
     served = holder.served
-    manifest = served.searcher.snapshot.manifest if served else {}
-    built_at = manifest.get("built_at")
+    manifest = served.searcher.snapshot.manifest if served else None
     return IndexStatus(
         version=served.version if served else None,
-        built_at=dt.datetime.fromisoformat(built_at) if built_at else None,
+        built_at=manifest.built_at if manifest else None,
         articles=len(served.searcher.snapshot.articles) if served else 0,
         passages=served.searcher.snapshot.passage_count if served else 0,
-        index_type=manifest.get("index_type"),
-        model=manifest.get("model"),
+        index_type=manifest.index_type if manifest else None,
+        model=manifest.model if manifest else None,
         rebuilding=rebuilder.running is not None,
         last_error=holder.last_error,
         fallback_reason=holder.fallback_reason,

@@ -41,12 +41,11 @@ from articleqa.api.web_session import (
     start_session,
 )
 from articleqa.config import Settings
+from articleqa.engine import ArticleQA
 from articleqa.errors import ArticleQAError, IngestError, SourceTooLarge
 from articleqa.ingest import SUPPORTED_SUFFIXES, read_file
 from articleqa.models import Answer, Article, ArticleMeta, Quote
 from articleqa.search import MAX_QUESTION_CHARS, SearchFilters
-from articleqa.service import store_raw
-from articleqa.store import ArticleStore
 
 logger = logging.getLogger(__name__)
 
@@ -171,8 +170,8 @@ def _parse_date(value: str | None, name: str) -> dt.date | None:
         ) from exc
 
 
-def _filter_articles(store: ArticleStore) -> list[ArticleMeta]:
-    return store.list(0, MAX_FILTER_ARTICLES)
+def _filter_articles(engine: ArticleQA) -> list[ArticleMeta]:
+    return engine.articles(0, MAX_FILTER_ARTICLES)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -213,7 +212,7 @@ async def ask_page(
             params = {"q": question, "k": min(k + MORE_STEP, MAX_K), "since": since}
             params |= {"until": until, "article": article}
             more_url = "/?" + urllib.parse.urlencode({a: b for a, b in params.items() if b})
-    articles = await anyio.to_thread.run_sync(_filter_articles, services.store)
+    articles = await anyio.to_thread.run_sync(_filter_articles, services.engine)
     return render(
         request,
         "ask.html",
@@ -317,7 +316,7 @@ async def article_page(
     if not _readable(request, services.settings):
         return _sign_in_page(request, str(request.url.path))
     try:
-        found: Article = await anyio.to_thread.run_sync(services.store.get, article_id)
+        found: Article = await anyio.to_thread.run_sync(services.engine.get, article_id)
     except ArticleQAError as exc:
         return render(
             request,
@@ -340,15 +339,15 @@ async def article_page(
 # The articles page: list, search, add, rebuild
 
 
-def _matching(store: ArticleStore, search: str) -> tuple[list[ArticleMeta], int]:
+def _matching(engine: ArticleQA, search: str) -> tuple[list[ArticleMeta], int]:
     """Articles whose title contains ``search`` (case-insensitive), newest first, and how many
     match in all. The store has no title index; a page of titles is cheap to scan."""
     needle = search.casefold()
     found: list[ArticleMeta] = []
-    total = store.count()
+    total = engine.article_count()
     offset, page = 0, 1000
     while offset < total:
-        for meta in store.list(offset, page):
+        for meta in engine.articles(offset, page):
             if needle in meta.title.casefold():
                 found.append(meta)
         offset += page
@@ -365,7 +364,7 @@ async def _library(
     form: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    listed, matched = await anyio.to_thread.run_sync(_matching, services.store, search.strip())
+    listed, matched = await anyio.to_thread.run_sync(_matching, services.engine, search.strip())
     running = services.rebuilder.running
     return render(
         request,
@@ -401,7 +400,7 @@ async def library_page(
     notice = None
     if added:
         try:
-            article = await anyio.to_thread.run_sync(services.store.get, added)
+            article = await anyio.to_thread.run_sync(services.engine.get, added)
             notice = (
                 f"“{article.title}”: {outcome or 'stored'}. Rebuild the index to make it "
                 "answerable."
@@ -472,7 +471,7 @@ async def sign_out(request: Request, csrf: Annotated[str, Form(max_length=200)] 
 
 
 def _store_upload(
-    data: bytes, filename: str, overrides: dict[str, Any], store: ArticleStore, settings: Settings
+    data: bytes, filename: str, overrides: dict[str, Any], engine: ArticleQA, settings: Settings
 ) -> list[tuple[str, str]]:
     """Read an uploaded file exactly as ``articleqa add`` reads one from disk; (id, status)."""
     suffix = Path(filename).suffix.lower()
@@ -487,7 +486,7 @@ def _store_upload(
                 raise result
             # The temporary path means nothing later, and the store replaces by source.
             raw = dataclasses.replace(result, source=None, **overrides)
-            outcome = store_raw(store, filename, raw)
+            outcome = engine.add_raw(filename, raw)
             if outcome.failed or outcome.article_id is None:
                 raise IngestError(outcome.error or "cannot store the article")
             stored.append((outcome.article_id, outcome.status))
@@ -540,7 +539,7 @@ async def add_from_page(
                     "(ARTICLEQA_MAX_ARTICLE_BYTES)"
                 )
             stored = await anyio.to_thread.run_sync(
-                _store_upload, data, file.filename, overrides, services.store, settings
+                _store_upload, data, file.filename, overrides, services.engine, settings
             )
             article_id, outcome = stored[0]
         else:
@@ -562,7 +561,7 @@ async def add_from_page(
                 raise APIError(
                     "invalid_input", 422, "paste the article's text, choose a file or give a URL"
                 )
-            result = await anyio.to_thread.run_sync(_store_article, body, services.store, settings)
+            result = await anyio.to_thread.run_sync(_store_article, body, services.engine, settings)
             article_id, outcome = result.article.id, str(result.status)
         logger.info("article %s %s from the web page", article_id, outcome)
     except ValidationError as exc:

@@ -5,64 +5,29 @@ Domain errors become one readable line on stderr and a non-zero exit status, nev
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from articleqa.cli import onnx, serve, watch
+from articleqa.cli.common import (
+    EXIT_FAILED,
+    configure_logging,
+    engine_from,
+    handle_errors,
+    settings_from,
+)
 from articleqa.config import Settings
-from articleqa.errors import ArticleQAError, InvalidInput
+
+if TYPE_CHECKING:
+    from articleqa.engine import ArticleQA
+    from articleqa.indexer import BuildReport
 
 logger = logging.getLogger(__name__)
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
-
-def _configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("faiss.loader", "sentence_transformers", "httpx", "bm25s", "transformers"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def handle_errors(func: F) -> F:
-    """Turn ArticleQAError (and Ctrl-C) into one line and an exit status."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ArticleQAError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(EXIT_FAILED)
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except Exception as exc:
-            # Last resort: a defect still ends in one line; -v shows the traceback.
-            logger.debug("unexpected error", exc_info=True)
-            first = str(exc).splitlines()[0][:300] if str(exc) else ""
-            click.echo(f"error: unexpected {type(exc).__name__}: {first}", err=True)
-            sys.exit(EXIT_FAILED)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def settings_from(ctx: click.Context) -> Settings:
-    settings: Settings = ctx.obj["settings"]
-    return settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -76,7 +41,7 @@ def settings_from(ctx: click.Context) -> Settings:
 @click.pass_context
 def main(ctx: click.Context, home: Path | None, verbose: bool) -> None:
     """Answer questions about a collection of articles by quoting them verbatim."""
-    _configure_logging(verbose)
+    configure_logging(verbose)
     overrides: dict[str, Any] = {"home": home} if home else {}
     try:
         settings = Settings(**overrides)
@@ -99,11 +64,7 @@ def add(ctx: click.Context, sources: tuple[str, ...], allow_private: bool, as_js
     content does nothing; changed content replaces the old version. Run `articleqa index`
     afterwards to make new articles answerable.
     """
-    from articleqa.backends import backend_for
-    from articleqa.service import ingest
-
-    settings = settings_from(ctx)
-    outcomes = ingest(list(sources), backend_for(settings).store(), settings, allow_private)
+    outcomes = engine_from(ctx).add(sources, allow_private=allow_private)
     for outcome in outcomes:
         if as_json:
             click.echo(json.dumps(_asdict(outcome)))
@@ -139,16 +100,14 @@ def articles() -> None:
 @handle_errors
 def articles_list(ctx: click.Context, offset: int, limit: int, as_json: bool) -> None:
     """List stored articles (id, date, title)."""
-    from articleqa.backends import backend_for
-
-    store = backend_for(settings_from(ctx)).store()
-    items = store.list(offset, limit)
+    engine = engine_from(ctx)
+    items = engine.articles(offset, limit)
     if as_json:
         click.echo(json.dumps([a.model_dump(mode="json") for a in items], indent=2))
         return
     for item in items:
         click.echo(f"{item.id}  {item.published or '----------'}  {item.title}")
-    click.echo(f"{len(items)} of {store.count()} articles", err=True)
+    click.echo(f"{len(items)} of {engine.article_count()} articles", err=True)
 
 
 @articles.command("show")
@@ -158,9 +117,7 @@ def articles_list(ctx: click.Context, offset: int, limit: int, as_json: bool) ->
 @handle_errors
 def articles_show(ctx: click.Context, article_id: str, as_json: bool) -> None:
     """Show one article's metadata and its stored (cleaned) text."""
-    from articleqa.backends import backend_for
-
-    article = backend_for(settings_from(ctx)).store().get(article_id)
+    article = engine_from(ctx).get(article_id)
     if as_json:
         click.echo(article.model_dump_json(indent=2))
         return
@@ -183,11 +140,9 @@ def articles_show(ctx: click.Context, article_id: str, as_json: bool) -> None:
 @handle_errors
 def articles_remove(ctx: click.Context, article_ids: tuple[str, ...]) -> None:
     """Remove articles by id (run `articleqa index` to drop them from the index)."""
-    from articleqa.backends import backend_for
-
-    store = backend_for(settings_from(ctx)).store()
+    engine = engine_from(ctx)
     for article_id in article_ids:
-        store.remove(article_id)
+        engine.remove(article_id)
         click.echo(f"removed {article_id}")
 
 
@@ -200,37 +155,24 @@ def articles_remove(ctx: click.Context, article_ids: tuple[str, ...]) -> None:
 def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool) -> None:
     """Build the index from the stored articles and publish it (incremental: only new or
     changed passages are embedded)."""
-
-    settings = settings_from(ctx)
+    engine = engine_from(ctx)
     if rollback:
-        from articleqa.indexer import rollback as rollback_index
-
-        if settings.database_url is not None:
-            raise InvalidInput("--rollback is not available with ARTICLEQA_DATABASE_URL yet")
-        from articleqa.store import ArticleStore
-
-        if wait is not None:
-            settings = settings.model_copy(update={"lock_timeout_s": wait})
-        version = rollback_index(settings, ArticleStore(settings.home))
+        version = engine.rollback(lock_timeout_s=wait)
         click.echo(f"rolled back: {version} is current")
         return
-    if wait is not None:
-        settings = settings.model_copy(update={"lock_timeout_s": wait})
-    report = _build(settings, progress=not quiet)
+    report = build_with_progress(engine, lock_timeout_s=wait, progress=not quiet)
     click.echo(
         f"published {report.version}: {report.articles} articles, {report.passages} passages "
         f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s"
     )
 
 
-def _build(settings: Settings, progress: bool) -> Any:
-    from articleqa.backends import backend_for
-    from articleqa.embedding import load_embedder
-
-    backend = backend_for(settings)
-    indexer = backend.indexer(settings, backend.store(), load_embedder(settings))
+def build_with_progress(
+    engine: ArticleQA, *, lock_timeout_s: float | None, progress: bool
+) -> BuildReport:
+    """Build through ``engine``, with a progress bar on stderr unless ``progress`` is off."""
     if not progress:
-        return indexer.build()
+        return engine.build(lock_timeout_s=lock_timeout_s)
     bar: Any = None
 
     def on_progress(done: int, total: int) -> None:
@@ -245,7 +187,7 @@ def _build(settings: Settings, progress: bool) -> Any:
         bar.refresh()
 
     try:
-        return indexer.build(progress=on_progress)
+        return engine.build(lock_timeout_s=lock_timeout_s, progress=on_progress)
     finally:
         if bar is not None:
             bar.close()
@@ -261,12 +203,7 @@ def _build(settings: Settings, progress: bool) -> Any:
 @handle_errors
 def ask(ctx: click.Context, question: str, k: int | None, as_json: bool) -> None:
     """Answer QUESTION with verbatim quotes from the indexed articles."""
-    from articleqa.backends import backend_for
-    from articleqa.embedding import load_embedder
-
-    settings = settings_from(ctx)
-    loaded = backend_for(settings).load_best()
-    answer = loaded.searcher(load_embedder(settings), settings).ask(question, k)
+    answer = engine_from(ctx).ask(question, k)
     if as_json:
         click.echo(answer.model_dump_json(indent=2))
         return
@@ -313,20 +250,21 @@ def evaluate_command(
     length and abstention with each article left out, beside BM25-only, dense-only and txtai
     (when installed) rows.
     """
-    from articleqa.embedding import load_embedder
     from articleqa.evaluation import evaluate, evaluate_documents, format_table
 
     settings = settings_from(ctx)
+    # The model is loaded once, by the engine, and shared by every fold's engine.
+    embedder = engine_from(ctx).embedder
     say = lambda message: click.echo(message, err=True)  # noqa: E731
     if dataset.is_dir():
         report = evaluate_documents(
-            dataset, settings, load_embedder(settings), with_txtai=not no_txtai, progress=say
+            dataset, settings, embedder, with_txtai=not no_txtai, progress=say
         )
     else:
         report = evaluate(
             dataset,
             settings,
-            load_embedder(settings),
+            embedder,
             calibrate=calibrate,
             with_txtai=not no_txtai,
             progress=say,
@@ -343,9 +281,11 @@ def evaluate_command(
     click.echo(format_table(report))
 
 
-# Registered last: these modules import `main` and add their commands to it.
-from articleqa import onnx_command, watch_command  # noqa: E402, F401
-from articleqa.api import command as api_command  # noqa: E402, F401
+# The commands of their own modules, registered here: those modules never import this one.
+main.add_command(serve.serve)
+main.add_command(watch.watch)
+main.add_command(watch.feeds)
+main.add_command(onnx.export_onnx)
 
 
 def run() -> None:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import click
 
-from articleqa.cli import handle_errors, main, settings_from
+from articleqa.cli.common import handle_errors, settings_from
 
 logger = logging.getLogger(__name__)
 
 
-@main.command("export-onnx")
+@click.command("export-onnx")
 @click.option(
     "--dir",
     "folder",
@@ -35,7 +35,5 @@ def export_onnx(ctx: click.Context, folder: Path | None, force: bool) -> None:
     from articleqa.onnx_embedding import ensure_export, export_dir
 
     settings = settings_from(ctx)
-    if folder is not None:
-        settings = settings.model_copy(update={"onnx_dir": folder})
-    export = ensure_export(export_dir(settings), settings.model_path, force=force)
+    export = ensure_export(export_dir(settings, folder), settings.model_path, force=force)
     click.echo(f"ONNX int8 model ready: {export.model_path}")

@@ -1,5 +1,5 @@
-"""``articleqa watch`` and ``articleqa feeds ...``, added to the main group when cli.py imports
-this module. Heavy modules are imported inside the commands so that ``--help`` stays fast.
+"""``articleqa watch`` and ``articleqa feeds ...``, registered on the group by cli/main.py.
+Heavy modules are imported inside the commands so that ``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from types import FrameType
 
 import click
 
-from articleqa.cli import EXIT_FAILED, handle_errors, main, settings_from
+from articleqa.cli.common import EXIT_FAILED, engine_from, handle_errors, settings_from
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def _log_progress() -> None:
         package.setLevel(logging.INFO)
 
 
-@main.command()
+@click.command()
 @click.argument(
     "folder", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path)
 )
@@ -54,7 +54,6 @@ def watch(
     `articleqa serve` switches to it by itself. Changes made while the watcher was not running
     are picked up at start. Stops cleanly on SIGTERM or Ctrl-C.
     """
-    from articleqa.backends import backend_for
     from articleqa.feeds import FeedPoller
     from articleqa.watch import Watcher
 
@@ -72,15 +71,14 @@ def watch(
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    poller = (
-        FeedPoller(settings, backend_for(settings).store(), allow_private=allow_private)
-        if with_feeds
-        else None
-    )
-    Watcher(settings, folder, feeds=poller, feed_interval_s=interval, stop_event=stop).run()
+    engine = engine_from(ctx)
+    poller = FeedPoller(engine, allow_private=allow_private) if with_feeds else None
+    Watcher(
+        settings, folder, feeds=poller, feed_interval_s=interval, stop_event=stop, engine=engine
+    ).run()
 
 
-@main.group()
+@click.group()
 def feeds() -> None:
     """Register RSS/Atom feeds whose new entries are ingested (by `feeds refresh` or
     `watch --feeds`)."""
@@ -152,14 +150,12 @@ def feeds_remove(ctx: click.Context, url: str) -> None:
 @handle_errors
 def feeds_refresh(ctx: click.Context, no_index: bool, wait: float, allow_private: bool) -> None:
     """Poll every registered feed once, ingest new entries and rebuild the index if any changed."""
-    from articleqa.backends import backend_for
-    from articleqa.feeds import FeedPoller
+    from articleqa.feeds import FeedPoller, PollStatus
 
-    settings = settings_from(ctx)
-    backend = backend_for(settings)
-    results = FeedPoller(settings, backend.store(), allow_private=allow_private).poll_all()
+    engine = engine_from(ctx)
+    results = FeedPoller(engine, allow_private=allow_private).poll_all()
     for result in results:
-        if result.status == "failed":
+        if result.status == PollStatus.FAILED:
             click.echo(f"failed       {result.url}: {result.error}", err=True)
         else:
             click.echo(
@@ -168,13 +164,10 @@ def feeds_refresh(ctx: click.Context, no_index: bool, wait: float, allow_private
             )
     changed = sum(r.changed for r in results)
     if changed and not no_index:
-        from articleqa.embedding import load_embedder
-
-        indexing = settings.model_copy(update={"lock_timeout_s": wait})
-        report = backend.indexer(indexing, backend.store(), load_embedder(settings)).build()
+        report = engine.build(lock_timeout_s=wait)
         click.echo(
             f"published {report.version}: {report.articles} articles "
             f"({report.embedded} passages embedded)"
         )
-    if any(r.status == "failed" or r.failed_entries for r in results):
+    if any(r.status == PollStatus.FAILED or r.failed_entries for r in results):
         sys.exit(EXIT_FAILED)

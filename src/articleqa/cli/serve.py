@@ -6,12 +6,12 @@ import logging
 
 import click
 
-from articleqa.cli import handle_errors, main, settings_from
+from articleqa.cli.common import handle_errors, settings_from
 
 logger = logging.getLogger(__name__)
 
 
-@main.command()
+@click.command()
 @click.option(
     "--host", default=None, help="Interface to listen on (default: ARTICLEQA_HOST, 127.0.0.1)."
 )

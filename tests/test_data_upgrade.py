@@ -1,0 +1,127 @@
+"""A data directory written before the engine facade opens in place, upgrades, and answers as
+it did. tests/data/home-2026-11-29 was made by the code of that day (see its README)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from articleqa import ArticleQA
+from articleqa.config import Settings
+from articleqa.embedding import FakeEmbedder
+from articleqa.paths import STORE_FILE, HomePaths
+from articleqa.snapshot import MANIFEST, list_versions
+
+FIXTURE = Path(__file__).resolve().parent / "data" / "home-2026-11-29"
+OLD_VERSION = (FIXTURE / "CURRENT").read_text().strip()
+SCIENCE_FAIR = "851f1ecfcbc8d7c1"
+
+
+@pytest.fixture
+def old_home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    shutil.copytree(FIXTURE, home, ignore=shutil.ignore_patterns("README.md", "answers.json"))
+    return home
+
+
+def _engine(home: Path) -> ArticleQA:
+    settings = Settings(home=home, embedding_backend="fake", _env_file=None)  # type: ignore[call-arg]
+    return ArticleQA(settings, embedder=FakeEmbedder())
+
+
+def _expected() -> list[dict[str, Any]]:
+    answers: list[dict[str, Any]] = json.loads((FIXTURE / "answers.json").read_text())
+    return answers
+
+
+def _answer(engine: ArticleQA, question: str) -> dict[str, Any]:
+    answer = engine.ask(question, 3).model_dump(mode="json")
+    answer.pop("took_ms")
+    return answer
+
+
+def _schema(home: Path) -> tuple[int, list[str]]:
+    with contextlib.closing(sqlite3.connect(home / STORE_FILE)) as db:
+        (version,) = db.execute("PRAGMA user_version").fetchone()
+        columns = [row[1] for row in db.execute("PRAGMA table_info(articles)")]
+    return version, columns
+
+
+def test_the_old_home_answers_exactly_as_the_code_that_wrote_it(old_home: Path) -> None:
+    engine = _engine(old_home)
+    for expected in _expected():
+        assert _answer(engine, expected["question"]) == expected
+    assert engine.searcher.snapshot.version == OLD_VERSION
+
+
+def test_the_old_home_is_current_and_takes_new_articles(old_home: Path, tmp_path: Path) -> None:
+    engine = _engine(old_home)
+    status = engine.status()
+    assert status.articles == 2
+    assert status.index is not None and status.index.version == OLD_VERSION
+    assert status.up_to_date
+    assert _schema(old_home)[0] == 1
+
+    new = tmp_path / "ferry.txt"
+    new.write_text(
+        "Night ferry returns to the harbour\n\nThe night ferry between Lakeshore and Port Avery "
+        "returns on 3 May after a two-year pause, the harbour authority said on Monday.\n"
+    )
+    [outcome] = engine.add([str(new)])
+    assert outcome.status == "created"
+    assert not engine.status().up_to_date
+    report = engine.build()
+    assert report.articles == 3 and report.version != OLD_VERSION
+    answer = engine.ask("When does the night ferry to Port Avery return?", 1)
+    assert answer.answered and answer.index_version == report.version
+    [quote] = answer.quotes
+    article = engine.get(quote.article.id)
+    assert quote.text == article.text[quote.start : quote.end]
+    # The old snapshot is kept, and rolling back to it answers as before.
+    assert engine.rollback() == OLD_VERSION
+    first = _expected()[0]
+    assert _answer(engine, first["question"]) == first
+
+
+def test_an_older_home_is_migrated_in_place(old_home: Path) -> None:
+    """Older still: the store before its schema step 1 (no ``layout`` column, user_version 0)
+    and a manifest from before article hashes, passage sizes and the store generation."""
+    with contextlib.closing(sqlite3.connect(old_home / STORE_FILE)) as db:
+        db.execute("ALTER TABLE articles DROP COLUMN layout")
+        db.execute("PRAGMA user_version = 0")
+        db.commit()
+    manifest_path = HomePaths(old_home).snapshot(OLD_VERSION) / MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    for key in ("articles", "passage_words", "store_generation"):
+        del manifest[key]
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    assert _schema(old_home)[0] == 0
+
+    engine = _engine(old_home)
+    for expected in _expected():
+        assert _answer(engine, expected["question"]) == expected
+    typed = engine.manifest()
+    assert typed is not None and typed.version == OLD_VERSION
+    assert typed.article_hashes is None and typed.store_generation is None
+    assert typed.article_count == 2 and typed.model == FakeEmbedder().name
+
+    # Opening the store upgrades it: same rows, the new column, the new schema version.
+    status = engine.status()
+    assert status.articles == 2 and not status.up_to_date
+    version, columns = _schema(old_home)
+    assert version == 1 and "layout" in columns
+    assert engine.get(SCIENCE_FAIR).layout is None
+
+    report = engine.build()
+    assert report.articles == 2
+    assert engine.status().up_to_date
+    assert list_versions(old_home) == sorted([OLD_VERSION, report.version])
+    answer = engine.ask(_expected()[0]["question"], 1)
+    assert answer.answered and answer.index_version == report.version
+    assert answer.quotes[0].article.id == SCIENCE_FAIR
