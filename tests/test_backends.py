@@ -65,6 +65,9 @@ def test_a_build_reports_and_a_rebuild_reuses(backend_settings: Settings) -> Non
     assert embedder.texts_embedded == texts_before
     assert again.version != first.version
     assert ArticleQA(backend_settings).current_version() == again.version
+    # A full rebuild takes nothing from the cache.
+    full = ArticleQA(backend_settings, embedder=embedder).build(full=True)
+    assert full.embedded == 1 and full.sentences_embedded == 2
 
 
 def test_removed_articles_leave_the_next_version(backend_settings: Settings) -> None:

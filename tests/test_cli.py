@@ -287,6 +287,38 @@ def test_index_rollback(runner: CliRunner, home: Path) -> None:
     assert again.stderr == "error: there is no earlier snapshot to roll back to\n"
 
 
+def test_index_full_embeds_everything_again(runner: CliRunner, home: Path) -> None:
+    _indexed(runner, home)
+    again = _run(runner, home, "index", "--quiet")
+    full = _run(runner, home, "index", "--quiet", "--full")
+
+    assert again.exit_code == 0 and "(0 embedded," in again.stdout
+    assert full.exit_code == 0 and " 0 reused)" in full.stdout
+    refused = runner.invoke(main, ["--home", str(home), "index", "--full", "--rollback"])
+    assert refused.exit_code == 2 and "--full builds" in refused.stderr
+
+
+def test_status_says_what_is_stored_and_published(runner: CliRunner, home: Path) -> None:
+    empty = _run(runner, home, "status")
+    assert empty.exit_code == 0
+    assert "0 articles" in empty.stdout and "none built yet" in empty.stdout
+
+    _indexed(runner, home)
+    current = current_version(home)
+    ready = json.loads(_run(runner, home, "status", "--json").stdout)
+    assert ready["up_to_date"] and ready["articles"] == ready["index"]["counts"]["articles"]
+    assert ready["index"]["version"] == current and ready["backend"] == "embedded"
+
+    extra = home.parent / "extra.txt"
+    extra.write_text("Ferry timetable\n\nThe winter ferry timetable starts on Monday.\n")
+    assert _run(runner, home, "add", str(extra)).exit_code == 0
+    assert "run `articleqa index`" in _run(runner, home, "status").stdout
+
+    (home / "snapshots" / str(current) / "manifest.json").write_text("not json")
+    damaged = _run(runner, home, "status")
+    assert damaged.exit_code == 0 and "unreadable manifest" in damaged.stdout
+
+
 def test_real_process_exit_status_and_stderr(home: Path, tmp_path: Path) -> None:
     good, bad = _bad_and_good_files(tmp_path / "in")
     env = {

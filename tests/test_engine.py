@@ -165,6 +165,23 @@ def test_progress_is_a_per_call_callback(engine: ArticleQA) -> None:
     assert again == [(0, 0)]
 
 
+def test_full_is_a_per_call_option(built: ArticleQA) -> None:
+    again = built.build()
+    full = built.build(full=True)
+
+    assert again.embedded == 0 and again.sentences_embedded == 0
+    assert full.embedded == full.passages and full.sentences_embedded == full.sentences
+
+    # The same vectors either way: the same quotes.
+    def quoted(searcher: Searcher) -> list[tuple[str, int, int, str | None]]:
+        answer = searcher.ask(DEMO, 5)
+        return [
+            (q.article.id, q.start, q.end, q.highlight and q.highlight.text) for q in answer.quotes
+        ]
+
+    assert quoted(built.searcher) == quoted(built.load(again.version))
+
+
 def test_rollback_returns_to_the_previous_version(built: ArticleQA, tmp_path: Path) -> None:
     first = built.current_version()
     extra = tmp_path / "extra.txt"

@@ -34,10 +34,12 @@ class BuildOptions:
     Attributes:
         lock_timeout_s: How long to wait for a build elsewhere; None = the settings' value.
         progress: Called with (texts embedded, texts to embed) as the build goes.
+        full: Embed every text again rather than reuse cached vectors.
     """
 
     lock_timeout_s: float | None = None
     progress: ProgressCallback | None = None
+    full: bool = False
 
 
 class ArticleRepository(Protocol):

@@ -66,7 +66,9 @@ class SnapshotIndex:
         from articleqa.indexer import Indexer
 
         indexer = Indexer(self.settings, _embedded(store), embedder)
-        return indexer.build(options.progress, lock_timeout_s=options.lock_timeout_s)
+        return indexer.build(
+            options.progress, lock_timeout_s=options.lock_timeout_s, full=options.full
+        )
 
     def rollback(self, store: ArticleRepository, *, lock_timeout_s: float | None = None) -> str:
         from articleqa.indexer import rollback
@@ -161,6 +163,8 @@ class EngineStatus:
     index: SnapshotManifest | None
     # The version this engine answers from, once it has loaded one (see ``reload``).
     serving: str | None
+    # Why the published version's manifest could not be read, when it could not.
+    index_error: str | None = None
 
     @property
     def up_to_date(self) -> bool:
@@ -267,17 +271,22 @@ class ArticleQA:
     # -- the index ---------------------------------------------------------------------------
 
     def build(
-        self, *, lock_timeout_s: float | None = None, progress: ProgressCallback | None = None
+        self,
+        *,
+        lock_timeout_s: float | None = None,
+        progress: ProgressCallback | None = None,
+        full: bool = False,
     ) -> BuildReport:
         """Build an index of the store as it is now and publish it (only new or changed
-        passages are embedded).
+        passages are embedded, unless ``full``).
 
         Args:
             lock_timeout_s: How long to wait for a build running elsewhere; default: the
                 settings' ``lock_timeout_s``. RebuildInProgress after that.
             progress: Called with (texts embedded, texts to embed) as the build goes.
+            full: Embed every passage and sentence again instead of reusing cached vectors.
         """
-        options = BuildOptions(lock_timeout_s=lock_timeout_s, progress=progress)
+        options = BuildOptions(lock_timeout_s=lock_timeout_s, progress=progress, full=full)
         report = self.index.build(self.store, self.embedder, options)
         self._forget_searcher()
         return report
@@ -376,14 +385,23 @@ class ArticleQA:
     # -- status ------------------------------------------------------------------------------
 
     def status(self) -> EngineStatus:
+        """What is stored and what is published; a damaged index is reported, not raised."""
+        from articleqa.errors import SnapshotCorrupt
+
+        manifest = error = None
+        try:
+            manifest = self.manifest()
+        except SnapshotCorrupt as exc:
+            error = exc.message
         searcher = self._searcher
         return EngineStatus(
             backend=self.backend.name,
             home=str(self.settings.home),
             articles=self.store.count(),
             store_generation=self.store.generation(),
-            index=self.manifest(),
+            index=manifest,
             serving=searcher.snapshot.version if searcher else None,
+            index_error=error,
         )
 
     @property

@@ -105,10 +105,15 @@ class Indexer:
         self.last_report: BuildReport | None = None
 
     def build(
-        self, progress: ProgressCallback | None = None, *, lock_timeout_s: float | None = None
+        self,
+        progress: ProgressCallback | None = None,
+        *,
+        lock_timeout_s: float | None = None,
+        full: bool = False,
     ) -> BuildReport:
         """Build a snapshot of the store as it is now and publish it. Holds the rebuild lock,
-        waiting ``lock_timeout_s`` (default: the settings') for a build elsewhere to end."""
+        waiting ``lock_timeout_s`` (default: the settings') for a build elsewhere to end.
+        ``full`` embeds every text again instead of taking cached vectors."""
         home = self.settings.home
         wait = self.settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
         with build_lock(home, wait):
@@ -120,7 +125,7 @@ class Indexer:
                 # Once one is published, an emptied store is indexed (as empty), so removed
                 # articles stop being quoted; asks then get NoArticles from the Searcher.
                 raise NoArticles()
-            prepared = self.prepare(articles, progress)
+            prepared = self.prepare(articles, progress, full=full)
             passages, vectors = prepared.passages, prepared.vectors
             kind = choose_kind(self.settings.index_type, len(passages), self.settings.ann_threshold)
             index = build_vector_index(vectors, kind)
@@ -201,13 +206,16 @@ class Indexer:
             )
             return report
 
-    def prepare(self, articles: list[Article], progress: ProgressCallback | None) -> Prepared:
-        """Split, de-duplicate and embed (what the cache lacks): what every backend indexes."""
+    def prepare(
+        self, articles: list[Article], progress: ProgressCallback | None, *, full: bool = False
+    ) -> Prepared:
+        """Split, de-duplicate and embed (what the cache lacks, or everything when ``full``):
+        what every backend indexes."""
         passages = merge_duplicates(self.splits.split_all(articles))
         sentence_texts, sentence_offsets = _sentences(passages)
         texts = [p.embedding_text() for p in passages]
         # One pass over passages and sentences, so progress counts all the model's work.
-        matrix, missing = self._vectors([*texts, *sentence_texts], progress)
+        matrix, missing = self._vectors([*texts, *sentence_texts], progress, reuse=not full)
         embedded = sum(i < len(texts) for i in missing)
         return Prepared(
             passages=passages,
@@ -219,11 +227,11 @@ class Indexer:
         )
 
     def _vectors(
-        self, texts: list[str], progress: ProgressCallback | None
+        self, texts: list[str], progress: ProgressCallback | None, reuse: bool = True
     ) -> tuple[np.ndarray, list[int]]:
         """Vectors of ``texts``, embedding only those not cached (their indices returned)."""
         keys = [cache_key(t) for t in texts]
-        cached = self.cache.get_many(keys)
+        cached = self.cache.get_many(keys) if reuse else {}
         missing = sorted(
             {k: i for i, k in reversed(list(enumerate(keys))) if k not in cached}.values()
         )

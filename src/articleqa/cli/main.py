@@ -150,17 +150,20 @@ def articles_remove(ctx: click.Context, article_ids: tuple[str, ...]) -> None:
 @click.option("--rollback", is_flag=True, help="Publish the snapshot built before the current one.")
 @click.option("--wait", type=float, default=None, help="Seconds to wait for a running rebuild.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--full", is_flag=True, help="Embed every passage again (ignore the cache).")
 @click.pass_context
 @handle_errors
-def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool) -> None:
+def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool, full: bool) -> None:
     """Build the index from the stored articles and publish it (incremental: only new or
     changed passages are embedded)."""
+    if rollback and full:
+        raise click.UsageError("--full builds; it does not go with --rollback")
     engine = engine_from(ctx)
     if rollback:
         version = engine.rollback(lock_timeout_s=wait)
         click.echo(f"rolled back: {version} is current")
         return
-    report = build_with_progress(engine, lock_timeout_s=wait, progress=not quiet)
+    report = build_with_progress(engine, lock_timeout_s=wait, progress=not quiet, full=full)
     click.echo(
         f"published {report.version}: {report.articles} articles, {report.passages} passages "
         f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s"
@@ -168,11 +171,11 @@ def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool) -
 
 
 def build_with_progress(
-    engine: ArticleQA, *, lock_timeout_s: float | None, progress: bool
+    engine: ArticleQA, *, lock_timeout_s: float | None, progress: bool, full: bool = False
 ) -> BuildReport:
     """Build through ``engine``, with a progress bar on stderr unless ``progress`` is off."""
     if not progress:
-        return engine.build(lock_timeout_s=lock_timeout_s)
+        return engine.build(lock_timeout_s=lock_timeout_s, full=full)
     bar: Any = None
 
     def on_progress(done: int, total: int) -> None:
@@ -187,7 +190,7 @@ def build_with_progress(
         bar.refresh()
 
     try:
-        return engine.build(lock_timeout_s=lock_timeout_s, progress=on_progress)
+        return engine.build(lock_timeout_s=lock_timeout_s, progress=on_progress, full=full)
     finally:
         if bar is not None:
             bar.close()
@@ -231,6 +234,45 @@ def render_answer(answer: Any) -> str:
         lines.append("")
     lines.append(f"index {answer.index_version} · {answer.took_ms:.0f} ms")
     return "\n".join(lines)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+@handle_errors
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show the data directory: stored articles, the published index, and whether the index
+    holds every change to the store (else run `articleqa index`)."""
+    state = engine_from(ctx).status()
+    index = state.index
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "backend": state.backend,
+                    "home": state.home,
+                    "articles": state.articles,
+                    "store_generation": state.store_generation,
+                    "index": index.to_json() if index else None,
+                    "index_error": state.index_error,
+                    "up_to_date": state.up_to_date,
+                },
+                indent=2,
+            )
+        )
+        return
+    click.echo(f"{state.backend} data in {state.home}: {state.articles} articles")
+    if index is None:
+        click.echo(f"index: {state.index_error or 'none built yet (run `articleqa index`)'}")
+        return
+    built = index.built_at.isoformat(timespec="seconds") if index.built_at else "?"
+    click.echo(
+        f"index: {index.version} built {built}, {index.article_count} articles, "
+        f"{index.passage_count} passages ({index.index_type}, {index.model})"
+    )
+    click.echo(
+        "up to date" if state.up_to_date else "the store changed since: run `articleqa index`"
+    )
 
 
 @main.command("eval")

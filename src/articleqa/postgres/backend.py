@@ -61,7 +61,9 @@ class PostgresIndex:
         if not isinstance(store, PostgresStore):
             raise TypeError(f"the PostgreSQL index builds from a PostgresStore, not {type(store)}")
         indexer = PostgresIndexer(self.settings, store, embedder, self.database)
-        return indexer.build(options.progress, lock_timeout_s=options.lock_timeout_s)
+        return indexer.build(
+            options.progress, lock_timeout_s=options.lock_timeout_s, full=options.full
+        )
 
     def rollback(self, store: ArticleRepository, *, lock_timeout_s: float | None = None) -> str:
         raise InvalidInput("rolling back is not available with ARTICLEQA_DATABASE_URL yet")

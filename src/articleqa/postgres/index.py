@@ -164,7 +164,11 @@ class PostgresIndexer(Indexer):
         self.database = database
 
     def build(
-        self, progress: ProgressCallback | None = None, *, lock_timeout_s: float | None = None
+        self,
+        progress: ProgressCallback | None = None,
+        *,
+        lock_timeout_s: float | None = None,
+        full: bool = False,
     ) -> BuildReport:
         wait = self.settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
         with self.database.dedicated() as conn:
@@ -174,7 +178,7 @@ class PostgresIndexer(Indexer):
             articles = list(self.store.iter_articles())
             if not articles and conn.execute("SELECT 1 FROM index_current").fetchone() is None:
                 raise NoArticles()
-            prepared = self.prepare(articles, progress)
+            prepared = self.prepare(articles, progress, full=full)
             version = new_version()
             manifest = SnapshotManifest(
                 model=self.embedder.name,
