@@ -42,7 +42,7 @@ class Settings(BaseSettings):
         description="Statement timeout, and how long to wait for a connection, in PostgreSQL.",
     )
     hnsw_ef_search: int = Field(
-        default=100,
+        default=200,
         ge=1,
         le=1000,
         description="pgvector hnsw.ef_search: candidates the HNSW graph search keeps "

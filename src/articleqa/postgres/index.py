@@ -419,7 +419,7 @@ class PostgresRetriever:
         self.count = count
         self._idf = idf
         self._average_length = average or 1.0
-        self.ef_search = 100
+        self.ef_search = 200  # the setting's default; PostgresIndex sets the setting's value
 
     def dense(
         self, query: np.ndarray, k: int, allowed: np.ndarray | None

@@ -1,7 +1,7 @@
 """The article store in PostgreSQL: the same contract as the SQLite ``ArticleStore``.
 
-Subclassed from it so that every seam typed ``ArticleStore`` (ingest, feeds, the API) takes
-either; none of the SQLite machinery is used. Every write is one transaction.
+Subclassed from it so that the indexer (which reads an ``ArticleStore``) takes either; none of
+the SQLite machinery is used. Every write is one transaction.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ _UPSERT = (
 class PostgresStore(ArticleStore):
     def __init__(self, database: Database) -> None:  # no SQLite file: see the module docstring
         self.database = database
-        self.path = None  # type: ignore[assignment]
 
     def upsert_many(
         self, articles: Sequence[Article]
