@@ -131,17 +131,7 @@ class Indexer:
             index = build_vector_index(vectors, kind)
             lexical = LexicalIndex.build([p.embedding_text() for p in passages])
             version = new_version()
-            manifest = SnapshotManifest(
-                model=self.embedder.name,
-                dimension=self.embedder.dimension,
-                index_type=kind,
-                built_at=dt.datetime.now(dt.UTC),
-                article_count=len(articles),
-                passage_count=len(passages),
-                article_hashes={a.id: a.content_hash for a in articles},
-                passage_words=(self.settings.passage_min_words, self.settings.passage_max_words),
-                store_generation=generation,
-            )
+            manifest = self.manifest(articles, prepared, kind, generation)
             written = write_snapshot(
                 home,
                 version,
@@ -179,19 +169,7 @@ class Indexer:
                 shutil.rmtree(written, ignore_errors=True)
                 raise
             prune(home, self.settings.keep_snapshots)
-            report = BuildReport(
-                version=version,
-                articles=len(articles),
-                passages=len(passages),
-                embedded=prepared.embedded,
-                reused=len(passages) - prepared.embedded,
-                sentences=prepared.sentences,
-                sentences_embedded=prepared.sentences_embedded,
-                index_type=kind,
-                seconds=time.perf_counter() - started,
-                store_generation=generation,
-            )
-            self.last_report = report
+            report = self.report(version, articles, prepared, kind, started, generation)
             logger.info(
                 "built %s: %d articles, %d passages (%d embedded, %d from cache), "
                 "%d sentences (%d embedded) in %.1fs",
@@ -205,6 +183,48 @@ class Indexer:
                 report.seconds,
             )
             return report
+
+    def manifest(
+        self, articles: list[Article], prepared: Prepared, kind: str, generation: int
+    ) -> SnapshotManifest:
+        """What a build of ``articles`` records of itself (any backend)."""
+        return SnapshotManifest(
+            model=self.embedder.name,
+            dimension=self.embedder.dimension,
+            index_type=kind,
+            built_at=dt.datetime.now(dt.UTC),
+            article_count=len(articles),
+            passage_count=len(prepared.passages),
+            article_hashes={a.id: a.content_hash for a in articles},
+            passage_words=(self.settings.passage_min_words, self.settings.passage_max_words),
+            store_generation=generation,
+        )
+
+    def report(
+        self,
+        version: str,
+        articles: list[Article],
+        prepared: Prepared,
+        kind: str,
+        started: float,
+        generation: int,
+    ) -> BuildReport:
+        """The counters of a finished build (``started``: its ``perf_counter``), kept in
+        ``last_report``."""
+        passages = len(prepared.passages)
+        self.last_report = BuildReport(
+            version=version,
+            articles=len(articles),
+            passages=passages,
+            embedded=prepared.embedded,
+            reused=passages - prepared.embedded,
+            sentences=prepared.sentences,
+            sentences_embedded=prepared.sentences_embedded,
+            index_type=kind,
+            seconds=time.perf_counter() - started,
+            store_generation=generation,
+        )
+        return self.last_report
 
     def prepare(
         self, articles: list[Article], progress: ProgressCallback | None, *, full: bool = False

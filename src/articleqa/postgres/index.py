@@ -9,13 +9,13 @@ exclude each other with an advisory lock, which dies with the builder's connecti
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -180,33 +180,12 @@ class PostgresIndexer(Indexer):
                 raise NoArticles()
             prepared = self.prepare(articles, progress, full=full)
             version = new_version()
-            manifest = SnapshotManifest(
-                model=self.embedder.name,
-                dimension=self.embedder.dimension,
-                index_type=INDEX_TYPE,
-                built_at=dt.datetime.now(dt.UTC),
-                article_count=len(articles),
-                passage_count=len(prepared.passages),
-                article_hashes={a.id: a.content_hash for a in articles},
-                passage_words=(self.settings.passage_min_words, self.settings.passage_max_words),
-                store_generation=generation,
-                version=version,
+            manifest = replace(
+                self.manifest(articles, prepared, INDEX_TYPE, generation), version=version
             )
             publish_version(conn, version, prepared, articles, manifest, self.embedder.dimension)
             prune_versions(conn, self.settings.keep_snapshots)
-            report = BuildReport(
-                version=version,
-                articles=len(articles),
-                passages=len(prepared.passages),
-                embedded=prepared.embedded,
-                reused=len(prepared.passages) - prepared.embedded,
-                sentences=prepared.sentences,
-                sentences_embedded=prepared.sentences_embedded,
-                index_type=INDEX_TYPE,
-                seconds=time.perf_counter() - started,
-                store_generation=generation,
-            )
-            self.last_report = report
+            report = self.report(version, articles, prepared, INDEX_TYPE, started, generation)
             logger.info(
                 "built %s in PostgreSQL: %d articles, %d passages (%d embedded) in %.1fs",
                 version,
