@@ -273,18 +273,18 @@ class ArticleQA:
     def build(
         self,
         *,
+        full: bool = False,
         lock_timeout_s: float | None = None,
         progress: ProgressCallback | None = None,
-        full: bool = False,
     ) -> BuildReport:
         """Build an index of the store as it is now and publish it (only new or changed
         passages are embedded, unless ``full``).
 
         Args:
+            full: Embed every passage and sentence again instead of reusing cached vectors.
             lock_timeout_s: How long to wait for a build running elsewhere; default: the
                 settings' ``lock_timeout_s``. RebuildInProgress after that.
             progress: Called with (texts embedded, texts to embed) as the build goes.
-            full: Embed every passage and sentence again instead of reusing cached vectors.
         """
         options = BuildOptions(lock_timeout_s=lock_timeout_s, progress=progress, full=full)
         report = self.index.build(self.store, self.embedder, options)

@@ -14,17 +14,17 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,25 @@ def require_chromium() -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def replaced(element: WebElement) -> Callable[[Any], bool]:
+    """True once ``element``'s page has been replaced. Like selenium's ``staleness_of``, but
+    Chrome sometimes reports a node of the replaced page as "does not belong to the document"
+    (a plain WebDriverException) rather than as stale: that, too, means it is gone."""
+
+    def gone(_driver: Any) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    return gone
 
 
 @dataclass
@@ -123,7 +142,7 @@ class Browser:
         then, elements of the old page would still be found."""
         old = self.find("html")
         self.find(css).click()
-        WebDriverWait(self.driver, WAIT_S).until(staleness_of(old), "the next page")
+        WebDriverWait(self.driver, WAIT_S).until(replaced(old), "the next page")
         self.wait_until(
             lambda d: d.execute_script("return document.readyState") == "complete", "page load"
         )

@@ -16,12 +16,11 @@ import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.expected_conditions import staleness_of
 
 from articleqa.config import Settings
 from articleqa.models import RawArticle
 from articleqa.store import ArticleStore
-from tests.api.browser import Browser, open_browser, require_chromium
+from tests.api.browser import Browser, open_browser, replaced, require_chromium
 from tests.api.conftest import (
     ARTICLES,
     WRITE_TOKEN,
@@ -127,7 +126,7 @@ def _ask(browser: Browser, question: str) -> None:
     box.send_keys(Keys.ENTER)
     # The answer page, fully loaded: an element found while it is still parsing or while its
     # script runs can leave the document under the test ("Node ... does not belong").
-    browser.wait_until(staleness_of(old), "the answer page")
+    browser.wait_until(replaced(old), "the answer page")
     browser.wait_for("#answer-heading")
     browser.wait_until(
         lambda d: d.execute_script("return document.readyState") == "complete", "page load"
