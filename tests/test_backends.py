@@ -10,7 +10,7 @@ import pytest
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.engine import ArticleQA, choose_backend
-from articleqa.errors import NoArticles
+from articleqa.errors import IndexNotBuilt, NoArticles, RollbackRefused
 from articleqa.indexer import BuildReport
 from articleqa.ingest.prepare import prepare_article
 from articleqa.models import RawArticle
@@ -100,3 +100,29 @@ def test_an_empty_store_is_not_indexed_and_an_emptied_one_says_so(
     answer = _searcher(backend_settings).ask("When do the new stops open?")
     assert not answer.answered
     assert answer.message == NoArticles().message
+
+
+def test_rollback_publishes_the_previous_version_if_the_store_still_holds_it(
+    backend_settings: Settings,
+) -> None:
+    engine = ArticleQA(backend_settings, embedder=FakeEmbedder())
+    engine.store.upsert_many([prepare_article(TRAM)])
+    first = engine.build().version
+    engine.store.upsert_many([prepare_article(FLOOD)])
+    second = engine.build().version
+
+    assert engine.rollback() == first
+    assert engine.current_version() == first
+    assert not any(
+        q.article.title.startswith("Storm")
+        for q in _searcher(backend_settings).ask("Who pumped water from the market hall?").quotes
+    )
+    with pytest.raises(IndexNotBuilt, match="no earlier"):
+        engine.rollback()
+
+    # Back on the newer one, a rollback to a version quoting a removed article is refused.
+    assert engine.build().version not in (first, second)
+    [tram] = [a.id for a in engine.articles() if a.title.startswith("Harbour")]
+    engine.remove(tram)
+    with pytest.raises(RollbackRefused, match=tram):
+        engine.rollback()

@@ -284,21 +284,27 @@ def _sentences(passages: list[Passage]) -> tuple[list[str], np.ndarray]:
     return texts, np.asarray(offsets, dtype=np.int64)
 
 
+def check_same_articles(store: ArticleStore, version: str, manifest: SnapshotManifest) -> None:
+    """RollbackRefused unless the store still holds every article ``version`` quotes as it was:
+    quote offsets index into the stored text (issue 15, item 8)."""
+    hashes = manifest.article_hashes
+    if hashes is None:
+        return  # a manifest from before the article hashes were recorded
+    differing = store.differing(dict(hashes))
+    if differing:
+        shown = ", ".join(differing[:3]) + (" ..." if len(differing) > 3 else "")
+        raise RollbackRefused(
+            f"cannot roll back to {version}: it quotes {len(differing)} article(s) the store "
+            f"no longer holds as they were ({shown}); re-add them, or run `articleqa index`"
+        )
+
+
 def rollback(settings: Settings, store: ArticleStore, lock_timeout_s: float | None = None) -> str:
     """Publish the previous published snapshot, if the store still holds every article it
-    quotes as it was: quote offsets index into the stored text (issue 15, item 8)."""
+    quotes as it was (``check_same_articles``)."""
 
     def same_articles(version: str, manifest: SnapshotManifest) -> None:
-        hashes = manifest.article_hashes
-        if hashes is None:
-            return  # a manifest from before the article hashes were recorded
-        differing = store.differing(dict(hashes))
-        if differing:
-            shown = ", ".join(differing[:3]) + (" ..." if len(differing) > 3 else "")
-            raise RollbackRefused(
-                f"cannot roll back to {version}: it quotes {len(differing)} article(s) the store "
-                f"no longer holds as they were ({shown}); re-add them, or run `articleqa index`"
-            )
+        check_same_articles(store, version, manifest)
 
     wait = settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
     with build_lock(settings.home, wait):

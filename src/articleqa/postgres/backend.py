@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from articleqa.backend import ArticleRepository, BuildOptions
 from articleqa.config import Settings
-from articleqa.errors import IndexNotBuilt, InvalidInput
+from articleqa.errors import IndexNotBuilt
 from articleqa.manifest import SnapshotManifest
 from articleqa.postgres.database import Database, database_for
 from articleqa.postgres.index import (
@@ -18,6 +18,7 @@ from articleqa.postgres.index import (
     current_version,
     load_version,
     probe_build_lock,
+    rollback_version,
 )
 from articleqa.postgres.store import PostgresStore
 from articleqa.snapshot import LoadedSnapshot, Snapshot
@@ -66,7 +67,10 @@ class PostgresIndex:
         )
 
     def rollback(self, store: ArticleRepository, *, lock_timeout_s: float | None = None) -> str:
-        raise InvalidInput("rolling back is not available with ARTICLEQA_DATABASE_URL yet")
+        if not isinstance(store, PostgresStore):
+            raise TypeError(f"the PostgreSQL index checks a PostgresStore, not {type(store)}")
+        wait = self.settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
+        return rollback_version(self.database, store, wait)
 
     def probe_lock(self) -> None:
         probe_build_lock(self.database)

@@ -25,7 +25,13 @@ from psycopg import sql
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.errors import IndexNotBuilt, NoArticles, RebuildInProgress, SnapshotCorrupt
-from articleqa.indexer import BuildReport, Indexer, Prepared, ProgressCallback
+from articleqa.indexer import (
+    BuildReport,
+    Indexer,
+    Prepared,
+    ProgressCallback,
+    check_same_articles,
+)
 from articleqa.lexical import terms
 from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article
@@ -277,6 +283,31 @@ def publish_version(
         # Sent on commit, for tools that LISTEN on articleqa_index; the API polls the row.
         conn.execute("SELECT pg_notify('articleqa_index', %s)", (version,))
     logger.info("published index version %s", version)
+
+
+def rollback_version(database: Database, store: PostgresStore, lock_timeout_s: float) -> str:
+    """Make the newest version older than the current one current again, under the build lock,
+    if the store still holds every article it quotes as it was; its name."""
+    with database.dedicated() as conn:
+        _acquire_build_lock(conn, lock_timeout_s)
+        with conn.transaction():
+            # FOR UPDATE: a publish racing this (there is none under the lock) would wait.
+            current = conn.execute("SELECT version FROM index_current FOR UPDATE").fetchone()
+            row = None
+            if current is not None:
+                row = conn.execute(
+                    "SELECT version, manifest FROM index_versions WHERE version < %s"
+                    " ORDER BY version DESC LIMIT 1",
+                    (current[0],),
+                ).fetchone()
+            if row is None:
+                raise IndexNotBuilt("there is no earlier index version to roll back to")
+            version = str(row[0])
+            check_same_articles(store, version, SnapshotManifest.from_json(row[1]))
+            conn.execute("UPDATE index_current SET version = %s", (version,))
+            conn.execute("SELECT pg_notify('articleqa_index', %s)", (version,))
+    logger.info("rolled back to index version %s", version)
+    return version
 
 
 def prune_versions(conn: psycopg.Connection, keep: int) -> list[str]:
