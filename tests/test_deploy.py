@@ -154,6 +154,20 @@ def test_compose_config_with_the_discord_profile_adds_the_bot(
     assert compose["services"]["bot"]["profiles"] == ["discord"]
 
 
+def test_compose_config_with_the_postgres_profile_adds_the_database(
+    compose: dict[str, Any], validator: jsonschema.protocols.Validator
+) -> None:
+    env = {**SECRETS_SET, "ARTICLEQA_POSTGRES_PASSWORD": "p" * 20}
+    config = compose_config(compose, env, profiles=("postgres",))
+    assert set(config["services"]) == {"api", "indexer", "postgres"}
+    assert [e.message for e in validator.iter_errors(config)] == []
+    database = config["services"]["postgres"]
+    assert database["environment"]["POSTGRES_PASSWORD"] == "p" * 20
+    assert "articleqa-postgres:/var/lib/postgresql/data" in database["volumes"]
+    # The api scales (--scale api=3): nothing pins it to one container.
+    assert "container_name" not in config["services"]["api"]
+
+
 def test_the_bot_without_a_token_refuses_to_start_naming_it(
     compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -186,8 +200,11 @@ def test_required_secrets_refuse_to_start_without_them(compose: dict[str, Any]) 
 
 def test_services_volumes_healthchecks_and_order(compose: dict[str, Any]) -> None:
     services = interpolate(compose, SECRETS_SET)["services"]
-    assert set(services) == {"api", "indexer", "bot"}
+    assert set(services) == {"api", "indexer", "bot", "postgres"}
     api, indexer, bot = services["api"], services["indexer"], services["bot"]
+    postgres = services["postgres"]
+    assert postgres["profiles"] == ["postgres"] and postgres["image"].startswith("pgvector/")
+    assert "pg_isready" in postgres["healthcheck"]["test"]
 
     assert api["command"][:2] == ["articleqa", "serve"]
     assert api["command"][api["command"].index("--host") + 1] == "0.0.0.0"

@@ -102,10 +102,11 @@ def test_calibrated_threshold_answers_the_asked_share() -> None:
     assert sum(s >= threshold for s in in_scores) / len(in_scores) >= 0.95
 
 
-def test_evaluate_reports_every_ranker(tmp_path: Path, settings: Settings) -> None:
+def test_evaluate_reports_every_ranker(tmp_path: Path, backend_settings: Settings) -> None:
+    # On PostgreSQL it indexes into a scratch database beside the configured one.
     report = evaluate(
         _write_squad(tmp_path / "dev.json"),
-        settings,
+        backend_settings,
         FakeEmbedder(),
         calibrate=True,
         with_txtai=False,

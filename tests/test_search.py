@@ -1,5 +1,7 @@
 """Searcher over a real snapshot built with the fake embedder: the quote contract, filters,
-per-article limits, collapsing of overlaps and duplicates, abstention, input checks."""
+per-article limits, collapsing of overlaps and duplicates, abstention, input checks.
+
+Tests taking ``settings`` run on both backends (the data directory and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,8 +13,8 @@ import pytest
 
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, FakeEmbedder
+from articleqa.engine import ArticleQA
 from articleqa.errors import InvalidInput, NoArticles
-from articleqa.indexer import Indexer
 from articleqa.ingest.html import read_html
 from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import question_terms, terms
@@ -20,7 +22,6 @@ from articleqa.models import Answer, RawArticle
 from articleqa.question import read_question
 from articleqa.search import Searcher, SearchFilters, _with_answer_of_kind
 from articleqa.service import ingest
-from articleqa.snapshot import load_snapshot
 from articleqa.store import ArticleStore
 from tests.conftest import SAMPLE_ARTICLES
 
@@ -35,22 +36,26 @@ QUESTIONS = [
 
 
 @pytest.fixture
+def settings(backend_settings: Settings) -> Settings:
+    return backend_settings
+
+
+@pytest.fixture
 def store(settings: Settings) -> ArticleStore:
-    store = ArticleStore(settings.home)
+    store = ArticleQA(settings).store
     assert not any(o.failed for o in ingest([str(SAMPLE_ARTICLES)], store, settings))
     return store
 
 
 def _searcher(settings: Settings, store: ArticleStore, **overrides: object) -> Searcher:
-    Indexer(settings, store, FakeEmbedder()).build()
-    return Searcher(
-        load_snapshot(settings.home), FakeEmbedder(), settings.model_copy(update=overrides)
-    )
+    engine = ArticleQA(settings, embedder=FakeEmbedder())
+    engine.build()
+    return engine.searcher_for(engine.index.load(), **overrides)
 
 
-def _store_of(home: Path, *articles: tuple[str, str]) -> ArticleStore:
+def _store_of(settings: Settings, *articles: tuple[str, str]) -> ArticleStore:
     """A store holding the given (title, text) articles."""
-    store = ArticleStore(home)
+    store = ArticleQA(settings).store
     for title, text in articles:
         store.upsert(prepare_article(RawArticle(title=title, text=text)))
     return store
@@ -188,7 +193,7 @@ def _overlapping_store(settings: Settings) -> ArticleStore:
         f"The harbour ferry number {n} left the quay at {n} o'clock with {n * 7} passengers aboard."
         for n in range(1, 13)
     ]
-    store = ArticleStore(settings.home)
+    store = ArticleQA(settings).store
     store.upsert(prepare_article(RawArticle(title="Ferry log", text=" ".join(sentences))))
     store.upsert(
         prepare_article(
@@ -282,7 +287,9 @@ def test_a_sentence_sharing_only_question_words_earns_no_sentence_bonus(home: Pa
         "Storm Bronagh pushed the Millrace River to 4.2 metres at the Mill Street gauge, "
         "the highest level recorded there since 1998."
     )
-    searcher = _searcher(settings, _store_of(home, ("Flood wall", wall), ("River gauge", gauge)))
+    searcher = _searcher(
+        settings, _store_of(settings, ("Flood wall", wall), ("River gauge", gauge))
+    )
     question = "How high did the Millrace rise?"
 
     ranked = searcher.rank(question, FakeEmbedder().embed([question])[0], SearchFilters())
@@ -299,7 +306,7 @@ def test_empty_store_is_not_indexed_and_an_emptied_index_says_so(
 ) -> None:
     # Issue 15, item 9: no 0-article snapshot "not answering"; "no articles yet" instead.
     with pytest.raises(NoArticles, match="no articles yet"):
-        Indexer(settings, ArticleStore(settings.home), fake_embedder).build()
+        ArticleQA(settings, embedder=fake_embedder).build()
 
 
 @pytest.mark.parametrize(
@@ -378,7 +385,7 @@ def test_sentence_rerank_prefers_the_passage_with_one_sentence_answering(
         "The lighthouse keeper changed the winter ferry timetable on Monday. "
         "The committee was not consulted. Several captains complained afterwards."
     )
-    store = _store_of(settings.home, ("Committee notes", spread), ("Keeper decides", focused))
+    store = _store_of(settings, ("Committee notes", spread), ("Keeper decides", focused))
     question = "Who changed the winter ferry timetable?"
     without = _searcher(settings, store, sentence_weight=0.0, bm25_weight=0.0)
     with_rerank = _searcher(settings, store, sentence_weight=5.0, bm25_weight=0.0)
@@ -400,7 +407,7 @@ MARSEILLE = (
 def test_a_question_about_a_subject_no_article_names_is_declined(settings: Settings) -> None:
     # Two cities' articles read alike; one about Marseille does not answer one about Lyon,
     # however close the meaning (the fake embedder never abstains on similarity).
-    store = _store_of(settings.home, MARSEILLE)
+    store = _store_of(settings, MARSEILLE)
     searcher = _searcher(settings, store)
 
     declined = searcher.ask("When does the Lyon tram line open?")
@@ -423,7 +430,7 @@ def test_a_passing_mention_later_in_an_article_does_not_cover_a_subject(
         f"The awk language reads records and splits them into fields number {n}." for n in range(30)
     )
     store = _store_of(
-        settings.home,
+        settings,
         (
             "mawk manual",
             f"mawk is an interpreter for the AWK language.\n\n{filler}\n\n"
@@ -474,11 +481,12 @@ def test_the_highlight_is_the_definition_under_the_term_asked_about(
         "<dt>operator</dt><dd>The operator account for tape backups. It had uid 37.</dd>"
         "</dl></main></body></html>"
     )
-    store = ArticleStore(settings.home)
+    engine = ArticleQA(settings, embedder=real_embedder)
+    store = engine.store
     store.upsert(prepare_article(read_html(page, None)))
 
-    Indexer(settings, store, real_embedder).build()
-    searcher = Searcher(load_snapshot(settings.home), real_embedder, settings)
+    engine.build()
+    searcher = engine.searcher_for(engine.index.load())
     answer = searcher.ask("What uid did operator have?")
 
     assert answer.quotes[0].highlight is not None
@@ -488,7 +496,7 @@ def test_the_highlight_is_the_definition_under_the_term_asked_about(
 
 def test_a_version_the_question_names_must_be_in_the_passage(settings: Settings) -> None:
     store = _store_of(
-        settings.home,
+        settings,
         (
             "pip release notes",
             "pip 10.0 added support for percent-encoded credentials in index URLs. "

@@ -1,4 +1,6 @@
-"""The SQLite article store: created/unchanged/updated, replacement by source, remove, list."""
+"""The article store: created/unchanged/updated, replacement by source, remove, list.
+
+Tests taking ``store`` run on both backends (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from articleqa.config import Settings
+from articleqa.engine import ArticleQA
 from articleqa.errors import ArticleNotFound, StorageError
 from articleqa.ingest.prepare import article_id, normalize_url, prepare_article
 from articleqa.models import Article, RawArticle
@@ -34,8 +37,9 @@ def _article(
 
 
 @pytest.fixture
-def store(home: Path) -> ArticleStore:
-    return ArticleStore(home)
+def store(backend_settings: Settings) -> ArticleStore:
+    """The store of each backend: SQLite in the data directory, and PostgreSQL."""
+    return ArticleQA(backend_settings).store  # type: ignore[return-value]
 
 
 def test_created_then_unchanged(store: ArticleStore) -> None:
@@ -235,8 +239,9 @@ def test_article_with_no_text_after_cleaning_is_not_stored(
 
 @pytest.mark.parametrize("operation", ["remove", "remove_by_source"])
 def test_failed_removal_is_a_storage_error_and_keeps_the_article(
-    store: ArticleStore, monkeypatch: pytest.MonkeyPatch, operation: str
+    home: Path, monkeypatch: pytest.MonkeyPatch, operation: str
 ) -> None:
+    store = ArticleStore(home)  # SQLite's own failure path
     article = _article()
     store.upsert(article)
 

@@ -2,8 +2,9 @@
 
 The engine facade (``articleqa.engine.ArticleQA``) reaches storage only through these
 protocols; ``engine.choose_backend`` is the one place that picks their implementations from
-the settings. Today that is always the embedded pair: ``ArticleStore`` (SQLite) and
-``engine.SnapshotIndex`` (FAISS + BM25 snapshots in ``ARTICLEQA_HOME``).
+the settings: the embedded pair, ``ArticleStore`` (SQLite) and ``engine.SnapshotIndex`` (FAISS
++ BM25 snapshots in ``ARTICLEQA_HOME``), or, with ``ARTICLEQA_DATABASE_URL``, PostgreSQL's
+(``articleqa.postgres.backend``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from articleqa.indexer import BuildReport, ProgressCallback
     from articleqa.manifest import SnapshotManifest
     from articleqa.models import Article, ArticleMeta
+    from articleqa.retrieval import Retriever
     from articleqa.snapshot import LoadedSnapshot, Snapshot
     from articleqa.store import UpsertStatus
 
@@ -100,4 +102,9 @@ class IndexBackend(Protocol):
 
     def load_best(self) -> LoadedSnapshot:
         """The published version, or the newest earlier one that loads, saying why."""
+        ...
+
+    def retriever(self, snapshot: Snapshot) -> Retriever | None:
+        """Where the searcher finds ``snapshot``'s candidates; None: its own FAISS and BM25
+        files (the embedded backend)."""
         ...

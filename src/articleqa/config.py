@@ -27,6 +27,27 @@ class Settings(BaseSettings):
         default="development", description="production refuses placeholder tokens."
     )
     home: Path = Field(default=Path("index"), description="Data directory (store, snapshots).")
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="postgresql://user:password@host:port/db: keep articles and the index in "
+        "PostgreSQL with pgvector (shared by every replica) instead of the data directory. "
+        "Unset = the embedded SQLite + FAISS + BM25 files under home.",
+    )
+    database_pool_size: int = Field(
+        default=10, ge=1, le=200, description="Connections each process keeps to PostgreSQL."
+    )
+    database_timeout_s: float = Field(
+        default=10.0,
+        gt=0,
+        description="Statement timeout, and how long to wait for a connection, in PostgreSQL.",
+    )
+    hnsw_ef_search: int = Field(
+        default=200,
+        ge=1,
+        le=1000,
+        description="pgvector hnsw.ef_search: candidates the HNSW graph search keeps "
+        "(higher: better recall, slower).",
+    )
 
     # Embedding
     embedding_backend: Literal["torch", "onnx", "fake"] = Field(
@@ -176,6 +197,15 @@ class Settings(BaseSettings):
     @classmethod
     def _expand_home(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("ARTICLEQA_DATABASE_URL must start with postgresql://")
+        return value
 
     @field_validator("api_token", "read_token")
     @classmethod

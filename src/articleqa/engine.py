@@ -101,6 +101,9 @@ class SnapshotIndex:
 
         return load_best(self.home)
 
+    def retriever(self, snapshot: Snapshot) -> None:
+        return None  # the snapshot's own FAISS and BM25 files
+
 
 def _embedded(store: ArticleRepository) -> ArticleStore:
     """The SQLite store the snapshot indexer reads; the embedded index pairs with no other."""
@@ -130,12 +133,21 @@ class Backend:
 EMBEDDED = Backend("embedded", _open_store, SnapshotIndex)
 
 
+def _postgres() -> Backend:
+    # Imported only when chosen: the embedded backend never loads the PostgreSQL driver.
+    from articleqa.postgres.backend import PostgresIndex, open_store
+
+    return Backend("postgres", open_store, PostgresIndex)
+
+
 def choose_backend(settings: Settings) -> Backend:
     """The backend the settings ask for: the one place a backend is chosen.
 
-    A second backend (PostgreSQL) is added here: when its setting is present, return its
-    ``Backend``; nothing else in the engine changes.
+    ``ARTICLEQA_DATABASE_URL`` set: PostgreSQL + pgvector; unset: the data directory's SQLite
+    + FAISS + BM25.
     """
+    if settings.database_url is not None:
+        return _postgres()
     return EMBEDDED
 
 
@@ -314,7 +326,7 @@ class ArticleQA:
         from articleqa.search import Searcher
 
         settings = self.settings.model_copy(update=ranking) if ranking else self.settings
-        return Searcher(snapshot, self.embedder, settings)
+        return Searcher(snapshot, self.embedder, settings, self.index.retriever(snapshot))
 
     def load(self, version: str | None = None) -> Searcher:
         """Load ``version`` (default: the published one) exactly; SnapshotCorrupt if it cannot

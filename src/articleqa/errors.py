@@ -81,3 +81,10 @@ class RebuildInProgress(ArticleQAError):
 class StorageError(ArticleQAError):
     code = "storage_error"
     http_status = 507
+
+
+class DatabaseUnavailable(ArticleQAError):
+    """The PostgreSQL server cannot be reached; the service keeps running and retries."""
+
+    code = "database_unavailable"
+    http_status = 503

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from pydantic import SecretStr
 
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
@@ -27,6 +28,8 @@ from articleqa.question import read_question
 from articleqa.search import Searcher, abstain_threshold
 
 logger = logging.getLogger(__name__)
+# With ARTICLEQA_DATABASE_URL: the scratch database on the same server that eval indexes into.
+EVAL_DATABASE = "articleqa_eval"
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,14 @@ class _Index:
         home = Path(self._tmp.name)
         # Share one embedding cache between folds: the same passages are embedded once.
         HomePaths(home).embeddings.symlink_to(cache, target_is_directory=True)
+        if settings.database_url is not None:
+            # Never the configured database: a scratch one beside it, emptied for each index
+            # (its embedding cache kept, so folds embed each passage once there too).
+            from articleqa.postgres.database import database_for, reset, scratch_database
+
+            url = scratch_database(settings.database_url.get_secret_value(), EVAL_DATABASE)
+            reset(database_for(url))
+            settings = settings.model_copy(update={"database_url": SecretStr(url)})
         self.engine = ArticleQA(settings, embedder=embedder, home=home)
         for label, raw in raws:
             outcome = self.engine.add_raw(label, raw)

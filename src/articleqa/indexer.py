@@ -6,8 +6,9 @@ import datetime as dt
 import logging
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from articleqa.embedding_cache import EmbeddingCache, cache_key
 from articleqa.errors import NoArticles, RollbackRefused
 from articleqa.lexical import LexicalIndex
 from articleqa.manifest import SnapshotManifest
-from articleqa.models import Passage
+from articleqa.models import Article, Passage
 from articleqa.passages import merge_duplicates, passage_sentences
 from articleqa.paths import HomePaths
 from articleqa.snapshot import (
@@ -40,6 +41,14 @@ logger = logging.getLogger(__name__)
 EMBED_CHUNK = 256
 
 
+class VectorCache(Protocol):
+    """Vectors by ``cache_key`` of the text embedded: local (SQLite) or shared (PostgreSQL)."""
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class BuildReport:
     version: str
@@ -57,15 +66,39 @@ class BuildReport:
 ProgressCallback = Callable[[int, int], None]
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """The passages of a build with their vectors, before a backend indexes them."""
+
+    passages: list[Passage]
+    vectors: np.ndarray
+    sentence_vectors: np.ndarray  # every passage's sentences, passage order
+    sentence_offsets: np.ndarray  # each passage's first sentence row, then the total
+    embedded: int  # passages embedded by this build (not in the cache)
+    sentences_embedded: int
+
+    @property
+    def sentences(self) -> int:
+        return len(self.sentence_vectors)
+
+
 class Indexer:
     """Builds and publishes snapshots. Counters of the last build are in ``last_report``."""
 
-    def __init__(self, settings: Settings, store: ArticleStore, embedder: Embedder) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: ArticleStore,
+        embedder: Embedder,
+        cache: VectorCache | None = None,
+    ) -> None:
         self.settings = settings
         self.store = store
         self.embedder = embedder
         paths = HomePaths(settings.home)
-        self.cache = EmbeddingCache(paths.embeddings, embedder.name, embedder.dimension)
+        self.cache: VectorCache = cache or EmbeddingCache(
+            paths.embeddings, embedder.name, embedder.dimension
+        )
         self.splits = SplitCache(
             paths.splits, settings.passage_min_words, settings.passage_max_words
         )
@@ -92,29 +125,13 @@ class Indexer:
                 # Once one is published, an emptied store is indexed (as empty), so removed
                 # articles stop being quoted; asks then get NoArticles from the Searcher.
                 raise NoArticles()
-            passages = merge_duplicates(self.splits.split_all(articles))
-            sentence_texts, sentence_offsets = _sentences(passages)
-            texts = [p.embedding_text() for p in passages]
-            # One pass over passages and sentences, so progress counts all the model's work.
-            matrix, missing = self._vectors([*texts, *sentence_texts], progress, reuse=not full)
-            vectors, sentence_vectors = matrix[: len(texts)], matrix[len(texts) :]
-            embedded = sum(i < len(texts) for i in missing)
-            sentences_embedded = len(missing) - embedded
+            prepared = self.prepare(articles, progress, full=full)
+            passages, vectors = prepared.passages, prepared.vectors
             kind = choose_kind(self.settings.index_type, len(passages), self.settings.ann_threshold)
             index = build_vector_index(vectors, kind)
             lexical = LexicalIndex.build([p.embedding_text() for p in passages])
             version = new_version()
-            manifest = SnapshotManifest(
-                model=self.embedder.name,
-                dimension=self.embedder.dimension,
-                index_type=kind,
-                built_at=dt.datetime.now(dt.UTC),
-                article_count=len(articles),
-                passage_count=len(passages),
-                article_hashes={a.id: a.content_hash for a in articles},
-                passage_words=(self.settings.passage_min_words, self.settings.passage_max_words),
-                store_generation=generation,
-            )
+            manifest = self.manifest(articles, prepared, kind, generation)
             written = write_snapshot(
                 home,
                 version,
@@ -142,7 +159,7 @@ class Indexer:
                     for a in articles
                 ],
                 manifest,
-                sentences=(sentence_vectors, sentence_offsets),
+                sentences=(prepared.sentence_vectors, prepared.sentence_offsets),
             )
             try:
                 publish(home, version)
@@ -152,32 +169,82 @@ class Indexer:
                 shutil.rmtree(written, ignore_errors=True)
                 raise
             prune(home, self.settings.keep_snapshots)
-            report = BuildReport(
-                version=version,
-                articles=len(articles),
-                passages=len(passages),
-                embedded=embedded,
-                reused=len(passages) - embedded,
-                sentences=len(sentence_texts),
-                sentences_embedded=sentences_embedded,
-                index_type=kind,
-                seconds=time.perf_counter() - started,
-                store_generation=generation,
-            )
-            self.last_report = report
+            report = self.report(version, articles, prepared, kind, started, generation)
             logger.info(
                 "built %s: %d articles, %d passages (%d embedded, %d from cache), "
                 "%d sentences (%d embedded) in %.1fs",
                 version,
                 report.articles,
                 report.passages,
-                embedded,
+                report.embedded,
                 report.reused,
-                len(sentence_texts),
-                sentences_embedded,
+                report.sentences,
+                report.sentences_embedded,
                 report.seconds,
             )
             return report
+
+    def manifest(
+        self, articles: list[Article], prepared: Prepared, kind: str, generation: int
+    ) -> SnapshotManifest:
+        """What a build of ``articles`` records of itself (any backend)."""
+        return SnapshotManifest(
+            model=self.embedder.name,
+            dimension=self.embedder.dimension,
+            index_type=kind,
+            built_at=dt.datetime.now(dt.UTC),
+            article_count=len(articles),
+            passage_count=len(prepared.passages),
+            article_hashes={a.id: a.content_hash for a in articles},
+            passage_words=(self.settings.passage_min_words, self.settings.passage_max_words),
+            store_generation=generation,
+        )
+
+    def report(
+        self,
+        version: str,
+        articles: list[Article],
+        prepared: Prepared,
+        kind: str,
+        started: float,
+        generation: int,
+    ) -> BuildReport:
+        """The counters of a finished build (``started``: its ``perf_counter``), kept in
+        ``last_report``."""
+        passages = len(prepared.passages)
+        self.last_report = BuildReport(
+            version=version,
+            articles=len(articles),
+            passages=passages,
+            embedded=prepared.embedded,
+            reused=passages - prepared.embedded,
+            sentences=prepared.sentences,
+            sentences_embedded=prepared.sentences_embedded,
+            index_type=kind,
+            seconds=time.perf_counter() - started,
+            store_generation=generation,
+        )
+        return self.last_report
+
+    def prepare(
+        self, articles: list[Article], progress: ProgressCallback | None, *, full: bool = False
+    ) -> Prepared:
+        """Split, de-duplicate and embed (what the cache lacks, or everything when ``full``):
+        what every backend indexes."""
+        passages = merge_duplicates(self.splits.split_all(articles))
+        sentence_texts, sentence_offsets = _sentences(passages)
+        texts = [p.embedding_text() for p in passages]
+        # One pass over passages and sentences, so progress counts all the model's work.
+        matrix, missing = self._vectors([*texts, *sentence_texts], progress, reuse=not full)
+        embedded = sum(i < len(texts) for i in missing)
+        return Prepared(
+            passages=passages,
+            vectors=matrix[: len(texts)],
+            sentence_vectors=matrix[len(texts) :],
+            sentence_offsets=sentence_offsets,
+            embedded=embedded,
+            sentences_embedded=len(missing) - embedded,
+        )
 
     def _vectors(
         self, texts: list[str], progress: ProgressCallback | None, reuse: bool = True
@@ -217,21 +284,27 @@ def _sentences(passages: list[Passage]) -> tuple[list[str], np.ndarray]:
     return texts, np.asarray(offsets, dtype=np.int64)
 
 
+def check_same_articles(store: ArticleStore, version: str, manifest: SnapshotManifest) -> None:
+    """RollbackRefused unless the store still holds every article ``version`` quotes as it was:
+    quote offsets index into the stored text (issue 15, item 8)."""
+    hashes = manifest.article_hashes
+    if hashes is None:
+        return  # a manifest from before the article hashes were recorded
+    differing = store.differing(dict(hashes))
+    if differing:
+        shown = ", ".join(differing[:3]) + (" ..." if len(differing) > 3 else "")
+        raise RollbackRefused(
+            f"cannot roll back to {version}: it quotes {len(differing)} article(s) the store "
+            f"no longer holds as they were ({shown}); re-add them, or run `articleqa index`"
+        )
+
+
 def rollback(settings: Settings, store: ArticleStore, lock_timeout_s: float | None = None) -> str:
     """Publish the previous published snapshot, if the store still holds every article it
-    quotes as it was: quote offsets index into the stored text (issue 15, item 8)."""
+    quotes as it was (``check_same_articles``)."""
 
     def same_articles(version: str, manifest: SnapshotManifest) -> None:
-        hashes = manifest.article_hashes
-        if hashes is None:
-            return  # a manifest from before the article hashes were recorded
-        differing = store.differing(dict(hashes))
-        if differing:
-            shown = ", ".join(differing[:3]) + (" ..." if len(differing) > 3 else "")
-            raise RollbackRefused(
-                f"cannot roll back to {version}: it quotes {len(differing)} article(s) the store "
-                f"no longer holds as they were ({shown}); re-add them, or run `articleqa index`"
-            )
+        check_same_articles(store, version, manifest)
 
     wait = settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
     with build_lock(settings.home, wait):

@@ -23,8 +23,8 @@ from articleqa.lexical import terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, passage_sentences
 from articleqa.question import AnswerType, QuestionInfo, holds_literal, read_question
+from articleqa.retrieval import Retriever, SnapshotRetriever
 from articleqa.snapshot import ArticleRecord, Snapshot
-from articleqa.vector_index import search as vector_search
 
 logger = logging.getLogger(__name__)
 K = TypeVar("K")
@@ -142,7 +142,13 @@ class _PassageWords:
 
 
 class Searcher:
-    def __init__(self, snapshot: Snapshot, embedder: Embedder, settings: Settings) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        embedder: Embedder,
+        settings: Settings,
+        retriever: Retriever | None = None,
+    ) -> None:
         if snapshot.manifest.model not in (None, embedder.name):
             logger.warning(
                 "snapshot %s was built with %s but queries use %s",
@@ -153,7 +159,9 @@ class Searcher:
         self.snapshot = snapshot
         self.embedder = embedder
         self.settings = settings
-        self._idf = snapshot.lexical.idf()
+        # Candidate look-ups: the snapshot's own files unless a backend brings its own.
+        self.retriever = retriever or SnapshotRetriever(snapshot)
+        self._idf = self.retriever.idf()
         self.abstain_threshold = abstain_threshold(settings, embedder.name)
         self._words_cache: dict[int, _PassageWords] = {}
         self._refs: dict[str, ArticleRef] = {}
@@ -359,13 +367,12 @@ class Searcher:
         info: QuestionInfo | None = None,
     ) -> list[Candidate]:
         """Candidates from both retrievers, fused and sorted best first."""
-        snapshot = self.snapshot
         allowed = self._allowed(filters)
         depth = self.settings.candidates
-        dense_scores, dense_ids = vector_search(snapshot.vectors, query_vector, depth, allowed)
+        dense_scores, dense_ids = self.retriever.dense(query_vector, depth, allowed)
         dense: dict[int, float] = dict(zip(dense_ids.tolist(), dense_scores.tolist(), strict=True))
         ordinals = list(dense)
-        lexical = snapshot.lexical.scores(question)
+        lexical = self.retriever.lexical(question, depth, allowed, ordinals)
         normalized = np.zeros(len(ordinals), dtype=np.float64)
         if lexical.size:
             if allowed is not None:
@@ -380,7 +387,7 @@ class Searcher:
         missing = [o for o in ordinals if not dense.get(o)]
         if missing:
             # Found by BM25 only (or a dense score of exactly zero): score them by cosine too.
-            vectors = np.vstack([snapshot.vectors.reconstruct(o) for o in missing])
+            vectors = self.retriever.vectors(missing)
             dense.update(zip(missing, (vectors @ query_vector).tolist(), strict=True))
         settings = self.settings
         candidates = [

@@ -81,8 +81,9 @@ class Snapshot:
     version: str
     path: Path
     manifest: SnapshotManifest
-    vectors: faiss.Index
-    lexical: LexicalIndex
+    # None where the backend searches them itself (PostgreSQL: pgvector and full text).
+    vectors: faiss.Index | None
+    lexical: LexicalIndex | None
     passages: list[PassageRecord]
     articles: dict[str, ArticleRecord]
     # passage ordinals per article id, for filtered searches
@@ -352,10 +353,6 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         raise SnapshotCorrupt(
             f"snapshot {version}: {vectors.ntotal} vectors but {len(passages)} passages"
         )
-    by_article: dict[str, list[int]] = {}
-    for ordinal, passage in enumerate(passages):
-        for article_id, _start, _end in passage.spans:
-            by_article.setdefault(article_id, []).append(ordinal)
     return Snapshot(
         version=version,
         path=folder,
@@ -364,10 +361,19 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         lexical=lexical,
         passages=passages,
         articles=articles,
-        by_article={k: np.asarray(v, dtype=np.int64) for k, v in by_article.items()},
+        by_article=passages_by_article(passages),
         sentence_vectors=sentence_vectors,
         sentence_offsets=sentence_offsets,
     )
+
+
+def passages_by_article(passages: list[PassageRecord]) -> dict[str, np.ndarray]:
+    """The ordinals of the passages each article holds (for filtered searches)."""
+    by_article: dict[str, list[int]] = {}
+    for ordinal, passage in enumerate(passages):
+        for article_id, _start, _end in passage.spans:
+            by_article.setdefault(article_id, []).append(ordinal)
+    return {k: np.asarray(v, dtype=np.int64) for k, v in by_article.items()}
 
 
 @dataclass(slots=True)

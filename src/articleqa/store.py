@@ -11,10 +11,11 @@ import datetime as dt
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from articleqa.errors import ArticleNotFound, StorageError
 from articleqa.models import Article, ArticleMeta, BlockKind, LayoutSpan
@@ -46,7 +47,7 @@ _MIGRATIONS = (
     # 1: where headings and code blocks sit (JSON), from the document's markup.
     "ALTER TABLE articles ADD COLUMN layout TEXT",
 )
-_COLUMNS = (
+COLUMNS = (
     "id",
     "title",
     "url",
@@ -60,7 +61,7 @@ _COLUMNS = (
     "text",
     "layout",
 )
-_META_COLUMNS = (
+META_COLUMNS = (
     "id, title, url, author, published, source, content_hash, chars, added_at, updated_at"
 )
 
@@ -163,22 +164,9 @@ class ArticleStore:
                 added_at = dt.datetime.fromisoformat(previous["added_at"])
                 db.execute("DELETE FROM articles WHERE id = ?", (replaced,))
         db.execute(
-            f"INSERT OR REPLACE INTO articles ({', '.join(_COLUMNS)})"
-            f" VALUES ({','.join('?' * len(_COLUMNS))})",
-            (
-                article.id,
-                article.title,
-                article.url,
-                article.author,
-                article.published.isoformat() if article.published else None,
-                article.source,
-                article.content_hash,
-                article.chars,
-                added_at.isoformat(),
-                article.updated_at.isoformat(),
-                article.text,
-                _dump_layout(article.layout),
-            ),
+            f"INSERT OR REPLACE INTO articles ({', '.join(COLUMNS)})"
+            f" VALUES ({','.join('?' * len(COLUMNS))})",
+            row_values(article, added_at),
         )
         status = UpsertStatus.UPDATED if row is not None or replaced else UpsertStatus.CREATED
         return status, replaced
@@ -205,12 +193,12 @@ class ArticleStore:
             row = db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             raise ArticleNotFound(f"no article with id {article_id!r}")
-        return _article(row)
+        return article_from_row(row)
 
     def list(self, offset: int = 0, limit: int = 50) -> list[ArticleMeta]:
         with self._read() as db:
             rows = db.execute(
-                f"SELECT {_META_COLUMNS} FROM articles ORDER BY added_at, id LIMIT ? OFFSET ?",
+                f"SELECT {META_COLUMNS} FROM articles ORDER BY added_at, id LIMIT ? OFFSET ?",
                 (limit, offset),
             ).fetchall()
         return [ArticleMeta.model_validate(dict(r)) for r in rows]
@@ -238,7 +226,7 @@ class ArticleStore:
     def iter_articles(self) -> Iterator[Article]:
         with self._read() as db:
             for row in db.execute("SELECT * FROM articles ORDER BY id"):
-                yield _article(row)
+                yield article_from_row(row)
 
     # ``list`` is a method here: the builtin needs its full name.
     def ids_by_source(self, source: str) -> builtins.list[str]:
@@ -261,13 +249,32 @@ class ArticleStore:
         )
 
 
-def _dump_layout(layout: builtins.list[LayoutSpan] | None) -> str | None:
+def row_values(article: Article, added_at: dt.datetime) -> tuple[object, ...]:
+    """The ``COLUMNS`` of ``article``'s row, in order (both stores write the same row)."""
+    return (
+        article.id,
+        article.title,
+        article.url,
+        article.author,
+        article.published.isoformat() if article.published else None,
+        article.source,
+        article.content_hash,
+        article.chars,
+        added_at.isoformat(),
+        article.updated_at.isoformat(),
+        article.text,
+        dump_layout(article.layout),
+    )
+
+
+def dump_layout(layout: builtins.list[LayoutSpan] | None) -> str | None:
     if layout is None:
         return None
     return json.dumps([[s.kind.value, s.start, s.end, s.level] for s in layout])
 
 
-def _article(row: sqlite3.Row) -> Article:
+def article_from_row(row: sqlite3.Row | Mapping[str, Any]) -> Article:
+    """An Article from a row of the articles table (SQLite or PostgreSQL: the same columns)."""
     fields = dict(row)
     raw_layout = fields.pop("layout", None)
     layout = None

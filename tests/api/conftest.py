@@ -17,10 +17,10 @@ import uvicorn
 from articleqa.api import create_app
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, FakeEmbedder
-from articleqa.indexer import BuildReport, Indexer
+from articleqa.engine import ArticleQA
+from articleqa.indexer import BuildReport
 from articleqa.models import RawArticle
 from articleqa.service import store_raw
-from articleqa.store import ArticleStore
 
 WRITE_TOKEN = "test-write-token-4f1c9a"
 READ_TOKEN = "test-read-token-8b2d7e"
@@ -72,7 +72,7 @@ def make_settings(home: Path, **overrides: object) -> Settings:
 
 
 def add_articles(settings: Settings, articles: list[RawArticle]) -> list[str]:
-    store = ArticleStore(settings.home)
+    store = ArticleQA(settings).store
     ids = []
     for raw in articles:
         outcome = store_raw(store, raw.title, raw)
@@ -82,7 +82,7 @@ def add_articles(settings: Settings, articles: list[RawArticle]) -> list[str]:
 
 
 def build_index(settings: Settings, embedder: Embedder | None = None) -> BuildReport:
-    return Indexer(settings, ArticleStore(settings.home), embedder or FakeEmbedder()).build()
+    return ArticleQA(settings, embedder=embedder or FakeEmbedder()).build()
 
 
 def wait_until(condition: Callable[[], bool], timeout_s: float = 60.0) -> bool:

@@ -6,10 +6,12 @@ import http.server
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
+from articleqa.config import Settings
 from tests.api.conftest import (
     WRITE_TOKEN,
     LiveServer,
@@ -30,6 +32,12 @@ NEW_ARTICLE = {
     "published": "2025-06-06",
 }
 QUESTION = "Who kept the Skarvik lighthouse logbook?"
+
+
+@pytest.fixture
+def api_settings(home: Path, backend_overrides: dict[str, Any]) -> Settings:
+    """Every test here runs on both backends (the data directory and PostgreSQL)."""
+    return make_settings(home, **backend_overrides)
 
 
 def rebuild(client: httpx.Client) -> dict[str, object]:

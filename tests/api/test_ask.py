@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
 
-from tests.api.conftest import LiveServer, assert_error
+import pytest
+
+from articleqa.config import Settings
+from tests.api.conftest import LiveServer, assert_error, make_settings
+
+
+@pytest.fixture
+def api_settings(home: Path, backend_overrides: dict[str, Any]) -> Settings:
+    """Every test here runs on both backends (the data directory and PostgreSQL)."""
+    return make_settings(home, **backend_overrides)
 
 
 def test_ask_quotes_the_article_verbatim(live: LiveServer, article_ids: list[str]) -> None:

@@ -30,6 +30,7 @@ from articleqa.embedding import Embedder
 from articleqa.engine import ArticleQA
 from articleqa.errors import (
     ArticleQAError,
+    DatabaseUnavailable,
     IndexNotBuilt,
     RebuildInProgress,
     SnapshotCorrupt,
@@ -114,6 +115,11 @@ class IndexHolder:
             except IndexNotBuilt:
                 logger.warning("%s", NO_INDEX_MESSAGE)
                 return
+            except DatabaseUnavailable as exc:
+                # The service starts all the same; the watcher loads the index once it is back.
+                self.last_error = exc.message
+                logger.error("cannot load the index: %s", exc.message)
+                return
             except SnapshotCorrupt as exc:
                 self.last_error = exc.message
                 self._failed_version = self.engine.current_version()
@@ -165,6 +171,10 @@ class IndexHolder:
             await asyncio.sleep(self.settings.reload_interval_s)
             try:
                 await self.refresh()
+            except DatabaseUnavailable as exc:
+                # Said once a poll, without a traceback: the pool reconnects when it is back.
+                self.last_error = exc.message
+                logger.warning("checking for a new index version failed: %s", exc.message)
             except Exception:  # a failed poll must not stop later ones
                 logger.exception("checking for a new snapshot failed")
 

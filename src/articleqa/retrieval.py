@@ -1,0 +1,69 @@
+"""Where the searcher's candidates come from: one interface, two backends.
+
+The searcher fuses, re-ranks, highlights and abstains the same way whatever the backend; only
+these three look-ups differ. The embedded one reads the snapshot's FAISS and BM25 files; the
+PostgreSQL one (``articleqa.postgres.index``) asks pgvector and the full-text index.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+from articleqa.snapshot import Snapshot
+from articleqa.vector_index import search as vector_search
+
+logger = logging.getLogger(__name__)
+
+
+class Retriever(Protocol):
+    def dense(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` passages by inner product with ``query``: (scores, ordinals)."""
+        ...
+
+    def lexical(
+        self, question: str, k: int, allowed: np.ndarray | None, also: Sequence[int]
+    ) -> np.ndarray:
+        """BM25 scores of every passage for ``question`` (one per ordinal). Only the top ``k``
+        (within ``allowed``) and the ordinals in ``also`` need be filled; others may be 0."""
+        ...
+
+    def vectors(self, ordinals: Sequence[int]) -> np.ndarray:
+        """The passages' vectors, one row per ordinal."""
+        ...
+
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of every indexed word (BM25's, for highlighting)."""
+        ...
+
+
+class SnapshotRetriever:
+    """The embedded backend: FAISS and BM25 loaded from the snapshot folder."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        if snapshot.vectors is None or snapshot.lexical is None:
+            raise ValueError(f"snapshot {snapshot.version} holds no local indexes")
+        self._vectors = snapshot.vectors
+        self._lexical = snapshot.lexical
+
+    def dense(
+        self, query: np.ndarray, k: int, allowed: np.ndarray | None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return vector_search(self._vectors, query, k, allowed)
+
+    def lexical(
+        self, question: str, k: int, allowed: np.ndarray | None, also: Sequence[int]
+    ) -> np.ndarray:
+        # Scoring every passage costs one sparse sum here: no need to narrow it.
+        return self._lexical.scores(question)
+
+    def vectors(self, ordinals: Sequence[int]) -> np.ndarray:
+        return np.vstack([self._vectors.reconstruct(o) for o in ordinals])
+
+    def idf(self) -> dict[str, float]:
+        return self._lexical.idf()
