@@ -32,7 +32,7 @@ from articleqa.snapshot import (
 from articleqa.snapshot import rollback as snapshot_rollback
 from articleqa.split_cache import SplitCache
 from articleqa.store import ArticleStore
-from articleqa.vector_index import build_vector_index, choose_kind
+from articleqa.vector_index import build_chosen
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +89,10 @@ class Indexer:
             vectors, sentence_vectors = matrix[: len(texts)], matrix[len(texts) :]
             embedded = sum(i < len(texts) for i in missing)
             sentences_embedded = len(missing) - embedded
-            kind = choose_kind(self.settings.index_type, len(passages), self.settings.ann_threshold)
-            index = build_vector_index(vectors, kind)
+            index, choice = build_chosen(
+                vectors, self.settings.index_type, self.settings.ann_threshold
+            )
+            kind = choice.kind
             lexical = LexicalIndex.build([p.embedding_text() for p in passages])
             version = new_version()
             manifest = {
@@ -98,6 +100,7 @@ class Indexer:
                 "dimension": self.embedder.dimension,
                 "metric": "inner_product",
                 "index_type": kind,
+                "vector_index": choice.as_manifest(),
                 "built_at": dt.datetime.now(dt.UTC).isoformat(),
                 "counts": {"articles": len(articles), "passages": len(passages)},
                 "articles": {a.id: a.content_hash for a in articles},

@@ -357,7 +357,12 @@ class Services:
         store = await anyio.to_thread.run_sync(ArticleStore, settings.home)
         holder = IndexHolder(settings, embedder, metrics)
         await holder.load_initial()
-        batcher = QueryBatcher(embedder, settings.batch_window_ms / 1000, metrics)
+        batcher = QueryBatcher(
+            embedder,
+            settings.batch_window_ms / 1000,
+            metrics,
+            search_threads=settings.compute_threads,
+        )
         batcher.start()
         services = cls(
             settings=settings,
