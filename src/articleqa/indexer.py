@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import logging
 import shutil
@@ -85,8 +86,11 @@ class Indexer:
             sentence_texts, sentence_offsets = _sentences(passages)
             texts = [p.embedding_text() for p in passages]
             # One pass over passages and sentences, so progress counts all the model's work.
-            matrix, missing = self._vectors([*texts, *sentence_texts], progress)
-            vectors, sentence_vectors = matrix[: len(texts)], matrix[len(texts) :]
+            # Sentence vectors are kept as float16 in the snapshot: held so from the start,
+            # they take half the build's memory, and round exactly as converting them later.
+            (vectors, sentence_vectors), missing = self._embedded(
+                [(texts, np.dtype(np.float32)), (sentence_texts, np.dtype(np.float16))], progress
+            )
             embedded = sum(i < len(texts) for i in missing)
             sentences_embedded = len(missing) - embedded
             index, choice = build_chosen(
@@ -175,11 +179,36 @@ class Indexer:
         self, texts: list[str], progress: ProgressCallback | None
     ) -> tuple[np.ndarray, list[int]]:
         """Vectors of ``texts``, embedding only those not cached (their indices returned)."""
+        [matrix], missing = self._embedded([(texts, np.dtype(np.float32))], progress)
+        return matrix, missing
+
+    def _embedded(
+        self, groups: list[tuple[list[str], np.dtype[Any]]], progress: ProgressCallback | None
+    ) -> tuple[list[np.ndarray], list[int]]:
+        """One matrix per group of texts (rows in the group's dtype), embedding only the texts
+        not cached; the indices returned count through the groups in order.
+
+        Cached vectors are copied into their rows as they are read, never all held beside the
+        matrices: that doubled the build's peak memory (BENCHMARKS.md, "Scale").
+        """
+        texts = [text for group, _ in groups for text in group]
+        matrices = [np.zeros((len(g), self.embedder.dimension), dtype=d) for g, d in groups]
+        starts = [0]
+        for group, _ in groups:
+            starts.append(starts[-1] + len(group))
         keys = [cache_key(t) for t in texts]
-        cached = self.cache.get_many(keys)
-        missing = sorted(
-            {k: i for i, k in reversed(list(enumerate(keys))) if k not in cached}.values()
-        )
+        rows: dict[str, list[int]] = {}
+        for row, key in enumerate(keys):
+            rows.setdefault(key, []).append(row)
+
+        def put(key: str, vector: np.ndarray) -> None:
+            for row in rows.pop(key, ()):
+                group = bisect.bisect_right(starts, row) - 1
+                matrices[group][row - starts[group]] = vector
+
+        for key, vector in self.cache.iter_many(list(rows)):
+            put(key, vector)
+        missing = sorted(first for first, *_ in rows.values())
         done = 0
         if progress:
             progress(0, len(missing))
@@ -188,14 +217,12 @@ class Indexer:
             vectors = self.embedder.embed([texts[i] for i in chunk])
             # Written per chunk, so an interrupted build keeps what it paid for.
             self.cache.put_many((keys[i], v) for i, v in zip(chunk, vectors, strict=True))
-            cached.update((keys[i], v) for i, v in zip(chunk, vectors, strict=True))
+            for i, vector in zip(chunk, vectors, strict=True):
+                put(keys[i], vector)
             done += len(chunk)
             if progress:
                 progress(done, len(missing))
-        matrix = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
-        for row, key in enumerate(keys):
-            matrix[row] = cached[key]
-        return matrix, missing
+        return matrices, missing
 
 
 def _sentences(passages: list[Passage]) -> tuple[list[str], np.ndarray]:

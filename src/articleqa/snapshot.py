@@ -239,7 +239,7 @@ def write_snapshot(
         lexical.save(staging / BM25_DIR)
         if sentences is not None:
             sentence_vectors, sentence_offsets = sentences
-            np.save(staging / SENTENCE_VECTORS, sentence_vectors.astype(np.float16))
+            np.save(staging / SENTENCE_VECTORS, sentence_vectors.astype(np.float16, copy=False))
             np.save(staging / SENTENCE_OFFSETS, sentence_offsets.astype(np.int64))
         with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
             for p in passages:
