@@ -8,7 +8,11 @@ is built with ``articleqa.vector_index.build_vector_index`` (all cores), then se
 query at a time on one thread (how the service runs concurrent questions); recall@10 is
 against exact search. Memory is the serialised index size (what the snapshot loads).
 
-    .venv/bin/python bench/ann_scale.py [--size 1000000] [--kinds flat,hnsw,ivf]
+    .venv/bin/python bench/ann_scale.py [--size 1000000] [--kinds flat,hnsw,ivf,auto]
+
+``auto`` is what ``articleqa index`` builds by default (``build_chosen``): the kind and search
+setting it picked by recall@10 measured at build time on a sample of the corpus's own vectors,
+then measured here on the held-out queries.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import numpy as np
 from common import machine, note, table
 
 from articleqa.vector_index import (
+    build_chosen,
     build_vector_index,
     ivf_lists,
     ivf_probes,
@@ -105,25 +110,35 @@ def main() -> None:
         "flat": [0],
         "ivf": sorted({8, ivf_probes(ivf_lists(args.size)), 32, 64}),
         "hnsw": [32, 64, 128, 256],
+        "auto": [0],
     }
-    defaults = {"flat": 0, "ivf": ivf_probes(ivf_lists(args.size)), "hnsw": 128}
+    defaults = {"flat": 0, "ivf": ivf_probes(ivf_lists(args.size)), "hnsw": 128, "auto": -1}
     rows = []
     for kind in args.kinds.split(","):
         note(f"building {kind} on {build_threads} threads")
         faiss.omp_set_num_threads(build_threads)
         started = time.perf_counter()
-        index = build_vector_index(base, kind)  # type: ignore[arg-type]
+        if kind == "auto":
+            index, choice = build_chosen(base, "auto", ann_threshold=20_000)
+            chosen = (
+                f"auto: {choice.factory}, setting {choice.search_setting}, recall@10 at build "
+                f"{choice.recall_at_10}"
+            )
+        else:
+            index = build_vector_index(base, kind)  # type: ignore[arg-type]
         build_seconds = time.perf_counter() - started
         memory = len(faiss.serialize_index(index)) / 2**20
         note(f"  built in {build_seconds:.0f}s, {memory:.0f} MiB")
         faiss.omp_set_num_threads(1)
         for knob in sweeps[kind]:
-            set_search_knob(index, kind, knob)
+            if kind != "auto":
+                set_search_knob(index, kind, knob)
             found, times = latencies(index, queries)
             name = {
                 "flat": "flat (exact)",
                 "ivf": f"IVF{ivf_lists(args.size)}-SQ8, nprobe {knob}",
                 "hnsw": f"HNSW32-SQ8, efSearch {knob}",
+                "auto": chosen if kind == "auto" else "",
             }[kind]
             rows.append(
                 [

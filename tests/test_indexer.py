@@ -156,6 +156,7 @@ def test_manifest_describes_the_snapshot(
     assert manifest.dimension == fake_embedder.dimension
     assert manifest.metric == "inner_product"
     assert manifest.index_type == "flat"
+    assert manifest.extra["vector_index"]["factory"] == "IDMap2,Flat"
     assert (manifest.article_count, manifest.passage_count) == (9, report.passages)
     assert manifest.article_hashes == {a.id: a.content_hash for a in store.iter_articles()}
     assert manifest.store_generation == store.generation()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import bm25s
 import numpy as np
 import pytest
@@ -54,3 +56,64 @@ def test_question_terms_leave_out_the_words_that_make_it_a_question() -> None:
     assert question_terms("How high did the Millrace rise?") == ["high", "millrac", "rise"]
     assert question_terms("Who was Robert's son?") == ["robert", "son"]
     assert question_terms("When were the Normans in Normandy?") == ["were", "norman", "normandi"]
+
+
+def _corpus(count: int, seed: int = 3) -> list[str]:
+    words = [
+        "tram",
+        "council",
+        "harbour",
+        "flood",
+        "museum",
+        "budget",
+        "river",
+        "storm",
+        "school",
+        "ferry",
+        "quay",
+        "market",
+    ]
+    rng = np.random.default_rng(seed)
+    return [" ".join(rng.choice(words, size=int(rng.integers(3, 30)))) for _ in range(count)]
+
+
+@pytest.mark.parametrize(
+    "query", ["tram", "tram tram council", "When did the river flood the quay?", "zeppelin"]
+)
+def test_postings_scores_are_bm25s_scores_to_the_bit(query: str) -> None:
+    # The search reads only the query terms' postings; answers stay the same only if every
+    # passage scores exactly as bm25s scores it over the whole corpus.
+    texts = _corpus(500)
+    index = LexicalIndex.build(texts)
+    retriever = index._retriever
+    assert retriever is not None
+    known = [t for t in terms(query) if t in retriever.vocab_dict]
+    expected = retriever.get_scores(known) if known else np.zeros(len(texts), np.float32)
+    assert index.scores(query).tobytes() == np.asarray(expected, np.float32).tobytes()
+    hits = index.hits(query)
+    assert hits.ids.tolist() == np.flatnonzero(expected).tolist()
+
+
+def test_hits_top_and_lookup_cover_only_passages_holding_a_word() -> None:
+    texts = _corpus(300)
+    index = LexicalIndex.build(texts)
+    every = index.scores("harbour storm")
+    hits = index.hits("harbour storm")
+    top = hits.top(10)
+    assert sorted(every[top].tolist(), reverse=True) == sorted(every, reverse=True)[:10]
+    assert hits.best == every.max()
+    lookup = [0, 1, 2, 299, *top.tolist()]
+    assert hits.of(lookup).tolist() == every[lookup].tolist()
+    allowed = np.arange(0, 300, 3, dtype=np.int64)
+    within = index.hits("harbour storm", allowed)
+    assert set(within.ids.tolist()) <= set(allowed.tolist())
+    assert within.scores.tolist() == every[within.ids].tolist()
+
+
+def test_a_saved_index_is_read_memory_mapped(tmp_path: Path) -> None:
+    texts = _corpus(50)
+    LexicalIndex.build(texts).save(tmp_path / "bm25")
+    loaded = LexicalIndex.load(tmp_path / "bm25", len(texts))
+    assert loaded._retriever is not None
+    assert isinstance(loaded._retriever.scores["data"], np.memmap)
+    assert loaded.scores("tram").tolist() == LexicalIndex.build(texts).scores("tram").tolist()

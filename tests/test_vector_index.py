@@ -178,3 +178,41 @@ def test_ivf_shape_scales_with_the_corpus() -> None:
     assert ivf_lists(1_000) == 25  # k-means gets ~40 training points per list
     assert ivf_probes(2000) == 16
     assert ivf_probes(8) == 8
+
+
+def test_auto_keeps_exact_search_up_to_the_threshold(data: tuple[np.ndarray, np.ndarray]) -> None:
+    base, _ = data
+    index, choice = vector_index.build_chosen(base, "auto", ann_threshold=COUNT)
+    assert index_kind(index) == choice.kind == "flat"
+    assert choice.recall_at_10 is None
+    assert choice.factory == "IDMap2,Flat"
+
+
+def test_auto_tunes_ivf_to_the_recall_target_on_clustered_vectors(
+    data: tuple[np.ndarray, np.ndarray], tmp_path: Path
+) -> None:
+    base, queries = data
+    index, choice = vector_index.build_chosen(base, "auto", ann_threshold=1000)
+    assert index_kind(index) == choice.kind == "ivf"
+    assert choice.recall_at_10 is not None
+    assert choice.recall_at_10 >= vector_index.RECALL_TARGET
+    assert choice.recall_queries == vector_index.RECALL_QUERIES
+    # The setting that reached the target is the one saved with the index.
+    path = tmp_path / "tuned.faiss"
+    faiss.write_index(index, str(path))
+    assert faiss.extract_index_ivf(faiss.read_index(str(path))).nprobe == choice.search_setting
+    assert recall_at(10, index, base, queries) >= 0.9
+    assert choice.as_manifest()["factory"] == choice.factory
+
+
+def test_auto_leaves_ivf_for_hnsw_when_vectors_have_no_clusters() -> None:
+    # Unclustered vectors: IVF needs most of its lists probed, which saves nothing.
+    rng = np.random.default_rng(5)
+    base = rng.standard_normal((4000, 32)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    index, choice = vector_index.build_chosen(base, "auto", ann_threshold=1000)
+    assert choice.kind in ("hnsw", "flat")
+    assert index_kind(index) == choice.kind
+    if choice.kind == "hnsw":
+        assert choice.recall_at_10 is not None
+        assert choice.recall_at_10 >= vector_index.RECALL_TARGET

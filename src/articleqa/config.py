@@ -89,10 +89,14 @@ class Settings(BaseSettings):
 
     # Index
     index_type: Literal["auto", "flat", "hnsw", "ivf"] = Field(
-        default="auto", description="FAISS index: auto = exact below ann_threshold, ANN above."
+        default="auto",
+        description="FAISS index: auto = exact up to ann_threshold, above it IVF or HNSW tuned "
+        "to recall@10 >= 0.95 at build time.",
     )
+    # Where scanning every vector starts to cost more than the ANN search and its build
+    # (BENCHMARKS.md, "Scale"): exact search stays for small corpora, whose answers it fixes.
     ann_threshold: int = Field(
-        default=200_000, ge=1, description="With index_type=auto: passages above which ANN is used."
+        default=20_000, ge=1, description="With index_type=auto: passages above which ANN is used."
     )
     keep_snapshots: int = Field(
         default=3, ge=1, description="Published snapshots kept for rollback."

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +34,10 @@ class EmbeddingCache:
         return connect(self.path)
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
+        return dict(self.iter_many(keys))
+
+    def iter_many(self, keys: Sequence[str]) -> Iterator[tuple[str, np.ndarray]]:
+        """The cached ``(key, vector)`` pairs among ``keys``, read 500 at a time."""
         db = self._connect()
         try:
             for chunk_start in range(0, len(keys), 500):
@@ -42,13 +45,12 @@ class EmbeddingCache:
                 marks = ",".join("?" * len(chunk))
                 for key, blob in db.execute(
                     f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk
-                ):
+                ).fetchall():
                     vector = np.frombuffer(blob, dtype=np.float32)
                     if vector.shape[0] == self.dimension:
-                        found[key] = vector
+                        yield key, vector
         finally:
             db.close()
-        return found
 
     def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
         db = self._connect()

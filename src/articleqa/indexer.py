@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import logging
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -34,7 +35,7 @@ from articleqa.snapshot import (
 from articleqa.snapshot import rollback as snapshot_rollback
 from articleqa.split_cache import SplitCache
 from articleqa.store import ArticleStore
-from articleqa.vector_index import build_vector_index, choose_kind
+from articleqa.vector_index import build_chosen
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ class VectorCache(Protocol):
     """Vectors by ``cache_key`` of the text embedded: local (SQLite) or shared (PostgreSQL)."""
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+    def iter_many(self, keys: Sequence[str]) -> Iterator[tuple[str, np.ndarray]]: ...
 
     def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None: ...
 
@@ -127,11 +130,15 @@ class Indexer:
                 raise NoArticles()
             prepared = self.prepare(articles, progress, full=full)
             passages, vectors = prepared.passages, prepared.vectors
-            kind = choose_kind(self.settings.index_type, len(passages), self.settings.ann_threshold)
-            index = build_vector_index(vectors, kind)
+            index, choice = build_chosen(
+                vectors, self.settings.index_type, self.settings.ann_threshold
+            )
+            kind = choice.kind
             lexical = LexicalIndex.build([p.embedding_text() for p in passages])
             version = new_version()
-            manifest = self.manifest(articles, prepared, kind, generation)
+            manifest = self.manifest(
+                articles, prepared, kind, generation, vector_index=choice.as_manifest()
+            )
             written = write_snapshot(
                 home,
                 version,
@@ -185,9 +192,15 @@ class Indexer:
             return report
 
     def manifest(
-        self, articles: list[Article], prepared: Prepared, kind: str, generation: int
+        self,
+        articles: list[Article],
+        prepared: Prepared,
+        kind: str,
+        generation: int,
+        vector_index: Mapping[str, Any] | None = None,
     ) -> SnapshotManifest:
-        """What a build of ``articles`` records of itself (any backend)."""
+        """What a build of ``articles`` records of itself (any backend); ``vector_index``: the
+        vector index chosen and its measured recall."""
         return SnapshotManifest(
             model=self.embedder.name,
             dimension=self.embedder.dimension,
@@ -198,6 +211,7 @@ class Indexer:
             article_hashes={a.id: a.content_hash for a in articles},
             passage_words=(self.settings.passage_min_words, self.settings.passage_max_words),
             store_generation=generation,
+            extra={"vector_index": dict(vector_index)} if vector_index else {},
         )
 
     def report(
@@ -235,26 +249,53 @@ class Indexer:
         sentence_texts, sentence_offsets = _sentences(passages)
         texts = [p.embedding_text() for p in passages]
         # One pass over passages and sentences, so progress counts all the model's work.
-        matrix, missing = self._vectors([*texts, *sentence_texts], progress, reuse=not full)
+        # Sentence vectors are kept as float16 in the snapshot: held so from the start, they
+        # take half the build's memory, and round exactly as converting them later.
+        (vectors, sentence_vectors), missing = self._embedded(
+            [(texts, np.dtype(np.float32)), (sentence_texts, np.dtype(np.float16))],
+            progress,
+            reuse=not full,
+        )
         embedded = sum(i < len(texts) for i in missing)
         return Prepared(
             passages=passages,
-            vectors=matrix[: len(texts)],
-            sentence_vectors=matrix[len(texts) :],
+            vectors=vectors,
+            sentence_vectors=sentence_vectors,
             sentence_offsets=sentence_offsets,
             embedded=embedded,
             sentences_embedded=len(missing) - embedded,
         )
 
-    def _vectors(
-        self, texts: list[str], progress: ProgressCallback | None, reuse: bool = True
-    ) -> tuple[np.ndarray, list[int]]:
-        """Vectors of ``texts``, embedding only those not cached (their indices returned)."""
+    def _embedded(
+        self,
+        groups: list[tuple[list[str], np.dtype[Any]]],
+        progress: ProgressCallback | None,
+        reuse: bool = True,
+    ) -> tuple[list[np.ndarray], list[int]]:
+        """One matrix per group of texts (rows in the group's dtype), embedding only the texts
+        not cached; the indices returned count through the groups in order.
+
+        Cached vectors are copied into their rows as they are read, never all held beside the
+        matrices: that doubled the build's peak memory (BENCHMARKS.md, "Scale").
+        """
+        texts = [text for group, _ in groups for text in group]
+        matrices = [np.zeros((len(g), self.embedder.dimension), dtype=d) for g, d in groups]
+        starts = [0]
+        for group, _ in groups:
+            starts.append(starts[-1] + len(group))
         keys = [cache_key(t) for t in texts]
-        cached = self.cache.get_many(keys) if reuse else {}
-        missing = sorted(
-            {k: i for i, k in reversed(list(enumerate(keys))) if k not in cached}.values()
-        )
+        rows: dict[str, list[int]] = {}
+        for row, key in enumerate(keys):
+            rows.setdefault(key, []).append(row)
+
+        def put(key: str, vector: np.ndarray) -> None:
+            for row in rows.pop(key, ()):
+                group = bisect.bisect_right(starts, row) - 1
+                matrices[group][row - starts[group]] = vector
+
+        for key, vector in self.cache.iter_many(list(rows)) if reuse else ():
+            put(key, vector)
+        missing = sorted(first for first, *_ in rows.values())
         done = 0
         if progress:
             progress(0, len(missing))
@@ -263,14 +304,12 @@ class Indexer:
             vectors = self.embedder.embed([texts[i] for i in chunk])
             # Written per chunk, so an interrupted build keeps what it paid for.
             self.cache.put_many((keys[i], v) for i, v in zip(chunk, vectors, strict=True))
-            cached.update((keys[i], v) for i, v in zip(chunk, vectors, strict=True))
+            for i, vector in zip(chunk, vectors, strict=True):
+                put(keys[i], vector)
             done += len(chunk)
             if progress:
                 progress(done, len(missing))
-        matrix = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
-        for row, key in enumerate(keys):
-            matrix[row] = cached[key]
-        return matrix, missing
+        return matrices, missing
 
 
 def _sentences(passages: list[Passage]) -> tuple[list[str], np.ndarray]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -59,6 +61,39 @@ def _stemmed(text: str, skip: frozenset[str]) -> list[str]:
     return list(_stemmer().stemWords(words))
 
 
+@dataclass(frozen=True, slots=True)
+class LexicalHits:
+    """The passages a query's words occur in: ordinals ascending, scores alike (all > 0)."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+    @classmethod
+    def empty(cls) -> LexicalHits:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+
+    @property
+    def best(self) -> float:
+        return float(self.scores.max()) if self.scores.size else 0.0
+
+    def top(self, k: int) -> np.ndarray:
+        """Ordinals of the ``k`` best-scored passages, in no particular order."""
+        if len(self.ids) <= k:
+            return self.ids
+        return self.ids[np.argpartition(-self.scores, k)[:k]]
+
+    def of(self, ordinals: Sequence[int]) -> np.ndarray:
+        """The score of each of ``ordinals`` (0 for a passage holding none of the words)."""
+        wanted = np.asarray(ordinals, dtype=np.int64)
+        rows = np.searchsorted(self.ids, wanted)
+        inside = rows < len(self.ids)
+        found = np.zeros(len(wanted), dtype=np.float32)
+        matched = inside.copy()
+        matched[inside] = self.ids[rows[inside]] == wanted[inside]
+        found[matched] = self.scores[rows[matched]]
+        return found
+
+
 class LexicalIndex:
     def __init__(self, retriever: bm25s.BM25 | None, size: int) -> None:
         self._retriever = retriever
@@ -82,18 +117,49 @@ class LexicalIndex:
     def load(cls, folder: Path, size: int) -> LexicalIndex:
         if size == 0:
             return cls(None, 0)
-        retriever = bm25s.BM25.load(str(folder), show_progress=False)
+        # Memory-mapped: a question reads only its terms' postings, so the rest of the
+        # (at a million passages, gigabyte-sized) score matrix never needs to be in memory.
+        retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
         return cls(retriever, size)
+
+    def hits(self, query: str, allowed: np.ndarray | None = None) -> LexicalHits:
+        """The passages holding a word of ``query`` (within ``allowed``), with their BM25 scores.
+
+        Reads only the query terms' postings: the cost follows how many passages hold the
+        words, not the corpus size. Each passage's score is summed term by term in the query's
+        order in float32, as bm25s' ``get_scores`` sums it, so the scores are the same bits.
+        """
+        if self._retriever is None:
+            return LexicalHits.empty()
+        vocabulary = self._retriever.vocab_dict
+        columns = [vocabulary[t] for t in terms(query) if t in vocabulary]
+        if not columns:
+            return LexicalHits.empty()
+        matrix = self._retriever.scores
+        indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
+        postings = [(int(indptr[c]), int(indptr[c + 1])) for c in columns]
+        ids = np.concatenate([np.asarray(indices[a:b]) for a, b in postings])
+        # Sorted then deduplicated by hand: np.unique hashes (numpy 2.3), ten times slower here.
+        ids.sort()
+        if len(ids) > 1:
+            ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
+        scores = np.zeros(len(ids), dtype=np.float32)
+        for start, end in postings:
+            rows = np.searchsorted(ids, indices[start:end])
+            np.add.at(scores, rows, np.asarray(data[start:end], dtype=np.float32))
+        if allowed is not None:
+            keep = np.isin(ids, allowed)
+            ids, scores = ids[keep], scores[keep]
+        return LexicalHits(ids.astype(np.int64), scores)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for ``query`` (zeros where no query word occurs)."""
         if self._retriever is None:
             return np.zeros(0, dtype=np.float32)
-        vocabulary = self._retriever.vocab_dict
-        known = [t for t in terms(query) if t in vocabulary]
-        if not known:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._retriever.get_scores(known), dtype=np.float32)
+        found = self.hits(query)
+        every = np.zeros(self.size, dtype=np.float32)
+        every[found.ids] = found.scores
+        return every
 
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of every indexed word (for highlighting)."""

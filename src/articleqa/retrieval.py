@@ -13,6 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
+from articleqa.lexical import LexicalHits
 from articleqa.snapshot import Snapshot
 from articleqa.vector_index import search as vector_search
 
@@ -28,9 +29,9 @@ class Retriever(Protocol):
 
     def lexical(
         self, question: str, k: int, allowed: np.ndarray | None, also: Sequence[int]
-    ) -> np.ndarray:
-        """BM25 scores of every passage for ``question`` (one per ordinal). Only the top ``k``
-        (within ``allowed``) and the ordinals in ``also`` need be filled; others may be 0."""
+    ) -> LexicalHits:
+        """Passages holding a word of ``question`` with their BM25 scores: at least the top
+        ``k`` (within ``allowed``) and those of ``also`` that hold one."""
         ...
 
     def vectors(self, ordinals: Sequence[int]) -> np.ndarray:
@@ -58,9 +59,9 @@ class SnapshotRetriever:
 
     def lexical(
         self, question: str, k: int, allowed: np.ndarray | None, also: Sequence[int]
-    ) -> np.ndarray:
-        # Scoring every passage costs one sparse sum here: no need to narrow it.
-        return self._lexical.scores(question)
+    ) -> LexicalHits:
+        # Only the passages holding a question word: no array over the whole corpus.
+        return self._lexical.hits(question, allowed)
 
     def vectors(self, ordinals: Sequence[int]) -> np.ndarray:
         return np.vstack([self._vectors.reconstruct(o) for o in ordinals])

@@ -374,16 +374,9 @@ class Searcher:
         ordinals = list(dense)
         lexical = self.retriever.lexical(question, depth, allowed, ordinals)
         normalized = np.zeros(len(ordinals), dtype=np.float64)
-        if lexical.size:
-            if allowed is not None:
-                mask = np.zeros_like(lexical, dtype=bool)
-                mask[allowed] = True
-                lexical = np.where(mask, lexical, 0.0)
-            top = np.argpartition(-lexical, min(depth, lexical.size - 1))[:depth]
-            top_max = float(lexical.max())
-            ordinals.extend(o for o in top[lexical[top] > 0].tolist() if o not in dense)
-            if top_max > 0:
-                normalized = lexical[ordinals].astype(np.float64) / top_max
+        if lexical.ids.size:
+            ordinals.extend(o for o in lexical.top(depth).tolist() if o not in dense)
+            normalized = lexical.of(ordinals).astype(np.float64) / lexical.best
         missing = [o for o in ordinals if not dense.get(o)]
         if missing:
             # Found by BM25 only (or a dense score of exactly zero): score them by cosine too.
@@ -519,12 +512,15 @@ class Searcher:
         passage_text = snapshot.passages[ordinal].text
         texts = [passage_text[span.start : span.end] for span, _ in self._words(ordinal).sentences]
         cache = self._sentence_vector_cache
-        missing = list(dict.fromkeys(t for t in texts if t not in cache))
+        # Read once into a local dict: another search thread may empty the cache meanwhile.
+        known = {t: v for t in dict.fromkeys(texts) if (v := cache.get(t)) is not None}
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
         if missing:
+            known.update(zip(missing, self.embedder.embed(missing), strict=True))
             if len(cache) + len(missing) > _SENTENCE_VECTOR_CACHE:
                 cache.clear()
-            cache.update(zip(missing, self.embedder.embed(missing), strict=True))
-        return np.asarray([float(cache[t] @ query_vector) for t in texts], dtype=np.float32)
+            cache.update((t, known[t]) for t in missing)
+        return np.asarray([float(known[t] @ query_vector) for t in texts], dtype=np.float32)
 
     def _quote(self, info: QuestionInfo, query_vector: np.ndarray, candidate: Candidate) -> Quote:
         article_id, start, end = candidate.span

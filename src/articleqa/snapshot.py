@@ -238,7 +238,7 @@ def write_snapshot(
         lexical.save(staging / BM25_DIR)
         if sentences is not None:
             sentence_vectors, sentence_offsets = sentences
-            np.save(staging / SENTENCE_VECTORS, sentence_vectors.astype(np.float16))
+            np.save(staging / SENTENCE_VECTORS, sentence_vectors.astype(np.float16, copy=False))
             np.save(staging / SENTENCE_OFFSETS, sentence_offsets.astype(np.int64))
         with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
             for p in passages:
@@ -318,7 +318,9 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
                     raise SnapshotCorrupt(f"snapshot {version} is missing {name}")
                 if file_sha256(path) != expected:
                     raise SnapshotCorrupt(f"snapshot {version}: {name} does not match its hash")
-        vectors = faiss.read_index(str(folder / VECTORS))
+        # Mapped, not read: the codes of flat and scalar-quantised indexes stay in the page
+        # cache, shared by every process serving this snapshot and not counted twice.
+        vectors = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP_IFC)
         passages = []
         with open(folder / PASSAGES, encoding="utf-8") as handle:
             for line in handle:
@@ -339,7 +341,9 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         lexical = LexicalIndex.load(folder / BM25_DIR, len(passages))
         sentence_vectors = sentence_offsets = None
         if (folder / SENTENCE_VECTORS).is_file():
-            sentence_vectors = np.load(folder / SENTENCE_VECTORS, allow_pickle=False)
+            # Mapped: a question reads the rows of the few passages it quotes (several GB at
+            # a million passages would otherwise sit in every server's memory).
+            sentence_vectors = np.load(folder / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
             sentence_offsets = np.load(folder / SENTENCE_OFFSETS, allow_pickle=False)
             if len(sentence_offsets) != len(passages) + 1 or int(sentence_offsets[-1]) != len(
                 sentence_vectors

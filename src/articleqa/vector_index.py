@@ -1,17 +1,21 @@
-"""FAISS index construction and search: exact inner product by default, ANN for big corpora.
+"""FAISS index construction and search: exact inner product for small corpora, ANN above.
 
-Measured on 1,000,000 clustered synthetic 384-d unit vectors (bench/ann_scale.py,
-BENCHMARKS.md): a flat index is 1.5 GB and tens of milliseconds per query; IVF over 8-bit
-scalar-quantised residuals is a quarter of the memory, sub-millisecond, and keeps recall@10
-above 0.99 at the probe count below; HNSW over the same codes is as fast but takes several
-times longer to build, and every rebuild builds the whole index again. So ``auto`` picks
-exact search up to ``ann_threshold`` passages and IVF-SQ8 above.
+``auto`` keeps exact search up to ``ann_threshold`` passages, where scanning every vector costs
+about as much as the rest of a question (BENCHMARKS.md, "Scale"). Above it, it builds IVF over
+8-bit scalar-quantised vectors (fast to build, a quarter of the float memory) and raises the
+probe count until recall@10 against exact search reaches ``RECALL_TARGET`` on a sample of the
+corpus's own vectors used as queries. Embeddings without topic structure need most lists probed
+to get there; then IVF saves nothing over exact search, and an HNSW graph over the same codes
+is built and its ``efSearch`` raised the same way. The kind, the setting and the recall measured
+are recorded in the snapshot manifest, so a question's cost and its recall are known per build,
+not assumed from a fixed size.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+from dataclasses import asdict, dataclass
 from typing import Any, Literal, cast
 
 import faiss
@@ -32,10 +36,34 @@ IVF_MIN_TRAINING_POINTS = 20_000
 IVF_MIN_PROBES = 16
 # Share of the lists probed per query; at 1M vectors (2,000 lists) that is 16 lists.
 IVF_PROBE_FRACTION = 1 / 128
+# Probing more than this share of the lists costs as much as an HNSW search and more; an IVF
+# that needs it for its recall gives way to HNSW (module docstring).
+IVF_MAX_PROBE_FRACTION = 1 / 8
+
+# Recall@10 an ANN index must reach on the corpus's own vectors, and how many of them are asked.
+RECALL_TARGET = 0.95
+RECALL_QUERIES = 256
+RECALL_K = 10
 
 # Below this many allowed ids an ANN index is bypassed: scoring the subset exactly is
 # cheap and never misses an allowed passage that sits in an unprobed list.
 EXACT_SUBSET_LIMIT = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class IndexChoice:
+    """What was built and why: recorded in the manifest as ``vector_index``."""
+
+    kind: IndexKind
+    factory: str
+    # nprobe (IVF) or efSearch (HNSW) as saved with the index; None for exact search.
+    search_setting: int | None = None
+    # Recall@10 against exact search measured at build time; None for exact search.
+    recall_at_10: float | None = None
+    recall_queries: int = 0
+
+    def as_manifest(self) -> dict[str, Any]:
+        return asdict(self)
 
 
 def choose_kind(requested: str, count: int, ann_threshold: int) -> IndexKind:
@@ -61,42 +89,144 @@ def _training_sample(vectors: np.ndarray, size: int, seed: int = 0) -> np.ndarra
     return np.ascontiguousarray(vectors[rows])
 
 
+def factory_string(kind: IndexKind, count: int) -> str:
+    """The ``faiss.index_factory`` description of ``kind`` for ``count`` vectors."""
+    if kind == "hnsw":
+        # Graph over 8-bit codes: a quarter of the float memory, same graph quality.
+        return f"IDMap2,HNSW{HNSW_NEIGHBORS}_SQ8"
+    if kind == "ivf":
+        return f"IDMap2,IVF{ivf_lists(count)},SQ8"
+    # Inner product equals cosine similarity on normalised vectors.
+    return "IDMap2,Flat"
+
+
 def build_vector_index(vectors: np.ndarray, kind: IndexKind) -> faiss.Index:
     """An ``IndexIDMap2`` whose ids are passage ordinals; vectors must be L2-normalised."""
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     dimension = vectors.shape[1]
-    inner: faiss.Index
+    index = faiss.index_factory(
+        dimension, factory_string(kind, len(vectors)), faiss.METRIC_INNER_PRODUCT
+    )
+    inner: Any = faiss.downcast_index(cast(Any, index).index)
     if kind == "hnsw":
-        # Graph over 8-bit codes: a quarter of the float memory, same graph quality.
-        graph: Any = cast(Any, faiss).IndexHNSWSQ(
-            dimension, faiss.ScalarQuantizer.QT_8bit, HNSW_NEIGHBORS, faiss.METRIC_INNER_PRODUCT
-        )
-        graph.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-        graph.hnsw.efSearch = HNSW_EF_SEARCH
+        inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        inner.hnsw.efSearch = HNSW_EF_SEARCH
         if len(vectors):
-            graph.train(_training_sample(vectors, 100_000))
-        inner = graph
+            inner.train(_training_sample(vectors, 100_000))
     elif kind == "ivf":
-        lists = ivf_lists(len(vectors))
-        quantizer = faiss.IndexFlatIP(dimension)
-        ivf = faiss.IndexIVFScalarQuantizer(
-            quantizer, dimension, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
-        )
         if len(vectors):
-            sample_size = max(lists * IVF_TRAINING_POINTS_PER_LIST, IVF_MIN_TRAINING_POINTS)
-            ivf.train(_training_sample(vectors, sample_size))
-        ivf.nprobe = ivf_probes(lists)
-        inner = ivf
-    else:
-        # Inner product equals cosine similarity on normalised vectors.
-        inner = faiss.IndexFlatIP(dimension)
-    index = faiss.IndexIDMap2(inner)
+            sample_size = max(inner.nlist * IVF_TRAINING_POINTS_PER_LIST, IVF_MIN_TRAINING_POINTS)
+            inner.train(_training_sample(vectors, sample_size))
+        inner.nprobe = ivf_probes(inner.nlist)
     if len(vectors):
         index.add_with_ids(vectors, np.arange(len(vectors), dtype=np.int64))
     if kind == "ivf":
         # Lets filtered searches over a few passages read their codes back (see search()).
-        ivf.make_direct_map()
+        inner.make_direct_map()
     return index
+
+
+def build_chosen(
+    vectors: np.ndarray, requested: str, ann_threshold: int
+) -> tuple[faiss.Index, IndexChoice]:
+    """The index for ``vectors`` (``requested``: auto, flat, ivf or hnsw), its ANN setting
+    raised until recall@10 reaches ``RECALL_TARGET`` where it can be (module docstring)."""
+    kind = choose_kind(requested, len(vectors), ann_threshold)
+    if kind == "flat" or len(vectors) <= RECALL_K + 1:
+        return build_vector_index(vectors, kind), IndexChoice(kind, factory_string(kind, 0))
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    sample = _exact_neighbours(vectors)
+    index = build_vector_index(vectors, kind)
+    choice = _tune(index, kind, len(vectors), sample)
+    if requested == "auto" and (choice.recall_at_10 or 0.0) < RECALL_TARGET and kind == "ivf":
+        logger.info(
+            "IVF reaches recall@10 %.3f at %d probes only; building HNSW instead",
+            choice.recall_at_10,
+            choice.search_setting,
+        )
+        index = build_vector_index(vectors, "hnsw")
+        choice = _tune(index, "hnsw", len(vectors), sample)
+    if requested == "auto" and (choice.recall_at_10 or 0.0) < RECALL_TARGET:
+        logger.warning(
+            "no ANN index reaches recall@10 %.2f on these vectors; searching exactly", RECALL_TARGET
+        )
+        return build_vector_index(vectors, "flat"), IndexChoice("flat", factory_string("flat", 0))
+    logger.info(
+        "vector index %s, setting %s: recall@10 %.3f on %d of the corpus's vectors",
+        choice.factory,
+        choice.search_setting,
+        choice.recall_at_10,
+        choice.recall_queries,
+    )
+    return index, choice
+
+
+@dataclass(frozen=True, slots=True)
+class _Sample:
+    """A seeded sample of the corpus's vectors as queries and each one's exact ``RECALL_K``
+    nearest other vectors (itself left out on both sides: it would be a free hit)."""
+
+    rows: np.ndarray
+    queries: np.ndarray
+    truth: list[list[int]]
+
+
+def _exact_neighbours(vectors: np.ndarray) -> _Sample:
+    count = min(RECALL_QUERIES, len(vectors))
+    rows = np.sort(np.random.default_rng(0).choice(len(vectors), count, replace=False))
+    queries = np.ascontiguousarray(vectors[rows])
+    # faiss.knn reads the corpus in place: no second copy of it, as an IndexFlat would make.
+    _, found = faiss.knn(queries, vectors, RECALL_K + 1, metric=faiss.METRIC_INNER_PRODUCT)
+    return _Sample(rows, queries, _others(rows, found))
+
+
+def _others(rows: np.ndarray, found: np.ndarray) -> list[list[int]]:
+    return [
+        [i for i in ids if i != row and i >= 0][:RECALL_K]
+        for row, ids in zip(rows.tolist(), found.tolist(), strict=True)
+    ]
+
+
+def _recall(index: faiss.Index, sample: _Sample) -> float:
+    _, found = index.search(sample.queries, RECALL_K + 1)
+    got = _others(sample.rows, found)
+    hits = sum(len(set(a) & set(b)) for a, b in zip(sample.truth, got, strict=True))
+    return hits / max(1, sum(len(t) for t in sample.truth))
+
+
+def _tune(index: faiss.Index, kind: IndexKind, count: int, sample: _Sample) -> IndexChoice:
+    """Raise nprobe / efSearch from its default until recall reaches the target (or a cap)."""
+    inner: Any = faiss.downcast_index(cast(Any, index).index)
+    if kind == "ivf":
+        settings = _doublings(
+            ivf_probes(inner.nlist), max(1, int(inner.nlist * IVF_MAX_PROBE_FRACTION))
+        )
+    else:
+        settings = _doublings(HNSW_EF_SEARCH // 4, HNSW_MAX_EF_SEARCH)
+    recall = 0.0
+    setting = settings[0]
+    for setting in settings:
+        if kind == "ivf":
+            inner.nprobe = setting
+        else:
+            inner.hnsw.efSearch = setting
+        recall = _recall(index, sample)
+        if recall >= RECALL_TARGET:
+            break
+    return IndexChoice(
+        kind,
+        factory_string(kind, count),
+        search_setting=setting,
+        recall_at_10=round(recall, 4),
+        recall_queries=len(sample.rows),
+    )
+
+
+def _doublings(first: int, cap: int) -> list[int]:
+    values = [min(first, cap)]
+    while values[-1] < cap:
+        values.append(min(values[-1] * 2, cap))
+    return values
 
 
 def index_kind(index: faiss.Index) -> IndexKind:

@@ -138,3 +138,32 @@ def test_took_ms_counts_the_model_call_as_well_as_the_search(searcher: Searcher)
             await batcher.stop()
 
     assert asyncio.run(scenario()) >= 50
+
+
+class MeetingSearcher:
+    """A searcher whose questions each wait until the other one is being searched too."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.together = threading.Barrier(2, timeout=30)
+
+    def ask(self, question: str, *args: object, **kwargs: object) -> object:
+        self.together.wait()  # BrokenBarrierError after 30 s if searches ran one at a time
+        return self.searcher.ask(question, *args, **kwargs)
+
+
+def test_the_searches_of_a_batch_run_on_several_threads(searcher: Searcher) -> None:
+    meeting = MeetingSearcher(searcher)
+    questions = ["tram cost", "science fair"]
+
+    async def scenario() -> list[str]:
+        batcher = QueryBatcher(FakeEmbedder(), window_s=0.005, search_threads=2)
+        batcher.start()
+        try:
+            asks = [batcher.ask(meeting, q) for q in questions]
+            answers = await asyncio.gather(*asks)
+            return [a.question for a in answers]
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(scenario()) == questions

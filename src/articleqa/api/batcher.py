@@ -4,18 +4,25 @@ One worker thread owns the query embedder. While it embeds a batch, new question
 are taken together as the next batch, so throughput grows with concurrency. A lone question on
 an idle worker goes straight to it; the batching window is only waited when several questions
 are already queued (a burst is under way and its stragglers are likely a few ms behind).
+
+The searches of a batch run in a pool of ``search_threads`` threads, one per core by default:
+FAISS, numpy and the BM25 postings release the GIL, so questions are answered on every core
+while the embedding thread is free to embed the next batch (BENCHMARKS.md, "Scale").
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import faiss
+import numpy as np
 
 from articleqa.api.metrics import Metrics
 from articleqa.embedding import Embedder
@@ -51,6 +58,7 @@ class QueryBatcher:
         window_s: float,
         metrics: Metrics | None = None,
         max_batch: int = MAX_BATCH,
+        search_threads: int | None = None,
     ) -> None:
         self.embedder = embedder
         self.window_s = window_s
@@ -60,6 +68,11 @@ class QueryBatcher:
         self._wakeup = asyncio.Event()
         self._executor = ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="articleqa-query", initializer=_single_threaded_faiss
+        )
+        self._searchers = ThreadPoolExecutor(
+            max_workers=search_threads or os.cpu_count() or 1,
+            thread_name_prefix="articleqa-search",
+            initializer=_single_threaded_faiss,
         )
         self._task: asyncio.Task[None] | None = None
         self._busy = False  # a batch (or a lone question) is with the worker thread
@@ -77,6 +90,7 @@ class QueryBatcher:
                 pending.future.cancel()
         self._queue.clear()
         self._executor.shutdown(wait=False, cancel_futures=True)
+        self._searchers.shutdown(wait=False, cancel_futures=True)
 
     async def ask(
         self,
@@ -123,40 +137,52 @@ class QueryBatcher:
                 self._wakeup.set()
 
     async def _process(self, batch: list[_Pending]) -> None:
-        """Embed and answer ``batch`` in the worker thread; settle each question's future."""
+        """Embed ``batch`` in the embedding thread, then hand each search to the search pool.
+
+        Returns once the batch is embedded: the searches settle their questions' futures when
+        they finish, so the next batch is embedded while this one is searched.
+        """
         if self.metrics is not None:
             self.metrics.embed_batch_size.observe(len(batch))
         loop = asyncio.get_running_loop()
         try:
-            results = await loop.run_in_executor(self._executor, self._answer_all, batch)
+            vectors, embed_ms = await loop.run_in_executor(self._executor, self._embed, batch)
         except Exception as exc:  # the whole batch failed (embedding); each caller hears it
             logger.exception("embedding a batch of %d questions failed", len(batch))
-            results = [exc] * len(batch)
-        for pending, result in zip(batch, results, strict=True):
+            for pending in batch:
+                if not pending.future.done():
+                    pending.future.set_exception(exc)
+            return
+        for pending, vector in zip(batch, vectors, strict=True):
             if pending.future.done():  # the client went away
                 continue
-            if isinstance(result, BaseException):
-                pending.future.set_exception(result)
-            else:
-                pending.future.set_result(result)
+            search = loop.run_in_executor(self._searchers, _answer, pending, vector, embed_ms)
+            search.add_done_callback(functools.partial(_settle, pending))
 
-    def _answer_all(self, batch: list[_Pending]) -> list[Answer | Exception]:
+    def _embed(self, batch: list[_Pending]) -> tuple[np.ndarray, float]:
         started = time.perf_counter()
         vectors = self.embedder.embed([p.question for p in batch])
-        embed_ms = (time.perf_counter() - started) * 1000
-        results: list[Answer | Exception] = []
-        for pending, vector in zip(batch, vectors, strict=True):
-            try:
-                answer = pending.searcher.ask(
-                    pending.question, pending.k, pending.filters, query_vector=vector
-                )
-                # The searcher timed the search; the question's share of the work also
-                # includes the model call that embedded it.
-                answer.took_ms = round(answer.took_ms + embed_ms, 2)
-                results.append(answer)
-            except ArticleQAError as exc:
-                results.append(exc)
-            except Exception as exc:  # one bad search must not fail its batch-mates
-                logger.exception("search failed for one question of a batch")
-                results.append(exc)
-        return results
+        return vectors, (time.perf_counter() - started) * 1000
+
+
+def _answer(pending: _Pending, vector: np.ndarray, embed_ms: float) -> Answer:
+    answer = pending.searcher.ask(pending.question, pending.k, pending.filters, query_vector=vector)
+    # The searcher timed the search; the question's share of the work also includes the model
+    # call that embedded it.
+    answer.took_ms = round(answer.took_ms + embed_ms, 2)
+    return answer
+
+
+def _settle(pending: _Pending, search: asyncio.Future[Answer]) -> None:
+    if pending.future.done():  # the client went away
+        return
+    if search.cancelled():
+        pending.future.cancel()
+        return
+    error = search.exception()
+    if error is None:
+        pending.future.set_result(search.result())
+        return
+    if not isinstance(error, ArticleQAError):  # one bad search must not fail its batch-mates
+        logger.error("search failed for one question of a batch", exc_info=error)
+    pending.future.set_exception(error)

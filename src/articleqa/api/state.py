@@ -360,7 +360,12 @@ class Services:
         await anyio.to_thread.run_sync(lambda: engine.store)
         holder = IndexHolder(engine, metrics)
         await holder.load_initial()
-        batcher = QueryBatcher(embedder, settings.batch_window_ms / 1000, metrics)
+        batcher = QueryBatcher(
+            embedder,
+            settings.batch_window_ms / 1000,
+            metrics,
+            search_threads=settings.compute_threads,
+        )
         batcher.start()
         services = cls(
             settings=settings,

@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,7 +32,7 @@ from articleqa.indexer import (
     ProgressCallback,
     check_same_articles,
 )
-from articleqa.lexical import terms
+from articleqa.lexical import LexicalHits, terms
 from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article
 from articleqa.postgres.database import BUILD_LOCK, Database, describe
@@ -107,7 +107,10 @@ class PostgresVectorCache:
         self.dimension = dimension
 
     def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
+        return dict(self.iter_many(keys))
+
+    def iter_many(self, keys: Sequence[str]) -> Iterator[tuple[str, np.ndarray]]:
+        """The cached ``(key, vector)`` pairs among ``keys``, read 5,000 at a time."""
         with self.database.connection() as conn:
             for start in range(0, len(keys), 5000):
                 for key, blob in conn.execute(
@@ -116,8 +119,7 @@ class PostgresVectorCache:
                 ):
                     vector = np.frombuffer(blob, dtype=np.float32)
                     if vector.shape[0] == self.dimension:
-                        found[key] = vector
-        return found
+                        yield key, vector
 
     def put_many(self, items: Iterable[tuple[str, np.ndarray]]) -> None:
         rows = [(self.model, k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items]
@@ -465,11 +467,10 @@ class PostgresRetriever:
 
     def lexical(
         self, question: str, k: int, allowed: np.ndarray | None, also: Sequence[int]
-    ) -> np.ndarray:
-        scores = np.zeros(self.count, dtype=np.float32)
+    ) -> LexicalHits:
         counts = Counter(t for t in terms(question) if t in self._idf)
         if not counts or self.count == 0:
-            return scores
+            return LexicalHits.empty()
         words = sorted(counts)
         # bm25s adds a term's score once per occurrence in the query.
         weights = [self._idf[w] * counts[w] for w in words]
@@ -503,9 +504,13 @@ class PostgresRetriever:
             "allowed": allowed.tolist() if allowed is not None else None,
         }
         with self.database.connection() as conn:
-            for ordinal, score in conn.execute(statement, params):
-                scores[ordinal] = score
-        return scores
+            found = sorted(conn.execute(statement, params).fetchall())
+        if not found:
+            return LexicalHits.empty()
+        return LexicalHits(
+            np.array([ordinal for ordinal, _ in found], dtype=np.int64),
+            np.array([score for _, score in found], dtype=np.float32),
+        )
 
     def vectors(self, ordinals: Sequence[int]) -> np.ndarray:
         with self.database.connection() as conn:
