@@ -6,11 +6,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
 from articleqa import __version__
-from articleqa.api.errors import install_error_handlers
+from articleqa.api.errors import error_responses, install_error_handlers
 from articleqa.api.metrics import Metrics
 from articleqa.api.middleware import BodySizeLimit, RequestMetrics
 from articleqa.api.routes import articles, ask, docs, feedback, health, index, pages
@@ -62,7 +63,17 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     )
     app.add_middleware(RequestMetrics, metrics=metrics)
     for module in (pages, docs, ask, articles, index, feedback, health):
+        _document_body_limit(module.router)
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     app.mount(docs.ASSETS_PATH, StaticFiles(directory=docs.ASSETS), name="docs-assets")
     return app
+
+
+def _document_body_limit(router: APIRouter) -> None:
+    """Every operation that takes a body documents the 413 that ``BodySizeLimit`` answers for
+    all of them (schemathesis found /ask answering an undocumented 413)."""
+    too_large = error_responses(413)[413]
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.body_field is not None:
+            route.responses.setdefault(413, too_large)
