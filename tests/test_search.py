@@ -20,7 +20,7 @@ from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, RawArticle
 from articleqa.question import read_question
-from articleqa.search import Searcher, SearchFilters, _with_answer_of_kind
+from articleqa.search import Searcher, SearchFilters, _answer_extent, _with_answer_of_kind
 from articleqa.service import ingest
 from articleqa.store import ArticleStore
 from tests.conftest import SAMPLE_ARTICLES
@@ -546,3 +546,19 @@ def test_the_highlight_takes_in_the_neighbour_holding_the_kind_of_answer_asked()
     assert _with_answer_of_kind(what, texts, [0.5, 0.9, 0.1], 1, 1) == (1, 1)
     # Nor is a neighbour added when the sentence already holds that kind of answer.
     assert _with_answer_of_kind(when, texts, [0.9, 0.5, 0.1], 0, 0) == (0, 0)
+
+
+def test_a_lead_in_brings_its_list_across_one_sentence_between() -> None:
+    texts = [
+        "httplib2 is a comprehensive HTTP client library.",
+        "The following three types of HTTP Authentication are supported.",
+        "These can be used over both HTTP and HTTPS.",
+        "• Digest",
+        "• Basic",
+        "• WSSE",
+        "Caching is supported too.",
+    ]
+
+    assert _answer_extent(texts, 1) == (1, 5)
+    # Without a list after it, the lead-in keeps only the sentence that follows.
+    assert _answer_extent(texts[:3] + texts[6:], 1) == (1, 2)

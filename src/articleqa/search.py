@@ -755,6 +755,14 @@ def _answer_extent(texts: list[str], best: int) -> tuple[int, int]:
     count = len(texts)
     if _LEADS_IN.search(texts[best]) and best + 1 < count:
         last = best + 1
+        # One sentence may come between the lead-in and its list ("The following three types
+        # are supported. These work over HTTPS too." then the list).
+        if (
+            not _LIST_MARK.match(texts[last])
+            and last + 1 < count
+            and _LIST_MARK.match(texts[last + 1])
+        ):
+            last += 1
         # "... the following types are supported:" is answered by the whole list after it.
         while (
             last + 1 < count and _LIST_MARK.match(texts[last]) and _LIST_MARK.match(texts[last + 1])
