@@ -452,7 +452,7 @@ def test_a_passing_mention_that_says_nothing_asked_does_not_answer(settings: Set
         f"The awk language splits each record into fields, pass {n}." for n in range(30)
     )
     store = _store_of(
-        settings.home,
+        settings,
         (
             "mawk manual",
             f"mawk is an interpreter for the AWK language.\n\n{filler}\n\n"
@@ -516,7 +516,7 @@ def test_an_option_the_question_writes_finds_the_passage_that_defines_it(
     # BM25 has no term for "-p": without looking for it as written, the two passages share
     # the question's other words alike and the shorter one came first.
     store = _store_of(
-        settings.home,
+        settings,
         ("Option syntax", "Each option has a long form and a short form."),
         (
             "Output options",
