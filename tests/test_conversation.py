@@ -27,6 +27,9 @@ PUTIN = "What did Putin ask Musk about Taiwan?"
         ("Who won the Lakeshore Regional Science Fair?", Turn.FRESH),
         ("Which compression algorithm does bzip2 use?", Turn.FRESH),
         ("Why did that robot win?", Turn.UNNAMED),  # "that" before a noun introduces it
+        ("What was its price?", Turn.REFERS),
+        # The possessive stands for a word of the question itself.
+        ("How many people came to the museum on its opening weekend?", Turn.UNNAMED),
     ],
 )
 def test_turns_are_told_apart_by_their_own_words(question: str, turn: Turn) -> None:

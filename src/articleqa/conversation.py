@@ -27,10 +27,14 @@ MAX_CONTEXT_QUESTIONS = 5
 # Words standing for something named earlier. "that"/"this"/"there"/"then" only when nothing
 # follows them ("about that?"): before a noun they introduce a new one ("that robot").
 _REFERRING = re.compile(
-    r"\b(?:they|them|their|theirs|he|him|his|she|her|hers|it|its|it's)\b|"
+    r"\b(?:they|them|theirs|he|him|she|hers|it|it's)\b|"
     r"\b(?:that|this|those|these|there|then|so)\s*(?:[?!.,;:]|$)",
     re.IGNORECASE,
 )
+# A possessive points back only when nothing in the question comes before it that it could
+# stand for: "its opening weekend" in "How many came to the museum on its opening weekend?"
+# is the museum's; in "What was its price?" it is the earlier question's subject.
+_POSSESSIVE = re.compile(r"\b(?:its|their|his|her)\b", re.IGNORECASE)
 # An earlier question without names or rare words carries its least common content words
 # instead ("regional science fair"); words more common than this say nothing about a subject.
 _CARRIED_ZIPF = 5.2
@@ -86,7 +90,10 @@ def check_context(context: Sequence[str], max_chars: int) -> list[str]:
 
 
 def refers_back(question: str) -> bool:
-    return _REFERRING.search(question) is not None
+    if _REFERRING.search(question) is not None:
+        return True
+    possessive = _POSSESSIVE.search(question)
+    return possessive is not None and not question_terms(question[: possessive.start()])
 
 
 def own_words(question: str) -> tuple[str, ...]:
