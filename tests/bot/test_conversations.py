@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from articleqa_bot.conversations import MAX_QUESTIONS, Conversations
 
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
+from .test_limits import Clock
 
 
 def test_questions_are_kept_oldest_first_up_to_the_apis_limit() -> None:
@@ -25,10 +19,10 @@ def test_an_idle_conversation_is_forgotten() -> None:
     clock = Clock()
     conversations = Conversations(60, clock=clock)
     conversations.add("a", "who won the cup?")
-    clock.now = 59
+    clock.now += 59
     assert conversations.earlier("a") == ["who won the cup?"]
     conversations.add("a", "when do they meet?")
-    clock.now = 59 + 61
+    clock.now += 61
     assert conversations.earlier("a") == []
     assert "a" not in conversations
 
