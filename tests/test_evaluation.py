@@ -133,3 +133,66 @@ def test_eval_command_prints_the_table(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "hit@1" in result.output
     assert "BM25 only" in result.output
+
+
+def test_the_follow_up_set_is_big_enough_and_its_answers_are_verbatim(settings: Settings) -> None:
+    from articleqa.evaluation import load_conversations
+    from articleqa.ingest import read_file
+    from articleqa.ingest.prepare import prepare_article
+    from articleqa.models import RawArticle
+
+    folder = Path(__file__).resolve().parents[1] / "eval" / "followups"
+    sources, conversations = load_conversations(folder)
+    turns = [t for c in conversations for t in c]
+    assert len(conversations) >= 30
+    assert all(2 <= len(c) <= 4 for c in conversations)
+    assert sum(t.kind == "new-subject" for t in turns) >= 10
+    assert all(t.kind == "start" for t in (c[0] for c in conversations))
+    texts = [
+        prepare_article(raw).text
+        for source in sources
+        for path in source.iterdir()
+        for _label, raw in read_file(path, settings)
+        if isinstance(raw, RawArticle)
+    ]
+    missing = [t.question for t in turns if not any(a in x for a in t.answers for x in texts)]
+    assert missing == [], "gold answers must be verbatim article text"
+
+
+def test_followups_eval_prints_with_and_without_context(tmp_path: Path) -> None:
+    folder = tmp_path / "set"
+    (folder / "docs").mkdir(parents=True)
+    (folder / "docs" / "chess.txt").write_text(
+        "Pellingford chess club wins county cup\n\nThe Pellingford chess club won the county cup "
+        "on Sunday.\n\nThe club meets every Wednesday evening in the library annex.\n"
+    )
+    (folder / "docs" / "ferry.txt").write_text(
+        "Night ferry returns\n\nThe night ferry to Port Avery returns on 3 May, the harbour "
+        "authority said. Tickets cost twelve euros.\n"
+    )
+    turn = {"question": "When do they meet?", "answers": ["every Wednesday"], "kind": "follow-up"}
+    change = {"question": "When does the Port Avery ferry return?", "answers": ["3 May"]}
+    conversations = [
+        {
+            "turns": [
+                {
+                    "question": "Which cup did the Pellingford chess club win?",
+                    "answers": ["county"],
+                },
+                turn,
+                {**change, "kind": "new-subject"},
+            ]
+        }
+    ]
+    (folder / "conversations.json").write_text(
+        json.dumps({"sources": ["docs"], "conversations": conversations})
+    )
+    home = tmp_path / "home"
+    result = CliRunner().invoke(
+        main,
+        ["eval", str(folder)],
+        env={"ARTICLEQA_HOME": str(home), "ARTICLEQA_EMBEDDING_BACKEND": "fake"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "| follow-ups | 1 |" in result.output
+    assert "subject changes dragged back to the old subject: 0.000" in result.output

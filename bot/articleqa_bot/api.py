@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -103,8 +104,11 @@ class ApiClient:
         k: int = 3,
         since: dt.date | None = None,
         article_ids: list[str] | None = None,
+        context: Sequence[str] = (),
     ) -> Answer:
         body: dict[str, Any] = {"question": question, "k": k}
+        if context:
+            body["context"] = list(context)
         if since is not None or article_ids:
             body["filters"] = {
                 "since": since.isoformat() if since else None,

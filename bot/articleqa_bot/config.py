@@ -45,6 +45,12 @@ class BotSettings(BaseSettings):
         default=False, description="Answer @mentions in a new thread instead of in the channel."
     )
     default_count: int = Field(default=3, ge=1, le=10, description="Quotes per answer.")
+    conversation_idle_s: float = Field(
+        default=1800.0,
+        ge=0,
+        description="Seconds after which a thread's or a person's questions in a channel no "
+        "longer count as the conversation a follow-up continues (0 = no follow-ups).",
+    )
     user_cooldown_s: float = Field(
         default=10.0, ge=0, description="Seconds a user waits between questions (0 = none)."
     )

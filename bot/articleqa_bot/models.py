@@ -55,6 +55,7 @@ class Answer(_Contract):
     index_version: str | None = None
     took_ms: float | None = None
     message: str | None = None
+    following_up_on: str | None = None
 
 
 class ArticlePage(_Contract):

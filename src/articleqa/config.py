@@ -135,6 +135,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Bonus for one sentence close to the question in meaning (its cosine).",
     )
+    follow_up_article_weight: float = Field(
+        default=0.3,
+        ge=0,
+        description="Bonus, for a follow-up, of passages from the articles that answered the "
+        "question it follows.",
+    )
     quote_context_sentences: int | None = Field(
         default=None,
         ge=0,

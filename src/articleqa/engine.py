@@ -359,11 +359,17 @@ class ArticleQA:
             return True
 
     def ask(
-        self, question: str, k: int | None = None, *, filters: SearchFilters | None = None
+        self,
+        question: str,
+        k: int | None = None,
+        *,
+        filters: SearchFilters | None = None,
+        context: Sequence[str] = (),
     ) -> Answer:
         """Answer with verbatim quotes (``k`` of them at most; default: the settings'), or say
-        that the articles do not answer it. ``filters`` limit the articles quoted."""
-        return self.searcher.ask(question, k, filters)
+        that the articles do not answer it. ``filters`` limit the articles quoted; ``context``
+        holds the conversation's earlier questions, oldest first, for a follow-up."""
+        return self.searcher.ask(question, k, filters, context=context)
 
     def ask_many(
         self,

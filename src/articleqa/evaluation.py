@@ -516,3 +516,132 @@ def evaluate_documents(
         if txtai_row is not None:
             rows.append(txtai_row)
     return Report(rows=rows, threshold=abstain_threshold(settings, embedder.name))
+
+
+# --- Conversations: eval/followups (follow-up questions asked with and without context) -----
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    question: str
+    answers: tuple[str, ...]
+    kind: str  # "start", "follow-up" (needs the turns before it) or "new-subject"
+
+
+@dataclass(slots=True)
+class FollowUpReport:
+    conversations: int
+    follow_ups: int
+    with_context: float  # gold in quote 1, the earlier questions sent as context
+    without_context: float  # the same turns asked on their own
+    subject_changes: int
+    dragged_back: float  # subject changes answered from the old subject, or said to follow up
+    subject_changes_answered: float  # gold in quote 1 of the subject changes, with context
+    misses: list[str] = field(default_factory=list)
+
+
+def load_conversations(folder: Path) -> tuple[list[Path], list[list[Turn]]]:
+    """The set's source folders (relative to it) and its conversations."""
+    try:
+        data = json.loads((folder / "conversations.json").read_text(encoding="utf-8"))
+        sources = [(folder / s).resolve() for s in data["sources"]]
+        conversations = [
+            [
+                Turn(str(t["question"]), tuple(t["answers"]), str(t.get("kind", "start")))
+                for t in c["turns"]
+            ]
+            for c in data["conversations"]
+        ]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput(
+            f"{folder} is not a conversation set (conversations.json): {exc}"
+        ) from exc
+    return sources, conversations
+
+
+def evaluate_followups(
+    folder: Path,
+    settings: Settings,
+    embedder: Embedder,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> FollowUpReport:
+    """Follow-up questions asked with the conversation's earlier questions as context beside
+    the same questions asked alone (gold answer inside quote 1), and how often a turn that
+    changes subject is pulled back to the old one: said to follow up, or quoted from the
+    article that answered the turn before while missing its own answer."""
+    from articleqa.ingest import read_file
+
+    say = progress or (lambda _message: None)
+    sources, conversations = load_conversations(folder)
+    raws: list[tuple[str, RawArticle]] = []
+    for source in sources:
+        for path in sorted(p for p in source.iterdir() if p.is_file()):
+            raws.extend(
+                (label, result)
+                for label, result in read_file(path, settings)
+                if isinstance(result, RawArticle)
+            )
+    say(f"{len(raws)} articles, {len(conversations)} conversations")
+    with tempfile.TemporaryDirectory(prefix="articleqa-eval-cache-") as cache_dir:
+        index = _Index(raws, settings, embedder, Path(cache_dir))
+        try:
+            return _ask_conversations(index.searcher(), conversations)
+        finally:
+            index.close()
+
+
+def _ask_conversations(searcher: Searcher, conversations: list[list[Turn]]) -> FollowUpReport:
+    def gold_first(answer: Answer, turn: Turn) -> bool:
+        return bool(answer.quotes) and contains_verbatim(answer.quotes[0].text, turn.answers)
+
+    with_hits = without_hits = follow_ups = changes = dragged = change_hits = 0
+    misses: list[str] = []
+    for turns in conversations:
+        previous: Answer | None = None
+        for position, turn in enumerate(turns):
+            context = [t.question for t in turns[:position]]
+            answer = searcher.ask(turn.question, 3, context=context)
+            if turn.kind == "follow-up":
+                follow_ups += 1
+                with_hits += gold_first(answer, turn)
+                without_hits += gold_first(searcher.ask(turn.question, 3), turn)
+                if not gold_first(answer, turn):
+                    misses.append(f"{' / '.join(context)} / {turn.question}")
+            elif turn.kind == "new-subject":
+                changes += 1
+                change_hits += gold_first(answer, turn)
+                earlier = {q.article.id for q in previous.quotes} if previous else set()
+                pulled = (
+                    bool(answer.quotes)
+                    and answer.quotes[0].article.id in earlier
+                    and not gold_first(answer, turn)
+                )
+                dragged += answer.following_up_on is not None or pulled
+            previous = answer
+    return FollowUpReport(
+        conversations=len(conversations),
+        follow_ups=follow_ups,
+        with_context=with_hits / follow_ups if follow_ups else 0.0,
+        without_context=without_hits / follow_ups if follow_ups else 0.0,
+        subject_changes=changes,
+        dragged_back=dragged / changes if changes else 0.0,
+        subject_changes_answered=change_hits / changes if changes else 0.0,
+        misses=misses,
+    )
+
+
+def format_followups(report: FollowUpReport) -> str:
+    return "\n".join(
+        [
+            f"{report.conversations} conversations",
+            "| turns | n | gold in quote 1, with context | without context |",
+            "|---|---:|---:|---:|",
+            f"| follow-ups | {report.follow_ups} | {report.with_context:.3f} "
+            f"| {report.without_context:.3f} |",
+            f"| subject changes | {report.subject_changes} "
+            f"| {report.subject_changes_answered:.3f} | — |",
+            "",
+            f"subject changes dragged back to the old subject: {report.dragged_back:.3f}",
+        ]
+    )

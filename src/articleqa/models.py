@@ -112,6 +112,12 @@ class Answer(BaseModel):
     message: str | None = Field(
         default=None, description="Why no answer was given, in plain words, when answered is false."
     )
+    following_up_on: str | None = Field(
+        default=None,
+        description="For a follow-up asked with `context`: the earlier question's own words "
+        'it was searched with (its names and rare words, e.g. "Putin, Musk, Taiwan"); null '
+        "when the question was taken on its own (a new subject, or no context).",
+    )
 
 
 @dataclass(frozen=True, slots=True)

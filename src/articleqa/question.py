@@ -287,6 +287,11 @@ def rare_words(question: str) -> list[str]:
     return sorted(w for w in words if w not in _NOT_NAMES and _zipf(w) < _RARE_ZIPF)
 
 
+def word_frequency(word: str) -> float:
+    """How common ``word`` is in English (wordfreq's Zipf scale), counting its base form."""
+    return _zipf(word)
+
+
 def _zipf(word: str) -> float:
     """How common a word is in English, counting its base form: "computes" and "disables"
     are rarer than "compute" and "disable", but no rarer a subject."""

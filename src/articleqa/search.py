@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 import math
@@ -17,9 +18,10 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from articleqa.config import Settings
+from articleqa.conversation import FollowUp, Subject, Turn, check_context, follow_up
 from articleqa.embedding import Embedder
 from articleqa.errors import InvalidInput, NoArticles
-from articleqa.lexical import terms
+from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, passage_sentences
 from articleqa.question import AnswerType, QuestionInfo, holds_literal, read_question
@@ -88,6 +90,20 @@ def _remember(cache: dict[K, V], key: K, value: V, limit: int = _SENTENCE_CACHE_
     return value
 
 
+def _carrying(info: QuestionInfo, words: Sequence[str]) -> QuestionInfo:
+    """A follow-up's reading with the carried subject words as subjects of its own: the
+    passages quoted must be about the earlier subject. Its own words (``asked``) still pick
+    the sentence that answers, so the carried words do not pull the highlight back to the
+    sentence that answered the earlier question."""
+    subjects, subject_words = list(info.subjects), list(info.subject_words)
+    for word in words:
+        found = frozenset(terms(word))
+        if found and found not in subjects:
+            subjects.append(found)
+            subject_words.append(word)
+    return dataclasses.replace(info, subjects=tuple(subjects), subject_words=tuple(subject_words))
+
+
 def abstain_threshold(settings: Settings, embedder_name: str) -> float:
     """The configured threshold, else the one calibrated for this embedder."""
     if settings.abstain_threshold is not None:
@@ -116,6 +132,11 @@ class SearchFilters:
             if self.published_until and published > self.published_until:
                 return False
         return True
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan(FollowUp):
+    earlier_articles: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -169,6 +190,7 @@ class Searcher:
         # Loads the English word frequencies now (about 0.1 s), not in the first question.
         read_question("What is this about?")
         self._about_cache: dict[str, frozenset[str]] = {}
+        self._article_terms_cache: dict[str, frozenset[str]] = {}
         self._fuzzy_cache: dict[tuple[int, str, frozenset[str]], bool] = {}
         self._sentence_vector_cache: dict[str, np.ndarray] = {}
 
@@ -178,7 +200,10 @@ class Searcher:
         k: int | None = None,
         filters: SearchFilters | None = None,
         query_vector: np.ndarray | None = None,
+        context: Sequence[str] = (),
     ) -> Answer:
+        """Quote the passages answering ``question``; ``context`` holds the conversation's
+        earlier questions, oldest first, for a follow-up (see ``articleqa.conversation``)."""
         started = time.perf_counter()
         question = question.strip()
         if not question:
@@ -188,11 +213,17 @@ class Searcher:
         k = self.settings.default_k if k is None else k
         if not 1 <= k <= 10:
             raise InvalidInput("k must be between 1 and 10")
-        if query_vector is None:
-            query_vector = self.embedder.embed([question])[0]
         filters = filters or SearchFilters()
+        plan = self._follow_up(question, check_context(context, MAX_QUESTION_CHARS), filters)
+        searched = plan.search_text(question)
+        if query_vector is None or searched != question:
+            query_vector = self.embedder.embed([searched])[0]
         info = read_question(question)
-        candidates = self.rank(question, query_vector, filters, info)
+        if plan.subject is not None:
+            info = _carrying(info, plan.subject.words)
+        candidates = self.rank(searched, query_vector, filters, info)
+        if plan.earlier_articles:
+            self._prefer(candidates, plan.earlier_articles)
         supported = self.supported(info, candidates)
         answered = bool(supported)
         chosen = self.select(supported, k, filters)
@@ -204,7 +235,61 @@ class Searcher:
             index_version=self.snapshot.version,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
             message=None if answered else self._no_answer_message(info, candidates),
+            following_up_on=plan.subject.line if plan.subject else None,
         )
+
+    def _follow_up(self, question: str, context: Sequence[str], filters: SearchFilters) -> _Plan:
+        """How ``question`` continues ``context``: the subject it carries in, if any, and the
+        articles that answered the earlier question (preferred for the follow-up)."""
+        if not context:
+            return _Plan(Turn.FRESH, None)
+        found = follow_up(question, context)
+        if found.subject is None:
+            return _Plan(Turn.FRESH, None)
+        earlier = self._answering_articles(found.subject, filters)
+        if found.turn is Turn.UNNAMED and not self._fits(question, earlier):
+            # Names nothing, points at nothing, and its words are not in the earlier
+            # answer's articles: a new subject in common words ("the museum").
+            return _Plan(Turn.FRESH, None)
+        return _Plan(found.turn, found.subject, earlier)
+
+    def _answering_articles(self, subject: Subject, filters: SearchFilters) -> frozenset[str]:
+        """The articles quoted for the earlier question, searched as it was then asked (with
+        the subject it carried itself)."""
+        text = FollowUp(Turn.REFERS, subject).search_text(subject.question)
+        vector = self.embedder.embed([text])[0]
+        info = read_question(text)
+        chosen = self.select(
+            self.supported(info, self.rank(text, vector, filters, info)),
+            self.settings.default_k,
+            filters,
+        )
+        return frozenset(c.span[0] for c in chosen)
+
+    def _fits(self, question: str, articles: frozenset[str]) -> bool:
+        """Whether most of the question's own words are found in ``articles``."""
+        asked = set(question_terms(question))
+        if not asked or not articles:
+            return False
+        vocabulary: frozenset[str] = frozenset().union(*(self._article_terms(a) for a in articles))
+        return len(asked & vocabulary) * 2 >= len(asked)
+
+    def _article_terms(self, article_id: str) -> frozenset[str]:
+        cached = self._article_terms_cache.get(article_id)
+        if cached is None:
+            article = self.snapshot.articles[article_id]
+            cached = frozenset(terms(f"{article.title}\n{article.text}"))
+            _remember(self._article_terms_cache, article_id, cached, limit=1000)
+        return cached
+
+    def _prefer(self, candidates: list[Candidate], articles: frozenset[str]) -> None:
+        """Move passages of the earlier answer's articles up: a follow-up is most often
+        answered where the question it follows was."""
+        passages = self.snapshot.passages
+        for candidate in candidates:
+            if any(span[0] in articles for span in passages[candidate.ordinal].spans):
+                candidate.fused += self.settings.follow_up_article_weight
+        candidates.sort(key=lambda c: (-c.fused, c.ordinal))
 
     def supported(self, info: QuestionInfo, candidates: Sequence[Candidate]) -> list[Candidate]:
         """The candidates that may be quoted: close enough in meaning, and from an article that

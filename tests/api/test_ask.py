@@ -114,3 +114,34 @@ def test_ask_before_any_index_is_503_with_advice(empty_live: LiveServer) -> None
         status = client.get("/index").json()
     assert status["version"] is None
     assert status["articles"] == 0
+
+
+def test_a_follow_up_is_searched_with_the_earlier_question_and_says_so(live: LiveServer) -> None:
+    earlier = "When will the harbour tram extension open?"
+    with live.client() as client:
+        alone = client.post("/ask", json={"question": "How much will it cost?"}).json()
+        answer = client.post(
+            "/ask", json={"question": "How much will it cost?", "context": [earlier]}
+        ).json()
+        fresh = client.post(
+            "/ask", json={"question": "Who won the science fair?", "context": [earlier]}
+        ).json()
+    assert alone["following_up_on"] is None
+    assert answer["following_up_on"] is not None
+    # The line is the earlier question's own words, nothing written by the service.
+    assert all(word.lower() in earlier.lower() for word in answer["following_up_on"].split(", "))
+    assert "84 million euros" in answer["quotes"][0]["text"]
+    # A question with a subject of its own starts afresh.
+    assert fresh["following_up_on"] is None
+    assert "Millbrook High School" in fresh["quotes"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    "context",
+    [["Who won?"] * 6, ["x" * 1001], "not a list"],
+    ids=["too-many", "too-long", "not-a-list"],
+)
+def test_a_context_out_of_bounds_is_422_with_a_message(live: LiveServer, context: object) -> None:
+    with live.client() as client:
+        response = client.post("/ask", json={"question": "Who won?", "context": context})
+    assert_error(response, 422)

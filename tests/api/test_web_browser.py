@@ -453,3 +453,40 @@ def test_json_routes_still_answer(web: Web) -> None:
 def test_screenshot_in_readme_exists() -> None:
     assert SCREENSHOT.is_file() and SCREENSHOT.stat().st_size < 200_000
     assert "docs/ask-page.png" in (REPO / "README.md").read_text()
+
+
+def _ask_next(browser: Browser, question: str) -> None:
+    """Ask on the answer page itself, as a reader going on with the conversation."""
+    box = browser.find("#q")
+    box.clear()
+    box.send_keys(question)
+    old = browser.find("html")
+    box.send_keys(Keys.ENTER)
+    browser.wait_until(replaced(old), "the answer page")
+    browser.wait_for("#answer-heading")
+    browser.record()
+
+
+def test_the_page_keeps_the_conversation_until_a_new_topic(web: Web, browser: Browser) -> None:
+    _ask(browser, "When will the harbour tram extension open?")
+    assert not browser.find_all(".following-up")
+    _ask_next(browser, "How much will the extension cost?")
+    line = browser.find(".following-up").text
+    assert line.startswith("Following up on:") and "tram" in line
+    assert "84 million euros" in browser.wait_for("li.quote").text
+    # Three turns: the page carries both earlier questions.
+    fields = browser.find_all("input[name=context]")
+    assert [f.get_attribute("value") for f in fields] == [
+        "When will the harbour tram extension open?",
+        "How much will the extension cost?",
+    ]
+    # "New topic" asks what is in the box on its own, and the conversation starts from it.
+    box = browser.find("#q")
+    box.clear()
+    box.send_keys("Who paid for it?")
+    browser.click_and_load("button.new-topic")
+    browser.wait_for("#answer-heading")
+    assert not browser.find_all(".following-up")
+    assert [f.get_attribute("value") for f in browser.find_all("input[name=context]")] == [
+        "Who paid for it?"
+    ]

@@ -350,15 +350,16 @@ class FakeDiscord:
         mention_bot: bool = False,
         mention_bot_role: bool = False,
         reply_to: SentMessage | None = None,
+        channel_id: str | None = None,
     ) -> dict[str, Any]:
-        """A user posts ``content`` in the channel (mentioning the bot, its managed role, or
-        replying to one of its messages)."""
+        """A user posts ``content`` in the channel, or in a thread of it (mentioning the bot,
+        its managed role, or replying to one of its messages)."""
         mentions = [self.bot_user.payload()] if mention_bot else []
         if mention_bot:
             content = f"<@{self.bot_user.id}> {content}"
         if mention_bot_role:
             content = f"<@&{self.bot_role_id}> {content}"
-        message = self.message_payload(self.channel_id, content=content, author=user)
+        message = self.message_payload(channel_id or self.channel_id, content=content, author=user)
         message["mentions"] = mentions
         message["mention_roles"] = [self.bot_role_id] if mention_bot_role else []
         message["member"] = {k: v for k, v in self.member(user).items() if k != "user"}

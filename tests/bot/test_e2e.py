@@ -718,3 +718,58 @@ def test_answer_cards_group_by_article_link_context_and_hold_no_internal_ids(
     internal += [q["passage_id"] for q in expected["quotes"]]
     internal += [q["article"]["id"] for q in expected["quotes"]]
     assert [i for i in internal if any(i in text for text in seen)] == []
+
+
+def test_a_follow_up_continues_the_askers_own_questions_and_says_so(
+    api_server: ApiServer,
+) -> None:
+    async def scenario() -> tuple[SentMessage, SentMessage, SentMessage]:
+        async with discord_with_bot(api_server.url, user_cooldown_s=0) as (standin, _bot):
+            await standin.say("who won the county chess cup?", user=ALICE, mention_bot=True)
+            first = await standin.wait_for_message(lambda m: bool(m.payload["embeds"]))
+            await standin.say("when do they meet?", user=ALICE, reply_to=first)
+            follow_up = await standin.wait_for_message(
+                lambda m: m.id != first.id and bool(m.payload["embeds"])
+            )
+            # Bob was not part of Alice's conversation: his question is his own.
+            await standin.say("when do they meet?", user=BOB, mention_bot=True)
+            bobs = await standin.wait_for_message(
+                lambda m: m.id not in (first.id, follow_up.id) and m.kind == "channel"
+            )
+            return first, follow_up, bobs
+
+    first, follow_up, bobs = run(scenario())
+    assert "Following up on" not in plain(first.payload["content"])
+    shown = plain(follow_up.payload["content"])
+    assert shown.startswith("Q: when do they meet?\nFollowing up on: ")
+    # The assumption line holds only words of the earlier question.
+    line = shown.split("Following up on: ", 1)[1]
+    assert line and all(w in "who won the county chess cup?" for w in line.split(", "))
+    assert follow_up.payload["embeds"][0]["title"] == "Chess club wins county cup"
+    assert "Wednesday" in plain("\n".join(e["description"] for e in follow_up.payload["embeds"]))
+    assert "Following up on" not in plain(bobs.payload.get("content") or "")
+
+
+def test_a_follow_up_in_the_answers_thread_is_answered_from_its_subject(
+    api_server: ApiServer,
+) -> None:
+    async def scenario() -> tuple[dict[str, Any], SentMessage]:
+        async with discord_with_bot(api_server.url, answer_in_thread=True, user_cooldown_s=0) as (
+            standin,
+            _bot,
+        ):
+            asked = await standin.say("who won the county chess cup?", user=ALICE, mention_bot=True)
+            first = await standin.wait_for_message(lambda m: bool(m.payload["embeds"]))
+            # Anyone in the thread continues its conversation.
+            await standin.say(
+                "when do they meet?", user=BOB, mention_bot=True, channel_id=first.channel_id
+            )
+            follow_up = await standin.wait_for_message(
+                lambda m: m.id != first.id and bool(m.payload["embeds"])
+            )
+            return asked, follow_up
+
+    asked, follow_up = run(scenario())
+    assert follow_up.channel_id == asked["id"]  # answered in the thread, not a new one
+    assert "Following up on: " in plain(follow_up.payload["content"])
+    assert follow_up.payload["embeds"][0]["title"] == "Chess club wins county cup"

@@ -15,11 +15,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from ..bot import NO_MENTIONS, ArticleQABot, parse_date, publish, reply_privately
+from ..conversations import Conversations
 from ..errors import ApiUnavailable, InvalidInput
 from ..models import Answer
 from ..render import (
+    CONTENT_LIMIT,
     QUESTION_PREFIX,
     answer_embeds,
+    escape,
     no_answer_embed,
     question_content,
     quote_cards,
@@ -47,6 +50,7 @@ class AnswerState:
     question: str
     passage_ids: list[str]
     since: dt.date | None
+    context: list[str] = field(default_factory=list)  # the questions it followed up on
     shown_by_user: dict[int, list[str]] = field(default_factory=dict)
     voters: set[int] = field(default_factory=set)
 
@@ -117,6 +121,7 @@ class Ask(commands.Cog):
     def __init__(self, bot: ArticleQABot) -> None:
         self.bot = bot
         self._answers: OrderedDict[int, AnswerState] = OrderedDict()
+        self.conversations = Conversations(bot.settings.conversation_idle_s)
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(AnswerButton)
@@ -124,11 +129,18 @@ class Ask(commands.Cog):
     async def cog_unload(self) -> None:
         self.bot.remove_dynamic_items(AnswerButton)
 
-    def _remember(self, message: discord.Message, answer: Answer, since: dt.date | None) -> None:
+    def _remember(
+        self,
+        message: discord.Message,
+        answer: Answer,
+        since: dt.date | None,
+        context: list[str] | None = None,
+    ) -> None:
         self._answers[message.id] = AnswerState(
             question=answer.question,
             passage_ids=[q.passage_id for q in answer.quotes],
             since=since,
+            context=context or [],
         )
         while len(self._answers) > REMEMBERED_ANSWERS:
             self._answers.popitem(last=False)
@@ -144,7 +156,8 @@ class Ask(commands.Cog):
             return state
         if not message.content.startswith(QUESTION_PREFIX) or not message.embeds:
             raise InvalidInput("I can't tell which question this answer was for; please ask again.")
-        question = unescape(message.content[len(QUESTION_PREFIX) :])
+        # The question is the content's first line (a follow-up's assumption line follows).
+        question = unescape(message.content[len(QUESTION_PREFIX) :].split("\n", 1)[0])
         # Buttons from before the count was in their id had one embed per quote.
         answer = await self.bot.api.ask(question, k=shown or len(message.embeds), since=since)
         self._remember(message, answer, since)
@@ -171,7 +184,9 @@ class Ask(commands.Cog):
             )
             return
         k = min(MAX_QUOTES, len(shown) + self.bot.settings.default_count)
-        answer = await self.bot.api.ask(state.question, k=k, since=state.since)
+        answer = await self.bot.api.ask(
+            state.question, k=k, since=state.since, context=state.context
+        )
         fresh = [q for q in answer.quotes if q.passage_id not in shown]
         if not fresh:
             await interaction.followup.send(
@@ -208,10 +223,17 @@ class Ask(commands.Cog):
         )
 
     async def _ask_api(
-        self, question: str, *, user_id: int, guild_id: int | None, since: dt.date | None, k: int
+        self,
+        question: str,
+        *,
+        user_id: int,
+        guild_id: int | None,
+        since: dt.date | None,
+        k: int,
+        context: list[str] | None = None,
     ) -> Answer:
         try:
-            answer = await self.bot.api.ask(question, k=k, since=since)
+            answer = await self.bot.api.ask(question, k=k, since=since, context=context or ())
         except ApiUnavailable:
             # The service being down isn't the user's fault: don't make them wait to retry.
             self.bot.limiter.refund(user_id, guild_id)
@@ -247,17 +269,23 @@ class Ask(commands.Cog):
         # Private until there is an answer: an outage, a refusal or "no answer" is for the asker
         # alone, and only an answer is posted for the channel (see publish).
         await interaction.response.defer(ephemeral=True, thinking=True)
+        key = conversation_key(
+            interaction.channel_id, interaction.channel, interaction.user.id, self.conversations
+        )
+        context = self.conversations.earlier(key)
         answer = await self._ask_api(
             question,
             user_id=interaction.user.id,
             guild_id=interaction.guild_id,
             since=since_date,
             k=k,
+            context=context,
         )
+        self.conversations.add(key, question)
         if not answer.answered or not answer.quotes:
             await reply_privately(interaction, embed=no_answer_embed(answer))
             return
-        content = question_content(question)
+        content = answer_content(question, answer)
         public_url = self.bot.settings.public_url
         message = await publish(
             interaction,
@@ -265,7 +293,7 @@ class Ask(commands.Cog):
             embeds=answer_embeds(answer, public_url=public_url, content_length=len(content)),
             view=answer_view(since_date, shown=len(answer.quotes)),
         )
-        self._remember(message, answer, since_date)
+        self._remember(message, answer, since_date, context)
 
     def question_in(self, message: discord.Message) -> str | None:
         """The question ``message`` puts to the bot, or None when it isn't addressed to it.
@@ -321,6 +349,10 @@ class Ask(commands.Cog):
             question = question[:1000]
         guild_id = message.guild.id if message.guild else None
         self.bot.limiter.acquire(message.author.id, guild_id)
+        key = conversation_key(
+            message.channel.id, message.channel, message.author.id, self.conversations
+        )
+        context = self.conversations.earlier(key)
         async with contextlib.AsyncExitStack() as typing:
             try:
                 await typing.enter_async_context(message.channel.typing())
@@ -333,7 +365,9 @@ class Ask(commands.Cog):
                 guild_id=guild_id,
                 since=None,
                 k=self.bot.settings.default_count,
+                context=context,
             )
+        self.conversations.add(key, question)
         if not answer.answered or not answer.quotes:
             # Like an error: the asker learns it, the channel is left as it was.
             await self.bot.notify(
@@ -342,7 +376,7 @@ class Ask(commands.Cog):
                 reaction=NO_ANSWER_REACTION,
             )
             return
-        content = question_content(question)
+        content = answer_content(question, answer)
         embeds = answer_embeds(
             answer, public_url=self.bot.settings.public_url, content_length=len(content)
         )
@@ -357,7 +391,10 @@ class Ask(commands.Cog):
             kwargs["reference"] = message.to_reference(fail_if_not_exists=False)
             kwargs["mention_author"] = False
         sent = await destination.send(**kwargs)
-        self._remember(sent, answer, None)
+        if isinstance(destination, discord.Thread) and destination is not message.channel:
+            # The thread opened for this answer is where its follow-ups will be asked.
+            self.conversations.add(thread_key(destination.id), question)
+        self._remember(sent, answer, None, context)
 
     async def _destination(
         self, message: discord.Message, question: str
@@ -372,6 +409,35 @@ class Ask(commands.Cog):
         except discord.HTTPException:
             logger.warning("Could not open a thread in #%s; answering in place", channel.id)
             return channel
+
+
+def thread_key(thread_id: int) -> tuple[str, int]:
+    return ("thread", thread_id)
+
+
+def conversation_key(
+    channel_id: int | None, channel: object, user_id: int, known: Conversations
+) -> tuple[str, int] | tuple[str, int | None, int]:
+    """Whose questions a follow-up continues: everyone's in a thread (a thread is one
+    conversation), the asker's own elsewhere (a channel holds many at once).
+
+    A thread the bot opened itself counts even when discord.py has not cached it (it then
+    hands over a partial channel that does not say it is a thread)."""
+    if channel_id is not None and (
+        isinstance(channel, discord.Thread) or thread_key(channel_id) in known
+    ):
+        return thread_key(channel_id)
+    return ("channel", channel_id, user_id)
+
+
+def answer_content(question: str, answer: Answer) -> str:
+    """The question and, for a follow-up, what it was taken to follow up on: the earlier
+    question's own words, so the reader sees why these quotes were chosen."""
+    content = question_content(question)
+    if answer.following_up_on:
+        line = f"\n-# Following up on: {escape(' '.join(answer.following_up_on.split()))}"
+        content = truncate(content + line, CONTENT_LIMIT)
+    return content
 
 
 async def setup(bot: ArticleQABot) -> None:

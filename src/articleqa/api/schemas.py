@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from articleqa.conversation import MAX_CONTEXT_QUESTIONS
 from articleqa.models import Answer, Article, ArticleMeta
 from articleqa.search import MAX_QUESTION_CHARS
 
@@ -93,6 +94,13 @@ class AskRequest(RequestModel):
         default=None, ge=1, le=10, description="Number of quotes; default ARTICLEQA_DEFAULT_K (3)."
     )
     filters: AskFilters | None = None
+    context: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
+        default_factory=list,
+        max_length=MAX_CONTEXT_QUESTIONS,
+        description="The conversation's earlier questions, oldest first: a follow-up that "
+        "names no subject of its own is searched with the earlier question's words "
+        "(the answer's `following_up_on` says which).",
+    )
 
     @field_validator("question")
     @classmethod

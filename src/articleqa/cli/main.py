@@ -286,7 +286,9 @@ def evaluate_command(
     ctx: click.Context, dataset: Path, calibrate: bool, no_txtai: bool, as_json: bool
 ) -> None:
     """Evaluate answer quality on DATASET in a temporary home: a SQuAD-format JSON file, or a
-    folder of real documents (docs/, docs.json, questions.json; see eval/realdocs).
+    folder of real documents (docs/, docs.json, questions.json; see eval/realdocs), or a
+    folder of conversations (conversations.json; see eval/followups): follow-up questions
+    asked with the earlier questions as context beside the same questions asked alone.
 
     Prints hit@1/hit@3 (gold answer inside quote 1 / quotes 1-3), highlight@1, median quote
     length and abstention with each article left out, beside BM25-only, dense-only and txtai
@@ -298,6 +300,17 @@ def evaluate_command(
     # The model is loaded once, by the engine, and shared by every fold's engine.
     embedder = engine_from(ctx).embedder
     say = lambda message: click.echo(message, err=True)  # noqa: E731
+    if (dataset / "conversations.json").is_file():
+        from articleqa.evaluation import evaluate_followups, format_followups
+
+        followups = evaluate_followups(dataset, settings, embedder, progress=say)
+        if as_json:
+            from dataclasses import asdict
+
+            click.echo(json.dumps(asdict(followups), indent=2))
+        else:
+            click.echo(format_followups(followups))
+        return
     if dataset.is_dir():
         report = evaluate_documents(
             dataset, settings, embedder, with_txtai=not no_txtai, progress=say

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from articleqa.api.deps import ReadServicesDep
 from articleqa.api.errors import error_responses
@@ -31,6 +32,14 @@ async def ask(body: AskRequest, services: ReadServicesDep) -> Response:
             article_ids=frozenset(ids) if ids is not None else None,
             published_since=body.filters.since,
             published_until=body.filters.until,
+        )
+    if body.context:
+        # A follow-up embeds its own search text (and the earlier question's), so it does not
+        # join the micro-batches of plain questions; it runs on the search pool like them.
+        return _json(
+            await run_in_threadpool(
+                searcher.ask, body.question, body.k, filters, None, body.context
+            )
         )
     return _json(await services.batcher.ask(searcher, body.question, body.k, filters))
 

@@ -41,6 +41,7 @@ from articleqa.api.web_session import (
     start_session,
 )
 from articleqa.config import Settings
+from articleqa.conversation import MAX_CONTEXT_QUESTIONS
 from articleqa.engine import ArticleQA
 from articleqa.errors import ArticleQAError, IngestError, SourceTooLarge
 from articleqa.ingest import SUPPORTED_SUFFIXES, read_file
@@ -184,11 +185,18 @@ async def ask_page(
     since: str = "",
     until: str = "",
     article: str = "",
+    # The conversation so far, oldest first: carried by the page's form from one question to
+    # the next, so the server keeps no state for it. "New topic" (``new``) drops it.
+    context: Annotated[list[str] | None, Query()] = None,
+    new: str = "",
 ) -> Response:
     """The ask page; with ``q``, the answer under the form."""
     if not _readable(request, services.settings):
         return _sign_in_page(request, str(request.url.path))
     question = q.strip()
+    # The page writes these fields itself; a hand-edited address keeps only the latest ones.
+    earlier = [] if new else [c.strip() for c in context or [] if c.strip()]
+    earlier = [c[:MAX_QUESTION_CHARS] for c in earlier][-MAX_CONTEXT_QUESTIONS:]
     # Clamped rather than refused: a hand-edited address should still show a page.
     k = max(1, min(k, MAX_K))
     answer: Answer | None = None
@@ -203,15 +211,22 @@ async def ask_page(
                 published_until=_parse_date(until, "until"),
             )
             searcher = services.holder.require()
-            answer = await services.batcher.ask(
-                searcher, question, k, None if filters.is_empty() else filters
-            )
+            chosen = None if filters.is_empty() else filters
+            if earlier:
+                # As in POST /ask: a follow-up embeds its own search text, outside the batches.
+                answer = await anyio.to_thread.run_sync(
+                    lambda: searcher.ask(question, k, chosen, context=earlier)
+                )
+            else:
+                answer = await services.batcher.ask(searcher, question, k, chosen)
         except ArticleQAError as exc:
             error, status = exc.message, exc.http_status
         if answer is not None and answer.answered and len(answer.quotes) >= k and k < MAX_K:
             params = {"q": question, "k": min(k + MORE_STEP, MAX_K), "since": since}
             params |= {"until": until, "article": article}
-            more_url = "/?" + urllib.parse.urlencode({a: b for a, b in params.items() if b})
+            more_url = "/?" + urllib.parse.urlencode(
+                [*((a, b) for a, b in params.items() if b), *(("context", c) for c in earlier)]
+            )
     articles = await anyio.to_thread.run_sync(_filter_articles, services.engine)
     return render(
         request,
@@ -230,6 +245,8 @@ async def ask_page(
             "more_url": more_url,
             "error": error,
             "filters_open": bool(since or until or article),
+            # The next question follows up on this one and the ones before it.
+            "conversation": [*earlier, question][-MAX_CONTEXT_QUESTIONS:] if question else [],
         },
         status_code=status,
     )
