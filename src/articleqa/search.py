@@ -9,7 +9,7 @@ import math
 import re
 import time
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import TypeVar
@@ -224,9 +224,9 @@ class Searcher:
         candidates = self.rank(searched, query_vector, filters, info)
         if plan.earlier_articles:
             self._prefer(candidates, plan.earlier_articles)
-        supported = self.supported(info, candidates)
-        answered = bool(supported)
-        chosen = self.select(supported, k, filters)
+        # Checked lazily: only as many candidates as the quotes need pay for the subject rule.
+        chosen = self.select(self._supported(info, candidates), k, filters)
+        answered = bool(chosen)  # the first supported candidate is always chosen
         quotes = [self._quote(info, query_vector, c) for c in chosen]
         return Answer(
             question=question,
@@ -260,7 +260,7 @@ class Searcher:
         vector = self.embedder.embed([text])[0]
         info = read_question(text)
         chosen = self.select(
-            self.supported(info, self.rank(text, vector, filters, info)),
+            self._supported(info, self.rank(text, vector, filters, info)),
             self.settings.default_k,
             filters,
         )
@@ -300,13 +300,18 @@ class Searcher:
         answers it. And a question about Lyon is not answered from an article that never says
         "Lyon", however alike two cities' articles read: that check needs no threshold.
         """
-        return [
+        return list(self._supported(info, candidates))
+
+    def _supported(
+        self, info: QuestionInfo, candidates: Iterable[Candidate]
+    ) -> Iterator[Candidate]:
+        return (
             c
             for c in candidates
             if c.evidence >= self.abstain_threshold
             and self._covers_names(info, c.ordinal)
             and self._more_than_a_passing_mention(info, c.ordinal)
-        ]
+        )
 
     def _more_than_a_passing_mention(self, info: QuestionInfo, ordinal: int) -> bool:
         """Whether a passage that names the question's subjects speaks to the question.
@@ -554,7 +559,7 @@ class Searcher:
         candidate.also_in = [s[0] for s in spans if s[0] != candidate.span[0]]
 
     def select(
-        self, candidates: Sequence[Candidate], k: int, filters: SearchFilters | None = None
+        self, candidates: Iterable[Candidate], k: int, filters: SearchFilters | None = None
     ) -> list[Candidate]:
         """Top ``k`` after collapsing overlapping spans and near-duplicates, few per article."""
         filters = filters or SearchFilters()
