@@ -187,11 +187,12 @@ class Searcher:
         self._words_cache: dict[int, _PassageWords] = {}
         self._refs: dict[str, ArticleRef] = {}
         self._subject_terms_cache: dict[tuple[int, str], frozenset[str]] = {}
+        self._framing_terms_cache: dict[tuple[int, str], frozenset[str]] = {}
         # Loads the English word frequencies now (about 0.1 s), not in the first question.
         read_question("What is this about?")
         self._about_cache: dict[str, frozenset[str]] = {}
         self._article_terms_cache: dict[str, frozenset[str]] = {}
-        self._fuzzy_cache: dict[tuple[int, str, frozenset[str]], bool] = {}
+        self._fuzzy_cache: dict[tuple[int, str, frozenset[str], bool], bool] = {}
         self._sentence_vector_cache: dict[str, np.ndarray] = {}
 
     def ask(
@@ -324,12 +325,9 @@ class Searcher:
         """
         if not self.settings.subject_check or not info.subjects:
             return True
-        passage = self.snapshot.passages[ordinal]
-        heading = frozenset(terms(passage.context or ""))
-        for article_id, _start, _end in passage.spans:
-            about = self._about_terms(article_id) | heading
+        for article_id, _start, _end in self.snapshot.passages[ordinal].spans:
             if all(
-                not subject.isdisjoint(about) or any(_loosely_in(t, about) for t in subject)
+                self._mentions(ordinal, article_id, subject, framing_only=True)
                 for subject in info.subjects
             ):
                 return True
@@ -373,14 +371,21 @@ class Searcher:
             for text in (passage.text, passage.context, article.text[:_OPENING_CHARS])
         )
 
-    def _mentions(self, ordinal: int, article_id: str, subject: frozenset[str]) -> bool:
+    def _mentions(
+        self, ordinal: int, article_id: str, subject: frozenset[str], *, framing_only: bool = False
+    ) -> bool:
         """Whether the passage names the subject, allowing the ways people write a name in a
         question: a typo ("Primier"), another spelling ("patronized"/"patronised"), an accent
-        left out ("Herve"), a compound split ("Sky Drive"/"SkyDrive")."""
-        vocabulary = self._subject_terms(ordinal, article_id)
+        left out ("Herve"), a compound split ("Sky Drive"/"SkyDrive"). ``framing_only``: in its
+        heading or what its article is about, not in its own text."""
+        vocabulary = (
+            self._framing_terms(ordinal, article_id)
+            if framing_only
+            else self._subject_terms(ordinal, article_id)
+        )
         if not subject.isdisjoint(vocabulary):
             return True
-        key = (ordinal, article_id, subject)
+        key = (ordinal, article_id, subject, framing_only)
         cached = self._fuzzy_cache.get(key)
         if cached is None:
             cached = _remember(
@@ -389,16 +394,22 @@ class Searcher:
         return cached
 
     def _subject_terms(self, ordinal: int, article_id: str) -> frozenset[str]:
+        """Where a subject may be named: the passage, its heading, its article's framing."""
         key = (ordinal, article_id)
         cached = self._subject_terms_cache.get(key)
         if cached is None:
-            passage = self.snapshot.passages[ordinal]
-            cached = (
-                self._words(ordinal).all_terms
-                | frozenset(terms(passage.context))
-                | self._about_terms(article_id)
-            )
+            cached = self._words(ordinal).all_terms | self._framing_terms(ordinal, article_id)
             _remember(self._subject_terms_cache, key, cached)
+        return cached
+
+    def _framing_terms(self, ordinal: int, article_id: str) -> frozenset[str]:
+        """The passage's heading and what its article says it is about."""
+        key = (ordinal, article_id)
+        cached = self._framing_terms_cache.get(key)
+        if cached is None:
+            passage = self.snapshot.passages[ordinal]
+            cached = frozenset(terms(passage.context)) | self._about_terms(article_id)
+            _remember(self._framing_terms_cache, key, cached)
         return cached
 
     def _about_terms(self, article_id: str) -> frozenset[str]:

@@ -46,7 +46,9 @@ _AUTHOR_META = ("author", "article:author", "dc.creator", "parsely-author")
 def read_html(html: str, source: str | None, url: str | None = None) -> RawArticle:
     page = _parse(html)
     document = trafilatura.bare_extraction(
-        _prepared(html) if page is not None else html,
+        # A tree of its own: trafilatura prunes the tree it is given, and ``page`` is read
+        # below for the title, the author and the date.
+        _prepared(html),
         url=url,
         with_metadata=True,
         include_comments=False,
