@@ -43,6 +43,9 @@ def test_words_rare_in_english_are_subjects_and_common_ones_are_not() -> None:
     [
         ("When was the lifeboat built?", AnswerType.TIME),
         ("In what year did Debian start?", AnswerType.TIME),
+        ("In which year did Debian start?", AnswerType.TIME),
+        ("In which pip version was percent-encoding added?", AnswerType.NUMBER),
+        ("Which port does the inspector listen on?", AnswerType.NUMBER),
         ("How many jobs will the factory create?", AnswerType.NUMBER),
         ("What uid did operator have?", AnswerType.NUMBER),
         ("Which grep option prints only file names?", AnswerType.CODE),

@@ -510,6 +510,28 @@ def test_a_version_the_question_names_must_be_in_the_passage(settings: Settings)
     assert not searcher.ask("What did pip 10.0.1 add for credentials?").answered
 
 
+def test_an_option_the_question_writes_must_be_in_the_passage(settings: Settings) -> None:
+    # Both manuals are about output and formats; only one writes "-p". Asked about time's -p
+    # with time's manual absent, mawk's passage on printf formats is no answer.
+    store = _store_of(
+        settings,
+        (
+            "mawk manual",
+            "printf format, expr-list\nduplicates the printf C library function writing to "
+            "standard output. The long form of each format is written in full.",
+        ),
+        ("time manual", "-v\n--verbose\nUse the built-in verbose format for the output."),
+    )
+    searcher = _searcher(settings, store, abstain_threshold=-1.0)
+
+    declined = searcher.ask("What is the long form of the -p format option?")
+    answered = searcher.ask("What is the long form of the -v format option?")
+
+    assert not declined.answered
+    assert declined.message is not None and "“-p”" in declined.message
+    assert answered.answered and "--verbose" in answered.quotes[0].text
+
+
 def test_an_option_the_question_writes_finds_the_passage_that_defines_it(
     settings: Settings,
 ) -> None:

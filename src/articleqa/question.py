@@ -128,13 +128,13 @@ _NOT_NAMES = (
 )
 _DOTTED = re.compile(r"[^\W\d_]\.[^\W\d_]")  # file and module names: pyproject.toml, yaml.load
 _TIME_QUESTION = re.compile(
-    r"^\s*(?:when\b|(?:in |on |by |since |until )?what (?:year|years|date|day|month|time|"
+    r"^\s*(?:when\b|(?:in |on |by |since |until )?(?:what|which) (?:year|years|date|day|month|time|"
     r"decade|century|period|era)\b|how long ago\b)",
     re.IGNORECASE,
 )
 _NUMBER_QUESTION = re.compile(
     r"\bhow (?:many|much|long|old|far|big|large|high|tall|deep|wide|often|fast)\b|"
-    r"\bwhat (?:is the |was the |are the )?(?:\w+ )?(?:number|amount|percentage|percent|"
+    r"\b(?:what|which) (?:is the |was the |are the )?(?:\w+ )?(?:number|amount|percentage|percent|"
     r"population|size|cost|price|value|uid|gid|port|version|limit|rate|speed|temperature|"
     r"score|height|length|width|depth|weight|age|count|total)\b",
     re.IGNORECASE,
@@ -207,6 +207,11 @@ class QuestionInfo:
     versions: tuple[str, ...] = ()
     # Versions and code tokens as written ("2.0", "-p", "%M"): looked for in the text itself.
     literals: tuple[str, ...] = ()
+
+    @property
+    def code_literals(self) -> tuple[str, ...]:
+        """The options, format specifiers and variables the question writes ("-p", "%M")."""
+        return tuple(literal for literal in self.literals if literal not in self.versions)
 
     def expects(self, sentence: str) -> float:
         """How surely ``sentence`` holds the kind of answer the question asks for, beyond the

@@ -348,7 +348,9 @@ class Searcher:
         A mention somewhere else in the article is not enough: a man page that says "see also
         grep(1)" does not answer a question about grep.
         """
-        if not self.settings.subject_check or (not info.subjects and not info.versions):
+        if not self.settings.subject_check or not (
+            info.subjects or info.versions or info.code_literals
+        ):
             return True
         return any(
             all(self._naming(info, ordinal, article_id))
@@ -356,12 +358,25 @@ class Searcher:
         )
 
     def _naming(self, info: QuestionInfo, ordinal: int, article_id: str) -> Iterator[bool]:
-        """For each subject, then each version, of the question: whether the passage, as part
-        of that article, names it (lazily, so that ``all`` stops at the first it does not)."""
+        """For each subject, version, then code literal of the question: whether the passage,
+        as part of that article, names it (lazily, so that ``all`` stops at the first it does
+        not)."""
         for subject in info.subjects:
             yield self._mentions(ordinal, article_id, subject)
         for version in info.versions:
             yield self._mentions_version(ordinal, article_id, version)
+        for literal in info.code_literals:
+            yield self._writes(ordinal, literal)
+
+    def _writes(self, ordinal: int, literal: str) -> bool:
+        """Whether the passage or its heading writes ``literal`` ("-p", "%M", "$NF").
+
+        Unlike a name, an option is not vouched for by the article: grep's manual names "-p"
+        nowhere, and mawk's "-W" does not answer "What does -p do?"; the passage that answers
+        about an option writes it.
+        """
+        passage = self.snapshot.passages[ordinal]
+        return holds_literal(literal, passage.text) or holds_literal(literal, passage.context)
 
     def _mentions_version(self, ordinal: int, article_id: str, version: str) -> bool:
         passage = self.snapshot.passages[ordinal]
@@ -430,12 +445,12 @@ class Searcher:
             # Not "the articles do not answer" when there are none (issue 15, item 9).
             return NoArticles().message
         close = [c for c in candidates if c.evidence >= self.abstain_threshold]
-        named = [False] * (len(info.subjects) + len(info.versions))
+        named = [False] * (len(info.subjects) + len(info.versions) + len(info.code_literals))
         for candidate in close[: self.settings.rerank_depth]:
             for article_id, _start, _end in self.snapshot.passages[candidate.ordinal].spans:
                 found = self._naming(info, candidate.ordinal, article_id)
                 named = [was or now for was, now in zip(named, found, strict=True)]
-        words = [*info.subject_words, *info.versions]
+        words = [*info.subject_words, *info.versions, *info.code_literals]
         missing = [word for word, was in zip(words, named, strict=True) if not was]
         if close and missing and self.settings.subject_check:
             listed = ", ".join(f"“{word}”" for word in missing)
