@@ -197,3 +197,47 @@ def test_cleaning_is_idempotent() -> None:
     twice, _ = clean_text(once)
 
     assert twice == once
+
+
+def test_a_table_laid_out_with_spaces_keeps_one_row_per_line() -> None:
+    raw = (
+        "The table below lists the releases.\n\n"
+        "    Release   Year        Owner\n"
+        "    1.6       2000        CNRI\n"
+        "    2.0       2000        BeOpen.com\n"
+        "    2.1\t      2001        PSF\n"
+    )
+
+    text, _ = clean_text(raw)
+
+    assert text.split("\n\n")[1].split("\n") == [
+        "Release   Year        Owner",
+        "1.6       2000        CNRI",
+        "2.0       2000        BeOpen.com",
+        "2.1       2001        PSF",
+    ]
+    assert clean_text(text)[0] == text  # still a table when cleaned again
+
+
+def test_justified_prose_is_not_a_table() -> None:
+    # nroff justifies a man page's lines with extra spaces wherever the words fall.
+    raw = (
+        "       The comment extends until the next newline (or the end of  a  -e\n"
+        "       script  fragment) and is ignored by the command processor which\n"
+        "       reads the script.\n"
+    )
+
+    text, _ = clean_text(raw)
+
+    assert text == (
+        "The comment extends until the next newline (or the end of a -e script fragment) "
+        "and is ignored by the command processor which reads the script."
+    )
+
+
+def test_underlines_and_rules_are_decoration_not_text() -> None:
+    raw = "Specification\n-------------\n\nThe field is a boolean.\n\n=====\n\nThe end."
+
+    text, _ = clean_text(raw)
+
+    assert text.split("\n\n") == ["Specification", "The field is a boolean.", "The end."]

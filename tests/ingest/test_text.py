@@ -76,3 +76,12 @@ def test_sample_pasted_article_loses_its_byline_but_keeps_the_author(settings: S
     # Headings survive as their own paragraphs: they are passage context later.
     assert "\n\nWhat Putin reportedly asked about Taiwan\n\n" in article.text
     assert article.text.count("Putin is said to have asked Musk not to switch on Starlink") == 2
+
+
+def test_a_title_s_underline_leaves_with_it() -> None:
+    raw = read_text(
+        "A. HISTORY OF THE SOFTWARE\n==========================\n\nPython was created.", None
+    )
+
+    assert raw.title == "A. HISTORY OF THE SOFTWARE"
+    assert prepare_article(raw).text == "Python was created."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 import unicodedata
 from collections.abc import Iterable
 
@@ -17,6 +18,13 @@ _BULLET = re.compile(r"^(?:[-*•·▪]\s+|\d{1,3}[.)]\s+)")
 _SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]]$")
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-$")
 _MAX_WRAP_WIDTH = 100
+# A setext underline or a rule: one of these characters repeated, alone on its line
+# ("=====" under a title, "-----" between sections). Decoration, not text.
+RULE_LINE = re.compile(r"^\s*([=\-~*#^_+])\1{2,}\s*$")
+# A gap between the columns of a table laid out with spaces: two or more spaces (or a tab)
+# between words, not after a sentence's or clause's end (prose set with two spaces after a
+# full stop is not a table).
+_COLUMN_GAP = re.compile(r"[^\s.!?:;,](?: {2,}|\t+)\S")
 
 _TIME = r"\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
@@ -112,21 +120,59 @@ def clean_text(raw: str) -> tuple[str, str | None]:
 
     Returns the cleaned text and the author named by a dropped byline, if any.
     """
-    text = normalize_unicode(raw)
+    text = raw.replace("\r\n", "\n").replace("\r", "\n")
     author: str | None = None
     paragraphs: list[str] = []
     for block in _BLANK_LINES.split(text):
-        block_lines: list[str] = []
-        for line in block.split("\n"):
-            line = line.strip()
-            if not line:
+        block_lines: list[tuple[str, str]] = []
+        for raw_line in block.split("\n"):
+            line = normalize_unicode(raw_line).strip()
+            if not line or RULE_LINE.match(line):
                 continue
             if is_noise_line(line):
                 author = author or byline_author(line)
                 continue
-            block_lines.append(line)
-        paragraphs.extend(_join_lines(block_lines))
+            block_lines.append((line, raw_line.rstrip()))
+        paragraphs.extend(_paragraphs(block_lines))
     return PARAGRAPH_BREAK.join(p for p in paragraphs if p), author
+
+
+def _paragraphs(lines: list[tuple[str, str]]) -> list[str]:
+    """A block's paragraphs (``lines`` are each cleaned line with the line as written): its
+    prose joined across wraps, and the rows of a table laid out with spaces kept one per line."""
+    paragraphs: list[str] = []
+    prose: list[str] = []
+    index = 0
+    while index < len(lines):
+        end = index
+        while end < len(lines) and _COLUMN_GAP.search(lines[end][1]):
+            end += 1
+        if end - index >= 2 and _aligned([written for _, written in lines[index:end]]):
+            paragraphs.extend(_join_lines(prose))
+            prose = []
+            paragraphs.append(_table(written for _, written in lines[index:end]))
+            index = end
+        else:
+            prose.extend(line for line, _ in lines[index : max(end, index + 1)])
+            index = max(end, index + 1)
+    paragraphs.extend(_join_lines(prose))
+    return paragraphs
+
+
+def _table(rows: Iterable[str]) -> str:
+    """A table's rows as laid out, so its columns still line up when quoted: tabs expanded,
+    the indentation they share removed."""
+    cleaned = [_CONTROL.sub("", unicodedata.normalize("NFC", row)).expandtabs() for row in rows]
+    return textwrap.dedent("\n".join(row.rstrip() for row in cleaned))
+
+
+def _aligned(rows: list[str]) -> bool:
+    """Whether lines with gaps are a table's rows: its columns start at the same places on
+    every row (two places, or one over three rows or more). Justified text (man pages) has
+    gaps too, but wherever its words fall."""
+    starts = [{m.end() - 1 for m in _COLUMN_GAP.finditer(row.expandtabs())} for row in rows]
+    shared = set.intersection(*starts)
+    return len(shared) >= 2 or (len(shared) >= 1 and len(rows) >= 3)
 
 
 def _clean_code(text: str) -> str:
