@@ -532,6 +532,19 @@ def test_an_option_the_question_writes_must_be_in_the_passage(settings: Settings
     assert answered.answered and "--verbose" in answered.quotes[0].text
 
 
+def test_a_passage_holding_only_the_option_asked_about_still_gets_a_highlight(
+    settings: Settings,
+) -> None:
+    store = _store_of(settings, ("grep manual", "-q\nQuiet; write nothing to standard output."))
+    searcher = _searcher(settings, store, abstain_threshold=-1.0)
+
+    answer = searcher.ask("What does -q do?")
+
+    assert answer.quotes[0].highlight is not None
+    assert "Quiet" in answer.quotes[0].highlight.text or "-q" in answer.quotes[0].highlight.text
+    _assert_contract(answer, store)
+
+
 def test_an_option_the_question_writes_finds_the_passage_that_defines_it(
     settings: Settings,
 ) -> None:

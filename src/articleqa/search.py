@@ -647,7 +647,9 @@ class Searcher:
         texts = [passage.text[span.start : span.end] for span, _ in sentences]
         meaning = self._meaning(candidate.ordinal, query_vector).tolist()
         heading_terms = frozenset(terms(passage.heading)) if passage.heading else frozenset()
-        shares_words = not info.asked.isdisjoint(words.all_terms | heading_terms)
+        shares_words = not info.asked.isdisjoint(words.all_terms | heading_terms) or any(
+            holds_literal(literal, passage.text) for literal in info.literals
+        )
         scores = self._sentence_scores(info, words, texts, meaning, heading_terms)
         best = max(range(len(scores)), key=scores.__getitem__)
         highlight: Highlight | None = None
