@@ -400,3 +400,31 @@ def test_restructuredtext_title_entities_are_decoded() -> None:
     raw = read_rst(source, None)
 
     assert raw.title == "OAuth1 & OAuth2 for Foo"
+
+
+def test_sphinx_roles_are_read_as_sphinx_shows_them() -> None:
+    source = (
+        "JSON\n====\n\nUse :func:`json.loads`, :py:meth:`~json.JSONDecoder.decode`, "
+        ":ref:`the intro <intro>` and :option:`--verbose`.\n"
+    )
+
+    text = prepare_article(read_rst(source, None)).text
+
+    assert text == "Use json.loads, decode, the intro and --verbose."
+
+
+def test_restructuredtext_bibliographic_fields_give_author_and_date() -> None:
+    source = "Notes\n=====\n\n:Author: Jane Doe\n:Date: 2023-02-03\n\nThe notes.\n"
+
+    article = prepare_article(read_rst(source, None))
+
+    assert (article.author, str(article.published)) == ("Jane Doe", "2023-02-03")
+    assert article.text == "The notes."
+
+
+def test_html_comments_in_markdown_are_not_text() -> None:
+    source = "# Title\n\nBefore <!-- an inline note --> after.\n\n<!-- a block note -->\n\nText.\n"
+
+    text = prepare_article(read_markdown(source, None)).text
+
+    assert text == "Before after.\n\nText."

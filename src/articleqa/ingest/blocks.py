@@ -78,6 +78,13 @@ def _tag(element: etree._Element) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
+def _is_skipped(node: etree._Element) -> bool:
+    """Nodes whose own text is never read: comments and processing instructions (which have no
+    tag name), scripts, navigation and the like, and permalink marks. Their tails are text."""
+    tag = _tag(node)
+    return not tag or tag in _SKIPPED or _is_permalink(node)
+
+
 def _is_permalink(element: etree._Element) -> bool:
     classes = (element.get("class") or "").split()
     return "headerlink" in classes or "anchor" in classes or "anchorjs-link" in classes
@@ -96,11 +103,10 @@ def inline_text(element: etree._Element) -> str:
             parts.append(text.replace("\n", " "))
 
     def walk(node: etree._Element) -> None:
-        tag = _tag(node)
-        if tag in _SKIPPED or _is_permalink(node):
+        if _is_skipped(node):
             add(node.tail)
             return
-        if tag in ("br", "lb"):
+        if _tag(node) in ("br", "lb"):
             parts.append("\n")
         # An image's alt text is left out: in documents it is mostly badges and icons.
         add(node.text)
@@ -187,7 +193,7 @@ class _Walker:
                 self.walk(child)
                 loose.append(child.tail or "")
             else:
-                if _tag(child) not in _SKIPPED and not _is_permalink(child):
+                if not _is_skipped(child):
                     loose.append(inline_text(child))
                 loose.append(child.tail or "")
         self.text(_INLINE_SPACE.sub(" ", "".join(loose)))

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
+from docutils import nodes
 from docutils.core import publish_parts
+from docutils.parsers.rst import roles
 from docutils.utils import SystemMessage
+from lxml import html as lxml_html
 
 from articleqa.errors import IngestError
 from articleqa.ingest.blocks import (
     article_from_blocks,
     blocks_from_html,
     clean_heading,
+    inline_text,
     take_title,
 )
+from articleqa.ingest.dates import parse_date
 from articleqa.models import Block, BlockKind, RawArticle
 
 logger = logging.getLogger(__name__)
@@ -35,9 +41,96 @@ _SAFE_SETTINGS: dict[str, Any] = {
 }
 
 
+# Sphinx's roles, which plain docutils does not know: without them ":func:`json.loads`" is
+# stored as written, markup and all. Each is read as Sphinx shows it: its title when it has
+# one ("the intro" of "the intro <intro>"), a "~"-shortened name as its last part.
+_CODE_ROLES = [
+    "func",
+    "meth",
+    "class",
+    "mod",
+    "attr",
+    "data",
+    "const",
+    "exc",
+    "obj",
+    "option",
+    "envvar",
+    "program",
+    "command",
+    "file",
+    "samp",
+    "kbd",
+    "makevar",
+    "token",
+    "keyword",
+    "macro",
+    "member",
+    "type",
+    "var",
+    "struct",
+    "enum",
+    "union",
+    "expr",
+]
+_TEXT_ROLES = [
+    "ref",
+    "doc",
+    "term",
+    "numref",
+    "any",
+    "download",
+    "guilabel",
+    "menuselection",
+    "dfn",
+    "mimetype",
+]
+_DOMAINS = ("", "py:", "c:", "cpp:", "js:", "std:", "rst:")
+_TITLED = re.compile(r"^(?P<title>.*?)\s*<[^<>]*>$", re.DOTALL)
+
+
+def _shown(text: str) -> str:
+    titled = _TITLED.match(text)
+    if titled and titled.group("title"):
+        return titled.group("title")
+    text = text.lstrip("!")
+    return text[1:].rsplit(".", 1)[-1] if text.startswith("~") else text
+
+
+def _code_role(
+    name: str,
+    rawtext: str,
+    text: str,
+    lineno: int,
+    inliner: Any,
+    options: Any = None,
+    content: Any = None,
+) -> tuple[list[nodes.Node], list[Any]]:
+    return [nodes.literal(rawtext, _shown(text))], []
+
+
+def _text_role(
+    name: str,
+    rawtext: str,
+    text: str,
+    lineno: int,
+    inliner: Any,
+    options: Any = None,
+    content: Any = None,
+) -> tuple[list[nodes.Node], list[Any]]:
+    return [nodes.inline(rawtext, _shown(text))], []
+
+
+for _domain in _DOMAINS:
+    for _name in _CODE_ROLES:
+        roles.register_local_role(f"{_domain}{_name}", _code_role)
+    for _name in _TEXT_ROLES:
+        roles.register_local_role(f"{_domain}{_name}", _text_role)
+
+
 def read_rst(text: str, source: str | None) -> RawArticle:
     try:
-        parts = publish_parts(text, writer_name="html5", settings_overrides=_SAFE_SETTINGS)
+        parts = publish_parts(text, writer="html5", settings_overrides=_SAFE_SETTINGS)
     except (SystemMessage, ValueError, AttributeError, IndexError, RecursionError) as exc:
         raise IngestError(f"cannot parse the reStructuredText document: {exc}") from exc
     blocks = blocks_from_html(parts.get("body", ""))
@@ -49,7 +142,28 @@ def read_rst(text: str, source: str | None) -> RawArticle:
     title = clean_heading(blocks_from_html_text(str(parts.get("title") or "")))
     if not title:
         title, blocks = take_title(blocks)
-    return article_from_blocks(title, blocks, "reStructuredText document", source)
+    fields = _docinfo(parts.get("docinfo", ""))
+    return article_from_blocks(
+        title,
+        blocks,
+        "reStructuredText document",
+        source,
+        author=fields.get("author") or None,
+        published=parse_date(fields.get("date")),
+    )
+
+
+def _docinfo(html: str) -> dict[str, str]:
+    """The bibliographic fields (":Author:", ":Date:") docutils read from the top of the
+    document: explicit metadata, as front matter is in Markdown."""
+    if not html.strip():
+        return {}
+    root = lxml_html.fromstring(html)
+    return {
+        (dd.get("class") or "").split()[0]: inline_text(dd)
+        for dd in root.iter("dd")
+        if dd.get("class")
+    }
 
 
 def blocks_from_html_text(html: str) -> str:
