@@ -97,35 +97,28 @@ def _shown(text: str) -> str:
     return text[1:].rsplit(".", 1)[-1] if text.startswith("~") else text
 
 
-def _code_role(
-    name: str,
-    rawtext: str,
-    text: str,
-    lineno: int,
-    inliner: Any,
-    options: Any = None,
-    content: Any = None,
-) -> tuple[list[nodes.Node], list[Any]]:
-    return [nodes.literal(rawtext, _shown(text))], []
+def _role(node: type[nodes.TextElement]) -> Any:
+    """A role that shows its text as Sphinx would, in ``node`` (code or plain text)."""
 
+    def role(
+        name: str,
+        rawtext: str,
+        text: str,
+        lineno: int,
+        inliner: Any,
+        options: Any = None,
+        content: Any = None,
+    ) -> tuple[list[nodes.Node], list[Any]]:
+        return [node(rawtext, _shown(text))], []
 
-def _text_role(
-    name: str,
-    rawtext: str,
-    text: str,
-    lineno: int,
-    inliner: Any,
-    options: Any = None,
-    content: Any = None,
-) -> tuple[list[nodes.Node], list[Any]]:
-    return [nodes.inline(rawtext, _shown(text))], []
+    return role
 
 
 for _domain in _DOMAINS:
     for _name in _CODE_ROLES:
-        roles.register_local_role(f"{_domain}{_name}", _code_role)
+        roles.register_local_role(f"{_domain}{_name}", _role(nodes.literal))
     for _name in _TEXT_ROLES:
-        roles.register_local_role(f"{_domain}{_name}", _text_role)
+        roles.register_local_role(f"{_domain}{_name}", _role(nodes.inline))
 
 
 def read_rst(text: str, source: str | None) -> RawArticle:
