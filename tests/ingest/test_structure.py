@@ -428,3 +428,11 @@ def test_html_comments_in_markdown_are_not_text() -> None:
     text = prepare_article(read_markdown(source, None)).text
 
     assert text == "Before after.\n\nText."
+
+
+def test_markdown_footnotes_are_numbered_like_the_rendered_page() -> None:
+    source = "# Title\n\nThe tool was released in 2004.[^1]\n\n[^1]: The first public release.\n"
+
+    text = prepare_article(read_markdown(source, None)).text
+
+    assert text == "The tool was released in 2004.[1]\n\n1. The first public release."

@@ -78,6 +78,9 @@ def _tag(element: etree._Element) -> str:
     return tag.lower() if isinstance(tag, str) else ""
 
 
+_LINK_MARK_CLASSES = frozenset({"headerlink", "anchor", "anchorjs-link", "footnote-backref"})
+
+
 def _is_skipped(node: etree._Element) -> bool:
     """Nodes whose own text is never read: comments and processing instructions (which have no
     tag name), scripts, navigation and the like, and permalink marks. Their tails are text."""
@@ -87,7 +90,8 @@ def _is_skipped(node: etree._Element) -> bool:
 
 def _is_permalink(element: etree._Element) -> bool:
     classes = (element.get("class") or "").split()
-    return "headerlink" in classes or "anchor" in classes or "anchorjs-link" in classes
+    # A footnote's "↩" back to where it was cited is a link mark like a heading's "¶".
+    return not _LINK_MARK_CLASSES.isdisjoint(classes)
 
 
 def inline_text(element: etree._Element) -> str:

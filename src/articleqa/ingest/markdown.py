@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from markdown_it import MarkdownIt
 from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
 
 from articleqa.errors import IngestError
 from articleqa.ingest.blocks import article_from_blocks, blocks_from_html, take_title
@@ -18,7 +19,10 @@ from articleqa.models import Block, RawArticle
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
 _MARKDOWN = (
-    MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).use(deflist_plugin)
+    MarkdownIt("commonmark", {"html": True})
+    .enable(["table", "strikethrough"])
+    .use(deflist_plugin)
+    .use(footnote_plugin)  # GFM footnotes: "[^1]" in the text, "[^1]: ..." at the end
 )
 
 
