@@ -436,3 +436,23 @@ def test_markdown_footnotes_are_numbered_like_the_rendered_page() -> None:
     text = prepare_article(read_markdown(source, None)).text
 
     assert text == "The tool was released in 2004.[1]\n\n1. The first public release."
+
+
+def test_man_page_bullets_dates_and_indented_blocks() -> None:
+    source = (
+        '.TH FOO 1 "2023-03-05" "foo 1.2" "User Commands"\n.SH DESCRIPTION\n'
+        ".IP \\(bu 2\nfirst bullet\ncontinues here\n.IP \\(bu 2\nsecond bullet\n"
+        ".RS\nIndented text.\n.RE\n.IP 1. 4\nnumbered one\n.IP \\-n\ntag term\n"
+    )
+
+    article = prepare_article(read_man(source, "foo.1"))
+
+    assert str(article.published) == "2023-03-05"
+    assert article.text.split("\n\n") == [
+        "DESCRIPTION",
+        "• first bullet continues here",
+        "• second bullet",
+        "Indented text.",
+        "1. numbered one",
+        "-n\ntag term",
+    ]

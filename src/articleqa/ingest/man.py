@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from articleqa.ingest.blocks import article_from_blocks
+from articleqa.ingest.dates import parse_date
 from articleqa.models import Block, BlockKind, RawArticle
 
 _FONT_ESCAPE = re.compile(r"\\f(?:\[[^\]]*\]|\([A-Za-z]{2}|[A-Za-z0-9])")
@@ -48,6 +49,9 @@ _FONT_MACROS = {"B", "I", "R", "SM", "SB"}
 _ALTERNATING = {"BR", "RB", "BI", "IB", "RI", "IR"}
 _LINE_START = "\x01"  # marks a source line that starts an output line of its own
 _PARAGRAPH = {"PP", "P", "LP", "sp", "RS", "RE", "in", "ti", "ne", "ad", "na", "hy", "nh"}
+_BREAKING = {"PP", "P", "LP", "sp", "RS", "RE"}  # each starts a new paragraph
+# An .IP tag that marks a list item rather than naming a term: a bullet or an item number.
+_ITEM_MARK = re.compile(r"^(?:[•·*\-–—o]|\(?\w{1,3}[.)])$")
 # An escaped space ("\-S\ suffix") is part of its argument, not a break between two.
 _ARGUMENT = re.compile(r'"((?:[^"]|"")*)"|((?:\\\s|\S)+)')
 
@@ -89,6 +93,7 @@ class _Page:
         self.code = False
         self.tag_next = False  # .TP: the next line is the item's tag
         self.break_next = False  # .br: the next line starts a line of its own
+        self.item_mark = ""  # .IP with a bullet or number: it starts the next line
 
     def flush(self) -> None:
         if not self.lines:
@@ -104,6 +109,9 @@ class _Page:
         self.lines = []
 
     def add(self, text: str) -> None:
+        if self.item_mark:
+            text, self.item_mark = f"{self.item_mark} {text}", ""
+            self.break_next = True
         if self.tag_next:
             self.flush()
             self.lines.append("\0" + text)  # a tag line stands alone
@@ -136,6 +144,7 @@ def _join(lines: list[str]) -> list[str]:
 def read_man(source_text: str, source: str | None) -> RawArticle:
     page = _Page()
     title = ""
+    published = None
     for raw_line in source_text.splitlines():
         if raw_line.startswith(('.\\"', "'\\\"", '.\\"')) or raw_line.strip() in (".", "'"):
             continue
@@ -154,13 +163,15 @@ def read_man(source_text: str, source: str | None) -> RawArticle:
         args = [_unescape(a) for a in _arguments(rest)]
         if macro == "TH":
             title = f"{args[0]}({args[1]})" if len(args) >= 2 else " ".join(args)
+            # .TH name section date: the page's own date, when written as a date.
+            published = parse_date(args[2]) if len(args) >= 3 else None
         elif macro in ("SH", "SS"):
             page.flush()
             heading = " ".join(args).strip()
             if heading:
                 page.blocks.append(Block(BlockKind.HEADING, heading, 2 if macro == "SH" else 3))
         elif macro in _PARAGRAPH:
-            if macro in ("PP", "P", "LP", "sp"):
+            if macro in _BREAKING:
                 page.flush()
         elif macro == "br":
             page.break_next = True
@@ -169,8 +180,11 @@ def read_man(source_text: str, source: str | None) -> RawArticle:
             page.tag_next = True
         elif macro == "IP":
             page.flush()
-            if args and args[0].strip():
-                page.add("\0" + args[0].strip())
+            tag = args[0].strip() if args else ""
+            if _ITEM_MARK.match(tag):
+                page.item_mark = tag  # "• first item", as groff sets it
+            elif tag:
+                page.add("\0" + tag)
         elif macro in ("nf", "EX"):
             page.flush()
             page.code = True
@@ -186,4 +200,6 @@ def read_man(source_text: str, source: str | None) -> RawArticle:
     blocks = [b for b in page.blocks if b.text.strip()]
     if not title and blocks:
         title = blocks[0].text.split("\n", 1)[0][:120]
-    return article_from_blocks(title, blocks, "manual page (troff man source?)", source)
+    return article_from_blocks(
+        title, blocks, "manual page (troff man source?)", source, published=published
+    )
