@@ -456,3 +456,34 @@ def test_man_page_bullets_dates_and_indented_blocks() -> None:
         "1. numbered one",
         "-n\ntag term",
     ]
+
+
+def test_superscript_and_subscript_numbers_keep_their_meaning() -> None:
+    page = (
+        "<html><head><title>Limits</title></head><body><main><article><h1>Limits</h1>"
+        "<p>The table holds up to 10<sup>6</sup> rows of H<sub>2</sub>O readings, "
+        "as the 1<sup>st</sup> release documented.<sup><a href='#fn1'>1</a></sup></p>"
+        "<p>Each reading is stored once and kept for a year before it is removed.</p>"
+        "</article></main></body></html>"
+    )
+
+    text = prepare_article(read_html(page, None)).text
+    markdown = prepare_article(read_markdown("# Area\n\nThe room is 5 m<sup>2</sup>.", None)).text
+
+    assert text.startswith(
+        "The table holds up to 10⁶ rows of H₂O readings, as the 1st release documented.¹"
+    )
+    assert markdown == "The room is 5 m²."
+
+
+def test_an_ordered_list_keeps_the_number_it_starts_at() -> None:
+    page = (
+        "<html><head><title>Install</title></head><body><main><article><h1>Install</h1>"
+        "<p>The first two steps are on the previous page; installation continues here.</p>"
+        "<ol start='3'><li>Run the <code>installer</code>.</li><li>Reboot the machine.</li></ol>"
+        "</article></main></body></html>"
+    )
+
+    text = prepare_article(read_html(page, None)).text
+
+    assert "3. Run the installer.\n4. Reboot the machine." in text

@@ -269,11 +269,30 @@ def blocks_from_element(root: etree._Element) -> list[Block]:
     return walker.blocks
 
 
+_SUPERSCRIPT = str.maketrans("0123456789+-=()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾")
+_SUBSCRIPT = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
+_SCRIPT_TEXT = re.compile(r"^[0-9+\-=()]+$")
+
+
+def write_scripts(root: etree._Element) -> None:
+    """Numbers set as superscripts or subscripts kept as such ("10⁶", "H₂O", a footnote's
+    "¹"): read as plain text, 10<sup>6</sup> would be stored as "106". Other raised text
+    ("1<sup>st</sup>", "<sup>TM</sup>") reads right as it is."""
+    for tag, table in (("sup", _SUPERSCRIPT), ("sub", _SUBSCRIPT)):
+        for element in list(root.iter(tag)):
+            text = element.text_content().strip()
+            if _SCRIPT_TEXT.match(text):
+                for child in list(element):
+                    element.remove(child)  # a footnote link's text is the number itself
+                element.text = text.translate(table)
+
+
 def blocks_from_html(html: str) -> list[Block]:
     """Blocks of an HTML fragment or document (Markdown and reST render to this)."""
     if not html.strip():
         return []
     root = lxml_html.fromstring(html)
+    write_scripts(root)
     return blocks_from_element(root)
 
 

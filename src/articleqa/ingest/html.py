@@ -13,7 +13,12 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from articleqa.errors import IngestError
-from articleqa.ingest.blocks import blocks_from_element, clean_heading, is_permalink_mark
+from articleqa.ingest.blocks import (
+    blocks_from_element,
+    clean_heading,
+    is_permalink_mark,
+    write_scripts,
+)
 from articleqa.ingest.dates import parse_date
 from articleqa.models import Block, BlockKind, RawArticle
 
@@ -105,7 +110,32 @@ def _prepared(html: str) -> etree._Element | str:
     # Innermost lists first, so a list nested in a definition is rewritten before its parent.
     for definitions in reversed(list(page.iter("dl"))):
         _as_paragraphs(definitions)
+    for ordered in list(page.iter("ol")):
+        _numbered_from_start(ordered)
+    write_scripts(page)
     return page
+
+
+def _numbered_from_start(ordered: etree._Element) -> None:
+    """An ordered list that starts at another number than 1 ("3. Run the installer", a list
+    continued after a note) written out as numbered lines: trafilatura numbers every list
+    from 1. Lists whose items hold blocks of their own are left to it."""
+    start = (ordered.get("start") or "").strip()
+    items = [c for c in ordered if _tag_of(c) == "li"]
+    if not start.isdigit() or int(start) == 1 or not items:
+        return
+    if any(_tag_of(c) in _BLOCK_CHILDREN for item in items for c in item):
+        return
+    lines = lxml_html.Element("p")
+    for number, item in enumerate(items, start=int(start)):
+        if len(lines) or lines.text:
+            lines.append(lxml_html.Element("br"))
+        _append_tail(lines, f"{number}. ")
+        _move_content(item, lines)
+    lines.tail = ordered.tail
+    parent = ordered.getparent()
+    if parent is not None:
+        parent.replace(ordered, lines)
 
 
 def _as_paragraphs(definitions: etree._Element) -> None:
