@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from articleqa.lexical import terms
 from articleqa.question import (
     AnswerType,
     answer_type,
@@ -36,6 +37,13 @@ def test_words_rare_in_english_are_subjects_and_common_ones_are_not() -> None:
 
     assert frozenset({"sed"}) in subjects
     assert frozenset({"option"}) not in subjects
+
+
+def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
+    info = read_question("Does Lyon read pyproject.toml or SOME_VAR?")
+
+    assert info.typed == {frozenset(terms("pyproject.toml")), frozenset(terms("SOME_VAR"))}
+    assert frozenset(terms("Lyon")) in info.subjects
 
 
 @pytest.mark.parametrize(

@@ -510,6 +510,29 @@ def test_a_version_the_question_names_must_be_in_the_passage(settings: Settings)
     assert not searcher.ask("What did pip 10.0.1 add for credentials?").answered
 
 
+def test_a_name_typed_as_an_identifier_is_not_matched_by_a_near_spelling(
+    settings: Settings,
+) -> None:
+    # "pyproject" is two edits from "project": a near spelling for a word someone says, not
+    # for a file name someone types.
+    store = _store_of(
+        settings,
+        (
+            "Setuptools release notes",
+            "Setuptools 45 dropped Python 2. The project continues to support older releases "
+            "with bug fixes, and its configuration is read as before.",
+        ),
+    )
+    searcher = _searcher(settings, store, abstain_threshold=-1.0)
+
+    declined = searcher.ask("Which setuptools release reads configuration from pyproject.toml?")
+
+    assert not declined.answered
+    assert declined.message is not None and "pyproject.toml" in declined.message
+    # A name said, not typed, still matches as people misspell it.
+    assert searcher.ask("Which Setuptols release dropped Python 2?").answered
+
+
 def test_an_option_the_question_writes_must_be_in_the_passage(settings: Settings) -> None:
     # Both manuals are about output and formats; only one writes "-p". Asked about time's -p
     # with time's manual absent, mawk's passage on printf formats is no answer.

@@ -202,6 +202,9 @@ class QuestionInfo:
     subjects: tuple[frozenset[str], ...]
     answer_type: AnswerType
     subject_words: tuple[str, ...] = ()  # each subject as the question writes it
+    # Subjects written as identifiers ("pyproject.toml", "SOME_VAR"): typed, not said, so
+    # matched exactly, never by a near spelling ("pyproject" is not "project").
+    typed: frozenset[frozenset[str]] = frozenset()
     # Version numbers ("9.0", "1.6.1"): the index has no term for them, so they are looked for
     # as written.
     versions: tuple[str, ...] = ()
@@ -269,17 +272,23 @@ def question_names(question: str) -> list[str]:
         lower = bare.lower().removesuffix("'s").removesuffix("’s")
         if not bare or lower in _NOT_NAMES:
             continue
-        shaped = (
-            any(ch.isdigit() for ch in bare)
-            or _DOTTED.search(bare) is not None
-            or "_" in bare
-            or (len(bare) > 1 and bare.isupper() and bare.isalpha())
-            or (bare[:1].islower() and any(ch.isupper() for ch in bare[1:]))  # camelCase
-        )
         capitalised = capitals_mean_names and index > 0 and bare[:1].isupper()
-        if shaped or capitalised:
+        if is_typed(bare) or capitalised:
             names.append(bare)
     return names
+
+
+def is_typed(word: str) -> bool:
+    """Whether ``word`` is shaped like something typed rather than said: a number, an
+    identifier (``snake_case``, ``camelCase``), a dotted name (``pyproject.toml``) or an
+    acronym. Such a name is a name whatever the case it is written in."""
+    return (
+        any(ch.isdigit() for ch in word)
+        or _DOTTED.search(word) is not None
+        or "_" in word
+        or (len(word) > 1 and word.isupper() and word.isalpha())
+        or (word[:1].islower() and any(ch.isupper() for ch in word[1:]))  # camelCase
+    )
 
 
 def rare_words(question: str) -> list[str]:
@@ -308,16 +317,20 @@ def _zipf(word: str) -> float:
 def read_question(question: str) -> QuestionInfo:
     subjects: list[frozenset[str]] = []
     words: list[str] = []
+    typed: set[frozenset[str]] = set()
     for word in [*question_names(question), *rare_words(question)]:
         found = frozenset(terms(word))
         if found and found not in subjects:
             subjects.append(found)
             words.append(word)
+            if is_typed(word):
+                typed.add(found)
     return QuestionInfo(
         text=question,
         asked=frozenset(question_terms(question)),
         subjects=tuple(subjects),
         subject_words=tuple(words),
+        typed=frozenset(typed),
         answer_type=answer_type(question),
         versions=tuple(dict.fromkeys(_VERSION.findall(question))),
         literals=tuple(

@@ -327,7 +327,9 @@ class Searcher:
             return True
         for article_id, _start, _end in self.snapshot.passages[ordinal].spans:
             if all(
-                self._mentions(ordinal, article_id, subject, framing_only=True)
+                self._mentions(
+                    ordinal, article_id, subject, framing_only=True, typed=subject in info.typed
+                )
                 for subject in info.subjects
             ):
                 return True
@@ -362,7 +364,7 @@ class Searcher:
         as part of that article, names it (lazily, so that ``all`` stops at the first it does
         not)."""
         for subject in info.subjects:
-            yield self._mentions(ordinal, article_id, subject)
+            yield self._mentions(ordinal, article_id, subject, typed=subject in info.typed)
         for version in info.versions:
             yield self._mentions_version(ordinal, article_id, version)
         for literal in info.code_literals:
@@ -387,12 +389,19 @@ class Searcher:
         )
 
     def _mentions(
-        self, ordinal: int, article_id: str, subject: frozenset[str], *, framing_only: bool = False
+        self,
+        ordinal: int,
+        article_id: str,
+        subject: frozenset[str],
+        *,
+        framing_only: bool = False,
+        typed: bool = False,
     ) -> bool:
         """Whether the passage names the subject, allowing the ways people write a name in a
         question: a typo ("Primier"), another spelling ("patronized"/"patronised"), an accent
         left out ("Herve"), a compound split ("Sky Drive"/"SkyDrive"). ``framing_only``: in its
-        heading or what its article is about, not in its own text."""
+        heading or what its article is about, not in its own text. ``typed``: an identifier
+        ("pyproject.toml", "README"), written exactly: "pyproject" is not "project"."""
         vocabulary = (
             self._framing_terms(ordinal, article_id)
             if framing_only
@@ -400,6 +409,8 @@ class Searcher:
         )
         if not subject.isdisjoint(vocabulary):
             return True
+        if typed:
+            return False
         key = (ordinal, article_id, subject, framing_only)
         cached = self._fuzzy_cache.get(key)
         if cached is None:
