@@ -23,6 +23,7 @@ from articleqa.models import Article, Passage
 from articleqa.passages import merge_duplicates, passage_sentences
 from articleqa.paths import HomePaths
 from articleqa.snapshot import (
+    LEXICAL_DIR,
     ArticleRecord,
     PassageRecord,
     build_lock,
@@ -30,6 +31,8 @@ from articleqa.snapshot import (
     new_version,
     prune,
     publish,
+    read_manifest,
+    snapshots_dir,
     write_snapshot,
 )
 from articleqa.snapshot import rollback as snapshot_rollback
@@ -134,7 +137,8 @@ class Indexer:
                 vectors, self.settings.index_type, self.settings.ann_threshold
             )
             kind = choice.kind
-            lexical = LexicalIndex.build([p.embedding_text() for p in passages])
+            previous = current_version(home)
+            lexical = self.lexical([p.embedding_text() for p in passages], previous, full=full)
             version = new_version()
             manifest = self.manifest(
                 articles, prepared, kind, generation, vector_index=choice.as_manifest()
@@ -167,6 +171,7 @@ class Indexer:
                 ],
                 manifest,
                 sentences=(prepared.sentence_vectors, prepared.sentence_offsets),
+                previous=previous,
             )
             try:
                 publish(home, version)
@@ -190,6 +195,25 @@ class Indexer:
                 report.seconds,
             )
             return report
+
+    def lexical(self, texts: list[str], previous: str | None, *, full: bool) -> LexicalIndex:
+        """The BM25 index of ``texts``: the ``previous`` snapshot's segments with only the new
+        passages tokenised into a new one (``LexicalIndex.updated``), or built whole when
+        ``full``, when there is none or when it cannot be read."""
+        earlier: LexicalIndex | None = None
+        if previous is not None and not full:
+            folder = snapshots_dir(self.settings.home) / previous / LEXICAL_DIR
+            try:
+                manifest = read_manifest(self.settings.home, previous)
+                if folder.is_dir():
+                    earlier = LexicalIndex.load(folder, manifest.passage_count)
+            except Exception as exc:  # an unreadable earlier snapshot is only a slower build
+                logger.warning("building BM25 whole: snapshot %s unreadable: %s", previous, exc)
+        if earlier is None:
+            return LexicalIndex.build(texts)
+        lexical, how = earlier.updated(texts)
+        logger.info("BM25: %s, %d segment(s)", how, len(lexical.segments))
+        return lexical
 
     def manifest(
         self,

@@ -4,7 +4,8 @@ Layout under ``ARTICLEQA_HOME``::
 
     snapshots/<version>/manifest.json   model, dimension, metric, counts, hashes
     snapshots/<version>/vectors.faiss   FAISS IndexIDMap2, ids = passage ordinals
-    snapshots/<version>/bm25/           bm25s index over the same passages
+    snapshots/<version>/lexical/        BM25 segments over the same passages (lexical.py);
+                                        snapshots before them hold bm25/ (bm25s)
     snapshots/<version>/passages.jsonl  one passage per line, ordinal order
     snapshots/<version>/articles.jsonl  the article texts quotes are cut from
     CURRENT                             the published version's name
@@ -26,7 +27,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,7 @@ import numpy as np
 
 from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
 from articleqa.hashing import file_sha256
-from articleqa.lexical import LexicalIndex
+from articleqa.lexical import Lexical, load_lexical
 from articleqa.manifest import FORMAT_VERSION, SnapshotManifest
 from articleqa.paths import HISTORY, HomePaths
 
@@ -47,7 +48,8 @@ logger = logging.getLogger(__name__)
 HISTORY_MAX = 1000
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
-BM25_DIR = "bm25"
+BM25_DIR = "bm25"  # snapshots before the segments (read only)
+LEXICAL_DIR = "lexical"
 PASSAGES = "passages.jsonl"
 # Every passage's sentences embedded (float16, passage order) and where each passage's rows
 # start: the answering sentence is then found by dot products, with no model call per question.
@@ -83,7 +85,7 @@ class Snapshot:
     manifest: SnapshotManifest
     # None where the backend searches them itself (PostgreSQL: pgvector and full text).
     vectors: faiss.Index | None
-    lexical: LexicalIndex | None
+    lexical: Lexical | None
     passages: list[PassageRecord]
     articles: dict[str, ArticleRecord]
     # passage ordinals per article id, for filtered searches
@@ -213,15 +215,18 @@ def write_snapshot(
     home: Path,
     version: str,
     vectors: faiss.Index,
-    lexical: LexicalIndex,
+    lexical: Lexical,
     passages: list[PassageRecord],
     articles: list[ArticleRecord],
     manifest: SnapshotManifest,
     sentences: tuple[np.ndarray, np.ndarray] | None = None,
+    previous: str | None = None,
 ) -> Path:
     """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish.
 
     ``sentences``: the sentence vectors and their per-passage offsets (``len(passages) + 1``).
+    ``previous``: a snapshot some of whose files were hard-linked into this one; their hashes
+    are taken from its manifest instead of being read again (a base segment is large).
     """
     root = snapshots_dir(home)
     staging = root / f".building-{version}"
@@ -235,7 +240,7 @@ def write_snapshot(
             # faiss reports write failures, a full disk included, as RuntimeError.
             no_space = "No space left" in str(exc)
             raise OSError(errno.ENOSPC if no_space else errno.EIO, str(exc)) from exc
-        lexical.save(staging / BM25_DIR)
+        lexical.save(staging / LEXICAL_DIR)
         if sentences is not None:
             sentence_vectors, sentence_offsets = sentences
             np.save(staging / SENTENCE_VECTORS, sentence_vectors.astype(np.float16, copy=False))
@@ -256,7 +261,7 @@ def write_snapshot(
             manifest,
             format=FORMAT_VERSION,
             version=version,
-            files={str(p.relative_to(staging)): file_sha256(p) for p in _snapshot_files(staging)},
+            files=_hashes(staging, root / previous if previous else None),
         )
         (staging / MANIFEST).write_text(
             json.dumps(manifest.to_json(), indent=2, ensure_ascii=False)
@@ -275,6 +280,33 @@ def write_snapshot(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+def _hashes(staging: Path, previous: Path | None) -> dict[str, str]:
+    """sha256 of every file in ``staging``; a file that is the same inode as the one of that
+    name in ``previous`` (hard-linked) has the hash ``previous``'s manifest gives it."""
+    known: Mapping[str, str] = {}
+    if previous is not None:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            known = SnapshotManifest.from_json(json.loads((previous / MANIFEST).read_text())).files
+    hashes = {}
+    for path in _snapshot_files(staging):
+        name = str(path.relative_to(staging))
+        reused = known.get(name)
+        if reused is not None and _same_file(path, previous / name if previous else None):
+            hashes[name] = reused
+        else:
+            hashes[name] = file_sha256(path)
+    return hashes
+
+
+def _same_file(path: Path, other: Path | None) -> bool:
+    if other is None:
+        return False
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return False
 
 
 def _record(article: ArticleRecord) -> dict[str, Any]:
@@ -338,7 +370,7 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
             for line in handle:
                 raw = json.loads(line)
                 articles[raw["id"]] = ArticleRecord(**raw)
-        lexical = LexicalIndex.load(folder / BM25_DIR, len(passages))
+        lexical = load_lexical(folder, len(passages), LEXICAL_DIR, BM25_DIR)
         sentence_vectors = sentence_offsets = None
         if (folder / SENTENCE_VECTORS).is_file():
             # Mapped: a question reads the rows of the few passages it quotes (several GB at
