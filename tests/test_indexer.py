@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import threading
@@ -37,6 +38,7 @@ from articleqa.paths import SNAPSHOTS
 from articleqa.search import Searcher
 from articleqa.service import ingest
 from articleqa.snapshot import (
+    Snapshot,
     current_version,
     list_versions,
     load_best,
@@ -192,15 +194,19 @@ def test_snapshot_holds_a_vector_for_every_sentence_of_every_passage(
     report = Indexer(settings, store, fake_embedder).build()
     snapshot = load_snapshot(settings.home)
 
-    assert snapshot.sentence_vectors is not None and snapshot.sentence_offsets is not None
-    assert len(snapshot.sentence_vectors) == report.sentences
-    for ordinal in (0, len(snapshot.passages) // 2, len(snapshot.passages) - 1):
-        passage = snapshot.passages[ordinal]
+    assert snapshot.sentences is not None
+    assert snapshot.sentences.count == report.sentences
+    _every_passage_has_its_sentences(snapshot, fake_embedder)
+
+
+def _every_passage_has_its_sentences(snapshot: Snapshot, embedder: FakeEmbedder) -> None:
+    assert snapshot.sentences is not None
+    for ordinal, passage in enumerate(snapshot.passages):
         spans = sentence_spans(passage.text, Span(0, len(passage.text)))
-        first, last = snapshot.sentence_offsets[ordinal : ordinal + 2]
-        assert last - first == len(spans)
-        expected = fake_embedder.embed([passage.text[s.start : s.end] for s in spans])
-        np.testing.assert_allclose(snapshot.sentence_vectors[first:last], expected, atol=1e-3)
+        rows = snapshot.sentences.rows(ordinal)
+        assert len(rows) == len(spans)
+        expected = embedder.embed([passage.text[s.start : s.end] for s in spans])
+        np.testing.assert_allclose(rows, expected, atol=1e-3)
 
 
 def test_rebuild_without_changes_embeds_nothing(
@@ -527,6 +533,18 @@ def test_an_incremental_build_answers_as_a_full_build_of_the_same_articles(
     assert isinstance(full.lexical, LexicalIndex)
     assert len(full.lexical.segments) == 1
     assert [p.text for p in incremental.passages] == [p.text for p in full.passages]
+    # Sentence vectors of the passages kept are the previous snapshot's rows (its file linked),
+    # the new passages' are in a file of their own.
+    assert incremental.sentences is not None and full.sentences is not None
+    assert len(incremental.sentences.arrays) == 2
+    assert incremental.sentences.files[0] is not None
+    assert incremental.sentences.files[0].stat().st_nlink == 2
+    assert [len(incremental.sentences.rows(o)) for o in range(full.passage_count)] == [
+        len(full.sentences.rows(o)) for o in range(full.passage_count)
+    ]
+    for kept, fresh in zip(incremental.sentences.dense(), full.sentences.dense(), strict=True):
+        assert np.array_equal(kept, fresh)
+    _every_passage_has_its_sentences(incremental, fake_embedder)
 
     ours = Searcher(incremental, fake_embedder, settings)
     theirs = Searcher(full, fake_embedder, full_settings)
@@ -549,3 +567,58 @@ def _answer(searcher: Searcher, question: str) -> dict[str, object]:
     for quote in answer["quotes"]:
         quote["passage_id"] = quote["passage_id"].rsplit(":", 1)[1]
     return answer
+
+
+@pytest.mark.parametrize("kind", ["ivf", "hnsw"])
+def test_a_later_build_extends_the_ann_index_instead_of_training_it_again(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder, kind: str
+) -> None:
+    settings = settings.model_copy(update={"index_type": kind})
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    first = load_snapshot(settings.home)
+    gone = next(a for a in store.iter_articles() if a.title.startswith("Lakeshore"))
+    store.remove(gone.id)
+    added = _add(store)
+    indexer.build()
+    snapshot = load_snapshot(settings.home)
+    recorded = dict(snapshot.manifest.extra["vector_index"])
+    assert recorded["tuned_on"] == first.passage_count
+    new = [o for o, p in enumerate(snapshot.passages) if p.spans[0][0] == added.id]
+    assert recorded["added"] == len(new) > 0
+    assert recorded["tombstones"] == len(first.by_article[gone.id]) > 0
+    assert snapshot.vectors is not None
+    assert snapshot.vectors.ntotal == snapshot.passage_count + recorded["tombstones"]
+    embedder = FakeEmbedder()
+    texts = [p.context + "\n" + p.text if p.context else p.text for p in snapshot.passages]
+    vectors = embedder.embed(texts)
+    # Every passage is found under its new ordinal (the kept ones renumbered, the new added),
+    # and no removed passage is ever returned.
+    for ordinal in [*new, 0, len(texts) // 2, len(texts) - 1]:
+        _, ids = snapshot.vectors.search(vectors[ordinal : ordinal + 1], 5)
+        assert ordinal in ids[0].tolist()
+        assert int(np.argmax(vectors @ snapshot.vectors.reconstruct(ordinal))) == ordinal
+    _, ids = snapshot.vectors.search(vectors, 20)
+    assert set(ids.ravel().tolist()) <= set(range(snapshot.passage_count)) | {-1}
+
+
+def test_sentence_files_of_many_later_builds_are_written_in_one_again(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    counts = []
+    for number in range(indexer_module.MAX_SENTENCE_FILES + 1):
+        text = NEW_ARTICLE.text.replace("twelve", f"{number + 13}")
+        url = f"https://ledger.example/culture/telescopes-{number}"
+        _add(
+            store,
+            dataclasses.replace(NEW_ARTICLE, title=f"Telescopes {number}", text=text, url=url),
+        )
+        indexer.build()
+        snapshot = load_snapshot(settings.home)
+        assert snapshot.sentences is not None
+        counts.append(len(snapshot.sentences.arrays))
+        _every_passage_has_its_sentences(snapshot, fake_embedder)
+    # One more file a build, until one more would pass the limit: then all in one again.
+    assert counts == [*range(2, indexer_module.MAX_SENTENCE_FILES + 1), 1, 2]

@@ -8,6 +8,7 @@ import bm25s
 import numpy as np
 import pytest
 
+from articleqa import lexical
 from articleqa.lexical import (
     MAX_SEGMENTS,
     MERGE_FRACTION,
@@ -35,6 +36,12 @@ def _bm25s_terms(text: str) -> list[str]:
         [text], stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
     )
     return list(tokens[0])
+
+
+def test_the_stop_words_are_bm25s_english_ones() -> None:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    assert frozenset(STOPWORDS_EN) == lexical._STOPWORDS
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -164,8 +171,17 @@ def test_an_index_updated_with_new_and_removed_passages_scores_as_a_full_build(
     added = _corpus(30, seed=11)
     # Removed passages, passages added between the old ones (ordinals shift), one added twice.
     changed = texts[:50] + added[:10] + texts[60:200] + added[10:] + texts[250:] + [added[0]]
-    updated, how = earlier.updated(changed)
-    assert how == "incremental"
+    update = earlier.updated(changed)
+    updated = update.index
+    assert update.how == "incremental"
+    assert update.earlier.tolist() == [
+        *range(50),
+        *[-1] * 10,
+        *range(60, 200),
+        *[-1] * 20,
+        *range(250, 400),
+        -1,
+    ]
     assert len(updated.segments) == 2 and updated.segments[1].count == len(added) + 1
     _same(updated, LexicalIndex.build(changed))
     _same(updated, Bm25sIndex.build(changed))
@@ -182,12 +198,14 @@ def test_small_segments_fold_together_and_a_large_change_merges(tmp_path: Path) 
     index = LexicalIndex.build(texts)
     for round_ in range(MAX_SEGMENTS + 2):
         texts = texts + _corpus(3, seed=100 + round_)
-        index, how = index.updated(texts)
-        assert how == "incremental"
+        update = index.updated(texts)
+        index = update.index
+        assert update.how == "incremental"
         assert len(index.segments) <= MAX_SEGMENTS
         _same(index, Bm25sIndex.build(texts))
     many = texts + _corpus(len(texts) // 2, seed=7)  # past MERGE_FRACTION of the corpus
     assert len(texts) // 2 > MERGE_FRACTION * len(many)
-    merged, how = index.updated(many)
-    assert how == "merged" and len(merged.segments) == 1
+    update = index.updated(many)
+    merged = update.index
+    assert update.how == "merged" and len(merged.segments) == 1
     _same(merged, Bm25sIndex.build(many))

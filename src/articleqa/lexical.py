@@ -31,14 +31,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-import bm25s
 import numpy as np
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 
 logger = logging.getLogger(__name__)
-# bm25s sets its logger to DEBUG when imported; let the application's configuration decide.
-logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +54,46 @@ KEY_BYTES = 16
 SEGMENTS_FILE = "segments.json"
 
 _SPLITTER = re.compile(r"(?u)\b\w\w+\b")
-_STOPWORDS = frozenset(STOPWORDS_EN)
+# Lucene's English stop words, as bm25s' ``stopwords="en"`` has them (a test keeps the two
+# equal): written out so that a build or a question does not import bm25s (and scipy), which
+# only snapshots from before the segments need.
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    ]
+)
 
 
 # Words a question has because it is a question (wh-words and the "do" it needs: "How high did
@@ -209,7 +244,7 @@ class Segment:
         folder.mkdir(parents=True)
         if self.folder is not None:
             for name in self.FILES:
-                _link_or_copy(self.folder / name, folder / name)
+                link_or_copy(self.folder / name, folder / name)
         else:
             inverse = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
             (folder / "vocab.json").write_text(json.dumps(inverse, ensure_ascii=False))
@@ -252,7 +287,7 @@ class Segment:
         return np.asarray(self.docs[start:end]), np.asarray(self.tfs[start:end])
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def link_or_copy(source: Path, target: Path) -> None:
     try:
         os.link(source, target)
     except OSError:
@@ -307,11 +342,9 @@ class LexicalIndex:
         segment = Segment.build([terms(t) for t in texts], _key_array(found))
         return cls([_Live(segment, np.arange(len(texts), dtype=np.int64))], len(texts))
 
-    def updated(
-        self, texts: Sequence[str], keys: Sequence[bytes] | None = None
-    ) -> tuple[LexicalIndex, str]:
+    def updated(self, texts: Sequence[str], keys: Sequence[bytes] | None = None) -> Update:
         """The index of ``texts`` (every passage of the new build, in ordinal order), reusing
-        this one's segments for the passages they hold; (index, how it was made).
+        this one's segments for the passages they hold.
 
         Only passages no segment holds are tokenised, into one new segment. Scores are the
         same bits as ``build(texts)`` gives (module docstring).
@@ -322,12 +355,14 @@ class LexicalIndex:
             for local, key in enumerate(_keys_of(part.segment)):
                 where.setdefault(key, []).append((number, local))
         maps = [np.full(p.segment.count, -1, dtype=np.int64) for p in self._parts]
+        earlier = np.full(len(keys), -1, dtype=np.int64)
         fresh: list[int] = []
         for ordinal, key in enumerate(keys):
             places = where.get(key)
             if places:
                 number, local = places.pop()
                 maps[number][local] = ordinal
+                earlier[ordinal] = self._parts[number].ordinals[local]
             else:
                 fresh.append(ordinal)
         parts = [_Live(p.segment, m) for p, m in zip(self._parts, maps, strict=True)]
@@ -341,13 +376,13 @@ class LexicalIndex:
         dead = sum(p.segment.count - p.live for p in parts)
         small = sum(p.segment.count for p in parts[1:])
         if not parts or dead + small + len(fresh) > MERGE_FRACTION * len(texts):
-            return LexicalIndex.build(texts, keys), "merged"
+            return Update(LexicalIndex.build(texts, keys), "merged", earlier)
         if fresh:
             segment = Segment.build(
                 [terms(texts[i]) for i in fresh], _key_array([keys[i] for i in fresh])
             )
             parts.append(_Live(segment, np.asarray(fresh, dtype=np.int64)))
-        return LexicalIndex(parts, len(texts)), "incremental"
+        return Update(LexicalIndex(parts, len(texts)), "incremental", earlier)
 
     def save(self, folder: Path) -> None:
         """Write the new segments, hard-link the earlier ones, and each one's ordinals."""
@@ -451,6 +486,17 @@ class LexicalIndex:
         return self._idf
 
 
+@dataclass(frozen=True, slots=True)
+class Update:
+    """``LexicalIndex.updated``'s result: the index, how it was made ("incremental": segments
+    reused; "merged": tokenised whole), and each passage's ordinal in the earlier index (-1:
+    new), which the rest of a build uses to reuse what it holds of each passage."""
+
+    index: LexicalIndex
+    how: str
+    earlier: np.ndarray
+
+
 def _summed(blocks: list[tuple[np.ndarray, np.ndarray]], allowed: np.ndarray | None) -> LexicalHits:
     """Each passage's score summed over the query terms' (ordinals, float32 scores) blocks,
     term by term in the query's order in float32, as bm25s' ``get_scores`` sums them."""
@@ -486,10 +532,18 @@ def load_lexical(snapshot_folder: Path, size: int, segments_dir: str, bm25_dir: 
     return Bm25sIndex.load(snapshot_folder / bm25_dir, size)
 
 
+def _bm25s() -> Any:
+    import bm25s
+
+    # bm25s sets its logger to DEBUG when imported; let the application's configuration decide.
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
+
 class Bm25sIndex:
     """A bm25s index as snapshots before the segments saved it (``bm25/``): read only."""
 
-    def __init__(self, retriever: bm25s.BM25 | None, size: int) -> None:
+    def __init__(self, retriever: Any, size: int) -> None:
         self._retriever = retriever
         self.size = size
 
@@ -498,6 +552,7 @@ class Bm25sIndex:
         """bm25s' own index of ``texts`` (what older snapshots hold; tests compare with it)."""
         if not texts:
             return cls(None, 0)
+        bm25s = _bm25s()
         tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
@@ -514,7 +569,7 @@ class Bm25sIndex:
             return cls(None, 0)
         # Memory-mapped: a question reads only its terms' postings, so the rest of the
         # (at a million passages, gigabyte-sized) score matrix never needs to be in memory.
-        retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        retriever = _bm25s().BM25.load(str(folder), mmap=True, show_progress=False)
         return cls(retriever, size)
 
     def hits(self, query: str, allowed: np.ndarray | None = None) -> LexicalHits:

@@ -606,9 +606,8 @@ class Searcher:
         sentences now, once (cached).
         """
         snapshot = self.snapshot
-        if snapshot.sentence_vectors is not None and snapshot.sentence_offsets is not None:
-            first, last = snapshot.sentence_offsets[ordinal : ordinal + 2]
-            rows = snapshot.sentence_vectors[first:last]
+        if snapshot.sentences is not None:
+            rows = snapshot.sentences.rows(ordinal)
             return np.asarray(rows @ query_vector.astype(rows.dtype), dtype=np.float32)
         passage_text = snapshot.passages[ordinal].text
         texts = [passage_text[span.start : span.end] for span, _ in self._words(ordinal).sentences]

@@ -34,10 +34,11 @@ from typing import Any
 
 import faiss
 import numpy as np
+import orjson
 
 from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
 from articleqa.hashing import file_sha256
-from articleqa.lexical import Lexical, load_lexical
+from articleqa.lexical import Lexical, link_or_copy, load_lexical
 from articleqa.manifest import FORMAT_VERSION, SnapshotManifest
 from articleqa.paths import HISTORY, HomePaths
 
@@ -55,6 +56,10 @@ PASSAGES = "passages.jsonl"
 # start: the answering sentence is then found by dot products, with no model call per question.
 SENTENCE_VECTORS = "sentences.npy"
 SENTENCE_OFFSETS = "sentence_offsets.npy"
+# A build that reuses the previous snapshot's sentence vectors links its files and adds one
+# with the new passages' rows: these list the files, and where each passage's rows are.
+SENTENCE_FILES = "sentence_files.json"
+SENTENCE_INDEX = "sentence_index.npy"
 ARTICLES = "articles.jsonl"
 
 
@@ -78,6 +83,69 @@ class ArticleRecord:
     source: str | None = None  # where it was read from (file path or URL); older snapshots: None
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class SentenceVectors:
+    """Every passage's sentence vectors (float16, a row a sentence), in one or more arrays.
+
+    A full build has one array, the passages' rows in order. A later build keeps the earlier
+    arrays (their files hard-linked, never rewritten) and adds one holding only the new
+    passages' rows (issue 17); ``where`` says, per passage, the array, first row and count.
+    """
+
+    arrays: tuple[np.ndarray, ...]
+    where: np.ndarray  # (passages, 3) int64: array number, first row, rows
+    # Each array's file, once written (a later build links it); None: not written yet.
+    files: tuple[Path | None, ...] = ()
+
+    @classmethod
+    def single(
+        cls, matrix: np.ndarray, offsets: np.ndarray, file: Path | None = None
+    ) -> SentenceVectors:
+        offsets = np.asarray(offsets, dtype=np.int64)
+        where = np.stack(
+            [np.zeros(len(offsets) - 1, dtype=np.int64), offsets[:-1], np.diff(offsets)], axis=1
+        )
+        return cls((matrix,), where, (file,))
+
+    @property
+    def count(self) -> int:
+        """Sentences of the passages (rows of passages gone are not counted)."""
+        return int(self.where[:, 2].sum())
+
+    @property
+    def stored(self) -> int:
+        return sum(len(a) for a in self.arrays)
+
+    def rows(self, ordinal: int) -> np.ndarray:
+        array, first, count = (int(x) for x in self.where[ordinal])
+        return self.arrays[array][first : first + count]
+
+    def dense(self) -> tuple[np.ndarray, np.ndarray]:
+        """(matrix, offsets): every passage's rows in passage order in one array (the format a
+        full build writes), copied as runs consecutive in their array."""
+        counts = self.where[:, 2]
+        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        if len(self.arrays) == 1 and np.array_equal(self.where[:, 1], offsets[:-1]):
+            return self.arrays[0], offsets
+        dimension = self.arrays[0].shape[1] if self.arrays else 0
+        matrix = np.empty((int(offsets[-1]), dimension), dtype=np.float16)
+        arrays, firsts = self.where[:, 0], self.where[:, 1]
+        ends = np.flatnonzero(
+            (arrays[1:] != arrays[:-1]) | (firsts[1:] != firsts[:-1] + counts[:-1])
+        )
+        starts = np.concatenate(([0], ends + 1))
+        lasts = np.concatenate((ends, [len(counts) - 1]))
+        for start, last in zip(starts.tolist(), lasts.tolist(), strict=True):
+            if start > last:
+                continue
+            first = int(firsts[start])
+            size = int(firsts[last] + counts[last]) - first
+            target = int(offsets[start])
+            matrix[target : target + size] = self.arrays[int(arrays[start])][first : first + size]
+        return matrix, offsets
+
+
 @dataclass(slots=True)
 class Snapshot:
     version: str
@@ -90,9 +158,8 @@ class Snapshot:
     articles: dict[str, ArticleRecord]
     # passage ordinals per article id, for filtered searches
     by_article: dict[str, np.ndarray] = field(default_factory=dict)
-    # Sentence vectors and per-passage row offsets; None in snapshots built before them.
-    sentence_vectors: np.ndarray | None = None
-    sentence_offsets: np.ndarray | None = None
+    # Every passage's sentence vectors; None in snapshots built before them.
+    sentences: SentenceVectors | None = None
 
     @property
     def passage_count(self) -> int:
@@ -219,12 +286,13 @@ def write_snapshot(
     passages: list[PassageRecord],
     articles: list[ArticleRecord],
     manifest: SnapshotManifest,
-    sentences: tuple[np.ndarray, np.ndarray] | None = None,
+    sentences: tuple[np.ndarray, np.ndarray] | SentenceVectors | None = None,
     previous: str | None = None,
 ) -> Path:
     """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish.
 
-    ``sentences``: the sentence vectors and their per-passage offsets (``len(passages) + 1``).
+    ``sentences``: the sentence vectors and their per-passage offsets (``len(passages) + 1``),
+    or a ``SentenceVectors`` of several arrays (those with a file are hard-linked).
     ``previous``: a snapshot some of whose files were hard-linked into this one; their hashes
     are taken from its manifest instead of being read again (a base segment is large).
     """
@@ -241,11 +309,17 @@ def write_snapshot(
             no_space = "No space left" in str(exc)
             raise OSError(errno.ENOSPC if no_space else errno.EIO, str(exc)) from exc
         lexical.save(staging / LEXICAL_DIR)
-        if sentences is not None:
-            sentence_vectors, sentence_offsets = sentences
-            np.save(staging / SENTENCE_VECTORS, sentence_vectors.astype(np.float16, copy=False))
-            np.save(staging / SENTENCE_OFFSETS, sentence_offsets.astype(np.int64))
-        with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
+        if isinstance(sentences, SentenceVectors) and len(sentences.arrays) > 1:
+            _write_sentence_arrays(staging, sentences)
+        elif sentences is not None:
+            matrix, offsets = (
+                sentences.dense() if isinstance(sentences, SentenceVectors) else sentences
+            )
+            np.save(staging / SENTENCE_VECTORS, matrix.astype(np.float16, copy=False))
+            np.save(staging / SENTENCE_OFFSETS, offsets.astype(np.int64))
+        # orjson: the json module's encoder was the largest part of writing a snapshot of a
+        # few hundred thousand passages (BENCHMARKS.md, "Scale"); the lines read the same.
+        with open(staging / PASSAGES, "wb") as handle:
             for p in passages:
                 record = {
                     "text": p.text,
@@ -253,10 +327,10 @@ def write_snapshot(
                     "heading": p.heading,
                     "spans": p.spans,
                 }
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        with open(staging / ARTICLES, "w", encoding="utf-8") as handle:
+                handle.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+        with open(staging / ARTICLES, "wb") as handle:
             for a in articles:
-                handle.write(json.dumps(_record(a), ensure_ascii=False) + "\n")
+                handle.write(orjson.dumps(_record(a), option=orjson.OPT_APPEND_NEWLINE))
         manifest = replace(
             manifest,
             format=FORMAT_VERSION,
@@ -280,6 +354,47 @@ def write_snapshot(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+def _write_sentence_arrays(staging: Path, sentences: SentenceVectors) -> None:
+    names = []
+    for array, file in zip(sentences.arrays, sentences.files, strict=True):
+        if file is not None:
+            names.append(file.name)
+            link_or_copy(file, staging / file.name)
+        else:
+            names.append(f"sentences-{secrets.token_hex(4)}.npy")
+            np.save(staging / names[-1], np.asarray(array, dtype=np.float16))
+    np.save(staging / SENTENCE_INDEX, sentences.where.astype(np.int64))
+    (staging / SENTENCE_FILES).write_text(json.dumps(names))
+
+
+def load_sentences(folder: Path, passages: int) -> SentenceVectors | None:
+    """A snapshot folder's sentence vectors, mapped (a question reads the rows of the few
+    passages it quotes; several GB at a million passages would otherwise sit in every
+    server's memory); None in snapshots from before them."""
+    if (folder / SENTENCE_FILES).is_file():
+        names = json.loads((folder / SENTENCE_FILES).read_text())
+        files = tuple(folder / str(n) for n in names)
+        arrays = tuple(np.load(f, allow_pickle=False, mmap_mode="r") for f in files)
+        where = np.load(folder / SENTENCE_INDEX, allow_pickle=False)
+        sizes = np.asarray([len(a) for a in arrays] or [0], dtype=np.int64)
+        fits = (
+            where.ndim == 2
+            and len(where) == passages
+            and bool(np.all((where[:, 0] >= 0) & (where[:, 0] < len(arrays))))
+            and bool(np.all(where[:, 1] + where[:, 2] <= sizes[np.clip(where[:, 0], 0, None)]))
+        )
+        if not fits:
+            raise SnapshotCorrupt(f"snapshot {folder.name}: sentence vectors do not match")
+        return SentenceVectors(arrays, where, files)
+    if not (folder / SENTENCE_VECTORS).is_file():
+        return None
+    matrix = np.load(folder / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
+    offsets = np.load(folder / SENTENCE_OFFSETS, allow_pickle=False)
+    if len(offsets) != passages + 1 or int(offsets[-1]) != len(matrix):
+        raise SnapshotCorrupt(f"snapshot {folder.name}: sentence vectors do not match")
+    return SentenceVectors.single(matrix, offsets, folder / SENTENCE_VECTORS)
 
 
 def _hashes(staging: Path, previous: Path | None) -> dict[str, str]:
@@ -354,9 +469,9 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         # cache, shared by every process serving this snapshot and not counted twice.
         vectors = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP_IFC)
         passages = []
-        with open(folder / PASSAGES, encoding="utf-8") as handle:
+        with open(folder / PASSAGES, "rb") as handle:
             for line in handle:
-                raw = json.loads(line)
+                raw = orjson.loads(line)
                 passages.append(
                     PassageRecord(
                         raw["text"],
@@ -366,26 +481,20 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
                     )
                 )
         articles: dict[str, ArticleRecord] = {}
-        with open(folder / ARTICLES, encoding="utf-8") as handle:
+        with open(folder / ARTICLES, "rb") as handle:
             for line in handle:
-                raw = json.loads(line)
+                raw = orjson.loads(line)
                 articles[raw["id"]] = ArticleRecord(**raw)
         lexical = load_lexical(folder, len(passages), LEXICAL_DIR, BM25_DIR)
-        sentence_vectors = sentence_offsets = None
-        if (folder / SENTENCE_VECTORS).is_file():
-            # Mapped: a question reads the rows of the few passages it quotes (several GB at
-            # a million passages would otherwise sit in every server's memory).
-            sentence_vectors = np.load(folder / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
-            sentence_offsets = np.load(folder / SENTENCE_OFFSETS, allow_pickle=False)
-            if len(sentence_offsets) != len(passages) + 1 or int(sentence_offsets[-1]) != len(
-                sentence_vectors
-            ):
-                raise SnapshotCorrupt(f"snapshot {version}: sentence vectors do not match")
+        sentences = load_sentences(folder, len(passages))
     except SnapshotCorrupt:
         raise
     except Exception as exc:  # any decoding failure means the files are not what we wrote
         raise SnapshotCorrupt(f"snapshot {version} cannot be read: {exc}") from exc
-    if vectors.ntotal != len(passages):
+    # Entries of passages gone since an ANN index was trained stay in it, with id -1.
+    recorded = manifest.extra.get("vector_index")
+    tombstones = recorded.get("tombstones", 0) if isinstance(recorded, dict) else 0
+    if vectors.ntotal != len(passages) + tombstones:
         raise SnapshotCorrupt(
             f"snapshot {version}: {vectors.ntotal} vectors but {len(passages)} passages"
         )
@@ -398,8 +507,7 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         passages=passages,
         articles=articles,
         by_article=passages_by_article(passages),
-        sentence_vectors=sentence_vectors,
-        sentence_offsets=sentence_offsets,
+        sentences=sentences,
     )
 
 
