@@ -622,3 +622,30 @@ def test_sentence_files_of_many_later_builds_are_written_in_one_again(
         _every_passage_has_its_sentences(snapshot, fake_embedder)
     # One more file a build, until one more would pass the limit: then all in one again.
     assert counts == [*range(2, indexer_module.MAX_SENTENCE_FILES + 1), 1, 2]
+
+
+def test_a_snapshot_split_by_other_code_is_not_reused(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its segments and sentence rows are what that code made of the passages; the sentences
+    # and words this code finds in them might differ.
+    indexer = Indexer(settings, store, fake_embedder)
+    monkeypatch.setattr(indexer_module, "rules_fingerprint", lambda: "older-rules")
+    indexer.build()
+    monkeypatch.undo()
+    _add(store)
+    indexer.build()
+    snapshot = load_snapshot(settings.home)
+    assert isinstance(snapshot.lexical, LexicalIndex)
+    assert len(snapshot.lexical.segments) == 1
+    assert snapshot.sentences is not None and len(snapshot.sentences.arrays) == 1
+    assert snapshot.manifest.extra["rules"] == indexer_module.rules_fingerprint()
+    text = NEW_ARTICLE.text.replace("twelve", "fourteen")
+    _add(store, dataclasses.replace(NEW_ARTICLE, url="https://ledger.example/t2", text=text))
+    indexer.build()
+    later = load_snapshot(settings.home)
+    assert isinstance(later.lexical, LexicalIndex)
+    assert len(later.lexical.segments) == 2

@@ -562,3 +562,15 @@ def test_a_lead_in_brings_its_list_across_one_sentence_between() -> None:
     assert _answer_extent(texts, 1) == (1, 5)
     # Without a list after it, the lead-in keeps only the sentence that follows.
     assert _answer_extent(texts[:3] + texts[6:], 1) == (1, 2)
+
+
+@pytest.mark.parametrize("word", ["herve", "hervé", "Zürich", "naïve", "ﬁle", "café", "straße"])
+def test_folding_takes_accents_off_as_nfkd_does(word: str) -> None:
+    import unicodedata
+
+    from articleqa.search import _fold
+
+    expected = "".join(
+        c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
+    )
+    assert _fold(word) == expected

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
+import hashlib
 import logging
 import shutil
 import time
@@ -15,6 +17,8 @@ from typing import Any, Protocol
 import faiss
 import numpy as np
 
+from articleqa import lexical as lexical_module
+from articleqa import passages as passages_module
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
@@ -48,6 +52,18 @@ from articleqa.vector_index import IndexChoice, build_chosen, extend, extendable
 logger = logging.getLogger(__name__)
 
 EMBED_CHUNK = 256
+# Recorded in the manifest: a later build reuses a snapshot's BM25 segments and sentence rows
+# only if the code that split and tokenised its passages is this code (``rules_fingerprint``).
+RULES_KEY = "rules"
+
+
+@functools.cache
+def rules_fingerprint() -> str:
+    """A hash of the modules that split passages into sentences and words."""
+    digest = hashlib.sha256()
+    for module in (passages_module, lexical_module):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class VectorCache(Protocol):
@@ -117,7 +133,7 @@ class Plan:
 class Extension:
     """The previous snapshot's ANN index, to be extended (``vector_index.extend``)."""
 
-    path: Path
+    index: faiss.Index  # read whole (not mapped): it is changed and written again
     choice: IndexChoice
     earlier: np.ndarray  # each passage's ordinal in the previous snapshot, -1: new
 
@@ -216,7 +232,7 @@ class Indexer:
             )
             if plan.extend is not None and prepared.vector_ordinals is not None:
                 index, choice = extend(
-                    faiss.read_index(str(plan.extend.path)),
+                    plan.extend.index,
                     plan.extend.choice,
                     plan.extend.earlier,
                     prepared.vectors,
@@ -309,13 +325,17 @@ class Indexer:
         choice = IndexChoice.from_manifest(manifest.extra.get("vector_index"))
         kept = int(np.count_nonzero(update.earlier >= 0))
         changed = (len(passages) - kept) + (manifest.passage_count - kept)
-        extendable_now = extendable(choice, self.settings.index_type, len(passages), changed)
-        reuse = Reuse(update.earlier, sentences, not extendable_now)
-        extension = (
-            Extension(folder / VECTORS, choice, update.earlier)
-            if extendable_now and choice is not None
-            else None
-        )
+        extension = None
+        if choice is not None and extendable(
+            choice, self.settings.index_type, len(passages), changed
+        ):
+            try:
+                index = faiss.read_index(str(folder / VECTORS))
+                if index.ntotal == manifest.passage_count + choice.tombstones:
+                    extension = Extension(index, choice, update.earlier)
+            except RuntimeError as exc:  # faiss' error for a file it cannot read
+                logger.warning("building the vector index again: %s", exc)
+        reuse = Reuse(update.earlier, sentences, extension is None)
         return Plan(update.index, reuse, extension)
 
     def _earlier(self, previous: str) -> tuple[LexicalIndex, SnapshotManifest] | None:
@@ -325,6 +345,10 @@ class Indexer:
             manifest = read_manifest(self.settings.home, previous)
             if not folder.is_dir():
                 return None  # a snapshot from before the segments
+            if manifest.extra.get(RULES_KEY) != rules_fingerprint():
+                # Built by code that may split sentences or words otherwise: its segments and
+                # sentence rows might not be what this code would make of the same passages.
+                return None
             if (manifest.model, manifest.dimension) != (
                 self.embedder.name,
                 self.embedder.dimension,
@@ -355,7 +379,10 @@ class Indexer:
             article_hashes={a.id: a.content_hash for a in articles},
             passage_words=(self.settings.passage_min_words, self.settings.passage_max_words),
             store_generation=generation,
-            extra={"vector_index": dict(vector_index)} if vector_index else {},
+            extra={
+                **({"vector_index": dict(vector_index)} if vector_index else {}),
+                RULES_KEY: rules_fingerprint(),
+            },
         )
 
     def report(

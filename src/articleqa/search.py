@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import math
 import re
@@ -759,7 +760,12 @@ class Searcher:
         return ref
 
 
+@functools.lru_cache(maxsize=65_536)
 def _fold(word: str) -> str:
+    # ASCII has no accents to take off (NFKD leaves it as it is): most words, most of the
+    # time of a first question's fuzzy name matching (BENCHMARKS.md, "Scale").
+    if word.isascii():
+        return word
     return "".join(
         ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)
     )
