@@ -3,16 +3,23 @@
 Layout under ``ARTICLEQA_HOME``::
 
     snapshots/<version>/manifest.json   model, dimension, metric, counts, hashes
-    snapshots/<version>/vectors.faiss   FAISS IndexIDMap2, ids = passage ordinals
+    snapshots/<version>/vectors.faiss   FAISS IndexIDMap2, ids = passage ordinals (-1: an
+                                        extended ANN index's entry of a passage gone)
     snapshots/<version>/lexical/        BM25 segments over the same passages (lexical.py);
                                         snapshots before them hold bm25/ (bm25s)
+    snapshots/<version>/sentences*.npy  sentence vectors: one file after a full build (with
+                                        sentence_offsets.npy), more after later builds (with
+                                        sentence_files.json and sentence_index.npy)
     snapshots/<version>/passages.jsonl  one passage per line, ordinal order
     snapshots/<version>/articles.jsonl  the article texts quotes are cut from
     CURRENT                             the published version's name
     PUBLISHED                           every version CURRENT has named, one a line
 
 A snapshot is written to a hidden folder and renamed into place; only then is ``CURRENT``
-replaced (``os.replace``). A crash at any point leaves the previous snapshot current.
+replaced (``os.replace``). A crash at any point leaves the previous snapshot current. A later
+build hard-links the files it reuses (BM25 segments, sentence vectors) from the current
+snapshot instead of writing them again: files are never changed once written, so a link is as
+good as a copy, and pruning an old snapshot only drops its links.
 """
 
 from __future__ import annotations
