@@ -209,3 +209,23 @@ def test_small_segments_fold_together_and_a_large_change_merges(tmp_path: Path) 
     merged = update.index
     assert update.how == "merged" and len(merged.segments) == 1
     _same(merged, Bm25sIndex.build(many))
+
+
+def test_term_scores_are_kept_between_questions_within_a_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = _corpus(300)
+    index = LexicalIndex.build(texts)
+    first = index.hits("harbour storm")
+    calls: list[str] = []
+    real = index._term
+    monkeypatch.setattr(index, "_term", lambda term: calls.append(term) or real(term))
+    again = index.hits("storm, the harbour")
+    assert calls == []  # both terms' scores were kept
+    assert again.ids.tolist() == first.ids.tolist()
+    assert again.scores.tobytes() == index.hits("harbour storm").scores.tobytes()
+    monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", 10)
+    index.hits("ferry quay")  # more postings than the bound: not kept
+    index.hits("ferry quay")
+    assert calls == ["ferri", "quay", "ferri", "quay"]
+    _same(index, Bm25sIndex.build(texts))

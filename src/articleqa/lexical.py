@@ -51,6 +51,9 @@ B = 0.75
 MERGE_FRACTION = 0.25
 MAX_SEGMENTS = 8
 KEY_BYTES = 16
+# Postings whose scores a loaded index keeps between questions (12 bytes each: ~24 MB).
+TERM_CACHE_POSTINGS = 2_000_000
+TERM_CACHE_TERMS = 50_000  # unknown words are remembered too
 SEGMENTS_FILE = "segments.json"
 
 _SPLITTER = re.compile(r"(?u)\b\w\w+\b")
@@ -328,6 +331,11 @@ class LexicalIndex:
             documents, np.float64(total) / documents if documents else np.float64(0.0)
         )
         self._idf: dict[str, float] | None = None
+        # Each term's (ordinals, scores), computed once per snapshot: the frequent words of
+        # questions recur, and theirs are the longest postings to score (BENCHMARKS.md, "Scale,
+        # second pass"). Bounded by the postings held; emptied whole when full.
+        self._terms: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+        self._terms_held = 0
 
     @property
     def segments(self) -> list[Segment]:
@@ -411,6 +419,25 @@ class LexicalIndex:
             raise ValueError(f"lexical index of {listed.get('passages')} passages, not {size}")
         return index
 
+    def _scored(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """``_term``, remembered (read-only arrays; another thread may be reading them)."""
+        try:
+            return self._terms[term]
+        except KeyError:
+            pass
+        found = self._term(term)
+        held = len(found[0]) if found is not None else 0
+        if self._terms_held + held > TERM_CACHE_POSTINGS or len(self._terms) >= TERM_CACHE_TERMS:
+            self._terms = {}
+            self._terms_held = 0
+        if held <= TERM_CACHE_POSTINGS:
+            if found is not None:
+                for array in found:
+                    array.setflags(write=False)
+            self._terms[term] = found
+            self._terms_held += held
+        return found
+
     def _term(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(passage ordinals, float32 BM25 scores) of the live passages holding ``term``."""
         found_ids: list[np.ndarray] = []
@@ -450,7 +477,7 @@ class LexicalIndex:
         blocks = []
         for term in terms(query):
             if term not in seen:
-                seen[term] = self._term(term)
+                seen[term] = self._scored(term)
             block = seen[term]
             if block is not None:
                 blocks.append(block)

@@ -771,15 +771,25 @@ def _fold(word: str) -> str:
     )
 
 
+@functools.lru_cache(maxsize=4_096)
+def _folded(vocabulary: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """``vocabulary`` folded, as a set and in order: the words a subject is loosely matched
+    against, folded once per vocabulary instead of once per subject term."""
+    words = tuple(_fold(w) for w in vocabulary)
+    return frozenset(words), words
+
+
 def _loosely_in(term: str, vocabulary: frozenset[str]) -> bool:
     """``term`` is in ``vocabulary`` up to accents, one edit (two in long words), a shared
     stem (one is the other's start) or as part of a compound."""
     folded = _fold(term)
+    exact, words = _folded(vocabulary)
+    if folded in exact:
+        return True
     allowed = 2 if len(folded) >= 8 else 1 if len(folded) >= 5 else 0
-    for word in vocabulary:
-        other = _fold(word)
-        if other == folded:
-            return True
+    if len(folded) < 4:
+        return False  # only an exact match counts for so short a word (every rule below)
+    for other in words:
         shorter, longer = sorted((len(other), len(folded)))
         # One stem, two spellings ("patron"/"patronis"); not a name inside a longer one
         # ("json"/"jsoncpp").
