@@ -649,3 +649,33 @@ def test_a_snapshot_split_by_other_code_is_not_reused(
     later = load_snapshot(settings.home)
     assert isinstance(later.lexical, LexicalIndex)
     assert len(later.lexical.segments) == 2
+
+
+def test_a_failed_build_after_a_change_leaves_the_previous_snapshot_whole(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The failing build had hard-linked the previous snapshot's BM25 segment and sentence
+    # file into its staging folder: removing that folder must leave them as they were.
+    indexer = Indexer(settings, store, fake_embedder)
+    first = indexer.build()
+    _add(store)
+
+    def disk_full(*args: object) -> dict[str, str]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(snapshot_module, "_hashes", disk_full)
+    with pytest.raises(StorageError):
+        indexer.build()
+    assert current_version(settings.home) == first.version
+    assert list_versions(settings.home) == [first.version]
+    folder = settings.home / SNAPSHOTS / first.version
+    assert not list((settings.home / SNAPSHOTS).glob(".building-*"))
+    assert all(p.stat().st_nlink == 1 for p in folder.rglob("*") if p.is_file())
+    load_snapshot(settings.home, verify=True)  # every file still matches its hash
+    monkeypatch.undo()
+    indexer.build()
+    later = load_snapshot(settings.home, verify=True)
+    assert isinstance(later.lexical, LexicalIndex) and len(later.lexical.segments) == 2
