@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import errno
+import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,6 +38,7 @@ from articleqa.paths import SNAPSHOTS
 from articleqa.search import Searcher
 from articleqa.service import ingest
 from articleqa.snapshot import (
+    Snapshot,
     current_version,
     list_versions,
     load_best,
@@ -191,15 +194,19 @@ def test_snapshot_holds_a_vector_for_every_sentence_of_every_passage(
     report = Indexer(settings, store, fake_embedder).build()
     snapshot = load_snapshot(settings.home)
 
-    assert snapshot.sentence_vectors is not None and snapshot.sentence_offsets is not None
-    assert len(snapshot.sentence_vectors) == report.sentences
-    for ordinal in (0, len(snapshot.passages) // 2, len(snapshot.passages) - 1):
-        passage = snapshot.passages[ordinal]
+    assert snapshot.sentences is not None
+    assert snapshot.sentences.count == report.sentences
+    _every_passage_has_its_sentences(snapshot, fake_embedder)
+
+
+def _every_passage_has_its_sentences(snapshot: Snapshot, embedder: FakeEmbedder) -> None:
+    assert snapshot.sentences is not None
+    for ordinal, passage in enumerate(snapshot.passages):
         spans = sentence_spans(passage.text, Span(0, len(passage.text)))
-        first, last = snapshot.sentence_offsets[ordinal : ordinal + 2]
-        assert last - first == len(spans)
-        expected = fake_embedder.embed([passage.text[s.start : s.end] for s in spans])
-        np.testing.assert_allclose(snapshot.sentence_vectors[first:last], expected, atol=1e-3)
+        rows = snapshot.sentences.rows(ordinal)
+        assert len(rows) == len(spans)
+        expected = embedder.embed([passage.text[s.start : s.end] for s in spans])
+        np.testing.assert_allclose(rows, expected, atol=1e-3)
 
 
 def test_rebuild_without_changes_embeds_nothing(
@@ -493,3 +500,182 @@ def test_failure_to_publish_is_a_storage_error_and_leaves_no_unpublished_snapsho
     assert current_version(settings.home) == before.version
     assert list_versions(settings.home) == [before.version]
     assert _staging_folders(settings.home) == []
+
+
+def _questions() -> list[str]:
+    conversations = Path(__file__).parent.parent / "eval" / "followups" / "conversations.json"
+    data = json.loads(conversations.read_text())
+    return [t["question"] for c in data["conversations"] for t in c["turns"]]
+
+
+def test_an_incremental_build_answers_as_a_full_build_of_the_same_articles(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder, tmp_path: Path
+) -> None:
+    # Issue 17: the second build tokenises only the new article's passages into a new BM25
+    # segment and tombstones the removed article's. Idf and average length stay the whole
+    # corpus's, so every BM25 score is the same bits as a build from scratch, and so is
+    # every answer.
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    store.remove(next(a for a in store.iter_articles() if a.title.startswith("Lakeshore")).id)
+    _add(store)
+    indexer.build()
+    incremental = load_snapshot(settings.home)
+    assert isinstance(incremental.lexical, LexicalIndex)
+    assert len(incremental.lexical.segments) == 2
+
+    full_settings = settings.model_copy(update={"home": tmp_path / "full"})
+    full_store = ArticleStore(full_settings.home)
+    for article in store.iter_articles():
+        full_store.upsert(article)
+    Indexer(full_settings, full_store, FakeEmbedder()).build()
+    full = load_snapshot(full_settings.home)
+    assert isinstance(full.lexical, LexicalIndex)
+    assert len(full.lexical.segments) == 1
+    assert [p.text for p in incremental.passages] == [p.text for p in full.passages]
+    # Sentence vectors of the passages kept are the previous snapshot's rows (its file linked),
+    # the new passages' are in a file of their own.
+    assert incremental.sentences is not None and full.sentences is not None
+    assert len(incremental.sentences.arrays) == 2
+    assert incremental.sentences.files[0] is not None
+    assert incremental.sentences.files[0].stat().st_nlink == 2
+    assert [len(incremental.sentences.rows(o)) for o in range(full.passage_count)] == [
+        len(full.sentences.rows(o)) for o in range(full.passage_count)
+    ]
+    for kept, fresh in zip(incremental.sentences.dense(), full.sentences.dense(), strict=True):
+        assert np.array_equal(kept, fresh)
+    _every_passage_has_its_sentences(incremental, fake_embedder)
+
+    ours = Searcher(incremental, fake_embedder, settings)
+    theirs = Searcher(full, fake_embedder, full_settings)
+    questions = _questions()
+    assert len(questions) > 90
+    answered = 0
+    for question in questions:
+        a, b = incremental.lexical.hits(question), full.lexical.hits(question)
+        assert a.ids.tolist() == b.ids.tolist(), question
+        assert a.scores.tobytes() == b.scores.tobytes(), question
+        mine = _answer(ours, question)
+        answered += mine["answered"]
+        assert mine == _answer(theirs, question)
+    assert answered > 30
+
+
+def _answer(searcher: Searcher, question: str) -> dict[str, object]:
+    """The answer without what names the snapshot (its version, also in passage ids)."""
+    answer = searcher.ask(question).model_dump(exclude={"took_ms", "index_version"})
+    for quote in answer["quotes"]:
+        quote["passage_id"] = quote["passage_id"].rsplit(":", 1)[1]
+    return answer
+
+
+@pytest.mark.parametrize("kind", ["ivf", "hnsw"])
+def test_a_later_build_extends_the_ann_index_instead_of_training_it_again(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder, kind: str
+) -> None:
+    settings = settings.model_copy(update={"index_type": kind})
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    first = load_snapshot(settings.home)
+    gone = next(a for a in store.iter_articles() if a.title.startswith("Lakeshore"))
+    store.remove(gone.id)
+    added = _add(store)
+    indexer.build()
+    snapshot = load_snapshot(settings.home)
+    recorded = dict(snapshot.manifest.extra["vector_index"])
+    assert recorded["tuned_on"] == first.passage_count
+    new = [o for o, p in enumerate(snapshot.passages) if p.spans[0][0] == added.id]
+    assert recorded["added"] == len(new) > 0
+    assert recorded["tombstones"] == len(first.by_article[gone.id]) > 0
+    assert snapshot.vectors is not None
+    assert snapshot.vectors.ntotal == snapshot.passage_count + recorded["tombstones"]
+    embedder = FakeEmbedder()
+    texts = [p.context + "\n" + p.text if p.context else p.text for p in snapshot.passages]
+    vectors = embedder.embed(texts)
+    # Every passage is found under its new ordinal (the kept ones renumbered, the new added),
+    # and no removed passage is ever returned.
+    for ordinal in [*new, 0, len(texts) // 2, len(texts) - 1]:
+        _, ids = snapshot.vectors.search(vectors[ordinal : ordinal + 1], 5)
+        assert ordinal in ids[0].tolist()
+        assert int(np.argmax(vectors @ snapshot.vectors.reconstruct(ordinal))) == ordinal
+    _, ids = snapshot.vectors.search(vectors, 20)
+    assert set(ids.ravel().tolist()) <= set(range(snapshot.passage_count)) | {-1}
+
+
+def test_sentence_files_of_many_later_builds_are_written_in_one_again(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    counts = []
+    for number in range(indexer_module.MAX_SENTENCE_FILES + 1):
+        text = NEW_ARTICLE.text.replace("twelve", f"{number + 13}")
+        url = f"https://ledger.example/culture/telescopes-{number}"
+        _add(
+            store,
+            dataclasses.replace(NEW_ARTICLE, title=f"Telescopes {number}", text=text, url=url),
+        )
+        indexer.build()
+        snapshot = load_snapshot(settings.home)
+        assert snapshot.sentences is not None
+        counts.append(len(snapshot.sentences.arrays))
+        _every_passage_has_its_sentences(snapshot, fake_embedder)
+    # One more file a build, until one more would pass the limit: then all in one again.
+    assert counts == [*range(2, indexer_module.MAX_SENTENCE_FILES + 1), 1, 2]
+
+
+def test_a_snapshot_split_by_other_code_is_not_reused(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its segments and sentence rows are what that code made of the passages; the sentences
+    # and words this code finds in them might differ.
+    indexer = Indexer(settings, store, fake_embedder)
+    monkeypatch.setattr(indexer_module, "rules_fingerprint", lambda: "older-rules")
+    indexer.build()
+    monkeypatch.undo()
+    _add(store)
+    indexer.build()
+    snapshot = load_snapshot(settings.home)
+    assert isinstance(snapshot.lexical, LexicalIndex)
+    assert len(snapshot.lexical.segments) == 1
+    assert snapshot.sentences is not None and len(snapshot.sentences.arrays) == 1
+    assert snapshot.manifest.extra["rules"] == indexer_module.rules_fingerprint()
+    text = NEW_ARTICLE.text.replace("twelve", "fourteen")
+    _add(store, dataclasses.replace(NEW_ARTICLE, url="https://ledger.example/t2", text=text))
+    indexer.build()
+    later = load_snapshot(settings.home)
+    assert isinstance(later.lexical, LexicalIndex)
+    assert len(later.lexical.segments) == 2
+
+
+def test_a_failed_build_after_a_change_leaves_the_previous_snapshot_whole(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The failing build had hard-linked the previous snapshot's BM25 segment and sentence
+    # file into its staging folder: removing that folder must leave them as they were.
+    indexer = Indexer(settings, store, fake_embedder)
+    first = indexer.build()
+    _add(store)
+
+    def disk_full(*args: object) -> dict[str, str]:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(snapshot_module, "_hashes", disk_full)
+    with pytest.raises(StorageError):
+        indexer.build()
+    assert current_version(settings.home) == first.version
+    assert list_versions(settings.home) == [first.version]
+    folder = settings.home / SNAPSHOTS / first.version
+    assert not list((settings.home / SNAPSHOTS).glob(".building-*"))
+    assert all(p.stat().st_nlink == 1 for p in folder.rglob("*") if p.is_file())
+    load_snapshot(settings.home, verify=True)  # every file still matches its hash
+    monkeypatch.undo()
+    indexer.build()
+    later = load_snapshot(settings.home, verify=True)
+    assert isinstance(later.lexical, LexicalIndex) and len(later.lexical.segments) == 2

@@ -8,7 +8,17 @@ import bm25s
 import numpy as np
 import pytest
 
-from articleqa.lexical import LexicalIndex, _stemmer, question_terms, terms
+from articleqa import lexical
+from articleqa.lexical import (
+    MAX_SEGMENTS,
+    MERGE_FRACTION,
+    Bm25sIndex,
+    LexicalIndex,
+    _stemmer,
+    load_lexical,
+    question_terms,
+    terms,
+)
 
 TEXTS = [
     "Who won the regional science fair?",
@@ -26,6 +36,12 @@ def _bm25s_terms(text: str) -> list[str]:
         [text], stopwords="en", stemmer=_stemmer(), return_ids=False, show_progress=False
     )
     return list(tokens[0])
+
+
+def test_the_stop_words_are_bm25s_english_ones() -> None:
+    from bm25s.stopwords import STOPWORDS_EN
+
+    assert frozenset(STOPWORDS_EN) == lexical._STOPWORDS
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -85,7 +101,7 @@ def test_postings_scores_are_bm25s_scores_to_the_bit(query: str) -> None:
     # passage scores exactly as bm25s scores it over the whole corpus.
     texts = _corpus(500)
     index = LexicalIndex.build(texts)
-    retriever = index._retriever
+    retriever = Bm25sIndex.build(texts)._retriever
     assert retriever is not None
     known = [t for t in terms(query) if t in retriever.vocab_dict]
     expected = retriever.get_scores(known) if known else np.zeros(len(texts), np.float32)
@@ -112,8 +128,104 @@ def test_hits_top_and_lookup_cover_only_passages_holding_a_word() -> None:
 
 def test_a_saved_index_is_read_memory_mapped(tmp_path: Path) -> None:
     texts = _corpus(50)
-    LexicalIndex.build(texts).save(tmp_path / "bm25")
-    loaded = LexicalIndex.load(tmp_path / "bm25", len(texts))
+    LexicalIndex.build(texts).save(tmp_path / "lexical")
+    loaded = LexicalIndex.load(tmp_path / "lexical", len(texts))
+    assert isinstance(loaded.segments[0].docs, np.memmap)
+    assert loaded.scores("tram").tolist() == LexicalIndex.build(texts).scores("tram").tolist()
+
+
+def test_an_older_snapshots_bm25s_index_still_loads(tmp_path: Path) -> None:
+    texts = _corpus(50)
+    Bm25sIndex.build(texts).save(tmp_path / "bm25")
+    loaded = load_lexical(tmp_path, len(texts), "lexical", "bm25")
+    assert isinstance(loaded, Bm25sIndex)
     assert loaded._retriever is not None
     assert isinstance(loaded._retriever.scores["data"], np.memmap)
-    assert loaded.scores("tram").tolist() == LexicalIndex.build(texts).scores("tram").tolist()
+    assert loaded.scores("harbour quay").tobytes() == (
+        LexicalIndex.build(texts).scores("harbour quay").tobytes()
+    )
+
+
+QUERIES = ["tram", "tram tram council", "When did the river flood the quay?", "zeppelin", "ferry"]
+
+
+def _same(a: LexicalIndex | Bm25sIndex, b: LexicalIndex | Bm25sIndex) -> None:
+    """Bit-identical scores and the same hits for every query, and the same idf."""
+    for query in QUERIES:
+        assert a.scores(query).tobytes() == b.scores(query).tobytes(), query
+        x, y = a.hits(query), b.hits(query)
+        assert x.ids.tolist() == y.ids.tolist()
+        assert x.scores.tobytes() == y.scores.tobytes()
+    assert a.idf() == b.idf()
+
+
+def test_an_index_updated_with_new_and_removed_passages_scores_as_a_full_build(
+    tmp_path: Path,
+) -> None:
+    # The earlier index's segment is reused (and saved, so its files are linked); only the
+    # new passages are tokenised. Idf and average length must still be the whole corpus's.
+    texts = _corpus(400)
+    first = LexicalIndex.build(texts)
+    first.save(tmp_path / "one")
+    earlier = LexicalIndex.load(tmp_path / "one", len(texts))
+    added = _corpus(30, seed=11)
+    # Removed passages, passages added between the old ones (ordinals shift), one added twice.
+    changed = texts[:50] + added[:10] + texts[60:200] + added[10:] + texts[250:] + [added[0]]
+    update = earlier.updated(changed)
+    updated = update.index
+    assert update.how == "incremental"
+    assert update.earlier.tolist() == [
+        *range(50),
+        *[-1] * 10,
+        *range(60, 200),
+        *[-1] * 20,
+        *range(250, 400),
+        -1,
+    ]
+    assert len(updated.segments) == 2 and updated.segments[1].count == len(added) + 1
+    _same(updated, LexicalIndex.build(changed))
+    _same(updated, Bm25sIndex.build(changed))
+    updated.save(tmp_path / "two")
+    base = updated.segments[0].name
+    assert (tmp_path / "two" / base / "docs.npy").stat().st_ino == (
+        (tmp_path / "one" / base / "docs.npy").stat().st_ino
+    )
+    _same(LexicalIndex.load(tmp_path / "two", len(changed)), Bm25sIndex.build(changed))
+
+
+def test_small_segments_fold_together_and_a_large_change_merges(tmp_path: Path) -> None:
+    texts = _corpus(1000)
+    index = LexicalIndex.build(texts)
+    for round_ in range(MAX_SEGMENTS + 2):
+        texts = texts + _corpus(3, seed=100 + round_)
+        update = index.updated(texts)
+        index = update.index
+        assert update.how == "incremental"
+        assert len(index.segments) <= MAX_SEGMENTS
+        _same(index, Bm25sIndex.build(texts))
+    many = texts + _corpus(len(texts) // 2, seed=7)  # past MERGE_FRACTION of the corpus
+    assert len(texts) // 2 > MERGE_FRACTION * len(many)
+    update = index.updated(many)
+    merged = update.index
+    assert update.how == "merged" and len(merged.segments) == 1
+    _same(merged, Bm25sIndex.build(many))
+
+
+def test_term_scores_are_kept_between_questions_within_a_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = _corpus(300)
+    index = LexicalIndex.build(texts)
+    first = index.hits("harbour storm")
+    calls: list[str] = []
+    real = index._term
+    monkeypatch.setattr(index, "_term", lambda term: calls.append(term) or real(term))
+    again = index.hits("storm, the harbour")
+    assert calls == []  # both terms' scores were kept
+    assert again.ids.tolist() == first.ids.tolist()
+    assert again.scores.tobytes() == index.hits("harbour storm").scores.tobytes()
+    monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", 10)
+    index.hits("ferry quay")  # more postings than the bound: not kept
+    index.hits("ferry quay")
+    assert calls == ["ferri", "quay", "ferri", "quay"]
+    _same(index, Bm25sIndex.build(texts))

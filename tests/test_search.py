@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import random
 from pathlib import Path
 
 import pytest
@@ -620,3 +621,59 @@ def test_a_lead_in_brings_its_list_across_one_sentence_between() -> None:
     assert _answer_extent(texts, 1) == (1, 5)
     # Without a list after it, the lead-in keeps only the sentence that follows.
     assert _answer_extent(texts[:3] + texts[6:], 1) == (1, 2)
+
+
+@pytest.mark.parametrize("word", ["herve", "hervé", "Zürich", "naïve", "ﬁle", "café", "straße"])
+def test_folding_takes_accents_off_as_nfkd_does(word: str) -> None:
+    import unicodedata
+
+    from articleqa.search import _fold
+
+    expected = "".join(
+        c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
+    )
+    assert _fold(word) == expected
+
+
+def _loosely_in_as_it_was(term: str, vocabulary: frozenset[str]) -> bool:
+    """``search._loosely_in`` before its vocabulary was folded once per vocabulary."""
+    from articleqa.search import _edit_distance, _fold
+
+    folded = _fold(term)
+    allowed = 2 if len(folded) >= 8 else 1 if len(folded) >= 5 else 0
+    for word in vocabulary:
+        other = _fold(word)
+        if other == folded:
+            return True
+        shorter, longer = sorted((len(other), len(folded)))
+        if (
+            shorter >= 4
+            and shorter >= 0.75 * longer
+            and (other.startswith(folded) or folded.startswith(other))
+        ):
+            return True
+        if len(folded) >= 4 and len(other) > len(folded) and folded in other:
+            return True
+        if len(folded) >= 5 and len(other) >= len(folded) and folded[:-1] in other:
+            return True
+        if (
+            allowed
+            and abs(len(other) - len(folded)) <= allowed
+            and other[:1] == folded[:1]
+            and _edit_distance(folded, other, allowed) <= allowed
+        ):
+            return True
+    return False
+
+
+def test_loose_name_matching_answers_as_before() -> None:
+    from articleqa.search import _loosely_in
+
+    rng = random.Random(5)
+    letters = "aeiourstnlcdéü"
+    pool = ["".join(rng.choices(letters, k=rng.randint(1, 10))) for _ in range(400)]
+    pool += ["skydriv", "patronis", "herve", "hervé", "json", "jsoncpp", "primier", "premier"]
+    for _ in range(300):
+        vocabulary = frozenset(rng.sample(pool, rng.randint(0, 40)))
+        term = rng.choice(pool)
+        assert _loosely_in(term, vocabulary) == _loosely_in_as_it_was(term, vocabulary)

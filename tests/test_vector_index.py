@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import faiss
@@ -216,3 +217,23 @@ def test_auto_leaves_ivf_for_hnsw_when_vectors_have_no_clusters() -> None:
     if choice.kind == "hnsw":
         assert choice.recall_at_10 is not None
         assert choice.recall_at_10 >= vector_index.RECALL_TARGET
+
+
+def test_an_ann_index_is_extended_until_a_quarter_of_it_changed() -> None:
+    tuned = vector_index.IndexChoice("hnsw", "IDMap2,HNSW32_SQ8", 64, 0.96, 256, tuned_on=1000)
+    extendable = vector_index.extendable
+    assert extendable(tuned, "auto", 1010, 10)
+    assert extendable(tuned, "hnsw", 1010, 250)
+    assert not extendable(tuned, "auto", 1300, 251)
+    assert not extendable(tuned, "ivf", 1010, 10)  # another kind was asked for
+    grown = dataclasses.replace(tuned, added=200, tombstones=40)
+    assert extendable(grown, "auto", 1010, 10)
+    assert not extendable(grown, "auto", 1010, 11)
+    assert not extendable(vector_index.IndexChoice("flat", "IDMap2,Flat"), "auto", 10, 1)
+    # Manifests from before the counts were recorded: trained on an unknown number, rebuilt.
+    older = vector_index.IndexChoice.from_manifest(
+        {"kind": "ivf", "factory": "IDMap2,IVF40,SQ8", "search_setting": 16, "unknown": 1}
+    )
+    assert older is not None and older.tuned_on == 0
+    assert not extendable(older, "auto", 1010, 10)
+    assert vector_index.IndexChoice.from_manifest("ivf") is None

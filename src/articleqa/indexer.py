@@ -4,42 +4,66 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
+import hashlib
 import logging
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
+import faiss
 import numpy as np
 
+from articleqa import lexical as lexical_module
+from articleqa import passages as passages_module
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
-from articleqa.errors import NoArticles, RollbackRefused
-from articleqa.lexical import LexicalIndex
+from articleqa.errors import NoArticles, RollbackRefused, SnapshotCorrupt
+from articleqa.lexical import LexicalIndex, passage_key
 from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article, Passage
 from articleqa.passages import merge_duplicates, passage_sentences
 from articleqa.paths import HomePaths
 from articleqa.snapshot import (
+    LEXICAL_DIR,
+    VECTORS,
     ArticleRecord,
     PassageRecord,
+    SentenceVectors,
     build_lock,
     current_version,
+    load_sentences,
     new_version,
     prune,
     publish,
+    read_manifest,
+    snapshots_dir,
     write_snapshot,
 )
 from articleqa.snapshot import rollback as snapshot_rollback
 from articleqa.split_cache import SplitCache
 from articleqa.store import ArticleStore
-from articleqa.vector_index import build_chosen
+from articleqa.vector_index import IndexChoice, build_chosen, extend, extendable
 
 logger = logging.getLogger(__name__)
 
 EMBED_CHUNK = 256
+# Recorded in the manifest: a later build reuses a snapshot's BM25 segments and sentence rows
+# only if the code that split and tokenised its passages is this code (``rules_fingerprint``).
+RULES_KEY = "rules"
+
+
+@functools.cache
+def rules_fingerprint() -> str:
+    """A hash of the modules that split passages into sentences and words."""
+    digest = hashlib.sha256()
+    for module in (passages_module, lexical_module):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class VectorCache(Protocol):
@@ -75,14 +99,86 @@ class Prepared:
 
     passages: list[Passage]
     vectors: np.ndarray
-    sentence_vectors: np.ndarray  # every passage's sentences, passage order
-    sentence_offsets: np.ndarray  # each passage's first sentence row, then the total
+    sentence_store: SentenceVectors  # every passage's sentences
     embedded: int  # passages embedded by this build (not in the cache)
     sentences_embedded: int
+    # The passages whose vectors ``vectors`` holds, in order; None: every passage's.
+    vector_ordinals: np.ndarray | None = None
 
     @property
     def sentences(self) -> int:
-        return len(self.sentence_vectors)
+        return self.sentence_store.count
+
+    @property
+    def sentence_vectors(self) -> np.ndarray:
+        """Every passage's sentence rows in passage order (see ``sentence_offsets``)."""
+        return self.sentence_store.dense()[0]
+
+    @property
+    def sentence_offsets(self) -> np.ndarray:
+        """Each passage's first row in ``sentence_vectors``, then the total."""
+        return self.sentence_store.dense()[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What a build reuses of the previous snapshot (``Indexer.plan``)."""
+
+    lexical: LexicalIndex
+    reuse: Reuse | None = None
+    extend: Extension | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Extension:
+    """The previous snapshot's ANN index, to be extended (``vector_index.extend``)."""
+
+    index: faiss.Index  # read whole (not mapped): it is changed and written again
+    choice: IndexChoice
+    earlier: np.ndarray  # each passage's ordinal in the previous snapshot, -1: new
+
+
+# A build reusing the previous snapshot's sentence files adds one; past this many, or once the
+# rows of passages gone exceed this share of those stored, it writes them all in one again.
+MAX_SENTENCE_FILES = 8
+SENTENCE_WASTE = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Reuse:
+    """What a build takes from the previous snapshot instead of computing it again."""
+
+    earlier: np.ndarray  # each passage's ordinal in the previous snapshot, -1: new
+    sentences: SentenceVectors | None  # the previous snapshot's (memory-mapped)
+    # False when the previous ANN index is extended: only new passages' vectors are needed.
+    all_vectors: bool
+
+    def sentence_store(
+        self, new: np.ndarray, new_vectors: np.ndarray, new_offsets: np.ndarray
+    ) -> SentenceVectors:
+        """Every passage's sentence rows: the previous snapshot's arrays for the passages it
+        held (same text, same sentences, same vectors), one more array for the ``new`` ones."""
+        assert self.sentences is not None
+        previous = self.sentences
+        old = np.ones(len(self.earlier), dtype=bool)
+        old[new] = False
+        where = np.zeros((len(self.earlier), 3), dtype=np.int64)
+        where[old] = previous.where[self.earlier[old]]
+        used = np.unique(where[old, 0])
+        renumber = np.zeros(max(len(previous.arrays), 1), dtype=np.int64)
+        renumber[used] = np.arange(len(used))
+        where[old, 0] = renumber[where[old, 0]]
+        where[new, 0] = len(used)
+        where[new, 1] = new_offsets[:-1]
+        where[new, 2] = np.diff(new_offsets)
+        arrays = (*(previous.arrays[i] for i in used), new_vectors)
+        files = (*(previous.files[i] for i in used), None)
+        store = SentenceVectors(arrays, where, files)
+        if len(arrays) > MAX_SENTENCE_FILES or store.stored - store.count > (
+            SENTENCE_WASTE * store.stored
+        ):
+            return SentenceVectors.single(*store.dense())
+        return store
 
 
 class Indexer:
@@ -128,13 +224,26 @@ class Indexer:
                 # Once one is published, an emptied store is indexed (as empty), so removed
                 # articles stop being quoted; asks then get NoArticles from the Searcher.
                 raise NoArticles()
-            prepared = self.prepare(articles, progress, full=full)
-            passages, vectors = prepared.passages, prepared.vectors
-            index, choice = build_chosen(
-                vectors, self.settings.index_type, self.settings.ann_threshold
+            previous = current_version(home)
+            passages = merge_duplicates(self.splits.split_all(articles))
+            plan = self.plan(passages, previous, full=full)
+            prepared = self.prepare(
+                articles, progress, full=full, passages=passages, reuse=plan.reuse
             )
+            if plan.extend is not None and prepared.vector_ordinals is not None:
+                index, choice = extend(
+                    plan.extend.index,
+                    plan.extend.choice,
+                    plan.extend.earlier,
+                    prepared.vectors,
+                    prepared.vector_ordinals,
+                )
+            else:
+                index, choice = build_chosen(
+                    prepared.vectors, self.settings.index_type, self.settings.ann_threshold
+                )
             kind = choice.kind
-            lexical = LexicalIndex.build([p.embedding_text() for p in passages])
+            lexical = plan.lexical
             version = new_version()
             manifest = self.manifest(
                 articles, prepared, kind, generation, vector_index=choice.as_manifest()
@@ -166,7 +275,8 @@ class Indexer:
                     for a in articles
                 ],
                 manifest,
-                sentences=(prepared.sentence_vectors, prepared.sentence_offsets),
+                sentences=prepared.sentence_store,
+                previous=previous,
             )
             try:
                 publish(home, version)
@@ -191,6 +301,64 @@ class Indexer:
             )
             return report
 
+    def plan(self, passages: list[Passage], previous: str | None, *, full: bool) -> Plan:
+        """What of the ``previous`` snapshot this build of ``passages`` reuses (issue 17).
+
+        Its BM25 segments always, unless ``full`` or it cannot be read (``LexicalIndex.updated``
+        tokenises only the new passages); its sentence vectors for the passages it held; its
+        ANN index when few enough passages changed since it was tuned (``extendable``).
+        """
+        texts = [p.embedding_text() for p in passages]
+        keys = [passage_key(t) for t in texts]
+        earlier = None if full or previous is None else self._earlier(previous)
+        if earlier is None or previous is None:
+            return Plan(LexicalIndex.build(texts, keys))
+        lexical, manifest = earlier
+        update = lexical.updated(texts, keys)
+        logger.info("BM25: %s, %d segment(s)", update.how, len(update.index.segments))
+        folder = snapshots_dir(self.settings.home) / previous
+        try:
+            sentences = load_sentences(folder, manifest.passage_count)
+        except (OSError, ValueError, SnapshotCorrupt) as exc:
+            logger.warning("embedding sentences again: %s", exc)
+            sentences = None
+        choice = IndexChoice.from_manifest(manifest.extra.get("vector_index"))
+        kept = int(np.count_nonzero(update.earlier >= 0))
+        changed = (len(passages) - kept) + (manifest.passage_count - kept)
+        extension = None
+        if choice is not None and extendable(
+            choice, self.settings.index_type, len(passages), changed
+        ):
+            try:
+                index = faiss.read_index(str(folder / VECTORS))
+                if index.ntotal == manifest.passage_count + choice.tombstones:
+                    extension = Extension(index, choice, update.earlier)
+            except RuntimeError as exc:  # faiss' error for a file it cannot read
+                logger.warning("building the vector index again: %s", exc)
+        reuse = Reuse(update.earlier, sentences, extension is None)
+        return Plan(update.index, reuse, extension)
+
+    def _earlier(self, previous: str) -> tuple[LexicalIndex, SnapshotManifest] | None:
+        """The previous snapshot's BM25 segments and manifest, if this build can reuse them."""
+        folder = snapshots_dir(self.settings.home) / previous / LEXICAL_DIR
+        try:
+            manifest = read_manifest(self.settings.home, previous)
+            if not folder.is_dir():
+                return None  # a snapshot from before the segments
+            if manifest.extra.get(RULES_KEY) != rules_fingerprint():
+                # Built by code that may split sentences or words otherwise: its segments and
+                # sentence rows might not be what this code would make of the same passages.
+                return None
+            if (manifest.model, manifest.dimension) != (
+                self.embedder.name,
+                self.embedder.dimension,
+            ):
+                return None  # its vectors are another model's
+            return LexicalIndex.load(folder, manifest.passage_count), manifest
+        except Exception as exc:  # an unreadable earlier snapshot is only a slower build
+            logger.warning("building from scratch: snapshot %s unreadable: %s", previous, exc)
+            return None
+
     def manifest(
         self,
         articles: list[Article],
@@ -211,7 +379,10 @@ class Indexer:
             article_hashes={a.id: a.content_hash for a in articles},
             passage_words=(self.settings.passage_min_words, self.settings.passage_max_words),
             store_generation=generation,
-            extra={"vector_index": dict(vector_index)} if vector_index else {},
+            extra={
+                **({"vector_index": dict(vector_index)} if vector_index else {}),
+                RULES_KEY: rules_fingerprint(),
+            },
         )
 
     def report(
@@ -241,29 +412,49 @@ class Indexer:
         return self.last_report
 
     def prepare(
-        self, articles: list[Article], progress: ProgressCallback | None, *, full: bool = False
+        self,
+        articles: list[Article],
+        progress: ProgressCallback | None,
+        *,
+        full: bool = False,
+        passages: list[Passage] | None = None,
+        reuse: Reuse | None = None,
     ) -> Prepared:
         """Split, de-duplicate and embed (what the cache lacks, or everything when ``full``):
-        what every backend indexes."""
-        passages = merge_duplicates(self.splits.split_all(articles))
-        sentence_texts, sentence_offsets = _sentences(passages)
+        what every backend indexes. ``passages``: ``articles`` already split; ``reuse``: what
+        the previous snapshot holds of them (then only new passages are split into sentences
+        and looked up in the cache)."""
+        if passages is None:
+            passages = merge_duplicates(self.splits.split_all(articles))
         texts = [p.embedding_text() for p in passages]
+        known = np.zeros(len(passages), dtype=bool) if reuse is None else reuse.earlier >= 0
+        vector_ordinals = None if reuse is None or reuse.all_vectors else np.flatnonzero(~known)
+        wanted = texts if vector_ordinals is None else [texts[i] for i in vector_ordinals]
+        sentences_known = (
+            known if reuse is not None and reuse.sentences is not None else np.zeros_like(known)
+        )
+        new = np.flatnonzero(~sentences_known)
+        sentence_texts, new_offsets = _sentences([passages[i] for i in new])
         # One pass over passages and sentences, so progress counts all the model's work.
         # Sentence vectors are kept as float16 in the snapshot: held so from the start, they
         # take half the build's memory, and round exactly as converting them later.
-        (vectors, sentence_vectors), missing = self._embedded(
-            [(texts, np.dtype(np.float32)), (sentence_texts, np.dtype(np.float16))],
+        (vectors, new_sentence_vectors), missing = self._embedded(
+            [(wanted, np.dtype(np.float32)), (sentence_texts, np.dtype(np.float16))],
             progress,
             reuse=not full,
         )
-        embedded = sum(i < len(texts) for i in missing)
+        if reuse is None or len(new) == len(passages):
+            store = SentenceVectors.single(new_sentence_vectors, new_offsets)
+        else:
+            store = reuse.sentence_store(new, new_sentence_vectors, new_offsets)
+        embedded = sum(i < len(wanted) for i in missing)
         return Prepared(
             passages=passages,
             vectors=vectors,
-            sentence_vectors=sentence_vectors,
-            sentence_offsets=sentence_offsets,
+            sentence_store=store,
             embedded=embedded,
             sentences_embedded=len(missing) - embedded,
+            vector_ordinals=vector_ordinals,
         )
 
     def _embedded(

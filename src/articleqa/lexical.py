@@ -1,23 +1,40 @@
-"""BM25 over passages (bm25s), for names and exact words the dense model blurs."""
+"""BM25 over passages, for names and exact words the dense model blurs.
+
+The index is a list of immutable *segments* (issue 17): each holds the term frequencies and
+lengths of some passages, never their scores, so it stays valid as the corpus grows. Scores
+are computed for a question's terms only, from corpus-wide statistics (document frequency and
+average length over the live passages of every segment), with bm25s' formula and rounding: a
+passage scores the same bits whether its segment was built with the whole corpus or added by
+a later build. A build after a few articles changed keeps the earlier segments (their files
+hard-linked into the new snapshot), tombstones the passages that went (each segment's map from
+its own document numbers to passage ordinals, -1 for gone; rewritten per build, a few bytes a
+passage) and tokenises only the new passages into a new small segment. Small segments are
+folded together when there are too many, and everything is re-tokenised into one segment when
+tombstones and small segments grow past ``MERGE_FRACTION`` of the corpus.
+
+Snapshots from before the segments hold a bm25s index (``bm25/``): ``Bm25sIndex`` reads them.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import math
+import os
 import re
+import secrets
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import bm25s
 import numpy as np
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN
 
 logger = logging.getLogger(__name__)
-# bm25s sets its logger to DEBUG when imported; let the application's configuration decide.
-logging.getLogger("bm25s").setLevel(logging.NOTSET)
 
 
 @lru_cache(maxsize=1)
@@ -25,8 +42,61 @@ def _stemmer() -> Any:
     return Stemmer.Stemmer("english")
 
 
+# bm25s' defaults ("lucene" scoring), with which every index so far was built.
+K1 = 1.5
+B = 0.75
+# Re-tokenise the whole corpus into one segment once tombstones and the passages of the
+# segments after the first exceed this share of the corpus; fold every small segment into
+# the new one once there would be more than ``MAX_SEGMENTS``.
+MERGE_FRACTION = 0.25
+MAX_SEGMENTS = 8
+KEY_BYTES = 16
+# Postings whose scores a loaded index keeps between questions (12 bytes each: ~24 MB).
+TERM_CACHE_POSTINGS = 2_000_000
+TERM_CACHE_TERMS = 50_000  # unknown words are remembered too
+SEGMENTS_FILE = "segments.json"
+
 _SPLITTER = re.compile(r"(?u)\b\w\w+\b")
-_STOPWORDS = frozenset(STOPWORDS_EN)
+# Lucene's English stop words, as bm25s' ``stopwords="en"`` has them (a test keeps the two
+# equal): written out so that a build or a question does not import bm25s (and scipy), which
+# only snapshots from before the segments need.
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    ]
+)
 
 
 # Words a question has because it is a question (wh-words and the "do" it needs: "How high did
@@ -56,6 +126,11 @@ def question_terms(question: str) -> list[str]:
     return _stemmed(question, _QUESTION_SKIP)
 
 
+def passage_key(text: str) -> bytes:
+    """What a segment remembers of a passage's text, to find it again in a later build."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=KEY_BYTES).digest()
+
+
 def _stemmed(text: str, skip: frozenset[str]) -> list[str]:
     words = [w for w in _SPLITTER.findall(text.lower()) if w not in skip]
     return list(_stemmer().stemWords(words))
@@ -82,6 +157,12 @@ class LexicalHits:
             return self.ids
         return self.ids[np.argpartition(-self.scores, k)[:k]]
 
+    def dense(self, size: int) -> np.ndarray:
+        """A score for every one of ``size`` passages (zeros where no query word occurs)."""
+        every = np.zeros(size, dtype=np.float32)
+        every[self.ids] = self.scores
+        return every
+
     def of(self, ordinals: Sequence[int]) -> np.ndarray:
         """The score of each of ``ordinals`` (0 for a passage holding none of the words)."""
         wanted = np.asarray(ordinals, dtype=np.int64)
@@ -94,15 +175,416 @@ class LexicalHits:
         return found
 
 
+class Lexical(Protocol):
+    """What the searcher reads from a snapshot's lexical index, whichever format it has."""
+
+    size: int
+
+    def hits(self, query: str, allowed: np.ndarray | None = None) -> LexicalHits: ...
+
+    def scores(self, query: str) -> np.ndarray: ...
+
+    def idf(self) -> dict[str, float]: ...
+
+    def save(self, folder: Path) -> None: ...
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Segment:
+    """The postings of some passages, numbered 0.. within the segment; immutable once written.
+
+    Holds term frequencies and token counts, not scores: those depend on the whole corpus.
+    ``folder``: where it is saved (None until then); a later snapshot hard-links its files.
+    """
+
+    name: str
+    vocabulary: dict[str, int]
+    indptr: np.ndarray  # int64, one more than the terms: term t's postings are [t, t+1)
+    docs: np.ndarray  # int32 document numbers, ascending within a term
+    tfs: np.ndarray  # how often the term occurs in the document (unsigned)
+    lengths: np.ndarray  # int32 indexed tokens per document (stop words out), as bm25s counts
+    keys: np.ndarray  # (documents, KEY_BYTES) uint8: ``passage_key`` of each document's text
+    folder: Path | None = None
+
+    FILES = ("vocab.json", "indptr.npy", "docs.npy", "tfs.npy", "lengths.npy", "keys.npy")
+
+    @property
+    def count(self) -> int:
+        return len(self.lengths)
+
+    @classmethod
+    def build(cls, token_lists: Sequence[Sequence[str]], keys: np.ndarray) -> Segment:
+        vocabulary: dict[str, int] = {}
+        flat = np.fromiter(
+            (vocabulary.setdefault(t, len(vocabulary)) for tokens in token_lists for t in tokens),
+            dtype=np.int64,
+        )
+        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+        documents = max(1, len(token_lists))
+        # One number per (term, document) occurrence; sorted, equal neighbours are one posting.
+        pairs = flat * documents + np.repeat(np.arange(len(token_lists), dtype=np.int64), lengths)
+        pairs.sort()
+        first = np.concatenate(([True], pairs[1:] != pairs[:-1])) if len(pairs) else pairs > 0
+        starts = np.flatnonzero(first)
+        counts = np.diff(np.append(starts, len(pairs)))
+        unique = pairs[starts]
+        columns = unique // documents
+        indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(columns, minlength=len(vocabulary)), out=indptr[1:])
+        tf_type = np.uint16 if not len(counts) or counts.max() < 2**16 else np.uint32
+        return cls(
+            name=secrets.token_hex(6),
+            vocabulary=vocabulary,
+            indptr=indptr,
+            docs=(unique % documents).astype(np.int32),
+            tfs=counts.astype(tf_type),
+            lengths=lengths.astype(np.int32),
+            keys=np.asarray(keys, dtype=np.uint8).reshape(len(token_lists), KEY_BYTES),
+        )
+
+    def save(self, folder: Path) -> Segment:
+        """Write (or, if saved before, hard-link) the files into ``folder``; the saved copy."""
+        folder.mkdir(parents=True)
+        if self.folder is not None:
+            for name in self.FILES:
+                link_or_copy(self.folder / name, folder / name)
+        else:
+            inverse = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+            (folder / "vocab.json").write_text(json.dumps(inverse, ensure_ascii=False))
+            for name, array in (
+                ("indptr.npy", self.indptr),
+                ("docs.npy", self.docs),
+                ("tfs.npy", self.tfs),
+                ("lengths.npy", self.lengths),
+                ("keys.npy", self.keys),
+            ):
+                np.save(folder / name, array)
+        return Segment.load(folder, self.name)
+
+    @classmethod
+    def load(cls, folder: Path, name: str) -> Segment:
+        terms_in_order = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+
+        def array(file: str) -> np.ndarray:
+            # Mapped: a question reads its terms' postings only, and the pages are shared
+            # with every other process serving this snapshot (or a later one linking them).
+            return np.load(folder / file, mmap_mode="r", allow_pickle=False)
+
+        return cls(
+            name=name,
+            vocabulary={t: i for i, t in enumerate(terms_in_order)},
+            indptr=np.asarray(array("indptr.npy")),
+            docs=array("docs.npy"),
+            tfs=array("tfs.npy"),
+            lengths=array("lengths.npy"),
+            keys=array("keys.npy"),
+            folder=folder,
+        )
+
+    def postings(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(document numbers, term frequencies) of ``term`` here, or None."""
+        column = self.vocabulary.get(term)
+        if column is None:
+            return None
+        start, end = int(self.indptr[column]), int(self.indptr[column + 1])
+        return np.asarray(self.docs[start:end]), np.asarray(self.tfs[start:end])
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        # Another file system, or one without hard links: a copy is as good, only slower.
+        shutil.copyfile(source, target)
+
+
+@dataclass(slots=True, eq=False)
+class _Live:
+    """A segment as one snapshot sees it: each of its documents' passage ordinal, -1 if gone."""
+
+    segment: Segment
+    ordinals: np.ndarray
+
+    @property
+    def live(self) -> int:
+        return int(np.count_nonzero(self.ordinals >= 0))
+
+
+@dataclass(slots=True, eq=False)
+class _Statistics:
+    documents: int
+    average_length: np.float64
+
+
 class LexicalIndex:
-    def __init__(self, retriever: bm25s.BM25 | None, size: int) -> None:
+    """BM25 over segments with corpus-wide statistics (module docstring)."""
+
+    def __init__(self, parts: list[_Live], size: int) -> None:
+        self._parts = parts
+        self.size = size
+        documents = sum(p.live for p in parts)
+        total = sum(
+            int(np.asarray(p.segment.lengths, dtype=np.int64)[p.ordinals >= 0].sum()) for p in parts
+        )
+        # bm25s takes the mean of the lengths (exact: a float64 sum of integers) in float64.
+        self._stats = _Statistics(
+            documents, np.float64(total) / documents if documents else np.float64(0.0)
+        )
+        self._idf: dict[str, float] | None = None
+        # Each term's (ordinals, scores), computed once per snapshot: the frequent words of
+        # questions recur, and theirs are the longest postings to score (BENCHMARKS.md, "Scale,
+        # second pass"). Bounded by the postings held; emptied whole when full.
+        self._terms: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+        self._terms_held = 0
+
+    @property
+    def segments(self) -> list[Segment]:
+        return [p.segment for p in self._parts]
+
+    @classmethod
+    def build(cls, texts: Sequence[str], keys: Sequence[bytes] | None = None) -> LexicalIndex:
+        """One segment over every passage (``texts``: each passage's indexed text)."""
+        if not texts:
+            return cls([], 0)
+        found = [passage_key(t) for t in texts] if keys is None else keys
+        segment = Segment.build([terms(t) for t in texts], _key_array(found))
+        return cls([_Live(segment, np.arange(len(texts), dtype=np.int64))], len(texts))
+
+    def updated(self, texts: Sequence[str], keys: Sequence[bytes] | None = None) -> Update:
+        """The index of ``texts`` (every passage of the new build, in ordinal order), reusing
+        this one's segments for the passages they hold.
+
+        Only passages no segment holds are tokenised, into one new segment. Scores are the
+        same bits as ``build(texts)`` gives (module docstring).
+        """
+        keys = [passage_key(t) for t in texts] if keys is None else keys
+        where: dict[bytes, list[tuple[int, int]]] = {}
+        for number, part in enumerate(self._parts):
+            for local, key in enumerate(_keys_of(part.segment)):
+                where.setdefault(key, []).append((number, local))
+        maps = [np.full(p.segment.count, -1, dtype=np.int64) for p in self._parts]
+        earlier = np.full(len(keys), -1, dtype=np.int64)
+        fresh: list[int] = []
+        for ordinal, key in enumerate(keys):
+            places = where.get(key)
+            if places:
+                number, local = places.pop()
+                maps[number][local] = ordinal
+                earlier[ordinal] = self._parts[number].ordinals[local]
+            else:
+                fresh.append(ordinal)
+        parts = [_Live(p.segment, m) for p, m in zip(self._parts, maps, strict=True)]
+        parts = [p for p in parts if p.live]
+        if len(parts) + 1 > MAX_SEGMENTS:
+            # Too many segments to read per question term: fold the small ones into the new.
+            for part in parts[1:]:
+                fresh.extend(part.ordinals[part.ordinals >= 0].tolist())
+            parts = parts[:1]
+            fresh.sort()
+        dead = sum(p.segment.count - p.live for p in parts)
+        small = sum(p.segment.count for p in parts[1:])
+        if not parts or dead + small + len(fresh) > MERGE_FRACTION * len(texts):
+            return Update(LexicalIndex.build(texts, keys), "merged", earlier)
+        if fresh:
+            segment = Segment.build(
+                [terms(texts[i]) for i in fresh], _key_array([keys[i] for i in fresh])
+            )
+            parts.append(_Live(segment, np.asarray(fresh, dtype=np.int64)))
+        return Update(LexicalIndex(parts, len(texts)), "incremental", earlier)
+
+    def save(self, folder: Path) -> None:
+        """Write the new segments, hard-link the earlier ones, and each one's ordinals."""
+        folder.mkdir(parents=True, exist_ok=True)
+        listed = []
+        for part in self._parts:
+            part.segment = part.segment.save(folder / part.segment.name)
+            np.save(folder / f"{part.segment.name}.ordinals.npy", part.ordinals)
+            listed.append({"name": part.segment.name, "documents": part.segment.count})
+        (folder / SEGMENTS_FILE).write_text(
+            json.dumps({"k1": K1, "b": B, "passages": self.size, "segments": listed})
+        )
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> LexicalIndex:
+        listed = json.loads((folder / SEGMENTS_FILE).read_text(encoding="utf-8"))
+        parts = [
+            _Live(
+                Segment.load(folder / entry["name"], entry["name"]),
+                np.load(folder / f"{entry['name']}.ordinals.npy", allow_pickle=False),
+            )
+            for entry in listed["segments"]
+        ]
+        index = cls(parts, size)
+        if int(listed.get("passages", size)) != size:
+            raise ValueError(f"lexical index of {listed.get('passages')} passages, not {size}")
+        return index
+
+    def _scored(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """``_term``, remembered (read-only arrays; another thread may be reading them)."""
+        try:
+            return self._terms[term]
+        except KeyError:
+            pass
+        found = self._term(term)
+        held = len(found[0]) if found is not None else 0
+        if self._terms_held + held > TERM_CACHE_POSTINGS or len(self._terms) >= TERM_CACHE_TERMS:
+            self._terms = {}
+            self._terms_held = 0
+        if held <= TERM_CACHE_POSTINGS:
+            if found is not None:
+                for array in found:
+                    array.setflags(write=False)
+            self._terms[term] = found
+            self._terms_held += held
+        return found
+
+    def _term(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """(passage ordinals, float32 BM25 scores) of the live passages holding ``term``."""
+        found_ids: list[np.ndarray] = []
+        found_tfs: list[np.ndarray] = []
+        found_lengths: list[np.ndarray] = []
+        for part in self._parts:
+            postings = part.segment.postings(term)
+            if postings is None:
+                continue
+            local, tfs = postings
+            ordinals = part.ordinals[local]
+            live = ordinals >= 0
+            found_ids.append(ordinals[live])
+            found_tfs.append(tfs[live])
+            found_lengths.append(np.asarray(part.segment.lengths)[local[live]])
+        ids = np.concatenate(found_ids) if found_ids else np.zeros(0, dtype=np.int64)
+        if not len(ids):
+            return None
+        stats = self._stats
+        frequency = len(ids)
+        # bm25s ("lucene"): idf rounded to float32, the rest in float64, the product rounded
+        # to float32 as it stores it, each step in the same order: the same bits.
+        idf = np.float32(math.log(1 + (stats.documents - frequency + 0.5) / (frequency + 0.5)))
+        tf = np.concatenate(found_tfs).astype(np.float64)
+        lengths = np.concatenate(found_lengths).astype(np.int64)
+        tfc = tf / (K1 * ((1 - B) + B * lengths / stats.average_length) + tf)
+        return ids, (idf * tfc).astype(np.float32)
+
+    def hits(self, query: str, allowed: np.ndarray | None = None) -> LexicalHits:
+        """The passages holding a word of ``query`` (within ``allowed``), with their BM25 scores.
+
+        Reads only the query terms' postings: the cost follows how many passages hold the
+        words, not the corpus size. Each passage's score is summed term by term in the query's
+        order in float32, as bm25s' ``get_scores`` sums it, so the scores are the same bits.
+        """
+        seen: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
+        blocks = []
+        for term in terms(query):
+            if term not in seen:
+                seen[term] = self._scored(term)
+            block = seen[term]
+            if block is not None:
+                blocks.append(block)
+        return _summed(blocks, allowed)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for ``query`` (zeros where no query word occurs)."""
+        return self.hits(query).dense(self.size)
+
+    def idf(self) -> dict[str, float]:
+        """Inverse document frequency of every indexed word (for highlighting)."""
+        if self._idf is None:
+            frequency: dict[str, int] = {}
+            for part in self._parts:
+                segment = part.segment
+                live = (part.ordinals >= 0)[np.asarray(segment.docs)]
+                counts = (
+                    np.add.reduceat(live.astype(np.int64), segment.indptr[:-1])
+                    if len(live)
+                    else np.zeros(0, np.int64)
+                )
+                # reduceat gives the next element for an empty range; a segment term has
+                # at least one posting, so no range is empty.
+                for term, column in segment.vocabulary.items():
+                    count = int(counts[column])
+                    if count:
+                        frequency[term] = frequency.get(term, 0) + count
+            size = self._stats.documents
+            self._idf = {
+                term: float(np.log1p((size - df + 0.5) / (df + 0.5)))
+                for term, df in frequency.items()
+            }
+        return self._idf
+
+
+@dataclass(frozen=True, slots=True)
+class Update:
+    """``LexicalIndex.updated``'s result: the index, how it was made ("incremental": segments
+    reused; "merged": tokenised whole), and each passage's ordinal in the earlier index (-1:
+    new), which the rest of a build uses to reuse what it holds of each passage."""
+
+    index: LexicalIndex
+    how: str
+    earlier: np.ndarray
+
+
+def _summed(blocks: list[tuple[np.ndarray, np.ndarray]], allowed: np.ndarray | None) -> LexicalHits:
+    """Each passage's score summed over the query terms' (ordinals, float32 scores) blocks,
+    term by term in the query's order in float32, as bm25s' ``get_scores`` sums them."""
+    if not blocks:
+        return LexicalHits.empty()
+    ids = np.concatenate([b[0] for b in blocks]).astype(np.int64)
+    # Sorted then deduplicated by hand: np.unique hashes (numpy 2.3), ten times slower here.
+    ids.sort()
+    if len(ids) > 1:
+        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
+    # Summed in a scratch array indexed by ordinal (zero pages until written: the cost is the
+    # postings', not the corpus'): a block holds each passage once, so ``+=`` adds one float32
+    # per passage per term, in the query's order, as bm25s does. Finding each posting's place
+    # among ``ids`` instead (searchsorted) was most of a question's BM25 time at 200 k.
+    scratch = np.zeros(int(ids[-1]) + 1, dtype=np.float32)
+    for block_ids, block_scores in blocks:
+        scratch[block_ids] += block_scores.astype(np.float32)
+    scores = scratch[ids]
+    if allowed is not None:
+        keep = np.isin(ids, allowed)
+        ids, scores = ids[keep], scores[keep]
+    return LexicalHits(ids, scores)
+
+
+def _keys_of(segment: Segment) -> list[bytes]:
+    rows = np.ascontiguousarray(segment.keys).view(np.dtype((np.void, KEY_BYTES)))
+    return [bytes(k) for k in rows.ravel().tolist()]
+
+
+def _key_array(keys: Sequence[bytes]) -> np.ndarray:
+    return np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), KEY_BYTES).copy()
+
+
+def load_lexical(snapshot_folder: Path, size: int, segments_dir: str, bm25_dir: str) -> Lexical:
+    """The lexical index of a snapshot folder: segments, or an older snapshot's bm25s."""
+    if (snapshot_folder / segments_dir).is_dir():
+        return LexicalIndex.load(snapshot_folder / segments_dir, size)
+    return Bm25sIndex.load(snapshot_folder / bm25_dir, size)
+
+
+def _bm25s() -> Any:
+    import bm25s
+
+    # bm25s sets its logger to DEBUG when imported; let the application's configuration decide.
+    logging.getLogger("bm25s").setLevel(logging.NOTSET)
+    return bm25s
+
+
+class Bm25sIndex:
+    """A bm25s index as snapshots before the segments saved it (``bm25/``): read only."""
+
+    def __init__(self, retriever: Any, size: int) -> None:
         self._retriever = retriever
         self.size = size
 
     @classmethod
-    def build(cls, texts: list[str]) -> LexicalIndex:
+    def build(cls, texts: list[str]) -> Bm25sIndex:
+        """bm25s' own index of ``texts`` (what older snapshots hold; tests compare with it)."""
         if not texts:
             return cls(None, 0)
+        bm25s = _bm25s()
         tokens = bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
         retriever = bm25s.BM25()
         retriever.index(tokens, show_progress=False)
@@ -114,12 +596,12 @@ class LexicalIndex:
             self._retriever.save(str(folder), show_progress=False)
 
     @classmethod
-    def load(cls, folder: Path, size: int) -> LexicalIndex:
+    def load(cls, folder: Path, size: int) -> Bm25sIndex:
         if size == 0:
             return cls(None, 0)
         # Memory-mapped: a question reads only its terms' postings, so the rest of the
         # (at a million passages, gigabyte-sized) score matrix never needs to be in memory.
-        retriever = bm25s.BM25.load(str(folder), mmap=True, show_progress=False)
+        retriever = _bm25s().BM25.load(str(folder), mmap=True, show_progress=False)
         return cls(retriever, size)
 
     def hits(self, query: str, allowed: np.ndarray | None = None) -> LexicalHits:
@@ -137,29 +619,17 @@ class LexicalIndex:
             return LexicalHits.empty()
         matrix = self._retriever.scores
         indptr, indices, data = matrix["indptr"], matrix["indices"], matrix["data"]
-        postings = [(int(indptr[c]), int(indptr[c + 1])) for c in columns]
-        ids = np.concatenate([np.asarray(indices[a:b]) for a, b in postings])
-        # Sorted then deduplicated by hand: np.unique hashes (numpy 2.3), ten times slower here.
-        ids.sort()
-        if len(ids) > 1:
-            ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
-        scores = np.zeros(len(ids), dtype=np.float32)
-        for start, end in postings:
-            rows = np.searchsorted(ids, indices[start:end])
-            np.add.at(scores, rows, np.asarray(data[start:end], dtype=np.float32))
-        if allowed is not None:
-            keep = np.isin(ids, allowed)
-            ids, scores = ids[keep], scores[keep]
-        return LexicalHits(ids.astype(np.int64), scores)
+        blocks = []
+        for column in columns:
+            start, end = int(indptr[column]), int(indptr[column + 1])
+            blocks.append((np.asarray(indices[start:end]), np.asarray(data[start:end])))
+        return _summed(blocks, allowed)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for ``query`` (zeros where no query word occurs)."""
         if self._retriever is None:
             return np.zeros(0, dtype=np.float32)
-        found = self.hits(query)
-        every = np.zeros(self.size, dtype=np.float32)
-        every[found.ids] = found.scores
-        return every
+        return self.hits(query).dense(self.size)
 
     def idf(self) -> dict[str, float]:
         """Inverse document frequency of every indexed word (for highlighting)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import math
 import re
@@ -632,9 +633,8 @@ class Searcher:
         sentences now, once (cached).
         """
         snapshot = self.snapshot
-        if snapshot.sentence_vectors is not None and snapshot.sentence_offsets is not None:
-            first, last = snapshot.sentence_offsets[ordinal : ordinal + 2]
-            rows = snapshot.sentence_vectors[first:last]
+        if snapshot.sentences is not None:
+            rows = snapshot.sentences.rows(ordinal)
             return np.asarray(rows @ query_vector.astype(rows.dtype), dtype=np.float32)
         passage_text = snapshot.passages[ordinal].text
         texts = [passage_text[span.start : span.end] for span, _ in self._words(ordinal).sentences]
@@ -788,21 +788,36 @@ class Searcher:
         return ref
 
 
+@functools.lru_cache(maxsize=65_536)
 def _fold(word: str) -> str:
+    # ASCII has no accents to take off (NFKD leaves it as it is): most words, most of the
+    # time of a first question's fuzzy name matching (BENCHMARKS.md, "Scale").
+    if word.isascii():
+        return word
     return "".join(
         ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)
     )
+
+
+@functools.lru_cache(maxsize=4_096)
+def _folded(vocabulary: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """``vocabulary`` folded, as a set and in order: the words a subject is loosely matched
+    against, folded once per vocabulary instead of once per subject term."""
+    words = tuple(_fold(w) for w in vocabulary)
+    return frozenset(words), words
 
 
 def _loosely_in(term: str, vocabulary: frozenset[str]) -> bool:
     """``term`` is in ``vocabulary`` up to accents, one edit (two in long words), a shared
     stem (one is the other's start) or as part of a compound."""
     folded = _fold(term)
+    exact, words = _folded(vocabulary)
+    if folded in exact:
+        return True
     allowed = 2 if len(folded) >= 8 else 1 if len(folded) >= 5 else 0
-    for word in vocabulary:
-        other = _fold(word)
-        if other == folded:
-            return True
+    if len(folded) < 4:
+        return False  # only an exact match counts for so short a word (every rule below)
+    for other in words:
         shorter, longer = sorted((len(other), len(folded)))
         # One stem, two spellings ("patron"/"patronis"); not a name inside a longer one
         # ("json"/"jsoncpp").

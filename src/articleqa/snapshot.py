@@ -3,15 +3,23 @@
 Layout under ``ARTICLEQA_HOME``::
 
     snapshots/<version>/manifest.json   model, dimension, metric, counts, hashes
-    snapshots/<version>/vectors.faiss   FAISS IndexIDMap2, ids = passage ordinals
-    snapshots/<version>/bm25/           bm25s index over the same passages
+    snapshots/<version>/vectors.faiss   FAISS IndexIDMap2, ids = passage ordinals (-1: an
+                                        extended ANN index's entry of a passage gone)
+    snapshots/<version>/lexical/        BM25 segments over the same passages (lexical.py);
+                                        snapshots before them hold bm25/ (bm25s)
+    snapshots/<version>/sentences*.npy  sentence vectors: one file after a full build (with
+                                        sentence_offsets.npy), more after later builds (with
+                                        sentence_files.json and sentence_index.npy)
     snapshots/<version>/passages.jsonl  one passage per line, ordinal order
     snapshots/<version>/articles.jsonl  the article texts quotes are cut from
     CURRENT                             the published version's name
     PUBLISHED                           every version CURRENT has named, one a line
 
 A snapshot is written to a hidden folder and renamed into place; only then is ``CURRENT``
-replaced (``os.replace``). A crash at any point leaves the previous snapshot current.
+replaced (``os.replace``). A crash at any point leaves the previous snapshot current. A later
+build hard-links the files it reuses (BM25 segments, sentence vectors) from the current
+snapshot instead of writing them again: files are never changed once written, so a link is as
+good as a copy, and pruning an old snapshot only drops its links.
 """
 
 from __future__ import annotations
@@ -26,17 +34,18 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
+import orjson
 
 from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
 from articleqa.hashing import file_sha256
-from articleqa.lexical import LexicalIndex
+from articleqa.lexical import Lexical, link_or_copy, load_lexical
 from articleqa.manifest import FORMAT_VERSION, SnapshotManifest
 from articleqa.paths import HISTORY, HomePaths
 
@@ -47,12 +56,17 @@ logger = logging.getLogger(__name__)
 HISTORY_MAX = 1000
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
-BM25_DIR = "bm25"
+BM25_DIR = "bm25"  # snapshots before the segments (read only)
+LEXICAL_DIR = "lexical"
 PASSAGES = "passages.jsonl"
 # Every passage's sentences embedded (float16, passage order) and where each passage's rows
 # start: the answering sentence is then found by dot products, with no model call per question.
 SENTENCE_VECTORS = "sentences.npy"
 SENTENCE_OFFSETS = "sentence_offsets.npy"
+# A build that reuses the previous snapshot's sentence vectors links its files and adds one
+# with the new passages' rows: these list the files, and where each passage's rows are.
+SENTENCE_FILES = "sentence_files.json"
+SENTENCE_INDEX = "sentence_index.npy"
 ARTICLES = "articles.jsonl"
 
 
@@ -76,6 +90,69 @@ class ArticleRecord:
     source: str | None = None  # where it was read from (file path or URL); older snapshots: None
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class SentenceVectors:
+    """Every passage's sentence vectors (float16, a row a sentence), in one or more arrays.
+
+    A full build has one array, the passages' rows in order. A later build keeps the earlier
+    arrays (their files hard-linked, never rewritten) and adds one holding only the new
+    passages' rows (issue 17); ``where`` says, per passage, the array, first row and count.
+    """
+
+    arrays: tuple[np.ndarray, ...]
+    where: np.ndarray  # (passages, 3) int64: array number, first row, rows
+    # Each array's file, once written (a later build links it); None: not written yet.
+    files: tuple[Path | None, ...] = ()
+
+    @classmethod
+    def single(
+        cls, matrix: np.ndarray, offsets: np.ndarray, file: Path | None = None
+    ) -> SentenceVectors:
+        offsets = np.asarray(offsets, dtype=np.int64)
+        where = np.stack(
+            [np.zeros(len(offsets) - 1, dtype=np.int64), offsets[:-1], np.diff(offsets)], axis=1
+        )
+        return cls((matrix,), where, (file,))
+
+    @property
+    def count(self) -> int:
+        """Sentences of the passages (rows of passages gone are not counted)."""
+        return int(self.where[:, 2].sum())
+
+    @property
+    def stored(self) -> int:
+        return sum(len(a) for a in self.arrays)
+
+    def rows(self, ordinal: int) -> np.ndarray:
+        array, first, count = (int(x) for x in self.where[ordinal])
+        return self.arrays[array][first : first + count]
+
+    def dense(self) -> tuple[np.ndarray, np.ndarray]:
+        """(matrix, offsets): every passage's rows in passage order in one array (the format a
+        full build writes), copied as runs consecutive in their array."""
+        counts = self.where[:, 2]
+        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        if len(self.arrays) == 1 and np.array_equal(self.where[:, 1], offsets[:-1]):
+            return self.arrays[0], offsets
+        dimension = self.arrays[0].shape[1] if self.arrays else 0
+        matrix = np.empty((int(offsets[-1]), dimension), dtype=np.float16)
+        arrays, firsts = self.where[:, 0], self.where[:, 1]
+        ends = np.flatnonzero(
+            (arrays[1:] != arrays[:-1]) | (firsts[1:] != firsts[:-1] + counts[:-1])
+        )
+        starts = np.concatenate(([0], ends + 1))
+        lasts = np.concatenate((ends, [len(counts) - 1]))
+        for start, last in zip(starts.tolist(), lasts.tolist(), strict=True):
+            if start > last:
+                continue
+            first = int(firsts[start])
+            size = int(firsts[last] + counts[last]) - first
+            target = int(offsets[start])
+            matrix[target : target + size] = self.arrays[int(arrays[start])][first : first + size]
+        return matrix, offsets
+
+
 @dataclass(slots=True)
 class Snapshot:
     version: str
@@ -83,14 +160,13 @@ class Snapshot:
     manifest: SnapshotManifest
     # None where the backend searches them itself (PostgreSQL: pgvector and full text).
     vectors: faiss.Index | None
-    lexical: LexicalIndex | None
+    lexical: Lexical | None
     passages: list[PassageRecord]
     articles: dict[str, ArticleRecord]
     # passage ordinals per article id, for filtered searches
     by_article: dict[str, np.ndarray] = field(default_factory=dict)
-    # Sentence vectors and per-passage row offsets; None in snapshots built before them.
-    sentence_vectors: np.ndarray | None = None
-    sentence_offsets: np.ndarray | None = None
+    # Every passage's sentence vectors; None in snapshots built before them.
+    sentences: SentenceVectors | None = None
 
     @property
     def passage_count(self) -> int:
@@ -213,15 +289,19 @@ def write_snapshot(
     home: Path,
     version: str,
     vectors: faiss.Index,
-    lexical: LexicalIndex,
+    lexical: Lexical,
     passages: list[PassageRecord],
     articles: list[ArticleRecord],
     manifest: SnapshotManifest,
-    sentences: tuple[np.ndarray, np.ndarray] | None = None,
+    sentences: tuple[np.ndarray, np.ndarray] | SentenceVectors | None = None,
+    previous: str | None = None,
 ) -> Path:
     """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish.
 
-    ``sentences``: the sentence vectors and their per-passage offsets (``len(passages) + 1``).
+    ``sentences``: the sentence vectors and their per-passage offsets (``len(passages) + 1``),
+    or a ``SentenceVectors`` of several arrays (those with a file are hard-linked).
+    ``previous``: a snapshot some of whose files were hard-linked into this one; their hashes
+    are taken from its manifest instead of being read again (a base segment is large).
     """
     root = snapshots_dir(home)
     staging = root / f".building-{version}"
@@ -235,12 +315,18 @@ def write_snapshot(
             # faiss reports write failures, a full disk included, as RuntimeError.
             no_space = "No space left" in str(exc)
             raise OSError(errno.ENOSPC if no_space else errno.EIO, str(exc)) from exc
-        lexical.save(staging / BM25_DIR)
-        if sentences is not None:
-            sentence_vectors, sentence_offsets = sentences
-            np.save(staging / SENTENCE_VECTORS, sentence_vectors.astype(np.float16, copy=False))
-            np.save(staging / SENTENCE_OFFSETS, sentence_offsets.astype(np.int64))
-        with open(staging / PASSAGES, "w", encoding="utf-8") as handle:
+        lexical.save(staging / LEXICAL_DIR)
+        if isinstance(sentences, SentenceVectors) and len(sentences.arrays) > 1:
+            _write_sentence_arrays(staging, sentences)
+        elif sentences is not None:
+            matrix, offsets = (
+                sentences.dense() if isinstance(sentences, SentenceVectors) else sentences
+            )
+            np.save(staging / SENTENCE_VECTORS, matrix.astype(np.float16, copy=False))
+            np.save(staging / SENTENCE_OFFSETS, offsets.astype(np.int64))
+        # orjson: the json module's encoder was the largest part of writing a snapshot of a
+        # few hundred thousand passages (BENCHMARKS.md, "Scale"); the lines read the same.
+        with open(staging / PASSAGES, "wb") as handle:
             for p in passages:
                 record = {
                     "text": p.text,
@@ -248,15 +334,15 @@ def write_snapshot(
                     "heading": p.heading,
                     "spans": p.spans,
                 }
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-        with open(staging / ARTICLES, "w", encoding="utf-8") as handle:
+                handle.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
+        with open(staging / ARTICLES, "wb") as handle:
             for a in articles:
-                handle.write(json.dumps(_record(a), ensure_ascii=False) + "\n")
+                handle.write(orjson.dumps(_record(a), option=orjson.OPT_APPEND_NEWLINE))
         manifest = replace(
             manifest,
             format=FORMAT_VERSION,
             version=version,
-            files={str(p.relative_to(staging)): file_sha256(p) for p in _snapshot_files(staging)},
+            files=_hashes(staging, root / previous if previous else None),
         )
         (staging / MANIFEST).write_text(
             json.dumps(manifest.to_json(), indent=2, ensure_ascii=False)
@@ -275,6 +361,74 @@ def write_snapshot(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+def _write_sentence_arrays(staging: Path, sentences: SentenceVectors) -> None:
+    names = []
+    for array, file in zip(sentences.arrays, sentences.files, strict=True):
+        if file is not None:
+            names.append(file.name)
+            link_or_copy(file, staging / file.name)
+        else:
+            names.append(f"sentences-{secrets.token_hex(4)}.npy")
+            np.save(staging / names[-1], np.asarray(array, dtype=np.float16))
+    np.save(staging / SENTENCE_INDEX, sentences.where.astype(np.int64))
+    (staging / SENTENCE_FILES).write_text(json.dumps(names))
+
+
+def load_sentences(folder: Path, passages: int) -> SentenceVectors | None:
+    """A snapshot folder's sentence vectors, mapped (a question reads the rows of the few
+    passages it quotes; several GB at a million passages would otherwise sit in every
+    server's memory); None in snapshots from before them."""
+    if (folder / SENTENCE_FILES).is_file():
+        names = json.loads((folder / SENTENCE_FILES).read_text())
+        files = tuple(folder / str(n) for n in names)
+        arrays = tuple(np.load(f, allow_pickle=False, mmap_mode="r") for f in files)
+        where = np.load(folder / SENTENCE_INDEX, allow_pickle=False)
+        sizes = np.asarray([len(a) for a in arrays] or [0], dtype=np.int64)
+        fits = (
+            where.ndim == 2
+            and len(where) == passages
+            and bool(np.all((where[:, 0] >= 0) & (where[:, 0] < len(arrays))))
+            and bool(np.all(where[:, 1] + where[:, 2] <= sizes[np.clip(where[:, 0], 0, None)]))
+        )
+        if not fits:
+            raise SnapshotCorrupt(f"snapshot {folder.name}: sentence vectors do not match")
+        return SentenceVectors(arrays, where, files)
+    if not (folder / SENTENCE_VECTORS).is_file():
+        return None
+    matrix = np.load(folder / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
+    offsets = np.load(folder / SENTENCE_OFFSETS, allow_pickle=False)
+    if len(offsets) != passages + 1 or int(offsets[-1]) != len(matrix):
+        raise SnapshotCorrupt(f"snapshot {folder.name}: sentence vectors do not match")
+    return SentenceVectors.single(matrix, offsets, folder / SENTENCE_VECTORS)
+
+
+def _hashes(staging: Path, previous: Path | None) -> dict[str, str]:
+    """sha256 of every file in ``staging``; a file that is the same inode as the one of that
+    name in ``previous`` (hard-linked) has the hash ``previous``'s manifest gives it."""
+    known: Mapping[str, str] = {}
+    if previous is not None:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            known = SnapshotManifest.from_json(json.loads((previous / MANIFEST).read_text())).files
+    hashes = {}
+    for path in _snapshot_files(staging):
+        name = str(path.relative_to(staging))
+        reused = known.get(name)
+        if reused is not None and _same_file(path, previous / name if previous else None):
+            hashes[name] = reused
+        else:
+            hashes[name] = file_sha256(path)
+    return hashes
+
+
+def _same_file(path: Path, other: Path | None) -> bool:
+    if other is None:
+        return False
+    try:
+        return os.path.samefile(path, other)
+    except OSError:
+        return False
 
 
 def _record(article: ArticleRecord) -> dict[str, Any]:
@@ -322,9 +476,9 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         # cache, shared by every process serving this snapshot and not counted twice.
         vectors = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP_IFC)
         passages = []
-        with open(folder / PASSAGES, encoding="utf-8") as handle:
+        with open(folder / PASSAGES, "rb") as handle:
             for line in handle:
-                raw = json.loads(line)
+                raw = orjson.loads(line)
                 passages.append(
                     PassageRecord(
                         raw["text"],
@@ -334,26 +488,20 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
                     )
                 )
         articles: dict[str, ArticleRecord] = {}
-        with open(folder / ARTICLES, encoding="utf-8") as handle:
+        with open(folder / ARTICLES, "rb") as handle:
             for line in handle:
-                raw = json.loads(line)
+                raw = orjson.loads(line)
                 articles[raw["id"]] = ArticleRecord(**raw)
-        lexical = LexicalIndex.load(folder / BM25_DIR, len(passages))
-        sentence_vectors = sentence_offsets = None
-        if (folder / SENTENCE_VECTORS).is_file():
-            # Mapped: a question reads the rows of the few passages it quotes (several GB at
-            # a million passages would otherwise sit in every server's memory).
-            sentence_vectors = np.load(folder / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
-            sentence_offsets = np.load(folder / SENTENCE_OFFSETS, allow_pickle=False)
-            if len(sentence_offsets) != len(passages) + 1 or int(sentence_offsets[-1]) != len(
-                sentence_vectors
-            ):
-                raise SnapshotCorrupt(f"snapshot {version}: sentence vectors do not match")
+        lexical = load_lexical(folder, len(passages), LEXICAL_DIR, BM25_DIR)
+        sentences = load_sentences(folder, len(passages))
     except SnapshotCorrupt:
         raise
     except Exception as exc:  # any decoding failure means the files are not what we wrote
         raise SnapshotCorrupt(f"snapshot {version} cannot be read: {exc}") from exc
-    if vectors.ntotal != len(passages):
+    # Entries of passages gone since an ANN index was trained stay in it, with id -1.
+    recorded = manifest.extra.get("vector_index")
+    tombstones = recorded.get("tombstones", 0) if isinstance(recorded, dict) else 0
+    if vectors.ntotal != len(passages) + tombstones:
         raise SnapshotCorrupt(
             f"snapshot {version}: {vectors.ntotal} vectors but {len(passages)} passages"
         )
@@ -366,8 +514,7 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         passages=passages,
         articles=articles,
         by_article=passages_by_article(passages),
-        sentence_vectors=sentence_vectors,
-        sentence_offsets=sentence_offsets,
+        sentences=sentences,
     )
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal, cast
 
 import faiss
@@ -61,9 +61,24 @@ class IndexChoice:
     # Recall@10 against exact search measured at build time; None for exact search.
     recall_at_10: float | None = None
     recall_queries: int = 0
+    # Vectors the index was trained and tuned on; vectors added by later builds since, and
+    # entries of passages gone since (their id is -1: a search never returns them).
+    tuned_on: int = 0
+    added: int = 0
+    tombstones: int = 0
 
     def as_manifest(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def from_manifest(cls, data: Any) -> IndexChoice | None:
+        """The choice a manifest records, or None when it records none (or an unknown one)."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        except TypeError:
+            return None
 
 
 def choose_kind(requested: str, count: int, ann_threshold: int) -> IndexKind:
@@ -219,6 +234,7 @@ def _tune(index: faiss.Index, kind: IndexKind, count: int, sample: _Sample) -> I
         search_setting=setting,
         recall_at_10=round(recall, 4),
         recall_queries=len(sample.rows),
+        tuned_on=count,
     )
 
 
@@ -227,6 +243,62 @@ def _doublings(first: int, cap: int) -> list[int]:
     while values[-1] < cap:
         values.append(min(values[-1] * 2, cap))
     return values
+
+
+# An ANN index is extended by later builds (new passages added, gone ones tombstoned) until
+# what changed since it was trained and tuned exceeds this share of it; then it is rebuilt.
+EXTEND_FRACTION = 0.25
+
+
+def extendable(choice: IndexChoice | None, requested: str, count: int, changed: int) -> bool:
+    """Whether the previous build's ANN index may be extended for a corpus of ``count``
+    passages of which ``changed`` are new or gone, rather than built again.
+
+    Flat indexes are always built again: exact search over the same vectors in the same order
+    is then exactly what a build from scratch gives, and a flat build is a copy of the vectors.
+    """
+    if choice is None or choice.kind == "flat" or choice.tuned_on <= 0:
+        return False
+    if requested not in ("auto", choice.kind):
+        return False
+    since = choice.added + choice.tombstones + changed
+    return since <= EXTEND_FRACTION * choice.tuned_on and count > RECALL_K + 1
+
+
+def extend(
+    index: faiss.Index,
+    choice: IndexChoice,
+    earlier: np.ndarray,
+    vectors: np.ndarray,
+    ordinals: np.ndarray,
+) -> tuple[faiss.Index, IndexChoice]:
+    """The previous build's ANN ``index`` renumbered for this build and given the new passages.
+
+    ``earlier``: each passage's ordinal in the previous build (-1: new); ``vectors``: the new
+    passages' vectors, whose ordinals are ``ordinals``. A passage gone keeps its entry with id
+    -1 (HNSW cannot remove, and IVF only without its direct map): searches skip it. The index
+    keeps its training and its tuned setting; recall is not measured again (it would need
+    every vector), so the manifest says how much was added since it was.
+    """
+    mapped: Any = index
+    previous = faiss.vector_to_array(mapped.id_map)
+    size = max(int(previous.max(initial=-1)), int(earlier.max(initial=-1))) + 1
+    renumber = np.full(max(size, 1), -1, dtype=np.int64)
+    moved = np.flatnonzero(earlier >= 0)
+    renumber[earlier[moved]] = moved
+    ids = np.where(previous >= 0, renumber[np.maximum(previous, 0)], -1)
+    faiss.copy_array_to_vector(ids.astype(np.int64), mapped.id_map)
+    if len(ordinals):
+        index.add_with_ids(
+            np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ordinals, dtype=np.int64)
+        )
+    mapped.construct_rev_map()
+    tombstones = int(np.count_nonzero(faiss.vector_to_array(mapped.id_map) < 0))
+    return index, replace(
+        choice,
+        added=choice.added + len(ordinals),
+        tombstones=tombstones,
+    )
 
 
 def index_kind(index: faiss.Index) -> IndexKind:

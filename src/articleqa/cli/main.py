@@ -150,7 +150,11 @@ def articles_remove(ctx: click.Context, article_ids: tuple[str, ...]) -> None:
 @click.option("--rollback", is_flag=True, help="Publish the snapshot built before the current one.")
 @click.option("--wait", type=float, default=None, help="Seconds to wait for a running rebuild.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@click.option("--full", is_flag=True, help="Embed every passage again (ignore the cache).")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Embed every passage again (ignore the cache) and reuse nothing of the current snapshot.",
+)
 @click.pass_context
 @handle_errors
 def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool, full: bool) -> None:

@@ -40,6 +40,7 @@ from articleqa.postgres.store import PostgresStore
 from articleqa.snapshot import (
     ArticleRecord,
     PassageRecord,
+    SentenceVectors,
     Snapshot,
     new_version,
     passages_by_article,
@@ -403,12 +404,12 @@ def load_version(
         passages=passages,
         articles=articles,
         by_article=passages_by_article(passages),
-        sentence_vectors=(
+        sentences=SentenceVectors.single(
             np.concatenate(sentence_blocks)
             if sentence_blocks
-            else np.zeros((0, dimension), dtype=np.float16)
+            else np.zeros((0, dimension), dtype=np.float16),
+            np.asarray(offsets, dtype=np.int64),
         ),
-        sentence_offsets=np.asarray(offsets, dtype=np.int64),
     )
     idf = {
         term: float(np.log1p((count - df + 0.5) / (df + 0.5)))
