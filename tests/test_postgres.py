@@ -23,7 +23,7 @@ import pytest
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.engine import ArticleQA
-from articleqa.errors import RebuildInProgress
+from articleqa.errors import CollectionUnsupported, RebuildInProgress
 from articleqa.indexer import BuildReport
 from articleqa.ingest.prepare import prepare_article
 from articleqa.models import RawArticle
@@ -341,3 +341,19 @@ def test_concurrent_first_connections_migrate_once(database_url: str) -> None:
     for thread in threads:
         thread.join(60)
     assert errors == []
+
+
+def test_articles_carry_their_collection_and_only_default_is_indexed(
+    tmp_path: Path, database_url: str
+) -> None:
+    engine = ArticleQA(_settings(tmp_path, database_url), embedder=FakeEmbedder())
+    club = engine.for_collection("club")
+    outcome = club.add_raw("lighthouse", LIGHTHOUSE)
+    assert outcome.article_id is not None
+    assert [a.id for a in club.articles()] == [outcome.article_id]
+    assert engine.articles() == [] and engine.article_count() == 0
+    assert engine.get(outcome.article_id).collection == "club"
+    assert club.store_generation() == 1 and engine.store_generation() == 0
+    assert engine.collections() == ["club", "default"]
+    with pytest.raises(CollectionUnsupported, match="PostgreSQL backend indexes only"):
+        club.build()

@@ -55,9 +55,9 @@ def test_second_rebuild_while_one_runs_is_409(
     release = threading.Event()
     real_build = Rebuilder._build
 
-    def slow_build(self: Rebuilder) -> BuildReport:
+    def slow_build(self: Rebuilder, collection: str) -> BuildReport:
         release.wait(60)
-        return real_build(self)
+        return real_build(self, collection)
 
     monkeypatch.setattr(Rebuilder, "_build", slow_build)
     with live.client(WRITE_TOKEN) as client:
@@ -87,13 +87,13 @@ def test_accepted_rebuild_waits_for_a_build_that_took_the_lock_after_the_probe(
     live: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Failure injection: the lock is free at the probe and taken before the job's build.
-    monkeypatch.setattr(Rebuilder, "_probe_lock", lambda self: None)
+    monkeypatch.setattr(Rebuilder, "_probe_lock", lambda self, engine: None)
     building = threading.Event()
     original_build = Rebuilder._build
 
-    def announced_build(self: Rebuilder) -> BuildReport:
+    def announced_build(self: Rebuilder, collection: str) -> BuildReport:
         building.set()
-        return original_build(self)
+        return original_build(self, collection)
 
     monkeypatch.setattr(Rebuilder, "_build", announced_build)
     with live.client(WRITE_TOKEN) as client:
@@ -120,9 +120,9 @@ def test_asks_during_a_rebuild_all_succeed(
     release = threading.Event()
     real_build = Rebuilder._build
 
-    def held_build(self: Rebuilder) -> BuildReport:
+    def held_build(self: Rebuilder, collection: str) -> BuildReport:
         release.wait(60)  # keep the rebuild running while the askers are at work
-        return real_build(self)
+        return real_build(self, collection)
 
     monkeypatch.setattr(Rebuilder, "_build", held_build)
     statuses: list[int] = []
@@ -200,7 +200,7 @@ def test_corrupt_snapshot_keeps_the_old_one_served(live: LiveServer) -> None:
 
 
 def test_failed_rebuild_is_reported(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken_build(self: Rebuilder) -> BuildReport:
+    def broken_build(self: Rebuilder, collection: str) -> BuildReport:
         raise StorageError("no space left on device while writing snapshot")
 
     monkeypatch.setattr(Rebuilder, "_build", broken_build)

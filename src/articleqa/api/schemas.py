@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from articleqa.collection import NAME_PATTERN
 from articleqa.conversation import MAX_CONTEXT_QUESTIONS
 from articleqa.models import Answer, Article, ArticleMeta
 from articleqa.search import MAX_QUESTION_CHARS
@@ -17,6 +18,17 @@ MAX_TITLE_CHARS = 500
 MAX_URL_CHARS = 2048
 MAX_PASSAGE_ID_CHARS = 200
 URL_PATTERN = r"^https?://\S+$"
+
+
+def collection_field(what: str) -> Any:
+    """The optional ``collection`` of a request (null or absent: ``default``)."""
+    return Field(
+        default=None,
+        max_length=64,
+        pattern=NAME_PATTERN,
+        description=f"The collection {what} (default: default).",
+        examples=["default"],
+    )
 
 
 class RequestModel(BaseModel):
@@ -94,6 +106,7 @@ class AskRequest(RequestModel):
         default=None, ge=1, le=10, description="Number of quotes; default ARTICLEQA_DEFAULT_K (3)."
     )
     filters: AskFilters | None = None
+    collection: str | None = collection_field("to answer from")
     context: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
         default_factory=list,
         max_length=MAX_CONTEXT_QUESTIONS,
@@ -183,6 +196,7 @@ class ArticleCreate(RequestModel):
     url: str | None = Field(default=None, max_length=MAX_URL_CHARS, pattern=URL_PATTERN)
     author: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
     published: dt.date | None = None
+    collection: str | None = collection_field("to add the article to")
     format: Literal["text", "markdown", "html"] = Field(
         default="text",
         description="How to read `text`: as is, as Markdown (front matter read, markup dropped) "
@@ -214,6 +228,7 @@ class ArticleFetch(RequestModel):
     )
 
     url: str = Field(max_length=MAX_URL_CHARS, pattern=URL_PATTERN)
+    collection: str | None = collection_field("to add the article to")
 
     @field_validator("url")
     @classmethod
@@ -240,6 +255,7 @@ class RebuildAccepted(BaseModel):
 
 class RebuildJobPublic(BaseModel):
     job_id: str
+    collection: str = "default"
     status: Literal["running", "succeeded", "failed"]
     version: str | None
     error: str | None
@@ -251,6 +267,7 @@ class RebuildJobPublic(BaseModel):
 
 
 class IndexStatus(BaseModel):
+    collection: str = "default"
     version: str | None = Field(description="The snapshot being served (null before the first).")
     built_at: dt.datetime | None
     articles: int

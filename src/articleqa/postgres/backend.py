@@ -8,8 +8,9 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from articleqa.backend import ArticleRepository, BuildOptions
+from articleqa.collection import DEFAULT
 from articleqa.config import Settings
-from articleqa.errors import IndexNotBuilt
+from articleqa.errors import CollectionUnsupported, IndexNotBuilt
 from articleqa.manifest import SnapshotManifest
 from articleqa.postgres.database import Database, database_for
 from articleqa.postgres.index import (
@@ -51,7 +52,15 @@ class PostgresIndex:
     """Index versions in the database: built and published in one transaction each
     (``postgres.index``), searched in place through a ``PostgresRetriever``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, collection: str = DEFAULT) -> None:
+        if collection != DEFAULT:
+            # Articles carry their collection here too, but index versions are not yet kept
+            # per collection in the database: refused rather than mixed into default's.
+            raise CollectionUnsupported(
+                f"collection {collection!r}: the PostgreSQL backend indexes only the "
+                f"{DEFAULT!r} collection so far; use the embedded backend (no "
+                "ARTICLEQA_DATABASE_URL) for several collections"
+            )
         self.settings = settings
         self.database = database(settings)
         self._retrievers: OrderedDict[str, PostgresRetriever] = OrderedDict()

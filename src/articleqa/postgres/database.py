@@ -72,6 +72,13 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         """,
     ),
+    (
+        "the collection of each article (existing articles: default)",
+        """
+        ALTER TABLE articles ADD COLUMN collection text NOT NULL DEFAULT 'default';
+        CREATE INDEX articles_collection ON articles (collection, added_at, id);
+        """,
+    ),
 )
 
 
