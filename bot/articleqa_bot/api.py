@@ -17,6 +17,7 @@ from .models import (
     ArticleFormat,
     ArticlePage,
     ArticleWrite,
+    IndexChanges,
     IndexInfo,
     RebuildJob,
 )
@@ -164,6 +165,11 @@ class ApiClient:
 
     async def index_info(self, *, collection: str = DEFAULT) -> IndexInfo:
         return await self._model(IndexInfo, "GET", "/index", params=_in(collection))
+
+    async def index_changes(self, since: str, *, collection: str = DEFAULT) -> IndexChanges:
+        """The articles the served version of ``collection`` holds that ``since`` did not."""
+        params = {"since": since, **_in(collection)}
+        return await self._model(IndexChanges, "GET", "/index/changes", params=params)
 
     async def feedback(
         self, *, question: str, passage_ids: list[str], helpful: bool, source: str | None

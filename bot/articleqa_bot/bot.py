@@ -23,6 +23,7 @@ EXTENSIONS = (
     "articleqa_bot.cogs.ask",
     "articleqa_bot.cogs.sources",
     "articleqa_bot.cogs.admin",
+    "articleqa_bot.cogs.announce",
 )
 
 # Sent with every message: quoted "@everyone" or "<@&role>" shows as text and pings nobody.

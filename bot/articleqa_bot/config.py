@@ -91,6 +91,21 @@ class BotSettings(BaseSettings):
         "(unset: kept in memory until a restart).",
     )
 
+    announce_channels: dict[str, int] = Field(
+        default_factory=dict,
+        description='Announce new articles: {"<collection>": <channel id>} (opt-in per '
+        "collection).",
+    )
+    announce_poll_s: float = Field(
+        default=60.0, gt=0, description="How often to check announced collections' index."
+    )
+    announce_min_interval_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="At most one announcement per collection this often; what arrives "
+        "meanwhile is listed in the next one.",
+    )
+
     @field_validator("discord_token")
     @classmethod
     def _refuse_placeholder(cls, value: SecretStr) -> SecretStr:
@@ -122,6 +137,14 @@ class BotSettings(BaseSettings):
         for place, name in value.items():
             if not PLACE.fullmatch(place):
                 raise ValueError(f"{place!r} is not a server id or <server id>/<channel id>")
+            if not NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a collection name")
+        return value
+
+    @field_validator("announce_channels")
+    @classmethod
+    def _announced(cls, value: dict[str, int]) -> dict[str, int]:
+        for name in value:
             if not NAME.fullmatch(name):
                 raise ValueError(f"{name!r} is not a collection name")
         return value

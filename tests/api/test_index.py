@@ -295,3 +295,23 @@ def test_startup_with_no_usable_snapshot_still_serves_and_explains(
         assert client.get("/articles").json()["total"] == len(ARTICLES)
         assert rebuild(client)["status"] == "succeeded"  # the way out
         assert client.get("/health").status_code == 200
+
+
+def test_changes_list_the_articles_a_version_added(live: LiveServer) -> None:
+    with live.client(WRITE_TOKEN) as client:
+        before = client.get("/index").json()["version"]
+        added = client.post("/articles", json=NEW_ARTICLE).json()["article"]
+        after = rebuild(client)["version"]
+        changes = client.get("/index/changes", params={"since": before}).json()
+        assert changes["collection"] == "default" and changes["version"] == after
+        assert changes["since_known"] is True
+        assert [(a["id"], a["title"]) for a in changes["added"]] == [
+            (added["id"], NEW_ARTICLE["title"])
+        ]
+        assert changes["added"][0]["published"] == NEW_ARTICLE["published"]
+        unchanged = client.get("/index/changes", params={"since": after}).json()
+        assert unchanged["added"] == [] and unchanged["since_known"] is True
+        forgotten = client.get("/index/changes", params={"since": "20200101T000000000Z-abcdef"})
+        assert forgotten.json()["since_known"] is False and forgotten.json()["added"] == []
+        for bad in ("../../etc", "latest", ""):
+            assert_error(client.get("/index/changes", params={"since": bad}), 422)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from articleqa.collection import NAME_PATTERN
 from articleqa.conversation import MAX_CONTEXT_QUESTIONS
-from articleqa.models import Answer, Article, ArticleMeta
+from articleqa.models import Answer, Article, ArticleMeta, ArticleRef
 from articleqa.search import MAX_QUESTION_CHARS
 
 MAX_FILTER_IDS = 1000
@@ -280,6 +280,21 @@ class IndexStatus(BaseModel):
         description="Set when the published snapshot is unusable and an older one is served."
     )
     loaded_at: dt.datetime | None = None
+
+
+class IndexChanges(BaseModel):
+    """What the served version of a collection holds that an earlier version did not."""
+
+    collection: str
+    version: str = Field(description="The version served now.")
+    since: str = Field(description="The earlier version, as asked.")
+    since_known: bool = Field(
+        description="False when that version is no longer kept (rolled off, or never "
+        "existed): then `added` is empty; start again from `version`."
+    )
+    added: list[ArticleRef] = Field(
+        description="Articles in `version` that were not in `since` (new ids, not edits)."
+    )
 
 
 class HealthStatus(BaseModel):

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, status
+import datetime as dt
+from typing import Annotated
+
+import anyio
+from fastapi import APIRouter, Query, status
 
 from articleqa.api.deps import AccessDep, CollectionQuery, RebuilderDep, ServicesDep
 from articleqa.api.errors import APIError, error_responses
-from articleqa.api.schemas import IndexStatus, RebuildAccepted, RebuildJobPublic
+from articleqa.api.schemas import IndexChanges, IndexStatus, RebuildAccepted, RebuildJobPublic
 from articleqa.api.state import RebuildJob
 from articleqa.collection import check_name
+from articleqa.engine import ArticleQA
+from articleqa.errors import ArticleQAError
+from articleqa.models import ArticleRef
 
 router = APIRouter(prefix="/index", tags=["index"])
 
@@ -39,6 +46,68 @@ async def index_status(
         fallback_reason=holder.fallback_reason,
         loaded_at=served.loaded_at if served else None,
     )
+
+
+# Index versions as new_version names them: also what keeps `since` from naming a path.
+VERSION_PATTERN = r"^[0-9]{8}T[0-9]{9}Z-[0-9a-f]{6}$"
+
+
+@router.get(
+    "/changes", response_model=IndexChanges, responses=error_responses(401, 403, 404, 422, 503)
+)
+async def index_changes(
+    services: ServicesDep,
+    access: AccessDep,
+    since: Annotated[
+        str,
+        Query(
+            pattern=VERSION_PATTERN,
+            description="An earlier version of the collection's index.",
+            examples=["20261126T120000000Z-1a2b3c"],
+        ),
+    ],
+    collection: CollectionQuery = None,
+) -> IndexChanges:
+    """The articles the served version of a collection (default: ``default``) holds that
+    version ``since`` did not: what a client announcing new articles lists (the Discord bot
+    does). ``since_known`` is false when ``since`` is no longer kept."""
+    access.check_read(check_name(collection))
+    holder = await services.holder_for(collection)
+    snapshot = holder.require().snapshot
+    before = (
+        set(snapshot.articles)
+        if since == snapshot.version
+        else await anyio.to_thread.run_sync(_article_ids, holder.engine, since)
+    )
+    added = [
+        ArticleRef(
+            id=record.id,
+            title=record.title,
+            url=record.url,
+            author=record.author,
+            published=dt.date.fromisoformat(record.published) if record.published else None,
+        )
+        for record in snapshot.articles.values()
+        if before is not None and record.id not in before
+    ]
+    return IndexChanges(
+        collection=holder.collection,
+        version=snapshot.version,
+        since=since,
+        since_known=before is not None,
+        added=added,
+    )
+
+
+def _article_ids(engine: ArticleQA, version: str) -> set[str] | None:
+    """The ids of the articles ``version`` indexed; None when it is not kept (or its manifest
+    predates the article hashes)."""
+    try:
+        manifest = engine.manifest(version)
+    except ArticleQAError:
+        return None
+    hashes = manifest.article_hashes if manifest is not None else None
+    return set(hashes) if hashes is not None else None
 
 
 @router.post(
