@@ -215,6 +215,17 @@ class Settings(BaseSettings):
         description="feedback.jsonl is moved to feedback.jsonl.1 (replacing it) when it would "
         "grow past this, so feedback takes at most twice this on disk.",
     )
+    conversation_idle_s: float = Field(
+        default=1800.0,
+        gt=0,
+        description="A conversation kept by the service (`conversation` on POST /ask) is "
+        "forgotten after this long without a question.",
+    )
+    max_conversations: int = Field(
+        default=10_000,
+        ge=1,
+        description="Conversations the service keeps at most; the longest idle go first.",
+    )
 
     @field_validator("home")
     @classmethod

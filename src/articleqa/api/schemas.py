@@ -6,7 +6,14 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from articleqa.collection import NAME_PATTERN
 from articleqa.conversation import MAX_CONTEXT_QUESTIONS
@@ -18,6 +25,7 @@ MAX_TITLE_CHARS = 500
 MAX_URL_CHARS = 2048
 MAX_PASSAGE_ID_CHARS = 200
 URL_PATTERN = r"^https?://\S+$"
+CONVERSATION_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 
 
 def collection_field(what: str) -> Any:
@@ -107,6 +115,15 @@ class AskRequest(RequestModel):
     )
     filters: AskFilters | None = None
     collection: str | None = collection_field("to answer from")
+    conversation: str | None = Field(
+        default=None,
+        pattern=CONVERSATION_PATTERN,
+        description="An id the client chooses (8-64 letters, digits, '-' or '_'; a random one, "
+        "e.g. a UUID): the service keeps this conversation's questions and sends them as the "
+        "context of the next one with the same id (bounded and forgotten when idle). Instead "
+        "of `context`, not with it.",
+        examples=["3f1c9a7e-5b2d-4e8f-9a61-0c7d2e4b8f13"],
+    )
     context: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
         default_factory=list,
         max_length=MAX_CONTEXT_QUESTIONS,
@@ -119,6 +136,17 @@ class AskRequest(RequestModel):
     @classmethod
     def _question_not_blank(cls, value: str) -> str:
         return _not_blank(value, "the question")
+
+    @field_validator("context")
+    @classmethod
+    def _context_or_conversation(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        # ``conversation`` is declared first, so it is validated (and in ``data``) by now.
+        if value and info.data.get("conversation") is not None:
+            raise ValueError(
+                "give either context (the earlier questions) or conversation (an id the "
+                "service keeps them by), not both"
+            )
+        return value
 
 
 class AskResponse(Answer):

@@ -16,6 +16,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
@@ -28,6 +29,7 @@ from articleqa.api.metrics import Metrics
 from articleqa.api.middleware import redact_access_log
 from articleqa.collection import DEFAULT, check_name
 from articleqa.config import Settings
+from articleqa.conversation import MAX_CONTEXT_QUESTIONS
 from articleqa.embedding import Embedder
 from articleqa.engine import ArticleQA
 from articleqa.errors import (
@@ -354,6 +356,50 @@ class FeedbackLog:
                 raise StorageError(f"cannot record feedback: {exc.strerror or exc}") from exc
 
 
+class ConversationMemory:
+    """Conversations the service keeps (``conversation`` on POST /ask): each id's latest
+    questions, per collection, in memory and bounded: at most ``MAX_CONTEXT_QUESTIONS``
+    questions each, forgotten after ``idle_s`` without a question, at most ``max_count`` kept
+    (the longest idle go first). A restart forgets them all: the next question stands alone."""
+
+    def __init__(
+        self, idle_s: float, max_count: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.idle_s = idle_s
+        self.max_count = max_count
+        self.clock = clock
+        # Least recently asked first.
+        self._kept: OrderedDict[tuple[str, str], tuple[float, list[str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def earlier(self, collection: str, conversation: str) -> list[str]:
+        """The conversation's questions so far, oldest first (none when new or forgotten)."""
+        with self._lock:
+            self._forget_idle()
+            kept = self._kept.get((collection, conversation))
+            return list(kept[1]) if kept else []
+
+    def add(self, collection: str, conversation: str, question: str) -> None:
+        with self._lock:
+            self._forget_idle()
+            key = (collection, conversation)
+            _, questions = self._kept.pop(key, (0.0, []))
+            self._kept[key] = (self.clock(), [*questions, question][-MAX_CONTEXT_QUESTIONS:])
+            while len(self._kept) > self.max_count:
+                self._kept.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def _forget_idle(self) -> None:
+        now = self.clock()
+        while self._kept:
+            at, _ = next(iter(self._kept.values()))
+            if now - at <= self.idle_s:
+                break
+            self._kept.popitem(last=False)
+
+
 @dataclass(slots=True)
 class Services:
     """Everything the lifespan loads once; routes reach it through the dependencies in deps.py."""
@@ -367,6 +413,7 @@ class Services:
     rebuilder: Rebuilder
     feedback: FeedbackLog
     tokens: TokenTable
+    conversations: ConversationMemory
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     # Every collection's served index, loaded on its first request; ``holder`` is default's.
     holders: dict[str, IndexHolder] = field(default_factory=dict)
@@ -431,6 +478,9 @@ class Services:
             rebuilder=Rebuilder(engine, holder, metrics),
             feedback=FeedbackLog(settings),
             tokens=tokens,
+            conversations=ConversationMemory(
+                settings.conversation_idle_s, settings.max_conversations
+            ),
         )
         services.holders[DEFAULT] = holder
         services.tasks.append(asyncio.create_task(holder.watch(), name="articleqa-index-watch"))

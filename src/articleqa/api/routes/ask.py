@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -10,11 +11,12 @@ from starlette.concurrency import run_in_threadpool
 from articleqa.api.deps import CollectionQuery, Reader, ReaderDep
 from articleqa.api.errors import error_responses
 from articleqa.api.schemas import AskRequest, AskResponse
-from articleqa.api.state import IndexHolder
+from articleqa.api.state import IndexHolder, Services
 from articleqa.collection import check_name
+from articleqa.conversation import MAX_CONTEXT_QUESTIONS
 from articleqa.errors import InvalidInput
 from articleqa.models import Answer
-from articleqa.search import MAX_QUESTION_CHARS, SearchFilters
+from articleqa.search import MAX_QUESTION_CHARS, Searcher, SearchFilters
 
 router = APIRouter(prefix="/ask", tags=["ask"])
 
@@ -35,7 +37,8 @@ async def ask(body: AskRequest, caller: ReaderDep) -> Response:
     services = caller.services
     # Taken here rather than as a dependency so that invalid input is a 422 even before an
     # index exists; the request keeps this searcher even if a new snapshot is swapped in.
-    searcher = (await _holder(caller, body.collection)).require()
+    holder = await _holder(caller, body.collection)
+    searcher = holder.require()
     filters = None
     if body.filters is not None:
         ids = body.filters.article_ids
@@ -44,15 +47,28 @@ async def ask(body: AskRequest, caller: ReaderDep) -> Response:
             published_since=body.filters.since,
             published_until=body.filters.until,
         )
-    if body.context:
+    context = body.context
+    if body.conversation is not None:
+        context = services.conversations.earlier(holder.collection, body.conversation)
+    answer = await _answer(services, searcher, body.question, body.k, filters, context)
+    if body.conversation is not None:
+        services.conversations.add(holder.collection, body.conversation, body.question)
+    return _json(answer)
+
+
+async def _answer(
+    services: Services,
+    searcher: Searcher,
+    question: str,
+    k: int | None,
+    filters: SearchFilters | None,
+    context: Sequence[str],
+) -> Answer:
+    if context:
         # A follow-up embeds its own search text (and the earlier question's), so it does not
         # join the micro-batches of plain questions; it runs on the search pool like them.
-        return _json(
-            await run_in_threadpool(
-                searcher.ask, body.question, body.k, filters, None, body.context
-            )
-        )
-    return _json(await services.batcher.ask(searcher, body.question, body.k, filters))
+        return await run_in_threadpool(searcher.ask, question, k, filters, None, context)
+    return await services.batcher.ask(searcher, question, k, filters)
 
 
 @router.get("", response_model=AskResponse, responses=_RESPONSES, summary="Ask (query string)")
@@ -66,13 +82,21 @@ async def ask_get(
         int | None, Query(ge=1, le=10, description="Number of quotes (default 3).")
     ] = None,
     collection: CollectionQuery = None,
+    context: Annotated[
+        list[Annotated[str, Query(max_length=MAX_QUESTION_CHARS)]] | None,
+        Query(
+            max_length=MAX_CONTEXT_QUESTIONS,
+            description="The conversation's earlier questions, oldest first (repeat the "
+            "parameter), as `context` of POST /ask.",
+        ),
+    ] = None,
 ) -> Response:
-    """``GET /ask?q=...&k=3&collection=...``: the same answer as ``POST /ask``, handy for curl
-    and browsers."""
+    """``GET /ask?q=...&k=3&collection=...&context=...``: the same answer as ``POST /ask``,
+    handy for curl and browsers."""
     if not q.strip():
         raise InvalidInput("q: the question is empty")
     searcher = (await _holder(caller, collection)).require()
-    return _json(await caller.services.batcher.ask(searcher, q, k))
+    return _json(await _answer(caller.services, searcher, q, k, None, context or []))
 
 
 def _json(answer: Answer) -> Response:
