@@ -101,10 +101,3 @@ class CollectionNotFound(ArticleQAError):
 
     code = "collection_not_found"
     http_status = 404
-
-
-class CollectionUnsupported(ArticleQAError):
-    """A collection other than ``default`` on a backend that keeps only one."""
-
-    code = "collection_unsupported"
-    http_status = 501

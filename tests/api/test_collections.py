@@ -4,10 +4,21 @@ collection is a 404 and a malformed name a 422."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
-from tests.api.conftest import WRITE_TOKEN, LiveServer, assert_error
+from articleqa.config import Settings
+from tests.api.conftest import WRITE_TOKEN, LiveServer, assert_error, make_settings
 from tests.api.test_articles import NEW_ARTICLE, rebuild
+
+
+@pytest.fixture
+def api_settings(home: Path, backend_overrides: dict[str, Any]) -> Settings:
+    """Every test here runs on both backends (the data directory and PostgreSQL)."""
+    return make_settings(home, **backend_overrides)
+
 
 CLUB_ARTICLE = {
     "title": "Book club picks a lighthouse novel",
