@@ -342,3 +342,33 @@ def test_real_process_exit_status_and_stderr(home: Path, tmp_path: Path) -> None
     assert len(failed) == len(bad)
     assert "Traceback" not in completed.stderr
     assert ArticleStore(home).count() == len(good)
+
+
+def test_collection_option_scopes_add_index_ask_and_status(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    home = tmp_path / "home"
+    folder = tmp_path / "club"
+    folder.mkdir()
+    (folder / "novel.txt").write_text(
+        "Book club picks a lighthouse novel\n\nThe Thursday book club chose The Lighthouse "
+        "Keeper's Daughter for December, meeting at the Alder Street library.\n",
+        "utf-8",
+    )
+    assert _run(runner, home, "add", "--collection", "club", str(folder)).exit_code == 0
+    assert _run(runner, home, "index", "-q", "--collection", "club").exit_code == 0
+    answer = _run(
+        runner, home, "ask", "--collection", "club", "Which novel did the club choose?", "--json"
+    )
+    assert answer.exit_code == 0 and Answer.model_validate_json(answer.stdout).answered
+    status = json.loads(_run(runner, home, "status", "--collection", "club", "--json").stdout)
+    assert status["collection"] == "club" and status["articles"] == 1 and status["up_to_date"]
+    # The default collection saw none of it.
+    assert json.loads(_run(runner, home, "status", "--json").stdout)["articles"] == 0
+    assert current_version(home) is None
+
+    unknown = _run(runner, home, "ask", "--collection", "nowhere", "Anything?")
+    assert unknown.exit_code == 1
+    assert unknown.stderr.strip().startswith("error: no collection named 'nowhere'")
+    invalid = _run(runner, home, "add", "--collection", "Bad Name", str(folder))
+    assert invalid.exit_code == 1 and "invalid collection name" in invalid.stderr

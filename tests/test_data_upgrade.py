@@ -102,7 +102,11 @@ def test_the_old_home_is_current_and_takes_new_articles(old_home: Path, tmp_path
     assert status.articles == 2
     assert status.index is not None and status.index.version == OLD_VERSION
     assert status.up_to_date
-    assert _schema(old_home)[0] == 1
+    # Upgraded in place: the articles stored before collections existed are in ``default``,
+    # and the index they were in is default's.
+    version, columns = _schema(old_home)
+    assert version == 3 and "collection" in columns
+    assert {a.collection for a in engine.articles()} == {"default"}
 
     new = tmp_path / "ferry.txt"
     new.write_text(
@@ -154,8 +158,9 @@ def test_an_older_home_is_migrated_in_place(old_home: Path) -> None:
     status = engine.status()
     assert status.articles == 2 and not status.up_to_date
     version, columns = _schema(old_home)
-    assert version == 1 and "layout" in columns
+    assert version == 3 and {"layout", "collection"} <= set(columns)
     assert engine.get(SCIENCE_FAIR).layout is None
+    assert engine.get(SCIENCE_FAIR).collection == "default"
 
     report = engine.build()
     assert report.articles == 2

@@ -341,3 +341,37 @@ def test_concurrent_first_connections_migrate_once(database_url: str) -> None:
     for thread in threads:
         thread.join(60)
     assert errors == []
+
+
+def test_each_collection_has_its_own_index_versions(tmp_path: Path, database_url: str) -> None:
+    engine = _filled(_settings(tmp_path, database_url))
+    default_version = engine.build().version
+    club = engine.for_collection("club")
+    outcome = club.add_raw("lighthouse", LIGHTHOUSE)
+    assert outcome.article_id is not None
+    assert [a.id for a in club.articles()] == [outcome.article_id]
+    assert outcome.article_id not in {a.id for a in engine.articles(0, 100)}
+    assert engine.get(outcome.article_id).collection == "club"
+    # Adding to club leaves default current; club's build publishes club's version alone.
+    assert engine.status().up_to_date and not club.status().up_to_date
+    report = club.build()
+    assert report.articles == 1
+    assert engine.current_version() == default_version
+    assert club.current_version() == report.version != default_version
+    assert engine.collections() == ["club", "default"]
+    answer = club.ask("Who kept a logbook of every storm?")
+    assert answer.answered and {q.article.id for q in answer.quotes} == {outcome.article_id}
+    assert outcome.article_id not in {
+        q.article.id for q in engine.ask("Who kept a logbook of every storm?").quotes
+    }
+    # Rebuilding club again keeps default's version and prunes only club's.
+    for _ in range(4):
+        club.build()
+    assert engine.current_version() == default_version
+    assert engine.manifest(default_version) is not None
+    # Each collection builds under its own lock: a default build does not block club's.
+    with psycopg.connect(database_url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (BUILD_LOCK,))
+        with pytest.raises(RebuildInProgress):
+            engine.probe_build_lock()
+        club.probe_build_lock()

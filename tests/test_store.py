@@ -245,7 +245,7 @@ def test_failed_removal_is_a_storage_error_and_keeps_the_article(
     article = _article()
     store.upsert(article)
 
-    def disk_failure(db: sqlite3.Connection) -> None:
+    def disk_failure(db: sqlite3.Connection, collection: str) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(ArticleStore, "_bump_generation", staticmethod(disk_failure))

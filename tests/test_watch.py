@@ -412,3 +412,34 @@ def test_watch_command_needs_something_to_watch(folder: Path, home: Path) -> Non
     assert result.exit_code == 2 and "add --feeds" in result.output
     result = runner.invoke(main, ["--home", str(home), "watch", str(folder / "missing")])
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_a_watcher_of_one_collection_builds_that_collection_only(
+    watch_settings: Settings, folder: Path, tmp_path: Path
+) -> None:
+    """Two watchers, each a folder for its own collection: a file dropped in one is indexed in
+    its collection, and the other collection's published version stays as it was."""
+    from articleqa import ArticleQA
+    from articleqa.paths import HomePaths
+
+    other = tmp_path / "club"
+    other.mkdir()
+    (folder / "heron.txt").write_text(HERON)
+    (other / "lighthouse.txt").write_text(LIGHTHOUSE)
+    engine = ArticleQA(watch_settings, embedder=FakeEmbedder())
+    news, club = engine.for_collection("news"), engine.for_collection("club")
+    paths = HomePaths(watch_settings.home)
+    news_root, club_root = paths.index_root("news"), paths.index_root("club")
+    with (
+        running_watcher(Watcher(watch_settings, folder, tick_s=0.2, engine=news)),
+        running_watcher(Watcher(watch_settings, other, tick_s=0.2, engine=club)),
+    ):
+        assert indexed(news_root, "floating robot called Heron")
+        assert indexed(club_root, "rotating Fresnel lens")
+        club_version = current_version(club_root)
+        (folder / "glacier.txt").write_text(GLACIER)
+        wait_for(lambda: indexed(news_root, "glacier tongue retreating"), "the news file")
+        assert current_version(club_root) == club_version
+        assert not indexed(club_root, "glacier tongue retreating")
+        assert not indexed(news_root, "rotating Fresnel lens")
+    assert current_version(watch_settings.home) is None  # default was never built

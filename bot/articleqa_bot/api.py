@@ -17,9 +17,11 @@ from .models import (
     ArticleFormat,
     ArticlePage,
     ArticleWrite,
+    IndexChanges,
     IndexInfo,
     RebuildJob,
 )
+from .places import DEFAULT
 
 logger = logging.getLogger(__name__)
 
@@ -105,8 +107,9 @@ class ApiClient:
         since: dt.date | None = None,
         article_ids: list[str] | None = None,
         context: Sequence[str] = (),
+        collection: str = DEFAULT,
     ) -> Answer:
-        body: dict[str, Any] = {"question": question, "k": k}
+        body: dict[str, Any] = {"question": question, "k": k, **_in(collection)}
         if context:
             body["context"] = list(context)
         if since is not None or article_ids:
@@ -116,18 +119,26 @@ class ApiClient:
             }
         return await self._model(Answer, "POST", "/ask", json=body)
 
-    async def list_articles(self, *, offset: int = 0, limit: int = 10) -> ArticlePage:
-        return await self._model(
-            ArticlePage, "GET", "/articles", params={"offset": offset, "limit": limit}
-        )
+    async def list_articles(
+        self, *, offset: int = 0, limit: int = 10, collection: str = DEFAULT
+    ) -> ArticlePage:
+        params = {"offset": offset, "limit": limit, **_in(collection)}
+        return await self._model(ArticlePage, "GET", "/articles", params=params)
 
-    async def add_article_url(self, url: str) -> ArticleWrite:
-        return await self._model(ArticleWrite, "POST", "/articles", json={"url": url}, write=True)
+    async def add_article_url(self, url: str, *, collection: str = DEFAULT) -> ArticleWrite:
+        body = {"url": url, **_in(collection)}
+        return await self._model(ArticleWrite, "POST", "/articles", json=body, write=True)
 
     async def add_article_text(
-        self, *, title: str, text: str, format: ArticleFormat = "text", url: str | None = None
+        self,
+        *,
+        title: str,
+        text: str,
+        format: ArticleFormat = "text",
+        url: str | None = None,
+        collection: str = DEFAULT,
     ) -> ArticleWrite:
-        body: dict[str, Any] = {"title": title, "text": text}
+        body: dict[str, Any] = {"title": title, "text": text, **_in(collection)}
         # Plain text is the API's default; sending it only when needed keeps older APIs working.
         if format != "text":
             body["format"] = format
@@ -135,17 +146,30 @@ class ApiClient:
             body["url"] = url
         return await self._model(ArticleWrite, "POST", "/articles", json=body, write=True)
 
-    async def remove_article(self, article_id: str) -> None:
-        await self._request("DELETE", f"/articles/{_segment(article_id)}", write=True)
+    async def remove_article(self, article_id: str, *, collection: str = DEFAULT) -> None:
+        # With the collection: an id of another collection's article is a 404, not a removal.
+        await self._request(
+            "DELETE",
+            f"/articles/{_segment(article_id)}",
+            params={"collection": collection},
+            write=True,
+        )
 
-    async def start_rebuild(self) -> RebuildJob:
-        return await self._model(RebuildJob, "POST", "/index/rebuild", write=True)
+    async def start_rebuild(self, *, collection: str = DEFAULT) -> RebuildJob:
+        return await self._model(
+            RebuildJob, "POST", "/index/rebuild", params=_in(collection), write=True
+        )
 
     async def rebuild_status(self, job_id: str) -> RebuildJob:
         return await self._model(RebuildJob, "GET", f"/index/rebuild/{_segment(job_id)}")
 
-    async def index_info(self) -> IndexInfo:
-        return await self._model(IndexInfo, "GET", "/index")
+    async def index_info(self, *, collection: str = DEFAULT) -> IndexInfo:
+        return await self._model(IndexInfo, "GET", "/index", params=_in(collection))
+
+    async def index_changes(self, since: str, *, collection: str = DEFAULT) -> IndexChanges:
+        """The articles the served version of ``collection`` holds that ``since`` did not."""
+        params = {"since": since, **_in(collection)}
+        return await self._model(IndexChanges, "GET", "/index/changes", params=params)
 
     async def feedback(
         self, *, question: str, passage_ids: list[str], helpful: bool, source: str | None
@@ -160,6 +184,12 @@ class ApiClient:
                 "source": source,
             },
         )
+
+
+def _in(collection: str) -> dict[str, str]:
+    """The ``collection`` field or parameter; left out for ``default``, so that an API from
+    before collections keeps working with a bot that uses none."""
+    return {} if collection == DEFAULT else {"collection": collection}
 
 
 def _segment(value: str) -> str:

@@ -15,6 +15,7 @@ from .api import ApiClient
 from .config import BotSettings
 from .errors import BotError, InvalidInput, RateLimited
 from .limits import QuestionLimiter
+from .places import CollectionMap
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +23,7 @@ EXTENSIONS = (
     "articleqa_bot.cogs.ask",
     "articleqa_bot.cogs.sources",
     "articleqa_bot.cogs.admin",
+    "articleqa_bot.cogs.announce",
 )
 
 # Sent with every message: quoted "@everyone" or "<@&role>" shows as text and pings nobody.
@@ -99,6 +101,7 @@ class ArticleQABot(commands.Bot):
             guild_per_minute=settings.guild_rate_per_minute,
         )
         self._api: ApiClient | None = None
+        self.places = CollectionMap(settings.collections, settings.state_path)
 
     async def setup_hook(self) -> None:
         token = self.settings.api_token.get_secret_value() if self.settings.api_token else None
@@ -145,6 +148,13 @@ class ArticleQABot(commands.Bot):
             self.user and self.user.id,
             len(self.guilds),
         )
+
+    def collection_at(
+        self, guild_id: int | None, channel_id: int | None, channel: object = None
+    ) -> str:
+        """The collection asked and administered from ``channel_id`` in ``guild_id`` (a
+        thread follows its parent channel's entry)."""
+        return self.places.for_place(guild_id, channel_id, getattr(channel, "parent_id", None))
 
     def is_admin(self, member: discord.abc.User, permissions: discord.Permissions) -> bool:
         if permissions.manage_guild or permissions.administrator:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from .places import NAME, PLACE
 
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "secret", "token", "your-token-here"}
 
@@ -77,6 +80,31 @@ class BotSettings(BaseSettings):
     sources_page_size: int = Field(
         default=10, ge=1, le=25, description="Articles per /sources page."
     )
+    collections: dict[str, str] = Field(
+        default_factory=dict,
+        description='The collection each server (or channel) asks, as JSON: {"<guild id>": '
+        '"name", "<guild id>/<channel id>": "name"}; elsewhere "default".',
+    )
+    state_path: Path | None = Field(
+        default=None,
+        description="SQLite file keeping the collections admins chose with /collection set "
+        "(unset: kept in memory until a restart).",
+    )
+
+    announce_channels: dict[str, int] = Field(
+        default_factory=dict,
+        description='Announce new articles: {"<collection>": <channel id>} (opt-in per '
+        "collection).",
+    )
+    announce_poll_s: float = Field(
+        default=60.0, gt=0, description="How often to check announced collections' index."
+    )
+    announce_min_interval_s: float = Field(
+        default=300.0,
+        ge=0,
+        description="At most one announcement per collection this often; what arrives "
+        "meanwhile is listed in the next one.",
+    )
 
     @field_validator("discord_token")
     @classmethod
@@ -101,6 +129,24 @@ class BotSettings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("collections")
+    @classmethod
+    def _places(cls, value: dict[str, str]) -> dict[str, str]:
+        for place, name in value.items():
+            if not PLACE.fullmatch(place):
+                raise ValueError(f"{place!r} is not a server id or <server id>/<channel id>")
+            if not NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a collection name")
+        return value
+
+    @field_validator("announce_channels")
+    @classmethod
+    def _announced(cls, value: dict[str, int]) -> dict[str, int]:
+        for name in value:
+            if not NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a collection name")
         return value
 
     @field_validator("api_url")

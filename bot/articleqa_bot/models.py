@@ -86,3 +86,12 @@ class IndexInfo(_Contract):
 
 
 ArticleFormat = Literal["text", "markdown", "html"]
+
+
+class IndexChanges(_Contract):
+    """``GET /index/changes``: the articles the served version added since another."""
+
+    version: str | None = None
+    since: str
+    since_known: bool = True
+    added: list[ArticleRef] = Field(default_factory=list)

@@ -43,7 +43,22 @@ class BuildOptions:
 
 
 class ArticleRepository(Protocol):
-    """The source of truth for article text: every quote is a slice of a stored article."""
+    """The source of truth for article text: every quote is a slice of a stored article.
+
+    A repository is seen through one collection (``collection``): listing, counting,
+    iterating and the change counter are that collection's; ``get``, ``remove`` and
+    ``differing`` go by article id, unique across collections.
+    """
+
+    collection: str
+
+    def scoped(self, collection: str) -> ArticleRepository:
+        """The same repository seen through ``collection``."""
+        ...
+
+    def collections(self) -> builtins.list[str]:
+        """The collections holding at least one article."""
+        ...
 
     def upsert_many(self, articles: Sequence[Article]) -> list[tuple[UpsertStatus, str | None]]:
         """Store ``articles`` in one transaction; per article its status and replaced id."""

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections import Counter
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from articleqa.collection import check_name
+from articleqa.errors import InvalidCollection
 
 PLACEHOLDER_SECRETS = {"changeme", "change-me", "changethis", "secret", "token"}
 # Production tokens (issue 15, item 7): see token_weakness.
@@ -179,6 +184,14 @@ class Settings(BaseSettings):
     read_token: SecretStr | None = Field(
         default=None, description="If set, reads need this token (or the API token)."
     )
+    # Kept as one secret string and parsed by ``scoped_tokens``: a validation error on a
+    # parsed list would print the entry, token included.
+    tokens: SecretStr | None = Field(
+        default=None,
+        description='Tokens scoped to collections, as JSON: [{"token": "...", "collections": '
+        '["a"], "access": "read" | "write"}]. A collection one of them names needs a token '
+        "to be read.",
+    )
     max_body_bytes: int = Field(
         default=6_000_000, ge=1_000, description="Larger request bodies get 413."
     )
@@ -202,6 +215,17 @@ class Settings(BaseSettings):
         description="feedback.jsonl is moved to feedback.jsonl.1 (replacing it) when it would "
         "grow past this, so feedback takes at most twice this on disk.",
     )
+    conversation_idle_s: float = Field(
+        default=1800.0,
+        gt=0,
+        description="A conversation kept by the service (`conversation` on POST /ask) is "
+        "forgotten after this long without a question.",
+    )
+    max_conversations: int = Field(
+        default=10_000,
+        ge=1,
+        description="Conversations the service keeps at most; the longest idle go first.",
+    )
 
     @field_validator("home")
     @classmethod
@@ -217,7 +241,7 @@ class Settings(BaseSettings):
             raise ValueError("ARTICLEQA_DATABASE_URL must start with postgresql://")
         return value
 
-    @field_validator("api_token", "read_token")
+    @field_validator("api_token", "read_token", "tokens")
     @classmethod
     def _empty_is_none(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not value.get_secret_value().strip():
@@ -226,22 +250,82 @@ class Settings(BaseSettings):
 
     def check_secrets(self) -> None:
         """Refuse placeholder, short or guessable tokens outside development."""
+        scoped = self.scoped_tokens()  # malformed ARTICLEQA_TOKENS fails in every environment
         if self.environment == "development":
             return
-        for name in ("api_token", "read_token"):
-            secret: SecretStr | None = getattr(self, name)
+        named: list[tuple[str, SecretStr | None]] = [
+            ("ARTICLEQA_API_TOKEN", self.api_token),
+            ("ARTICLEQA_READ_TOKEN", self.read_token),
+        ]
+        named += [(f"ARTICLEQA_TOKENS entry {i}", t.token) for i, t in enumerate(scoped, 1)]
+        for name, secret in named:
             if secret is None:
                 continue
             weakness = token_weakness(secret.get_secret_value())
             if weakness:
                 raise ValueError(
-                    f"ARTICLEQA_{name.upper()} {weakness}; generate one with "
+                    f"{name} {weakness}; generate one with "
                     "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`"
                 )
+
+    def scoped_tokens(self) -> tuple[ScopedToken, ...]:
+        """``ARTICLEQA_TOKENS`` parsed; ValueError naming the entry (never its token) when it
+        is malformed, repeats a token, or reuses the API or read token."""
+        if self.tokens is None:
+            return ()
+        return parse_scoped_tokens(
+            self.tokens.get_secret_value(),
+            {t.get_secret_value() for t in (self.api_token, self.read_token) if t},
+        )
 
     @property
     def compute_threads(self) -> int:
         return self.threads or os.cpu_count() or 1
+
+
+@dataclass(frozen=True, slots=True)
+class ScopedToken:
+    """A bearer token that reads, or reads and writes, only ``collections``."""
+
+    token: SecretStr
+    collections: frozenset[str]
+    access: Literal["read", "write"]
+
+    @property
+    def writes(self) -> bool:
+        return self.access == "write"
+
+
+def parse_scoped_tokens(raw: str, global_tokens: set[str]) -> tuple[ScopedToken, ...]:
+    """The entries of ``ARTICLEQA_TOKENS``; messages name an entry by number, never its token."""
+    try:
+        entries = json.loads(raw)
+    except ValueError:
+        raise ValueError("ARTICLEQA_TOKENS is not valid JSON") from None
+    if not isinstance(entries, list):
+        raise ValueError("ARTICLEQA_TOKENS must be a JSON list of {token, collections, access}")
+    parsed: list[ScopedToken] = []
+    seen = set(global_tokens)
+    for number, entry in enumerate(entries, 1):
+        where = f"ARTICLEQA_TOKENS entry {number}"
+        if not isinstance(entry, dict) or set(entry) - {"token", "collections", "access"}:
+            raise ValueError(f"{where}: expected an object with token, collections and access")
+        token, names, access = entry.get("token"), entry.get("collections"), entry.get("access")
+        if not isinstance(token, str) or not token.strip():
+            raise ValueError(f"{where}: token must be a non-empty string")
+        if token in seen:
+            raise ValueError(f"{where}: token is also used by another token setting")
+        seen.add(token)
+        if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+            raise ValueError(f"{where}: collections must be a non-empty list of names")
+        try:
+            checked = frozenset(check_name(name) for name in names)
+        except InvalidCollection as exc:
+            raise ValueError(f"{where}: {exc.message}") from None
+        if access not in ("read", "write"):
+            raise ValueError(f'{where}: access must be "read" or "write"')
+        parsed.append(ScopedToken(SecretStr(token), checked, access))
+    return tuple(parsed)
 
 
 def token_weakness(token: str) -> str | None:

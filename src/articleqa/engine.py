@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from articleqa.backend import ArticleRepository, BuildOptions, IndexBackend
+from articleqa.collection import DEFAULT, check_name
 from articleqa.config import Settings
 from articleqa.paths import HomePaths
 
@@ -54,18 +55,19 @@ _T = TypeVar("_T")
 
 
 class SnapshotIndex:
-    """The embedded index backend: snapshot folders in ``ARTICLEQA_HOME`` (snapshot.py)."""
+    """The embedded index backend: snapshot folders in ``ARTICLEQA_HOME`` (snapshot.py), one
+    set per collection (``HomePaths.index_root``)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, collection: str = DEFAULT) -> None:
         self.settings = settings
-        self.home = settings.home
+        self.home = HomePaths(settings.home).index_root(collection)
 
     def build(
         self, store: ArticleRepository, embedder: Embedder, options: BuildOptions
     ) -> BuildReport:
         from articleqa.indexer import Indexer
 
-        indexer = Indexer(self.settings, _embedded(store), embedder)
+        indexer = Indexer(self.settings, _embedded(store), embedder, root=self.home)
         return indexer.build(
             options.progress, lock_timeout_s=options.lock_timeout_s, full=options.full
         )
@@ -73,7 +75,9 @@ class SnapshotIndex:
     def rollback(self, store: ArticleRepository, *, lock_timeout_s: float | None = None) -> str:
         from articleqa.indexer import rollback
 
-        return rollback(self.settings, _embedded(store), lock_timeout_s=lock_timeout_s)
+        return rollback(
+            self.settings, _embedded(store), lock_timeout_s=lock_timeout_s, root=self.home
+        )
 
     def probe_lock(self) -> None:
         from articleqa.snapshot import build_lock
@@ -127,7 +131,8 @@ class Backend:
 
     name: str
     open_store: Callable[[Settings], ArticleRepository]
-    open_index: Callable[[Settings], IndexBackend]
+    # The index of one collection.
+    open_index: Callable[[Settings, str], IndexBackend]
 
 
 EMBEDDED = Backend("embedded", _open_store, SnapshotIndex)
@@ -165,6 +170,7 @@ class EngineStatus:
     serving: str | None
     # Why the published version's manifest could not be read, when it could not.
     index_error: str | None = None
+    collection: str = DEFAULT
 
     @property
     def up_to_date(self) -> bool:
@@ -181,6 +187,9 @@ class ArticleQA:
             requests; tests pass a fake one). Default: loaded from the settings on first use.
         home: Another data directory with the same settings (``eval`` builds each fold in a
             temporary one). Default: ``settings.home``.
+        collection: The collection this engine adds to, lists, builds and answers from
+            (default ``default``); ``for_collection`` gives the engine of another, sharing
+            this one's model and store.
 
     Thread safety: reads (ask, articles) may run in several threads. An embedder is not
     shared safely between threads that embed at once, so a process that builds while it
@@ -194,17 +203,24 @@ class ArticleQA:
     _searcher: Searcher | None
 
     def __init__(
-        self, settings: Settings, *, embedder: Embedder | None = None, home: Path | None = None
+        self,
+        settings: Settings,
+        *,
+        embedder: Embedder | None = None,
+        home: Path | None = None,
+        collection: str = DEFAULT,
     ) -> None:
         if home is not None:
             settings = settings.model_copy(update={"home": home})
         self.settings = settings
+        self.collection = check_name(collection)
         self.paths = HomePaths(settings.home)
         self.backend: Backend = choose_backend(settings)
         self._lock = threading.RLock()
         self._embedder = embedder
         self._store = self._index = self._searcher = None
         self._fallback_reason: str | None = None
+        self._siblings: dict[str, ArticleQA] = {self.collection: self}
 
     # -- the parts, each made once, on first use ---------------------------------------------
 
@@ -227,11 +243,55 @@ class ArticleQA:
 
     @property
     def store(self) -> ArticleRepository:
-        return self._once("_store", lambda: self.backend.open_store(self.settings))
+        """The article store, seen through this engine's collection."""
+        return self._once(
+            "_store", lambda: self.backend.open_store(self.settings).scoped(self.collection)
+        )
 
     @property
     def index(self) -> IndexBackend:
-        return self._once("_index", lambda: self.backend.open_index(self.settings))
+        return self._once("_index", lambda: self.backend.open_index(self.settings, self.collection))
+
+    # -- collections -------------------------------------------------------------------------
+
+    def for_collection(self, collection: str | None) -> ArticleQA:
+        """The engine of ``collection`` (None: this one's), made once and kept: it shares this
+        engine's embedding model and store, and has its own index and searcher.
+        InvalidCollection for a malformed name."""
+        name = self.collection if collection is None else check_name(collection)
+        with self._lock:
+            sibling = self._siblings.get(name)
+            if sibling is None:
+                sibling = ArticleQA(self.settings, embedder=self._embedder, collection=name)
+                sibling._store = self.store.scoped(name)
+                sibling._siblings = self._siblings
+                self._siblings[name] = sibling
+            return sibling
+
+    def collections(self) -> list[str]:
+        """Every collection that holds articles or has an index, sorted (``default`` always)."""
+        names = {DEFAULT, *self.store.collections()}
+        if self.backend is EMBEDDED:
+            names.update(self.paths.indexed_collections())
+        return sorted(names)
+
+    def exists(self) -> bool:
+        """Whether this engine's collection holds articles or has a published index."""
+        if self.collection == DEFAULT or self.store.count() > 0:
+            return True
+        return self.collection in self.collections()
+
+    def require_exists(self) -> ArticleQA:
+        """This engine, or CollectionNotFound when its collection is unknown."""
+        from articleqa.errors import CollectionNotFound
+
+        if not self.exists():
+            raise CollectionNotFound(
+                f"no collection named {self.collection!r}: add articles to it first "
+                f'(POST /articles with "collection": "{self.collection}", or '
+                f"`articleqa add --collection {self.collection}`)"
+            )
+        return self
 
     # -- articles ----------------------------------------------------------------------------
 
@@ -240,13 +300,13 @@ class ArticleQA:
         its outcome and the others are still added. Build afterwards to make them answerable."""
         from articleqa.service import ingest
 
-        return ingest(list(sources), self.store, self.settings, allow_private)
+        return ingest(list(sources), self.store, self.settings, allow_private, self.collection)
 
     def add_raw(self, label: str, raw: RawArticle) -> IngestOutcome:
         """Clean and store one article already read (an upload, a feed entry)."""
         from articleqa.service import store_raw
 
-        return store_raw(self.store, label, raw)
+        return store_raw(self.store, label, raw, self.collection)
 
     def remove(self, article_id: str) -> None:
         """Remove one article (ArticleNotFound if absent); build to drop it from answers."""
@@ -256,7 +316,7 @@ class ArticleQA:
         return self.store.get(article_id)
 
     def articles(self, offset: int = 0, limit: int = 50) -> list[ArticleMeta]:
-        """Stored articles' metadata, oldest first."""
+        """This collection's stored articles' metadata, oldest first."""
         return self.store.list(offset, limit)
 
     def article_count(self) -> int:
@@ -408,6 +468,7 @@ class ArticleQA:
             index=manifest,
             serving=searcher.snapshot.version if searcher else None,
             index_error=error,
+            collection=self.collection,
         )
 
     @property

@@ -88,3 +88,16 @@ class DatabaseUnavailable(ArticleQAError):
 
     code = "database_unavailable"
     http_status = 503
+
+
+class InvalidCollection(InvalidInput):
+    """A collection name that does not match ``collection.NAME_PATTERN``."""
+
+    code = "invalid_collection"
+
+
+class CollectionNotFound(ArticleQAError):
+    """A collection that holds no articles and has no index."""
+
+    code = "collection_not_found"
+    http_status = 404

@@ -190,8 +190,13 @@ class Indexer:
         store: ArticleStore,
         embedder: Embedder,
         cache: VectorCache | None = None,
+        *,
+        root: Path | None = None,
     ) -> None:
         self.settings = settings
+        # Where this collection's snapshots, pointer and build lock live (paths.index_root);
+        # the embedding and split caches are the home's, shared by every collection.
+        self.root = root or settings.home
         self.store = store
         self.embedder = embedder
         paths = HomePaths(settings.home)
@@ -213,7 +218,7 @@ class Indexer:
         """Build a snapshot of the store as it is now and publish it. Holds the rebuild lock,
         waiting ``lock_timeout_s`` (default: the settings') for a build elsewhere to end.
         ``full`` embeds every text again instead of taking cached vectors."""
-        home = self.settings.home
+        home = self.root
         wait = self.settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
         with build_lock(home, wait):
             started = time.perf_counter()
@@ -529,7 +534,13 @@ def check_same_articles(store: ArticleStore, version: str, manifest: SnapshotMan
         )
 
 
-def rollback(settings: Settings, store: ArticleStore, lock_timeout_s: float | None = None) -> str:
+def rollback(
+    settings: Settings,
+    store: ArticleStore,
+    lock_timeout_s: float | None = None,
+    *,
+    root: Path | None = None,
+) -> str:
     """Publish the previous published snapshot, if the store still holds every article it
     quotes as it was (``check_same_articles``)."""
 
@@ -537,5 +548,6 @@ def rollback(settings: Settings, store: ArticleStore, lock_timeout_s: float | No
         check_same_articles(store, version, manifest)
 
     wait = settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
-    with build_lock(settings.home, wait):
-        return snapshot_rollback(settings.home, check=same_articles)
+    root = root or settings.home
+    with build_lock(root, wait):
+        return snapshot_rollback(root, check=same_articles)

@@ -20,6 +20,7 @@ class ArticleRef(BaseModel):
 
 
 class ArticleMeta(ArticleRef):
+    collection: str = Field(default="default", description="The collection it belongs to.")
     source: str | None = Field(default=None, description="Where it was read from (path or URL).")
     content_hash: str
     chars: int

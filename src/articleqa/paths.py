@@ -13,6 +13,12 @@
     feeds.sqlite           registered feeds and the entries seen
     watch.sqlite           size and mtime of each watched file as last ingested
     feedback.jsonl(.1)     answer feedback from the API, rotated once
+    collections/<name>/    the index of collection <name> (every collection but ``default``):
+                           its own snapshots/, CURRENT, PUBLISHED and build.lock
+
+The ``default`` collection's index is the home's own snapshots/, CURRENT, PUBLISHED and
+build.lock, where an index was before collections existed: an old data directory is the
+``default`` collection as it stands.
 
 Other modules ask here rather than joining names to ``home`` themselves, so the layout can
 change (or move to a database) in one place.
@@ -23,6 +29,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+
+from articleqa.collection import DEFAULT
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +45,7 @@ MODELS = "models"
 FEEDS_FILE = "feeds.sqlite"
 WATCH_FILE = "watch.sqlite"
 FEEDBACK_FILE = "feedback.jsonl"
+COLLECTIONS = "collections"
 
 
 class _Entry:
@@ -68,8 +77,22 @@ class HomePaths:
     feedback = _Entry(FEEDBACK_FILE)
     feedback_rotated = _Entry(f"{FEEDBACK_FILE}.1")
 
+    collections = _Entry(COLLECTIONS)
+
     def snapshot(self, version: str) -> Path:
         return self.snapshots / version
+
+    def index_root(self, collection: str) -> Path:
+        """The folder holding ``collection``'s snapshots, pointer, history and build lock
+        (``HomePaths(index_root)`` names them); ``default``'s is the home itself."""
+        return self.home if collection == DEFAULT else self.collections / collection
+
+    def indexed_collections(self) -> list[str]:
+        """Collections other than ``default`` that have an index folder, sorted."""
+        folder = self.collections
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 def onnx_base(home: Path, onnx_dir: Path | None) -> Path:

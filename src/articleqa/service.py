@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from articleqa.backend import ArticleRepository
+from articleqa.collection import DEFAULT
 from articleqa.config import Settings
 from articleqa.errors import ArticleQAError, IngestError
 from articleqa.ingest import read_source_groups
@@ -51,9 +52,9 @@ class IngestOutcome:
 BATCH_SIZE = 500
 
 
-def _prepare(label: str, raw: RawArticle) -> Article | IngestOutcome:
+def _prepare(label: str, raw: RawArticle, collection: str) -> Article | IngestOutcome:
     try:
-        return prepare_article(raw)
+        return prepare_article(raw, collection=collection)
     except IngestError as exc:
         return IngestOutcome(label, IngestStatus.FAILED, error=exc.message, error_code=exc.code)
     except ArticleQAError:
@@ -69,13 +70,17 @@ def _prepare(label: str, raw: RawArticle) -> Article | IngestOutcome:
         )
 
 
-def store_raw(store: ArticleRepository, label: str, raw: RawArticle) -> IngestOutcome:
-    [outcome] = _store_group(store, [(label, raw)])
+def store_raw(
+    store: ArticleRepository, label: str, raw: RawArticle, collection: str = DEFAULT
+) -> IngestOutcome:
+    [outcome] = _store_group(store, [(label, raw)], collection)
     return outcome
 
 
 def _store_group(
-    store: ArticleRepository, group: list[tuple[str, RawArticle | IngestError]]
+    store: ArticleRepository,
+    group: list[tuple[str, RawArticle | IngestError]],
+    collection: str = DEFAULT,
 ) -> list[IngestOutcome]:
     """Prepare and store the records of one source, ``BATCH_SIZE`` per transaction."""
     outcomes: list[IngestOutcome | None] = []
@@ -99,7 +104,7 @@ def _store_group(
                 )
             )
             continue
-        prepared = _prepare(label, result)
+        prepared = _prepare(label, result, collection)
         if isinstance(prepared, IngestOutcome):
             outcomes.append(prepared)
             continue
@@ -113,7 +118,11 @@ def _store_group(
 
 
 def ingest(
-    sources: list[str], store: ArticleRepository, settings: Settings, allow_private: bool = False
+    sources: list[str],
+    store: ArticleRepository,
+    settings: Settings,
+    allow_private: bool = False,
+    collection: str = DEFAULT,
 ) -> list[IngestOutcome]:
     """Read and store every source; a bad source is reported and the others go on.
 
@@ -122,7 +131,7 @@ def ingest(
     """
     outcomes: list[IngestOutcome] = []
     for group in read_source_groups(sources, settings, allow_private=allow_private):
-        outcomes.extend(_store_group(store, group))
+        outcomes.extend(_store_group(store, group, collection))
     return outcomes
 
 

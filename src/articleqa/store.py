@@ -7,6 +7,7 @@ one, never half of either.
 from __future__ import annotations
 
 import builtins
+import copy
 import datetime as dt
 import json
 import logging
@@ -17,6 +18,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from articleqa.collection import DEFAULT
 from articleqa.errors import ArticleNotFound, StorageError
 from articleqa.models import Article, ArticleMeta, BlockKind, LayoutSpan
 from articleqa.paths import HomePaths
@@ -46,6 +48,10 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 _MIGRATIONS = (
     # 1: where headings and code blocks sit (JSON), from the document's markup.
     "ALTER TABLE articles ADD COLUMN layout TEXT",
+    # 2, 3: the collection each article belongs to; articles stored before collections
+    # existed are in ``default``, whose index is the one they were already in.
+    f"ALTER TABLE articles ADD COLUMN collection TEXT NOT NULL DEFAULT '{DEFAULT}'",
+    "CREATE INDEX IF NOT EXISTS articles_collection ON articles(collection, added_at)",
 )
 COLUMNS = (
     "id",
@@ -60,9 +66,11 @@ COLUMNS = (
     "updated_at",
     "text",
     "layout",
+    "collection",
 )
 META_COLUMNS = (
-    "id, title, url, author, published, source, content_hash, chars, added_at, updated_at"
+    "id, title, url, author, published, source, content_hash, chars, added_at, updated_at, "
+    "collection"
 )
 
 
@@ -72,8 +80,22 @@ class UpsertStatus(StrEnum):
     UNCHANGED = "unchanged"
 
 
+def generation_key(collection: str) -> str:
+    """The meta key of ``collection``'s change counter (``default`` keeps the key it had before
+    collections existed, so an index built then is still current after the upgrade)."""
+    return "generation" if collection == DEFAULT else f"generation:{collection}"
+
+
 class ArticleStore:
-    def __init__(self, home: Path) -> None:
+    """The articles of every collection. ``list``, ``count``, ``iter_articles``,
+    ``generation`` and the by-source lookups see only ``collection``'s (``scoped`` gives the
+    same store seen through another); ``get``, ``remove`` and ``differing`` go by id, which is
+    unique across collections."""
+
+    collection: str = DEFAULT
+
+    def __init__(self, home: Path, collection: str = DEFAULT) -> None:
+        self.collection = collection
         self.path = HomePaths(home).store
         try:
             home.mkdir(parents=True, exist_ok=True)
@@ -82,6 +104,12 @@ class ArticleStore:
                 migrate(db, _MIGRATIONS, "article store")
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(f"cannot open the article store at {self.path}: {exc}") from exc
+
+    def scoped(self, collection: str) -> ArticleStore:
+        """This store seen through ``collection`` (nothing is opened again)."""
+        view = copy.copy(self)
+        view.collection = collection
+        return view
 
     def _connect(self) -> sqlite3.Connection:
         return connect(self.path, autocommit=True, rows=True)
@@ -137,8 +165,8 @@ class ArticleStore:
                 results = []
                 for current in articles:
                     results.append(self._upsert_in(db, current))
-                if any(status != UpsertStatus.UNCHANGED for status, _ in results):
-                    self._bump_generation(db)
+                for collection in changed_collections(articles, results):
+                    self._bump_generation(db, collection)
                 return results
         except sqlite3.Error as exc:
             raise StorageError(f"cannot write article {current.id}: {exc}") from exc
@@ -156,8 +184,9 @@ class ArticleStore:
             added_at = dt.datetime.fromisoformat(row["added_at"])
         elif article.source and not article.url:
             previous = db.execute(
-                "SELECT id, added_at FROM articles WHERE source = ? AND url IS NULL AND id != ?",
-                (article.source, article.id),
+                "SELECT id, added_at FROM articles"
+                " WHERE source = ? AND url IS NULL AND id != ? AND collection = ?",
+                (article.source, article.id, article.collection),
             ).fetchone()
             if previous is not None:
                 replaced = previous["id"]
@@ -173,19 +202,24 @@ class ArticleStore:
 
     def remove(self, article_id: str) -> None:
         with self._transaction() as db:
-            cursor = db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
-            if cursor.rowcount == 0:
+            row = db.execute(
+                "DELETE FROM articles WHERE id = ? RETURNING collection", (article_id,)
+            ).fetchone()
+            if row is None:
                 raise ArticleNotFound(f"no article with id {article_id!r}")
-            self._bump_generation(db)
+            self._bump_generation(db, row["collection"])
 
     def remove_by_source(self, source: str) -> list[str]:
         with self._transaction() as db:
             ids = [
-                r["id"] for r in db.execute("SELECT id FROM articles WHERE source = ?", (source,))
+                r["id"]
+                for r in db.execute(
+                    "DELETE FROM articles WHERE source = ? AND collection = ? RETURNING id",
+                    (source, self.collection),
+                )
             ]
-            db.execute("DELETE FROM articles WHERE source = ?", (source,))
             if ids:
-                self._bump_generation(db)
+                self._bump_generation(db, self.collection)
             return ids
 
     def get(self, article_id: str) -> Article:
@@ -198,8 +232,9 @@ class ArticleStore:
     def list(self, offset: int = 0, limit: int = 50) -> list[ArticleMeta]:
         with self._read() as db:
             rows = db.execute(
-                f"SELECT {META_COLUMNS} FROM articles ORDER BY added_at, id LIMIT ? OFFSET ?",
-                (limit, offset),
+                f"SELECT {META_COLUMNS} FROM articles WHERE collection = ?"
+                " ORDER BY added_at, id LIMIT ? OFFSET ?",
+                (self.collection, limit, offset),
             ).fetchall()
         return [ArticleMeta.model_validate(dict(r)) for r in rows]
 
@@ -221,31 +256,50 @@ class ArticleStore:
 
     def count(self) -> int:
         with self._read() as db:
-            return int(db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+            return int(
+                db.execute(
+                    "SELECT COUNT(*) FROM articles WHERE collection = ?", (self.collection,)
+                ).fetchone()[0]
+            )
 
     def iter_articles(self) -> Iterator[Article]:
         with self._read() as db:
-            for row in db.execute("SELECT * FROM articles ORDER BY id"):
+            for row in db.execute(
+                "SELECT * FROM articles WHERE collection = ? ORDER BY id", (self.collection,)
+            ):
                 yield article_from_row(row)
+
+    def collections(self) -> builtins.list[str]:
+        """The collections holding at least one article, sorted."""
+        with self._read() as db:
+            return [r[0] for r in db.execute("SELECT DISTINCT collection FROM articles ORDER BY 1")]
 
     # ``list`` is a method here: the builtin needs its full name.
     def ids_by_source(self, source: str) -> builtins.list[str]:
         with self._read() as db:
             return [
-                r["id"] for r in db.execute("SELECT id FROM articles WHERE source = ?", (source,))
+                r["id"]
+                for r in db.execute(
+                    "SELECT id FROM articles WHERE source = ? AND collection = ?",
+                    (source, self.collection),
+                )
             ]
 
     def generation(self) -> int:
-        """A counter bumped by every change, so a builder can tell whether it is stale."""
+        """A counter bumped by every change to this collection, so a builder can tell whether
+        it is stale (a change to another collection leaves it as it is)."""
         with self._read() as db:
-            row = db.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()
+            row = db.execute(
+                "SELECT value FROM meta WHERE key = ?", (generation_key(self.collection),)
+            ).fetchone()
         return int(row["value"]) if row else 0
 
     @staticmethod
-    def _bump_generation(db: sqlite3.Connection) -> None:
+    def _bump_generation(db: sqlite3.Connection, collection: str) -> None:
         db.execute(
-            "INSERT INTO meta(key, value) VALUES ('generation', '1') "
-            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+            "INSERT INTO meta(key, value) VALUES (?, '1') "
+            "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            (generation_key(collection),),
         )
 
 
@@ -264,6 +318,20 @@ def row_values(article: Article, added_at: dt.datetime) -> tuple[object, ...]:
         article.updated_at.isoformat(),
         article.text,
         dump_layout(article.layout),
+        article.collection,
+    )
+
+
+def changed_collections(
+    articles: Sequence[Article], results: Sequence[tuple[UpsertStatus, str | None]]
+) -> builtins.list[str]:
+    """The collections an ``upsert_many`` of ``articles`` changed (their counters to bump)."""
+    return sorted(
+        {
+            article.collection
+            for article, (status, _) in zip(articles, results, strict=True)
+            if status != UpsertStatus.UNCHANGED
+        }
     )
 
 

@@ -40,9 +40,11 @@ def api_settings(home: Path, backend_overrides: dict[str, Any]) -> Settings:
     return make_settings(home, **backend_overrides)
 
 
-def rebuild(client: httpx.Client) -> dict[str, object]:
-    """Start a rebuild and wait for the job to finish; the finished job's status."""
-    started = client.post("/index/rebuild")
+def rebuild(client: httpx.Client, collection: str | None = None) -> dict[str, object]:
+    """Start a rebuild (of ``collection``, default: default) and wait for the job to finish;
+    the finished job's status."""
+    params = {"collection": collection} if collection else None
+    started = client.post("/index/rebuild", params=params)
     assert started.status_code == 202, started.text
     assert started.json()["status"] == "running"
     job_id = started.json()["job_id"]

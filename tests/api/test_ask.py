@@ -145,3 +145,41 @@ def test_a_context_out_of_bounds_is_422_with_a_message(live: LiveServer, context
     with live.client() as client:
         response = client.post("/ask", json={"question": "Who won?", "context": context})
     assert_error(response, 422)
+
+
+def test_the_service_keeps_a_conversation_by_its_id(live: LiveServer) -> None:
+    with live.client() as client:
+
+        def ask(question: str, conversation: str) -> dict[str, Any]:
+            body = {"question": question, "conversation": conversation}
+            response = client.post("/ask", json=body)
+            assert response.status_code == 200, response.text
+            answer: dict[str, Any] = response.json()
+            return answer
+
+        first = ask("When will the harbour tram extension open?", "tram-chat-0001")
+        follow = ask("How much will it cost?", "tram-chat-0001")
+        other = ask("How much will it cost?", "another-chat-0002")
+        both = client.post(
+            "/ask",
+            json={"question": "Why?", "conversation": "tram-chat-0001", "context": ["Who?"]},
+        )
+        short = client.post("/ask", json={"question": "Why?", "conversation": "short"})
+    assert first["following_up_on"] is None
+    assert follow["following_up_on"] is not None
+    assert "84 million euros" in follow["quotes"][0]["text"]
+    assert other["following_up_on"] is None  # another conversation knows nothing of it
+    assert "not both" in assert_error(both, 422)["message"]
+    assert_error(short, 422)
+
+
+def test_get_ask_takes_the_conversation_as_context(live: LiveServer) -> None:
+    earlier = "When will the harbour tram extension open?"
+    with live.client() as client:
+        answer = client.get("/ask", params={"q": "How much will it cost?", "context": earlier})
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["following_up_on"] is not None
+        too_many = client.get("/ask", params={"q": "Why?", "context": ["Who?"] * 6})
+        too_long = client.get("/ask", params={"q": "Why?", "context": "x" * 1001})
+    assert_error(too_many, 422)
+    assert_error(too_long, 422)

@@ -55,9 +55,9 @@ def test_second_rebuild_while_one_runs_is_409(
     release = threading.Event()
     real_build = Rebuilder._build
 
-    def slow_build(self: Rebuilder) -> BuildReport:
+    def slow_build(self: Rebuilder, collection: str) -> BuildReport:
         release.wait(60)
-        return real_build(self)
+        return real_build(self, collection)
 
     monkeypatch.setattr(Rebuilder, "_build", slow_build)
     with live.client(WRITE_TOKEN) as client:
@@ -87,13 +87,13 @@ def test_accepted_rebuild_waits_for_a_build_that_took_the_lock_after_the_probe(
     live: LiveServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Failure injection: the lock is free at the probe and taken before the job's build.
-    monkeypatch.setattr(Rebuilder, "_probe_lock", lambda self: None)
+    monkeypatch.setattr(Rebuilder, "_probe_lock", lambda self, engine: None)
     building = threading.Event()
     original_build = Rebuilder._build
 
-    def announced_build(self: Rebuilder) -> BuildReport:
+    def announced_build(self: Rebuilder, collection: str) -> BuildReport:
         building.set()
-        return original_build(self)
+        return original_build(self, collection)
 
     monkeypatch.setattr(Rebuilder, "_build", announced_build)
     with live.client(WRITE_TOKEN) as client:
@@ -120,9 +120,9 @@ def test_asks_during_a_rebuild_all_succeed(
     release = threading.Event()
     real_build = Rebuilder._build
 
-    def held_build(self: Rebuilder) -> BuildReport:
+    def held_build(self: Rebuilder, collection: str) -> BuildReport:
         release.wait(60)  # keep the rebuild running while the askers are at work
-        return real_build(self)
+        return real_build(self, collection)
 
     monkeypatch.setattr(Rebuilder, "_build", held_build)
     statuses: list[int] = []
@@ -200,7 +200,7 @@ def test_corrupt_snapshot_keeps_the_old_one_served(live: LiveServer) -> None:
 
 
 def test_failed_rebuild_is_reported(live: LiveServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken_build(self: Rebuilder) -> BuildReport:
+    def broken_build(self: Rebuilder, collection: str) -> BuildReport:
         raise StorageError("no space left on device while writing snapshot")
 
     monkeypatch.setattr(Rebuilder, "_build", broken_build)
@@ -295,3 +295,23 @@ def test_startup_with_no_usable_snapshot_still_serves_and_explains(
         assert client.get("/articles").json()["total"] == len(ARTICLES)
         assert rebuild(client)["status"] == "succeeded"  # the way out
         assert client.get("/health").status_code == 200
+
+
+def test_changes_list_the_articles_a_version_added(live: LiveServer) -> None:
+    with live.client(WRITE_TOKEN) as client:
+        before = client.get("/index").json()["version"]
+        added = client.post("/articles", json=NEW_ARTICLE).json()["article"]
+        after = rebuild(client)["version"]
+        changes = client.get("/index/changes", params={"since": before}).json()
+        assert changes["collection"] == "default" and changes["version"] == after
+        assert changes["since_known"] is True
+        assert [(a["id"], a["title"]) for a in changes["added"]] == [
+            (added["id"], NEW_ARTICLE["title"])
+        ]
+        assert changes["added"][0]["published"] == NEW_ARTICLE["published"]
+        unchanged = client.get("/index/changes", params={"since": after}).json()
+        assert unchanged["added"] == [] and unchanged["since_known"] is True
+        forgotten = client.get("/index/changes", params={"since": "20200101T000000000Z-abcdef"})
+        assert forgotten.json()["since_known"] is False and forgotten.json()["added"] == []
+        for bad in ("../../etc", "latest", ""):
+            assert_error(client.get("/index/changes", params={"since": bad}), 422)

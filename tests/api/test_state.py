@@ -22,3 +22,21 @@ def test_feedback_log_rotates_instead_of_growing_without_bound(home: Path) -> No
     assert current[-1] == 49  # the newest record is kept
     assert previous + current == list(range(previous[0], 50))  # no gap between the two files
     assert not list(home.glob("feedback.jsonl.2*"))
+
+
+def test_kept_conversations_are_bounded_and_forgotten_when_idle() -> None:
+    from articleqa.api.state import ConversationMemory
+    from tests.bot.test_limits import Clock
+
+    clock = Clock()
+    memory = ConversationMemory(idle_s=60, max_count=2, clock=clock)
+    for n in range(7):
+        memory.add("default", "chat-0001", f"question {n}?")
+    # At most five questions each (MAX_CONTEXT_QUESTIONS), the latest.
+    assert memory.earlier("default", "chat-0001") == [f"question {n}?" for n in range(2, 7)]
+    assert memory.earlier("club", "chat-0001") == []  # one id in two collections: two
+    memory.add("club", "chat-0001", "club question?")
+    memory.add("default", "chat-0002", "another?")  # a third: the longest idle goes
+    assert len(memory) == 2 and memory.earlier("default", "chat-0001") == []
+    clock.now += 61
+    assert memory.earlier("club", "chat-0001") == [] and len(memory) == 0

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Coroutine, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -225,10 +225,20 @@ def assert_deferrals_private(standin: FakeDiscord) -> None:
 
 @contextlib.asynccontextmanager
 async def discord_with_bot(
-    api_url: str, **overrides: Any
+    api_url: str,
+    *,
+    extra_guilds: int = 0,
+    overrides_for: Callable[[FakeDiscord], dict[str, Any]] | None = None,
+    **overrides: Any,
 ) -> AsyncIterator[tuple[FakeDiscord, ArticleQABot]]:
-    """The stand-in, and the real bot logged in to it; the bot is closed before the stand-in."""
+    """The stand-in, and the real bot logged in to it; the bot is closed before the stand-in.
+    ``extra_guilds`` more servers (``standin.other_guilds``); ``overrides_for`` gives settings
+    that name the stand-in's ids."""
     async with FakeDiscord() as standin:
+        for _ in range(extra_guilds):
+            standin.add_guild()
+        if overrides_for is not None:
+            overrides = {**overrides, **overrides_for(standin)}
         bot = create_bot(bot_settings(api_url, standin, **overrides), guild_ready_timeout=0.1)
         async with running_bot(bot):
             yield standin, bot

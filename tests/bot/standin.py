@@ -170,6 +170,8 @@ class FakeDiscord:
     refuse_command_sync: bool = False
     reject_token: bool = False
     refuse_message_content: bool = False
+    # More servers the bot is in, each (guild id, its one channel's id): see ``add_guild``.
+    other_guilds: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.url = ""
@@ -226,11 +228,20 @@ class FakeDiscord:
             "permissions": str(MANAGE_GUILD if admin else 0),
         }
 
-    def channel_payload(self) -> dict[str, Any]:
+    def add_guild(self) -> tuple[str, str]:
+        """Another server with one text channel, known to the bot from its next login (call it
+        before the bot connects); ``slash(..., guild=...)`` runs a command there."""
+        place = (snowflake(), snowflake())
+        self.other_guilds.append(place)
+        return place
+
+    def channel_payload(
+        self, guild_id: str | None = None, channel_id: str | None = None
+    ) -> dict[str, Any]:
         return {
-            "id": self.channel_id,
+            "id": channel_id or self.channel_id,
             "type": 0,
-            "guild_id": self.guild_id,
+            "guild_id": guild_id or self.guild_id,
             "name": "general",
             "position": 0,
             "permission_overwrites": [],
@@ -264,8 +275,10 @@ class FakeDiscord:
         admin: bool = False,
         roles: list[str] | None = None,
         resolved: dict[str, Any] | None = None,
+        guild: tuple[str, str] | None = None,
     ) -> Interaction:
-        """A user runs ``/name``; ``options`` as Discord sends them (subcommands nested)."""
+        """A user runs ``/name``; ``options`` as Discord sends them (subcommands nested);
+        in ``guild`` (a server from ``add_guild`` and its channel), else the first server."""
         command = self.commands.get(name)
         data: dict[str, Any] = {
             "id": command["id"] if command else snowflake(),
@@ -277,7 +290,7 @@ class FakeDiscord:
             data["guild_id"] = command["guild_id"]
         if resolved:
             data["resolved"] = resolved
-        return await self._interaction(2, data, user=user, admin=admin, roles=roles)
+        return await self._interaction(2, data, user=user, admin=admin, roles=roles, guild=guild)
 
     async def autocomplete(
         self, name: str, options: list[dict[str, Any]], *, user: User
@@ -313,7 +326,9 @@ class FakeDiscord:
         admin: bool = False,
         roles: list[str] | None = None,
         message: dict[str, Any] | None = None,
+        guild: tuple[str, str] | None = None,
     ) -> Interaction:
+        guild_id, channel_id = guild or (self.guild_id, self.channel_id)
         interaction = Interaction(id=snowflake(), token=f"token-{snowflake()}")
         self.interactions[interaction.token] = InteractionState(
             user.id, message_id=message["id"] if message is not None else None
@@ -324,16 +339,16 @@ class FakeDiscord:
             "type": kind,
             "token": interaction.token,
             "version": 1,
-            "guild_id": self.guild_id,
-            "channel_id": self.channel_id,
-            "channel": self.channel_payload(),
+            "guild_id": guild_id,
+            "channel_id": channel_id,
+            "channel": self.channel_payload(guild_id, channel_id),
             "member": self.member(user, admin=admin, roles=roles),
             "data": data,
             "locale": "en-US",
             "guild_locale": "en-US",
             "app_permissions": str((1 << 53) - 1),
             "entitlements": [],
-            "authorizing_integration_owners": {"0": self.guild_id},
+            "authorizing_integration_owners": {"0": guild_id},
             "context": 0,
             "attachment_size_limit": 8 * 1024 * 1024,
         }
@@ -476,22 +491,31 @@ class FakeDiscord:
                 "d": {
                     "v": 10,
                     "user": self.bot_user.payload(),
-                    "guilds": [{"id": self.guild_id, "unavailable": True}],
+                    "guilds": [
+                        {"id": guild, "unavailable": True}
+                        for guild, _ in [(self.guild_id, self.channel_id), *self.other_guilds]
+                    ],
                     "session_id": "standin-session",
                     "resume_gateway_url": self.url.replace("http://", "ws://") + "/gateway",
                     "application": {"id": self.application_id, "flags": 0},
                 },
             }
         )
-        self._sequence += 1
-        await socket.send_json(
-            {"op": 0, "t": "GUILD_CREATE", "s": self._sequence, "d": self._guild()}
-        )
+        for guild_id, channel_id in [(self.guild_id, self.channel_id), *self.other_guilds]:
+            self._sequence += 1
+            await socket.send_json(
+                {
+                    "op": 0,
+                    "t": "GUILD_CREATE",
+                    "s": self._sequence,
+                    "d": self._guild(guild_id, channel_id),
+                }
+            )
         self.identified.set()
 
-    def _guild(self) -> dict[str, Any]:
+    def _guild(self, guild_id: str, channel_id: str) -> dict[str, Any]:
         role = {
-            "id": self.guild_id,  # @everyone shares the guild's id
+            "id": guild_id,  # @everyone shares the guild's id
             "name": "@everyone",
             "permissions": "0",
             "position": 0,
@@ -511,12 +535,12 @@ class FakeDiscord:
             "tags": {"bot_id": self.bot_user.id},
         }
         return {
-            "id": self.guild_id,
+            "id": guild_id,
             "name": "Stand-in server",
             "icon": None,
             "owner_id": snowflake(),
             "roles": [role, admin_role, bot_role],
-            "channels": [self.channel_payload()],
+            "channels": [self.channel_payload(guild_id, channel_id)],
             "threads": [],
             "members": [self.member(self.bot_user)],
             "member_count": 3,

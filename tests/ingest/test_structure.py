@@ -269,7 +269,8 @@ def test_a_store_made_before_layouts_upgrades_in_place(tmp_path: Path) -> None:
     store.upsert(article)
     assert store.get(article.id).layout == article.layout
     version = sqlite3.connect(tmp_path / "articles.sqlite").execute("PRAGMA user_version")
-    assert version.fetchone()[0] == 1
+    assert version.fetchone()[0] == 3  # layout, then the collection column and its index
+    assert old.collection == "default"
 
 
 def test_myst_directives_and_roles_read_as_sphinx_renders_them() -> None:

@@ -92,9 +92,9 @@ def install(stage: str) -> None:
         bump = store.ArticleStore._bump_generation
         calls = 0
 
-        def bump_then_halt(db: Any) -> None:
+        def bump_then_halt(db: Any, collection: str) -> None:
             nonlocal calls
-            bump(db)
+            bump(db, collection)
             calls += 1
             if calls == target:
                 _halt(stage)

@@ -59,6 +59,13 @@ def _summary(result: ArticleWrite) -> str:
     return text
 
 
+def _collection(interaction: discord.Interaction[ArticleQABot]) -> str:
+    """The collection the admin commands of this server (or channel) act on: only that one."""
+    return interaction.client.collection_at(
+        interaction.guild_id, interaction.channel_id, interaction.channel
+    )
+
+
 class Admin(commands.Cog):
     article = app_commands.Group(
         name="article", description="Add or remove articles (admins only).", guild_only=True
@@ -86,11 +93,12 @@ class Admin(commands.Cog):
         if url is not None and not url.startswith(("http://", "https://")):
             raise InvalidInput("`url` must start with http:// or https://.")
         await interaction.response.defer(ephemeral=True, thinking=True)
+        collection = _collection(interaction)
         if url is not None:
-            result = await self.bot.api.add_article_url(url)
+            result = await self.bot.api.add_article_url(url, collection=collection)
         else:
             assert file is not None
-            result = await self._add_file(file, title)
+            result = await self._add_file(file, title, collection)
         logger.info(
             "%s by %s: %s %s",
             result.status,
@@ -102,7 +110,9 @@ class Admin(commands.Cog):
             _summary(result), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
-    async def _add_file(self, file: discord.Attachment, title: str | None) -> ArticleWrite:
+    async def _add_file(
+        self, file: discord.Attachment, title: str | None, collection: str
+    ) -> ArticleWrite:
         suffix = PurePath(file.filename).suffix.lower()
         fmt = FORMATS.get(suffix)
         if fmt is None:
@@ -122,7 +132,7 @@ class Admin(commands.Cog):
             raise InvalidInput("That file is empty.")
         name = title or PurePath(file.filename).stem.replace("_", " ").replace("-", " ").strip()
         return await self.bot.api.add_article_text(
-            title=name or file.filename, text=text, format=fmt
+            title=name or file.filename, text=text, format=fmt, collection=collection
         )
 
     @article.command(name="remove", description="Remove an article by id (see /sources).")
@@ -130,7 +140,7 @@ class Admin(commands.Cog):
     @admin_only()
     async def remove(self, interaction: discord.Interaction[ArticleQABot], article_id: str) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.bot.api.remove_article(article_id.strip())
+        await self.bot.api.remove_article(article_id.strip(), collection=_collection(interaction))
         await interaction.followup.send(
             f"Removed `{article_id.strip().replace('`', '')}`. "
             "Run `/reindex` to drop it from answers.",
@@ -143,7 +153,9 @@ class Admin(commands.Cog):
         self, interaction: discord.Interaction[ArticleQABot], current: str
     ) -> list[app_commands.Choice[str]]:
         try:
-            page = await self.bot.api.list_articles(offset=0, limit=AUTOCOMPLETE_SCAN)
+            page = await self.bot.api.list_articles(
+                offset=0, limit=AUTOCOMPLETE_SCAN, collection=_collection(interaction)
+            )
         except BotError:
             return []  # autocomplete has no way to show an error; typing the id still works
         needle = current.strip().casefold()
@@ -159,8 +171,9 @@ class Admin(commands.Cog):
     @admin_only()
     async def reindex(self, interaction: discord.Interaction[ArticleQABot]) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
+        collection = _collection(interaction)
         try:
-            job = await self.bot.api.start_rebuild()
+            job = await self.bot.api.start_rebuild(collection=collection)
         except ApiError as exc:
             if exc.status == 409:
                 raise InvalidInput(
@@ -173,10 +186,10 @@ class Admin(commands.Cog):
             allowed_mentions=NO_MENTIONS,
         )
         await interaction.followup.send(
-            await self._wait_live(job), ephemeral=True, allowed_mentions=NO_MENTIONS
+            await self._wait_live(job, collection), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
-    async def _wait_live(self, job: RebuildJob) -> str:
+    async def _wait_live(self, job: RebuildJob, collection: str) -> str:
         settings = self.bot.settings
         deadline = time.monotonic() + settings.reindex_timeout_s
         failures = 0
@@ -197,10 +210,10 @@ class Admin(commands.Cog):
         if job.status == "failed":
             return f"The rebuild failed: {escape(truncate(job.error or 'no reason given', 1500))}"
         swap_deadline = time.monotonic() + SWAP_WAIT_S
-        info = await self.bot.api.index_info()
+        info = await self.bot.api.index_info(collection=collection)
         while job.version and info.version != job.version and time.monotonic() < swap_deadline:
             await asyncio.sleep(min(settings.reindex_poll_s, 1.0))
-            info = await self.bot.api.index_info()
+            info = await self.bot.api.index_info(collection=collection)
         version = escape(info.version or job.version or "unknown")
         if job.version and info.version != job.version:
             return (
@@ -211,6 +224,36 @@ class Admin(commands.Cog):
             f"The new index is live: version {version}, "
             f"{info.articles if info.articles is not None else '?'} articles, "
             f"{info.passages if info.passages is not None else '?'} passages."
+        )
+
+    collection = app_commands.Group(
+        name="collection",
+        description="The collection of articles this server asks (admins set it).",
+        guild_only=True,
+    )
+
+    @collection.command(name="show", description="Which collection this server asks.")
+    async def show_collection(self, interaction: discord.Interaction[ArticleQABot]) -> None:
+        await interaction.response.send_message(
+            f"This server asks the collection `{_collection(interaction)}`.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    @collection.command(name="set", description="Make this server ask another collection.")
+    @app_commands.describe(name="The collection's name (lower-case letters, digits, - and _)")
+    @admin_only()
+    async def set_collection(
+        self, interaction: discord.Interaction[ArticleQABot], name: app_commands.Range[str, 1, 64]
+    ) -> None:
+        assert interaction.guild_id is not None  # admin_only
+        self.bot.places.choose(interaction.guild_id, name.strip())
+        logger.info("collection of server %s set to %s", interaction.guild_id, name)
+        await interaction.response.send_message(
+            f"This server now asks the collection `{name.strip()}`; `/article` and `/reindex` "
+            "act on it alone.",
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
 

@@ -18,6 +18,7 @@ from ..bot import NO_MENTIONS, ArticleQABot, parse_date, publish, reply_privatel
 from ..conversations import Conversations
 from ..errors import ApiUnavailable, InvalidInput
 from ..models import Answer
+from ..places import DEFAULT
 from ..render import (
     CONTENT_LIMIT,
     QUESTION_PREFIX,
@@ -51,6 +52,7 @@ class AnswerState:
     passage_ids: list[str]
     since: dt.date | None
     context: list[str] = field(default_factory=list)  # the questions it followed up on
+    collection: str = DEFAULT  # the collection it was asked of
     shown_by_user: dict[int, list[str]] = field(default_factory=dict)
     voters: set[int] = field(default_factory=set)
 
@@ -135,12 +137,14 @@ class Ask(commands.Cog):
         answer: Answer,
         since: dt.date | None,
         context: list[str] | None = None,
+        collection: str = DEFAULT,
     ) -> None:
         self._answers[message.id] = AnswerState(
             question=answer.question,
             passage_ids=[q.passage_id for q in answer.quotes],
             since=since,
             context=context or [],
+            collection=collection,
         )
         while len(self._answers) > REMEMBERED_ANSWERS:
             self._answers.popitem(last=False)
@@ -159,8 +163,13 @@ class Ask(commands.Cog):
         # The question is the content's first line (a follow-up's assumption line follows).
         question = unescape(message.content[len(QUESTION_PREFIX) :].split("\n", 1)[0])
         # Buttons from before the count was in their id had one embed per quote.
-        answer = await self.bot.api.ask(question, k=shown or len(message.embeds), since=since)
-        self._remember(message, answer, since)
+        collection = self.bot.collection_at(
+            message.guild.id if message.guild else None, message.channel.id, message.channel
+        )
+        answer = await self.bot.api.ask(
+            question, k=shown or len(message.embeds), since=since, collection=collection
+        )
+        self._remember(message, answer, since, collection=collection)
         return self._answers[message.id]
 
     async def press(
@@ -185,7 +194,11 @@ class Ask(commands.Cog):
             return
         k = min(MAX_QUOTES, len(shown) + self.bot.settings.default_count)
         answer = await self.bot.api.ask(
-            state.question, k=k, since=state.since, context=state.context
+            state.question,
+            k=k,
+            since=state.since,
+            context=state.context,
+            collection=state.collection,
         )
         fresh = [q for q in answer.quotes if q.passage_id not in shown]
         if not fresh:
@@ -231,9 +244,12 @@ class Ask(commands.Cog):
         since: dt.date | None,
         k: int,
         context: list[str] | None = None,
+        collection: str = DEFAULT,
     ) -> Answer:
         try:
-            answer = await self.bot.api.ask(question, k=k, since=since, context=context or ())
+            answer = await self.bot.api.ask(
+                question, k=k, since=since, context=context or (), collection=collection
+            )
         except ApiUnavailable:
             # The service being down isn't the user's fault: don't make them wait to retry.
             self.bot.limiter.refund(user_id, guild_id)
@@ -273,6 +289,9 @@ class Ask(commands.Cog):
             interaction.channel_id, interaction.channel, interaction.user.id, self.conversations
         )
         context = self.conversations.earlier(key)
+        collection = self.bot.collection_at(
+            interaction.guild_id, interaction.channel_id, interaction.channel
+        )
         answer = await self._ask_api(
             question,
             user_id=interaction.user.id,
@@ -280,6 +299,7 @@ class Ask(commands.Cog):
             since=since_date,
             k=k,
             context=context,
+            collection=collection,
         )
         self.conversations.add(key, question)
         if not answer.answered or not answer.quotes:
@@ -293,7 +313,7 @@ class Ask(commands.Cog):
             embeds=answer_embeds(answer, public_url=public_url, content_length=len(content)),
             view=answer_view(since_date, shown=len(answer.quotes)),
         )
-        self._remember(message, answer, since_date, context)
+        self._remember(message, answer, since_date, context, collection)
 
     def question_in(self, message: discord.Message) -> str | None:
         """The question ``message`` puts to the bot, or None when it isn't addressed to it.
@@ -353,6 +373,7 @@ class Ask(commands.Cog):
             message.channel.id, message.channel, message.author.id, self.conversations
         )
         context = self.conversations.earlier(key)
+        collection = self.bot.collection_at(guild_id, message.channel.id, message.channel)
         async with contextlib.AsyncExitStack() as typing:
             try:
                 await typing.enter_async_context(message.channel.typing())
@@ -366,6 +387,7 @@ class Ask(commands.Cog):
                 since=None,
                 k=self.bot.settings.default_count,
                 context=context,
+                collection=collection,
             )
         self.conversations.add(key, question)
         if not answer.answered or not answer.quotes:
@@ -394,7 +416,7 @@ class Ask(commands.Cog):
         if isinstance(destination, discord.Thread) and destination is not message.channel:
             # The thread opened for this answer is where its follow-ups will be asked.
             self.conversations.add(thread_key(destination.id), question)
-        self._remember(sent, answer, None, context)
+        self._remember(sent, answer, None, context, collection)
 
     async def _destination(
         self, message: discord.Message, question: str

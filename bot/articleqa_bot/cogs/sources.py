@@ -14,10 +14,13 @@ from ..render import sources_embed
 
 
 class SourcesPager(BotView):
-    def __init__(self, bot: ArticleQABot, *, owner_id: int, page: ArticlePage) -> None:
+    def __init__(
+        self, bot: ArticleQABot, *, owner_id: int, page: ArticlePage, collection: str
+    ) -> None:
         super().__init__(timeout=bot.settings.view_timeout_s)
         self.bot = bot
         self.owner_id = owner_id
+        self.collection = collection
         self.page_size = bot.settings.sources_page_size
         self.offset = page.offset
         self.total = page.total
@@ -38,7 +41,9 @@ class SourcesPager(BotView):
         return False
 
     async def _show(self, interaction: discord.Interaction[Any], offset: int) -> None:
-        page = await self.bot.api.list_articles(offset=max(0, offset), limit=self.page_size)
+        page = await self.bot.api.list_articles(
+            offset=max(0, offset), limit=self.page_size, collection=self.collection
+        )
         self.offset, self.total = page.offset, page.total
         self._sync_buttons()
         embed = sources_embed(
@@ -68,14 +73,19 @@ class Sources(commands.Cog):
     @app_commands.command(name="sources", description="List the articles I can quote from.")
     async def sources(self, interaction: discord.Interaction[ArticleQABot]) -> None:
         page_size = self.bot.settings.sources_page_size
-        page = await self.bot.api.list_articles(offset=0, limit=page_size)
+        collection = self.bot.collection_at(
+            interaction.guild_id, interaction.channel_id, interaction.channel
+        )
+        page = await self.bot.api.list_articles(offset=0, limit=page_size, collection=collection)
         embed = sources_embed(page.items, offset=0, total=page.total, page_size=page_size)
         if page.total <= page_size:
             await interaction.response.send_message(
                 embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
-        view = SourcesPager(self.bot, owner_id=interaction.user.id, page=page)
+        view = SourcesPager(
+            self.bot, owner_id=interaction.user.id, page=page, collection=collection
+        )
         await interaction.response.send_message(
             embed=embed, view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )

@@ -6,17 +6,17 @@ on every request.
 
 from __future__ import annotations
 
-import hmac
+from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import SecretStr
 
+from articleqa.api.access import Access, unauthorized
 from articleqa.api.batcher import QueryBatcher
-from articleqa.api.errors import APIError
 from articleqa.api.metrics import Metrics
 from articleqa.api.state import FeedbackLog, IndexHolder, Rebuilder, Services
+from articleqa.collection import DEFAULT, NAME_PATTERN
 from articleqa.config import Settings
 from articleqa.engine import ArticleQA
 from articleqa.search import Searcher
@@ -75,63 +75,51 @@ BatcherDep = Annotated[QueryBatcher, Depends(get_batcher)]
 RebuilderDep = Annotated[Rebuilder, Depends(get_rebuilder)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 FeedbackDep = Annotated[FeedbackLog, Depends(get_feedback)]
+CollectionQuery = Annotated[
+    str | None, Query(max_length=64, pattern=NAME_PATTERN, description="Default: default.")
+]
 CredentialsDep = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
-_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+async def get_access(services: ServicesDep, credentials: CredentialsDep) -> Access:
+    """The caller; routes check it against the collection they act on."""
+    return Access(services.tokens, credentials)
 
 
-def _matches(given: str, expected: SecretStr | None) -> bool:
-    if expected is None:
-        return False
-    # Constant time, so response timing does not reveal how much of a guess was right.
-    return hmac.compare_digest(given.encode(), expected.get_secret_value().encode())
-
-
-def _unauthorized(credentials: HTTPAuthorizationCredentials | None, what: str) -> APIError:
-    if credentials is None:
-        return APIError(
-            "missing_token",
-            401,
-            f"{what} need an `Authorization: Bearer <token>` header",
-            _CHALLENGE,
-        )
-    return APIError("invalid_token", 401, "the bearer token is not valid", _CHALLENGE)
+AccessDep = Annotated[Access, Depends(get_access)]
 
 
 async def require_write(services: ServicesDep, credentials: CredentialsDep) -> None:
-    settings = services.settings
-    if settings.api_token is None:
-        raise APIError(
-            "writes_disabled",
-            403,
-            "writes are disabled because no API token is configured: set ARTICLEQA_API_TOKEN to "
-            "a long random secret, restart the service, and send `Authorization: Bearer <token>`",
-        )
-    if credentials is None or not _matches(credentials.credentials, settings.api_token):
-        raise _unauthorized(credentials, "write requests")
+    """Writes to the default collection (routes without a collection of their own)."""
+    Access(services.tokens, credentials).check_write(DEFAULT)
 
 
 async def require_read(services: ServicesDep, credentials: CredentialsDep) -> None:
-    settings = services.settings
-    if settings.read_token is None:
+    """Reads of what belongs to no collection (metrics, feedback): open unless
+    ``ARTICLEQA_READ_TOKEN`` is set, then any valid token, scoped ones included."""
+    tokens = services.tokens
+    if tokens.reads_open:
         return
-    if credentials is not None and (
-        _matches(credentials.credentials, settings.read_token)
-        or _matches(credentials.credentials, settings.api_token)
-    ):
-        return
-    raise _unauthorized(credentials, "requests (ARTICLEQA_READ_TOKEN is set)")
+    if tokens.grant(credentials) is None:
+        raise unauthorized(credentials, "requests (ARTICLEQA_READ_TOKEN is set)")
 
 
-async def read_services(request: Request, credentials: CredentialsDep) -> Services:
-    """The services, once the read token (if any) is checked: ``require_read`` and the
-    ``*Dep`` getters in one dependency, for the hot /ask route. FastAPI's work per dependency
-    (about 20 µs each) was a fifth of the event loop's time under load (BENCHMARKS.md)."""
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """The services and the caller of a read."""
+
+    services: Services
+    access: Access
+
+
+async def reader(request: Request, credentials: CredentialsDep) -> Reader:
+    """The services and the caller in one dependency, for the hot /ask route: FastAPI's work
+    per dependency (about 20 µs each) was a fifth of the event loop's time under load
+    (BENCHMARKS.md). The route checks the caller against the collection asked."""
     services: Services = request.app.state.services
-    await require_read(services, credentials)
-    return services
+    return Reader(services, Access(services.tokens, credentials))
 
 
 ReadAccess = Depends(require_read)
 WriteAccess = Depends(require_write)
-ReadServicesDep = Annotated[Services, Depends(read_services)]
+ReaderDep = Annotated[Reader, Depends(reader)]

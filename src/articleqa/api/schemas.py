@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from articleqa.collection import NAME_PATTERN
 from articleqa.conversation import MAX_CONTEXT_QUESTIONS
-from articleqa.models import Answer, Article, ArticleMeta
+from articleqa.models import Answer, Article, ArticleMeta, ArticleRef
 from articleqa.search import MAX_QUESTION_CHARS
 
 MAX_FILTER_IDS = 1000
@@ -17,6 +25,18 @@ MAX_TITLE_CHARS = 500
 MAX_URL_CHARS = 2048
 MAX_PASSAGE_ID_CHARS = 200
 URL_PATTERN = r"^https?://\S+$"
+CONVERSATION_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+
+
+def collection_field(what: str) -> Any:
+    """The optional ``collection`` of a request (null or absent: ``default``)."""
+    return Field(
+        default=None,
+        max_length=64,
+        pattern=NAME_PATTERN,
+        description=f"The collection {what} (default: default).",
+        examples=["default"],
+    )
 
 
 class RequestModel(BaseModel):
@@ -94,6 +114,16 @@ class AskRequest(RequestModel):
         default=None, ge=1, le=10, description="Number of quotes; default ARTICLEQA_DEFAULT_K (3)."
     )
     filters: AskFilters | None = None
+    collection: str | None = collection_field("to answer from")
+    conversation: str | None = Field(
+        default=None,
+        pattern=CONVERSATION_PATTERN,
+        description="An id the client chooses (8-64 letters, digits, '-' or '_'; a random one, "
+        "e.g. a UUID): the service keeps this conversation's questions and sends them as the "
+        "context of the next one with the same id (bounded and forgotten when idle). Instead "
+        "of `context`, not with it.",
+        examples=["3f1c9a7e-5b2d-4e8f-9a61-0c7d2e4b8f13"],
+    )
     context: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
         default_factory=list,
         max_length=MAX_CONTEXT_QUESTIONS,
@@ -106,6 +136,17 @@ class AskRequest(RequestModel):
     @classmethod
     def _question_not_blank(cls, value: str) -> str:
         return _not_blank(value, "the question")
+
+    @field_validator("context")
+    @classmethod
+    def _context_or_conversation(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        # ``conversation`` is declared first, so it is validated (and in ``data``) by now.
+        if value and info.data.get("conversation") is not None:
+            raise ValueError(
+                "give either context (the earlier questions) or conversation (an id the "
+                "service keeps them by), not both"
+            )
+        return value
 
 
 class AskResponse(Answer):
@@ -183,6 +224,7 @@ class ArticleCreate(RequestModel):
     url: str | None = Field(default=None, max_length=MAX_URL_CHARS, pattern=URL_PATTERN)
     author: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
     published: dt.date | None = None
+    collection: str | None = collection_field("to add the article to")
     format: Literal["text", "markdown", "html"] = Field(
         default="text",
         description="How to read `text`: as is, as Markdown (front matter read, markup dropped) "
@@ -214,6 +256,7 @@ class ArticleFetch(RequestModel):
     )
 
     url: str = Field(max_length=MAX_URL_CHARS, pattern=URL_PATTERN)
+    collection: str | None = collection_field("to add the article to")
 
     @field_validator("url")
     @classmethod
@@ -240,6 +283,7 @@ class RebuildAccepted(BaseModel):
 
 class RebuildJobPublic(BaseModel):
     job_id: str
+    collection: str = "default"
     status: Literal["running", "succeeded", "failed"]
     version: str | None
     error: str | None
@@ -251,6 +295,7 @@ class RebuildJobPublic(BaseModel):
 
 
 class IndexStatus(BaseModel):
+    collection: str = "default"
     version: str | None = Field(description="The snapshot being served (null before the first).")
     built_at: dt.datetime | None
     articles: int
@@ -263,6 +308,21 @@ class IndexStatus(BaseModel):
         description="Set when the published snapshot is unusable and an older one is served."
     )
     loaded_at: dt.datetime | None = None
+
+
+class IndexChanges(BaseModel):
+    """What the served version of a collection holds that an earlier version did not."""
+
+    collection: str
+    version: str = Field(description="The version served now.")
+    since: str = Field(description="The earlier version, as asked.")
+    since_known: bool = Field(
+        description="False when that version is no longer kept (rolled off, or never "
+        "existed): then `added` is empty; start again from `version`."
+    )
+    added: list[ArticleRef] = Field(
+        description="Articles in `version` that were not in `since` (new ids, not edits)."
+    )
 
 
 class HealthStatus(BaseModel):

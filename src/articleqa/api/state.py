@@ -16,16 +16,20 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Literal
 
 import anyio
 
+from articleqa.api.access import TokenTable
 from articleqa.api.batcher import QueryBatcher
 from articleqa.api.metrics import Metrics
 from articleqa.api.middleware import redact_access_log
+from articleqa.collection import DEFAULT, check_name
 from articleqa.config import Settings
+from articleqa.conversation import MAX_CONTEXT_QUESTIONS
 from articleqa.embedding import Embedder
 from articleqa.engine import ArticleQA
 from articleqa.errors import (
@@ -92,16 +96,23 @@ class IndexHolder:
             )
         return served.searcher
 
+    @property
+    def collection(self) -> str:
+        return self.engine.collection
+
     def _swap(self, searcher: Searcher) -> None:
         previous = self.version
         self.served = Served(searcher, _now())
         snapshot = searcher.snapshot
-        self.metrics.set_index(len(snapshot.articles), snapshot.passage_count)
+        if self.collection == DEFAULT:
+            # The index gauges describe the default collection's index.
+            self.metrics.set_index(len(snapshot.articles), snapshot.passage_count)
         if previous is not None:
             self.metrics.index_swaps.inc()
         logger.info(
-            "serving snapshot %s (%d articles, %d passages)%s",
+            "serving snapshot %s of collection %s (%d articles, %d passages)%s",
             snapshot.version,
+            self.collection,
             len(snapshot.articles),
             snapshot.passage_count,
             f", replacing {previous}" if previous else "",
@@ -185,6 +196,7 @@ JobStatus = Literal["running", "succeeded", "failed"]
 @dataclass(slots=True)
 class RebuildJob:
     job_id: str
+    collection: str = DEFAULT
     status: JobStatus = "running"
     version: str | None = None
     error: str | None = None
@@ -197,45 +209,61 @@ JOB_LOCK_WAIT_S = 3600.0
 
 
 class Rebuilder:
-    """Runs one index build at a time in a worker thread, then swaps the result in."""
+    """Runs index builds in one worker thread, then swaps the result in: one job at a time per
+    collection (builds of several collections queue for the thread; each builds only its own
+    collection)."""
 
     def __init__(self, engine: ArticleQA, holder: IndexHolder, metrics: Metrics) -> None:
         self.engine = engine
         self.settings = engine.settings
-        self.holder = holder
+        self.holder = holder  # the default collection's
         self.metrics = metrics
         self.jobs: OrderedDict[str, RebuildJob] = OrderedDict()
-        self.running: RebuildJob | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._running: dict[str, RebuildJob] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="articleqa-rebuild")
         self._builder: ArticleQA | None = None
 
-    async def start(self) -> RebuildJob:
-        if self.running is not None:
+    @property
+    def running(self) -> RebuildJob | None:
+        """The default collection's running job, if any."""
+        return self._running.get(DEFAULT)
+
+    def running_for(self, collection: str) -> RebuildJob | None:
+        return self._running.get(collection)
+
+    async def start(self, holder: IndexHolder | None = None) -> RebuildJob:
+        """Start rebuilding ``holder``'s collection (default: the default collection's)."""
+        holder = holder or self.holder
+        collection = holder.collection
+        running = self._running.get(collection)
+        if running is not None:
             raise RebuildInProgress(
-                f"an index rebuild is already running (job {self.running.job_id}); "
-                f"follow it at GET /index/rebuild/{self.running.job_id}"
+                f"an index rebuild of collection {collection!r} is already running (job "
+                f"{running.job_id}); follow it at GET /index/rebuild/{running.job_id}"
             )
         # Claimed before the first await, so two concurrent requests cannot both start one.
-        job = RebuildJob(job_id=secrets.token_hex(8))
-        self.running = job
+        job = RebuildJob(job_id=secrets.token_hex(8), collection=collection)
+        self._running[collection] = job
         try:
             # A build in another process (`articleqa index`) holds the file lock: say so now
             # rather than through a job that fails a moment later.
-            await anyio.to_thread.run_sync(self._probe_lock)
+            await anyio.to_thread.run_sync(self._probe_lock, holder.engine)
         except BaseException:
-            self.running = None
+            del self._running[collection]
             raise
         self.jobs[job.job_id] = job
         while len(self.jobs) > KEEP_JOBS:
             self.jobs.popitem(last=False)
-        self._task = asyncio.create_task(self._run(job), name=f"articleqa-rebuild-{job.job_id}")
+        task = asyncio.create_task(self._run(job, holder), name=f"articleqa-rebuild-{job.job_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
         return job
 
-    def _probe_lock(self) -> None:
-        self.engine.probe_build_lock()
+    def _probe_lock(self, engine: ArticleQA) -> None:
+        engine.probe_build_lock()
 
-    def _build(self) -> BuildReport:
+    def _build(self, collection: str) -> BuildReport:
         if self._builder is None:
             # An engine of its own, so its own embedder: a tokenizer shared with the query
             # thread is not thread-safe.
@@ -243,47 +271,48 @@ class Rebuilder:
         # A job is only accepted when the build lock was free, but `articleqa index` in
         # another process may take it between that probe and this build: then the accepted
         # job waits its turn rather than failing.
-        return self._builder.build(
+        return self._builder.for_collection(collection).build(
             lock_timeout_s=max(self.settings.lock_timeout_s, JOB_LOCK_WAIT_S)
         )
 
-    async def _run(self, job: RebuildJob) -> None:
+    async def _run(self, job: RebuildJob, holder: IndexHolder) -> None:
         started = time.perf_counter()
         try:
             loop = asyncio.get_running_loop()
-            report = await loop.run_in_executor(self._executor, self._build)
+            report = await loop.run_in_executor(self._executor, self._build, job.collection)
             job.report = report
             job.version = report.version
-            await self.holder.refresh(report.version)
-            if self.holder.version != report.version:
+            await holder.refresh(report.version)
+            if holder.version != report.version:
                 raise SnapshotCorrupt(
-                    f"built {report.version} but could not load it: {self.holder.last_error}"
+                    f"built {report.version} but could not load it: {holder.last_error}"
                 )
             job.status = "succeeded"
             self.metrics.rebuild_duration.observe(time.perf_counter() - started)
         except ArticleQAError as exc:
-            self._fail(job, exc.message)
+            self._fail(job, holder, exc.message)
         except Exception as exc:
             logger.exception("index rebuild %s failed", job.job_id)
-            self._fail(job, f"internal error: {exc}")
+            self._fail(job, holder, f"internal error: {exc}")
         finally:
             job.finished_at = _now()
-            self.running = None
+            self._running.pop(job.collection, None)
 
-    def _fail(self, job: RebuildJob, message: str) -> None:
+    def _fail(self, job: RebuildJob, holder: IndexHolder, message: str) -> None:
         job.status = "failed"
         job.error = message
-        self.holder.last_error = f"rebuild {job.job_id} failed: {message}"
+        holder.last_error = f"rebuild {job.job_id} failed: {message}"
         self.metrics.rebuild_failures.inc()
         logger.error("index rebuild %s failed: %s", job.job_id, message)
 
     async def stop(self) -> None:
-        if self._task is not None and not self._task.done():
-            # The build thread cannot be interrupted; a snapshot is published atomically or not
-            # at all, so leaving it is safe.
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in list(self._tasks):
+            if not task.done():
+                # The build thread cannot be interrupted; a snapshot is published atomically
+                # or not at all, so leaving it is safe.
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         self._executor.shutdown(wait=False, cancel_futures=True)
 
 
@@ -327,6 +356,50 @@ class FeedbackLog:
                 raise StorageError(f"cannot record feedback: {exc.strerror or exc}") from exc
 
 
+class ConversationMemory:
+    """Conversations the service keeps (``conversation`` on POST /ask): each id's latest
+    questions, per collection, in memory and bounded: at most ``MAX_CONTEXT_QUESTIONS``
+    questions each, forgotten after ``idle_s`` without a question, at most ``max_count`` kept
+    (the longest idle go first). A restart forgets them all: the next question stands alone."""
+
+    def __init__(
+        self, idle_s: float, max_count: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.idle_s = idle_s
+        self.max_count = max_count
+        self.clock = clock
+        # Least recently asked first.
+        self._kept: OrderedDict[tuple[str, str], tuple[float, list[str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def earlier(self, collection: str, conversation: str) -> list[str]:
+        """The conversation's questions so far, oldest first (none when new or forgotten)."""
+        with self._lock:
+            self._forget_idle()
+            kept = self._kept.get((collection, conversation))
+            return list(kept[1]) if kept else []
+
+    def add(self, collection: str, conversation: str, question: str) -> None:
+        with self._lock:
+            self._forget_idle()
+            key = (collection, conversation)
+            _, questions = self._kept.pop(key, (0.0, []))
+            self._kept[key] = (self.clock(), [*questions, question][-MAX_CONTEXT_QUESTIONS:])
+            while len(self._kept) > self.max_count:
+                self._kept.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def _forget_idle(self) -> None:
+        now = self.clock()
+        while self._kept:
+            at, _ = next(iter(self._kept.values()))
+            if now - at <= self.idle_s:
+                break
+            self._kept.popitem(last=False)
+
+
 @dataclass(slots=True)
 class Services:
     """Everything the lifespan loads once; routes reach it through the dependencies in deps.py."""
@@ -339,16 +412,44 @@ class Services:
     batcher: QueryBatcher
     rebuilder: Rebuilder
     feedback: FeedbackLog
+    tokens: TokenTable
+    conversations: ConversationMemory
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    # Every collection's served index, loaded on its first request; ``holder`` is default's.
+    holders: dict[str, IndexHolder] = field(default_factory=dict)
+    _collections_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def holder_for(self, collection: str | None) -> IndexHolder:
+        """The served index of ``collection`` (None: default), loaded on first use.
+        InvalidCollection for a malformed name, CollectionNotFound for one that holds no
+        articles and has no index."""
+        name = check_name(collection)
+        holder = self.holders.get(name)
+        if holder is not None:
+            return holder
+        engine = self.engine.for_collection(name)
+        await anyio.to_thread.run_sync(engine.require_exists)
+        async with self._collections_lock:
+            holder = self.holders.get(name)
+            if holder is None:
+                holder = IndexHolder(engine, self.metrics)
+                await holder.load_initial()
+                self.holders[name] = holder
+                self.tasks.append(
+                    asyncio.create_task(holder.watch(), name=f"articleqa-index-watch-{name}")
+                )
+        return holder
 
     @classmethod
     async def start(
         cls, settings: Settings, metrics: Metrics, embedder: Embedder | None = None
     ) -> Services:
+        scoped = [t.token for t in settings.scoped_tokens()]
         redact_access_log(
-            [t.get_secret_value() for t in (settings.api_token, settings.read_token) if t]
+            [t.get_secret_value() for t in (settings.api_token, settings.read_token, *scoped) if t]
         )
-        if settings.api_token is None:
+        tokens = TokenTable(settings)
+        if not tokens.writes_enabled:
             # Once, at start: otherwise an operator learns it from the first refused write.
             logger.warning(
                 "writes are disabled: ARTICLEQA_API_TOKEN is not set, so adding and removing "
@@ -376,7 +477,12 @@ class Services:
             batcher=batcher,
             rebuilder=Rebuilder(engine, holder, metrics),
             feedback=FeedbackLog(settings),
+            tokens=tokens,
+            conversations=ConversationMemory(
+                settings.conversation_idle_s, settings.max_conversations
+            ),
         )
+        services.holders[DEFAULT] = holder
         services.tasks.append(asyncio.create_task(holder.watch(), name="articleqa-index-watch"))
         return services
 

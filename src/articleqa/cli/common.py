@@ -64,11 +64,30 @@ def settings_from(ctx: click.Context) -> Settings:
 
 
 def engine_from(ctx: click.Context) -> ArticleQA:
-    """The invocation's engine, made on first use (the model loads only if a command needs it)."""
+    """The invocation's engine, made on first use (the model loads only if a command needs it),
+    for the collection ``--collection`` named (default ``default``)."""
     obj = ctx.find_root().obj
     if "engine" not in obj:
         from articleqa.engine import ArticleQA
 
         obj["engine"] = ArticleQA(settings_from(ctx))
     engine: ArticleQA = obj["engine"]
-    return engine
+    return engine.for_collection(obj.get("collection"))
+
+
+def _remember_collection(ctx: click.Context, _: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.find_root().obj["collection"] = value
+
+
+def collection_option(func: F) -> F:
+    """``--collection NAME``: the collection the command works on (``engine_from`` reads it)."""
+    option = click.option(
+        "--collection",
+        metavar="NAME",
+        default=None,
+        expose_value=False,
+        callback=_remember_collection,
+        help="The collection to work on (default: default). Names: 1-64 of a-z, 0-9, '-', '_'.",
+    )
+    return option(func)

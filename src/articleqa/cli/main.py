@@ -16,11 +16,13 @@ import click
 from articleqa.cli import onnx, serve, watch
 from articleqa.cli.common import (
     EXIT_FAILED,
+    collection_option,
     configure_logging,
     engine_from,
     handle_errors,
     settings_from,
 )
+from articleqa.collection import DEFAULT
 from articleqa.config import Settings
 
 if TYPE_CHECKING:
@@ -52,6 +54,7 @@ def main(ctx: click.Context, home: Path | None, verbose: bool) -> None:
 
 
 @main.command()
+@collection_option
 @click.argument("sources", nargs=-1, required=True)
 @click.option("--allow-private", is_flag=True, help="Allow URLs on loopback or private networks.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per source.")
@@ -93,6 +96,7 @@ def articles() -> None:
 
 
 @articles.command("list")
+@collection_option
 @click.option("--offset", default=0, show_default=True, type=click.IntRange(min=0))
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -147,6 +151,7 @@ def articles_remove(ctx: click.Context, article_ids: tuple[str, ...]) -> None:
 
 
 @main.command()
+@collection_option
 @click.option("--rollback", is_flag=True, help="Publish the snapshot built before the current one.")
 @click.option("--wait", type=float, default=None, help="Seconds to wait for a running rebuild.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
@@ -201,6 +206,7 @@ def build_with_progress(
 
 
 @main.command()
+@collection_option
 @click.argument("question")
 @click.option(
     "-k", "--k", "k", type=click.IntRange(1, 10), default=None, help="Number of quotes (1-10)."
@@ -210,7 +216,7 @@ def build_with_progress(
 @handle_errors
 def ask(ctx: click.Context, question: str, k: int | None, as_json: bool) -> None:
     """Answer QUESTION with verbatim quotes from the indexed articles."""
-    answer = engine_from(ctx).ask(question, k)
+    answer = engine_from(ctx).require_exists().ask(question, k)
     if as_json:
         click.echo(answer.model_dump_json(indent=2))
         return
@@ -241,6 +247,7 @@ def render_answer(answer: Any) -> str:
 
 
 @main.command()
+@collection_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 @handle_errors
@@ -255,6 +262,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
                 {
                     "backend": state.backend,
                     "home": state.home,
+                    "collection": state.collection,
                     "articles": state.articles,
                     "store_generation": state.store_generation,
                     "index": index.to_json() if index else None,
@@ -265,7 +273,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
             )
         )
         return
-    click.echo(f"{state.backend} data in {state.home}: {state.articles} articles")
+    scope = "" if state.collection == DEFAULT else f" in collection {state.collection}"
+    click.echo(f"{state.backend} data in {state.home}: {state.articles} articles{scope}")
     if index is None:
         click.echo(f"index: {state.index_error or 'none built yet (run `articleqa index`)'}")
         return

@@ -14,7 +14,13 @@ from types import FrameType
 
 import click
 
-from articleqa.cli.common import EXIT_FAILED, engine_from, handle_errors, settings_from
+from articleqa.cli.common import (
+    EXIT_FAILED,
+    collection_option,
+    engine_from,
+    handle_errors,
+    settings_from,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +44,7 @@ def _log_progress() -> None:
     help="Seconds between feed polls (default: ARTICLEQA_FEED_INTERVAL_S).",
 )
 @click.option("--allow-private", is_flag=True, help="Allow feeds and pages on private networks.")
+@collection_option
 @click.pass_context
 @handle_errors
 def watch(
@@ -53,6 +60,9 @@ def watch(
     the index is rebuilt incrementally and published after each burst of changes; a running
     `articleqa serve` switches to it by itself. Changes made while the watcher was not running
     are picked up at start. Stops cleanly on SIGTERM or Ctrl-C.
+
+    With --collection NAME, FOLDER's articles (and the feeds' entries) go to collection NAME
+    and only its index is rebuilt: run one watcher per collection, each on its own folder.
     """
     from articleqa.feeds import FeedPoller
     from articleqa.watch import Watcher

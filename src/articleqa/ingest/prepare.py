@@ -8,6 +8,7 @@ import json
 import re
 from urllib.parse import urlsplit, urlunsplit
 
+from articleqa.collection import DEFAULT
 from articleqa.errors import IngestError
 from articleqa.ingest.clean import PARAGRAPH_BREAK, clean_blocks, clean_text, normalize_unicode
 from articleqa.models import Article, BlockKind, LayoutSpan, RawArticle
@@ -30,9 +31,14 @@ def normalize_for_id(text: str) -> str:
     return _WS.sub(" ", text).strip().lower()
 
 
-def article_id(url: str | None, text: str) -> str:
-    """Stable id: from the URL when there is one, else from the normalised text."""
+def article_id(url: str | None, text: str, collection: str = DEFAULT) -> str:
+    """Stable id: from the URL when there is one, else from the normalised text. Outside the
+    ``default`` collection the collection is part of it, so the same page added to two
+    collections is two articles (ids stay unique across collections, and unchanged for
+    articles stored before collections existed)."""
     key = f"url:{normalize_url(url)}" if url else f"text:{normalize_for_id(text)}"
+    if collection != DEFAULT:
+        key = f"collection:{collection}\n{key}"
     return hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
@@ -77,7 +83,9 @@ def _assemble(raw: RawArticle) -> tuple[str, list[LayoutSpan] | None, str | None
     return PARAGRAPH_BREAK.join(parts), layout, author
 
 
-def prepare_article(raw: RawArticle, now: dt.datetime | None = None) -> Article:
+def prepare_article(
+    raw: RawArticle, now: dt.datetime | None = None, collection: str = DEFAULT
+) -> Article:
     text, layout, byline_author = _assemble(raw)
     if not text.strip():
         raise IngestError("article has no text left after cleaning")
@@ -86,7 +94,8 @@ def prepare_article(raw: RawArticle, now: dt.datetime | None = None) -> Article:
     url = raw.url.strip() if raw.url else None
     now = now or dt.datetime.now(dt.UTC)
     return Article(
-        id=article_id(url, text),
+        id=article_id(url, text, collection),
+        collection=collection,
         title=title,
         url=url,
         author=author,

@@ -8,6 +8,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from articleqa.backend import ArticleRepository, BuildOptions
+from articleqa.collection import DEFAULT
 from articleqa.config import Settings
 from articleqa.errors import IndexNotBuilt
 from articleqa.manifest import SnapshotManifest
@@ -51,7 +52,10 @@ class PostgresIndex:
     """Index versions in the database: built and published in one transaction each
     (``postgres.index``), searched in place through a ``PostgresRetriever``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, collection: str = DEFAULT) -> None:
+        # Each collection's versions are its own: its current row, its build lock, its
+        # pruning; the embedding cache is shared.
+        self.collection = collection
         self.settings = settings
         self.database = database(settings)
         self._retrievers: OrderedDict[str, PostgresRetriever] = OrderedDict()
@@ -61,7 +65,7 @@ class PostgresIndex:
     ) -> BuildReport:
         if not isinstance(store, PostgresStore):
             raise TypeError(f"the PostgreSQL index builds from a PostgresStore, not {type(store)}")
-        indexer = PostgresIndexer(self.settings, store, embedder, self.database)
+        indexer = PostgresIndexer(self.settings, store, embedder, self.database, self.collection)
         return indexer.build(
             options.progress, lock_timeout_s=options.lock_timeout_s, full=options.full
         )
@@ -70,25 +74,26 @@ class PostgresIndex:
         if not isinstance(store, PostgresStore):
             raise TypeError(f"the PostgreSQL index checks a PostgresStore, not {type(store)}")
         wait = self.settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
-        return rollback_version(self.database, store, wait)
+        return rollback_version(self.database, store, wait, self.collection)
 
     def probe_lock(self) -> None:
-        probe_build_lock(self.database)
+        probe_build_lock(self.database, self.collection)
 
     def current_version(self) -> str | None:
-        return current_version(self.database)
+        return current_version(self.database, self.collection)
 
     def manifest(self, version: str) -> SnapshotManifest:
         with self.database.connection() as conn:
             row = conn.execute(
-                "SELECT manifest FROM index_versions WHERE version = %s", (version,)
+                "SELECT manifest FROM index_versions WHERE version = %s AND collection = %s",
+                (version, self.collection),
             ).fetchone()
         if row is None:
             raise IndexNotBuilt(f"index version {version} does not exist")
         return SnapshotManifest.from_json(row[0])
 
     def load(self, version: str | None = None) -> Snapshot:
-        snapshot, retriever = load_version(self.database, version)
+        snapshot, retriever = load_version(self.database, version, self.collection)
         retriever.ef_search = self.settings.hnsw_ef_search
         self._retrievers[snapshot.version] = retriever
         while len(self._retrievers) > _KEEP_RETRIEVERS:

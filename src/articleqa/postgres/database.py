@@ -7,6 +7,7 @@ itself.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Iterator
@@ -17,13 +18,24 @@ import psycopg
 from psycopg import sql
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from articleqa.collection import DEFAULT
 from articleqa.errors import DatabaseUnavailable, StorageError
 
 logger = logging.getLogger(__name__)
 
 # Keys of the advisory locks (one 64-bit number per purpose, shared by every process).
 MIGRATION_LOCK = 0x61716D6967  # "aqmig"
-BUILD_LOCK = 0x6171627569  # "aqbui"
+BUILD_LOCK = 0x6171627569  # "aqbui": the default collection's builds
+
+
+def build_lock_key(collection: str) -> int:
+    """The advisory lock a build of ``collection`` holds: ``BUILD_LOCK`` for ``default`` (as
+    before collections), a stable 63-bit number from the name for another."""
+    if collection == DEFAULT:
+        return BUILD_LOCK
+    digest = hashlib.sha256(f"articleqa-build:{collection}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
 
 # Numbered schema steps; ``schema_migrations`` records those applied, so a database made by
 # older code upgrades in place. Applied in one transaction under an advisory lock: two processes
@@ -70,6 +82,23 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
             version text NOT NULL REFERENCES index_versions (version)
         );
+        """,
+    ),
+    (
+        "the collection of each article (existing articles: default)",
+        """
+        ALTER TABLE articles ADD COLUMN collection text NOT NULL DEFAULT 'default';
+        CREATE INDEX articles_collection ON articles (collection, added_at, id);
+        """,
+    ),
+    (
+        "index versions per collection (existing ones: default's)",
+        """
+        ALTER TABLE index_versions ADD COLUMN collection text NOT NULL DEFAULT 'default';
+        CREATE INDEX index_versions_collection ON index_versions (collection, version);
+        ALTER TABLE index_current ADD COLUMN collection text NOT NULL DEFAULT 'default';
+        ALTER TABLE index_current DROP COLUMN singleton;
+        ALTER TABLE index_current ADD PRIMARY KEY (collection);
         """,
     ),
 )

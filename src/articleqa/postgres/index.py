@@ -22,6 +22,7 @@ import numpy as np
 import psycopg
 from psycopg import sql
 
+from articleqa.collection import DEFAULT
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.errors import IndexNotBuilt, NoArticles, RebuildInProgress, SnapshotCorrupt
@@ -35,7 +36,7 @@ from articleqa.indexer import (
 from articleqa.lexical import LexicalHits, terms
 from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article
-from articleqa.postgres.database import BUILD_LOCK, Database, describe
+from articleqa.postgres.database import Database, build_lock_key, describe
 from articleqa.postgres.store import PostgresStore
 from articleqa.snapshot import (
     ArticleRecord,
@@ -93,9 +94,11 @@ def lexeme_vector(text: str) -> tuple[str, int]:
     return literal, len(words)
 
 
-def current_version(database: Database) -> str | None:
+def current_version(database: Database, collection: str = DEFAULT) -> str | None:
     with database.connection() as conn:
-        row = conn.execute("SELECT version FROM index_current").fetchone()
+        row = conn.execute(
+            "SELECT version FROM index_current WHERE collection = %s", (collection,)
+        ).fetchone()
     return str(row[0]) if row else None
 
 
@@ -132,10 +135,13 @@ class PostgresVectorCache:
             )
 
 
-def _acquire_build_lock(conn: psycopg.Connection, timeout_s: float) -> None:
+def _acquire_build_lock(
+    conn: psycopg.Connection, timeout_s: float, collection: str = DEFAULT
+) -> None:
     deadline = time.monotonic() + timeout_s
+    key = build_lock_key(collection)
     while True:
-        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (BUILD_LOCK,)).fetchone()
+        row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
         if row and row[0]:
             return
         if time.monotonic() >= deadline:
@@ -146,13 +152,14 @@ def _acquire_build_lock(conn: psycopg.Connection, timeout_s: float) -> None:
         time.sleep(0.2)
 
 
-def probe_build_lock(database: Database) -> None:
-    """RebuildInProgress now if another process builds (for the API's early answer)."""
+def probe_build_lock(database: Database, collection: str = DEFAULT) -> None:
+    """RebuildInProgress now if another process builds ``collection`` (for the API's early
+    answer)."""
     with database.connection() as conn:
         row = conn.execute(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
             " AND ((classid::bigint << 32) | objid::bigint) = %s",
-            (BUILD_LOCK,),
+            (build_lock_key(collection),),
         ).fetchone()
     if row and row[0]:
         raise RebuildInProgress(
@@ -166,11 +173,17 @@ class PostgresIndexer(Indexer):
     embedded indexer (``Indexer.prepare``), with the embedding cache in the database."""
 
     def __init__(
-        self, settings: Settings, store: PostgresStore, embedder: Embedder, database: Database
+        self,
+        settings: Settings,
+        store: PostgresStore,
+        embedder: Embedder,
+        database: Database,
+        collection: str = DEFAULT,
     ) -> None:
         cache = PostgresVectorCache(database, embedder.name, embedder.dimension)
         super().__init__(settings, store, embedder, cache=cache)
         self.database = database
+        self.collection = collection
 
     def build(
         self,
@@ -180,20 +193,26 @@ class PostgresIndexer(Indexer):
         full: bool = False,
     ) -> BuildReport:
         wait = self.settings.lock_timeout_s if lock_timeout_s is None else lock_timeout_s
+        collection = self.collection
         with self.database.dedicated() as conn:
-            _acquire_build_lock(conn, wait)
+            _acquire_build_lock(conn, wait, collection)
             started = time.perf_counter()
             generation = self.store.generation()
             articles = list(self.store.iter_articles())
-            if not articles and conn.execute("SELECT 1 FROM index_current").fetchone() is None:
+            published = conn.execute(
+                "SELECT 1 FROM index_current WHERE collection = %s", (collection,)
+            ).fetchone()
+            if not articles and published is None:
                 raise NoArticles()
             prepared = self.prepare(articles, progress, full=full)
             version = new_version()
             manifest = replace(
                 self.manifest(articles, prepared, INDEX_TYPE, generation), version=version
             )
-            publish_version(conn, version, prepared, articles, manifest, self.embedder.dimension)
-            prune_versions(conn, self.settings.keep_snapshots)
+            publish_version(
+                conn, version, prepared, articles, manifest, self.embedder.dimension, collection
+            )
+            prune_versions(conn, self.settings.keep_snapshots, collection)
             report = self.report(version, articles, prepared, INDEX_TYPE, started, generation)
             logger.info(
                 "built %s in PostgreSQL: %d articles, %d passages (%d embedded) in %.1fs",
@@ -213,8 +232,10 @@ def publish_version(
     articles: list[Article],
     manifest: SnapshotManifest,
     dimension: int,
+    collection: str = DEFAULT,
 ) -> None:
-    """Create, fill and index the version's schema and make it current: one transaction."""
+    """Create, fill and index the version's schema and make it ``collection``'s current one:
+    one transaction."""
     schema = sql.Identifier(schema_for(version))
     offsets = prepared.sentence_offsets
     with conn.transaction():
@@ -275,49 +296,61 @@ def publish_version(
         )
         conn.execute(sql.SQL("CREATE INDEX ON {}.passages USING gin (lexemes)").format(schema))
         conn.execute(
-            "INSERT INTO index_versions (version, schema_name, manifest) VALUES (%s, %s, %s)",
-            (version, schema_for(version), json.dumps(manifest.to_json())),
+            "INSERT INTO index_versions (version, schema_name, manifest, collection)"
+            " VALUES (%s, %s, %s, %s)",
+            (version, schema_for(version), json.dumps(manifest.to_json()), collection),
         )
         conn.execute(
-            "INSERT INTO index_current (singleton, version) VALUES (true, %s)"
-            " ON CONFLICT (singleton) DO UPDATE SET version = EXCLUDED.version",
-            (version,),
+            "INSERT INTO index_current (collection, version) VALUES (%s, %s)"
+            " ON CONFLICT (collection) DO UPDATE SET version = EXCLUDED.version",
+            (collection, version),
         )
         # Sent on commit, for tools that LISTEN on articleqa_index; the API polls the row.
         conn.execute("SELECT pg_notify('articleqa_index', %s)", (version,))
     logger.info("published index version %s", version)
 
 
-def rollback_version(database: Database, store: PostgresStore, lock_timeout_s: float) -> str:
-    """Make the newest version older than the current one current again, under the build lock,
-    if the store still holds every article it quotes as it was; its name."""
+def rollback_version(
+    database: Database, store: PostgresStore, lock_timeout_s: float, collection: str = DEFAULT
+) -> str:
+    """Make the newest version of ``collection`` older than its current one current again,
+    under its build lock, if the store still holds every article it quotes as it was; its
+    name."""
     with database.dedicated() as conn:
-        _acquire_build_lock(conn, lock_timeout_s)
+        _acquire_build_lock(conn, lock_timeout_s, collection)
         with conn.transaction():
             # FOR UPDATE: a publish racing this (there is none under the lock) would wait.
-            current = conn.execute("SELECT version FROM index_current FOR UPDATE").fetchone()
+            current = conn.execute(
+                "SELECT version FROM index_current WHERE collection = %s FOR UPDATE",
+                (collection,),
+            ).fetchone()
             row = None
             if current is not None:
                 row = conn.execute(
-                    "SELECT version, manifest FROM index_versions WHERE version < %s"
-                    " ORDER BY version DESC LIMIT 1",
-                    (current[0],),
+                    "SELECT version, manifest FROM index_versions"
+                    " WHERE version < %s AND collection = %s ORDER BY version DESC LIMIT 1",
+                    (current[0], collection),
                 ).fetchone()
             if row is None:
                 raise IndexNotBuilt("there is no earlier index version to roll back to")
             version = str(row[0])
             check_same_articles(store, version, SnapshotManifest.from_json(row[1]))
-            conn.execute("UPDATE index_current SET version = %s", (version,))
+            conn.execute(
+                "UPDATE index_current SET version = %s WHERE collection = %s",
+                (version, collection),
+            )
             conn.execute("SELECT pg_notify('articleqa_index', %s)", (version,))
     logger.info("rolled back to index version %s", version)
     return version
 
 
-def prune_versions(conn: psycopg.Connection, keep: int) -> list[str]:
-    """Drop all but the newest ``keep`` versions (never the current one)."""
+def prune_versions(conn: psycopg.Connection, keep: int, collection: str = DEFAULT) -> list[str]:
+    """Drop all but the newest ``keep`` versions of ``collection`` (never the current one)."""
     rows = conn.execute(
         "SELECT v.version, v.schema_name, c.version IS NOT NULL FROM index_versions v"
-        " LEFT JOIN index_current c ON c.version = v.version ORDER BY v.version"
+        " LEFT JOIN index_current c ON c.version = v.version WHERE v.collection = %s"
+        " ORDER BY v.version",
+        (collection,),
     ).fetchall()
     kept = {version for version, _, _ in rows[-keep:]}
     removed = []
@@ -334,21 +367,25 @@ def prune_versions(conn: psycopg.Connection, keep: int) -> list[str]:
 
 
 def load_version(
-    database: Database, version: str | None = None
+    database: Database, version: str | None = None, collection: str = DEFAULT
 ) -> tuple[Snapshot, PostgresRetriever]:
-    """The passages and article texts of ``version`` (default: the current one), and the
-    retriever that searches its vectors and words in the database."""
+    """The passages and article texts of ``version`` (default: ``collection``'s current one),
+    and the retriever that searches its vectors and words in the database."""
     with database.connection() as conn, conn.transaction():
         # One snapshot of the database for the whole read: a version pruned meanwhile is
         # either read whole or reported missing.
         conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         if version is None:
-            row = conn.execute("SELECT version FROM index_current").fetchone()
+            row = conn.execute(
+                "SELECT version FROM index_current WHERE collection = %s", (collection,)
+            ).fetchone()
             if row is None:
                 raise IndexNotBuilt("no index has been built yet; run `articleqa index`")
             version = str(row[0])
         row = conn.execute(
-            "SELECT schema_name, manifest FROM index_versions WHERE version = %s", (version,)
+            "SELECT schema_name, manifest FROM index_versions"
+            " WHERE version = %s AND collection = %s",
+            (version, collection),
         ).fetchone()
         if row is None:
             raise IndexNotBuilt(f"index version {version} does not exist")

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 import psycopg
 from psycopg.rows import dict_row
 
+from articleqa.collection import DEFAULT
 from articleqa.errors import ArticleNotFound
 from articleqa.models import Article, ArticleMeta
 from articleqa.postgres.database import Database
@@ -23,6 +24,8 @@ from articleqa.store import (
     ArticleStore,
     UpsertStatus,
     article_from_row,
+    changed_collections,
+    generation_key,
     row_values,
 )
 
@@ -38,6 +41,7 @@ _UPSERT = (
 class PostgresStore(ArticleStore):
     def __init__(self, database: Database) -> None:  # no SQLite file: see the module docstring
         self.database = database
+        self.collection = DEFAULT
 
     def upsert_many(
         self, articles: Sequence[Article]
@@ -46,8 +50,8 @@ class PostgresStore(ArticleStore):
             return []
         with self.database.connection() as conn, conn.transaction():
             results = [self._upsert_in(conn, article) for article in articles]
-            if any(status != UpsertStatus.UNCHANGED for status, _ in results):
-                _bump_generation(conn)
+            for collection in changed_collections(articles, results):
+                _bump_generation(conn, collection)
             return results
 
     @staticmethod
@@ -67,8 +71,9 @@ class PostgresStore(ArticleStore):
         elif article.source and not article.url:
             previous = conn.execute(
                 "SELECT id, added_at FROM articles"
-                " WHERE source = %s AND url IS NULL AND id != %s LIMIT 1 FOR UPDATE",
-                (article.source, article.id),
+                " WHERE source = %s AND url IS NULL AND id != %s AND collection = %s"
+                " LIMIT 1 FOR UPDATE",
+                (article.source, article.id, article.collection),
             ).fetchone()
             if previous is not None:
                 replaced = previous[0]
@@ -83,21 +88,24 @@ class PostgresStore(ArticleStore):
 
     def remove(self, article_id: str) -> None:
         with self.database.connection() as conn, conn.transaction():
-            cursor = conn.execute("DELETE FROM articles WHERE id = %s", (article_id,))
-            if cursor.rowcount == 0:
+            row = conn.execute(
+                "DELETE FROM articles WHERE id = %s RETURNING collection", (article_id,)
+            ).fetchone()
+            if row is None:
                 raise ArticleNotFound(f"no article with id {article_id!r}")
-            _bump_generation(conn)
+            _bump_generation(conn, row[0])
 
     def remove_by_source(self, source: str) -> builtins.list[str]:
         with self.database.connection() as conn, conn.transaction():
             ids = [
                 r[0]
                 for r in conn.execute(
-                    "DELETE FROM articles WHERE source = %s RETURNING id", (source,)
+                    "DELETE FROM articles WHERE source = %s AND collection = %s RETURNING id",
+                    (source, self.collection),
                 )
             ]
             if ids:
-                _bump_generation(conn)
+                _bump_generation(conn, self.collection)
             return ids
 
     def get(self, article_id: str) -> Article:
@@ -116,8 +124,9 @@ class PostgresStore(ArticleStore):
             rows = (
                 conn.cursor(row_factory=dict_row)
                 .execute(
-                    f"SELECT {META_COLUMNS} FROM articles ORDER BY added_at, id LIMIT %s OFFSET %s",
-                    (limit, offset),
+                    f"SELECT {META_COLUMNS} FROM articles WHERE collection = %s"
+                    " ORDER BY added_at, id LIMIT %s OFFSET %s",
+                    (self.collection, limit, offset),
                 )
                 .fetchall()
             )
@@ -135,7 +144,9 @@ class PostgresStore(ArticleStore):
 
     def count(self) -> int:
         with self.database.connection() as conn:
-            row = conn.execute("SELECT count(*) FROM articles").fetchone()
+            row = conn.execute(
+                "SELECT count(*) FROM articles WHERE collection = %s", (self.collection,)
+            ).fetchone()
         return int(row[0]) if row else 0
 
     def iter_articles(self) -> Iterator[Article]:
@@ -144,7 +155,9 @@ class PostgresStore(ArticleStore):
         with self.database.connection() as conn:
             rows = (
                 conn.cursor(row_factory=dict_row)
-                .execute("SELECT * FROM articles ORDER BY id")
+                .execute(
+                    "SELECT * FROM articles WHERE collection = %s ORDER BY id", (self.collection,)
+                )
                 .fetchall()
             )
         for row in rows:
@@ -153,17 +166,31 @@ class PostgresStore(ArticleStore):
     def ids_by_source(self, source: str) -> builtins.list[str]:
         with self.database.connection() as conn:
             return [
-                r[0] for r in conn.execute("SELECT id FROM articles WHERE source = %s", (source,))
+                r[0]
+                for r in conn.execute(
+                    "SELECT id FROM articles WHERE source = %s AND collection = %s",
+                    (source, self.collection),
+                )
+            ]
+
+    def collections(self) -> builtins.list[str]:
+        with self.database.connection() as conn:
+            return [
+                r[0] for r in conn.execute("SELECT DISTINCT collection FROM articles ORDER BY 1")
             ]
 
     def generation(self) -> int:
         with self.database.connection() as conn:
-            row = conn.execute("SELECT value FROM store_meta WHERE key = 'generation'").fetchone()
+            row = conn.execute(
+                "SELECT value FROM store_meta WHERE key = %s",
+                (generation_key(self.collection),),
+            ).fetchone()
         return int(row[0]) if row else 0
 
 
-def _bump_generation(conn: psycopg.Connection) -> None:
+def _bump_generation(conn: psycopg.Connection, collection: str) -> None:
     conn.execute(
-        "INSERT INTO store_meta (key, value) VALUES ('generation', 1)"
-        " ON CONFLICT (key) DO UPDATE SET value = store_meta.value + 1"
+        "INSERT INTO store_meta (key, value) VALUES (%s, 1)"
+        " ON CONFLICT (key) DO UPDATE SET value = store_meta.value + 1",
+        (generation_key(collection),),
     )

@@ -9,7 +9,7 @@ import anyio
 import httpx
 from fastapi import APIRouter, Body, Query, Response, status
 
-from articleqa.api.deps import EngineDep, ReadAccess, SettingsDep, WriteAccess
+from articleqa.api.deps import AccessDep, CollectionQuery, EngineDep, SettingsDep
 from articleqa.api.errors import APIError, error_responses
 from articleqa.api.schemas import (
     ArticleCreate,
@@ -19,9 +19,10 @@ from articleqa.api.schemas import (
     ArticleRemoved,
     ArticleWriteResult,
 )
+from articleqa.collection import check_name
 from articleqa.config import Settings
 from articleqa.engine import ArticleQA
-from articleqa.errors import IngestError, SourceTooLarge
+from articleqa.errors import ArticleNotFound, IngestError, SourceTooLarge
 from articleqa.ingest.html import read_html
 from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.url import fetch_url
@@ -33,15 +34,18 @@ logger = logging.getLogger(__name__)
 router = APIRouter(prefix="/articles", tags=["articles"])
 
 
-@router.get(
-    "", response_model=ArticleList, dependencies=[ReadAccess], responses=error_responses(401, 422)
-)
+@router.get("", response_model=ArticleList, responses=error_responses(401, 403, 422))
 async def list_articles(
     engine: EngineDep,
+    access: AccessDep,
     offset: Annotated[int, Query(ge=0, le=2**62)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    collection: CollectionQuery = None,
 ) -> ArticleList:
-    """Stored articles' metadata, oldest first, a page at a time."""
+    """One collection's stored articles' metadata (default: ``default``'s), oldest first, a
+    page at a time."""
+    access.check_read(check_name(collection))
+    engine = engine.for_collection(collection)
 
     def page() -> ArticleList:
         return ArticleList(
@@ -54,22 +58,18 @@ async def list_articles(
     return await anyio.to_thread.run_sync(page)
 
 
-@router.get(
-    "/{article_id}",
-    response_model=ArticlePublic,
-    dependencies=[ReadAccess],
-    responses=error_responses(401, 404),
-)
-async def get_article(article_id: str, engine: EngineDep) -> Article:
+@router.get("/{article_id}", response_model=ArticlePublic, responses=error_responses(401, 403, 404))
+async def get_article(article_id: str, engine: EngineDep, access: AccessDep) -> Article:
     """One article: its metadata and the stored (cleaned) text quotes are cut from."""
-    return await anyio.to_thread.run_sync(engine.get, article_id)
+    article = await anyio.to_thread.run_sync(engine.get, article_id)
+    access.check_read(article.collection)
+    return article
 
 
 @router.post(
     "",
     response_model=ArticleWriteResult,
     status_code=status.HTTP_201_CREATED,
-    dependencies=[WriteAccess],
     responses={
         200: {"model": ArticleWriteResult, "description": "Identical content was already stored."},
         **error_responses(401, 403, 413, 422, 502),
@@ -79,11 +79,15 @@ async def add_article(
     body: Annotated[ArticleCreate | ArticleFetch, Body()],
     engine: EngineDep,
     settings: SettingsDep,
+    access: AccessDep,
     response: Response,
 ) -> ArticleWriteResult:
     """Store an article given in full, or fetched from ``url`` (public addresses only, unless
-    ARTICLEQA_ALLOW_PRIVATE_URLS). 201 when created or updated, 200 when unchanged. Rebuild
-    the index (POST /index/rebuild) to make it answerable."""
+    ARTICLEQA_ALLOW_PRIVATE_URLS), in ``collection`` (default: ``default``; a new name makes a
+    new collection). 201 when created or updated, 200 when unchanged. Rebuild the collection's
+    index (POST /index/rebuild?collection=...) to make it answerable."""
+    access.check_write(check_name(body.collection))
+    engine = engine.for_collection(body.collection)
     result = await anyio.to_thread.run_sync(_store_article, body, engine, settings)
     if result.status == IngestStatus.UNCHANGED:
         response.status_code = status.HTTP_200_OK
@@ -153,12 +157,21 @@ def _outcome_error(outcome: IngestOutcome) -> APIError:
 
 
 @router.delete(
-    "/{article_id}",
-    response_model=ArticleRemoved,
-    dependencies=[WriteAccess],
-    responses=error_responses(401, 403, 404),
+    "/{article_id}", response_model=ArticleRemoved, responses=error_responses(401, 403, 404)
 )
-async def remove_article(article_id: str, engine: EngineDep) -> ArticleRemoved:
-    """Remove an article from the store; rebuild the index to drop it from answers."""
+async def remove_article(
+    article_id: str, engine: EngineDep, access: AccessDep, collection: CollectionQuery = None
+) -> ArticleRemoved:
+    """Remove an article from the store; rebuild its collection's index to drop it from
+    answers. With ``collection``, an article of another collection is a 404."""
+    # Checked before looking: without write access, nobody learns which ids exist.
+    if collection is None:
+        access.check_writer()
+    else:
+        access.check_write(collection)
+    article = await anyio.to_thread.run_sync(engine.get, article_id)
+    if collection is not None and article.collection != collection:
+        raise ArticleNotFound(f"no article with id {article_id!r} in collection {collection!r}")
+    access.check_write(article.collection)
     await anyio.to_thread.run_sync(engine.remove, article_id)
     return ArticleRemoved(id=article_id)

@@ -40,6 +40,7 @@ from articleqa.api.web_session import (
     set_csrf_cookie,
     start_session,
 )
+from articleqa.collection import DEFAULT
 from articleqa.config import Settings
 from articleqa.conversation import MAX_CONTEXT_QUESTIONS
 from articleqa.engine import ArticleQA
@@ -175,6 +176,23 @@ def _filter_articles(engine: ArticleQA) -> list[ArticleMeta]:
     return engine.articles(0, MAX_FILTER_ARTICLES)
 
 
+def _engine_or_default(engine: ArticleQA, collection: str) -> ArticleQA:
+    """``collection``'s engine; the default one for a malformed name (reported by the ask)."""
+    try:
+        return engine.for_collection(collection)
+    except ArticleQAError:
+        return engine
+
+
+async def _readable_collections(request: Request, services: Services) -> list[str]:
+    """The collections this page may offer: all of them to someone signed in, else those no
+    scoped token guards."""
+    names = await anyio.to_thread.run_sync(services.engine.collections)
+    if role_of(request, services.settings) is not Role.ANONYMOUS:
+        return names
+    return [name for name in names if services.tokens.open_to_read(name)]
+
+
 @router.get("/", response_class=HTMLResponse)
 async def ask_page(
     request: Request,
@@ -189,9 +207,16 @@ async def ask_page(
     # the next, so the server keeps no state for it. "New topic" (``new``) drops it.
     context: Annotated[list[str] | None, Query()] = None,
     new: str = "",
+    collection: str = "",
 ) -> Response:
-    """The ask page; with ``q``, the answer under the form."""
+    """The ask page; with ``q``, the answer under the form; ``collection`` picks the
+    collection asked (default: ``default``)."""
     if not _readable(request, services.settings):
+        return _sign_in_page(request, str(request.url.path))
+    chosen_collection = collection.strip() or DEFAULT
+    anonymous = role_of(request, services.settings) is Role.ANONYMOUS
+    if anonymous and not services.tokens.open_to_read(chosen_collection):
+        # A collection a scoped token guards: the page shows it to those signed in only.
         return _sign_in_page(request, str(request.url.path))
     question = q.strip()
     # The page writes these fields itself; a hand-edited address keeps only the latest ones.
@@ -210,7 +235,8 @@ async def ask_page(
                 published_since=_parse_date(since, "since"),
                 published_until=_parse_date(until, "until"),
             )
-            searcher = services.holder.require()
+            holder = await services.holder_for(chosen_collection)
+            searcher = holder.require()
             chosen = None if filters.is_empty() else filters
             if earlier:
                 # As in POST /ask: a follow-up embeds its own search text, outside the batches.
@@ -224,10 +250,14 @@ async def ask_page(
         if answer is not None and answer.answered and len(answer.quotes) >= k and k < MAX_K:
             params = {"q": question, "k": min(k + MORE_STEP, MAX_K), "since": since}
             params |= {"until": until, "article": article}
+            if chosen_collection != DEFAULT:
+                params["collection"] = chosen_collection
             more_url = "/?" + urllib.parse.urlencode(
                 [*((a, b) for a, b in params.items() if b), *(("context", c) for c in earlier)]
             )
-    articles = await anyio.to_thread.run_sync(_filter_articles, services.engine)
+    articles = await anyio.to_thread.run_sync(
+        _filter_articles, _engine_or_default(services.engine, chosen_collection)
+    )
     return render(
         request,
         "ask.html",
@@ -247,6 +277,8 @@ async def ask_page(
             "filters_open": bool(since or until or article),
             # The next question follows up on this one and the ones before it.
             "conversation": [*earlier, question][-MAX_CONTEXT_QUESTIONS:] if question else [],
+            "collection": chosen_collection,
+            "collections": await _readable_collections(request, services),
         },
         status_code=status,
     )
