@@ -46,8 +46,8 @@ browser:
 test: setup browser lint typecheck unit
 
 lint:
-	$(BIN)/ruff check src bot tests bench
-	$(BIN)/ruff format --check src bot tests bench
+	$(BIN)/ruff check src bot tests bench eval
+	$(BIN)/ruff format --check src bot tests bench eval
 
 typecheck:
 	$(BIN)/mypy
