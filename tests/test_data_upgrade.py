@@ -17,6 +17,7 @@ from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.paths import STORE_FILE, HomePaths
 from articleqa.snapshot import MANIFEST, list_versions
+from articleqa.store import SCHEMA_VERSION
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "home-2026-11-29"
 OLD_VERSION = (FIXTURE / "CURRENT").read_text().strip()
@@ -105,7 +106,7 @@ def test_the_old_home_is_current_and_takes_new_articles(old_home: Path, tmp_path
     # Upgraded in place: the articles stored before collections existed are in ``default``,
     # and the index they were in is default's.
     version, columns = _schema(old_home)
-    assert version == 3 and "collection" in columns
+    assert version == SCHEMA_VERSION and "collection" in columns
     assert {a.collection for a in engine.articles()} == {"default"}
 
     new = tmp_path / "ferry.txt"
@@ -158,7 +159,7 @@ def test_an_older_home_is_migrated_in_place(old_home: Path) -> None:
     status = engine.status()
     assert status.articles == 2 and not status.up_to_date
     version, columns = _schema(old_home)
-    assert version == 3 and {"layout", "collection"} <= set(columns)
+    assert version == SCHEMA_VERSION and {"layout", "collection"} <= set(columns)
     assert engine.get(SCIENCE_FAIR).layout is None
     assert engine.get(SCIENCE_FAIR).collection == "default"
 

@@ -53,6 +53,8 @@ _MIGRATIONS = (
     f"ALTER TABLE articles ADD COLUMN collection TEXT NOT NULL DEFAULT '{DEFAULT}'",
     "CREATE INDEX IF NOT EXISTS articles_collection ON articles(collection, added_at)",
 )
+# The schema version a store opened by this code is at.
+SCHEMA_VERSION = len(_MIGRATIONS)
 COLUMNS = (
     "id",
     "title",

@@ -13,7 +13,7 @@ from articleqa.ingest.prepare import prepare_article
 from articleqa.ingest.rst import read_rst
 from articleqa.models import BlockKind
 from articleqa.passages import split_article
-from articleqa.store import ArticleStore
+from articleqa.store import SCHEMA_VERSION, ArticleStore
 
 SPHINX_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Abstract &#8212; Foo 1.0 documentation</title>
@@ -269,7 +269,7 @@ def test_a_store_made_before_layouts_upgrades_in_place(tmp_path: Path) -> None:
     store.upsert(article)
     assert store.get(article.id).layout == article.layout
     version = sqlite3.connect(tmp_path / "articles.sqlite").execute("PRAGMA user_version")
-    assert version.fetchone()[0] == 3  # layout, then the collection column and its index
+    assert version.fetchone()[0] == SCHEMA_VERSION  # every step ran: layout first
     assert old.collection == "default"
 
 
