@@ -488,3 +488,18 @@ def test_an_ordered_list_keeps_the_number_it_starts_at() -> None:
     text = prepare_article(read_html(page, None)).text
 
     assert "3. Run the installer.\n4. Reboot the machine." in text
+
+
+def test_a_table_row_spanning_its_columns_has_no_trailing_separator() -> None:
+    page = (
+        "<html><head><title>Timeouts</title></head><body><main><article><h1>Timeouts</h1>"
+        "<p>The service reads these settings when it starts and keeps them until it stops.</p>"
+        "<table><thead><tr><th>Name</th><th>Value</th></tr></thead><tbody>"
+        "<tr><td>timeout</td><td>30 s</td></tr>"
+        "<tr><td colspan='2'>All values are in seconds.</td></tr></tbody></table>"
+        "</article></main></body></html>"
+    )
+
+    text = prepare_article(read_html(page, None)).text
+
+    assert text.endswith("Name | Value\ntimeout | 30 s\nAll values are in seconds.")

@@ -250,7 +250,9 @@ class _Walker:
                 for cell in row
                 if _tag(cell) in ("td", "th", "cell")
             ]
-            if any(cells):
+            while cells and not cells[-1]:
+                cells.pop()  # a row's trailing empty cells (a spanning cell's padding)
+            if cells:
                 yield " | ".join(cells)
 
 
