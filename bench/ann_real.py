@@ -34,7 +34,7 @@ import numpy as np
 from common import machine, note, table
 
 from articleqa.config import Settings
-from articleqa.embedding import load_embedder
+from articleqa.embedding import Embedder, load_embedder
 from articleqa.vector_index import build_chosen
 from articleqa.vector_index import search as vector_search
 
@@ -89,8 +89,8 @@ def questions() -> list[str]:
     return asked
 
 
-def embed(embedder: object, texts: list[str]) -> np.ndarray:
-    rows = [embedder.embed(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]  # type: ignore[attr-defined]
+def embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    rows = [embedder.embed(texts[i : i + _BATCH]) for i in range(0, len(texts), _BATCH)]
     vectors = np.ascontiguousarray(np.vstack(rows), dtype=np.float32)
     faiss.normalize_L2(vectors)
     return vectors
