@@ -162,8 +162,8 @@ def _paragraphs(lines: list[tuple[str, str]]) -> list[str]:
 def _table(rows: Iterable[str]) -> str:
     """A table's rows as laid out, so its columns still line up when quoted: tabs expanded,
     the indentation they share removed."""
-    cleaned = [_CONTROL.sub("", unicodedata.normalize("NFC", row)).expandtabs() for row in rows]
-    return textwrap.dedent("\n".join(row.rstrip() for row in cleaned))
+    # Cleaned as code is (spacing is meaning in both), then laid out at its own left edge.
+    return textwrap.dedent(_clean_code("\n".join(rows)).expandtabs())
 
 
 def _aligned(rows: list[str]) -> bool:

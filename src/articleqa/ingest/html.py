@@ -128,14 +128,10 @@ def _numbered_from_start(ordered: etree._Element) -> None:
         return
     lines = lxml_html.Element("p")
     for number, item in enumerate(items, start=int(start)):
-        if len(lines) or lines.text:
-            lines.append(lxml_html.Element("br"))
+        _break_line(lines)
         _append_tail(lines, f"{number}. ")
         _move_content(item, lines)
-    lines.tail = ordered.tail
-    parent = ordered.getparent()
-    if parent is not None:
-        parent.replace(ordered, lines)
+    _put_in_place_of(ordered, lines)
 
 
 def _as_paragraphs(definitions: etree._Element) -> None:
@@ -146,21 +142,21 @@ def _as_paragraphs(definitions: etree._Element) -> None:
     entry: etree._Element | None = None  # the current entry's paragraph, terms first
     defined = False  # whether the current entry already has its definition
     for child in list(definitions):
-        tag = child.tag.lower() if isinstance(child.tag, str) else ""
+        tag = _tag_of(child)
         if tag == "dt":
             if entry is None or defined:
                 entry = lxml_html.Element("p")
                 replacement.append(entry)
                 defined = False
-            elif len(entry) or entry.text:
-                entry.append(lxml_html.Element("br"))
+            else:
+                _break_line(entry)
             _move_content(child, entry)
         elif tag == "dd":
             if entry is None or defined:
                 entry = lxml_html.Element("p")
                 replacement.append(entry)
-            elif len(entry) or entry.text:
-                entry.append(lxml_html.Element("br"))
+            else:
+                _break_line(entry)
             defined = True
             first = child[0] if len(child) and not (child.text or "").strip() else None
             if first is not None and _tag_of(first) == "p":
@@ -174,10 +170,21 @@ def _as_paragraphs(definitions: etree._Element) -> None:
                 _move_content(child, entry)
         elif tag:
             replacement.append(child)
-    replacement.tail = definitions.tail
-    parent = definitions.getparent()
+    _put_in_place_of(definitions, replacement)
+
+
+def _break_line(element: etree._Element) -> None:
+    """Start a new line in ``element`` if it holds anything yet."""
+    if len(element) or element.text:
+        element.append(lxml_html.Element("br"))
+
+
+def _put_in_place_of(old: etree._Element, new: etree._Element) -> None:
+    """``new`` where ``old`` was in the page, followed by what followed it."""
+    new.tail = old.tail
+    parent = old.getparent()
     if parent is not None:
-        parent.replace(definitions, replacement)
+        parent.replace(old, new)
 
 
 def _tag_of(element: etree._Element) -> str:
