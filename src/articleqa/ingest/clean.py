@@ -20,7 +20,7 @@ _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-$")
 _MAX_WRAP_WIDTH = 100
 # A setext underline or a rule: one of these characters repeated, alone on its line
 # ("=====" under a title, "-----" between sections). Decoration, not text.
-RULE_LINE = re.compile(r"^\s*([=\-~*#^_+])\1{2,}\s*$")
+_RULE_LINE = re.compile(r"^\s*([=\-~*#^_+])\1{2,}\s*$")
 # A gap between the columns of a table laid out with spaces: two or more spaces (or a tab)
 # between words, not after a sentence's or clause's end (prose set with two spaces after a
 # full stop is not a table).
@@ -127,7 +127,7 @@ def clean_text(raw: str) -> tuple[str, str | None]:
         block_lines: list[tuple[str, str]] = []
         for raw_line in block.split("\n"):
             line = normalize_unicode(raw_line).strip()
-            if not line or RULE_LINE.match(line):
+            if not line or _RULE_LINE.match(line):
                 continue
             if is_noise_line(line):
                 author = author or byline_author(line)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from articleqa.ingest.clean import RULE_LINE
 from articleqa.models import RawArticle
 
 _TITLE_MAX_CHARS = 120
@@ -22,10 +21,6 @@ def title_from_first_line(text: str) -> tuple[str, str]:
     first = first.strip()
     is_prose = len(first.split()) > 20 or (len(first) > _TITLE_MAX_CHARS)
     if not is_prose:
-        # A title underlined ("=====") leaves its underline behind with it.
-        underline, _, after = rest.lstrip("\n").partition("\n")
-        if RULE_LINE.match(underline):
-            rest = after
         return first.lstrip("# ").strip(), rest
     sentence_match = _FIRST_SENTENCE.match(first)
     title = sentence_match.group(1) if sentence_match else first
