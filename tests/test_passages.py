@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from articleqa.config import Settings
 from articleqa.errors import IngestError
 from articleqa.ingest import read_sources
+from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.prepare import content_hash, prepare_article
 from articleqa.models import Article, Passage, RawArticle
 from articleqa.passages import (
@@ -21,6 +22,7 @@ from articleqa.passages import (
     Span,
     is_heading,
     merge_duplicates,
+    normalized_words,
     pack_sentences,
     passage_id,
     sentence_spans,
@@ -133,7 +135,9 @@ def articles(draw: st.DrawFn) -> Generated:
                 parts.append(" ")
                 position += 1
             span = Span(position, position + len(sentence))
-            (generated.repeated if kind == "repeat" else generated.sentences).append(span)
+            # A repeat of a short paragraph is kept (structure: a label, a term line).
+            dropped = kind == "repeat" and len(normalized_words(" ".join(pieces))) >= 8
+            (generated.repeated if dropped else generated.sentences).append(span)
             parts.append(sentence)
             position += len(sentence)
     generated.text = "".join(parts)
@@ -315,6 +319,28 @@ def test_near_duplicate_paragraph_collapses() -> None:
 
     assert sum("Tanner's Lane" in p.text for p in passages) == 1
     assert any(other in p.text for p in passages)
+
+
+def test_a_short_paragraph_that_repeats_is_structure_and_is_kept() -> None:
+    # A MyST page labels each command block ("Pip-cli"); the second label used to be dropped as
+    # a duplicate, which split the lead-in from its command, so "What command installs ... in
+    # editable mode?" was answered with the bare lead-in. Options named again in their own
+    # section lost their term lines the same way.
+    page = (
+        "# Local project installs\n\n## Regular installs\n\n"
+        "You can install local projects by specifying the project path to pip:\n\n"
+        "```{pip-cli}\n$ pip install path/to/SomeProject\n```\n\n"
+        "This will install the project into the Python that pip is associated with.\n\n"
+        "## Editable installs\n\nYou can install local projects in editable mode:\n\n"
+        "```{pip-cli}\n$ pip install -e path/to/SomeProject\n```\n\n"
+        "Editable installs allow you to install your project without copying any files.\n"
+    )
+    article = prepare_article(read_markdown(page, None))
+
+    passages = split_article(article)
+
+    editable = next(p for p in passages if "editable mode:" in p.text)
+    assert "$ pip install -e path/to/SomeProject" in editable.text
 
 
 def test_last_short_line_is_content_not_a_heading() -> None:

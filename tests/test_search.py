@@ -17,6 +17,7 @@ from articleqa.embedding import Embedder, FakeEmbedder
 from articleqa.engine import ArticleQA
 from articleqa.errors import InvalidInput, NoArticles
 from articleqa.ingest.html import read_html
+from articleqa.ingest.man import read_man
 from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, RawArticle
@@ -618,9 +619,86 @@ def test_a_lead_in_brings_its_list_across_one_sentence_between() -> None:
         "Caching is supported too.",
     ]
 
-    assert _answer_extent(texts, 1) == (1, 5)
+    assert _answer_extent(texts, 1, [0] * len(texts)) == (1, 5)
     # Without a list after it, the lead-in keeps only the sentence that follows.
-    assert _answer_extent(texts[:3] + texts[6:], 1) == (1, 2)
+    assert _answer_extent(texts[:3] + texts[6:], 1, [0] * 4) == (1, 2)
+
+
+def test_a_definition_answers_with_its_term_within_its_paragraph() -> None:
+    # base-passwd's users-and-groups page: "Which group can read the files in /var/log?" is
+    # answered by the second sentence of adm's definition, and "adm" is what was asked for.
+    texts = [
+        "adm",
+        "Group adm is used for system monitoring tasks.",
+        "Members of this group can read many log files in /var/log, and can use xconsole.",
+        "Historically, /var/log was /usr/adm (and later /var/adm), thus the name of the group.",
+    ]
+
+    assert _answer_extent(texts, 2, [0, 0, 0, 1]) == (0, 2)
+    # A term line does not define the next paragraph's sentences.
+    assert _answer_extent(texts, 3, [0, 0, 0, 1]) == (3, 3)
+
+
+@pytest.mark.model
+def test_a_short_sentence_completing_the_answer_joins_the_highlight(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # xsltproc(1): the option's description says what it sets, the short sentence after it the
+    # value asked for ("How deep can the template stack go by default?"); its neighbours have
+    # defaults of their own.
+    page = (
+        "<html><head><title>xsltproc</title></head><body><main><h1>xsltproc</h1>"
+        "<p>xsltproc is a command line tool for applying XSLT stylesheets to XML documents.</p>"
+        "<h2>Options</h2><dl>"
+        "<dt>--load-trace</dt><dd><p>Display all the documents loaded during the processing to "
+        "stderr.</p></dd>"
+        "<dt>--maxdepth VALUE</dt><dd><p>Adjust the maximum depth of the template stack before "
+        "libxslt(3) concludes it is in an infinite loop. The default is 3000.</p></dd>"
+        "<dt>--maxvars VALUE</dt><dd><p>Maximum number of variables. The default is 15000.</p>"
+        "</dd><dt>--maxparserdepth VALUE</dt><dd><p>Maximum element nesting level of parsed XML "
+        "documents. The default is 256.</p></dd>"
+        "</dl></main></body></html>"
+    )
+    engine = ArticleQA(settings, embedder=real_embedder)
+    store = engine.store
+    store.upsert(prepare_article(read_html(page, None)))
+    engine.build()
+    searcher = engine.searcher_for(engine.index.load())
+
+    answer = searcher.ask(
+        "How deep can xsltproc's template stack go by default before it assumes an infinite loop?",
+        k=1,
+    )
+
+    assert answer.quotes[0].highlight is not None
+    assert "The default is 3000." in answer.quotes[0].highlight.text
+    _assert_contract(answer, store)
+
+
+@pytest.mark.model
+def test_an_exit_status_is_answered_by_its_own_line(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # xz(1): "What does an xz exit status of 0 mean?" highlighted "Notices ... don't affect the
+    # exit status.", taken for part of the definition of "2" across a paragraph break.
+    page = (
+        ".TH XZ 1\n.SH DESCRIPTION\nxz compresses or decompresses each file according to the "
+        'selected operation mode.\n.SH "EXIT STATUS"\n.TP\n.B 0\nAll is good.\n.TP\n.B 1\n'
+        "An error occurred.\n.TP\n.B 2\nSomething worth a warning occurred, but no actual "
+        "errors occurred.\n.PP\nNotices (not warnings or errors) printed on standard error "
+        "don't affect the exit status.\n"
+    )
+    engine = ArticleQA(settings, embedder=real_embedder)
+    store = engine.store
+    store.upsert(prepare_article(read_man(page, None)))
+    engine.build()
+    searcher = engine.searcher_for(engine.index.load())
+
+    answer = searcher.ask("What does an xz exit status of 0 mean?", k=1)
+
+    assert answer.quotes[0].highlight is not None
+    assert "All is good." in answer.quotes[0].highlight.text
+    _assert_contract(answer, store)
 
 
 @pytest.mark.parametrize("word", ["herve", "hervé", "Zürich", "naïve", "ﬁle", "café", "straße"])

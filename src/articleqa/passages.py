@@ -12,9 +12,10 @@ passages with the same normalised words share one id, so the index holds them on
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from articleqa.models import Article, BlockKind, LayoutSpan, Passage, SourceSpan
@@ -30,6 +31,10 @@ _ABBREVIATIONS = frozenset(_ABBREVIATION_LIST.split())
 _WORD = re.compile(r"\w+", re.UNICODE)
 _HEADING_MAX_WORDS = 12
 _NEAR_DUPLICATE_JACCARD = 0.85
+# A paragraph this short that repeats is structure, not pasted-in content: a label ("Note",
+# "Examples:"), an option or command named again in its own section ("-e script"), an exit
+# code. Dropping it split a lead-in from its code block and cut definitions from their terms.
+_DUPLICATE_MIN_WORDS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +60,12 @@ def paragraph_spans(text: str) -> list[Span]:
         position = match.end()
     spans.append(Span(position, len(text)))
     return [_strip(text, s) for s in spans if text[s.start : s.end].strip()]
+
+
+def paragraph_numbers(text: str, spans: Sequence[Span]) -> tuple[int, ...]:
+    """Which paragraph of ``text`` (0, 1, ...: blank lines separate them) each span starts in."""
+    breaks = [match.start() for match in _PARAGRAPH_SEP.finditer(text)]
+    return tuple(bisect.bisect_right(breaks, span.start) for span in spans)
 
 
 def _strip(text: str, span: Span) -> Span:
@@ -188,16 +199,17 @@ class _DuplicateFilter:
 
     def is_duplicate(self, paragraph: str) -> bool:
         words = normalized_words(paragraph)
+        if len(words) < _DUPLICATE_MIN_WORDS:
+            return False
         key = " ".join(words)
         if key in self._exact:
             return True
         shingles = _shingles(words)
-        if len(words) >= 8:
-            for seen in self._shingles:
-                overlap = len(shingles & seen) / max(1, len(shingles | seen))
-                if overlap >= _NEAR_DUPLICATE_JACCARD:
-                    return True
-            self._shingles.append(shingles)
+        for seen in self._shingles:
+            overlap = len(shingles & seen) / max(1, len(shingles | seen))
+            if overlap >= _NEAR_DUPLICATE_JACCARD:
+                return True
+        self._shingles.append(shingles)
         self._exact.add(key)
         return False
 

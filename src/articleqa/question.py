@@ -37,6 +37,8 @@ _VERSION = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.]*\w)")
 # ("-p", "--append"), format specifiers ("%M"), shell and awk variables ("$NF").
 _CODE_LITERAL = re.compile(r"(?<![\w-])(?:--?[A-Za-z0-9][\w-]*|%[A-Za-z]|\$\w+)")
 _SIGILS = "-%$"
+# A number standing alone: not part of a version, a decimal, a date or a word ("x86", "-9").
+_WHOLE_NUMBER = re.compile(r"(?<![\w.,/:-])\d+(?![\w.,/:-]?\w)")
 
 
 class AnswerType(StrEnum):
@@ -210,6 +212,15 @@ class QuestionInfo:
     versions: tuple[str, ...] = ()
     # Versions and code tokens as written ("2.0", "-p", "%M"): looked for in the text itself.
     literals: tuple[str, ...] = ()
+    # Whole numbers the question names ("exit status 7", "uid 37"): the index has no term for
+    # a short one, and a manual lists them as term lines. They point to the sentence that
+    # answers, but unlike a code token are not required: a text may write "seven".
+    numbers: tuple[str, ...] = ()
+
+    @property
+    def written(self) -> tuple[str, ...]:
+        """Everything the question writes that is looked for as written in a sentence."""
+        return (*self.literals, *self.numbers)
 
     @property
     def code_literals(self) -> tuple[str, ...]:
@@ -336,6 +347,7 @@ def read_question(question: str) -> QuestionInfo:
         literals=tuple(
             dict.fromkeys([*_VERSION.findall(question), *_CODE_LITERAL.findall(question)])
         ),
+        numbers=tuple(dict.fromkeys(_WHOLE_NUMBER.findall(question))),
     )
 
 

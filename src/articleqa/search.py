@@ -24,7 +24,7 @@ from articleqa.embedding import Embedder
 from articleqa.errors import InvalidInput, NoArticles
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
-from articleqa.passages import Span, normalized_words, passage_sentences
+from articleqa.passages import Span, normalized_words, paragraph_numbers, passage_sentences
 from articleqa.question import AnswerType, QuestionInfo, holds_literal, read_question
 from articleqa.retrieval import Retriever, SnapshotRetriever
 from articleqa.snapshot import ArticleRecord, Snapshot
@@ -161,6 +161,9 @@ class _PassageWords:
     sentences: list[tuple[Span, frozenset[str]]]  # offsets relative to the passage, BM25 terms
     all_terms: frozenset[str]  # every sentence's terms together
     normalized: frozenset[str]  # plain lower-cased words, for near-duplicate detection
+    # Each sentence's paragraph (0, 1, ...): a term line defines only what follows it in its
+    # own paragraph ("0\nAll is good." is not the term of the next paragraph's sentences).
+    paragraphs: tuple[int, ...] = ()
 
 
 class Searcher:
@@ -522,7 +525,7 @@ class Searcher:
         ]
         candidates.sort(key=lambda c: (-c.fused, c.ordinal))
         info = info or read_question(question)
-        return self._rerank_by_sentence(set(info.asked), candidates, query_vector, info.literals)
+        return self._rerank_by_sentence(set(info.asked), candidates, query_vector, info.written)
 
     def _rerank_by_sentence(
         self,
@@ -585,6 +588,7 @@ class Searcher:
                 sentences=sentences,
                 all_terms=frozenset().union(*(words for _, words in sentences)),
                 normalized=frozenset(normalized_words(text)),
+                paragraphs=paragraph_numbers(text, [span for span, _ in sentences]),
             )
             _remember(self._words_cache, ordinal, cached)
         return cached
@@ -659,15 +663,16 @@ class Searcher:
         meaning = self._meaning(candidate.ordinal, query_vector).tolist()
         heading_terms = frozenset(terms(passage.heading)) if passage.heading else frozenset()
         shares_words = not info.asked.isdisjoint(words.all_terms | heading_terms) or any(
-            holds_literal(literal, passage.text) for literal in info.literals
+            holds_literal(literal, passage.text) for literal in info.written
         )
         scores = self._sentence_scores(info, words, texts, meaning, heading_terms)
         best = max(range(len(scores)), key=scores.__getitem__)
         highlight: Highlight | None = None
-        first_answer, last_answer = _answer_extent(texts, best)
+        first_answer, last_answer = _answer_extent(texts, best, words.paragraphs)
         first_answer, last_answer = _with_answer_of_kind(
             info, texts, scores, first_answer, last_answer
         )
+        last_answer = _with_short_completion(info, sentences, texts, words.paragraphs, last_answer)
         if shares_words:
             begin, finish = sentences[first_answer][0].start, sentences[last_answer][0].end
             highlight = Highlight(
@@ -704,7 +709,7 @@ class Searcher:
         asked for."""
         asked = info.asked
         weight = {t: self._idf.get(t, 1.0) for t in asked}
-        literals = info.literals
+        literals = info.written
         literal_weight = max(weight.values(), default=1.0)
         total = (sum(weight.values()) + literal_weight * len(literals)) or 1.0
         sentences = words.sentences
@@ -713,7 +718,7 @@ class Searcher:
             written = sum(literal_weight for lit in literals if text and holds_literal(lit, text))
             return (sum(weight[t] for t in asked & found) + written) / total
 
-        terms_of = [_term_index(texts, i) for i in range(len(texts))]
+        terms_of = [_term_index(texts, i, words.paragraphs) for i in range(len(texts))]
 
         def score(index: int) -> float:
             span, sentence_terms = sentences[index]
@@ -724,6 +729,9 @@ class Searcher:
             if term is not None:
                 sentence_terms = sentence_terms | sentences[term][1]
                 text = f"{texts[term]}\n{text}"
+            # Under a heading every sentence is about it ("EXIT STATUS": "0\nAll is good."):
+            # a sentence that merely repeats the heading's words is not the likelier answer.
+            sentence_terms = sentence_terms | heading_terms
             before = sentences[index - 1][1] if index else heading_terms
             context_only = (before | heading_terms) - sentence_terms
             # Among equals prefer the shorter sentence: the highlight should be pointed.
@@ -879,16 +887,19 @@ def _is_term(line: str) -> bool:
     return len(term.split()) <= 6 and not _TERM_END.search(term) and not _LIST_MARK.match(term)
 
 
-def _term_index(texts: list[str], index: int) -> int | None:
-    """The term line that sentence ``index`` belongs to: the nearest term line above it within
-    the next few sentences (a definition is short), or None."""
+def _term_index(texts: list[str], index: int, paragraphs: Sequence[int]) -> int | None:
+    """The term line that sentence ``index`` belongs to, or None: the nearest term line above
+    it within a few sentences (a definition is short) whose definition holds it. A definition
+    is the paragraph that starts with the line after the term: the term's own ("0\nAll is
+    good.") or, where a blank line follows the term ("--posix\n\ndisable all GNU
+    extensions."), the next one; the paragraph after that is no longer the term's."""
     for back in range(index - 1, max(-1, index - 4), -1):
         if _is_term(texts[back]):
-            return back
+            return back if paragraphs[back + 1] == paragraphs[index] else None
     return None
 
 
-def _answer_extent(texts: list[str], best: int) -> tuple[int, int]:
+def _answer_extent(texts: list[str], best: int, paragraphs: Sequence[int]) -> tuple[int, int]:
     """The sentences that make up the answer around sentence ``best``.
 
     A line that leads in ("you should use:") is answered by the line after it, and a
@@ -918,8 +929,12 @@ def _answer_extent(texts: list[str], best: int) -> tuple[int, int]:
         return first, last
     if _is_term(texts[best]) and best + 1 < count and not _is_term(texts[best + 1]):
         last = best + 1
-    elif best > 0 and _is_term(texts[best - 1]) and not _LIST_MARK.match(texts[best]):
-        first = best - 1
+    elif not _LIST_MARK.match(texts[best]):
+        # A sentence of a definition answers together with its term ("adm\nGroup adm is used
+        # for system monitoring tasks. Members of this group can read many log files").
+        term = _term_index(texts, best, paragraphs)
+        if term is not None:
+            first = term
     return first, last
 
 
@@ -945,6 +960,32 @@ def _with_answer_of_kind(
         return first, last
     chosen = max(holding, key=scores.__getitem__)
     return min(first, chosen), max(last, chosen)
+
+
+# A sentence this short cannot stand alone ("Default: 1000.", "See --rename.").
+_SHORT_SENTENCE = 40
+
+
+def _with_short_completion(
+    info: QuestionInfo,
+    sentences: list[tuple[Span, frozenset[str]]],
+    texts: list[str],
+    paragraphs: Sequence[int],
+    last: int,
+) -> int:
+    """The answer's last sentence, or the short one after it in its paragraph when that one
+    holds a word the question asks about: "maxKeys {number} Specifies the maximum number of
+    keys to parse. Default: 1000." answers "What is the default maximum number of keys?"."""
+    after = last + 1
+    if (
+        after < len(texts)
+        and paragraphs[after] == paragraphs[last]
+        and len(texts[after]) <= _SHORT_SENTENCE
+        and not _is_term(texts[after])
+        and not info.asked.isdisjoint(sentences[after][1])
+    ):
+        return after
+    return last
 
 
 def _cap_quote(start: int, end: int, highlight: Highlight | None) -> tuple[int, int]:

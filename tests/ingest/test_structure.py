@@ -459,6 +459,24 @@ def test_man_page_bullets_dates_and_indented_blocks() -> None:
     ]
 
 
+def test_man_page_links_keep_their_address() -> None:
+    # pgrep(1): "Please send bug reports to" then .UR procps@freelists.org .UE; the address, the
+    # answer to "Where do I report pgrep bugs?", was dropped with the macros.
+    source = (
+        ".TH PGREP 1\n.SH AUTHOR\n.UR kjetilho@ifi.uio.no\nKjetil Torgrim Homme\n.UE\n"
+        '.SH "REPORTING BUGS"\nPlease send bug reports to\n.UR procps@freelists.org\n.UE .\n'
+    )
+
+    text = prepare_article(read_man(source, "pgrep.1")).text
+
+    assert text.split("\n\n") == [
+        "AUTHOR",
+        "Kjetil Torgrim Homme <kjetilho@ifi.uio.no>",
+        "REPORTING BUGS",
+        "Please send bug reports to procps@freelists.org.",
+    ]
+
+
 def test_superscript_and_subscript_numbers_keep_their_meaning() -> None:
     page = (
         "<html><head><title>Limits</title></head><body><main><article><h1>Limits</h1>"

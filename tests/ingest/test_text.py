@@ -35,6 +35,17 @@ def test_a_long_first_line_is_content_and_its_first_sentence_the_title() -> None
     assert body.startswith(summary), "a prose first line must stay in the body"
 
 
+def test_a_short_first_sentence_is_content_not_a_title() -> None:
+    # The Debian Social Contract opens with its version and ratification date: a sentence that
+    # answers "When was version 1.2 ratified?", lost from the body when taken for the title.
+    first = "Version 1.2 ratified on October 1st, 2022."
+
+    title, body = title_from_first_line(f"   {first}\n\n   Debian has created the contract.")
+
+    assert title == first
+    assert body.startswith(first)
+
+
 def test_an_overlong_single_sentence_title_is_shortened_at_a_word() -> None:
     first = " ".join(["word"] * 40)
 

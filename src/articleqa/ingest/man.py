@@ -94,6 +94,9 @@ class _Page:
         self.tag_next = False  # .TP: the next line is the item's tag
         self.break_next = False  # .br: the next line starts a line of its own
         self.item_mark = ""  # .IP with a bullet or number: it starts the next line
+        # .UR/.MT address ... .UE/.ME: a link's address, and whether it had text of its own
+        self.link: str | None = None
+        self.link_text = False
 
     def flush(self) -> None:
         if not self.lines:
@@ -156,6 +159,7 @@ def read_man(source_text: str, source: str | None) -> RawArticle:
                 # groff breaks the line before one that starts with a space (a table's rows).
                 page.break_next = page.break_next or raw_line[:1].isspace()
                 page.add(text.strip())
+                page.link_text = page.link is not None
             else:
                 page.flush()  # groff keeps a blank line: the author's paragraph break
             continue
@@ -185,6 +189,15 @@ def read_man(source_text: str, source: str | None) -> RawArticle:
                 page.item_mark = tag  # "• first item", as groff sets it
             elif tag:
                 page.add("\0" + tag)
+        elif macro in ("UR", "MT"):
+            page.link, page.link_text = (args[0] if args else ""), False
+        elif macro in ("UE", "ME") and page.link is not None:
+            # As groff prints a link: its text then the address in angle brackets, or the
+            # address alone ("Please send bug reports to procps@freelists.org"); an argument
+            # is punctuation that follows it directly.
+            address = f"<{page.link}>" if page.link_text else page.link
+            page.add(address + "".join(args))
+            page.link = None
         elif macro in ("nf", "EX"):
             page.flush()
             page.code = True

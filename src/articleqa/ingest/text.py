@@ -13,13 +13,21 @@ _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
 def title_from_first_line(text: str) -> tuple[str, str]:
     """Split ``text`` into a title and a body.
 
-    A short first line is a title and leaves the body. A long first line is content (a pasted
-    summary, say): it stays in the body and its first sentence, shortened, becomes the title.
+    A short first line is a title and leaves the body. A long first line, or one that ends as a
+    sentence does, is content (a pasted summary, say): it stays in the body and its first
+    sentence, shortened, becomes the title.
     """
     stripped = text.strip()
     first, _, rest = stripped.partition("\n")
     first = first.strip()
-    is_prose = len(first.split()) > 20 or (len(first) > _TITLE_MAX_CHARS)
+    # A first line that ends with a full stop is a sentence ("Version 1.2 ratified on October
+    # 1st, 2022."), not a headline: headlines are not punctuated so, and the line's facts must
+    # stay quotable.
+    is_prose = (
+        len(first.split()) > 20
+        or len(first) > _TITLE_MAX_CHARS
+        or (first.endswith(".") and not first.endswith(".."))
+    )
     if not is_prose:
         return first.lstrip("# ").strip(), rest
     sentence_match = _FIRST_SENTENCE.match(first)
