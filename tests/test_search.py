@@ -18,6 +18,7 @@ from articleqa.engine import ArticleQA
 from articleqa.errors import InvalidInput, NoArticles
 from articleqa.ingest.html import read_html
 from articleqa.ingest.man import read_man
+from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, RawArticle
@@ -672,6 +673,27 @@ def test_a_short_sentence_completing_the_answer_joins_the_highlight(
 
     assert answer.quotes[0].highlight is not None
     assert "The default is 3000." in answer.quotes[0].highlight.text
+    _assert_contract(answer, store)
+
+
+def test_a_heading_holding_the_answer_is_quoted_with_its_section(settings: Settings) -> None:
+    # A NEWS file: "When was wadllib 1.0 released?" is answered by the section's heading, the
+    # sentence under it says only "Initial release". The heading is article text too: the quote
+    # starts at it, still a verbatim slice.
+    page = (
+        "# NEWS for wadllib\n\n## 1.1 (2009-05-04)\n\nFixed the lookup of parameter values in "
+        "resources associated with a representation.\n\n## 1.0 (2009-03-23)\n\n"
+        "Initial release of wadllib on the package index.\n"
+    )
+    store = ArticleQA(settings).store
+    store.upsert(prepare_article(read_markdown(page, None)))
+    searcher = _searcher(settings, store)
+
+    answer = searcher.ask("When was wadllib 1.0 first released on the package index?", k=1)
+
+    quote = answer.quotes[0]
+    assert quote.text.startswith("1.0 (2009-03-23)\n\nInitial release")
+    assert quote.highlight is not None and "2009-03-23" in quote.highlight.text
     _assert_contract(answer, store)
 
 

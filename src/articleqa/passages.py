@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from articleqa.headings import is_heading
 from articleqa.models import Article, BlockKind, LayoutSpan, Passage, SourceSpan
 
 _PARAGRAPH_SEP = re.compile(r"\n\s*\n")
@@ -29,7 +30,6 @@ _ABBREVIATION_LIST = (
 )
 _ABBREVIATIONS = frozenset(_ABBREVIATION_LIST.split())
 _WORD = re.compile(r"\w+", re.UNICODE)
-_HEADING_MAX_WORDS = 12
 _NEAR_DUPLICATE_JACCARD = 0.85
 # A paragraph this short that repeats is structure, not pasted-in content: a label ("Note",
 # "Examples:"), an option or command named again in its own section ("-e script"), an exit
@@ -75,17 +75,6 @@ def _strip(text: str, span: Span) -> Span:
     while end > start and text[end - 1].isspace():
         end -= 1
     return Span(start, end)
-
-
-def is_heading(paragraph: str) -> bool:
-    """A short line that does not end like a sentence: a section heading or a kicker."""
-    words = paragraph.split()
-    if not words or len(words) > _HEADING_MAX_WORDS or "\n" in paragraph:
-        return False
-    if paragraph.rstrip()[-1] in ".!?,;:\"'”’…)":
-        return False
-    first = paragraph.lstrip("\"'“‘([")[:1]
-    return first.isupper() or first.isdigit()
 
 
 def sentence_spans(text: str, span: Span) -> list[Span]:

@@ -680,7 +680,24 @@ class Searcher:
             )
         # Passages are retrieved whole but quoted around the sentence that answers.
         first, last = self._window(sentences, texts, scores, first_answer, last_answer)
+        passage_start = start
         start, end = start + sentences[first][0].start, start + sentences[last][0].end
+        if (
+            first_answer == 0
+            and passage.heading
+            and info.answer_type is not AnswerType.ANY
+            and not any(info.expects(texts[i]) for i in range(first_answer, last_answer + 1))
+        ):
+            # The section's heading holds the kind of answer asked for and the answer starts the
+            # section ("stringDecoder.end([buffer])" above "Returns any remaining input ..."):
+            # quoted from the heading, which is text of the article like any other.
+            above = _heading_above(article.text, passage_start, passage.heading)
+            if above is not None and info.expects(article.text[above:passage_start]):
+                start = above
+                if highlight is not None:
+                    highlight = Highlight(
+                        text=article.text[above : highlight.end], start=above, end=highlight.end
+                    )
         start, end = _cap_quote(start, end, highlight)
         if highlight is not None and highlight.end > end:
             highlight = None  # only a snapshot built before the passage cap can get here
@@ -960,6 +977,19 @@ def _with_answer_of_kind(
         return first, last
     chosen = max(holding, key=scores.__getitem__)
     return min(first, chosen), max(last, chosen)
+
+
+def _heading_above(text: str, start: int, heading: str) -> int | None:
+    """Where the heading right above ``start`` begins in ``text``, when only blank space lies
+    between them; None otherwise. ``heading`` is the chain of headings ("Guide: Options"): the
+    nearest one is the chain's tail (the longest tail that matches: a heading may hold ": ")."""
+    before = text[:start].rstrip()
+    parts = heading.split(": ")
+    for first in range(len(parts)):
+        nearest = ": ".join(parts[first:])
+        if before.endswith(nearest):
+            return len(before) - len(nearest)
+    return None
 
 
 # A sentence this short cannot stand alone ("Default: 1000.", "See --rename.").

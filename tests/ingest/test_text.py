@@ -9,6 +9,7 @@ from articleqa.ingest import read_file
 from articleqa.ingest.prepare import prepare_article
 from articleqa.ingest.text import read_text, title_from_first_line
 from articleqa.models import RawArticle
+from articleqa.passages import split_article
 from tests.conftest import SAMPLE_ARTICLES
 
 
@@ -96,3 +97,88 @@ def test_a_title_s_underline_leaves_with_it() -> None:
 
     assert raw.title == "A. HISTORY OF THE SOFTWARE"
     assert prepare_article(raw).text == "Python was created."
+
+
+RENDERED_MAN_PAGE = """\
+ZSTD(1)                         User Commands                        ZSTD(1)
+
+NAME
+       zstd - zstd, zstdmt, unzstd, zstdcat - Compress or decompress .zst
+       files
+
+DESCRIPTION
+       zstd is a fast lossless compression algorithm and data compression
+       tool, with command line syntax similar to gzip(1) and xz(1). It is
+       based on the LZ77 family, with further FSE & huff0 entropy stages.
+       zstd offers highly configurable compression speed, from fast modes
+       at > 200 MB/s per core, to strong modes with excellent compression
+       ratios. It also features a very fast decoder, with speeds > 500 MB/s
+       per core. zstd command line syntax is generally similar to gzip,
+       but features the following few differences: source files are
+       preserved by default, it is possible to remove them automatically
+       by using the --rm command, and when compressing a single file, zstd
+       displays progress notifications and result summary by default.
+
+   Concatenation with .zst Files
+       It is possible to concatenate multiple .zst files. zstd will decom-
+       press such agglomerated file as if it was a single .zst file.
+
+BUGS
+       Report bugs at: https://github.com/facebook/zstd/issues
+
+AUTHOR
+       Yann Collet
+
+zstd 1.5.4                        February 2023                       ZSTD(1)
+"""
+
+
+def test_an_outline_s_headings_are_the_lines_left_of_the_text_under_them() -> None:
+    # A man page rendered to text: "Yann Collet" and "Report bugs at: ..." are short lines of
+    # the body, not headings (as headings they were never quoted: "Who is the author of zstd?"
+    # could not be answered); the section names to their left are the headings.
+    article = prepare_article(read_text(RENDERED_MAN_PAGE, "zstd.1.txt"))
+
+    assert article.layout is not None
+    headings = [article.text[s.start : s.end] for s in article.layout]
+    assert headings == ["NAME", "DESCRIPTION", "Concatenation with .zst Files", "BUGS", "AUTHOR"]
+    passages = split_article(article)
+    author = next(p for p in passages if "Yann Collet" in p.text)
+    assert author.heading == "AUTHOR"
+    assert any(
+        "Report bugs at: https://github.com/facebook/zstd/issues" in p.text for p in passages
+    )
+
+
+def test_an_outline_s_hanging_indent_is_one_paragraph_not_a_heading() -> None:
+    text = (
+        "1. Introduction\n\n   The Debian Project is an association of individuals.\n\n"
+        "   3.2. Composition and appointment\n\n"
+        "    1. Developers are volunteers who agree to further the aims of the\n"
+        "       Project insofar as they participate in it.\n"
+        "    2. Delegates may choose not to admit new Developers.\n"
+    )
+
+    article = prepare_article(read_text(text, "constitution.txt"))
+
+    assert article.layout is not None
+    assert [article.text[s.start : s.end] for s in article.layout] == [
+        "3.2. Composition and appointment"
+    ]
+    assert (
+        "1. Developers are volunteers who agree to further the aims of the Project insofar as "
+        "they participate in it." in article.text
+    )
+
+
+def test_pasted_news_without_indentation_still_has_its_headings_guessed() -> None:
+    article = prepare_article(
+        read_text(
+            "Storm floods Lower Town\n\nThe river rose overnight.\n\nDefences held\n\n"
+            "The new wall upstream held back the water.",
+            "storm.txt",
+        )
+    )
+
+    assert article.layout is None  # no indentation to go by: passages guess from short lines
+    assert [p.heading for p in split_article(article, 3, 40)] == [None, "Defences held"]

@@ -10,7 +10,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 from articleqa.collection import DEFAULT
 from articleqa.errors import IngestError
-from articleqa.ingest.clean import PARAGRAPH_BREAK, clean_blocks, clean_text, normalize_unicode
+from articleqa.ingest.clean import (
+    PARAGRAPH_BREAK,
+    clean_blocks,
+    clean_plain_text,
+    normalize_unicode,
+)
 from articleqa.models import Article, BlockKind, LayoutSpan, RawArticle
 
 _WS = re.compile(r"\s+")
@@ -60,8 +65,7 @@ def content_hash(
 def _assemble(raw: RawArticle) -> tuple[str, list[LayoutSpan] | None, str | None]:
     """The stored text, where its headings and code blocks are, and a byline's author."""
     if raw.blocks is None:
-        text, author = clean_text(raw.text)
-        return text, None, author
+        return clean_plain_text(raw.text)
     blocks, author = clean_blocks(raw.blocks)
     parts: list[str] = []
     layout: list[LayoutSpan] = []
