@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from articleqa import indexer as indexer_module
+from articleqa import records
 from articleqa import snapshot as snapshot_module
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
@@ -163,7 +164,7 @@ def test_manifest_describes_the_snapshot(
     assert (manifest.article_count, manifest.passage_count) == (9, report.passages)
     assert manifest.article_hashes == {a.id: a.content_hash for a in store.iter_articles()}
     assert manifest.store_generation == store.generation()
-    assert set(manifest.files) >= {"vectors.faiss", "passages.jsonl", "articles.jsonl"}
+    assert set(manifest.files) >= {"vectors.faiss", *records.FILES}
     assert manifest.built_at is not None
 
 
@@ -466,8 +467,8 @@ def test_a_corrupted_current_snapshot_falls_back_to_the_previous_one(
     first = indexer.build()
     _add(store)
     second = indexer.build()
-    passages_file = settings.home / SNAPSHOTS / second.version / "passages.jsonl"
-    passages_file.write_text(passages_file.read_text().replace("Lakeshore", "Lakeshire"))
+    texts_file = settings.home / SNAPSHOTS / second.version / records.TEXTS
+    texts_file.write_bytes(texts_file.read_bytes().replace(b"Lakeshore", b"Lakeshire"))
 
     with pytest.raises(SnapshotCorrupt, match="does not match its hash"):
         load_snapshot(settings.home)

@@ -1,0 +1,358 @@
+"""A snapshot's passages and articles in columns: numpy arrays and one UTF-8 text file, mapped.
+
+As Python objects (one ``PassageRecord`` and ``ArticleRecord`` each, every text its own ``str``)
+they were ~450 MB of every server's anonymous memory at 200 k passages, ~2.3 GB in proportion
+at a million (BENCHMARKS.md, "Scale, second pass"). In columns they are files the page cache
+holds once for every process, and a record is made only when the search asks for one.
+
+Files (in the snapshot folder)::
+
+    texts.bin      UTF-8: every article's text, title, metadata; contexts and headings once each
+    strings.npy    (strings, 2) int64: each string's first and end byte in texts.bin
+    articles.npy   (articles, 7) int64: string numbers of id, title, url, author, published,
+                   text, source (-1: None)
+    passages.npy   (passages, 6) int64: the text's first and end byte in texts.bin, the context's
+                   and heading's string numbers (-1: None), the first span's row and span count
+    spans.npy      (spans, 3) int64: article number, first and end character in its text
+
+A passage's text is the slice of its first article's text it was cut from, so it is not stored
+again; a passage whose text is not such a slice (none a build makes) is stored on its own.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import mmap
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, overload
+
+import numpy as np
+
+from articleqa.errors import SnapshotCorrupt
+
+logger = logging.getLogger(__name__)
+
+TEXTS = "texts.bin"
+STRINGS = "strings.npy"
+ARTICLE_COLUMNS = "articles.npy"
+PASSAGE_COLUMNS = "passages.npy"
+SPANS = "spans.npy"
+FILES = (TEXTS, STRINGS, ARTICLE_COLUMNS, PASSAGE_COLUMNS, SPANS)
+ARTICLE_FIELDS = ("id", "title", "url", "author", "published", "text", "source")
+# Records made recently, kept: a question looks at the same few dozen passages several times.
+CACHED_RECORDS = 4096
+
+
+@dataclass(slots=True)
+class PassageRecord:
+    text: str
+    context: str
+    heading: str | None
+    # (article_id, start, end) for every article holding this passage, first = primary.
+    spans: list[tuple[str, int, int]]
+
+
+@dataclass(slots=True)
+class ArticleRecord:
+    id: str
+    title: str
+    url: str | None
+    author: str | None
+    published: str | None
+    text: str
+    source: str | None = None  # where it was read from (file path or URL); older snapshots: None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Columns:
+    """The arrays of the layout above; ``texts`` is bytes, or the mapped file."""
+
+    texts: bytes | mmap.mmap
+    strings: np.ndarray
+    articles: np.ndarray
+    passages: np.ndarray
+    spans: np.ndarray
+
+    def check(self, name: str) -> None:
+        """SnapshotCorrupt unless every number points inside what it numbers."""
+        size = len(self.texts)
+        strings, articles, passages, spans = self.strings, self.articles, self.passages, self.spans
+        fits = (
+            strings.ndim == 2
+            and strings.shape[1] == 2
+            and articles.ndim == 2
+            and articles.shape[1] == len(ARTICLE_FIELDS)
+            and passages.ndim == 2
+            and passages.shape[1] == 6
+            and spans.ndim == 2
+            and spans.shape[1] == 3
+            and bool(np.all((strings[:, 0] <= strings[:, 1]) & (strings[:, 1] <= size)))
+            and bool(np.all((articles >= -1) & (articles < len(strings))))
+            and bool(np.all(articles[:, [0, 1, 5]] >= 0))
+            and bool(np.all((passages[:, 0] <= passages[:, 1]) & (passages[:, 1] <= size)))
+            and bool(np.all((passages[:, 2] >= 0) & (passages[:, 2] < len(strings))))
+            and bool(np.all((passages[:, 3] >= -1) & (passages[:, 3] < len(strings))))
+            and bool(np.all(passages[:, 4] >= 0))
+            and bool(np.all(passages[:, 5] >= 1))
+            and bool(np.all(passages[:, 4] + passages[:, 5] <= len(spans)))
+            and bool(np.all((spans[:, 0] >= 0) & (spans[:, 0] < len(articles))))
+        )
+        if not fits:
+            raise SnapshotCorrupt(f"snapshot {name}: passage and article columns do not match")
+
+    def string(self, number: int) -> str | None:
+        if number < 0:
+            return None
+        start, end = self.strings[number].tolist()
+        return bytes(self.texts[start:end]).decode("utf-8")
+
+
+def write_columns(folder: Path, passages: Iterable[Any], articles: Iterable[Any]) -> None:
+    """Write ``passages`` (``text``, ``context``, ``heading``, ``spans`` as (article id, start,
+    end)) and ``articles`` (the ``ArticleRecord`` fields) in the columns above.
+
+    Files are written with this module's ``open`` (the disk-full tests redirect it)."""
+    columns = build_columns(passages, articles)
+    with open(folder / TEXTS, "wb") as handle:
+        handle.write(columns.texts)
+    for name, array in (
+        (STRINGS, columns.strings),
+        (ARTICLE_COLUMNS, columns.articles),
+        (PASSAGE_COLUMNS, columns.passages),
+        (SPANS, columns.spans),
+    ):
+        with open(folder / name, "wb") as handle:
+            np.save(handle, array, allow_pickle=False)
+
+
+class _Strings:
+    """The string table being built: each distinct string once, in order of first use."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+        self.pieces: list[bytes] = []
+        self.bounds: list[tuple[int, int]] = []
+        self.size = 0
+
+    def add(self, text: str | None) -> int:
+        if text is None:
+            return -1
+        number = self.numbers.get(text)
+        if number is None:
+            number = self.numbers[text] = self.append(text.encode("utf-8"))
+        return number
+
+    def append(self, data: bytes) -> int:
+        self.pieces.append(data)
+        self.bounds.append((self.size, self.size + len(data)))
+        self.size += len(data)
+        return len(self.bounds) - 1
+
+
+def build_columns(passages: Iterable[Any], articles: Iterable[Any]) -> Columns:
+    """The columns of ``passages`` and ``articles`` (see ``write_columns``), in memory."""
+    strings = _Strings()
+    article_rows: list[list[int]] = []
+    ordinal_of: dict[str, int] = {}
+    texts: list[str] = []
+    for article in articles:
+        ordinal_of[article.id] = len(article_rows)
+        texts.append(article.text)
+        article_rows.append([strings.add(getattr(article, f)) for f in ARTICLE_FIELDS])
+    passage_rows: list[tuple[int, int, int, int, int, int]] = []
+    span_rows: list[tuple[int, int, int]] = []
+    bytes_at = _ByteOffsets()
+    for passage in passages:
+        spans = [(ordinal_of[a], int(s), int(e)) for a, s, e in passage.spans]
+        article, start, end = spans[0]
+        if texts[article][start:end] == passage.text:
+            first = strings.bounds[article_rows[article][5]][0]
+            begin = first + bytes_at(article, texts[article], start)
+            finish = first + bytes_at(article, texts[article], end)
+        else:
+            begin, finish = strings.bounds[strings.add(passage.text)]
+        passage_rows.append(
+            (
+                begin,
+                finish,
+                strings.add(passage.context),
+                strings.add(passage.heading),
+                len(span_rows),
+                len(spans),
+            )
+        )
+        span_rows.extend(spans)
+    return Columns(
+        texts=b"".join(strings.pieces),
+        strings=np.asarray(strings.bounds, dtype=np.int64).reshape(-1, 2),
+        articles=np.asarray(article_rows, dtype=np.int64).reshape(-1, len(ARTICLE_FIELDS)),
+        passages=np.asarray(passage_rows, dtype=np.int64).reshape(-1, 6),
+        spans=np.asarray(span_rows, dtype=np.int64).reshape(-1, 3),
+    )
+
+
+class _ByteOffsets:
+    """Character offset -> UTF-8 byte offset in an article's text; the last non-ASCII
+    article's table is kept (its passages come one after another)."""
+
+    def __init__(self) -> None:
+        self.article = -1
+        self.table = np.zeros(1, dtype=np.int64)
+
+    def __call__(self, article: int, text: str, offset: int) -> int:
+        if text.isascii():
+            return offset
+        if article != self.article:
+            points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+            widths = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
+            self.table = np.zeros(len(points) + 1, dtype=np.int64)
+            np.cumsum(widths, out=self.table[1:])
+            self.article = article
+        return int(self.table[offset])
+
+
+def load_columns(folder: Path) -> Columns:
+    """The columns in ``folder``, mapped (SnapshotCorrupt if they do not fit together)."""
+    with open(folder / TEXTS, "rb") as handle:
+        # An empty file cannot be mapped (an index of no articles).
+        size = handle.seek(0, 2)
+        texts: bytes | mmap.mmap = (
+            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        )
+    arrays = [
+        np.load(folder / name, allow_pickle=False, mmap_mode="r")
+        for name in (STRINGS, ARTICLE_COLUMNS, PASSAGE_COLUMNS, SPANS)
+    ]
+    columns = Columns(texts, *arrays)
+    columns.check(folder.name)
+    return columns
+
+
+class Passages(Sequence[PassageRecord]):
+    """The passages of ``Columns`` as a sequence of records, each made when asked for."""
+
+    def __init__(self, columns: Columns, article_ids: Sequence[str]) -> None:
+        self.columns = columns
+        self.article_ids = article_ids
+        self._record = functools.lru_cache(maxsize=CACHED_RECORDS)(self._make)
+
+    def __len__(self) -> int:
+        return len(self.columns.passages)
+
+    @overload
+    def __getitem__(self, index: int) -> PassageRecord: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[PassageRecord]: ...
+    def __getitem__(self, index: int | slice) -> PassageRecord | list[PassageRecord]:
+        if isinstance(index, slice):
+            return [self._record(i) for i in range(*index.indices(len(self)))]
+        position = int(index)
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(f"passage {index} out of range")
+        return self._record(position)
+
+    def __iter__(self) -> Iterator[PassageRecord]:
+        for position in range(len(self)):
+            yield self._record(position)
+
+    def _make(self, position: int) -> PassageRecord:
+        columns = self.columns
+        begin, end, context, heading, first, count = columns.passages[position].tolist()
+        ids = self.article_ids
+        return PassageRecord(
+            bytes(columns.texts[begin:end]).decode("utf-8"),
+            columns.string(context) or "",
+            columns.string(heading),
+            [(ids[a], s, e) for a, s, e in columns.spans[first : first + count].tolist()],
+        )
+
+
+class Articles(Mapping[str, ArticleRecord]):
+    """The articles of ``Columns`` by id, each record made when asked for."""
+
+    def __init__(self, columns: Columns) -> None:
+        self.columns = columns
+        self.ids = [str(columns.string(int(n))) for n in columns.articles[:, 0]]
+        self.ordinals = {article_id: i for i, article_id in enumerate(self.ids)}
+        self._record = functools.lru_cache(maxsize=CACHED_RECORDS)(self._make)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.ordinals
+
+    def __getitem__(self, key: str) -> ArticleRecord:
+        return self._record(self.ordinals[key])
+
+    def _make(self, ordinal: int) -> ArticleRecord:
+        fields = [self.columns.string(n) for n in self.columns.articles[ordinal].tolist()]
+        article_id, title, url, author, published, text, source = fields
+        return ArticleRecord(
+            str(article_id), title or "", url, author, published, text or "", source
+        )
+
+
+class PassagesByArticle(Mapping[str, np.ndarray]):
+    """The ordinals of the passages each article holds, in order (for filtered searches): one
+    array of all spans' passages sorted by article, cut per article when asked."""
+
+    def __init__(self, columns: Columns, ordinals: Mapping[str, int]) -> None:
+        counts = columns.passages[:, 5]
+        passage_of_span = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        article_of_span = np.asarray(columns.spans[:, 0])
+        order = np.argsort(article_of_span, kind="stable")
+        self.passages = passage_of_span[order]
+        self.bounds = np.searchsorted(
+            article_of_span[order], np.arange(len(columns.articles) + 1, dtype=np.int64)
+        )
+        self.ordinals = ordinals
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(np.diff(self.bounds)))
+
+    def __iter__(self) -> Iterator[str]:
+        held = np.flatnonzero(np.diff(self.bounds)).tolist()
+        ids = list(self.ordinals)
+        return (ids[i] for i in held)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        ordinal = self.ordinals[key]
+        start, end = int(self.bounds[ordinal]), int(self.bounds[ordinal + 1])
+        if start == end:
+            raise KeyError(key)
+        return self.passages[start:end]
+
+
+@dataclass(frozen=True, slots=True)
+class Records:
+    """What a snapshot quotes: its passages, its articles, and the passages of each article."""
+
+    passages: Passages
+    articles: Articles
+    by_article: PassagesByArticle
+
+    @classmethod
+    def of(cls, columns: Columns) -> Records:
+        articles = Articles(columns)
+        return cls(
+            Passages(columns, articles.ids),
+            articles,
+            PassagesByArticle(columns, articles.ordinals),
+        )
+
+    @classmethod
+    def from_records(
+        cls, passages: Iterable[PassageRecord], articles: Iterable[ArticleRecord]
+    ) -> Records:
+        """Columns in memory: a backend that reads records elsewhere (PostgreSQL, snapshots
+        written before the columns) keeps them as compactly as a mapped snapshot."""
+        return cls.of(build_columns(passages, articles))
