@@ -13,6 +13,7 @@ from articleqa.records import (
     ArticleRecord,
     PassageRecord,
     Records,
+    build_columns,
     load_columns,
     write_columns,
 )
@@ -45,7 +46,7 @@ def _by_article(passages: list[PassageRecord]) -> dict[str, list[int]]:
 
 
 def test_columns_written_and_mapped_read_back_as_the_records(tmp_path: Path) -> None:
-    write_columns(tmp_path, PASSAGES, ARTICLES)
+    write_columns(tmp_path, build_columns(PASSAGES, ARTICLES))
     loaded = Records.of(load_columns(tmp_path))
 
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(records.FILES)
@@ -66,7 +67,7 @@ def test_columns_written_and_mapped_read_back_as_the_records(tmp_path: Path) -> 
 
 
 def test_records_in_memory_equal_the_mapped_ones(tmp_path: Path) -> None:
-    write_columns(tmp_path, PASSAGES, ARTICLES)
+    write_columns(tmp_path, build_columns(PASSAGES, ARTICLES))
     mapped = Records.of(load_columns(tmp_path))
     in_memory = Records.from_records(PASSAGES, ARTICLES)
 
@@ -75,7 +76,7 @@ def test_records_in_memory_equal_the_mapped_ones(tmp_path: Path) -> None:
 
 
 def test_columns_pointing_outside_what_they_number_are_a_corrupt_snapshot(tmp_path: Path) -> None:
-    write_columns(tmp_path, PASSAGES, ARTICLES)
+    write_columns(tmp_path, build_columns(PASSAGES, ARTICLES))
     spans = np.load(tmp_path / records.SPANS)
     spans[0, 0] = len(ARTICLES)
     np.save(tmp_path / records.SPANS, spans)
@@ -85,7 +86,7 @@ def test_columns_pointing_outside_what_they_number_are_a_corrupt_snapshot(tmp_pa
 
 
 def test_no_articles_no_passages(tmp_path: Path) -> None:
-    write_columns(tmp_path, [], [])
+    write_columns(tmp_path, build_columns([], []))
     loaded = Records.of(load_columns(tmp_path))
 
     assert (len(loaded.passages), len(loaded.articles), len(loaded.by_article)) == (0, 0, 0)

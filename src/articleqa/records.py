@@ -11,9 +11,12 @@ Files (in the snapshot folder)::
     strings.npy    (strings, 2) int64: each string's first and end byte in texts.bin
     articles.npy   (articles, 7) int64: string numbers of id, title, url, author, published,
                    text, source (-1: None)
-    passages.npy   (passages, 6) int64: the text's first and end byte in texts.bin, the context's
-                   and heading's string numbers (-1: None), the first span's row and span count
-    spans.npy      (spans, 3) int64: article number, first and end character in its text
+    passages.npy   (passages, 7) int64: the text's first and end byte in texts.bin, the context's
+                   and heading's string numbers (-1: None), the first span's row, span count,
+                   and the passage id (``passages.passage_id``, 64 bits)
+    spans.npy      (spans, 5) int64: article number, first and end character in its text, and
+                   the context and heading the passage has there (a later build that drops
+                   the passage's first article takes them from the next: ``Indexer``)
 
 A passage's text is the slice of its first article's text it was cut from, so it is not stored
 again; a passage whose text is not such a slice (none a build makes) is stored on its own.
@@ -86,9 +89,9 @@ class Columns:
             and articles.ndim == 2
             and articles.shape[1] == len(ARTICLE_FIELDS)
             and passages.ndim == 2
-            and passages.shape[1] == 6
+            and passages.shape[1] == 7
             and spans.ndim == 2
-            and spans.shape[1] == 3
+            and spans.shape[1] == 5
             and bool(np.all((strings[:, 0] <= strings[:, 1]) & (strings[:, 1] <= size)))
             and bool(np.all((articles >= -1) & (articles < len(strings))))
             and bool(np.all(articles[:, [0, 1, 5]] >= 0))
@@ -99,6 +102,8 @@ class Columns:
             and bool(np.all(passages[:, 5] >= 1))
             and bool(np.all(passages[:, 4] + passages[:, 5] <= len(spans)))
             and bool(np.all((spans[:, 0] >= 0) & (spans[:, 0] < len(articles))))
+            and bool(np.all((spans[:, 3] >= 0) & (spans[:, 3] < len(strings))))
+            and bool(np.all((spans[:, 4] >= -1) & (spans[:, 4] < len(strings))))
         )
         if not fits:
             raise SnapshotCorrupt(f"snapshot {name}: passage and article columns do not match")
@@ -110,12 +115,9 @@ class Columns:
         return bytes(self.texts[start:end]).decode("utf-8")
 
 
-def write_columns(folder: Path, passages: Iterable[Any], articles: Iterable[Any]) -> None:
-    """Write ``passages`` (``text``, ``context``, ``heading``, ``spans`` as (article id, start,
-    end)) and ``articles`` (the ``ArticleRecord`` fields) in the columns above.
-
-    Files are written with this module's ``open`` (the disk-full tests redirect it)."""
-    columns = build_columns(passages, articles)
+def write_columns(folder: Path, columns: Columns) -> None:
+    """Write ``columns`` into ``folder`` (with this module's ``open``: the disk-full tests
+    redirect it)."""
     with open(folder / TEXTS, "wb") as handle:
         handle.write(columns.texts)
     for name, array in (
@@ -152,46 +154,86 @@ class _Strings:
         return len(self.bounds) - 1
 
 
-def build_columns(passages: Iterable[Any], articles: Iterable[Any]) -> Columns:
-    """The columns of ``passages`` and ``articles`` (see ``write_columns``), in memory."""
-    strings = _Strings()
-    article_rows: list[list[int]] = []
-    ordinal_of: dict[str, int] = {}
-    texts: list[str] = []
-    for article in articles:
-        ordinal_of[article.id] = len(article_rows)
-        texts.append(article.text)
-        article_rows.append([strings.add(getattr(article, f)) for f in ARTICLE_FIELDS])
-    passage_rows: list[tuple[int, int, int, int, int, int]] = []
-    span_rows: list[tuple[int, int, int]] = []
-    bytes_at = _ByteOffsets()
-    for passage in passages:
-        spans = [(ordinal_of[a], int(s), int(e)) for a, s, e in passage.spans]
-        article, start, end = spans[0]
-        if texts[article][start:end] == passage.text:
-            first = strings.bounds[article_rows[article][5]][0]
-            begin = first + bytes_at(article, texts[article], start)
-            finish = first + bytes_at(article, texts[article], end)
+# A span as the builder takes it: article number, first and end character, and the context
+# and heading the split of that article gave the passage there.
+Span = tuple[int, int, int, str, str | None]
+
+
+class ColumnBuilder:
+    """Columns made passage by passage, over ``articles`` (objects with the ``ArticleRecord``
+    fields, in the order they are numbered)."""
+
+    def __init__(self, articles: Iterable[Any]) -> None:
+        self.strings = _Strings()
+        self.article_rows: list[list[int]] = []
+        self.ordinals: dict[str, int] = {}
+        self.texts: list[str] = []
+        self.ascii: list[bool] = []
+        for article in articles:
+            self.ordinals[article.id] = len(self.article_rows)
+            self.texts.append(article.text)
+            self.ascii.append(article.text.isascii())
+            row = [self.strings.add(getattr(article, f)) for f in ARTICLE_FIELDS]
+            self.article_rows.append(row)
+        self.passage_rows: list[tuple[int, int, int, int, int, int]] = []
+        self.passage_ids: list[int] = []
+        self.span_rows: list[tuple[int, int, int, int, int]] = []
+        self._bytes_at = _ByteOffsets()
+
+    def add(self, spans: Sequence[Span], key: int = 0, text: str | None = None) -> None:
+        """One passage held at ``spans`` (the first is where its text, context and heading are
+        taken from); ``key``: its passage id as a signed 64-bit number; ``text``: only when it
+        is not the first span's slice of its article's text."""
+        article, start, end, context, heading = spans[0]
+        strings = self.strings
+        if text is None or self.texts[article][start:end] == text:
+            first = strings.bounds[self.article_rows[article][5]][0]
+            if self.ascii[article]:
+                begin, finish = first + start, first + end
+            else:
+                at = self._bytes_at
+                begin = first + at(article, self.texts[article], start)
+                finish = first + at(article, self.texts[article], end)
         else:
-            begin, finish = strings.bounds[strings.add(passage.text)]
-        passage_rows.append(
+            begin, finish = strings.bounds[strings.add(text)]
+        self.passage_rows.append(
             (
                 begin,
                 finish,
-                strings.add(passage.context),
-                strings.add(passage.heading),
-                len(span_rows),
+                strings.add(context),
+                strings.add(heading),
+                len(self.span_rows),
                 len(spans),
             )
         )
-        span_rows.extend(spans)
-    return Columns(
-        texts=b"".join(strings.pieces),
-        strings=np.asarray(strings.bounds, dtype=np.int64).reshape(-1, 2),
-        articles=np.asarray(article_rows, dtype=np.int64).reshape(-1, len(ARTICLE_FIELDS)),
-        passages=np.asarray(passage_rows, dtype=np.int64).reshape(-1, 6),
-        spans=np.asarray(span_rows, dtype=np.int64).reshape(-1, 3),
-    )
+        self.passage_ids.append(key)
+        self.span_rows.extend((a, s, e, strings.add(c), strings.add(h)) for a, s, e, c, h in spans)
+
+    def columns(self) -> Columns:
+        ids = np.asarray(self.passage_ids, dtype=np.int64).reshape(-1, 1)
+        rows = np.asarray(self.passage_rows, dtype=np.int64).reshape(-1, 6)
+        return Columns(
+            texts=b"".join(self.strings.pieces),
+            strings=np.asarray(self.strings.bounds, dtype=np.int64).reshape(-1, 2),
+            articles=np.asarray(self.article_rows, dtype=np.int64).reshape(-1, len(ARTICLE_FIELDS)),
+            passages=np.hstack([rows, ids]),
+            spans=np.asarray(self.span_rows, dtype=np.int64).reshape(-1, 5),
+        )
+
+
+def build_columns(passages: Iterable[PassageRecord], articles: Iterable[Any]) -> Columns:
+    """The columns of ``passages`` and ``articles``, in memory. Records do not say what context
+    and heading a passage had in its other articles; it is taken to be the same, and the passage
+    id is left 0 (columns of records are read, never built upon: ``ColumnBuilder``)."""
+    builder = ColumnBuilder(articles)
+    ordinals = builder.ordinals
+    for passage in passages:
+        context, heading = passage.context, passage.heading
+        builder.add(
+            [(ordinals[a], int(s), int(e), context, heading) for a, s, e in passage.spans],
+            text=passage.text,
+        )
+    return builder.columns()
 
 
 class _ByteOffsets:
@@ -262,13 +304,13 @@ class Passages(Sequence[PassageRecord]):
 
     def _make(self, position: int) -> PassageRecord:
         columns = self.columns
-        begin, end, context, heading, first, count = columns.passages[position].tolist()
+        begin, end, context, heading, first, count, _key = columns.passages[position].tolist()
         ids = self.article_ids
         return PassageRecord(
             bytes(columns.texts[begin:end]).decode("utf-8"),
             columns.string(context) or "",
             columns.string(heading),
-            [(ids[a], s, e) for a, s, e in columns.spans[first : first + count].tolist()],
+            [(ids[a], s, e) for a, s, e, _c, _h in columns.spans[first : first + count].tolist()],
         )
 
 

@@ -37,7 +37,7 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -53,6 +53,7 @@ from articleqa.manifest import FORMAT_VERSION, SnapshotManifest
 from articleqa.paths import HISTORY, HomePaths
 from articleqa.records import (
     ArticleRecord,
+    Columns,
     PassageRecord,
     Records,
     load_columns,
@@ -285,14 +286,14 @@ def write_snapshot(
     version: str,
     vectors: faiss.Index,
     lexical: Lexical,
-    passages: Iterable[PassageRecord],
-    articles: Iterable[ArticleRecord],
+    columns: Columns,
     manifest: SnapshotManifest,
     sentences: tuple[np.ndarray, np.ndarray] | SentenceVectors | None = None,
     previous: str | None = None,
 ) -> Path:
     """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish.
 
+    ``columns``: the passages and articles (records.py).
     ``sentences``: the sentence vectors and their per-passage offsets (``len(passages) + 1``),
     or a ``SentenceVectors`` of several arrays (those with a file are hard-linked).
     ``previous``: a snapshot some of whose files were hard-linked into this one; their hashes
@@ -319,7 +320,7 @@ def write_snapshot(
             )
             np.save(staging / SENTENCE_VECTORS, matrix.astype(np.float16, copy=False))
             np.save(staging / SENTENCE_OFFSETS, offsets.astype(np.int64))
-        write_columns(staging, passages, articles)
+        write_columns(staging, columns)
         manifest = replace(
             manifest,
             format=FORMAT_VERSION,
