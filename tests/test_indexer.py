@@ -591,7 +591,8 @@ def test_passages_held_by_several_articles_as_a_full_build_after_the_first_goes(
     # that article's context and heading; an article added before it in id order takes it
     # first. Either way the list is the one a build from scratch makes (merge_duplicates).
     store = ArticleStore(settings.home)
-    shared = " ".join(f"Shared sentence number {i} about the harbour works." for i in range(14))
+    # Characters of 2, 3 and 4 UTF-8 bytes: a passage's text is cut from its article by bytes.
+    shared = " ".join(f"Shared sentence {i} about the café — harbour 𝔘 works." for i in range(14))
     own = " ".join(f"Words of its own, line {i}, in this article." for i in range(14))
     articles = [
         _add(store, RawArticle(title=f"Article {n}", text=f"Heading {n}\n\n{shared}\n\n{own}"))

@@ -28,7 +28,7 @@ from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article, Passage, SourceSpan
 from articleqa.passages import passage_sentences
 from articleqa.paths import HomePaths
-from articleqa.records import Articles, ColumnBuilder, Columns, Span, load_columns
+from articleqa.records import Articles, Columns, Places, load_columns, merged_columns
 from articleqa.snapshot import (
     LEXICAL_DIR,
     VECTORS,
@@ -335,52 +335,62 @@ class Indexer:
         whose first place is the one it had there keeps its text and context: ``earlier`` says
         which of the previous snapshot's passages each one is (-1: new).
         """
-        builder = ColumnBuilder(_article_record(a) for a in articles)
         before = None if full or previous is None else self._previous_columns(previous)
         kept: dict[str, int] = {}
         if before is not None:
-            columns, hashes = before
-            ordinals = Articles(columns).ordinals
+            ordinals = Articles(before[0]).ordinals
             kept = {
                 a.id: ordinals[a.id]
                 for a in articles
-                if a.id in ordinals and hashes.get(a.id) == a.content_hash
+                if a.id in ordinals and before[1].get(a.id) == a.content_hash
             }
-        split: dict[str, list[Passage]] = {}
+        numbers = {a.id: n for n, a in enumerate(articles)}
+        fresh: dict[str, int] = {}
+        rows: list[tuple[int, int, int, int, int, int]] = []
         for passage in self.splits.split_all([a for a in articles if a.id not in kept]):
-            split.setdefault(passage.spans[0].article_id, []).append(passage)
-        merged: dict[int, int] = {}
-        places: list[list[Span]] = []
-        keys: list[int] = []
-        earlier: list[int] = []
-
-        def place(key: int, span: Span, was: int) -> None:
-            ordinal = merged.get(key)
-            if ordinal is None:
-                merged[key] = len(places)
-                places.append([span])
-                keys.append(key)
-                earlier.append(was)
-            elif not any(a == span[0] and s == span[1] for a, s, *_ in places[ordinal]):
-                places[ordinal].append(span)
-
-        old = _OldPlaces(before[0]) if before is not None else None
-        for number, article in enumerate(articles):
-            if old is not None and article.id in kept:
-                for key, start, end, context, heading, was in old.of(kept[article.id]):
-                    place(key, (number, start, end, context, heading), was)
-                continue
-            for passage in split.get(article.id, ()):
-                at = passage.spans[0]
-                span = (number, at.start, at.end, passage.context, passage.heading)
-                place(_key_number(passage.id), span, -1)
-        for key, spans in zip(keys, places, strict=True):
-            builder.add(spans, key)
-        columns = builder.columns()
+            at = passage.spans[0]
+            context = -2 - fresh.setdefault(passage.context, len(fresh))
+            heading = (
+                -1
+                if passage.heading is None
+                else -2 - fresh.setdefault(passage.heading, len(fresh))
+            )
+            rows.append(
+                (
+                    _key_number(passage.id),
+                    numbers[at.article_id],
+                    at.start,
+                    at.end,
+                    context,
+                    heading,
+                )
+            )
+        split = np.asarray(rows, dtype=np.int64).reshape(-1, 6)
+        parts = [
+            Places(
+                keys=split[:, 0],
+                articles=split[:, 1],
+                starts=split[:, 2],
+                ends=split[:, 3],
+                contexts=split[:, 4],
+                headings=split[:, 5],
+                earlier=np.full(len(split), -1, dtype=np.int64),
+                offsets=np.full((len(split), 2), -1, dtype=np.int64),
+            )
+        ]
+        if before is not None:
+            parts.append(_old_places(before[0], kept, numbers))
+        columns, earlier = merged_columns(
+            [_article_record(a) for a in articles],
+            Places.concatenate(parts),
+            list(fresh),
+            before[0] if before is not None else None,
+            {numbers[i]: n for i, n in kept.items()},
+        )
         return PassageList(
             columns,
             ColumnPassages(columns, [a.id for a in articles]),
-            np.asarray(earlier, dtype=np.int64) if before is not None else None,
+            earlier if before is not None else None,
         )
 
     def _previous_columns(self, previous: str) -> tuple[Columns, Mapping[str, str]] | None:
@@ -627,39 +637,37 @@ class EmbeddingTexts(Sequence[str]):
         return self.passages[index].embedding_text()
 
 
-class _OldPlaces:
-    """The previous snapshot's passage places, article by article in text order: an unchanged
-    article's split, as the columns hold it."""
-
-    def __init__(self, columns: Columns) -> None:
-        spans = np.asarray(columns.spans)
-        counts = np.asarray(columns.passages[:, 5])
-        self.order = np.lexsort((spans[:, 1], spans[:, 0]))
-        self.bounds = np.searchsorted(
-            spans[self.order, 0], np.arange(len(columns.articles) + 1, dtype=np.int64)
-        )
-        self.spans = spans
-        self.passage_of = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-        firsts = np.zeros(len(spans), dtype=bool)
-        firsts[np.asarray(columns.passages[:, 4])] = True
-        self.first = firsts
-        self.keys = np.asarray(columns.passages[:, 6])
-        self.string = functools.lru_cache(maxsize=None)(columns.string)
-
-    def of(self, article: int) -> Iterator[tuple[int, int, int, str, str | None, int]]:
-        """(passage id number, start, end, context, heading, the previous ordinal of the passage
-        if this was its first place, else -1) of each place in the article, in text order."""
-        rows = self.order[self.bounds[article] : self.bounds[article + 1]]
-        passages = self.passage_of[rows]
-        string = self.string
-        for passage, key, (_, start, end, context, heading), first in zip(
-            passages.tolist(),
-            self.keys[passages].tolist(),
-            self.spans[rows].tolist(),
-            self.first[rows].tolist(),
-            strict=True,
-        ):
-            yield key, start, end, string(context) or "", string(heading), passage if first else -1
+def _old_places(columns: Columns, kept: Mapping[str, int], numbers: Mapping[str, int]) -> Places:
+    """The places of the previous snapshot's passages in the ``kept`` articles (id -> number
+    there), numbered as ``numbers`` (id -> number now): those articles' splits as the columns
+    hold them."""
+    renumber = np.full(len(columns.articles), -1, dtype=np.int64)
+    for article_id, before in kept.items():
+        renumber[before] = numbers[article_id]
+    spans = np.asarray(columns.spans)
+    passages = np.asarray(columns.passages)
+    passage_of = np.repeat(np.arange(len(passages), dtype=np.int64), passages[:, 5])
+    rows = np.flatnonzero(renumber[spans[:, 0]] >= 0)
+    first = np.zeros(len(spans), dtype=bool)
+    first[passages[:, 4]] = True
+    first = first[rows]
+    owner = passage_of[rows]
+    # Where a place was its passage's first, its text's bytes are known: the passage's.
+    text_starts = np.asarray(columns.strings)[columns.articles[:, 5], 0]
+    offsets = np.full((len(rows), 2), -1, dtype=np.int64)
+    base = text_starts[spans[rows[first], 0]]
+    offsets[first, 0] = passages[owner[first], 0] - base
+    offsets[first, 1] = passages[owner[first], 1] - base
+    return Places(
+        keys=passages[owner, 6],
+        articles=renumber[spans[rows, 0]],
+        starts=spans[rows, 1],
+        ends=spans[rows, 2],
+        contexts=spans[rows, 3],
+        headings=spans[rows, 4],
+        earlier=np.where(first, owner, -1),
+        offsets=offsets,
+    )
 
 
 def _key_number(passage_id: str) -> int:

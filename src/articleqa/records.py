@@ -135,6 +135,7 @@ class _Strings:
 
     def __init__(self) -> None:
         self.numbers: dict[str, int] = {}
+        self.encoded: dict[bytes, int] = {}
         self.pieces: list[bytes] = []
         self.bounds: list[tuple[int, int]] = []
         self.size = 0
@@ -144,7 +145,13 @@ class _Strings:
             return -1
         number = self.numbers.get(text)
         if number is None:
-            number = self.numbers[text] = self.append(text.encode("utf-8"))
+            number = self.numbers[text] = self.add_bytes(text.encode("utf-8"))
+        return number
+
+    def add_bytes(self, data: bytes) -> int:
+        number = self.encoded.get(data)
+        if number is None:
+            number = self.encoded[data] = self.append(data)
         return number
 
     def append(self, data: bytes) -> int:
@@ -398,3 +405,180 @@ class Records:
         """Columns in memory: a backend that reads records elsewhere (PostgreSQL, snapshots
         written before the columns) keeps them as compactly as a mapped snapshot."""
         return cls.of(build_columns(passages, articles))
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Where passages occur, a row per place, in the order a merge meets them: articles in order,
+    each article's places in text order (``Indexer.passage_list``).
+
+    ``contexts`` and ``headings`` are string references: >= 0 a string of the previous columns,
+    -1 None, <= -2 the string ``fresh[-ref - 2]``. ``earlier``: the previous snapshot's ordinal
+    of the passage if this place was its first there (same text and context), else -1.
+    ``offsets``: the place's first and end byte in its article's UTF-8 text, -1 if not known.
+    """
+
+    keys: np.ndarray  # passage id numbers (int64)
+    articles: np.ndarray  # article numbers
+    starts: np.ndarray
+    ends: np.ndarray
+    contexts: np.ndarray
+    headings: np.ndarray
+    earlier: np.ndarray
+    offsets: np.ndarray  # (places, 2)
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[Places]) -> Places:
+        def joined(name: str) -> np.ndarray:
+            return np.concatenate([getattr(p, name) for p in parts])
+
+        return cls(
+            keys=joined("keys"),
+            articles=joined("articles"),
+            starts=joined("starts"),
+            ends=joined("ends"),
+            contexts=joined("contexts"),
+            headings=joined("headings"),
+            earlier=joined("earlier"),
+            offsets=joined("offsets").reshape(-1, 2),
+        )
+
+
+def merged_columns(
+    articles: Sequence[Any],
+    places: Places,
+    fresh: Sequence[str],
+    previous: Columns | None,
+    kept: Mapping[int, int] | None = None,
+) -> tuple[Columns, np.ndarray]:
+    """The columns of one passage per passage id, in order of first place, each holding every
+    place it occurs (a repeated (article, start) once), its text, context and heading those of
+    its first place: what ``passages.merge_duplicates`` makes of the same splits, computed on
+    arrays. Also each passage's ordinal in the previous snapshot (-1: new).
+
+    ``kept``: article number -> its number in ``previous``, for articles whose text is the
+    same there (its UTF-8 bytes are copied, not encoded again: most of a build's articles)."""
+    count = len(places.keys)
+    order = np.lexsort((places.starts, places.articles))
+    keys = places.keys[order]
+    where = places.articles[order]
+    starts = places.starts[order]
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    rank = np.argsort(first, kind="stable")
+    passage_of_group = np.empty(len(first), dtype=np.int64)
+    passage_of_group[rank] = np.arange(len(first), dtype=np.int64)
+    passage = passage_of_group[inverse.reshape(-1)]
+    # A place met twice (same passage, article and start) is held once, as the merge does.
+    same = np.lexsort((np.arange(count), starts, where, passage))
+    repeated = np.zeros(count, dtype=bool)
+    if count > 1:
+        again = (
+            (passage[same][1:] == passage[same][:-1])
+            & (where[same][1:] == where[same][:-1])
+            & (starts[same][1:] == starts[same][:-1])
+        )
+        repeated[same[1:][again]] = True
+    held = np.flatnonzero(~repeated)
+    held = held[np.argsort(passage[held], kind="stable")]
+    counts = np.bincount(passage[held], minlength=len(first))
+    first_span = np.zeros(len(first), dtype=np.int64)
+    np.cumsum(counts[:-1], out=first_span[1:])
+    primary = order[first[rank]]  # each passage's first place, as a row of ``places``
+
+    strings = _Strings()
+    article_rows = []
+    text_starts = np.zeros(len(articles), dtype=np.int64)
+    encoded: list[bytes] = []
+    before = kept or {}
+    for number, article in enumerate(articles):
+        row = [strings.add(getattr(article, f)) for f in ARTICLE_FIELDS[:5]]
+        if number in before and previous is not None:
+            start, end = previous.strings[previous.articles[before[number], 5]].tolist()
+            encoded.append(bytes(previous.texts[start:end]))
+        else:
+            encoded.append(article.text.encode("utf-8"))
+        row.append(strings.append(encoded[-1]))
+        row.append(strings.add(article.source))
+        text_starts[number] = strings.bounds[row[5]][0]
+        article_rows.append(row)
+    contexts = _strings_of(places.contexts, strings, fresh, previous)
+    headings = _strings_of(places.headings, strings, fresh, previous)
+    offsets = _byte_offsets(places, primary, articles, encoded)
+    spans = order[held]
+    passages = np.stack(
+        [
+            text_starts[places.articles[primary]] + offsets[:, 0],
+            text_starts[places.articles[primary]] + offsets[:, 1],
+            contexts[primary],
+            headings[primary],
+            first_span,
+            counts,
+            places.keys[primary],
+        ],
+        axis=1,
+    ).astype(np.int64)
+    columns = Columns(
+        texts=b"".join(strings.pieces),
+        strings=np.asarray(strings.bounds, dtype=np.int64).reshape(-1, 2),
+        articles=np.asarray(article_rows, dtype=np.int64).reshape(-1, len(ARTICLE_FIELDS)),
+        passages=passages.reshape(-1, 7),
+        spans=np.stack(
+            [
+                places.articles[spans],
+                places.starts[spans],
+                places.ends[spans],
+                contexts[spans],
+                headings[spans],
+            ],
+            axis=1,
+        )
+        .astype(np.int64)
+        .reshape(-1, 5),
+    )
+    return columns, places.earlier[primary].astype(np.int64)
+
+
+def _strings_of(
+    refs: np.ndarray, strings: _Strings, fresh: Sequence[str], previous: Columns | None
+) -> np.ndarray:
+    """``refs`` (see ``Places``) as numbers of ``strings``, adding the strings they name."""
+    numbers = np.full(len(refs), -1, dtype=np.int64)
+    old = refs >= 0
+    if previous is not None and old.any():
+        used, back = np.unique(refs[old], return_inverse=True)
+        bounds = previous.strings[used].tolist()
+        texts = previous.texts
+        mapped = [strings.add_bytes(bytes(texts[s:e])) for s, e in bounds]
+        numbers[old] = np.asarray(mapped, dtype=np.int64)[back.reshape(-1)]
+    new = refs <= -2
+    if new.any():
+        used, back = np.unique(-refs[new] - 2, return_inverse=True)
+        mapped = [strings.add(fresh[i]) for i in used.tolist()]
+        numbers[new] = np.asarray(mapped, dtype=np.int64)[back.reshape(-1)]
+    return numbers
+
+
+def _byte_offsets(
+    places: Places, rows: np.ndarray, articles: Sequence[Any], encoded: Sequence[bytes]
+) -> np.ndarray:
+    """The first and end byte of places ``rows`` in their article's UTF-8 text: as ``places``
+    knows them, else from the characters (the same in an ASCII text)."""
+    offsets = places.offsets[rows].copy()
+    unknown = np.flatnonzero(offsets[:, 0] < 0)
+    if not len(unknown):
+        return offsets
+    numbers = places.articles[rows[unknown]]
+    cuts = np.flatnonzero(np.diff(numbers)) + 1
+    for group in np.split(unknown, cuts):
+        number = int(places.articles[rows[group[0]]])
+        text = articles[number].text
+        chars = np.stack([places.starts[rows[group]], places.ends[rows[group]]], axis=1)
+        if len(encoded[number]) == len(text):
+            offsets[group] = chars
+            continue
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        widths = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
+        table = np.zeros(len(points) + 1, dtype=np.int64)
+        np.cumsum(widths, out=table[1:])
+        offsets[group] = table[chars]
+    return offsets

@@ -479,18 +479,19 @@ def _load_records(folder: Path) -> Records:
     them) its JSON lines read into columns in memory."""
     if (folder / PASSAGES).is_file() or not (folder / LEGACY_PASSAGES).is_file():
         return Records.of(load_columns(folder))
-    passages = []
-    with open(folder / LEGACY_PASSAGES, "rb") as handle:
-        for line in handle:
-            raw = orjson.loads(line)
-            passages.append(
-                PassageRecord(
-                    raw["text"], raw["context"], raw["heading"], [tuple(s) for s in raw["spans"]]
-                )
-            )
     with open(folder / LEGACY_ARTICLES, "rb") as handle:
         articles = [ArticleRecord(**orjson.loads(line)) for line in handle]
-    return Records.from_records(passages, articles)
+    return Records.from_records(_legacy_passages(folder / LEGACY_PASSAGES), articles)
+
+
+def _legacy_passages(path: Path) -> Iterator[PassageRecord]:
+    # One at a time into the columns: a list of every record first would leave the memory of
+    # ~200 k objects to the allocator (BENCHMARKS.md, "Scale, third pass").
+    with open(path, "rb") as handle:
+        for line in handle:
+            raw = orjson.loads(line)
+            spans = [(str(a), int(s), int(e)) for a, s, e in raw["spans"]]
+            yield PassageRecord(raw["text"], raw["context"], raw["heading"], spans)
 
 
 @dataclass(slots=True)
