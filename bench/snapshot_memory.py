@@ -1,5 +1,6 @@
 """Memory of a loaded snapshot: RSS and anonymous RSS of a process that loads a home's current
-snapshot, then reads records the way questions do.
+snapshot, then reads records the way questions do, then answers ``--questions`` SQuAD questions
+on a searcher (test embedder): its caches filled, as a server's are.
 
 Each ``--home HOME=SRC`` pair is measured in its own fresh process (``PYTHONPATH=SRC``), one
 after the other: a tree can only read snapshots of its own format or older, so each tree is
@@ -19,6 +20,7 @@ import sys
 from pathlib import Path
 
 from common import machine, table
+from scale import questions
 
 # Runs in the measured tree's interpreter; prints one JSON object.
 PROBE = r"""
@@ -49,12 +51,22 @@ for ordinal in rng.sample(range(count), min(5000, count)):
         assert snapshot.articles[article_id].text[start:end] is not None
 gc.collect()
 touched = status()
+from articleqa.config import Settings
+from articleqa.embedding import FakeEmbedder
+from articleqa.search import Searcher
+settings = Settings(home=Path(sys.argv[1]), embedding_backend="fake", _env_file=None)
+searcher = Searcher(snapshot, FakeEmbedder(), settings)
+for question in json.loads(sys.argv[2]):
+    searcher.ask(question)
+gc.collect()
+asked = status()
 print(json.dumps({
     "passages": count,
     "articles": len(snapshot.articles),
     "before": before,
     "loaded": loaded,
     "touched": touched,
+    "asked": asked,
 }))
 """
 
@@ -84,14 +96,16 @@ def snapshot_files(home: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--home", action="append", required=True, help="HOME=SRC, repeatable")
+    parser.add_argument("--questions", type=int, default=200)
     args = parser.parse_args()
+    asked = json.dumps(questions(args.questions))
     rows = []
     loads = []
     for pair in args.home:
         home, _, src = pair.partition("=")
         loads.append(os.getloadavg()[0])
         done = subprocess.run(
-            [sys.executable, "-c", PROBE, home],
+            [sys.executable, "-c", PROBE, home, asked],
             env={**os.environ, "PYTHONPATH": str(Path(src).resolve())},
             check=True,
             capture_output=True,
@@ -100,6 +114,7 @@ def main() -> None:
         found = json.loads(done.stdout.strip().splitlines()[-1])
         sizes = snapshot_files(Path(home))
         before, loaded, touched = found["before"], found["loaded"], found["touched"]
+        after = found["asked"]
         rows.append(
             (
                 src,
@@ -109,6 +124,8 @@ def main() -> None:
                 f"{loaded['RssAnon'] - before['RssAnon']:.0f}",
                 f"{touched['VmRSS'] - before['VmRSS']:.0f}",
                 f"{touched['RssAnon'] - before['RssAnon']:.0f}",
+                f"{after['VmRSS']:.0f}",
+                f"{after['RssAnon']:.0f}",
                 f"{sizes.get('passages + articles', 0):.0f}",
                 f"{sum(sizes.values()):.0f}",
             )
@@ -124,6 +141,8 @@ def main() -> None:
                 "loaded: RSS MB",
                 "of it anonymous MB",
                 "after 5,000 passages read: RSS MB",
+                "of it anonymous MB",
+                f"process after {args.questions} questions: RSS MB",
                 "of it anonymous MB",
                 "passages + articles on disk MB",
                 "snapshot MB",

@@ -271,8 +271,10 @@ def load_columns(folder: Path) -> Columns:
         texts: bytes | mmap.mmap = (
             mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         )
+    # Plain arrays over the mapped pages: indexing an np.memmap makes another memmap each
+    # time, a cost every record read would pay.
     arrays = [
-        np.load(folder / name, allow_pickle=False, mmap_mode="r")
+        np.asarray(np.load(folder / name, allow_pickle=False, mmap_mode="r"))
         for name in (STRINGS, ARTICLE_COLUMNS, PASSAGE_COLUMNS, SPANS)
     ]
     columns = Columns(texts, *arrays)
