@@ -152,14 +152,19 @@ def recall_at_10(snapshot: Path, asked: list[str], sample: int = 500) -> tuple[i
     import faiss
 
     from articleqa.embedding import FakeEmbedder
+    from articleqa.records import Records, load_columns
 
     manifest = json.loads((snapshot / "manifest.json").read_text())
     kind = str(manifest.get("index_type", "?"))
     texts = []
-    with open(snapshot / "passages.jsonl", encoding="utf-8") as handle:
-        for line in handle:
-            raw = json.loads(line)
-            texts.append(f"{raw['context']}\n{raw['text']}" if raw["context"] else raw["text"])
+    if (snapshot / "passages.jsonl").is_file():  # a tree from before the columns
+        with open(snapshot / "passages.jsonl", encoding="utf-8") as handle:
+            for line in handle:
+                raw = json.loads(line)
+                texts.append(f"{raw['context']}\n{raw['text']}" if raw["context"] else raw["text"])
+    else:
+        for passage in Records.of(load_columns(snapshot)).passages:
+            texts.append(f"{passage.context}\n{passage.text}" if passage.context else passage.text)
     if kind == "flat":
         return len(texts), kind, "1.000 (exact)"
     embedder = FakeEmbedder()

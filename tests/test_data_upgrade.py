@@ -16,7 +16,7 @@ from articleqa import ArticleQA
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.paths import STORE_FILE, HomePaths
-from articleqa.snapshot import MANIFEST, list_versions
+from articleqa.snapshot import LEGACY_PASSAGES, MANIFEST, PASSAGES, list_versions
 from articleqa.store import SCHEMA_VERSION
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "home-2026-11-29"
@@ -95,6 +95,12 @@ def test_the_old_home_answers_as_an_index_built_today_from_its_articles(
         question = expected["question"]
         assert _comparable(_answer(old, question)) == _comparable(_answer(fresh, question))
     assert old.searcher.snapshot.version == OLD_VERSION
+    # Its passages and articles, JSON lines then, read as today's columns do.
+    old_folder = old.searcher.snapshot.path
+    assert (old_folder / LEGACY_PASSAGES).is_file() and not (old_folder / PASSAGES).exists()
+    assert not (fresh.searcher.snapshot.path / LEGACY_PASSAGES).exists()
+    assert list(old.searcher.snapshot.passages) == list(fresh.searcher.snapshot.passages)
+    assert dict(old.searcher.snapshot.articles) == dict(fresh.searcher.snapshot.articles)
 
 
 def test_the_old_home_is_current_and_takes_new_articles(old_home: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from articleqa import indexer as indexer_module
+from articleqa import records
 from articleqa import snapshot as snapshot_module
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
@@ -26,7 +27,7 @@ from articleqa.errors import (
 from articleqa.indexer import BuildReport, Indexer
 from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import LexicalIndex
-from articleqa.models import Article, RawArticle
+from articleqa.models import Article, Passage, RawArticle
 from articleqa.passages import (
     Span,
     merge_duplicates,
@@ -163,7 +164,7 @@ def test_manifest_describes_the_snapshot(
     assert (manifest.article_count, manifest.passage_count) == (9, report.passages)
     assert manifest.article_hashes == {a.id: a.content_hash for a in store.iter_articles()}
     assert manifest.store_generation == store.generation()
-    assert set(manifest.files) >= {"vectors.faiss", "passages.jsonl", "articles.jsonl"}
+    assert set(manifest.files) >= {"vectors.faiss", *records.FILES}
     assert manifest.built_at is not None
 
 
@@ -466,8 +467,8 @@ def test_a_corrupted_current_snapshot_falls_back_to_the_previous_one(
     first = indexer.build()
     _add(store)
     second = indexer.build()
-    passages_file = settings.home / SNAPSHOTS / second.version / "passages.jsonl"
-    passages_file.write_text(passages_file.read_text().replace("Lakeshore", "Lakeshire"))
+    texts_file = settings.home / SNAPSHOTS / second.version / records.TEXTS
+    texts_file.write_bytes(texts_file.read_bytes().replace(b"Lakeshore", b"Lakeshire"))
 
     with pytest.raises(SnapshotCorrupt, match="does not match its hash"):
         load_snapshot(settings.home)
@@ -532,7 +533,8 @@ def test_an_incremental_build_answers_as_a_full_build_of_the_same_articles(
     full = load_snapshot(full_settings.home)
     assert isinstance(full.lexical, LexicalIndex)
     assert len(full.lexical.segments) == 1
-    assert [p.text for p in incremental.passages] == [p.text for p in full.passages]
+    assert list(incremental.passages) == list(full.passages)
+    assert dict(incremental.articles) == dict(full.articles)
     # Sentence vectors of the passages kept are the previous snapshot's rows (its file linked),
     # the new passages' are in a file of their own.
     assert incremental.sentences is not None and full.sentences is not None
@@ -559,6 +561,69 @@ def test_an_incremental_build_answers_as_a_full_build_of_the_same_articles(
         answered += mine["answered"]
         assert mine == _answer(theirs, question)
     assert answered > 30
+
+
+def test_a_build_splits_only_new_and_changed_articles(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    # Issue 17: an unchanged article's passages are taken from the previous snapshot's
+    # columns, not split (or read from the split cache) again.
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    added = _add(store)
+    asked: list[list[str]] = []
+    split_all = indexer.splits.split_all
+
+    def recording(articles: Sequence[Article]) -> list[Passage]:
+        asked.append([a.id for a in articles])
+        return split_all(articles)
+
+    indexer.splits.split_all = recording  # type: ignore[method-assign]
+    indexer.build()
+
+    assert asked == [[added.id]]
+
+
+def test_passages_held_by_several_articles_as_a_full_build_after_the_first_goes(
+    settings: Settings, fake_embedder: FakeEmbedder, tmp_path: Path
+) -> None:
+    # A passage whose first article is removed is then first in the next one holding it, with
+    # that article's context and heading; an article added before it in id order takes it
+    # first. Either way the list is the one a build from scratch makes (merge_duplicates).
+    store = ArticleStore(settings.home)
+    # Characters of 2, 3 and 4 UTF-8 bytes: a passage's text is cut from its article by bytes.
+    shared = " ".join(f"Shared sentence {i} about the café — harbour 𝔘 works." for i in range(14))
+    own = " ".join(f"Words of its own, line {i}, in this article." for i in range(14))
+    articles = [
+        _add(store, RawArticle(title=f"Article {n}", text=f"Heading {n}\n\n{shared}\n\n{own}"))
+        for n in range(4)
+    ]
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    first = min(articles, key=lambda a: a.id)
+    store.remove(first.id)
+    _add(store, RawArticle(title="Another", text=f"{shared}\n\nAnd a closing sentence here."))
+    indexer.build()
+    incremental = load_snapshot(settings.home)
+
+    full_settings = settings.model_copy(update={"home": tmp_path / "full"})
+    full_store = ArticleStore(full_settings.home)
+    for article in store.iter_articles():
+        full_store.upsert(article)
+    Indexer(full_settings, full_store, FakeEmbedder()).build()
+    full = load_snapshot(full_settings.home)
+    expected = merge_duplicates(
+        [p for a in store.iter_articles() for p in split_article(a, 60, 120)]
+    )
+
+    assert any(len(p.spans) > 1 for p in full.passages)
+    assert list(incremental.passages) == list(full.passages)
+    assert [(p.text, p.context, p.heading) for p in full.passages] == [
+        (p.text, p.context, p.heading) for p in expected
+    ]
+    assert [p.spans for p in full.passages] == [
+        [(s.article_id, s.start, s.end) for s in p.spans] for p in expected
+    ]
 
 
 def _answer(searcher: Searcher, question: str) -> dict[str, object]:

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, overload
 
 import faiss
 import numpy as np
@@ -23,16 +23,16 @@ from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
 from articleqa.errors import NoArticles, RollbackRefused, SnapshotCorrupt
-from articleqa.lexical import LexicalIndex, passage_key
+from articleqa.lexical import LexicalIndex
 from articleqa.manifest import SnapshotManifest
-from articleqa.models import Article, Passage
-from articleqa.passages import merge_duplicates, passage_sentences
+from articleqa.models import Article, Passage, SourceSpan
+from articleqa.passages import passage_sentences
 from articleqa.paths import HomePaths
+from articleqa.records import Articles, Columns, Places, load_columns, merged_columns
 from articleqa.snapshot import (
     LEXICAL_DIR,
     VECTORS,
     ArticleRecord,
-    PassageRecord,
     SentenceVectors,
     build_lock,
     current_version,
@@ -97,7 +97,7 @@ ProgressCallback = Callable[[int, int], None]
 class Prepared:
     """The passages of a build with their vectors, before a backend indexes them."""
 
-    passages: list[Passage]
+    passages: Sequence[Passage]
     vectors: np.ndarray
     sentence_store: SentenceVectors  # every passage's sentences
     embedded: int  # passages embedded by this build (not in the cache)
@@ -230,10 +230,10 @@ class Indexer:
                 # articles stop being quoted; asks then get NoArticles from the Searcher.
                 raise NoArticles()
             previous = current_version(home)
-            passages = merge_duplicates(self.splits.split_all(articles))
+            passages = self.passage_list(articles, previous, full=full)
             plan = self.plan(passages, previous, full=full)
             prepared = self.prepare(
-                articles, progress, full=full, passages=passages, reuse=plan.reuse
+                articles, progress, full=full, passages=passages.passages, reuse=plan.reuse
             )
             if plan.extend is not None and prepared.vector_ordinals is not None:
                 index, choice = extend(
@@ -258,27 +258,7 @@ class Indexer:
                 version,
                 index,
                 lexical,
-                [
-                    PassageRecord(
-                        p.text,
-                        p.context,
-                        p.heading,
-                        [(s.article_id, s.start, s.end) for s in p.spans],
-                    )
-                    for p in passages
-                ],
-                [
-                    ArticleRecord(
-                        a.id,
-                        a.title,
-                        a.url,
-                        a.author,
-                        a.published.isoformat() if a.published else None,
-                        a.text,
-                        a.source,
-                    )
-                    for a in articles
-                ],
+                passages.columns,
                 manifest,
                 sentences=prepared.sentence_store,
                 previous=previous,
@@ -306,20 +286,21 @@ class Indexer:
             )
             return report
 
-    def plan(self, passages: list[Passage], previous: str | None, *, full: bool) -> Plan:
+    def plan(self, passages: PassageList, previous: str | None, *, full: bool) -> Plan:
         """What of the ``previous`` snapshot this build of ``passages`` reuses (issue 17).
 
         Its BM25 segments always, unless ``full`` or it cannot be read (``LexicalIndex.updated``
         tokenises only the new passages); its sentence vectors for the passages it held; its
         ANN index when few enough passages changed since it was tuned (``extendable``).
         """
-        texts = [p.embedding_text() for p in passages]
-        keys = [passage_key(t) for t in texts]
+        texts = EmbeddingTexts(passages.passages)
         earlier = None if full or previous is None else self._earlier(previous)
         if earlier is None or previous is None:
-            return Plan(LexicalIndex.build(texts, keys))
+            return Plan(LexicalIndex.build(texts))
         lexical, manifest = earlier
-        update = lexical.updated(texts, keys)
+        # The passage list says which passages the previous snapshot held; without it (a snapshot
+        # from before the columns) the segments find them by their text's key.
+        update = lexical.updated(texts, earlier=passages.earlier)
         logger.info("BM25: %s, %d segment(s)", update.how, len(update.index.segments))
         folder = snapshots_dir(self.settings.home) / previous
         try:
@@ -329,11 +310,10 @@ class Indexer:
             sentences = None
         choice = IndexChoice.from_manifest(manifest.extra.get("vector_index"))
         kept = int(np.count_nonzero(update.earlier >= 0))
-        changed = (len(passages) - kept) + (manifest.passage_count - kept)
+        count = len(passages.passages)
+        changed = (count - kept) + (manifest.passage_count - kept)
         extension = None
-        if choice is not None and extendable(
-            choice, self.settings.index_type, len(passages), changed
-        ):
+        if choice is not None and extendable(choice, self.settings.index_type, count, changed):
             try:
                 index = faiss.read_index(str(folder / VECTORS))
                 if index.ntotal == manifest.passage_count + choice.tombstones:
@@ -342,6 +322,94 @@ class Indexer:
                 logger.warning("building the vector index again: %s", exc)
         reuse = Reuse(update.earlier, sentences, extension is None)
         return Plan(update.index, reuse, extension)
+
+    def passage_list(
+        self, articles: Sequence[Article], previous: str | None, *, full: bool
+    ) -> PassageList:
+        """Every passage of ``articles`` (in order; one passage per passage id, holding every
+        place it occurs, as ``passages.merge_duplicates`` makes them), in columns.
+
+        Only articles new or changed since the ``previous`` snapshot are split (issue 17): an
+        unchanged article's passages, places, contexts and headings are its columns' (the split
+        of an article depends only on it, the word limits and the rules, all checked). A passage
+        whose first place is the one it had there keeps its text and context: ``earlier`` says
+        which of the previous snapshot's passages each one is (-1: new).
+        """
+        before = None if full or previous is None else self._previous_columns(previous)
+        kept: dict[str, int] = {}
+        if before is not None:
+            ordinals = Articles(before[0]).ordinals
+            kept = {
+                a.id: ordinals[a.id]
+                for a in articles
+                if a.id in ordinals and before[1].get(a.id) == a.content_hash
+            }
+        numbers = {a.id: n for n, a in enumerate(articles)}
+        fresh: dict[str, int] = {}
+        rows: list[tuple[int, int, int, int, int, int]] = []
+        for passage in self.splits.split_all([a for a in articles if a.id not in kept]):
+            at = passage.spans[0]
+            context = -2 - fresh.setdefault(passage.context, len(fresh))
+            heading = (
+                -1
+                if passage.heading is None
+                else -2 - fresh.setdefault(passage.heading, len(fresh))
+            )
+            rows.append(
+                (
+                    _key_number(passage.id),
+                    numbers[at.article_id],
+                    at.start,
+                    at.end,
+                    context,
+                    heading,
+                )
+            )
+        split = np.asarray(rows, dtype=np.int64).reshape(-1, 6)
+        parts = [
+            Places(
+                keys=split[:, 0],
+                articles=split[:, 1],
+                starts=split[:, 2],
+                ends=split[:, 3],
+                contexts=split[:, 4],
+                headings=split[:, 5],
+                earlier=np.full(len(split), -1, dtype=np.int64),
+                offsets=np.full((len(split), 2), -1, dtype=np.int64),
+            )
+        ]
+        if before is not None:
+            parts.append(_old_places(before[0], kept, numbers))
+        columns, earlier = merged_columns(
+            [_article_record(a) for a in articles],
+            Places.concatenate(parts),
+            list(fresh),
+            before[0] if before is not None else None,
+            {numbers[i]: n for i, n in kept.items()},
+        )
+        return PassageList(
+            columns,
+            ColumnPassages(columns, [a.id for a in articles]),
+            earlier if before is not None else None,
+        )
+
+    def _previous_columns(self, previous: str) -> tuple[Columns, Mapping[str, str]] | None:
+        """The previous snapshot's columns and article hashes, if this build may take unchanged
+        articles' passages from them: split by these rules and word limits."""
+        folder = snapshots_dir(self.root) / previous
+        try:
+            manifest = read_manifest(self.root, previous)
+            words = (self.settings.passage_min_words, self.settings.passage_max_words)
+            if (
+                manifest.extra.get(RULES_KEY) != rules_fingerprint()
+                or tuple(manifest.passage_words or ()) != words
+                or manifest.article_hashes is None
+            ):
+                return None
+            return load_columns(folder), manifest.article_hashes
+        except Exception as exc:  # an unreadable earlier snapshot is only a slower build
+            logger.info("splitting every article: snapshot %s not reusable: %s", previous, exc)
+            return None
 
     def _earlier(self, previous: str) -> tuple[LexicalIndex, SnapshotManifest] | None:
         """The previous snapshot's BM25 segments and manifest, if this build can reuse them."""
@@ -422,7 +490,7 @@ class Indexer:
         progress: ProgressCallback | None,
         *,
         full: bool = False,
-        passages: list[Passage] | None = None,
+        passages: Sequence[Passage] | None = None,
         reuse: Reuse | None = None,
     ) -> Prepared:
         """Split, de-duplicate and embed (what the cache lacks, or everything when ``full``):
@@ -430,16 +498,18 @@ class Indexer:
         the previous snapshot holds of them (then only new passages are split into sentences
         and looked up in the cache)."""
         if passages is None:
-            passages = merge_duplicates(self.splits.split_all(articles))
-        texts = [p.embedding_text() for p in passages]
+            passages = self.passage_list(articles, None, full=True).passages
         known = np.zeros(len(passages), dtype=bool) if reuse is None else reuse.earlier >= 0
         vector_ordinals = None if reuse is None or reuse.all_vectors else np.flatnonzero(~known)
-        wanted = texts if vector_ordinals is None else [texts[i] for i in vector_ordinals]
+        texts = EmbeddingTexts(passages)
+        wanted = (
+            list(texts) if vector_ordinals is None else [texts[i] for i in vector_ordinals.tolist()]
+        )
         sentences_known = (
             known if reuse is not None and reuse.sentences is not None else np.zeros_like(known)
         )
         new = np.flatnonzero(~sentences_known)
-        sentence_texts, new_offsets = _sentences([passages[i] for i in new])
+        sentence_texts, new_offsets = _sentences([passages[i] for i in new.tolist()])
         # One pass over passages and sentences, so progress counts all the model's work.
         # Sentence vectors are kept as float16 in the snapshot: held so from the start, they
         # take half the build's memory, and round exactly as converting them later.
@@ -508,7 +578,117 @@ class Indexer:
         return matrices, missing
 
 
-def _sentences(passages: list[Passage]) -> tuple[list[str], np.ndarray]:
+@dataclass(frozen=True, slots=True)
+class PassageList:
+    """The passages of a build (``Indexer.passage_list``)."""
+
+    columns: Columns  # passages and articles, as the snapshot stores them
+    passages: ColumnPassages
+    # Each passage's ordinal in the previous snapshot (the same text and context), -1: new;
+    # None when every article was split (no previous snapshot used).
+    earlier: np.ndarray | None
+
+
+class ColumnPassages(Sequence[Passage]):
+    """Passages of in-memory columns, each made when asked for (a build asks for new ones)."""
+
+    def __init__(self, columns: Columns, article_ids: Sequence[str]) -> None:
+        self.columns = columns
+        self.article_ids = article_ids
+
+    def __len__(self) -> int:
+        return len(self.columns.passages)
+
+    @overload
+    def __getitem__(self, index: int) -> Passage: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Passage]: ...
+    def __getitem__(self, index: int | slice) -> Passage | list[Passage]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        columns = self.columns
+        begin, end, context, heading, first, count, key = columns.passages[index].tolist()
+        spans = columns.spans[first : first + count, :3].tolist()
+        return Passage(
+            id=f"{key & 0xFFFFFFFFFFFFFFFF:016x}",
+            text=bytes(columns.texts[begin:end]).decode("utf-8"),
+            context=columns.string(context) or "",
+            heading=columns.string(heading),
+            spans=[SourceSpan(self.article_ids[a], s, e) for a, s, e in spans],
+        )
+
+
+class EmbeddingTexts(Sequence[str]):
+    """What is embedded and indexed of each passage, made when asked for."""
+
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self.passages = passages
+
+    def __len__(self) -> int:
+        return len(self.passages)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self.passages[index].embedding_text()
+
+
+def _old_places(columns: Columns, kept: Mapping[str, int], numbers: Mapping[str, int]) -> Places:
+    """The places of the previous snapshot's passages in the ``kept`` articles (id -> number
+    there), numbered as ``numbers`` (id -> number now): those articles' splits as the columns
+    hold them."""
+    renumber = np.full(len(columns.articles), -1, dtype=np.int64)
+    for article_id, before in kept.items():
+        renumber[before] = numbers[article_id]
+    spans = np.asarray(columns.spans)
+    passages = np.asarray(columns.passages)
+    passage_of = np.repeat(np.arange(len(passages), dtype=np.int64), passages[:, 5])
+    rows = np.flatnonzero(renumber[spans[:, 0]] >= 0)
+    first = np.zeros(len(spans), dtype=bool)
+    first[passages[:, 4]] = True
+    first = first[rows]
+    owner = passage_of[rows]
+    # Where a place was its passage's first, its text's bytes are known: the passage's.
+    text_starts = np.asarray(columns.strings)[columns.articles[:, 5], 0]
+    offsets = np.full((len(rows), 2), -1, dtype=np.int64)
+    base = text_starts[spans[rows[first], 0]]
+    offsets[first, 0] = passages[owner[first], 0] - base
+    offsets[first, 1] = passages[owner[first], 1] - base
+    return Places(
+        keys=passages[owner, 6],
+        articles=renumber[spans[rows, 0]],
+        starts=spans[rows, 1],
+        ends=spans[rows, 2],
+        contexts=spans[rows, 3],
+        headings=spans[rows, 4],
+        earlier=np.where(first, owner, -1),
+        offsets=offsets,
+    )
+
+
+def _key_number(passage_id: str) -> int:
+    """A passage id (16 hex digits) as the signed 64-bit number the columns hold."""
+    number = int(passage_id, 16)
+    return number - (1 << 64) if number >= 1 << 63 else number
+
+
+def _article_record(article: Article) -> ArticleRecord:
+    return ArticleRecord(
+        article.id,
+        article.title,
+        article.url,
+        article.author,
+        article.published.isoformat() if article.published else None,
+        article.text,
+        article.source,
+    )
+
+
+def _sentences(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray]:
     """Every passage's sentences, as the searcher splits them, and each passage's first row."""
     texts: list[str] = []
     offsets = [0]

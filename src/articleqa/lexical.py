@@ -350,29 +350,26 @@ class LexicalIndex:
         segment = Segment.build([terms(t) for t in texts], _key_array(found))
         return cls([_Live(segment, np.arange(len(texts), dtype=np.int64))], len(texts))
 
-    def updated(self, texts: Sequence[str], keys: Sequence[bytes] | None = None) -> Update:
+    def updated(
+        self,
+        texts: Sequence[str],
+        keys: Sequence[bytes] | None = None,
+        *,
+        earlier: np.ndarray | None = None,
+    ) -> Update:
         """The index of ``texts`` (every passage of the new build, in ordinal order), reusing
-        this one's segments for the passages they hold.
+        this one's segments for the passages they hold: those ``earlier`` names (each passage's
+        ordinal in this index, -1: new), or else those whose text's key a segment holds.
 
         Only passages no segment holds are tokenised, into one new segment. Scores are the
         same bits as ``build(texts)`` gives (module docstring).
         """
-        keys = [passage_key(t) for t in texts] if keys is None else keys
-        where: dict[bytes, list[tuple[int, int]]] = {}
-        for number, part in enumerate(self._parts):
-            for local, key in enumerate(_keys_of(part.segment)):
-                where.setdefault(key, []).append((number, local))
-        maps = [np.full(p.segment.count, -1, dtype=np.int64) for p in self._parts]
-        earlier = np.full(len(keys), -1, dtype=np.int64)
-        fresh: list[int] = []
-        for ordinal, key in enumerate(keys):
-            places = where.get(key)
-            if places:
-                number, local = places.pop()
-                maps[number][local] = ordinal
-                earlier[ordinal] = self._parts[number].ordinals[local]
-            else:
-                fresh.append(ordinal)
+        if earlier is not None:
+            maps, earlier = self._matched(np.asarray(earlier, dtype=np.int64))
+        else:
+            keys = [passage_key(t) for t in texts] if keys is None else keys
+            maps, earlier = self._matched_by_key(keys)
+        fresh: list[int] = np.flatnonzero(earlier < 0).tolist()
         parts = [_Live(p.segment, m) for p, m in zip(self._parts, maps, strict=True)]
         parts = [p for p in parts if p.live]
         if len(parts) + 1 > MAX_SEGMENTS:
@@ -386,11 +383,54 @@ class LexicalIndex:
         if not parts or dead + small + len(fresh) > MERGE_FRACTION * len(texts):
             return Update(LexicalIndex.build(texts, keys), "merged", earlier)
         if fresh:
+            found = keys
             segment = Segment.build(
-                [terms(texts[i]) for i in fresh], _key_array([keys[i] for i in fresh])
+                [terms(texts[i]) for i in fresh],
+                _key_array(
+                    [found[i] if found is not None else passage_key(texts[i]) for i in fresh]
+                ),
             )
             parts.append(_Live(segment, np.asarray(fresh, dtype=np.int64)))
         return Update(LexicalIndex(parts, len(texts)), "incremental", earlier)
+
+    def _matched_by_key(self, keys: Sequence[bytes]) -> tuple[list[np.ndarray], np.ndarray]:
+        """Per segment, each document's new ordinal (-1: gone); per new passage, its ordinal
+        here (-1: new): passages found by their text's key."""
+        where: dict[bytes, list[tuple[int, int]]] = {}
+        for number, part in enumerate(self._parts):
+            for local, key in enumerate(_keys_of(part.segment)):
+                where.setdefault(key, []).append((number, local))
+        maps = [np.full(p.segment.count, -1, dtype=np.int64) for p in self._parts]
+        earlier = np.full(len(keys), -1, dtype=np.int64)
+        for ordinal, key in enumerate(keys):
+            places = where.get(key)
+            if places:
+                number, local = places.pop()
+                maps[number][local] = ordinal
+                earlier[ordinal] = self._parts[number].ordinals[local]
+        return maps, earlier
+
+    def _matched(self, earlier: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+        """As ``_matched_by_key``, from each new passage's ordinal here, known beforehand (an
+        ordinal no live document has is taken as new)."""
+        owner = np.full(self.size, -1, dtype=np.int64)
+        local_of = np.full(self.size, -1, dtype=np.int64)
+        for number, part in enumerate(self._parts):
+            live = np.flatnonzero(part.ordinals >= 0)
+            owner[part.ordinals[live]] = number
+            local_of[part.ordinals[live]] = live
+        earlier = earlier.copy()
+        known = np.flatnonzero(earlier >= 0)
+        outside = earlier[known] >= self.size
+        earlier[known[outside]] = -1
+        known = known[~outside]
+        earlier[known[owner[earlier[known]] < 0]] = -1
+        known = np.flatnonzero(earlier >= 0)
+        maps = [np.full(p.segment.count, -1, dtype=np.int64) for p in self._parts]
+        for number, found in enumerate(maps):
+            mine = known[owner[earlier[known]] == number]
+            found[local_of[earlier[mine]]] = mine
+        return maps, earlier
 
     def save(self, folder: Path) -> None:
         """Write the new segments, hard-link the earlier ones, and each one's ordinals."""

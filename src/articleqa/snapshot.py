@@ -10,8 +10,11 @@ Layout under ``ARTICLEQA_HOME``::
     snapshots/<version>/sentences*.npy  sentence vectors: one file after a full build (with
                                         sentence_offsets.npy), more after later builds (with
                                         sentence_files.json and sentence_index.npy)
-    snapshots/<version>/passages.jsonl  one passage per line, ordinal order
-    snapshots/<version>/articles.jsonl  the article texts quotes are cut from
+    snapshots/<version>/passages.npy    passages and articles in columns, and texts.bin: the
+                   articles.npy         article texts quotes are cut from, a passage's text
+                   spans.npy            one slice of them (records.py); snapshots before the
+                   strings.npy          columns hold passages.jsonl and articles.jsonl, one
+                   texts.bin            record a line
     CURRENT                             the published version's name
     PUBLISHED                           every version CURRENT has named, one a line
 
@@ -34,20 +37,28 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import faiss
 import numpy as np
 import orjson
 
+from articleqa import records
 from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
 from articleqa.hashing import file_sha256
 from articleqa.lexical import Lexical, link_or_copy, load_lexical
 from articleqa.manifest import FORMAT_VERSION, SnapshotManifest
 from articleqa.paths import HISTORY, HomePaths
+from articleqa.records import (
+    ArticleRecord,
+    Columns,
+    PassageRecord,
+    Records,
+    load_columns,
+    write_columns,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +69,12 @@ MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 BM25_DIR = "bm25"  # snapshots before the segments (read only)
 LEXICAL_DIR = "lexical"
-PASSAGES = "passages.jsonl"
+# Passages and articles in columns (records.py); snapshots before them hold these two instead,
+# one JSON object a line, read as they are.
+PASSAGES = records.PASSAGE_COLUMNS
+ARTICLES = records.ARTICLE_COLUMNS
+LEGACY_PASSAGES = "passages.jsonl"
+LEGACY_ARTICLES = "articles.jsonl"
 # Every passage's sentences embedded (float16, passage order) and where each passage's rows
 # start: the answering sentence is then found by dot products, with no model call per question.
 SENTENCE_VECTORS = "sentences.npy"
@@ -67,27 +83,6 @@ SENTENCE_OFFSETS = "sentence_offsets.npy"
 # with the new passages' rows: these list the files, and where each passage's rows are.
 SENTENCE_FILES = "sentence_files.json"
 SENTENCE_INDEX = "sentence_index.npy"
-ARTICLES = "articles.jsonl"
-
-
-@dataclass(slots=True)
-class PassageRecord:
-    text: str
-    context: str
-    heading: str | None
-    # (article_id, start, end) for every article holding this passage, first = primary.
-    spans: list[tuple[str, int, int]]
-
-
-@dataclass(slots=True)
-class ArticleRecord:
-    id: str
-    title: str
-    url: str | None
-    author: str | None
-    published: str | None
-    text: str
-    source: str | None = None  # where it was read from (file path or URL); older snapshots: None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -161,10 +156,11 @@ class Snapshot:
     # None where the backend searches them itself (PostgreSQL: pgvector and full text).
     vectors: faiss.Index | None
     lexical: Lexical | None
-    passages: list[PassageRecord]
-    articles: dict[str, ArticleRecord]
+    # Columns, mapped (records.py): a record is made when one is asked for.
+    passages: Sequence[PassageRecord]
+    articles: Mapping[str, ArticleRecord]
     # passage ordinals per article id, for filtered searches
-    by_article: dict[str, np.ndarray] = field(default_factory=dict)
+    by_article: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Every passage's sentence vectors; None in snapshots built before them.
     sentences: SentenceVectors | None = None
 
@@ -290,14 +286,14 @@ def write_snapshot(
     version: str,
     vectors: faiss.Index,
     lexical: Lexical,
-    passages: list[PassageRecord],
-    articles: list[ArticleRecord],
+    columns: Columns,
     manifest: SnapshotManifest,
     sentences: tuple[np.ndarray, np.ndarray] | SentenceVectors | None = None,
     previous: str | None = None,
 ) -> Path:
     """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish.
 
+    ``columns``: the passages and articles (records.py).
     ``sentences``: the sentence vectors and their per-passage offsets (``len(passages) + 1``),
     or a ``SentenceVectors`` of several arrays (those with a file are hard-linked).
     ``previous``: a snapshot some of whose files were hard-linked into this one; their hashes
@@ -324,20 +320,7 @@ def write_snapshot(
             )
             np.save(staging / SENTENCE_VECTORS, matrix.astype(np.float16, copy=False))
             np.save(staging / SENTENCE_OFFSETS, offsets.astype(np.int64))
-        # orjson: the json module's encoder was the largest part of writing a snapshot of a
-        # few hundred thousand passages (BENCHMARKS.md, "Scale"); the lines read the same.
-        with open(staging / PASSAGES, "wb") as handle:
-            for p in passages:
-                record = {
-                    "text": p.text,
-                    "context": p.context,
-                    "heading": p.heading,
-                    "spans": p.spans,
-                }
-                handle.write(orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE))
-        with open(staging / ARTICLES, "wb") as handle:
-            for a in articles:
-                handle.write(orjson.dumps(_record(a), option=orjson.OPT_APPEND_NEWLINE))
+        write_columns(staging, columns)
         manifest = replace(
             manifest,
             format=FORMAT_VERSION,
@@ -431,18 +414,6 @@ def _same_file(path: Path, other: Path | None) -> bool:
         return False
 
 
-def _record(article: ArticleRecord) -> dict[str, Any]:
-    return {
-        "id": article.id,
-        "title": article.title,
-        "url": article.url,
-        "author": article.author,
-        "published": article.published,
-        "text": article.text,
-        "source": article.source,
-    }
-
-
 def read_manifest(home: Path, version: str) -> SnapshotManifest:
     """The manifest of snapshot ``version``; SnapshotCorrupt when missing or unreadable."""
     path = snapshots_dir(home) / version / MANIFEST
@@ -475,23 +446,8 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         # Mapped, not read: the codes of flat and scalar-quantised indexes stay in the page
         # cache, shared by every process serving this snapshot and not counted twice.
         vectors = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP_IFC)
-        passages = []
-        with open(folder / PASSAGES, "rb") as handle:
-            for line in handle:
-                raw = orjson.loads(line)
-                passages.append(
-                    PassageRecord(
-                        raw["text"],
-                        raw["context"],
-                        raw["heading"],
-                        [tuple(s) for s in raw["spans"]],
-                    )
-                )
-        articles: dict[str, ArticleRecord] = {}
-        with open(folder / ARTICLES, "rb") as handle:
-            for line in handle:
-                raw = orjson.loads(line)
-                articles[raw["id"]] = ArticleRecord(**raw)
+        found = _load_records(folder)
+        passages = found.passages
         lexical = load_lexical(folder, len(passages), LEXICAL_DIR, BM25_DIR)
         sentences = load_sentences(folder, len(passages))
     except SnapshotCorrupt:
@@ -512,19 +468,30 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         vectors=vectors,
         lexical=lexical,
         passages=passages,
-        articles=articles,
-        by_article=passages_by_article(passages),
+        articles=found.articles,
+        by_article=found.by_article,
         sentences=sentences,
     )
 
 
-def passages_by_article(passages: list[PassageRecord]) -> dict[str, np.ndarray]:
-    """The ordinals of the passages each article holds (for filtered searches)."""
-    by_article: dict[str, list[int]] = {}
-    for ordinal, passage in enumerate(passages):
-        for article_id, _start, _end in passage.spans:
-            by_article.setdefault(article_id, []).append(ordinal)
-    return {k: np.asarray(v, dtype=np.int64) for k, v in by_article.items()}
+def _load_records(folder: Path) -> Records:
+    """The snapshot's passages and articles: its columns, mapped, or (a snapshot written before
+    them) its JSON lines read into columns in memory."""
+    if (folder / PASSAGES).is_file() or not (folder / LEGACY_PASSAGES).is_file():
+        return Records.of(load_columns(folder))
+    with open(folder / LEGACY_ARTICLES, "rb") as handle:
+        articles = [ArticleRecord(**orjson.loads(line)) for line in handle]
+    return Records.from_records(_legacy_passages(folder / LEGACY_PASSAGES), articles)
+
+
+def _legacy_passages(path: Path) -> Iterator[PassageRecord]:
+    # One at a time into the columns: a list of every record first would leave the memory of
+    # ~200 k objects to the allocator (BENCHMARKS.md, "Scale, third pass").
+    with open(path, "rb") as handle:
+        for line in handle:
+            raw = orjson.loads(line)
+            spans = [(str(a), int(s), int(e)) for a, s, e in raw["spans"]]
+            yield PassageRecord(raw["text"], raw["context"], raw["heading"], spans)
 
 
 @dataclass(slots=True)

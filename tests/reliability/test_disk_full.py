@@ -16,6 +16,7 @@ from typing import IO, Any
 import faiss
 import pytest
 
+from articleqa import records as records_module
 from articleqa import snapshot as snapshot_module
 from articleqa.embedding_cache import EmbeddingCache
 from articleqa.errors import StorageError
@@ -59,6 +60,7 @@ def _files_to_full_disk(monkeypatch: pytest.MonkeyPatch, names: set[str]) -> Non
         return real_open(file, mode, *args, **kwargs)
 
     monkeypatch.setattr(snapshot_module, "open", redirected_open, raising=False)
+    monkeypatch.setattr(records_module, "open", redirected_open, raising=False)
     real_write_text = Path.write_text
 
     def redirected_write_text(self: Path, data: str, *args: Any, **kwargs: Any) -> int:
@@ -68,7 +70,7 @@ def _files_to_full_disk(monkeypatch: pytest.MonkeyPatch, names: set[str]) -> Non
     monkeypatch.setattr(Path, "write_text", redirected_write_text)
 
 
-@pytest.mark.parametrize("target", ["vectors", PASSAGES, ARTICLES, MANIFEST])
+@pytest.mark.parametrize("target", ["vectors", PASSAGES, ARTICLES, records_module.TEXTS, MANIFEST])
 def test_full_disk_while_writing_is_a_storage_error_and_keeps_the_previous_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
 ) -> None:

@@ -38,14 +38,8 @@ from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article
 from articleqa.postgres.database import Database, build_lock_key, describe
 from articleqa.postgres.store import PostgresStore
-from articleqa.snapshot import (
-    ArticleRecord,
-    PassageRecord,
-    SentenceVectors,
-    Snapshot,
-    new_version,
-    passages_by_article,
-)
+from articleqa.records import ArticleRecord, PassageRecord, Records
+from articleqa.snapshot import SentenceVectors, Snapshot, new_version
 
 logger = logging.getLogger(__name__)
 
@@ -432,15 +426,17 @@ def load_version(
             if article_id not in articles:
                 raise SnapshotCorrupt(f"index version {version} quotes a missing article")
     count = len(passages)
+    # Kept in columns like a local snapshot's (records.py), not as a Python object each.
+    found = Records.from_records(passages, articles.values())
     snapshot = Snapshot(
         version=version,
         path=Path(schema_name),
         manifest=manifest,
         vectors=None,
         lexical=None,
-        passages=passages,
-        articles=articles,
-        by_article=passages_by_article(passages),
+        passages=found.passages,
+        articles=found.articles,
+        by_article=found.by_article,
         sentences=SentenceVectors.single(
             np.concatenate(sentence_blocks)
             if sentence_blocks
