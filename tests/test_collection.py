@@ -124,3 +124,29 @@ def test_engines_of_one_collection_are_one(engine: ArticleQA) -> None:
     assert engine.for_collection("news") is news
     assert news.for_collection(DEFAULT) is engine
     assert news.for_collection(None) is news
+
+
+def test_a_collection_s_build_after_a_change_reuses_its_previous_snapshot(
+    engine: ArticleQA,
+) -> None:
+    # The BM25 segments and sentence rows of the collection's own previous snapshot are kept
+    # (looked up under the collection's folder, not the home's: every build of a collection
+    # other than default used to tokenise and split everything again).
+    news = engine.for_collection("news")
+    for number in range(8):  # the change is a small part of the corpus: segments are kept
+        news.add_raw(
+            f"tram-{number}",
+            RawArticle(
+                title=f"Tram stop {number}",
+                text=f"{TRAM.text} Stop {number} is near pier {number}.",
+                url=f"https://news.example.org/harbour-tram-{number}",
+            ),
+        )
+    news.build()
+    news.add_raw("novel", NOVEL)
+
+    news.build()
+
+    snapshot = news.index.load()
+    assert len(snapshot.lexical.segments) == 2  # type: ignore[union-attr]
+    assert snapshot.sentences is not None and len(snapshot.sentences.arrays) == 2

@@ -27,6 +27,7 @@ from articleqa.passages import (
     passage_id,
     sentence_spans,
     split_article,
+    splitting_fingerprint,
 )
 from tests.conftest import SAMPLE_ARTICLES
 
@@ -440,3 +441,18 @@ def test_any_cleaned_text_splits_into_verbatim_trimmed_passages(raw: str) -> Non
         assert 0 <= span.start < span.end <= len(article.text)
         assert passage.text == article.text[span.start : span.end]
         assert passage.text == passage.text.strip()
+
+
+def test_the_splitting_fingerprint_covers_the_heading_guess() -> None:
+    # Passages split by other code are not reused (split cache, incremental builds): the guess
+    # of headings in text without markup lives in articleqa.headings and splits passages too.
+    import hashlib
+    from pathlib import Path
+
+    from articleqa import headings, passages
+
+    digest = hashlib.sha256()
+    for module in (passages, headings):
+        digest.update(Path(str(module.__file__)).read_bytes())
+
+    assert splitting_fingerprint() == digest.hexdigest()[:16]

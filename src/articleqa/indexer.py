@@ -18,7 +18,6 @@ import faiss
 import numpy as np
 
 from articleqa import lexical as lexical_module
-from articleqa import passages as passages_module
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
@@ -26,7 +25,7 @@ from articleqa.errors import NoArticles, RollbackRefused, SnapshotCorrupt
 from articleqa.lexical import LexicalIndex
 from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article, Passage, SourceSpan
-from articleqa.passages import passage_sentences
+from articleqa.passages import passage_sentences, splitting_fingerprint
 from articleqa.paths import HomePaths
 from articleqa.records import Articles, Columns, Places, load_columns, merged_columns
 from articleqa.snapshot import (
@@ -60,9 +59,8 @@ RULES_KEY = "rules"
 @functools.cache
 def rules_fingerprint() -> str:
     """A hash of the modules that split passages into sentences and words."""
-    digest = hashlib.sha256()
-    for module in (passages_module, lexical_module):
-        digest.update(Path(str(module.__file__)).read_bytes())
+    digest = hashlib.sha256(splitting_fingerprint().encode())
+    digest.update(Path(str(lexical_module.__file__)).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -302,7 +300,7 @@ class Indexer:
         # from before the columns) the segments find them by their text's key.
         update = lexical.updated(texts, earlier=passages.earlier)
         logger.info("BM25: %s, %d segment(s)", update.how, len(update.index.segments))
-        folder = snapshots_dir(self.settings.home) / previous
+        folder = snapshots_dir(self.root) / previous
         try:
             sentences = load_sentences(folder, manifest.passage_count)
         except (OSError, ValueError, SnapshotCorrupt) as exc:
@@ -413,9 +411,9 @@ class Indexer:
 
     def _earlier(self, previous: str) -> tuple[LexicalIndex, SnapshotManifest] | None:
         """The previous snapshot's BM25 segments and manifest, if this build can reuse them."""
-        folder = snapshots_dir(self.settings.home) / previous / LEXICAL_DIR
+        folder = snapshots_dir(self.root) / previous / LEXICAL_DIR
         try:
-            manifest = read_manifest(self.settings.home, previous)
+            manifest = read_manifest(self.root, previous)
             if not folder.is_dir():
                 return None  # a snapshot from before the segments
             if manifest.extra.get(RULES_KEY) != rules_fingerprint():

@@ -13,11 +13,15 @@ passages with the same normalised words share one id, so the index holds them on
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
+import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
+from articleqa import headings as headings_module
 from articleqa.headings import is_heading
 from articleqa.models import Article, BlockKind, LayoutSpan, Passage, SourceSpan
 
@@ -60,6 +64,16 @@ def paragraph_spans(text: str) -> list[Span]:
         position = match.end()
     spans.append(Span(position, len(text)))
     return [_strip(text, s) for s in spans if text[s.start : s.end].strip()]
+
+
+@functools.cache
+def splitting_fingerprint() -> str:
+    """A hash of the code that splits an article into passages (this module and the heading
+    guess it uses): passages split by other code are split again, not reused."""
+    digest = hashlib.sha256()
+    for module in (sys.modules[__name__], headings_module):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def paragraph_numbers(text: str, spans: Sequence[Span]) -> tuple[int, ...]:

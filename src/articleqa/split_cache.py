@@ -13,12 +13,10 @@ import json
 import logging
 import sqlite3
 from collections.abc import Sequence
-from functools import lru_cache
 from pathlib import Path
 
-from articleqa import passages as passages_module
 from articleqa.models import Article, Passage, SourceSpan
-from articleqa.passages import split_article
+from articleqa.passages import split_article, splitting_fingerprint
 from articleqa.sqlite_files import connect
 
 logger = logging.getLogger(__name__)
@@ -26,10 +24,8 @@ logger = logging.getLogger(__name__)
 CACHE_FILE = "splits.sqlite"
 
 
-@lru_cache(maxsize=1)
 def _code_fingerprint() -> str:
-    source = Path(passages_module.__file__).read_bytes()
-    return hashlib.sha256(source).hexdigest()[:16]
+    return splitting_fingerprint()
 
 
 class SplitCache:
