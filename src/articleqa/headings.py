@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 _HEADING_MAX_WORDS = 12
+# "Status: draft, experimental", "URL: https://...", "Rules-Requires-Root: no": a field and its
+# value, as specs and mail headers write them, is a fact to quote, not a section's title (a
+# kicker names more than one word: "Favor for Beijing: What Putin reportedly asked").
+_FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
 
 
 def is_heading(paragraph: str) -> bool:
@@ -10,7 +16,7 @@ def is_heading(paragraph: str) -> bool:
     words = paragraph.split()
     if not words or len(words) > _HEADING_MAX_WORDS or "\n" in paragraph:
         return False
-    if paragraph.rstrip()[-1] in ".!?,;:\"'”’…)":
+    if paragraph.rstrip()[-1] in ".!?,;:\"'”’…)" or _FIELD.match(paragraph.strip()):
         return False
     first = paragraph.lstrip("\"'“‘([")[:1]
     return first.isupper() or first.isdigit()

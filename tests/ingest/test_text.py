@@ -182,3 +182,19 @@ def test_pasted_news_without_indentation_still_has_its_headings_guessed() -> Non
 
     assert article.layout is None  # no indentation to go by: passages guess from short lines
     assert [p.heading for p in split_article(article, 3, 40)] == [None, "Defences held"]
+
+
+def test_a_field_line_is_a_fact_not_a_heading() -> None:
+    # dpkg's spec opens with "Status: draft, experimental": guessed a heading, it was never
+    # quoted, so "What is the status of the Protected field specification?" had no answer.
+    text = (
+        "Support for a Protected field\n\nStatus: draft, experimental\n\n"
+        "URL: https://wiki.debian.org/Teams/Dpkg/Spec/ProtectedField\n\nSummary\n\n"
+        "The goal of the following proposal is to standardize a field for packages."
+    )
+
+    article = prepare_article(read_text(text, "dpkg_protected_field.txt"))
+    passages = split_article(article, 3, 60)
+
+    assert any("Status: draft, experimental" in p.text for p in passages)
+    assert [p.heading for p in passages if "standardize" in p.text] == ["Summary"]
