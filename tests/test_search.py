@@ -64,6 +64,16 @@ def _store_of(settings: Settings, *articles: tuple[str, str]) -> ArticleStore:
     return store
 
 
+def _searcher_over(
+    settings: Settings, embedder: Embedder, raw: RawArticle
+) -> tuple[Searcher, ArticleStore]:
+    """A searcher over one article read as a user's file would be, with ``embedder``."""
+    engine = ArticleQA(settings, embedder=embedder)
+    engine.store.upsert(prepare_article(raw))
+    engine.build()
+    return engine.searcher_for(engine.index.load()), engine.store
+
+
 def _id_of(store: ArticleStore, title_start: str) -> str:
     return next(a.id for a in store.list() if a.title.startswith(title_start))
 
@@ -484,12 +494,7 @@ def test_the_highlight_is_the_definition_under_the_term_asked_about(
         "<dt>operator</dt><dd>The operator account for tape backups. It had uid 37.</dd>"
         "</dl></main></body></html>"
     )
-    engine = ArticleQA(settings, embedder=real_embedder)
-    store = engine.store
-    store.upsert(prepare_article(read_html(page, None)))
-
-    engine.build()
-    searcher = engine.searcher_for(engine.index.load())
+    searcher, store = _searcher_over(settings, real_embedder, read_html(page, None))
     answer = searcher.ask("What uid did operator have?")
 
     assert answer.quotes[0].highlight is not None
@@ -660,11 +665,7 @@ def test_a_short_sentence_completing_the_answer_joins_the_highlight(
         "documents. The default is 256.</p></dd>"
         "</dl></main></body></html>"
     )
-    engine = ArticleQA(settings, embedder=real_embedder)
-    store = engine.store
-    store.upsert(prepare_article(read_html(page, None)))
-    engine.build()
-    searcher = engine.searcher_for(engine.index.load())
+    searcher, store = _searcher_over(settings, real_embedder, read_html(page, None))
 
     answer = searcher.ask(
         "How deep can xsltproc's template stack go by default before it assumes an infinite loop?",
@@ -710,11 +711,7 @@ def test_an_exit_status_is_answered_by_its_own_line(
         "errors occurred.\n.PP\nNotices (not warnings or errors) printed on standard error "
         "don't affect the exit status.\n"
     )
-    engine = ArticleQA(settings, embedder=real_embedder)
-    store = engine.store
-    store.upsert(prepare_article(read_man(page, None)))
-    engine.build()
-    searcher = engine.searcher_for(engine.index.load())
+    searcher, store = _searcher_over(settings, real_embedder, read_man(page, None))
 
     answer = searcher.ask("What does an xz exit status of 0 mean?", k=1)
 
