@@ -14,6 +14,7 @@ import pytest
 
 from articleqa import indexer as indexer_module
 from articleqa import records
+from articleqa import search as search_module
 from articleqa import snapshot as snapshot_module
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
@@ -37,6 +38,7 @@ from articleqa.passages import (
 )
 from articleqa.paths import SNAPSHOTS
 from articleqa.search import Searcher
+from articleqa.sentence_words import TERMS_SUFFIX, WORDS_SUFFIX, sentence_terms
 from articleqa.service import ingest
 from articleqa.snapshot import (
     Snapshot,
@@ -208,6 +210,8 @@ def _every_passage_has_its_sentences(snapshot: Snapshot, embedder: FakeEmbedder)
         assert len(rows) == len(spans)
         expected = embedder.embed([passage.text[s.start : s.end] for s in spans])
         np.testing.assert_allclose(rows, expected, atol=1e-3)
+        # Its sentences' spans and terms are stored, as the searcher would compute them.
+        assert snapshot.sentences.sentence_terms(ordinal) == sentence_terms(passage.text)
 
 
 def test_rebuild_without_changes_embeds_nothing(
@@ -744,3 +748,66 @@ def test_a_failed_build_after_a_change_leaves_the_previous_snapshot_whole(
     indexer.build()
     later = load_snapshot(settings.home, verify=True)
     assert isinstance(later.lexical, LexicalIndex) and len(later.lexical.segments) == 2
+
+
+def _questions_answered(searcher: Searcher) -> list[dict[str, object]]:
+    return [_answer(searcher, question) for question in _questions()]
+
+
+def test_the_searcher_reads_sentence_words_from_the_snapshot(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Indexer(settings, store, fake_embedder).build()
+    snapshot = load_snapshot(settings.home)
+    expected = _questions_answered(Searcher(snapshot, fake_embedder, settings))
+
+    def not_split(text: str) -> object:
+        raise AssertionError("a passage split at question time")
+
+    monkeypatch.setattr(search_module, "sentence_terms", not_split)
+    assert _questions_answered(Searcher(snapshot, fake_embedder, settings)) == expected
+
+
+def _without_words(home: Path) -> None:
+    """Make the current snapshot one from before the stored sentence words."""
+    folder = home / SNAPSHOTS / str(current_version(home))
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for path in [*folder.glob(f"*{WORDS_SUFFIX}"), *folder.glob(f"*{TERMS_SUFFIX}")]:
+        path.unlink()
+        del manifest["files"][path.name]
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_snapshot_without_sentence_words_answers_alike_and_its_next_build_stores_them(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    expected = _questions_answered(Searcher(load_snapshot(settings.home), fake_embedder, settings))
+    _without_words(settings.home)
+
+    old = load_snapshot(settings.home)  # verified: the manifest lists no words files
+    assert old.sentences is not None and not old.sentences.has_words
+    assert old.sentences.sentence_terms(0) is None
+    assert _questions_answered(Searcher(old, fake_embedder, settings)) == expected
+
+    _add(store)
+    indexer.build()
+    upgraded = load_snapshot(settings.home)
+    assert upgraded.sentences is not None and upgraded.sentences.has_words
+    _every_passage_has_its_sentences(upgraded, fake_embedder)
+
+
+def test_sentence_words_of_other_splitting_rules_are_not_used(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Indexer(settings, store, fake_embedder).build()
+    monkeypatch.setattr(snapshot_module, "rules_fingerprint", lambda: "newer-rules")
+    snapshot = load_snapshot(settings.home)
+    assert snapshot.sentences is not None and snapshot.sentences.sentence_terms(0) is None

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import functools
-import hashlib
 import logging
 import shutil
 import time
@@ -17,7 +15,6 @@ from typing import Any, Protocol, overload
 import faiss
 import numpy as np
 
-from articleqa import lexical as lexical_module
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
@@ -25,9 +22,9 @@ from articleqa.errors import NoArticles, RollbackRefused, SnapshotCorrupt
 from articleqa.lexical import LexicalIndex
 from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article, Passage, SourceSpan
-from articleqa.passages import passage_sentences, splitting_fingerprint
 from articleqa.paths import HomePaths
 from articleqa.records import Articles, Columns, Places, load_columns, merged_columns
+from articleqa.sentence_words import RULES_KEY, SentenceWords, rules_fingerprint, sentence_terms
 from articleqa.snapshot import (
     LEXICAL_DIR,
     VECTORS,
@@ -51,17 +48,6 @@ from articleqa.vector_index import IndexChoice, build_chosen, extend, extendable
 logger = logging.getLogger(__name__)
 
 EMBED_CHUNK = 256
-# Recorded in the manifest: a later build reuses a snapshot's BM25 segments and sentence rows
-# only if the code that split and tokenised its passages is this code (``rules_fingerprint``).
-RULES_KEY = "rules"
-
-
-@functools.cache
-def rules_fingerprint() -> str:
-    """A hash of the modules that split passages into sentences and words."""
-    digest = hashlib.sha256(splitting_fingerprint().encode())
-    digest.update(Path(str(lexical_module.__file__)).read_bytes())
-    return digest.hexdigest()[:16]
 
 
 class VectorCache(Protocol):
@@ -152,7 +138,11 @@ class Reuse:
     all_vectors: bool
 
     def sentence_store(
-        self, new: np.ndarray, new_vectors: np.ndarray, new_offsets: np.ndarray
+        self,
+        new: np.ndarray,
+        new_vectors: np.ndarray,
+        new_offsets: np.ndarray,
+        new_words: SentenceWords | None = None,
     ) -> SentenceVectors:
         """Every passage's sentence rows: the previous snapshot's arrays for the passages it
         held (same text, same sentences, same vectors), one more array for the ``new`` ones."""
@@ -171,11 +161,16 @@ class Reuse:
         where[new, 2] = np.diff(new_offsets)
         arrays = (*(previous.arrays[i] for i in used), new_vectors)
         files = (*(previous.files[i] for i in used), None)
-        store = SentenceVectors(arrays, where, files)
+        words = (
+            (*(previous.words[i] for i in used), new_words)
+            if previous.has_words and new_words is not None
+            else ()
+        )
+        store = SentenceVectors(arrays, where, files, words)
         if len(arrays) > MAX_SENTENCE_FILES or store.stored - store.count > (
             SENTENCE_WASTE * store.stored
         ):
-            return SentenceVectors.single(*store.dense())
+            return SentenceVectors.single(*store.dense(), words=store.dense_words())
         return store
 
 
@@ -305,6 +300,11 @@ class Indexer:
             sentences = load_sentences(folder, manifest.passage_count)
         except (OSError, ValueError, SnapshotCorrupt) as exc:
             logger.warning("embedding sentences again: %s", exc)
+            sentences = None
+        if sentences is not None and not sentences.has_words:
+            # A snapshot from before the stored sentence words: every passage is split again
+            # once (vectors from the embedding cache), so that every one has its words.
+            logger.info("splitting every passage into sentences: %s stores no words", previous)
             sentences = None
         choice = IndexChoice.from_manifest(manifest.extra.get("vector_index"))
         kept = int(np.count_nonzero(update.earlier >= 0))
@@ -507,7 +507,7 @@ class Indexer:
             known if reuse is not None and reuse.sentences is not None else np.zeros_like(known)
         )
         new = np.flatnonzero(~sentences_known)
-        sentence_texts, new_offsets = _sentences([passages[i] for i in new.tolist()])
+        sentence_texts, new_offsets, new_words = _sentences([passages[i] for i in new.tolist()])
         # One pass over passages and sentences, so progress counts all the model's work.
         # Sentence vectors are kept as float16 in the snapshot: held so from the start, they
         # take half the build's memory, and round exactly as converting them later.
@@ -517,9 +517,9 @@ class Indexer:
             reuse=not full,
         )
         if reuse is None or len(new) == len(passages):
-            store = SentenceVectors.single(new_sentence_vectors, new_offsets)
+            store = SentenceVectors.single(new_sentence_vectors, new_offsets, words=new_words)
         else:
-            store = reuse.sentence_store(new, new_sentence_vectors, new_offsets)
+            store = reuse.sentence_store(new, new_sentence_vectors, new_offsets, new_words)
         embedded = sum(i < len(wanted) for i in missing)
         return Prepared(
             passages=passages,
@@ -686,15 +686,18 @@ def _article_record(article: Article) -> ArticleRecord:
     )
 
 
-def _sentences(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray]:
-    """Every passage's sentences, as the searcher splits them, and each passage's first row."""
+def _sentences(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray, SentenceWords]:
+    """Every passage's sentences, as the searcher splits them, each passage's first row, and
+    the sentences' spans and terms (stored, so the searcher need not compute them)."""
     texts: list[str] = []
     offsets = [0]
+    split = []
     for passage in passages:
-        for span in passage_sentences(passage.text):
-            texts.append(passage.text[span.start : span.end])
+        sentences = sentence_terms(passage.text)
+        split.append(sentences)
+        texts.extend(passage.text[span.start : span.end] for span, _ in sentences)
         offsets.append(len(texts))
-    return texts, np.asarray(offsets, dtype=np.int64)
+    return texts, np.asarray(offsets, dtype=np.int64), SentenceWords.of(split)
 
 
 def check_same_articles(store: ArticleStore, version: str, manifest: SnapshotManifest) -> None:

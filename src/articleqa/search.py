@@ -24,9 +24,10 @@ from articleqa.embedding import Embedder
 from articleqa.errors import InvalidInput, NoArticles
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
-from articleqa.passages import Span, normalized_words, paragraph_numbers, passage_sentences
+from articleqa.passages import Span, normalized_words, paragraph_numbers
 from articleqa.question import AnswerType, QuestionInfo, holds_literal, read_question
 from articleqa.retrieval import Retriever, SnapshotRetriever
+from articleqa.sentence_words import sentence_terms
 from articleqa.snapshot import ArticleRecord, Snapshot
 
 logger = logging.getLogger(__name__)
@@ -580,10 +581,10 @@ class Searcher:
         cached = self._words_cache.get(ordinal)
         if cached is None:
             text = self.snapshot.passages[ordinal].text
-            sentences = [
-                (span, frozenset(terms(text[span.start : span.end])))
-                for span in passage_sentences(text)
-            ]
+            # Stored by the build where it could (the same function's output); else split now.
+            stored = self.snapshot.sentences
+            found = stored.sentence_terms(ordinal) if stored is not None else None
+            sentences = found if found is not None else sentence_terms(text)
             cached = _PassageWords(
                 sentences=sentences,
                 all_terms=frozenset().union(*(words for _, words in sentences)),

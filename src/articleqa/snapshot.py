@@ -59,6 +59,13 @@ from articleqa.records import (
     load_columns,
     write_columns,
 )
+from articleqa.sentence_words import (
+    RULES_KEY,
+    SentenceTerms,
+    SentenceWords,
+    rules_fingerprint,
+    words_files,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -98,16 +105,70 @@ class SentenceVectors:
     where: np.ndarray  # (passages, 3) int64: array number, first row, rows
     # Each array's file, once written (a later build links it); None: not written yet.
     files: tuple[Path | None, ...] = ()
+    # Each array's sentence spans and terms, row for row (sentence_words.py); empty, or None
+    # for an array, in snapshots from before them or built by other splitting rules.
+    words: tuple[SentenceWords | None, ...] = ()
 
     @classmethod
     def single(
-        cls, matrix: np.ndarray, offsets: np.ndarray, file: Path | None = None
+        cls,
+        matrix: np.ndarray,
+        offsets: np.ndarray,
+        file: Path | None = None,
+        words: SentenceWords | None = None,
     ) -> SentenceVectors:
         offsets = np.asarray(offsets, dtype=np.int64)
         where = np.stack(
             [np.zeros(len(offsets) - 1, dtype=np.int64), offsets[:-1], np.diff(offsets)], axis=1
         )
-        return cls((matrix,), where, (file,))
+        return cls((matrix,), where, (file,), (words,))
+
+    @property
+    def has_words(self) -> bool:
+        """Whether every array's sentence words are known."""
+        return len(self.words) == len(self.arrays) and all(w is not None for w in self.words)
+
+    def sentence_terms(self, ordinal: int) -> SentenceTerms | None:
+        """A passage's sentences and their terms as stored; None where they are not."""
+        array, first, count = (int(x) for x in self.where[ordinal])
+        words = self.words[array] if array < len(self.words) else None
+        return None if words is None else words.sentences(first, count)
+
+    def dense_words(self) -> SentenceWords | None:
+        """The words of ``dense()``'s rows, in the same order; None unless every array's are
+        known."""
+        if not self.has_words:
+            return None
+        known = [w for w in self.words if w is not None]
+        offsets = self.dense_offsets()
+        if len(known) == 1 and np.array_equal(self.where[:, 1], offsets[:-1]):
+            return known[0]
+        return SentenceWords.concatenate(
+            [(known[array], first, size) for array, first, size, _ in self._runs(offsets)]
+        )
+
+    def _runs(self, offsets: np.ndarray) -> Iterator[tuple[int, int, int, int]]:
+        """(array, first row, rows, first row in ``dense()``) of each run of passages whose
+        rows follow each other in one array: copied as one slice."""
+        counts = self.where[:, 2]
+        arrays, firsts = self.where[:, 0], self.where[:, 1]
+        ends = np.flatnonzero(
+            (arrays[1:] != arrays[:-1]) | (firsts[1:] != firsts[:-1] + counts[:-1])
+        )
+        starts = np.concatenate(([0], ends + 1))
+        lasts = np.concatenate((ends, [len(counts) - 1]))
+        for start, last in zip(starts.tolist(), lasts.tolist(), strict=True):
+            if start > last:
+                continue
+            first = int(firsts[start])
+            size = int(firsts[last] + counts[last]) - first
+            yield int(arrays[start]), first, size, int(offsets[start])
+
+    def dense_offsets(self) -> np.ndarray:
+        counts = self.where[:, 2]
+        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        return offsets
 
     @property
     def count(self) -> int:
@@ -125,26 +186,13 @@ class SentenceVectors:
     def dense(self) -> tuple[np.ndarray, np.ndarray]:
         """(matrix, offsets): every passage's rows in passage order in one array (the format a
         full build writes), copied as runs consecutive in their array."""
-        counts = self.where[:, 2]
-        offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-        np.cumsum(counts, out=offsets[1:])
+        offsets = self.dense_offsets()
         if len(self.arrays) == 1 and np.array_equal(self.where[:, 1], offsets[:-1]):
             return self.arrays[0], offsets
         dimension = self.arrays[0].shape[1] if self.arrays else 0
         matrix = np.empty((int(offsets[-1]), dimension), dtype=np.float16)
-        arrays, firsts = self.where[:, 0], self.where[:, 1]
-        ends = np.flatnonzero(
-            (arrays[1:] != arrays[:-1]) | (firsts[1:] != firsts[:-1] + counts[:-1])
-        )
-        starts = np.concatenate(([0], ends + 1))
-        lasts = np.concatenate((ends, [len(counts) - 1]))
-        for start, last in zip(starts.tolist(), lasts.tolist(), strict=True):
-            if start > last:
-                continue
-            first = int(firsts[start])
-            size = int(firsts[last] + counts[last]) - first
-            target = int(offsets[start])
-            matrix[target : target + size] = self.arrays[int(arrays[start])][first : first + size]
+        for array, first, size, target in self._runs(offsets):
+            matrix[target : target + size] = self.arrays[array][first : first + size]
         return matrix, offsets
 
 
@@ -320,6 +368,9 @@ def write_snapshot(
             )
             np.save(staging / SENTENCE_VECTORS, matrix.astype(np.float16, copy=False))
             np.save(staging / SENTENCE_OFFSETS, offsets.astype(np.int64))
+            words = sentences.dense_words() if isinstance(sentences, SentenceVectors) else None
+            if words is not None:
+                words.save(staging / SENTENCE_VECTORS)
         write_columns(staging, columns)
         manifest = replace(
             manifest,
@@ -348,21 +399,31 @@ def write_snapshot(
 
 def _write_sentence_arrays(staging: Path, sentences: SentenceVectors) -> None:
     names = []
-    for array, file in zip(sentences.arrays, sentences.files, strict=True):
+    words = sentences.words if sentences.has_words else (None,) * len(sentences.arrays)
+    for array, file, held in zip(sentences.arrays, sentences.files, words, strict=True):
         if file is not None:
             names.append(file.name)
             link_or_copy(file, staging / file.name)
+            if held is not None:
+                for companion, linked in zip(
+                    words_files(file), words_files(staging / file.name), strict=True
+                ):
+                    link_or_copy(companion, linked)
         else:
             names.append(f"sentences-{secrets.token_hex(4)}.npy")
             np.save(staging / names[-1], np.asarray(array, dtype=np.float16))
+            if held is not None:
+                held.save(staging / names[-1])
     np.save(staging / SENTENCE_INDEX, sentences.where.astype(np.int64))
     (staging / SENTENCE_FILES).write_text(json.dumps(names))
 
 
-def load_sentences(folder: Path, passages: int) -> SentenceVectors | None:
+def load_sentences(folder: Path, passages: int, words: bool = True) -> SentenceVectors | None:
     """A snapshot folder's sentence vectors, mapped (a question reads the rows of the few
     passages it quotes; several GB at a million passages would otherwise sit in every
-    server's memory); None in snapshots from before them."""
+    server's memory); None in snapshots from before them. ``words``: with the sentences'
+    stored spans and terms, where there are some (pass False when they were made by other
+    splitting rules than this code's)."""
     if (folder / SENTENCE_FILES).is_file():
         names = json.loads((folder / SENTENCE_FILES).read_text())
         files = tuple(folder / str(n) for n in names)
@@ -377,14 +438,19 @@ def load_sentences(folder: Path, passages: int) -> SentenceVectors | None:
         )
         if not fits:
             raise SnapshotCorrupt(f"snapshot {folder.name}: sentence vectors do not match")
-        return SentenceVectors(arrays, where, files)
+        held = tuple(
+            SentenceWords.load(f, len(a)) if words else None
+            for f, a in zip(files, arrays, strict=True)
+        )
+        return SentenceVectors(arrays, where, files, held)
     if not (folder / SENTENCE_VECTORS).is_file():
         return None
     matrix = np.load(folder / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
     offsets = np.load(folder / SENTENCE_OFFSETS, allow_pickle=False)
     if len(offsets) != passages + 1 or int(offsets[-1]) != len(matrix):
         raise SnapshotCorrupt(f"snapshot {folder.name}: sentence vectors do not match")
-    return SentenceVectors.single(matrix, offsets, folder / SENTENCE_VECTORS)
+    stored = SentenceWords.load(folder / SENTENCE_VECTORS, len(matrix)) if words else None
+    return SentenceVectors.single(matrix, offsets, folder / SENTENCE_VECTORS, stored)
 
 
 def _hashes(staging: Path, previous: Path | None) -> dict[str, str]:
@@ -449,7 +515,9 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         found = _load_records(folder)
         passages = found.passages
         lexical = load_lexical(folder, len(passages), LEXICAL_DIR, BM25_DIR)
-        sentences = load_sentences(folder, len(passages))
+        # Sentence words stored by other splitting rules are not what this code would compute.
+        same_rules = manifest.extra.get(RULES_KEY) == rules_fingerprint()
+        sentences = load_sentences(folder, len(passages), words=same_rules)
     except SnapshotCorrupt:
         raise
     except Exception as exc:  # any decoding failure means the files are not what we wrote

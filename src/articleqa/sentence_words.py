@@ -1,0 +1,166 @@
+"""A passage's sentences and their BM25 terms, computed once when a snapshot is built.
+
+The searcher needs, for every candidate passage, where its sentences are and which terms each
+holds (to score sentences and check subjects). Split and stemmed per question they were the
+largest part of a first ask at 200 k passages (BENCHMARKS.md, "Scale, fourth pass"); they
+depend on the passage text and this code only, so a build stores them beside the sentence
+vectors, row for row, and the searcher reads them instead.
+
+Files, one pair per sentence-vector file ``NAME.npy`` (same rows, so the same index finds them)::
+
+    NAME.words.npy  (sentences, 3) int32/int64: first and end character of the sentence in its
+                    passage, and the end byte of its terms in NAME.terms.bin (the start is
+                    the previous row's end; 0 for the first row)
+    NAME.terms.bin  UTF-8: each sentence's distinct terms, sorted, separated by NUL
+
+Stored words are used only by code whose splitting and stemming rules are the ones they were
+made with (``rules_fingerprint``, recorded in the manifest); other code computes them.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import mmap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from articleqa import lexical as lexical_module
+from articleqa.lexical import terms
+from articleqa.passages import Span, passage_sentences, splitting_fingerprint
+
+logger = logging.getLogger(__name__)
+
+# The manifest's record of the rules a snapshot was built with (``rules_fingerprint``): a later
+# build reuses its BM25 segments and sentence rows, and a searcher its sentence words, only
+# under the same rules.
+RULES_KEY = "rules"
+WORDS_SUFFIX = ".words.npy"
+TERMS_SUFFIX = ".terms.bin"
+_SEPARATOR = "\x00"  # no term holds it (terms are runs of word characters)
+
+SentenceTerms = list[tuple[Span, frozenset[str]]]
+_NONE: frozenset[str] = frozenset()
+
+
+@functools.cache
+def rules_fingerprint() -> str:
+    """A hash of the modules that split passages into sentences and words."""
+    digest = hashlib.sha256(splitting_fingerprint().encode())
+    digest.update(Path(str(lexical_module.__file__)).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def sentence_terms(text: str) -> SentenceTerms:
+    """A passage's sentences (offsets in ``text``) with the BM25 terms of each: what the
+    searcher computes for a passage whose words are not stored."""
+    return [
+        (span, frozenset(terms(text[span.start : span.end]))) for span in passage_sentences(text)
+    ]
+
+
+def words_files(vectors_file: Path) -> tuple[Path, Path]:
+    """The words and terms files that go with a sentence-vector file."""
+    stem = vectors_file.name.removesuffix(".npy")
+    return vectors_file.with_name(stem + WORDS_SUFFIX), vectors_file.with_name(stem + TERMS_SUFFIX)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class SentenceWords:
+    """The rows of one sentence-vector array: each sentence's span and terms."""
+
+    rows: np.ndarray  # (sentences, 3): start, end, end of its terms in ``terms``
+    terms: bytes | mmap.mmap  # UTF-8; mapped when loaded
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def sentences(self, first: int, count: int) -> SentenceTerms:
+        """Rows ``first`` .. ``first + count - 1`` as (span, terms)."""
+        if count <= 0:
+            return []
+        rows = self.rows[first : first + count].tolist()
+        begin = int(self.rows[first - 1][2]) if first else 0
+        base = begin
+        data = self.terms[begin : rows[-1][2]]
+        found: SentenceTerms = []
+        for start, end, terms_end in rows:
+            held = data[begin - base : terms_end - base]
+            held_terms = frozenset(held.decode("utf-8").split(_SEPARATOR)) if held else _NONE
+            found.append((Span(start, end), held_terms))
+            begin = terms_end
+        return found
+
+    @classmethod
+    def of(cls, passages: Sequence[SentenceTerms]) -> SentenceWords:
+        """Every sentence of ``passages``, in order (the rows of their vectors)."""
+        spans: list[tuple[int, int]] = []
+        ends: list[int] = []
+        parts: list[bytes] = []
+        size = 0
+        for sentences in passages:
+            for span, found in sentences:
+                data = _SEPARATOR.join(sorted(found)).encode("utf-8")
+                parts.append(data)
+                size += len(data)
+                spans.append((span.start, span.end))
+                ends.append(size)
+        dtype = np.int32 if size < 2**31 and all(e < 2**31 for _, e in spans) else np.int64
+        rows = np.zeros((len(spans), 3), dtype=dtype)
+        if spans:
+            rows[:, :2] = spans
+            rows[:, 2] = ends
+        return cls(rows, b"".join(parts))
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[tuple[SentenceWords, int, int]]) -> SentenceWords:
+        """Rows ``first`` .. ``first + count - 1`` of each part, one after the other."""
+        rows: list[np.ndarray] = []
+        data: list[bytes] = []
+        size = 0
+        for words, first, count in parts:
+            if count <= 0:
+                continue
+            part = np.asarray(words.rows[first : first + count], dtype=np.int64).copy()
+            begin = int(words.rows[first - 1][2]) if first else 0
+            end = int(part[-1, 2])
+            data.append(words.terms[begin:end])
+            part[:, 2] += size - begin
+            size += end - begin
+            rows.append(part)
+        joined = np.concatenate(rows) if rows else np.zeros((0, 3), dtype=np.int64)
+        dtype = np.int32 if size < 2**31 and (not len(joined) or joined.max() < 2**31) else np.int64
+        return cls(joined.astype(dtype), b"".join(data))
+
+    def save(self, vectors_file: Path) -> None:
+        words, terms_file = words_files(vectors_file)
+        np.save(words, np.asarray(self.rows))
+        terms_file.write_bytes(self.terms)
+
+    @classmethod
+    def load(cls, vectors_file: Path, sentences: int) -> SentenceWords | None:
+        """The words stored beside ``vectors_file``, mapped; None when there are none (a
+        snapshot from before them) or they do not match its ``sentences`` rows."""
+        words, terms_file = words_files(vectors_file)
+        if not (words.is_file() and terms_file.is_file()):
+            return None
+        rows = np.load(words, allow_pickle=False, mmap_mode="r")
+        size = terms_file.stat().st_size
+        if rows.ndim != 2 or rows.shape[1] != 3 or len(rows) != sentences:
+            logger.warning("%s does not match its sentence vectors: not used", words.name)
+            return None
+        if len(rows) and int(rows[-1, 2]) != size:
+            logger.warning("%s does not match %s: not used", words.name, terms_file.name)
+            return None
+        # Plain arrays over the mapped pages: indexing an np.memmap makes another memmap
+        # each time (records.py).
+        with open(terms_file, "rb") as handle:
+            # An empty file cannot be mapped (sentences without terms, or none).
+            data: bytes | mmap.mmap = (
+                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+            )
+        return cls(np.asarray(rows), data)

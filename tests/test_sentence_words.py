@@ -1,0 +1,59 @@
+"""Sentence words stored by a build read back as the searcher would compute them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from articleqa.passages import Span
+from articleqa.sentence_words import SentenceWords, sentence_terms, words_files
+
+TEXTS = [
+    "The night ferry returns on 3 May. It had been paused for two years.",
+    "Hervé Le Bœuf sailed to Zürich? No: to Genève!\n\nOf it, to it.",  # accents; no terms
+    "",
+    "One sentence only, with the Millrace.",
+]
+
+
+def test_stored_words_read_back_as_computed(tmp_path: Path) -> None:
+    computed = [sentence_terms(text) for text in TEXTS]
+    assert any(found == frozenset() for sentences in computed for _, found in sentences)
+    words = SentenceWords.of(computed)
+    first = 0
+    for sentences in computed:
+        assert words.sentences(first, len(sentences)) == sentences
+        first += len(sentences)
+    assert len(words) == first
+
+    vectors = tmp_path / "sentences.npy"
+    np.save(vectors, np.zeros((first, 2), dtype=np.float16))
+    words.save(vectors)
+    loaded = SentenceWords.load(vectors, first)
+    assert loaded is not None
+    assert loaded.sentences(0, first) == [s for sentences in computed for s in sentences]
+
+
+def test_rows_of_several_arrays_are_joined_in_order() -> None:
+    a = SentenceWords.of([sentence_terms(TEXTS[0]), sentence_terms(TEXTS[1])])
+    b = SentenceWords.of([sentence_terms(TEXTS[3])])
+    joined = SentenceWords.concatenate([(b, 0, 1), (a, 2, len(a) - 2), (a, 0, 2)])
+    assert joined.sentences(0, len(joined)) == [
+        *b.sentences(0, 1),
+        *a.sentences(2, len(a) - 2),
+        *a.sentences(0, 2),
+    ]
+
+
+def test_words_that_do_not_fit_their_vectors_are_not_used(tmp_path: Path) -> None:
+    vectors = tmp_path / "sentences.npy"
+    assert SentenceWords.load(vectors, 2) is None  # none stored: a snapshot from before them
+    SentenceWords.of([sentence_terms(TEXTS[0])]).save(vectors)
+    assert SentenceWords.load(vectors, 3) is None  # rows of other vectors
+    _, terms_file = words_files(vectors)
+    terms_file.write_bytes(terms_file.read_bytes()[:-1])
+    assert SentenceWords.load(vectors, 2) is None  # cut short
+    assert SentenceWords.of([[(Span(0, 1), frozenset())]]).sentences(0, 1) == [
+        (Span(0, 1), frozenset())
+    ]
