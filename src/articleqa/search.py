@@ -750,8 +750,8 @@ class Searcher:
             # Under a heading every sentence is about it ("EXIT STATUS": "0\nAll is good."):
             # a sentence that merely repeats the heading's words is not the likelier answer.
             sentence_terms = sentence_terms | heading_terms
-            before = sentences[index - 1][1] if index else heading_terms
-            context_only = (before | heading_terms) - sentence_terms
+            # The line before (a lead-in, a term): its words help, less than the sentence's own.
+            context_only = (sentences[index - 1][1] if index else frozenset()) - sentence_terms
             # Among equals prefer the shorter sentence: the highlight should be pointed.
             length_penalty = 1e-4 * math.log1p(span.end - span.start)
             return (

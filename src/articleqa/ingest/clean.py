@@ -150,23 +150,35 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
             block_lines.append((line, raw_line.rstrip()))
         blocks.append(block_lines)
     outline = _is_outline(blocks)
-    paragraphs: list[str] = []
-    headings: set[int] = set()
+    cleaned: list[Block] = []
     for part, opens in _parts(blocks) if outline else ((b, False) for b in blocks):
-        if opens:
-            headings.add(len(paragraphs))
-        paragraphs.extend(p for p in _paragraphs(part) if p)
-    layout: list[LayoutSpan] | None = [] if outline else None
+        kind, level = (BlockKind.HEADING, 2) if opens else (BlockKind.TEXT, 0)
+        cleaned.extend(Block(kind, p, level) for p in _paragraphs(part) if p)
+    text, layout = join_blocks(cleaned)
+    return text, layout if outline else None, author
+
+
+def join_blocks(blocks: Iterable[Block]) -> tuple[str, list[LayoutSpan]]:
+    """The stored text of cleaned blocks, a blank line between them, and where its headings
+    and code blocks are."""
+    parts: list[str] = []
+    layout: list[LayoutSpan] = []
     position = 0
-    for number, paragraph in enumerate(paragraphs):
-        if layout is not None and number in headings:
+    for block in blocks:
+        if parts:
+            position += len(PARAGRAPH_BREAK)
+        if block.kind is not BlockKind.TEXT:
             layout.append(
                 LayoutSpan(
-                    kind=BlockKind.HEADING, start=position, end=position + len(paragraph), level=2
+                    kind=block.kind,
+                    start=position,
+                    end=position + len(block.text),
+                    level=block.level,
                 )
             )
-        position += len(paragraph) + len(PARAGRAPH_BREAK)
-    return PARAGRAPH_BREAK.join(paragraphs), layout, author
+        parts.append(block.text)
+        position += len(block.text)
+    return PARAGRAPH_BREAK.join(parts), layout
 
 
 def _indent(line: str) -> int:

@@ -10,13 +10,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from articleqa.collection import DEFAULT
 from articleqa.errors import IngestError
-from articleqa.ingest.clean import (
-    PARAGRAPH_BREAK,
-    clean_blocks,
-    clean_plain_text,
-    normalize_unicode,
-)
-from articleqa.models import Article, BlockKind, LayoutSpan, RawArticle
+from articleqa.ingest.clean import clean_blocks, clean_plain_text, join_blocks, normalize_unicode
+from articleqa.models import Article, LayoutSpan, RawArticle
 
 _WS = re.compile(r"\s+")
 _TRACKING_PARAMS = ("utm_", "fbclid", "gclid", "mc_cid", "mc_eid")
@@ -67,24 +62,8 @@ def _assemble(raw: RawArticle) -> tuple[str, list[LayoutSpan] | None, str | None
     if raw.blocks is None:
         return clean_plain_text(raw.text)
     blocks, author = clean_blocks(raw.blocks)
-    parts: list[str] = []
-    layout: list[LayoutSpan] = []
-    position = 0
-    for block in blocks:
-        if parts:
-            position += len(PARAGRAPH_BREAK)
-        if block.kind is not BlockKind.TEXT:
-            layout.append(
-                LayoutSpan(
-                    kind=block.kind,
-                    start=position,
-                    end=position + len(block.text),
-                    level=block.level,
-                )
-            )
-        parts.append(block.text)
-        position += len(block.text)
-    return PARAGRAPH_BREAK.join(parts), layout, author
+    text, layout = join_blocks(blocks)
+    return text, layout, author
 
 
 def prepare_article(
