@@ -34,6 +34,8 @@ from typing import Any, Protocol
 import numpy as np
 import Stemmer
 
+from articleqa.arrays import load_array
+
 logger = logging.getLogger(__name__)
 
 
@@ -268,7 +270,7 @@ class Segment:
         def array(file: str) -> np.ndarray:
             # Mapped: a question reads its terms' postings only, and the pages are shared
             # with every other process serving this snapshot (or a later one linking them).
-            return np.load(folder / file, mmap_mode="r", allow_pickle=False)
+            return load_array(folder / file, mapped=True)
 
         return cls(
             name=name,
@@ -450,7 +452,7 @@ class LexicalIndex:
         parts = [
             _Live(
                 Segment.load(folder / entry["name"], entry["name"]),
-                np.load(folder / f"{entry['name']}.ordinals.npy", allow_pickle=False),
+                load_array(folder / f"{entry['name']}.ordinals.npy", mapped=False),
             )
             for entry in listed["segments"]
         ]

@@ -34,6 +34,7 @@ from typing import Any, overload
 
 import numpy as np
 
+from articleqa.arrays import load_array
 from articleqa.errors import SnapshotCorrupt
 
 logger = logging.getLogger(__name__)
@@ -274,7 +275,7 @@ def load_columns(folder: Path) -> Columns:
     # Plain arrays over the mapped pages: indexing an np.memmap makes another memmap each
     # time, a cost every record read would pay.
     arrays = [
-        np.asarray(np.load(folder / name, allow_pickle=False, mmap_mode="r"))
+        np.asarray(load_array(folder / name, mapped=True))
         for name in (STRINGS, ARTICLE_COLUMNS, PASSAGE_COLUMNS, SPANS)
     ]
     columns = Columns(texts, *arrays)

@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from articleqa import lexical as lexical_module
+from articleqa.arrays import load_array
 from articleqa.lexical import terms
 from articleqa.passages import Span, passage_sentences, splitting_fingerprint
 
@@ -148,7 +149,7 @@ class SentenceWords:
         words, terms_file = words_files(vectors_file)
         if not (words.is_file() and terms_file.is_file()):
             return None
-        rows = np.load(words, allow_pickle=False, mmap_mode="r")
+        rows = load_array(words, mapped=True)
         size = terms_file.stat().st_size
         if rows.ndim != 2 or rows.shape[1] != 3 or len(rows) != sentences:
             logger.warning("%s does not match its sentence vectors: not used", words.name)

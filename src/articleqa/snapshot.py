@@ -46,6 +46,7 @@ import numpy as np
 import orjson
 
 from articleqa import records
+from articleqa.arrays import load_array
 from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
 from articleqa.hashing import file_sha256
 from articleqa.lexical import Lexical, link_or_copy, load_lexical
@@ -427,8 +428,8 @@ def load_sentences(folder: Path, passages: int, words: bool = True) -> SentenceV
     if (folder / SENTENCE_FILES).is_file():
         names = json.loads((folder / SENTENCE_FILES).read_text())
         files = tuple(folder / str(n) for n in names)
-        arrays = tuple(np.load(f, allow_pickle=False, mmap_mode="r") for f in files)
-        where = np.load(folder / SENTENCE_INDEX, allow_pickle=False)
+        arrays = tuple(load_array(f, mapped=True) for f in files)
+        where = load_array(folder / SENTENCE_INDEX, mapped=False)
         sizes = np.asarray([len(a) for a in arrays] or [0], dtype=np.int64)
         fits = (
             where.ndim == 2
@@ -445,8 +446,8 @@ def load_sentences(folder: Path, passages: int, words: bool = True) -> SentenceV
         return SentenceVectors(arrays, where, files, held)
     if not (folder / SENTENCE_VECTORS).is_file():
         return None
-    matrix = np.load(folder / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
-    offsets = np.load(folder / SENTENCE_OFFSETS, allow_pickle=False)
+    matrix = load_array(folder / SENTENCE_VECTORS, mapped=True)
+    offsets = load_array(folder / SENTENCE_OFFSETS, mapped=False)
     if len(offsets) != passages + 1 or int(offsets[-1]) != len(matrix):
         raise SnapshotCorrupt(f"snapshot {folder.name}: sentence vectors do not match")
     stored = SentenceWords.load(folder / SENTENCE_VECTORS, len(matrix)) if words else None
