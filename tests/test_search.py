@@ -774,3 +774,25 @@ def test_loose_name_matching_answers_as_before() -> None:
         vocabulary = frozenset(rng.sample(pool, rng.randint(0, 40)))
         term = rng.choice(pool)
         assert _loosely_in(term, vocabulary) == _loosely_in_as_it_was(term, vocabulary)
+
+
+def test_a_heading_s_words_count_for_its_sentences_when_ranking(home: Path) -> None:
+    # lz4(1): "Who is listed as the author of lz4?" is answered by the AUTHOR section's one
+    # line, "Yann Collet", which shares no word with the question; its heading does. The
+    # highlight counted heading words for every sentence under them; ranking did not, so the
+    # passages that merely say "lz4" came first.
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    page = (
+        ".TH LZ4 1\n.SH DESCRIPTION\nlz4 is an extremely fast lossless compression tool. "
+        "lz4 supports a command line syntax similar to gzip.\n.SH OPTIONS\n.TP\n-z\n"
+        "Compress with lz4. This is the default operation mode of lz4.\n"
+        ".SH AUTHOR\nYann Collet\n"
+    )
+    searcher, _store = _searcher_over(settings, FakeEmbedder(), read_man(page, "lz4.1"))
+    question = "Who is listed as the author of lz4?"
+
+    ranked = searcher.rank(question, FakeEmbedder().embed([question])[0], SearchFilters())
+
+    by_text = {searcher.snapshot.passages[c.ordinal].text: c for c in ranked}
+    assert by_text["Yann Collet"].sentence > 0.0
+    assert searcher.ask(question, k=1).quotes[0].text == "Yann Collet"

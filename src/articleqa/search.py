@@ -165,6 +165,8 @@ class _PassageWords:
     # Each sentence's paragraph (0, 1, ...): a term line defines only what follows it in its
     # own paragraph ("0\nAll is good." is not the term of the next paragraph's sentences).
     paragraphs: tuple[int, ...] = ()
+    # The passage's heading: under it every sentence is about it ("AUTHOR": "Yann Collet").
+    heading: frozenset[str] = frozenset()
 
 
 class Searcher:
@@ -565,10 +567,11 @@ class Searcher:
                 if meaning.size:
                     candidate.fused += meaning_weight * float(meaning.max())
             words = self._words(candidate.ordinal)
-            if weight <= 0 or total <= 0 or asked.isdisjoint(words.all_terms):
+            if weight <= 0 or total <= 0 or asked.isdisjoint(words.all_terms | words.heading):
                 continue  # no sentence holds a question word: the best sentence scores 0
+            # As in the highlight, the heading's words count for every sentence under it.
             best = max(
-                sum(map(term_weight, asked & sentence_terms))
+                sum(map(term_weight, asked & (sentence_terms | words.heading)))
                 for _, sentence_terms in words.sentences
             )
             candidate.sentence = best / total
@@ -580,7 +583,8 @@ class Searcher:
         """A passage's sentences and words, computed on first use and cached."""
         cached = self._words_cache.get(ordinal)
         if cached is None:
-            text = self.snapshot.passages[ordinal].text
+            passage = self.snapshot.passages[ordinal]
+            text = passage.text
             # Stored by the build where it could (the same function's output); else split now.
             stored = self.snapshot.sentences
             found = stored.sentence_terms(ordinal) if stored is not None else None
@@ -590,6 +594,7 @@ class Searcher:
                 all_terms=frozenset().union(*(words for _, words in sentences)),
                 normalized=frozenset(normalized_words(text)),
                 paragraphs=paragraph_numbers(text, [span for span, _ in sentences]),
+                heading=frozenset(terms(passage.heading)) if passage.heading else frozenset(),
             )
             _remember(self._words_cache, ordinal, cached)
         return cached
@@ -662,7 +667,7 @@ class Searcher:
         sentences = words.sentences
         texts = [passage.text[span.start : span.end] for span, _ in sentences]
         meaning = self._meaning(candidate.ordinal, query_vector).tolist()
-        heading_terms = frozenset(terms(passage.heading)) if passage.heading else frozenset()
+        heading_terms = words.heading
         shares_words = not info.asked.isdisjoint(words.all_terms | heading_terms) or any(
             holds_literal(literal, passage.text) for literal in info.written
         )

@@ -521,3 +521,125 @@ def test_a_table_row_spanning_its_columns_has_no_trailing_separator() -> None:
     text = prepare_article(read_html(page, None)).text
 
     assert text.endswith("Name | Value\ntimeout | 30 s\nAll values are in seconds.")
+
+
+ASCIIDOCTOR_PAGE = r""".TH "CHRT" "1" "2022-05-11" "util\-linux 2.38.1" "User Commands"
+.ie \n(.g .ds Aq \(aq
+.el       .ds Aq '
+.de URL
+\fI\\$2\fP <\\$1>\\$3
+..
+.als MTO URL
+.if \n[.g] \{\
+.  mso www.tmac
+.  am URL
+.    ad l
+.  .
+.\}
+.SH "EXAMPLES"
+.RS 4
+.ie n \{\
+\h'-04'\(bu\h'+03'\c
+.\}
+.el \{\
+.  sp -1
+.  IP \(bu 2.3
+.\}
+# \fBchrt\fP \-p 89
+.RE
+.SH "AUTHORS"
+.MTO "rml\(attech9.net" "Robert Love" ","
+.MTO "kzak\(atredhat.com" "Karel Zak" ""
+.SH "REPORTING BUGS"
+For bug reports, use the issue tracker at
+.URL "https://github.com/util\-linux/util\-linux/issues" "" "."
+"""
+
+
+def test_a_man_page_s_own_macros_and_conditions_are_read_as_groff_sets_them() -> None:
+    # util-linux's pages (Asciidoctor) define .URL and .MTO: the authors and every link were
+    # dropped, the macro's body was stored as text ("\\$2 <\\$1>\\$3"), and a bullet written
+    # for nroff and for troff was read twice (a stray "\h'-04'•\h'+03'" paragraph).
+    text = prepare_article(read_man(ASCIIDOCTOR_PAGE, "chrt.1")).text
+
+    assert text.split("\n\n") == [
+        "EXAMPLES",
+        "• # chrt -p 89",
+        "AUTHORS",
+        "Robert Love <rml@tech9.net>, Karel Zak <kzak@redhat.com>",
+        "REPORTING BUGS",
+        "For bug reports, use the issue tracker at "
+        "<https://github.com/util-linux/util-linux/issues>.",
+    ]
+
+
+def test_a_man_page_macro_that_calls_itself_is_cut_off_and_pod2man_verbatim_is_code() -> None:
+    source = (
+        ".TH FOO 1\n.de Vb\n.ft CW\n.nf\n.ne \\\\$1\n..\n.de Ve\n.ft R\n.fi\n..\n"
+        ".de LOOP\nloop \\\\$1\n.LOOP \\\\$1\n..\n.SH EXAMPLES\nRun it so:\n.Sp\n.Vb 2\n"
+        "\\&    foo \\-\\-bar \\e\n\\&        \\-\\-baz\n.Ve\n.LOOP x\n"
+    )
+
+    article = prepare_article(read_man(source, "foo.1"))
+    paragraphs = article.text.split("\n\n")
+
+    assert paragraphs[:3] == ["EXAMPLES", "Run it so:", "    foo --bar \\\n        --baz"]
+    assert paragraphs[3].split() == ["loop", "x"] * 8  # eight levels, then no more
+
+
+SPHINX_RST = """Iris plants dataset
+===================
+
+.. toctree::
+   :maxdepth: 2
+
+   intro
+
+The data set contains 3 classes of 50 instances each.
+
+.. dropdown:: References
+   :open:
+
+   - Fisher, R.A. The use of multiple measurements (1936).
+
+.. versionadded:: 2.0
+   The ``as_frame`` parameter.
+
+.. option:: -v, --verbose
+
+   Print every row as it is read.
+
+.. only:: html
+
+   Shown in the web pages only.
+"""
+
+
+def test_sphinx_directives_keep_their_content() -> None:
+    # scikit-learn's dataset pages hold their references in ".. dropdown::" blocks: plain
+    # docutils dropped every unknown directive with its content ("1936" could not be found).
+    text = prepare_article(read_rst(SPHINX_RST, "iris.rst")).text
+
+    assert text.split("\n\n") == [
+        "The data set contains 3 classes of 50 instances each.",
+        "References",
+        "• Fisher, R.A. The use of multiple measurements (1936).",
+        "Added in version 2.0: The as_frame parameter.",
+        "-v, --verbose",
+        "Print every row as it is read.",
+        "Shown in the web pages only.",
+    ]
+
+
+def test_macros_multiplying_each_other_stop_at_a_budget() -> None:
+    # Seven macros each calling the next ten times would expand to 10^7 lines: bad input is
+    # read in bounded time and size, not hung on.
+    definitions = "".join(
+        f".de M{level}\n" + f".M{level + 1}\n" * 10 + "..\n" for level in range(7)
+    )
+    source = f".TH BOMB 1\n{definitions}.de M7\nboom\n..\n.SH DESCRIPTION\nSafe text.\n.M0\n"
+
+    text = prepare_article(read_man(source, "bomb.1")).text
+
+    assert text.startswith("DESCRIPTION\n\nSafe text. boom boom")
+    assert text.count("boom") <= 30_000

@@ -1,12 +1,15 @@
 """Manual pages in troff source (``.1`` ... ``.9``): the man macros read as structure.
 
-Only the macros of the ``man`` package are understood (.TH, .SH, .SS, .PP, .TP, .IP, font
-macros, .nf/.fi, .EX/.EE); other requests are dropped, never shown as text.
+The macros of the ``man`` package are understood (.TH, .SH, .SS, .PP, .TP, .IP, font macros,
+.nf/.fi, .EX/.EE, .UR/.MT), and so are the page's own macros (.de/.am/.als, expanded) and its
+conditions (.if/.ie/.el, taken as groff takes them at a terminal); other requests are dropped,
+never shown as text.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from articleqa.ingest.blocks import article_from_blocks
 from articleqa.ingest.dates import parse_date
@@ -14,6 +17,8 @@ from articleqa.models import Block, BlockKind, RawArticle
 
 _FONT_ESCAPE = re.compile(r"\\f(?:\[[^\]]*\]|\([A-Za-z]{2}|[A-Za-z0-9])")
 _SIZE_ESCAPE = re.compile(r"\\s[+-]?\d")
+# Motions and block braces set no text: "\h'-04'" (a bullet's hanging indent), "\}".
+_MOTION_ESCAPE = re.compile(r"\\[hv]'[^']*'|\\[{}]")
 _NAMED_CHARS = {
     "em": "—",
     "en": "–",
@@ -43,6 +48,16 @@ _NAMED_CHARS = {
     "sl": "/",
     "ba": "|",
     "dg": "†",
+    "at": "@",
+    "sh": "#",
+    "Do": "$",
+    "sq": "'",
+    "lB": "[",
+    "rB": "]",
+    "lC": "{",
+    "rC": "}",
+    "Fo": "«",
+    "Fc": "»",
 }
 _NAMED_CHAR = re.compile(r"\\\(([^\s]{2})|\\\[([^\]\s]+)\]")
 _FONT_MACROS = {"B", "I", "R", "SM", "SB"}
@@ -50,15 +65,135 @@ _ALTERNATING = {"BR", "RB", "BI", "IB", "RI", "IR"}
 _LINE_START = "\x01"  # marks a source line that starts an output line of its own
 _PARAGRAPH = {"PP", "P", "LP", "sp", "RS", "RE", "in", "ti", "ne", "ad", "na", "hy", "nh"}
 _BREAKING = {"PP", "P", "LP", "sp", "RS", "RE"}  # each starts a new paragraph
+_NATIVE = {
+    "TH", "SH", "SS", "br", "TP", "IP", "UR", "MT", "UE", "ME", "nf", "EX", "fi", "EE",
+    *_PARAGRAPH, *_FONT_MACROS, *_ALTERNATING,
+}  # fmt: skip
 # An .IP tag that marks a list item rather than naming a term: a bullet or an item number.
 _ITEM_MARK = re.compile(r"^(?:[•·*\-–—o]|\(?\w{1,3}[.)])$")
 # An escaped space ("\-S\ suffix") is part of its argument, not a break between two.
 _ARGUMENT = re.compile(r'"((?:[^"]|"")*)"|((?:\\\s|\S)+)')
 
 
+# A page's own macros (Asciidoctor's pages define .URL and .MTO for every link and author):
+# ".de NAME" or ".am NAME" up to "..", ".als NEW OLD"; a body refers to its arguments as \\$1.
+_DEFINITION = re.compile(r"^[.']\s*(de|de1|am|am1)\s+(\S+)")
+_DEFINITION_END = re.compile(r"^[.']\s*\.\s*$")
+_ALIAS = re.compile(r"^[.']\s*als\s+(\S+)\s+(\S+)")
+_MACRO_ARGUMENT = re.compile(r"\\\\?\$(\d|\*|@)")
+_MACRO_DEPTH = 8  # a macro calling itself is cut off here, as groff's nesting limit would
+_EXPANSION_LINES = 20_000
+
+
+# ".if COND ...", ".ie COND ...", ".el ...": a request or text after the condition, or a block
+# "\{\" ... "\}" over the lines below.
+_CONDITIONAL = re.compile(r"^[.']\s*(if|ie|el)\b\s*(.*)$")
+_CONDITION = re.compile(r"(!?)(\\n(?:\(\.g|\[\.g\])|[a-z]\b|\S+)\s*(.*)$")
+
+
+def _holds(condition: str) -> bool:
+    r"""Whether groff formatting a manual for a terminal takes the branch: ``n`` (nroff) and
+    ``\n(.g`` (groff) hold, ``t`` (typesetter) does not; any other test is taken to hold."""
+    return condition not in ("t", "e")
+
+
+def _take_conditions(lines: list[str]) -> list[str]:
+    r"""``lines`` with each condition's branch kept or dropped as groff would at a terminal:
+    DocBook's and Asciidoctor's pages write a bullet twice, for nroff and for troff, and
+    reading both set it twice (a stray "\h'-04'•" line above the item)."""
+    kept: list[str] = []
+    else_holds = False
+    skipping = 0  # depth of "\{" blocks being dropped
+    for line in lines:
+        if skipping:
+            skipping += line.count("\\{") - line.count("\\}")
+            skipping = max(skipping, 0)
+            continue
+        found = _CONDITIONAL.match(line)
+        if found is None:
+            kept.append(line)
+            continue
+        request, rest = found.groups()
+        if request == "el":
+            holds = else_holds
+        else:
+            parts = _CONDITION.match(rest)
+            if parts is None:
+                continue
+            negated, condition, rest = parts.groups()
+            holds = _holds(condition) != bool(negated)
+            if request == "ie":
+                else_holds = not holds
+        opens = rest.count("\\{") - rest.count("\\}")
+        body = rest.replace("\\{\\", "").replace("\\{", "").strip()
+        if not holds:
+            skipping = max(opens, 0)
+            continue
+        if body and body != "\\}":
+            kept.append(body)
+    return kept
+
+
+def _expand_macros(lines: list[str]) -> list[str]:
+    """``lines`` with the page's own definitions taken out and the calls of its own macros
+    replaced by their bodies, arguments filled in, as groff reads them.
+
+    The macros this reader knows (.SH, .TP, .UR, ...) are read as it knows them, even where a
+    page redefines them (a fallback for other formatters, usually inside a condition).
+    """
+    bodies: dict[str, list[str]] = {}
+    plain: list[str] = []
+    defining: list[str] | None = None
+    for line in lines:
+        if defining is not None:
+            if _DEFINITION_END.match(line):
+                defining = None
+            else:
+                defining.append(line)
+            continue
+        if found := _DEFINITION.match(line):
+            kind, name = found.groups()
+            defining = bodies.setdefault(name, []) if kind.startswith("am") else []
+            bodies[name] = defining
+        elif found := _ALIAS.match(line):
+            new, old = found.groups()
+            bodies[new] = bodies.get(old, [])
+        else:
+            plain.append(line)
+    own = {name for name in bodies if name not in _NATIVE}
+    if not own:
+        return plain
+    # Macros calling each other several times a level could multiply a small page into
+    # millions of lines: expansion stops at a budget in proportion to the page.
+    budget = [_EXPANSION_LINES + 10 * len(plain)]
+
+    def expand(line: str, depth: int) -> Iterator[str]:
+        name, _, rest = line[1:].strip().partition(" ")
+        if not line.startswith((".", "'")) or name not in own:
+            yield line
+            return
+        if depth >= _MACRO_DEPTH or budget[0] <= 0:
+            return
+        budget[0] -= len(bodies[name])
+        args = _arguments(rest)
+
+        def argument(found: re.Match[str]) -> str:
+            which = found.group(1)
+            if which in "*@":
+                return " ".join(args)
+            number = int(which)
+            return args[number - 1] if 0 < number <= len(args) else ""
+
+        for body_line in bodies[name]:
+            yield from expand(_MACRO_ARGUMENT.sub(argument, body_line), depth + 1)
+
+    return [expanded for line in plain for expanded in expand(line, 0)]
+
+
 def _unescape(text: str) -> str:
     text = _FONT_ESCAPE.sub("", text)
     text = _SIZE_ESCAPE.sub("", text)
+    text = _MOTION_ESCAPE.sub("", text)
     text = _NAMED_CHAR.sub(lambda m: _NAMED_CHARS.get(m.group(1) or m.group(2), ""), text)
     for escape, value in (
         ("\\-", "-"),
@@ -148,7 +283,9 @@ def read_man(source_text: str, source: str | None) -> RawArticle:
     page = _Page()
     title = ""
     published = None
-    for raw_line in source_text.splitlines():
+    # A macro body holds conditions of its own: taken again once bodies are in place.
+    lines = _take_conditions(_expand_macros(_take_conditions(source_text.splitlines())))
+    for raw_line in lines:
         if raw_line.startswith(('.\\"', "'\\\"", '.\\"')) or raw_line.strip() in (".", "'"):
             continue
         if not raw_line.startswith((".", "'")):

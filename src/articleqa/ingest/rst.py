@@ -8,7 +8,7 @@ from typing import Any
 
 from docutils import nodes
 from docutils.core import publish_parts
-from docutils.parsers.rst import roles
+from docutils.parsers.rst import Directive, directives, roles
 from docutils.utils import SystemMessage
 from lxml import html as lxml_html
 
@@ -119,6 +119,115 @@ for _domain in _DOMAINS:
         roles.register_local_role(f"{_domain}{_name}", _role(nodes.literal))
     for _name in _TEXT_ROLES:
         roles.register_local_role(f"{_domain}{_name}", _role(nodes.inline))
+
+
+# Sphinx's directives (and sphinx-design's), which plain docutils does not know: docutils
+# drops an unknown directive with everything in it, so a ".. dropdown:: References" block, a
+# ".. versionadded:: 2.0" note or an ".. option:: -v" description was lost. Each is read as
+# Sphinx shows it: its label and argument as a line of text, then its content.
+_LABELLED = {
+    "versionadded": "Added in version",
+    "versionchanged": "Changed in version",
+    "deprecated": "Deprecated since version",
+    "versionremoved": "Removed in version",
+    "seealso": "See also",
+}
+_TITLED_BLOCKS = [
+    # sphinx-design and sphinx-tabs: the argument is the block's title
+    "dropdown", "tab", "tab-item", "card", "grid-item-card", "centered",
+    # description directives: the argument is a signature, the content describes it
+    "describe", "object", "function", "method", "classmethod", "staticmethod", "attribute",
+    "property", "data", "exception", "decorator", "module", "envvar", "option", "cmdoption",
+    "confval", "member", "macro", "struct", "enum",
+]  # fmt: skip
+# Blocks whose argument is not shown (a condition, a layout): their content alone.
+_PLAIN_BLOCKS = ["only", "tab-set", "tabs", "grid", "grid-item", "hlist", "glossary", "div"]
+# Directives that set no text a reader sees in the page: a table of contents, index
+# entries, settings of the build.
+_UNSEEN = [
+    "toctree", "index", "highlight", "currentmodule", "program", "sectionauthor",
+    "codeauthor", "default-domain", "default-role", "tabularcolumns", "autosummary",
+    "automodule", "autoclass", "autofunction", "automethod", "autodata", "autoattribute",
+    "autoexception", "literalinclude", "plot", "graphviz", "mermaid",
+]  # fmt: skip
+
+
+class _AnyOption(dict[str, Any]):
+    """Every option is accepted and ignored: ``:open:``, ``:color: primary``."""
+
+    def __missing__(self, key: str) -> Any:
+        return directives.unchanged
+
+
+class _Shown(Directive):
+    """A directive read as its label and argument on a line, then its content."""
+
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    # Non-empty: docutils reads a directive's options only when it declares some.
+    option_spec = _AnyOption(name=directives.unchanged, **{"class": directives.unchanged})
+    label = ""
+    shows_argument = True
+
+    def run(self) -> list[nodes.Node]:
+        shown = nodes.container()
+        argument = self.arguments if self.shows_argument else []
+        title = " ".join(part for part in (self.label, *argument) if part)
+        if title:
+            shown += nodes.paragraph(title, title)
+        if self.content:
+            self.state.nested_parse(self.content, self.content_offset, shown)
+        return [shown]
+
+
+class _VersionNote(_Shown):
+    """ ".. versionadded:: 2.0 The ``as_frame`` parameter.": one line, as Sphinx sets it
+    ("Added in version 2.0: The as_frame parameter."), then any content below it."""
+
+    required_arguments = 1
+    optional_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        shown = nodes.container()
+        line = nodes.paragraph()
+        line += nodes.Text(f"{self.label} {self.arguments[0]}")
+        if len(self.arguments) > 1:
+            said, _messages = self.state.inline_text(self.arguments[1], self.lineno)
+            line += [nodes.Text(": "), *said]
+        shown += line
+        if self.content:
+            self.state.nested_parse(self.content, self.content_offset, shown)
+        return [shown]
+
+
+class _Contents(_Shown):
+    shows_argument = False
+
+
+class _Unseen(Directive):
+    optional_arguments = 1
+    final_argument_whitespace = True
+    has_content = True
+    option_spec = _Shown.option_spec
+
+    def run(self) -> list[nodes.Node]:
+        return []
+
+
+for _domain in _DOMAINS:
+    for _name in _TITLED_BLOCKS:
+        directives.register_directive(f"{_domain}{_name}", _Shown)
+    if _domain:
+        # Bare, "class" is docutils' own directive (a class for the next element).
+        directives.register_directive(f"{_domain}class", _Shown)
+for _name in _PLAIN_BLOCKS:
+    directives.register_directive(_name, _Contents)
+for _name, _label in _LABELLED.items():
+    shown_as = _Shown if _name == "seealso" else _VersionNote
+    directives.register_directive(_name, type(f"_{_name}", (shown_as,), {"label": _label}))
+for _name in _UNSEEN:
+    directives.register_directive(_name, _Unseen)
 
 
 def read_rst(text: str, source: str | None) -> RawArticle:
