@@ -643,3 +643,37 @@ def test_macros_multiplying_each_other_stop_at_a_budget() -> None:
 
     assert text.startswith("DESCRIPTION\n\nSafe text. boom boom")
     assert text.count("boom") <= 30_000
+
+
+POD2MAN_PAGE = r""".TH CA.PL 1
+.ie n \{\
+.    ds C` ""
+.    ds C' ""
+'br\}
+.el\{\
+.    ds C`
+.    ds C'
+'br\}
+.ds L" ""
+.ds R" ""
+.ie \n(.g .ds Aq \(aq
+.el       .ds Aq '
+.ds Hi Hello,
+.as Hi " world
+.ds q \N'34'
+.SH DESCRIPTION
+It is used as the \*(L"friendly name\*(R" of the user\*(Aqs key; type
+\*(C`man openssl\*(C'. \*(lqQuoted\*(rq, \*[Hi], \*qdash\*q and \*(Xx gone.
+"""
+
+
+def test_a_man_page_s_strings_are_interpolated() -> None:
+    # pod2man quotes with \*(L" and \*(R" and marks code with \*(C` and \*(C', strings defined
+    # by .ds for nroff: 266 of 2,802 system manual pages were stored with them as written.
+    text = prepare_article(read_man(POD2MAN_PAGE, "CA.pl.1")).text
+
+    assert text.split("\n\n") == [
+        "DESCRIPTION",
+        'It is used as the "friendly name" of the user\'s key; type "man openssl". '
+        '“Quoted”, Hello, world, "dash" and gone.',
+    ]

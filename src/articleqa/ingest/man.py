@@ -59,6 +59,7 @@ _NAMED_CHARS = {
     "Fo": "«",
     "Fc": "»",
 }
+_NUMBERED_CHAR = re.compile(r"\\N'(\d{1,7})'")  # \N'34': a character by its code
 _NAMED_CHAR = re.compile(r"\\\(([^\s]{2})|\\\[([^\]\s]+)\]")
 _FONT_MACROS = {"B", "I", "R", "SM", "SB"}
 _ALTERNATING = {"BR", "RB", "BI", "IB", "RI", "IR"}
@@ -82,6 +83,11 @@ _DEFINITION_END = re.compile(r"^[.']\s*\.\s*$")
 _ALIAS = re.compile(r"^[.']\s*als\s+(\S+)\s+(\S+)")
 _MACRO_ARGUMENT = re.compile(r"\\\\?\$(\d|\*|@)")
 _MACRO_DEPTH = 8  # a macro calling itself is cut off here, as groff's nesting limit would
+# Strings: ".ds NAME value" (".as" appends), interpolated as \*x, \*(xx or \*[name]. pod2man
+# quotes with \*(L" and \*(R", code with \*(C` and \*(C'; a string never defined is empty.
+_STRING_DEFINITION = re.compile(r"^[.']\s*(ds|as)\s+(\S+)\s?(.*)$")
+_STRING = re.compile(r"\\\*(?:\(([^\s]{2})|\[([^\]\s]+)\]|([^\s(\[]))")
+_PREDEFINED_STRINGS = {"lq": "“", "rq": "”", "R": "®", "Tm": "™", "S": ""}
 _EXPANSION_LINES = 20_000
 
 
@@ -135,13 +141,15 @@ def _take_conditions(lines: list[str]) -> list[str]:
 
 
 def _expand_macros(lines: list[str]) -> list[str]:
-    """``lines`` with the page's own definitions taken out and the calls of its own macros
-    replaced by their bodies, arguments filled in, as groff reads them.
+    """``lines`` with the page's own definitions taken out, the calls of its own macros
+    replaced by their bodies, arguments filled in, and its strings interpolated, as groff
+    reads them.
 
     The macros this reader knows (.SH, .TP, .UR, ...) are read as it knows them, even where a
     page redefines them (a fallback for other formatters, usually inside a condition).
     """
     bodies: dict[str, list[str]] = {}
+    strings: dict[str, str] = {}
     plain: list[str] = []
     defining: list[str] | None = None
     for line in lines:
@@ -158,11 +166,17 @@ def _expand_macros(lines: list[str]) -> list[str]:
         elif found := _ALIAS.match(line):
             new, old = found.groups()
             bodies[new] = bodies.get(old, [])
+        elif found := _STRING_DEFINITION.match(line):
+            kind, name, value = found.groups()
+            # Read as groff reads it: strings in the value are interpolated now, and a leading
+            # quote only marks where the value starts (".ds L\" \"\"" is one quote mark).
+            value = _interpolate(value.removeprefix('"'), strings)
+            strings[name] = strings.get(name, "") + value if kind == "as" else value
         else:
             plain.append(line)
     own = {name for name in bodies if name not in _NATIVE}
     if not own:
-        return plain
+        return [_interpolate(line, strings) for line in plain]
     # Macros calling each other several times a level could multiply a small page into
     # millions of lines: expansion stops at a budget in proportion to the page.
     budget = [_EXPANSION_LINES + 10 * len(plain)]
@@ -187,13 +201,33 @@ def _expand_macros(lines: list[str]) -> list[str]:
         for body_line in bodies[name]:
             yield from expand(_MACRO_ARGUMENT.sub(argument, body_line), depth + 1)
 
-    return [expanded for line in plain for expanded in expand(line, 0)]
+    return [_interpolate(expanded, strings) for line in plain for expanded in expand(line, 0)]
+
+
+def _interpolate(line: str, strings: dict[str, str]) -> str:
+    """``line`` with each string it names replaced by its value (empty when never defined)."""
+    if "\\*" not in line:
+        return line
+
+    def value(found: re.Match[str]) -> str:
+        name = found.group(1) or found.group(2) or found.group(3)
+        return strings.get(name, _PREDEFINED_STRINGS.get(name, ""))
+
+    return _STRING.sub(value, line)
+
+
+def _character(code: int) -> str:
+    """The printable character numbered ``code``; nothing for a control code, a surrogate (not
+    storable as UTF-8) or a number past Unicode."""
+    printable = 32 <= code < 0x110000 and not 0xD800 <= code <= 0xDFFF and code != 0x7F
+    return chr(code) if printable else ""
 
 
 def _unescape(text: str) -> str:
     text = _FONT_ESCAPE.sub("", text)
     text = _SIZE_ESCAPE.sub("", text)
     text = _MOTION_ESCAPE.sub("", text)
+    text = _NUMBERED_CHAR.sub(lambda m: _character(int(m.group(1))), text)
     text = _NAMED_CHAR.sub(lambda m: _NAMED_CHARS.get(m.group(1) or m.group(2), ""), text)
     for escape, value in (
         ("\\-", "-"),
