@@ -61,6 +61,10 @@ def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
         ("Who wrote mawk?", AnswerType.PERSON),
         ("Where does the name Debian come from?", AnswerType.PLACE),
         ("Why was the lower town flooded?", AnswerType.ANY),
+        # A clause of condition first: what is asked comes after it.
+        ("When I free a closure's memory, which address do I pass back?", AnswerType.ANY),
+        ("If I run killall with no signal, how many processes get it?", AnswerType.NUMBER),
+        ("When did the bridge open, if ever?", AnswerType.TIME),
     ],
 )
 def test_the_expected_kind_of_answer(question: str, kind: AnswerType) -> None:

@@ -796,3 +796,20 @@ def test_a_heading_s_words_count_for_its_sentences_when_ranking(home: Path) -> N
     by_text = {searcher.snapshot.passages[c.ordinal].text: c for c in ranked}
     assert by_text["Yann Collet"].sentence > 0.0
     assert searcher.ask(question, k=1).quotes[0].text == "Yann Collet"
+
+
+def test_a_passage_holding_the_kind_of_answer_asked_for_ranks_above_one_that_does_not(
+    home: Path,
+) -> None:
+    # "Who wrote the Debian Linux Manifesto?": the passage naming its author ranks above one
+    # that only speaks of the manifesto in as many of the question's words; the highlight
+    # weighed the kind of answer asked for, ranking did not.
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    named = "The manifesto was written by Ian Murdock, a student."
+    unnamed = "The manifesto was written in the open."
+    searcher = _searcher(settings, _store_of(settings, ("Notes", unnamed), ("Origins", named)))
+    question = "Who wrote the manifesto?"
+
+    ranked = searcher.rank(question, FakeEmbedder().embed([question])[0], SearchFilters())
+
+    assert [searcher.snapshot.passages[c.ordinal].text for c in ranked] == [named, unnamed]

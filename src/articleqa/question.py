@@ -151,6 +151,13 @@ _CODE_QUESTION = re.compile(
     r"build|compile|test|check|verify|upgrade|remove|uninstall)\b",
     re.IGNORECASE,
 )
+# A question that opens with a clause of condition ("When I ..., which ...?", "If ..., how ...?").
+_CONDITION_CLAUSE = re.compile(r"\s*(?:when|if|once|after|before|while)\b[^,?]*,\s*", re.IGNORECASE)
+_ASKING = re.compile(
+    r"(?:what|which|who|whom|whose|where|when|how|why|is|are|was|were|does|do|did|can|could|"
+    r"should|will|would)\b",
+    re.IGNORECASE,
+)
 _PERSON_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b|\bby whom\b", re.IGNORECASE)
 _PLACE_QUESTION = re.compile(
     r"^\s*where\b|\bin (?:what|which) (?:city|country|town|region|"
@@ -249,6 +256,11 @@ class QuestionInfo:
 
 
 def answer_type(question: str) -> AnswerType:
+    clause = _CONDITION_CLAUSE.match(question)
+    if clause and _ASKING.match(question, clause.end()):
+        # "When I free a closure's memory, which address do I pass back?" asks for an address,
+        # not a time: what is asked is in the question after its clause of condition.
+        question = question[clause.end() :]
     if _TIME_QUESTION.search(question):
         return AnswerType.TIME
     if _NUMBER_QUESTION.search(question):

@@ -53,7 +53,8 @@ EVIDENCE_SENTENCE_WEIGHT = 0.2
 # Words first measured better than meaning first (BENCHMARKS.md, highlight@1).
 _HIGHLIGHT_WORDS_WEIGHT = 2.0
 _HIGHLIGHT_CONTEXT_WEIGHT = 0.15
-_HIGHLIGHT_TYPE_WEIGHT = 0.15
+# The kind of answer asked for also weighs a passage's best sentence in ranking, as much.
+_ANSWER_KIND_WEIGHT = 0.15
 # Sentences that lean on the one before them; quoted alone they would not say what they are about.
 _REFERRING = frozenset(
     (
@@ -528,21 +529,19 @@ class Searcher:
         ]
         candidates.sort(key=lambda c: (-c.fused, c.ordinal))
         info = info or read_question(question)
-        return self._rerank_by_sentence(set(info.asked), candidates, query_vector, info.written)
+        return self._rerank_by_sentence(info, candidates, query_vector)
 
     def _rerank_by_sentence(
-        self,
-        asked: set[str],
-        ranked: list[Candidate],
-        query_vector: np.ndarray,
-        literals: tuple[str, ...] = (),
+        self, info: QuestionInfo, ranked: list[Candidate], query_vector: np.ndarray
     ) -> list[Candidate]:
         """Reward passages holding one sentence that answers: one that carries most of the
-        question's rare words, and (``sentence_meaning_weight``) one close to it in meaning.
+        question's rare words, (``sentence_meaning_weight``) one close to it in meaning, and one
+        holding the kind of answer asked for (a name for "who", a number for "how many").
 
         Questions usually paraphrase a single sentence of the answer; a passage where the
         question's words are spread over several sentences is weaker evidence.
         """
+        asked, literals = set(info.asked), info.written
         settings = self.settings
         weight, meaning_weight = settings.sentence_weight, settings.sentence_meaning_weight
         term_weight = {t: self._idf.get(t, 0.0) for t in asked}.__getitem__
@@ -567,6 +566,14 @@ class Searcher:
                 if meaning.size:
                     candidate.fused += meaning_weight * float(meaning.max())
             words = self._words(candidate.ordinal)
+            if info.answer_type is not AnswerType.ANY:
+                # Weighed as the highlight weighs it ("Written by Ian A. Murdock" for "Who
+                # wrote the Manifesto?" over a passage that only speaks of the Manifesto).
+                text = self.snapshot.passages[candidate.ordinal].text
+                candidate.fused += _ANSWER_KIND_WEIGHT * max(
+                    (info.expects(text[span.start : span.end]) for span, _ in words.sentences),
+                    default=0.0,
+                )
             if weight <= 0 or total <= 0 or asked.isdisjoint(words.all_terms | words.heading):
                 continue  # no sentence holds a question word: the best sentence scores 0
             # As in the highlight, the heading's words count for every sentence under it.
@@ -763,7 +770,7 @@ class Searcher:
                 meaning[index]
                 + _HIGHLIGHT_WORDS_WEIGHT * share(sentence_terms, text)
                 + _HIGHLIGHT_CONTEXT_WEIGHT * share(context_only)
-                + _HIGHLIGHT_TYPE_WEIGHT * info.expects(texts[index])
+                + _ANSWER_KIND_WEIGHT * info.expects(texts[index])
                 - length_penalty
             )
 
