@@ -140,6 +140,12 @@ class Settings(BaseSettings):
         ge=0,
         description="Bonus for one sentence close to the question in meaning (its cosine).",
     )
+    answer_kind_weight: float = Field(
+        default=0.15,
+        ge=0,
+        description="Bonus for one sentence holding the kind of answer asked for (a name for "
+        "who, a number for how many), as much as it weighs in the highlight.",
+    )
     follow_up_article_weight: float = Field(
         default=0.3,
         ge=0,

@@ -53,8 +53,7 @@ EVIDENCE_SENTENCE_WEIGHT = 0.2
 # Words first measured better than meaning first (BENCHMARKS.md, highlight@1).
 _HIGHLIGHT_WORDS_WEIGHT = 2.0
 _HIGHLIGHT_CONTEXT_WEIGHT = 0.15
-# The kind of answer asked for also weighs a passage's best sentence in ranking, as much.
-_ANSWER_KIND_WEIGHT = 0.15
+_HIGHLIGHT_TYPE_WEIGHT = 0.15
 # Sentences that lean on the one before them; quoted alone they would not say what they are about.
 _REFERRING = frozenset(
     (
@@ -566,11 +565,11 @@ class Searcher:
                 if meaning.size:
                     candidate.fused += meaning_weight * float(meaning.max())
             words = self._words(candidate.ordinal)
-            if info.answer_type is not AnswerType.ANY:
-                # Weighed as the highlight weighs it ("Written by Ian A. Murdock" for "Who
-                # wrote the Manifesto?" over a passage that only speaks of the Manifesto).
+            if settings.answer_kind_weight > 0 and info.answer_type is not AnswerType.ANY:
+                # "Written by Ian A. Murdock" for "Who wrote the Manifesto?", over a passage
+                # that only speaks of the Manifesto in as many of the question's words.
                 text = self.snapshot.passages[candidate.ordinal].text
-                candidate.fused += _ANSWER_KIND_WEIGHT * max(
+                candidate.fused += settings.answer_kind_weight * max(
                     (info.expects(text[span.start : span.end]) for span, _ in words.sentences),
                     default=0.0,
                 )
@@ -770,7 +769,7 @@ class Searcher:
                 meaning[index]
                 + _HIGHLIGHT_WORDS_WEIGHT * share(sentence_terms, text)
                 + _HIGHLIGHT_CONTEXT_WEIGHT * share(context_only)
-                + _ANSWER_KIND_WEIGHT * info.expects(texts[index])
+                + _HIGHLIGHT_TYPE_WEIGHT * info.expects(texts[index])
                 - length_penalty
             )
 
