@@ -39,7 +39,13 @@ from articleqa.passages import (
 from articleqa.paths import SNAPSHOTS
 from articleqa.search import Searcher
 from articleqa.sentence_files import quantise, save_quantised, scales_file
-from articleqa.sentence_words import TERMS_SUFFIX, WORDS_SUFFIX, sentence_terms, words_files
+from articleqa.sentence_words import (
+    TERMS_SUFFIX,
+    WORDS_SUFFIX,
+    SentenceWords,
+    sentence_terms,
+    words_files,
+)
 from articleqa.service import ingest
 from articleqa.snapshot import (
     Snapshot,
@@ -830,6 +836,7 @@ def test_sentence_rows_written_a_chunk_at_a_time_are_the_rows_saved_whole(
         return [p.read_bytes() for p in (vectors, scales_file(vectors), *words_files(vectors))]
 
     monkeypatch.setattr(indexer_module, "SENTENCE_CHUNK", 3)
+    monkeypatch.setattr(indexer_module, "SPLIT_CHUNK", 2)
     Indexer(settings, store, fake_embedder).build()
     in_threes = files(settings.home)
     monkeypatch.undo()
@@ -842,13 +849,15 @@ def test_sentence_rows_written_a_chunk_at_a_time_are_the_rows_saved_whole(
     assert files(whole_settings.home) == in_threes
     # What holding every row and saving them at the end wrote (the code before the chunks).
     snapshot = load_snapshot(settings.home)
+    split = [sentence_terms(passage.text) for passage in snapshot.passages]
     texts = [
-        passage.text[span.start : span.end]
-        for passage in snapshot.passages
-        for span, _ in sentence_terms(passage.text)
+        p.text[s.start : s.end]
+        for p, terms in zip(snapshot.passages, split, strict=True)
+        for s, _ in terms
     ]
-    save_quantised(tmp_path / "saved.npy", *quantise(FakeEmbedder().embed(texts)))
     saved = tmp_path / "saved.npy"
-    assert in_threes[:2] == [saved.read_bytes(), scales_file(saved).read_bytes()]
+    save_quantised(saved, *quantise(FakeEmbedder().embed(texts)))
+    SentenceWords.of(split).save(saved)
+    assert in_threes == [p.read_bytes() for p in (saved, scales_file(saved), *words_files(saved))]
     # The build's folder for the rows is gone with it.
     assert _staging_folders(settings.home) == []

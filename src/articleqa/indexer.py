@@ -54,6 +54,8 @@ logger = logging.getLogger(__name__)
 EMBED_CHUNK = 256
 # Sentence rows read from the cache and written to their file at a time (~1.5 MB float32).
 SENTENCE_CHUNK = 1024
+# Passages split into sentences at a time (their sentences' terms held as Python sets).
+SPLIT_CHUNK = 1024
 
 
 class VectorCache(Protocol):
@@ -526,29 +528,35 @@ class Indexer:
         known = np.zeros(len(passages), dtype=bool) if reuse is None else reuse.earlier >= 0
         vector_ordinals = None if reuse is None or reuse.all_vectors else np.flatnonzero(~known)
         texts = EmbeddingTexts(passages)
+        # Made when read (for their cache keys, and again where embedded), never all held.
         wanted = (
-            list(texts) if vector_ordinals is None else [texts[i] for i in vector_ordinals.tolist()]
+            texts
+            if vector_ordinals is None
+            else EmbeddingTexts(Selected(passages, vector_ordinals))
         )
         sentences_known = (
             known if reuse is not None and reuse.sentences is not None else np.zeros_like(known)
         )
         new = np.flatnonzero(~sentences_known)
-        sentence_texts, new_offsets, new_words = _sentences([passages[i] for i in new.tolist()])
+        new_passages = Selected(passages, new)
+        sentence_keys, new_offsets, new_words = _sentences(new_passages)
+        sentence_texts = SentenceTexts(new_passages, new_offsets, new_words)
         # One pass over passages and sentences, so progress counts all the model's work. The
         # sentences' vectors are not kept: the pass leaves them in the cache, from which they
         # are written to their file in order a chunk at a time (the build never holds them all).
         (vectors, _), missing = self._embedded(
-            [(wanted, np.dtype(np.float32)), (sentence_texts, None)],
+            [(wanted, np.dtype(np.float32), None), (sentence_texts, None, sentence_keys)],
             progress,
             reuse=not full,
         )
         assert vectors is not None
+        written = (sentence_texts, sentence_keys, new_offsets, new_words)
         if sentence_dir is None:
             with tempfile.TemporaryDirectory(prefix="articleqa-sentences-") as folder:
-                fresh = self._sentence_file(Path(folder), sentence_texts, new_offsets, new_words)
+                fresh = self._sentence_file(Path(folder), *written)
             fresh = replace(fresh, files=(None,))
         else:
-            fresh = self._sentence_file(sentence_dir, sentence_texts, new_offsets, new_words)
+            fresh = self._sentence_file(sentence_dir, *written)
         if reuse is None or len(new) == len(passages):
             store = fresh
         else:
@@ -564,15 +572,21 @@ class Indexer:
         )
 
     def _sentence_file(
-        self, folder: Path, texts: Sequence[str], offsets: np.ndarray, words: SentenceWords
+        self,
+        folder: Path,
+        texts: Sequence[str],
+        keys: Sequence[str],
+        offsets: np.ndarray,
+        words: SentenceWords,
     ) -> SentenceVectors:
-        """The rows of ``texts`` (every one cached by now) written to an int8 file in
-        ``folder``, ``SENTENCE_CHUNK`` at a time, with their words; mapped."""
+        """The rows of ``texts`` (their cache ``keys``; every one cached by now) written to an
+        int8 file in ``folder``, ``SENTENCE_CHUNK`` at a time, with their words; mapped."""
         path = folder / f"sentences-{secrets.token_hex(4)}.npy"
         writer = SentenceFileWriter(path, self.embedder.dimension)
         try:
-            for start in range(0, len(texts), SENTENCE_CHUNK):
-                writer.append(self._cached_rows(texts[start : start + SENTENCE_CHUNK]))
+            for start in range(0, len(keys), SENTENCE_CHUNK):
+                end = min(start + SENTENCE_CHUNK, len(keys))
+                writer.append(self._cached_rows(texts, keys, start, end))
         finally:
             writer.close()
         words.save(path)
@@ -582,40 +596,53 @@ class Indexer:
             matrix, offsets, path, SentenceWords.load(path, len(matrix)), scales
         )
 
-    def _cached_rows(self, texts: Sequence[str]) -> np.ndarray:
-        """The vectors of ``texts`` from the cache; one it could not keep is embedded again."""
-        keys = [cache_key(t) for t in texts]
-        found = self.cache.get_many(list(dict.fromkeys(keys)))
-        absent = {k: t for k, t in zip(keys, texts, strict=True) if k not in found}
+    def _cached_rows(
+        self, texts: Sequence[str], keys: Sequence[str], start: int, end: int
+    ) -> np.ndarray:
+        """Rows ``start`` .. ``end - 1`` of ``texts`` from the cache; one it could not keep is
+        embedded again."""
+        wanted = keys[start:end]
+        found = self.cache.get_many(list(dict.fromkeys(wanted)))
+        absent = {k: row for row, k in enumerate(wanted, start) if k not in found}
         if absent:
-            found.update(zip(absent, self.embedder.embed(list(absent.values())), strict=True))
-        matrix = np.empty((len(texts), self.embedder.dimension), dtype=np.float32)
-        for row, key in enumerate(keys):
+            again = self.embedder.embed([texts[row] for row in absent.values()])
+            found.update(zip(absent, again, strict=True))
+        matrix = np.empty((len(wanted), self.embedder.dimension), dtype=np.float32)
+        for row, key in enumerate(wanted):
             matrix[row] = found[key]
         return matrix
 
     def _embedded(
         self,
-        groups: list[tuple[list[str], np.dtype[Any] | None]],
+        groups: list[tuple[Sequence[str], np.dtype[Any] | None, Sequence[str] | None]],
         progress: ProgressCallback | None,
         reuse: bool = True,
     ) -> tuple[list[np.ndarray | None], list[int]]:
         """One matrix per group of texts (rows in the group's dtype; None for a group whose
         dtype is None: only made sure of in the cache), embedding only the texts not cached;
-        the indices returned count through the groups in order.
+        the indices returned count through the groups in order. A group's texts are read only
+        where they are embedded; its cache keys are given, or made of them.
 
         Cached vectors are copied into their rows as they are read, never all held beside the
         matrices: that doubled the build's peak memory (BENCHMARKS.md, "Scale").
         """
-        texts = [text for group, _ in groups for text in group]
         matrices = [
             None if d is None else np.zeros((len(g), self.embedder.dimension), dtype=d)
-            for g, d in groups
+            for g, d, _ in groups
         ]
         starts = [0]
-        for group, _ in groups:
+        for group, _, _ in groups:
             starts.append(starts[-1] + len(group))
-        keys = [cache_key(t) for t in texts]
+        keys = [
+            key
+            for group, _, known in groups
+            for key in (known if known is not None else (cache_key(t) for t in group))
+        ]
+
+        def text(row: int) -> str:
+            group = bisect.bisect_right(starts, row) - 1
+            return groups[group][0][row - starts[group]]
+
         rows: dict[str, list[int]] = {}
         for row, key in enumerate(keys):
             rows.setdefault(key, []).append(row)
@@ -635,7 +662,7 @@ class Indexer:
             progress(0, len(missing))
         for chunk_start in range(0, len(missing), EMBED_CHUNK):
             chunk = missing[chunk_start : chunk_start + EMBED_CHUNK]
-            vectors = self.embedder.embed([texts[i] for i in chunk])
+            vectors = self.embedder.embed([text(i) for i in chunk])
             # Written per chunk, so an interrupted build keeps what it paid for.
             self.cache.put_many((keys[i], v) for i, v in zip(chunk, vectors, strict=True))
             for i, vector in zip(chunk, vectors, strict=True):
@@ -757,17 +784,70 @@ def _article_record(article: Article) -> ArticleRecord:
 
 
 def _sentences(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray, SentenceWords]:
-    """Every passage's sentences, as the searcher splits them, each passage's first row, and
-    the sentences' spans and terms (stored, so the searcher need not compute them)."""
-    texts: list[str] = []
+    """Every passage's sentences, as the searcher splits them: each one's cache key, each
+    passage's first row, and the sentences' spans and terms (stored, so the searcher need not
+    compute them). Split ``SPLIT_CHUNK`` passages at a time, their texts not kept: every
+    sentence's text and terms held at once were the largest part of a full build's memory
+    (BENCHMARKS.md, "Scale, fifth pass")."""
+    keys: list[str] = []
     offsets = [0]
-    split = []
-    for passage in passages:
-        sentences = sentence_terms(passage.text)
-        split.append(sentences)
-        texts.extend(passage.text[span.start : span.end] for span, _ in sentences)
-        offsets.append(len(texts))
-    return texts, np.asarray(offsets, dtype=np.int64), SentenceWords.of(split)
+    parts = []
+    for start in range(0, len(passages), SPLIT_CHUNK):
+        split = []
+        for passage in passages[start : start + SPLIT_CHUNK]:
+            sentences = sentence_terms(passage.text)
+            split.append(sentences)
+            keys.extend(cache_key(passage.text[span.start : span.end]) for span, _ in sentences)
+            offsets.append(len(keys))
+        parts.append(SentenceWords.of(split))
+    words = (
+        parts[0] if len(parts) == 1 else SentenceWords.concatenate([(p, 0, len(p)) for p in parts])
+    )
+    return keys, np.asarray(offsets, dtype=np.int64), words
+
+
+class Selected(Sequence[Passage]):
+    """The passages of ``passages`` at ``ordinals``, each made when asked for."""
+
+    def __init__(self, passages: Sequence[Passage], ordinals: np.ndarray) -> None:
+        self.passages = passages
+        self.ordinals = ordinals
+
+    def __len__(self) -> int:
+        return len(self.ordinals)
+
+    @overload
+    def __getitem__(self, index: int) -> Passage: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Passage]: ...
+    def __getitem__(self, index: int | slice) -> Passage | list[Passage]:
+        if isinstance(index, slice):
+            return [self.passages[i] for i in self.ordinals[index].tolist()]
+        return self.passages[int(self.ordinals[index])]
+
+
+class SentenceTexts(Sequence[str]):
+    """The texts of the sentences ``_sentences`` found, each cut from its passage when asked
+    for (only those embedded are)."""
+
+    def __init__(self, passages: Sequence[Passage], offsets: np.ndarray, words: SentenceWords):
+        self.passages = passages
+        self.offsets = offsets
+        self.words = words
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        passage = int(np.searchsorted(self.offsets, index, side="right")) - 1
+        start, end = (int(x) for x in self.words.rows[index][:2])
+        return self.passages[passage].text[start:end]
 
 
 def check_same_articles(store: ArticleStore, version: str, manifest: SnapshotManifest) -> None:
