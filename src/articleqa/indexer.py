@@ -218,18 +218,15 @@ class Indexer:
                 # Once one is published, an emptied store is indexed (as empty), so removed
                 # articles stop being quoted; asks then get NoArticles from the Searcher.
                 raise NoArticles()
-            # The new sentence rows are written to a file as they come (never all held), then
-            # linked into the snapshot; a killed build's is removed by ``prune`` (".building-").
-            root = snapshots_dir(home)
+            # The new sentence rows are written into the snapshot's staging folder as they come
+            # (never all held), before the rest of it (write_snapshot).
+            version = new_version()
+            staging = snapshots_dir(home) / f".building-{version}"
             try:
-                root.mkdir(parents=True, exist_ok=True)
-                aside = Path(tempfile.mkdtemp(prefix=".building-sentences-", dir=root))
-            except OSError as exc:
-                raise StorageError(f"cannot write under {root}: {exc.strerror or exc}") from exc
-            try:
-                return self._build(home, started, generation, articles, progress, full, aside)
-            finally:
-                shutil.rmtree(aside, ignore_errors=True)
+                return self._build(home, started, generation, articles, progress, full, version)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
 
     def _build(
         self,
@@ -239,9 +236,9 @@ class Indexer:
         articles: list[Article],
         progress: ProgressCallback | None,
         full: bool,
-        aside: Path,
+        version: str,
     ) -> BuildReport:
-        """``build`` under the lock; ``aside``: where the new sentence rows are written."""
+        """``build`` under the lock, of snapshot ``version``."""
         previous = current_version(home)
         passages = self.passage_list(articles, previous, full=full)
         plan = self.plan(passages, previous, full=full)
@@ -251,7 +248,7 @@ class Indexer:
             full=full,
             passages=passages.passages,
             reuse=plan.reuse,
-            sentence_dir=aside,
+            sentence_dir=snapshots_dir(home) / f".building-{version}",
         )
         if plan.extend is not None and prepared.vector_ordinals is not None:
             index, choice = extend(
@@ -267,7 +264,6 @@ class Indexer:
             )
         kind = choice.kind
         lexical = plan.lexical
-        version = new_version()
         manifest = self.manifest(
             articles, prepared, kind, generation, vector_index=choice.as_manifest()
         )
@@ -521,8 +517,8 @@ class Indexer:
         what every backend indexes. ``passages``: ``articles`` already split; ``reuse``: what
         the previous snapshot holds of them (then only new passages are split into sentences
         and looked up in the cache). ``sentence_dir``: where the new sentence rows' file is
-        written (a build links it into the snapshot); None: a temporary folder, the rows
-        mapped from a file removed at once."""
+        written, made when it is (a build's staging folder, which ``write_snapshot`` then
+        completes); None: a temporary folder, the rows mapped from a file removed at once."""
         if passages is None:
             passages = self.passage_list(articles, None, full=True).passages
         known = np.zeros(len(passages), dtype=bool) if reuse is None else reuse.earlier >= 0
@@ -581,6 +577,10 @@ class Indexer:
     ) -> SentenceVectors:
         """The rows of ``texts`` (their cache ``keys``; every one cached by now) written to an
         int8 file in ``folder``, ``SENTENCE_CHUNK`` at a time, with their words; mapped."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot write under {folder}: {exc.strerror or exc}") from exc
         path = folder / f"sentences-{secrets.token_hex(4)}.npy"
         writer = SentenceFileWriter(path, self.embedder.dimension)
         try:
@@ -834,6 +834,8 @@ class SentenceTexts(Sequence[str]):
         self.passages = passages
         self.offsets = offsets
         self.words = words
+        # The last passage read: missing sentences come in row order, a passage's together.
+        self._last: tuple[int, str] = (-1, "")
 
     def __len__(self) -> int:
         return int(self.offsets[-1])
@@ -846,8 +848,10 @@ class SentenceTexts(Sequence[str]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         passage = int(np.searchsorted(self.offsets, index, side="right")) - 1
+        if self._last[0] != passage:
+            self._last = (passage, self.passages[passage].text)
         start, end = (int(x) for x in self.words.rows[index][:2])
-        return self.passages[passage].text[start:end]
+        return self._last[1][start:end]
 
 
 def check_same_articles(store: ArticleStore, version: str, manifest: SnapshotManifest) -> None:

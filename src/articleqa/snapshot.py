@@ -399,7 +399,8 @@ def write_snapshot(
     final = root / version
     try:
         root.mkdir(parents=True, exist_ok=True)
-        staging.mkdir()
+        # A build may have begun it with the new sentence rows (Indexer.prepare).
+        staging.mkdir(exist_ok=True)
         try:
             faiss.write_index(vectors, str(staging / VECTORS))
         except RuntimeError as exc:
@@ -447,7 +448,9 @@ def _write_sentence_arrays(staging: Path, sentences: SentenceVectors) -> None:
         zip(sentences.arrays, sentences.files, words, strict=True)
     ):
         scales = sentences.scales_of(number)
-        if file is not None:
+        if file is not None and file.parent == staging:
+            names.append(file.name)  # written here by the build, with its companions
+        elif file is not None:
             # A full build's float16 file of format 1 is linked under a name of its own: code of
             # then, finding sentences.npy, would look for sentence_offsets.npy beside it.
             name = (
