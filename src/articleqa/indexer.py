@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol, overload
+from typing import Any, Protocol
 
 import faiss
 import numpy as np
@@ -26,7 +26,14 @@ from articleqa.lexical import LexicalIndex
 from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article, Passage, SourceSpan
 from articleqa.paths import HomePaths
-from articleqa.records import Articles, Columns, Places, load_columns, merged_columns
+from articleqa.records import (
+    Articles,
+    Columns,
+    LazySequence,
+    Places,
+    load_columns,
+    merged_columns,
+)
 from articleqa.sentence_files import SentenceFileWriter, scales_file
 from articleqa.sentence_words import RULES_KEY, SentenceWords, rules_fingerprint, sentence_terms
 from articleqa.snapshot import (
@@ -684,7 +691,7 @@ class PassageList:
     earlier: np.ndarray | None
 
 
-class ColumnPassages(Sequence[Passage]):
+class ColumnPassages(LazySequence[Passage]):
     """Passages of in-memory columns, each made when asked for (a build asks for new ones)."""
 
     def __init__(self, columns: Columns, article_ids: Sequence[str]) -> None:
@@ -694,13 +701,7 @@ class ColumnPassages(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self.columns.passages)
 
-    @overload
-    def __getitem__(self, index: int) -> Passage: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Passage]: ...
-    def __getitem__(self, index: int | slice) -> Passage | list[Passage]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def item(self, index: int) -> Passage:
         columns = self.columns
         begin, end, context, heading, first, count, key = columns.passages[index].tolist()
         spans = columns.spans[first : first + count, :3].tolist()
@@ -713,7 +714,7 @@ class ColumnPassages(Sequence[Passage]):
         )
 
 
-class EmbeddingTexts(Sequence[str]):
+class EmbeddingTexts(LazySequence[str]):
     """What is embedded and indexed of each passage, made when asked for."""
 
     def __init__(self, passages: Sequence[Passage]) -> None:
@@ -722,13 +723,7 @@ class EmbeddingTexts(Sequence[str]):
     def __len__(self) -> int:
         return len(self.passages)
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def item(self, index: int) -> str:
         return self.passages[index].embedding_text()
 
 
@@ -806,7 +801,7 @@ def _sentences(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray, Sent
     return keys, np.asarray(offsets, dtype=np.int64), words
 
 
-class Selected(Sequence[Passage]):
+class Selected(LazySequence[Passage]):
     """The passages of ``passages`` at ``ordinals``, each made when asked for."""
 
     def __init__(self, passages: Sequence[Passage], ordinals: np.ndarray) -> None:
@@ -816,17 +811,11 @@ class Selected(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self.ordinals)
 
-    @overload
-    def __getitem__(self, index: int) -> Passage: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Passage]: ...
-    def __getitem__(self, index: int | slice) -> Passage | list[Passage]:
-        if isinstance(index, slice):
-            return [self.passages[i] for i in self.ordinals[index].tolist()]
+    def item(self, index: int) -> Passage:
         return self.passages[int(self.ordinals[index])]
 
 
-class SentenceTexts(Sequence[str]):
+class SentenceTexts(LazySequence[str]):
     """The texts of the sentences ``_sentences`` found, each cut from its passage when asked
     for (only those embedded are)."""
 
@@ -840,13 +829,7 @@ class SentenceTexts(Sequence[str]):
     def __len__(self) -> int:
         return int(self.offsets[-1])
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def item(self, index: int) -> str:
         passage = int(np.searchsorted(self.offsets, index, side="right")) - 1
         if self._last[0] != passage:
             self._last = (passage, self.passages[passage].text)
