@@ -58,6 +58,12 @@ print(json.dumps({"passages": snapshot.passage_count, "first": first, "again": a
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--home", type=Path, required=True, help="a home with a built index")
+    parser.add_argument(
+        "--baseline-home",
+        type=Path,
+        default=None,
+        help="the baseline's own home (default --home): for a snapshot format it cannot read",
+    )
     parser.add_argument("--baseline", type=Path, required=True, help="an older src/")
     parser.add_argument("--tree", type=Path, default=REPO / "src", help="the src/ measured")
     parser.add_argument("--questions", type=int, default=200)
@@ -68,13 +74,14 @@ def main() -> None:
 
     asked = json.dumps(questions(args.questions))
     trees = [("baseline", args.baseline.resolve()), ("this tree", args.tree.resolve())]
+    homes = {"baseline": args.baseline_home or args.home, "this tree": args.home}
     runs: dict[str, list[dict[str, object]]] = {name: [] for name, _ in trees}
     loads = []
     for round_ in range(args.rounds):
         for name, src in trees:
             loads.append(os.getloadavg()[0])
             out = subprocess.run(
-                [sys.executable, "-c", CHILD, str(args.home), asked],
+                [sys.executable, "-c", CHILD, str(homes[name]), asked],
                 env={**os.environ, "PYTHONPATH": str(src), "HF_HUB_OFFLINE": "1"},
                 check=True,
                 capture_output=True,

@@ -3,9 +3,11 @@
 A stored corpus (``bench/scale.py``'s synthetic articles of real sentences; ``--store`` an
 ``articles.sqlite`` it made, else one is composed) is copied into one home per code tree (the
 working tree, and ``--baseline SRC`` for an older ``src/`` in the same run) and indexed once in
-full. Then, ``--repeat`` times, ``--add`` new articles are stored and ``articleqa index`` is run
-in a subprocess and timed (wall, peak RSS); the table gives the median of the repeats. The
-test embedder (``fake``) embeds, so what is measured is the build around the model.
+full (its wall time, peak RSS and snapshot size; ``--warm`` fills the embedding cache first, so
+every tree's full build reads the vectors from it). Then, ``--repeat`` times, ``--add`` new
+articles are stored and ``articleqa index`` is run in a subprocess and timed (wall, peak RSS);
+the table gives the median of the repeats. The test embedder (``fake``) embeds, so what is
+measured is the build around the model. ``--keep`` leaves each tree's home in ``--workdir``.
 
     nice -n 10 .venv/bin/python bench/incremental_scale.py --store /tmp/store-180000 \
         --baseline /tmp/old/src --add 10 --repeat 3
@@ -34,6 +36,8 @@ class Row:
     passages: int
     added: int
     full_s: float
+    full_peak: float
+    full_mb: float
     builds: list[float]
     peaks: list[float]
     snapshot_mb: float
@@ -81,7 +85,9 @@ def new_bytes_mb(snapshot: Path) -> float:
 
 def measure(tree: str, src: Path, home: Path, added: int, repeat: int) -> Row:
     note(f"{tree}: full build")
-    full_s, _ = build(src, home)
+    full_s, full_peak = build(src, home)
+    full_mb = folder_mb(passages_of(home)[1])
+    note(f"{tree}: full build {full_s:.1f} s, peak {full_peak:.0f} MB, snapshot {full_mb:.0f} MB")
     builds: list[float] = []
     peaks: list[float] = []
     written: list[float] = []
@@ -99,6 +105,8 @@ def measure(tree: str, src: Path, home: Path, added: int, repeat: int) -> Row:
         passages,
         added,
         full_s,
+        full_peak,
+        full_mb,
         builds,
         peaks,
         folder_mb(snapshot),
@@ -115,6 +123,15 @@ def main() -> None:
     parser.add_argument("--add", type=int, default=10, help="articles added per round")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="fill the embedding cache with an unmeasured full build first (with the first "
+        "tree), so every measured full build reads vectors from it",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep each tree's home in --workdir afterwards"
+    )
     args = parser.parse_args()
     trees = [("this tree", args.tree.resolve())]
     if args.baseline is not None:
@@ -141,6 +158,16 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )
         embeddings: Path | None = None
+        if args.warm:
+            warm = workdir / "home-warm"
+            shutil.rmtree(warm, ignore_errors=True)
+            shutil.copytree(stored, warm)
+            note("filling the embedding cache (not measured)")
+            build(trees[0][1], warm)
+            embeddings = workdir / "embeddings-kept"
+            shutil.rmtree(embeddings, ignore_errors=True)
+            shutil.copytree(warm / "embeddings", embeddings)
+            shutil.rmtree(warm)
         for tree, src in trees:
             home = workdir / f"home-{tree.replace(' ', '-')}"
             shutil.rmtree(home, ignore_errors=True)
@@ -156,7 +183,8 @@ def main() -> None:
                 embeddings = workdir / "embeddings-kept"
                 shutil.rmtree(embeddings, ignore_errors=True)
                 shutil.copytree(home / "embeddings", embeddings)
-            shutil.rmtree(home, ignore_errors=True)
+            if not args.keep:
+                shutil.rmtree(home, ignore_errors=True)
     baseline = rows[0].median if args.baseline is not None else None
     print(f"Machine: {machine()}; test embedder; load average {min(loads):.1f}-{max(loads):.1f}")
     print(
@@ -166,6 +194,8 @@ def main() -> None:
                 "passages",
                 "articles added",
                 "full build s",
+                "full build peak MB",
+                "full build's snapshot MB",
                 f"build after adding s: median (each of {args.repeat})",
                 "vs baseline",
                 "peak MB",
@@ -178,6 +208,8 @@ def main() -> None:
                     f"{r.passages:,}",
                     str(r.added),
                     f"{r.full_s:.1f}",
+                    f"{r.full_peak:.0f}",
+                    f"{r.full_mb:.0f}",
                     f"{r.median:.2f} ({' / '.join(f'{b:.2f}' for b in r.builds)})",
                     "–" if baseline is None else f"{r.median / baseline:.2f}x",
                     f"{max(r.peaks):.0f}",

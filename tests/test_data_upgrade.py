@@ -10,13 +10,21 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from articleqa import ArticleQA
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
+from articleqa.manifest import FORMAT_VERSION
 from articleqa.paths import STORE_FILE, HomePaths
-from articleqa.snapshot import LEGACY_PASSAGES, MANIFEST, PASSAGES, list_versions
+from articleqa.snapshot import (
+    LEGACY_PASSAGES,
+    MANIFEST,
+    PASSAGES,
+    SENTENCE_VECTORS,
+    list_versions,
+)
 from articleqa.store import SCHEMA_VERSION
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "home-2026-11-29"
@@ -181,3 +189,24 @@ def test_an_older_home_is_migrated_in_place(old_home: Path) -> None:
     answer = engine.ask(_expected()[0]["question"], 1)
     assert answer.answered and answer.index_version == report.version
     assert answer.quotes[0].article.id == SCIENCE_FAIR
+
+
+def test_the_old_homes_float16_sentence_rows_are_read_as_stored_and_new_builds_write_int8(
+    old_home: Path,
+) -> None:
+    engine = _engine(old_home)
+    first = _expected()[0]
+    assert _answer(engine, first["question"]) == first
+    old = engine.searcher.snapshot
+    assert old.manifest.format == 1 and old.sentences is not None
+    stored = np.load(old.path / SENTENCE_VECTORS)
+    assert stored.dtype == np.float16 and old.sentences.scales_of(0) is None
+    assert np.array_equal(old.sentences.rows(0), stored[: len(old.sentences.rows(0))])
+
+    report = engine.build()
+    new = engine.searcher.snapshot
+    assert new.version == report.version and new.manifest.format == FORMAT_VERSION
+    assert new.sentences is not None
+    assert [a.dtype for a in new.sentences.arrays] == [np.int8]
+    assert new.sentences.scales_of(0) is not None
+    assert _comparable(_answer(engine, first["question"])) == _comparable(first)

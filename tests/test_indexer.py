@@ -38,7 +38,14 @@ from articleqa.passages import (
 )
 from articleqa.paths import SNAPSHOTS
 from articleqa.search import Searcher
-from articleqa.sentence_words import TERMS_SUFFIX, WORDS_SUFFIX, sentence_terms
+from articleqa.sentence_files import quantise, save_quantised, scales_file
+from articleqa.sentence_words import (
+    TERMS_SUFFIX,
+    WORDS_SUFFIX,
+    SentenceWords,
+    sentence_terms,
+    words_files,
+)
 from articleqa.service import ingest
 from articleqa.snapshot import (
     Snapshot,
@@ -209,7 +216,9 @@ def _every_passage_has_its_sentences(snapshot: Snapshot, embedder: FakeEmbedder)
         rows = snapshot.sentences.rows(ordinal)
         assert len(rows) == len(spans)
         expected = embedder.embed([passage.text[s.start : s.end] for s in spans])
-        np.testing.assert_allclose(rows, expected, atol=1e-3)
+        # int8 with a scale a row: off by at most half a step, max |x| / 254.
+        bound = np.abs(expected).max(axis=1, keepdims=True) / 254 + 1e-6
+        assert np.all(np.abs(rows - expected) <= bound)
         # Its sentences' spans and terms are stored, as the searcher would compute them.
         assert snapshot.sentences.sentence_terms(ordinal) == sentence_terms(passage.text)
 
@@ -811,3 +820,44 @@ def test_sentence_words_of_other_splitting_rules_are_not_used(
     monkeypatch.setattr(snapshot_module, "rules_fingerprint", lambda: "newer-rules")
     snapshot = load_snapshot(settings.home)
     assert snapshot.sentences is not None and snapshot.sentences.sentence_terms(0) is None
+
+
+def test_sentence_rows_written_a_chunk_at_a_time_are_the_rows_saved_whole(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    def files(home: Path) -> list[bytes]:
+        folder = load_snapshot(home).path
+        [name] = json.loads((folder / snapshot_module.SENTENCE_ARRAYS).read_text())
+        vectors = folder / name
+        return [p.read_bytes() for p in (vectors, scales_file(vectors), *words_files(vectors))]
+
+    monkeypatch.setattr(indexer_module, "SENTENCE_CHUNK", 3)
+    monkeypatch.setattr(indexer_module, "SPLIT_CHUNK", 2)
+    Indexer(settings, store, fake_embedder).build()
+    in_threes = files(settings.home)
+    monkeypatch.undo()
+    whole_settings = settings.model_copy(update={"home": tmp_path / "whole"})
+    whole_store = ArticleStore(whole_settings.home)
+    for article in store.iter_articles():
+        whole_store.upsert(article)
+    Indexer(whole_settings, whole_store, FakeEmbedder()).build()
+
+    assert files(whole_settings.home) == in_threes
+    # What holding every row and saving them at the end wrote (the code before the chunks).
+    snapshot = load_snapshot(settings.home)
+    split = [sentence_terms(passage.text) for passage in snapshot.passages]
+    texts = [
+        p.text[s.start : s.end]
+        for p, terms in zip(snapshot.passages, split, strict=True)
+        for s, _ in terms
+    ]
+    saved = tmp_path / "saved.npy"
+    save_quantised(saved, *quantise(FakeEmbedder().embed(texts)))
+    SentenceWords.of(split).save(saved)
+    assert in_threes == [p.read_bytes() for p in (saved, scales_file(saved), *words_files(saved))]
+    # The build's folder for the rows is gone with it.
+    assert _staging_folders(settings.home) == []

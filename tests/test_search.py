@@ -10,6 +10,7 @@ import itertools
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from articleqa.config import Settings
@@ -23,7 +24,14 @@ from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, RawArticle
 from articleqa.question import read_question
-from articleqa.search import Searcher, SearchFilters, _answer_extent, _with_answer_of_kind
+from articleqa.search import (
+    Searcher,
+    SearchFilters,
+    _answer_extent,
+    _with_answer_of_kind,
+    sentence_scores,
+)
+from articleqa.sentence_files import dequantise, quantise
 from articleqa.service import ingest
 from articleqa.store import ArticleStore
 from tests.conftest import SAMPLE_ARTICLES
@@ -813,3 +821,27 @@ def test_a_passage_holding_the_kind_of_answer_asked_for_ranks_above_one_that_doe
     ranked = searcher.rank(question, FakeEmbedder().embed([question])[0], SearchFilters())
 
     assert [searcher.snapshot.passages[c.ordinal].text for c in ranked] == [named, unnamed]
+
+
+def test_a_sentence_repeated_in_a_passage_scores_the_same_at_each_place() -> None:
+    # Seen at 198 k passages of bench/scale.py's corpus: a float32 matrix product gave the
+    # second of two equal int8 rows a score 1 ulp higher, so the highlight moved to it.
+    embedder = FakeEmbedder()
+    repeated = (
+        "One of the first Norman mercenaries to serve as a Byzantine general "
+        "was Hervé in the 1050s."
+    )
+    question = embedder.embed(["Who was the first Byzantine mercenary to serve with the Normans?"])
+    for count in range(3, 10):
+        for first, second in itertools.combinations(range(count), 2):
+            texts = [f"Sentence number {i} of the passage." for i in range(count)]
+            texts[first] = texts[second] = repeated
+            vectors = embedder.embed(texts)
+            scores = sentence_scores(dequantise(*quantise(vectors)), question[0])
+            assert scores.dtype == np.float32
+            assert scores[first] == scores[second]
+            assert int(np.argmax(scores)) == first
+    # float16 rows (snapshots from before the int8 ones) are scored as they always were.
+    old = vectors.astype(np.float16)
+    expected = np.asarray(old @ question[0].astype(np.float16), dtype=np.float32)
+    assert np.array_equal(sentence_scores(old, question[0]), expected)

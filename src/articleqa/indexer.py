@@ -5,25 +5,36 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import logging
+import secrets
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Protocol, overload
+from typing import Any, Protocol
 
 import faiss
 import numpy as np
 
+from articleqa.arrays import load_array
 from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
-from articleqa.errors import NoArticles, RollbackRefused, SnapshotCorrupt
+from articleqa.errors import NoArticles, RollbackRefused, SnapshotCorrupt, StorageError
 from articleqa.lexical import LexicalIndex
 from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article, Passage, SourceSpan
 from articleqa.paths import HomePaths
-from articleqa.records import Articles, Columns, Places, load_columns, merged_columns
+from articleqa.records import (
+    Articles,
+    Columns,
+    LazySequence,
+    Places,
+    load_columns,
+    merged_columns,
+)
+from articleqa.sentence_files import SentenceFileWriter, scales_file
 from articleqa.sentence_words import RULES_KEY, SentenceWords, rules_fingerprint, sentence_terms
 from articleqa.snapshot import (
     LEXICAL_DIR,
@@ -48,6 +59,10 @@ from articleqa.vector_index import IndexChoice, build_chosen, extend, extendable
 logger = logging.getLogger(__name__)
 
 EMBED_CHUNK = 256
+# Sentence rows read from the cache and written to their file at a time (~1.5 MB float32).
+SENTENCE_CHUNK = 1024
+# Passages split into sentences at a time (their sentences' terms held as Python sets).
+SPLIT_CHUNK = 1024
 
 
 class VectorCache(Protocol):
@@ -93,16 +108,6 @@ class Prepared:
     def sentences(self) -> int:
         return self.sentence_store.count
 
-    @property
-    def sentence_vectors(self) -> np.ndarray:
-        """Every passage's sentence rows in passage order (see ``sentence_offsets``)."""
-        return self.sentence_store.dense()[0]
-
-    @property
-    def sentence_offsets(self) -> np.ndarray:
-        """Each passage's first row in ``sentence_vectors``, then the total."""
-        return self.sentence_store.dense()[1]
-
 
 @dataclass(frozen=True, slots=True)
 class Plan:
@@ -137,40 +142,38 @@ class Reuse:
     # False when the previous ANN index is extended: only new passages' vectors are needed.
     all_vectors: bool
 
-    def sentence_store(
-        self,
-        new: np.ndarray,
-        new_vectors: np.ndarray,
-        new_offsets: np.ndarray,
-        new_words: SentenceWords | None = None,
-    ) -> SentenceVectors:
+    def sentence_store(self, new: np.ndarray, fresh: SentenceVectors) -> SentenceVectors:
         """Every passage's sentence rows: the previous snapshot's arrays for the passages it
-        held (same text, same sentences, same vectors), one more array for the ``new`` ones."""
+        held (same text, same sentences, same vectors), one more array (``fresh``'s one) for
+        the ``new`` ones."""
         assert self.sentences is not None
         previous = self.sentences
         old = np.ones(len(self.earlier), dtype=bool)
         old[new] = False
         where = np.zeros((len(self.earlier), 3), dtype=np.int64)
         where[old] = previous.where[self.earlier[old]]
-        used = np.unique(where[old, 0])
+        used = np.unique(where[old, 0]).tolist()
         renumber = np.zeros(max(len(previous.arrays), 1), dtype=np.int64)
         renumber[used] = np.arange(len(used))
         where[old, 0] = renumber[where[old, 0]]
         where[new, 0] = len(used)
-        where[new, 1] = new_offsets[:-1]
-        where[new, 2] = np.diff(new_offsets)
-        arrays = (*(previous.arrays[i] for i in used), new_vectors)
-        files = (*(previous.files[i] for i in used), None)
+        where[new, 1:] = fresh.where[:, 1:]
+        arrays = (*(previous.arrays[i] for i in used), fresh.arrays[0])
+        files = (*(previous.files[i] for i in used), fresh.files[0])
+        scales = (*(previous.scales_of(i) for i in used), fresh.scales_of(0))
         words = (
-            (*(previous.words[i] for i in used), new_words)
-            if previous.has_words and new_words is not None
+            (*(previous.words[i] for i in used), fresh.words[0])
+            if previous.has_words and fresh.has_words
             else ()
         )
-        store = SentenceVectors(arrays, where, files, words)
+        store = SentenceVectors(arrays, where, files, words, scales)
         if len(arrays) > MAX_SENTENCE_FILES or store.stored - store.count > (
             SENTENCE_WASTE * store.stored
         ):
-            return SentenceVectors.single(*store.dense(), words=store.dense_words())
+            matrix, dense_scales, offsets = store.dense()
+            return SentenceVectors.single(
+                matrix, offsets, words=store.dense_words(), scales=dense_scales
+            )
         return store
 
 
@@ -222,62 +225,87 @@ class Indexer:
                 # Once one is published, an emptied store is indexed (as empty), so removed
                 # articles stop being quoted; asks then get NoArticles from the Searcher.
                 raise NoArticles()
-            previous = current_version(home)
-            passages = self.passage_list(articles, previous, full=full)
-            plan = self.plan(passages, previous, full=full)
-            prepared = self.prepare(
-                articles, progress, full=full, passages=passages.passages, reuse=plan.reuse
-            )
-            if plan.extend is not None and prepared.vector_ordinals is not None:
-                index, choice = extend(
-                    plan.extend.index,
-                    plan.extend.choice,
-                    plan.extend.earlier,
-                    prepared.vectors,
-                    prepared.vector_ordinals,
-                )
-            else:
-                index, choice = build_chosen(
-                    prepared.vectors, self.settings.index_type, self.settings.ann_threshold
-                )
-            kind = choice.kind
-            lexical = plan.lexical
+            # The new sentence rows are written into the snapshot's staging folder as they come
+            # (never all held), before the rest of it (write_snapshot).
             version = new_version()
-            manifest = self.manifest(
-                articles, prepared, kind, generation, vector_index=choice.as_manifest()
-            )
-            written = write_snapshot(
-                home,
-                version,
-                index,
-                lexical,
-                passages.columns,
-                manifest,
-                sentences=prepared.sentence_store,
-                previous=previous,
-            )
+            staging = snapshots_dir(home) / f".building-{version}"
             try:
-                publish(home, version)
+                return self._build(home, started, generation, articles, progress, full, version)
             except BaseException:
-                # Never published, so never served: a newer unpublished folder would only
-                # confuse fallbacks and rollbacks.
-                shutil.rmtree(written, ignore_errors=True)
+                shutil.rmtree(staging, ignore_errors=True)
                 raise
-            prune(home, self.settings.keep_snapshots)
-            report = self.report(version, articles, prepared, kind, started, generation)
-            logger.info(
-                "built %s: %d articles, %d passages (%d embedded, %d from cache), "
-                "%d sentences (%d embedded) in %.1fs",
-                version,
-                report.articles,
-                report.passages,
-                report.embedded,
-                report.reused,
-                report.sentences,
-                report.sentences_embedded,
-                report.seconds,
+
+    def _build(
+        self,
+        home: Path,
+        started: float,
+        generation: int,
+        articles: list[Article],
+        progress: ProgressCallback | None,
+        full: bool,
+        version: str,
+    ) -> BuildReport:
+        """``build`` under the lock, of snapshot ``version``."""
+        previous = current_version(home)
+        passages = self.passage_list(articles, previous, full=full)
+        plan = self.plan(passages, previous, full=full)
+        prepared = self.prepare(
+            articles,
+            progress,
+            full=full,
+            passages=passages.passages,
+            reuse=plan.reuse,
+            sentence_dir=snapshots_dir(home) / f".building-{version}",
+        )
+        if plan.extend is not None and prepared.vector_ordinals is not None:
+            index, choice = extend(
+                plan.extend.index,
+                plan.extend.choice,
+                plan.extend.earlier,
+                prepared.vectors,
+                prepared.vector_ordinals,
             )
-            return report
+        else:
+            index, choice = build_chosen(
+                prepared.vectors, self.settings.index_type, self.settings.ann_threshold
+            )
+        kind = choice.kind
+        lexical = plan.lexical
+        manifest = self.manifest(
+            articles, prepared, kind, generation, vector_index=choice.as_manifest()
+        )
+        written = write_snapshot(
+            home,
+            version,
+            index,
+            lexical,
+            passages.columns,
+            manifest,
+            sentences=prepared.sentence_store,
+            previous=previous,
+        )
+        try:
+            publish(home, version)
+        except BaseException:
+            # Never published, so never served: a newer unpublished folder would only
+            # confuse fallbacks and rollbacks.
+            shutil.rmtree(written, ignore_errors=True)
+            raise
+        prune(home, self.settings.keep_snapshots)
+        report = self.report(version, articles, prepared, kind, started, generation)
+        logger.info(
+            "built %s: %d articles, %d passages (%d embedded, %d from cache), "
+            "%d sentences (%d embedded) in %.1fs",
+            version,
+            report.articles,
+            report.passages,
+            report.embedded,
+            report.reused,
+            report.sentences,
+            report.sentences_embedded,
+            report.seconds,
+        )
+        return report
 
     def plan(self, passages: PassageList, previous: str | None, *, full: bool) -> Plan:
         """What of the ``previous`` snapshot this build of ``passages`` reuses (issue 17).
@@ -490,36 +518,52 @@ class Indexer:
         full: bool = False,
         passages: Sequence[Passage] | None = None,
         reuse: Reuse | None = None,
+        sentence_dir: Path | None = None,
     ) -> Prepared:
         """Split, de-duplicate and embed (what the cache lacks, or everything when ``full``):
         what every backend indexes. ``passages``: ``articles`` already split; ``reuse``: what
         the previous snapshot holds of them (then only new passages are split into sentences
-        and looked up in the cache)."""
+        and looked up in the cache). ``sentence_dir``: where the new sentence rows' file is
+        written, made when it is (a build's staging folder, which ``write_snapshot`` then
+        completes); None: a temporary folder, the rows mapped from a file removed at once."""
         if passages is None:
             passages = self.passage_list(articles, None, full=True).passages
         known = np.zeros(len(passages), dtype=bool) if reuse is None else reuse.earlier >= 0
         vector_ordinals = None if reuse is None or reuse.all_vectors else np.flatnonzero(~known)
         texts = EmbeddingTexts(passages)
+        # Made when read (for their cache keys, and again where embedded), never all held.
         wanted = (
-            list(texts) if vector_ordinals is None else [texts[i] for i in vector_ordinals.tolist()]
+            texts
+            if vector_ordinals is None
+            else EmbeddingTexts(Selected(passages, vector_ordinals))
         )
         sentences_known = (
             known if reuse is not None and reuse.sentences is not None else np.zeros_like(known)
         )
         new = np.flatnonzero(~sentences_known)
-        sentence_texts, new_offsets, new_words = _sentences([passages[i] for i in new.tolist()])
-        # One pass over passages and sentences, so progress counts all the model's work.
-        # Sentence vectors are kept as float16 in the snapshot: held so from the start, they
-        # take half the build's memory, and round exactly as converting them later.
-        (vectors, new_sentence_vectors), missing = self._embedded(
-            [(wanted, np.dtype(np.float32)), (sentence_texts, np.dtype(np.float16))],
+        new_passages = Selected(passages, new)
+        sentence_keys, new_offsets, new_words = _sentences(new_passages)
+        sentence_texts = SentenceTexts(new_passages, new_offsets, new_words)
+        # One pass over passages and sentences, so progress counts all the model's work. The
+        # sentences' vectors are not kept: the pass leaves them in the cache, from which they
+        # are written to their file in order a chunk at a time (the build never holds them all).
+        (vectors, _), missing = self._embedded(
+            [(wanted, np.dtype(np.float32), None), (sentence_texts, None, sentence_keys)],
             progress,
             reuse=not full,
         )
-        if reuse is None or len(new) == len(passages):
-            store = SentenceVectors.single(new_sentence_vectors, new_offsets, words=new_words)
+        assert vectors is not None
+        written = (sentence_texts, sentence_keys, new_offsets, new_words)
+        if sentence_dir is None:
+            with tempfile.TemporaryDirectory(prefix="articleqa-sentences-") as folder:
+                fresh = self._sentence_file(Path(folder), *written)
+            fresh = replace(fresh, files=(None,))
         else:
-            store = reuse.sentence_store(new, new_sentence_vectors, new_offsets, new_words)
+            fresh = self._sentence_file(sentence_dir, *written)
+        if reuse is None or len(new) == len(passages):
+            store = fresh
+        else:
+            store = reuse.sentence_store(new, fresh)
         embedded = sum(i < len(wanted) for i in missing)
         return Prepared(
             passages=passages,
@@ -530,24 +574,82 @@ class Indexer:
             vector_ordinals=vector_ordinals,
         )
 
+    def _sentence_file(
+        self,
+        folder: Path,
+        texts: Sequence[str],
+        keys: Sequence[str],
+        offsets: np.ndarray,
+        words: SentenceWords,
+    ) -> SentenceVectors:
+        """The rows of ``texts`` (their cache ``keys``; every one cached by now) written to an
+        int8 file in ``folder``, ``SENTENCE_CHUNK`` at a time, with their words; mapped."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot write under {folder}: {exc.strerror or exc}") from exc
+        path = folder / f"sentences-{secrets.token_hex(4)}.npy"
+        writer = SentenceFileWriter(path, self.embedder.dimension)
+        try:
+            for start in range(0, len(keys), SENTENCE_CHUNK):
+                end = min(start + SENTENCE_CHUNK, len(keys))
+                writer.append(self._cached_rows(texts, keys, start, end))
+        finally:
+            writer.close()
+        words.save(path)
+        matrix = load_array(path, mapped=True)
+        scales = load_array(scales_file(path), mapped=True)
+        return SentenceVectors.single(
+            matrix, offsets, path, SentenceWords.load(path, len(matrix)), scales
+        )
+
+    def _cached_rows(
+        self, texts: Sequence[str], keys: Sequence[str], start: int, end: int
+    ) -> np.ndarray:
+        """Rows ``start`` .. ``end - 1`` of ``texts`` from the cache; one it could not keep is
+        embedded again."""
+        wanted = keys[start:end]
+        found = self.cache.get_many(list(dict.fromkeys(wanted)))
+        absent = {k: row for row, k in enumerate(wanted, start) if k not in found}
+        if absent:
+            again = self.embedder.embed([texts[row] for row in absent.values()])
+            found.update(zip(absent, again, strict=True))
+        matrix = np.empty((len(wanted), self.embedder.dimension), dtype=np.float32)
+        for row, key in enumerate(wanted):
+            matrix[row] = found[key]
+        return matrix
+
     def _embedded(
         self,
-        groups: list[tuple[list[str], np.dtype[Any]]],
+        groups: list[tuple[Sequence[str], np.dtype[Any] | None, Sequence[str] | None]],
         progress: ProgressCallback | None,
         reuse: bool = True,
-    ) -> tuple[list[np.ndarray], list[int]]:
-        """One matrix per group of texts (rows in the group's dtype), embedding only the texts
-        not cached; the indices returned count through the groups in order.
+    ) -> tuple[list[np.ndarray | None], list[int]]:
+        """One matrix per group of texts (rows in the group's dtype; None for a group whose
+        dtype is None: only made sure of in the cache), embedding only the texts not cached;
+        the indices returned count through the groups in order. A group's texts are read only
+        where they are embedded; its cache keys are given, or made of them.
 
         Cached vectors are copied into their rows as they are read, never all held beside the
         matrices: that doubled the build's peak memory (BENCHMARKS.md, "Scale").
         """
-        texts = [text for group, _ in groups for text in group]
-        matrices = [np.zeros((len(g), self.embedder.dimension), dtype=d) for g, d in groups]
+        matrices = [
+            None if d is None else np.zeros((len(g), self.embedder.dimension), dtype=d)
+            for g, d, _ in groups
+        ]
         starts = [0]
-        for group, _ in groups:
+        for group, _, _ in groups:
             starts.append(starts[-1] + len(group))
-        keys = [cache_key(t) for t in texts]
+        keys = [
+            key
+            for group, _, known in groups
+            for key in (known if known is not None else (cache_key(t) for t in group))
+        ]
+
+        def text(row: int) -> str:
+            group = bisect.bisect_right(starts, row) - 1
+            return groups[group][0][row - starts[group]]
+
         rows: dict[str, list[int]] = {}
         for row, key in enumerate(keys):
             rows.setdefault(key, []).append(row)
@@ -555,7 +657,9 @@ class Indexer:
         def put(key: str, vector: np.ndarray) -> None:
             for row in rows.pop(key, ()):
                 group = bisect.bisect_right(starts, row) - 1
-                matrices[group][row - starts[group]] = vector
+                matrix = matrices[group]
+                if matrix is not None:
+                    matrix[row - starts[group]] = vector
 
         for key, vector in self.cache.iter_many(list(rows)) if reuse else ():
             put(key, vector)
@@ -565,7 +669,7 @@ class Indexer:
             progress(0, len(missing))
         for chunk_start in range(0, len(missing), EMBED_CHUNK):
             chunk = missing[chunk_start : chunk_start + EMBED_CHUNK]
-            vectors = self.embedder.embed([texts[i] for i in chunk])
+            vectors = self.embedder.embed([text(i) for i in chunk])
             # Written per chunk, so an interrupted build keeps what it paid for.
             self.cache.put_many((keys[i], v) for i, v in zip(chunk, vectors, strict=True))
             for i, vector in zip(chunk, vectors, strict=True):
@@ -587,7 +691,7 @@ class PassageList:
     earlier: np.ndarray | None
 
 
-class ColumnPassages(Sequence[Passage]):
+class ColumnPassages(LazySequence[Passage]):
     """Passages of in-memory columns, each made when asked for (a build asks for new ones)."""
 
     def __init__(self, columns: Columns, article_ids: Sequence[str]) -> None:
@@ -597,13 +701,7 @@ class ColumnPassages(Sequence[Passage]):
     def __len__(self) -> int:
         return len(self.columns.passages)
 
-    @overload
-    def __getitem__(self, index: int) -> Passage: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Passage]: ...
-    def __getitem__(self, index: int | slice) -> Passage | list[Passage]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def item(self, index: int) -> Passage:
         columns = self.columns
         begin, end, context, heading, first, count, key = columns.passages[index].tolist()
         spans = columns.spans[first : first + count, :3].tolist()
@@ -616,7 +714,7 @@ class ColumnPassages(Sequence[Passage]):
         )
 
 
-class EmbeddingTexts(Sequence[str]):
+class EmbeddingTexts(LazySequence[str]):
     """What is embedded and indexed of each passage, made when asked for."""
 
     def __init__(self, passages: Sequence[Passage]) -> None:
@@ -625,13 +723,7 @@ class EmbeddingTexts(Sequence[str]):
     def __len__(self) -> int:
         return len(self.passages)
 
-    @overload
-    def __getitem__(self, index: int) -> str: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[str]: ...
-    def __getitem__(self, index: int | slice) -> str | list[str]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
+    def item(self, index: int) -> str:
         return self.passages[index].embedding_text()
 
 
@@ -687,17 +779,62 @@ def _article_record(article: Article) -> ArticleRecord:
 
 
 def _sentences(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray, SentenceWords]:
-    """Every passage's sentences, as the searcher splits them, each passage's first row, and
-    the sentences' spans and terms (stored, so the searcher need not compute them)."""
-    texts: list[str] = []
+    """Every passage's sentences, as the searcher splits them: each one's cache key, each
+    passage's first row, and the sentences' spans and terms (stored, so the searcher need not
+    compute them). Split ``SPLIT_CHUNK`` passages at a time, their texts not kept: every
+    sentence's text and terms held at once were the largest part of a full build's memory
+    (BENCHMARKS.md, "Scale, fifth pass")."""
+    keys: list[str] = []
     offsets = [0]
-    split = []
-    for passage in passages:
-        sentences = sentence_terms(passage.text)
-        split.append(sentences)
-        texts.extend(passage.text[span.start : span.end] for span, _ in sentences)
-        offsets.append(len(texts))
-    return texts, np.asarray(offsets, dtype=np.int64), SentenceWords.of(split)
+    parts = []
+    for start in range(0, len(passages), SPLIT_CHUNK):
+        split = []
+        for passage in passages[start : start + SPLIT_CHUNK]:
+            sentences = sentence_terms(passage.text)
+            split.append(sentences)
+            keys.extend(cache_key(passage.text[span.start : span.end]) for span, _ in sentences)
+            offsets.append(len(keys))
+        parts.append(SentenceWords.of(split))
+    words = (
+        parts[0] if len(parts) == 1 else SentenceWords.concatenate([(p, 0, len(p)) for p in parts])
+    )
+    return keys, np.asarray(offsets, dtype=np.int64), words
+
+
+class Selected(LazySequence[Passage]):
+    """The passages of ``passages`` at ``ordinals``, each made when asked for."""
+
+    def __init__(self, passages: Sequence[Passage], ordinals: np.ndarray) -> None:
+        self.passages = passages
+        self.ordinals = ordinals
+
+    def __len__(self) -> int:
+        return len(self.ordinals)
+
+    def item(self, index: int) -> Passage:
+        return self.passages[int(self.ordinals[index])]
+
+
+class SentenceTexts(LazySequence[str]):
+    """The texts of the sentences ``_sentences`` found, each cut from its passage when asked
+    for (only those embedded are)."""
+
+    def __init__(self, passages: Sequence[Passage], offsets: np.ndarray, words: SentenceWords):
+        self.passages = passages
+        self.offsets = offsets
+        self.words = words
+        # The last passage read: missing sentences come in row order, a passage's together.
+        self._last: tuple[int, str] = (-1, "")
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    def item(self, index: int) -> str:
+        passage = int(np.searchsorted(self.offsets, index, side="right")) - 1
+        if self._last[0] != passage:
+            self._last = (passage, self.passages[passage].text)
+        start, end = (int(x) for x in self.words.rows[index][:2])
+        return self._last[1][start:end]
 
 
 def check_same_articles(store: ArticleStore, version: str, manifest: SnapshotManifest) -> None:

@@ -25,7 +25,7 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -215,16 +215,24 @@ class Segment:
         return len(self.lengths)
 
     @classmethod
-    def build(cls, token_lists: Sequence[Sequence[str]], keys: np.ndarray) -> Segment:
+    def build(cls, token_lists: Iterable[Sequence[str]], keys: np.ndarray) -> Segment:
+        """The postings of the documents ``token_lists`` gives, in order (read once, as they
+        come: a list of every passage's tokens was most of a full build's BM25 memory)."""
         vocabulary: dict[str, int] = {}
-        flat = np.fromiter(
-            (vocabulary.setdefault(t, len(vocabulary)) for tokens in token_lists for t in tokens),
-            dtype=np.int64,
-        )
-        lengths = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-        documents = max(1, len(token_lists))
+        counted: list[int] = []
+
+        def numbered() -> Iterator[int]:
+            for tokens in token_lists:
+                counted.append(len(tokens))
+                for token in tokens:
+                    yield vocabulary.setdefault(token, len(vocabulary))
+
+        flat = np.fromiter(numbered(), dtype=np.int64)
+        lengths = np.asarray(counted, dtype=np.int64)
+        documents = max(1, len(lengths))
         # One number per (term, document) occurrence; sorted, equal neighbours are one posting.
-        pairs = flat * documents + np.repeat(np.arange(len(token_lists), dtype=np.int64), lengths)
+        pairs = flat * documents + np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        del flat
         pairs.sort()
         first = np.concatenate(([True], pairs[1:] != pairs[:-1])) if len(pairs) else pairs > 0
         starts = np.flatnonzero(first)
@@ -241,7 +249,7 @@ class Segment:
             docs=(unique % documents).astype(np.int32),
             tfs=counts.astype(tf_type),
             lengths=lengths.astype(np.int32),
-            keys=np.asarray(keys, dtype=np.uint8).reshape(len(token_lists), KEY_BYTES),
+            keys=np.asarray(keys, dtype=np.uint8).reshape(len(lengths), KEY_BYTES),
         )
 
     def save(self, folder: Path) -> Segment:
@@ -349,7 +357,7 @@ class LexicalIndex:
         if not texts:
             return cls([], 0)
         found = [passage_key(t) for t in texts] if keys is None else keys
-        segment = Segment.build([terms(t) for t in texts], _key_array(found))
+        segment = Segment.build((terms(t) for t in texts), _key_array(found))
         return cls([_Live(segment, np.arange(len(texts), dtype=np.int64))], len(texts))
 
     def updated(

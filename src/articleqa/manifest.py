@@ -15,7 +15,9 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+# 2: sentence vectors int8 with a scale a row, listed in sentence_arrays.json (a snapshot may
+# still link float16 files of format 1 in it: snapshot.load_sentences reads both).
+FORMAT_VERSION = 2
 METRIC = "inner_product"
 
 _KNOWN = frozenset(

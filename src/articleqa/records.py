@@ -30,7 +30,7 @@ import mmap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
@@ -38,6 +38,8 @@ from articleqa.arrays import load_array
 from articleqa.errors import SnapshotCorrupt
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 TEXTS = "texts.bin"
 STRINGS = "strings.npy"
@@ -283,7 +285,31 @@ def load_columns(folder: Path) -> Columns:
     return columns
 
 
-class Passages(Sequence[PassageRecord]):
+class LazySequence(Sequence[T]):
+    """A sequence whose items are made when asked for (``item``); a slice is a list of them."""
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def item(self, index: int) -> T:
+        raise NotImplementedError
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self.item(i) for i in range(*index.indices(len(self)))]
+        position = int(index)
+        if position < 0:
+            position += len(self)
+        if not 0 <= position < len(self):
+            raise IndexError(f"{index} out of range")
+        return self.item(position)
+
+
+class Passages(LazySequence[PassageRecord]):
     """The passages of ``Columns`` as a sequence of records, each made when asked for."""
 
     def __init__(self, columns: Columns, article_ids: Sequence[str]) -> None:
@@ -294,19 +320,8 @@ class Passages(Sequence[PassageRecord]):
     def __len__(self) -> int:
         return len(self.columns.passages)
 
-    @overload
-    def __getitem__(self, index: int) -> PassageRecord: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[PassageRecord]: ...
-    def __getitem__(self, index: int | slice) -> PassageRecord | list[PassageRecord]:
-        if isinstance(index, slice):
-            return [self._record(i) for i in range(*index.indices(len(self)))]
-        position = int(index)
-        if position < 0:
-            position += len(self)
-        if not 0 <= position < len(self):
-            raise IndexError(f"passage {index} out of range")
-        return self._record(position)
+    def item(self, index: int) -> PassageRecord:
+        return self._record(index)
 
     def __iter__(self) -> Iterator[PassageRecord]:
         for position in range(len(self)):

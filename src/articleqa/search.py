@@ -169,6 +169,17 @@ class _PassageWords:
     heading: frozenset[str] = frozenset()
 
 
+def sentence_scores(rows: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
+    """Cosine similarity of the question with each of a passage's stored sentence vectors."""
+    if rows.dtype == np.float16:
+        # A snapshot from before the int8 rows: scored as it always was.
+        return np.asarray(rows @ query_vector.astype(rows.dtype), dtype=np.float32)
+    # Each row summed alike, so a sentence repeated in a passage scores the same at each place
+    # and the first wins the tie, as with float16: a float32 matrix product may round equal
+    # rows differently by where they fall (BENCHMARKS.md, "Scale, fifth pass").
+    return (rows * query_vector.astype(np.float32)).sum(axis=1, dtype=np.float32)
+
+
 class Searcher:
     def __init__(
         self,
@@ -650,8 +661,7 @@ class Searcher:
         """
         snapshot = self.snapshot
         if snapshot.sentences is not None:
-            rows = snapshot.sentences.rows(ordinal)
-            return np.asarray(rows @ query_vector.astype(rows.dtype), dtype=np.float32)
+            return sentence_scores(snapshot.sentences.rows(ordinal), query_vector)
         passage_text = snapshot.passages[ordinal].text
         texts = [passage_text[span.start : span.end] for span, _ in self._words(ordinal).sentences]
         cache = self._sentence_vector_cache

@@ -7,9 +7,15 @@ Layout under ``ARTICLEQA_HOME``::
                                         extended ANN index's entry of a passage gone)
     snapshots/<version>/lexical/        BM25 segments over the same passages (lexical.py);
                                         snapshots before them hold bm25/ (bm25s)
-    snapshots/<version>/sentences*.npy  sentence vectors: one file after a full build (with
-                                        sentence_offsets.npy), more after later builds (with
-                                        sentence_files.json and sentence_index.npy)
+    snapshots/<version>/sentences-*.npy sentence vectors, int8 with a scale a row beside them
+                                        (.scales.npy; sentence_files.py) and each sentence's
+                                        span and terms (sentence_words.py): one file after a
+                                        full build, more after later builds (float16 ones
+                                        linked from older snapshots among them), listed in
+                                        sentence_arrays.json; sentence_index.npy says where
+                                        each passage's rows are. Snapshots before the int8
+                                        rows hold sentences.npy and sentence_offsets.npy, or
+                                        sentence_files.json (float16)
     snapshots/<version>/passages.npy    passages and articles in columns, and texts.bin: the
                    articles.npy         article texts quotes are cut from, a passage's text
                    spans.npy            one slice of them (records.py); snapshots before the
@@ -60,6 +66,14 @@ from articleqa.records import (
     load_columns,
     write_columns,
 )
+from articleqa.sentence_files import (
+    LEGACY,
+    QUANTISED,
+    dequantise,
+    quantise,
+    save_quantised,
+    scales_file,
+)
 from articleqa.sentence_words import (
     RULES_KEY,
     SentenceTerms,
@@ -83,23 +97,30 @@ PASSAGES = records.PASSAGE_COLUMNS
 ARTICLES = records.ARTICLE_COLUMNS
 LEGACY_PASSAGES = "passages.jsonl"
 LEGACY_ARTICLES = "articles.jsonl"
-# Every passage's sentences embedded (float16, passage order) and where each passage's rows
-# start: the answering sentence is then found by dot products, with no model call per question.
+# Every passage's sentences embedded: the answering sentence is then found by dot products,
+# with no model call per question. A snapshot lists its sentence-vector files (int8 with their
+# scales, sentence_files.py; float16 ones linked from snapshots before them) and says where
+# each passage's rows are.
+SENTENCE_ARRAYS = "sentence_arrays.json"
+SENTENCE_INDEX = "sentence_index.npy"
+# Snapshots before the int8 rows (read only): float16 rows in passage order and where each
+# passage's start after a full build, or (a later build) the files listed here. Code of then
+# finds neither in a newer snapshot, so it embeds the sentences it needs when asked instead of
+# reading int8 rows as float16.
 SENTENCE_VECTORS = "sentences.npy"
 SENTENCE_OFFSETS = "sentence_offsets.npy"
-# A build that reuses the previous snapshot's sentence vectors links its files and adds one
-# with the new passages' rows: these list the files, and where each passage's rows are.
 SENTENCE_FILES = "sentence_files.json"
-SENTENCE_INDEX = "sentence_index.npy"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
 class SentenceVectors:
-    """Every passage's sentence vectors (float16, a row a sentence), in one or more arrays.
+    """Every passage's sentence vectors (a row a sentence), in one or more arrays.
 
     A full build has one array, the passages' rows in order. A later build keeps the earlier
     arrays (their files hard-linked, never rewritten) and adds one holding only the new
     passages' rows (issue 17); ``where`` says, per passage, the array, first row and count.
+    An array is int8 with a float32 scale per row (``scales``; sentence_files.py), or float16
+    with no scales: written before the int8 rows, and still linked by the builds after.
     """
 
     arrays: tuple[np.ndarray, ...]
@@ -109,6 +130,9 @@ class SentenceVectors:
     # Each array's sentence spans and terms, row for row (sentence_words.py); empty, or None
     # for an array, in snapshots from before them or built by other splitting rules.
     words: tuple[SentenceWords | None, ...] = ()
+    # Each int8 array's scales (float32, one a row); None for a float16 array. Empty: every
+    # array is float16.
+    scales: tuple[np.ndarray | None, ...] = ()
 
     @classmethod
     def single(
@@ -117,17 +141,22 @@ class SentenceVectors:
         offsets: np.ndarray,
         file: Path | None = None,
         words: SentenceWords | None = None,
+        scales: np.ndarray | None = None,
     ) -> SentenceVectors:
         offsets = np.asarray(offsets, dtype=np.int64)
         where = np.stack(
             [np.zeros(len(offsets) - 1, dtype=np.int64), offsets[:-1], np.diff(offsets)], axis=1
         )
-        return cls((matrix,), where, (file,), (words,))
+        return cls((matrix,), where, (file,), (words,), (scales,))
 
     @property
     def has_words(self) -> bool:
         """Whether every array's sentence words are known."""
         return len(self.words) == len(self.arrays) and all(w is not None for w in self.words)
+
+    def scales_of(self, array: int) -> np.ndarray | None:
+        """The scales of array ``array``; None when it is float16."""
+        return self.scales[array] if array < len(self.scales) else None
 
     def sentence_terms(self, ordinal: int) -> SentenceTerms | None:
         """A passage's sentences and their terms as stored; None where they are not."""
@@ -181,20 +210,37 @@ class SentenceVectors:
         return sum(len(a) for a in self.arrays)
 
     def rows(self, ordinal: int) -> np.ndarray:
+        """A passage's sentence vectors: float32 from int8 rows, float16 as stored (a float16
+        file is scored as before, so an old snapshot answers as it did)."""
         array, first, count = (int(x) for x in self.where[ordinal])
-        return self.arrays[array][first : first + count]
+        rows = self.arrays[array][first : first + count]
+        scales = self.scales_of(array)
+        return rows if scales is None else dequantise(rows, scales[first : first + count])
 
-    def dense(self) -> tuple[np.ndarray, np.ndarray]:
-        """(matrix, offsets): every passage's rows in passage order in one array (the format a
-        full build writes), copied as runs consecutive in their array."""
+    def dense(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(int8 matrix, scales, offsets): every passage's rows in passage order in one array
+        (what a full build writes), copied as runs consecutive in their array; float16 runs
+        are quantised."""
         offsets = self.dense_offsets()
-        if len(self.arrays) == 1 and np.array_equal(self.where[:, 1], offsets[:-1]):
-            return self.arrays[0], offsets
+        scales = self.scales_of(0)
+        if (
+            len(self.arrays) == 1
+            and scales is not None
+            and np.array_equal(self.where[:, 1], offsets[:-1])
+        ):
+            return self.arrays[0], scales, offsets
         dimension = self.arrays[0].shape[1] if self.arrays else 0
-        matrix = np.empty((int(offsets[-1]), dimension), dtype=np.float16)
+        matrix = np.empty((int(offsets[-1]), dimension), dtype=QUANTISED)
+        dense_scales = np.empty(int(offsets[-1]), dtype=np.float32)
         for array, first, size, target in self._runs(offsets):
-            matrix[target : target + size] = self.arrays[array][first : first + size]
-        return matrix, offsets
+            rows = self.arrays[array][first : first + size]
+            held = self.scales_of(array)
+            if held is None:
+                rows, held = quantise(rows)
+                first = 0
+            matrix[target : target + size] = rows
+            dense_scales[target : target + size] = held[first : first + size]
+        return matrix, dense_scales, offsets
 
 
 @dataclass(slots=True)
@@ -353,7 +399,8 @@ def write_snapshot(
     final = root / version
     try:
         root.mkdir(parents=True, exist_ok=True)
-        staging.mkdir()
+        # A build may have begun it with the new sentence rows (Indexer.prepare).
+        staging.mkdir(exist_ok=True)
         try:
             faiss.write_index(vectors, str(staging / VECTORS))
         except RuntimeError as exc:
@@ -361,17 +408,12 @@ def write_snapshot(
             no_space = "No space left" in str(exc)
             raise OSError(errno.ENOSPC if no_space else errno.EIO, str(exc)) from exc
         lexical.save(staging / LEXICAL_DIR)
-        if isinstance(sentences, SentenceVectors) and len(sentences.arrays) > 1:
+        if isinstance(sentences, tuple):
+            matrix, offsets = sentences
+            quantised, scales = quantise(matrix)
+            sentences = SentenceVectors.single(quantised, offsets, scales=scales)
+        if sentences is not None:
             _write_sentence_arrays(staging, sentences)
-        elif sentences is not None:
-            matrix, offsets = (
-                sentences.dense() if isinstance(sentences, SentenceVectors) else sentences
-            )
-            np.save(staging / SENTENCE_VECTORS, matrix.astype(np.float16, copy=False))
-            np.save(staging / SENTENCE_OFFSETS, offsets.astype(np.int64))
-            words = sentences.dense_words() if isinstance(sentences, SentenceVectors) else None
-            if words is not None:
-                words.save(staging / SENTENCE_VECTORS)
         write_columns(staging, columns)
         manifest = replace(
             manifest,
@@ -399,24 +441,41 @@ def write_snapshot(
 
 
 def _write_sentence_arrays(staging: Path, sentences: SentenceVectors) -> None:
+    """Link the arrays with a file (and their scales and words), write the others (int8)."""
     names = []
     words = sentences.words if sentences.has_words else (None,) * len(sentences.arrays)
-    for array, file, held in zip(sentences.arrays, sentences.files, words, strict=True):
-        if file is not None:
-            names.append(file.name)
-            link_or_copy(file, staging / file.name)
+    for number, (array, file, held) in enumerate(
+        zip(sentences.arrays, sentences.files, words, strict=True)
+    ):
+        scales = sentences.scales_of(number)
+        if file is not None and file.parent == staging:
+            names.append(file.name)  # written here by the build, with its companions
+        elif file is not None:
+            # A full build's float16 file of format 1 is linked under a name of its own: code of
+            # then, finding sentences.npy, would look for sentence_offsets.npy beside it.
+            name = (
+                f"sentences-{secrets.token_hex(4)}.npy"
+                if file.name == SENTENCE_VECTORS
+                else file.name
+            )
+            names.append(name)
+            link_or_copy(file, staging / name)
+            if scales is not None:
+                link_or_copy(scales_file(file), scales_file(staging / name))
             if held is not None:
                 for companion, linked in zip(
-                    words_files(file), words_files(staging / file.name), strict=True
+                    words_files(file), words_files(staging / name), strict=True
                 ):
                     link_or_copy(companion, linked)
         else:
             names.append(f"sentences-{secrets.token_hex(4)}.npy")
-            np.save(staging / names[-1], np.asarray(array, dtype=np.float16))
+            if scales is None:
+                array, scales = quantise(array)
+            save_quantised(staging / names[-1], array, scales)
             if held is not None:
                 held.save(staging / names[-1])
     np.save(staging / SENTENCE_INDEX, sentences.where.astype(np.int64))
-    (staging / SENTENCE_FILES).write_text(json.dumps(names))
+    (staging / SENTENCE_ARRAYS).write_text(json.dumps(names))
 
 
 def load_sentences(folder: Path, passages: int, words: bool = True) -> SentenceVectors | None:
@@ -425,15 +484,18 @@ def load_sentences(folder: Path, passages: int, words: bool = True) -> SentenceV
     server's memory); None in snapshots from before them. ``words``: with the sentences'
     stored spans and terms, where there are some (pass False when they were made by other
     splitting rules than this code's)."""
-    if (folder / SENTENCE_FILES).is_file():
-        names = json.loads((folder / SENTENCE_FILES).read_text())
+    listed = next((n for n in (SENTENCE_ARRAYS, SENTENCE_FILES) if (folder / n).is_file()), None)
+    if listed is not None:
+        names = json.loads((folder / listed).read_text())
         files = tuple(folder / str(n) for n in names)
-        arrays = tuple(load_array(f, mapped=True) for f in files)
+        loaded = [_sentence_array(folder, f) for f in files]
+        arrays = tuple(matrix for matrix, _ in loaded)
         where = load_array(folder / SENTENCE_INDEX, mapped=False)
         sizes = np.asarray([len(a) for a in arrays] or [0], dtype=np.int64)
         fits = (
             where.ndim == 2
             and len(where) == passages
+            and len({a.shape[1] for a in arrays}) <= 1
             and bool(np.all((where[:, 0] >= 0) & (where[:, 0] < len(arrays))))
             and bool(np.all(where[:, 1] + where[:, 2] <= sizes[np.clip(where[:, 0], 0, None)]))
         )
@@ -443,15 +505,31 @@ def load_sentences(folder: Path, passages: int, words: bool = True) -> SentenceV
             SentenceWords.load(f, len(a)) if words else None
             for f, a in zip(files, arrays, strict=True)
         )
-        return SentenceVectors(arrays, where, files, held)
+        return SentenceVectors(arrays, where, files, held, tuple(s for _, s in loaded))
     if not (folder / SENTENCE_VECTORS).is_file():
         return None
-    matrix = load_array(folder / SENTENCE_VECTORS, mapped=True)
+    matrix, scales = _sentence_array(folder, folder / SENTENCE_VECTORS)
     offsets = load_array(folder / SENTENCE_OFFSETS, mapped=False)
     if len(offsets) != passages + 1 or int(offsets[-1]) != len(matrix):
         raise SnapshotCorrupt(f"snapshot {folder.name}: sentence vectors do not match")
     stored = SentenceWords.load(folder / SENTENCE_VECTORS, len(matrix)) if words else None
-    return SentenceVectors.single(matrix, offsets, folder / SENTENCE_VECTORS, stored)
+    return SentenceVectors.single(matrix, offsets, folder / SENTENCE_VECTORS, stored, scales)
+
+
+def _sentence_array(folder: Path, file: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """A sentence-vector file, mapped, and its scales (None: a float16 file)."""
+    matrix = load_array(file, mapped=True)
+    if matrix.ndim != 2 or matrix.dtype not in (QUANTISED, LEGACY):
+        raise SnapshotCorrupt(f"snapshot {folder.name}: {file.name} is not sentence vectors")
+    if matrix.dtype == LEGACY:
+        return matrix, None
+    scales = scales_file(file)
+    if not scales.is_file():
+        raise SnapshotCorrupt(f"snapshot {folder.name}: {scales.name} is missing")
+    held = load_array(scales, mapped=True)
+    if held.dtype != np.float32 or held.shape != (len(matrix),):
+        raise SnapshotCorrupt(f"snapshot {folder.name}: {scales.name} does not match its rows")
+    return matrix, held
 
 
 def _hashes(staging: Path, previous: Path | None) -> dict[str, str]:

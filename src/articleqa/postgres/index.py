@@ -231,7 +231,6 @@ def publish_version(
     """Create, fill and index the version's schema and make it ``collection``'s current one:
     one transaction."""
     schema = sql.Identifier(schema_for(version))
-    offsets = prepared.sentence_offsets
     with conn.transaction():
         # Building the HNSW graph takes as long as it takes; only this transaction waits.
         conn.execute("SET LOCAL statement_timeout = 0")
@@ -259,7 +258,6 @@ def publish_version(
         ) as copy:
             for ordinal, passage in enumerate(prepared.passages):
                 lexemes, count = lexeme_vector(passage.embedding_text())
-                first, last = int(offsets[ordinal]), int(offsets[ordinal + 1])
                 copy.write_row(
                     (
                         ordinal,
@@ -270,7 +268,7 @@ def publish_version(
                         _vector_literal(prepared.vectors[ordinal]),
                         lexemes,
                         count,
-                        prepared.sentence_vectors[first:last].astype(np.float16).tobytes(),
+                        prepared.sentence_store.rows(ordinal).astype(np.float16).tobytes(),
                     )
                 )
         with conn.cursor().copy(

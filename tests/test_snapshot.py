@@ -1,0 +1,222 @@
+"""Sentence vectors in a snapshot: int8 rows with their scales, float16 files written before
+them (read as stored, and linked beside int8 ones by the builds after), and files that do not
+match being a corrupt snapshot."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from articleqa.config import Settings
+from articleqa.embedding import FakeEmbedder
+from articleqa.errors import SnapshotCorrupt
+from articleqa.hashing import file_sha256
+from articleqa.indexer import Indexer
+from articleqa.ingest.prepare import prepare_article
+from articleqa.manifest import FORMAT_VERSION
+from articleqa.models import RawArticle
+from articleqa.paths import SNAPSHOTS
+from articleqa.search import Searcher
+from articleqa.sentence_files import dequantise, scales_file
+from articleqa.service import ingest
+from articleqa.snapshot import (
+    MANIFEST,
+    SENTENCE_ARRAYS,
+    SENTENCE_FILES,
+    SENTENCE_INDEX,
+    SENTENCE_OFFSETS,
+    SENTENCE_VECTORS,
+    Snapshot,
+    load_sentences,
+    load_snapshot,
+)
+from articleqa.store import ArticleStore
+from tests.conftest import SAMPLE_ARTICLES
+
+QUESTIONS = [
+    "Who won the regional science fair?",
+    "Why was the lower town flooded?",
+    "When does the night ferry to Port Avery return?",
+]
+
+
+@pytest.fixture
+def store(settings: Settings) -> ArticleStore:
+    store = ArticleStore(settings.home)
+    assert not [o for o in ingest([str(SAMPLE_ARTICLES)], store, settings) if o.failed]
+    return store
+
+
+def _add(store: ArticleStore, number: int) -> None:
+    store.upsert(
+        prepare_article(
+            RawArticle(
+                title=f"Night ferry {number}",
+                text=(
+                    f"The night ferry between Lakeshore and Port Avery returns on {number} May "
+                    "after a two-year pause, the harbour authority said on Monday. Tickets go on "
+                    "sale at the harbour office a week before the first crossing."
+                ),
+                url=f"https://ledger.example/ferry-{number}",
+            )
+        )
+    )
+
+
+def _as_float16(snapshot: Snapshot, embedder: FakeEmbedder) -> np.ndarray:
+    """Rewrite a snapshot built by this code as code before the int8 rows wrote it (manifest
+    format 1, float16 rows in sentences.npy with sentence_offsets.npy and the words beside);
+    the float16 rows."""
+    folder = snapshot.path
+    sentences = snapshot.sentences
+    assert sentences is not None
+    words = sentences.dense_words()
+    assert words is not None
+    texts = []
+    offsets = [0]
+    for ordinal, passage in enumerate(snapshot.passages):
+        terms = sentences.sentence_terms(ordinal)
+        assert terms is not None
+        texts += [passage.text[span.start : span.end] for span, _ in terms]
+        offsets.append(len(texts))
+    matrix = embedder.embed(texts).astype(np.float16)
+    for name in json.loads((folder / SENTENCE_ARRAYS).read_text()):
+        for path in folder.glob(name.removesuffix(".npy") + ".*"):
+            path.unlink()
+    (folder / SENTENCE_ARRAYS).unlink()
+    (folder / SENTENCE_INDEX).unlink()
+    np.save(folder / SENTENCE_VECTORS, matrix)
+    np.save(folder / SENTENCE_OFFSETS, np.asarray(offsets, dtype=np.int64))
+    words.save(folder / SENTENCE_VECTORS)
+    manifest = json.loads((folder / MANIFEST).read_text())
+    manifest["format"] = 1
+    manifest["files"] = {
+        str(p.relative_to(folder)): file_sha256(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != MANIFEST
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    return matrix
+
+
+def _answers(snapshot: Snapshot, embedder: FakeEmbedder, settings: Settings) -> list[object]:
+    """Each question's quotes: article, span and highlight (scores move with the corpus)."""
+    searcher = Searcher(snapshot, embedder, settings)
+    return [
+        [(q.article.id, q.start, q.end, q.highlight) for q in searcher.ask(question).quotes]
+        for question in QUESTIONS
+    ]
+
+
+def test_a_build_stores_int8_rows_and_their_scales(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    Indexer(settings, store, fake_embedder).build()
+    snapshot = load_snapshot(settings.home)
+
+    assert snapshot.manifest.format == FORMAT_VERSION == 2
+    assert snapshot.sentences is not None and len(snapshot.sentences.arrays) == 1
+    [name] = json.loads((snapshot.path / SENTENCE_ARRAYS).read_text())
+    assert snapshot.sentences.arrays[0].dtype == np.int8
+    assert (snapshot.path / name.replace(".npy", ".scales.npy")).is_file()
+    # Code from before the int8 rows finds none of its files, so it never reads int8 as float16.
+    for old in (SENTENCE_VECTORS, SENTENCE_OFFSETS, SENTENCE_FILES):
+        assert not (snapshot.path / old).exists()
+    rows = snapshot.sentences.rows(0)
+    assert rows.dtype == np.float32
+    scales = snapshot.sentences.scales_of(0)
+    assert scales is not None
+    first, count = (int(x) for x in snapshot.sentences.where[0, 1:])
+    assert np.array_equal(
+        rows, dequantise(snapshot.sentences.arrays[0][first : first + count], scales[:count])
+    )
+
+
+def test_a_float16_snapshot_loads_as_written_and_the_next_build_links_it_beside_int8_rows(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    first = indexer.build()
+    old = load_snapshot(settings.home)
+    float16 = _as_float16(old, fake_embedder)
+
+    old = load_snapshot(settings.home)
+    assert old.version == first.version and old.manifest.format == 1
+    assert old.sentences is not None and old.sentences.scales_of(0) is None
+    # Read as stored, float16, and scored in float16 as before: the same answers as then.
+    offsets = old.sentences.dense_offsets()
+    for ordinal in range(old.passage_count):
+        rows = old.sentences.rows(ordinal)
+        assert rows.dtype == np.float16
+        assert np.array_equal(rows, float16[offsets[ordinal] : offsets[ordinal + 1]])
+    old_answers = _answers(old, fake_embedder, settings)
+    assert all(old_answers[:2])
+
+    _add(store, 3)
+    indexer.build()
+    mixed = load_snapshot(settings.home)
+    assert mixed.manifest.format == 2
+    sentences = mixed.sentences
+    assert sentences is not None and len(sentences.arrays) == 2
+    assert [a.dtype for a in sentences.arrays] == [np.float16, np.int8]
+    assert sentences.scales_of(0) is None and sentences.scales_of(1) is not None
+    # The float16 file is linked (under a name of its own, so older code never takes it for a
+    # full build's sentences.npy), not rewritten; only the new passages' rows are int8.
+    linked = sentences.files[0]
+    assert linked is not None and linked.name != SENTENCE_VECTORS
+    assert linked.samefile(old.path / SENTENCE_VECTORS)
+    assert not (mixed.path / SENTENCE_VECTORS).exists()
+    new = [o for o in range(mixed.passage_count) if int(sentences.where[o, 0]) == 1]
+    assert new and len(new) < mixed.passage_count
+    for ordinal, passage in enumerate(mixed.passages):
+        rows = sentences.rows(ordinal)
+        terms = sentences.sentence_terms(ordinal)
+        assert terms is not None and len(rows) == len(terms)
+        expected = fake_embedder.embed([passage.text[s.start : s.end] for s, _ in terms])
+        if ordinal in new:
+            assert rows.dtype == np.float32
+            bound = np.abs(expected).max(axis=1, keepdims=True) / 254 + 1e-6
+            assert np.all(np.abs(rows - expected) <= bound)
+        else:
+            assert rows.dtype == np.float16
+            assert np.array_equal(rows, expected.astype(np.float16))
+    # The old passages answer as they did from the float16 snapshot.
+    assert _answers(mixed, fake_embedder, settings)[:2] == old_answers[:2]
+    assert _answers(mixed, fake_embedder, settings)[2]
+
+    # Written in one file again (too many files, or too many rows of passages gone), the
+    # float16 rows are quantised with the rest.
+    dense, scales, dense_offsets = sentences.dense()
+    assert dense.dtype == np.int8 and scales.shape == (len(dense),)
+    assert int(dense_offsets[-1]) == sentences.count
+
+
+def test_sentence_files_that_do_not_match_are_a_corrupt_snapshot(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    Indexer(settings, store, fake_embedder).build()
+    snapshot = load_snapshot(settings.home)
+    folder, passages = snapshot.path, snapshot.passage_count
+    [name] = json.loads((folder / SENTENCE_ARRAYS).read_text())
+    vectors, scales = folder / name, scales_file(folder / name)
+    held = np.load(scales)
+
+    np.save(scales, held[:-1])
+    with pytest.raises(SnapshotCorrupt, match="does not match its rows"):
+        load_sentences(folder, passages)
+    np.save(scales, held.astype(np.float64))
+    with pytest.raises(SnapshotCorrupt, match="does not match its rows"):
+        load_sentences(folder, passages)
+    scales.unlink()
+    with pytest.raises(SnapshotCorrupt, match="is missing"):
+        load_sentences(folder, passages)
+    with pytest.raises(SnapshotCorrupt):
+        load_snapshot(settings.home, verify=False)
+    np.save(vectors, np.load(vectors).astype(np.float32))
+    with pytest.raises(SnapshotCorrupt, match="is not sentence vectors"):
+        load_sentences(folder, passages)
+    with pytest.raises(SnapshotCorrupt, match="does not match its hash"):
+        load_snapshot(settings.home)
+    assert (settings.home / SNAPSHOTS).is_dir()
