@@ -194,7 +194,7 @@ def test_an_older_home_is_migrated_in_place(old_home: Path) -> None:
 def test_the_old_homes_float16_sentence_rows_are_read_as_stored_and_new_builds_write_int8(
     old_home: Path,
 ) -> None:
-    engine = _engine(old_home)
+    engine = _engine(old_home, ranking_of_then=True)
     first = _expected()[0]
     assert _answer(engine, first["question"]) == first
     old = engine.searcher.snapshot
