@@ -168,14 +168,15 @@ class _Shown(Directive):
     # Non-empty: docutils reads a directive's options only when it declares some.
     option_spec = _AnyOption(name=directives.unchanged, **{"class": directives.unchanged})
     label = ""
-    shows_argument = True
+
+    def title_line(self) -> nodes.paragraph | None:
+        title = " ".join(part for part in (self.label, *self.arguments) if part)
+        return nodes.paragraph(title, title) if title else None
 
     def run(self) -> list[nodes.Node]:
         shown = nodes.container()
-        argument = self.arguments if self.shows_argument else []
-        title = " ".join(part for part in (self.label, *argument) if part)
-        if title:
-            shown += nodes.paragraph(title, title)
+        if (line := self.title_line()) is not None:
+            shown += line
         if self.content:
             self.state.nested_parse(self.content, self.content_offset, shown)
         return [shown]
@@ -188,29 +189,23 @@ class _VersionNote(_Shown):
     required_arguments = 1
     optional_arguments = 1
 
-    def run(self) -> list[nodes.Node]:
-        shown = nodes.container()
+    def title_line(self) -> nodes.paragraph:
         line = nodes.paragraph()
         line += nodes.Text(f"{self.label} {self.arguments[0]}")
         if len(self.arguments) > 1:
             said, _messages = self.state.inline_text(self.arguments[1], self.lineno)
             line += [nodes.Text(": "), *said]
-        shown += line
-        if self.content:
-            self.state.nested_parse(self.content, self.content_offset, shown)
-        return [shown]
+        return line
 
 
 class _Contents(_Shown):
-    shows_argument = False
+    """A block whose argument is not shown (a condition, a layout): its content alone."""
+
+    def title_line(self) -> None:
+        return None
 
 
-class _Unseen(Directive):
-    optional_arguments = 1
-    final_argument_whitespace = True
-    has_content = True
-    option_spec = _Shown.option_spec
-
+class _Unseen(_Shown):
     def run(self) -> list[nodes.Node]:
         return []
 
