@@ -175,8 +175,6 @@ def _expand_macros(lines: list[str]) -> list[str]:
         else:
             plain.append(line)
     own = {name for name in bodies if name not in _NATIVE}
-    if not own:
-        return [_interpolate(line, strings) for line in plain]
     # Macros calling each other several times a level could multiply a small page into
     # millions of lines: expansion stops at a budget in proportion to the page.
     budget = [_EXPANSION_LINES + 10 * len(plain)]
