@@ -26,6 +26,8 @@ from articleqa.search import _loosely_in
         ("Who founded the NSA?", ["NSA"]),
         ("Which setuptools release reads pyproject.toml?", ["pyproject.toml"]),
         ("What did Mr. Smith say?", ["Smith"]),
+        # "I" is capitalised in any question; it does not make one Title Case.
+        ("How do I set the OOM score of a Docker container?", ["OOM", "Docker"]),
     ],
 )
 def test_names_are_read_from_the_question_s_shape(question: str, names: list[str]) -> None:

@@ -163,7 +163,9 @@ def test_filter_picks_the_matching_source_of_a_shared_passage(
 
     assert {unfiltered.article.id, *(a.id for a in unfiltered.also_in)} == {tram, business}
     assert only_tram.article.id == tram
-    assert only_tram.text.startswith("The regional statistics office said on Tuesday")
+    # The section's heading above it is quoted too ("The wider economy").
+    assert only_tram.text.endswith("rather than in the rural west of the region.")
+    assert "The regional statistics office said on Tuesday" in only_tram.text
     assert only_tram.text == store.get(tram).text[only_tram.start : only_tram.end]
 
 
@@ -703,6 +705,31 @@ def test_a_heading_holding_the_answer_is_quoted_with_its_section(settings: Setti
     quote = answer.quotes[0]
     assert quote.text.startswith("1.0 (2009-03-23)\n\nInitial release")
     assert quote.highlight is not None and "2009-03-23" in quote.highlight.text
+    _assert_contract(answer, store)
+
+
+def test_a_quote_opening_its_section_shows_the_heading_that_may_answer(
+    settings: Settings,
+) -> None:
+    # npm's config page: "Which setting gives the prerelease identifier?" is answered by the
+    # heading "preid"; the section under it never names the setting. A heading that only
+    # repeats the question ("What Putin reportedly asked about Taiwan") is left out.
+    page = (
+        "# Config\n\n## preid\n\n* Default: none\n* Type: String\n\n"
+        "The prerelease identifier to use as a prefix for the prerelease part of a version.\n\n"
+        "## sign-git-tag\n\n* Default: false\n* Type: Boolean\n\n"
+        "If set to true, the version command tags the version using the signing key.\n"
+    )
+    store = ArticleQA(settings).store
+    store.upsert(prepare_article(read_markdown(page, None)))
+    searcher = _searcher(settings, store)
+
+    answer = searcher.ask("Which setting gives the prerelease identifier?", k=1)
+
+    quote = answer.quotes[0]
+    assert quote.text.startswith("preid\n\n• Default: none")
+    assert quote.highlight is not None
+    assert quote.highlight.text.startswith("The prerelease identifier")
     _assert_contract(answer, store)
 
 

@@ -284,9 +284,11 @@ def question_names(question: str) -> list[str]:
     tokens = _TOKEN.findall(question)
     words = [t for t in tokens if t[:1].isalpha()]
     # In Title Case ("What Is The Default Port?") even the little words are capitalised; in
-    # capitals nothing stands out. Otherwise a capital past the first word marks a name.
+    # capitals nothing stands out. Otherwise a capital past the first word marks a name. The
+    # pronoun "I" is capitalised in any case ("How do I run it in Docker?").
     title_case = any(
-        w[:1].isupper() and w.lower() in _NOT_NAMES and w.lower() not in _TITLES for w in words[1:]
+        w[:1].isupper() and w.lower() in _NOT_NAMES and w.lower() not in _TITLES and w != "I"
+        for w in words[1:]
     )
     capitals_mean_names = not title_case and not question.isupper()
     names: list[str] = []

@@ -704,19 +704,29 @@ class Searcher:
         first, last = self._window(sentences, texts, scores, first_answer, last_answer)
         passage_start = start
         start, end = start + sentences[first][0].start, start + sentences[last][0].end
-        if (
-            first_answer == 0
-            and passage.heading
-            and info.answer_type is not AnswerType.ANY
-            and not any(info.expects(texts[i]) for i in range(first_answer, last_answer + 1))
-        ):
-            # The section's heading holds the kind of answer asked for and the answer starts the
-            # section ("stringDecoder.end([buffer])" above "Returns any remaining input ..."):
-            # quoted from the heading, which is text of the article like any other.
+        if first == 0 and passage.heading:
             above = _heading_above(article.text, passage_start, passage.heading)
-            if above is not None and info.expects(article.text[above:passage_start]):
-                start = above
-                if highlight is not None:
+            if above is not None:
+                heading = article.text[above:passage_start]
+                # The section's heading holds the kind of answer asked for and the answer
+                # starts the section ("stringDecoder.end([buffer])" above "Returns any
+                # remaining input ..."): the highlight starts at the heading too.
+                holds_answer = (
+                    first_answer == 0
+                    and info.answer_type is not AnswerType.ANY
+                    and not any(map(info.expects, texts[: last_answer + 1]))
+                    and bool(info.expects(heading))
+                )
+                # A quote that opens its section shows the heading above it, text of the
+                # article like any other, unless the heading only repeats the question: it
+                # may be the answer ("preid" above "The prerelease identifier to use ...",
+                # "BigReqEnable" above "This request enables extended-length requests").
+                if holds_answer or (
+                    len(heading) <= _QUOTED_HEADING_CHARS
+                    and not frozenset(question_terms(heading)) <= info.asked
+                ):
+                    start = above
+                if holds_answer and highlight is not None:
                     highlight = Highlight(
                         text=article.text[above : highlight.end], start=above, end=highlight.end
                     )
@@ -999,6 +1009,11 @@ def _with_answer_of_kind(
         return first, last
     chosen = max(holding, key=scores.__getitem__)
     return min(first, chosen), max(last, chosen)
+
+
+# A heading longer than this is more likely a paragraph taken for one (plain text's short
+# lines) than a title: it is quoted only when it holds the kind of answer asked for.
+_QUOTED_HEADING_CHARS = 120
 
 
 def _heading_above(text: str, start: int, heading: str) -> int | None:

@@ -677,3 +677,30 @@ def test_a_man_page_s_strings_are_interpolated() -> None:
         'It is used as the "friendly name" of the user\'s key; type "man openssl". '
         '“Quoted”, Hello, world, "dash" and gone.',
     ]
+
+
+API_PAGE = """<!DOCTYPE html>
+<html><head><title>Frobnicator | Foo v2.1.0 Documentation</title></head><body>
+<header><h1>Foo v2.1.0 documentation</h1></header>
+<div role="main" id="apicontent">
+<h2>Frobnicator<span><a class="mark" href="#frobnicator">#</a></span></h2>
+<div class="stability"><a href="documentation.html#stability">Stability: 1</a> - Experimental</div>
+<p>The frobnicator turns widgets into gadgets. It reads the widget list from the project's
+configuration and writes one gadget for each widget it finds, in the order they are listed.</p>
+<p>Widgets that cannot be read are skipped with a warning on standard error, and the run goes
+on with the next one until every widget has been turned.</p>
+</div></body></html>"""
+
+
+def test_a_division_holding_only_a_line_of_text_is_a_paragraph() -> None:
+    # Node.js API pages put "Stability: 1 - Experimental" in a <div> of its own; trafilatura
+    # keeps text only from blocks it knows and dropped the line.
+    article = prepare_article(read_html(API_PAGE, None))
+
+    assert article.text.startswith("Stability: 1 - Experimental\n\nThe frobnicator turns")
+
+
+def test_the_page_s_side_of_its_title_is_the_one_a_top_heading_repeats() -> None:
+    # "Corepack | Node.js v20.20.2 Documentation" was titled "Node.js v20.20.2 documentation"
+    # after the site's own <h1>.
+    assert read_html(API_PAGE, None).title == "Frobnicator"

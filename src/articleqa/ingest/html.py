@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 from typing import Any
 
 import trafilatura
@@ -44,6 +45,8 @@ _DATE_META = (
 _BLOCK_CHILDREN = frozenset(
     {"p", "div", "pre", "ul", "ol", "table", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"}
 )
+# What separates a page's own title from its site's in ``<title>``.
+_TITLE_PARTS = re.compile(r"\s+[|—–·-]\s+")
 _TITLE_META = ("og:title", "twitter:title", "dc.title")
 _AUTHOR_META = ("author", "article:author", "dc.creator", "parsely-author")
 
@@ -112,8 +115,57 @@ def _prepared(html: str) -> etree._Element | str:
         _as_paragraphs(definitions)
     for ordered in list(page.iter("ol")):
         _numbered_from_start(ordered)
+    for division in list(page.iter("div")):
+        if _holds_only_inline_text(division):
+            division.tag = "p"
     write_scripts(page)
     return page
+
+
+# Elements that flow inside a line of text; a <div> holding only these (and text) is a paragraph.
+_INLINE = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "br",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "i",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "tt",
+        "u",
+        "var",
+        "wbr",
+    }
+)
+
+
+def _holds_only_inline_text(division: etree._Element) -> bool:
+    """Whether a ``<div>`` is a paragraph in all but name: text and inline elements only,
+    among paragraphs ("<div class="api_stability">Stability: 1 - Experimental</div>" above
+    the page's first ``<p>``). trafilatura keeps text only from the blocks it knows, and
+    dropped such lines whole; a banner alone on a page is not made prose."""
+    if any(_tag_of(child) not in _INLINE for child in division if _tag_of(child)):
+        return False
+    parent = division.getparent()
+    among_paragraphs = parent is not None and any(_tag_of(c) == "p" for c in parent)
+    return among_paragraphs and bool(division.text_content().strip())
 
 
 def _numbered_from_start(ordered: etree._Element) -> None:
@@ -243,7 +295,12 @@ def _guessed_title(page: etree._Element | None, fields: dict[str, Any]) -> str |
         return guessed or None
     element = page.find(".//title")
     own = " ".join((element.text_content() if element is not None else "").split())
-    top = {" ".join(h.text_content().split()) for h in page.iter("h1", "h2")}
+    top = {clean_heading(h.text_content()) for h in page.iter("h1", "h2")}
+    # "Corepack | Node.js v20.20.2 Documentation": the part a top heading repeats is the page's
+    # own; trafilatura took the site's side of the bar.
+    shown = next((part for part in _TITLE_PARTS.split(own) if part in top), None)
+    if shown:
+        return shown
     if guessed and (guessed.lower() in own.lower() or guessed in top or not own):
         return guessed
     return own or guessed or None
