@@ -807,6 +807,20 @@ def test_loose_name_matching_on_the_whole_vocabulary_answers_as_word_by_word() -
             root[:at] + root[at + 1 : at + 2] + root[at : at + 1] + root[at + 2 :],  # a swap
         ]
     pool = [w for w in pool if w]
+    # At each rule's edge: a word just long enough to hold the cut stem, a start just long
+    # enough, an edit at the first letter, words at the ends of the joined vocabulary.
+    edges = [
+        ("abcde", {"xabcd"}, True),
+        ("abcde", {"xabc"}, False),
+        ("abcdefgh", {"abcdef"}, True),
+        ("abcdefgh", {"abcde"}, False),
+        ("abcde", {"xbcde"}, False),
+        ("abcdefgh", {"zz", "abcdefhg", "yy"}, True),
+        ("hervé", {"herve"}, True),
+    ]
+    for term, words, expected in edges:
+        assert _loosely_in(term, frozenset(words)) is expected
+        assert _loosely_in_as_it_was(term, frozenset(words)) is expected
     for _ in range(3000):
         vocabulary = frozenset(rng.sample(pool, rng.randint(0, 60)))
         term = rng.choice(pool)

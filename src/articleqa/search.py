@@ -853,38 +853,50 @@ class _Vocabulary:
     was most of its time (BENCHMARKS.md, "Scale, sixth pass")."""
 
     exact: frozenset[str]
-    words: tuple[str, ...]
-    # Every word, NUL-separated: one substring search tells whether some word holds a term
-    # (no term holds a NUL, so a match never spans two words).
+    # Every word between NULs ("\0word\0other\0"): one substring search tells whether some
+    # word holds a term, and no match spans two words (no term holds a NUL). One string, not a
+    # structure of many objects: there is one per candidate passage, and allocating more per
+    # passage ran the garbage collector more often than it saved.
     joined: str
-    # Words by first letter and length: the only ones a term can be a few edits from.
-    near: dict[tuple[str, int], list[str]]
 
 
 @functools.lru_cache(maxsize=4_096)
 def _folded(vocabulary: frozenset[str]) -> _Vocabulary:
     """``vocabulary`` folded: the words a subject is loosely matched against, folded once per
     vocabulary instead of once per subject term."""
-    if "".join(vocabulary).isascii():
-        words = tuple(vocabulary)  # folding leaves ASCII as it is (``_fold``)
-        exact = vocabulary
-    else:
-        words = tuple(_fold(w) for w in vocabulary)
-        exact = frozenset(words)
-    near: dict[tuple[str, int], list[str]] = {}
-    for word in words:
-        near.setdefault((word[:1], len(word)), []).append(word)
-    return _Vocabulary(exact, words, "\0".join(words), near)
+    joined = "\0".join(vocabulary)
+    if joined.isascii():
+        return _Vocabulary(vocabulary, f"\0{joined}\0")  # folding leaves ASCII as it is
+    words = [_fold(w) for w in vocabulary]
+    return _Vocabulary(frozenset(words), "\0{}\0".format("\0".join(words)))
+
+
+@functools.lru_cache(maxsize=1_024)
+def _starting_with(first: str, shortest: int, longest: int) -> re.Pattern[str]:
+    """The words of a joined vocabulary that start with ``first`` and are ``shortest`` to
+    ``longest`` letters long: the only ones a term can be a few edits from."""
+    return re.compile(f"\0({re.escape(first)}[^\0]{{{shortest - 1},{longest - 1}}})(?=\0)")
+
+
+def _in_a_word_of(part: str, joined: str, size: int) -> bool:
+    """Whether a word of at least ``size`` letters in ``joined`` holds ``part``."""
+    at = joined.find(part)
+    while at >= 0:
+        start = joined.rfind("\0", 0, at) + 1
+        if joined.find("\0", at + len(part)) - start >= size:
+            return True
+        at = joined.find(part, at + 1)
+    return False
 
 
 def _loosely_in(term: str, vocabulary: frozenset[str]) -> bool:
     """``term`` is in ``vocabulary`` up to accents, one edit (two in long words), a shared
     stem (one is the other's start) or as part of a compound.
 
-    Each rule is asked of the whole vocabulary at once (a set look-up, a substring search, the
-    words of the right first letter and length) rather than word by word: the same answer
-    (``tests/test_search.py`` compares it with the word-by-word rules), at a fraction of the
-    cost.
+    Each rule is asked of the whole vocabulary at once (a set look-up, a substring search, a
+    pattern for the words of the right first letter and length) rather than word by word: the
+    same answer (``tests/test_search.py`` compares it with the word-by-word rules) at a
+    fraction of the cost.
     """
     folded = _fold(term)
     found = _folded(vocabulary)
@@ -905,17 +917,16 @@ def _loosely_in(term: str, vocabulary: frozenset[str]) -> bool:
         if end >= 0.75 * size and folded[:end] in found.exact:
             return True
     # Part of a compound, allowing for the stemmer's cut ending.
-    if size >= 5:
-        stem = folded[:-1]
-        if stem in found.joined and any(len(o) >= size and stem in o for o in found.words):
-            return True
+    if size >= 5 and _in_a_word_of(folded[:-1], found.joined, size):
+        return True
     allowed = 2 if size >= 8 else 1 if size >= 5 else 0
-    first = folded[:1]
-    for length in range(size - allowed, size + allowed + 1) if allowed else ():
-        for other in found.near.get((first, length), ()):
-            if _edit_distance(folded, other, allowed) <= allowed:
-                return True
-    return False
+    if not allowed:
+        return False
+    near = _starting_with(folded[:1], size - allowed, size + allowed)
+    return any(
+        _edit_distance(folded, match.group(1), allowed) <= allowed
+        for match in near.finditer(found.joined)
+    )
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
