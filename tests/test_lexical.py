@@ -126,43 +126,6 @@ def test_hits_top_and_lookup_cover_only_passages_holding_a_word() -> None:
     assert within.scores.tolist() == every[within.ids].tolist()
 
 
-def _summed_as_it_was(
-    blocks: list[tuple[np.ndarray, np.ndarray]], allowed: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray]:
-    """``lexical._summed`` before it marked the passages instead of sorting every posting."""
-    ids = np.concatenate([b[0] for b in blocks]).astype(np.int64)
-    ids.sort()
-    if len(ids) > 1:
-        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
-    scratch = np.zeros(int(ids[-1]) + 1, dtype=np.float32)
-    for block_ids, block_scores in blocks:
-        scratch[block_ids] += block_scores.astype(np.float32)
-    scores = scratch[ids]
-    if allowed is not None:
-        keep = np.isin(ids, allowed)
-        ids, scores = ids[keep], scores[keep]
-    return ids, scores
-
-
-def test_postings_are_summed_as_they_were_by_sorting() -> None:
-    # Blocks as ``LexicalIndex._term`` gives them: each holds a passage once, in no particular
-    # order (segments renumbered by later builds), with float32 scores.
-    from articleqa.lexical import _summed
-
-    rng = np.random.default_rng(17)
-    for _ in range(200):
-        blocks = []
-        for _term in range(rng.integers(1, 6)):
-            ids = rng.permutation(rng.integers(1, 3000))[: rng.integers(1, 400)]
-            blocks.append((ids.astype(np.int64), rng.random(len(ids), dtype=np.float32) * 9))
-        allowed = None if rng.random() < 0.5 else np.sort(rng.choice(3000, 500, replace=False))
-        hits = _summed(blocks, allowed)
-        ids, scores = _summed_as_it_was(blocks, allowed)
-        assert hits.ids.dtype == ids.dtype
-        assert hits.ids.tobytes() == ids.tobytes()
-        assert hits.scores.tobytes() == scores.tobytes()
-
-
 def test_a_saved_index_is_read_memory_mapped(tmp_path: Path) -> None:
     texts = _corpus(50)
     LexicalIndex.build(texts).save(tmp_path / "lexical")
