@@ -811,6 +811,52 @@ def test_loose_name_matching_answers_as_before() -> None:
         assert _loosely_in(term, vocabulary) == _loosely_in_as_it_was(term, vocabulary)
 
 
+def test_loose_name_matching_on_the_whole_vocabulary_answers_as_word_by_word() -> None:
+    # ``_loosely_in`` asks each rule of the whole vocabulary at once (a set, a joined string,
+    # words by first letter and length); the words here are made to meet every rule: starts
+    # of each other, compounds, cut endings, one and two edits, accents, long and short.
+    from articleqa.search import _loosely_in
+
+    rng = random.Random(17)
+    letters = "aeinorstlcdéü"
+    roots = ["".join(rng.choices(letters, k=rng.randint(2, 12))) for _ in range(150)]
+    pool = list(roots)
+    for root in roots:
+        other = rng.choice(roots)
+        at = rng.randrange(len(root) + 1)
+        pool += [
+            root[: rng.randint(1, len(root))],  # a start
+            root + other,  # a compound
+            other + root[:-1],  # a compound of the cut stem
+            root[:at] + rng.choice(letters) + root[at:],  # an insertion
+            root[:at] + root[at + 1 :],  # a deletion
+            root[:at] + rng.choice(letters) + root[at + 1 :],  # a substitution
+            root[:at] + root[at + 1 : at + 2] + root[at : at + 1] + root[at + 2 :],  # a swap
+        ]
+    pool = [w for w in pool if w]
+    # At each rule's edge: a word just long enough to hold the cut stem, a start just long
+    # enough, an edit at the first letter, words at the ends of the joined vocabulary.
+    edges = [
+        ("abcde", {"xabcd"}, True),
+        ("abcde", {"xabc"}, False),
+        ("abcdefgh", {"abcdef"}, True),
+        ("abcdefgh", {"abcde"}, False),
+        ("abcde", {"xbcde"}, False),
+        ("abcdefgh", {"zz", "abcdefhg", "yy"}, True),
+        ("hervé", {"herve"}, True),
+    ]
+    for term, words, expected in edges:
+        assert _loosely_in(term, frozenset(words)) is expected
+        assert _loosely_in_as_it_was(term, frozenset(words)) is expected
+    for _ in range(3000):
+        vocabulary = frozenset(rng.sample(pool, rng.randint(0, 60)))
+        term = rng.choice(pool)
+        assert _loosely_in(term, vocabulary) == _loosely_in_as_it_was(term, vocabulary), (
+            term,
+            sorted(vocabulary),
+        )
+
+
 def test_a_heading_s_words_count_for_its_sentences_when_ranking(home: Path) -> None:
     # lz4(1): "Who is listed as the author of lz4?" is answered by the AUTHOR section's one
     # line, "Yann Collet", which shares no word with the question; its heading does. The

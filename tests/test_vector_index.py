@@ -237,3 +237,36 @@ def test_an_ann_index_is_extended_until_a_quarter_of_it_changed() -> None:
     assert older is not None and older.tuned_on == 0
     assert not extendable(older, "auto", 1010, 10)
     assert vector_index.IndexChoice.from_manifest("ivf") is None
+
+
+@pytest.mark.parametrize("kind", ["flat", "hnsw", "ivf"])
+def test_vectors_read_at_once_are_those_reconstructed_one_by_one(
+    indexes: dict[str, faiss.Index], kind: str
+) -> None:
+    index = indexes[kind]
+    ids = [17, 3, 5999, 17, 0, 2048]
+    expected = np.vstack([index.reconstruct(i) for i in ids])
+    found = vector_index.vectors_of(index, ids)
+    assert found.dtype == expected.dtype and found.tobytes() == expected.tobytes()
+
+
+def test_one_query_is_searched_on_the_calling_thread_alone() -> None:
+    # A team of OpenMP threads only adds waiting for one query vector; the caller's own
+    # setting is left as it was for whatever it runs next (a build, a batch of queries).
+    seen: list[int] = []
+
+    class Recording:
+        ntotal = 3
+
+        def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+            seen.append(faiss.omp_get_max_threads())
+            return np.ones((1, k), np.float32), np.zeros((1, k), np.int64)
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(2)
+    try:
+        search(Recording(), np.zeros(4, np.float32), 2)  # type: ignore[arg-type]
+        assert seen == [1]
+        assert faiss.omp_get_max_threads() == 2
+    finally:
+        faiss.omp_set_num_threads(before)

@@ -16,6 +16,7 @@ import numpy as np
 from articleqa.lexical import LexicalHits
 from articleqa.snapshot import Snapshot
 from articleqa.vector_index import search as vector_search
+from articleqa.vector_index import vectors_of
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ class SnapshotRetriever:
         return self._lexical.hits(question, allowed)
 
     def vectors(self, ordinals: Sequence[int]) -> np.ndarray:
-        return np.vstack([self._vectors.reconstruct(o) for o in ordinals])
+        return vectors_of(self._vectors, ordinals)
 
     def idf(self) -> dict[str, float]:
         return self._lexical.idf()

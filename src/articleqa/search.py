@@ -856,47 +856,87 @@ def _fold(word: str) -> str:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Vocabulary:
+    """A vocabulary folded once, laid out for ``_loosely_in``'s rules: a first question tries
+    each subject term on every candidate passage's vocabulary, and word by word in Python that
+    was most of its time (BENCHMARKS.md, "Scale, sixth pass")."""
+
+    exact: frozenset[str]
+    # Every word between NULs ("\0word\0other\0"): one substring search tells whether some
+    # word holds a term, and no match spans two words (no term holds a NUL). One string, not a
+    # structure of many objects: there is one per candidate passage, and allocating more per
+    # passage ran the garbage collector more often than it saved.
+    joined: str
+
+
 @functools.lru_cache(maxsize=4_096)
-def _folded(vocabulary: frozenset[str]) -> tuple[frozenset[str], tuple[str, ...]]:
-    """``vocabulary`` folded, as a set and in order: the words a subject is loosely matched
-    against, folded once per vocabulary instead of once per subject term."""
-    words = tuple(_fold(w) for w in vocabulary)
-    return frozenset(words), words
+def _folded(vocabulary: frozenset[str]) -> _Vocabulary:
+    """``vocabulary`` folded: the words a subject is loosely matched against, folded once per
+    vocabulary instead of once per subject term."""
+    joined = "\0".join(vocabulary)
+    if joined.isascii():
+        return _Vocabulary(vocabulary, f"\0{joined}\0")  # folding leaves ASCII as it is
+    words = [_fold(w) for w in vocabulary]
+    return _Vocabulary(frozenset(words), "\0{}\0".format("\0".join(words)))
+
+
+@functools.lru_cache(maxsize=1_024)
+def _starting_with(first: str, shortest: int, longest: int) -> re.Pattern[str]:
+    """The words of a joined vocabulary that start with ``first`` and are ``shortest`` to
+    ``longest`` letters long: the only ones a term can be a few edits from."""
+    return re.compile(f"\0({re.escape(first)}[^\0]{{{shortest - 1},{longest - 1}}})(?=\0)")
+
+
+def _in_a_word_of(part: str, joined: str, size: int) -> bool:
+    """Whether a word of at least ``size`` letters in ``joined`` holds ``part``."""
+    at = joined.find(part)
+    while at >= 0:
+        start = joined.rfind("\0", 0, at) + 1
+        if joined.find("\0", at + len(part)) - start >= size:
+            return True
+        at = joined.find(part, at + 1)
+    return False
 
 
 def _loosely_in(term: str, vocabulary: frozenset[str]) -> bool:
     """``term`` is in ``vocabulary`` up to accents, one edit (two in long words), a shared
-    stem (one is the other's start) or as part of a compound."""
+    stem (one is the other's start) or as part of a compound.
+
+    Each rule is asked of the whole vocabulary at once (a set look-up, a substring search, a
+    pattern for the words of the right first letter and length) rather than word by word: the
+    same answer (``tests/test_search.py`` compares it with the word-by-word rules) at a
+    fraction of the cost.
+    """
     folded = _fold(term)
-    exact, words = _folded(vocabulary)
-    if folded in exact:
+    found = _folded(vocabulary)
+    if folded in found.exact:
         return True
-    allowed = 2 if len(folded) >= 8 else 1 if len(folded) >= 5 else 0
-    if len(folded) < 4:
+    size = len(folded)
+    if size < 4:
         return False  # only an exact match counts for so short a word (every rule below)
-    for other in words:
-        shorter, longer = sorted((len(other), len(folded)))
-        # One stem, two spellings ("patron"/"patronis"); not a name inside a longer one
-        # ("json"/"jsoncpp").
-        if (
-            shorter >= 4
-            and shorter >= 0.75 * longer
-            and (other.startswith(folded) or folded.startswith(other))
-        ):
+    # Part of a compound ("drive" in "skydriv"): a word holding the term is longer than it
+    # (an equal one was found above). This also covers a word that starts with the term, the
+    # first half of the shared stem rule.
+    if folded in found.joined:
+        return True
+    # One stem, two spellings ("patron"/"patronis"), the other half: a word of at least four
+    # letters and three quarters of the term's length is its start; not a name inside a longer
+    # one ("json"/"jsoncpp").
+    for end in range(4, size):
+        if end >= 0.75 * size and folded[:end] in found.exact:
             return True
-        # Part of a compound ("drive" in "skydriv"), allowing for the stemmer's cut ending.
-        if len(folded) >= 4 and len(other) > len(folded) and folded in other:
-            return True
-        if len(folded) >= 5 and len(other) >= len(folded) and folded[:-1] in other:
-            return True
-        if (
-            allowed
-            and abs(len(other) - len(folded)) <= allowed
-            and other[:1] == folded[:1]
-            and _edit_distance(folded, other, allowed) <= allowed
-        ):
-            return True
-    return False
+    # Part of a compound, allowing for the stemmer's cut ending.
+    if size >= 5 and _in_a_word_of(folded[:-1], found.joined, size):
+        return True
+    allowed = 2 if size >= 8 else 1 if size >= 5 else 0
+    if not allowed:
+        return False
+    near = _starting_with(folded[:1], size - allowed, size + allowed)
+    return any(
+        _edit_distance(folded, match.group(1), allowed) <= allowed
+        for match in near.finditer(found.joined)
+    )
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:

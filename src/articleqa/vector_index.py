@@ -13,8 +13,10 @@ not assumed from a fixed size.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from typing import Any, Literal, cast
 
@@ -310,10 +312,46 @@ def index_kind(index: faiss.Index) -> IndexKind:
     return "flat"
 
 
+@contextlib.contextmanager
+def _one_thread() -> Iterator[None]:
+    """FAISS on the calling thread alone for as long as the block runs (OpenMP's setting is
+    the calling thread's own, so other threads keep theirs; the server's search threads are
+    already set to one, ``api.batcher``).
+
+    One query vector gains nothing from a team of threads: FAISS shares out queries, and for
+    one it only pays to start the team and wait for it. On a shared machine the wait is for a
+    busy core: at 198 k passages on 2 cores at load ~11, 200 HNSW searches took 1.8-3.6 s with
+    two threads against 0.47-0.58 s with one, the same results (BENCHMARKS.md, "Scale, sixth
+    pass")."""
+    threads = faiss.omp_get_max_threads()
+    if threads == 1:
+        yield
+        return
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(threads)
+
+
 def search(
     index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top ``k`` (scores, ids) for one query vector; ``allowed`` restricts to those ids."""
+    with _one_thread():
+        return _search(index, query, k, allowed)
+
+
+def vectors_of(index: faiss.Index, ids: Sequence[int]) -> np.ndarray:
+    """The vectors stored for ``ids`` (decoded from the index's codes), one row each: in one
+    call, not one ``reconstruct`` (and one array) per id."""
+    with _one_thread():
+        return np.asarray(index.reconstruct_batch(np.asarray(ids, dtype=np.int64)))
+
+
+def _search(
+    index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     empty = np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
     if index.ntotal == 0 or k <= 0:
         return empty
