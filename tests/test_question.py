@@ -92,6 +92,8 @@ def test_a_quantity_is_a_surer_answer_to_how_many_than_a_bare_number() -> None:
         ("sed", {"set", "see"}, False),  # short words must match exactly
         ("jsoncpp", {"json"}, False),  # a name is not the start of another
         ("lyon", {"london", "marseil"}, False),
+        ("libressl", {"libssl"}, False),  # two letters fewer: another name, not a typo
+        ("schwarzeneger", {"schwarzenegg"}, True),  # one letter fewer, two edits
     ],
 )
 def test_names_match_loosely_but_not_any_near_word(

@@ -768,7 +768,8 @@ def test_folding_takes_accents_off_as_nfkd_does(word: str) -> None:
 
 
 def _loosely_in_as_it_was(term: str, vocabulary: frozenset[str]) -> bool:
-    """``search._loosely_in`` before its vocabulary was folded once per vocabulary."""
+    """``search._loosely_in`` before its vocabulary was folded once per vocabulary (with its
+    rule of lengths for an edit of today)."""
     from articleqa.search import _edit_distance, _fold
 
     folded = _fold(term)
@@ -790,7 +791,7 @@ def _loosely_in_as_it_was(term: str, vocabulary: frozenset[str]) -> bool:
             return True
         if (
             allowed
-            and abs(len(other) - len(folded)) <= allowed
+            and abs(len(other) - len(folded)) <= 1
             and other[:1] == folded[:1]
             and _edit_distance(folded, other, allowed) <= allowed
         ):

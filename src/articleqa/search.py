@@ -900,8 +900,9 @@ def _in_a_word_of(part: str, joined: str, size: int) -> bool:
 
 
 def _loosely_in(term: str, vocabulary: frozenset[str]) -> bool:
-    """``term`` is in ``vocabulary`` up to accents, one edit (two in long words), a shared
-    stem (one is the other's start) or as part of a compound.
+    """``term`` is in ``vocabulary`` up to accents, one edit (two in long words, of the same
+    length give or take a letter), a shared stem (one is the other's start) or as part of a
+    compound.
 
     Each rule is asked of the whole vocabulary at once (a set look-up, a substring search, a
     pattern for the words of the right first letter and length) rather than word by word: the
@@ -932,7 +933,9 @@ def _loosely_in(term: str, vocabulary: frozenset[str]) -> bool:
     allowed = 2 if size >= 8 else 1 if size >= 5 else 0
     if not allowed:
         return False
-    near = _starting_with(folded[:1], size - allowed, size + allowed)
+    # A misspelling keeps a word's length or moves it by one letter; two letters more or less
+    # make another name ("LibreSSL" is not "libssl"), even within two edits.
+    near = _starting_with(folded[:1], size - 1, size + 1)
     return any(
         _edit_distance(folded, match.group(1), allowed) <= allowed
         for match in near.finditer(found.joined)
