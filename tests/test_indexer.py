@@ -8,6 +8,7 @@ import json
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -861,3 +862,30 @@ def test_sentence_rows_written_a_chunk_at_a_time_are_the_rows_saved_whole(
     assert in_threes == [p.read_bytes() for p in (saved, scales_file(saved), *words_files(saved))]
     # The build's folder for the rows is gone with it.
     assert _staging_folders(settings.home) == []
+
+
+def test_a_build_lets_go_of_the_articles_texts_once_they_are_in_the_columns(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every article's text is in the columns after the split; the embedding pass, the vector
+    # index and the snapshot's writing need only the articles' ids and hashes, so a full
+    # build no longer holds every text twice (BENCHMARKS.md, "Scale, sixth pass").
+    held: list[list[Article]] = []
+    prepare = Indexer.prepare
+
+    def prepared(self: Indexer, articles: list[Article], *args: Any, **kwargs: Any) -> Any:
+        # The build's own list: what it holds through the embedding pass.
+        held.append(list(articles))
+        return prepare(self, articles, *args, **kwargs)
+
+    monkeypatch.setattr(Indexer, "prepare", prepared)
+    report = Indexer(settings, store, fake_embedder).build()
+
+    assert [a.text for a in held[0]] == [""] * report.articles
+    snapshot = load_snapshot(settings.home)
+    assert snapshot.manifest.article_hashes == {a.id: a.content_hash for a in store.iter_articles()}
+    for article in store.iter_articles():
+        assert snapshot.articles[article.id].text == article.text

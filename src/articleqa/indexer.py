@@ -248,6 +248,10 @@ class Indexer:
         """``build`` under the lock, of snapshot ``version``."""
         previous = current_version(home)
         passages = self.passage_list(articles, previous, full=full)
+        # From here the columns hold every article's text (encoded) and the rest of the build
+        # needs of an article only its id and hash: the texts are let go in place (``build``'s
+        # list is the only other reference), not held a second time to the end of the build.
+        articles[:] = [_without_text(a) for a in articles]
         plan = self.plan(passages, previous, full=full)
         prepared = self.prepare(
             articles,
@@ -764,6 +768,10 @@ def _key_number(passage_id: str) -> int:
     """A passage id (16 hex digits) as the signed 64-bit number the columns hold."""
     number = int(passage_id, 16)
     return number - (1 << 64) if number >= 1 << 63 else number
+
+
+def _without_text(article: Article) -> Article:
+    return article.model_copy(update={"text": "", "layout": None})
 
 
 def _article_record(article: Article) -> ArticleRecord:
