@@ -6,7 +6,7 @@ import dataclasses
 import errno
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -586,13 +586,13 @@ def test_a_build_splits_only_new_and_changed_articles(
     indexer.build()
     added = _add(store)
     asked: list[list[str]] = []
-    split_all = indexer.splits.split_all
+    iter_split = indexer.splits.iter_split
 
-    def recording(articles: Sequence[Article]) -> list[Passage]:
+    def recording(articles: Sequence[Article]) -> Iterator[Passage]:
         asked.append([a.id for a in articles])
-        return split_all(articles)
+        return iter_split(articles)
 
-    indexer.splits.split_all = recording  # type: ignore[method-assign]
+    indexer.splits.iter_split = recording  # type: ignore[method-assign]
     indexer.build()
 
     assert asked == [[added.id]]
