@@ -4,7 +4,8 @@ Each round, each tree (``--baseline SRC`` first, then ``--tree SRC``) loads the 
 of ``--home`` in a fresh process, asks ``--questions`` SQuAD questions once on a new searcher
 (every question a first ask: the searcher's per-passage caches cold) and then again, with the
 test embedder's vectors. The table gives the median over rounds of each run's p50 and p95, the
-ratio to the baseline, and a digest of the answers (equal digests: the same answers).
+ratio to the baseline, the process's RSS (and of it anonymous) after both runs, and a digest of
+the answers (equal digests: the same answers).
 
     nice -n 10 .venv/bin/python bench/first_ask_scale.py --home HOME --baseline /tmp/old/src
 """
@@ -51,7 +52,9 @@ def run():
 
 
 first, again = run(), run()
-print(json.dumps({"passages": snapshot.passage_count, "first": first, "again": again}))
+status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+rss = [int(status[k].split()[0]) / 1024 for k in ("VmRSS", "RssAnon")]
+print(json.dumps({"passages": snapshot.passage_count, "first": first, "again": again, "rss": rss}))
 """
 
 
@@ -105,6 +108,7 @@ def main() -> None:
                 f"{median(name, 'first', 0) / median('baseline', 'first', 0):.2f}x",
                 f"{median(name, 'again', 0):.1f} / {median(name, 'again', 1):.1f}",
                 f"{median(name, 'again', 0) / median('baseline', 'again', 0):.2f}x",
+                f"{median(name, 'rss', 0):.0f} / {median(name, 'rss', 1):.0f}",
                 ", ".join(sorted(digests)),
             )
         )
@@ -117,6 +121,7 @@ def main() -> None:
                 "p50 vs baseline",
                 "asked again p50 / p95 ms",
                 "p50 vs baseline",
+                "RSS after / of it anonymous MB",
                 "answers digest",
             ),
             rows,

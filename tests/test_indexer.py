@@ -6,8 +6,9 @@ import dataclasses
 import errno
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -585,13 +586,13 @@ def test_a_build_splits_only_new_and_changed_articles(
     indexer.build()
     added = _add(store)
     asked: list[list[str]] = []
-    split_all = indexer.splits.split_all
+    iter_split = indexer.splits.iter_split
 
-    def recording(articles: Sequence[Article]) -> list[Passage]:
+    def recording(articles: Sequence[Article]) -> Iterator[Passage]:
         asked.append([a.id for a in articles])
-        return split_all(articles)
+        return iter_split(articles)
 
-    indexer.splits.split_all = recording  # type: ignore[method-assign]
+    indexer.splits.iter_split = recording  # type: ignore[method-assign]
     indexer.build()
 
     assert asked == [[added.id]]
@@ -861,3 +862,30 @@ def test_sentence_rows_written_a_chunk_at_a_time_are_the_rows_saved_whole(
     assert in_threes == [p.read_bytes() for p in (saved, scales_file(saved), *words_files(saved))]
     # The build's folder for the rows is gone with it.
     assert _staging_folders(settings.home) == []
+
+
+def test_a_build_lets_go_of_the_articles_texts_once_they_are_in_the_columns(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Every article's text is in the columns after the split; the embedding pass, the vector
+    # index and the snapshot's writing need only the articles' ids and hashes, so a full
+    # build no longer holds every text twice (BENCHMARKS.md, "Scale, sixth pass").
+    held: list[list[Article]] = []
+    prepare = Indexer.prepare
+
+    def prepared(self: Indexer, articles: list[Article], *args: Any, **kwargs: Any) -> Any:
+        # The build's own list: what it holds through the embedding pass.
+        held.append(list(articles))
+        return prepare(self, articles, *args, **kwargs)
+
+    monkeypatch.setattr(Indexer, "prepare", prepared)
+    report = Indexer(settings, store, fake_embedder).build()
+
+    assert [a.text for a in held[0]] == [""] * report.articles
+    snapshot = load_snapshot(settings.home)
+    assert snapshot.manifest.article_hashes == {a.id: a.content_hash for a in store.iter_articles()}
+    for article in store.iter_articles():
+        assert snapshot.articles[article.id].text == article.text

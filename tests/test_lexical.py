@@ -229,3 +229,61 @@ def test_term_scores_are_kept_between_questions_within_a_bound(
     index.hits("ferry quay")
     assert calls == ["ferri", "quay", "ferri", "quay"]
     _same(index, Bm25sIndex.build(texts))
+
+
+def _one_sort_segment(token_lists: list[list[str]]) -> dict[str, object]:
+    """A segment's arrays as the build before the chunks made them: every token's (term,
+    document) pair as one int64, sorted at once."""
+    vocabulary: dict[str, int] = {}
+    flat = np.asarray(
+        [vocabulary.setdefault(t, len(vocabulary)) for tokens in token_lists for t in tokens],
+        dtype=np.int64,
+    )
+    lengths = np.asarray([len(tokens) for tokens in token_lists], dtype=np.int64)
+    documents = max(1, len(lengths))
+    pairs = np.sort(flat * documents + np.repeat(np.arange(len(lengths)), lengths))
+    first = np.concatenate(([True], pairs[1:] != pairs[:-1])) if len(pairs) else pairs > 0
+    starts = np.flatnonzero(first)
+    counts = np.diff(np.append(starts, len(pairs)))
+    unique = pairs[starts]
+    indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(unique // documents, minlength=len(vocabulary)), out=indptr[1:])
+    tf_type = np.uint16 if not len(counts) or counts.max() < 2**16 else np.uint32
+    return {
+        "vocabulary": vocabulary,
+        "indptr": indptr,
+        "docs": (unique % documents).astype(np.int32),
+        "tfs": counts.astype(tf_type),
+        "lengths": lengths.astype(np.int32),
+    }
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 7, 50, 10_000])
+@pytest.mark.parametrize("shape", ["corpus", "empty", "wordless", "frequent"])
+def test_a_segment_built_in_chunks_has_the_arrays_of_one_sort(chunk: int, shape: str) -> None:
+    # Chunks of documents are sorted into postings one at a time and then placed term by term:
+    # the arrays (and their dtypes) must be those of sorting every pair at once, whatever the
+    # chunk; "frequent": a term more than 2**16 times in one document (tfs as uint32).
+    token_lists = {
+        "corpus": [terms(t) for t in _corpus(120) + TEXTS],
+        "empty": [],
+        "wordless": [[], terms("the regional fair"), [], []],
+        "frequent": [["fair"], ["tram"] * (2**16 + 3) + ["fair"], [], ["tram"]],
+    }[shape]
+    keys = np.zeros((len(token_lists), lexical.KEY_BYTES), dtype=np.uint8)
+    segment = lexical.Segment.build(iter(token_lists), keys, chunk=chunk)
+    expected = _one_sort_segment(token_lists)
+    assert segment.vocabulary == expected["vocabulary"]
+    assert list(segment.vocabulary) == list(expected["vocabulary"])  # type: ignore[call-overload]
+    for name in ("indptr", "docs", "tfs", "lengths"):
+        array, wanted = getattr(segment, name), expected[name]
+        assert isinstance(wanted, np.ndarray)
+        assert array.dtype == wanted.dtype, name
+        assert np.array_equal(array, wanted), name
+    assert segment.keys.shape == (len(token_lists), lexical.KEY_BYTES)
+
+
+def test_an_index_built_in_small_chunks_scores_as_bm25s(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lexical, "BUILD_CHUNK", 3)
+    texts = _corpus(200) + TEXTS
+    _same(LexicalIndex.build(texts), Bm25sIndex.build(texts))

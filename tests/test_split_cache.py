@@ -84,3 +84,24 @@ def test_entries_of_removed_articles_are_dropped(tmp_path: Path) -> None:
     cache.split_all([article(0)])
     with sqlite3.connect(tmp_path / CACHE_FILE) as db:
         assert db.execute("SELECT COUNT(*) FROM splits").fetchone() == (1,)
+
+
+def test_splits_come_a_batch_of_articles_at_a_time(
+    tmp_path: Path, counted: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A full build reads the passages as they come: no list of every passage of the corpus.
+    monkeypatch.setattr(split_cache, "SPLIT_BATCH", 2)
+    articles = [article(n) for n in range(5)]
+    cache = SplitCache(tmp_path, 20, 40)
+    passages = cache.iter_split(articles)
+    first = next(passages)
+    assert counted == [articles[0].id, articles[1].id]
+    rest = list(passages)
+    expected = as_tuples([p for a in articles for p in split_article(a, 20, 40)])
+    assert as_tuples([first, *rest]) == expected
+    counted.clear()
+    assert as_tuples(list(SplitCache(tmp_path, 20, 40).iter_split(articles))) == expected
+    assert counted == [], "every batch's splits are cached"
+    cache.split_all(articles[:1])
+    with sqlite3.connect(tmp_path / CACHE_FILE) as db:
+        assert db.execute("SELECT COUNT(*) FROM splits").fetchone() == (1,)

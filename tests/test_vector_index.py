@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from pathlib import Path
 
 import faiss
@@ -217,6 +218,29 @@ def test_auto_leaves_ivf_for_hnsw_when_vectors_have_no_clusters() -> None:
     if choice.kind == "hnsw":
         assert choice.recall_at_10 is not None
         assert choice.recall_at_10 >= vector_index.RECALL_TARGET
+
+
+def test_the_ivf_index_is_let_go_before_the_hnsw_graph_is_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The IVF index that gave way and the graph were both held at the full build's peak.
+    built: list[weakref.ref[faiss.Index]] = []
+    alive_when_built: list[list[bool]] = []
+    build = vector_index.build_vector_index
+
+    def recorded(vectors: np.ndarray, kind: vector_index.IndexKind) -> faiss.Index:
+        alive_when_built.append([ref() is not None for ref in built])
+        index = build(vectors, kind)
+        built.append(weakref.ref(index))
+        return index
+
+    monkeypatch.setattr(vector_index, "build_vector_index", recorded)
+    rng = np.random.default_rng(5)
+    base = rng.standard_normal((4000, 32)).astype(np.float32)
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    _index, choice = vector_index.build_chosen(base, "auto", ann_threshold=1000)
+    assert choice.kind in ("hnsw", "flat") and len(built) >= 2
+    assert alive_when_built[1:] == [[False] * n for n in range(1, len(built))]
 
 
 def test_an_ann_index_is_extended_until_a_quarter_of_it_changed() -> None:

@@ -9,6 +9,7 @@ import secrets
 import shutil
 import tempfile
 import time
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -248,6 +249,10 @@ class Indexer:
         """``build`` under the lock, of snapshot ``version``."""
         previous = current_version(home)
         passages = self.passage_list(articles, previous, full=full)
+        # From here the columns hold every article's text (encoded) and the rest of the build
+        # needs of an article only its id and hash: the texts are let go in place (``build``'s
+        # list is the only other reference), not held a second time to the end of the build.
+        articles[:] = [_without_text(a) for a in articles]
         plan = self.plan(passages, previous, full=full)
         prepared = self.prepare(
             articles,
@@ -372,8 +377,10 @@ class Indexer:
             }
         numbers = {a.id: n for n, a in enumerate(articles)}
         fresh: dict[str, int] = {}
-        rows: list[tuple[int, int, int, int, int, int]] = []
-        for passage in self.splits.split_all([a for a in articles if a.id not in kept]):
+        # Six numbers a passage in one flat buffer (48 bytes; as a tuple of six ints, ~200),
+        # the passages read a batch of articles at a time: never every passage object at once.
+        rows = array("q")
+        for passage in self.splits.iter_split([a for a in articles if a.id not in kept]):
             at = passage.spans[0]
             context = -2 - fresh.setdefault(passage.context, len(fresh))
             heading = (
@@ -381,7 +388,7 @@ class Indexer:
                 if passage.heading is None
                 else -2 - fresh.setdefault(passage.heading, len(fresh))
             )
-            rows.append(
+            rows.extend(
                 (
                     _key_number(passage.id),
                     numbers[at.article_id],
@@ -391,7 +398,8 @@ class Indexer:
                     heading,
                 )
             )
-        split = np.asarray(rows, dtype=np.int64).reshape(-1, 6)
+        split = np.array(rows, dtype=np.int64).reshape(-1, 6)
+        del rows
         parts = [
             Places(
                 keys=split[:, 0],
@@ -764,6 +772,10 @@ def _key_number(passage_id: str) -> int:
     """A passage id (16 hex digits) as the signed 64-bit number the columns hold."""
     number = int(passage_id, 16)
     return number - (1 << 64) if number >= 1 << 63 else number
+
+
+def _without_text(article: Article) -> Article:
+    return article.model_copy(update={"text": "", "layout": None})
 
 
 def _article_record(article: Article) -> ArticleRecord:

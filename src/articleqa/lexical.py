@@ -28,6 +28,7 @@ import shutil
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -57,6 +58,9 @@ KEY_BYTES = 16
 TERM_CACHE_POSTINGS = 2_000_000
 TERM_CACHE_TERMS = 50_000  # unknown words are remembered too
 SEGMENTS_FILE = "segments.json"
+# Documents numbered and sorted into postings at a time by a segment's build (~1.3 M tokens of
+# the synthetic corpus: ~40 MB of int64 pairs and their sort).
+BUILD_CHUNK = 20_000
 
 _SPLITTER = re.compile(r"(?u)\b\w\w+\b")
 # Lucene's English stop words, as bm25s' ``stopwords="en"`` has them (a test keeps the two
@@ -215,41 +219,49 @@ class Segment:
         return len(self.lengths)
 
     @classmethod
-    def build(cls, token_lists: Iterable[Sequence[str]], keys: np.ndarray) -> Segment:
+    def build(
+        cls, token_lists: Iterable[Sequence[str]], keys: np.ndarray, chunk: int | None = None
+    ) -> Segment:
         """The postings of the documents ``token_lists`` gives, in order (read once, as they
-        come: a list of every passage's tokens was most of a full build's BM25 memory)."""
+        come: a list of every passage's tokens was most of a full build's BM25 memory).
+
+        ``chunk`` documents (default ``BUILD_CHUNK``) at a time are numbered and sorted into
+        postings, which are then placed term by term into the segment's arrays: the build
+        holds the postings (6 bytes each) and one chunk's tokens, not every token's (term,
+        document) pair as int64 and their sort (+620 MB at 200 k passages, BENCHMARKS.md
+        "Scale, sixth pass"). The arrays are the same whatever the chunk (test).
+        """
+        chunk = BUILD_CHUNK if chunk is None else chunk
         vocabulary: dict[str, int] = {}
-        counted: list[int] = []
+        documents = iter(token_lists)
+        blocks: list[_Postings] = []
+        lengths: list[np.ndarray] = []
+        first = 0
+        while True:
+            counted: list[int] = []
 
-        def numbered() -> Iterator[int]:
-            for tokens in token_lists:
-                counted.append(len(tokens))
-                for token in tokens:
-                    yield vocabulary.setdefault(token, len(vocabulary))
+            def numbered(counted: list[int] = counted) -> Iterator[int]:
+                for tokens in islice(documents, chunk):
+                    counted.append(len(tokens))
+                    for token in tokens:
+                        yield vocabulary.setdefault(token, len(vocabulary))
 
-        flat = np.fromiter(numbered(), dtype=np.int64)
-        lengths = np.asarray(counted, dtype=np.int64)
-        documents = max(1, len(lengths))
-        # One number per (term, document) occurrence; sorted, equal neighbours are one posting.
-        pairs = flat * documents + np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        del flat
-        pairs.sort()
-        first = np.concatenate(([True], pairs[1:] != pairs[:-1])) if len(pairs) else pairs > 0
-        starts = np.flatnonzero(first)
-        counts = np.diff(np.append(starts, len(pairs)))
-        unique = pairs[starts]
-        columns = unique // documents
-        indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(columns, minlength=len(vocabulary)), out=indptr[1:])
-        tf_type = np.uint16 if not len(counts) or counts.max() < 2**16 else np.uint32
+            flat = np.fromiter(numbered(), dtype=np.int64)
+            if not counted:
+                break
+            blocks.append(_Postings.of(flat, np.asarray(counted, dtype=np.int64), first))
+            lengths.append(np.asarray(counted, dtype=np.int32))
+            first += len(counted)
+            del flat
+        indptr, docs, tfs = _placed(blocks, len(vocabulary))
         return cls(
             name=secrets.token_hex(6),
             vocabulary=vocabulary,
             indptr=indptr,
-            docs=(unique % documents).astype(np.int32),
-            tfs=counts.astype(tf_type),
-            lengths=lengths.astype(np.int32),
-            keys=np.asarray(keys, dtype=np.uint8).reshape(len(lengths), KEY_BYTES),
+            docs=docs,
+            tfs=tfs,
+            lengths=np.concatenate(lengths) if lengths else np.zeros(0, dtype=np.int32),
+            keys=np.asarray(keys, dtype=np.uint8).reshape(first, KEY_BYTES),
         )
 
     def save(self, folder: Path) -> Segment:
@@ -298,6 +310,67 @@ class Segment:
             return None
         start, end = int(self.indptr[column]), int(self.indptr[column + 1])
         return np.asarray(self.docs[start:end]), np.asarray(self.tfs[start:end])
+
+
+@dataclass(frozen=True, slots=True)
+class _Postings:
+    """The postings of a run of documents, ordered by term then document: ``terms`` each
+    term present once (ascending) and ``runs`` its postings' count; then each posting's
+    document number (in the segment) and term frequency."""
+
+    terms: np.ndarray  # int64
+    runs: np.ndarray  # int64
+    docs: np.ndarray  # int32
+    tfs: np.ndarray  # uint16, or uint32 when a count does not fit
+
+    @classmethod
+    def of(cls, flat: np.ndarray, lengths: np.ndarray, first: int) -> _Postings:
+        """Of the documents ``first``.. whose term numbers are ``flat`` (``lengths`` each)."""
+        documents = max(1, len(lengths))
+        # One number per (term, document) occurrence; sorted, equal neighbours are one posting.
+        pairs = flat * documents + np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+        pairs.sort()
+        if not len(pairs):  # documents without an indexed word
+            return cls(*(np.zeros(0, dtype=t) for t in (np.int64, np.int64, np.int32, np.uint16)))
+        starts = np.flatnonzero(np.concatenate(([True], pairs[1:] != pairs[:-1])))
+        counts = np.diff(np.append(starts, len(pairs)))
+        unique = pairs[starts]
+        del pairs, starts
+        columns = unique // documents
+        begins = np.flatnonzero(np.concatenate(([True], columns[1:] != columns[:-1])))
+        tf_type = np.uint16 if counts.max() < 2**16 else np.uint32
+        return cls(
+            terms=columns[begins],
+            runs=np.diff(np.append(begins, len(columns))),
+            docs=(unique % documents + first).astype(np.int32),
+            tfs=counts.astype(tf_type),
+        )
+
+
+def _placed(blocks: list[_Postings], terms: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indptr, docs, tfs) of a segment of ``terms`` terms from its documents' ``blocks`` (in
+    document order; emptied as they are placed): each block's postings of a term go after the
+    earlier blocks' ones, so a term's documents stay ascending."""
+    frequency = np.zeros(terms, dtype=np.int64)
+    for block in blocks:
+        frequency[block.terms] += block.runs
+    indptr = np.zeros(terms + 1, dtype=np.int64)
+    np.cumsum(frequency, out=indptr[1:])
+    wide = any(block.tfs.dtype == np.uint32 for block in blocks)
+    docs = np.empty(int(indptr[-1]), dtype=np.int32)
+    tfs = np.empty(int(indptr[-1]), dtype=np.uint32 if wide else np.uint16)
+    cursor = indptr[:-1].copy()
+    while blocks:
+        block = blocks.pop(0)
+        # A posting's place: where its term's postings go next, plus its rank in its run.
+        within = np.arange(len(block.docs), dtype=np.int64) - np.repeat(
+            np.cumsum(block.runs) - block.runs, block.runs
+        )
+        places = np.repeat(cursor[block.terms], block.runs) + within
+        docs[places] = block.docs
+        tfs[places] = block.tfs
+        cursor[block.terms] += block.runs
+    return indptr, docs, tfs
 
 
 def link_or_copy(source: Path, target: Path) -> None:

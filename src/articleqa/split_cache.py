@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from articleqa.models import Article, Passage, SourceSpan
@@ -22,6 +22,8 @@ from articleqa.sqlite_files import connect
 logger = logging.getLogger(__name__)
 
 CACHE_FILE = "splits.sqlite"
+# Articles split (or read from the cache) at a time by ``iter_split``.
+SPLIT_BATCH = 1_000
 
 
 def _code_fingerprint() -> str:
@@ -58,20 +60,36 @@ class SplitCache:
 
     def split_all(self, articles: Sequence[Article]) -> list[Passage]:
         """``split_article`` of every article, in order, reading unchanged ones from the cache."""
+        return list(self.iter_split(articles))
+
+    def iter_split(self, articles: Sequence[Article]) -> Iterator[Passage]:
+        """``split_all`` as it comes, ``SPLIT_BATCH`` articles at a time: a full build's list of
+        every passage object (and every split's JSON) was its highest point at a million
+        passages (BENCHMARKS.md, "Scale, sixth pass"). New splits are cached per batch, and
+        entries of articles not given are dropped once every batch is read."""
         keys = [self.key(a) for a in articles]
-        stored = self._get_many(keys)
-        fresh: list[tuple[str, str]] = []
-        result: list[Passage] = []
-        for article, key in zip(articles, keys, strict=True):
-            raw = stored.get(key)
-            if raw is None:
-                split = split_article(article, self.min_words, self.max_words)
-                fresh.append((key, _dump(split)))
-            else:
-                split = _load(raw, article)
-            result.extend(split)
-        self._update(fresh, set(keys), len(stored))
-        return result
+        hits = 0
+        split_count = 0
+        for start in range(0, len(articles), SPLIT_BATCH):
+            batch = keys[start : start + SPLIT_BATCH]
+            stored = self._get_many(batch)
+            hits += len(stored)
+            fresh: list[tuple[str, str]] = []
+            split_batch: list[list[Passage]] = []
+            for article, key in zip(articles[start : start + SPLIT_BATCH], batch, strict=True):
+                raw = stored.get(key)
+                if raw is None:
+                    split = split_article(article, self.min_words, self.max_words)
+                    fresh.append((key, _dump(split)))
+                else:
+                    split = _load(raw, article)
+                split_batch.append(split)
+            self._insert(fresh)
+            split_count += len(fresh)
+            for split in split_batch:
+                yield from split
+        self._drop_unused(set(keys))
+        logger.debug("split cache: %d reused, %d split", hits, split_count)
 
     def _get_many(self, keys: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -87,11 +105,20 @@ class SplitCache:
             db.close()
         return found
 
-    def _update(self, fresh: list[tuple[str, str]], used: set[str], hits: int) -> None:
+    def _insert(self, fresh: list[tuple[str, str]]) -> None:
+        if not fresh:
+            return
         db = self._connect()
         try:
             with db:
                 db.executemany("INSERT OR REPLACE INTO splits VALUES (?, ?)", fresh)
+        finally:
+            db.close()
+
+    def _drop_unused(self, used: set[str]) -> None:
+        db = self._connect()
+        try:
+            with db:
                 (total,) = db.execute("SELECT COUNT(*) FROM splits").fetchone()
                 # Entries of removed or edited articles would otherwise pile up.
                 if total > len(used):
@@ -100,7 +127,6 @@ class SplitCache:
                     db.execute("DELETE FROM splits WHERE key NOT IN (SELECT key FROM used)")
         finally:
             db.close()
-        logger.debug("split cache: %d reused, %d split", hits, len(fresh))
 
 
 def _dump(split: list[Passage]) -> str:

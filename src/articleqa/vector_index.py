@@ -161,12 +161,16 @@ def build_chosen(
             choice.recall_at_10,
             choice.search_setting,
         )
+        # Let go of the IVF index before the graph is built: both at once were a quarter of
+        # the vectors' memory more at the build's peak (BENCHMARKS.md, "Scale, sixth pass").
+        del index
         index = build_vector_index(vectors, "hnsw")
         choice = _tune(index, "hnsw", len(vectors), sample)
     if requested == "auto" and (choice.recall_at_10 or 0.0) < RECALL_TARGET:
         logger.warning(
             "no ANN index reaches recall@10 %.2f on these vectors; searching exactly", RECALL_TARGET
         )
+        del index
         return build_vector_index(vectors, "flat"), IndexChoice("flat", factory_string("flat", 0))
     logger.info(
         "vector index %s, setting %s: recall@10 %.3f on %d of the corpus's vectors",
