@@ -720,9 +720,7 @@ def test_a_quote_opening_its_section_shows_the_heading_that_may_answer(
         "## sign-git-tag\n\n* Default: false\n* Type: Boolean\n\n"
         "If set to true, the version command tags the version using the signing key.\n"
     )
-    store = ArticleQA(settings).store
-    store.upsert(prepare_article(read_markdown(page, None)))
-    searcher = _searcher(settings, store)
+    searcher, store = _searcher_over(settings, FakeEmbedder(), read_markdown(page, None))
 
     answer = searcher.ask("Which setting gives the prerelease identifier?", k=1)
 
