@@ -54,7 +54,11 @@ def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
         ("When was the lifeboat built?", AnswerType.TIME),
         ("In what year did Debian start?", AnswerType.TIME),
         ("In which year did Debian start?", AnswerType.TIME),
-        ("In which pip version was percent-encoding added?", AnswerType.NUMBER),
+        # A release is asked for: answered by "1.6.0", not by any number.
+        ("In which pip version was percent-encoding added?", AnswerType.VERSION),
+        ("Which pinentry release started warning when Caps Lock is on?", AnswerType.VERSION),
+        ("What version of Python does httpx need?", AnswerType.NUMBER),
+        ("Which release notes mention the fix?", AnswerType.ANY),
         ("Which port does the inspector listen on?", AnswerType.NUMBER),
         ("How many jobs will the factory create?", AnswerType.NUMBER),
         ("What uid did operator have?", AnswerType.NUMBER),
@@ -79,6 +83,45 @@ def test_a_quantity_is_a_surer_answer_to_how_many_than_a_bare_number() -> None:
     assert info.expects("Heron collected 9.3 kilograms of plastic.") == 1.0
     assert info.expects("Priya Raman, 16, won on Oct. 14.") == 0.5
     assert info.expects("The robot floats.") == 0.0
+
+
+def test_a_number_counting_what_is_asked_answers_how_many_surely() -> None:
+    # "How many airbags does the 2020 Sentra have?": "10 airbags" answers it; the "five" of
+    # "five-spoke alloy wheels" is a number of something else, and "2020" is the question's.
+    info = read_question("How many airbags does the 2020 Sentra have?")
+
+    assert info.expects("These include 10 airbags, rear door alert and more.") == 1.0
+    assert info.expects("Five-spoke alloy wheels give the 2020 Sentra its look.") == 0.5
+    assert (
+        read_question("How many rooms does the resort have?").expects(
+            "The 114-room resort is nestled in an oasis."
+        )
+        == 1.0
+    )
+    # What is counted is the word after "how much": power, not the engine's cylinders.
+    power = read_question("How much power does the new Sentra engine make?")
+    assert power.expects("A new four-cylinder engine replaces the old one.") == 0.5
+
+
+def test_a_full_name_answers_who_more_surely_than_a_capitalised_word() -> None:
+    # "Who added the profiling output mode?": "PCAP" is capitalised but names nobody.
+    info = read_question("Who added the profiling output mode to dbus-monitor?")
+
+    assert info.expects("The profiling output mode was added by Olli Salli.") == 1.0
+    assert info.expects("Copyright 2010 Grant McLean <grantm@cpan.org>") == 1.0
+    assert info.expects("The PCAP mode writes a capture.") == 0.5
+    assert info.expects("the profiling format is compact.") == 0.0
+    assert info.names_someone("Written by Robert M. Love.")
+    assert info.names_someone("T. Sherwood and B. Calder wrote the paper.")
+    assert info.names_someone("Ported by Stefan Gössner.")
+    assert not info.names_someone("The Debian project\nIntroduction\nNote")
+
+
+def test_a_version_answers_which_release() -> None:
+    info = read_question("Which libksba release fixed the buffer overflow in 2014?")
+
+    assert info.expects("Noteworthy changes in version 1.3.2 (2014-11-25)") == 1.0
+    assert info.expects("* Fixed a buffer overflow in ksba_oid_to_str. [CVE-2014-9087]") == 0.0
 
 
 @pytest.mark.parametrize(

@@ -895,6 +895,45 @@ def test_a_passage_holding_the_kind_of_answer_asked_for_ranks_above_one_that_doe
     assert [searcher.snapshot.passages[c.ordinal].text for c in ranked] == [named, unnamed]
 
 
+def test_who_is_answered_first_by_a_passage_that_names_someone(home: Path) -> None:
+    # ptargrep(1): "Who wrote ptargrep?" quoted the passage describing ptargrep in the
+    # question's words ("Perl" capitalised passed for a name); the COPYRIGHT line naming its
+    # author came second.
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    described = "ptargrep was written in Perl to search the files inside a tar archive."
+    named = "Copyright 2010 Grant McLean."
+    searcher = _searcher(
+        settings, _store_of(settings, ("PTARGREP", described), ("COPYRIGHT", named))
+    )
+    question = "Who wrote ptargrep?"
+
+    ranked = searcher.rank(question, FakeEmbedder().embed([question])[0], SearchFilters())
+
+    assert [searcher.snapshot.passages[c.ordinal].text for c in ranked][:2] == [named, described]
+
+
+def test_a_release_heading_is_highlighted_with_the_entry_it_heads(settings: Settings) -> None:
+    # libksba's NEWS: "In which libksba version did password based decryption arrive?" is
+    # answered by the release heading over the section's second entry; the highlight held the
+    # entry alone, without the version asked for.
+    page = (
+        "# libksba NEWS\n\n## Noteworthy changes in version 1.6.0 (2021-06-10)\n\n"
+        "* Limited support for the Authenticated-Enveloped-Data content type.\n"
+        "* Support password based decryption.\n\n"
+        "## Noteworthy changes in version 1.5.1 (2021-04-06)\n\n"
+        "* Support Brainpool curves specified by ECDomainParameters.\n"
+    )
+    searcher, store = _searcher_over(settings, FakeEmbedder(), read_markdown(page, None))
+
+    answer = searcher.ask("In which libksba version did password based decryption arrive?", k=1)
+
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    assert highlight.text.startswith("Noteworthy changes in version 1.6.0")
+    assert highlight.text.endswith("Support password based decryption.")
+    _assert_contract(answer, store)
+
+
 def test_a_sentence_repeated_in_a_passage_scores_the_same_at_each_place() -> None:
     # Seen at 198 k passages of bench/scale.py's corpus: a float32 matrix product gave the
     # second of two equal int8 rows a score 1 ulp higher, so the highlight moved to it.

@@ -47,6 +47,7 @@ class AnswerType(StrEnum):
     PERSON = "person"
     PLACE = "place"
     CODE = "code"  # an option, a command, a function, a setting
+    VERSION = "version"  # a release: "1.6.0", "v16.9.0"
     ANY = "any"
 
 
@@ -158,6 +159,13 @@ _ASKING = re.compile(
     r"should|will|would)\b",
     re.IGNORECASE,
 )
+# "Which pinentry release ...", "In which Node.js versions ...": a release is asked for, not a
+# number ("What version of Python ..." asks for Python's, and is a number question).
+_VERSION_QUESTION = re.compile(
+    r"^\s*(?:in |since |from |by |until |as of |with |starting with )?(?:which|what) "
+    r"(?:[\w.+-]+ ){0,2}(?:version|release)s?\b(?! of\b| notes?\b)",
+    re.IGNORECASE,
+)
 _PERSON_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b|\bby whom\b", re.IGNORECASE)
 _PLACE_QUESTION = re.compile(
     r"^\s*where\b|\bin (?:what|which) (?:city|country|town|region|"
@@ -199,6 +207,35 @@ _CODE_ANSWER = re.compile(
     r"(?:^|\s)--?[A-Za-z0-9]|\w\(|\b\w+_\w+\b|\b\w+\.\w+\b|[<>=]=?\s*\d|/\w|\$\w|"
     r"%[A-Za-z]|\b[A-Z][A-Z0-9_]{2,}\b|\b(?:pip|make|python|npm|apt|git|sudo)\s+\w"
 )
+# A person's name: two or more capitalised words on one line ("Olli Salli", "Robert M. Love",
+# "T. Sherwood", "Stefan Gössner"), not led by a word capitalised for grammar ("The Debian"),
+# or a handle ("@progrium").
+PERSON_NAME = re.compile(
+    r"\b(?!(?:The|A|An|This|That|These|Those|In|On|At|For|If|When|It|See|And|Or|But|To|By|"
+    r"From|With|As|Of|Its|Our|Your|We|You|They|He|She|There|Then|Now|Each|All|No|Not)\s)"
+    r"(?:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ’'-]+|[A-Z]\.)(?:[ \t]+[A-Z]\.)*[ \t]+"
+    r"(?:(?:de|van|von|der|da|di|le|la)[ \t]+)?[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ][\w’'-]*"
+    r"|(?<![\w.])@[A-Za-z][\w-]{2,}"
+)
+# A number and the words right after it: "10 airbags", "114-room", "2.5 million people".
+_COUNT = re.compile(
+    r"(?<![\w.])((?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|hundred|dozen)(?:\s+(?:million|billion|thousand|hundred))?)"
+    r"[\s-]+((?:[^\W\d_][\w'’]*[\s-]+){0,2}[^\W\d_][\w'’]*)",
+    re.IGNORECASE,
+)
+# What "how many X" and "how much X" count: X, unless the question goes on with a verb ("How
+# much does it cost?").
+_HOW_MANY = re.compile(r"\bhow (?:many|much)\s+([^\W\d_][\w'’-]*)", re.IGNORECASE)
+_NOT_COUNTED = frozenset(terms("have has had do does did is are was were will would can could"))
+
+
+def _counted_terms(question: str) -> frozenset[str]:
+    found = _HOW_MANY.search(question)
+    return frozenset(terms(found.group(1))) - _NOT_COUNTED if found else frozenset()
+
+
+_VERSION_ANSWER = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?![\w.]*\d)")
 _PLACE_ANSWER = re.compile(r"\b(?:in|at|from|near|to) (?:the )?[A-Z]\w+")
 
 
@@ -249,10 +286,35 @@ class QuestionInfo:
         if kind is AnswerType.TIME:
             return float(found(_TIME_ANSWER))
         if kind is AnswerType.NUMBER:
-            return 1.0 if found(_QUANTITY) else 0.5 if found(_NUMBER_ANSWER) else 0.0
+            if found(_QUANTITY) or self._counts_what_is_asked(sentence):
+                return 1.0
+            return 0.5 if found(_NUMBER_ANSWER) else 0.0
         if kind is AnswerType.CODE:
             return float(found(_CODE_ANSWER))
-        return float(found(_CAPITALISED if kind is AnswerType.PERSON else _PLACE_ANSWER))
+        if kind is AnswerType.VERSION:
+            return float(found(_VERSION_ANSWER))
+        if kind is AnswerType.PERSON:
+            # A full name surely names someone; one capitalised word may ("Mozilla") or not
+            # ("PCAP mode").
+            return 1.0 if found(PERSON_NAME) else 0.5 if found(_CAPITALISED) else 0.0
+        return float(found(_PLACE_ANSWER))
+
+    def names_someone(self, text: str) -> bool:
+        """Whether ``text`` holds a person's name the question does not already say."""
+        return any(m.group(0) not in self.text for m in PERSON_NAME.finditer(text))
+
+    def _counts_what_is_asked(self, sentence: str) -> bool:
+        """Whether a number in ``sentence`` counts what the question asks for: "10 airbags"
+        for "How many airbags ...?", "114-room" for "How many rooms ...?"; not the "four" of
+        "four-cylinder engine" for "How much power does the engine make?"."""
+        counted = _counted_terms(self.text)
+        if not counted:
+            return False
+        own = self.text.lower()
+        return any(
+            match.group(1).lower() not in own and not counted.isdisjoint(terms(match.group(2)))
+            for match in _COUNT.finditer(sentence)
+        )
 
 
 def answer_type(question: str) -> AnswerType:
@@ -263,6 +325,8 @@ def answer_type(question: str) -> AnswerType:
         question = question[clause.end() :]
     if _TIME_QUESTION.search(question):
         return AnswerType.TIME
+    if _VERSION_QUESTION.search(question):
+        return AnswerType.VERSION
     if _NUMBER_QUESTION.search(question):
         return AnswerType.NUMBER
     if _CODE_QUESTION.search(question):

@@ -539,7 +539,19 @@ class Searcher:
         ]
         candidates.sort(key=lambda c: (-c.fused, c.ordinal))
         info = info or read_question(question)
-        return self._rerank_by_sentence(info, candidates, query_vector)
+        ranked = self._rerank_by_sentence(info, candidates, query_vector)
+        if info.answer_type is AnswerType.PERSON:
+            ranked = self._naming_someone_first(info, ranked)
+        return ranked
+
+    def _naming_someone_first(self, info: QuestionInfo, ranked: list[Candidate]) -> list[Candidate]:
+        """For "who" questions, the reranked passages that name someone before those that name
+        nobody: "Copyright 2010 Grant McLean" answers "Who wrote ptargrep?", the passage that
+        describes ptargrep in the question's own words does not."""
+        head = ranked[: self.settings.rerank_depth]
+        passages = self.snapshot.passages
+        head.sort(key=lambda c: not info.names_someone(passages[c.ordinal].text))
+        return head + ranked[len(head) :]
 
     def _rerank_by_sentence(
         self, info: QuestionInfo, ranked: list[Candidate], query_vector: np.ndarray
@@ -710,9 +722,10 @@ class Searcher:
                 heading = article.text[above:passage_start]
                 # The section's heading holds the kind of answer asked for and the answer
                 # starts the section ("stringDecoder.end([buffer])" above "Returns any
-                # remaining input ..."): the highlight starts at the heading too.
+                # remaining input ...") or ends close to its start (a release's heading over
+                # its first entries): the highlight starts at the heading too.
                 holds_answer = (
-                    first_answer == 0
+                    (first_answer == 0 or sentences[last_answer][0].end <= _HEADING_ANSWER_REACH)
                     and info.answer_type is not AnswerType.ANY
                     and not any(map(info.expects, texts[: last_answer + 1]))
                     and bool(info.expects(heading))
@@ -1054,6 +1067,9 @@ def _with_answer_of_kind(
     return min(first, chosen), max(last, chosen)
 
 
+# How far into its section an answer may end for the section's heading to hold its missing
+# part: a changelog's "Noteworthy changes in version 1.6.0" over its first few entries.
+_HEADING_ANSWER_REACH = 300
 # A heading longer than this is more likely a paragraph taken for one (plain text's short
 # lines) than a title: it is quoted only when it holds the kind of answer asked for.
 _QUOTED_HEADING_CHARS = 120

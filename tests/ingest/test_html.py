@@ -88,3 +88,33 @@ def test_page_without_article_text_is_an_ingest_error() -> None:
 
     with pytest.raises(IngestError, match="no article text"):
         read_html(html, source=None)
+
+
+_BYLINE_PAGE = """<html><head><title>Managing Python Environments</title>
+<meta name="author" content="{author}"></head><body>
+<header><h1>Managing Python Environments</h1>
+<div class="byline-metadata"><span class="blog-author">By <a>John Walk</a> -</span>
+January 10, 2020 <span>21 minutes</span></div></header>
+<article><p>Python is, in general, an exceptionally useful language for data work, and its
+package ecosystem has grown with it over many years of steady development.</p>
+<p>Managing environments is where that growth shows: conda, virtualenv, pipenv and poetry each
+solve part of the problem, and each comes with its own trade-offs for a team.</p>
+<p>This post walks through the tools one by one and ends with what we use in production
+today, and why we settled on it after trying the others.</p></article></body></html>"""
+
+
+def test_a_byline_the_main_text_leaves_out_is_kept_as_the_page_shows_it() -> None:
+    # trafilatura drops bylines with the page's furniture: "Who wrote the post on managing
+    # Python environments?" was answered by no quote, though the page says it.
+    article = prepare_article(read_html(_BYLINE_PAGE.format(author="John Walk"), None))
+
+    assert article.author == "John Walk"
+    assert article.text.startswith("By John Walk - January 10, 2020 21 minutes\n\nPython is")
+
+
+@pytest.mark.parametrize("author", ["luxurious", "https://www.facebook.com/john.walk"])
+def test_a_site_or_a_profile_link_given_as_author_adds_no_byline(author: str) -> None:
+    article = prepare_article(read_html(_BYLINE_PAGE.format(author=author), None))
+
+    assert article.text.startswith("Python is")
+    assert article.author == (None if "://" in author else author)
