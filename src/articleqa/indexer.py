@@ -55,6 +55,7 @@ from articleqa.snapshot import (
 from articleqa.snapshot import rollback as snapshot_rollback
 from articleqa.split_cache import SplitCache
 from articleqa.store import ArticleStore
+from articleqa.vector_file import VectorFile
 from articleqa.vector_index import IndexChoice, build_chosen, extend, extendable
 
 logger = logging.getLogger(__name__)
@@ -64,6 +65,9 @@ EMBED_CHUNK = 256
 SENTENCE_CHUNK = 1024
 # Passages split into sentences at a time (their sentences' terms held as Python sets).
 SPLIT_CHUNK = 1024
+# The passages' vectors of a full build, in its staging folder until the index is built
+# (vector_file.py); not a file of the snapshot.
+PASSAGE_VECTORS = ".passage-vectors.f32"
 
 
 class VectorCache(Protocol):
@@ -98,7 +102,8 @@ class Prepared:
     """The passages of a build with their vectors, before a backend indexes them."""
 
     passages: Sequence[Passage]
-    vectors: np.ndarray
+    # In memory, or (a build with a staging folder) in a file there, read a chunk at a time.
+    vectors: np.ndarray | VectorFile
     sentence_store: SentenceVectors  # every passage's sentences
     embedded: int  # passages embedded by this build (not in the cache)
     sentences_embedded: int
@@ -262,18 +267,21 @@ class Indexer:
             reuse=plan.reuse,
             sentence_dir=snapshots_dir(home) / f".building-{version}",
         )
+        vectors = prepared.vectors
         if plan.extend is not None and prepared.vector_ordinals is not None:
             index, choice = extend(
                 plan.extend.index,
                 plan.extend.choice,
                 plan.extend.earlier,
-                prepared.vectors,
+                vectors.load() if isinstance(vectors, VectorFile) else vectors,
                 prepared.vector_ordinals,
             )
         else:
             index, choice = build_chosen(
-                prepared.vectors, self.settings.index_type, self.settings.ann_threshold
+                vectors, self.settings.index_type, self.settings.ann_threshold
             )
+        if isinstance(vectors, VectorFile):
+            vectors.remove()  # in the index now; the staging folder becomes the snapshot
         kind = choice.kind
         lexical = plan.lexical
         manifest = self.manifest(
@@ -555,12 +563,21 @@ class Indexer:
         # One pass over passages and sentences, so progress counts all the model's work. The
         # sentences' vectors are not kept: the pass leaves them in the cache, from which they
         # are written to their file in order a chunk at a time (the build never holds them all).
-        (vectors, _), missing = self._embedded(
-            [(wanted, np.dtype(np.float32), None), (sentence_texts, None, sentence_keys)],
+        to_file = sentence_dir is not None
+        (held, _), missing = self._embedded(
+            [
+                (wanted, None if to_file else np.dtype(np.float32), None),
+                (sentence_texts, None, sentence_keys),
+            ],
             progress,
             reuse=not full,
         )
-        assert vectors is not None
+        vectors: np.ndarray | VectorFile
+        if sentence_dir is not None:
+            vectors = self._vector_file(sentence_dir, wanted)
+        else:
+            assert held is not None
+            vectors = held
         written = (sentence_texts, sentence_keys, new_offsets, new_words)
         if sentence_dir is None:
             with tempfile.TemporaryDirectory(prefix="articleqa-sentences-") as folder:
@@ -610,6 +627,21 @@ class Indexer:
         return SentenceVectors.single(
             matrix, offsets, path, SentenceWords.load(path, len(matrix)), scales
         )
+
+    def _vector_file(self, folder: Path, texts: Sequence[str]) -> VectorFile:
+        """The vectors of ``texts`` (every one cached by now) written in order to a file in
+        ``folder``, ``SENTENCE_CHUNK`` rows at a time."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot write under {folder}: {exc.strerror or exc}") from exc
+
+        def chunks() -> Iterator[np.ndarray]:
+            for start in range(0, len(texts), SENTENCE_CHUNK):
+                chunk = texts[start : start + SENTENCE_CHUNK]
+                yield self._cached_rows(chunk, [cache_key(t) for t in chunk], 0, len(chunk))
+
+        return VectorFile.write(folder / PASSAGE_VECTORS, self.embedder.dimension, chunks())
 
     def _cached_rows(
         self, texts: Sequence[str], keys: Sequence[str], start: int, end: int
