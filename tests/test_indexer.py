@@ -832,7 +832,7 @@ def test_sentence_rows_written_a_chunk_at_a_time_are_the_rows_saved_whole(
 ) -> None:
     def files(home: Path) -> list[bytes]:
         folder = load_snapshot(home).path
-        [name] = json.loads((folder / snapshot_module.SENTENCE_ARRAYS).read_text())
+        [name] = json.loads((folder / snapshot_module.SENTENCE_LIST).read_text())
         vectors = folder / name
         return [p.read_bytes() for p in (vectors, scales_file(vectors), *words_files(vectors))]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import logging
 import secrets
 import shutil
@@ -35,7 +36,12 @@ from articleqa.records import (
     load_columns,
     merged_columns,
 )
-from articleqa.sentence_files import SentenceFileWriter, scales_file
+from articleqa.sentence_files import (
+    SentenceFileWriter,
+    row_map_dtype,
+    row_map_file,
+    scales_file,
+)
 from articleqa.sentence_words import RULES_KEY, SentenceWords, rules_fingerprint, sentence_terms
 from articleqa.snapshot import (
     LEXICAL_DIR,
@@ -167,12 +173,13 @@ class Reuse:
         arrays = (*(previous.arrays[i] for i in used), fresh.arrays[0])
         files = (*(previous.files[i] for i in used), fresh.files[0])
         scales = (*(previous.scales_of(i) for i in used), fresh.scales_of(0))
+        maps = (*(previous.map_of(i) for i in used), fresh.map_of(0))
         words = (
             (*(previous.words[i] for i in used), fresh.words[0])
             if previous.has_words and fresh.has_words
             else ()
         )
-        store = SentenceVectors(arrays, where, files, words, scales)
+        store = SentenceVectors(arrays, where, files, words, scales, maps)
         if len(arrays) > MAX_SENTENCE_FILES or store.stored - store.count > (
             SENTENCE_WASTE * store.stored
         ):
@@ -603,29 +610,40 @@ class Indexer:
         self,
         folder: Path,
         texts: Sequence[str],
-        keys: Sequence[str],
+        keys: SentenceKeys,
         offsets: np.ndarray,
         words: SentenceWords,
     ) -> SentenceVectors:
         """The rows of ``texts`` (their cache ``keys``; every one cached by now) written to an
-        int8 file in ``folder``, ``SENTENCE_CHUNK`` at a time, with their words; mapped."""
+        int8 file in ``folder``, ``SENTENCE_CHUNK`` at a time, with their words; mapped. A
+        sentence met again (the overlap of neighbouring passages repeats one in each, and
+        corpora repeat some) is stored once, its vector being the same: the row map says
+        which stored row is each sentence's."""
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"cannot write under {folder}: {exc.strerror or exc}") from exc
         path = folder / f"sentences-{secrets.token_hex(4)}.npy"
+        stored, row_map = _distinct(keys.digests)
         writer = SentenceFileWriter(path, self.embedder.dimension)
         try:
-            for start in range(0, len(keys), SENTENCE_CHUNK):
-                end = min(start + SENTENCE_CHUNK, len(keys))
-                writer.append(self._cached_rows(texts, keys, start, end))
+            for start in range(0, len(stored), SENTENCE_CHUNK):
+                rows = stored[start : start + SENTENCE_CHUNK].tolist()
+                writer.append(self._cached_rows(texts, keys, rows))
         finally:
             writer.close()
         words.save(path)
+        mapped_rows = None
+        if row_map is not None:
+            try:
+                np.save(row_map_file(path), row_map)
+            except OSError as exc:
+                raise StorageError(f"cannot write {path.parent}: {exc.strerror or exc}") from exc
+            mapped_rows = np.asarray(load_array(row_map_file(path), mapped=True))
         matrix = load_array(path, mapped=True)
         scales = load_array(scales_file(path), mapped=True)
         return SentenceVectors.single(
-            matrix, offsets, path, SentenceWords.load(path, len(matrix)), scales
+            matrix, offsets, path, SentenceWords.load(path, len(keys)), scales, mapped_rows
         )
 
     def _vector_file(self, folder: Path, texts: Sequence[str]) -> VectorFile:
@@ -639,18 +657,19 @@ class Indexer:
         def chunks() -> Iterator[np.ndarray]:
             for start in range(0, len(texts), SENTENCE_CHUNK):
                 chunk = texts[start : start + SENTENCE_CHUNK]
-                yield self._cached_rows(chunk, [cache_key(t) for t in chunk], 0, len(chunk))
+                keys = [cache_key(t) for t in chunk]
+                yield self._cached_rows(chunk, keys, list(range(len(chunk))))
 
         return VectorFile.write(folder / PASSAGE_VECTORS, self.embedder.dimension, chunks())
 
     def _cached_rows(
-        self, texts: Sequence[str], keys: Sequence[str], start: int, end: int
+        self, texts: Sequence[str], keys: Sequence[str], wanted_rows: list[int]
     ) -> np.ndarray:
-        """Rows ``start`` .. ``end - 1`` of ``texts`` from the cache; one it could not keep is
-        embedded again."""
-        wanted = keys[start:end]
+        """The vectors of rows ``wanted_rows`` of ``texts`` from the cache; one it could not
+        keep is embedded again."""
+        wanted = [keys[row] for row in wanted_rows]
         found = self.cache.get_many(list(dict.fromkeys(wanted)))
-        absent = {k: row for row, k in enumerate(wanted, start) if k not in found}
+        absent = {k: row for row, k in zip(wanted_rows, wanted, strict=True) if k not in found}
         if absent:
             again = self.embedder.embed([texts[row] for row in absent.values()])
             found.update(zip(absent, again, strict=True))
@@ -822,27 +841,69 @@ def _article_record(article: Article) -> ArticleRecord:
     )
 
 
-def _sentences(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray, SentenceWords]:
+def _sentences(passages: Sequence[Passage]) -> tuple[SentenceKeys, np.ndarray, SentenceWords]:
     """Every passage's sentences, as the searcher splits them: each one's cache key, each
     passage's first row, and the sentences' spans and terms (stored, so the searcher need not
     compute them). Split ``SPLIT_CHUNK`` passages at a time, their texts not kept: every
     sentence's text and terms held at once were the largest part of a full build's memory
-    (BENCHMARKS.md, "Scale, fifth pass")."""
-    keys: list[str] = []
+    (BENCHMARKS.md, "Scale, fifth pass"); the keys are held as 16 bytes each, not as strings
+    (~4 M at a million passages: "Scale, seventh pass")."""
+    digests: list[np.ndarray] = []
     offsets = [0]
     parts = []
     for start in range(0, len(passages), SPLIT_CHUNK):
         split = []
+        chunk: list[bytes] = []
         for passage in passages[start : start + SPLIT_CHUNK]:
             sentences = sentence_terms(passage.text)
             split.append(sentences)
-            keys.extend(cache_key(passage.text[span.start : span.end]) for span, _ in sentences)
-            offsets.append(len(keys))
+            chunk.extend(key_digest(passage.text[span.start : span.end]) for span, _ in sentences)
+            offsets.append(offsets[-1] + len(sentences))
+        digests.append(np.array(chunk, dtype=KEY_DTYPE))
         parts.append(SentenceWords.of(split))
     words = (
         parts[0] if len(parts) == 1 else SentenceWords.concatenate([(p, 0, len(p)) for p in parts])
     )
+    keys = SentenceKeys(np.concatenate(digests) if digests else np.zeros(0, dtype=KEY_DTYPE))
     return keys, np.asarray(offsets, dtype=np.int64), words
+
+
+# A cache key's 16 bytes (``cache_key`` is their hex): equal bytes, equal key.
+KEY_DTYPE = np.dtype("S16")
+
+
+def key_digest(text: str) -> bytes:
+    """The bytes whose hex is ``cache_key(text)``."""
+    return hashlib.sha256(text.encode()).digest()[:16]
+
+
+class SentenceKeys(LazySequence[str]):
+    """Cache keys held as 16 bytes each (``KEY_DTYPE``), each made a string when asked for."""
+
+    def __init__(self, digests: np.ndarray) -> None:
+        self.digests = digests
+
+    def __len__(self) -> int:
+        return len(self.digests)
+
+    def item(self, index: int) -> str:
+        # ``S16`` drops trailing NUL bytes when read: padded back to the key's 16.
+        return bytes(self.digests[index]).ljust(16, b"\0").hex()
+
+
+def _distinct(digests: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(rows stored, row map): the first row of each distinct key, in order, and each row's
+    number among them; no map when every key is distinct (sentence n is row n)."""
+    if len(digests) == 0:
+        return np.zeros(0, dtype=np.int64), None
+    _, first, inverse = np.unique(digests, return_index=True, return_inverse=True)
+    if len(first) == len(digests):
+        return np.arange(len(digests), dtype=np.int64), None
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    row_map = rank[inverse.reshape(-1)].astype(row_map_dtype(len(order)))
+    return first[order].astype(np.int64), row_map
 
 
 class Selected(LazySequence[Passage]):
