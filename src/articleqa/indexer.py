@@ -610,7 +610,7 @@ class Indexer:
         self,
         folder: Path,
         texts: Sequence[str],
-        keys: SentenceKeys,
+        keys: CacheKeys,
         offsets: np.ndarray,
         words: SentenceWords,
     ) -> SentenceVectors:
@@ -680,7 +680,7 @@ class Indexer:
 
     def _embedded(
         self,
-        groups: list[tuple[Sequence[str], np.dtype[Any] | None, Sequence[str] | None]],
+        groups: list[tuple[Sequence[str], np.dtype[Any] | None, CacheKeys | None]],
         progress: ProgressCallback | None,
         reuse: bool = True,
     ) -> tuple[list[np.ndarray | None], list[int]]:
@@ -690,7 +690,9 @@ class Indexer:
         where they are embedded; its cache keys are given, or made of them.
 
         Cached vectors are copied into their rows as they are read, never all held beside the
-        matrices: that doubled the build's peak memory (BENCHMARKS.md, "Scale").
+        matrices: that doubled the build's peak memory (BENCHMARKS.md, "Scale"). Keys are held
+        as 16 bytes a row and the rows of each distinct key found by sorting, not as a string
+        a row and a dict of lists (~5 M rows at a million passages: "Scale, seventh pass").
         """
         matrices = [
             None if d is None else np.zeros((len(g), self.embedder.dimension), dtype=d)
@@ -699,30 +701,55 @@ class Indexer:
         starts = [0]
         for group, _, _ in groups:
             starts.append(starts[-1] + len(group))
-        keys = [
-            key
-            for group, _, known in groups
-            for key in (known if known is not None else (cache_key(t) for t in group))
-        ]
+        keys = CacheKeys(
+            np.concatenate(
+                [
+                    known.digests if known is not None else _digests(group)
+                    for group, _, known in groups
+                ]
+                or [np.zeros(0, dtype=KEY_DTYPE)]
+            )
+        )
 
         def text(row: int) -> str:
             group = bisect.bisect_right(starts, row) - 1
             return groups[group][0][row - starts[group]]
 
-        rows: dict[str, list[int]] = {}
-        for row, key in enumerate(keys):
-            rows.setdefault(key, []).append(row)
+        distinct, first, inverse = np.unique(keys.digests, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        # The rows of distinct key ``u`` are ``order[bounds[u] : bounds[u + 1]]``, ascending.
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.zeros(len(distinct) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(inverse, minlength=len(distinct)), out=bounds[1:])
+        pending = np.ones(len(distinct), dtype=bool)
 
-        def put(key: str, vector: np.ndarray) -> None:
-            for row in rows.pop(key, ()):
+        def put(number: int, vector: np.ndarray) -> None:
+            if not pending[number]:
+                return
+            pending[number] = False
+            for row in order[bounds[number] : bounds[number + 1]].tolist():
                 group = bisect.bisect_right(starts, row) - 1
                 matrix = matrices[group]
                 if matrix is not None:
                     matrix[row - starts[group]] = vector
 
-        for key, vector in self.cache.iter_many(list(rows)) if reuse else ():
-            put(key, vector)
-        missing = sorted(first for first, *_ in rows.values())
+        def put_found(found: list[tuple[str, np.ndarray]]) -> None:
+            digests = np.array([bytes.fromhex(k) for k, _ in found], dtype=KEY_DTYPE)
+            numbers = np.minimum(np.searchsorted(distinct, digests), len(distinct) - 1)
+            known = (distinct[numbers] == digests).tolist()
+            for (_, vector), number, ok in zip(found, numbers.tolist(), known, strict=True):
+                if ok:
+                    put(number, vector)
+
+        found: list[tuple[str, np.ndarray]] = []
+        for pair in self.cache.iter_many(CacheKeys(distinct)) if reuse else ():
+            found.append(pair)
+            if len(found) == SENTENCE_CHUNK:
+                put_found(found)
+                found = []
+        if found:
+            put_found(found)
+        missing = np.sort(first[pending]).tolist()
         done = 0
         if progress:
             progress(0, len(missing))
@@ -732,7 +759,7 @@ class Indexer:
             # Written per chunk, so an interrupted build keeps what it paid for.
             self.cache.put_many((keys[i], v) for i, v in zip(chunk, vectors, strict=True))
             for i, vector in zip(chunk, vectors, strict=True):
-                put(keys[i], vector)
+                put(int(inverse[i]), vector)
             done += len(chunk)
             if progress:
                 progress(done, len(missing))
@@ -841,7 +868,7 @@ def _article_record(article: Article) -> ArticleRecord:
     )
 
 
-def _sentences(passages: Sequence[Passage]) -> tuple[SentenceKeys, np.ndarray, SentenceWords]:
+def _sentences(passages: Sequence[Passage]) -> tuple[CacheKeys, np.ndarray, SentenceWords]:
     """Every passage's sentences, as the searcher splits them: each one's cache key, each
     passage's first row, and the sentences' spans and terms (stored, so the searcher need not
     compute them). Split ``SPLIT_CHUNK`` passages at a time, their texts not kept: every
@@ -864,7 +891,7 @@ def _sentences(passages: Sequence[Passage]) -> tuple[SentenceKeys, np.ndarray, S
     words = (
         parts[0] if len(parts) == 1 else SentenceWords.concatenate([(p, 0, len(p)) for p in parts])
     )
-    keys = SentenceKeys(np.concatenate(digests) if digests else np.zeros(0, dtype=KEY_DTYPE))
+    keys = CacheKeys(np.concatenate(digests) if digests else np.zeros(0, dtype=KEY_DTYPE))
     return keys, np.asarray(offsets, dtype=np.int64), words
 
 
@@ -877,7 +904,16 @@ def key_digest(text: str) -> bytes:
     return hashlib.sha256(text.encode()).digest()[:16]
 
 
-class SentenceKeys(LazySequence[str]):
+def _digests(texts: Sequence[str]) -> np.ndarray:
+    """The cache keys of ``texts`` as 16 bytes each (``KEY_DTYPE``)."""
+    digests = np.empty(len(texts), dtype=KEY_DTYPE)
+    for start in range(0, len(texts), SENTENCE_CHUNK):
+        chunk = texts[start : start + SENTENCE_CHUNK]
+        digests[start : start + len(chunk)] = [key_digest(t) for t in chunk]
+    return digests
+
+
+class CacheKeys(LazySequence[str]):
     """Cache keys held as 16 bytes each (``KEY_DTYPE``), each made a string when asked for."""
 
     def __init__(self, digests: np.ndarray) -> None:
