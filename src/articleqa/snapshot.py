@@ -180,7 +180,7 @@ class SentenceVectors:
         if held is None:
             part = slice(first, first + count)
             return self.arrays[array][part], None if scales is None else scales[part]
-        at = np.asarray(held[first : first + count], dtype=np.int64)
+        at = held[first : first + count]
         return self.arrays[array][at], None if scales is None else scales[at]
 
     @property
@@ -575,8 +575,10 @@ def _sentence_array(
         raise SnapshotCorrupt(f"snapshot {folder.name}: {scales.name} does not match its rows")
     row_map = None
     if row_map_file(file).is_file():
-        # Plain array over the mapped pages (records.py: an np.memmap per read costs).
+        # Plain arrays over the mapped pages: rows picked by a map from an np.memmap are
+        # another memmap each time, twice the cost of a passage's rows read by slice.
         row_map = np.asarray(load_array(row_map_file(file), mapped=True))
+        matrix, held = np.asarray(matrix), np.asarray(held)
         if (
             row_map.ndim != 1
             or row_map.dtype.kind not in "iu"
