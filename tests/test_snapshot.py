@@ -93,15 +93,20 @@ def _as_float16(snapshot: Snapshot, embedder: FakeEmbedder) -> np.ndarray:
     np.save(folder / SENTENCE_VECTORS, matrix)
     np.save(folder / SENTENCE_OFFSETS, np.asarray(offsets, dtype=np.int64))
     words.save(folder / SENTENCE_VECTORS)
+    _rewrite_manifest(folder, 1)
+    return matrix
+
+
+def _rewrite_manifest(folder: Path, format_version: int) -> None:
+    """The manifest of an older ``format_version``, hashing the files as rewritten."""
     manifest = json.loads((folder / MANIFEST).read_text())
-    manifest["format"] = 1
+    manifest["format"] = format_version
     manifest["files"] = {
         str(p.relative_to(folder)): file_sha256(p)
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != MANIFEST
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2))
-    return matrix
 
 
 def _answers(snapshot: Snapshot, embedder: FakeEmbedder, settings: Settings) -> list[object]:
@@ -231,10 +236,8 @@ def _repeating(store: ArticleStore, number: int) -> None:
         prepare_article(
             RawArticle(
                 title=f"Harbour notice {number}",
-                text=(
-                    "The harbour office opens at seven. Tickets go on sale a week before the "
-                    f"first crossing. Notice {number} was posted on the harbour wall on Monday."
-                ),
+                text="The harbour office opens at seven. Tickets go on sale a week before the "
+                f"first crossing. Notice {number} was posted on the harbour wall on Monday.",
                 url=f"https://ledger.example/harbour-{number}",
             )
         )
@@ -314,14 +317,7 @@ def _as_format_2(snapshot: Snapshot) -> None:
         row_map_file(folder / name).unlink(missing_ok=True)
     (folder / SENTENCE_LIST).unlink()
     (folder / SENTENCE_ARRAYS).write_text(json.dumps(names))
-    manifest = json.loads((folder / MANIFEST).read_text())
-    manifest["format"] = 2
-    manifest["files"] = {
-        str(p.relative_to(folder)): file_sha256(p)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.name != MANIFEST
-    }
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2))
+    _rewrite_manifest(folder, 2)
 
 
 def test_a_format_2_snapshot_loads_as_written_and_the_next_build_links_it(
