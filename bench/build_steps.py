@@ -47,7 +47,9 @@ def log(step: str) -> None:
 
 
 def logged(owner: Any, name: str, label: str | None = None) -> None:
-    function = getattr(owner, name)
+    function = getattr(owner, name, None)
+    if function is None:
+        return  # a step the tree measured does not have (e.g. a baseline's)
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -66,7 +68,8 @@ def main() -> None:
     from articleqa.cli.main import main as cli
     from articleqa.lexical import LexicalIndex
 
-    for name in ("passage_list", "plan", "_embedded", "_sentence_file", "prepare", "manifest"):
+    steps = ("passage_list", "plan", "_embedded", "_vector_file", "_sentence_file", "prepare")
+    for name in (*steps, "manifest"):
         logged(indexer.Indexer, name)
     for name in ("build_chosen", "write_snapshot"):
         logged(indexer, name)

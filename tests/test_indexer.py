@@ -19,6 +19,7 @@ from articleqa import search as search_module
 from articleqa import snapshot as snapshot_module
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
+from articleqa.embedding_cache import cache_key
 from articleqa.errors import (
     IndexNotBuilt,
     NoArticles,
@@ -832,7 +833,7 @@ def test_sentence_rows_written_a_chunk_at_a_time_are_the_rows_saved_whole(
 ) -> None:
     def files(home: Path) -> list[bytes]:
         folder = load_snapshot(home).path
-        [name] = json.loads((folder / snapshot_module.SENTENCE_ARRAYS).read_text())
+        [name] = json.loads((folder / snapshot_module.SENTENCE_LIST).read_text())
         vectors = folder / name
         return [p.read_bytes() for p in (vectors, scales_file(vectors), *words_files(vectors))]
 
@@ -889,3 +890,25 @@ def test_a_build_lets_go_of_the_articles_texts_once_they_are_in_the_columns(
     assert snapshot.manifest.article_hashes == {a.id: a.content_hash for a in store.iter_articles()}
     for article in store.iter_articles():
         assert snapshot.articles[article.id].text == article.text
+
+
+def test_cache_keys_held_as_16_bytes_read_back_as_the_cache_keys() -> None:
+    # A build holds its ~5 M keys at a million passages as 16 bytes each (numpy "S16"), which
+    # drops trailing NUL bytes when read: a key whose bytes end in 0 must come back whole.
+    texts = [f"Sentence number {n} of the corpus." for n in range(3000)]
+    assert any(indexer_module.key_digest(t).endswith(b"\0") for t in texts)
+    keys = indexer_module.CacheKeys(indexer_module._digests(texts))
+    assert list(keys) == [cache_key(t) for t in texts]
+    assert keys[5:8] == [cache_key(t) for t in texts[5:8]]
+
+
+def test_distinct_keys_give_the_rows_stored_and_each_rows_stored_row() -> None:
+    texts = ["b", "a", "b", "c", "a", "b"]
+    stored, row_map = indexer_module._distinct(indexer_module._digests(texts))
+    assert stored.tolist() == [0, 1, 3]  # each distinct sentence's first row, in order
+    assert row_map is not None and row_map.tolist() == [0, 1, 0, 2, 1, 0]
+    distinct = indexer_module._digests(["x", "y"])
+    stored, row_map = indexer_module._distinct(distinct)
+    assert stored.tolist() == [0, 1] and row_map is None
+    stored, row_map = indexer_module._distinct(distinct[:0])
+    assert len(stored) == 0 and row_map is None

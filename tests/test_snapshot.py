@@ -5,10 +5,12 @@ match being a corrupt snapshot."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from articleqa import indexer as indexer_module
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.errors import SnapshotCorrupt
@@ -19,13 +21,14 @@ from articleqa.manifest import FORMAT_VERSION
 from articleqa.models import RawArticle
 from articleqa.paths import SNAPSHOTS
 from articleqa.search import Searcher
-from articleqa.sentence_files import dequantise, scales_file
+from articleqa.sentence_files import dequantise, row_map_file, scales_file
 from articleqa.service import ingest
 from articleqa.snapshot import (
     MANIFEST,
     SENTENCE_ARRAYS,
     SENTENCE_FILES,
     SENTENCE_INDEX,
+    SENTENCE_LIST,
     SENTENCE_OFFSETS,
     SENTENCE_VECTORS,
     Snapshot,
@@ -82,23 +85,28 @@ def _as_float16(snapshot: Snapshot, embedder: FakeEmbedder) -> np.ndarray:
         texts += [passage.text[span.start : span.end] for span, _ in terms]
         offsets.append(len(texts))
     matrix = embedder.embed(texts).astype(np.float16)
-    for name in json.loads((folder / SENTENCE_ARRAYS).read_text()):
+    for name in json.loads((folder / SENTENCE_LIST).read_text()):
         for path in folder.glob(name.removesuffix(".npy") + ".*"):
             path.unlink()
-    (folder / SENTENCE_ARRAYS).unlink()
+    (folder / SENTENCE_LIST).unlink()
     (folder / SENTENCE_INDEX).unlink()
     np.save(folder / SENTENCE_VECTORS, matrix)
     np.save(folder / SENTENCE_OFFSETS, np.asarray(offsets, dtype=np.int64))
     words.save(folder / SENTENCE_VECTORS)
+    _rewrite_manifest(folder, 1)
+    return matrix
+
+
+def _rewrite_manifest(folder: Path, format_version: int) -> None:
+    """The manifest of an older ``format_version``, hashing the files as rewritten."""
     manifest = json.loads((folder / MANIFEST).read_text())
-    manifest["format"] = 1
+    manifest["format"] = format_version
     manifest["files"] = {
         str(p.relative_to(folder)): file_sha256(p)
         for p in sorted(folder.rglob("*"))
         if p.is_file() and p.name != MANIFEST
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2))
-    return matrix
 
 
 def _answers(snapshot: Snapshot, embedder: FakeEmbedder, settings: Settings) -> list[object]:
@@ -116,9 +124,9 @@ def test_a_build_stores_int8_rows_and_their_scales(
     Indexer(settings, store, fake_embedder).build()
     snapshot = load_snapshot(settings.home)
 
-    assert snapshot.manifest.format == FORMAT_VERSION == 2
+    assert snapshot.manifest.format == FORMAT_VERSION == 3
     assert snapshot.sentences is not None and len(snapshot.sentences.arrays) == 1
-    [name] = json.loads((snapshot.path / SENTENCE_ARRAYS).read_text())
+    [name] = json.loads((snapshot.path / SENTENCE_LIST).read_text())
     assert snapshot.sentences.arrays[0].dtype == np.int8
     assert (snapshot.path / name.replace(".npy", ".scales.npy")).is_file()
     # Code from before the int8 rows finds none of its files, so it never reads int8 as float16.
@@ -157,7 +165,7 @@ def test_a_float16_snapshot_loads_as_written_and_the_next_build_links_it_beside_
     _add(store, 3)
     indexer.build()
     mixed = load_snapshot(settings.home)
-    assert mixed.manifest.format == 2
+    assert mixed.manifest.format == FORMAT_VERSION == 3
     sentences = mixed.sentences
     assert sentences is not None and len(sentences.arrays) == 2
     assert [a.dtype for a in sentences.arrays] == [np.float16, np.int8]
@@ -199,7 +207,7 @@ def test_sentence_files_that_do_not_match_are_a_corrupt_snapshot(
     Indexer(settings, store, fake_embedder).build()
     snapshot = load_snapshot(settings.home)
     folder, passages = snapshot.path, snapshot.passage_count
-    [name] = json.loads((folder / SENTENCE_ARRAYS).read_text())
+    [name] = json.loads((folder / SENTENCE_LIST).read_text())
     vectors, scales = folder / name, scales_file(folder / name)
     held = np.load(scales)
 
@@ -220,3 +228,126 @@ def test_sentence_files_that_do_not_match_are_a_corrupt_snapshot(
     with pytest.raises(SnapshotCorrupt, match="does not match its hash"):
         load_snapshot(settings.home)
     assert (settings.home / SNAPSHOTS).is_dir()
+
+
+def _repeating(store: ArticleStore, number: int) -> None:
+    """An article two of whose three sentences the others of these hold too."""
+    store.upsert(
+        prepare_article(
+            RawArticle(
+                title=f"Harbour notice {number}",
+                text="The harbour office opens at seven. Tickets go on sale a week before the "
+                f"first crossing. Notice {number} was posted on the harbour wall on Monday.",
+                url=f"https://ledger.example/harbour-{number}",
+            )
+        )
+    )
+
+
+def _undeduplicated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every sentence's row stored, as format 2 stored them."""
+    monkeypatch.setattr(
+        indexer_module,
+        "_distinct",
+        lambda digests: (np.arange(len(digests), dtype=np.int64), None),
+    )
+
+
+def test_a_sentence_met_again_is_stored_once_and_read_as_it_was(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    for number in range(3):
+        _repeating(store, number)
+    Indexer(settings, store, fake_embedder).build()
+    snapshot = load_snapshot(settings.home)
+    sentences = snapshot.sentences
+    assert sentences is not None and sentences.files[0] is not None
+    [name] = json.loads((snapshot.path / SENTENCE_LIST).read_text())
+    assert (snapshot.path / name).samefile(sentences.files[0])
+    assert row_map_file(snapshot.path / name).is_file()
+    row_map = sentences.map_of(0)
+    assert row_map is not None and len(row_map) == sentences.count
+    assert len(sentences.arrays[0]) < sentences.count
+    # Each distinct sentence once: the keys of the stored rows' texts differ.
+    texts = [
+        passage.text[span.start : span.end]
+        for ordinal, passage in enumerate(snapshot.passages)
+        for span, _ in sentences.sentence_terms(ordinal) or []
+    ]
+    assert len(set(texts)) == len(sentences.arrays[0]) == int(row_map.max()) + 1
+
+    # Every passage's rows and every answer are those of a build storing every sentence.
+    _undeduplicated(monkeypatch)
+    whole_settings = settings.model_copy(update={"home": tmp_path / "whole"})
+    whole_store = ArticleStore(whole_settings.home)
+    assert not [o for o in ingest([str(SAMPLE_ARTICLES)], whole_store, whole_settings) if o.failed]
+    for number in range(3):
+        _repeating(whole_store, number)
+    Indexer(whole_settings, whole_store, fake_embedder).build()
+    whole = load_snapshot(whole_settings.home)
+    assert whole.sentences is not None and whole.sentences.map_of(0) is None
+    assert len(whole.sentences.arrays[0]) == whole.sentences.count == sentences.count
+    for ordinal in range(snapshot.passage_count):
+        assert np.array_equal(sentences.rows(ordinal), whole.sentences.rows(ordinal))
+    assert _answers(snapshot, fake_embedder, settings) == _answers(
+        whole, fake_embedder, whole_settings
+    )
+    # Written in one file again (a later build compacting), the rows are those stored.
+    matrix, scales, _ = sentences.dense()
+    whole_matrix, whole_scales, _ = whole.sentences.dense()
+    assert np.array_equal(matrix, whole_matrix) and np.array_equal(scales, whole_scales)
+
+
+def _as_format_2(snapshot: Snapshot) -> None:
+    """Rewrite a snapshot of this code as format 2 wrote it: every sentence's row stored, the
+    files listed in sentence_arrays.json."""
+    folder = snapshot.path
+    names = json.loads((folder / SENTENCE_LIST).read_text())
+    assert snapshot.sentences is not None
+    for number, name in enumerate(names):
+        rows, scales = snapshot.sentences._stored(
+            number, 0, snapshot.sentences.sentences_in(number)
+        )
+        np.save(folder / name, np.asarray(rows))
+        np.save(scales_file(folder / name), np.asarray(scales))
+        row_map_file(folder / name).unlink(missing_ok=True)
+    (folder / SENTENCE_LIST).unlink()
+    (folder / SENTENCE_ARRAYS).write_text(json.dumps(names))
+    _rewrite_manifest(folder, 2)
+
+
+def test_a_format_2_snapshot_loads_as_written_and_the_next_build_links_it(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    for number in range(2):
+        _repeating(store, number)
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    built = load_snapshot(settings.home)
+    answers = _answers(built, fake_embedder, settings)
+    assert built.sentences is not None
+    rows = [built.sentences.rows(o) for o in range(built.passage_count)]
+    _as_format_2(built)
+
+    old = load_snapshot(settings.home)
+    assert old.manifest.format == 2 and old.sentences is not None
+    assert old.sentences.map_of(0) is None
+    assert len(old.sentences.arrays[0]) == old.sentences.count
+    for ordinal, expected in enumerate(rows):
+        assert np.array_equal(old.sentences.rows(ordinal), expected)
+    assert _answers(old, fake_embedder, settings) == answers
+
+    # The next build links the format-2 file (no map) beside its own new one.
+    _add(store, 4)
+    indexer.build()
+    mixed = load_snapshot(settings.home)
+    assert mixed.manifest.format == FORMAT_VERSION
+    assert mixed.sentences is not None and len(mixed.sentences.arrays) == 2
+    linked = mixed.sentences.files[0]
+    assert linked is not None and linked.samefile(old.sentences.files[0] or linked)
+    assert mixed.sentences.map_of(0) is None
+    assert _answers(mixed, fake_embedder, settings)[:2] == answers[:2]

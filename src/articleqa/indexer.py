@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import logging
 import secrets
 import shutil
@@ -35,7 +36,12 @@ from articleqa.records import (
     load_columns,
     merged_columns,
 )
-from articleqa.sentence_files import SentenceFileWriter, scales_file
+from articleqa.sentence_files import (
+    SentenceFileWriter,
+    row_map_dtype,
+    row_map_file,
+    scales_file,
+)
 from articleqa.sentence_words import RULES_KEY, SentenceWords, rules_fingerprint, sentence_terms
 from articleqa.snapshot import (
     LEXICAL_DIR,
@@ -55,6 +61,7 @@ from articleqa.snapshot import (
 from articleqa.snapshot import rollback as snapshot_rollback
 from articleqa.split_cache import SplitCache
 from articleqa.store import ArticleStore
+from articleqa.vector_file import VectorFile
 from articleqa.vector_index import IndexChoice, build_chosen, extend, extendable
 
 logger = logging.getLogger(__name__)
@@ -64,6 +71,9 @@ EMBED_CHUNK = 256
 SENTENCE_CHUNK = 1024
 # Passages split into sentences at a time (their sentences' terms held as Python sets).
 SPLIT_CHUNK = 1024
+# The passages' vectors of a full build, in its staging folder until the index is built
+# (vector_file.py); not a file of the snapshot.
+PASSAGE_VECTORS = ".passage-vectors.f32"
 
 
 class VectorCache(Protocol):
@@ -98,7 +108,8 @@ class Prepared:
     """The passages of a build with their vectors, before a backend indexes them."""
 
     passages: Sequence[Passage]
-    vectors: np.ndarray
+    # In memory, or (a build with a staging folder) in a file there, read a chunk at a time.
+    vectors: np.ndarray | VectorFile
     sentence_store: SentenceVectors  # every passage's sentences
     embedded: int  # passages embedded by this build (not in the cache)
     sentences_embedded: int
@@ -162,12 +173,13 @@ class Reuse:
         arrays = (*(previous.arrays[i] for i in used), fresh.arrays[0])
         files = (*(previous.files[i] for i in used), fresh.files[0])
         scales = (*(previous.scales_of(i) for i in used), fresh.scales_of(0))
+        maps = (*(previous.map_of(i) for i in used), fresh.map_of(0))
         words = (
             (*(previous.words[i] for i in used), fresh.words[0])
             if previous.has_words and fresh.has_words
             else ()
         )
-        store = SentenceVectors(arrays, where, files, words, scales)
+        store = SentenceVectors(arrays, where, files, words, scales, maps)
         if len(arrays) > MAX_SENTENCE_FILES or store.stored - store.count > (
             SENTENCE_WASTE * store.stored
         ):
@@ -262,18 +274,21 @@ class Indexer:
             reuse=plan.reuse,
             sentence_dir=snapshots_dir(home) / f".building-{version}",
         )
+        vectors = prepared.vectors
         if plan.extend is not None and prepared.vector_ordinals is not None:
             index, choice = extend(
                 plan.extend.index,
                 plan.extend.choice,
                 plan.extend.earlier,
-                prepared.vectors,
+                vectors.load() if isinstance(vectors, VectorFile) else vectors,
                 prepared.vector_ordinals,
             )
         else:
             index, choice = build_chosen(
-                prepared.vectors, self.settings.index_type, self.settings.ann_threshold
+                vectors, self.settings.index_type, self.settings.ann_threshold
             )
+        if isinstance(vectors, VectorFile):
+            vectors.remove()  # in the index now; the staging folder becomes the snapshot
         kind = choice.kind
         lexical = plan.lexical
         manifest = self.manifest(
@@ -555,12 +570,21 @@ class Indexer:
         # One pass over passages and sentences, so progress counts all the model's work. The
         # sentences' vectors are not kept: the pass leaves them in the cache, from which they
         # are written to their file in order a chunk at a time (the build never holds them all).
-        (vectors, _), missing = self._embedded(
-            [(wanted, np.dtype(np.float32), None), (sentence_texts, None, sentence_keys)],
+        to_file = sentence_dir is not None
+        (held, _), missing = self._embedded(
+            [
+                (wanted, None if to_file else np.dtype(np.float32), None),
+                (sentence_texts, None, sentence_keys),
+            ],
             progress,
             reuse=not full,
         )
-        assert vectors is not None
+        vectors: np.ndarray | VectorFile
+        if sentence_dir is not None:
+            vectors = self._vector_file(sentence_dir, wanted)
+        else:
+            assert held is not None
+            vectors = held
         written = (sentence_texts, sentence_keys, new_offsets, new_words)
         if sentence_dir is None:
             with tempfile.TemporaryDirectory(prefix="articleqa-sentences-") as folder:
@@ -586,39 +610,67 @@ class Indexer:
         self,
         folder: Path,
         texts: Sequence[str],
-        keys: Sequence[str],
+        keys: CacheKeys,
         offsets: np.ndarray,
         words: SentenceWords,
     ) -> SentenceVectors:
         """The rows of ``texts`` (their cache ``keys``; every one cached by now) written to an
-        int8 file in ``folder``, ``SENTENCE_CHUNK`` at a time, with their words; mapped."""
+        int8 file in ``folder``, ``SENTENCE_CHUNK`` at a time, with their words; mapped. A
+        sentence met again (a passage overlapping the one before, boilerplate repeated across
+        articles) is stored once, its vector being the same: the row map says which stored row
+        is each sentence's. How many repeat depends on the corpus: 4.4 % of eval/realdocs'
+        sentences, 98 % of the synthetic scale corpus's (BENCHMARKS.md, "Scale, seventh pass")."""
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StorageError(f"cannot write under {folder}: {exc.strerror or exc}") from exc
         path = folder / f"sentences-{secrets.token_hex(4)}.npy"
+        stored, row_map = _distinct(keys.digests)
         writer = SentenceFileWriter(path, self.embedder.dimension)
         try:
-            for start in range(0, len(keys), SENTENCE_CHUNK):
-                end = min(start + SENTENCE_CHUNK, len(keys))
-                writer.append(self._cached_rows(texts, keys, start, end))
+            for start in range(0, len(stored), SENTENCE_CHUNK):
+                rows = stored[start : start + SENTENCE_CHUNK].tolist()
+                writer.append(self._cached_rows(texts, keys, rows))
         finally:
             writer.close()
         words.save(path)
+        mapped_rows = None
+        if row_map is not None:
+            try:
+                np.save(row_map_file(path), row_map)
+            except OSError as exc:
+                raise StorageError(f"cannot write {path.parent}: {exc.strerror or exc}") from exc
+            mapped_rows = np.asarray(load_array(row_map_file(path), mapped=True))
         matrix = load_array(path, mapped=True)
         scales = load_array(scales_file(path), mapped=True)
         return SentenceVectors.single(
-            matrix, offsets, path, SentenceWords.load(path, len(matrix)), scales
+            matrix, offsets, path, SentenceWords.load(path, len(keys)), scales, mapped_rows
         )
 
+    def _vector_file(self, folder: Path, texts: Sequence[str]) -> VectorFile:
+        """The vectors of ``texts`` (every one cached by now) written in order to a file in
+        ``folder``, ``SENTENCE_CHUNK`` rows at a time."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot write under {folder}: {exc.strerror or exc}") from exc
+
+        def chunks() -> Iterator[np.ndarray]:
+            for start in range(0, len(texts), SENTENCE_CHUNK):
+                chunk = texts[start : start + SENTENCE_CHUNK]
+                keys = [cache_key(t) for t in chunk]
+                yield self._cached_rows(chunk, keys, list(range(len(chunk))))
+
+        return VectorFile.write(folder / PASSAGE_VECTORS, self.embedder.dimension, chunks())
+
     def _cached_rows(
-        self, texts: Sequence[str], keys: Sequence[str], start: int, end: int
+        self, texts: Sequence[str], keys: Sequence[str], wanted_rows: list[int]
     ) -> np.ndarray:
-        """Rows ``start`` .. ``end - 1`` of ``texts`` from the cache; one it could not keep is
-        embedded again."""
-        wanted = keys[start:end]
+        """The vectors of rows ``wanted_rows`` of ``texts`` from the cache; one it could not
+        keep is embedded again."""
+        wanted = [keys[row] for row in wanted_rows]
         found = self.cache.get_many(list(dict.fromkeys(wanted)))
-        absent = {k: row for row, k in enumerate(wanted, start) if k not in found}
+        absent = {k: row for row, k in zip(wanted_rows, wanted, strict=True) if k not in found}
         if absent:
             again = self.embedder.embed([texts[row] for row in absent.values()])
             found.update(zip(absent, again, strict=True))
@@ -629,7 +681,7 @@ class Indexer:
 
     def _embedded(
         self,
-        groups: list[tuple[Sequence[str], np.dtype[Any] | None, Sequence[str] | None]],
+        groups: list[tuple[Sequence[str], np.dtype[Any] | None, CacheKeys | None]],
         progress: ProgressCallback | None,
         reuse: bool = True,
     ) -> tuple[list[np.ndarray | None], list[int]]:
@@ -639,7 +691,9 @@ class Indexer:
         where they are embedded; its cache keys are given, or made of them.
 
         Cached vectors are copied into their rows as they are read, never all held beside the
-        matrices: that doubled the build's peak memory (BENCHMARKS.md, "Scale").
+        matrices: that doubled the build's peak memory (BENCHMARKS.md, "Scale"). Keys are held
+        as 16 bytes a row and the rows of each distinct key found by sorting, not as a string
+        a row and a dict of lists (~5 M rows at a million passages: "Scale, seventh pass").
         """
         matrices = [
             None if d is None else np.zeros((len(g), self.embedder.dimension), dtype=d)
@@ -648,30 +702,55 @@ class Indexer:
         starts = [0]
         for group, _, _ in groups:
             starts.append(starts[-1] + len(group))
-        keys = [
-            key
-            for group, _, known in groups
-            for key in (known if known is not None else (cache_key(t) for t in group))
-        ]
+        keys = CacheKeys(
+            np.concatenate(
+                [
+                    known.digests if known is not None else _digests(group)
+                    for group, _, known in groups
+                ]
+                or [np.zeros(0, dtype=KEY_DTYPE)]
+            )
+        )
 
         def text(row: int) -> str:
             group = bisect.bisect_right(starts, row) - 1
             return groups[group][0][row - starts[group]]
 
-        rows: dict[str, list[int]] = {}
-        for row, key in enumerate(keys):
-            rows.setdefault(key, []).append(row)
+        distinct, first, inverse = np.unique(keys.digests, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        # The rows of distinct key ``u`` are ``order[bounds[u] : bounds[u + 1]]``, ascending.
+        order = np.argsort(inverse, kind="stable")
+        bounds = np.zeros(len(distinct) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(inverse, minlength=len(distinct)), out=bounds[1:])
+        pending = np.ones(len(distinct), dtype=bool)
 
-        def put(key: str, vector: np.ndarray) -> None:
-            for row in rows.pop(key, ()):
+        def put(number: int, vector: np.ndarray) -> None:
+            if not pending[number]:
+                return
+            pending[number] = False
+            for row in order[bounds[number] : bounds[number + 1]].tolist():
                 group = bisect.bisect_right(starts, row) - 1
                 matrix = matrices[group]
                 if matrix is not None:
                     matrix[row - starts[group]] = vector
 
-        for key, vector in self.cache.iter_many(list(rows)) if reuse else ():
-            put(key, vector)
-        missing = sorted(first for first, *_ in rows.values())
+        def put_found(found: list[tuple[str, np.ndarray]]) -> None:
+            digests = np.array([bytes.fromhex(k) for k, _ in found], dtype=KEY_DTYPE)
+            numbers = np.minimum(np.searchsorted(distinct, digests), len(distinct) - 1)
+            known = (distinct[numbers] == digests).tolist()
+            for (_, vector), number, ok in zip(found, numbers.tolist(), known, strict=True):
+                if ok:
+                    put(number, vector)
+
+        found: list[tuple[str, np.ndarray]] = []
+        for pair in self.cache.iter_many(CacheKeys(distinct)) if reuse else ():
+            found.append(pair)
+            if len(found) == SENTENCE_CHUNK:
+                put_found(found)
+                found = []
+        if found:
+            put_found(found)
+        missing = np.sort(first[pending]).tolist()
         done = 0
         if progress:
             progress(0, len(missing))
@@ -681,7 +760,7 @@ class Indexer:
             # Written per chunk, so an interrupted build keeps what it paid for.
             self.cache.put_many((keys[i], v) for i, v in zip(chunk, vectors, strict=True))
             for i, vector in zip(chunk, vectors, strict=True):
-                put(keys[i], vector)
+                put(int(inverse[i]), vector)
             done += len(chunk)
             if progress:
                 progress(done, len(missing))
@@ -790,27 +869,78 @@ def _article_record(article: Article) -> ArticleRecord:
     )
 
 
-def _sentences(passages: Sequence[Passage]) -> tuple[list[str], np.ndarray, SentenceWords]:
+def _sentences(passages: Sequence[Passage]) -> tuple[CacheKeys, np.ndarray, SentenceWords]:
     """Every passage's sentences, as the searcher splits them: each one's cache key, each
     passage's first row, and the sentences' spans and terms (stored, so the searcher need not
     compute them). Split ``SPLIT_CHUNK`` passages at a time, their texts not kept: every
     sentence's text and terms held at once were the largest part of a full build's memory
-    (BENCHMARKS.md, "Scale, fifth pass")."""
-    keys: list[str] = []
+    (BENCHMARKS.md, "Scale, fifth pass"); the keys are held as 16 bytes each, not as strings
+    (~4 M at a million passages: "Scale, seventh pass")."""
+    digests: list[np.ndarray] = []
     offsets = [0]
     parts = []
     for start in range(0, len(passages), SPLIT_CHUNK):
         split = []
+        chunk: list[bytes] = []
         for passage in passages[start : start + SPLIT_CHUNK]:
             sentences = sentence_terms(passage.text)
             split.append(sentences)
-            keys.extend(cache_key(passage.text[span.start : span.end]) for span, _ in sentences)
-            offsets.append(len(keys))
+            chunk.extend(key_digest(passage.text[span.start : span.end]) for span, _ in sentences)
+            offsets.append(offsets[-1] + len(sentences))
+        digests.append(np.array(chunk, dtype=KEY_DTYPE))
         parts.append(SentenceWords.of(split))
     words = (
         parts[0] if len(parts) == 1 else SentenceWords.concatenate([(p, 0, len(p)) for p in parts])
     )
+    keys = CacheKeys(np.concatenate(digests) if digests else np.zeros(0, dtype=KEY_DTYPE))
     return keys, np.asarray(offsets, dtype=np.int64), words
+
+
+# A cache key's 16 bytes (``cache_key`` is their hex): equal bytes, equal key.
+KEY_DTYPE = np.dtype("S16")
+
+
+def key_digest(text: str) -> bytes:
+    """The bytes whose hex is ``cache_key(text)``."""
+    return hashlib.sha256(text.encode()).digest()[:16]
+
+
+def _digests(texts: Sequence[str]) -> np.ndarray:
+    """The cache keys of ``texts`` as 16 bytes each (``KEY_DTYPE``)."""
+    digests = np.empty(len(texts), dtype=KEY_DTYPE)
+    for start in range(0, len(texts), SENTENCE_CHUNK):
+        chunk = texts[start : start + SENTENCE_CHUNK]
+        digests[start : start + len(chunk)] = [key_digest(t) for t in chunk]
+    return digests
+
+
+class CacheKeys(LazySequence[str]):
+    """Cache keys held as 16 bytes each (``KEY_DTYPE``), each made a string when asked for."""
+
+    def __init__(self, digests: np.ndarray) -> None:
+        self.digests = digests
+
+    def __len__(self) -> int:
+        return len(self.digests)
+
+    def item(self, index: int) -> str:
+        # ``S16`` drops trailing NUL bytes when read: padded back to the key's 16.
+        return bytes(self.digests[index]).ljust(16, b"\0").hex()
+
+
+def _distinct(digests: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """(rows stored, row map): the first row of each distinct key, in order, and each row's
+    number among them; no map when every key is distinct (sentence n is row n)."""
+    if len(digests) == 0:
+        return np.zeros(0, dtype=np.int64), None
+    _, first, inverse = np.unique(digests, return_index=True, return_inverse=True)
+    if len(first) == len(digests):
+        return np.arange(len(digests), dtype=np.int64), None
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    row_map = rank[inverse.reshape(-1)].astype(row_map_dtype(len(order)))
+    return first[order].astype(np.int64), row_map
 
 
 class Selected(LazySequence[Passage]):

@@ -17,7 +17,10 @@ logger = logging.getLogger(__name__)
 
 # 2: sentence vectors int8 with a scale a row, listed in sentence_arrays.json (a snapshot may
 # still link float16 files of format 1 in it: snapshot.load_sentences reads both).
-FORMAT_VERSION = 2
+# 3: a sentence met again is stored once, a file's row map (.rows.npy) saying which stored row
+# is each sentence's; the files listed in sentence_vectors.json, so code of format 2 finds no
+# list and embeds the sentences it needs instead of reading rows by the wrong numbers.
+FORMAT_VERSION = 3
 METRIC = "inner_product"
 
 _KNOWN = frozenset(

@@ -23,6 +23,7 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 SCALES_SUFFIX = ".scales.npy"
+ROW_MAP_SUFFIX = ".rows.npy"
 QUANTISED = np.dtype(np.int8)
 LEGACY = np.dtype(np.float16)  # snapshots written before the int8 rows
 _LEVELS = 127
@@ -31,6 +32,16 @@ _LEVELS = 127
 def scales_file(vectors_file: Path) -> Path:
     """The scales file that goes with an int8 sentence-vector file."""
     return vectors_file.with_name(vectors_file.name.removesuffix(".npy") + SCALES_SUFFIX)
+
+
+def row_map_file(vectors_file: Path) -> Path:
+    """The row map that goes with a sentence-vector file whose sentences repeat: each
+    sentence's stored row (``SentenceVectors.maps``); absent where sentence n is row n."""
+    return vectors_file.with_name(vectors_file.name.removesuffix(".npy") + ROW_MAP_SUFFIX)
+
+
+def row_map_dtype(rows: int) -> np.dtype:
+    return np.dtype(np.int32 if rows < 2**31 else np.int64)
 
 
 def quantise(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -52,10 +63,14 @@ def dequantise(rows: np.ndarray, scales: np.ndarray) -> np.ndarray:
     return np.asarray(rows, dtype=np.float32) * np.asarray(scales, dtype=np.float32)[:, None]
 
 
-def save_quantised(path: Path, rows: np.ndarray, scales: np.ndarray) -> None:
-    """Write int8 ``rows`` to ``path`` and their scales beside it."""
+def save_quantised(
+    path: Path, rows: np.ndarray, scales: np.ndarray, row_map: np.ndarray | None = None
+) -> None:
+    """Write int8 ``rows`` to ``path``, their scales and (if any) their row map beside it."""
     np.save(path, np.asarray(rows, dtype=QUANTISED))
     np.save(scales_file(path), np.asarray(scales, dtype=np.float32))
+    if row_map is not None:
+        np.save(row_map_file(path), np.asarray(row_map, dtype=row_map_dtype(len(rows))))
 
 
 class SentenceFileWriter:

@@ -12,8 +12,12 @@ Layout under ``ARTICLEQA_HOME``::
                                         span and terms (sentence_words.py): one file after a
                                         full build, more after later builds (float16 ones
                                         linked from older snapshots among them), listed in
-                                        sentence_arrays.json; sentence_index.npy says where
-                                        each passage's rows are. Snapshots before the int8
+                                        sentence_vectors.json; sentence_index.npy says where
+                                        each passage's rows are; a file's .rows.npy, where
+                                        there is one, which stored row is each sentence's
+                                        (a sentence met again, its vector stored once).
+                                        Format 2 lists them in sentence_arrays.json, and
+                                        has no .rows.npy. Snapshots before the int8
                                         rows hold sentences.npy and sentence_offsets.npy, or
                                         sentence_files.json (float16)
     snapshots/<version>/passages.npy    passages and articles in columns, and texts.bin: the
@@ -71,6 +75,7 @@ from articleqa.sentence_files import (
     QUANTISED,
     dequantise,
     quantise,
+    row_map_file,
     save_quantised,
     scales_file,
 )
@@ -101,8 +106,12 @@ LEGACY_ARTICLES = "articles.jsonl"
 # with no model call per question. A snapshot lists its sentence-vector files (int8 with their
 # scales, sentence_files.py; float16 ones linked from snapshots before them) and says where
 # each passage's rows are.
-SENTENCE_ARRAYS = "sentence_arrays.json"
+SENTENCE_LIST = "sentence_vectors.json"
 SENTENCE_INDEX = "sentence_index.npy"
+# Format 2 (read only): its files, without row maps, listed here. Code of format 2 finds no
+# list in a newer snapshot (whose files may be shorter than their sentences), so it embeds the
+# sentences it needs when asked instead of reading the wrong rows.
+SENTENCE_ARRAYS = "sentence_arrays.json"
 # Snapshots before the int8 rows (read only): float16 rows in passage order and where each
 # passage's start after a full build, or (a later build) the files listed here. Code of then
 # finds neither in a newer snapshot, so it embeds the sentences it needs when asked instead of
@@ -121,6 +130,8 @@ class SentenceVectors:
     passages' rows (issue 17); ``where`` says, per passage, the array, first row and count.
     An array is int8 with a float32 scale per row (``scales``; sentence_files.py), or float16
     with no scales: written before the int8 rows, and still linked by the builds after.
+    ``where`` counts sentences; an array with a row map (``maps``) stores each distinct
+    sentence's vector once, and its map says which stored row each sentence's is.
     """
 
     arrays: tuple[np.ndarray, ...]
@@ -133,6 +144,8 @@ class SentenceVectors:
     # Each int8 array's scales (float32, one a row); None for a float16 array. Empty: every
     # array is float16.
     scales: tuple[np.ndarray | None, ...] = ()
+    # Each array's stored row of every sentence; None (or missing): sentence n is row n.
+    maps: tuple[np.ndarray | None, ...] = ()
 
     @classmethod
     def single(
@@ -142,12 +155,33 @@ class SentenceVectors:
         file: Path | None = None,
         words: SentenceWords | None = None,
         scales: np.ndarray | None = None,
+        row_map: np.ndarray | None = None,
     ) -> SentenceVectors:
         offsets = np.asarray(offsets, dtype=np.int64)
         where = np.stack(
             [np.zeros(len(offsets) - 1, dtype=np.int64), offsets[:-1], np.diff(offsets)], axis=1
         )
-        return cls((matrix,), where, (file,), (words,), (scales,))
+        return cls((matrix,), where, (file,), (words,), (scales,), (row_map,))
+
+    def map_of(self, array: int) -> np.ndarray | None:
+        """Array ``array``'s row map; None when its sentences are its rows."""
+        return self.maps[array] if array < len(self.maps) else None
+
+    def sentences_in(self, array: int) -> int:
+        """The sentences array ``array`` holds (its rows, unless a map repeats some)."""
+        held = self.map_of(array)
+        return len(self.arrays[array]) if held is None else len(held)
+
+    def _stored(self, array: int, first: int, count: int) -> tuple[np.ndarray, np.ndarray | None]:
+        """Sentences ``first`` .. ``first + count - 1`` of array ``array``: their stored rows
+        and scales (None: float16)."""
+        scales = self.scales_of(array)
+        held = self.map_of(array)
+        if held is None:
+            part = slice(first, first + count)
+            return self.arrays[array][part], None if scales is None else scales[part]
+        at = held[first : first + count]
+        return self.arrays[array][at], None if scales is None else scales[at]
 
     @property
     def has_words(self) -> bool:
@@ -207,15 +241,15 @@ class SentenceVectors:
 
     @property
     def stored(self) -> int:
-        return sum(len(a) for a in self.arrays)
+        """Sentences the arrays hold, those of passages gone included."""
+        return sum(self.sentences_in(a) for a in range(len(self.arrays)))
 
     def rows(self, ordinal: int) -> np.ndarray:
         """A passage's sentence vectors: float32 from int8 rows, float16 as stored (a float16
         file is scored as before, so an old snapshot answers as it did)."""
         array, first, count = (int(x) for x in self.where[ordinal])
-        rows = self.arrays[array][first : first + count]
-        scales = self.scales_of(array)
-        return rows if scales is None else dequantise(rows, scales[first : first + count])
+        rows, scales = self._stored(array, first, count)
+        return rows if scales is None else dequantise(rows, scales)
 
     def dense(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(int8 matrix, scales, offsets): every passage's rows in passage order in one array
@@ -226,6 +260,7 @@ class SentenceVectors:
         if (
             len(self.arrays) == 1
             and scales is not None
+            and self.map_of(0) is None
             and np.array_equal(self.where[:, 1], offsets[:-1])
         ):
             return self.arrays[0], scales, offsets
@@ -233,13 +268,11 @@ class SentenceVectors:
         matrix = np.empty((int(offsets[-1]), dimension), dtype=QUANTISED)
         dense_scales = np.empty(int(offsets[-1]), dtype=np.float32)
         for array, first, size, target in self._runs(offsets):
-            rows = self.arrays[array][first : first + size]
-            held = self.scales_of(array)
+            rows, held = self._stored(array, first, size)
             if held is None:
                 rows, held = quantise(rows)
-                first = 0
             matrix[target : target + size] = rows
-            dense_scales[target : target + size] = held[first : first + size]
+            dense_scales[target : target + size] = held
         return matrix, dense_scales, offsets
 
 
@@ -441,7 +474,8 @@ def write_snapshot(
 
 
 def _write_sentence_arrays(staging: Path, sentences: SentenceVectors) -> None:
-    """Link the arrays with a file (and their scales and words), write the others (int8)."""
+    """Link the arrays with a file (and their scales, words and row map), write the others
+    (int8)."""
     names = []
     words = sentences.words if sentences.has_words else (None,) * len(sentences.arrays)
     for number, (array, file, held) in enumerate(
@@ -462,6 +496,8 @@ def _write_sentence_arrays(staging: Path, sentences: SentenceVectors) -> None:
             link_or_copy(file, staging / name)
             if scales is not None:
                 link_or_copy(scales_file(file), scales_file(staging / name))
+            if sentences.map_of(number) is not None:
+                link_or_copy(row_map_file(file), row_map_file(staging / name))
             if held is not None:
                 for companion, linked in zip(
                     words_files(file), words_files(staging / name), strict=True
@@ -471,11 +507,11 @@ def _write_sentence_arrays(staging: Path, sentences: SentenceVectors) -> None:
             names.append(f"sentences-{secrets.token_hex(4)}.npy")
             if scales is None:
                 array, scales = quantise(array)
-            save_quantised(staging / names[-1], array, scales)
+            save_quantised(staging / names[-1], array, scales, sentences.map_of(number))
             if held is not None:
                 held.save(staging / names[-1])
     np.save(staging / SENTENCE_INDEX, sentences.where.astype(np.int64))
-    (staging / SENTENCE_ARRAYS).write_text(json.dumps(names))
+    (staging / SENTENCE_LIST).write_text(json.dumps(names))
 
 
 def load_sentences(folder: Path, passages: int, words: bool = True) -> SentenceVectors | None:
@@ -484,14 +520,19 @@ def load_sentences(folder: Path, passages: int, words: bool = True) -> SentenceV
     server's memory); None in snapshots from before them. ``words``: with the sentences'
     stored spans and terms, where there are some (pass False when they were made by other
     splitting rules than this code's)."""
-    listed = next((n for n in (SENTENCE_ARRAYS, SENTENCE_FILES) if (folder / n).is_file()), None)
+    lists = (SENTENCE_LIST, SENTENCE_ARRAYS, SENTENCE_FILES)
+    listed = next((n for n in lists if (folder / n).is_file()), None)
     if listed is not None:
         names = json.loads((folder / listed).read_text())
         files = tuple(folder / str(n) for n in names)
         loaded = [_sentence_array(folder, f) for f in files]
-        arrays = tuple(matrix for matrix, _ in loaded)
+        arrays = tuple(matrix for matrix, _, _ in loaded)
+        maps = tuple(row_map for _, _, row_map in loaded)
         where = load_array(folder / SENTENCE_INDEX, mapped=False)
-        sizes = np.asarray([len(a) for a in arrays] or [0], dtype=np.int64)
+        sizes = np.asarray(
+            [len(a) if m is None else len(m) for a, m in zip(arrays, maps, strict=True)] or [0],
+            dtype=np.int64,
+        )
         fits = (
             where.ndim == 2
             and len(where) == passages
@@ -502,13 +543,13 @@ def load_sentences(folder: Path, passages: int, words: bool = True) -> SentenceV
         if not fits:
             raise SnapshotCorrupt(f"snapshot {folder.name}: sentence vectors do not match")
         held = tuple(
-            SentenceWords.load(f, len(a)) if words else None
-            for f, a in zip(files, arrays, strict=True)
+            SentenceWords.load(f, int(size)) if words else None
+            for f, size in zip(files, sizes.tolist(), strict=False)
         )
-        return SentenceVectors(arrays, where, files, held, tuple(s for _, s in loaded))
+        return SentenceVectors(arrays, where, files, held, tuple(s for _, s, _ in loaded), maps)
     if not (folder / SENTENCE_VECTORS).is_file():
         return None
-    matrix, scales = _sentence_array(folder, folder / SENTENCE_VECTORS)
+    matrix, scales, _ = _sentence_array(folder, folder / SENTENCE_VECTORS)
     offsets = load_array(folder / SENTENCE_OFFSETS, mapped=False)
     if len(offsets) != passages + 1 or int(offsets[-1]) != len(matrix):
         raise SnapshotCorrupt(f"snapshot {folder.name}: sentence vectors do not match")
@@ -516,20 +557,35 @@ def load_sentences(folder: Path, passages: int, words: bool = True) -> SentenceV
     return SentenceVectors.single(matrix, offsets, folder / SENTENCE_VECTORS, stored, scales)
 
 
-def _sentence_array(folder: Path, file: Path) -> tuple[np.ndarray, np.ndarray | None]:
-    """A sentence-vector file, mapped, and its scales (None: a float16 file)."""
+def _sentence_array(
+    folder: Path, file: Path
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """A sentence-vector file, mapped, its scales (None: a float16 file) and its row map
+    (None: none, its sentences are its rows)."""
     matrix = load_array(file, mapped=True)
     if matrix.ndim != 2 or matrix.dtype not in (QUANTISED, LEGACY):
         raise SnapshotCorrupt(f"snapshot {folder.name}: {file.name} is not sentence vectors")
     if matrix.dtype == LEGACY:
-        return matrix, None
+        return matrix, None, None
     scales = scales_file(file)
     if not scales.is_file():
         raise SnapshotCorrupt(f"snapshot {folder.name}: {scales.name} is missing")
     held = load_array(scales, mapped=True)
     if held.dtype != np.float32 or held.shape != (len(matrix),):
         raise SnapshotCorrupt(f"snapshot {folder.name}: {scales.name} does not match its rows")
-    return matrix, held
+    row_map = None
+    if row_map_file(file).is_file():
+        # Plain arrays over the mapped pages: rows picked by a map from an np.memmap are
+        # another memmap each time, twice the cost of a passage's rows read by slice.
+        row_map = np.asarray(load_array(row_map_file(file), mapped=True))
+        matrix, held = np.asarray(matrix), np.asarray(held)
+        if (
+            row_map.ndim != 1
+            or row_map.dtype.kind not in "iu"
+            or (len(row_map) and not 0 <= int(row_map.min()) <= int(row_map.max()) < len(matrix))
+        ):
+            raise SnapshotCorrupt(f"snapshot {folder.name}: {row_map_file(file).name} is off")
+    return matrix, held, row_map
 
 
 def _hashes(staging: Path, previous: Path | None) -> dict[str, str]:

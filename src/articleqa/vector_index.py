@@ -23,6 +23,8 @@ from typing import Any, Literal, cast
 import faiss
 import numpy as np
 
+from articleqa.vector_file import VectorFile
+
 logger = logging.getLogger(__name__)
 
 IndexKind = Literal["flat", "hnsw", "ivf"]
@@ -50,6 +52,15 @@ RECALL_K = 10
 # Below this many allowed ids an ANN index is bypassed: scoring the subset exactly is
 # cheap and never misses an allowed passage that sits in an unprobed list.
 EXACT_SUBSET_LIMIT = 20_000
+
+# Rows of a ``VectorFile`` read at a time (96 MiB of float32 at 384 dimensions), and the rows
+# of each block of exact search (``_knn_of_file``): FAISS's own block of database rows
+# (``distance_compute_blas_database_bs``), so the inner products are those over the whole.
+FILE_CHUNK = 64 * 1024
+KNN_BLOCK = 1024
+
+# The passages' vectors: in memory, or (a full build) in a file read a chunk at a time.
+Vectors = np.ndarray | VectorFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +109,22 @@ def ivf_probes(lists: int) -> int:
     return min(lists, max(IVF_MIN_PROBES, round(lists * IVF_PROBE_FRACTION)))
 
 
-def _training_sample(vectors: np.ndarray, size: int, seed: int = 0) -> np.ndarray:
+def _training_sample(vectors: Vectors, size: int, seed: int = 0) -> np.ndarray:
     if len(vectors) <= size:
-        return vectors
+        return vectors.load() if isinstance(vectors, VectorFile) else vectors
     # A seeded random sample: the first rows come from the first articles, not the corpus.
     rows = np.sort(np.random.default_rng(seed).choice(len(vectors), size, replace=False))
+    if isinstance(vectors, VectorFile):
+        return vectors.take(rows)
     return np.ascontiguousarray(vectors[rows])
+
+
+def _chunks(vectors: Vectors) -> Iterator[tuple[int, np.ndarray]]:
+    """(first row, rows) of ``vectors``: all at once in memory, ``FILE_CHUNK`` from a file."""
+    if isinstance(vectors, VectorFile):
+        yield from vectors.chunks(FILE_CHUNK)
+    else:
+        yield 0, vectors
 
 
 def factory_string(kind: IndexKind, count: int) -> str:
@@ -117,9 +138,17 @@ def factory_string(kind: IndexKind, count: int) -> str:
     return "IDMap2,Flat"
 
 
-def build_vector_index(vectors: np.ndarray, kind: IndexKind) -> faiss.Index:
-    """An ``IndexIDMap2`` whose ids are passage ordinals; vectors must be L2-normalised."""
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+def build_vector_index(vectors: Vectors, kind: IndexKind) -> faiss.Index:
+    """An ``IndexIDMap2`` whose ids are passage ordinals; vectors must be L2-normalised.
+
+    From a ``VectorFile`` an IVF index is trained on a sample read from it and given the rows
+    a chunk at a time (each vector's list and code depend on it alone, and the lists keep the
+    order rows are added in: the same index); the other kinds read every row, as they hold
+    them (flat) or as their graph depends on the order of insertion (HNSW)."""
+    if isinstance(vectors, VectorFile) and kind != "ivf":
+        vectors = vectors.load()
+    if not isinstance(vectors, VectorFile):
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     dimension = vectors.shape[1]
     index = faiss.index_factory(
         dimension, factory_string(kind, len(vectors)), faiss.METRIC_INNER_PRODUCT
@@ -135,8 +164,9 @@ def build_vector_index(vectors: np.ndarray, kind: IndexKind) -> faiss.Index:
             sample_size = max(inner.nlist * IVF_TRAINING_POINTS_PER_LIST, IVF_MIN_TRAINING_POINTS)
             inner.train(_training_sample(vectors, sample_size))
         inner.nprobe = ivf_probes(inner.nlist)
-    if len(vectors):
-        index.add_with_ids(vectors, np.arange(len(vectors), dtype=np.int64))
+    for start, rows in _chunks(vectors) if len(vectors) else ():
+        rows = np.ascontiguousarray(rows, dtype=np.float32)
+        index.add_with_ids(rows, np.arange(start, start + len(rows), dtype=np.int64))
     if kind == "ivf":
         # Lets filtered searches over a few passages read their codes back (see search()).
         inner.make_direct_map()
@@ -144,14 +174,16 @@ def build_vector_index(vectors: np.ndarray, kind: IndexKind) -> faiss.Index:
 
 
 def build_chosen(
-    vectors: np.ndarray, requested: str, ann_threshold: int
+    vectors: Vectors, requested: str, ann_threshold: int
 ) -> tuple[faiss.Index, IndexChoice]:
     """The index for ``vectors`` (``requested``: auto, flat, ivf or hnsw), its ANN setting
-    raised until recall@10 reaches ``RECALL_TARGET`` where it can be (module docstring)."""
+    raised until recall@10 reaches ``RECALL_TARGET`` where it can be (module docstring).
+    ``vectors`` in a file are read a chunk at a time where the index allows it."""
     kind = choose_kind(requested, len(vectors), ann_threshold)
     if kind == "flat" or len(vectors) <= RECALL_K + 1:
         return build_vector_index(vectors, kind), IndexChoice(kind, factory_string(kind, 0))
-    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    if not isinstance(vectors, VectorFile):
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     sample = _exact_neighbours(vectors)
     index = build_vector_index(vectors, kind)
     choice = _tune(index, kind, len(vectors), sample)
@@ -192,13 +224,36 @@ class _Sample:
     truth: list[list[int]]
 
 
-def _exact_neighbours(vectors: np.ndarray) -> _Sample:
+def _exact_neighbours(vectors: Vectors) -> _Sample:
     count = min(RECALL_QUERIES, len(vectors))
     rows = np.sort(np.random.default_rng(0).choice(len(vectors), count, replace=False))
-    queries = np.ascontiguousarray(vectors[rows])
-    # faiss.knn reads the corpus in place: no second copy of it, as an IndexFlat would make.
-    _, found = faiss.knn(queries, vectors, RECALL_K + 1, metric=faiss.METRIC_INNER_PRODUCT)
+    if isinstance(vectors, VectorFile):
+        queries = vectors.take(rows)
+        found = _knn_of_file(queries, vectors)
+    else:
+        queries = np.ascontiguousarray(vectors[rows])
+        # faiss.knn reads the corpus in place: no second copy of it, as an IndexFlat would make.
+        _, found = faiss.knn(queries, vectors, RECALL_K + 1, metric=faiss.METRIC_INNER_PRODUCT)
     return _Sample(rows, queries, _others(rows, found))
+
+
+def _knn_of_file(queries: np.ndarray, vectors: VectorFile) -> np.ndarray:
+    """The ids faiss.knn finds for ``queries`` over every row of ``vectors``, one chunk held
+    at a time. Equal vectors tie, and which of them faiss.knn keeps depends on the order the
+    rows reach its heap; so every score of a block of rows (computed as over the whole) is fed
+    in row order to a heap of the same kind, not each chunk's best alone."""
+    heap = faiss.ResultHeap(len(queries), RECALL_K + 1, keep_max=True)
+    for start, chunk in vectors.chunks(FILE_CHUNK):
+        for at in range(0, len(chunk), KNN_BLOCK):
+            block = chunk[at : at + KNN_BLOCK]
+            scores, ids = faiss.knn(queries, block, len(block), metric=faiss.METRIC_INNER_PRODUCT)
+            order = np.argsort(ids, axis=1)
+            heap.add_result(
+                np.take_along_axis(scores, order, axis=1),
+                np.take_along_axis(ids, order, axis=1) + (start + at),
+            )
+    heap.finalize()
+    return np.asarray(heap.I)
 
 
 def _others(rows: np.ndarray, found: np.ndarray) -> list[list[int]]:

@@ -40,6 +40,7 @@ from articleqa.postgres.database import Database, build_lock_key, describe
 from articleqa.postgres.store import PostgresStore
 from articleqa.records import ArticleRecord, PassageRecord, Records
 from articleqa.snapshot import SentenceVectors, Snapshot, new_version
+from articleqa.vector_file import VectorFile
 
 logger = logging.getLogger(__name__)
 
@@ -256,6 +257,10 @@ def publish_version(
                 " lexeme_count, sentences) FROM STDIN"
             ).format(schema)
         ) as copy:
+            # Held in memory by a build without a staging folder (this one's); read if not.
+            vectors = prepared.vectors
+            if isinstance(vectors, VectorFile):
+                vectors = vectors.load()
             for ordinal, passage in enumerate(prepared.passages):
                 lexemes, count = lexeme_vector(passage.embedding_text())
                 copy.write_row(
@@ -265,7 +270,7 @@ def publish_version(
                         passage.context,
                         passage.heading,
                         json.dumps([[s.article_id, s.start, s.end] for s in passage.spans]),
-                        _vector_literal(prepared.vectors[ordinal]),
+                        _vector_literal(vectors[ordinal]),
                         lexemes,
                         count,
                         prepared.sentence_store.rows(ordinal).astype(np.float16).tobytes(),
