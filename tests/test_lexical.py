@@ -231,6 +231,26 @@ def test_term_scores_are_kept_between_questions_within_a_bound(
     _same(index, Bm25sIndex.build(texts))
 
 
+def test_the_term_cache_lets_the_least_recently_asked_term_go_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = LexicalIndex.build(_corpus(300))
+    sizes = {t: len(index._term(t)[0]) for t in ("harbour", "storm", "ferri")}  # type: ignore[index]
+    # Room for the two largest terms' postings, not for all three.
+    monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", sum(sorted(sizes.values())[1:]))
+    calls: list[str] = []
+    real = index._term
+    monkeypatch.setattr(index, "_term", lambda term: calls.append(term) or real(term))
+    index.hits("harbour")
+    index.hits("storm")
+    index.hits("harbour")  # asked again: now the more recent of the two
+    index.hits("ferry")  # makes room by letting "storm" go, not the whole cache
+    index.hits("harbour")
+    assert calls == ["harbour", "storm", "ferri"]
+    index.hits("storm")
+    assert calls == ["harbour", "storm", "ferri", "storm"]
+
+
 def _one_sort_segment(token_lists: list[list[str]]) -> dict[str, object]:
     """A segment's arrays as the build before the chunks made them: every token's (term,
     document) pair as one int64, sorted at once."""
