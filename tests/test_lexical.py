@@ -307,3 +307,24 @@ def test_an_index_built_in_small_chunks_scores_as_bm25s(monkeypatch: pytest.Monk
     monkeypatch.setattr(lexical, "BUILD_CHUNK", 3)
     texts = _corpus(200) + TEXTS
     _same(LexicalIndex.build(texts), Bm25sIndex.build(texts))
+
+
+def test_tokens_and_stems_are_bm25s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The splitter without bm25s' word boundaries finds the same tokens, and remembered stems
+    are the stemmer's, also after the memory is emptied for being full."""
+    import re
+
+    bm25s_pattern = re.compile(r"(?u)\b\w\w+\b")
+    texts = [
+        "a I x1 42 3.14 e-mail don't co_op __init__ naïve Zürich 東京都 Ωmega x",
+        "A—b ab—cd 'quoted' (paren) [x] {yy} tab\tnew\nline ÅÄÖ åäö 1,000,000 ½ ² ٣٤",
+        *_corpus(50),
+    ]
+    for text in texts:
+        assert lexical._SPLITTER.findall(text.lower()) == bm25s_pattern.findall(text.lower())
+    stemmer = lexical._stemmer()
+    monkeypatch.setattr(lexical, "_STEMS_HELD", 7)
+    monkeypatch.setattr(lexical, "_STEMS", {})
+    for text in texts * 2:
+        words = [w for w in bm25s_pattern.findall(text.lower()) if w not in lexical._STOPWORDS]
+        assert terms(text) == list(stemmer.stemWords(words))

@@ -65,7 +65,13 @@ _UNKNOWN: Any = object()
 # the synthetic corpus: ~40 MB of int64 pairs and their sort).
 BUILD_CHUNK = 20_000
 
-_SPLITTER = re.compile(r"(?u)\b\w\w+\b")
+# bm25s' token pattern is r"(?u)\b\w\w+\b": the runs of two or more word characters. Its
+# word boundaries hold by themselves (a greedy run starts after a non-word character and ends
+# before one), so leaving them out finds the same tokens, 1.6x faster (a test compares them).
+_SPLITTER = re.compile(r"\w\w+")
+# Each word's stem, remembered: the stemmer's own call per word cost more than the look-up.
+_STEMS: dict[str, str] = {}
+_STEMS_HELD = 200_000
 # Lucene's English stop words, as bm25s' ``stopwords="en"`` has them (a test keeps the two
 # equal): written out so that a build or a question does not import bm25s (and scipy), which
 # only snapshots from before the segments need.
@@ -141,8 +147,16 @@ def passage_key(text: str) -> bytes:
 
 
 def _stemmed(text: str, skip: frozenset[str]) -> list[str]:
+    global _STEMS
     words = [w for w in _SPLITTER.findall(text.lower()) if w not in skip]
-    return list(_stemmer().stemWords(words))
+    stems = _STEMS  # another thread may start a new dict meanwhile: this one stays whole
+    new = [w for w in dict.fromkeys(words) if w not in stems]
+    if new:
+        if len(stems) + len(new) > _STEMS_HELD:
+            stems = _STEMS = {}
+            new = list(dict.fromkeys(words))
+        stems.update(zip(new, _stemmer().stemWords(new), strict=True))
+    return [stems[w] for w in words]
 
 
 @dataclass(frozen=True, slots=True)
