@@ -347,16 +347,20 @@ class Searcher:
         """
         if not self.settings.subject_check or not info.subjects:
             return True
-        for article_id, _start, _end in self.snapshot.passages[ordinal].spans:
-            if all(
+        # Either way is enough; the passage's own words are asked first, since they are at hand
+        # and what its article is about is not (stemming its opening, on a first ask).
+        rest = info.asked - frozenset().union(*info.subjects)
+        if not rest or not rest.isdisjoint(self._words(ordinal).all_terms):
+            return True
+        return any(
+            all(
                 self._mentions(
                     ordinal, article_id, subject, framing_only=True, typed=subject in info.typed
                 )
                 for subject in info.subjects
-            ):
-                return True
-        rest = info.asked - frozenset().union(*info.subjects)
-        return not rest or not rest.isdisjoint(self._words(ordinal).all_terms)
+            )
+            for article_id, _start, _end in self.snapshot.passages[ordinal].spans
+        )
 
     def supported_names(
         self, info: QuestionInfo, candidates: Sequence[Candidate]
@@ -424,6 +428,10 @@ class Searcher:
         left out ("Herve"), a compound split ("Sky Drive"/"SkyDrive"). ``framing_only``: in its
         heading or what its article is about, not in its own text. ``typed``: an identifier
         ("pyproject.toml", "README"), written exactly: "pyproject" is not "project"."""
+        if not framing_only and not subject.isdisjoint(self._words(ordinal).all_terms):
+            # Named in the passage itself: no need for what its article is about (stemming its
+            # opening, on a first ask), which the vocabulary below includes.
+            return True
         vocabulary = (
             self._framing_terms(ordinal, article_id)
             if framing_only
