@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -170,6 +170,16 @@ def test_the_searches_of_a_batch_run_on_several_threads(searcher: Searcher) -> N
     assert asyncio.run(scenario()) == questions
 
 
+@contextlib.asynccontextmanager
+async def _running(embedder: FakeEmbedder) -> AsyncIterator[QueryBatcher]:
+    batcher = QueryBatcher(embedder, window_s=0.001)
+    batcher.start()
+    try:
+        yield batcher
+    finally:
+        await batcher.stop()
+
+
 class ThreadNotingEmbedder(FakeEmbedder):
     def __init__(self) -> None:
         super().__init__()
@@ -192,12 +202,8 @@ def test_a_lone_question_is_embedded_and_searched_in_one_search_thread(
             return searcher.ask(question, *args, **kwargs)
 
     async def scenario() -> str:
-        batcher = QueryBatcher(embedder, window_s=0.001)
-        batcher.start()
-        try:
+        async with _running(embedder) as batcher:
             return (await batcher.ask(Noting(), "tram cost")).question  # type: ignore[arg-type]
-        finally:
-            await batcher.stop()
 
     assert asyncio.run(scenario()) == "tram cost"
     assert embedder.threads == searched_in
@@ -208,9 +214,7 @@ def test_a_lone_question_whose_client_went_away_frees_the_model(searcher: Search
     embedder = GatedEmbedder()
 
     async def scenario() -> str:
-        batcher = QueryBatcher(embedder, window_s=0.001)
-        batcher.start()
-        try:
+        async with _running(embedder) as batcher:
             gone = asyncio.create_task(batcher.ask(searcher, "tram"))
             await asyncio.to_thread(embedder.entered.wait, 30)
             gone.cancel()
@@ -219,7 +223,5 @@ def test_a_lone_question_whose_client_went_away_frees_the_model(searcher: Search
                 await gone
             answer = await asyncio.wait_for(batcher.ask(searcher, "science fair"), timeout=30)
             return answer.question
-        finally:
-            await batcher.stop()
 
     assert asyncio.run(scenario()) == "science fair"
