@@ -48,6 +48,8 @@ class Row:
     warm_p50: float
     warm_p95: float
     c8: float
+    c8_cores: float  # the server's CPU seconds per second of the c8 run: cores it kept busy
+    load: float  # the machine's load average when the row was measured
     rss_mb: float
     build_s: float
     build_peak_mb: float
@@ -134,6 +136,12 @@ async def load(
     return latencies, len(latencies) / (time.perf_counter() - started)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of process ``pid`` (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
@@ -194,7 +202,9 @@ def measure(tree: str, src: Path, home: Path, asked: list[str], c8_seconds: floa
         latencies, _ = asyncio.run(load(server.base_url, asked, 1))
         # Asked again: the per-passage caches (sentences, words) now hold these passages.
         warm, _ = asyncio.run(load(server.base_url, asked, 1))
+        cpu_before, started = cpu_seconds(server.process.pid), time.perf_counter()
         _, qps = asyncio.run(load(server.base_url, asked, 8, c8_seconds))
+        cores = (cpu_seconds(server.process.pid) - cpu_before) / (time.perf_counter() - started)
         rss = server.rss_bytes() / 2**20
     finally:
         server.stop()
@@ -208,6 +218,8 @@ def measure(tree: str, src: Path, home: Path, asked: list[str], c8_seconds: floa
         percentile(warm, 50),
         percentile(warm, 95),
         qps,
+        cores,
+        os.getloadavg()[0],
         rss,
         build_s,
         peak_mb,
@@ -266,11 +278,12 @@ def main() -> None:
         table(
             (
                 "code",
+                "load",
                 "passages",
                 "FAISS kind",
                 "p50 / p95 ms (c1, first ask)",
                 "p50 / p95 ms (c1, asked again)",
-                "c8 q/s",
+                "c8 q/s (server's cores busy)",
                 "server RSS MB",
                 "build s (peak MB)",
                 "snapshot MB",
@@ -280,11 +293,12 @@ def main() -> None:
             [
                 (
                     r.tree,
+                    f"{r.load:.1f}",
                     f"{r.passages:,}",
                     r.kind,
                     f"{r.p50:.1f} / {r.p95:.1f}",
                     f"{r.warm_p50:.1f} / {r.warm_p95:.1f}",
-                    f"{r.c8:.0f}",
+                    f"{r.c8:.0f} ({r.c8_cores:.2f})",
                     f"{r.rss_mb:.0f}",
                     f"{r.build_s:.1f} ({r.build_peak_mb:.0f})",
                     f"{r.snapshot_mb:.0f}",

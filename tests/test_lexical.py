@@ -231,6 +231,26 @@ def test_term_scores_are_kept_between_questions_within_a_bound(
     _same(index, Bm25sIndex.build(texts))
 
 
+def test_the_term_cache_lets_the_least_recently_asked_term_go_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    index = LexicalIndex.build(_corpus(300))
+    sizes = {t: len(index._term(t)[0]) for t in ("harbour", "storm", "ferri")}  # type: ignore[index]
+    # Room for the two largest terms' postings, not for all three.
+    monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", sum(sorted(sizes.values())[1:]))
+    calls: list[str] = []
+    real = index._term
+    monkeypatch.setattr(index, "_term", lambda term: calls.append(term) or real(term))
+    index.hits("harbour")
+    index.hits("storm")
+    index.hits("harbour")  # asked again: now the more recent of the two
+    index.hits("ferry")  # makes room by letting "storm" go, not the whole cache
+    index.hits("harbour")
+    assert calls == ["harbour", "storm", "ferri"]
+    index.hits("storm")
+    assert calls == ["harbour", "storm", "ferri", "storm"]
+
+
 def _one_sort_segment(token_lists: list[list[str]]) -> dict[str, object]:
     """A segment's arrays as the build before the chunks made them: every token's (term,
     document) pair as one int64, sorted at once."""
@@ -287,3 +307,24 @@ def test_an_index_built_in_small_chunks_scores_as_bm25s(monkeypatch: pytest.Monk
     monkeypatch.setattr(lexical, "BUILD_CHUNK", 3)
     texts = _corpus(200) + TEXTS
     _same(LexicalIndex.build(texts), Bm25sIndex.build(texts))
+
+
+def test_tokens_and_stems_are_bm25s_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The splitter without bm25s' word boundaries finds the same tokens, and remembered stems
+    are the stemmer's, also after the memory is emptied for being full."""
+    import re
+
+    bm25s_pattern = re.compile(r"(?u)\b\w\w+\b")
+    texts = [
+        "a I x1 42 3.14 e-mail don't co_op __init__ naïve Zürich 東京都 Ωmega x",
+        "A—b ab—cd 'quoted' (paren) [x] {yy} tab\tnew\nline ÅÄÖ åäö 1,000,000 ½ ² ٣٤",
+        *_corpus(50),
+    ]
+    for text in texts:
+        assert lexical._SPLITTER.findall(text.lower()) == bm25s_pattern.findall(text.lower())
+    stemmer = lexical._stemmer()
+    monkeypatch.setattr(lexical, "_STEMS_HELD", 7)
+    monkeypatch.setattr(lexical, "_STEMS", {})
+    for text in texts * 2:
+        words = [w for w in bm25s_pattern.findall(text.lower()) if w not in lexical._STOPWORDS]
+        assert terms(text) == list(stemmer.stemWords(words))

@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import shutil
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,11 +59,19 @@ KEY_BYTES = 16
 TERM_CACHE_POSTINGS = 2_000_000
 TERM_CACHE_TERMS = 50_000  # unknown words are remembered too
 SEGMENTS_FILE = "segments.json"
+# Not yet in the term cache (None there: a word no passage holds).
+_UNKNOWN: Any = object()
 # Documents numbered and sorted into postings at a time by a segment's build (~1.3 M tokens of
 # the synthetic corpus: ~40 MB of int64 pairs and their sort).
 BUILD_CHUNK = 20_000
 
-_SPLITTER = re.compile(r"(?u)\b\w\w+\b")
+# bm25s' token pattern is r"(?u)\b\w\w+\b": the runs of two or more word characters. Its
+# word boundaries hold by themselves (a greedy run starts after a non-word character and ends
+# before one), so leaving them out finds the same tokens, 1.6x faster (a test compares them).
+_SPLITTER = re.compile(r"\w\w+")
+# Each word's stem, remembered: the stemmer's own call per word cost more than the look-up.
+_STEMS: dict[str, str] = {}
+_STEMS_HELD = 200_000
 # Lucene's English stop words, as bm25s' ``stopwords="en"`` has them (a test keeps the two
 # equal): written out so that a build or a question does not import bm25s (and scipy), which
 # only snapshots from before the segments need.
@@ -138,8 +147,16 @@ def passage_key(text: str) -> bytes:
 
 
 def _stemmed(text: str, skip: frozenset[str]) -> list[str]:
+    global _STEMS
     words = [w for w in _SPLITTER.findall(text.lower()) if w not in skip]
-    return list(_stemmer().stemWords(words))
+    stems = _STEMS  # another thread may start a new dict meanwhile: this one stays whole
+    new = [w for w in dict.fromkeys(words) if w not in stems]
+    if new:
+        if len(stems) + len(new) > _STEMS_HELD:
+            stems = _STEMS = {}
+            new = list(dict.fromkeys(words))
+        stems.update(zip(new, _stemmer().stemWords(new), strict=True))
+    return [stems[w] for w in words]
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,9 +433,10 @@ class LexicalIndex:
         self._idf: dict[str, float] | None = None
         # Each term's (ordinals, scores), computed once per snapshot: the frequent words of
         # questions recur, and theirs are the longest postings to score (BENCHMARKS.md, "Scale,
-        # second pass"). Bounded by the postings held; emptied whole when full.
+        # second pass"). Bounded by the postings held (least recently asked out first).
         self._terms: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
         self._terms_held = 0
+        self._terms_lock = threading.Lock()
 
     @property
     def segments(self) -> list[Segment]:
@@ -543,50 +561,63 @@ class LexicalIndex:
         return index
 
     def _scored(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """``_term``, remembered (read-only arrays; another thread may be reading them)."""
-        try:
-            return self._terms[term]
-        except KeyError:
-            pass
+        """``_term``, remembered (read-only arrays; another thread may be reading them).
+
+        The least recently asked terms make room for a new one: emptying the whole cache when
+        full threw away the common words' postings, the longest to score, every few
+        questions at 200 k passages (BENCHMARKS.md, "Scale, seventh pass").
+        """
+        cache = self._terms
+        found = cache.get(term, _UNKNOWN)
+        if found is not _UNKNOWN:
+            with self._terms_lock:
+                if term in cache:
+                    cache[term] = cache.pop(term)  # now the most recently asked
+            return found
         found = self._term(term)
         held = len(found[0]) if found is not None else 0
-        if self._terms_held + held > TERM_CACHE_POSTINGS or len(self._terms) >= TERM_CACHE_TERMS:
-            self._terms = {}
-            self._terms_held = 0
-        if held <= TERM_CACHE_POSTINGS:
-            if found is not None:
-                for array in found:
-                    array.setflags(write=False)
-            self._terms[term] = found
-            self._terms_held += held
+        if held > TERM_CACHE_POSTINGS:
+            return found
+        if found is not None:
+            for array in found:
+                array.setflags(write=False)
+        with self._terms_lock:
+            if term not in cache:
+                cache[term] = found
+                self._terms_held += held
+            while self._terms_held > TERM_CACHE_POSTINGS or len(cache) > TERM_CACHE_TERMS:
+                gone = cache.pop(next(iter(cache)))
+                self._terms_held -= len(gone[0]) if gone is not None else 0
         return found
 
     def _term(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(passage ordinals, float32 BM25 scores) of the live passages holding ``term``."""
-        found_ids: list[np.ndarray] = []
-        found_tfs: list[np.ndarray] = []
-        found_lengths: list[np.ndarray] = []
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         for part in self._parts:
             postings = part.segment.postings(term)
             if postings is None:
                 continue
             local, tfs = postings
             ordinals = part.ordinals[local]
+            lengths = np.asarray(part.segment.lengths)[local]
             live = ordinals >= 0
-            found_ids.append(ordinals[live])
-            found_tfs.append(tfs[live])
-            found_lengths.append(np.asarray(part.segment.lengths)[local[live]])
-        ids = np.concatenate(found_ids) if found_ids else np.zeros(0, dtype=np.int64)
-        if not len(ids):
+            if not live.all():  # tombstones (most segments have none: no copies then)
+                ordinals, tfs, lengths = ordinals[live], tfs[live], lengths[live]
+            if len(ordinals):
+                found.append((ordinals, tfs, lengths))
+        if not found:
             return None
+        # One segment (a full build) needs no concatenation.
+        ids, tf, lengths = (
+            found[0] if len(found) == 1 else (np.concatenate(c) for c in zip(*found, strict=True))
+        )
         stats = self._stats
         frequency = len(ids)
         # bm25s ("lucene"): idf rounded to float32, the rest in float64, the product rounded
         # to float32 as it stores it, each step in the same order: the same bits.
         idf = np.float32(math.log(1 + (stats.documents - frequency + 0.5) / (frequency + 0.5)))
-        tf = np.concatenate(found_tfs).astype(np.float64)
-        lengths = np.concatenate(found_lengths).astype(np.int64)
-        tfc = tf / (K1 * ((1 - B) + B * lengths / stats.average_length) + tf)
+        tf = tf.astype(np.float64)
+        tfc = tf / (K1 * ((1 - B) + B * lengths.astype(np.int64) / stats.average_length) + tf)
         return ids, (idf * tfc).astype(np.float32)
 
     def hits(self, query: str, allowed: np.ndarray | None = None) -> LexicalHits:
@@ -650,20 +681,19 @@ class Update:
 def _summed(blocks: list[tuple[np.ndarray, np.ndarray]], allowed: np.ndarray | None) -> LexicalHits:
     """Each passage's score summed over the query terms' (ordinals, float32 scores) blocks,
     term by term in the query's order in float32, as bm25s' ``get_scores`` sums them."""
+    blocks = [block for block in blocks if len(block[0])]
     if not blocks:
         return LexicalHits.empty()
-    ids = np.concatenate([b[0] for b in blocks]).astype(np.int64)
-    # Sorted then deduplicated by hand: np.unique hashes (numpy 2.3), ten times slower here.
-    ids.sort()
-    if len(ids) > 1:
-        ids = ids[np.concatenate(([True], ids[1:] != ids[:-1]))]
-    # Summed in a scratch array indexed by ordinal (zero pages until written: the cost is the
-    # postings', not the corpus'): a block holds each passage once, so ``+=`` adds one float32
-    # per passage per term, in the query's order, as bm25s does. Finding each posting's place
-    # among ``ids`` instead (searchsorted) was most of a question's BM25 time at 200 k.
-    scratch = np.zeros(int(ids[-1]) + 1, dtype=np.float32)
+    # Summed in a scratch array indexed by ordinal (zero pages until written): a block holds
+    # each passage once, so ``+=`` adds one float32 per passage per term, in the query's
+    # order, as bm25s does. Every score is above zero (idf and tf parts are), so the passages
+    # holding a query word are the scratch's non-zero places, found ascending in one pass over
+    # it: no concatenation, sort and de-duplication of every posting, which were most of a
+    # question's BM25 time at 200 k passages (BENCHMARKS.md, "Scale, seventh pass").
+    scratch = np.zeros(max(int(ids.max()) for ids, _ in blocks) + 1, dtype=np.float32)
     for block_ids, block_scores in blocks:
-        scratch[block_ids] += block_scores.astype(np.float32)
+        scratch[block_ids] += block_scores.astype(np.float32, copy=False)
+    ids = np.flatnonzero(scratch > 0)  # a mask: nonzero() on the floats is 8x slower
     scores = scratch[ids]
     if allowed is not None:
         keep = np.isin(ids, allowed)

@@ -281,7 +281,7 @@ class QuestionInfo:
         own = self.text.lower()
 
         def found(pattern: re.Pattern[str]) -> bool:
-            return any(m.group(0).lower() not in own for m in pattern.finditer(sentence))
+            return any(answer not in own for answer in _answers(pattern, sentence))
 
         if kind is AnswerType.TIME:
             return float(found(_TIME_ANSWER))
@@ -315,6 +315,18 @@ class QuestionInfo:
             match.group(1).lower() not in own and not counted.isdisjoint(terms(match.group(2)))
             for match in _COUNT.finditer(sentence)
         )
+
+
+# Sentences whose candidate answers are remembered: a question asks this of the same
+# sentences when it re-ranks passages and again when it quotes them, and later questions of
+# the same passages (BENCHMARKS.md, "Scale, seventh pass").
+_ANSWERS_HELD = 32_768
+
+
+@functools.lru_cache(maxsize=_ANSWERS_HELD)
+def _answers(pattern: re.Pattern[str], sentence: str) -> tuple[str, ...]:
+    """What ``pattern`` finds in ``sentence``, lower-cased, each once."""
+    return tuple(dict.fromkeys(m.group(0).lower() for m in pattern.finditer(sentence)))
 
 
 def answer_type(question: str) -> AnswerType:

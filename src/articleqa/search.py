@@ -157,16 +157,20 @@ class Candidate:
         return self.dense + EVIDENCE_SENTENCE_WEIGHT * self.sentence
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _PassageWords:
     sentences: list[tuple[Span, frozenset[str]]]  # offsets relative to the passage, BM25 terms
     all_terms: frozenset[str]  # every sentence's terms together
-    normalized: frozenset[str]  # plain lower-cased words, for near-duplicate detection
-    # Each sentence's paragraph (0, 1, ...): a term line defines only what follows it in its
-    # own paragraph ("0\nAll is good." is not the term of the next paragraph's sentences).
-    paragraphs: tuple[int, ...] = ()
     # The passage's heading: under it every sentence is about it ("AUTHOR": "Yann Collet").
     heading: frozenset[str] = frozenset()
+    # Made when first needed (``Searcher._bag``, ``Searcher._paragraphs``): most passages a
+    # question reads are only re-ranked and checked for its subject, never compared for
+    # near-duplicates or quoted (BENCHMARKS.md, "Scale, seventh pass").
+    # Plain lower-cased words, for near-duplicate detection.
+    normalized: frozenset[str] | None = None
+    # Each sentence's paragraph (0, 1, ...): a term line defines only what follows it in its
+    # own paragraph ("0\nAll is good." is not the term of the next paragraph's sentences).
+    paragraphs: tuple[int, ...] | None = None
 
 
 def sentence_scores(rows: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
@@ -343,16 +347,20 @@ class Searcher:
         """
         if not self.settings.subject_check or not info.subjects:
             return True
-        for article_id, _start, _end in self.snapshot.passages[ordinal].spans:
-            if all(
+        # Either way is enough; the passage's own words are asked first, since they are at hand
+        # and what its article is about is not (stemming its opening, on a first ask).
+        rest = info.asked - frozenset().union(*info.subjects)
+        if not rest or not rest.isdisjoint(self._words(ordinal).all_terms):
+            return True
+        return any(
+            all(
                 self._mentions(
                     ordinal, article_id, subject, framing_only=True, typed=subject in info.typed
                 )
                 for subject in info.subjects
-            ):
-                return True
-        rest = info.asked - frozenset().union(*info.subjects)
-        return not rest or not rest.isdisjoint(self._words(ordinal).all_terms)
+            )
+            for article_id, _start, _end in self.snapshot.passages[ordinal].spans
+        )
 
     def supported_names(
         self, info: QuestionInfo, candidates: Sequence[Candidate]
@@ -420,6 +428,10 @@ class Searcher:
         left out ("Herve"), a compound split ("Sky Drive"/"SkyDrive"). ``framing_only``: in its
         heading or what its article is about, not in its own text. ``typed``: an identifier
         ("pyproject.toml", "README"), written exactly: "pyproject" is not "project"."""
+        if not framing_only and not subject.isdisjoint(self._words(ordinal).all_terms):
+            # Named in the passage itself: no need for what its article is about (stemming its
+            # opening, on a first ask), which the vocabulary below includes.
+            return True
         vocabulary = (
             self._framing_terms(ordinal, article_id)
             if framing_only
@@ -621,12 +633,26 @@ class Searcher:
             cached = _PassageWords(
                 sentences=sentences,
                 all_terms=frozenset().union(*(words for _, words in sentences)),
-                normalized=frozenset(normalized_words(text)),
-                paragraphs=paragraph_numbers(text, [span for span, _ in sentences]),
                 heading=frozenset(terms(passage.heading)) if passage.heading else frozenset(),
             )
             _remember(self._words_cache, ordinal, cached)
         return cached
+
+    def _bag(self, ordinal: int) -> frozenset[str]:
+        """A passage's plain lower-cased words (for near-duplicates), made once."""
+        words = self._words(ordinal)
+        if words.normalized is None:
+            # Two threads may both make it: the same set either way.
+            words.normalized = frozenset(normalized_words(self.snapshot.passages[ordinal].text))
+        return words.normalized
+
+    def _paragraphs(self, ordinal: int) -> tuple[int, ...]:
+        """Each of a passage's sentences' paragraph (see ``_PassageWords``), made once."""
+        words = self._words(ordinal)
+        if words.paragraphs is None:
+            text = self.snapshot.passages[ordinal].text
+            words.paragraphs = paragraph_numbers(text, [span for span, _ in words.sentences])
+        return words.paragraphs
 
     def _assign_span(self, candidate: Candidate, filters: SearchFilters) -> None:
         spans = self.snapshot.passages[candidate.ordinal].spans
@@ -652,7 +678,7 @@ class Searcher:
                 c.span[0] == article_id and c.span[1] < end and start < c.span[2] for c in chosen
             ):
                 continue
-            bag = self._words(candidate.ordinal).normalized
+            bag = self._bag(candidate.ordinal)
             if any(
                 len(bag & seen) / max(1, len(bag | seen)) >= _NEAR_DUPLICATE_JACCARD
                 for seen in bags
@@ -692,6 +718,7 @@ class Searcher:
         article = self.snapshot.articles[article_id]
         passage = self.snapshot.passages[candidate.ordinal]
         words = self._words(candidate.ordinal)
+        paragraphs = self._paragraphs(candidate.ordinal)
         sentences = words.sentences
         texts = [passage.text[span.start : span.end] for span, _ in sentences]
         meaning = self._meaning(candidate.ordinal, query_vector).tolist()
@@ -699,14 +726,14 @@ class Searcher:
         shares_words = not info.asked.isdisjoint(words.all_terms | heading_terms) or any(
             holds_literal(literal, passage.text) for literal in info.written
         )
-        scores = self._sentence_scores(info, words, texts, meaning, heading_terms)
+        scores = self._sentence_scores(info, words, paragraphs, texts, meaning, heading_terms)
         best = max(range(len(scores)), key=scores.__getitem__)
         highlight: Highlight | None = None
-        first_answer, last_answer = _answer_extent(texts, best, words.paragraphs)
+        first_answer, last_answer = _answer_extent(texts, best, paragraphs)
         first_answer, last_answer = _with_answer_of_kind(
             info, texts, scores, first_answer, last_answer
         )
-        last_answer = _with_short_completion(info, sentences, texts, words.paragraphs, last_answer)
+        last_answer = _with_short_completion(info, sentences, texts, paragraphs, last_answer)
         if shares_words:
             begin, finish = sentences[first_answer][0].start, sentences[last_answer][0].end
             highlight = Highlight(
@@ -762,6 +789,7 @@ class Searcher:
         self,
         info: QuestionInfo,
         words: _PassageWords,
+        paragraphs: tuple[int, ...],
         texts: list[str],
         meaning: list[float],
         heading_terms: frozenset[str],
@@ -780,7 +808,7 @@ class Searcher:
             written = sum(literal_weight for lit in literals if text and holds_literal(lit, text))
             return (sum(weight[t] for t in asked & found) + written) / total
 
-        terms_of = [_term_index(texts, i, words.paragraphs) for i in range(len(texts))]
+        terms_of = [_term_index(texts, i, paragraphs) for i in range(len(texts))]
 
         def score(index: int) -> float:
             span, sentence_terms = sentences[index]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -167,3 +168,60 @@ def test_the_searches_of_a_batch_run_on_several_threads(searcher: Searcher) -> N
             await batcher.stop()
 
     assert asyncio.run(scenario()) == questions
+
+
+@contextlib.asynccontextmanager
+async def _running(embedder: FakeEmbedder) -> AsyncIterator[QueryBatcher]:
+    batcher = QueryBatcher(embedder, window_s=0.001)
+    batcher.start()
+    try:
+        yield batcher
+    finally:
+        await batcher.stop()
+
+
+class ThreadNotingEmbedder(FakeEmbedder):
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: list[str] = []
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        self.threads.append(threading.current_thread().name)
+        return super().embed(texts)
+
+
+def test_a_lone_question_is_embedded_and_searched_in_one_search_thread(
+    searcher: Searcher,
+) -> None:
+    embedder = ThreadNotingEmbedder()
+    searched_in: list[str] = []
+
+    class Noting:
+        def ask(self, question: str, *args: object, **kwargs: object) -> object:
+            searched_in.append(threading.current_thread().name)
+            return searcher.ask(question, *args, **kwargs)
+
+    async def scenario() -> str:
+        async with _running(embedder) as batcher:
+            return (await batcher.ask(Noting(), "tram cost")).question  # type: ignore[arg-type]
+
+    assert asyncio.run(scenario()) == "tram cost"
+    assert embedder.threads == searched_in
+    assert searched_in[0].startswith("articleqa-search")
+
+
+def test_a_lone_question_whose_client_went_away_frees_the_model(searcher: Searcher) -> None:
+    embedder = GatedEmbedder()
+
+    async def scenario() -> str:
+        async with _running(embedder) as batcher:
+            gone = asyncio.create_task(batcher.ask(searcher, "tram"))
+            await asyncio.to_thread(embedder.entered.wait, 30)
+            gone.cancel()
+            embedder.release.set()
+            with contextlib.suppress(asyncio.CancelledError):
+                await gone
+            answer = await asyncio.wait_for(batcher.ask(searcher, "science fair"), timeout=30)
+            return answer.question
+
+    assert asyncio.run(scenario()) == "science fair"

@@ -40,3 +40,27 @@ def test_kept_conversations_are_bounded_and_forgotten_when_idle() -> None:
     assert len(memory) == 2 and memory.earlier("default", "chat-0001") == []
     clock.now += 61
     assert memory.earlier("club", "chat-0001") == [] and len(memory) == 0
+
+
+def test_a_loaded_index_is_frozen_out_of_the_collectors_sight_and_old_cycles_freed() -> None:
+    import gc
+    import weakref
+
+    from articleqa.api.state import _settled
+
+    class Node:
+        def __init__(self) -> None:
+            self.me = self  # a cycle: only the collector frees it
+
+    left_over = Node()
+    gone = weakref.ref(left_over)
+    gc.freeze()  # as the snapshot served before: its cycle is frozen
+    del left_over
+    try:
+        loaded = _settled(lambda: [Node() for _ in range(3)])
+        assert gone() is None  # unfrozen and collected when the next one was loaded
+        assert gc.get_freeze_count() > 0
+        tracked = {id(o) for o in gc.get_objects()}
+        assert not any(id(node) in tracked for node in loaded)  # out of the collector's sight
+    finally:
+        gc.unfreeze()

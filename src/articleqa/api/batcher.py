@@ -17,6 +17,7 @@ import contextlib
 import functools
 import logging
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -75,7 +76,10 @@ class QueryBatcher:
             initializer=_single_threaded_faiss,
         )
         self._task: asyncio.Task[None] | None = None
-        self._busy = False  # a batch (or a lone question) is with the worker thread
+        self._busy = False  # the model is busy: a batch (or a lone question) is being embedded
+        # One embedding at a time, whichever thread asks: a model's tokenizer is not safe to
+        # share between threads (a lone question embeds in a search thread, below).
+        self._embedding = threading.Lock()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="articleqa-query-batcher")
@@ -100,22 +104,24 @@ class QueryBatcher:
         filters: SearchFilters | None = None,
     ) -> Answer:
         """Answer ``question`` with ``searcher`` (the one the caller holds, even across a swap)."""
-        future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-        pending = _Pending(searcher, question.strip(), k, filters, future)
+        loop = asyncio.get_running_loop()
+        pending = _Pending(searcher, question.strip(), k, filters, loop.create_future())
         if self._busy or self._queue:
             self._queue.append(pending)
             self._wakeup.set()
-            return await future
-        # The worker is idle and nobody waits: no batch to form, so the question goes straight
-        # to the worker thread, without a hop through the batching task.
+            return await pending.future
+        # The worker is idle and nobody waits: no batch to form, so the question is embedded
+        # and searched in one search thread: one hop there and back instead of two (to the
+        # embedding thread, back, to the search pool, back), each a wait for a core on a busy
+        # machine (BENCHMARKS.md, "Scale, seventh pass"). Questions arriving while it is
+        # embedded queue up for the next batch, as behind the embedding thread.
         self._busy = True
-        try:
-            await self._process([pending])
-        finally:
-            self._busy = False
-            if self._queue:
-                self._wakeup.set()
-        return await future
+        if self.metrics is not None:
+            self.metrics.embed_batch_size.observe(1)
+        work = loop.run_in_executor(self._searchers, self._embed_and_answer, pending, loop)
+        # Shielded: a client that goes away must not cancel the work before it starts, or
+        # nothing would tell the batcher that the model is free again.
+        return await asyncio.shield(work)
 
     async def _run(self) -> None:
         while True:
@@ -161,8 +167,22 @@ class QueryBatcher:
 
     def _embed(self, batch: list[_Pending]) -> tuple[np.ndarray, float]:
         started = time.perf_counter()
-        vectors = self.embedder.embed([p.question for p in batch])
+        with self._embedding:
+            vectors = self.embedder.embed([p.question for p in batch])
         return vectors, (time.perf_counter() - started) * 1000
+
+    def _embed_and_answer(self, pending: _Pending, loop: asyncio.AbstractEventLoop) -> Answer:
+        try:
+            vectors, embed_ms = self._embed([pending])
+        finally:
+            loop.call_soon_threadsafe(self._embedded)
+        return _answer(pending, vectors[0], embed_ms)
+
+    def _embedded(self) -> None:
+        """The model is free again (on the event loop): the next batch may be embedded."""
+        self._busy = False
+        if self._queue:
+            self._wakeup.set()
 
 
 def _answer(pending: _Pending, vector: np.ndarray, embed_ms: float) -> Answer:

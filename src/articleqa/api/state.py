@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import functools
+import gc
 import json
 import logging
 import os
@@ -19,7 +21,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 import anyio
 
@@ -55,6 +57,22 @@ KEEP_JOBS = 100
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+T = TypeVar("T")
+
+
+def _settled(load: Callable[[], T]) -> T:
+    """``load()``, then the garbage it left collected and everything still alive frozen (out
+    of the collector's sight): a loaded snapshot is tens of thousands of long-lived objects,
+    and a full collection walking them in the middle of a question took 60-140 ms on a busy
+    machine (BENCHMARKS.md, "Scale, sixth pass"). Unfrozen first, so that what an earlier
+    snapshot left in cycles is collected now."""
+    loaded = load()
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+    return loaded
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +140,9 @@ class IndexHolder:
         """Serve the best snapshot on disk, if any; the service starts either way."""
         async with self._lock:
             try:
-                searcher, fallback_reason = await anyio.to_thread.run_sync(self.engine.load_best)
+                searcher, fallback_reason = await anyio.to_thread.run_sync(
+                    _settled, self.engine.load_best
+                )
             except IndexNotBuilt:
                 logger.warning("%s", NO_INDEX_MESSAGE)
                 return
@@ -158,7 +178,9 @@ class IndexHolder:
             if target == self._failed_version and not explicit:
                 return False
             try:
-                searcher = await anyio.to_thread.run_sync(self.engine.load, target)
+                searcher = await anyio.to_thread.run_sync(
+                    _settled, functools.partial(self.engine.load, target)
+                )
             except (SnapshotCorrupt, IndexNotBuilt) as exc:
                 self._failed_version = target
                 self.last_error = exc.message
