@@ -111,10 +111,15 @@ def test_a_full_name_answers_who_more_surely_than_a_capitalised_word() -> None:
     assert info.expects("Copyright 2010 Grant McLean <grantm@cpan.org>") == 1.0
     assert info.expects("The PCAP mode writes a capture.") == 0.5
     assert info.expects("the profiling format is compact.") == 0.0
-    assert info.names_someone("Written by Robert M. Love.")
-    assert info.names_someone("T. Sherwood and B. Calder wrote the paper.")
-    assert info.names_someone("Ported by Stefan Gössner.")
-    assert not info.names_someone("The Debian project\nIntroduction\nNote")
+    for named in (
+        "Written by Robert M. Love.",
+        "T. Sherwood and B. Calder wrote the paper.",
+        "Ported by Stefan Gössner.",
+        "Thanks to @progrium for the first version.",
+    ):
+        assert info.expects(named) == 1.0
+    # Capitalised for grammar or a heading on its own line: not a full name.
+    assert info.expects("The Debian project\nIntroduction\nNote") < 1.0
 
 
 def test_a_version_answers_which_release() -> None:

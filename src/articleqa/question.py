@@ -210,7 +210,7 @@ _CODE_ANSWER = re.compile(
 # A person's name: two or more capitalised words on one line ("Olli Salli", "Robert M. Love",
 # "T. Sherwood", "Stefan Gössner"), not led by a word capitalised for grammar ("The Debian"),
 # or a handle ("@progrium").
-PERSON_NAME = re.compile(
+_PERSON_NAME = re.compile(
     r"\b(?!(?:The|A|An|This|That|These|Those|In|On|At|For|If|When|It|See|And|Or|But|To|By|"
     r"From|With|As|Of|Its|Our|Your|We|You|They|He|She|There|Then|Now|Each|All|No|Not)\s)"
     r"(?:[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ’'-]+|[A-Z]\.)(?:[ \t]+[A-Z]\.)*[ \t]+"
@@ -296,12 +296,8 @@ class QuestionInfo:
         if kind is AnswerType.PERSON:
             # A full name surely names someone; one capitalised word may ("Mozilla") or not
             # ("PCAP mode").
-            return 1.0 if found(PERSON_NAME) else 0.5 if found(_CAPITALISED) else 0.0
+            return 1.0 if found(_PERSON_NAME) else 0.5 if found(_CAPITALISED) else 0.0
         return float(found(_PLACE_ANSWER))
-
-    def names_someone(self, text: str) -> bool:
-        """Whether ``text`` holds a person's name the question does not already say."""
-        return any(m.group(0) not in self.text for m in PERSON_NAME.finditer(text))
 
     def _counts_what_is_asked(self, sentence: str) -> bool:
         """Whether a number in ``sentence`` counts what the question asks for: "10 airbags"

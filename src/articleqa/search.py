@@ -553,16 +553,19 @@ class Searcher:
         info = info or read_question(question)
         ranked = self._rerank_by_sentence(info, candidates, query_vector)
         if info.answer_type is AnswerType.PERSON:
-            ranked = self._naming_someone_first(info, ranked)
+            ranked = self._naming_nobody_last(info, ranked)
         return ranked
 
-    def _naming_someone_first(self, info: QuestionInfo, ranked: list[Candidate]) -> list[Candidate]:
-        """For "who" questions, the reranked passages that name someone before those that name
-        nobody: "Copyright 2010 Grant McLean" answers "Who wrote ptargrep?", the passage that
-        describes ptargrep in the question's own words does not."""
+    def _naming_nobody_last(self, info: QuestionInfo, ranked: list[Candidate]) -> list[Candidate]:
+        """For "who" questions, the reranked passages that name no one (not a capitalised word
+        the question does not already say) after those that do: "Copyright 2010 Grant McLean"
+        answers "Who wrote ptargrep?", the NAME line describing ptargrep in the question's own
+        words cannot. Passages naming a person are not put above those naming only an
+        organisation ("The Pellingford chess club won ..."): who-questions have both answers
+        (BENCHMARKS.md, seventh pass: that stronger order lost news and SQuAD questions)."""
         head = ranked[: self.settings.rerank_depth]
         passages = self.snapshot.passages
-        head.sort(key=lambda c: not info.names_someone(passages[c.ordinal].text))
+        head.sort(key=lambda c: not info.expects(passages[c.ordinal].text))
         return head + ranked[len(head) :]
 
     def _rerank_by_sentence(
