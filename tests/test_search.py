@@ -82,6 +82,12 @@ def _searcher_over(
     return engine.searcher_for(engine.index.load()), engine.store
 
 
+def _ask_markdown(settings: Settings, page: str, question: str) -> tuple[Answer, ArticleStore]:
+    """The top quote's answer to ``question`` over one Markdown page (the test embedder)."""
+    searcher, store = _searcher_over(settings, FakeEmbedder(), read_markdown(page, None))
+    return searcher.ask(question, k=1), store
+
+
 def _id_of(store: ArticleStore, title_start: str) -> str:
     return next(a.id for a in store.list() if a.title.startswith(title_start))
 
@@ -720,9 +726,7 @@ def test_a_quote_opening_its_section_shows_the_heading_that_may_answer(
         "## sign-git-tag\n\n* Default: false\n* Type: Boolean\n\n"
         "If set to true, the version command tags the version using the signing key.\n"
     )
-    searcher, store = _searcher_over(settings, FakeEmbedder(), read_markdown(page, None))
-
-    answer = searcher.ask("Which setting gives the prerelease identifier?", k=1)
+    answer, store = _ask_markdown(settings, page, "Which setting gives the prerelease identifier?")
 
     quote = answer.quotes[0]
     assert quote.text.startswith("preid\n\n• Default: none")
@@ -938,9 +942,8 @@ def test_a_release_heading_is_highlighted_with_the_entry_it_heads(settings: Sett
         "## Noteworthy changes in version 1.5.1 (2021-04-06)\n\n"
         "* Support Brainpool curves specified by ECDomainParameters.\n"
     )
-    searcher, store = _searcher_over(settings, FakeEmbedder(), read_markdown(page, None))
-
-    answer = searcher.ask("In which libksba version did password based decryption arrive?", k=1)
+    question = "In which libksba version did password based decryption arrive?"
+    answer, store = _ask_markdown(settings, page, question)
 
     highlight = answer.quotes[0].highlight
     assert highlight is not None
