@@ -122,7 +122,19 @@ def test_a_full_name_answers_who_more_surely_than_a_capitalised_word() -> None:
     assert info.expects("The Debian project\nIntroduction\nNote") < 1.0
 
 
-def test_a_version_answers_which_release() -> None:
+def test_how_many_and_how_much_are_answered_only_by_a_number_or_a_sum() -> None:
+    # "How much does a night at Nam Nghi Phu Quoc cost?" was answered by the passage on its
+    # four restaurants: a price question needs a sum of money, a count a number, and the
+    # question's own numbers do not count.
+    price = read_question("How much does a night at the resort cost?")
+    assert not price.may_be_answered_by("The resort features four dining venues and a spa.")
+    assert price.may_be_answered_by("Rooms start at $250 a night.")
+    assert price.may_be_answered_by("A night costs 5.2 million dong.")
+    count = read_question("How many people were killed in the 2016 shooting?")
+    assert not count.may_be_answered_by("The 2016 video was posted after the killings.")
+    assert count.may_be_answered_by("Forty-nine people were killed.")
+    assert read_question("Who founded the resort?").may_be_answered_by("It opened in May.")
+
     info = read_question("Which libksba release fixed the buffer overflow in 2014?")
 
     assert info.expects("Noteworthy changes in version 1.3.2 (2014-11-25)") == 1.0

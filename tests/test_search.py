@@ -931,7 +931,22 @@ def test_who_is_answered_first_by_a_passage_that_names_someone(home: Path) -> No
     assert ranked("Who won the county chess cup?")[0] == club
 
 
-def test_a_release_heading_is_highlighted_with_the_entry_it_heads(settings: Settings) -> None:
+def test_a_price_no_passage_gives_is_not_answered(home: Path) -> None:
+    # A hotel's page speaks of its restaurants and spa, never of its price: "How much does a
+    # night at the resort cost?" was answered with the restaurants.
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    searcher = _searcher(
+        settings,
+        _store_of(
+            settings,
+            ("Resort", "A night at the resort starts with dinner in one of its four restaurants."),
+            ("Spa", "The resort spa offers massages and facials using coconut and coffee."),
+        ),
+    )
+
+    assert not searcher.ask("How much does a night at the resort cost?").answered
+    assert searcher.ask("How many restaurants does the resort have?").answered
+
     # libksba's NEWS: "In which libksba version did password based decryption arrive?" is
     # answered by the release heading over the section's second entry; the highlight held the
     # entry alone, without the version asked for.

@@ -235,6 +235,15 @@ def _counted_terms(question: str) -> frozenset[str]:
     return frozenset(terms(found.group(1))) - _NOT_COUNTED if found else frozenset()
 
 
+# "How much does it cost?", "What is the price of ...?": answered by a sum of money.
+_PRICE_QUESTION = re.compile(
+    r"\b(?:cost|costs|price|priced|prices|charge|charges|fee|fees)\b", re.IGNORECASE
+)
+_MONEY = re.compile(
+    r"[$€£¥]\s?\d|\d[\d,.]*\s*(?:million|billion|thousand)?\s*(?:dollars?|euros?|pounds?|yen|"
+    r"usd|eur|gbp|cents?|pesos?|rupees?|yuan|won|dong)\b",
+    re.IGNORECASE,
+)
 _VERSION_ANSWER = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?![\w.]*\d)")
 _PLACE_ANSWER = re.compile(r"\b(?:in|at|from|near|to) (?:the )?[A-Z]\w+")
 
@@ -298,6 +307,16 @@ class QuestionInfo:
             # ("PCAP mode").
             return 1.0 if found(_PERSON_NAME) else 0.5 if found(_CAPITALISED) else 0.0
         return float(found(_PLACE_ANSWER))
+
+    def may_be_answered_by(self, text: str) -> bool:
+        """Whether ``text`` holds what a "how many" or "how much" question asks for at all: a
+        number (the question's own do not count), a sum of money for a price. Other questions
+        may be answered in words of any kind."""
+        if self.answer_type is not AnswerType.NUMBER:
+            return True
+        if _PRICE_QUESTION.search(self.text):
+            return _MONEY.search(text) is not None
+        return self.expects(text) > 0
 
     def _counts_what_is_asked(self, sentence: str) -> bool:
         """Whether a number in ``sentence`` counts what the question asks for: "10 airbags"

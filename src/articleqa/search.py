@@ -334,7 +334,18 @@ class Searcher:
             if c.evidence >= self.abstain_threshold
             and self._covers_names(info, c.ordinal)
             and self._more_than_a_passing_mention(info, c.ordinal)
+            and self._holds_what_is_asked(info, c.ordinal)
         )
+
+    def _holds_what_is_asked(self, info: QuestionInfo, ordinal: int) -> bool:
+        """Whether the passage (with its heading) holds a number for "how many", a sum of money
+        for "how much does it cost": one without cannot answer, however close in meaning. The
+        articles may speak of the subject and not say it ("How much does a night at the resort
+        cost?" over the resort's opening, its restaurants and its spa)."""
+        if not self.settings.subject_check:
+            return True
+        passage = self.snapshot.passages[ordinal]
+        return info.may_be_answered_by(f"{passage.heading or ''}\n{passage.text}")
 
     def _more_than_a_passing_mention(self, info: QuestionInfo, ordinal: int) -> bool:
         """Whether a passage that names the question's subjects speaks to the question.
