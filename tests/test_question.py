@@ -130,6 +130,7 @@ def test_how_many_and_how_much_are_answered_only_by_a_number_or_a_sum() -> None:
     assert not price.may_be_answered_by("The resort features four dining venues and a spa.")
     assert price.may_be_answered_by("Rooms start at $250 a night.")
     assert price.may_be_answered_by("A night costs 5.2 million dong.")
+    assert price.may_be_answered_by("The 148-million-euro extension adds four stops.")
     count = read_question("How many people were killed in the 2016 shooting?")
     assert not count.may_be_answered_by("The 2016 video was posted after the killings.")
     assert count.may_be_answered_by("Forty-nine people were killed.")

@@ -240,7 +240,7 @@ _PRICE_QUESTION = re.compile(
     r"\b(?:cost|costs|price|priced|prices|charge|charges|fee|fees)\b", re.IGNORECASE
 )
 _MONEY = re.compile(
-    r"[$€£¥]\s?\d|\d[\d,.]*\s*(?:million|billion|thousand)?\s*(?:dollars?|euros?|pounds?|yen|"
+    r"[$€£¥]\s?\d|\d[\d,.]*[\s-]*(?:million|billion|thousand)?[\s-]*(?:dollars?|euros?|pounds?|yen|"
     r"usd|eur|gbp|cents?|pesos?|rupees?|yuan|won|dong)\b",
     re.IGNORECASE,
 )
