@@ -136,6 +136,8 @@ def test_how_many_and_how_much_are_answered_only_by_a_number_or_a_sum() -> None:
     assert count.may_be_answered_by("Forty-nine people were killed.")
     assert read_question("Who founded the resort?").may_be_answered_by("It opened in May.")
 
+
+def test_a_version_answers_which_release() -> None:
     info = read_question("Which libksba release fixed the buffer overflow in 2014?")
 
     assert info.expects("Noteworthy changes in version 1.3.2 (2014-11-25)") == 1.0
