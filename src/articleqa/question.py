@@ -230,6 +230,8 @@ _HOW_MANY = re.compile(r"\bhow (?:many|much)\s+([^\W\d_][\w'’-]*)", re.IGNOREC
 _NOT_COUNTED = frozenset(terms("have has had do does did is are was were will would can could"))
 
 
+# Asked of every sentence a question scores: the question is read once, not per sentence.
+@functools.lru_cache(maxsize=1024)
 def _counted_terms(question: str) -> frozenset[str]:
     found = _HOW_MANY.search(question)
     return frozenset(terms(found.group(1))) - _NOT_COUNTED if found else frozenset()
