@@ -118,3 +118,21 @@ def test_a_site_or_a_profile_link_given_as_author_adds_no_byline(author: str) ->
 
     assert article.text.startswith("Python is")
     assert article.author == (None if "://" in author else author)
+
+
+def test_a_control_character_in_a_formatted_paragraph_loses_nothing() -> None:
+    # lxml turns the stray "\x1d" (pasted into a blog post) into U+FFFD, and on that tree
+    # trafilatura's formatting pass returned nothing: the page was refused as having no text.
+    page = (
+        '<p style="text-align:justify;">The harbour ferry returns on 1 June and runs every forty'
+        " minutes until the end of September, the council said on Monday, after a winter in"
+        " which the crossing was closed for repairs to both of its landing stages.</p>\n"
+        '<p style="text-align:justify;"><span style="color:#ff0000;"><strong>Tickets</strong>'
+        " </span>cost two pounds for \x1dadults – and children under twelve travel free on"
+        " every crossing of the bay.</p>"
+    )
+
+    article = read_html(page, None)
+
+    assert "Tickets cost two pounds for adults – and children under twelve" in article.text
+    assert "\ufffd" not in article.text and "\x1d" not in article.text

@@ -289,11 +289,24 @@ def write_scripts(root: etree._Element) -> None:
                 element.text = text.translate(table)
 
 
+# C0 control characters may not appear in XML: lxml turns each one into U+FFFD, and on such a
+# tree trafilatura's formatting pass dropped the whole article around a single one (a "\x1d"
+# pasted into a blog post: "no article text found"). Vertical tab and form feed separate words.
+_MARKUP_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_MARKUP_SPACING_CONTROL = re.compile(r"[\x0b\x0c]")
+
+
+def parse_markup(markup: str) -> etree._Element:
+    """An HTML document or fragment as an lxml tree, without the control characters that
+    have no place in markup. Every reader that parses HTML goes through here."""
+    return lxml_html.fromstring(_MARKUP_CONTROL.sub("", _MARKUP_SPACING_CONTROL.sub(" ", markup)))
+
+
 def blocks_from_html(html: str) -> list[Block]:
     """Blocks of an HTML fragment or document (Markdown and reST render to this)."""
     if not html.strip():
         return []
-    root = lxml_html.fromstring(html)
+    root = parse_markup(html)
     write_scripts(root)
     return blocks_from_element(root)
 

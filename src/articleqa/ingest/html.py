@@ -18,6 +18,7 @@ from articleqa.ingest.blocks import (
     blocks_from_element,
     clean_heading,
     is_permalink_mark,
+    parse_markup,
     write_scripts,
 )
 from articleqa.ingest.dates import parse_date
@@ -135,7 +136,7 @@ def _byline(page: etree._Element | None, author: str | None, blocks: list[Block]
 
 def _parse(html: str) -> etree._Element | None:
     try:
-        return lxml_html.fromstring(html)
+        return parse_markup(html)
     except (etree.ParserError, ValueError):
         return None
 

@@ -10,7 +10,6 @@ from docutils import nodes
 from docutils.core import publish_parts
 from docutils.parsers.rst import Directive, directives, roles
 from docutils.utils import SystemMessage
-from lxml import html as lxml_html
 
 from articleqa.errors import IngestError
 from articleqa.ingest.blocks import (
@@ -18,6 +17,7 @@ from articleqa.ingest.blocks import (
     blocks_from_html,
     clean_heading,
     inline_text,
+    parse_markup,
     take_title,
 )
 from articleqa.ingest.dates import parse_date
@@ -255,7 +255,7 @@ def _docinfo(html: str) -> dict[str, str]:
     document: explicit metadata, as front matter is in Markdown."""
     if not html.strip():
         return {}
-    root = lxml_html.fromstring(html)
+    root = parse_markup(html)
     return {
         (dd.get("class") or "").split()[0]: inline_text(dd)
         for dd in root.iter("dd")
