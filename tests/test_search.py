@@ -989,3 +989,37 @@ def test_a_sentence_repeated_in_a_passage_scores_the_same_at_each_place() -> Non
     old = vectors.astype(np.float16)
     expected = np.asarray(old @ question[0].astype(np.float16), dtype=np.float32)
     assert np.array_equal(sentence_scores(old, question[0]), expected)
+
+
+def test_who_wrote_a_story_is_answered_by_its_byline(home: Path) -> None:
+    # "Who wrote the AP story about the gunman's father?" quoted the article's opening with the
+    # dateline highlighted, and "Who wrote the Wired article on ...?" the standfirst: a byline
+    # shares no word with the question, and passages leave out a byline line (read as page
+    # furniture), though the article's text keeps it.
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    byline = "By Maria Lopez, Pellingford Post"
+    ferry = (
+        "The harbour ferry is back after a winter of repairs.\n\n"
+        f"{byline}\n\n"
+        "The harbour ferry returns on 1 June and runs every forty minutes until the end of "
+        "September, the council said on Monday. Tickets cost two pounds for adults.\n\n"
+        "The first crossing of the season was skippered by Tom Hale, who has worked the bay "
+        "for thirty years."
+    )
+    pier = (
+        "Work on the new pier starts in spring.\n\n"
+        "The first guest column about the pier was written by Ann Reed, who chairs the harbour "
+        "trust. She asked the council to keep the old lamp posts."
+    )
+    store = _store_of(settings, ("Harbour ferry returns", ferry), ("The new pier", pier))
+    searcher = _searcher(settings, store)
+
+    answer = searcher.ask("Who wrote the Pellingford Post story about the harbour ferry?", k=1)
+
+    _assert_contract(answer, store)
+    quote = answer.quotes[0]
+    assert quote.highlight is not None and quote.highlight.text == byline
+    # An article that speaks of the piece asked about is not that piece.
+    answer = searcher.ask("Who wrote the first guest column about the pier?", k=1)
+    assert answer.quotes[0].highlight is not None
+    assert "Ann Reed" in answer.quotes[0].highlight.text

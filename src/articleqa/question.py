@@ -167,6 +167,28 @@ _VERSION_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _PERSON_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b|\bby whom\b", re.IGNORECASE)
+# "Who wrote the CNN story on ...?", "Who is the author of this post?": the question names a
+# piece of writing, so it asks for the byline of an article, not for who wrote a book or a tool.
+_PIECES = (
+    r"article|story|piece|post|editorial|column|report|essay|review|op-ed|feature|spotlight|"
+    r"interview|profile|blog|newsletter|obituary"
+)
+_BYLINE_QUESTION = re.compile(
+    r"^\s*(?:who\s+(?:wrote|authored|penned|(?:is|was)\s+the\s+(?:author|writer)\s+of)|"
+    r"(?:what\s+is\s+the\s+name\s+of\s+)?the\s+(?:author|writer)\s+of)\b"
+    rf"(?=.*\b(?P<modifier>[\w'’-]+)\s+(?P<piece>{_PIECES})\b|.*\b(?:{_PIECES}|this)\b)",
+    re.IGNORECASE,
+)
+# "the CNN story", "this post": words that do not tell one piece of writing from another.
+_DETERMINERS = frozenset({"the", "this", "that", "a", "an", "his", "her", "their", "its", "your"})
+# A byline, alone on its line at the top of an article: "By Eric Bradner, CNN - Updated 10:53
+# AM EST", "by Jake Goulding", "Tom Bennett - Business - Nov 7, 2023 2:00 AM". A line that
+# ends as a sentence does is prose ("By Monday, the council had voted.").
+_BYLINE = re.compile(
+    r"^(?i:by)\s+(?:[A-Z][\w'’.-]*|@\w+)(?:\s+(?:[A-Z][\w'’.-]*|\w{1,3}))*\s*(?:$|[-–—|•,(]|\d)|"
+    r"^[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s+[-–—|•]\s+.*\d"
+)
+_BYLINE_MAX_CHARS = 160
 _PLACE_QUESTION = re.compile(
     r"^\s*where\b|\bin (?:what|which) (?:city|country|town|region|"
     r"state|place|county|province)\b",
@@ -271,6 +293,11 @@ class QuestionInfo:
     # a short one, and a manual lists them as term lines. They point to the sentence that
     # answers, but unlike a code token are not required: a text may write "seven".
     numbers: tuple[str, ...] = ()
+    # "Who wrote the CNN story on ...?": answered by an article's byline.
+    asks_for_byline: bool = False
+    # The piece as the question names it ("guest post"), when a word tells which: an article
+    # that speaks of a "guest post" is not that post ("Who wrote the first guest post on ...?").
+    piece: str | None = None
 
     @property
     def written(self) -> tuple[str, ...]:
@@ -443,6 +470,7 @@ def read_question(question: str) -> QuestionInfo:
             words.append(word)
             if is_typed(word):
                 typed.add(found)
+    byline = _BYLINE_QUESTION.match(question)
     return QuestionInfo(
         text=question,
         asked=frozenset(question_terms(question)),
@@ -455,7 +483,29 @@ def read_question(question: str) -> QuestionInfo:
             dict.fromkeys([*_VERSION.findall(question), *_CODE_LITERAL.findall(question)])
         ),
         numbers=tuple(dict.fromkeys(_WHOLE_NUMBER.findall(question))),
+        asks_for_byline=byline is not None,
+        piece=_piece(byline),
     )
+
+
+def _piece(byline_question: re.Match[str] | None) -> str | None:
+    if byline_question is None or not byline_question.group("piece"):
+        return None
+    modifier = byline_question.group("modifier")
+    if not modifier or modifier.lower() in _DETERMINERS:
+        return None
+    return f"{modifier} {byline_question.group('piece')}"
+
+
+def is_byline(line: str, author: str | None = None) -> bool:
+    """Whether ``line`` is a byline: "By ...", a name followed by a section and a date, or the
+    article's author (from its metadata) alone on the line."""
+    line = line.strip()
+    if not line or len(line) > _BYLINE_MAX_CHARS or "\n" in line or line[-1] in ".!?":
+        return False
+    if author and line == author.strip():
+        return True
+    return _BYLINE.match(line) is not None
 
 
 @functools.lru_cache(maxsize=1024)

@@ -25,7 +25,7 @@ from articleqa.errors import InvalidInput, NoArticles
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, paragraph_numbers
-from articleqa.question import AnswerType, QuestionInfo, holds_literal, read_question
+from articleqa.question import AnswerType, QuestionInfo, holds_literal, is_byline, read_question
 from articleqa.retrieval import Retriever, SnapshotRetriever
 from articleqa.sentence_words import sentence_terms
 from articleqa.snapshot import ArticleRecord, Snapshot
@@ -50,6 +50,8 @@ EVIDENCE_SENTENCE_WEIGHT = 0.2
 # it (idf-weighted share, a definition's term counting as its own) first; then its meaning
 # (cosine with the question), the question's words in the line before it and the kind of answer
 # asked for, each worth a few hundredths, which is how much related sentences' cosines differ.
+# How far into an article its byline may be: after a title line and a standfirst.
+_BYLINE_REACH = 600
 # Words first measured better than meaning first (BENCHMARKS.md, highlight@1).
 _HIGHLIGHT_WORDS_WEIGHT = 2.0
 _HIGHLIGHT_CONTEXT_WEIGHT = 0.15
@@ -565,7 +567,50 @@ class Searcher:
         ranked = self._rerank_by_sentence(info, candidates, query_vector)
         if info.answer_type is AnswerType.PERSON:
             ranked = self._naming_nobody_last(info, ranked)
+        if info.asks_for_byline:
+            ranked = self._byline_first(info, ranked)
         return ranked
+
+    def _byline_first(self, info: QuestionInfo, ranked: list[Candidate]) -> list[Candidate]:
+        """ "Who wrote the CNN story on ...?" is answered by the byline of the article the
+        question is about, the best passage's: the article's opening passage, quoted from its
+        byline, goes first. Its words seldom match the question's ("by Jake Goulding"), so it
+        may not have been retrieved; then it is ranked as the best passage was. An article
+        that speaks of the piece the question names ("the first guest post appears ...") is
+        not that piece: its byline is not the answer."""
+        if not ranked:
+            return ranked
+        article_id = self.snapshot.passages[ranked[0].ordinal].spans[0][0]
+        if info.piece and info.piece.lower() in self.snapshot.articles[article_id].text.lower():
+            return ranked
+        opening = self._opening(article_id)
+        if opening is None or self._byline(article_id) is None:
+            return ranked
+        for index, candidate in enumerate(ranked):
+            if candidate.ordinal == opening:
+                return [candidate, *ranked[:index], *ranked[index + 1 :]]
+        return [dataclasses.replace(ranked[0], ordinal=opening, also_in=[]), *ranked]
+
+    def _opening(self, article_id: str) -> int | None:
+        """The article's first passage."""
+        ordinals = self.snapshot.by_article.get(article_id)
+        return None if ordinals is None or not len(ordinals) else int(ordinals.min())
+
+    def _byline(self, article_id: str) -> tuple[int, int] | None:
+        """Where the article's byline is: a line among its first (after a title line and a
+        standfirst), as offsets in its text. Passages leave out a byline with a time in it,
+        as the page furniture it also is, so it is looked for in the text."""
+        article = self.snapshot.articles[article_id]
+        lines = article.text[:_BYLINE_REACH].split("\n")
+        if len(article.text) > _BYLINE_REACH:
+            lines.pop()  # cut short
+        offset = 0
+        for line in lines:
+            if is_byline(line, article.author):
+                start = offset + len(line) - len(line.lstrip())
+                return start, offset + len(line.rstrip())
+            offset += len(line) + 1
+        return None
 
     def _naming_nobody_last(self, info: QuestionInfo, ranked: list[Candidate]) -> list[Candidate]:
         """For "who" questions, the reranked passages that name no one (not a capitalised word
@@ -742,13 +787,22 @@ class Searcher:
         )
         scores = self._sentence_scores(info, words, paragraphs, texts, meaning, heading_terms)
         best = max(range(len(scores)), key=scores.__getitem__)
+        # A passage from the article's opening answers "Who wrote ...?" with the byline.
+        byline = (
+            self._byline(article_id) if info.asks_for_byline and start <= _BYLINE_REACH else None
+        )
         highlight: Highlight | None = None
         first_answer, last_answer = _answer_extent(texts, best, paragraphs)
         first_answer, last_answer = _with_answer_of_kind(
             info, texts, scores, first_answer, last_answer
         )
         last_answer = _with_short_completion(info, sentences, texts, paragraphs, last_answer)
-        if shares_words:
+        if byline is not None:
+            first_answer = last_answer = 0
+            highlight = Highlight(
+                text=article.text[byline[0] : byline[1]], start=byline[0], end=byline[1]
+            )
+        elif shares_words:
             begin, finish = sentences[first_answer][0].start, sentences[last_answer][0].end
             highlight = Highlight(
                 text=passage.text[begin:finish], start=start + begin, end=start + finish
@@ -784,6 +838,9 @@ class Searcher:
                     highlight = Highlight(
                         text=article.text[above : highlight.end], start=above, end=highlight.end
                     )
+        if byline is not None:
+            # The quote holds the byline, which may stand just before or after the passage.
+            start, end = min(start, byline[0]), max(end, byline[1])
         start, end = _cap_quote(start, end, highlight)
         if highlight is not None and highlight.end > end:
             highlight = None  # only a snapshot built before the passage cap can get here
