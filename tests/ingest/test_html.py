@@ -136,3 +136,38 @@ def test_a_control_character_in_a_formatted_paragraph_loses_nothing() -> None:
 
     assert "Tickets cost two pounds for adults – and children under twelve" in article.text
     assert "\ufffd" not in article.text and "\x1d" not in article.text
+
+
+def test_an_interview_keeps_its_question_headings_beside_an_empty_heading_link() -> None:
+    # GitHub's blog puts an empty in-page link (an icon drawn by CSS) in every heading; in
+    # precision mode trafilatura then dropped the interview's question, "What are you looking
+    # forward to next?", and its answer lost the question it answers.
+    def heading_link(slug: str) -> str:
+        return (
+            f'<a href="#{slug}" class="heading-link" aria-label="{slug}" '
+            'data-anchorjs-icon="#" style="padding-left: 0.375em;"></a>'
+        )
+
+    quote = (
+        "“I get to show the town that a harbour built by fishermen who had little money, lost "
+        "two piers to storms and never gave up can stand, grow, and welcome whatever boats come.”"
+    )
+    answer = (
+        "I can’t wait to see the summer ferry season start with my crew who care so much. I’m "
+        "looking forward to showing visitors exactly how far the bay goes. I’m excited to keep "
+        "restoring the quay."
+    )
+    page = (
+        '<div class="container-md"><article class="post type-post hentry">'
+        '<div class="post-featured__image">\n'
+        f'<h3 id="quote"><em><span style="font-weight: 400">{quote}</span></em>'
+        f"{heading_link('quote')}</h3>\n"
+        '<h2 id="next"><b>What are you looking forward to next? </b>'
+        f"{heading_link('next')}</h2>\n"
+        f'<p><span style="font-weight: 400">{answer}</span></p>'
+    )
+
+    article = read_html(page, None)
+
+    assert "What are you looking forward to next?" in article.text
+    assert article.text.index("looking forward to next?") < article.text.index("I can’t wait")

@@ -146,7 +146,8 @@ def _prepared(html: str) -> etree._Element | str:
 
     - The "¶" links that documentation generators put beside terms and headings go: Sphinx,
       texinfo and friends append an in-page anchor whose only text is a mark, and trafilatura
-      drops the link but keeps its text inside the prose ("-v ¶--verbose").
+      drops the link but keeps its text inside the prose ("-v ¶--verbose"). So do in-page
+      anchors with no text at all.
     - Definition lists become paragraphs: trafilatura drops or glues their terms, which in
       manuals are what is defined (an option, a function's signature, a user name).
     """
@@ -154,7 +155,7 @@ def _prepared(html: str) -> etree._Element | str:
     if page is None:
         return html
     for anchor in list(page.iter("a")):
-        if (anchor.get("href") or "").startswith("#") and is_permalink_mark(anchor.text_content()):
+        if (anchor.get("href") or "").startswith("#") and _marks_only(anchor.text_content()):
             anchor.drop_tree()
     # Innermost lists first, so a list nested in a definition is rewritten before its parent.
     for definitions in reversed(list(page.iter("dl"))):
@@ -166,6 +167,13 @@ def _prepared(html: str) -> etree._Element | str:
             division.tag = "p"
     write_scripts(page)
     return page
+
+
+def _marks_only(text: str) -> bool:
+    """An in-page anchor's text that says nothing: a permalink mark, or none at all (an icon
+    drawn by the site's stylesheet: GitHub's blog puts one in every heading, and in precision
+    mode trafilatura then dropped an interview's question headings)."""
+    return not text.strip() or is_permalink_mark(text)
 
 
 # Elements that flow inside a line of text; a <div> holding only these (and text) is a paragraph.
