@@ -117,7 +117,7 @@ def test_a_site_or_a_profile_link_given_as_author_adds_no_byline(author: str) ->
     article = prepare_article(read_html(_BYLINE_PAGE.format(author=author), None))
 
     assert article.text.startswith("Python is")
-    assert article.author == (None if "://" in author else author)
+    assert article.author is None  # neither names a person
 
 
 def test_a_control_character_in_a_formatted_paragraph_loses_nothing() -> None:
@@ -171,3 +171,25 @@ def test_an_interview_keeps_its_question_headings_beside_an_empty_heading_link()
 
     assert "What are you looking forward to next?" in article.text
     assert article.text.index("looking forward to next?") < article.text.index("I can’t wait")
+
+
+@pytest.mark.parametrize(
+    ("given", "author"),
+    [
+        ("View all posts by Daniel Lemire", "Daniel Lemire"),
+        ("Written by Maria Lopez", "Maria Lopez"),
+        ("luxurious", None),  # the site's name
+        ("Julian Seward https; Sourceware Org; Bzip2", None),  # a link's pieces
+        ("@progrium", "@progrium"),
+    ],
+)
+def test_the_author_is_a_name_not_the_words_or_the_site_around_it(
+    given: str, author: str | None
+) -> None:
+    page = (
+        f'<html><head><title>Ferry</title><meta name="author" content="{given}"></head><body>'
+        "<article><p>The harbour ferry returns on 1 June and runs every forty minutes until the "
+        "end of September, the council said on Monday.</p></article></body></html>"
+    )
+
+    assert read_html(page, None).author == author

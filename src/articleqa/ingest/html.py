@@ -94,9 +94,13 @@ def read_html(html: str, source: str | None, url: str | None = None) -> RawArtic
 
 
 def _author(page: etree._Element | None, fields: dict[str, Any]) -> str | None:
-    author = _meta(page, _AUTHOR_META) or str(fields.get("author") or "").strip() or None
-    if author is not None and _LINK.search(author):
+    author = _meta(page, _AUTHOR_META) or str(fields.get("author") or "").strip()
+    # The link's words around the name ("View all posts by Daniel Lemire").
+    author = _AUTHOR_LEAD.sub("", author).strip()
+    if not author or _LINK.search(author):
         return None  # a profile's address given as the author ("https://www.facebook.com/...")
+    if author == author.lower() and not author.startswith("@"):
+        return None  # a site's or an account's name in lower case ("luxurious", "admin")
     return author
 
 
@@ -105,7 +109,11 @@ _BYLINE_MARK = re.compile(r"author|byline|writer", re.IGNORECASE)
 _BYLINE_CHARS = 100
 # A person's name as a byline writes it: "John Walk", "Lynne O'Donnell", "Robert M. Love".
 _PERSON = re.compile(r"(?:[A-Z][\w'’-]+\.?\s+){1,3}[A-Z][\w'’-]+")
-_LINK = re.compile(r"://|^www\.", re.IGNORECASE)
+_LINK = re.compile(r"://|^www\.|\bhttps?\b", re.IGNORECASE)
+_AUTHOR_LEAD = re.compile(
+    r"^(?:view all posts by|all posts by|more posts by|posts by|written by|posted by|by)\s+",
+    re.IGNORECASE,
+)
 
 
 def _byline(page: etree._Element | None, author: str | None, blocks: list[Block]) -> str | None:
