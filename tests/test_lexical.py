@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import bm25s
@@ -332,3 +333,24 @@ def test_tokens_and_stems_are_bm25s_own(monkeypatch: pytest.MonkeyPatch) -> None
     for text in texts * 2:
         words = [w for w in bm25s_pattern.findall(text.lower()) if w not in lexical._STOPWORDS]
         assert terms(text) == list(stemmer.stemWords(words))
+
+
+class _Unread:
+    """Postings that must not be read."""
+
+    def __array__(self, *args: object, **kwargs: object) -> np.ndarray:
+        raise AssertionError("the postings were read")
+
+    def __getitem__(self, key: object) -> np.ndarray:
+        raise AssertionError("the postings were read")
+
+
+def test_idf_without_tombstones_does_not_read_the_postings(tmp_path: Path) -> None:
+    # A server computes idf when it starts: read, every page of docs.npy would stay mapped.
+    texts = _corpus(200)
+    LexicalIndex.build(texts).save(tmp_path / "one")
+    loaded = LexicalIndex.load(tmp_path / "one", len(texts))
+    expected = Bm25sIndex.build(texts).idf()
+    for part in loaded._parts:
+        part.segment = dataclasses.replace(part.segment, docs=_Unread())
+    assert loaded.idf() == expected
