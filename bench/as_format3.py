@@ -8,7 +8,9 @@ hashes to match; every other file hard-linked. So a baseline and this tree can b
 the same index without a second build of a million passages (the vector index, the sentence
 vectors and the columns are the same files).
 
-    .venv/bin/python bench/as_format3.py /tmp/home-format4 /tmp/home-format3
+    .venv/bin/python bench/as_format3.py /tmp/home-format4 /tmp/home-format3 \
+        --rules "$(PYTHONPATH=/tmp/old/src .venv/bin/python -c 'from articleqa.sentence_words \
+        import rules_fingerprint; print(rules_fingerprint())')"
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import numpy as np
 logger = logging.getLogger(__name__)
 
 
-def convert(source_home: Path, target_home: Path) -> Path:
+def convert(source_home: Path, target_home: Path, rules: str | None = None) -> Path:
     from articleqa.hashing import file_sha256
     from articleqa.records import BLOCKS, COMPRESSED, TEXTS
     from articleqa.sentence_words import SentenceWords, words_files
@@ -59,6 +61,12 @@ def convert(source_home: Path, target_home: Path) -> Path:
             SentenceWords.concatenate([(words, 0, len(words))]).save(target / name)
     manifest = json.loads((source / "manifest.json").read_text())
     manifest["format"] = 3
+    if rules is not None:
+        # Stored sentence words are used only under the rules they were made with
+        # (sentence_words.rules_fingerprint, which hashes lexical.py): this pass changed how
+        # BM25 is stored, not how words are split and stemmed, so the words are the
+        # baseline's too.
+        manifest["rules"] = rules
     manifest["files"] = {
         str(p.relative_to(target)): file_sha256(p)
         for p in sorted(target.rglob("*"))
@@ -73,8 +81,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("source_home", type=Path)
     parser.add_argument("target_home", type=Path)
+    parser.add_argument("--rules", help="the reading code's rules_fingerprint() for the manifest")
     args = parser.parse_args()
-    logger.info("format-3 copy in %s", convert(args.source_home, args.target_home))
+    logger.info("format-3 copy in %s", convert(args.source_home, args.target_home, args.rules))
 
 
 if __name__ == "__main__":
