@@ -35,13 +35,13 @@ logger = logging.getLogger(__name__)
 
 COMPRESSED = "texts.z"
 BLOCKS = "texts.blocks.npy"
-# A question reads a passage's block cold more often than not, so a block's decompression is
-# on the question's path: 4 KiB decompresses ~3x faster than 16 KiB and compresses a little
-# less (BENCHMARKS.md, "Scale, eighth pass").
-BLOCK = 4 * 1024
+# 16 KiB: 0.43 of the synthetic corpus's texts at zlib's default level, where 4 KiB blocks
+# keep more (the passages' text is read a block at a time, so a smaller block decompresses
+# faster but compresses less).
+BLOCK = 16 * 1024
 LEVEL = 6
-# Decompressed blocks kept by a loaded snapshot: 16 MiB.
-CACHED_BLOCKS = 4096
+# Decompressed blocks kept by a loaded snapshot: 8 MiB.
+CACHED_BLOCKS = 512
 
 
 def write_blocks(handle: BinaryIO, data: bytes | mmap.mmap) -> np.ndarray:
