@@ -77,12 +77,3 @@ def test_columns_of_format_4_are_compressed_and_those_of_format_3_still_read(
     np.save(tmp_path / records.BLOCKS, table)
     with pytest.raises(SnapshotCorrupt, match="does not fit"):
         load_columns(tmp_path)
-
-
-def test_a_file_read_by_slices_gives_its_bytes(tmp_path: Path) -> None:
-    data = bytes(range(256)) * 10
-    (tmp_path / "data").write_bytes(data)
-    read = text_blocks.ReadFile(tmp_path / "data")
-    assert len(read) == len(data)
-    for start, end in ((0, 0), (0, 1), (5, 300), (2000, 2560), (2500, 9999), (10, 5)):
-        assert read[start:end] == data[start:end]

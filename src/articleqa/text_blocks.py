@@ -21,8 +21,6 @@ from __future__ import annotations
 import functools
 import logging
 import mmap
-import os
-import weakref
 import zlib
 from pathlib import Path
 from typing import BinaryIO
@@ -61,7 +59,7 @@ def write_blocks(handle: BinaryIO, data: bytes | mmap.mmap) -> np.ndarray:
 class BlockTexts:
     """The text of ``texts.z`` as bytes sliced (``texts[start:end]``) and measured (``len``)."""
 
-    def __init__(self, data: bytes | ReadFile, table: np.ndarray) -> None:
+    def __init__(self, data: bytes | mmap.mmap, table: np.ndarray) -> None:
         self._data = data
         self._table = table
         self._size = int(table[-1, 1]) if len(table) else 0
@@ -107,32 +105,15 @@ class BlockTexts:
         )
 
 
-class ReadFile:
-    """A file read by ``pread`` a slice at a time, not mapped: a mapped page once touched
-    counts in the process's RSS, and on this machine's kernel (ext4's large folios) a touch
-    maps the whole folio around it, ~1 MB, so a few hundred questions' blocks would map most
-    of the file (BENCHMARKS.md, "Scale, eighth pass"). Read, a block costs one system call
-    and counts only while it is kept decompressed."""
-
-    def __init__(self, path: Path) -> None:
-        self._fd = os.open(path, os.O_RDONLY)
-        self._size = os.fstat(self._fd).st_size
-        # Closed when this object goes (with its snapshot).
-        weakref.finalize(self, os.close, self._fd)
-
-    def __len__(self) -> int:
-        return self._size
-
-    def __getitem__(self, part: slice) -> bytes:
-        start, end, _ = part.indices(self._size)
-        return os.pread(self._fd, max(0, end - start), start)
-
-
 def load_blocks(folder: Path) -> BlockTexts | None:
-    """The compressed texts in ``folder``, read when asked for; None where there are none
-    (format 3)."""
+    """The compressed texts in ``folder``, mapped; None where there are none (format 3)."""
     compressed = folder / COMPRESSED
     if not compressed.is_file():
         return None
     table = np.asarray(load_array(folder / BLOCKS, mapped=False))
-    return BlockTexts(ReadFile(compressed), table)
+    with open(compressed, "rb") as handle:
+        size = handle.seek(0, 2)
+        data: bytes | mmap.mmap = (
+            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        )
+    return BlockTexts(data, table)
