@@ -62,8 +62,7 @@ def test_columns_written_and_mapped_read_back_as_the_records(tmp_path: Path) -> 
     assert {k: v.tolist() for k, v in loaded.by_article.items()} == _by_article(PASSAGES)
     assert "a3" not in loaded.by_article  # no passage
     # The article texts are stored once: the passages cut from them add no bytes.
-    columns = load_columns(tmp_path)
-    texts = columns.texts[0 : len(columns.texts)]
+    texts = (tmp_path / records.TEXTS).read_bytes()
     assert texts.count(TEXT_1.encode()) == 1 and texts.count(b"Plain text.") == 1
 
 

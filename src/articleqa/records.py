@@ -7,9 +7,7 @@ holds once for every process, and a record is made only when the search asks for
 
 Files (in the snapshot folder)::
 
-    texts.bin      UTF-8: every article's text, title, metadata; contexts and headings once each;
-                   in snapshot format 4, texts.z and texts.blocks.npy: the same compressed in
-                   blocks (text_blocks.py)
+    texts.bin      UTF-8: every article's text, title, metadata; contexts and headings once each
     strings.npy    (strings, 2) int64: each string's first and end byte in texts.bin
     articles.npy   (articles, 7) int64: string numbers of id, title, url, author, published,
                    text, source (-1: None)
@@ -38,7 +36,6 @@ import numpy as np
 
 from articleqa.arrays import load_array
 from articleqa.errors import SnapshotCorrupt
-from articleqa.text_blocks import BLOCKS, COMPRESSED, BlockTexts, load_blocks, write_blocks
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +46,7 @@ STRINGS = "strings.npy"
 ARTICLE_COLUMNS = "articles.npy"
 PASSAGE_COLUMNS = "passages.npy"
 SPANS = "spans.npy"
-FILES = (COMPRESSED, BLOCKS, STRINGS, ARTICLE_COLUMNS, PASSAGE_COLUMNS, SPANS)
+FILES = (TEXTS, STRINGS, ARTICLE_COLUMNS, PASSAGE_COLUMNS, SPANS)
 ARTICLE_FIELDS = ("id", "title", "url", "author", "published", "text", "source")
 # Records made recently, kept: a question looks at the same few dozen passages several times.
 CACHED_RECORDS = 4096
@@ -77,10 +74,9 @@ class ArticleRecord:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Columns:
-    """The arrays of the layout above; ``texts`` is bytes, the mapped file, or the compressed
-    blocks."""
+    """The arrays of the layout above; ``texts`` is bytes, or the mapped file."""
 
-    texts: bytes | mmap.mmap | BlockTexts
+    texts: bytes | mmap.mmap
     strings: np.ndarray
     articles: np.ndarray
     passages: np.ndarray
@@ -125,13 +121,9 @@ class Columns:
 def write_columns(folder: Path, columns: Columns) -> None:
     """Write ``columns`` into ``folder`` (with this module's ``open``: the disk-full tests
     redirect it)."""
-    texts = columns.texts
-    with open(folder / COMPRESSED, "wb") as handle:
-        table = write_blocks(
-            handle, texts[0 : len(texts)] if isinstance(texts, BlockTexts) else texts
-        )
+    with open(folder / TEXTS, "wb") as handle:
+        handle.write(columns.texts)
     for name, array in (
-        (BLOCKS, table),
         (STRINGS, columns.strings),
         (ARTICLE_COLUMNS, columns.articles),
         (PASSAGE_COLUMNS, columns.passages),
@@ -276,17 +268,12 @@ class _ByteOffsets:
 
 def load_columns(folder: Path) -> Columns:
     """The columns in ``folder``, mapped (SnapshotCorrupt if they do not fit together)."""
-    texts: bytes | mmap.mmap | BlockTexts
-    blocks = load_blocks(folder)
-    if blocks is not None:
-        if not blocks.check():
-            raise SnapshotCorrupt(f"snapshot {folder.name}: {BLOCKS} does not fit {COMPRESSED}")
-        texts = blocks
-    else:  # format 3 and before: the texts as they are
-        with open(folder / TEXTS, "rb") as handle:
-            # An empty file cannot be mapped (an index of no articles).
-            size = handle.seek(0, 2)
-            texts = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    with open(folder / TEXTS, "rb") as handle:
+        # An empty file cannot be mapped (an index of no articles).
+        size = handle.seek(0, 2)
+        texts: bytes | mmap.mmap = (
+            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        )
     # Plain arrays over the mapped pages: indexing an np.memmap makes another memmap each
     # time, a cost every record read would pay.
     arrays = [

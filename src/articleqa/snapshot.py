@@ -24,9 +24,7 @@ Layout under ``ARTICLEQA_HOME``::
                    articles.npy         article texts quotes are cut from, a passage's text
                    spans.npy            one slice of them (records.py); snapshots before the
                    strings.npy          columns hold passages.jsonl and articles.jsonl, one
-                   texts.bin            record a line; format 4 holds texts.z and
-                   texts.blocks.npy     texts.blocks.npy instead of texts.bin (the same
-                                        compressed in blocks: text_blocks.py)
+                   texts.bin            record a line
     CURRENT                             the published version's name
     PUBLISHED                           every version CURRENT has named, one a line
 
