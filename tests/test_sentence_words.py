@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from articleqa.file_slices import FileSlices
 from articleqa.passages import Span
 from articleqa.sentence_words import SentenceWords, sentence_terms, words_files
 
@@ -33,6 +34,11 @@ def test_stored_words_read_back_as_computed(tmp_path: Path) -> None:
     loaded = SentenceWords.load(vectors, first)
     assert loaded is not None
     assert loaded.sentences(0, first) == [s for sentences in computed for s in sentences]
+    # Loaded terms are read from the file a slice at a time (not mapped), and saved again whole.
+    assert isinstance(loaded.terms, FileSlices)
+    again = tmp_path / "again.npy"
+    loaded.save(again)
+    assert words_files(again)[1].read_bytes() == words.terms
 
 
 def test_rows_of_several_arrays_are_joined_in_order() -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import mmap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ import numpy as np
 
 from articleqa import lexical as lexical_module
 from articleqa.arrays import load_array
+from articleqa.file_slices import FileSlices
 from articleqa.lexical import terms
 from articleqa.passages import Span, passage_sentences, splitting_fingerprint
 
@@ -89,7 +89,7 @@ class SentenceWords:
     # (sentences, 3): start, end, end of its terms in ``terms``; or (sentences, 4): start, end,
     # first and end byte of its terms (``shared``: terms stored once for repeated sentences)
     rows: np.ndarray
-    terms: bytes | mmap.mmap  # UTF-8; mapped when loaded
+    terms: bytes | FileSlices  # UTF-8; the file when loaded (file_slices.py)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -203,7 +203,8 @@ class SentenceWords:
     def save(self, vectors_file: Path) -> None:
         words, terms_file = words_files(vectors_file)
         np.save(words, np.asarray(self.rows))
-        terms_file.write_bytes(self.terms)
+        data = self.terms
+        terms_file.write_bytes(data if isinstance(data, bytes) else data[0 : len(data)])
 
     @classmethod
     def load(cls, vectors_file: Path, sentences: int) -> SentenceWords | None:
@@ -223,10 +224,6 @@ class SentenceWords:
             logger.warning("%s does not match %s: not used", words.name, terms_file.name)
             return None
         # Plain arrays over the mapped pages: indexing an np.memmap makes another memmap
-        # each time (records.py).
-        with open(terms_file, "rb") as handle:
-            # An empty file cannot be mapped (sentences without terms, or none).
-            data: bytes | mmap.mmap = (
-                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-            )
-        return cls(np.asarray(rows), data)
+        # each time (records.py). The terms are read a slice at a time, not mapped: on real
+        # text (few sentences repeat) they are a file as large as the article texts.
+        return cls(np.asarray(rows), FileSlices(terms_file))
