@@ -84,6 +84,9 @@ def test_repeated_sentences_share_their_terms_and_read_back_the_same(tmp_path: P
     assert loaded.sentences(1, count - 1) == words.sentences(1, count - 1)
     # Joined with rows of the other layout (a later build's compaction), each keeps its terms.
     joined = SentenceWords.concatenate([(loaded, 2, 3), (words, 0, 2)])
+    # Where few sentences repeat, the fourth column would cost more than it saves: as they are.
+    one = SentenceWords.of([[(Span(0, 1), frozenset({"a"})), (Span(2, 3), frozenset({"a"}))]])
+    assert one.shared_by(np.asarray([0]), np.asarray([0, 0])) is one
     assert joined.sentences(0, 5) == [*words.sentences(2, 3), *words.sentences(0, 2)]
     _, terms_file = words_files(vectors)
     terms_file.write_bytes(terms_file.read_bytes()[:-1])

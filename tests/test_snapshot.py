@@ -231,6 +231,11 @@ def test_sentence_files_that_do_not_match_are_a_corrupt_snapshot(
     assert (settings.home / SNAPSHOTS).is_dir()
 
 
+# Enough articles repeating sentences that their terms stored once save more than the words
+# file's fourth column costs (SentenceWords.shared_by), beside the sample articles.
+REPEATING = 40
+
+
 def _repeating(store: ArticleStore, number: int) -> None:
     """An article two of whose three sentences the others of these hold too."""
     store.upsert(
@@ -261,7 +266,7 @@ def test_a_sentence_met_again_is_stored_once_and_read_as_it_was(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    for number in range(3):
+    for number in range(REPEATING):
         _repeating(store, number)
     Indexer(settings, store, fake_embedder).build()
     snapshot = load_snapshot(settings.home)
@@ -286,7 +291,7 @@ def test_a_sentence_met_again_is_stored_once_and_read_as_it_was(
     whole_settings = settings.model_copy(update={"home": tmp_path / "whole"})
     whole_store = ArticleStore(whole_settings.home)
     assert not [o for o in ingest([str(SAMPLE_ARTICLES)], whole_store, whole_settings) if o.failed]
-    for number in range(3):
+    for number in range(REPEATING):
         _repeating(whole_store, number)
     Indexer(whole_settings, whole_store, fake_embedder).build()
     whole = load_snapshot(whole_settings.home)
@@ -312,7 +317,7 @@ def test_a_sentence_met_again_is_stored_once_and_read_as_it_was(
 def test_a_format_3_snapshot_reads_its_words_as_written(
     settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
 ) -> None:
-    for number in range(2):
+    for number in range(REPEATING):
         _repeating(store, number)
     Indexer(settings, store, fake_embedder).build()
     built = load_snapshot(settings.home)

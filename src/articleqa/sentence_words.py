@@ -134,20 +134,27 @@ class SentenceWords:
         """These words with the terms of each stored row written once: ``stored`` is the first
         row of each distinct sentence, ``row_map`` each row's number among them (the vector
         file's, indexer._distinct). Rows of one number hold the same sentence, so the same
-        terms."""
+        terms. These words as they are when that is not smaller: a fourth column costs bytes
+        a sentence, and on real text few sentences repeat (BENCHMARKS.md, "Scale, eighth
+        pass")."""
         starts, ends = self._bounds()
         first = np.asarray(stored, dtype=np.int64)
         sizes = ends[first] - starts[first]
         placed = np.zeros(len(first) + 1, dtype=np.int64)
         np.cumsum(sizes, out=placed[1:])
+        size = int(placed[-1])
+        wide = size >= 2**31 or (len(self.rows) > 0 and int(np.max(self.rows[:, :2])) >= 2**31)
+        dtype = np.dtype(np.int64 if wide else np.int32)
+        if size + len(self.rows) * SHARED_COLUMNS * dtype.itemsize >= (
+            len(self.terms) + self.rows.nbytes
+        ):
+            return self
         data = b"".join(
             self.terms[begin:end]
             for begin, end in zip(starts[first].tolist(), ends[first].tolist(), strict=True)
         )
         numbers = np.asarray(row_map, dtype=np.int64)
-        size = int(placed[-1])
-        wide = size >= 2**31 or (len(self.rows) > 0 and int(np.max(self.rows[:, :2])) >= 2**31)
-        rows = np.empty((len(self.rows), SHARED_COLUMNS), dtype=np.int64 if wide else np.int32)
+        rows = np.empty((len(self.rows), SHARED_COLUMNS), dtype=dtype)
         rows[:, :2] = self.rows[:, :2]
         rows[:, 2] = placed[numbers]
         rows[:, 3] = placed[numbers + 1]
