@@ -1,10 +1,10 @@
 """A format-3 copy of a format-4 home's current snapshot, for code of format 3 to read.
 
-Format 4 (issue 17, eighth pass) stores the article texts compressed in blocks, a repeated
-sentence's terms once and the BM25 term frequencies in a byte where they fit; code of
-format 3 reads none of that. This writes the same snapshot as format 3 would have: texts.bin
-decompressed, three-column sentence words, uint16 term frequencies, the manifest's format and
-hashes to match; every other file hard-linked. So a baseline and this tree can be measured on
+Format 4 (issue 17, eighth pass) stores a repeated sentence's terms once (four-column words)
+and the BM25 term frequencies in a byte where they fit; code of format 3 does not use such
+words. This writes the same snapshot as format 3 would have: three-column sentence words,
+uint16 term frequencies, the manifest's format and hashes to match; every other file
+hard-linked. So a baseline and this tree can be measured on
 the same index without a second build of a million passages (the vector index, the sentence
 vectors and the columns are the same files).
 
@@ -29,9 +29,7 @@ logger = logging.getLogger(__name__)
 
 def convert(source_home: Path, target_home: Path, rules: str | None = None) -> Path:
     from articleqa.hashing import file_sha256
-    from articleqa.records import BLOCKS, COMPRESSED, TEXTS
     from articleqa.sentence_words import SentenceWords, words_files
-    from articleqa.text_blocks import load_blocks
 
     version = (source_home / "CURRENT").read_text().strip()
     source = source_home / "snapshots" / version
@@ -39,7 +37,7 @@ def convert(source_home: Path, target_home: Path, rules: str | None = None) -> P
     target.mkdir(parents=True)
     (target_home / "CURRENT").write_text(version + "\n")
     names = json.loads((source / "sentence_vectors.json").read_text())
-    rewritten = {COMPRESSED, BLOCKS, "manifest.json"}
+    rewritten = {"manifest.json"}
     rewritten |= {f.name for n in names for f in words_files(source / n)}
     for path in source.rglob("*"):
         relative = path.relative_to(source)
@@ -49,9 +47,6 @@ def convert(source_home: Path, target_home: Path, rules: str | None = None) -> P
             np.save(target / relative, np.load(path).astype(np.uint16))
         elif path.name not in rewritten:
             os.link(path, target / relative)
-    blocks = load_blocks(source)
-    if blocks is not None:
-        (target / TEXTS).write_bytes(blocks[0 : len(blocks)])
     for name in names:
         words_file, _ = words_files(source / name)
         if not words_file.is_file():
