@@ -60,6 +60,24 @@ for question in json.loads(sys.argv[2]):
     searcher.ask(question)
 gc.collect()
 asked = status()
+
+def mapped():
+    # RSS (MB) of each mapped file of the snapshot's folder, and of every other mapped file.
+    found, name = {}, None
+    with open("/proc/self/smaps") as handle:
+        for line in handle:
+            head = line.split()
+            if len(head) >= 5 and "-" in head[0] and not line[0].isupper():
+                path = head[5] if len(head) > 5 else ""
+                name = (
+                    path.removeprefix(str(snapshot.path) + "/")
+                    if path.startswith(str(snapshot.path))
+                    else "other files" if path.startswith("/") else None
+                )
+            elif head and head[0] == "Rss:" and name is not None:
+                found[name] = found.get(name, 0) + int(head[1]) / 1024
+    return found
+
 print(json.dumps({
     "passages": count,
     "articles": len(snapshot.articles),
@@ -67,6 +85,7 @@ print(json.dumps({
     "loaded": loaded,
     "touched": touched,
     "asked": asked,
+    "mapped": mapped(),
 }))
 """
 
@@ -101,6 +120,7 @@ def main() -> None:
     asked = json.dumps(questions(args.questions))
     rows = []
     loads = []
+    by_file: list[tuple[str, dict[str, float]]] = []
     for pair in args.home:
         home, _, src = pair.partition("=")
         loads.append(os.getloadavg()[0])
@@ -115,6 +135,7 @@ def main() -> None:
         sizes = snapshot_files(Path(home))
         before, loaded, touched = found["before"], found["loaded"], found["touched"]
         after = found["asked"]
+        by_file.append((src, found["mapped"]))
         rows.append(
             (
                 src,
@@ -148,6 +169,14 @@ def main() -> None:
                 "snapshot MB",
             ),
             rows,
+        )
+    )
+    # Where the mapped pages after the questions are: RSS per file of the snapshot.
+    names = sorted({name for _, found in by_file for name in found})
+    print(
+        table(
+            ("mapped file: RSS MB after the questions", *(src for src, _ in by_file)),
+            [(name, *(f"{found.get(name, 0):.1f}" for _, found in by_file)) for name in names],
         )
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import bm25s
@@ -268,7 +269,9 @@ def _one_sort_segment(token_lists: list[list[str]]) -> dict[str, object]:
     unique = pairs[starts]
     indptr = np.zeros(len(vocabulary) + 1, dtype=np.int64)
     np.cumsum(np.bincount(unique // documents, minlength=len(vocabulary)), out=indptr[1:])
-    tf_type = np.uint16 if not len(counts) or counts.max() < 2**16 else np.uint32
+    # The narrowest type holding every count (a byte each, mostly: format 4's postings).
+    most = int(counts.max()) if len(counts) else 0
+    tf_type = next(t for t in (np.uint8, np.uint16, np.uint32) if most <= np.iinfo(t).max)
     return {
         "vocabulary": vocabulary,
         "indptr": indptr,
@@ -279,15 +282,17 @@ def _one_sort_segment(token_lists: list[list[str]]) -> dict[str, object]:
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 7, 50, 10_000])
-@pytest.mark.parametrize("shape", ["corpus", "empty", "wordless", "frequent"])
+@pytest.mark.parametrize("shape", ["corpus", "empty", "wordless", "over_a_byte", "frequent"])
 def test_a_segment_built_in_chunks_has_the_arrays_of_one_sort(chunk: int, shape: str) -> None:
     # Chunks of documents are sorted into postings one at a time and then placed term by term:
     # the arrays (and their dtypes) must be those of sorting every pair at once, whatever the
-    # chunk; "frequent": a term more than 2**16 times in one document (tfs as uint32).
+    # chunk; "over_a_byte": a term 300 times in one document (tfs as uint16, the others'
+    # uint8); "frequent": more than 2**16 times (uint32).
     token_lists = {
         "corpus": [terms(t) for t in _corpus(120) + TEXTS],
         "empty": [],
         "wordless": [[], terms("the regional fair"), [], []],
+        "over_a_byte": [["fair"], ["tram"] * 300 + ["fair"], [], ["tram"]],
         "frequent": [["fair"], ["tram"] * (2**16 + 3) + ["fair"], [], ["tram"]],
     }[shape]
     keys = np.zeros((len(token_lists), lexical.KEY_BYTES), dtype=np.uint8)
@@ -328,3 +333,24 @@ def test_tokens_and_stems_are_bm25s_own(monkeypatch: pytest.MonkeyPatch) -> None
     for text in texts * 2:
         words = [w for w in bm25s_pattern.findall(text.lower()) if w not in lexical._STOPWORDS]
         assert terms(text) == list(stemmer.stemWords(words))
+
+
+class _Unread:
+    """Postings that must not be read."""
+
+    def __array__(self, *args: object, **kwargs: object) -> np.ndarray:
+        raise AssertionError("the postings were read")
+
+    def __getitem__(self, key: object) -> np.ndarray:
+        raise AssertionError("the postings were read")
+
+
+def test_idf_without_tombstones_does_not_read_the_postings(tmp_path: Path) -> None:
+    # A server computes idf when it starts: read, every page of docs.npy would stay mapped.
+    texts = _corpus(200)
+    LexicalIndex.build(texts).save(tmp_path / "one")
+    loaded = LexicalIndex.load(tmp_path / "one", len(texts))
+    expected = Bm25sIndex.build(texts).idf()
+    for part in loaded._parts:
+        part.segment = dataclasses.replace(part.segment, docs=_Unread())
+    assert loaded.idf() == expected

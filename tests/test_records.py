@@ -9,6 +9,7 @@ import pytest
 
 from articleqa import records
 from articleqa.errors import SnapshotCorrupt
+from articleqa.file_slices import FileSlices
 from articleqa.records import (
     ArticleRecord,
     PassageRecord,
@@ -64,6 +65,18 @@ def test_columns_written_and_mapped_read_back_as_the_records(tmp_path: Path) -> 
     # The article texts are stored once: the passages cut from them add no bytes.
     texts = (tmp_path / records.TEXTS).read_bytes()
     assert texts.count(TEXT_1.encode()) == 1 and texts.count(b"Plain text.") == 1
+
+
+def test_loaded_texts_are_read_not_mapped_and_written_again_as_they_are(tmp_path: Path) -> None:
+    columns = build_columns(PASSAGES, ARTICLES)
+    (tmp_path / "one").mkdir()
+    write_columns(tmp_path / "one", columns)
+    loaded = load_columns(tmp_path / "one")
+    # Read by pread: a mapped file's touched pages would count in the server's RSS.
+    assert isinstance(loaded.texts, FileSlices)
+    (tmp_path / "two").mkdir()
+    write_columns(tmp_path / "two", loaded)
+    assert (tmp_path / "two" / records.TEXTS).read_bytes() == columns.texts
 
 
 def test_records_in_memory_equal_the_mapped_ones(tmp_path: Path) -> None:

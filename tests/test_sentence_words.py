@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from articleqa.file_slices import FileSlices
 from articleqa.passages import Span
 from articleqa.sentence_words import SentenceWords, sentence_terms, words_files
 
@@ -33,6 +34,11 @@ def test_stored_words_read_back_as_computed(tmp_path: Path) -> None:
     loaded = SentenceWords.load(vectors, first)
     assert loaded is not None
     assert loaded.sentences(0, first) == [s for sentences in computed for s in sentences]
+    # Loaded terms are read from the file a slice at a time (not mapped), and saved again whole.
+    assert isinstance(loaded.terms, FileSlices)
+    again = tmp_path / "again.npy"
+    loaded.save(again)
+    assert words_files(again)[1].read_bytes() == words.terms
 
 
 def test_rows_of_several_arrays_are_joined_in_order() -> None:
@@ -57,3 +63,31 @@ def test_words_that_do_not_fit_their_vectors_are_not_used(tmp_path: Path) -> Non
     assert SentenceWords.of([[(Span(0, 1), frozenset())]]).sentences(0, 1) == [
         (Span(0, 1), frozenset())
     ]
+
+
+def test_repeated_sentences_share_their_terms_and_read_back_the_same(tmp_path: Path) -> None:
+    # Rows 3 and 4 repeat rows 0 and 1 (the same sentences, as their vector keys say).
+    computed = [sentence_terms(TEXTS[0]), sentence_terms(TEXTS[0]), sentence_terms(TEXTS[3])]
+    words = SentenceWords.of(computed)
+    count = len(words)
+    stored = np.asarray([0, 1, 4])
+    row_map = np.asarray([0, 1, 0, 1, 2], dtype=np.int32)
+    shared = words.shared_by(stored, row_map)
+    assert shared.shared and not words.shared
+    assert shared.sentences(0, count) == words.sentences(0, count)
+    assert len(shared.terms) < len(words.terms)  # the repeated rows' terms written once
+
+    vectors = tmp_path / "sentences.npy"
+    shared.save(vectors)
+    loaded = SentenceWords.load(vectors, count)
+    assert loaded is not None and loaded.shared
+    assert loaded.sentences(1, count - 1) == words.sentences(1, count - 1)
+    # Joined with rows of the other layout (a later build's compaction), each keeps its terms.
+    joined = SentenceWords.concatenate([(loaded, 2, 3), (words, 0, 2)])
+    # Where few sentences repeat, the fourth column would cost more than it saves: as they are.
+    one = SentenceWords.of([[(Span(0, 1), frozenset({"a"})), (Span(2, 3), frozenset({"a"}))]])
+    assert one.shared_by(np.asarray([0]), np.asarray([0, 0])) is one
+    assert joined.sentences(0, 5) == [*words.sentences(2, 3), *words.sentences(0, 2)]
+    _, terms_file = words_files(vectors)
+    terms_file.write_bytes(terms_file.read_bytes()[:-1])
+    assert SentenceWords.load(vectors, count) is None  # cut short

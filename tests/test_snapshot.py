@@ -22,6 +22,7 @@ from articleqa.models import RawArticle
 from articleqa.paths import SNAPSHOTS
 from articleqa.search import Searcher
 from articleqa.sentence_files import dequantise, row_map_file, scales_file
+from articleqa.sentence_words import SentenceWords, words_files
 from articleqa.service import ingest
 from articleqa.snapshot import (
     MANIFEST,
@@ -124,7 +125,7 @@ def test_a_build_stores_int8_rows_and_their_scales(
     Indexer(settings, store, fake_embedder).build()
     snapshot = load_snapshot(settings.home)
 
-    assert snapshot.manifest.format == FORMAT_VERSION == 3
+    assert snapshot.manifest.format == FORMAT_VERSION == 4
     assert snapshot.sentences is not None and len(snapshot.sentences.arrays) == 1
     [name] = json.loads((snapshot.path / SENTENCE_LIST).read_text())
     assert snapshot.sentences.arrays[0].dtype == np.int8
@@ -165,7 +166,7 @@ def test_a_float16_snapshot_loads_as_written_and_the_next_build_links_it_beside_
     _add(store, 3)
     indexer.build()
     mixed = load_snapshot(settings.home)
-    assert mixed.manifest.format == FORMAT_VERSION == 3
+    assert mixed.manifest.format == FORMAT_VERSION == 4
     sentences = mixed.sentences
     assert sentences is not None and len(sentences.arrays) == 2
     assert [a.dtype for a in sentences.arrays] == [np.float16, np.int8]
@@ -230,6 +231,11 @@ def test_sentence_files_that_do_not_match_are_a_corrupt_snapshot(
     assert (settings.home / SNAPSHOTS).is_dir()
 
 
+# Enough articles repeating sentences that their terms stored once save more than the words
+# file's fourth column costs (SentenceWords.shared_by), beside the sample articles.
+REPEATING = 40
+
+
 def _repeating(store: ArticleStore, number: int) -> None:
     """An article two of whose three sentences the others of these hold too."""
     store.upsert(
@@ -260,7 +266,7 @@ def test_a_sentence_met_again_is_stored_once_and_read_as_it_was(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    for number in range(3):
+    for number in range(REPEATING):
         _repeating(store, number)
     Indexer(settings, store, fake_embedder).build()
     snapshot = load_snapshot(settings.home)
@@ -285,7 +291,7 @@ def test_a_sentence_met_again_is_stored_once_and_read_as_it_was(
     whole_settings = settings.model_copy(update={"home": tmp_path / "whole"})
     whole_store = ArticleStore(whole_settings.home)
     assert not [o for o in ingest([str(SAMPLE_ARTICLES)], whole_store, whole_settings) if o.failed]
-    for number in range(3):
+    for number in range(REPEATING):
         _repeating(whole_store, number)
     Indexer(whole_settings, whole_store, fake_embedder).build()
     whole = load_snapshot(whole_settings.home)
@@ -293,6 +299,12 @@ def test_a_sentence_met_again_is_stored_once_and_read_as_it_was(
     assert len(whole.sentences.arrays[0]) == whole.sentences.count == sentences.count
     for ordinal in range(snapshot.passage_count):
         assert np.array_equal(sentences.rows(ordinal), whole.sentences.rows(ordinal))
+        assert sentences.sentence_terms(ordinal) == whole.sentences.sentence_terms(ordinal)
+    # Format 4: the repeated sentences' terms are stored once too.
+    words, whole_words = sentences.words[0], whole.sentences.words[0]
+    assert words is not None and words.shared
+    assert whole_words is not None and not whole_words.shared
+    assert len(words.terms) < len(whole_words.terms)
     assert _answers(snapshot, fake_embedder, settings) == _answers(
         whole, fake_embedder, whole_settings
     )
@@ -300,6 +312,33 @@ def test_a_sentence_met_again_is_stored_once_and_read_as_it_was(
     matrix, scales, _ = sentences.dense()
     whole_matrix, whole_scales, _ = whole.sentences.dense()
     assert np.array_equal(matrix, whole_matrix) and np.array_equal(scales, whole_scales)
+
+
+def test_a_format_3_snapshot_reads_its_words_as_written(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    for number in range(REPEATING):
+        _repeating(store, number)
+    Indexer(settings, store, fake_embedder).build()
+    built = load_snapshot(settings.home)
+    answers = _answers(built, fake_embedder, settings)
+    assert built.sentences is not None
+    words = built.sentences.words[0]
+    file = built.sentences.files[0]
+    assert words is not None and words.shared and file is not None
+    terms = [built.sentences.sentence_terms(o) for o in range(built.passage_count)]
+    # As format 3 wrote them: every sentence's terms, three columns.
+    for companion in words_files(file):
+        companion.unlink()
+    SentenceWords.concatenate([(words, 0, len(words))]).save(file)
+    _rewrite_manifest(built.path, 3)
+
+    old = load_snapshot(settings.home)
+    assert old.manifest.format == 3 and old.sentences is not None
+    held = old.sentences.words[0]
+    assert held is not None and not held.shared
+    assert [old.sentences.sentence_terms(o) for o in range(old.passage_count)] == terms
+    assert _answers(old, fake_embedder, settings) == answers
 
 
 def _as_format_2(snapshot: Snapshot) -> None:

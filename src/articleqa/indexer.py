@@ -633,6 +633,9 @@ class Indexer:
                 writer.append(self._cached_rows(texts, keys, rows))
         finally:
             writer.close()
+        if row_map is not None:
+            # A repeated sentence's terms are stored once, as its vector is (format 4).
+            words = words.shared_by(stored, row_map)
         words.save(path)
         mapped_rows = None
         if row_map is not None:

@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 # 3: a sentence met again is stored once, a file's row map (.rows.npy) saying which stored row
 # is each sentence's; the files listed in sentence_vectors.json, so code of format 2 finds no
 # list and embeds the sentences it needs instead of reading rows by the wrong numbers.
-FORMAT_VERSION = 3
+# 4: where sentences repeat, their terms are stored once too (a .words.npy of four columns,
+# sentence_words.py); code of format 3 does not use such a file and computes the words.
+FORMAT_VERSION = 4
 METRIC = "inner_product"
 
 _KNOWN = frozenset(

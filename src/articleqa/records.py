@@ -1,9 +1,10 @@
-"""A snapshot's passages and articles in columns: numpy arrays and one UTF-8 text file, mapped.
+"""A snapshot's passages and articles in columns: numpy arrays, mapped, and one UTF-8 text file.
 
 As Python objects (one ``PassageRecord`` and ``ArticleRecord`` each, every text its own ``str``)
 they were ~450 MB of every server's anonymous memory at 200 k passages, ~2.3 GB in proportion
 at a million (BENCHMARKS.md, "Scale, second pass"). In columns they are files the page cache
-holds once for every process, and a record is made only when the search asks for one.
+holds once for every process, and a record is made only when the search asks for one. The text
+file is read a slice at a time, not mapped (file_slices.py).
 
 Files (in the snapshot folder)::
 
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import mmap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +36,7 @@ import numpy as np
 
 from articleqa.arrays import load_array
 from articleqa.errors import SnapshotCorrupt
+from articleqa.file_slices import FileSlices
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +75,9 @@ class ArticleRecord:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Columns:
-    """The arrays of the layout above; ``texts`` is bytes, or the mapped file."""
+    """The arrays of the layout above; ``texts`` is bytes, or the file read a slice at a time."""
 
-    texts: bytes | mmap.mmap
+    texts: bytes | FileSlices
     strings: np.ndarray
     articles: np.ndarray
     passages: np.ndarray
@@ -121,8 +122,9 @@ class Columns:
 def write_columns(folder: Path, columns: Columns) -> None:
     """Write ``columns`` into ``folder`` (with this module's ``open``: the disk-full tests
     redirect it)."""
+    texts = columns.texts
     with open(folder / TEXTS, "wb") as handle:
-        handle.write(columns.texts)
+        handle.write(texts if isinstance(texts, bytes) else texts[0 : len(texts)])
     for name, array in (
         (STRINGS, columns.strings),
         (ARTICLE_COLUMNS, columns.articles),
@@ -267,13 +269,11 @@ class _ByteOffsets:
 
 
 def load_columns(folder: Path) -> Columns:
-    """The columns in ``folder``, mapped (SnapshotCorrupt if they do not fit together)."""
-    with open(folder / TEXTS, "rb") as handle:
-        # An empty file cannot be mapped (an index of no articles).
-        size = handle.seek(0, 2)
-        texts: bytes | mmap.mmap = (
-            mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-        )
+    """The columns in ``folder``: the arrays mapped, the texts read when asked for
+    (SnapshotCorrupt if they do not fit together)."""
+    # Read a slice at a time, not mapped: mapped, the pages questions touch stay in the
+    # server's RSS (file_slices.py).
+    texts = FileSlices(folder / TEXTS)
     # Plain arrays over the mapped pages: indexing an np.memmap makes another memmap each
     # time, a cost every record read would pay.
     arrays = [

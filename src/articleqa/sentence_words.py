@@ -10,8 +10,14 @@ Files, one pair per sentence-vector file ``NAME.npy`` (same rows, so the same in
 
     NAME.words.npy  (sentences, 3) int32/int64: first and end character of the sentence in its
                     passage, and the end byte of its terms in NAME.terms.bin (the start is
-                    the previous row's end; 0 for the first row)
+                    the previous row's end; 0 for the first row); or, where sentences repeat
+                    (snapshot format 4), (sentences, 4): the span, then the first and end byte
+                    of its terms, a repeated sentence's terms being stored once
     NAME.terms.bin  UTF-8: each sentence's distinct terms, sorted, separated by NUL
+
+A repeated sentence has the same vector row (its ``.rows.npy`` map, sentence_files.py) and the
+same terms: with four columns its terms are written once, as its vector is. Code of format 3
+finds four columns, does not use the file and computes the words it needs (answers unchanged).
 
 Stored words are used only by code whose splitting and stemming rules are the ones they were
 made with (``rules_fingerprint``, recorded in the manifest); other code computes them.
@@ -22,7 +28,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-import mmap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +36,7 @@ import numpy as np
 
 from articleqa import lexical as lexical_module
 from articleqa.arrays import load_array
+from articleqa.file_slices import FileSlices
 from articleqa.lexical import terms
 from articleqa.passages import Span, passage_sentences, splitting_fingerprint
 
@@ -44,8 +50,14 @@ WORDS_SUFFIX = ".words.npy"
 TERMS_SUFFIX = ".terms.bin"
 _SEPARATOR = "\x00"  # no term holds it (terms are runs of word characters)
 
+SHARED_COLUMNS = 4  # a words file whose rows say where their terms start (format 4)
+
 SentenceTerms = list[tuple[Span, frozenset[str]]]
 _NONE: frozenset[str] = frozenset()
+
+
+def _terms_of(held: bytes) -> frozenset[str]:
+    return frozenset(held.decode("utf-8").split(_SEPARATOR)) if held else _NONE
 
 
 @functools.cache
@@ -74,27 +86,79 @@ def words_files(vectors_file: Path) -> tuple[Path, Path]:
 class SentenceWords:
     """The rows of one sentence-vector array: each sentence's span and terms."""
 
-    rows: np.ndarray  # (sentences, 3): start, end, end of its terms in ``terms``
-    terms: bytes | mmap.mmap  # UTF-8; mapped when loaded
+    # (sentences, 3): start, end, end of its terms in ``terms``; or (sentences, 4): start, end,
+    # first and end byte of its terms (``shared``: terms stored once for repeated sentences)
+    rows: np.ndarray
+    terms: bytes | FileSlices  # UTF-8; the file when loaded (file_slices.py)
 
     def __len__(self) -> int:
         return len(self.rows)
+
+    @property
+    def shared(self) -> bool:
+        """Whether each row says where its terms start (repeated sentences' terms shared)."""
+        return self.rows.shape[1] == SHARED_COLUMNS
 
     def sentences(self, first: int, count: int) -> SentenceTerms:
         """Rows ``first`` .. ``first + count - 1`` as (span, terms)."""
         if count <= 0:
             return []
+        if self.shared:
+            return [
+                (Span(start, end), _terms_of(self.terms[begin:terms_end]))
+                for start, end, begin, terms_end in self.rows[first : first + count].tolist()
+            ]
         rows = self.rows[first : first + count].tolist()
         begin = int(self.rows[first - 1][2]) if first else 0
         base = begin
         data = self.terms[begin : rows[-1][2]]
         found: SentenceTerms = []
         for start, end, terms_end in rows:
-            held = data[begin - base : terms_end - base]
-            held_terms = frozenset(held.decode("utf-8").split(_SEPARATOR)) if held else _NONE
-            found.append((Span(start, end), held_terms))
+            found.append((Span(start, end), _terms_of(data[begin - base : terms_end - base])))
             begin = terms_end
         return found
+
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's first and end byte in ``terms`` (int64)."""
+        if self.shared:
+            return (
+                np.asarray(self.rows[:, 2], dtype=np.int64),
+                np.asarray(self.rows[:, 3], dtype=np.int64),
+            )
+        ends = np.asarray(self.rows[:, 2], dtype=np.int64)
+        starts = np.zeros(len(ends), dtype=np.int64)
+        starts[1:] = ends[:-1]
+        return starts, ends
+
+    def shared_by(self, stored: np.ndarray, row_map: np.ndarray) -> SentenceWords:
+        """These words with the terms of each stored row written once: ``stored`` is the first
+        row of each distinct sentence, ``row_map`` each row's number among them (the vector
+        file's, indexer._distinct). Rows of one number hold the same sentence, so the same
+        terms. These words as they are when that is not smaller: a fourth column costs bytes
+        a sentence, and on real text few sentences repeat (BENCHMARKS.md, "Scale, eighth
+        pass")."""
+        starts, ends = self._bounds()
+        first = np.asarray(stored, dtype=np.int64)
+        sizes = ends[first] - starts[first]
+        placed = np.zeros(len(first) + 1, dtype=np.int64)
+        np.cumsum(sizes, out=placed[1:])
+        size = int(placed[-1])
+        wide = size >= 2**31 or (len(self.rows) > 0 and int(np.max(self.rows[:, :2])) >= 2**31)
+        dtype = np.dtype(np.int64 if wide else np.int32)
+        if size + len(self.rows) * SHARED_COLUMNS * dtype.itemsize >= (
+            len(self.terms) + self.rows.nbytes
+        ):
+            return self
+        data = b"".join(
+            self.terms[begin:end]
+            for begin, end in zip(starts[first].tolist(), ends[first].tolist(), strict=True)
+        )
+        numbers = np.asarray(row_map, dtype=np.int64)
+        rows = np.empty((len(self.rows), SHARED_COLUMNS), dtype=dtype)
+        rows[:, :2] = self.rows[:, :2]
+        rows[:, 2] = placed[numbers]
+        rows[:, 3] = placed[numbers + 1]
+        return SentenceWords(rows, data)
 
     @classmethod
     def of(cls, passages: Sequence[SentenceTerms]) -> SentenceWords:
@@ -123,9 +187,15 @@ class SentenceWords:
         rows: list[np.ndarray] = []
         data: list[bytes] = []
         size = 0
-        for words, first, count in parts:
+        for held, start, count in parts:
             if count <= 0:
                 continue
+            # Shared terms are copied out a row at a time: the joined rows hold their own.
+            words, first = (
+                (SentenceWords.of([held.sentences(start, count)]), 0)
+                if held.shared
+                else (held, start)
+            )
             part = np.asarray(words.rows[first : first + count], dtype=np.int64).copy()
             begin = int(words.rows[first - 1][2]) if first else 0
             end = int(part[-1, 2])
@@ -140,7 +210,8 @@ class SentenceWords:
     def save(self, vectors_file: Path) -> None:
         words, terms_file = words_files(vectors_file)
         np.save(words, np.asarray(self.rows))
-        terms_file.write_bytes(self.terms)
+        data = self.terms
+        terms_file.write_bytes(data if isinstance(data, bytes) else data[0 : len(data)])
 
     @classmethod
     def load(cls, vectors_file: Path, sentences: int) -> SentenceWords | None:
@@ -151,17 +222,15 @@ class SentenceWords:
             return None
         rows = load_array(words, mapped=True)
         size = terms_file.stat().st_size
-        if rows.ndim != 2 or rows.shape[1] != 3 or len(rows) != sentences:
+        if rows.ndim != 2 or rows.shape[1] not in (3, SHARED_COLUMNS) or len(rows) != sentences:
             logger.warning("%s does not match its sentence vectors: not used", words.name)
             return None
-        if len(rows) and int(rows[-1, 2]) != size:
+        # The last row only: every row checked would read the whole file at every load.
+        last = int(rows[-1, rows.shape[1] - 1]) if len(rows) else 0
+        if len(rows) and (last > size if rows.shape[1] == SHARED_COLUMNS else last != size):
             logger.warning("%s does not match %s: not used", words.name, terms_file.name)
             return None
         # Plain arrays over the mapped pages: indexing an np.memmap makes another memmap
-        # each time (records.py).
-        with open(terms_file, "rb") as handle:
-            # An empty file cannot be mapped (sentences without terms, or none).
-            data: bytes | mmap.mmap = (
-                mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
-            )
-        return cls(np.asarray(rows), data)
+        # each time (records.py). The terms are read a slice at a time, not mapped: on real
+        # text (few sentences repeat) they are a file as large as the article texts.
+        return cls(np.asarray(rows), FileSlices(terms_file))
