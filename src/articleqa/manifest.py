@@ -20,7 +20,9 @@ logger = logging.getLogger(__name__)
 # 3: a sentence met again is stored once, a file's row map (.rows.npy) saying which stored row
 # is each sentence's; the files listed in sentence_vectors.json, so code of format 2 finds no
 # list and embeds the sentences it needs instead of reading rows by the wrong numbers.
-FORMAT_VERSION = 3
+# 4: each article's about-terms stored (about.npy, about.bin; about_terms.py): optional files,
+# so code of format 3 reads a snapshot of format 4 as before, and this code one of format 3.
+FORMAT_VERSION = 4
 METRIC = "inner_product"
 
 _KNOWN = frozenset(
