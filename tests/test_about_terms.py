@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 
+from articleqa import about_terms as about_module
 from articleqa.about_terms import ABOUT_ENDS, ABOUT_KEY, ABOUT_TERMS, AboutTerms, about_terms
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.hashing import file_sha256
 from articleqa.indexer import Indexer
+from articleqa.ingest.prepare import prepare_article
 from articleqa.manifest import FORMAT_VERSION
+from articleqa.models import RawArticle
 from articleqa.records import ArticleRecord
 from articleqa.search import Searcher
 from articleqa.service import ingest
@@ -65,6 +68,39 @@ def test_a_build_stores_every_articles_about_terms_as_the_searcher_computes_them
     for article_id, article in built.articles.items():
         assert built.about.get(article_id) == about_terms(article)
     assert {ABOUT_ENDS, ABOUT_TERMS} <= set(built.manifest.files)
+
+
+def test_the_next_build_stems_only_the_articles_that_changed(
+    built: Snapshot,
+    settings: Settings,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    store = ArticleStore(settings.home)
+    store.upsert(
+        prepare_article(
+            RawArticle(
+                title="Night ferry",
+                text="The night ferry to Port Avery returns in May, the harbour authority said.",
+                url="https://ledger.example/ferry",
+            )
+        )
+    )
+    stemmed: list[str] = []
+    compute = about_module.about_terms
+
+    def counted(article: ArticleRecord) -> frozenset[str]:
+        stemmed.append(article.title)
+        return compute(article)
+
+    monkeypatch.setattr(about_module, "about_terms", counted)
+    Indexer(settings, store, fake_embedder).build()
+
+    assert stemmed == ["Night ferry"]
+    after = load_snapshot(settings.home)
+    assert after.about is not None and len(after.about) == len(built.articles) + 1
+    for article_id, article in after.articles.items():
+        assert after.about.get(article_id) == compute(article)
 
 
 def test_a_snapshot_without_about_terms_computes_them_with_the_same_answers(

@@ -31,7 +31,7 @@ import numpy as np
 
 from articleqa.arrays import load_array
 from articleqa.lexical import terms
-from articleqa.records import ArticleRecord
+from articleqa.records import ArticleRecord, Records, load_columns
 from articleqa.sentence_words import rules_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -76,22 +76,32 @@ class AboutTerms:
         return self.of(self.rows[article_id])
 
     def of(self, row: int) -> frozenset[str]:
-        begin = int(self.ends[row - 1]) if row else 0
-        held = self.data[begin : int(self.ends[row])]
+        held = self.stored(row)
         return frozenset(held.decode("utf-8").split(_SEPARATOR)) if held else frozenset()
 
     @classmethod
-    def of_articles(cls, articles: Iterable[ArticleRecord]) -> AboutTerms:
-        """The terms of ``articles``, in order."""
+    def of_articles(
+        cls, articles: Iterable[ArticleRecord], earlier: Earlier | None = None
+    ) -> AboutTerms:
+        """The terms of ``articles``, in order; those ``earlier`` holds for an unchanged
+        article are copied, not stemmed again (a build that adds one article to a large
+        corpus would otherwise stem every opening)."""
         parts: list[bytes] = []
         ends: list[int] = []
         size = 0
         for article in articles:
-            data = _SEPARATOR.join(sorted(about_terms(article))).encode("utf-8")
+            data = earlier.stored(article) if earlier is not None else None
+            if data is None:
+                data = _SEPARATOR.join(sorted(about_terms(article))).encode("utf-8")
             parts.append(data)
             size += len(data)
             ends.append(size)
         return cls(np.asarray(ends, dtype=np.int64), b"".join(parts))
+
+    def stored(self, row: int) -> bytes:
+        """Row ``row``'s terms as stored."""
+        begin = int(self.ends[row - 1]) if row else 0
+        return bytes(self.data[begin : int(self.ends[row])])
 
     def save(self, folder: Path) -> None:
         np.save(folder / ABOUT_ENDS, self.ends, allow_pickle=False)
@@ -115,3 +125,37 @@ class AboutTerms:
                 mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
             )
         return cls(ends, data, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Earlier:
+    """An earlier snapshot's about-terms, for the articles it holds unchanged: the same content
+    hash (title, text...) and the same source (which the hash leaves out)."""
+
+    about: AboutTerms
+    articles: Mapping[str, ArticleRecord]
+    hashes: Mapping[str, str]  # its articles' content hashes
+    now: Mapping[str, str]  # the content hashes of the articles being built
+
+    def stored(self, article: ArticleRecord) -> bytes | None:
+        hashed = self.hashes.get(article.id)
+        if hashed is None or hashed != self.now.get(article.id):
+            return None
+        if self.articles[article.id].source != article.source:
+            return None
+        return self.about.stored(self.about.rows[article.id])
+
+
+def earlier_about(
+    folder: Path,
+    about_key: object,
+    earlier_hashes: Mapping[str, str] | None,
+    now: Mapping[str, str] | None,
+) -> Earlier | None:
+    """``folder``'s about-terms as an ``Earlier``, when made by this code and its articles'
+    hashes are known; else None (everything is stemmed)."""
+    if about_key != about_fingerprint() or earlier_hashes is None or now is None:
+        return None
+    articles = Records.of(load_columns(folder)).articles
+    about = AboutTerms.load(folder, articles.ordinals)
+    return None if about is None else Earlier(about, articles, earlier_hashes, now)

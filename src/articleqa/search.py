@@ -210,6 +210,7 @@ class Searcher:
         # Loads the English word frequencies now (about 0.1 s), not in the first question.
         read_question("What is this about?")
         self._about_cache: dict[str, frozenset[str]] = {}
+        self._line_terms_cache: dict[str, frozenset[str]] = {}
         self._article_terms_cache: dict[str, frozenset[str]] = {}
         self._fuzzy_cache: dict[tuple[int, str, frozenset[str], bool], bool] = {}
         self._sentence_vector_cache: dict[str, np.ndarray] = {}
@@ -472,7 +473,7 @@ class Searcher:
         cached = self._framing_terms_cache.get(key)
         if cached is None:
             passage = self.snapshot.passages[ordinal]
-            cached = frozenset(terms(passage.context)) | self._about_terms(article_id)
+            cached = self._line_terms(passage.context) | self._about_terms(article_id)
             _remember(self._framing_terms_cache, key, cached)
         return cached
 
@@ -488,6 +489,14 @@ class Searcher:
                 else about_terms(self.snapshot.articles[article_id])
             )
             _remember(self._about_cache, article_id, cached)
+        return cached
+
+    def _line_terms(self, line: str) -> frozenset[str]:
+        """The terms of a passage's context or heading, stemmed once per line: the passages of
+        one article (or section) share it, and the subject check walks many of them."""
+        cached = self._line_terms_cache.get(line)
+        if cached is None:
+            cached = _remember(self._line_terms_cache, line, frozenset(terms(line)))
         return cached
 
     def _no_answer_message(self, info: QuestionInfo, candidates: Sequence[Candidate]) -> str:
@@ -646,7 +655,7 @@ class Searcher:
             cached = _PassageWords(
                 sentences=sentences,
                 all_terms=frozenset().union(*(words for _, words in sentences)),
-                heading=frozenset(terms(passage.heading)) if passage.heading else frozenset(),
+                heading=self._line_terms(passage.heading) if passage.heading else frozenset(),
             )
             _remember(self._words_cache, ordinal, cached)
         return cached

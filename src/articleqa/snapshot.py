@@ -58,7 +58,7 @@ import numpy as np
 import orjson
 
 from articleqa import records
-from articleqa.about_terms import ABOUT_KEY, AboutTerms, about_fingerprint
+from articleqa.about_terms import ABOUT_KEY, AboutTerms, Earlier, about_fingerprint, earlier_about
 from articleqa.arrays import load_array
 from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
 from articleqa.hashing import file_sha256
@@ -453,7 +453,8 @@ def write_snapshot(
         if sentences is not None:
             _write_sentence_arrays(staging, sentences)
         write_columns(staging, columns)
-        AboutTerms.of_articles(Records.of(columns).articles.values()).save(staging)
+        earlier = _earlier_about(root / previous, manifest) if previous else None
+        AboutTerms.of_articles(Records.of(columns).articles.values(), earlier).save(staging)
         manifest = replace(
             manifest,
             extra={**manifest.extra, ABOUT_KEY: about_fingerprint()},
@@ -478,6 +479,19 @@ def write_snapshot(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+def _earlier_about(folder: Path, manifest: SnapshotManifest) -> Earlier | None:
+    """The previous snapshot's about-terms, to copy those of unchanged articles; None when it
+    has none this code can use, or cannot be read (each article is then stemmed)."""
+    try:
+        earlier = SnapshotManifest.from_json(json.loads((folder / MANIFEST).read_text()))
+        return earlier_about(
+            folder, earlier.extra.get(ABOUT_KEY), earlier.article_hashes, manifest.article_hashes
+        )
+    except (OSError, ValueError, SnapshotCorrupt) as exc:
+        logger.warning("about-terms of %s not reused: %s", folder.name, exc)
+        return None
 
 
 def _write_sentence_arrays(staging: Path, sentences: SentenceVectors) -> None:
