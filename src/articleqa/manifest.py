@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 # list and embeds the sentences it needs instead of reading rows by the wrong numbers.
 # 4: where sentences repeat, their terms are stored once too (a .words.npy of four columns,
 # sentence_words.py); code of format 3 does not use such a file and computes the words.
+# Also in 4: each article's about-terms stored (about.npy, about.bin; about_terms.py): optional
+# files, so code of format 3 reads them as before, and this code a snapshot without them.
 FORMAT_VERSION = 4
 METRIC = "inner_product"
 

@@ -12,12 +12,11 @@ import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import TypeVar
-from urllib.parse import urlsplit
 
 import numpy as np
 
+from articleqa.about_terms import OPENING_CHARS, about_terms
 from articleqa.config import Settings
 from articleqa.conversation import FollowUp, Subject, Turn, check_context, follow_up
 from articleqa.embedding import Embedder
@@ -81,8 +80,6 @@ _REFERRING = frozenset(
 _SENTENCE_VECTOR_CACHE = 20_000
 # Sentence scores closer than this (a few hundredths of cosine) do not tell which one answers.
 _UNSURE_MARGIN = 0.05
-# An article's opening: about its first two paragraphs, where it names what it is about.
-_OPENING_CHARS = 1000
 
 
 def _remember(cache: dict[K, V], key: K, value: V, limit: int = _SENTENCE_CACHE_SIZE) -> V:
@@ -215,6 +212,7 @@ class Searcher:
         # Loads the English word frequencies now (about 0.1 s), not in the first question.
         read_question("What is this about?")
         self._about_cache: dict[str, frozenset[str]] = {}
+        self._line_terms_cache: dict[str, frozenset[str]] = {}
         self._article_terms_cache: dict[str, frozenset[str]] = {}
         self._fuzzy_cache: dict[tuple[int, str, frozenset[str], bool], bool] = {}
         self._sentence_vector_cache: dict[str, np.ndarray] = {}
@@ -424,7 +422,7 @@ class Searcher:
         article = self.snapshot.articles[article_id]
         return any(
             holds_literal(version, text)
-            for text in (passage.text, passage.context, article.text[:_OPENING_CHARS])
+            for text in (passage.text, passage.context, article.text[:OPENING_CHARS])
         )
 
     def _mentions(
@@ -477,20 +475,30 @@ class Searcher:
         cached = self._framing_terms_cache.get(key)
         if cached is None:
             passage = self.snapshot.passages[ordinal]
-            cached = frozenset(terms(passage.context)) | self._about_terms(article_id)
+            cached = self._line_terms(passage.context) | self._about_terms(article_id)
             _remember(self._framing_terms_cache, key, cached)
         return cached
 
     def _about_terms(self, article_id: str) -> frozenset[str]:
-        """What an article says it is about: its title, its file name and its opening (news
-        and documentation name their subject there; a passing mention later does not count)."""
+        """What an article says it is about (``about_terms``): stored by the build where it
+        could, since stemming the opening was most of a first ask's subject check."""
         cached = self._about_cache.get(article_id)
         if cached is None:
-            article = self.snapshot.articles[article_id]
-            source_name = PurePosixPath(urlsplit(article.source or "").path).name
-            opening = article.text[:_OPENING_CHARS]
-            cached = frozenset(terms(f"{article.title}\n{source_name}\n{opening}"))
+            stored = self.snapshot.about
+            cached = (
+                stored.get(article_id)
+                if stored is not None
+                else about_terms(self.snapshot.articles[article_id])
+            )
             _remember(self._about_cache, article_id, cached)
+        return cached
+
+    def _line_terms(self, line: str) -> frozenset[str]:
+        """The terms of a passage's context or heading, stemmed once per line: the passages of
+        one article (or section) share it, and the subject check walks many of them."""
+        cached = self._line_terms_cache.get(line)
+        if cached is None:
+            cached = _remember(self._line_terms_cache, line, frozenset(terms(line)))
         return cached
 
     def _no_answer_message(self, info: QuestionInfo, candidates: Sequence[Candidate]) -> str:
@@ -692,7 +700,7 @@ class Searcher:
             cached = _PassageWords(
                 sentences=sentences,
                 all_terms=frozenset().union(*(words for _, words in sentences)),
-                heading=frozenset(terms(passage.heading)) if passage.heading else frozenset(),
+                heading=self._line_terms(passage.heading) if passage.heading else frozenset(),
             )
             _remember(self._words_cache, ordinal, cached)
         return cached

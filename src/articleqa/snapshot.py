@@ -25,6 +25,8 @@ Layout under ``ARTICLEQA_HOME``::
                    spans.npy            one slice of them (records.py); snapshots before the
                    strings.npy          columns hold passages.jsonl and articles.jsonl, one
                    texts.bin            record a line
+    snapshots/<version>/about.npy       each article's title, file name and opening as terms,
+                   about.bin            for the subject check (about_terms.py; format 4)
     CURRENT                             the published version's name
     PUBLISHED                           every version CURRENT has named, one a line
 
@@ -56,6 +58,7 @@ import numpy as np
 import orjson
 
 from articleqa import records
+from articleqa.about_terms import ABOUT_KEY, AboutTerms, Earlier, about_fingerprint, earlier_about
 from articleqa.arrays import load_array
 from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
 from articleqa.hashing import file_sha256
@@ -291,6 +294,8 @@ class Snapshot:
     by_article: Mapping[str, np.ndarray] = field(default_factory=dict)
     # Every passage's sentence vectors; None in snapshots built before them.
     sentences: SentenceVectors | None = None
+    # What each article says it is about, as terms; None in snapshots built before them.
+    about: AboutTerms | None = None
 
     @property
     def passage_count(self) -> int:
@@ -448,8 +453,11 @@ def write_snapshot(
         if sentences is not None:
             _write_sentence_arrays(staging, sentences)
         write_columns(staging, columns)
+        earlier = _earlier_about(root / previous, manifest) if previous else None
+        AboutTerms.of_articles(Records.of(columns).articles.values(), earlier).save(staging)
         manifest = replace(
             manifest,
+            extra={**manifest.extra, ABOUT_KEY: about_fingerprint()},
             format=FORMAT_VERSION,
             version=version,
             files=_hashes(staging, root / previous if previous else None),
@@ -471,6 +479,19 @@ def write_snapshot(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+def _earlier_about(folder: Path, manifest: SnapshotManifest) -> Earlier | None:
+    """The previous snapshot's about-terms, to copy those of unchanged articles; None when it
+    has none this code can use, or cannot be read (each article is then stemmed)."""
+    try:
+        earlier = SnapshotManifest.from_json(json.loads((folder / MANIFEST).read_text()))
+        return earlier_about(
+            folder, earlier.extra.get(ABOUT_KEY), earlier.article_hashes, manifest.article_hashes
+        )
+    except (OSError, ValueError, SnapshotCorrupt) as exc:
+        logger.warning("about-terms of %s not reused: %s", folder.name, exc)
+        return None
 
 
 def _write_sentence_arrays(staging: Path, sentences: SentenceVectors) -> None:
@@ -653,6 +674,11 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         # Sentence words stored by other splitting rules are not what this code would compute.
         same_rules = manifest.extra.get(RULES_KEY) == rules_fingerprint()
         sentences = load_sentences(folder, len(passages), words=same_rules)
+        about = (
+            AboutTerms.load(folder, found.articles.ordinals)
+            if manifest.extra.get(ABOUT_KEY) == about_fingerprint()
+            else None
+        )
     except SnapshotCorrupt:
         raise
     except Exception as exc:  # any decoding failure means the files are not what we wrote
@@ -674,6 +700,7 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         articles=found.articles,
         by_article=found.by_article,
         sentences=sentences,
+        about=about,
     )
 
 
