@@ -49,12 +49,12 @@ EVIDENCE_SENTENCE_WEIGHT = 0.2
 # it (idf-weighted share, a definition's term counting as its own) first; then its meaning
 # (cosine with the question), the question's words in the line before it and the kind of answer
 # asked for, each worth a few hundredths, which is how much related sentences' cosines differ.
-# How far into an article its byline may be: after a title line and a standfirst.
-_BYLINE_REACH = 600
 # Words first measured better than meaning first (BENCHMARKS.md, highlight@1).
 _HIGHLIGHT_WORDS_WEIGHT = 2.0
 _HIGHLIGHT_CONTEXT_WEIGHT = 0.15
 _HIGHLIGHT_TYPE_WEIGHT = 0.15
+# How far into an article its byline may be: after a title line and a standfirst.
+_BYLINE_REACH = 600
 # Sentences that lean on the one before them; quoted alone they would not say what they are about.
 _REFERRING = frozenset(
     (
@@ -794,27 +794,28 @@ class Searcher:
             holds_literal(literal, passage.text) for literal in info.written
         )
         scores = self._sentence_scores(info, words, paragraphs, texts, meaning, heading_terms)
-        best = max(range(len(scores)), key=scores.__getitem__)
         # A passage from the article's opening answers "Who wrote ...?" with the byline.
         byline = (
             self._byline(article_id) if info.asks_for_byline and start <= _BYLINE_REACH else None
         )
         highlight: Highlight | None = None
-        first_answer, last_answer = _answer_extent(texts, best, paragraphs)
-        first_answer, last_answer = _with_answer_of_kind(
-            info, texts, scores, first_answer, last_answer
-        )
-        last_answer = _with_short_completion(info, sentences, texts, paragraphs, last_answer)
         if byline is not None:
             first_answer = last_answer = 0
             highlight = Highlight(
                 text=article.text[byline[0] : byline[1]], start=byline[0], end=byline[1]
             )
-        elif shares_words:
-            begin, finish = sentences[first_answer][0].start, sentences[last_answer][0].end
-            highlight = Highlight(
-                text=passage.text[begin:finish], start=start + begin, end=start + finish
+        else:
+            best = max(range(len(scores)), key=scores.__getitem__)
+            first_answer, last_answer = _answer_extent(texts, best, paragraphs)
+            first_answer, last_answer = _with_answer_of_kind(
+                info, texts, scores, first_answer, last_answer
             )
+            last_answer = _with_short_completion(info, sentences, texts, paragraphs, last_answer)
+            if shares_words:
+                begin, finish = sentences[first_answer][0].start, sentences[last_answer][0].end
+                highlight = Highlight(
+                    text=passage.text[begin:finish], start=start + begin, end=start + finish
+                )
         # Passages are retrieved whole but quoted around the sentence that answers.
         first, last = self._window(sentences, texts, scores, first_answer, last_answer)
         passage_start = start
