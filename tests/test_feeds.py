@@ -352,3 +352,30 @@ def test_failing_entry_is_retried_then_given_up(settings: Settings, site: FeedSi
     assert fourth.status == "not_modified"
     assert site.statuses("/empty.xml") == [200, 200, 200, 304]
     assert site.statuses("/news/tram.html") == [200]
+
+
+def test_an_entrys_own_html_is_read_like_a_page(settings: Settings, site: FeedSite) -> None:
+    # The page behind the entry is missing, so the entry's HTML summary is the article. It is
+    # read by the same block reader as pages: a list keeps its items apart, a heading is a
+    # heading (not a paragraph of the text), and a stray control character is dropped.
+    summary = (
+        "&lt;p&gt;The ferry made its last crossing\x1d on Sunday.&lt;/p&gt;"
+        "&lt;h2&gt;What happens next&lt;/h2&gt;"
+        "&lt;ul&gt;&lt;li&gt;a classroom for schools&lt;/li&gt;"
+        "&lt;li&gt;a museum deck&lt;/li&gt;&lt;/ul&gt;"
+    )
+    site.put(
+        "/next.xml",
+        atom(site.base, [("Ferry plans", "/news/plans.html", "x")]).replace(
+            b"&lt;p&gt;x&lt;/p&gt;", summary.encode()
+        ),
+        "application/atom+xml",
+    )
+    FeedRegistry(settings.home).add(f"{site.base}/next.xml")
+    FeedPoller(ArticleQA(settings), allow_private=True).poll(f"{site.base}/next.xml")
+    store = ArticleStore(settings.home)
+    stored = next(a for a in store.iter_articles() if a.title == "Ferry plans")
+    assert "• a classroom for schools\n• a museum deck" in stored.text
+    assert "\x1d" not in stored.text and "<" not in stored.text
+    headings = [stored.text[s.start : s.end] for s in stored.layout or [] if s.kind == "heading"]
+    assert headings == ["What happens next"]

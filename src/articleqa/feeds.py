@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from articleqa.errors import IngestError, InvalidInput, StorageError
-from articleqa.models import RawArticle
+from articleqa.ingest.blocks import blocks_from_html
+from articleqa.models import Block, BlockKind, RawArticle
 from articleqa.paths import HomePaths
 from articleqa.service import IngestOutcome, IngestStatus
 from articleqa.sqlite_files import connect, migrate
@@ -37,21 +38,6 @@ MAX_ENTRY_ATTEMPTS = 3
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
-)
-_BLOCK_TAGS = (
-    "p",
-    "div",
-    "br",
-    "li",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "blockquote",
-    "pre",
-    "tr",
 )
 
 _SCHEMA = """
@@ -280,21 +266,13 @@ def _entry_date(entry: Any) -> dt.date | None:
     return None
 
 
-def html_fragment_text(html: str) -> str:
-    """Plain text of an (already sanitised by feedparser) HTML fragment, a paragraph per block."""
-    import lxml.html
+def _entry_content(entry: Any) -> tuple[str, tuple[Block, ...] | None] | None:
+    """The entry's own text: its full content when the feed carries it, else its summary.
 
-    try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (ValueError, lxml.etree.ParserError):
-        return html
-    for element in root.iter(*_BLOCK_TAGS):
-        element.tail = "\n\n" + (element.tail or "")
-    return str(root.text_content())
-
-
-def _entry_content(entry: Any) -> str | None:
-    """The entry's own text: its full content when the feed carries it, else its summary."""
+    HTML content is read by the same block reader as HTML pages, so a feed's paragraphs,
+    lists and headings come out as a fetched page's would. Returns the text and its blocks
+    (None for plain text).
+    """
     candidates = [c for c in entry.get("content") or [] if isinstance(c, dict)]
     summary = entry.get("summary_detail") or {}
     if entry.get("summary"):
@@ -303,9 +281,11 @@ def _entry_content(entry: Any) -> str | None:
         value = candidate.get("value")
         if not isinstance(value, str) or not value.strip():
             continue
-        text = value if candidate.get("type") == "text/plain" else html_fragment_text(value)
-        if text.strip():
-            return text
+        if candidate.get("type") == "text/plain":
+            return value, None
+        blocks = blocks_from_html(value)
+        if any(b.kind is BlockKind.TEXT for b in blocks):
+            return "\n\n".join(b.text for b in blocks), tuple(blocks)
     return None
 
 
@@ -449,7 +429,8 @@ class FeedPoller:
                     error=page_error or "entry has neither a fetchable link nor any text",
                     error_code="fetch_failed",
                 )
-            raw = RawArticle(title="", text=content, url=link, source=label)
+            text, blocks = content
+            raw = RawArticle(title="", text=text, url=link, source=label, blocks=blocks)
         entry_title = entry.get("title")
         raw = replace(
             raw,
