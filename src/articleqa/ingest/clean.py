@@ -33,8 +33,11 @@ _COLUMN_GAP = re.compile(r"[^\s.!?:;,](?: {2,}|\t+)\S")
 
 _TIME = r"\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?"
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# A day without its year ("Jun 13, 4:03 PM EDT", as sites print this year's stamps) counts
+# only with the time after it: "By Jane Doe Jun 13" alone is as likely to be prose.
 _DATE = (
-    rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}"
+    rf"|{_MONTH}\s+\d{{1,2}},?\s+(?={_TIME}))"
 )
 # "By Jane Doe 05:13 pm Oct 25, 202405:13 pm": a byline glued to a timestamp, as pasted
 # from news sites. It carries no content, so it is dropped (the name becomes the author).
