@@ -40,7 +40,8 @@ _DATE = (
     rf"|{_MONTH}\s+\d{{1,2}},?\s+(?={_TIME}))"
 )
 # "By Jane Doe 05:13 pm Oct 25, 202405:13 pm": a byline glued to a timestamp, as pasted
-# from news sites. It carries no content, so it is dropped (the name becomes the author).
+# from news sites. Its name becomes the article's author, and the line stays in the text as
+# the article printed it: it is what a quote answering "Who wrote this story?" shows.
 # Time zones are upper case even though the rest matches case-insensitively; otherwise any
 # short word ("was", "the") would pass for one and a content line could be taken for a stamp.
 _ZONE = r"(?-i:[A-Z]{2,4})"
@@ -77,13 +78,12 @@ def byline_author(line: str) -> str | None:
 
 
 def is_noise_line(line: str) -> bool:
-    """Lines pasted articles carry that are not content: bylines with times, bare dates, ads."""
+    """Lines pasted articles carry that are not content: bare dates and times, ads. (A byline
+    is content: it says who wrote the article.)"""
     stripped = line.strip()
     if not stripped:
         return True
-    return bool(
-        byline_author(stripped) or _DATELINE_ONLY.match(stripped) or _BOILERPLATE.match(stripped)
-    )
+    return bool(_DATELINE_ONLY.match(stripped) or _BOILERPLATE.match(stripped))
 
 
 def _join_lines(lines: list[str]) -> list[str]:
@@ -126,7 +126,7 @@ def _join_lines(lines: list[str]) -> list[str]:
 def clean_text(raw: str) -> tuple[str, str | None]:
     """Clean ``raw`` into paragraphs separated by blank lines.
 
-    Returns the cleaned text and the author named by a dropped byline, if any.
+    Returns the cleaned text and the author named by a byline, if any.
     """
     text, _, author = clean_plain_text(raw)
     return text, author
@@ -136,7 +136,7 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
     """Clean ``raw`` into paragraphs separated by blank lines, and say where its headings are
     when its indentation shows them (an outline, below); None: nothing shows them.
 
-    Returns the cleaned text, the headings' layout and the author named by a dropped byline.
+    Returns the cleaned text, the headings' layout and the author named by a byline.
     """
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     author: str | None = None
@@ -147,8 +147,8 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
             line = normalize_unicode(raw_line).strip()
             if not line or _RULE_LINE.match(line):
                 continue
+            author = author or byline_author(line)
             if is_noise_line(line):
-                author = author or byline_author(line)
                 continue
             block_lines.append((line, raw_line.rstrip()))
         blocks.append(block_lines)
@@ -284,7 +284,8 @@ def clean_blocks(blocks: Iterable[Block]) -> tuple[list[Block], str | None]:
     """Clean a structured reader's blocks one by one; their kinds and order are kept.
 
     Lines inside a block stay lines (list items, table rows, a term and its definition), blank
-    lines are removed (they separate blocks in the stored text), noise lines are dropped.
+    lines are removed (they separate blocks in the stored text), noise lines
+    other than bylines are dropped.
     """
     author: str | None = None
     cleaned: list[Block] = []
@@ -295,9 +296,10 @@ def clean_blocks(blocks: Iterable[Block]) -> tuple[list[Block], str | None]:
             lines: list[str] = []
             for line in normalize_unicode(block.text).split("\n"):
                 line = line.strip()
-                if block.kind is BlockKind.TEXT and line and is_noise_line(line):
+                if block.kind is BlockKind.TEXT and line:
                     author = author or byline_author(line)
-                    continue
+                    if is_noise_line(line):
+                        continue
                 if line:
                     lines.append(line)
             text = ("\n" if block.kind is BlockKind.TEXT else " ").join(lines)
