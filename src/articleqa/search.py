@@ -606,8 +606,8 @@ class Searcher:
 
     def _byline(self, article_id: str) -> tuple[int, int] | None:
         """Where the article's byline is: a line among its first (after a title line and a
-        standfirst), as offsets in its text. Passages leave out a byline with a time in it,
-        as the page furniture it also is, so it is looked for in the text."""
+        standfirst), as offsets in its text. It is looked for in the text, not in the opening
+        passage: the quote widens to hold it when it stands just outside that passage."""
         article = self.snapshot.articles[article_id]
         lines = article.text[:_BYLINE_REACH].split("\n")
         if len(article.text) > _BYLINE_REACH:

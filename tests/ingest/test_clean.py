@@ -84,8 +84,9 @@ def test_bullets_stay_separate_paragraphs() -> None:
     ]
 
 
-def test_byline_glued_to_a_timestamp_names_the_author_and_stays_in_the_text() -> None:
-    # The byline is what a quote answering "Who wrote this story?" shows, as pasted.
+def test_byline_glued_to_a_timestamp_names_the_author_and_stays_without_it() -> None:
+    # The byline is what a quote answering "Who wrote this story?" shows; the stamp glued to
+    # it is never quoted.
     raw = (
         "Putin asked Musk not to activate Starlink over Taiwan.\n\n"
         "By Chanshimla Varah 05:13 pm Oct 25, 202405:13 pm\n\n"
@@ -98,9 +99,14 @@ def test_byline_glued_to_a_timestamp_names_the_author_and_stays_in_the_text() ->
     assert author == "Chanshimla Varah"
     assert text == (
         "Putin asked Musk not to activate Starlink over Taiwan.\n\n"
-        "By Chanshimla Varah 05:13 pm Oct 25, 202405:13 pm\n\n"
+        "By Chanshimla Varah\n\n"
         "What's the story The report cites intelligence sources."
     )
+
+
+def test_a_byline_alone_is_no_article() -> None:
+    text, author = clean_text("By Jane Doe 09:41 am Mar 3, 2025\n\nAdvertisement")
+    assert (text, author) == ("", "Jane Doe")
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,7 @@ def test_read_file_reads_a_txt_file(tmp_path: Path, settings: Settings) -> None:
     assert "88th minute" in raw.text
 
 
-def test_sample_pasted_article_keeps_its_byline_and_names_the_author(settings: Settings) -> None:
+def test_sample_pasted_article_keeps_its_byline_not_its_stamp(settings: Settings) -> None:
     [(_, raw)] = list(read_file(SAMPLE_ARTICLES / "musk-putin-contact-report.txt", settings))
     assert isinstance(raw, RawArticle)
 
@@ -83,7 +83,8 @@ def test_sample_pasted_article_keeps_its_byline_and_names_the_author(settings: S
 
     assert article.title == "Report: Musk and Putin in regular contact since 2022"
     assert article.author == "Marta Kovalenko"
-    assert "\n\nBy Marta Kovalenko 09:41 am Oct 25, 202409:41 am\n\n" in article.text
+    assert "\n\nBy Marta Kovalenko\n\n" in article.text
+    assert "09:41" not in article.text
     # Headings survive as their own paragraphs: they are passage context later.
     assert "\n\nWhat Putin reportedly asked about Taiwan\n\n" in article.text
     assert article.text.count("Putin is said to have asked Musk not to switch on Starlink") == 2

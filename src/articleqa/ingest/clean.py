@@ -40,8 +40,9 @@ _DATE = (
     rf"|{_MONTH}\s+\d{{1,2}},?\s+(?={_TIME}))"
 )
 # "By Jane Doe 05:13 pm Oct 25, 202405:13 pm": a byline glued to a timestamp, as pasted
-# from news sites. Its name becomes the article's author, and the line stays in the text as
-# the article printed it: it is what a quote answering "Who wrote this story?" shows.
+# from news sites. Its name becomes the article's author. The stamp is dropped and the byline
+# ("By Jane Doe") stays: it is what a quote answering "Who wrote this story?" shows, and the
+# stamp is never quoted.
 # Time zones are upper case even though the rest matches case-insensitively; otherwise any
 # short word ("was", "the") would pass for one and a content line could be taken for a stamp.
 _ZONE = r"(?-i:[A-Z]{2,4})"
@@ -71,10 +72,21 @@ def normalize_unicode(text: str) -> str:
 
 def byline_author(line: str) -> str | None:
     """The name in a news byline glued to a timestamp, or None if ``line`` is not one."""
-    match = _BYLINE_WITH_TIME.match(line.strip())
+    byline = _byline(line)
+    return byline[1] if byline else None
+
+
+def _byline(line: str) -> tuple[str, str] | None:
+    """A news byline glued to a timestamp as the text keeps it (the line without its stamp:
+    "By Jane Doe" of "By Jane Doe 05:13 pm Oct 25, 202405:13 pm") and the name in it."""
+    line = line.strip()
+    match = _BYLINE_WITH_TIME.match(line)
     if not match:
         return None
-    return match.group("name").strip(" ,|-–—") or None
+    name = match.group("name").rstrip(" ,|-–—")
+    if not name.strip(" ,|-–—"):
+        return None
+    return line[: match.start("name") + len(name)], name.strip(" ,|-–—")
 
 
 def is_noise_line(line: str) -> bool:
@@ -140,6 +152,7 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
     """
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     author: str | None = None
+    has_content = False
     blocks: list[list[tuple[str, str]]] = []
     for block in _BLANK_LINES.split(text):
         block_lines: list[tuple[str, str]] = []
@@ -147,11 +160,18 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
             line = normalize_unicode(raw_line).strip()
             if not line or _RULE_LINE.match(line):
                 continue
-            author = author or byline_author(line)
-            if is_noise_line(line):
+            byline = _byline(line)
+            if byline is not None:
+                line, name = byline
+                author = author or name
+            elif is_noise_line(line):
                 continue
+            else:
+                has_content = True
             block_lines.append((line, raw_line.rstrip()))
         blocks.append(block_lines)
+    if not has_content:
+        return "", None, author  # a byline alone is no article
     outline = _is_outline(blocks)
     cleaned: list[Block] = []
     for part, opens in _parts(blocks) if outline else ((b, False) for b in blocks):
@@ -284,25 +304,32 @@ def clean_blocks(blocks: Iterable[Block]) -> tuple[list[Block], str | None]:
     """Clean a structured reader's blocks one by one; their kinds and order are kept.
 
     Lines inside a block stay lines (list items, table rows, a term and its definition), blank
-    lines are removed (they separate blocks in the stored text), noise lines
-    other than bylines are dropped.
+    lines are removed (they separate blocks in the stored text), noise lines are dropped and
+    a byline loses its time stamp. Blocks holding nothing but a byline are no document.
     """
     author: str | None = None
+    has_content = False
     cleaned: list[Block] = []
     for block in blocks:
         if block.kind is BlockKind.CODE:
             text = _clean_code(block.text)
+            has_content = has_content or bool(text)
         else:
             lines: list[str] = []
             for line in normalize_unicode(block.text).split("\n"):
                 line = line.strip()
-                if block.kind is BlockKind.TEXT and line:
-                    author = author or byline_author(line)
-                    if is_noise_line(line):
-                        continue
-                if line:
-                    lines.append(line)
+                if not line:
+                    continue
+                byline = _byline(line) if block.kind is BlockKind.TEXT else None
+                if byline is not None:
+                    line, name = byline
+                    author = author or name
+                elif block.kind is BlockKind.TEXT and is_noise_line(line):
+                    continue
+                else:
+                    has_content = True
+                lines.append(line)
             text = ("\n" if block.kind is BlockKind.TEXT else " ").join(lines)
         if text:
             cleaned.append(Block(block.kind, text, block.level))
-    return cleaned, author
+    return (cleaned if has_content else []), author
