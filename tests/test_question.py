@@ -9,7 +9,6 @@ from articleqa.question import (
     AnswerType,
     answer_type,
     holds_literal,
-    is_byline,
     question_names,
     read_question,
 )
@@ -202,24 +201,3 @@ def test_a_question_about_who_wrote_a_piece_asks_for_its_byline() -> None:
     # Who wrote a book or a tool is not asked of an article's byline.
     assert not read_question("Who wrote ptargrep?").asks_for_byline
     assert not read_question("Who wrote the Debian Manifesto?").asks_for_byline
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
-        "By Eric Bradner, CNN - Updated 10:53 AM EST, Sun December 18, 2016",
-        "by Jake Goulding",
-        "By LYNNE O'DONNELL, Associated Press - Jun 13, 4:03 PM EDT",
-        "Tom Bennett - Business - Nov 7, 2023 2:00 AM",
-        "By Jill Serjeant 4 Min Read",
-    ],
-)
-def test_bylines_as_news_sites_write_them(line: str) -> None:
-    assert is_byline(line)
-
-
-def test_prose_is_not_a_byline_and_the_author_alone_on_a_line_is() -> None:
-    assert not is_byline("By Monday, the council had voted.")
-    assert not is_byline("By the time the ministry published its figures")
-    assert not is_byline("Jessica Rudder")
-    assert is_byline("Jessica Rudder", author="Jessica Rudder")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from articleqa.bylines import is_byline
+
 _HEADING_MAX_WORDS = 12
 # "Status: draft, experimental", "URL: https://...", "Rules-Requires-Root: no": a field and its
 # value, as specs and mail headers write them, is a fact to quote, not a section's title (a
@@ -18,5 +20,7 @@ def is_heading(paragraph: str) -> bool:
         return False
     if paragraph.rstrip()[-1] in ".!?,;:\"'”’…)" or _FIELD.match(paragraph.strip()):
         return False
+    if is_byline(paragraph):
+        return False  # "By Marta Kovalenko" is who wrote the article, not a section of it
     first = paragraph.lstrip("\"'“‘([")[:1]
     return first.isupper() or first.isdigit()

@@ -181,14 +181,6 @@ _BYLINE_QUESTION = re.compile(
 )
 # "the CNN story", "this post": words that do not tell one piece of writing from another.
 _DETERMINERS = frozenset({"the", "this", "that", "a", "an", "his", "her", "their", "its", "your"})
-# A byline, alone on its line at the top of an article: "By Eric Bradner, CNN - Updated 10:53
-# AM EST", "by Jake Goulding", "Tom Bennett - Business - Nov 7, 2023 2:00 AM". A line that
-# ends as a sentence does is prose ("By Monday, the council had voted.").
-_BYLINE = re.compile(
-    r"^(?i:by)\s+(?:[A-Z][\w'’.-]*|@\w+)(?:\s+(?:[A-Z][\w'’.-]*|\w{1,3}))*\s*(?:$|[-–—|•,(]|\d)|"
-    r"^[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){1,3}\s+[-–—|•]\s+.*\d"
-)
-_BYLINE_MAX_CHARS = 160
 _PLACE_QUESTION = re.compile(
     r"^\s*where\b|\bin (?:what|which) (?:city|country|town|region|"
     r"state|place|county|province)\b",
@@ -495,17 +487,6 @@ def _piece(byline_question: re.Match[str] | None) -> str | None:
     if not modifier or modifier.lower() in _DETERMINERS:
         return None
     return f"{modifier} {byline_question.group('piece')}"
-
-
-def is_byline(line: str, author: str | None = None) -> bool:
-    """Whether ``line`` is a byline: "By ...", a name followed by a section and a date, or the
-    article's author (from its metadata) alone on the line."""
-    line = line.strip()
-    if not line or len(line) > _BYLINE_MAX_CHARS or "\n" in line or line[-1] in ".!?":
-        return False
-    if author and line == author.strip():
-        return True
-    return _BYLINE.match(line) is not None
 
 
 @functools.lru_cache(maxsize=1024)

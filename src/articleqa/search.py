@@ -17,6 +17,7 @@ from typing import TypeVar
 import numpy as np
 
 from articleqa.about_terms import OPENING_CHARS, about_terms
+from articleqa.bylines import is_byline
 from articleqa.config import Settings
 from articleqa.conversation import FollowUp, Subject, Turn, check_context, follow_up
 from articleqa.embedding import Embedder
@@ -24,7 +25,7 @@ from articleqa.errors import InvalidInput, NoArticles
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, paragraph_numbers
-from articleqa.question import AnswerType, QuestionInfo, holds_literal, is_byline, read_question
+from articleqa.question import AnswerType, QuestionInfo, holds_literal, read_question
 from articleqa.retrieval import Retriever, SnapshotRetriever
 from articleqa.sentence_words import sentence_terms
 from articleqa.snapshot import ArticleRecord, Snapshot

@@ -1,0 +1,28 @@
+"""Bylines as news sites write them, and prose that merely starts like one."""
+
+from __future__ import annotations
+
+import pytest
+
+from articleqa.bylines import is_byline
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Eric Bradner, CNN - Updated 10:53 AM EST, Sun December 18, 2016",
+        "by Jake Goulding",
+        "By LYNNE O'DONNELL, Associated Press - Jun 13, 4:03 PM EDT",
+        "Tom Bennett - Business - Nov 7, 2023 2:00 AM",
+        "By Jill Serjeant 4 Min Read",
+    ],
+)
+def test_bylines_as_news_sites_write_them(line: str) -> None:
+    assert is_byline(line)
+
+
+def test_prose_is_not_a_byline_and_the_author_alone_on_a_line_is() -> None:
+    assert not is_byline("By Monday, the council had voted.")
+    assert not is_byline("By the time the ministry published its figures")
+    assert not is_byline("Jessica Rudder")
+    assert is_byline("Jessica Rudder", author="Jessica Rudder")
