@@ -498,6 +498,30 @@ def test_a_passing_mention_that_says_nothing_asked_does_not_answer(settings: Set
     assert searcher.ask("What does mawk print for the current line number?").answered
 
 
+def test_the_words_framing_a_question_are_not_asked_of_a_passing_mention(
+    settings: Settings,
+) -> None:
+    # "How many airbags does the 2020 Sentra have?" was declined: "airbags" is named only in the
+    # passage, and the rest of the question ("many", "have") is nowhere in it. Those words say
+    # what kind of answer is wanted; the answer does not repeat them.
+    filler = " ".join(f"The 2020 Sentra gets a new grille and lights, part {n}." for n in range(30))
+    store = _store_of(
+        settings,
+        (
+            "All-new 2020 Sentra",
+            f"The 2020 Sentra is a compact sedan.\n\n{filler}\n\n"
+            "Safety features abound on the 2020 Sentra. These include 10 airbags and rear door "
+            "alerts. An 8-inch touchscreen display sits on the dashboard.",
+        ),
+    )
+    searcher = _searcher(settings, store, abstain_threshold=-1.0)
+
+    assert searcher.ask("How many airbags does the 2020 Sentra have?").answered
+    assert searcher.ask("How big is the touchscreen?").answered
+    # What the question asks still counts: nothing here says how the airbags were tested.
+    assert not searcher.ask("How were the Sentra's airbags tested?").answered
+
+
 @pytest.mark.model
 def test_the_highlight_is_the_definition_under_the_term_asked_about(
     settings: Settings, real_embedder: Embedder

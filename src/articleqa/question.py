@@ -179,6 +179,8 @@ _BYLINE_QUESTION = re.compile(
     rf"(?=.*\b(?P<modifier>[\w'’-]+)\s+(?P<piece>{_PIECES})\b|.*\b(?:{_PIECES}|this)\b)",
     re.IGNORECASE,
 )
+_HOW_MEASURE = re.compile(r"\bhow\s+(\w+)", re.IGNORECASE)
+_LIGHT_VERBS = ("have", "has", "had")
 # "the CNN story", "this post": words that do not tell one piece of writing from another.
 _DETERMINERS = frozenset({"the", "this", "that", "a", "an", "his", "her", "their", "its", "your"})
 _PLACE_QUESTION = re.compile(
@@ -290,6 +292,10 @@ class QuestionInfo:
     # The piece as the question names it ("guest post"), when a word tells which: an article
     # that speaks of a "guest post" is not that post ("Who wrote the first guest post on ...?").
     piece: str | None = None
+    # Words that frame what is asked rather than say it: "many" in "How many airbags does the
+    # Sentra have?" says a number is asked for, "have" ties the subject to it; the answer ("It
+    # has 10 airbags") need repeat neither.
+    framing: frozenset[str] = frozenset()
 
     @property
     def written(self) -> tuple[str, ...]:
@@ -466,6 +472,7 @@ def read_question(question: str) -> QuestionInfo:
     return QuestionInfo(
         text=question,
         asked=frozenset(question_terms(question)),
+        framing=_framing(question),
         subjects=tuple(subjects),
         subject_words=tuple(words),
         typed=frozenset(typed),
@@ -496,6 +503,13 @@ def _literal_patterns(literal: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     core = literal.lstrip(_SIGILS) or literal
     term = re.compile(rf"^[{re.escape(_SIGILS)}]*{re.escape(core)}(?:$|,)", re.MULTILINE)
     return written, term
+
+
+def _framing(question: str) -> frozenset[str]:
+    """The terms of the words that frame what a question asks: the word after "how" ("many",
+    "big", "long": the kind of measure asked for) and "have"."""
+    words = [match.group(1) for match in _HOW_MEASURE.finditer(question)]
+    return frozenset(terms(" ".join([*words, *_LIGHT_VERBS])))
 
 
 def holds_literal(literal: str, text: str) -> bool:

@@ -355,13 +355,15 @@ class Searcher:
         enough. When a subject is only mentioned in the passage ("see also sed(1)" in grep's
         manual), the passage must also say something the question asks about ("line",
         "number"): a passing mention alone does not answer "Which sed command prints the
-        current line number?".
+        current line number?". The words framing the question ("many", "have") are not what
+        it asks about: with them, "How many airbags does the 2020 Sentra have?" was declined
+        over "These include 10 airbags", which says neither.
         """
         if not self.settings.subject_check or not info.subjects:
             return True
         # Either way is enough; the passage's own words are asked first, since they are at hand
         # and what its article is about is not (stemming its opening, on a first ask).
-        rest = info.asked - frozenset().union(*info.subjects)
+        rest = info.asked - frozenset().union(*info.subjects) - info.framing
         if not rest or not rest.isdisjoint(self._words(ordinal).all_terms):
             return True
         return any(
