@@ -12,6 +12,13 @@ questions and a sample of the corpus's own passage vectors as queries).
 
     .venv/bin/python bench/scale.py --sizes 1000,10000 --baseline /tmp/old/src
     .venv/bin/python bench/scale.py --sizes 1000,10000,50000,200000 --c8-seconds 15
+
+A home built already (the 1 M corpus takes about an hour to build) is measured as it is with
+``--home NAME=PATH`` (repeatable; ``--sizes ''`` for none composed): each tree serves that home
+without building it (so both must read its snapshot format), and the recall columns give the
+manifest's figure only (exact search over a million vectors is not run).
+
+    .venv/bin/python bench/scale.py --sizes '' --home 1m=/tmp/1m/home --baseline /tmp/old/src
 """
 
 from __future__ import annotations
@@ -190,12 +197,19 @@ def recall_at_10(snapshot: Path, asked: list[str], sample: int = 500) -> tuple[i
     return len(texts), kind, f"{hits / truth.size:.3f}"
 
 
-def measure(tree: str, src: Path, home: Path, asked: list[str], c8_seconds: float) -> Row:
-    build_s, peak_mb = build(src, home)
+def measure(
+    tree: str, src: Path, home: Path, asked: list[str], c8_seconds: float, built: bool = False
+) -> Row:
+    """One row: ``home`` built by ``src`` (unless ``built``: served as it is), then served."""
+    build_s, peak_mb = (float("nan"), float("nan")) if built else build(src, home)
     version = (home / "CURRENT").read_text().strip()
     snapshot = home / "snapshots" / version
     manifest = json.loads((snapshot / "manifest.json").read_text())
-    passages, kind, recall = recall_at_10(snapshot, asked)
+    if built:
+        counts = manifest.get("counts", {})
+        passages, kind, recall = int(counts["passages"]), str(manifest.get("index_type")), "–"
+    else:
+        passages, kind, recall = recall_at_10(snapshot, asked)
     server = start_server(home, "fake", extra_env=environment(src, home))
     try:
         asyncio.run(load(server.base_url, asked[:20], 1))  # warm-up
@@ -238,6 +252,13 @@ def main() -> None:
     parser.add_argument("--c8-seconds", type=float, default=10.0)
     parser.add_argument("--workdir", type=Path, default=None, help="kept for inspection")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
+    parser.add_argument(
+        "--home",
+        action="append",
+        default=[],
+        metavar="NAME=PATH",
+        help="also measure this built home as it is, not rebuilt (repeatable)",
+    )
     args = parser.parse_args()
     trees = [("this tree", args.tree.resolve())]
     if args.baseline is not None:
@@ -247,7 +268,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="articleqa-scale-") as tmp:
         workdir = args.workdir or Path(tmp)
         workdir.mkdir(parents=True, exist_ok=True)
-        for size in (int(s) for s in args.sizes.split(",")):
+        for size in (int(s) for s in args.sizes.split(",") if s):
             stored = workdir / f"store-{size}"
             if not (stored / "articles.sqlite").exists():
                 corpus = workdir / f"corpus-{size}.jsonl"
@@ -271,6 +292,15 @@ def main() -> None:
                 rows.append(row)
                 note(str(row))
                 shutil.rmtree(home, ignore_errors=True)
+                if args.json is not None:
+                    args.json.write_text(json.dumps([r.__dict__ for r in rows], indent=1))
+        for given in args.home:
+            name, _, path = given.partition("=")
+            for tree, src in trees:
+                note(f"{name}: {tree}: serve {path} as it is, ask")
+                row = measure(tree, src, Path(path), asked, args.c8_seconds, built=True)
+                rows.append(row)
+                note(str(row))
                 if args.json is not None:
                     args.json.write_text(json.dumps([r.__dict__ for r in rows], indent=1))
     print(f"Machine: {machine()}; test embedder; load average {os.getloadavg()[0]:.1f}")
@@ -300,7 +330,9 @@ def main() -> None:
                     f"{r.warm_p50:.1f} / {r.warm_p95:.1f}",
                     f"{r.c8:.0f} ({r.c8_cores:.2f})",
                     f"{r.rss_mb:.0f}",
-                    f"{r.build_s:.1f} ({r.build_peak_mb:.0f})",
+                    "– (served as built)"
+                    if r.build_s != r.build_s  # NaN: a --home not built here
+                    else f"{r.build_s:.1f} ({r.build_peak_mb:.0f})",
                     f"{r.snapshot_mb:.0f}",
                     r.recall,
                     r.manifest_recall,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from articleqa.lexical import terms
+from articleqa.loose_match import loosely_in as _loosely_in
 from articleqa.question import (
     AnswerType,
     answer_type,
@@ -12,7 +13,6 @@ from articleqa.question import (
     question_names,
     read_question,
 )
-from articleqa.search import _loosely_in
 
 
 @pytest.mark.parametrize(

@@ -785,7 +785,7 @@ def test_an_exit_status_is_answered_by_its_own_line(
 def test_folding_takes_accents_off_as_nfkd_does(word: str) -> None:
     import unicodedata
 
-    from articleqa.search import _fold
+    from articleqa.loose_match import fold as _fold
 
     expected = "".join(
         c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
@@ -796,7 +796,8 @@ def test_folding_takes_accents_off_as_nfkd_does(word: str) -> None:
 def _loosely_in_as_it_was(term: str, vocabulary: frozenset[str]) -> bool:
     """``search._loosely_in`` before its vocabulary was folded once per vocabulary (with its
     rule of lengths for an edit of today)."""
-    from articleqa.search import _edit_distance, _fold
+    from articleqa.loose_match import edit_distance as _edit_distance
+    from articleqa.loose_match import fold as _fold
 
     folded = _fold(term)
     allowed = 2 if len(folded) >= 8 else 1 if len(folded) >= 5 else 0
@@ -826,7 +827,7 @@ def _loosely_in_as_it_was(term: str, vocabulary: frozenset[str]) -> bool:
 
 
 def test_loose_name_matching_answers_as_before() -> None:
-    from articleqa.search import _loosely_in
+    from articleqa.loose_match import loosely_in as _loosely_in
 
     rng = random.Random(5)
     letters = "aeiourstnlcdéü"
@@ -842,7 +843,7 @@ def test_loose_name_matching_on_the_whole_vocabulary_answers_as_word_by_word() -
     # ``_loosely_in`` asks each rule of the whole vocabulary at once (a set, a joined string,
     # words by first letter and length); the words here are made to meet every rule: starts
     # of each other, compounds, cut endings, one and two edits, accents, long and short.
-    from articleqa.search import _loosely_in
+    from articleqa.loose_match import loosely_in as _loosely_in
 
     rng = random.Random(17)
     letters = "aeinorstlcdéü"

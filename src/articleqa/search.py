@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import functools
 import logging
 import math
 import re
 import time
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -23,6 +21,7 @@ from articleqa.conversation import FollowUp, Subject, Turn, check_context, follo
 from articleqa.embedding import Embedder
 from articleqa.errors import InvalidInput, NoArticles
 from articleqa.lexical import question_terms, terms
+from articleqa.loose_match import LooseTerm
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, paragraph_numbers
 from articleqa.question import AnswerType, QuestionInfo, holds_literal, read_question
@@ -79,6 +78,8 @@ _REFERRING = frozenset(
     )
 )
 _SENTENCE_VECTOR_CACHE = 20_000
+# Subject terms whose loose matches are kept (``LooseTerm``: up to ~1 MB each).
+_LOOSE_TERMS = 64
 # Sentence scores closer than this (a few hundredths of cosine) do not tell which one answers.
 _UNSURE_MARGIN = 0.05
 
@@ -208,14 +209,13 @@ class Searcher:
         self.abstain_threshold = abstain_threshold(settings, embedder.name)
         self._words_cache: dict[int, _PassageWords] = {}
         self._refs: dict[str, ArticleRef] = {}
-        self._subject_terms_cache: dict[tuple[int, str], frozenset[str]] = {}
-        self._framing_terms_cache: dict[tuple[int, str], frozenset[str]] = {}
         # Loads the English word frequencies now (about 0.1 s), not in the first question.
         read_question("What is this about?")
         self._about_cache: dict[str, frozenset[str]] = {}
         self._line_terms_cache: dict[str, frozenset[str]] = {}
         self._article_terms_cache: dict[str, frozenset[str]] = {}
         self._fuzzy_cache: dict[tuple[int, str, frozenset[str], bool], bool] = {}
+        self._loose_terms: dict[str, LooseTerm] = {}
         self._sentence_vector_cache: dict[str, np.ndarray] = {}
 
     def ask(
@@ -442,44 +442,42 @@ class Searcher:
         left out ("Herve"), a compound split ("Sky Drive"/"SkyDrive"). ``framing_only``: in its
         heading or what its article is about, not in its own text. ``typed``: an identifier
         ("pyproject.toml", "README"), written exactly: "pyproject" is not "project"."""
-        if not framing_only and not subject.isdisjoint(self._words(ordinal).all_terms):
+        words = self._words(ordinal).all_terms
+        if not framing_only and not subject.isdisjoint(words):
             # Named in the passage itself: no need for what its article is about (stemming its
-            # opening, on a first ask), which the vocabulary below includes.
+            # opening, on a first ask), which the vocabularies below include.
             return True
-        vocabulary = (
-            self._framing_terms(ordinal, article_id)
-            if framing_only
-            else self._subject_terms(ordinal, article_id)
+        # Its heading and what its article is about (and the passage, unless framing only),
+        # each asked apart: a term is loosely in their union exactly when it is in one of them
+        # (``loose_match``), and these sets are each shared by many passages.
+        framing = (
+            self._line_terms(self.snapshot.passages[ordinal].context),
+            self._about_terms(article_id),
         )
-        if not subject.isdisjoint(vocabulary):
+        if not all(subject.isdisjoint(vocabulary) for vocabulary in framing):
             return True
         if typed:
             return False
         key = (ordinal, article_id, subject, framing_only)
         cached = self._fuzzy_cache.get(key)
         if cached is None:
+            vocabularies = framing if framing_only else (words, *framing)
             cached = _remember(
-                self._fuzzy_cache, key, any(_loosely_in(term, vocabulary) for term in subject)
+                self._fuzzy_cache,
+                key,
+                any(
+                    self._loose(term).within(vocabulary)
+                    for term in subject
+                    for vocabulary in vocabularies
+                ),
             )
         return cached
 
-    def _subject_terms(self, ordinal: int, article_id: str) -> frozenset[str]:
-        """Where a subject may be named: the passage, its heading, its article's framing."""
-        key = (ordinal, article_id)
-        cached = self._subject_terms_cache.get(key)
+    def _loose(self, term: str) -> LooseTerm:
+        """A subject term's loose matches among the words tried so far (``LooseTerm``)."""
+        cached = self._loose_terms.get(term)
         if cached is None:
-            cached = self._words(ordinal).all_terms | self._framing_terms(ordinal, article_id)
-            _remember(self._subject_terms_cache, key, cached)
-        return cached
-
-    def _framing_terms(self, ordinal: int, article_id: str) -> frozenset[str]:
-        """The passage's heading and what its article says it is about."""
-        key = (ordinal, article_id)
-        cached = self._framing_terms_cache.get(key)
-        if cached is None:
-            passage = self.snapshot.passages[ordinal]
-            cached = self._line_terms(passage.context) | self._about_terms(article_id)
-            _remember(self._framing_terms_cache, key, cached)
+            cached = _remember(self._loose_terms, term, LooseTerm(term), limit=_LOOSE_TERMS)
         return cached
 
     def _about_terms(self, article_id: str) -> frozenset[str]:
@@ -967,121 +965,6 @@ class Searcher:
         if ref is None:
             ref = self._refs[article_id] = _ref(self.snapshot.articles[article_id])
         return ref
-
-
-@functools.lru_cache(maxsize=65_536)
-def _fold(word: str) -> str:
-    # ASCII has no accents to take off (NFKD leaves it as it is): most words, most of the
-    # time of a first question's fuzzy name matching (BENCHMARKS.md, "Scale").
-    if word.isascii():
-        return word
-    return "".join(
-        ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch)
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Vocabulary:
-    """A vocabulary folded once, laid out for ``_loosely_in``'s rules: a first question tries
-    each subject term on every candidate passage's vocabulary, and word by word in Python that
-    was most of its time (BENCHMARKS.md, "Scale, sixth pass")."""
-
-    exact: frozenset[str]
-    # Every word between NULs ("\0word\0other\0"): one substring search tells whether some
-    # word holds a term, and no match spans two words (no term holds a NUL). One string, not a
-    # structure of many objects: there is one per candidate passage, and allocating more per
-    # passage ran the garbage collector more often than it saved.
-    joined: str
-
-
-@functools.lru_cache(maxsize=4_096)
-def _folded(vocabulary: frozenset[str]) -> _Vocabulary:
-    """``vocabulary`` folded: the words a subject is loosely matched against, folded once per
-    vocabulary instead of once per subject term."""
-    joined = "\0".join(vocabulary)
-    if joined.isascii():
-        return _Vocabulary(vocabulary, f"\0{joined}\0")  # folding leaves ASCII as it is
-    words = [_fold(w) for w in vocabulary]
-    return _Vocabulary(frozenset(words), "\0{}\0".format("\0".join(words)))
-
-
-@functools.lru_cache(maxsize=1_024)
-def _starting_with(first: str, shortest: int, longest: int) -> re.Pattern[str]:
-    """The words of a joined vocabulary that start with ``first`` and are ``shortest`` to
-    ``longest`` letters long: the only ones a term can be a few edits from."""
-    return re.compile(f"\0({re.escape(first)}[^\0]{{{shortest - 1},{longest - 1}}})(?=\0)")
-
-
-def _in_a_word_of(part: str, joined: str, size: int) -> bool:
-    """Whether a word of at least ``size`` letters in ``joined`` holds ``part``."""
-    at = joined.find(part)
-    while at >= 0:
-        start = joined.rfind("\0", 0, at) + 1
-        if joined.find("\0", at + len(part)) - start >= size:
-            return True
-        at = joined.find(part, at + 1)
-    return False
-
-
-def _loosely_in(term: str, vocabulary: frozenset[str]) -> bool:
-    """``term`` is in ``vocabulary`` up to accents, one edit (two in long words, of the same
-    length give or take a letter), a shared stem (one is the other's start) or as part of a
-    compound.
-
-    Each rule is asked of the whole vocabulary at once (a set look-up, a substring search, a
-    pattern for the words of the right first letter and length) rather than word by word: the
-    same answer (``tests/test_search.py`` compares it with the word-by-word rules) at a
-    fraction of the cost.
-    """
-    folded = _fold(term)
-    found = _folded(vocabulary)
-    if folded in found.exact:
-        return True
-    size = len(folded)
-    if size < 4:
-        return False  # only an exact match counts for so short a word (every rule below)
-    # Part of a compound ("drive" in "skydriv"): a word holding the term is longer than it
-    # (an equal one was found above). This also covers a word that starts with the term, the
-    # first half of the shared stem rule.
-    if folded in found.joined:
-        return True
-    # One stem, two spellings ("patron"/"patronis"), the other half: a word of at least four
-    # letters and three quarters of the term's length is its start; not a name inside a longer
-    # one ("json"/"jsoncpp").
-    for end in range(4, size):
-        if end >= 0.75 * size and folded[:end] in found.exact:
-            return True
-    # Part of a compound, allowing for the stemmer's cut ending.
-    if size >= 5 and _in_a_word_of(folded[:-1], found.joined, size):
-        return True
-    allowed = 2 if size >= 8 else 1 if size >= 5 else 0
-    if not allowed:
-        return False
-    # A misspelling keeps a word's length or moves it by one letter; two letters more or less
-    # make another name ("LibreSSL" is not "libssl"), even within two edits.
-    near = _starting_with(folded[:1], size - 1, size + 1)
-    return any(
-        _edit_distance(folded, match.group(1), allowed) <= allowed
-        for match in near.finditer(found.joined)
-    )
-
-
-def _edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance (a swap of neighbours is one edit), capped past
-    ``limit``."""
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 _TERM_END = re.compile(r"[.!?;,\"'”’)]$")

@@ -46,7 +46,7 @@ def test_a_loaded_index_is_frozen_out_of_the_collectors_sight_and_old_cycles_fre
     import gc
     import weakref
 
-    from articleqa.api.state import _settled
+    from articleqa.api.collector import settled as _settled
 
     class Node:
         def __init__(self) -> None:

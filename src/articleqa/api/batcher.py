@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import faiss
 import numpy as np
 
+from articleqa.api.collector import QuestionCollector
 from articleqa.api.metrics import Metrics
 from articleqa.embedding import Embedder
 from articleqa.errors import ArticleQAError
@@ -60,8 +61,11 @@ class QueryBatcher:
         metrics: Metrics | None = None,
         max_batch: int = MAX_BATCH,
         search_threads: int | None = None,
+        collector: QuestionCollector | None = None,
     ) -> None:
         self.embedder = embedder
+        # Freezes what each answered question left in the searcher's caches (collector.py).
+        self.collector = collector
         self.window_s = window_s
         self.metrics = metrics
         self.max_batch = max_batch
@@ -162,7 +166,9 @@ class QueryBatcher:
         for pending, vector in zip(batch, vectors, strict=True):
             if pending.future.done():  # the client went away
                 continue
-            search = loop.run_in_executor(self._searchers, _answer, pending, vector, embed_ms)
+            search = loop.run_in_executor(
+                self._searchers, _answer, pending, vector, embed_ms, self.collector
+            )
             search.add_done_callback(functools.partial(_settle, pending))
 
     def _embed(self, batch: list[_Pending]) -> tuple[np.ndarray, float]:
@@ -176,7 +182,7 @@ class QueryBatcher:
             vectors, embed_ms = self._embed([pending])
         finally:
             loop.call_soon_threadsafe(self._embedded)
-        return _answer(pending, vectors[0], embed_ms)
+        return _answer(pending, vectors[0], embed_ms, self.collector)
 
     def _embedded(self) -> None:
         """The model is free again (on the event loop): the next batch may be embedded."""
@@ -185,8 +191,12 @@ class QueryBatcher:
             self._wakeup.set()
 
 
-def _answer(pending: _Pending, vector: np.ndarray, embed_ms: float) -> Answer:
+def _answer(
+    pending: _Pending, vector: np.ndarray, embed_ms: float, collector: QuestionCollector | None
+) -> Answer:
     answer = pending.searcher.ask(pending.question, pending.k, pending.filters, query_vector=vector)
+    if collector is not None:
+        collector.answered()
     # The searcher timed the search; the question's share of the work also includes the model
     # call that embedded it.
     answer.took_ms = round(answer.took_ms + embed_ms, 2)

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
-import gc
 import json
 import logging
 import os
@@ -21,12 +20,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Literal
 
 import anyio
 
 from articleqa.api.access import TokenTable
 from articleqa.api.batcher import QueryBatcher
+from articleqa.api.collector import QuestionCollector, settled
 from articleqa.api.metrics import Metrics
 from articleqa.api.middleware import redact_access_log
 from articleqa.collection import DEFAULT, check_name
@@ -57,22 +57,6 @@ KEEP_JOBS = 100
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-T = TypeVar("T")
-
-
-def _settled(load: Callable[[], T]) -> T:
-    """``load()``, then the garbage it left collected and everything still alive frozen (out
-    of the collector's sight): a loaded snapshot is tens of thousands of long-lived objects,
-    and a full collection walking them in the middle of a question took 60-140 ms on a busy
-    machine (BENCHMARKS.md, "Scale, sixth pass"). Unfrozen first, so that what an earlier
-    snapshot left in cycles is collected now."""
-    loaded = load()
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-    return loaded
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,7 +125,7 @@ class IndexHolder:
         async with self._lock:
             try:
                 searcher, fallback_reason = await anyio.to_thread.run_sync(
-                    _settled, self.engine.load_best
+                    settled, self.engine.load_best
                 )
             except IndexNotBuilt:
                 logger.warning("%s", NO_INDEX_MESSAGE)
@@ -179,7 +163,7 @@ class IndexHolder:
                 return False
             try:
                 searcher = await anyio.to_thread.run_sync(
-                    _settled, functools.partial(self.engine.load, target)
+                    settled, functools.partial(self.engine.load, target)
                 )
             except (SnapshotCorrupt, IndexNotBuilt) as exc:
                 self._failed_version = target
@@ -488,6 +472,7 @@ class Services:
             settings.batch_window_ms / 1000,
             metrics,
             search_threads=settings.compute_threads,
+            collector=QuestionCollector(),
         )
         batcher.start()
         services = cls(
