@@ -14,7 +14,7 @@ from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.engine import ArticleQA
 from articleqa.ingest.prepare import prepare_article
-from articleqa.loose_match import LooseTerm, loosely_in
+from articleqa.loose_match import LooseTerm, edit_distance, fold, loosely_in
 from articleqa.models import RawArticle
 
 
@@ -34,6 +34,7 @@ def _pool(seed: int) -> list[str]:
             other + root[:-1],
             root[:at] + rng.choice(letters) + root[at:],
             root[:at] + root[at + 1 :],
+            root[:at] + rng.choice(letters) + root[at + 1 :],
             root[:at] + root[at + 1 : at + 2] + root[at : at + 1] + root[at + 2 :],
         ]
     return [w for w in pool if w]
@@ -115,3 +116,83 @@ def test_the_subject_check_tries_each_word_once(
     assert not answer.answered
     assert tried, "the subject was loosely matched"
     assert max(tried.values()) == 1, tried.most_common(3)
+
+
+@pytest.mark.parametrize("word", ["herve", "hervé", "Zürich", "naïve", "ﬁle", "café", "straße"])
+def test_folding_takes_accents_off_as_nfkd_does(word: str) -> None:
+    import unicodedata
+
+    expected = "".join(
+        c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
+    )
+    assert fold(word) == expected
+
+
+def _loosely_in_as_it_was(term: str, vocabulary: frozenset[str]) -> bool:
+    """``loosely_in`` (then ``search._loosely_in``) before its vocabulary was folded once per
+    vocabulary (with its rule of lengths for an edit of today)."""
+    folded = fold(term)
+    allowed = 2 if len(folded) >= 8 else 1 if len(folded) >= 5 else 0
+    for word in vocabulary:
+        other = fold(word)
+        if other == folded:
+            return True
+        shorter, longer = sorted((len(other), len(folded)))
+        if (
+            shorter >= 4
+            and shorter >= 0.75 * longer
+            and (other.startswith(folded) or folded.startswith(other))
+        ):
+            return True
+        if len(folded) >= 4 and len(other) > len(folded) and folded in other:
+            return True
+        if len(folded) >= 5 and len(other) >= len(folded) and folded[:-1] in other:
+            return True
+        if (
+            allowed
+            and abs(len(other) - len(folded)) <= 1
+            and other[:1] == folded[:1]
+            and edit_distance(folded, other, allowed) <= allowed
+        ):
+            return True
+    return False
+
+
+def test_loose_name_matching_answers_as_before() -> None:
+    rng = random.Random(5)
+    letters = "aeiourstnlcdéü"
+    pool = ["".join(rng.choices(letters, k=rng.randint(1, 10))) for _ in range(400)]
+    pool += ["skydriv", "patronis", "herve", "hervé", "json", "jsoncpp", "primier", "premier"]
+    for _ in range(300):
+        vocabulary = frozenset(rng.sample(pool, rng.randint(0, 40)))
+        term = rng.choice(pool)
+        assert loosely_in(term, vocabulary) == _loosely_in_as_it_was(term, vocabulary)
+
+
+def test_loose_name_matching_on_the_whole_vocabulary_answers_as_word_by_word() -> None:
+    # ``_loosely_in`` asks each rule of the whole vocabulary at once (a set, a joined string,
+    # words by first letter and length); the words here are made to meet every rule: starts
+    # of each other, compounds, cut endings, one and two edits, accents, long and short.
+    rng = random.Random(17)
+    pool = _pool(17)
+    # At each rule's edge: a word just long enough to hold the cut stem, a start just long
+    # enough, an edit at the first letter, words at the ends of the joined vocabulary.
+    edges = [
+        ("abcde", {"xabcd"}, True),
+        ("abcde", {"xabc"}, False),
+        ("abcdefgh", {"abcdef"}, True),
+        ("abcdefgh", {"abcde"}, False),
+        ("abcde", {"xbcde"}, False),
+        ("abcdefgh", {"zz", "abcdefhg", "yy"}, True),
+        ("hervé", {"herve"}, True),
+    ]
+    for term, words, expected in edges:
+        assert loosely_in(term, frozenset(words)) is expected
+        assert _loosely_in_as_it_was(term, frozenset(words)) is expected
+    for _ in range(3000):
+        vocabulary = frozenset(rng.sample(pool, rng.randint(0, 60)))
+        term = rng.choice(pool)
+        assert loosely_in(term, vocabulary) == _loosely_in_as_it_was(term, vocabulary), (
+            term,
+            sorted(vocabulary),
+        )

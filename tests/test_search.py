@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import random
 from pathlib import Path
 
 import numpy as np
@@ -779,110 +778,6 @@ def test_an_exit_status_is_answered_by_its_own_line(
     assert answer.quotes[0].highlight is not None
     assert "All is good." in answer.quotes[0].highlight.text
     _assert_contract(answer, store)
-
-
-@pytest.mark.parametrize("word", ["herve", "hervé", "Zürich", "naïve", "ﬁle", "café", "straße"])
-def test_folding_takes_accents_off_as_nfkd_does(word: str) -> None:
-    import unicodedata
-
-    from articleqa.loose_match import fold as _fold
-
-    expected = "".join(
-        c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)
-    )
-    assert _fold(word) == expected
-
-
-def _loosely_in_as_it_was(term: str, vocabulary: frozenset[str]) -> bool:
-    """``search._loosely_in`` before its vocabulary was folded once per vocabulary (with its
-    rule of lengths for an edit of today)."""
-    from articleqa.loose_match import edit_distance as _edit_distance
-    from articleqa.loose_match import fold as _fold
-
-    folded = _fold(term)
-    allowed = 2 if len(folded) >= 8 else 1 if len(folded) >= 5 else 0
-    for word in vocabulary:
-        other = _fold(word)
-        if other == folded:
-            return True
-        shorter, longer = sorted((len(other), len(folded)))
-        if (
-            shorter >= 4
-            and shorter >= 0.75 * longer
-            and (other.startswith(folded) or folded.startswith(other))
-        ):
-            return True
-        if len(folded) >= 4 and len(other) > len(folded) and folded in other:
-            return True
-        if len(folded) >= 5 and len(other) >= len(folded) and folded[:-1] in other:
-            return True
-        if (
-            allowed
-            and abs(len(other) - len(folded)) <= 1
-            and other[:1] == folded[:1]
-            and _edit_distance(folded, other, allowed) <= allowed
-        ):
-            return True
-    return False
-
-
-def test_loose_name_matching_answers_as_before() -> None:
-    from articleqa.loose_match import loosely_in as _loosely_in
-
-    rng = random.Random(5)
-    letters = "aeiourstnlcdéü"
-    pool = ["".join(rng.choices(letters, k=rng.randint(1, 10))) for _ in range(400)]
-    pool += ["skydriv", "patronis", "herve", "hervé", "json", "jsoncpp", "primier", "premier"]
-    for _ in range(300):
-        vocabulary = frozenset(rng.sample(pool, rng.randint(0, 40)))
-        term = rng.choice(pool)
-        assert _loosely_in(term, vocabulary) == _loosely_in_as_it_was(term, vocabulary)
-
-
-def test_loose_name_matching_on_the_whole_vocabulary_answers_as_word_by_word() -> None:
-    # ``_loosely_in`` asks each rule of the whole vocabulary at once (a set, a joined string,
-    # words by first letter and length); the words here are made to meet every rule: starts
-    # of each other, compounds, cut endings, one and two edits, accents, long and short.
-    from articleqa.loose_match import loosely_in as _loosely_in
-
-    rng = random.Random(17)
-    letters = "aeinorstlcdéü"
-    roots = ["".join(rng.choices(letters, k=rng.randint(2, 12))) for _ in range(150)]
-    pool = list(roots)
-    for root in roots:
-        other = rng.choice(roots)
-        at = rng.randrange(len(root) + 1)
-        pool += [
-            root[: rng.randint(1, len(root))],  # a start
-            root + other,  # a compound
-            other + root[:-1],  # a compound of the cut stem
-            root[:at] + rng.choice(letters) + root[at:],  # an insertion
-            root[:at] + root[at + 1 :],  # a deletion
-            root[:at] + rng.choice(letters) + root[at + 1 :],  # a substitution
-            root[:at] + root[at + 1 : at + 2] + root[at : at + 1] + root[at + 2 :],  # a swap
-        ]
-    pool = [w for w in pool if w]
-    # At each rule's edge: a word just long enough to hold the cut stem, a start just long
-    # enough, an edit at the first letter, words at the ends of the joined vocabulary.
-    edges = [
-        ("abcde", {"xabcd"}, True),
-        ("abcde", {"xabc"}, False),
-        ("abcdefgh", {"abcdef"}, True),
-        ("abcdefgh", {"abcde"}, False),
-        ("abcde", {"xbcde"}, False),
-        ("abcdefgh", {"zz", "abcdefhg", "yy"}, True),
-        ("hervé", {"herve"}, True),
-    ]
-    for term, words, expected in edges:
-        assert _loosely_in(term, frozenset(words)) is expected
-        assert _loosely_in_as_it_was(term, frozenset(words)) is expected
-    for _ in range(3000):
-        vocabulary = frozenset(rng.sample(pool, rng.randint(0, 60)))
-        term = rng.choice(pool)
-        assert _loosely_in(term, vocabulary) == _loosely_in_as_it_was(term, vocabulary), (
-            term,
-            sorted(vocabulary),
-        )
 
 
 def test_a_heading_s_words_count_for_its_sentences_when_ranking(home: Path) -> None:
