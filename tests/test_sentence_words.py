@@ -5,10 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
+from articleqa import lexical
 from articleqa.file_slices import FileSlices
 from articleqa.passages import Span
-from articleqa.sentence_words import SentenceWords, sentence_terms, words_files
+from articleqa.sentence_words import (
+    SentenceWords,
+    rules_fingerprint,
+    sentence_terms,
+    words_files,
+)
 
 TEXTS = [
     "The night ferry returns on 3 May. It had been paused for two years.",
@@ -91,3 +98,24 @@ def test_repeated_sentences_share_their_terms_and_read_back_the_same(tmp_path: P
     _, terms_file = words_files(vectors)
     terms_file.write_bytes(terms_file.read_bytes()[:-1])
     assert SentenceWords.load(vectors, count) is None  # cut short
+
+
+def test_the_rules_fingerprint_follows_the_tokenizer_not_the_bm25_module(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It hashed all of lexical.py: any edit to how postings are stored made every snapshot
+    # search without its stored sentence words and about-terms until built again.
+    rules_fingerprint.cache_clear()
+    before = rules_fingerprint()
+    edited = tmp_path / "lexical.py"
+    edited.write_text(Path(lexical.__file__).read_text() + "\nTERM_CACHE_POSTINGS = 1\n")
+    monkeypatch.setattr(lexical, "__file__", str(edited))
+    monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", 1)
+    rules_fingerprint.cache_clear()
+    assert rules_fingerprint() == before
+    # A stop word more changes the terms of a text, and so the fingerprint.
+    monkeypatch.setattr(lexical, "_STOPWORDS", lexical._STOPWORDS | {"council"})
+    rules_fingerprint.cache_clear()
+    assert rules_fingerprint() != before
+    monkeypatch.undo()
+    rules_fingerprint.cache_clear()  # the next test sees the real rules' fingerprint

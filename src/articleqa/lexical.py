@@ -18,6 +18,7 @@ Snapshots from before the segments hold a bm25s index (``bm25/``): ``Bm25sIndex`
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import logging
 import math
@@ -157,6 +158,19 @@ def _stemmed(text: str, skip: frozenset[str]) -> list[str]:
             new = list(dict.fromkeys(words))
         stems.update(zip(new, _stemmer().stemWords(new), strict=True))
     return [stems[w] for w in words]
+
+
+def tokenizing_fingerprint() -> str:
+    """A hash of what decides a text's terms: the token pattern, the stop words, the stemmer
+    and the functions applying them. Not of this whole module: an edit to how postings are
+    stored or scored does not change a single term, and stored terms (sentence words,
+    about-terms) fingerprinted by it stay usable."""
+    digest = hashlib.sha256(_SPLITTER.pattern.encode())
+    digest.update("\n".join(sorted(_STOPWORDS)).encode())
+    digest.update(f"{Stemmer.version()}\n{inspect.getsource(_stemmer)}".encode())
+    digest.update(inspect.getsource(_stemmed).encode())
+    digest.update(inspect.getsource(terms).encode())
+    return digest.hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

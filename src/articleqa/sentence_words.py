@@ -34,10 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-from articleqa import lexical as lexical_module
 from articleqa.arrays import load_array
 from articleqa.file_slices import FileSlices
-from articleqa.lexical import terms
+from articleqa.lexical import terms, tokenizing_fingerprint
 from articleqa.passages import Span, passage_sentences, splitting_fingerprint
 
 logger = logging.getLogger(__name__)
@@ -62,9 +61,10 @@ def _terms_of(held: bytes) -> frozenset[str]:
 
 @functools.cache
 def rules_fingerprint() -> str:
-    """A hash of the modules that split passages into sentences and words."""
+    """A hash of the code that splits passages into sentences and words (the splitting module
+    and the tokenizer, not the rest of the BM25 module)."""
     digest = hashlib.sha256(splitting_fingerprint().encode())
-    digest.update(Path(str(lexical_module.__file__)).read_bytes())
+    digest.update(tokenizing_fingerprint().encode())
     return digest.hexdigest()[:16]
 
 
