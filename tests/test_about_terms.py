@@ -63,7 +63,7 @@ def _rewrite_manifest(folder: Path, **changes: object) -> None:
 def test_a_build_stores_every_articles_about_terms_as_the_searcher_computes_them(
     built: Snapshot,
 ) -> None:
-    assert built.manifest.format == FORMAT_VERSION == 4
+    assert built.manifest.format == FORMAT_VERSION == 5
     assert built.about is not None and len(built.about) == len(built.articles) > 1
     for article_id, article in built.articles.items():
         assert built.about.get(article_id) == about_terms(article)

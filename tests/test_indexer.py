@@ -482,8 +482,10 @@ def test_a_corrupted_current_snapshot_falls_back_to_the_previous_one(
     first = indexer.build()
     _add(store)
     second = indexer.build()
-    texts_file = settings.home / SNAPSHOTS / second.version / records.TEXTS
-    texts_file.write_bytes(texts_file.read_bytes().replace(b"Lakeshore", b"Lakeshire"))
+    texts_file = settings.home / SNAPSHOTS / second.version / records.COMPRESSED
+    damaged = bytearray(texts_file.read_bytes())
+    damaged[len(damaged) // 2] ^= 0xFF
+    texts_file.write_bytes(bytes(damaged))
 
     with pytest.raises(SnapshotCorrupt, match="does not match its hash"):
         load_snapshot(settings.home)

@@ -9,17 +9,19 @@ import bm25s
 import numpy as np
 import pytest
 
-from articleqa import lexical
+from articleqa import lexical, posting_gaps
 from articleqa.lexical import (
     MAX_SEGMENTS,
     MERGE_FRACTION,
     Bm25sIndex,
     LexicalIndex,
+    Segment,
     _stemmer,
     load_lexical,
     question_terms,
     terms,
 )
+from articleqa.posting_gaps import GapDocs
 
 TEXTS = [
     "Who won the regional science fair?",
@@ -131,8 +133,56 @@ def test_a_saved_index_is_read_memory_mapped(tmp_path: Path) -> None:
     texts = _corpus(50)
     LexicalIndex.build(texts).save(tmp_path / "lexical")
     loaded = LexicalIndex.load(tmp_path / "lexical", len(texts))
-    assert isinstance(loaded.segments[0].docs, np.memmap)
+    docs = loaded.segments[0].docs
+    assert isinstance(docs, GapDocs) and isinstance(docs.gaps, np.memmap)
+    assert not (tmp_path / "lexical" / loaded.segments[0].name / Segment.DOCS).exists()
     assert loaded.scores("tram").tolist() == LexicalIndex.build(texts).scores("tram").tolist()
+
+
+def _as_format_4(folder: Path) -> None:
+    """Each segment under ``folder`` as format 4 wrote it: docs.npy, int32, not the gaps."""
+    for gaps in folder.glob(f"*/{posting_gaps.GAPS}"):
+        segment = Segment.load(gaps.parent, gaps.parent.name)
+        assert isinstance(segment.docs, GapDocs)
+        np.save(gaps.parent / Segment.DOCS, segment.docs.every())
+        for name in posting_gaps.FILES:
+            (gaps.parent / name).unlink()
+
+
+def test_a_segment_of_format_4_loads_scores_the_same_and_is_linked_as_it_is(
+    tmp_path: Path,
+) -> None:
+    texts = _corpus(300)
+    LexicalIndex.build(texts).save(tmp_path / "one")
+    _as_format_4(tmp_path / "one")
+    old = LexicalIndex.load(tmp_path / "one", len(texts))
+    segment = old.segments[0]
+    assert isinstance(segment.docs, np.memmap) and segment.docs.dtype == np.int32
+    _same(old, Bm25sIndex.build(texts))
+    # A later build links the old segment with its docs.npy, and writes its new one as gaps.
+    changed = texts[:290] + _corpus(5, seed=5)
+    update = old.updated(changed)
+    assert update.how == "incremental"
+    update.index.save(tmp_path / "two")
+    base, new = (s.name for s in update.index.segments)
+    assert (tmp_path / "two" / base / Segment.DOCS).stat().st_ino == (
+        (tmp_path / "one" / base / Segment.DOCS).stat().st_ino
+    )
+    assert not (tmp_path / "two" / base / posting_gaps.GAPS).exists()
+    assert (tmp_path / "two" / new / posting_gaps.GAPS).is_file()
+    assert not (tmp_path / "two" / new / Segment.DOCS).exists()
+    reloaded = LexicalIndex.load(tmp_path / "two", len(changed))
+    _same(reloaded, Bm25sIndex.build(changed))
+
+
+def test_idf_with_tombstones_reads_the_gaps_as_the_numbers_they_were(tmp_path: Path) -> None:
+    # idf over a segment with tombstones decodes every posting (GapDocs.every).
+    texts = _corpus(300)
+    LexicalIndex.build(texts).save(tmp_path / "one")
+    changed = texts[40:] + _corpus(10, seed=3)
+    update = LexicalIndex.load(tmp_path / "one", len(texts)).updated(changed)
+    assert update.how == "incremental" and isinstance(update.index.segments[0].docs, GapDocs)
+    assert update.index.idf() == Bm25sIndex.build(changed).idf()
 
 
 def test_an_older_snapshots_bm25s_index_still_loads(tmp_path: Path) -> None:
@@ -188,8 +238,8 @@ def test_an_index_updated_with_new_and_removed_passages_scores_as_a_full_build(
     _same(updated, Bm25sIndex.build(changed))
     updated.save(tmp_path / "two")
     base = updated.segments[0].name
-    assert (tmp_path / "two" / base / "docs.npy").stat().st_ino == (
-        (tmp_path / "one" / base / "docs.npy").stat().st_ino
+    assert (tmp_path / "two" / base / posting_gaps.GAPS).stat().st_ino == (
+        (tmp_path / "one" / base / posting_gaps.GAPS).stat().st_ino
     )
     _same(LexicalIndex.load(tmp_path / "two", len(changed)), Bm25sIndex.build(changed))
 

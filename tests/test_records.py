@@ -18,6 +18,7 @@ from articleqa.records import (
     load_columns,
     write_columns,
 )
+from articleqa.text_blocks import BlockTexts
 
 ARTICLES = [
     ArticleRecord(
@@ -63,7 +64,7 @@ def test_columns_written_and_mapped_read_back_as_the_records(tmp_path: Path) -> 
     assert {k: v.tolist() for k, v in loaded.by_article.items()} == _by_article(PASSAGES)
     assert "a3" not in loaded.by_article  # no passage
     # The article texts are stored once: the passages cut from them add no bytes.
-    texts = (tmp_path / records.TEXTS).read_bytes()
+    texts = load_columns(tmp_path).texts[:]
     assert texts.count(TEXT_1.encode()) == 1 and texts.count(b"Plain text.") == 1
 
 
@@ -73,10 +74,12 @@ def test_loaded_texts_are_read_not_mapped_and_written_again_as_they_are(tmp_path
     write_columns(tmp_path / "one", columns)
     loaded = load_columns(tmp_path / "one")
     # Read by pread: a mapped file's touched pages would count in the server's RSS.
-    assert isinstance(loaded.texts, FileSlices)
+    assert isinstance(loaded.texts, BlockTexts) and isinstance(loaded.texts._data, FileSlices)
     (tmp_path / "two").mkdir()
     write_columns(tmp_path / "two", loaded)
-    assert (tmp_path / "two" / records.TEXTS).read_bytes() == columns.texts
+    for name in (records.COMPRESSED, records.BLOCKS):
+        assert (tmp_path / "two" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+    assert load_columns(tmp_path / "two").texts[:] == columns.texts
 
 
 def test_records_in_memory_equal_the_mapped_ones(tmp_path: Path) -> None:

@@ -11,20 +11,25 @@ import numpy as np
 import pytest
 
 from articleqa import indexer as indexer_module
+from articleqa import posting_gaps, records
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.errors import SnapshotCorrupt
 from articleqa.hashing import file_sha256
 from articleqa.indexer import Indexer
 from articleqa.ingest.prepare import prepare_article
+from articleqa.lexical import LexicalIndex, Segment
 from articleqa.manifest import FORMAT_VERSION
 from articleqa.models import RawArticle
 from articleqa.paths import SNAPSHOTS
+from articleqa.posting_gaps import GapDocs
+from articleqa.records import load_columns
 from articleqa.search import Searcher
 from articleqa.sentence_files import dequantise, row_map_file, scales_file
 from articleqa.sentence_words import SentenceWords, words_files
 from articleqa.service import ingest
 from articleqa.snapshot import (
+    LEXICAL_DIR,
     MANIFEST,
     SENTENCE_ARRAYS,
     SENTENCE_FILES,
@@ -125,7 +130,7 @@ def test_a_build_stores_int8_rows_and_their_scales(
     Indexer(settings, store, fake_embedder).build()
     snapshot = load_snapshot(settings.home)
 
-    assert snapshot.manifest.format == FORMAT_VERSION == 4
+    assert snapshot.manifest.format == FORMAT_VERSION == 5
     assert snapshot.sentences is not None and len(snapshot.sentences.arrays) == 1
     [name] = json.loads((snapshot.path / SENTENCE_LIST).read_text())
     assert snapshot.sentences.arrays[0].dtype == np.int8
@@ -166,7 +171,7 @@ def test_a_float16_snapshot_loads_as_written_and_the_next_build_links_it_beside_
     _add(store, 3)
     indexer.build()
     mixed = load_snapshot(settings.home)
-    assert mixed.manifest.format == FORMAT_VERSION == 4
+    assert mixed.manifest.format == FORMAT_VERSION == 5
     sentences = mixed.sentences
     assert sentences is not None and len(sentences.arrays) == 2
     assert [a.dtype for a in sentences.arrays] == [np.float16, np.int8]
@@ -389,4 +394,53 @@ def test_a_format_2_snapshot_loads_as_written_and_the_next_build_links_it(
     linked = mixed.sentences.files[0]
     assert linked is not None and linked.samefile(old.sentences.files[0] or linked)
     assert mixed.sentences.map_of(0) is None
+    assert _answers(mixed, fake_embedder, settings)[:2] == answers[:2]
+
+
+def _as_format_4(snapshot: Snapshot) -> None:
+    """Rewrite a snapshot of this code as format 4 wrote it: the texts as they are in
+    texts.bin, each segment's document numbers as int32 in docs.npy."""
+    folder = snapshot.path
+    texts = load_columns(folder).texts
+    (folder / records.TEXTS).write_bytes(texts[:])
+    for name in (records.COMPRESSED, records.BLOCKS, records.DICTIONARY):
+        (folder / name).unlink(missing_ok=True)
+    for gaps in (folder / LEXICAL_DIR).glob(f"*/{posting_gaps.GAPS}"):
+        segment = Segment.load(gaps.parent, gaps.parent.name)
+        assert isinstance(segment.docs, GapDocs)
+        np.save(gaps.parent / Segment.DOCS, segment.docs.every())
+        for name in posting_gaps.FILES:
+            (gaps.parent / name).unlink()
+    _rewrite_manifest(folder, 4)
+
+
+def test_a_format_4_snapshot_loads_as_written_and_the_next_build_links_its_segment(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    built = load_snapshot(settings.home)
+    assert (built.path / records.COMPRESSED).is_file()
+    assert not (built.path / records.TEXTS).exists()
+    answers = _answers(built, fake_embedder, settings)
+    assert all(answers[:2])
+    _as_format_4(built)
+
+    old = load_snapshot(settings.home)
+    assert old.manifest.format == 4
+    assert list(old.passages) == list(built.passages)
+    assert list(old.articles.values()) == list(built.articles.values())
+    assert _answers(old, fake_embedder, settings) == answers
+
+    # The next build writes its texts compressed and links the old segment with its docs.npy.
+    _add(store, 1)
+    indexer.build()
+    mixed = load_snapshot(settings.home)
+    assert mixed.manifest.format == FORMAT_VERSION
+    assert (mixed.path / records.COMPRESSED).is_file()
+    assert not (mixed.path / records.TEXTS).exists()
+    assert isinstance(old.lexical, LexicalIndex)
+    old_segment = old.path / LEXICAL_DIR / old.lexical.segments[0].name
+    linked = mixed.path / LEXICAL_DIR / old_segment.name / Segment.DOCS
+    assert linked.samefile(old_segment / Segment.DOCS)
     assert _answers(mixed, fake_embedder, settings)[:2] == answers[:2]

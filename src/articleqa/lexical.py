@@ -37,7 +37,9 @@ from typing import Any, Protocol
 import numpy as np
 import Stemmer
 
+from articleqa import posting_gaps
 from articleqa.arrays import load_array
+from articleqa.posting_gaps import GapDocs
 
 logger = logging.getLogger(__name__)
 
@@ -237,13 +239,16 @@ class Segment:
     name: str
     vocabulary: dict[str, int]
     indptr: np.ndarray  # int64, one more than the terms: term t's postings are [t, t+1)
-    docs: np.ndarray  # int32 document numbers, ascending within a term
+    # Document numbers, ascending within a term: int32 as built (and as docs.npy of format 4
+    # and before held them); saved as gaps from format 5 (posting_gaps.py).
+    docs: np.ndarray | GapDocs
     tfs: np.ndarray  # how often the term occurs in the document (unsigned)
     lengths: np.ndarray  # int32 indexed tokens per document (stop words out), as bm25s counts
     keys: np.ndarray  # (documents, KEY_BYTES) uint8: ``passage_key`` of each document's text
     folder: Path | None = None
 
-    FILES = ("vocab.json", "indptr.npy", "docs.npy", "tfs.npy", "lengths.npy", "keys.npy")
+    FILES = ("vocab.json", "indptr.npy", "tfs.npy", "lengths.npy", "keys.npy")
+    DOCS = "docs.npy"  # format 4 and before; format 5 writes posting_gaps.FILES instead
 
     @property
     def count(self) -> int:
@@ -299,14 +304,23 @@ class Segment:
         """Write (or, if saved before, hard-link) the files into ``folder``; the saved copy."""
         folder.mkdir(parents=True)
         if self.folder is not None:
-            for name in self.FILES:
+            # As it was written: a segment of format 4 keeps its docs.npy.
+            docs = (*posting_gaps.FILES,) if isinstance(self.docs, GapDocs) else (self.DOCS,)
+            for name in (*self.FILES, *docs):
                 link_or_copy(self.folder / name, folder / name)
         else:
             inverse = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
             (folder / "vocab.json").write_text(json.dumps(inverse, ensure_ascii=False))
+            coded = (
+                self.docs
+                if isinstance(self.docs, GapDocs)
+                else GapDocs.encode(self.indptr, self.docs)
+            )
             for name, array in (
                 ("indptr.npy", self.indptr),
-                ("docs.npy", self.docs),
+                (posting_gaps.GAPS, coded.gaps),
+                (posting_gaps.ESCAPES, coded.escapes),
+                (posting_gaps.ESCAPE_STARTS, coded.escape_starts),
                 ("tfs.npy", self.tfs),
                 ("lengths.npy", self.lengths),
                 ("keys.npy", self.keys),
@@ -323,11 +337,24 @@ class Segment:
             # with every other process serving this snapshot (or a later one linking them).
             return load_array(folder / file, mapped=True)
 
+        indptr = np.asarray(array("indptr.npy"))
+        docs: np.ndarray | GapDocs
+        if (folder / posting_gaps.GAPS).is_file():
+            docs = GapDocs(
+                indptr,
+                array(posting_gaps.GAPS),
+                array(posting_gaps.ESCAPES),
+                np.asarray(load_array(folder / posting_gaps.ESCAPE_STARTS, mapped=False)),
+            )
+            if not docs.check():
+                raise ValueError(f"segment {name}: posting gaps do not fit its postings")
+        else:  # format 4 and before
+            docs = array(cls.DOCS)
         return cls(
             name=name,
             vocabulary={t: i for i, t in enumerate(terms_in_order)},
-            indptr=np.asarray(array("indptr.npy")),
-            docs=array("docs.npy"),
+            indptr=indptr,
+            docs=docs,
             tfs=array("tfs.npy"),
             lengths=array("lengths.npy"),
             keys=array("keys.npy"),
@@ -340,7 +367,16 @@ class Segment:
         if column is None:
             return None
         start, end = int(self.indptr[column]), int(self.indptr[column + 1])
-        return np.asarray(self.docs[start:end]), np.asarray(self.tfs[start:end])
+        docs = (
+            self.docs.term(column)
+            if isinstance(self.docs, GapDocs)
+            else np.asarray(self.docs[start:end])
+        )
+        return docs, np.asarray(self.tfs[start:end])
+
+    def every_doc(self) -> np.ndarray:
+        """Every posting's document number, in posting order."""
+        return self.docs.every() if isinstance(self.docs, GapDocs) else np.asarray(self.docs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -671,7 +707,7 @@ class LexicalIndex:
                     # would stay in each server's RSS: ~240 MB at a million passages.
                     counts = np.diff(segment.indptr)
                 else:
-                    live = (part.ordinals >= 0)[np.asarray(segment.docs)]
+                    live = (part.ordinals >= 0)[segment.every_doc()]
                     counts = (
                         np.add.reduceat(live.astype(np.int64), segment.indptr[:-1])
                         if len(live)

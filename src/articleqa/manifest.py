@@ -24,7 +24,13 @@ logger = logging.getLogger(__name__)
 # sentence_words.py); code of format 3 does not use such a file and computes the words.
 # Also in 4: each article's about-terms stored (about.npy, about.bin; about_terms.py): optional
 # files, so code of format 3 reads them as before, and this code a snapshot without them.
-FORMAT_VERSION = 4
+# 5: article texts compressed in zstd blocks (texts.zst, texts.blocks.npy, texts.dict;
+# text_blocks.py) instead of texts.bin, and a BM25 segment's document numbers as one-byte gaps
+# (gaps.npy, escapes.npy, escape_starts.npy; posting_gaps.py) instead of docs.npy. Code of
+# format 4 finds neither texts.bin nor docs.npy and cannot load such a snapshot (it falls back
+# to an earlier one); this code loads every earlier format, and a segment of format 4 linked
+# into a later snapshot keeps its docs.npy.
+FORMAT_VERSION = 5
 METRIC = "inner_product"
 
 _KNOWN = frozenset(

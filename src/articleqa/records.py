@@ -4,11 +4,14 @@ As Python objects (one ``PassageRecord`` and ``ArticleRecord`` each, every text 
 they were ~450 MB of every server's anonymous memory at 200 k passages, ~2.3 GB in proportion
 at a million (BENCHMARKS.md, "Scale, second pass"). In columns they are files the page cache
 holds once for every process, and a record is made only when the search asks for one. The text
-file is read a slice at a time, not mapped (file_slices.py).
+file is read a slice at a time, not mapped (file_slices.py); from snapshot format 5 it is
+compressed in blocks (text_blocks.py).
 
 Files (in the snapshot folder)::
 
-    texts.bin      UTF-8: every article's text, title, metadata; contexts and headings once each
+    texts.bin      UTF-8: every article's text, title, metadata; contexts and headings once each;
+                   in format 5, texts.zst, texts.blocks.npy and texts.dict instead: the same
+                   compressed in blocks (text_blocks.py)
     strings.npy    (strings, 2) int64: each string's first and end byte in texts.bin
     articles.npy   (articles, 7) int64: string numbers of id, title, url, author, published,
                    text, source (-1: None)
@@ -37,17 +40,26 @@ import numpy as np
 from articleqa.arrays import load_array
 from articleqa.errors import SnapshotCorrupt
 from articleqa.file_slices import FileSlices
+from articleqa.text_blocks import (
+    BLOCKS,
+    COMPRESSED,
+    DICTIONARY,
+    BlockTexts,
+    train_dictionary,
+    write_blocks,
+)
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-TEXTS = "texts.bin"
+TEXTS = "texts.bin"  # format 4 and before (read only)
 STRINGS = "strings.npy"
 ARTICLE_COLUMNS = "articles.npy"
 PASSAGE_COLUMNS = "passages.npy"
 SPANS = "spans.npy"
-FILES = (TEXTS, STRINGS, ARTICLE_COLUMNS, PASSAGE_COLUMNS, SPANS)
+# Written by every build (and texts.dict where a dictionary pays: text_blocks.py).
+FILES = (COMPRESSED, BLOCKS, STRINGS, ARTICLE_COLUMNS, PASSAGE_COLUMNS, SPANS)
 ARTICLE_FIELDS = ("id", "title", "url", "author", "published", "text", "source")
 # Records made recently, kept: a question looks at the same few dozen passages several times.
 CACHED_RECORDS = 4096
@@ -75,9 +87,10 @@ class ArticleRecord:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Columns:
-    """The arrays of the layout above; ``texts`` is bytes, or the file read a slice at a time."""
+    """The arrays of the layout above; ``texts`` is bytes, the file read a slice at a time
+    (format 4 and before), or its compressed blocks."""
 
-    texts: bytes | FileSlices
+    texts: bytes | FileSlices | BlockTexts
     strings: np.ndarray
     articles: np.ndarray
     passages: np.ndarray
@@ -123,9 +136,14 @@ def write_columns(folder: Path, columns: Columns) -> None:
     """Write ``columns`` into ``folder`` (with this module's ``open``: the disk-full tests
     redirect it)."""
     texts = columns.texts
-    with open(folder / TEXTS, "wb") as handle:
-        handle.write(texts if isinstance(texts, bytes) else texts[0 : len(texts)])
+    dictionary = train_dictionary(texts)
+    with open(folder / COMPRESSED, "wb") as handle:
+        table = write_blocks(handle, texts, dictionary)
+    if dictionary:
+        with open(folder / DICTIONARY, "wb") as handle:
+            handle.write(dictionary)
     for name, array in (
+        (BLOCKS, table),
         (STRINGS, columns.strings),
         (ARTICLE_COLUMNS, columns.articles),
         (PASSAGE_COLUMNS, columns.passages),
@@ -273,7 +291,18 @@ def load_columns(folder: Path) -> Columns:
     (SnapshotCorrupt if they do not fit together)."""
     # Read a slice at a time, not mapped: mapped, the pages questions touch stay in the
     # server's RSS (file_slices.py).
-    texts = FileSlices(folder / TEXTS)
+    texts: FileSlices | BlockTexts
+    if (folder / COMPRESSED).is_file():
+        dictionary = folder / DICTIONARY
+        texts = BlockTexts(
+            FileSlices(folder / COMPRESSED),
+            np.asarray(load_array(folder / BLOCKS, mapped=False)),
+            dictionary.read_bytes() if dictionary.is_file() else b"",
+        )
+        if not texts.check():
+            raise SnapshotCorrupt(f"snapshot {folder.name}: {BLOCKS} does not fit {COMPRESSED}")
+    else:  # format 4 and before: the texts as they are
+        texts = FileSlices(folder / TEXTS)
     # Plain arrays over the mapped pages: indexing an np.memmap makes another memmap each
     # time, a cost every record read would pay.
     arrays = [

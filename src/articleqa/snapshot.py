@@ -5,8 +5,10 @@ Layout under ``ARTICLEQA_HOME``::
     snapshots/<version>/manifest.json   model, dimension, metric, counts, hashes
     snapshots/<version>/vectors.faiss   FAISS IndexIDMap2, ids = passage ordinals (-1: an
                                         extended ANN index's entry of a passage gone)
-    snapshots/<version>/lexical/        BM25 segments over the same passages (lexical.py);
-                                        snapshots before them hold bm25/ (bm25s)
+    snapshots/<version>/lexical/        BM25 segments over the same passages (lexical.py;
+                                        document numbers as gaps from format 5,
+                                        posting_gaps.py); snapshots before them hold bm25/
+                                        (bm25s)
     snapshots/<version>/sentences-*.npy sentence vectors, int8 with a scale a row beside them
                                         (.scales.npy; sentence_files.py) and each sentence's
                                         span and terms (sentence_words.py): one file after a
@@ -20,11 +22,13 @@ Layout under ``ARTICLEQA_HOME``::
                                         has no .rows.npy. Snapshots before the int8
                                         rows hold sentences.npy and sentence_offsets.npy, or
                                         sentence_files.json (float16)
-    snapshots/<version>/passages.npy    passages and articles in columns, and texts.bin: the
+    snapshots/<version>/passages.npy    passages and articles in columns, and texts.zst: the
                    articles.npy         article texts quotes are cut from, a passage's text
-                   spans.npy            one slice of them (records.py); snapshots before the
-                   strings.npy          columns hold passages.jsonl and articles.jsonl, one
-                   texts.bin            record a line
+                   spans.npy            one slice of them (records.py), compressed in blocks
+                   strings.npy          (text_blocks.py; texts.bin, as they are, before format
+                   texts.zst            5); snapshots before the columns hold passages.jsonl
+                   texts.blocks.npy     and articles.jsonl, one record a line
+                   texts.dict
     snapshots/<version>/about.npy       each article's title, file name and opening as terms,
                    about.bin            for the subject check (about_terms.py; format 4)
     CURRENT                             the published version's name

@@ -70,7 +70,9 @@ def _files_to_full_disk(monkeypatch: pytest.MonkeyPatch, names: set[str]) -> Non
     monkeypatch.setattr(Path, "write_text", redirected_write_text)
 
 
-@pytest.mark.parametrize("target", ["vectors", PASSAGES, ARTICLES, records_module.TEXTS, MANIFEST])
+@pytest.mark.parametrize(
+    "target", ["vectors", PASSAGES, ARTICLES, records_module.COMPRESSED, MANIFEST]
+)
 def test_full_disk_while_writing_is_a_storage_error_and_keeps_the_previous_state(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
 ) -> None:
