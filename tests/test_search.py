@@ -948,6 +948,11 @@ def test_who_wrote_a_story_is_answered_by_its_byline(home: Path, byline: str) ->
     quote = answer.quotes[0]
     assert quote.highlight is not None
     assert quote.highlight.text == "By Maria Lopez, Pellingford Post"
+    # Any other question's highlight leaves the byline out: it is not a term whose definition
+    # follows it.
+    answer = searcher.ask("How often does the harbour ferry run?", k=1)
+    assert answer.quotes[0].highlight is not None
+    assert answer.quotes[0].highlight.text.startswith("The harbour ferry returns on 1 June")
     # An article that speaks of the piece asked about is not that piece.
     answer = searcher.ask("Who wrote the first guest column about the pier?", k=1)
     assert answer.quotes[0].highlight is not None

@@ -983,7 +983,13 @@ def _is_term(line: str) -> bool:
     """A term line: a few words with no sentence punctuation (an option, a name) that the
     lines below it define."""
     term = line.strip()
-    return len(term.split()) <= 6 and not _TERM_END.search(term) and not _LIST_MARK.match(term)
+    return (
+        len(term.split()) <= 6
+        and not _TERM_END.search(term)
+        and not _LIST_MARK.match(term)
+        # "By Lynne O'Donnell, Associated Press" says who wrote what follows, not what it is.
+        and not is_byline(term)
+    )
 
 
 def _term_index(texts: list[str], index: int, paragraphs: Sequence[int]) -> int | None:
