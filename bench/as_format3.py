@@ -23,12 +23,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from common import write_manifest
 
 logger = logging.getLogger(__name__)
 
 
 def convert(source_home: Path, target_home: Path, rules: str | None = None) -> Path:
-    from articleqa.hashing import file_sha256
     from articleqa.sentence_words import SentenceWords, words_files
 
     version = (source_home / "CURRENT").read_text().strip()
@@ -58,16 +58,11 @@ def convert(source_home: Path, target_home: Path, rules: str | None = None) -> P
     manifest["format"] = 3
     if rules is not None:
         # Stored sentence words are used only under the rules they were made with
-        # (sentence_words.rules_fingerprint, which hashes lexical.py): this pass changed how
+        # (sentence_words.rules_fingerprint, a hash of the tokenizer): this pass changed how
         # BM25 is stored, not how words are split and stemmed, so the words are the
         # baseline's too.
         manifest["rules"] = rules
-    manifest["files"] = {
-        str(p.relative_to(target)): file_sha256(p)
-        for p in sorted(target.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
-    }
-    (target / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    write_manifest(target, manifest)
     return target
 
 

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from common import write_manifest
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,6 @@ logger = logging.getLogger(__name__)
 def convert(source_home: Path, target_home: Path) -> Path:
     from articleqa import posting_gaps, records
     from articleqa.about_terms import ABOUT_KEY, about_fingerprint
-    from articleqa.hashing import file_sha256
     from articleqa.lexical import Segment
     from articleqa.posting_gaps import GapDocs
     from articleqa.sentence_words import RULES_KEY, rules_fingerprint
@@ -78,12 +78,7 @@ def convert(source_home: Path, target_home: Path) -> Path:
     for key, fingerprint in ((RULES_KEY, rules_fingerprint), (ABOUT_KEY, about_fingerprint)):
         if key in manifest:
             manifest[key] = fingerprint()
-    manifest["files"] = {
-        str(p.relative_to(target)): file_sha256(p)
-        for p in sorted(target.rglob("*"))
-        if p.is_file() and p.name != "manifest.json"
-    }
-    (target / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    write_manifest(target, manifest)
     return target
 
 

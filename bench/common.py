@@ -99,3 +99,15 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
 def note(message: str) -> None:
     """Progress on stderr, so stdout stays the table."""
     print(message, file=sys.stderr, flush=True)
+
+
+def write_manifest(snapshot: Path, manifest: dict[str, object]) -> None:
+    """A converted snapshot's manifest, with the checksum of every file as the loader checks."""
+    from articleqa.hashing import file_sha256
+
+    manifest["files"] = {
+        str(p.relative_to(snapshot)): file_sha256(p)
+        for p in sorted(snapshot.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
+    (snapshot / "manifest.json").write_text(json.dumps(manifest, indent=2))
