@@ -180,7 +180,8 @@ _BYLINE_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _HOW_MEASURE = re.compile(r"\bhow\s+(\w+)", re.IGNORECASE)
-_LIGHT_VERBS = ("have", "has", "had")
+# "have" only ties a question's subject to what is asked of it ("does the Sentra have?").
+_HAVE = frozenset(terms("have has had"))
 # "the CNN story", "this post": words that do not tell one piece of writing from another.
 _DETERMINERS = frozenset({"the", "this", "that", "a", "an", "his", "her", "their", "its", "your"})
 _PLACE_QUESTION = re.compile(
@@ -243,7 +244,7 @@ _COUNT = re.compile(
 # What "how many X" and "how much X" count: X, unless the question goes on with a verb ("How
 # much does it cost?").
 _HOW_MANY = re.compile(r"\bhow (?:many|much)\s+([^\W\d_][\w'’-]*)", re.IGNORECASE)
-_NOT_COUNTED = frozenset(terms("have has had do does did is are was were will would can could"))
+_NOT_COUNTED = _HAVE | frozenset(terms("do does did is are was were will would can could"))
 
 
 # Asked of every sentence a question scores: the question is read once, not per sentence.
@@ -509,7 +510,7 @@ def _framing(question: str) -> frozenset[str]:
     """The terms of the words that frame what a question asks: the word after "how" ("many",
     "big", "long": the kind of measure asked for) and "have"."""
     words = [match.group(1) for match in _HOW_MEASURE.finditer(question)]
-    return frozenset(terms(" ".join([*words, *_LIGHT_VERBS])))
+    return _HAVE | frozenset(terms(" ".join(words)))
 
 
 def holds_literal(literal: str, text: str) -> bool:
