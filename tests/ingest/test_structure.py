@@ -704,3 +704,46 @@ def test_the_page_s_side_of_its_title_is_the_one_a_top_heading_repeats() -> None
     # "Corepack | Node.js v20.20.2 Documentation" was titled "Node.js v20.20.2 documentation"
     # after the site's own <h1>.
     assert read_html(API_PAGE, None).title == "Frobnicator"
+
+
+RUSTDOC_PAGE = """<!DOCTYPE html>
+<html><head><title>is_widget_ready in widgets - Rust</title></head><body>
+<main><section id="main-content" class="content">
+<div class="main-heading"><h1>Macro <span class="macro">is_<wbr>widget_<wbr>ready</span>&nbsp;
+<button id="copy-path" title="Copy item path to clipboard">Copy item path</button></h1></div>
+<pre class="rust item-decl"><code>macro_rules! is_widget_ready {
+    ("gear") =&gt; { ... };
+}</code></pre><span class="item-info"><div class="stab unstable"><span>This is a nightly-only
+experimental API. (<code>widgets_internal</code>)</span></div><div class="stab portability">
+Available on <strong>x86 or x86-64</strong> only.</div></span>
+<details class="toggle top-doc" open><summary class="hideme"><span>Expand description</span>
+</summary><div class="docblock"><p>Check at run time
+whether a widget of the given kind is ready to be turned into a gadget by the frobnicator.</p>
+<p>The macro takes one string literal, the kind of widget, and expands to a boolean that is true
+when the widget can be read from the project's configuration.</p></div></details>
+</section></main></body></html>"""
+
+
+def test_a_button_s_label_is_not_part_of_the_title() -> None:
+    # rustdoc puts a "Copy item path" button inside the page's <h1>: the page was titled
+    # "Macro is_widget_ready Copy item path".
+    assert read_html(RUSTDOC_PAGE, None).title == "Macro is_widget_ready"
+
+
+def test_a_line_of_formatted_text_outside_paragraphs_is_kept_whole() -> None:
+    # trafilatura kept only the formatted words of a <div> it does not read as a block:
+    # "widgets_internal)" and "x86 or x86-64only." were stored for these two lines.
+    text = prepare_article(read_html(RUSTDOC_PAGE, None)).text
+
+    assert "This is a nightly-only experimental API. (widgets_internal)" in text
+    assert "Available on x86 or x86-64 only." in text
+    assert "Copy item path" not in text
+
+
+def test_the_formatting_kept_whole_is_what_trafilatura_keeps() -> None:
+    from trafilatura.htmlprocessing import REND_TAG_MAPPING
+
+    from articleqa.ingest.html import _KEPT_FORMATTING
+
+    # A tag trafilatura keeps as formatting that we do not know would cut lines again.
+    assert set(REND_TAG_MAPPING) <= _KEPT_FORMATTING

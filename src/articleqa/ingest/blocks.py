@@ -296,10 +296,20 @@ _MARKUP_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _MARKUP_SPACING_CONTROL = re.compile(r"[\x0b\x0c]")
 
 
+# Form controls: their text is a label for a click ("Copy item path" inside rustdoc's <h1>),
+# never the document's.
+_CONTROLS = ("button", "select")
+
+
 def parse_markup(markup: str) -> etree._Element:
     """An HTML document or fragment as an lxml tree, without the control characters that
-    have no place in markup. Every reader that parses HTML goes through here."""
-    return lxml_html.fromstring(_MARKUP_CONTROL.sub("", _MARKUP_SPACING_CONTROL.sub(" ", markup)))
+    have no place in markup and without form controls. Every reader that parses HTML goes
+    through here, so the title and the byline are read without them as the text is."""
+    root = lxml_html.fromstring(_MARKUP_CONTROL.sub("", _MARKUP_SPACING_CONTROL.sub(" ", markup)))
+    for control in list(root.iter(*_CONTROLS)):
+        if control is not root:
+            control.drop_tree()  # its tail is text
+    return root
 
 
 def blocks_from_html(html: str) -> list[Block]:

@@ -218,16 +218,27 @@ _INLINE = frozenset(
 )
 
 
+# The inline elements trafilatura keeps as formatting (its ``REND_TAG_MAPPING``, and code):
+# in a block it does not know, it keeps these and drops the text around them.
+_KEPT_FORMATTING = frozenset(
+    {"em", "i", "b", "strong", "u", "kbd", "samp", "tt", "var", "sub", "sup", "code"}
+)
+
+
 def _holds_only_inline_text(division: etree._Element) -> bool:
     """Whether a ``<div>`` is a paragraph in all but name: text and inline elements only,
     among paragraphs ("<div class="api_stability">Stability: 1 - Experimental</div>" above
-    the page's first ``<p>``). trafilatura keeps text only from the blocks it knows, and
-    dropped such lines whole; a banner alone on a page is not made prose."""
+    the page's first ``<p>``), or holding formatting. trafilatura keeps text only from the
+    blocks it knows, and dropped such lines whole, or, around formatting, all but the
+    formatted words ("Available on <strong>x86 or x86-64</strong> only." in rustdoc was
+    stored as "x86 or x86-64only."): such a line is kept whole. A plain banner alone on a page
+    is not made prose."""
     if any(_tag_of(child) not in _INLINE for child in division if _tag_of(child)):
         return False
     parent = division.getparent()
     among_paragraphs = parent is not None and any(_tag_of(c) == "p" for c in parent)
-    return among_paragraphs and bool(division.text_content().strip())
+    formatted = any(_tag_of(e) in _KEPT_FORMATTING for e in division.iterdescendants())
+    return (among_paragraphs or formatted) and bool(division.text_content().strip())
 
 
 def _numbered_from_start(ordered: etree._Element) -> None:
