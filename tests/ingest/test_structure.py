@@ -747,3 +747,29 @@ def test_the_formatting_kept_whole_is_what_trafilatura_keeps() -> None:
 
     # A tag trafilatura keeps as formatting that we do not know would cut lines again.
     assert set(REND_TAG_MAPPING) <= _KEPT_FORMATTING
+
+
+MDBOOK_PAGE = """<!DOCTYPE html>
+<html><head><title>What is frob? - The frob book</title></head><body>
+<nav id="sidebar"><ol><li><a href="what-is-frob.html">What is frob?</a></li></ol></nav>
+<div id="content" class="content"><main>
+<h1 id="what-is-frob"><a class="header" href="#what-is-frob">What is frob?</a></h1>
+<p>The frob tool turns widgets into gadgets, one gadget for each widget it reads from the
+project's configuration file, in the order the widgets are listed there.</p>
+<h2 id="basic-usage"><a class="header" href="#basic-usage">Basic usage</a></h2>
+<p>Run frob in the project's folder; it reads frob.toml and writes the gadgets beside it,
+skipping with a warning every widget it cannot read.</p>
+<h2 id="configuring-frob"><a class="header" href="#configuring-frob">Configuring frob</a></h2>
+<p>The configuration file lists the widgets under a table of its own, each with a name and
+the kind of gadget it should become when it is turned.</p>
+</main></div></body></html>"""
+
+
+def test_a_heading_linking_to_itself_keeps_its_words() -> None:
+    # Every mdBook heading is a link to its own anchor; in mdBook's page (<main> in a
+    # <div class="content">) trafilatura dropped them all.
+    article = read_html(MDBOOK_PAGE, None)
+    headings = [b.text for b in article.blocks if b.kind is BlockKind.HEADING]
+
+    assert article.title == "What is frob?"
+    assert headings == ["Basic usage", "Configuring frob"]

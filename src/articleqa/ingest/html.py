@@ -156,6 +156,9 @@ def _prepared(html: str) -> etree._Element | str:
       texinfo and friends append an in-page anchor whose only text is a mark, and trafilatura
       drops the link but keeps its text inside the prose ("-v ¶--verbose"). So do in-page
       anchors with no text at all.
+    - A heading that links to itself ("<h2><a href="#basic-usage">Basic usage</a></h2>", every
+      heading of an mdBook) loses the link, not its words: trafilatura dropped such headings
+      whole as links.
     - Definition lists become paragraphs: trafilatura drops or glues their terms, which in
       manuals are what is defined (an option, a function's signature, a user name).
     """
@@ -163,8 +166,12 @@ def _prepared(html: str) -> etree._Element | str:
     if page is None:
         return html
     for anchor in list(page.iter("a")):
-        if (anchor.get("href") or "").startswith("#") and _marks_only(anchor.text_content()):
+        if not (anchor.get("href") or "").startswith("#"):
+            continue
+        if _marks_only(anchor.text_content()):
             anchor.drop_tree()
+        elif any(_tag_of(above) in _HEADINGS for above in anchor.iterancestors()):
+            anchor.drop_tag()  # its text stays: the heading's own words
     # Innermost lists first, so a list nested in a definition is rewritten before its parent.
     for definitions in reversed(list(page.iter("dl"))):
         _as_paragraphs(definitions)
@@ -175,6 +182,9 @@ def _prepared(html: str) -> etree._Element | str:
             division.tag = "p"
     write_scripts(page)
     return page
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def _marks_only(text: str) -> bool:
