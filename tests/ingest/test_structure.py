@@ -773,3 +773,14 @@ def test_a_heading_linking_to_itself_keeps_its_words() -> None:
 
     assert article.title == "What is frob?"
     assert headings == ["Basic usage", "Configuring frob"]
+
+
+def test_the_page_s_side_of_its_title_is_found_whatever_the_heading_s_case() -> None:
+    # mdBook titles a chapter "Rust version - The Cargo Book" above the book's own <h1> "The
+    # Cargo Book" and the chapter's "Rust Version": the page was titled after the book.
+    page = MDBOOK_PAGE.replace(
+        "<title>What is frob? - The frob book</title>",
+        "<title>What Is Frob? - The frob book</title>",
+    ).replace('<nav id="sidebar">', '<h1 class="menu-title">The frob book</h1><nav id="sidebar">')
+
+    assert read_html(page, None).title == "What Is Frob?"

@@ -378,13 +378,14 @@ def _guessed_title(page: etree._Element | None, fields: dict[str, Any]) -> str |
         return guessed or None
     element = page.find(".//title")
     own = " ".join((element.text_content() if element is not None else "").split())
-    top = {clean_heading(h.text_content()) for h in page.iter("h1", "h2")}
+    top = {clean_heading(h.text_content()).casefold() for h in page.iter("h1", "h2")}
     # "Corepack | Node.js v20.20.2 Documentation": the part a top heading repeats is the page's
-    # own; trafilatura took the site's side of the bar.
-    shown = next((part for part in _TITLE_PARTS.split(own) if part in top), None)
+    # own; trafilatura took the site's side of the bar. The heading may be cased otherwise
+    # ("Rust version - The Cargo Book" over "Rust Version", beside the site's "The Cargo Book").
+    shown = next((part for part in _TITLE_PARTS.split(own) if part.casefold() in top), None)
     if shown:
         return shown
-    if guessed and (guessed.lower() in own.lower() or guessed in top or not own):
+    if guessed and (guessed.lower() in own.lower() or guessed.casefold() in top or not own):
         return guessed
     return own or guessed or None
 
