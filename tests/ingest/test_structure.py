@@ -783,4 +783,8 @@ def test_the_page_s_side_of_its_title_is_found_whatever_the_heading_s_case() -> 
         "<title>What Is Frob? - The frob book</title>",
     ).replace('<nav id="sidebar">', '<h1 class="menu-title">The frob book</h1><nav id="sidebar">')
 
-    assert read_html(page, None).title == "What Is Frob?"
+    article = read_html(page, None)
+
+    assert article.title == "What Is Frob?"
+    # The heading that is the title is not repeated as the first section's heading.
+    assert article.blocks[0].kind is BlockKind.TEXT

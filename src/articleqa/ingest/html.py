@@ -76,7 +76,11 @@ def read_html(html: str, source: str | None, url: str | None = None) -> RawArtic
     if not any(b.kind is not BlockKind.HEADING for b in blocks):
         raise IngestError("no article text found in the HTML page")
     title = _title(page, fields, blocks)
-    if blocks and blocks[0].kind is BlockKind.HEADING and blocks[0].text == title:
+    if (
+        blocks
+        and blocks[0].kind is BlockKind.HEADING
+        and blocks[0].text.casefold() == title.casefold()
+    ):
         blocks = blocks[1:]  # the title is shown as the title, not repeated as a heading
     author = _author(page, fields)
     byline = _byline(page, author, blocks)
