@@ -721,6 +721,14 @@ Available on <strong>x86 or x86-64</strong> only.</div></span>
 whether a widget of the given kind is ready to be turned into a gadget by the frobnicator.</p>
 <p>The macro takes one string literal, the kind of widget, and expands to a boolean that is true
 when the widget can be read from the project's configuration.</p></div></details>
+<h2 id="implementations" class="section-header">Implementations</h2>
+<details class="toggle method-toggle" open><summary><section id="method.from_gears" class="method">
+<span class="rightside"><span class="since">1.3.0</span> · <a class="src" href="../src/w.rs.html">
+Source</a></span><h4 class="code-header">pub const fn <a href="#method.from_gears" class="fn">
+from_gears</a>(gears: <a class="primitive" href="../primitive.u64.html">u64</a>) -&gt; <a
+class="struct" href="struct.Widget.html" title="struct widgets::Widget">Widget</a></h4></section>
+</summary><div class="docblock"><p>Creates a new widget from the given number of gears, each
+turning at the speed the project's configuration sets for its kind.</p></div></details>
 </section></main></body></html>"""
 
 
@@ -788,3 +796,27 @@ def test_the_page_s_side_of_its_title_is_found_whatever_the_heading_s_case() -> 
     assert article.title == "What Is Frob?"
     # The heading that is the title is not repeated as the first section's heading.
     assert article.blocks[0].kind is BlockKind.TEXT
+
+
+def test_a_signature_heading_in_a_disclosure_is_kept_with_its_documentation() -> None:
+    # rustdoc shows each method's signature as a heading inside a <summary>, its types linked
+    # to their pages: trafilatura dropped every such heading, and the documentation under it
+    # stood without the name of what it documents.
+    article = read_html(RUSTDOC_PAGE, None)
+    headings = [b.text for b in article.blocks if b.kind is BlockKind.HEADING]
+    text = prepare_article(article).text
+
+    assert "pub const fn from_gears(gears: u64) -> Widget" in headings
+    assert "Creates a new widget from the given number of gears" in text
+
+
+def test_headings_above_the_title_heading_are_the_page_s_not_the_article_s() -> None:
+    # A news site's category over its story's <h1> ("#GameTechie", linked to the category)
+    # was kept as the story's first heading once links in headings were read.
+    page = MDBOOK_PAGE.replace(
+        '<h1 id="what-is-frob">', '<h3>#ToolTechie</h3><h1 id="what-is-frob">'
+    )
+    article = read_html(page, None)
+
+    assert article.title == "What is frob?"
+    assert article.blocks[0].text.startswith("The frob tool turns widgets")

@@ -76,12 +76,7 @@ def read_html(html: str, source: str | None, url: str | None = None) -> RawArtic
     if not any(b.kind is not BlockKind.HEADING for b in blocks):
         raise IngestError("no article text found in the HTML page")
     title = _title(page, fields, blocks)
-    if (
-        blocks
-        and blocks[0].kind is BlockKind.HEADING
-        and blocks[0].text.casefold() == title.casefold()
-    ):
-        blocks = blocks[1:]  # the title is shown as the title, not repeated as a heading
+    blocks = _after_title_heading(blocks, title)
     author = _author(page, fields)
     byline = _byline(page, author, blocks)
     if byline is not None:
@@ -146,6 +141,19 @@ def _byline(page: etree._Element | None, author: str | None, blocks: list[Block]
     return max(shown, key=lambda text: (text.lower().startswith(signed), len(text)))
 
 
+def _after_title_heading(blocks: list[Block], title: str) -> list[Block]:
+    """The blocks without the heading that is the title, which is shown as the title, and
+    without the headings above the page's <h1> when that is the title: what stands over an
+    article's own title is the page's ("#GameTechie", a category's link, over a news story's
+    <h1>). A title taken from a lesser heading (a page with no <h1>) has nothing above it."""
+    for index, block in enumerate(blocks):
+        if block.kind is not BlockKind.HEADING:
+            break
+        if block.text.casefold() == title.casefold() and (index == 0 or block.level == 1):
+            return blocks[index + 1 :]
+    return blocks
+
+
 def _parse(html: str) -> etree._Element | None:
     try:
         return parse_markup(html)
@@ -160,9 +168,12 @@ def _prepared(html: str) -> etree._Element | str:
       texinfo and friends append an in-page anchor whose only text is a mark, and trafilatura
       drops the link but keeps its text inside the prose ("-v ¶--verbose"). So do in-page
       anchors with no text at all.
-    - A heading that links to itself ("<h2><a href="#basic-usage">Basic usage</a></h2>", every
-      heading of an mdBook) loses the link, not its words: trafilatura dropped such headings
-      whole as links.
+    - A heading's links go, not their words: trafilatura dropped headings that are mostly
+      links, such as a heading that links to itself ("<h2><a href="#basic-usage">Basic
+      usage</a></h2>", every heading of an mdBook) or a signature whose types link to their
+      pages ("pub fn new(secs: u64) -> Duration" in rustdoc).
+    - A heading inside a ``<summary>`` (rustdoc's method signatures, each a disclosure of
+      its documentation) stands in the text: trafilatura dropped summaries whole.
     - Definition lists become paragraphs: trafilatura drops or glues their terms, which in
       manuals are what is defined (an option, a function's signature, a user name).
     """
@@ -170,12 +181,17 @@ def _prepared(html: str) -> etree._Element | str:
     if page is None:
         return html
     for anchor in list(page.iter("a")):
-        if not (anchor.get("href") or "").startswith("#"):
-            continue
-        if _marks_only(anchor.text_content()):
+        in_page = (anchor.get("href") or "").startswith("#")
+        if in_page and _marks_only(anchor.text_content()):
             anchor.drop_tree()
         elif any(_tag_of(above) in _HEADINGS for above in anchor.iterancestors()):
             anchor.drop_tag()  # its text stays: the heading's own words
+    for summary in list(page.iter("summary")):
+        if any(_tag_of(inner) in _HEADINGS for inner in summary.iterdescendants()):
+            disclosure = summary.getparent()
+            summary.drop_tag()
+            if disclosure is not None and _tag_of(disclosure) == "details":
+                disclosure.drop_tag()
     # Innermost lists first, so a list nested in a definition is rewritten before its parent.
     for definitions in reversed(list(page.iter("dl"))):
         _as_paragraphs(definitions)
