@@ -820,3 +820,68 @@ def test_headings_above_the_title_heading_are_the_page_s_not_the_article_s() -> 
 
     assert article.title == "What is frob?"
     assert article.blocks[0].text.startswith("The frob tool turns widgets")
+
+
+README_PAGE = """<!DOCTYPE html>
+<html><head><title>FROB - widgets into gadgets</title></head>
+<body>
+<h2>FROB - widgets into gadgets</h2>
+
+<h3>Overview</h3>
+<p>FROB implements a small model that turns the widgets a project lists into gadgets, one
+gadget for each widget, in the order the configuration lists them.</p>
+
+<h3>Building</h3>
+<p>To build FROB on your system please run <tt>configure</tt> and <tt>make</tt>.</p>
+<p>On Win32 cmake is required, generally:</p>
+<ul>
+<li>mkdir build</li>
+<li>cmake ..</li>
+</ul>
+
+<h3>License</h3>
+<p>This program is free software; you can redistribute it under the terms of the MIT License.</p>
+</body></html>"""
+
+
+def test_a_page_without_layout_keeps_its_headings_and_lists() -> None:
+    # A README rendered to HTML (json-c's), a texinfo manual (GNU bc's): headings and
+    # paragraphs straight in <body>. trafilatura found no container and kept the paragraphs
+    # alone: no heading, no list.
+    article = read_html(README_PAGE, None)
+    headings = [b.text for b in article.blocks if b.kind is BlockKind.HEADING]
+
+    assert headings == ["Overview", "Building", "License"]
+    assert "• mkdir build\n• cmake .." in article.text
+
+
+LOOSE_TEXT_PAGE = """<html><head><title>frob Usage Example</title></head><body>
+<h2 align="center">frob Usage Example</h2>
+We often get questions about how the <tt>turn()</tt> and <tt>unturn()</tt> functions should be
+used. Users wonder when they should provide more widgets and what to do with a
+<tt>FROB_BUSY</tt> error.
+<p>
+Here are the first lines of the example, with the annotations between the lines of code,
+so please read between the lines; we hope this explains how gadgets come out of widgets.
+<p>
+Every widget is read whole before it is turned, so a short read is reported as an error.
+</body></html>"""
+
+
+def test_a_page_of_loose_text_keeps_its_paragraphs_whole() -> None:
+    # zlib's usage example: text straight in <body>, <p> only marking breaks. Read as a page
+    # without layout, every inline <tt> cut its paragraph ("turn()and").
+    text = read_html(LOOSE_TEXT_PAGE, None).text
+
+    assert "how the turn() and unturn() functions should be used" in " ".join(text.split())
+    assert "\n\nturn()" not in text
+
+
+def test_a_heading_is_no_title_beside_other_top_level_headings() -> None:
+    # A Sphinx book's index: its <title> names the book, and its first of several <h1>s,
+    # "Abstract", titled it.
+    page = MDBOOK_PAGE.replace(
+        "<title>What is frob? - The frob book</title>", "<title>Frob Book 1.0 documentation</title>"
+    ).replace("</main>", "<h1>Indices and tables</h1><p>Search the book.</p></main>")
+
+    assert read_html(page, None).title == "Frob Book 1.0 documentation"

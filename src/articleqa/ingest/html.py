@@ -186,6 +186,7 @@ def _prepared(html: str) -> etree._Element | str:
             anchor.drop_tree()
         elif any(_tag_of(above) in _HEADINGS for above in anchor.iterancestors()):
             anchor.drop_tag()  # its text stays: the heading's own words
+    _flow_as_main(page)
     for summary in list(page.iter("summary")):
         if any(_tag_of(inner) in _HEADINGS for inner in summary.iterdescendants()):
             disclosure = summary.getparent()
@@ -205,6 +206,48 @@ def _prepared(html: str) -> etree._Element | str:
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+def _flow_as_main(page: etree._Element) -> None:
+    """A page without layout, whose ``<body>`` holds its headings and paragraphs itself (a
+    README rendered to HTML, texinfo's and many manuals' pages), has it all as its main
+    content: trafilatura found no container to read and fell back to the paragraphs alone,
+    dropping every heading, list and code block (a GNU manual kept no heading; zlib's usage
+    example lost half its text)."""
+    body = page.find("body") if _tag_of(page) == "html" else None
+    if body is None or page.find(".//main") is not None or page.find(".//article") is not None:
+        return
+    tags = {_tag_of(child) for child in body}
+    if tags.isdisjoint(_HEADINGS) or "p" not in tags:
+        return
+    main = etree.Element("main")
+    # Text loose in the body (zlib's page: "<p>" only marks a break) goes into paragraphs
+    # of its own, with the inline elements among it: in a "main" trafilatura cut it at each
+    # inline element ("deflate()and"), and without one it dropped it.
+    paragraph: etree._Element | None = None
+    pieces: list[etree._Element | str] = [body.text or ""]
+    for child in list(body):
+        pieces += [child, child.tail or ""]
+        child.tail = None
+    body.text = None
+    for piece in pieces:
+        if isinstance(piece, str):
+            if paragraph is None and piece.strip():
+                paragraph = etree.SubElement(main, "p")
+            if paragraph is not None:
+                last = paragraph[-1] if len(paragraph) else None
+                if last is None:
+                    paragraph.text = (paragraph.text or "") + piece
+                else:
+                    last.tail = (last.tail or "") + piece
+        elif _tag_of(piece) in _INLINE:
+            if paragraph is None:
+                paragraph = etree.SubElement(main, "p")
+            paragraph.append(piece)
+        else:
+            paragraph = None
+            main.append(piece)
+    body.append(main)
 
 
 def _marks_only(text: str) -> bool:
@@ -402,10 +445,15 @@ def _guessed_title(page: etree._Element | None, fields: dict[str, Any]) -> str |
     # "Corepack | Node.js v20.20.2 Documentation": the part a top heading repeats is the page's
     # own; trafilatura took the site's side of the bar. The heading may be cased otherwise
     # ("Rust version - The Cargo Book" over "Rust Version", beside the site's "The Cargo Book").
-    shown = next((part for part in _TITLE_PARTS.split(own) if part.casefold() in top), None)
+    parts = [own, *_TITLE_PARTS.split(own)]  # the whole of it when a heading repeats it all
+    shown = next((part for part in parts if part and part.casefold() in top), None)
     if shown:
         return shown
-    if guessed and (guessed.lower() in own.lower() or guessed.casefold() in top or not own):
+    # A heading the <title> does not repeat names the page only when it is its one <h1>: a
+    # Sphinx book's index has several ("Abstract", "Contents", "Indices and tables") under
+    # the <title> "Debian Python Policy 0.12.0.0 documentation".
+    headline = guessed.casefold() in top and len(page.findall(".//h1")) <= 1
+    if guessed and (guessed.lower() in own.lower() or headline or not own):
         return guessed
     return own or guessed or None
 
