@@ -885,3 +885,23 @@ def test_a_heading_is_no_title_beside_other_top_level_headings() -> None:
     ).replace("</main>", "<h1>Indices and tables</h1><p>Search the book.</p></main>")
 
     assert read_html(page, None).title == "Frob Book 1.0 documentation"
+
+
+def test_markup_inside_a_literal_stays_in_its_place() -> None:
+    # Sphinx sets a placeholder in a literal as <em>: "python3.Y" was stored as "Ypython3.",
+    # and the placeholder's "Y" at the end of the paragraph; DocBook's synopses ran "--maxdepth
+    # VALUE" into "--maxdepth | VALUE--maxvars".
+    page = MDBOOK_PAGE.replace(
+        "<p>Run frob in the project's folder;",
+        '<p>The package must depend on the <code class="samp"><span class="pre">python3.</span>'
+        '<em><span class="pre">Y</span></em></code> package that installs the executable, run as'
+        ' <code>frob --depth\n   <em class="replaceable"><code>VALUE</code></em></code> to limit'
+        " it."
+        "</p><p>Run frob in the project's folder;",
+    )
+    text = read_html(page, None).text
+
+    assert (
+        "must depend on the python3.Y package that installs the executable, run as frob --depth "
+        "VALUE to limit it." in text
+    )

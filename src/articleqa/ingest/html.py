@@ -187,6 +187,8 @@ def _prepared(html: str) -> etree._Element | str:
         elif any(_tag_of(above) in _HEADINGS for above in anchor.iterancestors()):
             anchor.drop_tag()  # its text stays: the heading's own words
     _flow_as_main(page)
+    for literal in list(page.iter(*_LITERALS)):
+        _as_plain_text(literal)
     for summary in list(page.iter("summary")):
         if any(_tag_of(inner) in _HEADINGS for inner in summary.iterdescendants()):
             disclosure = summary.getparent()
@@ -206,6 +208,28 @@ def _prepared(html: str) -> etree._Element | str:
 
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+# Inline elements set in a fixed font: what they hold is the literal's text, whatever markup
+# sets its parts.
+_LITERALS = ("code", "samp", "kbd", "tt")
+_SPACES = re.compile(r"\s+")
+
+
+def _as_plain_text(literal: etree._Element) -> None:
+    """A literal's markup dropped, its text kept: trafilatura moved formatting nested in
+    code elsewhere in the paragraph (Sphinx's ``<code><span>python3.</span><em>Y</em></code>``
+    for "python3.Y" was stored as "Ypython3.", its "Y" at the paragraph's end)."""
+    if not len(literal):
+        return
+    for line_break in literal.iter("br"):
+        line_break.tail = "\n" + (line_break.tail or "")
+    text = literal.text_content()
+    if not any(_tag_of(above) == "pre" for above in literal.iterancestors()):
+        text = _SPACES.sub(" ", text)  # out of a <pre>, source line breaks are spaces
+    for child in list(literal):
+        literal.remove(child)
+    literal.text = text
 
 
 def _flow_as_main(page: etree._Element) -> None:
