@@ -905,3 +905,23 @@ def test_markup_inside_a_literal_stays_in_its_place() -> None:
         "must depend on the python3.Y package that installs the executable, run as frob --depth "
         "VALUE to limit it." in text
     )
+
+
+def test_an_xhtml_page_declaring_its_encoding_is_prepared_like_any_page() -> None:
+    # lxml refuses a decoded page that declares an encoding: libxslt's FAQ (gtk-doc) was titled
+    # after the site's <h1> and its literals were not prepared ("installed under so that ...").
+    page = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+        '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+        '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">\n'
+        '<html xmlns="http://www.w3.org/1999/xhtml"><head><title>FAQ</title></head><body>'
+        "<h1>The FROB C library for GNOME</h1><h2>FAQ</h2>"
+        "<p>The sources are installed under <code><em>prefix</em>/frob</code> so that other "
+        "modules may find them when they build, and the headers beside them in include/.</p>"
+        "<p>Each module is built once, and the modules that need it link against the library "
+        "that the build leaves in the top folder of the tree.</p></body></html>"
+    )
+    article = read_html(page, None)
+
+    assert article.title == "FAQ"
+    assert "installed under prefix/frob so that other modules" in article.text

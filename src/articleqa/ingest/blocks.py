@@ -296,6 +296,11 @@ _MARKUP_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 _MARKUP_SPACING_CONTROL = re.compile(r"[\x0b\x0c]")
 
 
+# An XHTML page's "<?xml version="1.0" encoding="ISO-8859-1"?>": the text is decoded already,
+# and lxml refuses a str that declares an encoding, so such pages (DocBook's, gtk-doc's) were
+# read without any of the preparation below.
+_XML_DECLARATION = re.compile(r"^\ufeff?\s*<\?xml[^>]*\?>")
+
 # Form controls: their text is a label for a click ("Copy item path" inside rustdoc's <h1>),
 # never the document's.
 _CONTROLS = ("button", "select")
@@ -303,8 +308,10 @@ _CONTROLS = ("button", "select")
 
 def parse_markup(markup: str) -> etree._Element:
     """An HTML document or fragment as an lxml tree, without the control characters that
-    have no place in markup and without form controls. Every reader that parses HTML goes
-    through here, so the title and the byline are read without them as the text is."""
+    have no place in markup, without an XML declaration and without form controls. Every
+    reader that parses HTML goes through here, so the title and the byline are read without
+    them as the text is."""
+    markup = _XML_DECLARATION.sub("", markup, count=1)
     root = lxml_html.fromstring(_MARKUP_CONTROL.sub("", _MARKUP_SPACING_CONTROL.sub(" ", markup)))
     for control in list(root.iter(*_CONTROLS)):
         if control is not root:
