@@ -925,3 +925,32 @@ def test_an_xhtml_page_declaring_its_encoding_is_prepared_like_any_page() -> Non
 
     assert article.title == "FAQ"
     assert "installed under prefix/frob so that other modules" in article.text
+
+
+LOOSE_NEWS_PAGE = """<html><head><title>The yacht contract</title></head><body><article>
+<h1>The yacht contract</h1>
+<div class="article-body"><div class="image"><img src="yacht.jpg"><div class="caption">The
+yacht in port.</div></div>"From now on, we're going to be playing in the first division," the
+owner told his employees, and he would not say more about it for weeks.
+<br /><br />
+The firm had just signed on to guard <a href="https://example.org/yacht"><em>Queen Mira</em></a>,
+the $70 million yacht of a casino owner who already had a large security team of his own.
+<br /><br />
+One source close to the case said that <b>an official</b> was robbed while carrying papers
+about the plan, and that the papers were never found again.
+</div></article></body></html>"""
+
+
+def test_loose_text_beside_blocks_is_read_in_whole_paragraphs() -> None:
+    # A news page's paragraphs parted by <br><br> in a <div> beside a picture: trafilatura cut
+    # each at its link or bold words ("signed on to guard⏎⏎Queen Miri, the $70 million yacht").
+    paragraphs = read_html(LOOSE_NEWS_PAGE, None).text.split("\n\n")
+
+    assert (
+        "The firm had just signed on to guard Queen Mira, the $70 million yacht of a casino "
+        "owner who already had a large security team of his own."
+    ) in paragraphs
+    assert (
+        "One source close to the case said that an official was robbed while carrying papers "
+        "about the plan, and that the papers were never found again."
+    ) in paragraphs

@@ -187,6 +187,8 @@ def _prepared(html: str) -> etree._Element | str:
         elif any(_tag_of(above) in _HEADINGS for above in anchor.iterancestors()):
             anchor.drop_tag()  # its text stays: the heading's own words
     _flow_as_main(page)
+    for container in list(page.iter(*_CONTAINERS)):
+        _loose_text_as_paragraphs(container)
     for literal in list(page.iter(*_LITERALS)):
         _as_plain_text(literal)
     for summary in list(page.iter("summary")):
@@ -209,6 +211,8 @@ def _prepared(html: str) -> etree._Element | str:
 
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
+
+_CONTAINERS = ("body", "main", "article", "section", "div", "td", "blockquote")
 
 # Inline elements set in a fixed font: what they hold is the literal's text, whatever markup
 # sets its parts.
@@ -245,33 +249,56 @@ def _flow_as_main(page: etree._Element) -> None:
     if tags.isdisjoint(_HEADINGS) or "p" not in tags:
         return
     main = etree.Element("main")
-    # Text loose in the body (zlib's page: "<p>" only marks a break) goes into paragraphs
-    # of its own, with the inline elements among it: in a "main" trafilatura cut it at each
-    # inline element ("deflate()and"), and without one it dropped it.
-    paragraph: etree._Element | None = None
-    pieces: list[etree._Element | str] = [body.text or ""]
+    main.text, body.text = body.text, None
     for child in list(body):
+        main.append(child)  # moves it, tail included
+    body.append(main)
+
+
+def _loose_text_as_paragraphs(container: etree._Element) -> None:
+    """Text loose in a container beside its blocks (zlib's page: "<p>" only marks a break; a
+    news page's paragraphs parted by "<br><br>") goes into paragraphs of its own, with the
+    inline elements among it, a double line break ending one: trafilatura cut such text at
+    each inline element ("deflate()and", "signed on to guard⏎⏎Queen Miri, the $70 million
+    yacht") or dropped it."""
+    loose = (container.text or "").strip() or any((c.tail or "").strip() for c in container)
+    if not loose or all(_tag_of(child) in _INLINE for child in container if _tag_of(child)):
+        return  # no loose text, or a paragraph in all but name (``_holds_only_inline_text``)
+    pieces: list[etree._Element | str] = [container.text or ""]
+    for child in list(container):
         pieces += [child, child.tail or ""]
         child.tail = None
-    body.text = None
+        container.remove(child)
+    container.text = None
+    paragraph: etree._Element | None = None
     for piece in pieces:
         if isinstance(piece, str):
             if paragraph is None and piece.strip():
-                paragraph = etree.SubElement(main, "p")
+                paragraph = etree.SubElement(container, "p")
             if paragraph is not None:
                 last = paragraph[-1] if len(paragraph) else None
                 if last is None:
                     paragraph.text = (paragraph.text or "") + piece
                 else:
                     last.tail = (last.tail or "") + piece
-        elif _tag_of(piece) in _INLINE:
+        elif _tag_of(piece) == "br" and paragraph is not None and _ends_in_break(paragraph):
+            paragraph = None  # a blank line: the paragraph ends
+        elif _tag_of(piece) in _INLINE or not _tag_of(piece):
             if paragraph is None:
-                paragraph = etree.SubElement(main, "p")
+                if not _tag_of(piece) or _tag_of(piece) == "br":
+                    container.append(piece)  # a comment, a break before any text
+                    continue
+                paragraph = etree.SubElement(container, "p")
             paragraph.append(piece)
         else:
             paragraph = None
-            main.append(piece)
-    body.append(main)
+            container.append(piece)
+
+
+def _ends_in_break(paragraph: etree._Element) -> bool:
+    """Whether a paragraph being built ends with a line break and no text after it."""
+    last = paragraph[-1] if len(paragraph) else None
+    return last is not None and _tag_of(last) == "br" and not (last.tail or "").strip()
 
 
 def _marks_only(text: str) -> bool:
