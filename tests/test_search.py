@@ -957,3 +957,27 @@ def test_who_wrote_a_story_is_answered_by_its_byline(home: Path, byline: str) ->
     answer = searcher.ask("Who wrote the first guest column about the pier?", k=1)
     assert answer.quotes[0].highlight is not None
     assert "Ann Reed" in answer.quotes[0].highlight.text
+
+
+def test_the_author_s_name_alone_on_a_line_is_not_a_term_of_the_highlight(home: Path) -> None:
+    # GitHub's blog keeps its author's name alone above the interview ("Jessica Rudder"): the
+    # highlight took it for a term that the next sentence defines and quoted both.
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    page = (
+        '<html><head><title>Harbour ferry returns</title><meta name="author" '
+        'content="Marta Kovalenko"></head><body><article><h1>Harbour ferry returns</h1>'
+        "<p>Marta Kovalenko</p>"
+        "<p>The harbour ferry returns on 1 June and runs every forty minutes until the end of "
+        "September, the council said on Monday. Tickets cost two pounds for adults, and "
+        "children under twelve travel free on every crossing of the bay.</p>"
+        "<p>The first crossing of the season was skippered by Tom Hale, who has worked the "
+        "bay for thirty years and knows every rock of it.</p></article></body></html>"
+    )
+    searcher, store = _searcher_over(settings, FakeEmbedder(), read_html(page, None))
+
+    answer = searcher.ask("When does the harbour ferry return?", k=1)
+
+    _assert_contract(answer, store)
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    assert highlight.text.startswith("The harbour ferry returns on 1 June")

@@ -794,7 +794,9 @@ class Searcher:
         shares_words = not info.asked.isdisjoint(words.all_terms | heading_terms) or any(
             holds_literal(literal, passage.text) for literal in info.written
         )
-        scores = self._sentence_scores(info, words, paragraphs, texts, meaning, heading_terms)
+        scores = self._sentence_scores(
+            info, words, paragraphs, texts, meaning, heading_terms, article.author
+        )
         # A passage from the article's opening answers "Who wrote ...?" with the byline.
         byline = (
             self._byline(article_id) if info.asks_for_byline and start <= _BYLINE_REACH else None
@@ -807,7 +809,7 @@ class Searcher:
             )
         else:
             best = max(range(len(scores)), key=scores.__getitem__)
-            first_answer, last_answer = _answer_extent(texts, best, paragraphs)
+            first_answer, last_answer = _answer_extent(texts, best, paragraphs, article.author)
             first_answer, last_answer = _with_answer_of_kind(
                 info, texts, scores, first_answer, last_answer
             )
@@ -874,6 +876,7 @@ class Searcher:
         texts: list[str],
         meaning: list[float],
         heading_terms: frozenset[str],
+        author: str | None = None,
     ) -> list[float]:
         """How likely each sentence is the one that answers: closeness in meaning, helped by the
         question's rare words in it (or in the line before it) and by holding the kind of answer
@@ -889,7 +892,7 @@ class Searcher:
             written = sum(literal_weight for lit in literals if text and holds_literal(lit, text))
             return (sum(weight[t] for t in asked & found) + written) / total
 
-        terms_of = [_term_index(texts, i, paragraphs) for i in range(len(texts))]
+        terms_of = [_term_index(texts, i, paragraphs, author) for i in range(len(texts))]
 
         def score(index: int) -> float:
             span, sentence_terms = sentences[index]
@@ -979,32 +982,37 @@ def _refers_back(sentence: str) -> bool:
     return bool(words) and words[0].lower().strip("\"'“‘(") in _REFERRING
 
 
-def _is_term(line: str) -> bool:
+def _is_term(line: str, author: str | None = None) -> bool:
     """A term line: a few words with no sentence punctuation (an option, a name) that the
-    lines below it define."""
+    lines below it define. ``author``: the article's, whose name alone on a line is a byline."""
     term = line.strip()
     return (
         len(term.split()) <= 6
         and not _TERM_END.search(term)
         and not _LIST_MARK.match(term)
-        # "By Lynne O'Donnell, Associated Press" says who wrote what follows, not what it is.
-        and not is_byline(term)
+        # "By Lynne O'Donnell, Associated Press" (or "Jessica Rudder", the author alone) says
+        # who wrote what follows, not what it is.
+        and not is_byline(term, author)
     )
 
 
-def _term_index(texts: list[str], index: int, paragraphs: Sequence[int]) -> int | None:
+def _term_index(
+    texts: list[str], index: int, paragraphs: Sequence[int], author: str | None = None
+) -> int | None:
     """The term line that sentence ``index`` belongs to, or None: the nearest term line above
     it within a few sentences (a definition is short) whose definition holds it. A definition
     is the paragraph that starts with the line after the term: the term's own ("0\nAll is
     good.") or, where a blank line follows the term ("--posix\n\ndisable all GNU
     extensions."), the next one; the paragraph after that is no longer the term's."""
     for back in range(index - 1, max(-1, index - 4), -1):
-        if _is_term(texts[back]):
+        if _is_term(texts[back], author):
             return back if paragraphs[back + 1] == paragraphs[index] else None
     return None
 
 
-def _answer_extent(texts: list[str], best: int, paragraphs: Sequence[int]) -> tuple[int, int]:
+def _answer_extent(
+    texts: list[str], best: int, paragraphs: Sequence[int], author: str | None = None
+) -> tuple[int, int]:
     """The sentences that make up the answer around sentence ``best``.
 
     A line that leads in ("you should use:") is answered by the line after it, and a
@@ -1028,16 +1036,16 @@ def _answer_extent(texts: list[str], best: int, paragraphs: Sequence[int]) -> tu
             last + 1 < count and _LIST_MARK.match(texts[last]) and _LIST_MARK.match(texts[last + 1])
         ):
             last += 1
-    if best > 0 and _refers_back(texts[best]) and not _is_term(texts[best - 1]):
+    if best > 0 and _refers_back(texts[best]) and not _is_term(texts[best - 1], author):
         # "It is quite possibly the most bug-ridden ...": what "it" is, is said just before.
         first = best - 1
         return first, last
-    if _is_term(texts[best]) and best + 1 < count and not _is_term(texts[best + 1]):
+    if _is_term(texts[best], author) and best + 1 < count and not _is_term(texts[best + 1], author):
         last = best + 1
     elif not _LIST_MARK.match(texts[best]):
         # A sentence of a definition answers together with its term ("adm\nGroup adm is used
         # for system monitoring tasks. Members of this group can read many log files").
-        term = _term_index(texts, best, paragraphs)
+        term = _term_index(texts, best, paragraphs, author)
         if term is not None:
             first = term
     return first, last
