@@ -276,10 +276,65 @@ def test_term_scores_are_kept_between_questions_within_a_bound(
     assert again.ids.tolist() == first.ids.tolist()
     assert again.scores.tobytes() == index.hits("harbour storm").scores.tobytes()
     monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", 10)
+    monkeypatch.setattr(lexical, "TERM_CACHE_PER_PASSAGE", 0)
     index.hits("ferry quay")  # more postings than the bound: not kept
     index.hits("ferry quay")
     assert calls == ["ferri", "quay", "ferri", "quay"]
     _same(index, Bm25sIndex.build(texts))
+
+
+def test_the_term_cache_holds_more_postings_for_more_passages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # At a million passages a fixed bound held only the last few questions' common words.
+    index = LexicalIndex.build(_corpus(300))
+    monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", 10)
+    found = [index._term(t) for t in ("ferri", "quay")]
+    held = sum(len(f[0]) for f in found if f is not None)
+    assert 10 < held <= lexical.TERM_CACHE_PER_PASSAGE * 300
+    calls: list[str] = []
+    real = index._term
+
+    def counted(term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        calls.append(term)
+        return real(term)
+
+    monkeypatch.setattr(index, "_term", counted)
+    index.hits("ferry quay")
+    index.hits("ferry quay")
+    assert calls == ["ferri", "quay"]  # kept: within 8 postings a passage
+
+
+def test_scores_from_a_reused_scratch_are_those_of_a_fresh_one() -> None:
+    # Each thread's scratch is lent again to the next question, given back as zeros.
+    texts = _corpus(300)
+    index = LexicalIndex.build(texts)
+    queries = ["harbour storm", "ferry", "storm storm quay", "zeppelin", "harbour storm"]
+    fresh = [lexical._summed([b for t in terms(q) if (b := index._term(t))], None) for q in queries]
+    for query, expected in zip(queries, fresh, strict=True):
+        hits = index.hits(query)
+        assert hits.ids.tolist() == expected.ids.tolist()
+        assert hits.scores.tobytes() == expected.scores.tobytes()
+    scratch = index._scratch.array
+    assert scratch is not None and not scratch.any()
+    index.hits("ferry quay")
+    assert index._scratch.array is scratch  # the same array, not a new one per question
+
+
+def test_a_failed_sum_leaves_the_scratch_as_zeros(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = LexicalIndex.build(_corpus(300))
+    index.hits("harbour")
+    real = np.flatnonzero
+
+    def failing(*args: object) -> np.ndarray:
+        raise MemoryError
+
+    monkeypatch.setattr(lexical.np, "flatnonzero", failing)
+    with pytest.raises(MemoryError):
+        index.hits("storm quay")
+    monkeypatch.setattr(lexical.np, "flatnonzero", real)
+    scratch = index._scratch.array
+    assert scratch is not None and not scratch.any()
 
 
 def test_the_term_cache_lets_the_least_recently_asked_term_go_first(
@@ -289,6 +344,7 @@ def test_the_term_cache_lets_the_least_recently_asked_term_go_first(
     sizes = {t: len(index._term(t)[0]) for t in ("harbour", "storm", "ferri")}  # type: ignore[index]
     # Room for the two largest terms' postings, not for all three.
     monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", sum(sorted(sizes.values())[1:]))
+    monkeypatch.setattr(lexical, "TERM_CACHE_PER_PASSAGE", 0)
     calls: list[str] = []
     real = index._term
     monkeypatch.setattr(index, "_term", lambda term: calls.append(term) or real(term))
