@@ -460,3 +460,39 @@ def test_idf_without_tombstones_does_not_read_the_postings(tmp_path: Path) -> No
     for part in loaded._parts:
         part.segment = dataclasses.replace(part.segment, docs=_Unread())
     assert loaded.idf() == expected
+
+
+@pytest.mark.parametrize("block", [1, 3, 16, 1024])
+def test_top_keeps_the_passages_argpartition_of_every_score_keeps(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The answers depend on which passages are candidates: found among the blocks' best, the
+    # k best must be argpartition's, and where a tie straddles the cut argpartition decides.
+    monkeypatch.setattr(lexical, "_BLOCK", block)
+    rng = np.random.default_rng(block)
+    tied = 0
+    for _ in range(400):
+        size = int(rng.integers(1, 3_000))
+        levels = int(rng.choice([2, 5, 50, 10_000]))  # few levels: ties at the cut
+        scores = (rng.integers(1, levels + 1, size) / 7).astype(np.float32)
+        hits = lexical.LexicalHits(np.arange(size, dtype=np.int64) * 3, scores)
+        k = int(rng.integers(1, 80))
+        expected = hits.ids if size <= k else hits.ids[np.argpartition(-scores, k)[:k]]
+        assert sorted(hits.top(k).tolist()) == sorted(expected.tolist())
+        if size > k:
+            cut = np.sort(scores)[-k]
+            tied += int(np.count_nonzero(scores >= cut) > k)
+    assert tied > 50
+
+
+def test_top_looks_at_the_blocks_best_without_argpartition_of_every_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scores = np.random.default_rng(0).permutation(200_000).astype(np.float32) + 1
+    hits = lexical.LexicalHits(np.arange(200_000, dtype=np.int64), scores)
+
+    def refused(*args: object, **kwargs: object) -> np.ndarray:
+        raise AssertionError("argpartition of every score")
+
+    monkeypatch.setattr(lexical.np, "argpartition", refused)
+    assert sorted(scores[hits.top(50)].tolist()) == list(range(199_951, 200_001))

@@ -65,6 +65,8 @@ TERM_CACHE_POSTINGS = 2_000_000
 TERM_CACHE_PER_PASSAGE = 8
 TERM_CACHE_TERMS = 50_000  # unknown words are remembered too
 SEGMENTS_FILE = "segments.json"
+# Scores per block when ``LexicalHits.top`` looks for its k best among the blocks' best.
+_BLOCK = 1024
 # Not yet in the term cache (None there: a word no passage holds).
 _UNKNOWN: Any = object()
 # Documents numbered and sorted into postings at a time by a segment's build (~1.3 M tokens of
@@ -194,10 +196,27 @@ class LexicalHits:
         return float(self.scores.max()) if self.scores.size else 0.0
 
     def top(self, k: int) -> np.ndarray:
-        """Ordinals of the ``k`` best-scored passages, in no particular order."""
+        """Ordinals of the ``k`` best-scored passages, in no particular order.
+
+        Of passages tied at the cut, those ``argpartition`` of every score keeps (which ones
+        depends on the whole array): when no tie straddles the cut the best ``k`` are one set,
+        found among the few scores at least the ``k``-th best of ``_BLOCK``-score blocks' best,
+        a sixth of ``argpartition``'s time over a million passages' scores.
+        """
         if len(self.ids) <= k:
             return self.ids
-        return self.ids[np.argpartition(-self.scores, k)[:k]]
+        scores = self.scores
+        whole = len(scores) // _BLOCK * _BLOCK
+        if whole // _BLOCK > k:
+            tops = scores[:whole].reshape(-1, _BLOCK).max(axis=1)
+            # k blocks' best are at least ``floor``: so are the k best scores.
+            floor = np.partition(tops, len(tops) - k)[len(tops) - k]
+            rows = np.flatnonzero(scores >= floor)
+            near = scores[rows]
+            cut = np.partition(near, len(near) - k)[len(near) - k]
+            if np.count_nonzero(near >= cut) == k:  # no tie at the cut: one set
+                return self.ids[rows[near >= cut]]
+        return self.ids[np.argpartition(-scores, k)[:k]]
 
     def dense(self, size: int) -> np.ndarray:
         """A score for every one of ``size`` passages (zeros where no query word occurs)."""
