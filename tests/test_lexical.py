@@ -276,10 +276,65 @@ def test_term_scores_are_kept_between_questions_within_a_bound(
     assert again.ids.tolist() == first.ids.tolist()
     assert again.scores.tobytes() == index.hits("harbour storm").scores.tobytes()
     monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", 10)
+    monkeypatch.setattr(lexical, "TERM_CACHE_PER_PASSAGE", 0)
     index.hits("ferry quay")  # more postings than the bound: not kept
     index.hits("ferry quay")
     assert calls == ["ferri", "quay", "ferri", "quay"]
     _same(index, Bm25sIndex.build(texts))
+
+
+def test_the_term_cache_holds_more_postings_for_more_passages(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # At a million passages a fixed bound held only the last few questions' common words.
+    index = LexicalIndex.build(_corpus(300))
+    monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", 10)
+    found = [index._term(t) for t in ("ferri", "quay")]
+    held = sum(len(f[0]) for f in found if f is not None)
+    assert 10 < held <= lexical.TERM_CACHE_PER_PASSAGE * 300
+    calls: list[str] = []
+    real = index._term
+
+    def counted(term: str) -> tuple[np.ndarray, np.ndarray] | None:
+        calls.append(term)
+        return real(term)
+
+    monkeypatch.setattr(index, "_term", counted)
+    index.hits("ferry quay")
+    index.hits("ferry quay")
+    assert calls == ["ferri", "quay"]  # kept: within 8 postings a passage
+
+
+def test_scores_from_a_reused_scratch_are_those_of_a_fresh_one() -> None:
+    # Each thread's scratch is lent again to the next question, given back as zeros.
+    texts = _corpus(300)
+    index = LexicalIndex.build(texts)
+    queries = ["harbour storm", "ferry", "storm storm quay", "zeppelin", "harbour storm"]
+    fresh = [lexical._summed([b for t in terms(q) if (b := index._term(t))], None) for q in queries]
+    for query, expected in zip(queries, fresh, strict=True):
+        hits = index.hits(query)
+        assert hits.ids.tolist() == expected.ids.tolist()
+        assert hits.scores.tobytes() == expected.scores.tobytes()
+    scratch = index._scratch.array
+    assert scratch is not None and not scratch.any()
+    index.hits("ferry quay")
+    assert index._scratch.array is scratch  # the same array, not a new one per question
+
+
+def test_a_failed_sum_leaves_the_scratch_as_zeros(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = LexicalIndex.build(_corpus(300))
+    index.hits("harbour")
+    real = np.flatnonzero
+
+    def failing(*args: object) -> np.ndarray:
+        raise MemoryError
+
+    monkeypatch.setattr(lexical.np, "flatnonzero", failing)
+    with pytest.raises(MemoryError):
+        index.hits("storm quay")
+    monkeypatch.setattr(lexical.np, "flatnonzero", real)
+    scratch = index._scratch.array
+    assert scratch is not None and not scratch.any()
 
 
 def test_the_term_cache_lets_the_least_recently_asked_term_go_first(
@@ -289,6 +344,7 @@ def test_the_term_cache_lets_the_least_recently_asked_term_go_first(
     sizes = {t: len(index._term(t)[0]) for t in ("harbour", "storm", "ferri")}  # type: ignore[index]
     # Room for the two largest terms' postings, not for all three.
     monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", sum(sorted(sizes.values())[1:]))
+    monkeypatch.setattr(lexical, "TERM_CACHE_PER_PASSAGE", 0)
     calls: list[str] = []
     real = index._term
     monkeypatch.setattr(index, "_term", lambda term: calls.append(term) or real(term))
@@ -404,3 +460,39 @@ def test_idf_without_tombstones_does_not_read_the_postings(tmp_path: Path) -> No
     for part in loaded._parts:
         part.segment = dataclasses.replace(part.segment, docs=_Unread())
     assert loaded.idf() == expected
+
+
+@pytest.mark.parametrize("block", [1, 3, 16, 1024])
+def test_top_keeps_the_passages_argpartition_of_every_score_keeps(
+    block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The answers depend on which passages are candidates: found among the blocks' best, the
+    # k best must be argpartition's, and where a tie straddles the cut argpartition decides.
+    monkeypatch.setattr(lexical, "_BLOCK", block)
+    rng = np.random.default_rng(block)
+    tied = 0
+    for _ in range(400):
+        size = int(rng.integers(1, 3_000))
+        levels = int(rng.choice([2, 5, 50, 10_000]))  # few levels: ties at the cut
+        scores = (rng.integers(1, levels + 1, size) / 7).astype(np.float32)
+        hits = lexical.LexicalHits(np.arange(size, dtype=np.int64) * 3, scores)
+        k = int(rng.integers(1, 80))
+        expected = hits.ids if size <= k else hits.ids[np.argpartition(-scores, k)[:k]]
+        assert sorted(hits.top(k).tolist()) == sorted(expected.tolist())
+        if size > k:
+            cut = np.sort(scores)[-k]
+            tied += int(np.count_nonzero(scores >= cut) > k)
+    assert tied > 50
+
+
+def test_top_looks_at_the_blocks_best_without_argpartition_of_every_score(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    scores = np.random.default_rng(0).permutation(200_000).astype(np.float32) + 1
+    hits = lexical.LexicalHits(np.arange(200_000, dtype=np.int64), scores)
+
+    def refused(*args: object, **kwargs: object) -> np.ndarray:
+        raise AssertionError("argpartition of every score")
+
+    monkeypatch.setattr(lexical.np, "argpartition", refused)
+    assert sorted(scores[hits.top(50)].tolist()) == list(range(199_951, 200_001))

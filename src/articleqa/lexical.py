@@ -58,10 +58,15 @@ B = 0.75
 MERGE_FRACTION = 0.25
 MAX_SEGMENTS = 8
 KEY_BYTES = 16
-# Postings whose scores a loaded index keeps between questions (12 bytes each: ~24 MB).
+# Postings whose scores a loaded index keeps between questions (12 bytes each: ~24 MB), or
+# per passage where that is more (~96 MB at a million passages, where a question's words hold
+# ~600 k postings and 2 M held only the last few questions' words: "Scale, tenth pass").
 TERM_CACHE_POSTINGS = 2_000_000
+TERM_CACHE_PER_PASSAGE = 8
 TERM_CACHE_TERMS = 50_000  # unknown words are remembered too
 SEGMENTS_FILE = "segments.json"
+# Scores per block when ``LexicalHits.top`` looks for its k best among the blocks' best.
+_BLOCK = 1024
 # Not yet in the term cache (None there: a word no passage holds).
 _UNKNOWN: Any = object()
 # Documents numbered and sorted into postings at a time by a segment's build (~1.3 M tokens of
@@ -191,10 +196,27 @@ class LexicalHits:
         return float(self.scores.max()) if self.scores.size else 0.0
 
     def top(self, k: int) -> np.ndarray:
-        """Ordinals of the ``k`` best-scored passages, in no particular order."""
+        """Ordinals of the ``k`` best-scored passages, in no particular order.
+
+        Of passages tied at the cut, those ``argpartition`` of every score keeps (which ones
+        depends on the whole array): when no tie straddles the cut the best ``k`` are one set,
+        found among the few scores at least the ``k``-th best of ``_BLOCK``-score blocks' best,
+        a sixth of ``argpartition``'s time over a million passages' scores.
+        """
         if len(self.ids) <= k:
             return self.ids
-        return self.ids[np.argpartition(-self.scores, k)[:k]]
+        scores = self.scores
+        whole = len(scores) // _BLOCK * _BLOCK
+        if whole // _BLOCK > k:
+            tops = scores[:whole].reshape(-1, _BLOCK).max(axis=1)
+            # k blocks' best are at least ``floor``: so are the k best scores.
+            floor = np.partition(tops, len(tops) - k)[len(tops) - k]
+            rows = np.flatnonzero(scores >= floor)
+            near = scores[rows]
+            cut = np.partition(near, len(near) - k)[len(near) - k]
+            if np.count_nonzero(near >= cut) == k:  # no tie at the cut: one set
+                return self.ids[rows[near >= cut]]
+        return self.ids[np.argpartition(-scores, k)[:k]]
 
     def dense(self, size: int) -> np.ndarray:
         """A score for every one of ``size`` passages (zeros where no query word occurs)."""
@@ -491,6 +513,14 @@ class LexicalIndex:
         self._terms: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
         self._terms_held = 0
         self._terms_lock = threading.Lock()
+        self._scratch = _Scratch()
+        # Per segment, each document's BM25 length part (``_term``'s), worked out once; and
+        # whether its documents are the passages in order (a full build's one segment), whose
+        # ordinals then need no look-up. Both are read for every posting a question scores.
+        self._norms: list[np.ndarray | None] = [None] * len(parts)
+        self._in_order = [
+            bool(np.array_equal(p.ordinals, np.arange(len(p.ordinals)))) for p in parts
+        ]
 
     @property
     def segments(self) -> list[Segment]:
@@ -630,7 +660,8 @@ class LexicalIndex:
             return found
         found = self._term(term)
         held = len(found[0]) if found is not None else 0
-        if held > TERM_CACHE_POSTINGS:
+        bound = max(TERM_CACHE_POSTINGS, TERM_CACHE_PER_PASSAGE * self.size)
+        if held > bound:
             return found
         if found is not None:
             for array in found:
@@ -639,7 +670,7 @@ class LexicalIndex:
             if term not in cache:
                 cache[term] = found
                 self._terms_held += held
-            while self._terms_held > TERM_CACHE_POSTINGS or len(cache) > TERM_CACHE_TERMS:
+            while self._terms_held > bound or len(cache) > TERM_CACHE_TERMS:
                 gone = cache.pop(next(iter(cache)))
                 self._terms_held -= len(gone[0]) if gone is not None else 0
         return found
@@ -647,32 +678,47 @@ class LexicalIndex:
     def _term(self, term: str) -> tuple[np.ndarray, np.ndarray] | None:
         """(passage ordinals, float32 BM25 scores) of the live passages holding ``term``."""
         found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        for part in self._parts:
+        for number, part in enumerate(self._parts):
             postings = part.segment.postings(term)
             if postings is None:
                 continue
             local, tfs = postings
-            ordinals = part.ordinals[local]
-            lengths = np.asarray(part.segment.lengths)[local]
-            live = ordinals >= 0
-            if not live.all():  # tombstones (most segments have none: no copies then)
-                ordinals, tfs, lengths = ordinals[live], tfs[live], lengths[live]
+            norms = self._norm(number)[local]
+            if self._in_order[number]:
+                ordinals = local  # every document live, its number its ordinal
+            else:
+                ordinals = part.ordinals[local]
+                live = ordinals >= 0
+                if not live.all():  # tombstones (most segments have none: no copies then)
+                    ordinals, tfs, norms = ordinals[live], tfs[live], norms[live]
             if len(ordinals):
-                found.append((ordinals, tfs, lengths))
+                found.append((ordinals, tfs, norms))
         if not found:
             return None
         # One segment (a full build) needs no concatenation.
-        ids, tf, lengths = (
+        ids, tf, norm = (
             found[0] if len(found) == 1 else (np.concatenate(c) for c in zip(*found, strict=True))
         )
-        stats = self._stats
         frequency = len(ids)
         # bm25s ("lucene"): idf rounded to float32, the rest in float64, the product rounded
         # to float32 as it stores it, each step in the same order: the same bits.
-        idf = np.float32(math.log(1 + (stats.documents - frequency + 0.5) / (frequency + 0.5)))
+        idf = np.float32(
+            math.log(1 + (self._stats.documents - frequency + 0.5) / (frequency + 0.5))
+        )
         tf = tf.astype(np.float64)
-        tfc = tf / (K1 * ((1 - B) + B * lengths.astype(np.int64) / stats.average_length) + tf)
+        tfc = tf / (norm + tf)
         return ids, (idf * tfc).astype(np.float32)
+
+    def _norm(self, number: int) -> np.ndarray:
+        """Segment ``number``'s ``K1 * (1 - B + B * length / average length)`` per document,
+        in float64 in bm25s' order of operations (the same bits as worked out per posting)."""
+        norm = self._norms[number]
+        if norm is None:
+            lengths = np.asarray(self._parts[number].segment.lengths).astype(np.int64)
+            norm = K1 * ((1 - B) + B * lengths / self._stats.average_length)
+            norm.setflags(write=False)
+            self._norms[number] = norm  # two threads may both work it out: the same array
+        return norm
 
     def hits(self, query: str, allowed: np.ndarray | None = None) -> LexicalHits:
         """The passages holding a word of ``query`` (within ``allowed``), with their BM25 scores.
@@ -689,7 +735,7 @@ class LexicalIndex:
             block = seen[term]
             if block is not None:
                 blocks.append(block)
-        return _summed(blocks, allowed)
+        return _summed(blocks, allowed, self._scratch)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for ``query`` (zeros where no query word occurs)."""
@@ -738,23 +784,50 @@ class Update:
     earlier: np.ndarray
 
 
-def _summed(blocks: list[tuple[np.ndarray, np.ndarray]], allowed: np.ndarray | None) -> LexicalHits:
+class _Scratch(threading.local):
+    """A float32 array of zeros per thread, lent to ``_summed`` and given back zeroed.
+
+    At a million passages a new 4 MB array per question cost a third of the pass over it:
+    its pages were mapped and faulted in afresh each time (BENCHMARKS.md, "Scale, tenth pass").
+    """
+
+    array: np.ndarray | None = None
+
+    def take(self, size: int) -> np.ndarray:
+        if self.array is None or len(self.array) < size:
+            self.array = np.zeros(size, dtype=np.float32)
+        return self.array[:size]
+
+
+def _summed(
+    blocks: list[tuple[np.ndarray, np.ndarray]],
+    allowed: np.ndarray | None,
+    scratch: _Scratch | None = None,
+) -> LexicalHits:
     """Each passage's score summed over the query terms' (ordinals, float32 scores) blocks,
     term by term in the query's order in float32, as bm25s' ``get_scores`` sums them."""
     blocks = [block for block in blocks if len(block[0])]
     if not blocks:
         return LexicalHits.empty()
-    # Summed in a scratch array indexed by ordinal (zero pages until written): a block holds
-    # each passage once, so ``+=`` adds one float32 per passage per term, in the query's
-    # order, as bm25s does. Every score is above zero (idf and tf parts are), so the passages
-    # holding a query word are the scratch's non-zero places, found ascending in one pass over
-    # it: no concatenation, sort and de-duplication of every posting, which were most of a
-    # question's BM25 time at 200 k passages (BENCHMARKS.md, "Scale, seventh pass").
-    scratch = np.zeros(max(int(ids.max()) for ids, _ in blocks) + 1, dtype=np.float32)
-    for block_ids, block_scores in blocks:
-        scratch[block_ids] += block_scores.astype(np.float32, copy=False)
-    ids = np.flatnonzero(scratch > 0)  # a mask: nonzero() on the floats is 8x slower
-    scores = scratch[ids]
+    # Summed in a scratch array indexed by ordinal: a block holds each passage once, so adding
+    # it adds one float32 per passage per term, in the query's order, as bm25s does. Every
+    # score is above zero (idf and tf parts are), so the passages holding a query word are the
+    # scratch's non-zero places, found ascending in one pass over it: no concatenation, sort
+    # and de-duplication of every posting, which were most of a question's BM25 time at 200 k
+    # passages (BENCHMARKS.md, "Scale, seventh pass").
+    size = max(int(ids.max()) for ids, _ in blocks) + 1
+    every = np.zeros(size, dtype=np.float32) if scratch is None else scratch.take(size)
+    try:
+        for block_ids, block_scores in blocks:
+            # add.at, not ``+=`` on the fancy index: the same float32 additions (a block's
+            # ordinals are distinct), in half the time per posting in numpy 2.
+            np.add.at(every, block_ids, block_scores.astype(np.float32, copy=False))
+        ids = np.flatnonzero(every > 0)  # a mask: nonzero() on the floats is 8x slower
+        scores = every[ids]
+        every[ids] = 0  # exactly the places written: the scratch is zeros again
+    except BaseException:
+        every.fill(0)
+        raise
     if allowed is not None:
         keep = np.isin(ids, allowed)
         ids, scores = ids[keep], scores[keep]
