@@ -954,3 +954,24 @@ def test_loose_text_beside_blocks_is_read_in_whole_paragraphs() -> None:
         "One source close to the case said that an official was robbed while carrying papers "
         "about the plan, and that the papers were never found again."
     ) in paragraphs
+
+
+def test_the_site_s_side_of_a_title_is_the_one_its_menu_repeats() -> None:
+    # The Cargo Book's command pages: <title> "cargo build - The Cargo Book", the menu's <h1>
+    # "The Cargo Book" and the chapter's own <h1> "cargo-build(1)": the page was titled after
+    # the book.
+    page = (
+        MDBOOK_PAGE.replace(
+            "<title>What is frob? - The frob book</title>",
+            "<title>frob run - The frob book</title>",
+        )
+        .replace(
+            '<nav id="sidebar">', '<h1 class="menu-title">The frob book</h1><nav id="sidebar">'
+        )
+        .replace(
+            '<a class="header" href="#what-is-frob">What is frob?</a>',
+            '<a class="header" href="#what-is-frob">frob-run(1)</a>',
+        )
+    )
+
+    assert read_html(page, None).title == "frob run"

@@ -492,7 +492,7 @@ def _guessed_title(page: etree._Element | None, fields: dict[str, Any]) -> str |
         return guessed or None
     element = page.find(".//title")
     own = " ".join((element.text_content() if element is not None else "").split())
-    top = {clean_heading(h.text_content()).casefold() for h in page.iter("h1", "h2")}
+    top = {clean_heading(h.text_content()).casefold() for h in _top_headings(page)}
     # "Corepack | Node.js v20.20.2 Documentation": the part a top heading repeats is the page's
     # own; trafilatura took the site's side of the bar. The heading may be cased otherwise
     # ("Rust version - The Cargo Book" over "Rust Version", beside the site's "The Cargo Book").
@@ -500,6 +500,12 @@ def _guessed_title(page: etree._Element | None, fields: dict[str, Any]) -> str |
     shown = next((part for part in parts if part and part.casefold() in top), None)
     if shown:
         return shown
+    # "cargo build - The Cargo Book" under the menu's <h1> "The Cargo Book" and the chapter's
+    # "cargo-build(1)": the side a heading outside the content repeats is the site's.
+    site = {clean_heading(h.text_content()).casefold() for h in page.iter("h1", "h2")} - top
+    own_side = [part for part in parts[1:] if part and part.casefold() not in site]
+    if len(parts) > 2 and len(own_side) == 1:
+        return own_side[0]
     # A heading the <title> does not repeat names the page only when it is its one <h1>: a
     # Sphinx book's index has several ("Abstract", "Contents", "Indices and tables") under
     # the <title> "Debian Python Policy 0.12.0.0 documentation".
@@ -507,6 +513,19 @@ def _guessed_title(page: etree._Element | None, fields: dict[str, Any]) -> str |
     if guessed and (guessed.lower() in own.lower() or headline or not own):
         return guessed
     return own or guessed or None
+
+
+def _top_headings(page: etree._Element) -> list[etree._Element]:
+    """The page's ``<h1>``s and ``<h2>``s, those of its ``<main>`` (or ``<article>``) when it
+    has any: a book's or site's name set as an ``<h1>`` in its menu bar ("The Cargo Book" on
+    every page of it) is not the page's heading."""
+    for tag in ("main", "article"):
+        content = page.find(f".//{tag}")
+        if content is not None:
+            inside = list(content.iter("h1", "h2"))
+            if inside:
+                return inside
+    return list(page.iter("h1", "h2"))
 
 
 def _published(page: etree._Element | None) -> dt.date | None:
