@@ -975,3 +975,20 @@ def test_the_site_s_side_of_a_title_is_the_one_its_menu_repeats() -> None:
     )
 
     assert read_html(page, None).title == "frob run"
+
+
+def test_a_man_page_s_zero_width_escapes_print_nothing() -> None:
+    # rustc(1) writes break points in a long option ("crate-name|\:file-names"), fuser(1) an
+    # italic correction ("-SIGNAL\/"); both were stored as written. And an escaped backslash
+    # before a bar is a backslash and a bar, not the zero-width "\|".
+    page = (
+        ".TH FROB 1\n.SH OPTIONS\n.TP\n"
+        "\\fB\\-\\-print\\fR [crate\\-name|\\:file\\-names|\\:sysroot]\n"
+        "Unless changed with \\fI\\-SIGNAL\\/\\fR, the frobnicator prints the file names.\n"
+        "A pattern such as a\\e|b matches either word.\n"
+    )
+    text = read_man(page, "frob.1").text
+
+    assert "--print [crate-name|file-names|sysroot]" in text
+    assert "Unless changed with -SIGNAL, the frobnicator" in text
+    assert "a\\|b matches" in text

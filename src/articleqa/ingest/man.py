@@ -221,29 +221,40 @@ def _character(code: int) -> str:
     return chr(code) if printable else ""
 
 
+# groff's one-character escapes. "\:" and "\)" (a break point, a transparent mark: rustc(1)'s
+# "--print [crate-name|\:file-names|…]"), "\/" and "\," (italic corrections: fuser(1)'s
+# "-SIGNAL\/") print nothing.
+_SIMPLE_ESCAPES = {
+    "-": "-",
+    "&": "",
+    "e": "\\",
+    " ": " ",
+    "~": " ",
+    "0": " ",
+    "|": "",
+    "^": "",
+    "c": "",
+    "%": "",
+    "'": "'",
+    "`": "`",
+    ".": ".",
+    ":": "",
+    ")": "",
+    "/": "",
+    ",": "",
+}
+_SIMPLE_ESCAPE = re.compile(r"\\([-&e ~0|^c%'`.:)/,])")
+
+
 def _unescape(text: str) -> str:
     text = _FONT_ESCAPE.sub("", text)
     text = _SIZE_ESCAPE.sub("", text)
     text = _MOTION_ESCAPE.sub("", text)
     text = _NUMBERED_CHAR.sub(lambda m: _character(int(m.group(1))), text)
     text = _NAMED_CHAR.sub(lambda m: _NAMED_CHARS.get(m.group(1) or m.group(2), ""), text)
-    for escape, value in (
-        ("\\-", "-"),
-        ("\\&", ""),
-        ("\\e", "\\"),
-        ("\\ ", " "),
-        ("\\~", " "),
-        ("\\0", " "),
-        ("\\|", ""),
-        ("\\^", ""),
-        ("\\c", ""),
-        ("\\%", ""),
-        ("\\'", "'"),
-        ("\\`", "`"),
-        ("\\.", "."),
-    ):
-        text = text.replace(escape, value)
-    return text
+    # One pass, so that what an escape leaves is never read as another ("\e|" is a backslash
+    # and a bar, not the zero-width "\|").
+    return _SIMPLE_ESCAPE.sub(lambda m: _SIMPLE_ESCAPES[m.group(1)], text)
 
 
 def _arguments(rest: str) -> list[str]:
