@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from articleqa.ingest.html import read_html
 from articleqa.ingest.man import read_man
@@ -992,3 +995,48 @@ def test_a_man_page_s_zero_width_escapes_print_nothing() -> None:
     assert "--print [crate-name|file-names|sysroot]" in text
     assert "Unless changed with -SIGNAL, the frobnicator" in text
     assert "a\\|b matches" in text
+
+
+CORE_METADATA = """Metadata-Version: 2.4
+Name: frobnicate
+Version: 2.1.0
+Summary: Turn widgets into gadgets.
+Author-email: Marta Kovalenko <marta@example.org>
+License-Expression: MIT
+Requires-Python: >=3.10
+Requires-Dist: widgets>=1.2
+Classifier: Programming Language :: Python :: 3
+Description-Content-Type: {kind}
+
+{body}"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "read"),
+    [
+        (
+            "text/markdown",
+            "# frobnicate\n\nfrobnicate turns the widgets a project lists into gadgets.\n",
+            read_markdown,
+        ),
+        (
+            "text/x-rst",
+            "frobnicate\n==========\n\nfrobnicate turns the widgets a project lists into "
+            "gadgets.\n",
+            read_rst,
+        ),
+    ],
+)
+def test_a_package_s_core_metadata_keeps_a_field_a_line(kind: str, body: str, read: Any) -> None:
+    # A wheel's METADATA saved as a document: its header ran into one paragraph ("Metadata-Version:
+    # 2.4 Name: fastapi Version: 0.165.0 Summary: ..."), which was also its title.
+    article = read(CORE_METADATA.format(kind=kind, body=body), None)
+
+    assert article.title == "frobnicate: Turn widgets into gadgets."
+    assert article.author == "Marta Kovalenko"
+    lines = article.text.split("\n")
+    assert "Version: 2.1.0" in lines
+    assert "Requires-Python: >=3.10" in lines
+    assert "Requires-Dist: widgets>=1.2" in lines
+    assert "Classifier" not in article.text and "Metadata-Version" not in article.text
+    assert "frobnicate turns the widgets a project lists into gadgets." in article.text

@@ -1,4 +1,5 @@
-"""Markdown with optional YAML front matter (title, url, author, published)."""
+"""Markdown with optional YAML front matter (title, url, author, published), or a package's
+core metadata whose description is Markdown."""
 
 from __future__ import annotations
 
@@ -12,9 +13,10 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 from articleqa.errors import IngestError
 from articleqa.ingest.blocks import article_from_blocks, blocks_from_html, take_title
+from articleqa.ingest.core_metadata import split_core_metadata
 from articleqa.ingest.dates import parse_date
 from articleqa.ingest.myst import rewrite_myst
-from articleqa.models import Block, RawArticle
+from articleqa.models import Block, BlockKind, RawArticle
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
@@ -48,6 +50,16 @@ def markdown_blocks(body: str) -> list[Block]:
 
 
 def read_markdown(text: str, source: str | None) -> RawArticle:
+    core = split_core_metadata(text)
+    if core is not None:
+        # A package's METADATA: its fields, then its description (Markdown here).
+        return article_from_blocks(
+            core.title,
+            [Block(BlockKind.TEXT, core.header), *markdown_blocks(core.body)],
+            "Markdown document",
+            source,
+            author=core.author,
+        )
     meta, body = _front_matter(text)
     blocks = markdown_blocks(body)
     title = str(meta.get("title") or "").strip()

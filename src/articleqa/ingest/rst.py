@@ -20,6 +20,7 @@ from articleqa.ingest.blocks import (
     parse_markup,
     take_title,
 )
+from articleqa.ingest.core_metadata import split_core_metadata
 from articleqa.ingest.dates import parse_date
 from articleqa.models import Block, BlockKind, RawArticle
 
@@ -226,6 +227,18 @@ for _name in _UNSEEN:
 
 
 def read_rst(text: str, source: str | None) -> RawArticle:
+    core = split_core_metadata(text)
+    if core is not None:
+        # A package's METADATA: its fields, then its description (reST here).
+        described = _read_rst(core.body, source) if core.body.strip() else None
+        blocks = [Block(BlockKind.TEXT, core.header), *(described.blocks if described else ())]
+        return article_from_blocks(
+            core.title, blocks, "reStructuredText document", source, author=core.author
+        )
+    return _read_rst(text, source)
+
+
+def _read_rst(text: str, source: str | None) -> RawArticle:
     try:
         parts = publish_parts(text, writer="html5", settings_overrides=_SAFE_SETTINGS)
     except (SystemMessage, ValueError, AttributeError, IndexError, RecursionError) as exc:
