@@ -15,6 +15,8 @@ from email.message import Message
 from email.parser import HeaderParser
 from email.utils import parseaddr
 
+from articleqa.models import Block, BlockKind
+
 # The core metadata specification's first field: what marks the format.
 _MARKER = re.compile(r"\A\ufeff?Metadata-Version:[ \t]*\d")
 # Fields kept as text, in this order; the rest (classifiers, the description's content type,
@@ -44,6 +46,10 @@ class CoreMetadata:
     body: str  # the description
     title: str
     author: str | None
+
+    def header_blocks(self) -> list[Block]:
+        """The kept fields as the article's first paragraph, a line each."""
+        return [Block(BlockKind.TEXT, self.header)] if self.header else []
 
 
 def split_core_metadata(text: str) -> CoreMetadata | None:

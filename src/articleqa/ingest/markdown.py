@@ -16,7 +16,7 @@ from articleqa.ingest.blocks import article_from_blocks, blocks_from_html, take_
 from articleqa.ingest.core_metadata import split_core_metadata
 from articleqa.ingest.dates import parse_date
 from articleqa.ingest.myst import rewrite_myst
-from articleqa.models import Block, BlockKind, RawArticle
+from articleqa.models import Block, RawArticle
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 
@@ -55,7 +55,7 @@ def read_markdown(text: str, source: str | None) -> RawArticle:
         # A package's METADATA: its fields, then its description (Markdown here).
         return article_from_blocks(
             core.title,
-            [Block(BlockKind.TEXT, core.header), *markdown_blocks(core.body)],
+            [*core.header_blocks(), *markdown_blocks(core.body)],
             "Markdown document",
             source,
             author=core.author,

@@ -231,7 +231,8 @@ def read_rst(text: str, source: str | None) -> RawArticle:
     if core is not None:
         # A package's METADATA: its fields, then its description (reST here).
         described = _read_rst(core.body, source) if core.body.strip() else None
-        blocks = [Block(BlockKind.TEXT, core.header), *(described.blocks if described else ())]
+        described_blocks = described.blocks if described is not None else None
+        blocks = [*core.header_blocks(), *(described_blocks or ())]
         return article_from_blocks(
             core.title, blocks, "reStructuredText document", source, author=core.author
         )
