@@ -1040,3 +1040,59 @@ def test_a_package_s_core_metadata_keeps_a_field_a_line(kind: str, body: str, re
     assert "Requires-Dist: widgets>=1.2" in lines
     assert "Classifier" not in article.text and "Metadata-Version" not in article.text
     assert "frobnicate turns the widgets a project lists into gadgets." in article.text
+
+
+NODE_API_PAGE = """<!DOCTYPE html>
+<html><head><title>Frob | Foo v2.1.0 Documentation</title></head><body>
+<nav><ul><li><a href="index.html">Home</a></li><li><a href="frob.html">Frob</a></li></ul></nav>
+<div id="column1" data-id="frob" class="interior"><div id="apicontent">
+<section><h2>Frob<span><a class="mark" href="#frob" id="frob">#</a></span></h2>
+<p>The frob module turns widgets into gadgets, one gadget for each widget that the project's
+configuration lists, in the order the widgets are listed there.</p>
+</section>
+<section><h3><code>frob.turn(widget)</code><span><a class="mark" href="#frobturn"
+id="frobturn">#</a></span></h3>
+<ul>
+<li><code>widget</code> <a href="https://example.org/t#o" class="type">&lt;Object&gt;</a></li>
+<li>Returns: <a href="https://example.org/t#s" class="type">&lt;string&gt;</a></li>
+</ul>
+<p>The <code>frob.turn()</code> method turns one widget into a gadget and returns the
+gadget's name; a widget that cannot be read throws a TypeError, and nothing is written.</p>
+</section>
+<section><h3><code>frob.count(widget)</code><span><a class="mark" href="#frobcount"
+id="frobcount">#</a></span></h3>
+<ul>
+<li><code>widget</code> <a href="https://example.org/t#o" class="type">&lt;Object&gt;</a></li>
+<li>Returns: <a href="https://example.org/t#s" class="type">&lt;number&gt;</a></li>
+</ul>
+<p>The <code>frob.count()</code> method counts the gadgets that one widget would give
+without turning it, so that a caller can see how much work a run of frob would be.</p>
+</section>
+<section><h3><code>frob.check(widget)</code><span><a class="mark" href="#frobcheck"
+id="frobcheck">#</a></span></h3>
+<ul>
+<li><code>widget</code> <a href="https://example.org/t#o" class="type">&lt;Object&gt;</a></li>
+<li>Returns: <a href="https://example.org/t#s" class="type">&lt;boolean&gt;</a></li>
+</ul>
+<p>The <code>frob.check()</code> method tells whether a widget can be read at all, which
+is cheaper than turning it and catching the TypeError that an unreadable widget throws.</p>
+</section>
+<ul class="tags"><li><a href="/t/1">Gadgets</a>, <a href="/t/2">Widgets</a></li></ul>
+</div></div></body></html>"""
+
+
+def test_a_list_item_s_links_are_its_words_when_it_has_words_of_its_own() -> None:
+    # Node.js lists each parameter as "<code>path</code> <a>&lt;string></a>": trafilatura took
+    # such lists for link lists and dropped them, "Returns: <string>" under every method of
+    # path.html (34 "Returns:" kept of 45). The page is prepared with those links unwrapped.
+    from articleqa.ingest.html import _prepared
+
+    page = _prepared(NODE_API_PAGE)
+    assert not isinstance(page, str)
+    items = {" ".join(li.text_content().split()): li for li in page.iter("li")}
+
+    assert items["widget <Object>"].find(".//a") is None
+    assert items["Returns: <boolean>"].find(".//a") is None
+    # A menu's items and a list of tags are links alone: still the extractor's to judge.
+    assert items["Home"].find(".//a") is not None
+    assert items["Gadgets, Widgets"].find(".//a") is not None

@@ -186,6 +186,8 @@ def _prepared(html: str) -> etree._Element | str:
             anchor.drop_tree()
         elif any(_tag_of(above) in _HEADINGS for above in anchor.iterancestors()):
             anchor.drop_tag()  # its text stays: the heading's own words
+        elif _in_list_prose(anchor):
+            anchor.drop_tag()
     _flow_as_main(page)
     for container in list(page.iter(*_CONTAINERS)):
         _loose_text_as_paragraphs(container)
@@ -218,6 +220,7 @@ _CONTAINERS = ("body", "main", "article", "section", "div", "td", "blockquote")
 # sets its parts.
 _LITERALS = ("code", "samp", "kbd", "tt")
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 def _as_plain_text(literal: etree._Element) -> None:
@@ -299,6 +302,28 @@ def _ends_in_break(paragraph: etree._Element) -> bool:
     """Whether a paragraph being built ends with a line break and no text after it."""
     last = paragraph[-1] if len(paragraph) else None
     return last is not None and _tag_of(last) == "br" and not (last.tail or "").strip()
+
+
+def _in_list_prose(anchor: etree._Element) -> bool:
+    """Whether a link is part of a list item's words rather than the whole item: Node.js
+    lists each parameter as "<code>path</code> <a>&lt;string></a>", and trafilatura dropped
+    such lists as link lists ("Returns: <string>" lost under every method). An item that is
+    only its link (a menu's "Home") stays a link, for the extractor to judge."""
+    item = next((above for above in anchor.iterancestors() if _tag_of(above) == "li"), None)
+    if item is None:
+        return False
+    # A table of contents' "7.1.1" or a tag list's commas are no words of the item's own.
+    return _WORD.search(_outside_links(item)) is not None
+
+
+def _outside_links(element: etree._Element) -> str:
+    """An element's text without the text of the links in it."""
+    parts = [element.text or ""]
+    for child in element:
+        if _tag_of(child) != "a":
+            parts.append(_outside_links(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _marks_only(text: str) -> bool:
