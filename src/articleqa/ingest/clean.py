@@ -89,6 +89,15 @@ def _byline(line: str) -> tuple[str, str] | None:
     return line[: match.start("name") + len(name)], name.strip(" ,|-–—")
 
 
+def _content_line(line: str) -> tuple[str, str | None] | None:
+    """A line of text as it is stored and the author it names: a byline without its stamp
+    and its name, another line as it is (no name), noise None."""
+    byline = _byline(line)
+    if byline is not None:
+        return byline
+    return None if is_noise_line(line) else (line, None)
+
+
 def is_noise_line(line: str) -> bool:
     """Lines pasted articles carry that are not content: bare dates and times, ads. (A byline
     is content: it says who wrote the article.)"""
@@ -160,14 +169,12 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
             line = normalize_unicode(raw_line).strip()
             if not line or _RULE_LINE.match(line):
                 continue
-            byline = _byline(line)
-            if byline is not None:
-                line, name = byline
-                author = author or name
-            elif is_noise_line(line):
+            kept = _content_line(line)
+            if kept is None:
                 continue
-            else:
-                has_content = True
+            line, name = kept
+            author = author or name
+            has_content = has_content or name is None
             block_lines.append((line, raw_line.rstrip()))
         blocks.append(block_lines)
     if not has_content:
@@ -320,14 +327,12 @@ def clean_blocks(blocks: Iterable[Block]) -> tuple[list[Block], str | None]:
                 line = line.strip()
                 if not line:
                     continue
-                byline = _byline(line) if block.kind is BlockKind.TEXT else None
-                if byline is not None:
-                    line, name = byline
-                    author = author or name
-                elif block.kind is BlockKind.TEXT and is_noise_line(line):
+                kept = _content_line(line) if block.kind is BlockKind.TEXT else (line, None)
+                if kept is None:
                     continue
-                else:
-                    has_content = True
+                line, name = kept
+                author = author or name
+                has_content = has_content or name is None
                 lines.append(line)
             text = ("\n" if block.kind is BlockKind.TEXT else " ").join(lines)
         if text:
