@@ -1096,3 +1096,17 @@ def test_a_list_item_s_links_are_its_words_when_it_has_words_of_its_own() -> Non
     # A menu's items and a list of tags are links alone: still the extractor's to judge.
     assert items["Home"].find(".//a") is not None
     assert items["Gadgets, Widgets"].find(".//a") is not None
+
+
+def test_core_metadata_whose_description_is_only_a_title_is_read_by_either_reader() -> None:
+    # The reST reader read the description as a document of its own first, and refused one
+    # that is only a title ("no text besides headings"), which the Markdown reader took: the
+    # fields are the article's text either way.
+    for kind, body, read in (
+        ("text/markdown", "# frobnicate\n", read_markdown),
+        ("text/x-rst", "frobnicate\n==========\n", read_rst),
+    ):
+        article = read(CORE_METADATA.format(kind=kind, body=body), None)
+
+        assert article.title == "frobnicate: Turn widgets into gadgets."
+        assert "Version: 2.1.0" in article.text.split("\n")

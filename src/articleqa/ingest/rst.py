@@ -230,16 +230,27 @@ def read_rst(text: str, source: str | None) -> RawArticle:
     core = split_core_metadata(text)
     if core is not None:
         # A package's METADATA: its fields, then its description (reST here).
-        described = _read_rst(core.body, source) if core.body.strip() else None
-        described_blocks = described.blocks if described is not None else None
-        blocks = [*core.header_blocks(), *(described_blocks or ())]
+        _title, described, _fields = _parsed(core.body) if core.body.strip() else ("", [], {})
         return article_from_blocks(
-            core.title, blocks, "reStructuredText document", source, author=core.author
+            core.title,
+            [*core.header_blocks(), *described],
+            "reStructuredText document",
+            source,
+            author=core.author,
         )
-    return _read_rst(text, source)
+    title, blocks, fields = _parsed(text)
+    return article_from_blocks(
+        title,
+        blocks,
+        "reStructuredText document",
+        source,
+        author=fields.get("author") or None,
+        published=parse_date(fields.get("date")),
+    )
 
 
-def _read_rst(text: str, source: str | None) -> RawArticle:
+def _parsed(text: str) -> tuple[str, list[Block], dict[str, str]]:
+    """A reST document's title, blocks and bibliographic fields."""
     try:
         parts = publish_parts(text, writer="html5", settings_overrides=_SAFE_SETTINGS)
     except (SystemMessage, ValueError, AttributeError, IndexError, RecursionError) as exc:
@@ -253,15 +264,7 @@ def _read_rst(text: str, source: str | None) -> RawArticle:
     title = clean_heading(blocks_from_html_text(str(parts.get("title") or "")))
     if not title:
         title, blocks = take_title(blocks)
-    fields = _docinfo(parts.get("docinfo", ""))
-    return article_from_blocks(
-        title,
-        blocks,
-        "reStructuredText document",
-        source,
-        author=fields.get("author") or None,
-        published=parse_date(fields.get("date")),
-    )
+    return title, blocks, _docinfo(parts.get("docinfo", ""))
 
 
 def _docinfo(html: str) -> dict[str, str]:
