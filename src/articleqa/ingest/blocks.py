@@ -25,6 +25,7 @@ _PERMALINK_MARKS = re.compile(r"[\s\u00b6\u00a7#\uf0c1🔗]+$")
 _INLINE_SPACE = re.compile(r"\s+")
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
+HEADING_TAGS = frozenset(_HEADINGS)
 _SKIPPED = frozenset(
     {"script", "style", "noscript", "template", "head", "nav", "button", "form", "svg", "math"}
 )
@@ -53,7 +54,7 @@ _TABLES = frozenset({"table"})
 _PREFORMATTED = frozenset({"pre", "code", "listing", "xmp", "samp"})
 _PARAGRAPHS = frozenset({"p", "address", "summary", "caption", "figcaption", "dt", "dd", "li"})
 _BLOCK_TAGS = (
-    frozenset(_HEADINGS)
+    HEADING_TAGS
     | _CONTAINERS
     | _LISTS
     | _TABLES

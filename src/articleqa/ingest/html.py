@@ -15,6 +15,7 @@ from lxml import html as lxml_html
 
 from articleqa.errors import IngestError
 from articleqa.ingest.blocks import (
+    HEADING_TAGS,
     blocks_from_element,
     clean_heading,
     is_permalink_mark,
@@ -184,7 +185,7 @@ def _prepared(html: str) -> etree._Element | str:
         in_page = (anchor.get("href") or "").startswith("#")
         if in_page and _marks_only(anchor.text_content()):
             anchor.drop_tree()
-        elif any(_tag_of(above) in _HEADINGS for above in anchor.iterancestors()):
+        elif any(_tag_of(above) in HEADING_TAGS for above in anchor.iterancestors()):
             anchor.drop_tag()  # its text stays: the heading's own words
         elif _in_list_prose(anchor):
             anchor.drop_tag()
@@ -194,7 +195,7 @@ def _prepared(html: str) -> etree._Element | str:
     for literal in list(page.iter(*_LITERALS)):
         _as_plain_text(literal)
     for summary in list(page.iter("summary")):
-        if any(_tag_of(inner) in _HEADINGS for inner in summary.iterdescendants()):
+        if any(_tag_of(inner) in HEADING_TAGS for inner in summary.iterdescendants()):
             disclosure = summary.getparent()
             summary.drop_tag()
             if disclosure is not None and _tag_of(disclosure) == "details":
@@ -209,9 +210,6 @@ def _prepared(html: str) -> etree._Element | str:
             division.tag = "p"
     write_scripts(page)
     return page
-
-
-_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 _CONTAINERS = ("body", "main", "article", "section", "div", "td", "blockquote")
@@ -249,7 +247,7 @@ def _flow_as_main(page: etree._Element) -> None:
     if body is None or page.find(".//main") is not None or page.find(".//article") is not None:
         return
     tags = {_tag_of(child) for child in body}
-    if tags.isdisjoint(_HEADINGS) or "p" not in tags:
+    if tags.isdisjoint(HEADING_TAGS) or "p" not in tags:
         return
     main = etree.Element("main")
     main.text, body.text = body.text, None
