@@ -15,6 +15,8 @@ from articleqa.bylines import is_byline
         "By LYNNE O'DONNELL, Associated Press - Jun 13, 4:03 PM EDT",
         "Tom Bennett - Business - Nov 7, 2023 2:00 AM",
         "By Jill Serjeant 4 Min Read",
+        "Written by Ian A. Murdock Revised 01/06/94",
+        "Posted by Jane Doe",
     ],
 )
 def test_bylines_as_news_sites_write_them(line: str) -> None:
@@ -24,5 +26,7 @@ def test_bylines_as_news_sites_write_them(line: str) -> None:
 def test_prose_is_not_a_byline_and_the_author_alone_on_a_line_is() -> None:
     assert not is_byline("By Monday, the council had voted.")
     assert not is_byline("By the time the ministry published its figures")
+    assert not is_byline("Written by hand, the letters were kept.")
+    assert not is_byline("Written in C")
     assert not is_byline("Jessica Rudder")
     assert is_byline("Jessica Rudder", author="Jessica Rudder")

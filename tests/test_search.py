@@ -981,3 +981,72 @@ def test_the_author_s_name_alone_on_a_line_is_not_a_term_of_the_highlight(home: 
     highlight = answer.quotes[0].highlight
     assert highlight is not None
     assert highlight.text.startswith("The harbour ferry returns on 1 June")
+
+
+def test_an_acronym_glued_to_its_number_names_the_acronym(settings: Settings) -> None:
+    # zstd's README says "documented in RFC8878": "Which RFC ...?" was declined, the acronym
+    # being looked for as a word of its own.
+    store = _store_of(
+        settings,
+        (
+            "Zstandard",
+            "Zstandard is a fast lossless compression algorithm. Its format is stable and "
+            "documented in RFC8878. Multiple independent implementations are available.",
+        ),
+    )
+    searcher = _searcher(settings, store, abstain_threshold=-1.0)
+
+    assert searcher.ask("Which RFC documents the Zstandard format?").answered
+    # The acronym with another word glued to it is not the acronym.
+    store.upsert(
+        prepare_article(RawArticle(title="Ports", text="The rfcomm port binds to Zstandard."))
+    )
+    assert (
+        not _searcher(settings, store, abstain_threshold=-1.0)
+        .ask("Which ISO standard documents the Zstandard format?")
+        .answered
+    )
+
+
+def test_a_faq_s_question_is_not_the_highlight_of_its_answer(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # Valgrind's FAQ: the entry's own question shared the most words with "What was Valgrind
+    # called before its release?" and was highlighted over the sentence that answers it.
+    text = (
+        "1.2. Where does the name Valgrind come from?\n\n"
+        "From Nordic mythology. Originally (before release) the project was named Heimdall, "
+        "after the watchman of the Nordic gods. That name was already taken by a security "
+        "package."
+    )
+    searcher, store = _searcher_over(
+        settings, real_embedder, RawArticle(title="Valgrind FAQ", text=text)
+    )
+
+    answer = searcher.ask("Where does the name Valgrind come from before its release?", k=1)
+
+    assert answer.quotes[0].highlight is not None
+    assert not answer.quotes[0].highlight.text.endswith("?")
+    _assert_contract(answer, store)
+
+
+def test_a_sentence_pointing_back_with_the_asked_word_completes_the_highlight(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # libffi's README: 'type "make check". This will require that you have DejaGNU installed.'
+    # The highlight stopped at "make check", the thing to install being said after "This".
+    text = (
+        "Configure has many other options. Once configure has finished, type make.\n\n"
+        "To ensure that libffi is working as advertised, type make check. This will require "
+        "that you have DejaGNU installed. To install the library, type make install."
+    )
+    searcher, store = _searcher_over(
+        settings, real_embedder, RawArticle(title="libffi README", text=text)
+    )
+
+    answer = searcher.ask("What must be installed to run libffi's make check?", k=1)
+
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    assert "type make check. This will require that you have DejaGNU installed." in highlight.text
+    _assert_contract(answer, store)

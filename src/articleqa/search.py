@@ -457,7 +457,10 @@ class Searcher:
         if not all(subject.isdisjoint(vocabulary) for vocabulary in framing):
             return True
         if typed:
-            return False
+            # An acronym is written glued to its number as often as apart: "RFC8878" names
+            # the RFC of "Which RFC documents the Zstandard format?".
+            searched = framing if framing_only else (words, *framing)
+            return any(_numbered(term, vocabulary) for term in subject for vocabulary in searched)
         key = (ordinal, article_id, subject, framing_only)
         cached = self._fuzzy_cache.get(key)
         if cached is None:
@@ -808,7 +811,10 @@ class Searcher:
                 text=article.text[byline[0] : byline[1]], start=byline[0], end=byline[1]
             )
         else:
-            best = max(range(len(scores)), key=scores.__getitem__)
+            # A sentence that asks is not the one that answers: a FAQ's question ("Where does
+            # the name come from?") shares the most words with a question put the same way.
+            answering = [i for i, text in enumerate(texts) if not _asks(text)]
+            best = max(answering or range(len(scores)), key=scores.__getitem__)
             first_answer, last_answer = _answer_extent(texts, best, paragraphs, article.author)
             first_answer, last_answer = _with_answer_of_kind(
                 info, texts, scores, first_answer, last_answer
@@ -976,6 +982,22 @@ _LEADS_IN = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
 
 
+def _numbered(term: str, vocabulary: frozenset[str]) -> bool:
+    """Whether ``vocabulary`` holds ``term`` followed by a number in one word ("rfc8878")."""
+    if not term.isalpha():
+        return False
+    size = len(term)
+    return any(
+        len(word) > size and word.startswith(term) and word[size:].isdigit() for word in vocabulary
+    )
+
+
+def _asks(sentence: str) -> bool:
+    """Whether a sentence is a question: it ends with its question mark (a question quoted
+    inside a statement, '... asked "why now?"', ends with the quote)."""
+    return sentence.rstrip().endswith("?")
+
+
 def _refers_back(sentence: str) -> bool:
     """Whether a sentence opens with a word that points back ("It", "This", "They")."""
     words = sentence.split(None, 1)
@@ -1107,17 +1129,23 @@ def _with_short_completion(
     paragraphs: Sequence[int],
     last: int,
 ) -> int:
-    """The answer's last sentence, or the short one after it in its paragraph when that one
-    holds a word the question asks about: "maxKeys {number} Specifies the maximum number of
-    keys to parse. Default: 1000." answers "What is the default maximum number of keys?"."""
+    """The answer's last sentence, or the one after it in its paragraph when that one holds a
+    word the question asks about and cannot stand alone: a short one ("maxKeys {number}
+    Specifies the maximum number of keys to parse. Default: 1000." answers "What is the
+    default maximum number of keys?"), or one that points back with a word of the question
+    the answer lacks ('type "make check". This will require that you have DejaGNU
+    installed.' answers "What must be installed to run make check?")."""
     after = last + 1
     if (
-        after < len(texts)
-        and paragraphs[after] == paragraphs[last]
-        and len(texts[after]) <= _SHORT_SENTENCE
-        and not _is_term(texts[after])
-        and not info.asked.isdisjoint(sentences[after][1])
+        after >= len(texts)
+        or paragraphs[after] != paragraphs[last]
+        or _is_term(texts[after])
+        or info.asked.isdisjoint(sentences[after][1])
     ):
+        return last
+    if len(texts[after]) <= _SHORT_SENTENCE:
+        return after
+    if _refers_back(texts[after]) and not sentences[after][1] & info.asked <= sentences[last][1]:
         return after
     return last
 

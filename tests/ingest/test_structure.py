@@ -1110,3 +1110,39 @@ def test_core_metadata_whose_description_is_only_a_title_is_read_by_either_reade
 
         assert article.title == "frobnicate: Turn widgets into gadgets."
         assert "Version: 2.1.0" in article.text.split("\n")
+
+
+def test_a_table_of_one_cell_is_layout_and_its_listing_keeps_its_lines() -> None:
+    # fontconfig's user manual (DocBook HTML) sets its property table in a <pre> inside a
+    # one-cell table: it was run into one line, and "minspace" could not be quoted.
+    page = (
+        "<html><head><title>fonts-conf</title></head><body><h1>fonts-conf</h1>"
+        "<p>While font patterns may contain any properties, some well known ones have types.</p>"
+        '<TABLE BORDER="0" BGCOLOR="#E0E0E0" WIDTH="100%"><TR><TD><PRE CLASS="PROGRAMLISTING">'
+        "  Property        Type    Description\n"
+        "  family          String  Font family names\n"
+        "  minspace        Bool    Eliminate leading from line spacing\n"
+        "</PRE></TD></TR></TABLE>"
+        "<p>Fontconfig performs matching by measuring the distance to all fonts.</p>"
+        "<table><tr><td>a</td><td>b</td></tr><tr><td>c</td><td>d</td></tr></table>"
+        "</body></html>"
+    )
+    text = read_html(page, None).text
+
+    assert "  minspace        Bool    Eliminate leading from line spacing" in text.split("\n")
+    assert "a | b\nc | d" in text  # a table of data stays one
+
+
+def test_a_restructuredtext_title_field_titles_a_page_without_one() -> None:
+    # awscli's topic guides give their title in a field and have several top-level sections:
+    # the page was titled with its first sentence, cut short.
+    page = (
+        ":title: AWS CLI S3 Configuration\n:description: Advanced configuration\n\n"
+        "The aws s3 transfer commands have additional configuration values.\n\n"
+        "Configuration Values\n====================\n\nThese are the values.\n\n"
+        "max_queue_size\n==============\n\nThe maximum number of tasks.\n"
+    )
+    article = read_rst(page, "s3-config.rst")
+
+    assert article.title == "AWS CLI S3 Configuration"
+    assert article.text.startswith("The aws s3 transfer commands")

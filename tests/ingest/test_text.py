@@ -198,3 +198,51 @@ def test_a_field_line_is_a_fact_not_a_heading() -> None:
 
     assert any("Status: draft, experimental" in p.text for p in passages)
     assert [p.heading for p in passages if "standardize" in p.text] == ["Summary"]
+
+
+XZ_SPEC = """
+The .xz File Format
+===================
+
+        1. Conventions
+           1.1. Byte and Its Representation
+           1.2. Multibyte Integers
+        2. Overall Structure of .xz File
+           2.1. Stream
+                2.1.1. Stream Header
+
+1.1. Byte and Its Representation
+
+        To represent byte blocks, this document uses notation that
+        is similar to the notation used in RFC 1952:
+
+            +-------+
+            |  Foo  |   One byte.
+            +-------+
+
+            +---+---+
+            |  Foo  |   Two bytes; that is, some of the vertical bars
+            +---+---+   can be missing.
+
+        In this document, a boxed byte or a byte sequence declared
+        using this notation is called "a field".
+"""
+
+
+def test_a_table_of_contents_keeps_a_line_per_section_number() -> None:
+    # The .xz format's contents: "2.1.2.2. Backward Size 2.1.2.3. Stream Flags 2.1.2.4. Footer
+    # Magic Bytes" was one paragraph, quoted first for "What are the footer magic bytes?".
+    text = prepare_article(read_text(XZ_SPEC, "xz-file-format.txt")).text
+
+    assert "1.1. Byte and Its Representation 1.2." not in text
+    assert "2.1. Stream 2.1.1." not in text
+    for line in ("1.2. Multibyte Integers", "2.1.1. Stream Header"):
+        assert line in text.split("\n\n")
+
+
+def test_a_diagram_drawn_in_characters_is_kept_as_drawn() -> None:
+    text = prepare_article(read_text(XZ_SPEC, "xz-file-format.txt")).text
+
+    assert "+-------+\n|  Foo  |   One byte.\n+-------+" in text
+    assert "|  Foo  |   Two bytes; that is, some of the vertical bars\n+---+---+   can be" in text
+    assert "In this document, a boxed byte or a byte sequence declared using this notation" in text

@@ -19,7 +19,8 @@ _OUTLINE_SHARE = 0.75
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
-_BULLET = re.compile(r"^(?:[-*•·▪]\s+|\d{1,3}[.)]\s+)")
+# A bullet, or an item's number: "3.", "2)", or a section's "2.1.3." in a table of contents.
+_BULLET = re.compile(r"^(?:[-*•·▪]\s+|\d{1,3}(?:\.\d{1,3})*[.)]\s+)")
 _SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]]$")
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-$")
 _MAX_WRAP_WIDTH = 100
@@ -29,6 +30,9 @@ _RULE_LINE = re.compile(r"^\s*([=\-~*#^_+])\1{2,}\s*$")
 # A gap between the columns of a table laid out with spaces: two or more spaces (or a tab)
 # between words, not after a sentence's or clause's end (prose set with two spaces after a
 # full stop is not a table).
+# A diagram drawn in characters: a box's edge ("+---+---+") or a row of its cells ("| Foo |").
+_BOX_EDGE = re.compile(r"^\s*\+[-=+]{2,}\+")
+_BOX_ROW = re.compile(r"^\s*[|+]")
 _COLUMN_GAP = re.compile(r"[^\s.!?:;,](?: {2,}|\t+)\S")
 
 _TIME = r"\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?"
@@ -270,6 +274,16 @@ def _paragraphs(lines: list[tuple[str, str]]) -> list[str]:
     index = 0
     while index < len(lines):
         end = index
+        if _BOX_EDGE.match(lines[index][1]):
+            # A diagram is kept as drawn (the .xz format's field boxes were run into prose).
+            end += 1
+            while end < len(lines) and _BOX_ROW.match(lines[end][1]):
+                end += 1
+            paragraphs.extend(_join_lines(prose))
+            prose = []
+            paragraphs.append(_table(written for _, written in lines[index:end]))
+            index = end
+            continue
         while end < len(lines) and _COLUMN_GAP.search(lines[end][1]):
             end += 1
         if end - index >= 2 and _aligned([written for _, written in lines[index:end]]):

@@ -177,6 +177,7 @@ def _prepared(html: str) -> etree._Element | str:
       its documentation) stands in the text: trafilatura dropped summaries whole.
     - Definition lists become paragraphs: trafilatura drops or glues their terms, which in
       manuals are what is defined (an option, a function's signature, a user name).
+    - A table of one cell is layout, not data: its content stands in its place.
     """
     page = _parse(html)
     if page is None:
@@ -190,6 +191,8 @@ def _prepared(html: str) -> etree._Element | str:
         elif _in_list_prose(anchor):
             anchor.drop_tag()
     _flow_as_main(page)
+    for table in list(page.iter("table")):
+        _unwrapped_if_layout(table)
     for container in list(page.iter(*_CONTAINERS)):
         _loose_text_as_paragraphs(container)
     for literal in list(page.iter(*_LITERALS)):
@@ -254,6 +257,28 @@ def _flow_as_main(page: etree._Element) -> None:
     for child in list(body):
         main.append(child)  # moves it, tail included
     body.append(main)
+
+
+def _unwrapped_if_layout(table: etree._Element) -> None:
+    """A table of one row of one cell frames what it holds (DocBook's HTML sets each program
+    listing and screen in one, for its grey background): trafilatura read it as a data table
+    and ran a ``<pre>`` inside into one line ("Property Type Description family String Font
+    family names ..."), so its rows could no longer be found or quoted."""
+    own = [e for e in table.iterdescendants() if _nearest_table(e) is table]
+    rows = [e for e in own if _tag_of(e) == "tr"]
+    cells = [e for e in own if _tag_of(e) in ("td", "th")]
+    if len(rows) != 1 or len(cells) != 1:
+        return
+    wrappers = [e for e in own if _tag_of(e) in ("tr", "tbody", "thead", "tfoot")]
+    for element in (cells[0], table):
+        element.tag = "div"
+        element.attrib.clear()
+    for wrapper in wrappers:
+        wrapper.drop_tag()
+
+
+def _nearest_table(element: etree._Element) -> etree._Element | None:
+    return next(element.iterancestors("table"), None)
 
 
 def _loose_text_as_paragraphs(container: etree._Element) -> None:

@@ -262,9 +262,13 @@ def _parsed(text: str) -> tuple[str, list[Block], dict[str, str]]:
         blocks = [Block(BlockKind.HEADING, subtitle, 2), *blocks]
     # docutils gives the title as HTML ("OAuth1 &amp; OAuth2"): read it as the body is read.
     title = clean_heading(blocks_from_html_text(str(parts.get("title") or "")))
+    fields = _docinfo(parts.get("docinfo", ""))
+    # A page with several top-level sections has no document title; a ":title:" field at its
+    # top says it (awscli's topic guides, Sphinx file-wide metadata), as front matter does.
+    title = title or clean_heading(fields.get("title", ""))
     if not title:
         title, blocks = take_title(blocks)
-    return title, blocks, _docinfo(parts.get("docinfo", ""))
+    return title, blocks, fields
 
 
 def _docinfo(html: str) -> dict[str, str]:
