@@ -246,3 +246,45 @@ def test_a_diagram_drawn_in_characters_is_kept_as_drawn() -> None:
     assert "+-------+\n|  Foo  |   One byte.\n+-------+" in text
     assert "|  Foo  |   Two bytes; that is, some of the vertical bars\n+---+---+   can be" in text
     assert "In this document, a boxed byte or a byte sequence declared using this notation" in text
+
+
+def test_a_table_of_contents_goes_when_its_sections_stand_further_on() -> None:
+    # The entries were quoted before the sections they name; each section keeps its heading.
+    spec = (
+        "The .xz File Format\n\n"
+        "        2.1.2. Stream Footer\n"
+        "               2.1.2.1. CRC32\n"
+        "               2.1.2.2. Backward Size\n"
+        "               2.1.2.4. Footer Magic Bytes\n\n"
+        "2.1.2. Stream Footer\n\n        The footer closes the stream.\n\n"
+        "2.1.2.1. CRC32\n\n        The CRC32 is calculated from the fields.\n\n"
+        "2.1.2.2. Backward Size\n\n        Backward Size is stored as a 32-bit integer.\n\n"
+        "2.1.2.4. Footer Magic Bytes\n\n        In hexadecimal: 59 5A\n"
+    )
+    text = prepare_article(read_text(spec, "xz-file-format.txt")).text
+
+    for heading in ("2.1.2. Stream Footer", "2.1.2.1. CRC32", "2.1.2.4. Footer Magic Bytes"):
+        assert text.count(heading) == 1
+    assert text.index("2.1.2.4. Footer Magic Bytes") > text.index("Backward Size is stored")
+
+
+def test_rows_and_lines_written_twice_are_not_a_table_of_contents() -> None:
+    # libjpeg's quantization tables repeat rows; its manual repeats a wrapped paragraph for
+    # cjpeg and djpeg. Neither may lose a line.
+    rows = "          99  99  99  99\n" * 4
+    manual = (
+        "cjpeg\n\n"
+        f"        # This is table 1:\n{rows}\n"
+        "        -dct float      Use floating-point DCT method\n"
+        "                        [legacy feature]\n"
+        "                        much slower\n\n"
+        "djpeg\n\n"
+        "        -dct float      Use floating-point DCT method\n"
+        "                        [legacy feature]\n"
+        "                        much slower\n"
+    )
+    text = prepare_article(read_text(manual, "usage.txt")).text
+
+    assert text.count("99  99  99  99") == 4
+    assert text.count("-dct float Use floating-point DCT method [legacy feature]") == 2
+    assert text.count("much slower") == 2

@@ -183,6 +183,7 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
         blocks.append(block_lines)
     if not has_content:
         return "", None, author  # a byline alone is no article
+    blocks = _without_contents(blocks)
     outline = _is_outline(blocks)
     cleaned: list[Block] = []
     for part, opens in _parts(blocks) if outline else ((b, False) for b in blocks):
@@ -190,6 +191,54 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
         cleaned.extend(Block(kind, p, level) for p in _paragraphs(part) if p)
     text, layout = join_blocks(cleaned)
     return text, layout if outline else None, author
+
+
+# A table of contents' entry as it is written again at its section: leader dots and a page
+# number dropped ("1. Introduction ........ 3"), spacing and case aside.
+_LEADER = re.compile(r"(?:\s*\.{2,})?\s+\d{1,4}$")
+_CONTENTS_RUN = 3
+
+
+def _without_contents(blocks: list[list[tuple[str, str]]]) -> list[list[tuple[str, str]]]:
+    """The text without its table of contents: a run of distinct short lines each of which
+    stands again further on alone between blank lines, as its section's heading. Its entries
+    were quoted before the sections themselves ("2.1.2.3. Stream Flags 2.1.2.4. Footer Magic
+    Bytes" for "What are the footer magic bytes?"); the sections keep every word of it."""
+    placed = [
+        (b, i, _contents_key(line))
+        for b, block in enumerate(blocks)
+        for i, (line, _) in enumerate(block)
+    ]
+    standing_alone = {
+        _contents_key(block[0][0]): b
+        for b, block in reversed(list(enumerate(blocks)))
+        if len(block) == 1
+    }
+    dropped: set[tuple[int, int]] = set()
+    run: list[tuple[int, int]] = []
+    keys: set[str] = set()
+    for b, i, key in [*placed, (len(blocks), 0, "")]:
+        if key and key not in keys and standing_alone.get(key, -1) > b:
+            run.append((b, i))
+            keys.add(key)
+            continue
+        if len(run) >= _CONTENTS_RUN:
+            dropped.update(run)
+        run, keys = [], set()
+        if key and standing_alone.get(key, -1) > b:
+            run, keys = [(b, i)], {key}
+    if not dropped:
+        return blocks
+    return [
+        [line for i, line in enumerate(block) if (b, i) not in dropped]
+        for b, block in enumerate(blocks)
+    ]
+
+
+def _contents_key(line: str) -> str:
+    if len(line) > _MAX_WRAP_WIDTH or _SENTENCE_END.search(line):
+        return ""  # prose, not an entry
+    return " ".join(_LEADER.sub("", line).split()).casefold()
 
 
 def join_blocks(blocks: Iterable[Block]) -> tuple[str, list[LayoutSpan]]:
