@@ -11,8 +11,8 @@ from articleqa.errors import IngestError, SourceTooLarge, UnsupportedFormat
 from articleqa.ingest.decode import decode_html, decode_text
 from articleqa.ingest.html import read_html
 from articleqa.ingest.jsonl import iter_json_records
-from articleqa.ingest.man import read_man
 from articleqa.ingest.markdown import read_markdown
+from articleqa.ingest.mdoc import read_manual_page
 from articleqa.ingest.rst import read_rst
 from articleqa.ingest.text import read_text
 from articleqa.ingest.url import fetch_url
@@ -101,7 +101,7 @@ def _read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
         elif suffix in (".rst", ".rest"):
             yield label, read_rst(text, source)
         elif suffix in MAN_SUFFIXES:
-            yield label, read_man(text, source)
+            yield label, read_manual_page(text, source)
         else:
             yield label, read_text(text, source)
     except IngestError as exc:

@@ -187,7 +187,7 @@ def _expand_macros(lines: list[str]) -> list[str]:
         if depth >= _MACRO_DEPTH or budget[0] <= 0:
             return
         budget[0] -= len(bodies[name])
-        args = _arguments(rest)
+        args = arguments(rest)
 
         def argument(found: re.Match[str]) -> str:
             which = found.group(1)
@@ -246,7 +246,7 @@ _SIMPLE_ESCAPES = {
 _SIMPLE_ESCAPE = re.compile(r"\\([-&e ~0|^c%'`.:)/,])")
 
 
-def _unescape(text: str) -> str:
+def unescape(text: str) -> str:
     text = _FONT_ESCAPE.sub("", text)
     text = _SIZE_ESCAPE.sub("", text)
     text = _MOTION_ESCAPE.sub("", text)
@@ -257,14 +257,14 @@ def _unescape(text: str) -> str:
     return _SIMPLE_ESCAPE.sub(lambda m: _SIMPLE_ESCAPES[m.group(1)], text)
 
 
-def _arguments(rest: str) -> list[str]:
+def arguments(rest: str) -> list[str]:
     return [
         (m.group(1) or "").replace('""', '"') if m.group(2) is None else m.group(2)
         for m in _ARGUMENT.finditer(rest)
     ]
 
 
-class _Page:
+class TextPage:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.lines: list[str] = []
@@ -288,6 +288,19 @@ class _Page:
         if text.strip():
             self.blocks.append(Block(kind, text))
         self.lines = []
+
+    def text_line(self, raw_line: str) -> None:
+        """A line of text (not a request): its words, or a paragraph break when blank."""
+        text = unescape(raw_line)
+        if self.code:
+            self.lines.append(text)
+        elif text.strip():
+            # groff breaks the line before one that starts with a space (a table's rows).
+            self.break_next = self.break_next or raw_line[:1].isspace()
+            self.add(text.strip())
+            self.link_text = self.link is not None
+        else:
+            self.flush()  # groff keeps a blank line: the author's paragraph break
 
     def add(self, text: str) -> None:
         if self.item_mark:
@@ -322,29 +335,40 @@ def _join(lines: list[str]) -> list[str]:
     return [line for line in out if line.strip()]
 
 
+def page_lines(source_text: str) -> list[str]:
+    """The page's lines as groff reads them: its conditions taken, its own macros expanded
+    (a macro body holds conditions of its own: taken again once bodies are in place)."""
+    return _take_conditions(_expand_macros(_take_conditions(source_text.splitlines())))
+
+
+def _is_comment(line: str) -> bool:
+    return line.startswith(('.\\"', "'\\\"")) or line.strip() in (".", "'")
+
+
+def requests(lines: list[str], page: TextPage) -> Iterator[tuple[str, str]]:
+    """The page's requests (a macro's name, the rest of its line), its text lines given to
+    ``page`` as they come."""
+    for line in lines:
+        if _is_comment(line):
+            continue
+        if not line.startswith((".", "'")):
+            page.text_line(line)
+            continue
+        macro, _, rest = line[1:].strip().partition(" ")
+        yield macro, rest
+
+
 def read_man(source_text: str, source: str | None) -> RawArticle:
-    page = _Page()
+    """A page written with the man macros (``articleqa.ingest.mdoc`` reads the mdoc ones)."""
+    return read_man_lines(page_lines(source_text), source)
+
+
+def read_man_lines(lines: list[str], source: str | None) -> RawArticle:
+    page = TextPage()
     title = ""
     published = None
-    # A macro body holds conditions of its own: taken again once bodies are in place.
-    lines = _take_conditions(_expand_macros(_take_conditions(source_text.splitlines())))
-    for raw_line in lines:
-        if raw_line.startswith(('.\\"', "'\\\"", '.\\"')) or raw_line.strip() in (".", "'"):
-            continue
-        if not raw_line.startswith((".", "'")):
-            text = _unescape(raw_line)
-            if page.code:
-                page.lines.append(text)
-            elif text.strip():
-                # groff breaks the line before one that starts with a space (a table's rows).
-                page.break_next = page.break_next or raw_line[:1].isspace()
-                page.add(text.strip())
-                page.link_text = page.link is not None
-            else:
-                page.flush()  # groff keeps a blank line: the author's paragraph break
-            continue
-        macro, _, rest = raw_line[1:].strip().partition(" ")
-        args = [_unescape(a) for a in _arguments(rest)]
+    for macro, rest in requests(lines, page):
+        args = [unescape(a) for a in arguments(rest)]
         if macro == "TH":
             title = f"{args[0]}({args[1]})" if len(args) >= 2 else " ".join(args)
             # .TH name section date: the page's own date, when written as a date.
