@@ -31,7 +31,7 @@ from articleqa.errors import (
     SnapshotCorrupt,
     StorageError,
 )
-from articleqa.ingest import SUPPORTED_SUFFIXES, iter_folder
+from articleqa.ingest import is_supported, iter_folder
 from articleqa.paths import HomePaths
 from articleqa.service import IngestOutcome, IngestStatus
 from articleqa.sqlite_files import connect, migrate
@@ -207,7 +207,7 @@ class Watcher:
         if _is_hidden(candidate, self.root):
             return False
         # No suffix may be a folder (moved in or deleted whole); other suffixes are not articles.
-        return candidate.suffix.lower() in SUPPORTED_SUFFIXES or not candidate.suffix
+        return is_supported(candidate.name) or not candidate.suffix
 
     # -- folder -> store --------------------------------------------------------------------
 
@@ -257,7 +257,7 @@ class Watcher:
                         with self._per_file(file):
                             self._ingest_file(file, by_file.get(str(file.resolve()), set()))
                 elif path.is_file():
-                    if path.suffix.lower() in SUPPORTED_SUFFIXES:
+                    if is_supported(path.name):
                         self._ingest_file(path, by_file.get(str(path.resolve()), set()))
                 else:
                     self._remove_path(str(path.resolve()), by_file)

@@ -3,6 +3,7 @@ read tokens, and the offline docs' assets. The browser tests show the same pages
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -265,3 +266,19 @@ def test_docs_assets_are_served_by_the_app(live: LiveServer) -> None:
         # The pages stay out of the JSON API's schema.
         schema_paths = client.get("/openapi.json").json()["paths"]
         assert "/" not in schema_paths and "/library" not in schema_paths
+
+
+def test_a_compressed_upload_is_read_as_the_file_it_holds(
+    live: LiveServer, writer: httpx.Client
+) -> None:
+    before = ArticleStore(live.settings.home).count()
+    page = gzip.compress(b"# Kite festival\n\nThe kite festival moved to the dunes this year.")
+    added = writer.post(
+        "/library/add",
+        data={"csrf": _csrf(writer)},
+        files={"file": ("festival.md.gz", page, "application/gzip")},
+    )
+    assert added.status_code == 303, added.text
+    titles = [a.title for a in ArticleStore(live.settings.home).list()]
+    assert ArticleStore(live.settings.home).count() == before + 1
+    assert "Kite festival" in titles

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 from articleqa.config import Settings
-from articleqa.errors import IngestError, UnsafeURL
+from articleqa.errors import IngestError, SourceTooLarge, UnsafeURL
 from articleqa.ingest import is_url, iter_folder, read_sources
 from articleqa.models import RawArticle
 from tests.conftest import SAMPLE_ARTICLES
@@ -78,3 +79,42 @@ def test_is_url() -> None:
     assert is_url("http://news.example/a")
     assert not is_url("ftp://news.example/a")
     assert not is_url("articles/http-notes.txt")
+
+
+def test_gzip_compressed_documents_are_read_as_the_file_they_hold(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # Debian ships READMEs and every manual page compressed ("README.md.gz", "scp.1.gz"): a
+    # folder of them was skipped whole as unsupported ".gz" files.
+    (tmp_path / "README.md.gz").write_bytes(gzip.compress(b"# Zstandard\n\nA fast compressor."))
+    (tmp_path / "frob.1.gz").write_bytes(
+        gzip.compress(b".TH FROB 1\n.SH NAME\nfrob \\- frobnicate files\n")
+    )
+    (tmp_path / "changelog.gz").write_bytes(gzip.compress(b"frob (1.0) unstable"))
+
+    assert [p.name for p in iter_folder(tmp_path)] == ["README.md.gz", "frob.1.gz"]
+    results = dict(read_sources([str(tmp_path)], settings))
+    readme = results[str(tmp_path / "README.md.gz")]
+    manual = results[str(tmp_path / "frob.1.gz")]
+    assert isinstance(readme, RawArticle) and readme.title == "Zstandard"
+    assert readme.text == "A fast compressor."
+    assert isinstance(manual, RawArticle) and manual.title == "FROB(1)"
+
+
+def test_a_compressed_file_too_large_or_broken_is_refused_with_a_reason(
+    tmp_path: Path, settings: Settings
+) -> None:
+    bomb = tmp_path / "bomb.txt.gz"
+    bomb.write_bytes(gzip.compress(b"x" * (settings.max_article_bytes + 1)))
+    broken = tmp_path / "broken.md.gz"
+    broken.write_bytes(gzip.compress(b"# Title\n\nSome text.")[:-12])
+    garbage = tmp_path / "garbage.txt.gz"
+    garbage.write_bytes(b"not gzip at all")
+
+    results = dict(read_sources([str(bomb), str(broken), str(garbage)], settings))
+
+    too_large = results[str(bomb)]
+    assert isinstance(too_large, SourceTooLarge) and "once decompressed" in too_large.message
+    for path in (broken, garbage):
+        error = results[str(path)]
+        assert isinstance(error, IngestError) and "not a valid gzip file" in error.message

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from articleqa.config import Settings
 from articleqa.errors import IngestError, SourceTooLarge, UnsupportedFormat
-from articleqa.ingest.decode import decode_html, decode_text
+from articleqa.ingest.decode import decode_html, decode_text, gunzip
 from articleqa.ingest.html import read_html
 from articleqa.ingest.jsonl import iter_json_records
 from articleqa.ingest.markdown import read_markdown
@@ -36,6 +36,21 @@ SUPPORTED_SUFFIXES = (
 )
 
 ReadResult = tuple[str, RawArticle | IngestError]
+# A gzip-compressed file is read as the file it holds ("README.md.gz", "scp.1.gz").
+COMPRESSED_SUFFIX = ".gz"
+
+
+def format_suffix(name: str) -> str:
+    """The suffix that says how a file is read: its own, or that of the file a ``.gz`` holds."""
+    path = Path(name)
+    suffix = path.suffix.lower()
+    if suffix == COMPRESSED_SUFFIX and Path(path.stem).suffix:
+        return Path(path.stem).suffix.lower()
+    return suffix
+
+
+def is_supported(name: str) -> bool:
+    return format_suffix(name) in SUPPORTED_SUFFIXES
 
 
 def is_url(source: str) -> bool:
@@ -63,7 +78,7 @@ def read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
 
 def _read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
     label = str(path)
-    suffix = path.suffix.lower()
+    suffix = format_suffix(path.name)
     if suffix not in SUPPORTED_SUFFIXES:
         choices = ", ".join(SUPPORTED_SUFFIXES)
         yield (
@@ -81,6 +96,8 @@ def _read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
                 "(ARTICLEQA_MAX_ARTICLE_BYTES)"
             )
         data = path.read_bytes()
+        if path.suffix.lower() == COMPRESSED_SUFFIX:
+            data = gunzip(data, settings.max_article_bytes)
         is_html = suffix in (".html", ".htm")
         text = decode_html(data, what="file") if is_html else decode_text(data, what="file")
     except IngestError as exc:
@@ -114,7 +131,7 @@ def iter_folder(folder: Path) -> Iterator[Path]:
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts):
             continue
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+        if path.is_file() and is_supported(path.name):
             yield path
 
 
@@ -125,7 +142,7 @@ def _warn_unsupported(folder: Path) -> None:
         relative = path.relative_to(folder)
         if any(part.startswith(".") for part in relative.parts) or not path.is_file():
             continue
-        suffix = path.suffix.lower()
+        suffix = format_suffix(path.name)
         if suffix not in SUPPORTED_SUFFIXES:
             skipped[suffix or "(none)"] = skipped.get(suffix or "(none)", 0) + 1
     if skipped:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import zlib
 
-from articleqa.errors import IngestError
+from articleqa.errors import IngestError, SourceTooLarge
 
 _BOMS = (("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
 _META_CHARSET = re.compile(
@@ -47,3 +48,21 @@ def decode_html(data: bytes, what: str = "file") -> str:
     match = _META_CHARSET.search(data[:4096])
     declared = match.group(1).decode("ascii") if match else None
     return decode_text(data, what=what, declared=declared)
+
+
+def gunzip(data: bytes, limit: int, what: str = "file") -> bytes:
+    """The bytes a gzip file holds (Debian ships its documentation and manual pages so),
+    refusing more than ``limit`` of them: a small file can hold gigabytes of zeros."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip header and trailer
+    try:
+        out = inflater.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise IngestError(f"{what} is not a valid gzip file ({exc})") from exc
+    if len(out) > limit:
+        raise SourceTooLarge(
+            f"{what} holds over {limit:,} bytes once decompressed, the limit "
+            "(ARTICLEQA_MAX_ARTICLE_BYTES)"
+        )
+    if not inflater.eof:
+        raise IngestError(f"{what} is not a valid gzip file (it ends too soon)")
+    return out

@@ -45,7 +45,7 @@ from articleqa.config import Settings
 from articleqa.conversation import MAX_CONTEXT_QUESTIONS
 from articleqa.engine import ArticleQA
 from articleqa.errors import ArticleQAError, IngestError, SourceTooLarge
-from articleqa.ingest import SUPPORTED_SUFFIXES, read_file
+from articleqa.ingest import COMPRESSED_SUFFIX, SUPPORTED_SUFFIXES, is_supported, read_file
 from articleqa.models import Answer, Article, ArticleMeta, Quote
 from articleqa.search import MAX_QUESTION_CHARS, SearchFilters
 
@@ -429,7 +429,7 @@ async def _library(
             "running_job": running.job_id if running else None,
             "index_version": services.holder.version,
             "max_bytes": services.settings.max_article_bytes,
-            "suffixes": ",".join(SUPPORTED_SUFFIXES),
+            "suffixes": ",".join((*SUPPORTED_SUFFIXES, COMPRESSED_SUFFIX)),
         },
         status_code=status_code,
     )
@@ -523,12 +523,13 @@ def _store_upload(
     data: bytes, filename: str, overrides: dict[str, Any], engine: ArticleQA, settings: Settings
 ) -> list[tuple[str, str]]:
     """Read an uploaded file exactly as ``articleqa add`` reads one from disk; (id, status)."""
-    suffix = Path(filename).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
+    if not is_supported(filename):
+        suffix = Path(filename).suffix.lower()
         raise IngestError(f"unsupported file type {suffix or '(none)'!r}")
     stored: list[tuple[str, str]] = []
     with tempfile.TemporaryDirectory(prefix="articleqa-upload-") as folder:
-        path = Path(folder) / f"upload{suffix}"
+        # Named as uploaded ("notes.md", "scp.1.gz"): the suffixes say how it is read.
+        path = Path(folder) / f"upload{''.join(Path(filename).suffixes[-2:]).lower()}"
         path.write_bytes(data)
         for _label, result in read_file(path, settings):
             if isinstance(result, IngestError):
