@@ -62,6 +62,10 @@ def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
         ("Which port does the inspector listen on?", AnswerType.NUMBER),
         ("How many jobs will the factory create?", AnswerType.NUMBER),
         ("What uid did operator have?", AnswerType.NUMBER),
+        # A quantity behind a few words, but not across "of".
+        ("What is ssh-keyscan's default connection timeout?", AnswerType.NUMBER),
+        ("What is the default polling interval?", AnswerType.NUMBER),
+        ("What is the name of the port the inspector uses?", AnswerType.ANY),
         ("Which grep option prints only file names?", AnswerType.CODE),
         ("How do I run the test suite?", AnswerType.CODE),
         ("Who wrote mawk?", AnswerType.PERSON),

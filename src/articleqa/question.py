@@ -135,11 +135,14 @@ _TIME_QUESTION = re.compile(
     r"decade|century|period|era)\b|how long ago\b)",
     re.IGNORECASE,
 )
+# A quantity asked for, possibly behind a few words ("What is ssh-keyscan's default connection
+# timeout?"), never across "of" ("What is the name of the port ...?" asks for a name).
 _NUMBER_QUESTION = re.compile(
     r"\bhow (?:many|much|long|old|far|big|large|high|tall|deep|wide|often|fast)\b|"
-    r"\b(?:what|which) (?:is the |was the |are the )?(?:\w+ )?(?:number|amount|percentage|percent|"
-    r"population|size|cost|price|value|uid|gid|port|version|limit|rate|speed|temperature|"
-    r"score|height|length|width|depth|weight|age|count|total)\b",
+    r"\b(?:what|which) (?:is the |was the |are the |is |are )?(?:(?!of )[\w'’-]+ ){0,3}"
+    r"(?:number|amount|percentage|percent|population|size|cost|price|value|uid|gid|port|version|limit|rate|"
+    r"speed|temperature|score|height|length|width|depth|weight|age|count|total|timeout|"
+    r"interval|delay|duration|capacity|threshold)\b",
     re.IGNORECASE,
 )
 # "Which option/command/function ...", "how do I run/install ...": answered by something typed.
