@@ -1050,3 +1050,30 @@ def test_a_sentence_pointing_back_with_the_asked_word_completes_the_highlight(
     assert highlight is not None
     assert "type make check. This will require that you have DejaGNU installed." in highlight.text
     _assert_contract(answer, store)
+
+
+def test_a_list_item_s_name_opens_its_highlight_and_the_next_item_stays_out(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # The Embedded Rust Book's panic crates: the highlight was the description alone and the
+    # next item's name ("A panic causes ... an infinite loop.\n• panic-itm.").
+    text = (
+        "These common behaviors have been packaged into crates. Some examples include:\n"
+        "• panic-abort. A panic causes the abort instruction to be executed.\n"
+        "• panic-halt. A panic causes the program, or the current thread, to halt by entering "
+        "an infinite loop.\n"
+        "• panic-itm. The panicking message is logged using the ITM, a Cortex-M peripheral."
+    )
+    searcher, store = _searcher_over(
+        settings, real_embedder, RawArticle(title="Panicking", text=text)
+    )
+
+    answer = searcher.ask("Which panic crate halts the program by entering an infinite loop?", k=1)
+
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    assert highlight.text == (
+        "• panic-halt. A panic causes the program, or the current thread, to halt by entering "
+        "an infinite loop."
+    )
+    _assert_contract(answer, store)

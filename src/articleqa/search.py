@@ -992,6 +992,12 @@ def _numbered(term: str, vocabulary: frozenset[str]) -> bool:
     )
 
 
+def _opens_item(texts: list[str], index: int) -> bool:
+    """Whether sentence ``index`` opens a list item with a name ("• panic-halt.", "1. Create
+    the dictionary"): a few words after the item's mark."""
+    return index >= 0 and bool(_LIST_MARK.match(texts[index])) and len(texts[index].split()) <= 7
+
+
 def _asks(sentence: str) -> bool:
     """Whether a sentence is a question: it ends with its question mark (a question quoted
     inside a statement, '... asked "why now?"', ends with the quote)."""
@@ -1064,6 +1070,10 @@ def _answer_extent(
         return first, last
     if _is_term(texts[best], author) and best + 1 < count and not _is_term(texts[best + 1], author):
         last = best + 1
+    elif _opens_item(texts, best - 1) and not _LIST_MARK.match(texts[best]):
+        # "• panic-halt. A panic causes the program to halt by entering an infinite loop.": the
+        # item's name, its first sentence, is what the sentence after it speaks of.
+        first = best - 1
     elif not _LIST_MARK.match(texts[best]):
         # A sentence of a definition answers together with its term ("adm\nGroup adm is used
         # for system monitoring tasks. Members of this group can read many log files").
@@ -1140,6 +1150,7 @@ def _with_short_completion(
         after >= len(texts)
         or paragraphs[after] != paragraphs[last]
         or _is_term(texts[after])
+        or _LIST_MARK.match(texts[after])  # the next item of a list, not this one's end
         or info.asked.isdisjoint(sentences[after][1])
     ):
         return last
