@@ -815,7 +815,14 @@ class Searcher:
             # the name come from?") shares the most words with a question put the same way.
             answering = [i for i, text in enumerate(texts) if not _asks(text)]
             best = max(answering or range(len(scores)), key=scores.__getitem__)
-            first_answer, last_answer = _answer_extent(texts, best, paragraphs, article.author)
+            # Whether each sentence starts a line (a list item's next line is not the item).
+            starts_line = [
+                i == 0 or "\n" in passage.text[sentences[i - 1][0].end : span.start]
+                for i, (span, _) in enumerate(sentences)
+            ]
+            first_answer, last_answer = _answer_extent(
+                texts, best, paragraphs, article.author, starts_line
+            )
             first_answer, last_answer = _with_answer_of_kind(
                 info, texts, scores, first_answer, last_answer
             )
@@ -993,8 +1000,8 @@ def _numbered(term: str, vocabulary: frozenset[str]) -> bool:
 
 
 def _opens_item(texts: list[str], index: int) -> bool:
-    """Whether sentence ``index`` opens a list item with a name ("• panic-halt.", "1. Create
-    the dictionary"): a few words after the item's mark."""
+    """Whether sentence ``index`` opens a list item with a name ("• panic-halt."): a few words
+    after the item's mark."""
     return index >= 0 and bool(_LIST_MARK.match(texts[index])) and len(texts[index].split()) <= 7
 
 
@@ -1039,7 +1046,11 @@ def _term_index(
 
 
 def _answer_extent(
-    texts: list[str], best: int, paragraphs: Sequence[int], author: str | None = None
+    texts: list[str],
+    best: int,
+    paragraphs: Sequence[int],
+    author: str | None = None,
+    starts_line: Sequence[bool] | None = None,
 ) -> tuple[int, int]:
     """The sentences that make up the answer around sentence ``best``.
 
@@ -1070,7 +1081,12 @@ def _answer_extent(
         return first, last
     if _is_term(texts[best], author) and best + 1 < count and not _is_term(texts[best + 1], author):
         last = best + 1
-    elif _opens_item(texts, best - 1) and not _LIST_MARK.match(texts[best]):
+    elif (
+        starts_line is not None
+        and not starts_line[best]
+        and _opens_item(texts, best - 1)
+        and not _LIST_MARK.match(texts[best])
+    ):
         # "• panic-halt. A panic causes the program to halt by entering an infinite loop.": the
         # item's name, its first sentence, is what the sentence after it speaks of.
         first = best - 1
