@@ -1146,3 +1146,38 @@ def test_a_restructuredtext_title_field_titles_a_page_without_one() -> None:
 
     assert article.title == "AWS CLI S3 Configuration"
     assert article.text.startswith("The aws s3 transfer commands")
+
+
+def test_a_text_file_shown_with_a_break_a_line_is_read_in_paragraphs() -> None:
+    # Valgrind's README pages (DocBook's literallayout): every line of the text file ends in a
+    # <br>, a blank line in two. Each line was kept as a line, so sentences were cut where the
+    # file wrapped them ("that has not been tested by the Valgrind developers." was a quote's
+    # highlight); lines broken on purpose stay lines.
+    page = (
+        "<html><head><title>README_PACKAGERS</title></head><body><h1>README_PACKAGERS</h1>"
+        '<div class="literallayout"><p><br>\n'
+        "Greetings, packaging person!  This information is aimed at people<br>\n"
+        "building binary distributions of Valgrind.<br>\n<br>\n"
+        "-- Do not ship your Linux distro with a completely stripped<br>\n"
+        "   /lib/ld.so.  At least leave the debugging symbol names on -- line<br>\n"
+        "   number info isn't necessary.  Valgrind's Memcheck tool needs to<br>\n"
+        "   intercept calls to some symbols in ld.so at startup.<br>\n</p></div>"
+        "<h2>Functions</h2><p>Function: void sha384_init (struct sha384_ctx *ctx)<br>\n"
+        "Function: void sha384_update (struct sha384_ctx *ctx, size_t length)<br>\n"
+        "Function: void sha384_digest (struct sha384_ctx *ctx, uint8_t *digest)<br>\n"
+        "Function: void sha512_init (struct sha512_ctx *ctx, size_t length)</p>"
+        "</body></html>"
+    )
+    paragraphs = prepare_article(read_html(page, None)).text.split("\n\n")
+
+    assert (
+        "Greetings, packaging person! This information is aimed at people building binary "
+        "distributions of Valgrind."
+    ) in paragraphs
+    assert (
+        "-- Do not ship your Linux distro with a completely stripped /lib/ld.so. At least leave "
+        "the debugging symbol names on -- line number info isn't necessary. Valgrind's Memcheck "
+        "tool needs to intercept calls to some symbols in ld.so at startup."
+    ) in paragraphs
+    signatures = next(p for p in paragraphs if p.startswith("Function: void sha384_init"))
+    assert signatures.count("\n") == 3

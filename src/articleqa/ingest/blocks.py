@@ -17,12 +17,14 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from articleqa.errors import IngestError
+from articleqa.ingest.clean import rewrapped
 from articleqa.ingest.text import title_from_first_line
 from articleqa.models import Block, BlockKind, RawArticle
 
 # Marks that documentation generators append to headings so readers can link to them.
 _PERMALINK_MARKS = re.compile(r"[\s\u00b6\u00a7#\uf0c1🔗]+$")
 _INLINE_SPACE = re.compile(r"\s+")
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 HEADING_TAGS = frozenset(_HEADINGS)
@@ -186,7 +188,18 @@ class _Walker:
         if tag in _CONTAINERS or _has_block_children(element):
             self._walk_mixed(element)
             return
-        self.text(inline_text(element))
+        self.paragraphs(inline_text(element))
+
+    def paragraphs(self, text: str) -> None:
+        """A paragraph's text: a blank line from ``<br><br>`` parts two paragraphs, and lines
+        a text file wrapped, shown with a ``<br>`` each (DocBook's ``literallayout``:
+        Valgrind's README pages), are joined as that file's reader would join them."""
+        parts = [
+            [line.strip() for line in part.split("\n") if line.strip()]
+            for part in _BLANK_LINE.split(text)
+        ]
+        for paragraph in rewrapped(parts):
+            self.text(paragraph)
 
     def _walk_mixed(self, element: etree._Element) -> None:
         """A container: block children are walked, loose text between them is a paragraph."""

@@ -24,6 +24,8 @@ _BULLET = re.compile(r"^(?:[-*•·▪]\s+|\d{1,3}(?:\.\d{1,3})*[.)]\s+)")
 _SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]]$")
 _HYPHEN_BREAK = re.compile(r"(?<=[a-z])-$")
 _MAX_WRAP_WIDTH = 100
+_WRAPPED_LINES = 3  # fewer line breaks are too few to tell a wrap width from chance
+_WRAPPED_SHARE = 0.5
 # A setext underline or a rule: one of these characters repeated, alone on its line
 # ("=====" under a title, "-----" between sections). Decoration, not text.
 _RULE_LINE = re.compile(r"^\s*([=\-~*#^_+])\1{2,}\s*$")
@@ -109,6 +111,26 @@ def is_noise_line(line: str) -> bool:
     if not stripped:
         return True
     return bool(_DATELINE_ONLY.match(stripped) or _BOILERPLATE.match(stripped))
+
+
+def rewrapped(parts: list[list[str]]) -> list[str]:
+    """The paragraphs of a block whose ``parts`` (its lines, in groups a blank line parts) are
+    a text file's hard-wrapped lines: joined as a text file's are. Wrapped lines are most about
+    as long as the longest (which a wrap width bounds) and most break a sentence (the next line
+    goes on in lower case). Else each part is one paragraph keeping its lines, which the author
+    broke on purpose (an address, a reference's lines, a definition's several signatures)."""
+    lines = [line for part in parts for line in part]
+    width = max((len(line) for line in lines), default=0)
+    pairs = [(line, after) for part in parts for line, after in itertools.pairwise(part)]
+    wide = sum(len(line) >= 0.75 * width for line, _ in pairs)
+    continued = sum(after[:1].islower() for _, after in pairs)
+    if (
+        len(pairs) < _WRAPPED_LINES
+        or width > _MAX_WRAP_WIDTH
+        or min(wide, continued) < _WRAPPED_SHARE * len(pairs)
+    ):
+        return ["\n".join(part) for part in parts if part]
+    return [paragraph for part in parts for paragraph in _join_lines(part)]
 
 
 def _join_lines(lines: list[str]) -> list[str]:
