@@ -997,6 +997,21 @@ def test_an_acronym_glued_to_its_number_names_the_acronym(settings: Settings) ->
     searcher = _searcher(settings, store, abstain_threshold=-1.0)
 
     assert searcher.ask("Which RFC documents the Zstandard format?").answered
+    # As is a part of an identifier: Valgrind's "README_PACKAGERS" page is its packagers' README.
+    store.upsert(
+        prepare_article(
+            RawArticle(
+                title="7. README_PACKAGERS",
+                text="Please test the final installation by running it on something huge, "
+                "such as Firefox and OpenOffice.org.",
+            )
+        )
+    )
+    assert (
+        _searcher(settings, store, abstain_threshold=-1.0)
+        .ask("Which programs does the packagers' README suggest for testing an installation?")
+        .answered
+    )
     # The acronym with another word glued to it is not the acronym.
     store.upsert(
         prepare_article(RawArticle(title="Ports", text="The rfcomm port binds to Zstandard."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import math
 import re
@@ -457,10 +458,11 @@ class Searcher:
         if not all(subject.isdisjoint(vocabulary) for vocabulary in framing):
             return True
         if typed:
-            # An acronym is written glued to its number as often as apart: "RFC8878" names
-            # the RFC of "Which RFC documents the Zstandard format?".
+            # A typed name is also written inside a longer one: glued to its number ("RFC8878"
+            # names the RFC of "Which RFC documents the Zstandard format?") or as a part of an
+            # identifier ("README_PACKAGERS" names the README).
             searched = framing if framing_only else (words, *framing)
-            return any(_numbered(term, vocabulary) for term in subject for vocabulary in searched)
+            return any(_within(term, vocabulary) for term in subject for vocabulary in searched)
         key = (ordinal, article_id, subject, framing_only)
         cached = self._fuzzy_cache.get(key)
         if cached is None:
@@ -989,14 +991,24 @@ _LEADS_IN = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
 
 
-def _numbered(term: str, vocabulary: frozenset[str]) -> bool:
-    """Whether ``vocabulary`` holds ``term`` followed by a number in one word ("rfc8878")."""
-    if not term.isalpha():
-        return False
+def _within(term: str, vocabulary: frozenset[str]) -> bool:
+    """Whether ``vocabulary`` holds ``term`` followed by a number in one word ("rfc8878"), or
+    as a part of an identifier ("readme_packag": "readm")."""
     size = len(term)
     return any(
-        len(word) > size and word.startswith(term) and word[size:].isdigit() for word in vocabulary
+        (term.isalpha() and word.startswith(term) and word[size:].isdigit() and len(word) > size)
+        or (_PART_SEPARATOR.search(word) is not None and term in _parts(word))
+        for word in vocabulary
     )
+
+
+_PART_SEPARATOR = re.compile(r"[_.\-]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _parts(word: str) -> frozenset[str]:
+    """An identifier's parts as terms: "readme_packag" is "readm" and "packag"."""
+    return frozenset(t for part in _PART_SEPARATOR.split(word) for t in terms(part))
 
 
 def _opens_item(texts: list[str], index: int) -> bool:
