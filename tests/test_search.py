@@ -653,6 +653,26 @@ def test_the_highlight_takes_in_the_neighbour_holding_the_kind_of_answer_asked()
     assert _with_answer_of_kind(when, texts, [0.9, 0.5, 0.1], 0, 0) == (0, 0)
 
 
+def test_the_highlight_reaches_a_sentence_further_in_its_paragraph_for_the_kind_asked() -> None:
+    # sftp(1): "What is sftp's default buffer size?" chose the option's first sentence; the
+    # size is two sentences on, in the same definition.
+    texts = [
+        "-B buffer_size",
+        "Specify the size of the buffer that sftp uses when transferring files.",
+        "Larger buffers require fewer round trips at the cost of higher memory consumption.",
+        "The default is 32768 bytes.",
+        "-b batchfile",
+        "Batch mode reads commands from an input batchfile, 10 at a time.",
+    ]
+    size = read_question("What is sftp's default buffer size for transferring files?")
+    scores = [0.5, 2.6, 0.9, 0.9, 0.1, 0.1]
+
+    assert _with_answer_of_kind(size, texts, scores, 1, 1, [0, 0, 0, 0, 1, 1]) == (1, 3)
+    # Not across a paragraph, and not further than a sentence without paragraphs.
+    assert _with_answer_of_kind(size, texts, scores, 1, 1, [0, 0, 0, 1, 1, 1]) == (1, 1)
+    assert _with_answer_of_kind(size, texts, scores, 1, 1) == (1, 1)
+
+
 def test_a_lead_in_brings_its_list_across_one_sentence_between() -> None:
     texts = [
         "httplib2 is a comprehensive HTTP client library.",

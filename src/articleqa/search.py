@@ -826,7 +826,7 @@ class Searcher:
                 texts, best, paragraphs, article.author, starts_line
             )
             first_answer, last_answer = _with_answer_of_kind(
-                info, texts, scores, first_answer, last_answer
+                info, texts, scores, first_answer, last_answer, paragraphs
             )
             last_answer = _with_short_completion(info, sentences, texts, paragraphs, last_answer)
             if shares_words:
@@ -1118,21 +1118,33 @@ MAX_QUOTE_CHARS = 4_000
 
 
 def _with_answer_of_kind(
-    info: QuestionInfo, texts: list[str], scores: list[float], first: int, last: int
+    info: QuestionInfo,
+    texts: list[str],
+    scores: list[float],
+    first: int,
+    last: int,
+    paragraphs: Sequence[int] | None = None,
 ) -> tuple[int, int]:
     """The answer's sentences, with the neighbour that holds the kind of answer asked for when
     they hold none ("What year did the storm hit?": "In April 1191 Richard left Messina ...
-    But a storm dispersed the fleet.")."""
+    But a storm dispersed the fleet."). Within the answer's paragraph the nearest one a
+    sentence further counts too (an option's "Specify the size of the buffer ... Larger
+    buffers require fewer round trips ... The default is 32768 bytes.")."""
     if info.answer_type is AnswerType.ANY or any(
         info.expects(texts[i]) > 0 for i in range(first, last + 1)
     ):
         return first, last
-    neighbours = [i for i in (first - 1, last + 1) if 0 <= i < len(texts)]
-    holding = [i for i in neighbours if info.expects(texts[i]) > 0]
-    if not holding:
-        return first, last
-    chosen = max(holding, key=scores.__getitem__)
-    return min(first, chosen), max(last, chosen)
+    for reach in (1, 2):
+        around = [i for i in (first - reach, last + reach) if 0 <= i < len(texts)]
+        if reach > 1:
+            if paragraphs is None:
+                break
+            around = [i for i in around if paragraphs[i] == paragraphs[first] == paragraphs[last]]
+        holding = [i for i in around if info.expects(texts[i]) > 0]
+        if holding:
+            chosen = max(holding, key=scores.__getitem__)
+            return min(first, chosen), max(last, chosen)
+    return first, last
 
 
 # How far into its section an answer may end for the section's heading to hold its missing

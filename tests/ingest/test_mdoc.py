@@ -49,6 +49,8 @@ This option is directly passed to
 .Xr ssh 1 .
 .It Fl l Ar limit
 Limits the used bandwidth, specified in Kbit/s.
+.It Cm nrequests Ns = Ns Ar value
+Controls how many requests may be in progress.
 .It Fl o Ar ssh_option
 For the options listed below, see
 .Xr ssh_config 5 .
@@ -87,6 +89,7 @@ def test_an_mdoc_page_keeps_its_name_options_and_sections() -> None:
         "directly passed to ssh(1)."
     ) in paragraphs
     assert "-l limit\nLimits the used bandwidth, specified in Kbit/s." in paragraphs
+    assert "nrequests=value\nControls how many requests may be in progress." in paragraphs
     assert "AddressFamily\nBatchMode\nBindAddress" in paragraphs
     assert "The scp utility exits 0 on success, and >0 if an error occurs." in paragraphs
     assert "Timo Rinne <tri@iki.fi>\nTatu Ylonen <ylo@cs.hut.fi>" in paragraphs

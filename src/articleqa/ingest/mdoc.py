@@ -177,6 +177,7 @@ class _Inline:
             self.words.extend((a, "word") for a in args)
         elif macro == "Ns":
             self.words.append(("", "glue"))
+            return index + 1  # it takes no argument: what follows is text ("Ns = Ns Ar value")
         elif macro == "Pf":
             # A prefix written right before what follows it.
             if args:
@@ -210,6 +211,7 @@ class _Inline:
             self.words.append((" ".join([_SYSTEMS[macro], *args]), "word"))
         elif macro == "Ta":
             self.words.append(("|", "word"))
+            return index + 1  # a column's end: what follows is the next column's text
         else:
             self.words.extend((a, "word") for a in args)
         return end
