@@ -205,3 +205,12 @@ def test_a_question_about_who_wrote_a_piece_asks_for_its_byline() -> None:
     # Who wrote a book or a tool is not asked of an article's byline.
     assert not read_question("Who wrote ptargrep?").asks_for_byline
     assert not read_question("Who wrote the Debian Manifesto?").asks_for_byline
+
+
+def test_a_release_is_held_with_or_without_its_v() -> None:
+    # "Which option was added to git patch-id in Git 2.39?" was declined: the notes are titled
+    # "Git v2.39 Release Notes".
+    assert holds_literal("2.39", "Git v2.39 Release Notes")
+    assert holds_literal("2.39", "Git 2.39")
+    assert not holds_literal("2.39", "Git 12.39")
+    assert not holds_literal("2.39", "build dev2.39")

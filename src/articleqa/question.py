@@ -502,7 +502,9 @@ def _piece(byline_question: re.Match[str] | None) -> str | None:
 
 @functools.lru_cache(maxsize=1024)
 def _literal_patterns(literal: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    written = re.compile(rf"(?<![\w.-]){re.escape(literal)}(?![\w-]|\.\d)")
+    # A release is written with or without its "v" ("Git v2.39 Release Notes" is about 2.39).
+    release = "[vV]?" if literal[:1].isdigit() else ""
+    written = re.compile(rf"(?<![\w.-]){release}{re.escape(literal)}(?![\w-]|\.\d)")
     # A manual lists "%M" as a term line "M", "-p" as "-p, --portability".
     core = literal.lstrip(_SIGILS) or literal
     term = re.compile(rf"^[{re.escape(_SIGILS)}]*{re.escape(core)}(?:$|,)", re.MULTILINE)
