@@ -214,3 +214,13 @@ def test_a_release_is_held_with_or_without_its_v() -> None:
     assert holds_literal("2.39", "Git 2.39")
     assert not holds_literal("2.39", "Git 12.39")
     assert not holds_literal("2.39", "build dev2.39")
+
+
+def test_a_quantity_in_words_is_as_sure_as_one_in_figures() -> None:
+    # Node.js's commit queue "Every five minutes" lost to a list item's number "1." (a bare
+    # number) for "How often does the Commit Queue process pull requests?".
+    often = read_question("How often does the Commit Queue process pull requests?")
+
+    assert often.expects("2. Every five minutes the queue will do the following") == 1.0
+    assert often.expects("Every 5 minutes the queue runs.") == 1.0
+    assert often.expects("1. Collaborators will add the label to pull requests") == 0.5

@@ -210,11 +210,17 @@ _NUMBER_ANSWER = re.compile(
 )
 # A number with what it counts: the answer to "how much/many" more surely than a bare number
 # (a date, an age, a count of something else).
-_QUANTITY = re.compile(
-    r"\d[\d.,]*\s*(?:%|percent|per cent|[a-z]*(?:grams?|metres?|meters?|litres?|liters?|bytes?)"
+_UNIT = (
+    r"(?:%|percent|per cent|[a-z]*(?:grams?|metres?|meters?|litres?|liters?|bytes?)"
     r"\b|kg|km|mm|cm|m\b|tonnes?|tons?|euros?|dollars?|pounds?|yen|million|billion|thousand|"
     r"hundred|people|jobs|votes|seats|hours?|minutes?|seconds?|days?|weeks?|months?|years?|"
-    r"times|kilowatts?|watts?|miles?|feet|inches)|[$€£¥]\s?\d",
+    r"times|kilowatts?|watts?|miles?|feet|inches)"
+)
+# A number with what it counts, in figures or in words ("every five minutes", "two weeks").
+_QUANTITY = re.compile(
+    rf"\d[\d.,]*\s*{_UNIT}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    rf"fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand|dozen|several)\s+{_UNIT}|"
+    r"[$€£¥]\s?\d",
     re.IGNORECASE,
 )
 # A name: a capitalised word past a sentence's start, or two capitalised words anywhere
