@@ -993,22 +993,26 @@ _LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
 
 def _within(term: str, vocabulary: frozenset[str]) -> bool:
     """Whether ``vocabulary`` holds ``term`` followed by a number in one word ("rfc8878"), or
-    as a part of an identifier ("readme_packag": "readm")."""
-    size = len(term)
-    return any(
-        (term.isalpha() and word.startswith(term) and word[size:].isdigit() and len(word) > size)
-        or (_PART_SEPARATOR.search(word) is not None and term in _parts(word))
-        for word in vocabulary
-    )
-
-
-_PART_SEPARATOR = re.compile(r"[_.\-]")
+    as a part of an identifier ("readme_packag": "readm"). Asked of every candidate when no
+    candidate names a typed subject, so the words without ``term`` in them are passed over
+    first, a substring test each."""
+    if term not in " ".join(vocabulary):
+        return False  # the usual case, found without a loop over the words
+    for word in vocabulary:
+        if term not in word or word == term:
+            continue
+        if term.isalpha() and word.startswith(term) and word[len(term) :].isdigit():
+            return True
+        if "_" in word and term in _parts(word):
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=4096)
 def _parts(word: str) -> frozenset[str]:
-    """An identifier's parts as terms: "readme_packag" is "readm" and "packag"."""
-    return frozenset(t for part in _PART_SEPARATOR.split(word) for t in terms(part))
+    """An identifier's parts as terms: "readme_packag" is "readm" and "packag" (the terms'
+    tokenizer splits at dots and hyphens already, not at underscores)."""
+    return frozenset(t for part in word.split("_") for t in terms(part))
 
 
 def _opens_item(texts: list[str], index: int) -> bool:
