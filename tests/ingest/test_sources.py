@@ -118,3 +118,18 @@ def test_a_compressed_file_too_large_or_broken_is_refused_with_a_reason(
     for path in (broken, garbage):
         error = results[str(path)]
         assert isinstance(error, IngestError) and "not a valid gzip file" in error.message
+
+
+def test_a_manual_page_s_section_suffix_is_read_as_a_manual_page(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # /usr/share/man holds "Digest::SHA.3perl.gz", "openssl-req.1ssl.gz", "printf.1p.gz": a
+    # folder walk skipped them as unsupported.
+    page = b".TH FROB 3perl\n.SH NAME\nFrob \\- frobnicate in Perl\n"
+    (tmp_path / "Frob.3perl").write_bytes(page)
+    (tmp_path / "frob-req.1ssl.gz").write_bytes(gzip.compress(page))
+    (tmp_path / "archive.7z").write_bytes(b"7z\xbc\xaf\x27\x1c")
+
+    assert [p.name for p in iter_folder(tmp_path)] == ["Frob.3perl", "frob-req.1ssl.gz"]
+    results = dict(read_sources([str(tmp_path)], settings))
+    assert all(isinstance(r, RawArticle) and r.title == "FROB(3perl)" for r in results.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,13 +41,21 @@ ReadResult = tuple[str, RawArticle | IngestError]
 COMPRESSED_SUFFIX = ".gz"
 
 
+# A manual page's section with its suffix, as man(1) names pages: "Digest::SHA.3perl",
+# "openssl-req.1ssl", "printf.1p", "Tcl_Eval.3tcl" (a 7-Zip archive is no manual page).
+_MAN_SECTION = re.compile(r"^\.[1-9n][a-z]{1,8}$")
+_NOT_MANUALS = frozenset({".7z"})
+
+
 def format_suffix(name: str) -> str:
-    """The suffix that says how a file is read: its own, or that of the file a ``.gz`` holds."""
+    """The suffix that says how a file is read: its own, or that of the file a ``.gz`` holds;
+    a manual page's section with a suffix is read as a manual page (``.man``)."""
     path = Path(name)
     suffix = path.suffix.lower()
     if suffix == COMPRESSED_SUFFIX and Path(path.stem).suffix:
-        return Path(path.stem).suffix.lower()
-    return suffix
+        suffix = Path(path.stem).suffix.lower()
+    manual = suffix not in SUPPORTED_SUFFIXES and suffix not in _NOT_MANUALS
+    return ".man" if manual and _MAN_SECTION.match(suffix) else suffix
 
 
 def is_supported(name: str) -> bool:
