@@ -231,24 +231,24 @@ def _without_contents(blocks: list[list[tuple[str, str]]]) -> list[list[tuple[st
         for b, block in enumerate(blocks)
         for i, (line, _) in enumerate(block)
     ]
-    standing_alone = {
-        _contents_key(block[0][0]): b
-        for b, block in reversed(list(enumerate(blocks)))
-        if len(block) == 1
-    }
+    # Each key's first block of its own (a line alone between blank lines).
+    standing_alone: dict[str, int] = {}
+    for b, _, key in placed:
+        if len(blocks[b]) == 1:
+            standing_alone.setdefault(key, b)
     dropped: set[tuple[int, int]] = set()
     run: list[tuple[int, int]] = []
     keys: set[str] = set()
     for b, i, key in [*placed, (len(blocks), 0, "")]:
-        if key and key not in keys and standing_alone.get(key, -1) > b:
+        entry = bool(key) and standing_alone.get(key, -1) > b
+        if entry and key not in keys:
             run.append((b, i))
             keys.add(key)
             continue
         if len(run) >= _CONTENTS_RUN:
             dropped.update(run)
-        run, keys = [], set()
-        if key and standing_alone.get(key, -1) > b:
-            run, keys = [(b, i)], {key}
+        # A repeated entry ends the run and starts the next one.
+        run, keys = ([(b, i)], {key}) if entry else ([], set())
     if not dropped:
         return blocks
     return [
@@ -344,20 +344,18 @@ def _paragraphs(lines: list[tuple[str, str]]) -> list[str]:
     prose: list[str] = []
     index = 0
     while index < len(lines):
-        end = index
+        end = index + 1
         if _BOX_EDGE.match(lines[index][1]):
             # A diagram is kept as drawn (the .xz format's field boxes were run into prose).
-            end += 1
             while end < len(lines) and _BOX_ROW.match(lines[end][1]):
                 end += 1
-            paragraphs.extend(_join_lines(prose))
-            prose = []
-            paragraphs.append(_table(written for _, written in lines[index:end]))
-            index = end
-            continue
-        while end < len(lines) and _COLUMN_GAP.search(lines[end][1]):
-            end += 1
-        if end - index >= 2 and _aligned([written for _, written in lines[index:end]]):
+            laid_out = True
+        else:
+            end = index
+            while end < len(lines) and _COLUMN_GAP.search(lines[end][1]):
+                end += 1
+            laid_out = end - index >= 2 and _aligned([written for _, written in lines[index:end]])
+        if laid_out:
             paragraphs.extend(_join_lines(prose))
             prose = []
             paragraphs.append(_table(written for _, written in lines[index:end]))
