@@ -12,6 +12,7 @@ from articleqa.question import (
     holds_literal,
     question_names,
     read_question,
+    states_default,
 )
 
 
@@ -224,3 +225,47 @@ def test_a_quantity_in_words_is_as_sure_as_one_in_figures() -> None:
     assert often.expects("2. Every five minutes the queue will do the following") == 1.0
     assert often.expects("Every 5 minutes the queue runs.") == 1.0
     assert often.expects("1. Collaborators will add the label to pull requests") == 0.5
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Which compression level does gzip use when I don't give one?", True),
+        ("How long do keys stay in the agent when no lifetime is set?", True),
+        ("Which library paths does the agent accept unless told otherwise?", True),
+        ("What is sftp's default buffer size?", True),
+        ("How many commands does less keep in its history by default?", True),
+        ("Which environment variable sets the default AWS region?", False),
+        ("Where do changes to the default Rust style appear?", False),
+        ("How long do keys stay in the agent?", False),
+    ],
+)
+def test_a_question_asks_for_a_default_said_or_implied(question: str, asks: bool) -> None:
+    info = read_question(question)
+
+    assert info.asks_default is asks
+    assert info.seeks_kind is (asks or info.answer_type is not AnswerType.ANY)
+    if asks and "default" not in question:
+        # Implied: asked as if said, and framing the question as "many" does.
+        assert "default" in info.asked and "default" in info.framing
+
+
+def test_a_sentence_states_a_default_only_when_it_says_what_it_is() -> None:
+    for stated in (
+        "Without this option the default maximum lifetime is forever.",
+        "The default compression level is -6.",
+        "If =# is not present, it defaults to 1.",
+        "By default 64 requests may be active concurrently.",
+        "This is the default if SHELL does not look like a csh.",
+        "Default - 10",
+        "The timeout in seconds (default: 5).",
+        "If no time unit is specified, assumes seconds.",
+    ):
+        assert states_default(stated), stated
+    for not_stated in (
+        "Set a default value for the maximum lifetime of identities added to the agent.",
+        "The lifetime may be specified in seconds.",
+    ):
+        assert not states_default(not_stated), not_stated
+    implied = read_question("How long do keys stay in the agent when no lifetime is set?")
+    assert implied.expects("Without this option the default maximum lifetime is forever.") == 1.0

@@ -87,6 +87,13 @@ def _ask_markdown(settings: Settings, page: str, question: str) -> tuple[Answer,
     return searcher.ask(question, k=1), store
 
 
+def _ask_man(home: Path, page: str, question: str) -> tuple[Answer, ArticleStore]:
+    """The top quote's answer to ``question`` over one man page (the test embedder)."""
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    searcher, store = _searcher_over(settings, FakeEmbedder(), read_man(page, None))
+    return searcher.ask(question, k=1), store
+
+
 def _id_of(store: ArticleStore, title_start: str) -> str:
     return next(a.id for a in store.list() if a.title.startswith(title_start))
 
@@ -1111,4 +1118,53 @@ def test_a_list_item_s_name_opens_its_highlight_and_the_next_item_stays_out(
         "• panic-halt. A panic causes the program, or the current thread, to halt by entering "
         "an infinite loop."
     )
+    _assert_contract(answer, store)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How long do keys stay in keyholder when no lifetime is set?",
+        "What is keyholder's default key lifetime?",
+    ],
+)
+def test_asked_for_a_default_the_highlight_is_the_sentence_stating_it(
+    home: Path, question: str
+) -> None:
+    # ssh-agent(1)'s -t: the sentence describing the option shares more of the question's
+    # words ("Set a default value for the maximum lifetime ..."); the one stating the default
+    # answers, three sentences further on.
+    page = (
+        ".TH KEYHOLDER 1\n.SH NAME\nkeyholder \\- holds keys for the session\n"
+        ".SH OPTIONS\n.TP\n-t life\nSet a default value for the maximum lifetime of keys "
+        "added to keyholder. The lifetime may be given in seconds or in a time format. A "
+        "lifetime given for one key when it is added overrides this value. Without this "
+        "option the default maximum lifetime is forever.\n"
+    )
+    answer, store = _ask_man(home, page, question)
+
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    assert highlight.text.endswith("Without this option the default maximum lifetime is forever.")
+    assert "Set a default value" not in highlight.text
+    _assert_contract(answer, store)
+
+
+def test_a_default_is_the_one_stated_in_the_entry_the_question_is_about(home: Path) -> None:
+    # less(1): two environment variables each end with "The default is ...": the history
+    # file's name and its size. "How many commands ... by default?" is about the size's entry.
+    page = (
+        ".TH SKIM 1\n.SH NAME\nskim \\- a pager\n.SH ENVIRONMENT\n.TP\nSKIMHISTFILE\n"
+        "Name of the history file used to remember search commands and shell commands between "
+        'runs of skim. The default is "$HOME/.skimhst".\n.TP\nSKIMHISTSIZE\n'
+        "The maximum number of commands to save in the history file. The default is 100.\n"
+    )
+    answer, store = _ask_man(
+        home, page, "How many commands does skim save in its history file by default?"
+    )
+
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    assert highlight.text.endswith("The default is 100.")
+    assert "skimhst" not in highlight.text
     _assert_contract(answer, store)

@@ -169,6 +169,37 @@ _VERSION_QUESTION = re.compile(
     r"(?:[\w.+-]+ ){0,2}(?:version|release)s?\b(?! of\b| notes?\b)",
     re.IGNORECASE,
 )
+# A question that asks for what happens when nothing is said ("Which level does gzip use when I
+# don't give one?", "How long do keys stay when no lifetime is set?", "... unless told
+# otherwise?") asks for the default, as the answer words it ("The default compression level is
+# -6"), though it never says "default".
+_IMPLIED_DEFAULT = re.compile(
+    r"\b(?:when|if|unless)\s+(?:i|you|we|one|it|they|the user)\s+(?:do not|don't|don’t|does not|"
+    r"doesn't|doesn’t|did not|didn't|didn’t|never)\s+(?:give|specify|set|pass|choose|provide|"
+    r"select|configure|supply|name)\b|"
+    r"\b(?:when|if)\s+(?:no|none)\s+(?:[\w.-]+\s+){0,3}(?:is|are|was|were|has been|have been)\s+"
+    r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b|"
+    r"\bunless\s+(?:told|set|specified|configured|instructed|asked)\s+otherwise\b",
+    re.IGNORECASE,
+)
+_DEFAULT = frozenset(terms("default"))
+# A question that asks what the default is ("What is sftp's default buffer size?", "How many
+# commands does less keep by default?"); not one that names a default as its subject ("Which
+# variable sets the default region?", "Where do changes to the default style appear?").
+_EXPLICIT_DEFAULT = re.compile(
+    r"\bby default\b|^\s*(?:what|which)\s+(?:is|are|was|were)\s+(?:the\s+)?(?:[\w'’.-]+\s+){0,3}?"
+    r"defaults?\b",
+    re.IGNORECASE,
+)
+# A sentence that states a default: "The default compression level is -6", "it defaults to 1",
+# "By default 64 requests may be active", "This is the default if ...", "Default - 10".
+_DEFAULT_STATED = re.compile(
+    r"\bdefaults?\s+(?:to|is|are|was|of)\b|\bthe\s+default(?:\s+[\w-]+){0,4}?\s+(?:is|are|was|"
+    r"will be)\b|\bby\s+default\b|\b(?:is|are|was)\s+the\s+default\b|\bdefaults?\s*[-–:=]\s*\S|"
+    r"\(defaults?\b|\b(?:if|when|unless)\s+(?:no|none)\b[^.;]*?\b(?:is|are)\s+(?:given|set|specified|"
+    r"passed|chosen|provided|selected|configured|supplied)\b",
+    re.IGNORECASE,
+)
 _PERSON_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b|\bby whom\b", re.IGNORECASE)
 # "Who wrote the CNN story on ...?", "Who is the author of this post?": the question names a
 # piece of writing, so it asks for the byline of an article, not for who wrote a book or a tool.
@@ -306,6 +337,14 @@ class QuestionInfo:
     # Sentra have?" says a number is asked for, "have" ties the subject to it; the answer ("It
     # has 10 airbags") need repeat neither.
     framing: frozenset[str] = frozenset()
+    # "What is sftp's default buffer size?", "... when no lifetime is set?": the sentence that
+    # answers states the default.
+    asks_default: bool = False
+
+    @property
+    def seeks_kind(self) -> bool:
+        """Whether the question asks for a kind of answer a sentence can be seen to hold."""
+        return self.answer_type is not AnswerType.ANY or self.asks_default
 
     @property
     def written(self) -> tuple[str, ...]:
@@ -321,6 +360,8 @@ class QuestionInfo:
         """How surely ``sentence`` holds the kind of answer the question asks for, beyond the
         question's own words (a question about 1990 is not answered by "1990" alone): 1 for a
         quantity with its unit or a clear match, 0.5 for a bare number, else 0."""
+        if self.asks_default and states_default(sentence):
+            return 1.0
         kind = self.answer_type
         if kind is AnswerType.ANY:
             return 0.0
@@ -479,10 +520,13 @@ def read_question(question: str) -> QuestionInfo:
             if is_typed(word):
                 typed.add(found)
     byline = _BYLINE_QUESTION.match(question)
+    # An implied default is asked as if said, and frames the question as "many" does.
+    implied_default = _IMPLIED_DEFAULT.search(question) is not None
+    implied = _DEFAULT if implied_default else frozenset()
     return QuestionInfo(
         text=question,
-        asked=frozenset(question_terms(question)),
-        framing=_framing(question),
+        asked=frozenset(question_terms(question)) | implied,
+        framing=_framing(question) | implied,
         subjects=tuple(subjects),
         subject_words=tuple(words),
         typed=frozenset(typed),
@@ -494,6 +538,7 @@ def read_question(question: str) -> QuestionInfo:
         numbers=tuple(dict.fromkeys(_WHOLE_NUMBER.findall(question))),
         asks_for_byline=byline is not None,
         piece=_piece(byline),
+        asks_default=implied_default or _EXPLICIT_DEFAULT.search(question) is not None,
     )
 
 
@@ -522,6 +567,11 @@ def _framing(question: str) -> frozenset[str]:
     "big", "long": the kind of measure asked for) and "have"."""
     words = [match.group(1) for match in _HOW_MEASURE.finditer(question)]
     return _HAVE | frozenset(terms(" ".join(words)))
+
+
+def states_default(sentence: str) -> bool:
+    """Whether ``sentence`` says what a default is."""
+    return _DEFAULT_STATED.search(sentence) is not None
 
 
 def holds_literal(literal: str, text: str) -> bool:

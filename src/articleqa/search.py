@@ -25,7 +25,13 @@ from articleqa.lexical import question_terms, terms
 from articleqa.loose_match import LooseTerm
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import Span, normalized_words, paragraph_numbers
-from articleqa.question import AnswerType, QuestionInfo, holds_literal, read_question
+from articleqa.question import (
+    AnswerType,
+    QuestionInfo,
+    holds_literal,
+    read_question,
+    states_default,
+)
 from articleqa.retrieval import Retriever, SnapshotRetriever
 from articleqa.sentence_words import sentence_terms
 from articleqa.snapshot import ArticleRecord, Snapshot
@@ -673,7 +679,7 @@ class Searcher:
                 if meaning.size:
                     candidate.fused += meaning_weight * float(meaning.max())
             words = self._words(candidate.ordinal)
-            if settings.answer_kind_weight > 0 and info.answer_type is not AnswerType.ANY:
+            if settings.answer_kind_weight > 0 and info.seeks_kind:
                 # "Written by Ian A. Murdock" for "Who wrote the Manifesto?", over a passage
                 # that only speaks of the Manifesto in as many of the question's words.
                 text = self.snapshot.passages[candidate.ordinal].text
@@ -817,6 +823,8 @@ class Searcher:
             # the name come from?") shares the most words with a question put the same way.
             answering = [i for i, text in enumerate(texts) if not _asks(text)]
             best = max(answering or range(len(scores)), key=scores.__getitem__)
+            if info.asks_default:
+                best = _stating_default(texts, scores, paragraphs, answering, best)
             # Whether each sentence starts a line (a list item's next line is not the item).
             starts_line = [
                 i == 0 or "\n" in passage.text[sentences[i - 1][0].end : span.start]
@@ -848,7 +856,7 @@ class Searcher:
                 # its first entries): the highlight starts at the heading too.
                 holds_answer = (
                     (first_answer == 0 or sentences[last_answer][0].end <= _HEADING_ANSWER_REACH)
-                    and info.answer_type is not AnswerType.ANY
+                    and info.seeks_kind
                     and not any(map(info.expects, texts[: last_answer + 1]))
                     and bool(info.expects(heading))
                 )
@@ -1121,6 +1129,33 @@ def _answer_extent(
 MAX_QUOTE_CHARS = 4_000
 
 
+def _stating_default(
+    texts: list[str],
+    scores: list[float],
+    paragraphs: Sequence[int],
+    answering: Sequence[int],
+    best: int,
+) -> int:
+    """Asked for a default, the sentence that states one answers ("Without this option the
+    default maximum lifetime is forever"), not the one describing the setting in more of the
+    question's words ("Set a default value for the maximum lifetime ..."). A statement is as
+    close to the question as the best sentence of the entry it ends (its paragraph, from the
+    statement before it): "The default is 100." under "The maximum number of commands to save
+    in the history file.", not the history file name's "The default is ...". ``best`` when
+    no sentence states a default."""
+    stating = [i for i in answering if states_default(texts[i])]
+    if not stating:
+        return best
+
+    def entry_score(index: int) -> float:
+        start = index
+        while start > 0 and paragraphs[start - 1] == paragraphs[index] and start - 1 not in stating:
+            start -= 1
+        return max(scores[start : index + 1])
+
+    return max(stating, key=lambda i: (entry_score(i), scores[i]))
+
+
 def _with_answer_of_kind(
     info: QuestionInfo,
     texts: list[str],
@@ -1134,9 +1169,7 @@ def _with_answer_of_kind(
     But a storm dispersed the fleet."). Within the answer's paragraph the nearest one a
     sentence further counts too (an option's "Specify the size of the buffer ... Larger
     buffers require fewer round trips ... The default is 32768 bytes.")."""
-    if info.answer_type is AnswerType.ANY or any(
-        info.expects(texts[i]) > 0 for i in range(first, last + 1)
-    ):
+    if not info.seeks_kind or any(info.expects(texts[i]) > 0 for i in range(first, last + 1)):
         return first, last
     for reach in (1, 2):
         around = [i for i in (first - reach, last + reach) if 0 <= i < len(texts)]
