@@ -123,6 +123,22 @@ def test_evaluate_reports_every_ranker(tmp_path: Path, backend_settings: Setting
     assert "| articleqa hybrid | 1.000 |" in format_table(report)
 
 
+def test_answered_counts_what_a_user_is_answered(
+    tmp_path: Path, backend_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQuAD's "answered" had counted the names and the similarity only, while a user's ask
+    # also applies the rest of the subject check: 0.946 reported, 175 of 204 (0.858) answered.
+    from articleqa.search import Searcher
+
+    monkeypatch.setattr(Searcher, "_more_than_a_passing_mention", lambda *_args: False)
+    report = evaluate(
+        _write_squad(tmp_path / "dev.json"), backend_settings, FakeEmbedder(), with_txtai=False
+    )
+
+    assert report.rows[0].answered_in == 0.0
+    assert report.rows[0].abstain_out == 1.0
+
+
 def test_eval_command_prints_the_table(tmp_path: Path) -> None:
     dataset = _write_squad(tmp_path / "dev.json")
     result = CliRunner().invoke(

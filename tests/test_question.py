@@ -269,3 +269,8 @@ def test_a_sentence_states_a_default_only_when_it_says_what_it_is() -> None:
         assert not states_default(not_stated), not_stated
     implied = read_question("How long do keys stay in the agent when no lifetime is set?")
     assert implied.expects("Without this option the default maximum lifetime is forever.") == 1.0
+
+
+def test_a_kind_word_is_a_subject_unless_it_names_the_kind_of_a_typed_token() -> None:
+    assert read_question("What does the %M format specifier report?").subject_words == ()
+    assert "keyword" in read_question("Which keyword does Rust reserve for blocks?").subject_words

@@ -280,6 +280,10 @@ def evaluate(
         say("ranking measured; measuring abstention with each article left out")
         in_scores: list[float] = []
         out_scores: list[float] = []
+        # Whether each question is answered as a user asks it (every rule of the subject
+        # check, not only the names and the similarity the threshold is calibrated on).
+        in_answered: list[bool] = []
+        out_answered: list[bool] = []
         if len(titles) >= 2:
             for left_out in titles:
                 kept = [t for t in titles if t != left_out]
@@ -297,6 +301,10 @@ def evaluate(
                             else float("-inf")
                         )
                         (out_scores if question.article == left_out else in_scores).append(score)
+                        answered = searcher.ask(question.text, 3, query_vector=vector).answered
+                        (out_answered if question.article == left_out else in_answered).append(
+                            answered
+                        )
                 finally:
                     fold.close()
     threshold = (
@@ -304,9 +312,13 @@ def evaluate(
         if calibrate
         else abstain_threshold(settings, embedder.name)
     )
-    if out_scores:
+    if out_scores and calibrate:
+        # The calibrated threshold is not the searcher's: only the scores can say what it does.
         rows[0].abstain_out = sum(s < threshold for s in out_scores) / len(out_scores)
         rows[0].answered_in = sum(s >= threshold for s in in_scores) / len(in_scores)
+    elif out_answered:
+        rows[0].abstain_out = out_answered.count(False) / len(out_answered)
+        rows[0].answered_in = in_answered.count(True) / len(in_answered)
     if with_txtai:
         txtai_row = _txtai_row(dataset, embedder_path=settings.model_path)
         if txtai_row is not None:

@@ -146,6 +146,31 @@ _NUMBER_QUESTION = re.compile(
     re.IGNORECASE,
 )
 # "Which option/command/function ...", "how do I run/install ...": answered by something typed.
+# The kinds of thing typed that a question asks for or about ("the %M format specifier", "which
+# directive ..."): what it is, not what it is about, however rare the word.
+_CODE_KINDS = (
+    "option",
+    "flag",
+    "switch",
+    "command",
+    "function",
+    "method",
+    "variable",
+    "setting",
+    "parameter",
+    "argument",
+    "keyword",
+    "directive",
+    "macro",
+    "constant",
+    "field",
+    "key",
+    "operator",
+    "specifier",
+    "syntax",
+    "invocation",
+)
+_KIND_WORDS = frozenset((*_CODE_KINDS, *(f"{kind}s" for kind in _CODE_KINDS)))
 _CODE_QUESTION = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:option|options|flag|flags|switch|command|commands|"
     r"function|functions|method|variable|environment variable|setting|parameter|argument|"
@@ -490,7 +515,12 @@ def rare_words(question: str) -> list[str]:
     about three occurrences per million words). General-language frequencies, not this
     corpus's: a question's unusual word is what it is about, whatever the articles indexed."""
     words = {w.lower() for w in _TOKEN.findall(question) if w[:1].isalpha()}
-    return sorted(w for w in words if w not in _NOT_NAMES and _zipf(w) < _RARE_ZIPF)
+    # With a token written as typed ("the %M format specifier", "the -p option"), the kind
+    # word says what the token is: the token is what the question is about.
+    kinds = _KIND_WORDS if _CODE_LITERAL.search(question) else frozenset()
+    return sorted(
+        w for w in words if w not in _NOT_NAMES and w not in kinds and _zipf(w) < _RARE_ZIPF
+    )
 
 
 def word_frequency(word: str) -> float:

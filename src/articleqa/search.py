@@ -359,19 +359,29 @@ class Searcher:
         """Whether a passage that names the question's subjects speaks to the question.
 
         When its article (title, opening) or section is about the subjects, naming them is
-        enough. When a subject is only mentioned in the passage ("see also sed(1)" in grep's
-        manual), the passage must also say something the question asks about ("line",
-        "number"): a passing mention alone does not answer "Which sed command prints the
-        current line number?". The words framing the question ("many", "have") are not what
-        it asks about: with them, "How many airbags does the 2020 Sentra have?" was declined
-        over "These include 10 airbags", which says neither.
+        enough. So is naming them in a sentence of its own: "Ethelred fled to Normandy" in an
+        article about the Normans answers "To where did Ethelred flee?" in other words. A
+        subject named only in a list of names ("See also: awk(1), sed(1), sort(1)" in grep's
+        manual, a table's row) is a mention in passing: then the passage must also say
+        something the question asks about ("line", "number"), or it does not answer "Which sed
+        command prints the current line number?". The words framing the question ("many",
+        "have") are not what it asks about: with them, "How many airbags does the 2020 Sentra
+        have?" was declined over "These include 10 airbags", which says neither.
         """
         if not self.settings.subject_check or not info.subjects:
             return True
-        # Either way is enough; the passage's own words are asked first, since they are at hand
+        # Any way is enough; the passage's own words are asked first, since they are at hand
         # and what its article is about is not (stemming its opening, on a first ask).
         rest = info.asked - frozenset().union(*info.subjects) - info.framing
-        if not rest or not rest.isdisjoint(self._words(ordinal).all_terms):
+        words = self._words(ordinal)
+        if not rest or not rest.isdisjoint(words.all_terms):
+            return True
+        text = self.snapshot.passages[ordinal].text
+        if any(
+            all(subject <= sentence_terms for subject in info.subjects)
+            and _says_of(text[span.start : span.end], info.subjects)
+            for span, sentence_terms in words.sentences
+        ):
             return True
         return any(
             all(
@@ -449,8 +459,9 @@ class Searcher:
         left out ("Herve"), a compound split ("Sky Drive"/"SkyDrive"). ``framing_only``: in its
         heading or what its article is about, not in its own text. ``typed``: an identifier
         ("pyproject.toml", "README"), written exactly: "pyproject" is not "project"."""
+        # A name of several words is named by all of them: "ssh-keygen" is not "ssh(1)".
         words = self._words(ordinal).all_terms
-        if not framing_only and not subject.isdisjoint(words):
+        if not framing_only and subject <= words:
             # Named in the passage itself: no need for what its article is about (stemming its
             # opening, on a first ask), which the vocabularies below include.
             return True
@@ -461,25 +472,26 @@ class Searcher:
             self._line_terms(self.snapshot.passages[ordinal].context),
             self._about_terms(article_id),
         )
-        if not all(subject.isdisjoint(vocabulary) for vocabulary in framing):
+        searched = framing if framing_only else (words, *framing)
+        missing = [t for t in subject if all(t not in vocabulary for vocabulary in searched)]
+        if not missing:
             return True
         if typed:
             # A typed name is also written inside a longer one: glued to its number ("RFC8878"
             # names the RFC of "Which RFC documents the Zstandard format?") or as a part of an
             # identifier ("README_PACKAGERS" names the README).
-            searched = framing if framing_only else (words, *framing)
-            return any(_within(term, vocabulary) for term in subject for vocabulary in searched)
+            return all(
+                any(_within(term, vocabulary) for vocabulary in searched) for term in missing
+            )
         key = (ordinal, article_id, subject, framing_only)
         cached = self._fuzzy_cache.get(key)
         if cached is None:
-            vocabularies = framing if framing_only else (words, *framing)
             cached = _remember(
                 self._fuzzy_cache,
                 key,
-                any(
-                    self._loose(term).within(vocabulary)
-                    for term in subject
-                    for vocabulary in vocabularies
+                all(
+                    any(self._loose(term).within(vocabulary) for vocabulary in searched)
+                    for term in missing
                 ),
             )
         return cached
@@ -1000,15 +1012,18 @@ _LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
 
 
 def _within(term: str, vocabulary: frozenset[str]) -> bool:
-    """Whether ``vocabulary`` holds ``term`` followed by a number in one word ("rfc8878"), or
-    as a part of an identifier ("readme_packag": "readm"). Asked of every candidate when no
-    candidate names a typed subject, so the words without ``term`` in them are passed over
-    first, a substring test each."""
+    """Whether ``vocabulary`` holds ``term`` followed by a number in one word ("rfc8878"), as
+    a part of an identifier ("readme_packag": "readm"), or in the plural the stemmer leaves
+    ("cpus" for "CPU": Snowball keeps an "s" after a word's only vowel). Asked of every
+    candidate when no candidate names a typed subject, so the words without ``term`` in them
+    are passed over first, a substring test each."""
     if term not in " ".join(vocabulary):
         return False  # the usual case, found without a loop over the words
     for word in vocabulary:
         if term not in word or word == term:
             continue
+        if word == f"{term}s":
+            return True
         if term.isalpha() and word.startswith(term) and word[len(term) :].isdigit():
             return True
         if "_" in word and term in _parts(word):
@@ -1027,6 +1042,35 @@ def _opens_item(texts: list[str], index: int) -> bool:
     """Whether sentence ``index`` opens a list item with a name ("• panic-halt."): a few words
     after the item's mark."""
     return index >= 0 and bool(_LIST_MARK.match(texts[index])) and len(texts[index].split()) <= 7
+
+
+# A reference to something elsewhere: a manual page ("sed(1)"), a link, a bracketed citation
+# ("[RFC-1952]"), a mail address.
+_REFERENCE = re.compile(r"[\w.+-]+\(\d\w*\)|https?://\S+|\[[^\]\s]+\]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_LIST_SEPARATOR = re.compile(r"[,;\n]")
+
+
+def _says_of(sentence: str, subjects: Sequence[frozenset[str]]) -> bool:
+    """Whether a sentence naming every subject says something of them: it is not a list of
+    names, and names them outside its references ("See also grep(1) and sed(1) ..." does
+    not speak of sed)."""
+    if _lists_names(sentence):
+        return False
+    said = frozenset(terms(_REFERENCE.sub(" ", sentence)))
+    return all(subject <= said for subject in subjects)
+
+
+def _lists_names(sentence: str) -> bool:
+    """Whether a sentence lists names rather than says something of them: a table's row, a
+    run of short items ("awk(1), cmp(1), diff(1)"), a line that is mostly references."""
+    if " | " in sentence:
+        return True
+    items = [item for item in _LIST_SEPARATOR.split(sentence) if item.strip()]
+    if len(items) >= 3 and all(len(item.split()) <= 3 for item in items):
+        return True
+    words = sentence.split()
+    references = sum(_REFERENCE.fullmatch(word.strip(",.;:")) is not None for word in words)
+    return bool(words) and references * 2 >= len(words)
 
 
 def _asks(sentence: str) -> bool:
