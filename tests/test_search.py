@@ -707,6 +707,23 @@ def test_the_highlight_reaches_a_sentence_further_in_its_paragraph_for_the_kind_
     assert _with_answer_of_kind(size, texts, scores, 1, 1) == (1, 1)
 
 
+def test_a_neighbour_surely_holding_the_kind_asked_joins_one_that_only_may() -> None:
+    # SQuAD's Normans: "Who ruled Cyprus in 1191?" highlighted "On 1 May 1191, Richard's fleet
+    # arrived ... on Cyprus." (a lone capitalised name may be an answer), beside the sentence
+    # naming the island's despot in full.
+    texts = [
+        "Survivors of the wrecks had been taken prisoner by the island's despot Isaac Komnenos.",
+        "On 1 May 1191, Richard's fleet arrived in the port of Limassol on Cyprus.",
+        "The fleet stayed a week.",
+    ]
+    who = read_question("Who ruled Cyprus in 1191?")
+
+    assert who.expects(texts[1]) == 0.5 and who.expects(texts[0]) == 1.0
+    assert _with_answer_of_kind(who, texts, [0.5, 0.9, 0.1], 1, 1) == (0, 1)
+    # A sentence that surely holds it keeps to itself.
+    assert _with_answer_of_kind(who, texts, [0.9, 0.5, 0.1], 0, 0) == (0, 0)
+
+
 def test_a_lead_in_brings_its_list_across_one_sentence_between() -> None:
     texts = [
         "httplib2 is a comprehensive HTTP client library.",

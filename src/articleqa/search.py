@@ -1212,8 +1212,15 @@ def _with_answer_of_kind(
     they hold none ("What year did the storm hit?": "In April 1191 Richard left Messina ...
     But a storm dispersed the fleet."). Within the answer's paragraph the nearest one a
     sentence further counts too (an option's "Specify the size of the buffer ... Larger
-    buffers require fewer round trips ... The default is 32768 bytes.")."""
-    if not info.seeks_kind or any(info.expects(texts[i]) > 0 for i in range(first, last + 1)):
+    buffers require fewer round trips ... The default is 32768 bytes."). A neighbour that
+    surely holds it counts when the answer only may: a full name beside a lone capitalised
+    word ("Richard's fleet arrived ... on Cyprus." for "Who ruled Cyprus in 1191?", then
+    "... taken prisoner by the island's despot Isaac Komnenos."), a quantity beside a bare
+    number ("at any one time", then "The default is 64 outstanding requests.")."""
+    if not info.seeks_kind:
+        return first, last
+    held = max(info.expects(texts[i]) for i in range(first, last + 1))
+    if held >= 1.0:
         return first, last
     for reach in (1, 2):
         around = [i for i in (first - reach, last + reach) if 0 <= i < len(texts)]
@@ -1221,7 +1228,7 @@ def _with_answer_of_kind(
             if paragraphs is None:
                 break
             around = [i for i in around if paragraphs[i] == paragraphs[first] == paragraphs[last]]
-        holding = [i for i in around if info.expects(texts[i]) > 0]
+        holding = [i for i in around if info.expects(texts[i]) > held]
         if holding:
             chosen = max(holding, key=scores.__getitem__)
             return min(first, chosen), max(last, chosen)
