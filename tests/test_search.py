@@ -724,6 +724,28 @@ def test_a_neighbour_surely_holding_the_kind_asked_joins_one_that_only_may() -> 
     assert _with_answer_of_kind(who, texts, [0.9, 0.5, 0.1], 0, 0) == (0, 0)
 
 
+def test_a_table_row_is_read_under_its_header(settings: Settings) -> None:
+    # awscli's config-vars: "Which environment variable sets the default AWS region?" quoted a
+    # paragraph that says "environment variable" over the table whose row holds the answer,
+    # under the column "Environment Variable".
+    page = (
+        "# General options\n\n"
+        "Use the AWS_STS_REGIONAL_ENDPOINTS environment variable to set the region of the "
+        "STS endpoint.\n\n"
+        "| Variable | Option | Environment Variable | Description |\n"
+        "|---|---|---|---|\n"
+        "| profile | --profile | AWS_PROFILE | Default profile name |\n"
+        "| region | --region | AWS_DEFAULT_REGION | Default AWS Region |\n"
+    )
+    answer, store = _ask_markdown(
+        settings, page, "Which environment variable sets the default AWS region?"
+    )
+
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None and "AWS_DEFAULT_REGION" in highlight.text
+    _assert_contract(answer, store)
+
+
 def test_a_lead_in_brings_its_list_across_one_sentence_between() -> None:
     texts = [
         "httplib2 is a comprehensive HTTP client library.",

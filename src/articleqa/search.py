@@ -721,6 +721,8 @@ class Searcher:
             stored = self.snapshot.sentences
             found = stored.sentence_terms(ordinal) if stored is not None else None
             sentences = found if found is not None else sentence_terms(text)
+            if _TABLE_CELLS in text:
+                sentences = _under_table_headers(text, sentences)
             cached = _PassageWords(
                 sentences=sentences,
                 all_terms=frozenset().union(*(words for _, words in sentences)),
@@ -1050,6 +1052,34 @@ _REFERENCE = re.compile(r"[\w.+-]+\(\d\w*\)|https?://\S+|\[[^\]\s]+\]|[\w.+-]+@[
 _LIST_SEPARATOR = re.compile(r"[,;\n]")
 
 
+# How a table's cells are joined on their row's line (``articleqa.ingest``'s tables).
+_TABLE_CELLS = " | "
+
+
+def _under_table_headers(
+    text: str, sentences: list[tuple[Span, frozenset[str]]]
+) -> list[tuple[Span, frozenset[str]]]:
+    """Each row of a table with the words of its header row, as a heading's count for every
+    sentence under it: "region | --region | region | AWS_DEFAULT_REGION | Default AWS Region"
+    is a row of the column "Environment Variable", which answers "Which environment variable
+    sets the default AWS region?"."""
+    result: list[tuple[Span, frozenset[str]]] = []
+    header: frozenset[str] | None = None
+    previous_end = -1
+    for span, words in sentences:
+        row = _TABLE_CELLS in text[span.start : span.end]
+        joined = previous_end >= 0 and "\n\n" not in text[previous_end : span.start]
+        if not row:
+            header = None
+        elif header is None or not joined:
+            header = words  # a table's first row names its columns
+        else:
+            words = words | header
+        result.append((span, words))
+        previous_end = span.end
+    return result
+
+
 def _says_of(sentence: str, subjects: Sequence[frozenset[str]]) -> bool:
     """Whether a sentence naming every subject says something of them: it is not a list of
     names, and names them outside its references ("See also grep(1) and sed(1) ..." does
@@ -1063,7 +1093,7 @@ def _says_of(sentence: str, subjects: Sequence[frozenset[str]]) -> bool:
 def _lists_names(sentence: str) -> bool:
     """Whether a sentence lists names rather than says something of them: a table's row, a
     run of short items ("awk(1), cmp(1), diff(1)"), a line that is mostly references."""
-    if " | " in sentence:
+    if _TABLE_CELLS in sentence:
         return True
     items = [item for item in _LIST_SEPARATOR.split(sentence) if item.strip()]
     if len(items) >= 3 and all(len(item.split()) <= 3 for item in items):
