@@ -274,3 +274,15 @@ def test_a_sentence_states_a_default_only_when_it_says_what_it_is() -> None:
 def test_a_kind_word_is_a_subject_unless_it_names_the_kind_of_a_typed_token() -> None:
     assert read_question("What does the %M format specifier report?").subject_words == ()
     assert "keyword" in read_question("Which keyword does Rust reserve for blocks?").subject_words
+
+
+def test_a_line_s_first_word_and_words_in_capitals_name_no_one() -> None:
+    # bzip2's manual: "Who is the author of bzip2?" ranked its licence's "THIS SOFTWARE IS
+    # PROVIDED BY THE AUTHOR ..." and a paragraph opening "Altered source versions ..." as
+    # naming someone, above "Copyright © 1996-2019 Julian Seward".
+    who = read_question("Who is the author of bzip2?")
+
+    assert who.expects('THIS SOFTWARE IS PROVIDED BY THE AUTHOR "AS IS".') == 0.0
+    assert who.expects("The origin must be kept.\n\nAltered versions must be marked.") == 0.0
+    assert who.expects("Copyright 1996-2019 Julian Seward") == 1.0
+    assert who.expects("The library was sold to IBM in 1990.") == 0.5

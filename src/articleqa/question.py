@@ -282,7 +282,7 @@ _QUANTITY = re.compile(
 # A name: a capitalised word past a sentence's start, or two capitalised words anywhere
 # ("Mike Brennan", "Thomas E. Dickey").
 _CAPITALISED = re.compile(
-    r"(?<![.!?]\s)(?<!^)\b[A-Z][\w’'-]+|\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+"
+    r"(?<![.!?]\s)(?<![\n])(?<!^)\b[A-Z][\w’'-]+|\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+"
 )
 # Something typed: an option, a call, an identifier, a path, a version or a comparison.
 _CODE_ANSWER = re.compile(
@@ -408,7 +408,10 @@ class QuestionInfo:
         if kind is AnswerType.PERSON:
             # A full name surely names someone; one capitalised word may ("Mozilla") or not
             # ("PCAP mode").
-            return 1.0 if found(_PERSON_NAME) else 0.5 if found(_CAPITALISED) else 0.0
+            if found(_PERSON_NAME):
+                return 1.0
+            # In capitals ("THIS SOFTWARE IS PROVIDED BY THE AUTHOR") no word stands out.
+            return 0.5 if not _shouted(sentence) and found(_CAPITALISED) else 0.0
         return float(found(_PLACE_ANSWER))
 
     def may_be_answered_by(self, text: str) -> bool:
@@ -597,6 +600,12 @@ def _framing(question: str) -> frozenset[str]:
     "big", "long": the kind of measure asked for) and "have"."""
     words = [match.group(1) for match in _HOW_MEASURE.finditer(question)]
     return _HAVE | frozenset(terms(" ".join(words)))
+
+
+def _shouted(sentence: str) -> bool:
+    """Whether most of a sentence's letters are capitals."""
+    letters = [ch for ch in sentence if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) * 2 > len(letters)
 
 
 def states_default(sentence: str) -> bool:
