@@ -260,6 +260,7 @@ def test_a_sentence_states_a_default_only_when_it_says_what_it_is() -> None:
         "Default - 10",
         "The timeout in seconds (default: 5).",
         "If no time unit is specified, assumes seconds.",
+        "The AWS Config File, which has a default location of ~/.aws/config.",
     ):
         assert states_default(stated), stated
     for not_stated in (

@@ -219,7 +219,7 @@ _EXPLICIT_DEFAULT = re.compile(
 # A sentence that states a default: "The default compression level is -6", "it defaults to 1",
 # "By default 64 requests may be active", "This is the default if ...", "Default - 10".
 _DEFAULT_STATED = re.compile(
-    r"\bdefaults?\s+(?:to|is|are|was|of)\b|\bthe\s+default(?:\s+[\w-]+){0,4}?\s+(?:is|are|was|"
+    r"\bdefaults?\s+(?:to|is|are|was|of)\b|\bdefault\s+[\w-]+\s+of\b|\bthe\s+default(?:\s+[\w-]+){0,4}?\s+(?:is|are|was|"
     r"will be)\b|\bby\s+default\b|\b(?:is|are|was)\s+the\s+default\b|\bdefaults?\s*[-–:=]\s*\S|"
     r"\(defaults?\b|\b(?:if|when|unless)\s+(?:no|none)\b[^.;]*?\b(?:is|are)\s+(?:given|set|specified|"
     r"passed|chosen|provided|selected|configured|supplied)\b",
