@@ -373,16 +373,21 @@ class Searcher:
         # Any way is enough; the passage's own words are asked first, since they are at hand
         # and what its article is about is not (stemming its opening, on a first ask).
         rest = info.asked - frozenset().union(*info.subjects) - info.framing
+        if not rest:
+            return True
         words = self._words(ordinal)
-        if not rest or not rest.isdisjoint(words.all_terms):
-            return True
         text = self.snapshot.passages[ordinal].text
-        if any(
-            all(subject <= sentence_terms for subject in info.subjects)
-            and _says_of(text[span.start : span.end], info.subjects)
-            for span, sentence_terms in words.sentences
-        ):
-            return True
+        # Named only as a reference ("See also grep(1) and sed(1) for ..."), a subject is not
+        # spoken of whatever else the passage says: only its article or section can vouch.
+        if not _only_referenced(text, words.sentences, info.subjects):
+            if not rest.isdisjoint(words.all_terms):
+                return True
+            if any(
+                all(subject <= sentence_terms for subject in info.subjects)
+                and _says_of(text[span.start : span.end], info.subjects)
+                for span, sentence_terms in words.sentences
+            ):
+                return True
         return any(
             all(
                 self._mentions(
@@ -1080,6 +1085,35 @@ def _under_table_headers(
     return result
 
 
+def _only_referenced(
+    text: str, sentences: list[tuple[Span, frozenset[str]]], subjects: Sequence[frozenset[str]]
+) -> bool:
+    """Whether every sentence naming a subject names it only as a reference: "sed(1)", a
+    link, a citation, an item of a list of short items (a table's row is not a reference:
+    it states values). False when no sentence names one as written (a loose match)."""
+    named = [
+        text[span.start : span.end]
+        for span, sentence_terms in sentences
+        if any(subject <= sentence_terms for subject in subjects)
+    ]
+    return bool(named) and not any(
+        _TABLE_CELLS in sentence
+        or (
+            not _short_items(sentence)
+            and any(
+                subject <= frozenset(terms(_REFERENCE.sub(" ", sentence))) for subject in subjects
+            )
+        )
+        for sentence in named
+    )
+
+
+def _short_items(sentence: str) -> bool:
+    """Whether a sentence is a run of three or more short items ("awk(1), cmp(1), diff(1)")."""
+    items = [item for item in _LIST_SEPARATOR.split(sentence) if item.strip()]
+    return len(items) >= 3 and all(len(item.split()) <= 3 for item in items)
+
+
 def _says_of(sentence: str, subjects: Sequence[frozenset[str]]) -> bool:
     """Whether a sentence naming every subject says something of them: it is not a list of
     names, and names them outside its references ("See also grep(1) and sed(1) ..." does
@@ -1093,10 +1127,7 @@ def _says_of(sentence: str, subjects: Sequence[frozenset[str]]) -> bool:
 def _lists_names(sentence: str) -> bool:
     """Whether a sentence lists names rather than says something of them: a table's row, a
     run of short items ("awk(1), cmp(1), diff(1)"), a line that is mostly references."""
-    if _TABLE_CELLS in sentence:
-        return True
-    items = [item for item in _LIST_SEPARATOR.split(sentence) if item.strip()]
-    if len(items) >= 3 and all(len(item.split()) <= 3 for item in items):
+    if _TABLE_CELLS in sentence or _short_items(sentence):
         return True
     words = sentence.split()
     references = sum(_REFERENCE.fullmatch(word.strip(",.;:")) is not None for word in words)
