@@ -145,7 +145,6 @@ _NUMBER_QUESTION = re.compile(
     r"interval|delay|duration|capacity|threshold)\b",
     re.IGNORECASE,
 )
-# "Which option/command/function ...", "how do I run/install ...": answered by something typed.
 # The kinds of thing typed that a question asks for or about ("the %M format specifier", "which
 # directive ..."): what it is, not what it is about, however rare the word.
 _CODE_KINDS = (
@@ -171,6 +170,7 @@ _CODE_KINDS = (
     "invocation",
 )
 _KIND_WORDS = frozenset((*_CODE_KINDS, *(f"{kind}s" for kind in _CODE_KINDS)))
+# "Which option/command/function ...", "how do I run/install ...": answered by something typed.
 _CODE_QUESTION = re.compile(
     r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:option|options|flag|flags|switch|command|commands|"
     r"function|functions|method|variable|environment variable|setting|parameter|argument|"
@@ -219,10 +219,14 @@ _EXPLICIT_DEFAULT = re.compile(
 # A sentence that states a default: "The default compression level is -6", "it defaults to 1",
 # "By default 64 requests may be active", "This is the default if ...", "Default - 10".
 _DEFAULT_STATED = re.compile(
-    r"\bdefaults?\s+(?:to|is|are|was|of)\b|\bdefault\s+[\w-]+\s+of\b|\bthe\s+default(?:\s+[\w-]+){0,4}?\s+(?:is|are|was|"
-    r"will be)\b|\bby\s+default\b|\b(?:is|are|was)\s+the\s+default\b|\bdefaults?\s*[-–:=]\s*\S|"
-    r"\(defaults?\b|\b(?:if|when|unless)\s+(?:no|none)\b[^.;]*?\b(?:is|are)\s+(?:given|set|specified|"
-    r"passed|chosen|provided|selected|configured|supplied)\b",
+    r"\bdefaults?\s+(?:to|is|are|was|of)\b"  # "defaults to 1", "the default is 64"
+    r"|\bdefault\s+[\w-]+\s+of\b"  # "a default location of ~/.aws/config"
+    r"|\bthe\s+default(?:\s+[\w-]+){0,4}?\s+(?:is|are|was|will be)\b"  # "the default level is"
+    r"|\bby\s+default\b|\b(?:is|are|was)\s+the\s+default\b"
+    r"|\bdefaults?\s*[-–:=]\s*\S|\(defaults?\b"  # "Default - 10", "(default: 5)"
+    # "If no time unit is specified, assumes seconds."
+    r"|\b(?:if|when|unless)\s+(?:no|none)\b[^.;]*?\b(?:is|are)\s+"
+    r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b",
     re.IGNORECASE,
 )
 _PERSON_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b|\bby whom\b", re.IGNORECASE)

@@ -359,14 +359,19 @@ class Searcher:
         """Whether a passage that names the question's subjects speaks to the question.
 
         When its article (title, opening) or section is about the subjects, naming them is
-        enough. So is naming them in a sentence of its own: "Ethelred fled to Normandy" in an
-        article about the Normans answers "To where did Ethelred flee?" in other words. A
-        subject named only in a list of names ("See also: awk(1), sed(1), sort(1)" in grep's
-        manual, a table's row) is a mention in passing: then the passage must also say
-        something the question asks about ("line", "number"), or it does not answer "Which sed
-        command prints the current line number?". The words framing the question ("many",
-        "have") are not what it asks about: with them, "How many airbags does the 2020 Sentra
-        have?" was declined over "These include 10 airbags", which says neither.
+        enough. Otherwise:
+
+        - a subject named only as a reference ("See also grep(1) and sed(1) for ...", an item
+          of a list of short items, a link) is not spoken of, whatever else is said there;
+        - a passage that names the subjects otherwise answers when it also says something the
+          question asks about ("line", "number" for "Which sed command prints the current
+          line number?"), or names every subject in a sentence of its own that is not a list
+          or a table's row ("In 1013 Ethelred fled to Normandy" answers "To where did
+          Ethelred flee?" in other words).
+
+        The words framing the question ("many", "have") are not what it asks about: with them,
+        "How many airbags does the 2020 Sentra have?" was declined over "These include 10
+        airbags", which says neither.
         """
         if not self.settings.subject_check or not info.subjects:
             return True
