@@ -159,7 +159,7 @@ class Settings(BaseSettings):
         "unset = the whole passage.",
     )
     quote_chars: int = Field(
-        default=450,
+        default=500,
         ge=0,
         description="Quotes are the answering sentence and its neighbours up to about this many "
         "characters (twice that when two sentences answer about equally well; a longer "
