@@ -287,3 +287,16 @@ def test_a_line_s_first_word_and_words_in_capitals_name_no_one() -> None:
     assert who.expects("The origin must be kept.\n\nAltered versions must be marked.") == 0.0
     assert who.expects("Copyright 1996-2019 Julian Seward") == 1.0
     assert who.expects("The library was sold to IBM in 1990.") == 0.5
+
+
+def test_a_price_is_surely_a_sum_of_money_and_a_hyphenated_quantity_is_one() -> None:
+    # The sample tram article: "How much will the tram extension cost?" highlighted "... extend
+    # the Harbour Line tram by 3.4 kilometres ..." (a quantity) over "The 148-million-euro
+    # extension will add four stops" (read as a bare number, the hyphens hiding its unit).
+    price = read_question("How much will the tram extension cost?")
+    count = read_question("How many passengers will the tram carry?")
+
+    assert price.expects("The 148-million-euro extension will add four stops.") == 1.0
+    assert price.expects("It extends the tram line by 3.4 kilometres.") == 0.5
+    assert count.expects("It will carry 11,000 passengers a day.") == 1.0
+    assert count.expects("A 10-year contract was signed.") == 1.0

@@ -748,6 +748,22 @@ def test_a_table_row_is_read_under_its_header(settings: Settings) -> None:
     _assert_contract(answer, store)
 
 
+def test_a_price_question_highlights_the_sum_of_money(settings: Settings) -> None:
+    # The bundled tram article: the distance in the opening sentence was highlighted for "How
+    # much will the tram extension cost?", the price standing in the next one.
+    searcher = _searcher_of(
+        settings,
+        "Council approves Harbour Line tram extension",
+        "City councillors voted to extend the Harbour Line tram by 3.4 kilometres to the new "
+        "hospital, ending two years of argument over the route and its cost.\n\n"
+        "The 148-million-euro extension will add four stops.",
+    )
+
+    highlight = searcher.ask("How much will the tram extension cost?", k=1).quotes[0].highlight
+
+    assert highlight is not None and "148-million-euro" in highlight.text
+
+
 def test_a_lead_in_brings_its_list_across_one_sentence_between() -> None:
     texts = [
         "httplib2 is a comprehensive HTTP client library.",

@@ -278,7 +278,7 @@ _UNIT = (
 )
 # A number with what it counts, in figures or in words ("every five minutes", "two weeks").
 _QUANTITY = re.compile(
-    rf"\d[\d.,]*\s*{_UNIT}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    rf"\d[\d.,]*[\s-]*{_UNIT}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     rf"fifteen|twenty|thirty|forty|fifty|sixty|hundred|thousand|dozen|several)\s+{_UNIT}|"
     r"[$€£¥]\s?\d",
     re.IGNORECASE,
@@ -402,7 +402,12 @@ class QuestionInfo:
         if kind is AnswerType.TIME:
             return float(found(_TIME_ANSWER))
         if kind is AnswerType.NUMBER:
-            if found(_QUANTITY) or self._counts_what_is_asked(sentence):
+            if _PRICE_QUESTION.search(self.text):
+                # A price is a sum of money: "3.4 kilometres" is a quantity, not what it cost.
+                sure = found(_MONEY)
+            else:
+                sure = found(_QUANTITY) or self._counts_what_is_asked(sentence)
+            if sure:
                 return 1.0
             return 0.5 if found(_NUMBER_ANSWER) else 0.0
         if kind is AnswerType.CODE:
