@@ -108,6 +108,19 @@ def _ask_man(home: Path, page: str, question: str) -> tuple[Answer, ArticleStore
     return searcher.ask(question, k=1), store
 
 
+def _highlight_in(
+    settings: Settings, embedder: Embedder, title: str, text: str, question: str
+) -> str:
+    """The top quote's highlight for ``question`` over one plain-text article, its quotes
+    checked against the answer contract."""
+    searcher, store = _searcher_over(settings, embedder, RawArticle(title=title, text=text))
+    answer = searcher.ask(question, k=1)
+    _assert_contract(answer, store)
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    return highlight.text
+
+
 def _id_of(store: ArticleStore, title_start: str) -> str:
     return next(a.id for a in store.list() if a.title.startswith(title_start))
 
@@ -1191,15 +1204,15 @@ def test_a_faq_s_question_is_not_the_highlight_of_its_answer(
         "after the watchman of the Nordic gods. That name was already taken by a security "
         "package."
     )
-    searcher, store = _searcher_over(
-        settings, real_embedder, RawArticle(title="Valgrind FAQ", text=text)
+    highlight = _highlight_in(
+        settings,
+        real_embedder,
+        "Valgrind FAQ",
+        text,
+        "Where does the name Valgrind come from before its release?",
     )
 
-    answer = searcher.ask("Where does the name Valgrind come from before its release?", k=1)
-
-    assert answer.quotes[0].highlight is not None
-    assert not answer.quotes[0].highlight.text.endswith("?")
-    _assert_contract(answer, store)
+    assert not highlight.endswith("?")
 
 
 def test_a_sentence_pointing_back_with_the_asked_word_completes_the_highlight(
@@ -1212,16 +1225,15 @@ def test_a_sentence_pointing_back_with_the_asked_word_completes_the_highlight(
         "To ensure that libffi is working as advertised, type make check. This will require "
         "that you have DejaGNU installed. To install the library, type make install."
     )
-    searcher, store = _searcher_over(
-        settings, real_embedder, RawArticle(title="libffi README", text=text)
+    highlight = _highlight_in(
+        settings,
+        real_embedder,
+        "libffi README",
+        text,
+        "What must be installed to run libffi's make check?",
     )
 
-    answer = searcher.ask("What must be installed to run libffi's make check?", k=1)
-
-    highlight = answer.quotes[0].highlight
-    assert highlight is not None
-    assert "type make check. This will require that you have DejaGNU installed." in highlight.text
-    _assert_contract(answer, store)
+    assert "type make check. This will require that you have DejaGNU installed." in highlight
 
 
 def test_a_list_item_s_name_opens_its_highlight_and_the_next_item_stays_out(
@@ -1236,19 +1248,18 @@ def test_a_list_item_s_name_opens_its_highlight_and_the_next_item_stays_out(
         "an infinite loop.\n"
         "• panic-itm. The panicking message is logged using the ITM, a Cortex-M peripheral."
     )
-    searcher, store = _searcher_over(
-        settings, real_embedder, RawArticle(title="Panicking", text=text)
+    highlight = _highlight_in(
+        settings,
+        real_embedder,
+        "Panicking",
+        text,
+        "Which panic crate halts the program by entering an infinite loop?",
     )
 
-    answer = searcher.ask("Which panic crate halts the program by entering an infinite loop?", k=1)
-
-    highlight = answer.quotes[0].highlight
-    assert highlight is not None
-    assert highlight.text == (
+    assert highlight == (
         "• panic-halt. A panic causes the program, or the current thread, to halt by entering "
         "an infinite loop."
     )
-    _assert_contract(answer, store)
 
 
 @pytest.mark.parametrize(

@@ -172,9 +172,9 @@ _CODE_KINDS = (
 _KIND_WORDS = frozenset((*_CODE_KINDS, *(f"{kind}s" for kind in _CODE_KINDS)))
 # "Which option/command/function ...", "how do I run/install ...": answered by something typed.
 _CODE_QUESTION = re.compile(
-    r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:option|options|flag|flags|switch|command|commands|"
-    r"function|functions|method|variable|environment variable|setting|parameter|argument|"
-    r"keyword|directive|macro|constant|field|key|operator|specifier|syntax|invocation)\b|"
+    r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:"
+    + "|".join(("environment variable", *_CODE_KINDS, "options", "flags", "commands", "functions"))
+    + r")\b|"
     r"^\s*how (?:do|can|should|would) (?:i|you|we|one)\s+(?:run|install|invoke|call|set|"
     r"enable|disable|configure|pin|specify|pass|use|make|tell|turn|get|print|show|list|edit|"
     r"build|compile|test|check|verify|upgrade|remove|uninstall)\b",
@@ -369,6 +369,8 @@ class QuestionInfo:
     # "What is sftp's default buffer size?", "... when no lifetime is set?": the sentence that
     # answers states the default.
     asks_default: bool = False
+    # "How much does it cost?": answered by a sum of money.
+    asks_price: bool = False
 
     @property
     def seeks_kind(self) -> bool:
@@ -402,7 +404,7 @@ class QuestionInfo:
         if kind is AnswerType.TIME:
             return float(found(_TIME_ANSWER))
         if kind is AnswerType.NUMBER:
-            if _PRICE_QUESTION.search(self.text):
+            if self.asks_price:
                 # A price is a sum of money: "3.4 kilometres" is a quantity, not what it cost.
                 sure = found(_MONEY)
             else:
@@ -429,7 +431,7 @@ class QuestionInfo:
         may be answered in words of any kind."""
         if self.answer_type is not AnswerType.NUMBER:
             return True
-        if _PRICE_QUESTION.search(self.text):
+        if self.asks_price:
             return _MONEY.search(text) is not None
         return self.expects(text) > 0
 
@@ -581,6 +583,7 @@ def read_question(question: str) -> QuestionInfo:
         asks_for_byline=byline is not None,
         piece=_piece(byline),
         asks_default=implied_default or _EXPLICIT_DEFAULT.search(question) is not None,
+        asks_price=_PRICE_QUESTION.search(question) is not None,
     )
 
 

@@ -1105,9 +1105,7 @@ def _only_referenced(
         _TABLE_CELLS in sentence
         or (
             not _short_items(sentence)
-            and any(
-                subject <= frozenset(terms(_REFERENCE.sub(" ", sentence))) for subject in subjects
-            )
+            and any(subject <= _said_terms(sentence) for subject in subjects)
         )
         for sentence in named
     )
@@ -1125,8 +1123,15 @@ def _says_of(sentence: str, subjects: Sequence[frozenset[str]]) -> bool:
     not speak of sed)."""
     if _lists_names(sentence):
         return False
-    said = frozenset(terms(_REFERENCE.sub(" ", sentence)))
+    said = _said_terms(sentence)
     return all(subject <= said for subject in subjects)
+
+
+@functools.lru_cache(maxsize=4096)
+def _said_terms(sentence: str) -> frozenset[str]:
+    """A sentence's terms outside its references ("sed(1)", links, citations): the words it
+    says things in. Asked of the same sentences by both mention rules."""
+    return frozenset(terms(_REFERENCE.sub(" ", sentence)))
 
 
 def _lists_names(sentence: str) -> bool:
