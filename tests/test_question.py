@@ -300,3 +300,26 @@ def test_a_price_is_surely_a_sum_of_money_and_a_hyphenated_quantity_is_one() -> 
     assert price.expects("It extends the tram line by 3.4 kilometres.") == 0.5
     assert count.expects("It will carry 11,000 passengers a day.") == 1.0
     assert count.expects("A 10-year contract was signed.") == 1.0
+
+
+@pytest.mark.parametrize(
+    ("question", "measure", "kept"),
+    [
+        ("How much did the tram extension cost?", "much", {"tram", "cost"}),
+        ("How many stops will the extension add?", "many", {"stop", "add"}),
+        ("How long do keys stay in the agent?", "long", {"key", "agent"}),
+    ],
+)
+def test_the_measure_how_asks_for_is_not_an_asked_word(
+    question: str, measure: str, kept: set[str]
+) -> None:
+    # The answer is a quantity; a sentence saying "much" ("would have cost a third as much")
+    # is no likelier to hold it.
+    asked = read_question(question).asked
+
+    assert not set(terms(measure)) & asked
+    assert {t for word in kept for t in terms(word)} <= asked
+
+
+def test_a_word_after_how_that_is_no_measure_stays_asked() -> None:
+    assert set(terms("docker")) <= read_question("How Docker builds images?").asked

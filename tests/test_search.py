@@ -777,6 +777,26 @@ def test_a_price_question_highlights_the_sum_of_money(settings: Settings) -> Non
     assert highlight is not None and "148-million-euro" in highlight.text
 
 
+def test_the_measure_a_question_asks_for_is_not_a_word_to_find(settings: Settings) -> None:
+    # The bundled tram article: "How much did the tram extension cost?" quoted the opponents'
+    # paragraph, whose bus lane "would have cost a third as much": "much" counted as a word
+    # of the question, as rare as "tram", and it holds a sum of money too.
+    page = (
+        "# Council approves Harbour Line tram extension\n\n"
+        "City councillors voted to extend the Harbour Line tram by 3.4 kilometres to the new "
+        "hospital, ending two years of argument over the route and its cost. The "
+        "148-million-euro extension will add four stops.\n\n"
+        "## A narrow path through Ropewalk\n\n"
+        "Opponents argued that an electric bus lane would have cost a third as much. They "
+        "said the city had underestimated the cost of moving pipes, a risk the transport "
+        "department put at 12 million euros.\n"
+    )
+    answer, store = _ask_markdown(settings, page, "How much did the tram extension cost?")
+
+    assert "148-million-euro" in answer.quotes[0].text
+    _assert_contract(answer, store)
+
+
 def test_a_lead_in_brings_its_list_across_one_sentence_between() -> None:
     texts = [
         "httplib2 is a comprehensive HTTP client library.",
