@@ -11,8 +11,10 @@ from articleqa.question import (
     answer_type,
     holds_literal,
     question_names,
+    rare_words,
     read_question,
     states_default,
+    word_frequency,
 )
 
 
@@ -40,6 +42,45 @@ def test_words_rare_in_english_are_subjects_and_common_ones_are_not() -> None:
 
     assert frozenset({"sed"}) in subjects
     assert frozenset({"option"}) not in subjects
+
+
+@pytest.mark.parametrize(
+    ("question", "subjects", "not_subjects"),
+    [
+        # Node.js's OpenSSL guide answers with "nasm ... Version 2.11 or higher" under its
+        # requirements, and says "regenerate" nowhere near: the action is no subject.
+        (
+            "What nasm version do I need to regenerate the OpenSSL build files?",
+            ["nasm", "OpenSSL"],
+            ["regenerate"],
+        ),
+        # Git's release notes: with only "git" left, Node.js's guides answered this one.
+        (
+            "Which option did git symbolic-ref learn to stop after dereferencing it once?",
+            ["git", "dereferencing"],
+            [],
+        ),
+        ("How to rebase in Mercurial?", ["Mercurial"], ["rebase"]),
+        # A thing the action is done to stays one, and so does a tool named after "to".
+        ("How do I pipe output to grep?", ["grep"], []),
+        ("Which gawk option writes an execution profile?", ["gawk"], []),
+    ],
+)
+def test_an_action_the_question_names_is_not_a_subject(
+    question: str, subjects: list[str], not_subjects: list[str]
+) -> None:
+    said = read_question(question).subjects
+
+    assert all(frozenset(terms(word)) in said for word in subjects)
+    assert not any(frozenset(terms(word)) in said for word in not_subjects)
+
+
+def test_a_word_with_its_consonant_doubled_is_as_common_as_its_base() -> None:
+    # "formatting" is "format" (common), not a rare word to find in the answer.
+    assert "formatting" not in rare_words("What should formatting a date in Spanish return?")
+    assert word_frequency("formatting") == word_frequency("format")
+    assert word_frequency("stopped") == word_frequency("stop")
+    assert "grep" in rare_words("Who wrote grep?")
 
 
 def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:

@@ -777,6 +777,26 @@ def test_a_price_question_highlights_the_sum_of_money(settings: Settings) -> Non
     assert highlight is not None and "148-million-euro" in highlight.text
 
 
+def test_an_action_to_be_done_need_not_be_named_by_the_answer(settings: Settings) -> None:
+    # Node.js's OpenSSL guide: "What nasm version do I need to regenerate ...?" was declined,
+    # since its requirements list says "regenerate" nowhere; the tool and project are named.
+    searcher = _searcher_of(
+        settings,
+        "Maintaining OpenSSL in Node.js",
+        "This document describes how to update the OpenSSL sources in Node.js.\n\n"
+        "Requirements:\n\n"
+        "• Linux environment.\n"
+        "• perl Only Perl version 5 is tested.\n"
+        "• nasm (https://www.nasm.us/) Version 2.11 or higher is needed.\n"
+        "• GNU as in binutils. Version 2.26 or higher is needed.",
+    )
+
+    answer = searcher.ask("What nasm version do I need to regenerate the OpenSSL build files?")
+
+    assert answer.answered
+    assert "Version 2.11 or higher" in answer.quotes[0].text
+
+
 def test_the_measure_a_question_asks_for_is_not_a_word_to_find(settings: Settings) -> None:
     # The bundled tram article: "How much did the tram extension cost?" quoted the opponents'
     # paragraph, whose bus lane "would have cost a third as much": "much" counted as a word

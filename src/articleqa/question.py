@@ -242,6 +242,14 @@ _BYLINE_QUESTION = re.compile(
     rf"(?=.*\b(?P<modifier>[\w'’-]+)\s+(?P<piece>{_PIECES})\b|.*\b(?:{_PIECES}|this)\b)",
     re.IGNORECASE,
 )
+# A verb the question says is to be done ("do I need to regenerate the build files?"): an
+# action is said in other words as easily as in the question's ("run make"), so unlike a thing
+# it is not a subject. A verb's "-ing" form after "after", "when" … may name the thing asked
+# about ("after dereferencing a symbolic-ref once"), and stays one.
+_ACTION = re.compile(
+    r"\b(?:need|needs|want|wants|have|has|had|how|able|trying|try|going|ought)\s+to\s+([a-z]+)\b",
+    re.IGNORECASE,
+)
 _HOW_MEASURE = re.compile(r"\bhow\s+(\w+)", re.IGNORECASE)
 # The measure "how" asks for ("How much did the extension cost?"): the answer is a quantity,
 # not a sentence that says "much" ("would have cost a third as much").
@@ -538,8 +546,11 @@ def rare_words(question: str) -> list[str]:
     # With a token written as typed ("the %M format specifier", "the -p option"), the kind
     # word says what the token is: the token is what the question is about.
     kinds = _KIND_WORDS if _CODE_LITERAL.search(question) else frozenset()
+    verbs = {m.group(1).lower() for m in _ACTION.finditer(question)}
     return sorted(
-        w for w in words if w not in _NOT_NAMES and w not in kinds and _zipf(w) < _RARE_ZIPF
+        w
+        for w in words
+        if w not in _NOT_NAMES and w not in kinds and w not in verbs and _zipf(w) < _RARE_ZIPF
     )
 
 
@@ -554,7 +565,10 @@ def _zipf(word: str) -> float:
     forms = {word}
     for suffix, replacement in _INFLECTIONS:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            forms.add(word[: len(word) - len(suffix)] + replacement)
+            stem = word[: len(word) - len(suffix)]
+            forms.add(stem + replacement)
+            if not replacement and len(stem) >= 4 and stem[-1] == stem[-2] not in "ls":
+                forms.add(stem[:-1])  # a consonant doubled: "formatting", "stopped"
     return max(zipf_frequency(form, "en") for form in forms)
 
 
