@@ -364,3 +364,23 @@ def test_the_measure_how_asks_for_is_not_an_asked_word(
 
 def test_a_word_after_how_that_is_no_measure_stays_asked() -> None:
     assert set(terms("docker")) <= read_question("How Docker builds images?").asked
+
+
+@pytest.mark.parametrize(
+    ("sentence", "credits"),
+    [
+        ("Written by Ian A. Murdock Revised 01/06/94", True),
+        ("Copyright © 1996-2019 Julian Seward", True),
+        ("Author: Mike Brennan", True),
+        ("Rather than being developed by one isolated individual, Debian is open.", False),
+        ("Debian Linux is a brand-new kind of Linux distribution.", False),
+    ],
+)
+def test_a_sentence_credits_someone_with_a_work_when_it_says_so(
+    sentence: str, credits: bool
+) -> None:
+    info = read_question("Who wrote the Debian Linux Manifesto?")
+
+    assert info.asks_authorship
+    assert bool(info.credited(sentence)) is credits
+    assert not read_question("Who scored the winning header?").credited(sentence)

@@ -777,6 +777,29 @@ def test_a_price_question_highlights_the_sum_of_money(settings: Settings) -> Non
     assert highlight is not None and "148-million-euro" in highlight.text
 
 
+def test_who_wrote_a_work_is_answered_where_the_text_credits_someone(
+    settings: Settings,
+) -> None:
+    # Debian's manifesto: "Who wrote the Debian Linux Manifesto?" highlighted "Rather than
+    # being developed by one isolated individual ..." over its credit line, which shares no
+    # word with the question but "wrote", as "Written".
+    searcher = _searcher_of(
+        settings,
+        "The Debian Linux Manifesto",
+        "The Debian Linux Manifesto\n\n"
+        "Written by Ian A. Murdock Revised 01/06/94\n\n"
+        "What is Debian Linux?\n\n"
+        "Debian Linux is a brand-new kind of Linux distribution. Rather than being developed "
+        "by one isolated individual or group, as other distributions of Linux have been "
+        "developed in the past, Debian is being developed openly in the spirit of Linux and "
+        "GNU.",
+    )
+
+    highlight = searcher.ask("Who wrote the Debian Linux Manifesto?", k=1).quotes[0].highlight
+
+    assert highlight is not None and "Ian A. Murdock" in highlight.text
+
+
 def test_an_action_to_be_done_need_not_be_named_by_the_answer(settings: Settings) -> None:
     # Node.js's OpenSSL guide: "What nasm version do I need to regenerate ...?" was declined,
     # since its requirements list says "regenerate" nowhere; the tool and project are named.

@@ -230,6 +230,25 @@ _DEFAULT_STATED = re.compile(
     re.IGNORECASE,
 )
 _PERSON_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b|\bby whom\b", re.IGNORECASE)
+# "Who wrote mawk?", "Who is the author of bzip2?": who made a work, a tool or a text. The
+# sentence that answers says so ("Written by Ian A. Murdock", "Copyright © 1996-2019 Julian
+# Seward", "Author: ..."), where another name in the text may be anyone's.
+_AUTHORSHIP_QUESTION = re.compile(
+    r"^\s*who\s+(?:\w+\s+)?(?:wrote|writes|authored|created|designed|developed|maintains)\b|"
+    r"^\s*who\s+(?:is|was|are|were)\s+the\s+(?:\w+\s+)?(?:authors?|creators?|maintainers?)\b",
+    re.IGNORECASE,
+)
+_AUTHORSHIP_TERMS = frozenset(
+    terms(
+        "wrote writes written authored author authors created creator designed designer "
+        "developed developer maintains maintainer"
+    )
+)
+_AUTHORSHIP_STATED = re.compile(
+    r"\b(?i:written|authored|created|designed|developed|maintained)\s+(?:\w+\s+)?(?i:by)\s+"
+    r"(?=[A-Z@])|(?:^|\n)\s*(?i:by|authors?|maintainers?):?\s+(?=[A-Z@])|\b(?i:copyright)\b|"
+    r"©|\((?i:c)\)\s*\d"
+)
 # "Who wrote the CNN story on ...?", "Who is the author of this post?": the question names a
 # piece of writing, so it asks for the byline of an article, not for who wrote a book or a tool.
 _PIECES = (
@@ -385,6 +404,8 @@ class QuestionInfo:
     asks_default: bool = False
     # "How much does it cost?": answered by a sum of money.
     asks_price: bool = False
+    # "Who wrote mawk?": answered by a sentence saying who wrote it.
+    asks_authorship: bool = False
 
     @property
     def seeks_kind(self) -> bool:
@@ -432,12 +453,22 @@ class QuestionInfo:
             return float(found(_VERSION_ANSWER))
         if kind is AnswerType.PERSON:
             # A full name surely names someone; one capitalised word may ("Mozilla") or not
-            # ("PCAP mode").
+            # ("PCAP mode"). Who made something is surely named where the text says so.
             if found(_PERSON_NAME):
+                if self.asks_authorship and not _AUTHORSHIP_STATED.search(sentence):
+                    return 0.75
                 return 1.0
             # In capitals ("THIS SOFTWARE IS PROVIDED BY THE AUTHOR") no word stands out.
             return 0.5 if not _shouted(sentence) and found(_CAPITALISED) else 0.0
         return float(found(_PLACE_ANSWER))
+
+    def credited(self, sentence: str) -> frozenset[str]:
+        """The question's words of authorship ("wrote", "author") that ``sentence`` says in its
+        own ("Written by Ian A. Murdock", "Copyright © 1996-2019 Julian Seward") when it
+        credits someone with the work asked about; none otherwise."""
+        if not self.asks_authorship or not _AUTHORSHIP_STATED.search(sentence):
+            return frozenset()
+        return self.asked & _AUTHORSHIP_TERMS
 
     def may_be_answered_by(self, text: str) -> bool:
         """Whether ``text`` holds what a "how many" or "how much" question asks for at all: a
@@ -604,6 +635,7 @@ def read_question(question: str) -> QuestionInfo:
         piece=_piece(byline),
         asks_default=implied_default or _EXPLICIT_DEFAULT.search(question) is not None,
         asks_price=_PRICE_QUESTION.search(question) is not None,
+        asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
     )
 
 

@@ -712,9 +712,20 @@ class Searcher:
             if weight <= 0 or total <= 0 or asked.isdisjoint(words.all_terms | words.heading):
                 continue  # no sentence holds a question word: the best sentence scores 0
             # As in the highlight, the heading's words count for every sentence under it.
+            text = self.snapshot.passages[candidate.ordinal].text
             best = max(
-                sum(map(term_weight, asked & (sentence_terms | words.heading)))
-                for _, sentence_terms in words.sentences
+                sum(
+                    map(
+                        term_weight,
+                        asked
+                        & (
+                            sentence_terms
+                            | words.heading
+                            | info.credited(text[span.start : span.end])
+                        ),
+                    )
+                )
+                for span, sentence_terms in words.sentences
             )
             candidate.sentence = best / total
             candidate.fused += weight * candidate.sentence
@@ -952,7 +963,7 @@ class Searcher:
                 text = f"{texts[term]}\n{text}"
             # Under a heading every sentence is about it ("EXIT STATUS": "0\nAll is good."):
             # a sentence that merely repeats the heading's words is not the likelier answer.
-            sentence_terms = sentence_terms | heading_terms
+            sentence_terms = sentence_terms | heading_terms | info.credited(texts[index])
             # The line before (a lead-in, a term): its words help, less than the sentence's own.
             context_only = (sentences[index - 1][1] if index else frozenset()) - sentence_terms
             # Among equals prefer the shorter sentence: the highlight should be pointed.
