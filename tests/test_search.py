@@ -820,7 +820,7 @@ def test_an_action_to_be_done_need_not_be_named_by_the_answer(settings: Settings
     assert "Version 2.11 or higher" in answer.quotes[0].text
 
 
-def test_the_measure_a_question_asks_for_is_not_a_word_to_find(settings: Settings) -> None:
+def test_the_quantifier_a_question_asks_with_is_not_a_word_to_find(settings: Settings) -> None:
     # The bundled tram article: "How much did the tram extension cost?" quoted the opponents'
     # paragraph, whose bus lane "would have cost a third as much": "much" counted as a word
     # of the question, as rare as "tram", and it holds a sum of money too.

@@ -270,12 +270,11 @@ _ACTION = re.compile(
     re.IGNORECASE,
 )
 _HOW_MEASURE = re.compile(r"\bhow\s+(\w+)", re.IGNORECASE)
-# The measure "how" asks for ("How much did the extension cost?"): the answer is a quantity,
-# not a sentence that says "much" ("would have cost a third as much").
-_MEASURE_ASKED = re.compile(
-    r"\bhow\s+(much|many|long|old|big|large|far|often|soon|tall|high|wide|deep|fast|heavy)\b",
-    re.IGNORECASE,
-)
+# The quantifier "how" asks with ("How much did the extension cost?"): the answer is a
+# quantity, not a sentence that says "much" ("would have cost a third as much"). An adjective
+# of measure is another matter: the answer says it with its quantity ("3.4 kilometres long",
+# "the 150-year-old museum"), so "long", "old", "tall" … stay words to find.
+_QUANTIFIER_ASKED = re.compile(r"\bhow\s+(much|many)\b", re.IGNORECASE)
 # "have" only ties a question's subject to what is asked of it ("does the Sentra have?").
 _HAVE = frozenset(terms("have has had"))
 # "the CNN story", "this post": words that do not tell one piece of writing from another.
@@ -620,7 +619,7 @@ def read_question(question: str) -> QuestionInfo:
     implied = _DEFAULT if implied_default else frozenset()
     return QuestionInfo(
         text=question,
-        asked=frozenset(question_terms(question)) - _measure_asked(question) | implied,
+        asked=frozenset(question_terms(question)) - _quantifier_asked(question) | implied,
         framing=_framing(question) | implied,
         subjects=tuple(subjects),
         subject_words=tuple(words),
@@ -659,9 +658,9 @@ def _literal_patterns(literal: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     return written, term
 
 
-def _measure_asked(question: str) -> frozenset[str]:
-    """The terms of the measure a "how" question asks for ("much", "many", "long")."""
-    return frozenset(terms(" ".join(m.group(1) for m in _MEASURE_ASKED.finditer(question))))
+def _quantifier_asked(question: str) -> frozenset[str]:
+    """The terms of the quantifier a "how" question asks with ("much", "many")."""
+    return frozenset(terms(" ".join(m.group(1) for m in _QUANTIFIER_ASKED.finditer(question))))
 
 
 def _framing(question: str) -> frozenset[str]:
