@@ -711,21 +711,18 @@ class Searcher:
                 )
             if weight <= 0 or total <= 0 or asked.isdisjoint(words.all_terms | words.heading):
                 continue  # no sentence holds a question word: the best sentence scores 0
+            sentences = words.sentences
+            if info.asks_authorship:
+                # As in the highlight, "Written by ..." says the question's "wrote".
+                text = self.snapshot.passages[candidate.ordinal].text
+                sentences = [
+                    (span, found | info.credited(text[span.start : span.end]))
+                    for span, found in sentences
+                ]
             # As in the highlight, the heading's words count for every sentence under it.
-            text = self.snapshot.passages[candidate.ordinal].text
             best = max(
-                sum(
-                    map(
-                        term_weight,
-                        asked
-                        & (
-                            sentence_terms
-                            | words.heading
-                            | info.credited(text[span.start : span.end])
-                        ),
-                    )
-                )
-                for span, sentence_terms in words.sentences
+                sum(map(term_weight, asked & (sentence_terms | words.heading)))
+                for _, sentence_terms in sentences
             )
             candidate.sentence = best / total
             candidate.fused += weight * candidate.sentence
