@@ -392,3 +392,29 @@ def test_a_sentence_credits_someone_with_a_work_when_it_says_so(
     assert info.asks_authorship
     assert bool(info.credited(sentence)) is credits
     assert not read_question("Who scored the winning header?").credited(sentence)
+
+
+@pytest.mark.parametrize(
+    ("question", "term"),
+    [
+        ("What does pinning a package version mean in pip requirements files?", "pinning"),
+        ("What does FFI stand for?", "FFI"),
+        ("What does the NR variable contain in mawk?", None),
+    ],
+)
+def test_a_question_asking_what_a_term_means_names_the_term(
+    question: str, term: str | None
+) -> None:
+    info = read_question(question)
+
+    assert (set(terms(term)) <= info.defines) if term else not info.defines
+    assert info.seeks_kind is bool(term) or info.answer_type is not AnswerType.ANY
+
+
+def test_the_sentence_saying_what_the_term_means_answers() -> None:
+    info = read_question("What does pinning a package version mean?")
+
+    assert info.expects("Pinning refers to using the == operator to pin a version.") == 1.0
+    # The term must be what the sentence defines, not some other word.
+    assert info.expects("This means the build is repeatable.") == 0.0
+    assert info.expects("Pinned versions can be generated using pip freeze.") == 0.0

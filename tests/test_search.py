@@ -800,6 +800,26 @@ def test_who_wrote_a_work_is_answered_where_the_text_credits_someone(
     assert highlight is not None and "Ian A. Murdock" in highlight.text
 
 
+def test_what_a_term_means_is_answered_by_the_sentence_defining_it(
+    settings: Settings,
+) -> None:
+    # pip's repeatable-installs page: "What does pinning a package version mean in pip
+    # requirements files?" highlighted the sentence on generating pinned files, which shares
+    # more of the question's words, over the one saying what pinning is.
+    searcher = _searcher_of(
+        settings,
+        "Repeatable installs",
+        "Pinning refers to using the == operator to require the package to be a specific "
+        "version. A requirements file containing pinned package versions can be generated "
+        "using pip freeze, which pins the versions of packages in requirements files.",
+    )
+
+    question = "What does pinning a package version mean in pip requirements files?"
+    highlight = searcher.ask(question, k=1).quotes[0].highlight
+
+    assert highlight is not None and "the == operator" in highlight.text
+
+
 def test_an_action_to_be_done_need_not_be_named_by_the_answer(settings: Settings) -> None:
     # Node.js's OpenSSL guide: "What nasm version do I need to regenerate ...?" was declined,
     # since its requirements list says "regenerate" nowhere; the tool and project are named.

@@ -249,6 +249,18 @@ _AUTHORSHIP_STATED = re.compile(
     r"(?=[A-Z@])|(?:^|\n)\s*(?i:by|authors?|maintainers?):?\s+(?=[A-Z@])|\b(?i:copyright)\b|"
     r"©|\((?i:c)\)\s*\d"
 )
+# "What does pinning a package version mean?", "What does FFI stand for?": the sentence that
+# answers says what the term means ("Pinning refers to using the == operator ...").
+_DEFINITION_QUESTION = re.compile(
+    r"^\s*what\s+(?:does|do|did)\s+(?P<term>.+?)\s+(?:mean|stand\s+for|refer\s+to)\b"
+    r"(?:\s+(?:in|for|on|within|inside|when|to)\b[^?]*)?\s*\??\s*$",
+    re.IGNORECASE,
+)
+_DEFINITION_STATED = re.compile(
+    r"\b(?:refers?\s+to|means|meant|stands?\s+for|is\s+defined\s+as|is\s+short\s+for|"
+    r"denotes|is\s+an\s+abbreviation\s+(?:of|for))\b",
+    re.IGNORECASE,
+)
 # "Who wrote the CNN story on ...?", "Who is the author of this post?": the question names a
 # piece of writing, so it asks for the byline of an article, not for who wrote a book or a tool.
 _PIECES = (
@@ -405,11 +417,14 @@ class QuestionInfo:
     asks_price: bool = False
     # "Who wrote mawk?": answered by a sentence saying who wrote it.
     asks_authorship: bool = False
+    # "What does pinning mean?": the defined term's terms, answered by a sentence that says
+    # what it means.
+    defines: frozenset[str] = frozenset()
 
     @property
     def seeks_kind(self) -> bool:
         """Whether the question asks for a kind of answer a sentence can be seen to hold."""
-        return self.answer_type is not AnswerType.ANY or self.asks_default
+        return self.answer_type is not AnswerType.ANY or self.asks_default or bool(self.defines)
 
     @property
     def written(self) -> tuple[str, ...]:
@@ -426,6 +441,8 @@ class QuestionInfo:
         question's own words (a question about 1990 is not answered by "1990" alone): 1 for a
         quantity with its unit or a clear match, 0.5 for a bare number, else 0."""
         if self.asks_default and states_default(sentence):
+            return 1.0
+        if self.defines and self._defines_term(sentence):
             return 1.0
         kind = self.answer_type
         if kind is AnswerType.ANY:
@@ -460,6 +477,12 @@ class QuestionInfo:
             # In capitals ("THIS SOFTWARE IS PROVIDED BY THE AUTHOR") no word stands out.
             return 0.5 if not _shouted(sentence) and found(_CAPITALISED) else 0.0
         return float(found(_PLACE_ANSWER))
+
+    def _defines_term(self, sentence: str) -> bool:
+        """Whether ``sentence`` says what the asked term means: a word of the term, then
+        "refers to", "means", "stands for" ..."""
+        stated = _DEFINITION_STATED.search(sentence)
+        return stated is not None and not self.defines.isdisjoint(terms(sentence[: stated.start()]))
 
     def credited(self, sentence: str) -> frozenset[str]:
         """The question's words of authorship ("wrote", "author") that ``sentence`` says in its
@@ -635,6 +658,7 @@ def read_question(question: str) -> QuestionInfo:
         asks_default=implied_default or _EXPLICIT_DEFAULT.search(question) is not None,
         asks_price=_PRICE_QUESTION.search(question) is not None,
         asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
+        defines=_defined_term(question),
     )
 
 
@@ -656,6 +680,12 @@ def _literal_patterns(literal: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     core = literal.lstrip(_SIGILS) or literal
     term = re.compile(rf"^[{re.escape(_SIGILS)}]*{re.escape(core)}(?:$|,)", re.MULTILINE)
     return written, term
+
+
+def _defined_term(question: str) -> frozenset[str]:
+    """The terms of the term a question asks the meaning of ("pinning a package version")."""
+    asked = _DEFINITION_QUESTION.match(question)
+    return frozenset(terms(asked.group("term"))) if asked else frozenset()
 
 
 def _quantifier_asked(question: str) -> frozenset[str]:
