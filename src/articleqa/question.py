@@ -204,7 +204,10 @@ _IMPLIED_DEFAULT = re.compile(
     r"select|configure|supply|name)\b|"
     r"\b(?:when|if)\s+(?:no|none)\s+(?:[\w.-]+\s+){0,3}(?:is|are|was|were|has been|have been)\s+"
     r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b|"
-    r"\bunless\s+(?:told|set|specified|configured|instructed|asked)\s+otherwise\b",
+    r"\bunless\s+(?:told|set|specified|configured|instructed|asked)\s+otherwise\b|"
+    # "... when MAWK_LONG_OPTIONS is unset?", "... if the variable is not set?"
+    r"\b(?:when|if)\s+(?:the\s+|an?\s+)?(?:[\w.$-]+\s+){1,3}(?:is|are)\s+(?:unset|not\s+set|"
+    r"not\s+given|not\s+specified|left\s+unset|left\s+out|omitted)\b",
     re.IGNORECASE,
 )
 _DEFAULT = frozenset(terms("default"))

@@ -60,6 +60,21 @@ def test_hyphenated_line_break_rejoins_the_word() -> None:
     assert text == "The robot collected a remarkable amount of plastic from the canal in two weeks."
 
 
+def test_a_word_groff_broke_over_two_lines_is_one_word_again() -> None:
+    # A man page rendered to text (`man -P cat`): groff breaks words with U+2010 HYPHEN, and
+    # mawk(1) as read held 91 broken words ("This is the de‐ fault." for "default").
+    text, _ = clean_text(
+        "       mawk is an interpreter for the AWK Programming Language. The AWK lan\u2010\n"
+        "       guage is useful for manipulation of data files, text retrieval and pro\u2010\n"
+        "       cessing, and for prototyping and experimenting with algorithms. This is\n"
+        "       the de\u2010\n"
+        "       fault.\n"
+    )
+
+    assert "language" in text and "processing" in text and "the default." in text
+    assert "\u2010" not in text
+
+
 def test_one_paragraph_per_line_stays_apart() -> None:
     paragraphs = [
         "City councillors voted 23 to 14 late on Tuesday to extend the Harbour Line tram by 3.4 "

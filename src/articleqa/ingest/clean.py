@@ -22,7 +22,9 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 # A bullet, or an item's number: "3.", "2)", or a section's "2.1.3." in a table of contents.
 _BULLET = re.compile(r"^(?:[-*•·▪]\s+|\d{1,3}(?:\.\d{1,3})*[.)]\s+)")
 _SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]]$")
-_HYPHEN_BREAK = re.compile(r"(?<=[a-z])-$")
+# A word broken over two lines: "-", or the hyphen groff sets at a line's end in a man page
+# rendered to text ("lan‐" / "guage", U+2010), or a soft hyphen.
+_HYPHEN_BREAK = re.compile(r"(?<=[a-z])[-\u2010\u00ad]$")
 _MAX_WRAP_WIDTH = 100
 _WRAPPED_LINES = 3  # fewer line breaks are too few to tell a wrap width from chance
 _WRAPPED_SHARE = 0.5
