@@ -914,3 +914,25 @@ def test_distinct_keys_give_the_rows_stored_and_each_rows_stored_row() -> None:
     assert stored.tolist() == [0, 1] and row_map is None
     stored, row_map = indexer_module._distinct(distinct[:0])
     assert len(stored) == 0 and row_map is None
+
+
+def test_the_ann_index_is_tuned_for_the_searchers_depth(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its candidates, and one more: the recall check's query finds its own passage first.
+    seen: list[int] = []
+    build_chosen = indexer_module.build_chosen
+
+    def recording(*args: Any, search_k: int, **kwargs: Any) -> Any:
+        seen.append(search_k)
+        return build_chosen(*args, search_k=search_k, **kwargs)
+
+    monkeypatch.setattr(indexer_module, "build_chosen", recording)
+    settings = settings.model_copy(update={"index_type": "ivf", "candidates": 40})
+    Indexer(settings, store, fake_embedder).build()
+    assert seen == [41]
+    recorded = load_snapshot(settings.home).manifest.extra["vector_index"]
+    assert recorded["refine_factor"] is not None

@@ -285,7 +285,12 @@ class Indexer:
             )
         else:
             index, choice = build_chosen(
-                vectors, self.settings.index_type, self.settings.ann_threshold
+                vectors,
+                self.settings.index_type,
+                self.settings.ann_threshold,
+                # Tuned for the searches the searcher makes: its candidates, plus the query's
+                # own passage, which the recall check leaves out.
+                search_k=self.settings.candidates + 1,
             )
         if isinstance(vectors, VectorFile):
             vectors.remove()  # in the index now; the staging folder becomes the snapshot

@@ -1,14 +1,17 @@
 """FAISS index construction and search: exact inner product for small corpora, ANN above.
 
 ``auto`` keeps exact search up to ``ann_threshold`` passages, where scanning every vector costs
-about as much as the rest of a question (BENCHMARKS.md, "Scale"). Above it, it builds IVF over
-8-bit scalar-quantised vectors (fast to build, a quarter of the float memory) and raises the
-probe count until recall@10 against exact search reaches ``RECALL_TARGET`` on a sample of the
-corpus's own vectors used as queries. Embeddings without topic structure need most lists probed
-to get there; then IVF saves nothing over exact search, and an HNSW graph over the same codes
-is built and its ``efSearch`` raised the same way. The kind, the setting and the recall measured
-are recorded in the snapshot manifest, so a question's cost and its recall are known per build,
-not assumed from a fixed size.
+about as much as the rest of a question (BENCHMARKS.md, "Scale"). Above it, it builds IVF whose
+lists hold 4-bit fast-scan PQ codes (two dimensions a code, scanned with SIMD table look-ups),
+and re-ranks their shortlist by half-precision copies of the vectors; it raises the probe count
+and the shortlist until recall@10 against exact search reaches ``RECALL_AIM`` on a sample of the
+corpus's own vectors used as queries. That sample is easier than questions (a passage finds its
+near copies more surely than a question finds its passages), so the aim is above the
+``RECALL_TARGET`` meant for questions; an index that reaches only the target is kept.
+Embeddings without topic structure need most lists probed to get there; then IVF saves nothing
+over exact search, and an HNSW graph over 8-bit codes is built and its ``efSearch`` raised the
+same way. The kind, the settings and the recall measured are recorded in the snapshot manifest,
+so a question's cost and its recall are known per build, not assumed from a fixed size.
 """
 
 from __future__ import annotations
@@ -41,11 +44,28 @@ IVF_MIN_PROBES = 16
 # Share of the lists probed per query; at 1M vectors (2,000 lists) that is 16 lists.
 IVF_PROBE_FRACTION = 1 / 128
 # Probing more than this share of the lists costs as much as an HNSW search and more; an IVF
-# that needs it for its recall gives way to HNSW (module docstring).
-IVF_MAX_PROBE_FRACTION = 1 / 8
+# that needs it for its recall gives way to HNSW (module docstring). Fast-scan codes are read
+# faster than 8-bit ones (at 1 M a quarter of the lists took less time than SQ8 took for an
+# eighth), so more of the lists may be probed.
+IVF_MAX_PROBE_FRACTION = 1 / 4
+# Dimensions a 4-bit PQ code of the IVF lists stands for (the dimension must divide by it, else
+# one dimension a code); and the shortlist sizes tried, as multiples of k, re-ranked by the
+# half-precision vectors. 8-bit codes re-ranking the shortlist reorder near ties: 0.961 at best
+# on the scale bench's questions. The shortest shortlist is 32x: the corpus's own vectors rank
+# their neighbours higher in the codes' order than questions do (at 1 M, 16x reached 0.98 on
+# them and 0.925 on the questions; BENCHMARKS.md, "Scale, twelfth pass").
+IVF_PQ_DIMENSIONS_PER_CODE = 2
+IVF_REFINE_FACTORS = (32, 64)
 
 # Recall@10 an ANN index must reach on the corpus's own vectors, and how many of them are asked.
+# They are searched for as many results as the searcher asks (its ``candidates``): a shortlist
+# re-ranked is a multiple of that, and HNSW searches at least that deep.
 RECALL_TARGET = 0.95
+# What tuning aims for on them: on the scale bench at 1 M, settings at 0.98 on the corpus's own
+# vectors found 0.96 of the questions' exact neighbours, settings at 0.95 only 0.88-0.89
+# (BENCHMARKS.md, "Scale, twelfth pass"). Queries outside the corpus (a passage's sentence,
+# words of it) were tried instead and read 0.05-0.09 below the questions there.
+RECALL_AIM = 0.98
 RECALL_QUERIES = 256
 RECALL_K = 10
 
@@ -71,6 +91,8 @@ class IndexChoice:
     factory: str
     # nprobe (IVF) or efSearch (HNSW) as saved with the index; None for exact search.
     search_setting: int | None = None
+    # Of an IVF with a re-ranked shortlist: its size as a multiple of k, as saved with the index.
+    refine_factor: int | None = None
     # Recall@10 against exact search measured at build time; None for exact search.
     recall_at_10: float | None = None
     recall_queries: int = 0
@@ -127,13 +149,20 @@ def _chunks(vectors: Vectors) -> Iterator[tuple[int, np.ndarray]]:
         yield 0, vectors
 
 
-def factory_string(kind: IndexKind, count: int) -> str:
+def pq_codes(dimension: int) -> int:
+    """The 4-bit codes a vector of ``dimension`` gets in the IVF lists."""
+    per = IVF_PQ_DIMENSIONS_PER_CODE
+    return dimension // per if dimension % per == 0 else dimension
+
+
+def factory_string(kind: IndexKind, count: int, dimension: int = 0) -> str:
     """The ``faiss.index_factory`` description of ``kind`` for ``count`` vectors."""
     if kind == "hnsw":
         # Graph over 8-bit codes: a quarter of the float memory, same graph quality.
         return f"IDMap2,HNSW{HNSW_NEIGHBORS}_SQ8"
     if kind == "ivf":
-        return f"IDMap2,IVF{ivf_lists(count)},SQ8"
+        # Half precision for the re-ranking: the shortlist's order is that of the vectors.
+        return f"IDMap2,IVF{ivf_lists(count)},PQ{pq_codes(dimension)}x4fs,Refine(SQfp16)"
     # Inner product equals cosine similarity on normalised vectors.
     return "IDMap2,Flat"
 
@@ -151,9 +180,12 @@ def build_vector_index(vectors: Vectors, kind: IndexKind) -> faiss.Index:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     dimension = vectors.shape[1]
     index = faiss.index_factory(
-        dimension, factory_string(kind, len(vectors)), faiss.METRIC_INNER_PRODUCT
+        dimension, factory_string(kind, len(vectors), dimension), faiss.METRIC_INNER_PRODUCT
     )
     inner: Any = faiss.downcast_index(cast(Any, index).index)
+    refine: Any = None
+    if isinstance(inner, faiss.IndexRefine):
+        refine, inner = inner, faiss.extract_index_ivf(inner)
     if kind == "hnsw":
         inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         inner.hnsw.efSearch = HNSW_EF_SEARCH
@@ -162,29 +194,44 @@ def build_vector_index(vectors: Vectors, kind: IndexKind) -> faiss.Index:
     elif kind == "ivf":
         if len(vectors):
             sample_size = max(inner.nlist * IVF_TRAINING_POINTS_PER_LIST, IVF_MIN_TRAINING_POINTS)
-            inner.train(_training_sample(vectors, sample_size))
+            (refine or inner).train(_training_sample(vectors, sample_size))
         inner.nprobe = ivf_probes(inner.nlist)
+        if refine is not None:
+            refine.k_factor = IVF_REFINE_FACTORS[0]
+            _size_once(faiss.downcast_index(refine.refine_index), len(vectors))
     for start, rows in _chunks(vectors) if len(vectors) else ():
         rows = np.ascontiguousarray(rows, dtype=np.float32)
         index.add_with_ids(rows, np.arange(start, start + len(rows), dtype=np.int64))
-    if kind == "ivf":
-        # Lets filtered searches over a few passages read their codes back (see search()).
+    if kind == "ivf" and refine is None:
+        # Lets filtered searches over a few passages read their codes back (see search());
+        # a re-ranked IVF reads them from its re-ranking vectors.
         inner.make_direct_map()
     return index
 
 
+def _size_once(flat: Any, rows: int) -> None:
+    """Room for ``rows`` codes in a flat index's code array before rows are added a chunk at a
+    time: the array is a ``std::vector`` that doubles as it grows, holding the old and the new
+    buffer at once (at 1 M, fp16 codes: +0.77 GB at the build's peak; BENCHMARKS.md, "Scale,
+    twelfth pass"). Resized to every row and back to none, it keeps its capacity."""
+    flat.codes.resize(rows * flat.code_size)
+    flat.codes.resize(0)
+
+
 def build_chosen(
-    vectors: Vectors, requested: str, ann_threshold: int
+    vectors: Vectors, requested: str, ann_threshold: int, search_k: int = RECALL_K + 1
 ) -> tuple[faiss.Index, IndexChoice]:
     """The index for ``vectors`` (``requested``: auto, flat, ivf or hnsw), its ANN setting
-    raised until recall@10 reaches ``RECALL_TARGET`` where it can be (module docstring).
-    ``vectors`` in a file are read a chunk at a time where the index allows it."""
+    raised until recall@10 reaches ``RECALL_AIM`` (or ``RECALL_TARGET`` at least) where it can
+    be (module docstring). ``vectors`` in a file are read a chunk at a time where the index
+    allows it. ``search_k``: the results a search will ask for (the recall is that of their
+    first ``RECALL_K``)."""
     kind = choose_kind(requested, len(vectors), ann_threshold)
     if kind == "flat" or len(vectors) <= RECALL_K + 1:
         return build_vector_index(vectors, kind), IndexChoice(kind, factory_string(kind, 0))
     if not isinstance(vectors, VectorFile):
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-    sample = _exact_neighbours(vectors)
+    sample = _exact_neighbours(vectors, search_k)
     index = build_vector_index(vectors, kind)
     choice = _tune(index, kind, len(vectors), sample)
     if requested == "auto" and (choice.recall_at_10 or 0.0) < RECALL_TARGET and kind == "ivf":
@@ -205,9 +252,11 @@ def build_chosen(
         del index
         return build_vector_index(vectors, "flat"), IndexChoice("flat", factory_string("flat", 0))
     logger.info(
-        "vector index %s, setting %s: recall@10 %.3f on %d of the corpus's vectors",
+        "vector index %s, setting %s (shortlist %sx k): recall@10 %.3f on %d of the corpus's "
+        "vectors",
         choice.factory,
         choice.search_setting,
+        choice.refine_factor,
         choice.recall_at_10,
         choice.recall_queries,
     )
@@ -222,9 +271,11 @@ class _Sample:
     rows: np.ndarray
     queries: np.ndarray
     truth: list[list[int]]
+    # Results a search asks for (one more than RECALL_K at least: the query finds itself).
+    search_k: int = RECALL_K + 1
 
 
-def _exact_neighbours(vectors: Vectors) -> _Sample:
+def _exact_neighbours(vectors: Vectors, search_k: int = RECALL_K + 1) -> _Sample:
     count = min(RECALL_QUERIES, len(vectors))
     rows = np.sort(np.random.default_rng(0).choice(len(vectors), count, replace=False))
     if isinstance(vectors, VectorFile):
@@ -234,7 +285,7 @@ def _exact_neighbours(vectors: Vectors) -> _Sample:
         queries = np.ascontiguousarray(vectors[rows])
         # faiss.knn reads the corpus in place: no second copy of it, as an IndexFlat would make.
         _, found = faiss.knn(queries, vectors, RECALL_K + 1, metric=faiss.METRIC_INNER_PRODUCT)
-    return _Sample(rows, queries, _others(rows, found))
+    return _Sample(rows, queries, _others(rows, found), max(search_k, RECALL_K + 1))
 
 
 def _knn_of_file(queries: np.ndarray, vectors: VectorFile) -> np.ndarray:
@@ -264,46 +315,70 @@ def _others(rows: np.ndarray, found: np.ndarray) -> list[list[int]]:
 
 
 def _recall(index: faiss.Index, sample: _Sample) -> float:
-    _, found = index.search(sample.queries, RECALL_K + 1)
+    _, found = index.search(sample.queries, min(sample.search_k, index.ntotal))
     got = _others(sample.rows, found)
     hits = sum(len(set(a) & set(b)) for a, b in zip(sample.truth, got, strict=True))
     return hits / max(1, sum(len(t) for t in sample.truth))
 
 
 def _tune(index: faiss.Index, kind: IndexKind, count: int, sample: _Sample) -> IndexChoice:
-    """Raise nprobe / efSearch from its default until recall reaches the target (or a cap)."""
+    """Raise nprobe / efSearch from its default until recall reaches the aim (or a cap); an
+    IVF with a re-ranked shortlist tries each shortlist size at a probe count before the next
+    count (re-ranking a larger shortlist costs less than probing more lists). Where the aim is
+    not reached, the setting of the best recall is kept."""
     inner: Any = faiss.downcast_index(cast(Any, index).index)
+    refine: Any = inner if isinstance(inner, faiss.IndexRefine) else None
+    factors: tuple[int | None, ...] = (None,)
     if kind == "ivf":
-        settings = _doublings(
-            ivf_probes(inner.nlist), max(1, int(inner.nlist * IVF_MAX_PROBE_FRACTION))
-        )
+        inner = faiss.extract_index_ivf(inner)
+        cap = max(1, int(inner.nlist * IVF_MAX_PROBE_FRACTION))
+        if refine is not None:
+            factors = IVF_REFINE_FACTORS
+            # The fast scan's cost follows the lists probed; steps finer than doubling.
+            settings = _steps(ivf_probes(inner.nlist), cap, 1.5)
+        else:
+            settings = _doublings(ivf_probes(inner.nlist), cap)
     else:
         settings = _doublings(HNSW_EF_SEARCH // 4, HNSW_MAX_EF_SEARCH)
-    recall = 0.0
-    setting = settings[0]
-    for setting in settings:
+
+    def use(setting: int, factor: int | None) -> None:
         if kind == "ivf":
             inner.nprobe = setting
         else:
             inner.hnsw.efSearch = setting
+        if refine is not None:
+            refine.k_factor = factor
+
+    best = (-1.0, settings[0], factors[0])
+    for setting, factor in ((s, f) for s in settings for f in factors):
+        use(setting, factor)
         recall = _recall(index, sample)
-        if recall >= RECALL_TARGET:
+        if recall > best[0]:
+            best = (recall, setting, factor)
+        if recall >= RECALL_AIM:
             break
+    recall, setting, factor = best
+    use(setting, factor)
     return IndexChoice(
         kind,
-        factory_string(kind, count),
+        factory_string(kind, count, index.d),
         search_setting=setting,
+        refine_factor=factor,
         recall_at_10=round(recall, 4),
         recall_queries=len(sample.rows),
         tuned_on=count,
     )
 
 
-def _doublings(first: int, cap: int) -> list[int]:
+def _steps(first: int, cap: int, ratio: float) -> list[int]:
     values = [min(first, cap)]
     while values[-1] < cap:
-        values.append(min(values[-1] * 2, cap))
+        values.append(min(max(values[-1] + 1, round(values[-1] * ratio)), cap))
     return values
+
+
+def _doublings(first: int, cap: int) -> list[int]:
+    return _steps(first, cap, 2)
 
 
 # An ANN index is extended by later builds (new passages added, gone ones tombstoned) until
@@ -364,6 +439,8 @@ def extend(
 
 def index_kind(index: faiss.Index) -> IndexKind:
     inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
+    if isinstance(inner, faiss.IndexRefine):
+        inner = faiss.downcast_index(inner.base_index)
     if isinstance(inner, faiss.IndexHNSW):
         return "hnsw"
     if isinstance(inner, faiss.IndexIVF):
@@ -428,9 +505,10 @@ def _search(
         return _search_subset(index, query, k, allowed)
     k = min(k, len(allowed))
     selector = faiss.IDSelectorBatch(allowed)
-    params = _filtered_params(index, kind, len(allowed))
-    params.sel = selector  # ``selector`` stays referenced here until the search is done
+    params, held = _filtered_params(index, kind, len(allowed), selector)
+    # ``held``: the selectors the parameters point to, alive until the search is done.
     scores, ids = index.search(query, k, params=params)
+    del held
     keep = ids[0] >= 0
     return scores[0][keep], ids[0][keep]
 
@@ -446,8 +524,11 @@ def _search_subset(
     return scores[top].astype(np.float32), allowed[top]
 
 
-def _filtered_params(index: faiss.Index, kind: IndexKind, allowed: int) -> faiss.SearchParameters:
-    """Search parameters that keep recall when only ``allowed`` of the ids may be returned.
+def _filtered_params(
+    index: faiss.Index, kind: IndexKind, allowed: int, selector: faiss.IDSelector
+) -> tuple[faiss.SearchParameters, list[Any]]:
+    """Search parameters that keep recall when only ``allowed`` of the ids may be returned,
+    and the objects they point to.
 
     An ANN search visits a fixed share of the index; with a filter only a fraction of what
     it visits counts, so it visits proportionally more.
@@ -455,14 +536,32 @@ def _filtered_params(index: faiss.Index, kind: IndexKind, allowed: int) -> faiss
     widen = max(1, math.ceil(index.ntotal / allowed))
     # faiss' SWIG classes are untyped for mypy beyond the base ones.
     params: Any
+    inner: Any = (
+        faiss.downcast_index(cast(Any, index).index)
+        if isinstance(index, faiss.IndexIDMap2)
+        else index
+    )
+    if isinstance(inner, faiss.IndexRefine):
+        # The shortlist's index gets the filter, as ids of its own: the ID map translates only
+        # a selector given to itself, and the re-ranking wrapper passes on only its base's.
+        ivf: Any = faiss.extract_index_ivf(inner)
+        translated = faiss.IDSelectorTranslated(cast(Any, index).id_map, selector)
+        base = faiss.SearchParametersIVF()
+        base.nprobe = min(ivf.nlist, ivf.nprobe * widen)
+        base.sel = translated
+        params = faiss.IndexRefineSearchParameters()
+        params.k_factor = inner.k_factor
+        params.base_index_params = base
+        return cast(faiss.SearchParameters, params), [selector, translated, base]
     if kind == "ivf":
-        ivf: Any = faiss.extract_index_ivf(index)
+        ivf = faiss.extract_index_ivf(index)
         params = faiss.SearchParametersIVF()
         params.nprobe = min(ivf.nlist, ivf.nprobe * widen)
     elif kind == "hnsw":
-        hnsw: Any = cast(Any, faiss.downcast_index(cast(Any, index).index)).hnsw
+        hnsw: Any = cast(Any, inner).hnsw
         params = cast(Any, faiss).SearchParametersHNSW()
         params.efSearch = min(HNSW_MAX_EF_SEARCH, hnsw.efSearch * widen)
     else:
         params = faiss.SearchParameters()
-    return cast(faiss.SearchParameters, params)
+    params.sel = selector
+    return cast(faiss.SearchParameters, params), [selector]
