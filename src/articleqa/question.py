@@ -442,7 +442,9 @@ class QuestionInfo:
     def expects(self, sentence: str) -> float:
         """How surely ``sentence`` holds the kind of answer the question asks for, beyond the
         question's own words (a question about 1990 is not answered by "1990" alone): 1 for a
-        quantity with its unit or a clear match, 0.5 for a bare number, else 0."""
+        quantity with its unit or a clear match, 0.75 for a full name where the question asks
+        who made something and the sentence credits no one, 0.5 for a bare number or a lone
+        capitalised word, else 0."""
         if self.asks_default and states_default(sentence):
             return 1.0
         if self.defines and self._defines_term(sentence):
