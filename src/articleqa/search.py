@@ -695,16 +695,23 @@ class Searcher:
         if (weight <= 0 or total <= 0) and meaning_weight <= 0:
             return ranked
         head = ranked[: settings.rerank_depth]
+        weighs_kind = settings.answer_kind_weight > 0 and info.seeks_kind
         for candidate in head:
             if meaning_weight > 0:
                 meaning = self._meaning(candidate.ordinal, query_vector)
                 if meaning.size:
                     candidate.fused += meaning_weight * float(meaning.max())
             words = self._words(candidate.ordinal)
-            if settings.answer_kind_weight > 0 and info.seeks_kind:
+            # Read once, and only when a sentence's own text is weighed (a record made, its
+            # block decompressed, at a million passages).
+            text = (
+                self.snapshot.passages[candidate.ordinal].text
+                if weighs_kind or info.asks_authorship
+                else ""
+            )
+            if weighs_kind:
                 # "Written by Ian A. Murdock" for "Who wrote the Manifesto?", over a passage
                 # that only speaks of the Manifesto in as many of the question's words.
-                text = self.snapshot.passages[candidate.ordinal].text
                 candidate.fused += settings.answer_kind_weight * max(
                     (info.expects(text[span.start : span.end]) for span, _ in words.sentences),
                     default=0.0,
@@ -714,7 +721,6 @@ class Searcher:
             sentences = words.sentences
             if info.asks_authorship:
                 # As in the highlight, "Written by ..." says the question's "wrote".
-                text = self.snapshot.passages[candidate.ordinal].text
                 sentences = [
                     (span, found | info.credited(text[span.start : span.end]))
                     for span, found in sentences
