@@ -340,8 +340,8 @@ def test_a_failed_sum_leaves_the_scratch_as_zeros(monkeypatch: pytest.MonkeyPatc
 def test_the_term_cache_lets_the_least_recently_asked_term_go_first(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    index = LexicalIndex.build(_corpus(300))
-    sizes = {t: len(index._term(t)[0]) for t in ("harbour", "storm", "ferri")}  # type: ignore[index]
+    index = LexicalIndex.build(_corpus(300))  # "harbour": its term is "harbor"
+    sizes = {t: len(index._term(t)[0]) for t in ("harbor", "storm", "ferri")}  # type: ignore[index]
     # Room for the two largest terms' postings, not for all three.
     monkeypatch.setattr(lexical, "TERM_CACHE_POSTINGS", sum(sorted(sizes.values())[1:]))
     monkeypatch.setattr(lexical, "TERM_CACHE_PER_PASSAGE", 0)
@@ -353,9 +353,9 @@ def test_the_term_cache_lets_the_least_recently_asked_term_go_first(
     index.hits("harbour")  # asked again: now the more recent of the two
     index.hits("ferry")  # makes room by letting "storm" go, not the whole cache
     index.hits("harbour")
-    assert calls == ["harbour", "storm", "ferri"]
+    assert calls == ["harbor", "storm", "ferri"]
     index.hits("storm")
-    assert calls == ["harbour", "storm", "ferri", "storm"]
+    assert calls == ["harbor", "storm", "ferri", "storm"]
 
 
 def _one_sort_segment(token_lists: list[list[str]]) -> dict[str, object]:

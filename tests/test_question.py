@@ -218,6 +218,8 @@ def test_names_match_loosely_but_not_any_near_word(
         ("What does the %M format specifier report?", ("%M",)),
         ("How much memory does bzip2 need with the -9 flag?", ("-9",)),
         ("What does $NF hold in awk?", ("$NF",)),
+        # A word written with its "%" (ps's column) is that word, not the specifier "%C".
+        ("Which kernel reports %CPU correctly for threaded apps?", ("%CPU",)),
         ("Who owned the Python 2.0 release?", ("2.0",)),
         ("Which grep option selects non-matching lines?", ()),
         ("Is the built-in format the default?", ()),

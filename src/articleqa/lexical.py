@@ -30,6 +30,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
 from itertools import islice
 from pathlib import Path
 from typing import Any, Protocol
@@ -37,16 +38,29 @@ from typing import Any, Protocol
 import numpy as np
 import Stemmer
 
-from articleqa import posting_gaps
+from articleqa import posting_gaps, spelling
 from articleqa.arrays import load_array
 from articleqa.posting_gaps import GapDocs
+from articleqa.spelling import american
 
 logger = logging.getLogger(__name__)
 
 
+class _AmericanStemmer:
+    """Snowball's English stemmer over each word's American spelling: "colours" stems as
+    "colors" does. bm25s' tokenizer takes it as it takes the stemmer itself."""
+
+    def __init__(self) -> None:
+        self._snowball = Stemmer.Stemmer("english")
+
+    def stemWords(self, words: Sequence[str]) -> list[str]:  # PyStemmer's method name
+        stems: list[str] = self._snowball.stemWords([american(w) for w in words])
+        return stems
+
+
 @lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    return Stemmer.Stemmer("english")
+def _stemmer() -> _AmericanStemmer:
+    return _AmericanStemmer()
 
 
 # bm25s' defaults ("lucene" scoring), with which every index so far was built.
@@ -174,9 +188,10 @@ def tokenizing_fingerprint() -> str:
     about-terms) fingerprinted by it stay usable."""
     digest = hashlib.sha256(_SPLITTER.pattern.encode())
     digest.update("\n".join(sorted(_STOPWORDS)).encode())
-    digest.update(f"{Stemmer.version()}\n{inspect.getsource(_stemmer)}".encode())
+    digest.update(f"{Stemmer.version()}\n{inspect.getsource(_AmericanStemmer)}".encode())
     digest.update(inspect.getsource(_stemmed).encode())
     digest.update(inspect.getsource(terms).encode())
+    digest.update(f"{version('wordfreq')}\n{inspect.getsource(spelling)}".encode())
     return digest.hexdigest()[:16]
 
 

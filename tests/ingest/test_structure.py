@@ -283,6 +283,8 @@ def test_myst_directives_and_roles_read_as_sphinx_renders_them() -> None:
 
 ## Percent-encoding
 
+(percent encoding)=
+
 ```{versionadded} 10.0
 ```
 
@@ -309,11 +311,34 @@ Pinning refers to using the `==` operator.
     assert "New in version 10.0." in article.text
     assert "Credentials can be generated using pip freeze and setup.py." in article.text
     assert "Pinning refers to using the == operator." in article.text
-    assert "{" not in article.text and "(auth-section)=" not in article.text
+    assert "{" not in article.text and ")=" not in article.text
     assert ":class:" not in article.text and "root:" not in article.text
     assert article.layout is not None
     code = [article.text[s.start : s.end] for s in article.layout if s.kind is BlockKind.CODE]
     assert code == ["$ pip wheel -r requirements.txt"]
+
+
+def test_a_myst_tab_is_read_under_its_label() -> None:
+    # pip's caching guide gives the cache's place per system in tabs: the label says which.
+    source = """## Default paths
+
+````{tab} Linux
+```
+~/.cache/kettle
+```
+````
+
+````{tab} MacOS
+```
+~/Library/Caches/kettle
+```
+````
+"""
+    text = prepare_article(read_markdown(source, None)).text
+
+    assert "Tab" not in text
+    assert text.index("Linux") < text.index("~/.cache/kettle")
+    assert text.index("~/.cache/kettle") < text.index("MacOS") < text.index("~/Library")
 
 
 TEXINFO_FUNCTIONS = """<html><head><title>The Closure API (libfoo manual)</title></head><body>

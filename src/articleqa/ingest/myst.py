@@ -17,8 +17,14 @@ _CODE_ROLES = frozenset(
     {"file", "command", "envvar", "option", "kbd", "samp", "code", "program", "makevar"}
 )
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,}|:{3,})\{(?P<name>[\w:.-]+)\}[ \t]*(?P<arg>.*)$")
+# Directives whose argument is their label, shown as the title of their box or tab:
+# "{tab} MacOS" is the tab a reader clicks to see the macOS path, not a "Tab".
+_LABELLED_BY_ARGUMENT = frozenset(
+    {"admonition", "tab", "tab-item", "dropdown", "card", "grid-item-card", "topic", "sidebar"}
+)
 _OPTION = re.compile(r"^:[\w-]+:.*$")
-_TARGET = re.compile(r"^\([\w:.-]+\)=\s*$")  # "(repeatability)=": a label for links to here
+# "(repeatability)=", "(vcs support)=": a label for links to here.
+_TARGET = re.compile(r"^\([\w:. -]+\)=\s*$")
 _CODE_DIRECTIVES = frozenset({"code-block", "code", "sourcecode", "code-cell", "literal"})
 _VERSION_NOTES = {
     "versionadded": "New in version",
@@ -66,7 +72,7 @@ def _directive(name: str, argument: str, body: list[str]) -> list[str]:
     if short in _VERSION_NOTES:
         sentence = f"{_VERSION_NOTES[short]} {argument}".rstrip() + "."
         return [sentence, "", *text]
-    title = argument if short == "admonition" and argument else short.capitalize()
+    title = argument if short in _LABELLED_BY_ARGUMENT and argument else short.capitalize()
     return [title, "", *text] if title else text
 
 
