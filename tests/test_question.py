@@ -123,6 +123,14 @@ def test_the_expected_kind_of_answer(question: str, kind: AnswerType) -> None:
     assert answer_type(question) is kind
 
 
+def test_a_contracted_is_is_read_as_written_out() -> None:
+    # "What's" asks what "What is" asks; the question is still shown as written.
+    info = read_question("What's the default polling interval?")
+    assert info.answer_type is AnswerType.NUMBER
+    assert info.text == "What's the default polling interval?"
+    assert read_question("Who’s the maintainer of zlib?").answer_type is AnswerType.PERSON
+
+
 def test_a_quantity_is_a_surer_answer_to_how_many_than_a_bare_number() -> None:
     info = read_question("How much plastic did the robot collect?")
 
@@ -307,11 +315,15 @@ def test_a_sentence_states_a_default_only_when_it_says_what_it_is() -> None:
         "The timeout in seconds (default: 5).",
         "If no time unit is specified, assumes seconds.",
         "The AWS Config File, which has a default location of ~/.aws/config.",
+        # A change of default says the new one.
+        "Changed the default minimum TLS version to TLS 1.2 (previously was TLS 1.0).",
+        "Raised the default timeout from 5 to 10 seconds.",
     ):
         assert states_default(stated), stated
     for not_stated in (
         "Set a default value for the maximum lifetime of identities added to the agent.",
         "The lifetime may be specified in seconds.",
+        "Changed the default output format to match the new layout.",
     ):
         assert not states_default(not_stated), not_stated
     implied = read_question("How long do keys stay in the agent when no lifetime is set?")

@@ -819,6 +819,44 @@ def test_what_a_term_means_is_answered_by_the_sentence_defining_it(
     assert "the == operator" in highlight
 
 
+def test_a_faq_question_closest_to_the_question_is_answered_by_its_own_answer(
+    settings: Settings,
+) -> None:
+    # procps' FAQ: the entry's question shares most words with the user's, and its answer
+    # fewer than the next entry's answer ("The 2.4.xx kernel ..."), which was highlighted.
+    highlight = _highlight_in(
+        settings,
+        FakeEmbedder(),
+        "procps FAQ",
+        "Why is %CPU underreported for multi-threaded (Java, etc.) apps?\n\n"
+        "You need to upgrade to the 2.6.10 kernel at least. Older kernels do not provide a "
+        "reasonable way to get this information.\n\n"
+        "Why do ps and top show threads individually?\n\n"
+        "The 2.4.xx kernel does not provide proper support for grouping threads by process, "
+        "so multi-threaded apps show each thread.",
+        "Which kernel do I need so that %CPU is reported correctly for multi-threaded apps?",
+    )
+
+    assert "2.6.10" in highlight
+
+
+def test_a_changed_default_answers_what_the_default_is(settings: Settings) -> None:
+    # urllib3's migration guide: "What's the minimum TLS version urllib3 2 uses by default?"
+    # highlighted the item on the "default set of TLS ciphers" below the one that answers.
+    highlight = _highlight_in(
+        settings,
+        FakeEmbedder(),
+        "Migrating to urllib3 2",
+        "Important changes in urllib3 2:\n\n"
+        "• Changed the default minimum TLS version to TLS 1.2 (previously was TLS 1.0).\n"
+        "• Removed the default set of TLS ciphers, instead now urllib3 uses the list of "
+        "ciphers configured by the system.",
+        "What's the minimum TLS version urllib3 2 uses by default?",
+    )
+
+    assert "TLS 1.2" in highlight
+
+
 def test_an_action_to_be_done_need_not_be_named_by_the_answer(settings: Settings) -> None:
     # Node.js's OpenSSL guide: "What nasm version do I need to regenerate ...?" was declined,
     # since its requirements list says "regenerate" nowhere; the tool and project are named.

@@ -225,6 +225,8 @@ _EXPLICIT_DEFAULT = re.compile(
 _DEFAULT_STATED = re.compile(
     r"\bdefaults?\s+(?:to|is|are|was|of)\b"  # "defaults to 1", "the default is 64"
     r"|\bdefault\s+[\w-]+\s+of\b"  # "a default location of ~/.aws/config"
+    # "Changed the default minimum TLS version to TLS 1.2", "the default timeout from 5 to 10"
+    r"|\bdefault(?:\s+[\w-]+){1,4}?\s+(?:to|from)\s+(?:\S+\s+)?[\w.]*\d"
     r"|\bthe\s+default(?:\s+[\w-]+){0,4}?\s+(?:is|are|was|will be)\b"  # "the default level is"
     r"|\bby\s+default\b|\b(?:is|are|was)\s+the\s+default\b"
     r"|\bdefaults?\s*[-–:=]\s*\S|\(defaults?\b"  # "Default - 10", "(default: 5)"
@@ -233,6 +235,7 @@ _DEFAULT_STATED = re.compile(
     r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b",
     re.IGNORECASE,
 )
+_CONTRACTED_IS = re.compile(r"\b(what|which|who|where|when|how)['’]s\b", re.IGNORECASE)
 _PERSON_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b|\bby whom\b", re.IGNORECASE)
 # "Who wrote mawk?", "Who is the author of bzip2?": who made a work, a tool or a text. The
 # sentence that answers says so ("Written by Ian A. Murdock", "Copyright © 1996-2019 Julian
@@ -632,6 +635,9 @@ def _zipf(word: str) -> float:
 
 
 def read_question(question: str) -> QuestionInfo:
+    written = question
+    # "What's the minimum TLS version ...?" asks what "What is ..." asks: the rules read it so.
+    question = _CONTRACTED_IS.sub(r"\1 is", question)
     subjects: list[frozenset[str]] = []
     words: list[str] = []
     typed: set[frozenset[str]] = set()
@@ -647,7 +653,7 @@ def read_question(question: str) -> QuestionInfo:
     implied_default = _IMPLIED_DEFAULT.search(question) is not None
     implied = _DEFAULT if implied_default else frozenset()
     return QuestionInfo(
-        text=question,
+        text=written,
         asked=frozenset(question_terms(question)) - _quantifier_asked(question) | implied,
         framing=_framing(question) | implied,
         subjects=tuple(subjects),

@@ -860,7 +860,10 @@ class Searcher:
             # A sentence that asks is not the one that answers: a FAQ's question ("Where does
             # the name come from?") shares the most words with a question put the same way.
             answering = [i for i, text in enumerate(texts) if not _asks(text)]
-            best = max(answering or range(len(scores)), key=scores.__getitem__)
+            best = max(
+                _faq_answer(texts, scores) or answering or range(len(scores)),
+                key=scores.__getitem__,
+            )
             if info.asks_default:
                 best = _stating_default(texts, scores, paragraphs, answering, best)
             # Whether each sentence starts a line (a list item's next line is not the item).
@@ -1162,6 +1165,24 @@ def _asks(sentence: str) -> bool:
     """Whether a sentence is a question: it ends with its question mark (a question quoted
     inside a statement, '... asked "why now?"', ends with the quote)."""
     return sentence.rstrip().endswith("?")
+
+
+def _faq_answer(texts: list[str], scores: list[float]) -> list[int]:
+    """When the sentence closest to the question is a question itself (a FAQ's "Why is %CPU
+    underreported for multi-threaded apps?"), the sentences up to the next question: its
+    answer ("You need to upgrade to the 2.6.10 kernel at least."), which may share fewer of
+    the question's words than a sentence of another entry. Empty otherwise."""
+    if not scores:
+        return []
+    closest = max(range(len(scores)), key=scores.__getitem__)
+    if not _asks(texts[closest]):
+        return []
+    answer = []
+    for index in range(closest + 1, len(texts)):
+        if _asks(texts[index]):
+            break
+        answer.append(index)
+    return answer
 
 
 def _refers_back(sentence: str) -> bool:
