@@ -123,6 +123,18 @@ def test_the_expected_kind_of_answer(question: str, kind: AnswerType) -> None:
     assert answer_type(question) is kind
 
 
+def test_a_field_line_naming_the_property_asked_for_answers() -> None:
+    info = read_question("What support tier do Rust's UEFI targets have?")
+    assert info.field == ("tier", "support")
+    assert info.seeks_kind
+    assert info.expects("Tier: 2") == 1.0
+    assert info.expects("• Tier: 2") == 1.0
+    # Another field, or the property said in prose, is not a field answering.
+    assert info.expects("Maintainer: @dvdhrm") == 0.0
+    assert info.expects("The tier of a target says what is tested.") == 0.0
+    assert read_question("What is the default polling interval?").field == ()
+
+
 def test_a_contracted_is_is_read_as_written_out() -> None:
     # "What's" asks what "What is" asks; the question is still shown as written.
     info = read_question("What's the default polling interval?")

@@ -235,6 +235,16 @@ _DEFAULT_STATED = re.compile(
     r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b",
     re.IGNORECASE,
 )
+# "What support tier do ...", "Which exit status does ...": the property asked for, up to three
+# words between "what"/"which" and the verb (not "What is the ...").
+_PROPERTY_QUESTION = re.compile(
+    r"^\s*(?:what|which)\s+(?!(?:is|are|was|were|do|does|did|has|have|had)\b)"
+    r"(?P<property>(?:[\w-]+\s+){0,2}?[\w-]+)\s+"
+    r"(?:do|does|did|is|are|was|were|can|could|should|will|would|has|have|had)\b",
+    re.IGNORECASE,
+)
+# A field line: a short label, a colon, its value ("Tier: 2", "• Exit status: 1").
+_FIELD_LINE = re.compile(r"^\s*(?:[•*-]\s+)?(?P<label>[A-Za-z][\w -]{0,40}?)\s*:\s*\S")
 _CONTRACTED_IS = re.compile(r"\b(what|which|who|where|when|how)['’]s\b", re.IGNORECASE)
 _PERSON_QUESTION = re.compile(r"^\s*(?:who|whom|whose)\b|\bby whom\b", re.IGNORECASE)
 # "Who wrote mawk?", "Who is the author of bzip2?": who made a work, a tool or a text. The
@@ -427,11 +437,19 @@ class QuestionInfo:
     # "What does pinning mean?": the defined term's terms, answered by a sentence that says
     # what it means.
     defines: frozenset[str] = frozenset()
+    # "What support tier do Rust's UEFI targets have?": the property asked for, as terms, its
+    # last word first. A line naming it as a field answers ("Tier: 2").
+    field: tuple[str, ...] = ()
 
     @property
     def seeks_kind(self) -> bool:
         """Whether the question asks for a kind of answer a sentence can be seen to hold."""
-        return self.answer_type is not AnswerType.ANY or self.asks_default or bool(self.defines)
+        return (
+            self.answer_type is not AnswerType.ANY
+            or self.asks_default
+            or bool(self.defines)
+            or bool(self.field)
+        )
 
     @property
     def written(self) -> tuple[str, ...]:
@@ -452,6 +470,8 @@ class QuestionInfo:
         if self.asks_default and states_default(sentence):
             return 1.0
         if self.defines and self._defines_term(sentence):
+            return 1.0
+        if self.field and self._states_field(sentence):
             return 1.0
         kind = self.answer_type
         if kind is AnswerType.ANY:
@@ -510,6 +530,15 @@ class QuestionInfo:
         if self.asks_price:
             return _MONEY.search(text) is not None
         return self.expects(text) > 0
+
+    def _states_field(self, sentence: str) -> bool:
+        """Whether ``sentence`` is a field line naming the property asked for: "Tier: 2" for
+        "What support tier ...?", "Exit status: 2" for "What exit status ...?"."""
+        line = _FIELD_LINE.match(sentence)
+        if line is None:
+            return False
+        label = frozenset(terms(line.group("label")))
+        return self.field[0] in label and label <= self.asked
 
     def _counts_what_is_asked(self, sentence: str) -> bool:
         """Whether a number in ``sentence`` counts what the question asks for: "10 airbags"
@@ -671,6 +700,7 @@ def read_question(question: str) -> QuestionInfo:
         asks_price=_PRICE_QUESTION.search(question) is not None,
         asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
         defines=_defined_term(question),
+        field=_field(question),
     )
 
 
@@ -698,6 +728,15 @@ def _defined_term(question: str) -> frozenset[str]:
     """The terms of the term a question asks the meaning of ("pinning a package version")."""
     asked = _DEFINITION_QUESTION.match(question)
     return frozenset(terms(asked.group("term"))) if asked else frozenset()
+
+
+def _field(question: str) -> tuple[str, ...]:
+    """The terms of the property a "what/which X does ..." question asks for, last word first."""
+    asked = _PROPERTY_QUESTION.match(question)
+    if asked is None:
+        return ()
+    found = terms(asked.group("property"))
+    return tuple(reversed(found))
 
 
 def _quantifier_asked(question: str) -> frozenset[str]:
