@@ -135,6 +135,15 @@ def test_a_field_line_naming_the_property_asked_for_answers() -> None:
     assert read_question("What is the default polling interval?").field == ()
 
 
+def test_a_path_answers_where_in_a_program_s_documentation() -> None:
+    info = read_question("Where do the C++ unit tests of Node.js live?")
+    assert info.expects("The unit test should be placed in test/cctest, named test_*.") == 1.0
+    assert info.expects("~/Library/Caches/pip") == 1.0
+    assert info.expects("Create the empty file /etc/terminal-colors.d/foo.disable.") == 1.0
+    # A slash between words is not a path.
+    assert info.expects("Both TCP/IP and read/write access are tested.") == 0.0
+
+
 def test_a_contracted_is_is_read_as_written_out() -> None:
     # "What's" asks what "What is" asks; the question is still shown as written.
     info = read_question("What's the default polling interval?")

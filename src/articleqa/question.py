@@ -394,7 +394,13 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _VERSION_ANSWER = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?![\w.]*\d)")
-_PLACE_ANSWER = re.compile(r"\b(?:in|at|from|near|to) (?:the )?[A-Z]\w+")
+# A place: a named one ("in Lyon"), or, in a program's documentation, a path ("placed in
+# test/cctest", "~/Library/Caches/pip", "/etc/terminal-colors.d/hexdump.disable").
+_PLACE_ANSWER = re.compile(
+    r"\b(?:in|at|from|near|to) (?:the )?[A-Z]\w+"
+    r"|\b(?:in|at|from|under|into|to) (?:the )?[\w.-]+/[\w./-]*"
+    r"|(?<![\w/])(?:~|\.{1,2})?/[\w.-]+/[\w./-]*"
+)
 
 
 @dataclass(frozen=True, slots=True)
