@@ -13,6 +13,8 @@ from articleqa.spelling import american
         ("licence", "license"),
         ("centre", "center"),
         ("centred", "centered"),
+        ("kilometres", "kilometers"),
+        ("fibre", "fiber"),
         ("organisation", "organization"),
         ("optimised", "optimized"),
         ("analyse", "analyze"),
@@ -26,7 +28,20 @@ def test_a_british_spelling_reads_as_the_american_one(british: str, us: str) -> 
 
 @pytest.mark.parametrize(
     "word",
-    ["four", "hours", "flour", "exercise", "expertise", "surprise", "sentence", "fence", "acre"],
+    [
+        "four",
+        "hours",
+        "flour",
+        "scouring",  # not "scoring"
+        "exercise",
+        "expertise",
+        "surprise",
+        "sentence",
+        "fence",
+        "acre",
+        "entre",  # French in English text, not "enter"
+        "lettres",
+    ],
 )
 def test_a_word_that_only_ends_alike_keeps_its_spelling(word: str) -> None:
     assert american(word) == word

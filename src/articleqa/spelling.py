@@ -2,13 +2,14 @@
 
 A question asking how to "turn off hexdump's colours" shares no word with the manual's "Implicit
 coloring can be disabled …", and "Under what licence …" none with "… under the MIT license":
-the stemmer keeps "colour" and "color" apart. Each word of the patterns that British spelling
-differs by ("-our", "-ise", "-yse", "-ence", "-tre", and their inflections) is read as its
-American form when English at large (wordfreq) writes that form more often: a spelling variant,
-not another word. The frequencies decide it so that a word merely ending alike keeps its
-spelling ("exercise" is not "exercize", "hour" not "hor", "expertise" not "expertize"), without
-a list of words to keep up; "four", whose "for" is more frequent, is shorter than any word the
-"-our" pattern is meant for.
+the stemmer keeps "colour" and "color" apart. A word of the patterns that British spelling
+differs by ("-our", "-ise", "-yse", "-ence" and their inflections) is read as its American form
+when English at large (wordfreq) writes that form more often: a spelling variant, not another
+word. The frequencies decide it so that a word merely ending alike keeps its spelling
+("exercise" is not "exercize", "hours" not "hors", "expertise" not "expertize"); an "-our" word
+needs three letters before its "-our", since "scour" and "four" are not "scor" and "for". The
+"-re" words ("centre", "metre", "fibre") are a small closed class, listed: by pattern, French
+words in English text ("entre", "lettre", "votre") would have been read as others ("enter").
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from wordfreq import zipf_frequency
 # inflection) after it.
 _VARIANTS = (
     # colour(s/ed/ing/ful), behaviour, favourite, honourable, neighbouring …
-    (re.compile(r"^(\w{2,})our(s|ed|ing|ful|ite|ites|able|ably|er|ers|ist|ists)?$"), "or"),
+    (re.compile(r"^(\w{3,})our(s|ed|ing|ful|ite|ites|able|ably|er|ers|ist|ists)?$"), "or"),
     # organise, organisation(s), optimiser, realising …
     (re.compile(r"^(\w{2,})is(e|es|ed|ing|er|ers|ation|ations|able)$"), "iz"),
     # analyse(d/s), paralysing …
@@ -30,11 +31,14 @@ _VARIANTS = (
     # licence(s/d), defence, offence …
     (re.compile(r"^(\w{2,})enc(e|es|ed|ing)$"), "ens"),
 )
-# centre(s/d), metre, litre: "-tre" before its inflection reads "-ter".
-_TRE = re.compile(r"^(\w+t)r(e|es|ed)$")
-_TRE_AMERICAN = {"e": "er", "es": "ers", "ed": "ered"}
-# "four" is "for" more often: the "-our" words meant here have five letters or more.
-_SHORTEST = 5
+# The British "-re" words (and those ending in them: "kilometre", "epicentre", "lacklustre"),
+# then "-re", "-res", "-red" read "-er", "-ers", "-ered".
+_RE_WORDS = re.compile(
+    r"^(\w*(?:cent|met|lit|theat|spect|scept|lust|mit|goit|fib|calib|sab|somb|meag|och))"
+    r"r(e|es|ed)$"
+)
+_RE_AMERICAN = {"e": "er", "es": "ers", "ed": "ered"}
+_SHORTEST = 5  # no shorter word is a British variant ("odour", "fibre")
 
 
 @lru_cache(maxsize=65_536)
@@ -43,14 +47,14 @@ def american(word: str) -> str:
     variant of a more frequent word."""
     if len(word) < _SHORTEST:
         return word
+    listed = _RE_WORDS.match(word)
+    if listed:
+        return f"{listed.group(1)}{_RE_AMERICAN[listed.group(2)]}"
     candidates = []
     for pattern, ending in _VARIANTS:
         match = pattern.match(word)
         if match:
             candidates.append(f"{match.group(1)}{ending}{match.group(2) or ''}")
-    match = _TRE.match(word)
-    if match:
-        candidates.append(f"{match.group(1)}{_TRE_AMERICAN[match.group(2)]}")
     if not candidates:
         return word
     own = zipf_frequency(word, "en")
