@@ -105,11 +105,13 @@ class ResidualCodes:
         base = dot_rows(self.centroids[near], query)[where]
         packed = self.packed[rows]
         even, odd = _halves(query, packed.shape[1])
-        low = (packed & 0x0F).astype(np.float32)
+        # A byte b holds low + 16 high: low.even + high.odd = b.even + high.(odd - 16 even), one
+        # mask fewer; and the offset comes off once per row: sum((c - 8) q) = sum(c q) - 8 sum(q).
+        whole = packed.astype(np.float32)
         high = (packed >> 4).astype(np.float32)
-        # The offset comes off once per row: sum((c - 8) q) = sum(c q) - 8 sum(q).
         shift = _OFFSET * (float(even.sum()) + float(odd.sum()))
-        return base + self.scales[rows] * (dot_rows(low, even) + dot_rows(high, odd) - shift)
+        codes = dot_rows(whole, even) + dot_rows(high, odd - 16 * even)
+        return base + self.scales[rows] * (codes - shift)
 
     def decode(self, rows: np.ndarray) -> np.ndarray:
         """The vectors numbered ``rows`` as the codes give them back."""
