@@ -175,7 +175,7 @@ def main() -> None:
             if embeddings is not None:
                 # The test embedder's vectors, computed by the first tree: the full builds
                 # compared are then the index builds, not the embedding.
-                shutil.copytree(embeddings, home / "embeddings")
+                shutil.copytree(embeddings, home / "embeddings", dirs_exist_ok=True)
             loads.append(os.getloadavg()[0])
             rows.append(measure(tree, src, home, args.add, args.repeat))
             loads.append(os.getloadavg()[0])

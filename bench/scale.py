@@ -168,6 +168,8 @@ def recall_at_10(snapshot: Path, asked: list[str], sample: int = 500) -> tuple[i
 
     from articleqa.embedding import FakeEmbedder
     from articleqa.records import Records, load_columns
+    from articleqa.vector_index import search
+    from articleqa.vector_snapshot import read_vectors
 
     manifest = json.loads((snapshot / "manifest.json").read_text())
     kind = str(manifest.get("index_type", "?"))
@@ -191,9 +193,10 @@ def recall_at_10(snapshot: Path, asked: list[str], sample: int = 500) -> tuple[i
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     _, truth = exact.search(queries, 10)
-    index = faiss.read_index(str(snapshot / "vectors.faiss"))
-    _, found = index.search(queries, 10)
-    hits = sum(len(set(t) & set(f)) for t, f in zip(truth.tolist(), found.tolist(), strict=True))
+    # Searched as the server searches it (a re-ranked IVF reads its codes and the cache).
+    index = read_vectors(snapshot, snapshot.parent.parent, manifest)
+    found = [search(index, query, 10)[1].tolist() for query in queries]
+    hits = sum(len(set(t) & set(f)) for t, f in zip(truth.tolist(), found, strict=True))
     return len(texts), kind, f"{hits / truth.size:.3f}"
 
 

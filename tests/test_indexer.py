@@ -58,6 +58,8 @@ from articleqa.snapshot import (
     rollback,
 )
 from articleqa.store import ArticleStore
+from articleqa.vector_index import search as vector_search
+from articleqa.vector_index import vectors_of
 from tests.conftest import SAMPLE_ARTICLES
 
 NEW_ARTICLE = RawArticle(
@@ -677,11 +679,17 @@ def test_a_later_build_extends_the_ann_index_instead_of_training_it_again(
     # Every passage is found under its new ordinal (the kept ones renumbered, the new added),
     # and no removed passage is ever returned.
     for ordinal in [*new, 0, len(texts) // 2, len(texts) - 1]:
-        _, ids = snapshot.vectors.search(vectors[ordinal : ordinal + 1], 5)
-        assert ordinal in ids[0].tolist()
-        assert int(np.argmax(vectors @ snapshot.vectors.reconstruct(ordinal))) == ordinal
-    _, ids = snapshot.vectors.search(vectors, 20)
-    assert set(ids.ravel().tolist()) <= set(range(snapshot.passage_count)) | {-1}
+        _, ids = vector_search(snapshot.vectors, vectors[ordinal], 5)
+        assert ordinal in ids.tolist()
+        stored = vectors_of(snapshot.vectors, [ordinal])[0]
+        assert int(np.argmax(vectors @ stored)) == ordinal
+    for vector in vectors:
+        _, ids = vector_search(snapshot.vectors, vector, 20)
+        assert set(ids.tolist()) <= set(range(snapshot.passage_count))
+    if kind == "ivf":
+        # The kept passages' cache keys come from the previous snapshot, renumbered.
+        keys = np.load(snapshot.path / "vectors.keys.npy")
+        assert [bytes(k).hex() for k in keys] == [cache_key(t) for t in texts]
 
 
 def test_sentence_files_of_many_later_builds_are_written_in_one_again(
@@ -936,3 +944,49 @@ def test_the_ann_index_is_tuned_for_the_searchers_depth(
     assert seen == [41]
     recorded = load_snapshot(settings.home).manifest.extra["vector_index"]
     assert recorded["refine_factor"] is not None
+
+
+def test_an_ivf_snapshot_reranks_by_the_vectors_in_the_embedding_cache(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    # The snapshot keeps 4-bit residual codes and each passage's cache key, not a second copy
+    # of the vectors: the best of a shortlist are scored by the cache's float32 vectors.
+    settings = settings.model_copy(update={"index_type": "ivf"})
+    Indexer(settings, store, fake_embedder).build()
+    snapshot = load_snapshot(settings.home)
+    folder = snapshot.path
+    assert (folder / "vectors.codes.npy").is_file() and (folder / "vectors.keys.npy").is_file()
+    assert snapshot.manifest.extra["exact_vectors"] == "embeddings/fake-hash-384.sqlite"
+    texts = [p.context + "\n" + p.text if p.context else p.text for p in snapshot.passages]
+    keys = np.load(folder / "vectors.keys.npy")
+    assert [bytes(k).hex() for k in keys] == [cache_key(t) for t in texts]
+    vectors = FakeEmbedder().embed(texts)
+    assert snapshot.vectors is not None
+    for ordinal in (0, len(texts) // 2, len(texts) - 1):
+        scores, ids = vector_search(snapshot.vectors, vectors[ordinal], 5)
+        assert ids[0] == ordinal
+        # The vectors' own inner products (half precision was off by ~1e-3).
+        np.testing.assert_allclose(scores, vectors[ids] @ vectors[ordinal], atol=1e-6)
+    np.testing.assert_array_equal(vectors_of(snapshot.vectors, [3, 1]), vectors[[3, 1]])
+
+
+def test_an_ivf_snapshot_without_its_embedding_cache_still_searches_by_its_codes(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    settings = settings.model_copy(update={"index_type": "ivf"})
+    Indexer(settings, store, fake_embedder).build()
+    for path in (settings.home / "embeddings").iterdir():
+        path.unlink()
+    snapshot = load_snapshot(settings.home)
+    texts = [p.context + "\n" + p.text if p.context else p.text for p in snapshot.passages]
+    vectors = FakeEmbedder().embed(texts)
+    assert snapshot.vectors is not None
+    scores, ids = vector_search(snapshot.vectors, vectors[2], 5)
+    assert len(ids) == 5
+    np.testing.assert_allclose(scores, vectors[ids] @ vectors[2], atol=0.05)
+    decoded = vectors_of(snapshot.vectors, [3])
+    np.testing.assert_allclose(decoded, vectors[[3]], atol=0.05)
+    assert "lacks" in caplog.text and "codes' scores are used" in caplog.text

@@ -11,8 +11,11 @@ import numpy as np
 import pytest
 
 from articleqa import vector_index
+from articleqa.exact_vectors import ArrayRows
 from articleqa.vector_file import VectorFile
 from articleqa.vector_index import (
+    ShortlistIndex,
+    VectorIndex,
     build_vector_index,
     choose_kind,
     index_kind,
@@ -20,6 +23,7 @@ from articleqa.vector_index import (
     ivf_probes,
     search,
 )
+from articleqa.vector_snapshot import read_vectors, write_vectors
 
 DIMENSION = 384
 COUNT = 6000
@@ -56,6 +60,30 @@ def recall_at(k: int, index: faiss.Index, base: np.ndarray, queries: np.ndarray)
         _, found = search(index, query, k)
         hits += len(set(found.tolist()) & set(exact_top(base, query, k).tolist()))
     return hits / (k * len(queries))
+
+
+def saved_and_read(index: VectorIndex, folder: Path, base: np.ndarray) -> VectorIndex:
+    """``index`` written as a snapshot writes it and read back; a re-ranked IVF reads the
+    vectors themselves from ``base`` (a snapshot's read them from the embedding cache)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    keys = np.zeros((index.ntotal, 16), dtype=np.uint8)
+    write_vectors(folder, index, keys)
+    factor = index.k_factor if isinstance(index, ShortlistIndex) else None
+    loaded = read_vectors(folder, folder, {"vector_index": {"refine_factor": factor}})
+    if isinstance(loaded, ShortlistIndex):
+        loaded = dataclasses.replace(loaded, exact=ArrayRows(base))
+    return loaded
+
+
+def ivf_of(index: VectorIndex) -> faiss.IndexIVF:
+    inner = index.index if isinstance(index, ShortlistIndex) else index
+    return faiss.extract_index_ivf(inner)
+
+
+def shortlisted(indexes: dict[str, VectorIndex]) -> ShortlistIndex:
+    index = indexes["ivf"]
+    assert isinstance(index, ShortlistIndex)
+    return index
 
 
 @pytest.fixture(scope="module")
@@ -149,21 +177,19 @@ def test_saved_index_keeps_its_search_settings(
 ) -> None:
     base, queries = data
     for kind in ("hnsw", "ivf"):
-        path = tmp_path / f"{kind}.faiss"
-        faiss.write_index(indexes[kind], str(path))
-        loaded = faiss.read_index(str(path))
+        loaded = saved_and_read(indexes[kind], tmp_path / kind, base)
         assert index_kind(loaded) == kind
         for query in queries[:5]:
             assert (
                 search(loaded, query, 10)[1].tolist()
                 == search(indexes[kind], query, 10)[1].tolist()
             )
-        # The exact path over a few ids needs the IVF's direct map, which must survive saving.
+        # The exact path over a few ids reads their codes back, which must survive saving.
         allowed = np.arange(0, 100, dtype=np.int64)
         scores, ids = search(loaded, queries[0], 5, allowed)
         assert set(ids.tolist()) <= set(allowed.tolist())
         np.testing.assert_allclose(scores, base[ids] @ queries[0], atol=0.01)
-    ivf = faiss.extract_index_ivf(faiss.read_index(str(tmp_path / "ivf.faiss")))
+    ivf = ivf_of(saved_and_read(indexes["ivf"], tmp_path / "again", base))
     assert ivf.nprobe == ivf_probes(ivf.nlist)
 
 
@@ -201,9 +227,7 @@ def test_auto_tunes_ivf_to_the_recall_target_on_clustered_vectors(
     assert choice.recall_at_10 >= vector_index.RECALL_TARGET
     assert choice.recall_queries == vector_index.RECALL_QUERIES
     # The setting that reached the target is the one saved with the index.
-    path = tmp_path / "tuned.faiss"
-    faiss.write_index(index, str(path))
-    assert faiss.extract_index_ivf(faiss.read_index(str(path))).nprobe == choice.search_setting
+    assert ivf_of(saved_and_read(index, tmp_path, base)).nprobe == choice.search_setting
     assert recall_at(10, index, base, queries) >= 0.9
     assert choice.as_manifest()["factory"] == choice.factory
 
@@ -270,7 +294,12 @@ def test_vectors_read_at_once_are_those_reconstructed_one_by_one(
 ) -> None:
     index = indexes[kind]
     ids = [17, 3, 5999, 17, 0, 2048]
-    expected = np.vstack([index.reconstruct(i) for i in ids])
+    if isinstance(index, ShortlistIndex):
+        # A re-ranked IVF reads the vectors themselves (a build's; a snapshot's from the cache).
+        expected = np.asarray(index.exact.rows(np.asarray(ids))[0]) if index.exact else None
+    else:
+        expected = np.vstack([index.reconstruct(i) for i in ids])
+    assert expected is not None
     found = vector_index.vectors_of(index, ids)
     assert found.dtype == expected.dtype and found.tobytes() == expected.tobytes()
 
@@ -297,7 +326,10 @@ def test_one_query_is_searched_on_the_calling_thread_alone() -> None:
         faiss.omp_set_num_threads(before)
 
 
-def _index_bytes(index: faiss.Index) -> bytes:
+def _index_bytes(index: VectorIndex) -> bytes:
+    if isinstance(index, ShortlistIndex):
+        codes = index.codes
+        return _index_bytes(index.index) + codes.packed.tobytes() + codes.scales.tobytes()
     return faiss.serialize_index(index).tobytes()
 
 
@@ -349,23 +381,37 @@ def test_exact_neighbours_merged_across_chunks_are_those_of_the_whole(
 def test_ivf_lists_hold_fast_scan_codes_and_rerank_a_shortlist_by_the_vectors(
     data: tuple[np.ndarray, np.ndarray], indexes: dict[str, faiss.Index]
 ) -> None:
-    # 4-bit codes rank the probed lists' vectors; the shortlist is re-ranked by half-precision
-    # vectors, so the scores returned are the inner products to fp16's precision (8-bit
-    # codes, as the IVF lists held before, are off by up to ~0.01).
+    # 4-bit codes rank the probed lists' vectors; the shortlist is re-ranked by 4-bit residual
+    # codes, and the best of it by the vectors themselves: the scores returned are the exact
+    # inner products (half precision, as the shortlist was re-ranked before, is off by ~1e-3).
     base, queries = data
-    index = indexes["ivf"]
-    inner = faiss.downcast_index(index.index)
-    assert isinstance(inner, faiss.IndexRefine)
-    assert isinstance(faiss.downcast_index(inner.base_index), faiss.IndexIVFPQFastScan)
-    assert vector_index.factory_string("ivf", COUNT, DIMENSION).endswith(
-        f"PQ{DIMENSION // 2}x4fs,Refine(SQfp16)"
-    )
+    index = shortlisted(indexes)
+    assert isinstance(faiss.downcast_index(index.index.index), faiss.IndexIVFPQFastScan)
+    assert vector_index.factory_string("ivf", COUNT, DIMENSION).endswith(f"PQ{DIMENSION // 2}x4fs")
     for query in queries[:10]:
         scores, ids = search(index, query, 10)
-        np.testing.assert_allclose(scores, base[ids] @ query, atol=2e-3)
+        np.testing.assert_allclose(scores, base[ids] @ query, atol=1e-6)
         assert np.all(np.diff(scores) <= 0)
-    # Read back for a passage (re-ranking by BM25-only candidates) from the same vectors.
-    np.testing.assert_allclose(vector_index.vectors_of(index, [5, 9]), base[[5, 9]], atol=2e-3)
+    # Read back for a passage (re-ranking by BM25-only candidates): the vectors themselves.
+    np.testing.assert_array_equal(vector_index.vectors_of(index, [5, 9]), base[[5, 9]])
+
+
+def test_the_residual_codes_alone_score_close_to_the_vectors(
+    data: tuple[np.ndarray, np.ndarray], indexes: dict[str, faiss.Index]
+) -> None:
+    # Without the vectors themselves (a cache gone), the codes' scores and vectors are used:
+    # 4 bits of the residual to the list's centroid, within a few hundredths.
+    base, queries = data
+    blind = dataclasses.replace(shortlisted(indexes), exact=None)
+    numbers = np.arange(blind.ntotal)
+    approx = blind.codes.scores(numbers, queries[0])
+    ordinals = blind.id_map()[numbers]
+    np.testing.assert_allclose(approx, base[ordinals] @ queries[0], atol=0.05)
+    decoded = vector_index.vectors_of(blind, [5, 9])
+    np.testing.assert_allclose(decoded, base[[5, 9]], atol=0.05)
+    assert not np.array_equal(decoded, base[[5, 9]])
+    _, ids = search(blind, queries[0], 10)
+    assert len(set(ids.tolist()) & set(exact_top(base, queries[0], 10).tolist())) >= 7
 
 
 def test_the_shortlist_and_probes_tuned_are_those_saved(
@@ -374,12 +420,10 @@ def test_the_shortlist_and_probes_tuned_are_those_saved(
     base, _ = data
     index, choice = vector_index.build_chosen(base, "ivf", ann_threshold=1000)
     assert choice.refine_factor in vector_index.IVF_REFINE_FACTORS
-    path = tmp_path / "tuned.faiss"
-    faiss.write_index(index, str(path))
-    read = faiss.read_index(str(path))
-    loaded = faiss.downcast_index(read.index)
+    loaded = saved_and_read(index, tmp_path, base)
+    assert isinstance(loaded, ShortlistIndex)
     assert loaded.k_factor == choice.refine_factor
-    assert faiss.extract_index_ivf(loaded).nprobe == choice.search_setting
+    assert ivf_of(loaded).nprobe == choice.search_setting
     assert choice.as_manifest()["refine_factor"] == choice.refine_factor
 
 
@@ -410,8 +454,9 @@ def test_tuning_aims_above_the_target_and_keeps_the_best_short_of_it(
     # setting gets there, the best one found is kept (and judged against the target).
     base, _ = data
     index = build_vector_index(base, "ivf")
-    ivf = faiss.extract_index_ivf(index)
-    refine = faiss.downcast_index(index.index)
+    assert isinstance(index, ShortlistIndex)
+    ivf = ivf_of(index)
+    refine = index
     sample = vector_index._exact_neighbours(base)
     tried: list[tuple[int, int]] = []
 
@@ -444,7 +489,7 @@ def test_the_recall_check_searches_as_deep_as_the_searcher(
     # that deep): recall is measured on searches of the searcher's depth, not of 11.
     base, _ = data
     asked: list[int] = []
-    index = indexes["ivf"]
+    index = indexes["hnsw"]
 
     class Recording:
         ntotal = index.ntotal
@@ -452,6 +497,14 @@ def test_the_recall_check_searches_as_deep_as_the_searcher(
         def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
             asked.append(k)
             return index.search(queries, k)
+
+    shortlisted = indexes["ivf"]
+    assert isinstance(shortlisted, ShortlistIndex)
+    shortlist = vector_index._shortlist
+
+    def recorded(index: ShortlistIndex, queries: np.ndarray, k: int, params: object = None):  # type: ignore[no-untyped-def]
+        asked.append(k)
+        return shortlist(index, queries, k, params)
 
     for depth, expected in ((None, vector_index.RECALL_K + 1), (51, 51), (3, 11)):
         sample = (
@@ -461,15 +514,7 @@ def test_the_recall_check_searches_as_deep_as_the_searcher(
         )
         vector_index._recall(Recording(), sample)  # type: ignore[arg-type]
         assert asked[-1] == expected
-
-
-def test_the_reranking_codes_sized_once_make_the_same_index(
-    data: tuple[np.ndarray, np.ndarray], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Their room is made before the rows are added (the build's peak memory); what is added
-    # and saved is the same.
-    base, _ = data
-    sized = build_vector_index(base, "ivf")
-    monkeypatch.setattr(vector_index, "_size_once", lambda flat, rows: None)
-    grown = build_vector_index(base, "ivf")
-    assert _index_bytes(sized) == _index_bytes(grown)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(vector_index, "_shortlist", recorded)
+            vector_index._recall(shortlisted, sample)
+        assert asked[-1] == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import datetime as dt
 import hashlib
 import logging
@@ -16,7 +17,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-import faiss
 import numpy as np
 
 from articleqa.arrays import load_array
@@ -24,6 +24,7 @@ from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
 from articleqa.errors import NoArticles, RollbackRefused, SnapshotCorrupt, StorageError
+from articleqa.exact_vectors import KEY_BYTES, KEYS_FILE
 from articleqa.lexical import LexicalIndex
 from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article, Passage, SourceSpan
@@ -45,7 +46,6 @@ from articleqa.sentence_files import (
 from articleqa.sentence_words import RULES_KEY, SentenceWords, rules_fingerprint, sentence_terms
 from articleqa.snapshot import (
     LEXICAL_DIR,
-    VECTORS,
     ArticleRecord,
     SentenceVectors,
     build_lock,
@@ -62,7 +62,15 @@ from articleqa.snapshot import rollback as snapshot_rollback
 from articleqa.split_cache import SplitCache
 from articleqa.store import ArticleStore
 from articleqa.vector_file import VectorFile
-from articleqa.vector_index import IndexChoice, build_chosen, extend, extendable
+from articleqa.vector_index import (
+    IndexChoice,
+    ShortlistIndex,
+    VectorIndex,
+    build_chosen,
+    extend,
+    extendable,
+)
+from articleqa.vector_snapshot import EXACT_KEY, exact_reference, read_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +142,7 @@ class Plan:
 class Extension:
     """The previous snapshot's ANN index, to be extended (``vector_index.extend``)."""
 
-    index: faiss.Index  # read whole (not mapped): it is changed and written again
+    index: VectorIndex  # read whole (not mapped): it is changed and written again
     choice: IndexChoice
     earlier: np.ndarray  # each passage's ordinal in the previous snapshot, -1: new
 
@@ -299,6 +307,14 @@ class Indexer:
         manifest = self.manifest(
             articles, prepared, kind, generation, vector_index=choice.as_manifest()
         )
+        keys = None
+        if isinstance(index, ShortlistIndex):
+            # Its last re-ranking reads the vectors from the embedding cache by these keys.
+            keys = self._vector_keys(passages.passages, previous, plan.reuse)
+            index = replace(index, exact=None)
+            if isinstance(self.cache, EmbeddingCache):
+                reference = exact_reference(home, self.cache.path)
+                manifest = replace(manifest, extra={**manifest.extra, EXACT_KEY: reference})
         written = write_snapshot(
             home,
             version,
@@ -308,6 +324,7 @@ class Indexer:
             manifest,
             sentences=prepared.sentence_store,
             previous=previous,
+            vector_keys=keys,
         )
         try:
             publish(home, version)
@@ -331,6 +348,29 @@ class Indexer:
             report.seconds,
         )
         return report
+
+    def _vector_keys(
+        self, passages: Sequence[Passage], previous: str | None, reuse: Reuse | None
+    ) -> np.ndarray:
+        """Each passage's embedding-cache key (``(passages, KEY_BYTES)`` uint8): the previous
+        snapshot's for the passages it held (same text, same key), made for the others, so a
+        build's cost follows what changed."""
+        keys = np.zeros((len(passages), KEY_BYTES), dtype=np.uint8)
+        fresh = np.arange(len(passages))
+        before = None
+        if reuse is not None and previous is not None:
+            path = snapshots_dir(self.root) / previous / KEYS_FILE
+            with contextlib.suppress(OSError, ValueError):
+                before = load_array(path, mapped=True) if path.is_file() else None
+        if before is not None and before.shape[1:] == (KEY_BYTES,):
+            assert reuse is not None
+            known = (reuse.earlier >= 0) & (reuse.earlier < len(before))
+            kept = np.flatnonzero(known)
+            keys[kept] = before[reuse.earlier[kept]]
+            fresh = np.flatnonzero(~known)
+        digests = _digests(EmbeddingTexts(Selected(passages, fresh)))
+        keys[fresh] = digests.view(np.uint8).reshape(len(fresh), KEY_BYTES)
+        return keys
 
     def plan(self, passages: PassageList, previous: str | None, *, full: bool) -> Plan:
         """What of the ``previous`` snapshot this build of ``passages`` reuses (issue 17).
@@ -366,10 +406,10 @@ class Indexer:
         extension = None
         if choice is not None and extendable(choice, self.settings.index_type, count, changed):
             try:
-                index = faiss.read_index(str(folder / VECTORS))
+                index = read_vectors(folder, self.root, manifest.extra, mapped=False)
                 if index.ntotal == manifest.passage_count + choice.tombstones:
                     extension = Extension(index, choice, update.earlier)
-            except RuntimeError as exc:  # faiss' error for a file it cannot read
+            except (RuntimeError, OSError, ValueError) as exc:  # a file it cannot read
                 logger.warning("building the vector index again: %s", exc)
         reuse = Reuse(update.earlier, sentences, extension is None)
         return Plan(update.index, reuse, extension)

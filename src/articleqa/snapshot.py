@@ -5,6 +5,9 @@ Layout under ``ARTICLEQA_HOME``::
     snapshots/<version>/manifest.json   model, dimension, metric, counts, hashes
     snapshots/<version>/vectors.faiss   FAISS IndexIDMap2, ids = passage ordinals (-1: an
                                         extended ANN index's entry of a passage gone)
+    snapshots/<version>/vectors.codes.npy  of an IVF: its vectors' residual codes and scales
+                   vectors.scales.npy   (residual_codes.py), each passage's embedding-cache
+                   vectors.keys.npy     key (exact_vectors.py; vector_snapshot.py)
     snapshots/<version>/lexical/        BM25 segments over the same passages (lexical.py;
                                         document numbers as gaps from format 5,
                                         posting_gaps.py); snapshots before them hold bm25/
@@ -57,11 +60,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-import faiss
 import numpy as np
 import orjson
 
-from articleqa import records
+from articleqa import records, vector_snapshot
 from articleqa.about_terms import ABOUT_KEY, AboutTerms, Earlier, about_fingerprint, earlier_about
 from articleqa.arrays import load_array
 from articleqa.errors import IndexNotBuilt, RebuildInProgress, SnapshotCorrupt, StorageError
@@ -93,6 +95,7 @@ from articleqa.sentence_words import (
     rules_fingerprint,
     words_files,
 )
+from articleqa.vector_index import VectorIndex
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +103,7 @@ logger = logging.getLogger(__name__)
 # go only to these.
 HISTORY_MAX = 1000
 MANIFEST = "manifest.json"
-VECTORS = "vectors.faiss"
+VECTORS = vector_snapshot.VECTORS
 BM25_DIR = "bm25"  # snapshots before the segments (read only)
 LEXICAL_DIR = "lexical"
 # Passages and articles in columns (records.py); snapshots before them hold these two instead,
@@ -289,7 +292,7 @@ class Snapshot:
     path: Path
     manifest: SnapshotManifest
     # None where the backend searches them itself (PostgreSQL: pgvector and full text).
-    vectors: faiss.Index | None
+    vectors: VectorIndex | None
     lexical: Lexical | None
     # Columns, mapped (records.py): a record is made when one is asked for.
     passages: Sequence[PassageRecord]
@@ -421,12 +424,13 @@ def _snapshot_files(folder: Path) -> list[Path]:
 def write_snapshot(
     home: Path,
     version: str,
-    vectors: faiss.Index,
+    vectors: VectorIndex,
     lexical: Lexical,
     columns: Columns,
     manifest: SnapshotManifest,
     sentences: tuple[np.ndarray, np.ndarray] | SentenceVectors | None = None,
     previous: str | None = None,
+    vector_keys: np.ndarray | None = None,
 ) -> Path:
     """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish.
 
@@ -435,6 +439,8 @@ def write_snapshot(
     or a ``SentenceVectors`` of several arrays (those with a file are hard-linked).
     ``previous``: a snapshot some of whose files were hard-linked into this one; their hashes
     are taken from its manifest instead of being read again (a base segment is large).
+    ``vector_keys``: each passage's embedding-cache key, read by a re-ranked IVF
+    (``vector_snapshot``).
     """
     root = snapshots_dir(home)
     staging = root / f".building-{version}"
@@ -443,12 +449,7 @@ def write_snapshot(
         root.mkdir(parents=True, exist_ok=True)
         # A build may have begun it with the new sentence rows (Indexer.prepare).
         staging.mkdir(exist_ok=True)
-        try:
-            faiss.write_index(vectors, str(staging / VECTORS))
-        except RuntimeError as exc:
-            # faiss reports write failures, a full disk included, as RuntimeError.
-            no_space = "No space left" in str(exc)
-            raise OSError(errno.ENOSPC if no_space else errno.EIO, str(exc)) from exc
+        vector_snapshot.write_vectors(staging, vectors, vector_keys)
         lexical.save(staging / LEXICAL_DIR)
         if isinstance(sentences, tuple):
             matrix, offsets = sentences
@@ -671,7 +672,7 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
                     raise SnapshotCorrupt(f"snapshot {version}: {name} does not match its hash")
         # Mapped, not read: the codes of flat and scalar-quantised indexes stay in the page
         # cache, shared by every process serving this snapshot and not counted twice.
-        vectors = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP_IFC)
+        vectors = vector_snapshot.read_vectors(folder, home, manifest.extra)
         found = _load_records(folder)
         passages = found.passages
         lexical = load_lexical(folder, len(passages), LEXICAL_DIR, BM25_DIR)

@@ -3,7 +3,9 @@
 ``auto`` keeps exact search up to ``ann_threshold`` passages, where scanning every vector costs
 about as much as the rest of a question (BENCHMARKS.md, "Scale"). Above it, it builds IVF whose
 lists hold 4-bit fast-scan PQ codes (two dimensions a code, scanned with SIMD table look-ups),
-and re-ranks their shortlist by half-precision copies of the vectors; it raises the probe count
+re-ranks their shortlist by 4-bit codes of each vector's residual to its list's centroid
+(``residual_codes``), and the best few dozen of that by the vectors themselves, read from the
+embedding cache (``exact_vectors``; a build reads its own vector file); it raises the probe count
 and the shortlist until recall@10 against exact search reaches ``RECALL_AIM`` on a sample of the
 corpus's own vectors used as queries. That sample is easier than questions (a passage finds its
 near copies more surely than a question finds its passages), so the aim is above the
@@ -26,6 +28,8 @@ from typing import Any, Literal, cast
 import faiss
 import numpy as np
 
+from articleqa.exact_vectors import ArrayRows, ExactRows
+from articleqa.residual_codes import ResidualCodes, dot_rows
 from articleqa.vector_file import VectorFile
 
 logger = logging.getLogger(__name__)
@@ -56,6 +60,13 @@ IVF_MAX_PROBE_FRACTION = 1 / 4
 # them and 0.925 on the questions; BENCHMARKS.md, "Scale, twelfth pass").
 IVF_PQ_DIMENSIONS_PER_CODE = 2
 IVF_REFINE_FACTORS = (32, 64)
+# Of the shortlist re-ranked by the residual codes, the best k x this share, and at least k
+# plus the extra, are scored by the vectors themselves: at 1 M, the best 60 of 1,600 held as
+# many of the questions' exact neighbours as the best 150 (BENCHMARKS.md, "Scale, fourteenth
+# pass"); for a short k the extra keeps a margin (the tests' noisy clusters at k = 11 lost
+# 5 % with 3 more, none with 16).
+EXACT_SHARE = 1.25
+EXACT_EXTRA = 16
 
 # Recall@10 an ANN index must reach on the corpus's own vectors, and how many of them are asked.
 # They are searched for as many results as the searcher asks (its ``candidates``): a shortlist
@@ -81,6 +92,46 @@ KNN_BLOCK = 1024
 
 # The passages' vectors: in memory, or (a full build) in a file read a chunk at a time.
 Vectors = np.ndarray | VectorFile
+
+
+@dataclass(eq=False, slots=True, weakref_slot=True)
+class ShortlistIndex:
+    """An IVF of 4-bit fast-scan codes (``index``: an ``IndexIDMap2`` whose ids are passage
+    ordinals) whose shortlist of ``k_factor`` x k is re-ranked by ``codes`` and the best
+    ``EXACT_SHARE`` x k of that by the vectors themselves (``exact``; None: by the codes alone).
+    Saved as the FAISS file, the codes beside it and the keys ``exact`` reads by."""
+
+    index: faiss.Index
+    codes: ResidualCodes
+    exact: ExactRows | None
+    k_factor: int = IVF_REFINE_FACTORS[0]
+    # The ID map's ordinals as an array (a copy of 8 bytes a vector: 0.5 ms at 1 M, too much
+    # to make per search) and each passage's vector's number in the IVF (-1: none), made when
+    # first needed; None again whenever the ID map changes (``extend``).
+    ordinals: np.ndarray | None = None
+    numbers: np.ndarray | None = None
+
+    @property
+    def ntotal(self) -> int:
+        return int(self.index.ntotal)
+
+    @property
+    def d(self) -> int:
+        return int(self.index.d)
+
+    @property
+    def ivf(self) -> Any:
+        return faiss.extract_index_ivf(cast(Any, self.index).index)
+
+    def id_map(self) -> np.ndarray:
+        """The passage ordinal of each vector the IVF numbers (-1: a passage gone)."""
+        if self.ordinals is None:
+            self.ordinals = faiss.vector_to_array(cast(Any, self.index).id_map)
+        return self.ordinals
+
+
+# What a snapshot's vectors are searched with: a FAISS index, or an IVF re-ranked as above.
+VectorIndex = faiss.Index | ShortlistIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,14 +212,15 @@ def factory_string(kind: IndexKind, count: int, dimension: int = 0) -> str:
         # Graph over 8-bit codes: a quarter of the float memory, same graph quality.
         return f"IDMap2,HNSW{HNSW_NEIGHBORS}_SQ8"
     if kind == "ivf":
-        # Half precision for the re-ranking: the shortlist's order is that of the vectors.
-        return f"IDMap2,IVF{ivf_lists(count)},PQ{pq_codes(dimension)}x4fs,Refine(SQfp16)"
+        # The shortlist is re-ranked outside FAISS (``ShortlistIndex``).
+        return f"IDMap2,IVF{ivf_lists(count)},PQ{pq_codes(dimension)}x4fs"
     # Inner product equals cosine similarity on normalised vectors.
     return "IDMap2,Flat"
 
 
-def build_vector_index(vectors: Vectors, kind: IndexKind) -> faiss.Index:
-    """An ``IndexIDMap2`` whose ids are passage ordinals; vectors must be L2-normalised.
+def build_vector_index(vectors: Vectors, kind: IndexKind) -> VectorIndex:
+    """An ``IndexIDMap2`` whose ids are passage ordinals (IVF: within a ``ShortlistIndex``,
+    re-ranking by ``vectors`` themselves); vectors must be L2-normalised.
 
     From a ``VectorFile`` an IVF index is trained on a sample read from it and given the rows
     a chunk at a time (each vector's list and code depend on it alone, and the lists keep the
@@ -183,9 +235,6 @@ def build_vector_index(vectors: Vectors, kind: IndexKind) -> faiss.Index:
         dimension, factory_string(kind, len(vectors), dimension), faiss.METRIC_INNER_PRODUCT
     )
     inner: Any = faiss.downcast_index(cast(Any, index).index)
-    refine: Any = None
-    if isinstance(inner, faiss.IndexRefine):
-        refine, inner = inner, faiss.extract_index_ivf(inner)
     if kind == "hnsw":
         inner.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         inner.hnsw.efSearch = HNSW_EF_SEARCH
@@ -194,33 +243,21 @@ def build_vector_index(vectors: Vectors, kind: IndexKind) -> faiss.Index:
     elif kind == "ivf":
         if len(vectors):
             sample_size = max(inner.nlist * IVF_TRAINING_POINTS_PER_LIST, IVF_MIN_TRAINING_POINTS)
-            (refine or inner).train(_training_sample(vectors, sample_size))
+            inner.train(_training_sample(vectors, sample_size))
         inner.nprobe = ivf_probes(inner.nlist)
-        if refine is not None:
-            refine.k_factor = IVF_REFINE_FACTORS[0]
-            _size_once(faiss.downcast_index(refine.refine_index), len(vectors))
     for start, rows in _chunks(vectors) if len(vectors) else ():
         rows = np.ascontiguousarray(rows, dtype=np.float32)
         index.add_with_ids(rows, np.arange(start, start + len(rows), dtype=np.int64))
-    if kind == "ivf" and refine is None:
-        # Lets filtered searches over a few passages read their codes back (see search());
-        # a re-ranked IVF reads them from its re-ranking vectors.
-        inner.make_direct_map()
+    if kind == "ivf":
+        # A second pass over the rows: each vector's list is known once it is added.
+        codes = ResidualCodes.of(inner, _chunks(vectors) if len(vectors) else iter(()))
+        return ShortlistIndex(index, codes, ArrayRows(vectors), IVF_REFINE_FACTORS[0])
     return index
-
-
-def _size_once(flat: Any, rows: int) -> None:
-    """Room for ``rows`` codes in a flat index's code array before rows are added a chunk at a
-    time: the array is a ``std::vector`` that doubles as it grows, holding the old and the new
-    buffer at once (at 1 M, fp16 codes: +0.77 GB at the build's peak; BENCHMARKS.md, "Scale,
-    twelfth pass"). Resized to every row and back to none, it keeps its capacity."""
-    flat.codes.resize(rows * flat.code_size)
-    flat.codes.resize(0)
 
 
 def build_chosen(
     vectors: Vectors, requested: str, ann_threshold: int, search_k: int = RECALL_K + 1
-) -> tuple[faiss.Index, IndexChoice]:
+) -> tuple[VectorIndex, IndexChoice]:
     """The index for ``vectors`` (``requested``: auto, flat, ivf or hnsw), its ANN setting
     raised until recall@10 reaches ``RECALL_AIM`` (or ``RECALL_TARGET`` at least) where it can
     be (module docstring). ``vectors`` in a file are read a chunk at a time where the index
@@ -232,7 +269,7 @@ def build_chosen(
     if not isinstance(vectors, VectorFile):
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     sample = _exact_neighbours(vectors, search_k)
-    index = build_vector_index(vectors, kind)
+    index: VectorIndex = build_vector_index(vectors, kind)
     choice = _tune(index, kind, len(vectors), sample)
     if requested == "auto" and (choice.recall_at_10 or 0.0) < RECALL_TARGET and kind == "ivf":
         logger.info(
@@ -314,25 +351,29 @@ def _others(rows: np.ndarray, found: np.ndarray) -> list[list[int]]:
     ]
 
 
-def _recall(index: faiss.Index, sample: _Sample) -> float:
-    _, found = index.search(sample.queries, min(sample.search_k, index.ntotal))
+def _recall(index: VectorIndex, sample: _Sample) -> float:
+    k = min(sample.search_k, index.ntotal)
+    if isinstance(index, ShortlistIndex):
+        found = _shortlist_search_many(index, sample.queries, k)
+    else:
+        _, found = index.search(sample.queries, k)
     got = _others(sample.rows, found)
     hits = sum(len(set(a) & set(b)) for a, b in zip(sample.truth, got, strict=True))
     return hits / max(1, sum(len(t) for t in sample.truth))
 
 
-def _tune(index: faiss.Index, kind: IndexKind, count: int, sample: _Sample) -> IndexChoice:
+def _tune(index: VectorIndex, kind: IndexKind, count: int, sample: _Sample) -> IndexChoice:
     """Raise nprobe / efSearch from its default until recall reaches the aim (or a cap); an
     IVF with a re-ranked shortlist tries each shortlist size at a probe count before the next
     count (re-ranking a larger shortlist costs less than probing more lists). Where the aim is
     not reached, the setting of the best recall is kept."""
+    shortlist = index if isinstance(index, ShortlistIndex) else None
     inner: Any = faiss.downcast_index(cast(Any, index).index)
-    refine: Any = inner if isinstance(inner, faiss.IndexRefine) else None
     factors: tuple[int | None, ...] = (None,)
     if kind == "ivf":
         inner = faiss.extract_index_ivf(inner)
         cap = max(1, int(inner.nlist * IVF_MAX_PROBE_FRACTION))
-        if refine is not None:
+        if shortlist is not None:
             factors = IVF_REFINE_FACTORS
             # The fast scan's cost follows the lists probed; steps finer than doubling.
             settings = _steps(ivf_probes(inner.nlist), cap, 1.5)
@@ -346,8 +387,8 @@ def _tune(index: faiss.Index, kind: IndexKind, count: int, sample: _Sample) -> I
             inner.nprobe = setting
         else:
             inner.hnsw.efSearch = setting
-        if refine is not None:
-            refine.k_factor = factor
+        if shortlist is not None and factor is not None:
+            shortlist.k_factor = factor
 
     best = (-1.0, settings[0], factors[0])
     for setting, factor in ((s, f) for s in settings for f in factors):
@@ -402,21 +443,22 @@ def extendable(choice: IndexChoice | None, requested: str, count: int, changed: 
 
 
 def extend(
-    index: faiss.Index,
+    index: VectorIndex,
     choice: IndexChoice,
     earlier: np.ndarray,
     vectors: np.ndarray,
     ordinals: np.ndarray,
-) -> tuple[faiss.Index, IndexChoice]:
+) -> tuple[VectorIndex, IndexChoice]:
     """The previous build's ANN ``index`` renumbered for this build and given the new passages.
 
     ``earlier``: each passage's ordinal in the previous build (-1: new); ``vectors``: the new
     passages' vectors, whose ordinals are ``ordinals``. A passage gone keeps its entry with id
     -1 (HNSW cannot remove, and IVF only without its direct map): searches skip it. The index
     keeps its training and its tuned setting; recall is not measured again (it would need
-    every vector), so the manifest says how much was added since it was.
+    every vector), so the manifest says how much was added since it was. A ``ShortlistIndex``
+    gets the new vectors' residual codes after its own.
     """
-    mapped: Any = index
+    mapped: Any = index.index if isinstance(index, ShortlistIndex) else index
     previous = faiss.vector_to_array(mapped.id_map)
     size = max(int(previous.max(initial=-1)), int(earlier.max(initial=-1))) + 1
     renumber = np.full(max(size, 1), -1, dtype=np.int64)
@@ -425,10 +467,13 @@ def extend(
     ids = np.where(previous >= 0, renumber[np.maximum(previous, 0)], -1)
     faiss.copy_array_to_vector(ids.astype(np.int64), mapped.id_map)
     if len(ordinals):
-        index.add_with_ids(
-            np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ordinals, dtype=np.int64)
-        )
+        rows = np.ascontiguousarray(vectors, dtype=np.float32)
+        mapped.add_with_ids(rows, np.asarray(ordinals, dtype=np.int64))
+        if isinstance(index, ShortlistIndex):
+            index = replace(index, codes=index.codes.extended(index.ivf, rows))
     mapped.construct_rev_map()
+    if isinstance(index, ShortlistIndex):
+        index = replace(index, ordinals=None, numbers=None)  # the passages are numbered anew
     tombstones = int(np.count_nonzero(faiss.vector_to_array(mapped.id_map) < 0))
     return index, replace(
         choice,
@@ -437,7 +482,9 @@ def extend(
     )
 
 
-def index_kind(index: faiss.Index) -> IndexKind:
+def index_kind(index: VectorIndex) -> IndexKind:
+    if isinstance(index, ShortlistIndex):
+        return "ivf"
     inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
     if isinstance(inner, faiss.IndexRefine):
         inner = faiss.downcast_index(inner.base_index)
@@ -471,18 +518,136 @@ def _one_thread() -> Iterator[None]:
 
 
 def search(
-    index: faiss.Index, query: np.ndarray, k: int, allowed: np.ndarray | None = None
+    index: VectorIndex, query: np.ndarray, k: int, allowed: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top ``k`` (scores, ids) for one query vector; ``allowed`` restricts to those ids."""
     with _one_thread():
+        if isinstance(index, ShortlistIndex):
+            return _shortlist_search(index, query, k, allowed)
         return _search(index, query, k, allowed)
 
 
-def vectors_of(index: faiss.Index, ids: Sequence[int]) -> np.ndarray:
-    """The vectors stored for ``ids`` (decoded from the index's codes), one row each: in one
-    call, not one ``reconstruct`` (and one array) per id."""
+def vectors_of(index: VectorIndex, ids: Sequence[int]) -> np.ndarray:
+    """The vectors stored for ``ids`` (decoded from the index's codes; of a ``ShortlistIndex``,
+    the vectors themselves where it reads them), one row each: in one call, not one
+    ``reconstruct`` (and one array) per id."""
+    ordinals = np.asarray(ids, dtype=np.int64)
+    if isinstance(index, ShortlistIndex):
+        return _shortlist_vectors(index, ordinals)
     with _one_thread():
-        return np.asarray(index.reconstruct_batch(np.asarray(ids, dtype=np.int64)))
+        return np.asarray(index.reconstruct_batch(ordinals))
+
+
+def _shortlist_vectors(index: ShortlistIndex, ordinals: np.ndarray) -> np.ndarray:
+    if index.exact is None:
+        vectors = np.zeros((len(ordinals), index.d), dtype=np.float32)
+        found = np.zeros(len(ordinals), dtype=bool)
+    else:
+        vectors, found = index.exact.rows(ordinals)
+    if not found.all():
+        missing = np.flatnonzero(~found)
+        vectors[missing] = index.codes.decode(_numbers_of(index, ordinals[missing]))
+    return vectors
+
+
+def _numbers_of(index: ShortlistIndex, ordinals: np.ndarray) -> np.ndarray:
+    """The IVF's own numbers of the vectors of passages ``ordinals``."""
+    numbers = index.numbers
+    if numbers is None:
+        id_map = index.id_map()
+        numbers = np.full(int(id_map.max(initial=-1)) + 1, -1, dtype=np.int64)
+        live = np.flatnonzero(id_map >= 0)
+        numbers[id_map[live]] = live
+        index.numbers = numbers
+    if len(ordinals) and int(ordinals.max()) >= len(numbers):
+        raise KeyError(f"no vector for passage {int(ordinals.max())}")
+    found = numbers[ordinals]
+    if (found < 0).any():
+        raise KeyError(f"no vector for passage {int(ordinals[np.argmin(found)])}")
+    return found
+
+
+def _shortlist_search(
+    index: ShortlistIndex, query: np.ndarray, k: int, allowed: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    empty = np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+    if index.ntotal == 0 or k <= 0 or (allowed is not None and len(allowed) == 0):
+        return empty
+    query = np.ascontiguousarray(query, dtype=np.float32).reshape(-1)
+    id_map = index.id_map()
+    params: Any = None
+    held: list[Any] = []
+    if allowed is not None:
+        allowed = np.ascontiguousarray(allowed, dtype=np.int64)
+        if len(allowed) <= EXACT_SUBSET_LIMIT:
+            # Every allowed passage scored by its codes: never misses one in an unprobed list.
+            numbers = _numbers_of(index, allowed)
+            return _reranked(index, query, k, numbers, allowed)
+        k = min(k, len(allowed))
+        selector = faiss.IDSelectorBatch(allowed)
+        # The IVF gets the filter as ids of its own: the ID map translates only a selector
+        # given to itself.
+        translated = faiss.IDSelectorTranslated(cast(Any, index.index).id_map, selector)
+        ivf = index.ivf
+        params = faiss.SearchParametersIVF()
+        params.nprobe = min(ivf.nlist, ivf.nprobe * max(1, math.ceil(index.ntotal / len(allowed))))
+        params.sel = translated
+        held = [selector, translated]
+    numbers = _shortlist(index, query.reshape(1, -1), k, params)[0]
+    del held
+    numbers = numbers[numbers >= 0]
+    ordinals = id_map[numbers]
+    live = ordinals >= 0  # an entry of a passage gone since the index was built
+    return _reranked(index, query, k, numbers[live], ordinals[live])
+
+
+def _shortlist(
+    index: ShortlistIndex, queries: np.ndarray, k: int, params: Any = None
+) -> np.ndarray:
+    """The IVF's own numbers of each query's shortlist (-1 past its end)."""
+    depth = min(index.ntotal, k * index.k_factor)
+    _, numbers = index.ivf.search(queries, depth, params=params)
+    return np.asarray(numbers)
+
+
+def _reranked(
+    index: ShortlistIndex, query: np.ndarray, k: int, numbers: np.ndarray, ordinals: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Top ``k`` of a shortlist (the IVF's ``numbers`` of passages ``ordinals``): by the codes,
+    then the best ``EXACT_SHARE`` x k of those by the vectors themselves."""
+    approx = index.codes.scores(numbers, query)
+    depth = min(len(approx), max(k + EXACT_EXTRA, math.ceil(k * EXACT_SHARE)))
+    best = _top(approx, depth)
+    scores = approx[best].astype(np.float32)
+    if index.exact is not None and len(best):
+        vectors, found = index.exact.rows(ordinals[best])
+        scores = np.where(found, dot_rows(vectors, query), scores).astype(np.float32)
+    top = _top(scores, min(k, len(scores)))
+    return scores[top], ordinals[best][top]
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the ``k`` highest ``scores``, highest first (ties: the earlier first)."""
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if k < len(scores):
+        part = np.argpartition(-scores, k - 1)[:k]
+        part.sort()
+        return part[np.argsort(-scores[part], kind="stable")]
+    return np.argsort(-scores, kind="stable")
+
+
+def _shortlist_search_many(index: ShortlistIndex, queries: np.ndarray, k: int) -> np.ndarray:
+    """Each query's top ``k`` passage ordinals (-1 past the end): one IVF search for all."""
+    id_map = index.id_map()
+    found = np.full((len(queries), k), -1, dtype=np.int64)
+    for row, numbers in enumerate(_shortlist(index, queries, k)):
+        numbers = numbers[numbers >= 0]
+        ordinals = id_map[numbers]
+        live = ordinals >= 0
+        _, top = _reranked(index, queries[row], k, numbers[live], ordinals[live])
+        found[row, : len(top)] = top
+    return found
 
 
 def _search(

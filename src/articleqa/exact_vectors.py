@@ -1,0 +1,127 @@
+"""Where the last re-ranking of an IVF shortlist reads the passages' vectors themselves.
+
+A snapshot does not hold its passages' vectors at full precision: the embedding cache already
+holds every one in float32, by the cache key of the text embedded (``embedding_cache``). The
+snapshot keeps each passage's key (16 bytes, ``KEYS_FILE``), and a search reads the vectors of
+the few dozen best of its shortlist from the cache. The half-precision copy the snapshot held
+before was a second copy of the same vectors: 0.8 GB at a million passages, more than half of
+the snapshot and of the server's memory (BENCHMARKS.md, "Scale, fourteenth pass").
+
+A vector the cache lacks (the cache removed by hand, or a build that could not write it) is
+reported as missing; the search then keeps the codes' score for it (and says so once).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import urllib.parse
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from articleqa.arrays import load_array
+from articleqa.errors import StorageError
+from articleqa.vector_file import VectorFile
+
+logger = logging.getLogger(__name__)
+
+KEYS_FILE = "vectors.keys.npy"
+KEY_BYTES = 16  # a cache key's bytes (``cache_key`` is their hex)
+
+
+class ExactRows(Protocol):
+    def rows(self, ordinals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(vectors, found): float32 rows of the passages ``ordinals``, and which were found
+        (a row not found is zeros)."""
+        ...
+
+
+class ArrayRows:
+    """The rows of a build's vectors (in memory, or its vector file)."""
+
+    def __init__(self, vectors: np.ndarray | VectorFile) -> None:
+        self.vectors = vectors
+
+    def rows(self, ordinals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ordinals = np.asarray(ordinals, dtype=np.int64)
+        found = np.ones(len(ordinals), dtype=bool)
+        if not isinstance(self.vectors, VectorFile):
+            return np.asarray(self.vectors[ordinals], dtype=np.float32), found
+        order = np.argsort(ordinals, kind="stable")
+        taken = self.vectors.take(ordinals[order])
+        vectors = np.empty_like(taken)
+        vectors[order] = taken
+        return vectors, found
+
+
+class CachedRows:
+    """The rows of a snapshot's passages read from the embedding cache by their keys."""
+
+    def __init__(self, cache: Path, keys: np.ndarray, dimension: int) -> None:
+        self.cache = cache
+        self.keys = keys
+        self.dimension = dimension
+        self._local = threading.local()
+        self._warned = False
+
+    @classmethod
+    def of_snapshot(cls, folder: Path, cache: Path, dimension: int) -> CachedRows:
+        return cls(cache, np.asarray(load_array(folder / KEYS_FILE, mapped=True)), dimension)
+
+    def _db(self) -> sqlite3.Connection | None:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            if not self.cache.is_file():
+                return None
+            # Read only, one connection a thread (a search runs on the server's threads); the
+            # builder writes the cache meanwhile (WAL: readers see the last commit).
+            uri = f"file:{urllib.parse.quote(str(self.cache))}?mode=ro"
+            db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            self._local.db = db
+        return db
+
+    def rows(self, ordinals: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        ordinals = np.asarray(ordinals, dtype=np.int64)
+        vectors = np.zeros((len(ordinals), self.dimension), dtype=np.float32)
+        found = np.zeros(len(ordinals), dtype=bool)
+        if not len(ordinals):
+            return vectors, found
+        joined = np.ascontiguousarray(self.keys[ordinals]).tobytes().hex()
+        width = KEY_BYTES * 2
+        keys = [joined[at : at + width] for at in range(0, len(joined), width)]
+        query = f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(keys))})"
+        try:
+            db = self._db()
+            got = {} if db is None else dict(db.execute(query, keys).fetchall())
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot read the embedding cache at {self.cache}: {exc}") from exc
+        for at, key in enumerate(keys):
+            blob = got.get(key)
+            if blob is not None and len(blob) == self.dimension * 4:
+                vectors[at] = np.frombuffer(blob, dtype=np.float32)
+                found[at] = True
+        if not found.all() and not self._warned:
+            self._warned = True
+            logger.warning(
+                "the embedding cache %s lacks %d of %d passage vectors asked for: their codes' "
+                "scores are used (recall is lower); `articleqa index --full` writes them again",
+                self.cache,
+                int(np.count_nonzero(~found)),
+                len(found),
+            )
+        return vectors, found
+
+
+def save_keys(folder: Path, keys: np.ndarray) -> None:
+    """Save each passage's cache key (``(passages, KEY_BYTES)`` uint8, or ``S16`` digests)."""
+    rows = np.ascontiguousarray(keys)
+    if rows.dtype.kind == "S":
+        # As raw bytes: an ``S16`` value loses its trailing zero bytes when read as one.
+        rows = rows.view(np.uint8).reshape(len(keys), KEY_BYTES)
+    try:
+        np.save(folder / KEYS_FILE, rows.astype(np.uint8, copy=False))
+    except OSError as exc:
+        raise StorageError(f"cannot write {folder}: {exc.strerror or exc}") from exc
