@@ -96,8 +96,9 @@ class Settings(BaseSettings):
     index_type: Literal["auto", "flat", "hnsw", "ivf"] = Field(
         default="auto",
         description="FAISS index: auto = exact up to ann_threshold, above it IVF (4-bit fast-scan "
-        "codes, the shortlist re-ranked by half-precision vectors) or HNSW, tuned at build time "
-        "to recall@10 >= 0.98 on the corpus's own vectors (0.95 at least).",
+        "codes, the shortlist re-ranked by 4-bit residual codes and its best by the embedding "
+        "cache's vectors) or HNSW, tuned at build time to recall@10 >= 0.98 on the corpus's own "
+        "vectors (0.95 at least).",
     )
     # Where scanning every vector starts to cost more than the ANN search and its build
     # (BENCHMARKS.md, "Scale"): exact search stays for small corpora, whose answers it fixes.

@@ -54,7 +54,8 @@ IVF_PROBE_FRACTION = 1 / 128
 IVF_MAX_PROBE_FRACTION = 1 / 4
 # Dimensions a 4-bit PQ code of the IVF lists stands for (the dimension must divide by it, else
 # one dimension a code); and the shortlist sizes tried, as multiples of k, re-ranked by the
-# half-precision vectors. 8-bit codes re-ranking the shortlist reorder near ties: 0.961 at best
+# residual codes and their best by the vectors (``EXACT_SHARE``). 8-bit codes of the vectors
+# themselves re-ranking the shortlist reorder near ties: 0.961 at best
 # on the scale bench's questions. The shortest shortlist is 32x: the corpus's own vectors rank
 # their neighbours higher in the codes' order than questions do (at 1 M, 16x reached 0.98 on
 # them and 0.925 on the questions; BENCHMARKS.md, "Scale, twelfth pass").
