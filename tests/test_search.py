@@ -857,6 +857,75 @@ def test_a_changed_default_answers_what_the_default_is(settings: Settings) -> No
     assert "TLS 1.2" in highlight
 
 
+def test_a_default_given_in_brackets_after_it_is_stated(settings: Settings) -> None:
+    # pyenv-virtualenv's README: 'The default prompt ("(venv)")' states the default, and the
+    # sentence on customising the prompt, in more of the question's words, was highlighted.
+    highlight = _highlight_in(
+        settings,
+        FakeEmbedder(),
+        "pyenv-virtualenv",
+        "Environment variables:\n\n"
+        "• PYENV_VIRTUALENV_PROMPT, if set, allows users to customize how pyenv-virtualenv "
+        "modifies their shell prompt when a virtualenv is active. The default prompt "
+        '("(venv)") is overwritten with any user-specified text.',
+        "What does my shell prompt show by default when a pyenv virtualenv is active?",
+    )
+
+    assert highlight.endswith(
+        'The default prompt ("(venv)") is overwritten with any user-specified text.'
+    )
+
+
+def test_list_items_that_only_echo_the_question_are_answered_by_their_lead_in(
+    settings: Settings,
+) -> None:
+    # Requests' authentication guide: "• Kerberos" holds nothing the question does not say;
+    # where the handlers are is said by the line leading in to the list.
+    highlight = _highlight_in(
+        settings,
+        FakeEmbedder(),
+        "Authentication",
+        "Members of the open-source community frequently write authentication handlers for "
+        "more complicated or less commonly-used forms of authentication. Some of the best "
+        "have been brought together under the Requests organization, including:\n\n"
+        "• Kerberos\n"
+        "• NTLM\n\n"
+        "If you want to use any of these forms of authentication, go straight to their "
+        "GitHub page and follow the instructions.",
+        "Where are the Kerberos and NTLM authentication handlers for Requests collected?",
+    )
+
+    assert highlight.startswith("Some of the best have been brought together")
+    assert highlight.endswith("• NTLM")
+
+
+def test_a_sentence_in_the_question_s_words_answers_with_a_name_or_its_term(
+    settings: Settings,
+) -> None:
+    # An answer may repeat the question's words: as a name ("the Message class" for "Which
+    # class implements the email message model?") or under its term ("--posix" above
+    # "disable all GNU extensions."). Neither is an echo of the question.
+    class_highlight = _highlight_in(
+        settings,
+        FakeEmbedder(),
+        "email: architecture",
+        "The message model is implemented by the Message class. The model divides a message "
+        "into the two fundamental parts discussed by the RFC: the header section and the "
+        "body.",
+        "Which class implements the email message model?",
+    )
+    searcher = _searcher_of(
+        settings,
+        "sed options",
+        "--posix\n\ndisable all GNU extensions.\n\n"
+        "--sandbox\n\noperate in sandbox mode (disable e/r/w commands).",
+    )
+    option = searcher.ask("Which sed option disables all GNU extensions?", k=1).quotes[0]
+
+    assert class_highlight == "The message model is implemented by the Message class."
+    assert option.highlight is not None and "--posix" in option.highlight.text
+
+
 def test_an_action_to_be_done_need_not_be_named_by_the_answer(settings: Settings) -> None:
     # Node.js's OpenSSL guide: "What nasm version do I need to regenerate ...?" was declined,
     # since its requirements list says "regenerate" nowhere; the tool and project are named.

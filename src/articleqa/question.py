@@ -230,6 +230,7 @@ _DEFAULT_STATED = re.compile(
     r"|\bthe\s+default(?:\s+[\w-]+){0,4}?\s+(?:is|are|was|will be)\b"  # "the default level is"
     r"|\bby\s+default\b|\b(?:is|are|was)\s+the\s+default\b"
     r"|\bdefaults?\s*[-–:=]\s*\S|\(defaults?\b"  # "Default - 10", "(default: 5)"
+    r"|\bdefault(?:\s+[\w-]+){0,3}\s+\(\s*[\"'“`\d]"  # 'The default prompt ("(venv)")'
     # "If no time unit is specified, assumes seconds."
     r"|\b(?:if|when|unless)\s+(?:no|none)\b[^.;]*?\b(?:is|are)\s+"
     r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b",

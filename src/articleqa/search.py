@@ -60,6 +60,11 @@ EVIDENCE_SENTENCE_WEIGHT = 0.2
 _HIGHLIGHT_WORDS_WEIGHT = 2.0
 _HIGHLIGHT_CONTEXT_WEIGHT = 0.15
 _HIGHLIGHT_TYPE_WEIGHT = 0.15
+# Below any sentence that says more than the question: chosen only when every sentence echoes it.
+_ECHO_SCORE = -10.0
+# A character that is neither a word's nor ordinary punctuation: "=", "~", "$", "%".
+_CAPITALISED = re.compile(r"(?<![\w.])[A-Z]\w*")
+_SYMBOL = re.compile(r"[^\w\s.,;:!?'\"“”‘’()\[\]•*/-]")
 # How far into an article its byline may be: after a title line and a standfirst.
 _BYLINE_REACH = 600
 # Sentences that lean on the one before them; quoted alone they would not say what they are about.
@@ -957,9 +962,27 @@ class Searcher:
             return (sum(weight[t] for t in asked & found) + written) / total
 
         terms_of = [_term_index(texts, i, paragraphs, author) for i in range(len(texts))]
+        # A sentence made only of the question's own words says nothing it does not ("• Kerberos"
+        # for "Where are the Kerberos and NTLM handlers collected?"): it cannot be the answer.
+        # A definition's sentence says its term ("--posix" above "disable all GNU extensions."),
+        # and a symbol may be the answer ("= Print the current line number.").
+        echoes = [
+            bool(terms)
+            and terms | (sentences[term][1] if term is not None else frozenset()) <= asked
+            and not _SYMBOL.search(texts[i])
+            and not _names_anew(texts[i], info.text)
+            for i, ((_, terms), term) in enumerate(zip(sentences, terms_of, strict=True))
+        ]
+        # What such list items are is said by the line leading in to them ("Some of the best
+        # have been brought together under the Requests organization, including:"): their
+        # words are its own.
+        introduced = [_echoed_items(texts, echoes, sentences, i) for i in range(len(texts))]
 
         def score(index: int) -> float:
+            if echoes[index]:
+                return _ECHO_SCORE
             span, sentence_terms = sentences[index]
+            sentence_terms = sentence_terms | introduced[index]
             # A definition's sentences are about its term ("operator" ... "It had uid 37."):
             # the term's words count as their own.
             term = terms_of[index]
@@ -1183,6 +1206,32 @@ def _faq_answer(texts: list[str], scores: list[float]) -> list[int]:
             break
         answer.append(index)
     return answer
+
+
+def _names_anew(sentence: str, question: str) -> bool:
+    """Whether ``sentence`` capitalises, past its first word, a word the question does not: in
+    "The message model is implemented by the Message class." the class is the answer to
+    "Which class implements the email message model?", in the question's own words."""
+    written = frozenset(_CAPITALISED.findall(question))
+    return any(word not in written for word in _CAPITALISED.findall(sentence, 1))
+
+
+def _echoed_items(
+    texts: list[str],
+    echoes: list[bool],
+    sentences: Sequence[tuple[Span, frozenset[str]]],
+    index: int,
+) -> frozenset[str]:
+    """The terms of the list items after lead-in ``index`` that only echo the question."""
+    if not _LEADS_IN.search(texts[index]):
+        return frozenset()
+    found: frozenset[str] = frozenset()
+    item = index + 1
+    while item < len(texts) and _LIST_MARK.match(texts[item]):
+        if echoes[item]:
+            found |= sentences[item][1]
+        item += 1
+    return found
 
 
 def _refers_back(sentence: str) -> bool:

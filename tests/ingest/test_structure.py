@@ -318,6 +318,19 @@ Pinning refers to using the `==` operator.
     assert code == ["$ pip wheel -r requirements.txt"]
 
 
+def test_braces_inside_a_code_span_are_not_a_myst_role() -> None:
+    # pyenv-virtualenv's README: "`{venv}`" is code holding braces, not a role running to the
+    # next code span ("with the string . For example" lost the placeholder a user asked about).
+    source = (
+        "* Specify the location of the environment name with the string `{venv}`. "
+        "For example, the default prompt string would be `({venv})`.\n"
+    )
+    text = prepare_article(read_markdown(source, None)).text
+
+    assert "with the string {venv}. For example" in text
+    assert "would be ({venv})." in text
+
+
 def test_a_myst_tab_is_read_under_its_label() -> None:
     # pip's caching guide gives the cache's place per system in tabs: the label says which.
     source = """## Default paths

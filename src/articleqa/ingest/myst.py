@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-_ROLE = re.compile(r"\{[\w:.+-]+\}(`+)(.+?)\1")
+# A role, or a plain code span scanned past whole: "`{venv}`" is code holding braces, and
+# the braces must not start a role that runs to the next code span's backtick.
+_ROLE = re.compile(r"(?P<role>\{[\w:.+-]+\})?(?P<ticks>`+)(?P<content>.+?)(?P=ticks)")
 _LABELLED = re.compile(r"^(.*?)\s*<[^<>]+>$", re.DOTALL)
 _CODE_ROLES = frozenset(
     {"file", "command", "envvar", "option", "kbd", "samp", "code", "program", "makevar"}
@@ -52,8 +54,10 @@ _DROPPED = frozenset(
 
 
 def _role(match: re.Match[str]) -> str:
-    name = match.group(0)[1 : match.group(0).index("}")].split(":")[-1]
-    content = match.group(2)
+    if match.group("role") is None:
+        return match.group(0)
+    name = match.group("role")[1:-1].split(":")[-1]
+    content = match.group("content")
     labelled = _LABELLED.match(content)
     if labelled and labelled.group(1):
         content = labelled.group(1)
