@@ -178,6 +178,15 @@ def test_a_number_counting_what_is_asked_answers_how_many_surely() -> None:
     assert power.expects("A new four-cylinder engine replaces the old one.") == 0.5
 
 
+def test_what_how_many_counts_is_the_noun_phrase_up_to_its_verb() -> None:
+    # zipinfo(1): "How many compression methods ...?" counts methods ("six methods known at
+    # present"), not the "four levels of reducing" of the sentence after it.
+    info = read_question("How many compression methods does zipinfo know about?")
+
+    assert info.expects("There are six methods known at present: storing, reducing.") == 1.0
+    assert info.expects("In addition, there are four levels of reducing (1 through 4).") == 0.5
+
+
 def test_a_full_name_answers_who_more_surely_than_a_capitalised_word() -> None:
     # "Who added the profiling output mode?": "PCAP" is capitalised but names nobody.
     info = read_question("Who added the profiling output mode to dbus-monitor?")

@@ -10,6 +10,7 @@ that subject, and an article that never mentions it cannot answer it.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -373,8 +374,15 @@ _COUNT = re.compile(
     re.IGNORECASE,
 )
 # What "how many X" and "how much X" count: X, unless the question goes on with a verb ("How
-# much does it cost?").
-_HOW_MANY = re.compile(r"\bhow (?:many|much)\s+([^\W\d_][\w'’-]*)", re.IGNORECASE)
+# much does it cost?"). X may be words up to its verb: "How many compression methods does
+# zipinfo know?" counts methods ("six methods known"), not only compression.
+_HOW_MANY = re.compile(
+    r"\bhow (?:many|much)\s+((?:[^\W\d_][\w'’-]*\s+){0,2}[^\W\d_][\w'’-]*)", re.IGNORECASE
+)
+_COUNTED_ENDS = frozenset(
+    "do does did is are was were will would can could have has had there in of on at for to "
+    "from by with".split()
+)
 _NOT_COUNTED = _HAVE | frozenset(terms("do does did is are was were will would can could"))
 
 
@@ -382,7 +390,10 @@ _NOT_COUNTED = _HAVE | frozenset(terms("do does did is are was were will would c
 @functools.lru_cache(maxsize=1024)
 def _counted_terms(question: str) -> frozenset[str]:
     found = _HOW_MANY.search(question)
-    return frozenset(terms(found.group(1))) - _NOT_COUNTED if found else frozenset()
+    if found is None:
+        return frozenset()
+    words = list(itertools.takewhile(lambda w: w.lower() not in _COUNTED_ENDS, found[1].split()))
+    return frozenset(terms(" ".join(words))) - _NOT_COUNTED
 
 
 # "How much does it cost?", "What is the price of ...?": answered by a sum of money.
