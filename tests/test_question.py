@@ -465,3 +465,18 @@ def test_the_sentence_saying_what_the_term_means_answers() -> None:
     # The term must be what the sentence defines, not some other word.
     assert info.expects("This means the build is repeatable.") == 0.0
     assert info.expects("Pinned versions can be generated using pip freeze.") == 0.0
+
+
+def test_a_name_beside_the_property_asked_for_holds_the_answer() -> None:
+    # X11 DPMS: "What error do I get ...?" is answered by "a BadMatch error"; the sentence in
+    # more of the question's words ("forces a specific DPMS level") names no error.
+    info = read_question(
+        "What error do I get if I force a monitor power level while DPMS is switched off?"
+    )
+
+    assert info.expects("If DPMS is disabled, a BadMatch error is generated.") == 1.0
+    assert info.expects("This request forces a specific DPMS level on the server.") == 0.0
+    # A name the question says itself is not the answer.
+    assert info.expects("The DPMS error is logged.") == 0.0
+    generator = read_question("Which CPack generator was dropped in CMake 3.24?")
+    assert generator.expects("The deprecated PackageMaker Generator was removed.") == 1.0

@@ -379,11 +379,11 @@ _COUNT = re.compile(
 _HOW_MANY = re.compile(
     r"\bhow (?:many|much)\s+((?:[^\W\d_][\w'’-]*\s+){0,2}[^\W\d_][\w'’-]*)", re.IGNORECASE
 )
-_COUNTED_ENDS = frozenset(
-    "do does did is are was were will would can could have has had there in of on at for to "
-    "from by with".split()
+_AUXILIARIES = "do does did is are was were will would can could have has had"
+_COUNTED_ENDS = frozenset(_AUXILIARIES.split()) | frozenset(
+    {"there", "in", "of", "on", "at", "for", "to", "from", "by", "with"}
 )
-_NOT_COUNTED = _HAVE | frozenset(terms("do does did is are was were will would can could"))
+_NOT_COUNTED = frozenset(terms(_AUXILIARIES))
 
 
 # Asked of every sentence a question scores: the question is read once, not per sentence.
@@ -489,7 +489,7 @@ class QuestionInfo:
             return 1.0
         if self.defines and self._defines_term(sentence):
             return 1.0
-        if self.field and self._states_field(sentence):
+        if self.field and (self._states_field(sentence) or self._names_instance(sentence)):
             return 1.0
         kind = self.answer_type
         if kind is AnswerType.ANY:
@@ -557,6 +557,25 @@ class QuestionInfo:
             return False
         label = frozenset(terms(line.group("label")))
         return self.field[0] in label and label <= self.asked
+
+    def _names_instance(self, sentence: str) -> bool:
+        """Whether ``sentence`` names one of the property asked for, by a name the question does
+        not say, beside the property's word: "a BadMatch error" for "What error do I get
+        ...?", "the Message class" for "Which class implements ...?"."""
+        head = self.field[0]
+        tokens = _TOKEN.findall(sentence)
+        own = self.text.lower()
+        for index, token in enumerate(tokens):
+            if terms(token) != [head]:
+                continue
+            for near in (index - 1, index + 1):
+                if not 0 <= near < len(tokens):
+                    continue
+                name = tokens[near]
+                named = is_typed(name) or (near > 0 and name[:1].isupper())
+                if named and name.lower() not in own:
+                    return True
+        return False
 
     def _counts_what_is_asked(self, sentence: str) -> bool:
         """Whether a number in ``sentence`` counts what the question asks for: "10 airbags"
