@@ -480,3 +480,14 @@ def test_a_name_beside_the_property_asked_for_holds_the_answer() -> None:
     assert info.expects("The DPMS error is logged.") == 0.0
     generator = read_question("Which CPack generator was dropped in CMake 3.24?")
     assert generator.expects("The deprecated PackageMaker Generator was removed.") == 1.0
+
+
+def test_how_often_is_answered_by_a_frequency_in_words() -> None:
+    # killall(1): "killall checks once per second ..." holds no figure, and "how often" was
+    # declined as a "how many" with no number in the passage.
+    info = read_question("When waiting with -w, how often does killall look whether they are gone?")
+
+    assert info.may_be_answered_by("killall checks once per second if any still exist.")
+    assert info.expects("The cache is cleaned nightly.") == 1.0
+    # "Once" alone is a conjunction as often as a frequency.
+    assert info.expects("Once the signal is sent, killall returns.") == 0.0

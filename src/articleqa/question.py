@@ -140,7 +140,7 @@ _TIME_QUESTION = re.compile(
 # A quantity asked for, possibly behind a few words ("What is ssh-keyscan's default connection
 # timeout?"), never across "of" ("What is the name of the port ...?" asks for a name).
 _NUMBER_QUESTION = re.compile(
-    r"\bhow (?:many|much|long|old|far|big|large|high|tall|deep|wide|often|fast)\b|"
+    r"\bhow (?:many|much|long|old|far|big|large|high|tall|deep|wide|often|frequently|fast)\b|"
     r"\b(?:what|which) (?:is the |was the |are the |is |are )?(?:(?!of )[\w'’-]+ ){0,3}"
     r"(?:number|amount|percentage|percent|population|size|cost|price|value|uid|gid|port|version|limit|rate|"
     r"speed|temperature|score|height|length|width|depth|weight|age|count|total|timeout|"
@@ -346,6 +346,15 @@ _QUANTITY = re.compile(
     r"[$€£¥]\s?\d",
     re.IGNORECASE,
 )
+# How often, in words: "once per second", "twice a day", "every hour", "nightly". Only for
+# "how often" ("once" alone is as often a conjunction: "Once the file is written, ...").
+_FREQUENCY_QUESTION = re.compile(r"\bhow (?:often|frequently)\b", re.IGNORECASE)
+_FREQUENCY = re.compile(
+    r"\b(?:once|twice|thrice)\s+(?:per|a|an|every|each)\s+\w+|\b(?:twice|thrice)\b|"
+    r"\bevery\s+(?:other\s+)?(?:second|minute|hour|day|week|month|year|night|morning)\b|"
+    r"\b(?:hourly|daily|nightly|weekly|monthly|yearly|annually)\b",
+    re.IGNORECASE,
+)
 # A name: a capitalised word past a sentence's start, or two capitalised words anywhere
 # ("Mike Brennan", "Thomas E. Dickey").
 _CAPITALISED = re.compile(
@@ -450,6 +459,7 @@ class QuestionInfo:
     asks_default: bool = False
     # "How much does it cost?": answered by a sum of money.
     asks_price: bool = False
+    asks_frequency: bool = False  # "how often": "once per second" answers, with no number
     # "Who wrote mawk?": answered by a sentence saying who wrote it.
     asks_authorship: bool = False
     # "What does pinning mean?": the defined term's terms, answered by a sentence that says
@@ -506,7 +516,11 @@ class QuestionInfo:
                 # A price is a sum of money: "3.4 kilometres" is a quantity, not what it cost.
                 sure = found(_MONEY)
             else:
-                sure = found(_QUANTITY) or self._counts_what_is_asked(sentence)
+                sure = (
+                    found(_QUANTITY)
+                    or self._counts_what_is_asked(sentence)
+                    or (self.asks_frequency and found(_FREQUENCY))
+                )
             if sure:
                 return 1.0
             return 0.5 if found(_NUMBER_ANSWER) else 0.0
@@ -735,6 +749,7 @@ def read_question(question: str) -> QuestionInfo:
         piece=_piece(byline),
         asks_default=implied_default or _EXPLICIT_DEFAULT.search(question) is not None,
         asks_price=_PRICE_QUESTION.search(question) is not None,
+        asks_frequency=_FREQUENCY_QUESTION.search(question) is not None,
         asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
         defines=_defined_term(question),
         field=_field(question),
