@@ -491,3 +491,15 @@ def test_how_often_is_answered_by_a_frequency_in_words() -> None:
     assert info.expects("The cache is cleaned nightly.") == 1.0
     # "Once" alone is a conjunction as often as a frequency.
     assert info.expects("Once the signal is sent, killall returns.") == 0.0
+
+
+def test_a_lone_lowercase_letter_is_a_code_written_as_is() -> None:
+    # fuser(1) marks access with letters ("m  mmap'ed file or shared library"): English has no
+    # one-letter lowercase word but "a", so "an m" is the code asked about, and a possessive's
+    # "s" or an abbreviation's letters are not.
+    info = read_question("What does an m after a PID mean in fuser's output?")
+
+    assert info.code_literals == ("m",)
+    assert read_question("How do I list a file's size, e.g. in bytes?").code_literals == ()
+    assert holds_literal("m", "r\nroot directory.\n\nm\nmmap'ed file or shared library.")
+    assert not holds_literal("m", "fuser -m /dev/sgX shows every process.")

@@ -926,6 +926,26 @@ def test_a_sentence_in_the_question_s_words_answers_with_a_name_or_its_term(
     assert option.highlight is not None and "--posix" in option.highlight.text
 
 
+def test_a_one_letter_code_asked_about_is_quoted_where_it_is_written(settings: Settings) -> None:
+    # fuser(1): "What does an m after a PID mean?" matched the paragraphs on PIDs in more
+    # words; the access letters' list writes "m" and says what it means.
+    searcher = _searcher_of(
+        settings,
+        "FUSER(1)",
+        "fuser displays the PIDs of processes using the specified files or file systems. In "
+        "the default display mode, each file name is followed by a letter denoting the type of "
+        "access after each PID.\n\n"
+        "c\ncurrent directory.\n\ne\nexecutable being run.\n\n"
+        "m\nmmap'ed file or shared library.\n\n"
+        "fuser returns a non-zero return code if none of the specified files is accessed after "
+        "the PID listing is printed.",
+    )
+    answer = searcher.ask("What does an m after a PID mean in fuser's output?", k=1)
+
+    assert answer.quotes and answer.quotes[0].highlight is not None
+    assert "mmap'ed file or shared library." in answer.quotes[0].highlight.text
+
+
 def test_an_action_to_be_done_need_not_be_named_by_the_answer(settings: Settings) -> None:
     # Node.js's OpenSSL guide: "What nasm version do I need to regenerate ...?" was declined,
     # since its requirements list says "regenerate" nowhere; the tool and project are named.

@@ -37,7 +37,11 @@ _VERSION = re.compile(r"(?<![\w.])\d+(?:\.\d+)+(?![\w.]*\w)")
 # Tokens the index has no term for (one letter, or marked by punctuation): command options
 # ("-p", "--append"), format specifiers ("%M"), shell and awk variables ("$NF"). A letter
 # after "%" that goes on is a word written with its "%" ("%CPU", ps's column), not "%C".
-_CODE_LITERAL = re.compile(r"(?<![\w-])(?:--?[A-Za-z0-9][\w-]*|%[A-Za-z]\w*|\$\w+)")
+# An option, a format specifier, a variable, or a letter standing alone: English writes no
+# lowercase word of one letter but "a" (and a lazy "i"), so "an m after a PID" names a code.
+_CODE_LITERAL = re.compile(
+    r"(?<![\w-])(?:--?[A-Za-z0-9][\w-]*|%[A-Za-z]\w*|\$\w+)|(?<![\w'’.$%-])[b-hj-z](?![\w'’.-])"
+)
 _SIGILS = "-%$"
 # A number standing alone: not part of a version, a decimal, a date or a word ("x86", "-9").
 _WHOLE_NUMBER = re.compile(r"(?<![\w.,/:-])\d+(?![\w.,/:-]?\w)")
