@@ -72,15 +72,18 @@ B = 0.75
 MERGE_FRACTION = 0.25
 MAX_SEGMENTS = 8
 KEY_BYTES = 16
-# Postings whose scores a loaded index keeps between questions (12 bytes each: ~24 MB), or
-# per passage where that is more (~96 MB at a million passages, where a question's words hold
-# ~600 k postings and 2 M held only the last few questions' words: "Scale, tenth pass").
+# Postings whose scores a loaded index keeps between questions (8 bytes each: ~16 MB), or
+# per passage where that is more (~100 MB at a million passages, where a question's words hold
+# ~600 k postings and 2 M held only the last few questions' words: "Scale, tenth pass"; 12
+# since the ordinals are int32, the memory 8 held at 12 bytes: "Scale, fifteenth pass").
 TERM_CACHE_POSTINGS = 2_000_000
-TERM_CACHE_PER_PASSAGE = 8
+TERM_CACHE_PER_PASSAGE = 12
 TERM_CACHE_TERMS = 50_000  # unknown words are remembered too
 SEGMENTS_FILE = "segments.json"
 # Scores per block when ``LexicalHits.top`` looks for its k best among the blocks' best.
 _BLOCK = 1024
+# Passages up to which a term's ordinals are held as int32.
+_INT32_ORDINALS = 2**31 - 1
 # Not yet in the term cache (None there: a word no passage holds).
 _UNKNOWN: Any = object()
 # Documents numbered and sorted into postings at a time by a segment's build (~1.3 M tokens of
@@ -721,8 +724,15 @@ class LexicalIndex:
             math.log(1 + (self._stats.documents - frequency + 0.5) / (frequency + 0.5))
         )
         tf = tf.astype(np.float64)
-        tfc = tf / (norm + tf)
-        return ids, (idf * tfc).astype(np.float32)
+        # In place (``norm`` and ``tf`` are this call's own arrays): the same operations in
+        # float64, two arrays of a term's postings fewer to allocate and fault in.
+        np.add(norm, tf, out=norm)
+        np.divide(tf, norm, out=tf)
+        np.multiply(tf, idf, out=tf)
+        # Ordinals as int32 where they fit: the term cache holds a third more postings in the
+        # same memory, and summing reads fewer bytes (BENCHMARKS.md, "Scale, fifteenth pass").
+        narrow = ids.astype(np.int32) if self.size <= _INT32_ORDINALS else ids
+        return narrow, tf.astype(np.float32)
 
     def _norm(self, number: int) -> np.ndarray:
         """Segment ``number``'s ``K1 * (1 - B + B * length / average length)`` per document,
@@ -742,6 +752,21 @@ class LexicalIndex:
         words, not the corpus size. Each passage's score is summed term by term in the query's
         order in float32, as bm25s' ``get_scores`` sums it, so the scores are the same bits.
         """
+        return _summed(self._blocks(query), allowed, self._scratch)
+
+    def top_hits(self, query: str, k: int, also: Sequence[int] = ()) -> LexicalHits:
+        """``hits(query)`` cut to what a ranking of the ``k`` best reads: the passages whose
+        ``top(k)``, ``best`` and ``of(also)`` are those of every hit, and no others.
+
+        The ``k`` best are picked from the summed scores in place (``_summed_top``): at a
+        million passages a question's words are in about half of them, and listing those,
+        reading their scores back and taking the ``k`` best of the list cost more than summing
+        the postings (BENCHMARKS.md, "Scale, fifteenth pass"). Where a tie straddles the cut,
+        which tied passages ``top`` keeps depends on the whole list: every hit is returned then.
+        """
+        return _summed_top(self._blocks(query), k, also, self._scratch)
+
+    def _blocks(self, query: str) -> list[tuple[np.ndarray, np.ndarray]]:
         seen: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
         blocks = []
         for term in terms(query):
@@ -750,7 +775,7 @@ class LexicalIndex:
             block = seen[term]
             if block is not None:
                 blocks.append(block)
-        return _summed(blocks, allowed, self._scratch)
+        return blocks
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for ``query`` (zeros where no query word occurs)."""
@@ -847,6 +872,64 @@ def _summed(
         keep = np.isin(ids, allowed)
         ids, scores = ids[keep], scores[keep]
     return LexicalHits(ids, scores)
+
+
+def _summed_top(
+    blocks: list[tuple[np.ndarray, np.ndarray]],
+    k: int,
+    also: Sequence[int],
+    scratch: _Scratch | None = None,
+) -> LexicalHits:
+    """``_summed(blocks, None)`` cut to its ``k`` best and the hits among ``also`` (see
+    ``LexicalIndex.top_hits``); all of it where the ``k`` best are not one set."""
+    blocks = [block for block in blocks if len(block[0])]
+    if not blocks:
+        return LexicalHits.empty()
+    size = max(int(ids.max()) for ids, _ in blocks) + 1
+    every = np.zeros(size, dtype=np.float32) if scratch is None else scratch.take(size)
+    try:
+        for block_ids, block_scores in blocks:
+            np.add.at(every, block_ids, block_scores.astype(np.float32, copy=False))
+        best = _best_of_every(every, k)
+        if best is None:  # few hits, or a tie at the cut: every hit, as ``_summed`` gives them
+            ids = np.flatnonzero(every > 0)
+            scores = every[ids]
+            every[ids] = 0
+            return LexicalHits(ids, scores)
+        wanted = np.asarray(also, dtype=np.int64)
+        wanted = wanted[(wanted >= 0) & (wanted < size)]
+        ids = np.union1d(best, wanted[every[wanted] > 0])
+        scores = every[ids]  # a copy (fancy index) before the scratch is zeroed
+        if sum(len(block_ids) for block_ids, _ in blocks) < size // 8:
+            for block_ids, _ in blocks:
+                every[block_ids] = 0
+        else:
+            every.fill(0)
+    except BaseException:
+        every.fill(0)
+        raise
+    return LexicalHits(ids, scores)
+
+
+def _best_of_every(every: np.ndarray, k: int) -> np.ndarray | None:
+    """Ordinals of the ``k`` best of ``every`` (a score per ordinal, zeros where none), when
+    they are one set: found among the scores at least the ``k``-th best of ``_BLOCK``-score
+    blocks' best, as ``LexicalHits.top`` finds them. None when fewer than ``k`` blocks hold a
+    score or a tie straddles the cut."""
+    whole = len(every) // _BLOCK * _BLOCK
+    if k <= 0 or whole // _BLOCK <= k:
+        return None
+    tops = every[:whole].reshape(-1, _BLOCK).max(axis=1)
+    floor = np.partition(tops, len(tops) - k)[len(tops) - k]
+    if floor <= 0:
+        return None
+    rows = np.flatnonzero(every >= floor)
+    near = every[rows]
+    cut = np.partition(near, len(near) - k)[len(near) - k]
+    chosen = near >= cut
+    if np.count_nonzero(chosen) != k:
+        return None
+    return rows[chosen]
 
 
 def _keys_of(segment: Segment) -> list[bytes]:
