@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from articleqa import question
 from articleqa.lexical import terms
 from articleqa.loose_match import loosely_in as _loosely_in
 from articleqa.question import (
@@ -456,3 +459,18 @@ def test_the_sentence_saying_what_the_term_means_answers() -> None:
     # The term must be what the sentence defines, not some other word.
     assert info.expects("This means the build is repeatable.") == 0.0
     assert info.expects("Pinned versions can be generated using pip freeze.") == 0.0
+
+
+def _shouted_by_character(sentence: str) -> bool:
+    letters = [ch for ch in sentence if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) * 2 > len(letters)
+
+
+def test_shouted_counts_letters_and_capitals_as_the_character_loop_does() -> None:
+    rng = random.Random(7)
+    alphabet = "aZ Q7_-.,!éÉßΣσ\tĳ²ⅣabcXYZ"
+    samples = ["", "   ", "123", "THIS SOFTWARE IS PROVIDED", "Written by Ian A. Murdock"]
+    samples += ["".join(rng.choices(alphabet, k=rng.randint(0, 40))) for _ in range(3_000)]
+    samples += ["".join(rng.choices("AbC d1.", k=rng.randint(0, 40))) for _ in range(3_000)]
+    for sample in samples:
+        assert question._shouted(sample) == _shouted_by_character(sample), sample
