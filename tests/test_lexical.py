@@ -462,12 +462,12 @@ def test_idf_without_tombstones_does_not_read_the_postings(tmp_path: Path) -> No
     assert loaded.idf() == expected
 
 
-@pytest.mark.parametrize("block", [1, 3, 16, 1024])
-def test_top_keeps_the_passages_argpartition_of_every_score_keeps(
+@pytest.mark.parametrize("block", [1, 3, 16, 1_024])
+def test_top_keeps_the_best_and_of_a_tie_at_the_cut_the_lowest_ordinals(
     block: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The answers depend on which passages are candidates: found among the blocks' best, the
-    # k best must be argpartition's, and where a tie straddles the cut argpartition decides.
+    # k best by score, then ordinal (the PostgreSQL backend's ORDER BY score DESC, ordinal).
     monkeypatch.setattr(lexical, "_BLOCK", block)
     rng = np.random.default_rng(block)
     tied = 0
@@ -477,7 +477,8 @@ def test_top_keeps_the_passages_argpartition_of_every_score_keeps(
         scores = (rng.integers(1, levels + 1, size) / 7).astype(np.float32)
         hits = lexical.LexicalHits(np.arange(size, dtype=np.int64) * 3, scores)
         k = int(rng.integers(1, 80))
-        expected = hits.ids if size <= k else hits.ids[np.argpartition(-scores, k)[:k]]
+        order = np.lexsort((hits.ids, -scores))  # by score, then ordinal
+        expected = hits.ids if size <= k else hits.ids[order[:k]]
         assert sorted(hits.top(k).tolist()) == sorted(expected.tolist())
         if size > k:
             cut = np.sort(scores)[-k]
@@ -512,8 +513,7 @@ def _random_blocks(
 @pytest.mark.parametrize("block", [1, 3, 16, 1_024])
 def test_top_hits_rank_as_every_hit_does(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # The ranking reads ``top(k)``, ``best`` and ``of(also)``: from the cut hits they must be
-    # every hit's to the bit, and where a tie straddles the cut argpartition of every score
-    # still decides which tied passages are candidates.
+    # every hit's to the bit, ties at the cut included.
     monkeypatch.setattr(lexical, "_BLOCK", block)
     rng = np.random.default_rng(block)
     scratch = lexical._Scratch()
@@ -545,14 +545,16 @@ def test_top_hits_keep_the_k_best_and_the_passages_asked_about() -> None:
     assert cut.scores.tolist() == scores[cut.ids].tolist()
 
 
-def test_top_hits_of_a_tie_at_the_cut_are_every_hit() -> None:
+def test_top_hits_of_a_tie_at_the_cut_keep_its_lowest_ordinals() -> None:
     scores = np.ones(200_000, dtype=np.float32)
-    scores[:10] = 2
+    scores[[5, 70_000, 150_000]] = 2
     blocks = [(np.arange(200_000, dtype=np.int32), scores)]
-    cut = lexical._summed_top(blocks, 50, [])
-    every = lexical._summed(blocks, None)
-    assert cut.ids.tolist() == every.ids.tolist()
-    assert cut.top(50).tolist() == every.top(50).tolist()
+    # 60 is tied at the cut and asked about: kept as a hit, not among the best.
+    cut = lexical._summed_top(blocks, 50, [60, 3])
+    best = [5, 70_000, 150_000, *(o for o in range(48) if o != 5)]
+    assert cut.ids.tolist() == sorted({*best, 60})
+    assert sorted(cut.top(50).tolist()) == sorted(best)
+    assert sorted(lexical._summed(blocks, None).top(50).tolist()) == sorted(best)
 
 
 @pytest.mark.parametrize("query", ["harbour storm", "ferry", "tram tram council", "zeppelin"])

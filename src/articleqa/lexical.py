@@ -214,27 +214,19 @@ class LexicalHits:
         return float(self.scores.max()) if self.scores.size else 0.0
 
     def top(self, k: int) -> np.ndarray:
-        """Ordinals of the ``k`` best-scored passages, in no particular order.
+        """Ordinals of the ``k`` best-scored passages, in no particular order; of passages tied
+        at the cut, the lowest ordinals, as the PostgreSQL backend's ``ORDER BY score DESC,
+        ordinal`` keeps them.
 
-        Of passages tied at the cut, those ``argpartition`` of every score keeps (which ones
-        depends on the whole array): when no tie straddles the cut the best ``k`` are one set,
-        found among the few scores at least the ``k``-th best of ``_BLOCK``-score blocks' best,
-        a sixth of ``argpartition``'s time over a million passages' scores.
+        Found among the few scores at least the ``k``-th best of ``_BLOCK``-score blocks' best
+        (BENCHMARKS.md, "Scale, tenth pass"). Until the fifteenth pass, ``argpartition`` of
+        every score decided which tied passages were kept, which needed every score in a list
+        ("Scale, fifteenth pass").
         """
         if len(self.ids) <= k:
             return self.ids
-        scores = self.scores
-        whole = len(scores) // _BLOCK * _BLOCK
-        if whole // _BLOCK > k:
-            tops = scores[:whole].reshape(-1, _BLOCK).max(axis=1)
-            # k blocks' best are at least ``floor``: so are the k best scores.
-            floor = np.partition(tops, len(tops) - k)[len(tops) - k]
-            rows = np.flatnonzero(scores >= floor)
-            near = scores[rows]
-            cut = np.partition(near, len(near) - k)[len(near) - k]
-            if np.count_nonzero(near >= cut) == k:  # no tie at the cut: one set
-                return self.ids[rows[near >= cut]]
-        return self.ids[np.argpartition(-scores, k)[:k]]
+        places = _best_places(self.scores, k)
+        return self.ids[places] if places is not None else np.zeros(0, dtype=self.ids.dtype)
 
     def dense(self, size: int) -> np.ndarray:
         """A score for every one of ``size`` passages (zeros where no query word occurs)."""
@@ -761,8 +753,9 @@ class LexicalIndex:
         The ``k`` best are picked from the summed scores in place (``_summed_top``): at a
         million passages a question's words are in about half of them, and listing those,
         reading their scores back and taking the ``k`` best of the list cost more than summing
-        the postings (BENCHMARKS.md, "Scale, fifteenth pass"). Where a tie straddles the cut,
-        which tied passages ``top`` keeps depends on the whole list: every hit is returned then.
+        the postings (BENCHMARKS.md, "Scale, fifteenth pass"). Of passages tied at the cut the
+        lowest ordinals are kept, by both: an ``also`` passage tied there and not kept comes
+        after every kept one, so ``top(k)`` of the cut hits keeps the same.
         """
         return _summed_top(self._blocks(query), k, also, self._scratch)
 
@@ -880,8 +873,8 @@ def _summed_top(
     also: Sequence[int],
     scratch: _Scratch | None = None,
 ) -> LexicalHits:
-    """``_summed(blocks, None)`` cut to its ``k`` best and the hits among ``also`` (see
-    ``LexicalIndex.top_hits``); all of it where the ``k`` best are not one set."""
+    """``_summed(blocks, None)`` cut to its ``k`` best (``LexicalHits.top``'s) and the hits
+    among ``also`` (see ``LexicalIndex.top_hits``); all of it where fewer than ``k`` hit."""
     blocks = [block for block in blocks if len(block[0])]
     if not blocks:
         return LexicalHits.empty()
@@ -890,8 +883,8 @@ def _summed_top(
     try:
         for block_ids, block_scores in blocks:
             np.add.at(every, block_ids, block_scores.astype(np.float32, copy=False))
-        best = _best_of_every(every, k)
-        if best is None:  # few hits, or a tie at the cut: every hit, as ``_summed`` gives them
+        best = _best_places(every, k)
+        if best is None:  # fewer than k hits: every hit, as ``_summed`` gives them
             ids = np.flatnonzero(every > 0)
             scores = every[ids]
             every[ids] = 0
@@ -911,25 +904,30 @@ def _summed_top(
     return LexicalHits(ids, scores)
 
 
-def _best_of_every(every: np.ndarray, k: int) -> np.ndarray | None:
-    """Ordinals of the ``k`` best of ``every`` (a score per ordinal, zeros where none), when
-    they are one set: found among the scores at least the ``k``-th best of ``_BLOCK``-score
-    blocks' best, as ``LexicalHits.top`` finds them. None when fewer than ``k`` blocks hold a
-    score or a tie straddles the cut."""
-    whole = len(every) // _BLOCK * _BLOCK
-    if k <= 0 or whole // _BLOCK <= k:
-        return None
-    tops = every[:whole].reshape(-1, _BLOCK).max(axis=1)
-    floor = np.partition(tops, len(tops) - k)[len(tops) - k]
-    if floor <= 0:
-        return None
-    rows = np.flatnonzero(every >= floor)
-    near = every[rows]
+def _best_places(scores: np.ndarray, k: int) -> np.ndarray | None:
+    """Places of the ``k`` highest of ``scores`` (ascending places are ascending ordinals); of
+    those tied at the cut, the first. Looked for among the scores at least the ``k``-th best of
+    ``_BLOCK``-score blocks' best. None where fewer than ``k`` scores are above zero (a scratch
+    array's zeros are no scores)."""
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    whole = len(scores) // _BLOCK * _BLOCK
+    if whole // _BLOCK > k:
+        tops = scores[:whole].reshape(-1, _BLOCK).max(axis=1)
+        # k blocks' best are at least ``floor``: so are the k best scores.
+        floor = np.partition(tops, len(tops) - k)[len(tops) - k]
+        if floor <= 0:
+            return None
+        rows = np.flatnonzero(scores >= floor)
+    else:
+        rows = np.flatnonzero(scores > 0)
+        if len(rows) < k:
+            return None
+    near = scores[rows]
     cut = np.partition(near, len(near) - k)[len(near) - k]
-    chosen = near >= cut
-    if np.count_nonzero(chosen) != k:
-        return None
-    return rows[chosen]
+    above = rows[near > cut]
+    tied = rows[near == cut][: k - len(above)]
+    return np.concatenate((above, tied))
 
 
 def _keys_of(segment: Segment) -> list[bytes]:
