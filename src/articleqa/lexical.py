@@ -839,32 +839,18 @@ def _summed(
 ) -> LexicalHits:
     """Each passage's score summed over the query terms' (ordinals, float32 scores) blocks,
     term by term in the query's order in float32, as bm25s' ``get_scores`` sums them."""
-    blocks = [block for block in blocks if len(block[0])]
-    if not blocks:
+    every = _sum_into(blocks, scratch)
+    if every is None:
         return LexicalHits.empty()
-    # Summed in a scratch array indexed by ordinal: a block holds each passage once, so adding
-    # it adds one float32 per passage per term, in the query's order, as bm25s does. Every
-    # score is above zero (idf and tf parts are), so the passages holding a query word are the
-    # scratch's non-zero places, found ascending in one pass over it: no concatenation, sort
-    # and de-duplication of every posting, which were most of a question's BM25 time at 200 k
-    # passages (BENCHMARKS.md, "Scale, seventh pass").
-    size = max(int(ids.max()) for ids, _ in blocks) + 1
-    every = np.zeros(size, dtype=np.float32) if scratch is None else scratch.take(size)
     try:
-        for block_ids, block_scores in blocks:
-            # add.at, not ``+=`` on the fancy index: the same float32 additions (a block's
-            # ordinals are distinct), in half the time per posting in numpy 2.
-            np.add.at(every, block_ids, block_scores.astype(np.float32, copy=False))
-        ids = np.flatnonzero(every > 0)  # a mask: nonzero() on the floats is 8x slower
-        scores = every[ids]
-        every[ids] = 0  # exactly the places written: the scratch is zeros again
+        hits = _every_hit(every)
     except BaseException:
         every.fill(0)
         raise
     if allowed is not None:
-        keep = np.isin(ids, allowed)
-        ids, scores = ids[keep], scores[keep]
-    return LexicalHits(ids, scores)
+        keep = np.isin(hits.ids, allowed)
+        hits = LexicalHits(hits.ids[keep], hits.scores[keep])
+    return hits
 
 
 def _summed_top(
@@ -875,32 +861,62 @@ def _summed_top(
 ) -> LexicalHits:
     """``_summed(blocks, None)`` cut to its ``k`` best (``LexicalHits.top``'s) and the hits
     among ``also`` (see ``LexicalIndex.top_hits``); all of it where fewer than ``k`` hit."""
+    every = _sum_into(blocks, scratch)
+    if every is None:
+        return LexicalHits.empty()
+    try:
+        best = _best_places(every, k)
+        if best is None:  # fewer than k hits: every hit, as ``_summed`` gives them
+            return _every_hit(every)
+        wanted = np.asarray(also, dtype=np.int64)
+        wanted = wanted[(wanted >= 0) & (wanted < len(every))]
+        ids = np.union1d(best, wanted[every[wanted] > 0])
+        scores = every[ids]  # a copy (fancy index) before the scratch is zeroed
+        if sum(len(block_ids) for block_ids, _ in blocks) < len(every) // 8:
+            for block_ids, _ in blocks:
+                every[block_ids] = 0
+        else:
+            every.fill(0)  # one pass, where most places were written
+    except BaseException:
+        every.fill(0)
+        raise
+    return LexicalHits(ids, scores)
+
+
+def _sum_into(
+    blocks: list[tuple[np.ndarray, np.ndarray]], scratch: _Scratch | None
+) -> np.ndarray | None:
+    """The blocks' scores summed into an array of zeros indexed by ordinal (the scratch's,
+    which the caller zeroes again), or None when no block holds a posting.
+
+    A block holds each passage once, so adding it adds one float32 per passage per term, in
+    the query's order, as bm25s does. Every score is above zero (idf and tf parts are), so
+    the passages holding a query word are the array's non-zero places: no concatenation, sort
+    and de-duplication of every posting, which were most of a question's BM25 time at 200 k
+    passages (BENCHMARKS.md, "Scale, seventh pass").
+    """
     blocks = [block for block in blocks if len(block[0])]
     if not blocks:
-        return LexicalHits.empty()
+        return None
     size = max(int(ids.max()) for ids, _ in blocks) + 1
     every = np.zeros(size, dtype=np.float32) if scratch is None else scratch.take(size)
     try:
         for block_ids, block_scores in blocks:
+            # add.at, not ``+=`` on the fancy index: the same float32 additions (a block's
+            # ordinals are distinct), in half the time per posting in numpy 2.
             np.add.at(every, block_ids, block_scores.astype(np.float32, copy=False))
-        best = _best_places(every, k)
-        if best is None:  # fewer than k hits: every hit, as ``_summed`` gives them
-            ids = np.flatnonzero(every > 0)
-            scores = every[ids]
-            every[ids] = 0
-            return LexicalHits(ids, scores)
-        wanted = np.asarray(also, dtype=np.int64)
-        wanted = wanted[(wanted >= 0) & (wanted < size)]
-        ids = np.union1d(best, wanted[every[wanted] > 0])
-        scores = every[ids]  # a copy (fancy index) before the scratch is zeroed
-        if sum(len(block_ids) for block_ids, _ in blocks) < size // 8:
-            for block_ids, _ in blocks:
-                every[block_ids] = 0
-        else:
-            every.fill(0)
     except BaseException:
         every.fill(0)
         raise
+    return every
+
+
+def _every_hit(every: np.ndarray) -> LexicalHits:
+    """The passages with a score in ``every``, ascending, and their scores; ``every`` is
+    zeros again after (exactly the places written are set back)."""
+    ids = np.flatnonzero(every > 0)  # a mask: nonzero() on the floats is 8x slower
+    scores = every[ids]
+    every[ids] = 0
     return LexicalHits(ids, scores)
 
 
