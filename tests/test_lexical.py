@@ -462,12 +462,12 @@ def test_idf_without_tombstones_does_not_read_the_postings(tmp_path: Path) -> No
     assert loaded.idf() == expected
 
 
-@pytest.mark.parametrize("block", [1, 3, 16, 1024])
-def test_top_keeps_the_passages_argpartition_of_every_score_keeps(
+@pytest.mark.parametrize("block", [1, 3, 16, 1_024])
+def test_top_keeps_the_best_and_of_a_tie_at_the_cut_the_lowest_ordinals(
     block: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The answers depend on which passages are candidates: found among the blocks' best, the
-    # k best must be argpartition's, and where a tie straddles the cut argpartition decides.
+    # k best by score, then ordinal (the PostgreSQL backend's ORDER BY score DESC, ordinal).
     monkeypatch.setattr(lexical, "_BLOCK", block)
     rng = np.random.default_rng(block)
     tied = 0
@@ -477,7 +477,8 @@ def test_top_keeps_the_passages_argpartition_of_every_score_keeps(
         scores = (rng.integers(1, levels + 1, size) / 7).astype(np.float32)
         hits = lexical.LexicalHits(np.arange(size, dtype=np.int64) * 3, scores)
         k = int(rng.integers(1, 80))
-        expected = hits.ids if size <= k else hits.ids[np.argpartition(-scores, k)[:k]]
+        order = np.lexsort((hits.ids, -scores))  # by score, then ordinal
+        expected = hits.ids if size <= k else hits.ids[order[:k]]
         assert sorted(hits.top(k).tolist()) == sorted(expected.tolist())
         if size > k:
             cut = np.sort(scores)[-k]
@@ -496,3 +497,84 @@ def test_top_looks_at_the_blocks_best_without_argpartition_of_every_score(
 
     monkeypatch.setattr(lexical.np, "argpartition", refused)
     assert sorted(scores[hits.top(50)].tolist()) == list(range(199_951, 200_001))
+
+
+def _random_blocks(
+    rng: np.random.Generator, size: int, levels: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    blocks = []
+    for _ in range(int(rng.integers(1, 4))):
+        count = int(rng.integers(1, size + 1))
+        ids = np.sort(rng.choice(size, count, replace=False)).astype(np.int32)
+        blocks.append((ids, (rng.integers(1, levels + 1, count) / 7).astype(np.float32)))
+    return blocks
+
+
+@pytest.mark.parametrize("block", [1, 3, 16, 1_024])
+def test_top_hits_rank_as_every_hit_does(block: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The ranking reads ``top(k)``, ``best`` and ``of(also)``: from the cut hits they must be
+    # every hit's to the bit, ties at the cut included.
+    monkeypatch.setattr(lexical, "_BLOCK", block)
+    rng = np.random.default_rng(block)
+    scratch = lexical._Scratch()
+    cut_short = 0
+    for _ in range(300):
+        size = int(rng.integers(1, 3_000))
+        blocks = _random_blocks(rng, size, int(rng.choice([2, 5, 50, 10_000])))
+        k = int(rng.integers(1, 80))
+        also = rng.integers(-2, size + 5, int(rng.integers(0, 60))).tolist()
+        every = lexical._summed(blocks, None)
+        cut = lexical._summed_top(blocks, k, also, scratch)
+        assert sorted(cut.top(k).tolist()) == sorted(every.top(k).tolist())
+        assert cut.best == every.best
+        assert cut.of(also).tobytes() == every.of(also).tobytes()
+        assert cut.scores.tobytes() == every.of(cut.ids).tobytes()
+        assert cut.ids.tolist() == sorted(set(cut.ids.tolist()))
+        assert scratch.array is not None and not scratch.array.any()
+        cut_short += len(cut.ids) < len(every.ids)
+    # Blocks of 1,024 scores: fewer blocks than k in these small arrays, so never cut there.
+    assert cut_short > (50 if block <= 16 else -1)
+
+
+def test_top_hits_keep_the_k_best_and_the_passages_asked_about() -> None:
+    rng = np.random.default_rng(5)
+    scores = (rng.permutation(200_000) + 1).astype(np.float32)
+    blocks = [(np.arange(200_000, dtype=np.int32), scores)]
+    cut = lexical._summed_top(blocks, 50, [7, 3, 7, 250_000])
+    assert cut.ids.tolist() == sorted({3, 7, *np.argsort(-scores)[:50].tolist()})
+    assert cut.scores.tolist() == scores[cut.ids].tolist()
+
+
+def test_top_hits_of_a_tie_at_the_cut_keep_its_lowest_ordinals() -> None:
+    scores = np.ones(200_000, dtype=np.float32)
+    scores[[5, 70_000, 150_000]] = 2
+    blocks = [(np.arange(200_000, dtype=np.int32), scores)]
+    # 60 is tied at the cut and asked about: kept as a hit, not among the best.
+    cut = lexical._summed_top(blocks, 50, [60, 3])
+    best = [5, 70_000, 150_000, *(o for o in range(48) if o != 5)]
+    assert cut.ids.tolist() == sorted({*best, 60})
+    assert sorted(cut.top(50).tolist()) == sorted(best)
+    assert sorted(lexical._summed(blocks, None).top(50).tolist()) == sorted(best)
+
+
+@pytest.mark.parametrize("query", ["harbour storm", "ferry", "tram tram council", "zeppelin"])
+def test_an_index_top_hits_are_its_hits_cut(query: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lexical, "_BLOCK", 4)
+    index = LexicalIndex.build(_corpus(300))
+    every = index.hits(query)
+    also = [0, 5, 299, 1_000]
+    cut = index.top_hits(query, 5, also)
+    assert sorted(cut.top(5).tolist()) == sorted(every.top(5).tolist())
+    assert cut.of(also).tobytes() == every.of(also).tobytes()
+    assert cut.best == every.best
+    scratch = index._scratch.array
+    assert scratch is None or not scratch.any()
+
+
+def test_a_term_s_ordinals_are_held_as_int32(tmp_path: Path) -> None:
+    # A third more postings in the term cache for the memory int64 ordinals took (a loaded
+    # segment decodes its gaps to int64).
+    LexicalIndex.build(_corpus(300)).save(tmp_path)
+    index = LexicalIndex.load(tmp_path, 300)
+    found = index._term(terms("harbour")[0])
+    assert found is not None and found[0].dtype == np.int32 and found[1].dtype == np.float32

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
+from articleqa import question
 from articleqa.lexical import terms
 from articleqa.loose_match import loosely_in as _loosely_in
 from articleqa.question import (
@@ -503,3 +506,18 @@ def test_a_lone_lowercase_letter_is_a_code_written_as_is() -> None:
     assert read_question("How do I list a file's size, e.g. in bytes?").code_literals == ()
     assert holds_literal("m", "r\nroot directory.\n\nm\nmmap'ed file or shared library.")
     assert not holds_literal("m", "fuser -m /dev/sgX shows every process.")
+
+
+def _shouted_by_character(sentence: str) -> bool:
+    letters = [ch for ch in sentence if ch.isalpha()]
+    return sum(ch.isupper() for ch in letters) * 2 > len(letters)
+
+
+def test_shouted_counts_letters_and_capitals_as_the_character_loop_does() -> None:
+    rng = random.Random(7)
+    alphabet = "aZ Q7_-.,!éÉßΣσ\tĳ²ⅣabcXYZ"
+    samples = ["", "   ", "123", "THIS SOFTWARE IS PROVIDED", "Written by Ian A. Murdock"]
+    samples += ["".join(rng.choices(alphabet, k=rng.randint(0, 40))) for _ in range(3_000)]
+    samples += ["".join(rng.choices("AbC d1.", k=rng.randint(0, 40))) for _ in range(3_000)]
+    for sample in samples:
+        assert question._shouted(sample) == _shouted_by_character(sample), sample

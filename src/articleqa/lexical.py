@@ -72,15 +72,18 @@ B = 0.75
 MERGE_FRACTION = 0.25
 MAX_SEGMENTS = 8
 KEY_BYTES = 16
-# Postings whose scores a loaded index keeps between questions (12 bytes each: ~24 MB), or
-# per passage where that is more (~96 MB at a million passages, where a question's words hold
-# ~600 k postings and 2 M held only the last few questions' words: "Scale, tenth pass").
+# Postings whose scores a loaded index keeps between questions (8 bytes each: ~16 MB), or
+# per passage where that is more (~100 MB at a million passages, where a question's words hold
+# ~600 k postings and 2 M held only the last few questions' words: "Scale, tenth pass"; 12
+# since the ordinals are int32, the memory 8 held at 12 bytes: "Scale, fifteenth pass").
 TERM_CACHE_POSTINGS = 2_000_000
-TERM_CACHE_PER_PASSAGE = 8
+TERM_CACHE_PER_PASSAGE = 12
 TERM_CACHE_TERMS = 50_000  # unknown words are remembered too
 SEGMENTS_FILE = "segments.json"
 # Scores per block when ``LexicalHits.top`` looks for its k best among the blocks' best.
 _BLOCK = 1024
+# Passages up to which a term's ordinals are held as int32.
+_INT32_ORDINALS = 2**31 - 1
 # Not yet in the term cache (None there: a word no passage holds).
 _UNKNOWN: Any = object()
 # Documents numbered and sorted into postings at a time by a segment's build (~1.3 M tokens of
@@ -211,27 +214,19 @@ class LexicalHits:
         return float(self.scores.max()) if self.scores.size else 0.0
 
     def top(self, k: int) -> np.ndarray:
-        """Ordinals of the ``k`` best-scored passages, in no particular order.
+        """Ordinals of the ``k`` best-scored passages, in no particular order; of passages tied
+        at the cut, the lowest ordinals, as the PostgreSQL backend's ``ORDER BY score DESC,
+        ordinal`` keeps them.
 
-        Of passages tied at the cut, those ``argpartition`` of every score keeps (which ones
-        depends on the whole array): when no tie straddles the cut the best ``k`` are one set,
-        found among the few scores at least the ``k``-th best of ``_BLOCK``-score blocks' best,
-        a sixth of ``argpartition``'s time over a million passages' scores.
+        Found among the few scores at least the ``k``-th best of ``_BLOCK``-score blocks' best
+        (BENCHMARKS.md, "Scale, tenth pass"). Until the fifteenth pass, ``argpartition`` of
+        every score decided which tied passages were kept, which needed every score in a list
+        ("Scale, fifteenth pass").
         """
         if len(self.ids) <= k:
             return self.ids
-        scores = self.scores
-        whole = len(scores) // _BLOCK * _BLOCK
-        if whole // _BLOCK > k:
-            tops = scores[:whole].reshape(-1, _BLOCK).max(axis=1)
-            # k blocks' best are at least ``floor``: so are the k best scores.
-            floor = np.partition(tops, len(tops) - k)[len(tops) - k]
-            rows = np.flatnonzero(scores >= floor)
-            near = scores[rows]
-            cut = np.partition(near, len(near) - k)[len(near) - k]
-            if np.count_nonzero(near >= cut) == k:  # no tie at the cut: one set
-                return self.ids[rows[near >= cut]]
-        return self.ids[np.argpartition(-scores, k)[:k]]
+        places = _best_places(self.scores, k)
+        return self.ids[places] if places is not None else np.zeros(0, dtype=self.ids.dtype)
 
     def dense(self, size: int) -> np.ndarray:
         """A score for every one of ``size`` passages (zeros where no query word occurs)."""
@@ -721,8 +716,15 @@ class LexicalIndex:
             math.log(1 + (self._stats.documents - frequency + 0.5) / (frequency + 0.5))
         )
         tf = tf.astype(np.float64)
-        tfc = tf / (norm + tf)
-        return ids, (idf * tfc).astype(np.float32)
+        # In place (``norm`` and ``tf`` are this call's own arrays): the same operations in
+        # float64, two arrays of a term's postings fewer to allocate and fault in.
+        np.add(norm, tf, out=norm)
+        np.divide(tf, norm, out=tf)
+        np.multiply(tf, idf, out=tf)
+        # Ordinals as int32 where they fit: the term cache holds a third more postings in the
+        # same memory, and summing reads fewer bytes (BENCHMARKS.md, "Scale, fifteenth pass").
+        narrow = ids.astype(np.int32) if self.size <= _INT32_ORDINALS else ids
+        return narrow, tf.astype(np.float32)
 
     def _norm(self, number: int) -> np.ndarray:
         """Segment ``number``'s ``K1 * (1 - B + B * length / average length)`` per document,
@@ -742,6 +744,22 @@ class LexicalIndex:
         words, not the corpus size. Each passage's score is summed term by term in the query's
         order in float32, as bm25s' ``get_scores`` sums it, so the scores are the same bits.
         """
+        return _summed(self._blocks(query), allowed, self._scratch)
+
+    def top_hits(self, query: str, k: int, also: Sequence[int] = ()) -> LexicalHits:
+        """``hits(query)`` cut to what a ranking of the ``k`` best reads: the passages whose
+        ``top(k)``, ``best`` and ``of(also)`` are those of every hit, and no others.
+
+        The ``k`` best are picked from the summed scores in place (``_summed_top``): at a
+        million passages a question's words are in about half of them, and listing those,
+        reading their scores back and taking the ``k`` best of the list cost more than summing
+        the postings (BENCHMARKS.md, "Scale, fifteenth pass"). Of passages tied at the cut the
+        lowest ordinals are kept, by both: an ``also`` passage tied there and not kept comes
+        after every kept one, so ``top(k)`` of the cut hits keeps the same.
+        """
+        return _summed_top(self._blocks(query), k, also, self._scratch)
+
+    def _blocks(self, query: str) -> list[tuple[np.ndarray, np.ndarray]]:
         seen: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
         blocks = []
         for term in terms(query):
@@ -750,7 +768,7 @@ class LexicalIndex:
             block = seen[term]
             if block is not None:
                 blocks.append(block)
-        return _summed(blocks, allowed, self._scratch)
+        return blocks
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every passage for ``query`` (zeros where no query word occurs)."""
@@ -821,15 +839,65 @@ def _summed(
 ) -> LexicalHits:
     """Each passage's score summed over the query terms' (ordinals, float32 scores) blocks,
     term by term in the query's order in float32, as bm25s' ``get_scores`` sums them."""
+    every = _sum_into(blocks, scratch)
+    if every is None:
+        return LexicalHits.empty()
+    try:
+        hits = _every_hit(every)
+    except BaseException:
+        every.fill(0)
+        raise
+    if allowed is not None:
+        keep = np.isin(hits.ids, allowed)
+        hits = LexicalHits(hits.ids[keep], hits.scores[keep])
+    return hits
+
+
+def _summed_top(
+    blocks: list[tuple[np.ndarray, np.ndarray]],
+    k: int,
+    also: Sequence[int],
+    scratch: _Scratch | None = None,
+) -> LexicalHits:
+    """``_summed(blocks, None)`` cut to its ``k`` best (``LexicalHits.top``'s) and the hits
+    among ``also`` (see ``LexicalIndex.top_hits``); all of it where fewer than ``k`` hit."""
+    every = _sum_into(blocks, scratch)
+    if every is None:
+        return LexicalHits.empty()
+    try:
+        best = _best_places(every, k)
+        if best is None:  # fewer than k hits: every hit, as ``_summed`` gives them
+            return _every_hit(every)
+        wanted = np.asarray(also, dtype=np.int64)
+        wanted = wanted[(wanted >= 0) & (wanted < len(every))]
+        ids = np.union1d(best, wanted[every[wanted] > 0])
+        scores = every[ids]  # a copy (fancy index) before the scratch is zeroed
+        if sum(len(block_ids) for block_ids, _ in blocks) < len(every) // 8:
+            for block_ids, _ in blocks:
+                every[block_ids] = 0
+        else:
+            every.fill(0)  # one pass, where most places were written
+    except BaseException:
+        every.fill(0)
+        raise
+    return LexicalHits(ids, scores)
+
+
+def _sum_into(
+    blocks: list[tuple[np.ndarray, np.ndarray]], scratch: _Scratch | None
+) -> np.ndarray | None:
+    """The blocks' scores summed into an array of zeros indexed by ordinal (the scratch's,
+    which the caller zeroes again), or None when no block holds a posting.
+
+    A block holds each passage once, so adding it adds one float32 per passage per term, in
+    the query's order, as bm25s does. Every score is above zero (idf and tf parts are), so
+    the passages holding a query word are the array's non-zero places: no concatenation, sort
+    and de-duplication of every posting, which were most of a question's BM25 time at 200 k
+    passages (BENCHMARKS.md, "Scale, seventh pass").
+    """
     blocks = [block for block in blocks if len(block[0])]
     if not blocks:
-        return LexicalHits.empty()
-    # Summed in a scratch array indexed by ordinal: a block holds each passage once, so adding
-    # it adds one float32 per passage per term, in the query's order, as bm25s does. Every
-    # score is above zero (idf and tf parts are), so the passages holding a query word are the
-    # scratch's non-zero places, found ascending in one pass over it: no concatenation, sort
-    # and de-duplication of every posting, which were most of a question's BM25 time at 200 k
-    # passages (BENCHMARKS.md, "Scale, seventh pass").
+        return None
     size = max(int(ids.max()) for ids, _ in blocks) + 1
     every = np.zeros(size, dtype=np.float32) if scratch is None else scratch.take(size)
     try:
@@ -837,16 +905,45 @@ def _summed(
             # add.at, not ``+=`` on the fancy index: the same float32 additions (a block's
             # ordinals are distinct), in half the time per posting in numpy 2.
             np.add.at(every, block_ids, block_scores.astype(np.float32, copy=False))
-        ids = np.flatnonzero(every > 0)  # a mask: nonzero() on the floats is 8x slower
-        scores = every[ids]
-        every[ids] = 0  # exactly the places written: the scratch is zeros again
     except BaseException:
         every.fill(0)
         raise
-    if allowed is not None:
-        keep = np.isin(ids, allowed)
-        ids, scores = ids[keep], scores[keep]
+    return every
+
+
+def _every_hit(every: np.ndarray) -> LexicalHits:
+    """The passages with a score in ``every``, ascending, and their scores; ``every`` is
+    zeros again after (exactly the places written are set back)."""
+    ids = np.flatnonzero(every > 0)  # a mask: nonzero() on the floats is 8x slower
+    scores = every[ids]
+    every[ids] = 0
     return LexicalHits(ids, scores)
+
+
+def _best_places(scores: np.ndarray, k: int) -> np.ndarray | None:
+    """Places of the ``k`` highest of ``scores`` (ascending places are ascending ordinals); of
+    those tied at the cut, the first. Looked for among the scores at least the ``k``-th best of
+    ``_BLOCK``-score blocks' best. None where fewer than ``k`` scores are above zero (a scratch
+    array's zeros are no scores)."""
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    whole = len(scores) // _BLOCK * _BLOCK
+    if whole // _BLOCK > k:
+        tops = scores[:whole].reshape(-1, _BLOCK).max(axis=1)
+        # k blocks' best are at least ``floor``: so are the k best scores.
+        floor = np.partition(tops, len(tops) - k)[len(tops) - k]
+        if floor <= 0:
+            return None
+        rows = np.flatnonzero(scores >= floor)
+    else:
+        rows = np.flatnonzero(scores > 0)
+        if len(rows) < k:
+            return None
+    near = scores[rows]
+    cut = np.partition(near, len(near) - k)[len(near) - k]
+    above = rows[near > cut]
+    tied = rows[near == cut][: k - len(above)]
+    return np.concatenate((above, tied))
 
 
 def _keys_of(segment: Segment) -> list[bytes]:

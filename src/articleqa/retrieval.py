@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from articleqa.lexical import LexicalHits
+from articleqa.lexical import LexicalHits, LexicalIndex
 from articleqa.snapshot import Snapshot
 from articleqa.vector_index import search as vector_search
 from articleqa.vector_index import vectors_of
@@ -62,6 +62,9 @@ class SnapshotRetriever:
         self, question: str, k: int, allowed: np.ndarray | None, also: Sequence[int]
     ) -> LexicalHits:
         # Only the passages holding a question word: no array over the whole corpus.
+        if allowed is None and isinstance(self._lexical, LexicalIndex):
+            # Of those, only what the ranking reads (``LexicalIndex.top_hits``).
+            return self._lexical.top_hits(question, k, also)
         return self._lexical.hits(question, allowed)
 
     def vectors(self, ordinals: Sequence[int]) -> np.ndarray:
