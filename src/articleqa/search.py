@@ -62,8 +62,9 @@ _HIGHLIGHT_CONTEXT_WEIGHT = 0.15
 _HIGHLIGHT_TYPE_WEIGHT = 0.15
 # Below any sentence that says more than the question: chosen only when every sentence echoes it.
 _ECHO_SCORE = -10.0
-# A character that is neither a word's nor ordinary punctuation: "=", "~", "$", "%".
+# A word written with a capital (past a sentence's first character: see ``_names_anew``).
 _CAPITALISED = re.compile(r"(?<![\w.])[A-Z]\w*")
+# A character that is neither a word's nor ordinary punctuation: "=", "~", "$", "%".
 _SYMBOL = re.compile(r"[^\w\s.,;:!?'\"“”‘’()\[\]•*/-]")
 # How far into an article its byline may be: after a title line and a standfirst.
 _BYLINE_REACH = 600
@@ -967,11 +968,11 @@ class Searcher:
         # A definition's sentence says its term ("--posix" above "disable all GNU extensions."),
         # and a symbol may be the answer ("= Print the current line number.").
         echoes = [
-            bool(terms)
-            and terms | (sentences[term][1] if term is not None else frozenset()) <= asked
+            bool(own)
+            and own | (sentences[term][1] if term is not None else frozenset()) <= asked
             and not _SYMBOL.search(texts[i])
             and not _names_anew(texts[i], info.text)
-            for i, ((_, terms), term) in enumerate(zip(sentences, terms_of, strict=True))
+            for i, ((_, own), term) in enumerate(zip(sentences, terms_of, strict=True))
         ]
         # What such list items are is said by the line leading in to them ("Some of the best
         # have been brought together under the Requests organization, including:"): their
