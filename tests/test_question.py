@@ -521,3 +521,14 @@ def test_shouted_counts_letters_and_capitals_as_the_character_loop_does() -> Non
     samples += ["".join(rng.choices("AbC d1.", k=rng.randint(0, 40))) for _ in range(3_000)]
     for sample in samples:
         assert question._shouted(sample) == _shouted_by_character(sample), sample
+
+
+def test_the_odds_of_something_are_asked_as_a_number() -> None:
+    # unzip(1): "What are the odds that a wrong password still gets past the header check?"
+    # is answered by "a 1-in-256 chance", not by the sentence on prompting for another password.
+    question = "What are the odds that a wrong password still gets past unzip's header check?"
+    info = read_question(question)
+
+    assert answer_type(question) is AnswerType.NUMBER
+    assert info.expects("There is a 1-in-256 chance that an incorrect password will as well.") > 0
+    assert info.expects("If the first password fails the header check, unzip prompts again.") == 0

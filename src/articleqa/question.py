@@ -148,7 +148,8 @@ _NUMBER_QUESTION = re.compile(
     r"\b(?:what|which) (?:is the |was the |are the |is |are )?(?:(?!of )[\w'’-]+ ){0,3}"
     r"(?:number|amount|percentage|percent|population|size|cost|price|value|uid|gid|port|version|limit|rate|"
     r"speed|temperature|score|height|length|width|depth|weight|age|count|total|timeout|"
-    r"interval|delay|duration|capacity|threshold)\b",
+    r"interval|delay|duration|capacity|threshold|odds|chance|chances|probability|likelihood|"
+    r"ratio|proportion|fraction)\b",
     re.IGNORECASE,
 )
 # The kinds of thing typed that a question asks for or about ("the %M format specifier", "which
