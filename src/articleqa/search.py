@@ -63,7 +63,7 @@ _HIGHLIGHT_TYPE_WEIGHT = 0.15
 # Below any sentence that says more than the question: chosen only when every sentence echoes it.
 _ECHO_SCORE = -10.0
 # A word written with a capital (past a sentence's first character: see ``_names_anew``).
-_CAPITALISED = re.compile(r"(?<![\w.])[A-Z]\w*")
+_CAPITAL_WORD = re.compile(r"(?<![\w.])[A-Z]\w*")
 # A character that is neither a word's nor ordinary punctuation: "=", "~", "$", "%".
 _SYMBOL = re.compile(r"[^\w\s.,;:!?'\"“”‘’()\[\]•*/-]")
 # How far into an article its byline may be: after a title line and a standfirst.
@@ -967,11 +967,12 @@ class Searcher:
         # for "Where are the Kerberos and NTLM handlers collected?"): it cannot be the answer.
         # A definition's sentence says its term ("--posix" above "disable all GNU extensions."),
         # and a symbol may be the answer ("= Print the current line number.").
+        capitalised = frozenset(_CAPITAL_WORD.findall(info.text))
         echoes = [
             bool(own)
             and own | (sentences[term][1] if term is not None else frozenset()) <= asked
             and not _SYMBOL.search(texts[i])
-            and not _names_anew(texts[i], info.text)
+            and not _names_anew(texts[i], capitalised)
             for i, ((_, own), term) in enumerate(zip(sentences, terms_of, strict=True))
         ]
         # What such list items are is said by the line leading in to them ("Some of the best
@@ -1209,12 +1210,12 @@ def _faq_answer(texts: list[str], scores: list[float]) -> list[int]:
     return answer
 
 
-def _names_anew(sentence: str, question: str) -> bool:
-    """Whether ``sentence`` capitalises, past its first word, a word the question does not: in
-    "The message model is implemented by the Message class." the class is the answer to
-    "Which class implements the email message model?", in the question's own words."""
-    written = frozenset(_CAPITALISED.findall(question))
-    return any(word not in written for word in _CAPITALISED.findall(sentence, 1))
+def _names_anew(sentence: str, capitalised: frozenset[str]) -> bool:
+    """Whether ``sentence`` capitalises, past its first word, a word the question (whose
+    ``capitalised`` words these are) does not: in "The message model is implemented by the
+    Message class." the class is the answer to "Which class implements the email message
+    model?", in the question's own words."""
+    return any(word not in capitalised for word in _CAPITAL_WORD.findall(sentence, 1))
 
 
 def _echoed_items(
