@@ -496,6 +496,38 @@ def test_how_often_is_answered_by_a_frequency_in_words() -> None:
     assert info.expects("Once the signal is sent, killall returns.") == 0.0
 
 
+def test_which_option_is_answered_by_an_option_as_typed() -> None:
+    # OpenSSL's certificates HOWTO: "Now, cert.csr can be sent ..." was taken for the option
+    # (a file name is typed too); the option is the next sentence's quoted "-outform".
+    info = read_question(
+        "My certificate authority won't take a signing request in PEM. "
+        "Which option lets me write it in another format?"
+    )
+
+    assert info.expects("If not, use the extra argument '-outform' followed by the format.") == 1
+    assert info.expects("Now, cert.csr can be sent to the certificate authority.") == 0.5
+    assert info.expects("They can handle files in PEM format.") == 0.0
+    # A command asked for still takes anything typed.
+    command = read_question("Which command sends the request?")
+    assert command.expects("Now, cert.csr can be sent to the certificate authority.") == 1.0
+
+
+def test_what_is_the_name_of_is_answered_by_a_sentence_giving_a_name() -> None:
+    # OpenSSL's certificates HOWTO: "By default the file is named openssl.cnf" answers, not
+    # the sentence about "the standard configuration file" in more of the question's words.
+    info = read_question(
+        "What is the name of the configuration file openssl uses unless I point it at another one?"
+    )
+
+    assert info.asks_name
+    assert info.expects("By default the file is named openssl.cnf and is described online.") == 1
+    assert info.expects("The standard configuration file, as compiled in, will be used.") == 0.0
+    assert read_question("What is the default editor called?").asks_name
+    assert not read_question("What is the configuration file used for?").asks_name
+    # Not a kind by which passages are ranked: texts name many things.
+    assert not info.seeks_kind
+
+
 def test_a_lone_lowercase_letter_is_a_code_written_as_is() -> None:
     # fuser(1) marks access with letters ("m  mmap'ed file or shared library"): English has no
     # one-letter lowercase word but "a", so "an m" is the code asked about, and a possessive's

@@ -702,6 +702,17 @@ def test_the_highlight_takes_in_the_neighbour_holding_the_kind_of_answer_asked()
     assert _with_answer_of_kind(when, texts, [0.9, 0.5, 0.1], 0, 0) == (0, 0)
 
 
+def test_the_highlight_reaches_the_sentence_giving_the_name_asked_for() -> None:
+    texts = [
+        "In all the cases shown below, the standard configuration file will be used.",
+        "You may find it in /etc/ or somewhere else.",
+        "By default the file is named openssl.cnf and is described online.",
+    ]
+    name = read_question("What is the name of the configuration file openssl uses?")
+
+    assert _with_answer_of_kind(name, texts, [0.9, 0.5, 0.8], 0, 0, [0, 0, 0]) == (0, 2)
+
+
 def test_the_highlight_reaches_a_sentence_further_in_its_paragraph_for_the_kind_asked() -> None:
     # sftp(1): "What is sftp's default buffer size?" chose the option's first sentence; the
     # size is two sentences on, in the same definition.

@@ -353,6 +353,23 @@ _QUANTITY = re.compile(
 )
 # How often, in words: "once per second", "twice a day", "every hour", "nightly". Only for
 # "how often" ("once" alone is as often a conjunction: "Once the file is written, ...").
+# "Which option lets me ...?", "What flag ...": answered by an option as typed ("-outform"),
+# which a file name beside it ("cert.csr") is not.
+_OPTION_QUESTION = re.compile(
+    r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:options?|flags?|switch|switches)\b", re.IGNORECASE
+)
+_OPTION_ANSWER = re.compile(r"(?:^|[\s'\"‘“`(\[])--?[A-Za-z][\w-]*")
+# "What is the name of the configuration file ...?", "What is the tool called?": answered by a
+# sentence that gives the name ("the file is named openssl.cnf").
+_NAME_QUESTION = re.compile(
+    r"\b(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?names?\s+of\b|"
+    r"^\s*what\s+(?:is|was|are|were)\b[^?]{1,80}?\b(?:called|named)\s*\??\s*$",
+    re.IGNORECASE,
+)
+_NAME_STATED = re.compile(
+    r"\b(?:named|called|known\s+as|(?:its|the|whose)\s+name\s+is)\s+[\"'‘“`]?[\w./-]",
+    re.IGNORECASE,
+)
 _FREQUENCY_QUESTION = re.compile(r"\bhow (?:often|frequently)\b", re.IGNORECASE)
 _FREQUENCY = re.compile(
     r"\b(?:once|twice|thrice)\s+(?:per|a|an|every|each)\s+\w+|\b(?:twice|thrice)\b|"
@@ -365,9 +382,10 @@ _FREQUENCY = re.compile(
 _CAPITALISED = re.compile(
     r"(?<![.!?]\s)(?<![\n])(?<!^)\b[A-Z][\w’'-]+|\b[A-Z][a-z]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z]+"
 )
-# Something typed: an option, a call, an identifier, a path, a version or a comparison.
+# Something typed: an option, a call, an identifier, a path, a version or a comparison. An
+# option may be quoted ("use the extra argument '-outform'").
 _CODE_ANSWER = re.compile(
-    r"(?:^|\s)--?[A-Za-z0-9]|\w\(|\b\w+_\w+\b|\b\w+\.\w+\b|[<>=]=?\s*\d|/\w|\$\w|"
+    r"(?:^|[\s'\"‘“`(\[])--?[A-Za-z0-9]|\w\(|\b\w+_\w+\b|\b\w+\.\w+\b|[<>=]=?\s*\d|/\w|\$\w|"
     r"%[A-Za-z]|\b[A-Z][A-Z0-9_]{2,}\b|\b(?:pip|make|python|npm|apt|git|sudo)\s+\w"
 )
 # A person's name: two or more capitalised words on one line ("Olli Salli", "Robert M. Love",
@@ -465,6 +483,8 @@ class QuestionInfo:
     # "How much does it cost?": answered by a sum of money.
     asks_price: bool = False
     asks_frequency: bool = False  # "how often": "once per second" answers, with no number
+    asks_option: bool = False  # "which option": a typed option answers ("-outform")
+    asks_name: bool = False  # "what is the name of": a sentence giving a name answers
     # "Who wrote mawk?": answered by a sentence saying who wrote it.
     asks_authorship: bool = False
     # "What does pinning mean?": the defined term's terms, answered by a sentence that says
@@ -506,6 +526,8 @@ class QuestionInfo:
             return 1.0
         if self.field and (self._states_field(sentence) or self._names_instance(sentence)):
             return 1.0
+        if self.asks_name and _NAME_STATED.search(sentence):
+            return 1.0
         kind = self.answer_type
         if kind is AnswerType.ANY:
             return 0.0
@@ -530,6 +552,9 @@ class QuestionInfo:
                 return 1.0
             return 0.5 if found(_NUMBER_ANSWER) else 0.0
         if kind is AnswerType.CODE:
+            if self.asks_option:
+                # Something else typed may be the option ("ServerAliveInterval"), or not.
+                return 1.0 if found(_OPTION_ANSWER) else 0.5 * found(_CODE_ANSWER)
             return float(found(_CODE_ANSWER))
         if kind is AnswerType.VERSION:
             return float(found(_VERSION_ANSWER))
@@ -755,6 +780,8 @@ def read_question(question: str) -> QuestionInfo:
         asks_default=implied_default or _EXPLICIT_DEFAULT.search(question) is not None,
         asks_price=_PRICE_QUESTION.search(question) is not None,
         asks_frequency=_FREQUENCY_QUESTION.search(question) is not None,
+        asks_option=_OPTION_QUESTION.search(question) is not None,
+        asks_name=_NAME_QUESTION.search(question) is not None,
         asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
         defines=_defined_term(question),
         field=_field(question),

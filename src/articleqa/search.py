@@ -1374,7 +1374,9 @@ def _with_answer_of_kind(
     word ("Richard's fleet arrived ... on Cyprus." for "Who ruled Cyprus in 1191?", then
     "... taken prisoner by the island's despot Isaac Komnenos."), a quantity beside a bare
     number ("at any one time", then "The default is 64 outstanding requests.")."""
-    if not info.seeks_kind:
+    # A stated name ("the file is named openssl.cnf") points to the answer within a passage;
+    # passages are not ranked by it (``seeks_kind``): texts name many things.
+    if not (info.seeks_kind or info.asks_name):
         return first, last
     held = max(info.expects(texts[i]) for i in range(first, last + 1))
     if held >= 1.0:
