@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from articleqa.bylines import is_byline
+from articleqa.bylines import is_byline, signature_author
 
 
 @pytest.mark.parametrize(
@@ -30,3 +30,14 @@ def test_prose_is_not_a_byline_and_the_author_alone_on_a_line_is() -> None:
     assert not is_byline("Written in C")
     assert not is_byline("Jessica Rudder")
     assert is_byline("Jessica Rudder", author="Jessica Rudder")
+
+
+def test_a_signature_under_a_dash_line_at_the_end_names_its_writer() -> None:
+    assert signature_author("Text.\n\n--\nRichard Levitte") == "Richard Levitte"
+    assert signature_author("Text.\n\n-- \nJane Doe <jane@example.org>\nhttps://x.org\n") == (
+        "Jane Doe"
+    )
+    # Only at the end, under its own "--" line, and a name.
+    assert signature_author("--\nRichard Levitte\n\n" + "More text. " * 60) is None
+    assert signature_author("The range is 1 --\n5 and more.") is None
+    assert signature_author("Text.\n\n--\nthanks to everyone") is None

@@ -20,6 +20,7 @@ from articleqa.ingest.html import read_html
 from articleqa.ingest.man import read_man
 from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.prepare import prepare_article
+from articleqa.ingest.text import read_text
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, RawArticle
 from articleqa.question import read_question
@@ -1253,6 +1254,34 @@ def test_a_sentence_repeated_in_a_passage_scores_the_same_at_each_place() -> Non
     old = vectors.astype(np.float16)
     expected = np.asarray(old @ question[0].astype(np.float16), dtype=np.float32)
     assert np.array_equal(sentence_scores(old, question[0]), expected)
+
+
+def test_who_wrote_a_howto_is_answered_by_its_signature(home: Path) -> None:
+    # OpenSSL's certificates HOWTO is signed at its end ("--\nRichard Levitte"): "Who wrote the
+    # OpenSSL HOWTO on getting your own certificate?" quoted its introduction.
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    howto = read_text(
+        "HOWTO certificates\n\n1. Introduction\n\nThis file is for users who wish to get a "
+        "certificate of their own. Certificate authorities should read the ca manual.\n\n"
+        + "".join(
+            f"{n}. Step {n}\n\nRun the openssl command for step {n} with your private key and "
+            "keep the certificate request it writes in a safe place for later.\n\n"
+            for n in range(2, 12)
+        )
+        + "By now, you have your certificate and can start using it.\n\n--\nRichard Levitte\n",
+        None,
+    )
+    store = _store_of(settings)
+    store.upsert(prepare_article(howto))
+    searcher = _searcher(settings, store)
+
+    answer = searcher.ask("Who wrote the OpenSSL HOWTO on getting your own certificate?", k=1)
+
+    _assert_contract(answer, store)
+    quote = answer.quotes[0]
+    assert quote.highlight is not None
+    assert quote.highlight.text == "Richard Levitte"
+    assert quote.text.endswith("Richard Levitte")
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""What a byline looks like: the line at the top of an article that says who wrote it."""
+"""What a byline looks like: the line at the top of an article that says who wrote it, or the
+signature at its end."""
 
 from __future__ import annotations
 
@@ -24,3 +25,29 @@ def is_byline(line: str, author: str | None = None) -> bool:
     if author and line == author.strip():
         return True
     return _BYLINE.match(line) is not None
+
+
+# A signature closing a text: the "--" line (the sign-off convention of mail and of old
+# HOWTOs and READMEs), then the writer's name alone on a line, perhaps with an address after it
+# or a few lines below ("--\nRichard Levitte").
+_SIGNATURE = re.compile(
+    r"(?:^|\n)--[ \t]?\n\s*(?P<name>[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){1,3})"
+    r"[ \t]*(?:<[^>\n]+>)?[ \t]*(?:\n[^\n]{0,80}){0,3}\s*$"
+)
+
+
+def signature_author(text: str) -> str | None:
+    """The name signed at the end of ``text`` under a "--" line, or None."""
+    span = signature_span(text)
+    return text[span[0] : span[1]] if span else None
+
+
+def signature_span(text: str) -> tuple[int, int] | None:
+    """Where the name signed at the end of ``text`` is, as offsets; None if unsigned."""
+    offset = max(0, len(text) - _SIGNATURE_REACH)
+    found = _SIGNATURE.search(text, offset)
+    return (found.start("name"), found.end("name")) if found else None
+
+
+# How far from its end a text's signature is looked for: a name and a few lines of address.
+_SIGNATURE_REACH = 400

@@ -289,7 +289,9 @@ _DEFINITION_STATED = re.compile(
 # piece of writing, so it asks for the byline of an article, not for who wrote a book or a tool.
 _PIECES = (
     r"article|story|piece|post|editorial|column|report|essay|review|op-ed|feature|spotlight|"
-    r"interview|profile|blog|newsletter|obituary"
+    r"interview|profile|blog|newsletter|obituary|"
+    # Documents signed as articles are: "Who wrote the OpenSSL HOWTO on certificates?"
+    r"howto|guide|tutorial|manual|readme|faq|document|paper|notes|letter"
 )
 _BYLINE_QUESTION = re.compile(
     r"^\s*(?:who\s+(?:wrote|authored|penned|(?:is|was)\s+the\s+(?:author|writer)\s+of)|"

@@ -16,7 +16,7 @@ from typing import TypeVar
 import numpy as np
 
 from articleqa.about_terms import OPENING_CHARS, about_terms
-from articleqa.bylines import is_byline
+from articleqa.bylines import is_byline, signature_span
 from articleqa.config import Settings
 from articleqa.conversation import FollowUp, Subject, Turn, check_context, follow_up
 from articleqa.embedding import Embedder
@@ -631,8 +631,9 @@ class Searcher:
         article_id = self.snapshot.passages[ranked[0].ordinal].spans[0][0]
         if info.piece and info.piece.lower() in self.snapshot.articles[article_id].text.lower():
             return ranked
-        opening = self._opening(article_id)
-        if opening is None or self._byline(article_id) is None:
+        byline = self._byline(article_id)
+        opening = None if byline is None else self._byline_passage(article_id, byline)
+        if opening is None:
             return ranked
         for index, candidate in enumerate(ranked):
             if candidate.ordinal == opening:
@@ -646,8 +647,9 @@ class Searcher:
 
     def _byline(self, article_id: str) -> tuple[int, int] | None:
         """Where the article's byline is: a line among its first (after a title line and a
-        standfirst), as offsets in its text. It is looked for in the text, not in the opening
-        passage: the quote widens to hold it when it stands just outside that passage."""
+        standfirst), as offsets in its text, or else its author's signature at its end
+        ("--\nRichard Levitte"). It is looked for in the text, not in the opening passage: the
+        quote widens to hold it when it stands just outside that passage."""
         article = self.snapshot.articles[article_id]
         lines = article.text[:_BYLINE_REACH].split("\n")
         if len(article.text) > _BYLINE_REACH:
@@ -658,7 +660,26 @@ class Searcher:
                 start = offset + len(line) - len(line.lstrip())
                 return start, offset + len(line.rstrip())
             offset += len(line) + 1
+        signed = signature_span(article.text) if article.author else None
+        if signed is not None and article.text[signed[0] : signed[1]] == article.author:
+            return signed
         return None
+
+    def _byline_passage(self, article_id: str, byline: tuple[int, int]) -> int | None:
+        """The passage quoted for the byline: the article's first for one at its top, the
+        passage ending at (or just before) a signature."""
+        if byline[0] <= _BYLINE_REACH:
+            return self._opening(article_id)
+        ordinals = self.snapshot.by_article.get(article_id)
+        if ordinals is None or not len(ordinals):
+            return None
+        before = [
+            (span_start, int(ordinal))
+            for ordinal in ordinals
+            for span_article, span_start, _end in self.snapshot.passages[int(ordinal)].spans
+            if span_article == article_id and span_start <= byline[0]
+        ]
+        return max(before)[1] if before else None
 
     def _naming_nobody_last(self, info: QuestionInfo, ranked: list[Candidate]) -> list[Candidate]:
         """For "who" questions, the reranked passages that name no one (not a capitalised word
@@ -853,12 +874,18 @@ class Searcher:
             info, words, paragraphs, texts, meaning, heading_terms, article.author
         )
         # A passage from the article's opening answers "Who wrote ...?" with the byline.
-        byline = (
-            self._byline(article_id) if info.asks_for_byline and start <= _BYLINE_REACH else None
-        )
+        byline = self._byline(article_id) if info.asks_for_byline else None
+        if byline is not None and not (
+            start <= _BYLINE_REACH
+            if byline[0] <= _BYLINE_REACH
+            else self._byline_passage(article_id, byline) == candidate.ordinal
+        ):
+            byline = None
         highlight: Highlight | None = None
         if byline is not None:
-            first_answer = last_answer = 0
+            # Quoted around the passage's first sentence for a byline at the top, its last
+            # for a signature.
+            first_answer = last_answer = 0 if byline[0] <= _BYLINE_REACH else len(sentences) - 1
             highlight = Highlight(
                 text=article.text[byline[0] : byline[1]], start=byline[0], end=byline[1]
             )

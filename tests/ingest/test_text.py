@@ -62,6 +62,24 @@ def test_markdown_heading_marks_are_dropped_from_a_text_title() -> None:
     assert read_text("# Storm floods Lower Town\nBody.", None).title == "Storm floods Lower Town"
 
 
+def test_a_status_mark_above_the_title_is_not_the_title() -> None:
+    # OpenSSL's HOWTOs open with "<DRAFT!>" above their title: every quote was titled "<DRAFT!>".
+    title, body = title_from_first_line("<DRAFT!>\n\t\t\tHOWTO keys\n\n1. Introduction\n")
+
+    assert title == "HOWTO keys"
+    assert body.startswith("<DRAFT!>")  # kept: nothing of the file is dropped
+    assert "1. Introduction" in body
+    assert title_from_first_line("(c) 2020 Jane Doe\n\nText.")[0] == "(c) 2020 Jane Doe"
+
+
+def test_a_signature_at_the_end_names_the_author() -> None:
+    # OpenSSL's certificates HOWTO ends "--\nRichard Levitte": "Who wrote the HOWTO?" had no
+    # author to answer with.
+    raw = read_text("HOWTO certificates\n\nBy now you have a key.\n\n--\nRichard Levitte\n", None)
+    assert raw.author == "Richard Levitte"
+    assert read_text("Notes\n\nThe range is 1 -- 5.\nSee Also the guide.\n", None).author is None
+
+
 def test_read_file_reads_a_txt_file(tmp_path: Path, settings: Settings) -> None:
     path = tmp_path / "story.txt"
     path.write_text("Rovers win the league\n\nA header in the 88th minute settled it.\n", "utf-8")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 
+from articleqa.bylines import signature_author
 from articleqa.models import RawArticle
 
 _TITLE_MAX_CHARS = 120
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
+# A mark in brackets above the title ("<DRAFT!>", "[WIP]") says what state the text is in, not
+# what it is called: the title is the line after it.
+_STATUS_MARK = re.compile(r"[<\[(][^<>\[\]()\n]{1,30}[>\])]")
 
 
 def title_from_first_line(text: str) -> tuple[str, str]:
@@ -20,6 +24,10 @@ def title_from_first_line(text: str) -> tuple[str, str]:
     stripped = text.strip()
     first, _, rest = stripped.partition("\n")
     first = first.strip()
+    if _STATUS_MARK.fullmatch(first) and rest.strip():
+        # The mark stays in the text, above the rest: nothing of the file is dropped.
+        title, body = title_from_first_line(rest)
+        return title, f"{first}\n\n{body}"
     # A first line that ends with a full stop is a sentence ("Version 1.2 ratified on October
     # 1st, 2022."), not a headline: headlines are not punctuated so, and the line's facts must
     # stay quotable.
@@ -39,4 +47,4 @@ def title_from_first_line(text: str) -> tuple[str, str]:
 
 def read_text(text: str, source: str | None) -> RawArticle:
     title, body = title_from_first_line(text)
-    return RawArticle(title=title, text=body, source=source)
+    return RawArticle(title=title, text=body, author=signature_author(body), source=source)
