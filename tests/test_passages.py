@@ -20,6 +20,7 @@ from articleqa.models import Article, Passage, RawArticle
 from articleqa.passages import (
     Sentence,
     Span,
+    continued_from,
     is_heading,
     merge_duplicates,
     normalized_words,
@@ -177,12 +178,14 @@ def test_passages_are_verbatim_whole_sentences_outside_headings(
         assert len(inside) == 1 or _words(passage.text) <= max_words * 5 // 4, (
             "only a single long sentence may exceed the word limit"
         )
+        context, _, lead = passage.context.partition("\n")
+        assert (lead or None) == continued_from(article.text, span.start)
         if passage.heading is not None:
             heading_texts = {article.text[h.start : h.end] for h in generated.headings}
             assert set(passage.heading.split(": ")) <= heading_texts
-            assert passage.context == f"{article.title} — {passage.heading}"
+            assert context == f"{article.title} — {passage.heading}"
         else:
-            assert passage.context == article.title
+            assert context == article.title
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -289,6 +292,35 @@ def test_seed_like_repeated_paragraph_is_one_passage() -> None:
     [span] = holding[0].spans
     assert span.start <= first < span.end
     assert all(not (p.spans[0].start <= second < p.spans[0].end) for p in passages)
+
+
+def test_a_passage_going_on_with_a_table_or_a_definition_carries_its_header_or_term() -> None:
+    # crcmod.predefined's table of 60 algorithms: the passage holding "crc-32c | 0x11EDC6F41 |
+    # ..." did not say the column was the polynomial; crcmod's ":param initCrc:" definition
+    # went on in a passage that never said initCrc ("... Defaults to all bits set ...").
+    rows = "\n".join(f"crc-{n} | 0x{n:X}7 | True | 0x{n:X}" for n in range(8, 60))
+    definition = " ".join(f"Sentence {n} of what the initial value means here." for n in range(30))
+    text = (
+        "The module offers the following predefined algorithms:\n\n"
+        f"Name | Polynomial | Reversed? | Check\n{rows}\n\n"
+        f"param poly:\nThe polynomial.\nparam initCrc:\n{definition} Defaults to all bits set."
+    )
+    article = make_article(text)
+
+    passages = split_article(article, 20, 40)
+
+    later_rows = [p for p in passages if p.text.startswith("crc-") and "crc-8 |" not in p.text]
+    assert later_rows
+    for passage in later_rows:
+        assert passage.context == f"{article.title}\nName | Polynomial | Reversed? | Check"
+        assert passage.embedding_text().startswith(passage.context + "\n")
+    [default] = [p for p in passages if "Defaults to all bits set." in p.text]
+    assert not default.text.startswith("param initCrc:")
+    assert default.context == f"{article.title}\nparam initCrc:"
+    # A passage opening on its own term, or on a table's header, goes on from nothing.
+    assert continued_from(text, text.index("param initCrc:")) is None
+    assert continued_from(text, text.index("Name | Polynomial")) is None
+    assert continued_from(text, text.index("The module")) is None
 
 
 def test_headings_become_context_and_are_never_quoted() -> None:

@@ -320,6 +320,10 @@ def test_a_quantity_in_words_is_as_sure_as_one_in_figures() -> None:
         ("What is sftp's default buffer size?", True),
         ("What does mawk do with long options when MAWK_LONG_OPTIONS is unset?", True),
         ("Which port does ssh use if the Port option is not set?", True),
+        ("What starting value does crcmod use when I leave out initCrc?", True),
+        ("What does the function return if you omit the port?", True),
+        ("What weight does a glob pattern get if the package file doesn't give one?", True),
+        ("What happens if the server does not respond?", False),
         ("When is the variable set?", False),
         ("How many commands does less keep in its history by default?", True),
         ("Which environment variable sets the default AWS region?", False),
@@ -526,6 +530,17 @@ def test_what_is_the_name_of_is_answered_by_a_sentence_giving_a_name() -> None:
     assert not read_question("What is the configuration file used for?").asks_name
     # Not a kind by which passages are ranked: texts name many things.
     assert not info.seeks_kind
+
+
+def test_a_digit_inside_a_name_is_not_a_number() -> None:
+    # gdk-pixbuf's README: "A C99-compliant compiler" let a list of requirements pass for the
+    # number "What is the minimum version of Meson ...?" asks for.
+    info = read_question("What is the minimum version of Meson required to build GdkPixbuf?")
+
+    assert not info.may_be_answered_by("You will need:\n\n• Meson\n• A C99-compliant compiler")
+    assert not info.may_be_answered_by("It runs on x86 and RFC2119 words apply.")
+    assert info.may_be_answered_by("Meson 0.55 or later is needed.")
+    assert info.may_be_answered_by("It needs at least version 1 of Meson.")
 
 
 def test_a_lone_lowercase_letter_is_a_code_written_as_is() -> None:

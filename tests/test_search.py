@@ -1256,6 +1256,40 @@ def test_a_sentence_repeated_in_a_passage_scores_the_same_at_each_place() -> Non
     assert np.array_equal(sentence_scores(old, question[0]), expected)
 
 
+def test_a_row_far_down_a_table_answers_with_its_header_and_article(settings: Settings) -> None:
+    # crcmod.predefined: "What generator polynomial does crcmod's predefined crc-32c algorithm
+    # use?" was declined: the passage holding the row never said "polynomial" (its header was
+    # passages above) nor "predefined" in the row, and a row lists names.
+    question = "What generator polynomial does crcmod's predefined crc-32c algorithm use?"
+
+    def ask(header: str, factor: int) -> tuple[Answer, str]:
+        rows = [
+            f"crc-{n}{suffix} | 0x{n * factor + len(suffix):X} | True | 0x{n * 31:04X}"
+            for n in range(8, 40)
+            for suffix in ("", "c")
+        ]
+        table = "\n".join(f"| {row} |" for row in rows)
+        page = (
+            "# crcmod.predefined\n\n"
+            "This module provides a function factory for calculating CRCs using common "
+            "predefined CRC algorithms, each specified by a predefined name.\n\n"
+            "The module offers the following algorithms:\n\n"
+            f"| Name | {header} | Reversed? | Check |\n|---|---|---|---|\n{table}\n"
+        )
+        searcher, store = _searcher_over(settings, FakeEmbedder(), read_markdown(page, None))
+        answer = searcher.ask(question, k=3)
+        _assert_contract(answer, store)
+        return answer, rows[(32 - 8) * 2 + 1]
+
+    # A table that names the row but not what the question asks about is declined.
+    assert not ask("Width", 7)[0].answered
+
+    answer, row = ask("Polynomial", 7919)
+
+    assert answer.answered
+    assert any(q.highlight is not None and row in q.highlight.text for q in answer.quotes)
+
+
 def test_who_wrote_a_howto_is_answered_by_its_signature(home: Path) -> None:
     # OpenSSL's certificates HOWTO is signed at its end ("--\nRichard Levitte"): "Who wrote the
     # OpenSSL HOWTO on getting your own certificate?" quoted its introduction.

@@ -336,6 +336,9 @@ def split_article(article: Article, min_words: int = 60, max_words: int = 120) -
             start, end = section.sentences[first].start, section.sentences[last - 1].end
             text = article.text[start:end]
             context = f"{article.title} — {section.heading}" if section.heading else article.title
+            lead = continued_from(article.text, start)
+            if lead is not None:
+                context = f"{context}\n{lead}"
             passages.append(
                 Passage(
                     id=passage_id(text),
@@ -346,6 +349,53 @@ def split_article(article: Article, min_words: int = 60, max_words: int = 120) -
                 )
             )
     return passages
+
+
+# How a table's cells are joined on their row's line (``articleqa.ingest``'s tables).
+TABLE_CELLS = " | "
+
+
+def continued_from(text: str, start: int) -> str | None:
+    """The line a passage starting at ``start`` goes on from, inside the paragraph it starts
+    in: the header row of the table its first line is a row of ("Name | Polynomial | ..."), or
+    the term whose definition it goes on with ("param initCrc:"). A passage that opens on a
+    table's fortieth row or a definition's third sentence says neither; its context does."""
+    paragraph_start = _paragraph_start(text, start)
+    if paragraph_start >= start:
+        return None
+    line_start = text.rfind("\n", paragraph_start, start) + 1 or paragraph_start
+    line_end = text.find("\n", start)
+    line = text[line_start : line_end if line_end >= 0 else len(text)]
+    above = text[paragraph_start:line_start].split("\n")
+    if TABLE_CELLS in line:
+        header = above[0] if above and TABLE_CELLS in above[0] else None
+        return header.strip() if header else None
+    if _is_term_line(line):
+        return None  # it opens on a term of its own
+    for earlier in reversed(above):
+        if _is_term_line(earlier):
+            return earlier.strip()
+    return None
+
+
+# A term line is short ("param initCrc:", "-o, --output FILE:"); a longer line ending in ":" is
+# a lead-in sentence, whose list the passage would already hold.
+_TERM_MAX_WORDS = 6
+
+
+def _paragraph_start(text: str, position: int) -> int:
+    """Where the paragraph holding ``position`` starts: after the nearest blank line above."""
+    line_end = text.rfind("\n", 0, position)
+    while line_end > 0:
+        line_start = text.rfind("\n", 0, line_end) + 1
+        if not text[line_start:line_end].strip():
+            return line_end + 1
+        line_end = line_start - 1
+    return 0
+
+
+def _is_term_line(line: str) -> bool:
+    return line.rstrip().endswith(":") and len(line.split()) <= _TERM_MAX_WORDS
 
 
 def merge_duplicates(passages: list[Passage]) -> list[Passage]:

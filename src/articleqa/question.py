@@ -206,9 +206,12 @@ _VERSION_QUESTION = re.compile(
 # otherwise?") asks for the default, as the answer words it ("The default compression level is
 # -6"), though it never says "default".
 _IMPLIED_DEFAULT = re.compile(
-    r"\b(?:when|if|unless)\s+(?:i|you|we|one|it|they|the user)\s+(?:do not|don't|don’t|does not|"
+    r"\b(?:when|if|unless)\s+(?:i|you|we|one|it|they|(?:the|an?)\s+(?:[\w.$-]+\s+){0,2}?[\w.$-]+)\s+"
+    r"(?:do not|don't|don’t|does not|"
     r"doesn't|doesn’t|did not|didn't|didn’t|never)\s+(?:give|specify|set|pass|choose|provide|"
     r"select|configure|supply|name)\b|"
+    # "... when I leave out initCrc?", "if you omit the port?"
+    r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:leave\s+out|leave\s+off|omit|skip)\b|"
     r"\b(?:when|if)\s+(?:no|none)\s+(?:[\w.-]+\s+){0,3}(?:is|are|was|were|has been|have been)\s+"
     r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b|"
     r"\bunless\s+(?:told|set|specified|configured|instructed|asked)\s+otherwise\b|"
@@ -333,8 +336,10 @@ _TIME_ANSWER = re.compile(
     r"tomorrow|ago|since|until)\b",
     re.IGNORECASE,
 )
+# A digit after a letter is part of a name ("a C99-compliant compiler", "x86", "RFC2119"), not a
+# number: "What is the minimum version of Meson ...?" is not answered by a list naming C99.
 _NUMBER_ANSWER = re.compile(
-    r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"(?<![^\W_])\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|double|twice)\b",
     re.IGNORECASE,
 )

@@ -24,7 +24,7 @@ from articleqa.errors import InvalidInput, NoArticles
 from articleqa.lexical import question_terms, terms
 from articleqa.loose_match import LooseTerm
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
-from articleqa.passages import Span, normalized_words, paragraph_numbers
+from articleqa.passages import TABLE_CELLS, Span, normalized_words, paragraph_numbers
 from articleqa.question import (
     AnswerType,
     QuestionInfo,
@@ -399,6 +399,8 @@ class Searcher:
                 for span, sentence_terms in words.sentences
             ):
                 return True
+            if TABLE_CELLS in text and self._row_states(info, ordinal, text, words):
+                return True
         return any(
             all(
                 self._mentions(
@@ -408,6 +410,31 @@ class Searcher:
             )
             for article_id, _start, _end in self.snapshot.passages[ordinal].spans
         )
+
+    def _row_states(
+        self, info: QuestionInfo, ordinal: int, text: str, words: _PassageWords
+    ) -> bool:
+        """Whether a table's row states a value asked about: its header row names what the
+        question asks, the row names one of its subjects, and the header or what its article
+        is about the rest. "crc-32c | 0x11EDC6F41 | True | ..." under "Name | Polynomial | ..."
+        in the page on crcmod.predefined answers "What polynomial does crcmod's predefined
+        crc-32c algorithm use?"; a row that only names the subject ("Compilers compared |
+        awk(1) | sed(1)") is a mention in passing."""
+        spans = self.snapshot.passages[ordinal].spans
+        for span, row_terms in words.sentences:
+            row = text[span.start : span.end]
+            if TABLE_CELLS not in row or (row_terms - frozenset(terms(row))).isdisjoint(info.asked):
+                continue
+            unnamed = [subject for subject in info.subjects if not subject <= row_terms]
+            if len(unnamed) < len(info.subjects) and all(
+                any(
+                    self._mentions(ordinal, article_id, subject, framing_only=True)
+                    for article_id, _start, _end in spans
+                )
+                for subject in unnamed
+            ):
+                return True
+        return False
 
     def supported_names(
         self, info: QuestionInfo, candidates: Sequence[Candidate]
@@ -772,8 +799,11 @@ class Searcher:
             stored = self.snapshot.sentences
             found = stored.sentence_terms(ordinal) if stored is not None else None
             sentences = found if found is not None else sentence_terms(text)
-            if _TABLE_CELLS in text:
-                sentences = _under_table_headers(text, sentences)
+            if TABLE_CELLS in text:
+                # A passage going on with a table holds its header row in its context.
+                lead = passage.context.rpartition("\n")[2] if "\n" in passage.context else ""
+                header = frozenset(terms(lead)) if TABLE_CELLS in lead else None
+                sentences = _under_table_headers(text, sentences, header)
             cached = _PassageWords(
                 sentences=sentences,
                 all_terms=frozenset().union(*(words for _, words in sentences)),
@@ -1131,22 +1161,21 @@ _REFERENCE = re.compile(r"[\w.+-]+\(\d\w*\)|https?://\S+|\[[^\]\s]+\]|[\w.+-]+@[
 _LIST_SEPARATOR = re.compile(r"[,;\n]")
 
 
-# How a table's cells are joined on their row's line (``articleqa.ingest``'s tables).
-_TABLE_CELLS = " | "
-
-
 def _under_table_headers(
-    text: str, sentences: list[tuple[Span, frozenset[str]]]
+    text: str,
+    sentences: list[tuple[Span, frozenset[str]]],
+    continued: frozenset[str] | None = None,
 ) -> list[tuple[Span, frozenset[str]]]:
     """Each row of a table with the words of its header row, as a heading's count for every
     sentence under it: "region | --region | region | AWS_DEFAULT_REGION | Default AWS Region"
     is a row of the column "Environment Variable", which answers "Which environment variable
-    sets the default AWS region?"."""
+    sets the default AWS region?". ``continued``: the header's words of the table the passage
+    opens inside (its first row is then a row, not the header)."""
     result: list[tuple[Span, frozenset[str]]] = []
-    header: frozenset[str] | None = None
-    previous_end = -1
+    header: frozenset[str] | None = continued
+    previous_end = -1 if continued is None else 0
     for span, words in sentences:
-        row = _TABLE_CELLS in text[span.start : span.end]
+        row = TABLE_CELLS in text[span.start : span.end]
         joined = previous_end >= 0 and "\n\n" not in text[previous_end : span.start]
         if not row:
             header = None
@@ -1171,7 +1200,7 @@ def _only_referenced(
         if any(subject <= sentence_terms for subject in subjects)
     ]
     return bool(named) and not any(
-        _TABLE_CELLS in sentence
+        TABLE_CELLS in sentence
         or (
             not _short_items(sentence)
             and any(subject <= _said_terms(sentence) for subject in subjects)
@@ -1206,7 +1235,7 @@ def _said_terms(sentence: str) -> frozenset[str]:
 def _lists_names(sentence: str) -> bool:
     """Whether a sentence lists names rather than says something of them: a table's row, a
     run of short items ("awk(1), cmp(1), diff(1)"), a line that is mostly references."""
-    if _TABLE_CELLS in sentence or _short_items(sentence):
+    if TABLE_CELLS in sentence or _short_items(sentence):
         return True
     words = sentence.split()
     references = sum(_REFERENCE.fullmatch(word.strip(",.;:")) is not None for word in words)
