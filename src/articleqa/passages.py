@@ -331,12 +331,14 @@ def pack_sentences(
 def split_article(article: Article, min_words: int = 60, max_words: int = 120) -> list[Passage]:
     """The passages of one article, each a verbatim slice ``article.text[start:end]``."""
     passages: list[Passage] = []
+    paragraph_starts = [span.start for span in paragraph_spans(article.text)]
     for section in _sections(article.text, article.layout):
         for first, last in pack_sentences(section.sentences, min_words, max_words):
             start, end = section.sentences[first].start, section.sentences[last - 1].end
             text = article.text[start:end]
             context = f"{article.title} — {section.heading}" if section.heading else article.title
-            lead = continued_from(article.text, start)
+            paragraph = paragraph_starts[bisect.bisect_right(paragraph_starts, start) - 1]
+            lead = continued_from(article.text, start, paragraph)
             if lead is not None:
                 context = f"{context}\n{lead}"
             passages.append(
@@ -355,29 +357,39 @@ def split_article(article: Article, min_words: int = 60, max_words: int = 120) -
 TABLE_CELLS = " | "
 
 
-def continued_from(text: str, start: int) -> str | None:
+def continued_from(text: str, start: int, paragraph_start: int | None = None) -> str | None:
     """The line a passage starting at ``start`` goes on from, inside the paragraph it starts
-    in: the header row of the table its first line is a row of ("Name | Polynomial | ..."), or
-    the term whose definition it goes on with ("param initCrc:"). A passage that opens on a
-    table's fortieth row or a definition's third sentence says neither; its context does."""
-    paragraph_start = _paragraph_start(text, start)
+    in (``paragraph_start``: where that paragraph starts, when known): the header row of the
+    table its first line is a row of ("Name | Polynomial | ..."), or the term whose definition
+    it goes on with ("param initCrc:"). A passage that opens on a table's fortieth row or a
+    definition's third sentence says neither; its context does."""
+    if paragraph_start is None:
+        paragraph_start = _paragraph_start(text, start)
     if paragraph_start >= start:
         return None
-    line_start = text.rfind("\n", paragraph_start, start) + 1 or paragraph_start
+    line_start = max(text.rfind("\n", paragraph_start, start) + 1, paragraph_start)
     line_end = text.find("\n", start)
     line = text[line_start : line_end if line_end >= 0 else len(text)]
-    above = text[paragraph_start:line_start].split("\n")
     if TABLE_CELLS in line:
-        header = above[0] if above and TABLE_CELLS in above[0] else None
-        return header.strip() if header else None
+        header_end = text.find("\n", paragraph_start, line_start)
+        header = text[paragraph_start:header_end] if header_end >= 0 else ""
+        return header.strip() if TABLE_CELLS in header else None
     if _is_term_line(line):
         return None  # it opens on a term of its own
-    for earlier in reversed(above):
-        if _is_term_line(earlier):
-            return earlier.strip()
+    # The term is looked for a few lines up: a long paragraph of lines is read once per passage.
+    end = line_start - 1
+    for _ in range(_TERM_REACH):
+        if end <= paragraph_start:
+            break
+        begin = max(text.rfind("\n", paragraph_start, end) + 1, paragraph_start)
+        if _is_term_line(text[begin:end]):
+            return text[begin:end].strip()
+        end = begin - 1
     return None
 
 
+# How many lines above a passage its definition's term is looked for.
+_TERM_REACH = 40
 # A term line is short ("param initCrc:", "-o, --output FILE:"); a longer line ending in ":" is
 # a lead-in sentence, whose list the passage would already hold.
 _TERM_MAX_WORDS = 6
