@@ -1014,6 +1014,21 @@ def test_a_lead_in_brings_its_list_across_one_sentence_between() -> None:
     assert _answer_extent(texts[:3] + texts[6:], 1, [0] * 4) == (1, 2)
 
 
+def test_what_a_lead_in_introduces_is_highlighted_with_it() -> None:
+    # crcmod.predefined: "If I do a star import from crcmod.predefined, do I still get the
+    # mkCrcFun alias?" highlighted the code line alone; the sentence leading in to it answers.
+    texts = [
+        "This is an alias for crcmod.predefined.mkPredefinedCrcFun.",
+        "However, it is not defined when crcmod.predefined is imported using the form:",
+        ">>> from crcmod.predefined import *",
+    ]
+
+    assert _answer_extent(texts, 2, [0, 0, 1]) == (1, 2)
+    # A list's item is read alone: the lead-in names the list, not the item.
+    items = ["The following types are supported:", "• Digest", "• Basic"]
+    assert _answer_extent(items, 2, [0, 0, 0]) == (2, 2)
+
+
 def test_a_definition_answers_with_its_term_within_its_paragraph() -> None:
     # base-passwd's users-and-groups page: "Which group can read the files in /var/log?" is
     # answered by the second sentence of adm's definition, and "adm" is what was asked for.

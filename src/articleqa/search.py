@@ -1377,6 +1377,15 @@ def _answer_extent(
         term = _term_index(texts, best, paragraphs, author)
         if term is not None:
             first = term
+    if (
+        first == best > 0
+        and texts[best - 1].rstrip().endswith(":")
+        and not _LIST_MARK.match(texts[best])
+    ):
+        # What a line leading in introduces is read with it: ">>> from crcmod.predefined import
+        # *" says nothing alone, "However, it is not defined when crcmod.predefined is imported
+        # using the form:" says what it is.
+        first = best - 1
     return first, last
 
 
