@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from articleqa.bylines import is_byline, signature_author
+from articleqa.bylines import is_byline, signature_author, title_block_author
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,18 @@ def test_a_signature_under_a_dash_line_at_the_end_names_its_writer() -> None:
     assert signature_author("--\nRichard Levitte\n\n" + "More text. " * 60) is None
     assert signature_author("The range is 1 --\n5 and more.") is None
     assert signature_author("Text.\n\n--\nthanks to everyone") is None
+
+
+def test_a_title_block_names_its_author_by_a_name_in_the_mail_address_below_it() -> None:
+    # The X DPMS extension's specification: "Rob Lembree", his company, then his address.
+    block = (
+        "DPMS Extension Protocol Specification\n\nX Project Team Standard\n\nRob Lembree\n\n"
+        "Digital Equipment Corporation\n<lembree@zk3.dec.com>\n\nVersion 1.0\n\nText."
+    )
+    assert title_block_author(block) == "Rob Lembree"
+    assert title_block_author("Notes\n\nRichard Levitte <levitte@openssl.org>\n") == (
+        "Richard Levitte"
+    )
+    # An address that is no one's in the block names no author.
+    assert title_block_author("Notes\n\nX Project Team\n\nWrite to <info@example.org>.") is None
+    assert title_block_author("Text.\n" * 200 + "Rob Lembree\n<lembree@zk3.dec.com>\n") is None

@@ -539,6 +539,11 @@ def test_a_digit_inside_a_name_is_not_a_number() -> None:
 
     assert not info.may_be_answered_by("You will need:\n\n• Meson\n• A C99-compliant compiler")
     assert not info.may_be_answered_by("It runs on x86 and RFC2119 words apply.")
+    # pg_restore(1) answered "How old a PostgreSQL server can this pg_dump still dump from?"
+    # with pg_dump left out: "an archive created by pg_dump(1)" holds no number.
+    old = read_question("How old a PostgreSQL server can this pg_dump still dump from?")
+    assert not old.may_be_answered_by("It restores an archive created by pg_dump(1).")
+    assert old.may_be_answered_by("It dumps servers back to version 9.2 (see (1) below).")
     assert info.may_be_answered_by("Meson 0.55 or later is needed.")
     assert info.may_be_answered_by("It needs at least version 1 of Meson.")
 

@@ -1271,6 +1271,35 @@ def test_a_sentence_repeated_in_a_passage_scores_the_same_at_each_place() -> Non
     assert np.array_equal(sentence_scores(old, question[0]), expected)
 
 
+def test_who_wrote_a_spec_is_answered_by_the_author_in_its_title_block(home: Path) -> None:
+    # The X DPMS extension's specification: "Rob Lembree" stands among the title block's short
+    # lines, read as headings; the highlight was empty, made from the heading above the passage
+    # to the byline before it.
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    spec = read_text(
+        "X Display Power Management Signaling (DPMS) Extension Protocol Specification\n\n"
+        "X Project Team Standard\n\nRob Lembree\n\nDigital Equipment Corporation\n"
+        "<lembree@zk3.dec.com>\n\nVersion 1.0\n\n"
+        "Copyright © 1996 Digital Equipment Corporation\n\n"
+        "This extension provides control over the power saving characteristics of video "
+        "boards under control of the server.\n\n"
+        "Timeouts associated with the screen saver are limited to idle time, and monitors that "
+        "draw less power when idle are common now.\n",
+        None,
+    )
+    assert spec.author == "Rob Lembree"
+    store = _store_of(settings)
+    store.upsert(prepare_article(spec))
+    searcher = _searcher(settings, store, abstain_threshold=-1.0)
+
+    answer = searcher.ask("Who wrote the X extension spec for monitor power management?", k=1)
+
+    _assert_contract(answer, store)
+    quote = answer.quotes[0]
+    assert quote.highlight is not None
+    assert quote.highlight.text == "Rob Lembree"
+
+
 def test_a_row_far_down_a_table_answers_with_its_header_and_article(settings: Settings) -> None:
     # crcmod.predefined: "What generator polynomial does crcmod's predefined crc-32c algorithm
     # use?" was declined: the passage holding the row never said "polynomial" (its header was

@@ -51,3 +51,35 @@ def signature_span(text: str) -> tuple[int, int] | None:
 
 # How far from its end a text's signature is looked for: a name and a few lines of address.
 _SIGNATURE_REACH = 400
+
+
+# An author block under a document's title: a name alone on its line and, a few lines below (an
+# affiliation between), a mail address the name's own word is in ("Rob Lembree", "Digital
+# Equipment Corporation", "<lembree@zk3.dec.com>"), or the name and address on one line.
+_NAME_LINE = re.compile(
+    r"^[ \t]*([A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){1,3})[ \t]*(?:<[^>\n]*>)?[ \t]*$"
+)
+_MAIL = re.compile(r"<?([\w.+-]+)@[\w-]+(?:\.[\w-]+)+>?")
+# How far into a document its title block is looked for, and how many lines above its address
+# the name may stand.
+_TITLE_BLOCK_CHARS = 800
+_NAME_REACH = 4
+
+
+def title_block_author(text: str) -> str | None:
+    """The author named in ``text``'s title block, or None: a name whose own word is in the
+    mail address beside or below it (an affiliation may come between)."""
+    lines = [line for line in text[:_TITLE_BLOCK_CHARS].split("\n") if line.strip()]
+    for index, line in enumerate(lines):
+        mail = _MAIL.search(line)
+        if mail is None:
+            continue
+        mailbox = mail.group(1).lower()
+        for above in range(index, max(-1, index - _NAME_REACH - 1), -1):
+            named = _NAME_LINE.match(lines[above])
+            if named is None:
+                continue
+            name = named.group(1)
+            if any(len(word) >= 3 and word.lower() in mailbox for word in name.split()):
+                return name
+    return None

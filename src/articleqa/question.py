@@ -294,7 +294,7 @@ _PIECES = (
     r"article|story|piece|post|editorial|column|report|essay|review|op-ed|feature|spotlight|"
     r"interview|profile|blog|newsletter|obituary|"
     # Documents signed as articles are: "Who wrote the OpenSSL HOWTO on certificates?"
-    r"howto|guide|tutorial|manual|readme|faq|document|paper|notes|letter"
+    r"howto|guide|tutorial|manual|readme|faq|document|paper|notes|letter|spec|specification"
 )
 _BYLINE_QUESTION = re.compile(
     r"^\s*(?:who\s+(?:wrote|authored|penned|(?:is|was)\s+the\s+(?:author|writer)\s+of)|"
@@ -336,10 +336,11 @@ _TIME_ANSWER = re.compile(
     r"tomorrow|ago|since|until)\b",
     re.IGNORECASE,
 )
-# A digit after a letter is part of a name ("a C99-compliant compiler", "x86", "RFC2119"), not a
-# number: "What is the minimum version of Meson ...?" is not answered by a list naming C99.
+# A digit after a letter is part of a name ("a C99-compliant compiler", "x86", "RFC2119"), and a
+# manual's section part of its reference ("pg_dump(1)"), not a number: "What is the minimum
+# version of Meson ...?" is not answered by a list naming C99.
 _NUMBER_ANSWER = re.compile(
-    r"(?<![^\W_])\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"(?<![^\W_])(?<!\w\()\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
     r"forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|double|twice)\b",
     re.IGNORECASE,
 )

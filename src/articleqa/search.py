@@ -958,8 +958,12 @@ class Searcher:
                 # starts the section ("stringDecoder.end([buffer])" above "Returns any
                 # remaining input ...") or ends close to its start (a release's heading over
                 # its first entries): the highlight starts at the heading too.
+                # A byline is the highlight as it is, even when it stands among the headings.
                 holds_answer = (
-                    (first_answer == 0 or sentences[last_answer][0].end <= _HEADING_ANSWER_REACH)
+                    byline is None
+                    and (
+                        first_answer == 0 or sentences[last_answer][0].end <= _HEADING_ANSWER_REACH
+                    )
                     and info.seeks_kind
                     and not any(map(info.expects, texts[: last_answer + 1]))
                     and bool(info.expects(heading))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from articleqa.bylines import signature_author
+from articleqa.bylines import signature_author, title_block_author
 from articleqa.models import RawArticle
 
 _TITLE_MAX_CHARS = 120
@@ -47,4 +47,5 @@ def title_from_first_line(text: str) -> tuple[str, str]:
 
 def read_text(text: str, source: str | None) -> RawArticle:
     title, body = title_from_first_line(text)
-    return RawArticle(title=title, text=body, author=signature_author(body), source=source)
+    author = title_block_author(body) or signature_author(body)
+    return RawArticle(title=title, text=body, author=author, source=source)
