@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import errno
 import json
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ from articleqa.errors import (
     SnapshotCorrupt,
     StorageError,
 )
+from articleqa.exact_vectors import KEYS_FILE, ROWIDS_FILE
 from articleqa.indexer import BuildReport, Indexer
 from articleqa.ingest.prepare import prepare_article
 from articleqa.lexical import LexicalIndex
@@ -968,6 +970,50 @@ def test_an_ivf_snapshot_reranks_by_the_vectors_in_the_embedding_cache(
         # The vectors' own inner products (half precision was off by ~1e-3).
         np.testing.assert_allclose(scores, vectors[ids] @ vectors[ordinal], atol=1e-6)
     np.testing.assert_array_equal(vectors_of(snapshot.vectors, [3, 1]), vectors[[3, 1]])
+
+
+def test_an_ivf_snapshot_records_each_keys_rowid_in_the_embedding_cache(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Its re-ranking reads a row by its number, one look-up where a key took two; an
+    # incremental build looks up only the passages the previous snapshot did not hold.
+    settings = settings.model_copy(update={"index_type": "ivf"})
+    looked_up: list[int] = []
+    cache_rowids = indexer_module.cache_rowids
+
+    def counting(cache: Path, keys: np.ndarray) -> np.ndarray:
+        looked_up.append(len(keys))
+        return cache_rowids(cache, keys)
+
+    monkeypatch.setattr(indexer_module, "cache_rowids", counting)
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    first = load_snapshot(settings.home)
+    assert looked_up == [len(first.passages)]
+
+    def stored_rowids(snapshot: Any) -> tuple[list[int], list[int]]:
+        db = sqlite3.connect(settings.home / "embeddings" / "fake-hash-384.sqlite")
+        numbers = dict(db.execute("SELECT key, rowid FROM vectors").fetchall())
+        keys = np.load(snapshot.path / KEYS_FILE)
+        recorded = np.load(snapshot.path / ROWIDS_FILE)
+        return recorded.tolist(), [numbers[bytes(key).hex()] for key in keys]
+
+    recorded, expected = stored_rowids(first)
+    assert recorded == expected
+    assert first.vectors is not None and first.vectors.exact is not None
+    assert first.vectors.exact.rowids is not None
+
+    _add(store)
+    indexer.build()
+    second = load_snapshot(settings.home)
+    assert second.version != first.version
+    added = len(second.passages) - len(first.passages)
+    assert added > 0 and looked_up == [len(first.passages), added]
+    recorded, expected = stored_rowids(second)
+    assert recorded == expected
 
 
 def test_an_ivf_snapshot_without_its_embedding_cache_still_searches_by_its_codes(

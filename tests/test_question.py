@@ -19,6 +19,7 @@ from articleqa.question import (
     states_default,
     word_frequency,
 )
+from tests.conftest import SAMPLE_ARTICLES
 
 
 @pytest.mark.parametrize(
@@ -584,3 +585,53 @@ def test_the_odds_of_something_are_asked_as_a_number() -> None:
     assert answer_type(question) is AnswerType.NUMBER
     assert info.expects("There is a 1-in-256 chance that an incorrect password will as well.") > 0
     assert info.expects("If the first password fails the header check, unzip prompts again.") == 0
+
+
+def _names_instance_stemming_each_token(info: question.QuestionInfo, sentence: str) -> bool:
+    """``QuestionInfo._names_instance`` as it was, each token stemmed anew."""
+    tokens = question._TOKEN.findall(sentence)
+    own = info.text.lower()
+    for index, token in enumerate(tokens):
+        if terms(token) != [info.field[0]]:
+            continue
+        for near in (index - 1, index + 1):
+            if 0 <= near < len(tokens):
+                name = tokens[near]
+                named = question.is_typed(name) or (near > 0 and name[:1].isupper())
+                if named and name.lower() not in own:
+                    return True
+    return False
+
+
+def test_a_tokens_sole_term_is_what_terms_gives_it() -> None:
+    tokens = ["", "the", "errors", "Errors", "error's", "ssh-keygen", "a.b", "x", "1.2.3", "Σσ"]
+    tokens += ["BadMatch", "generator", "classes", "don't", "über-class", "it", "in_place"]
+    rng = random.Random(11)
+    alphabet = "abcdeErSs '-._1éΣ"
+    tokens += ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(3_000)]
+    for token in tokens:
+        found = terms(token)
+        assert question._sole_term(token) == (found[0] if len(found) == 1 else None), token
+
+
+def test_a_name_beside_the_property_is_found_as_when_each_token_was_stemmed() -> None:
+    questions = [
+        "What error do I get if I force a monitor power level while DPMS is switched off?",
+        "Which CPack generator was dropped in CMake 3.24?",
+        "Which exit status does grep return when no line matches?",
+    ]
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SAMPLE_ARTICLES.iterdir())]
+    sentences = [line for text in texts for line in text.splitlines() if line.strip()]
+    sentences += [
+        "If DPMS is disabled, a BadMatch error is generated.",
+        "The deprecated PackageMaker Generator was removed.",
+        "the Message class, the parser Class and a classes list",
+        "ERRORS: an EINVAL error, errors of X11",
+        "grep exits with status EXIT_FAILURE; the Exit status 2 means an error.",
+    ]
+    for asked in questions:
+        info = read_question(asked)
+        assert info.field, asked
+        for sentence in sentences:
+            expected = _names_instance_stemming_each_token(info, sentence)
+            assert info._names_instance(sentence) == expected, (asked, sentence)

@@ -7,6 +7,12 @@ the few dozen best of its shortlist from the cache. The half-precision copy the 
 before was a second copy of the same vectors: 0.8 GB at a million passages, more than half of
 the snapshot and of the server's memory (BENCHMARKS.md, "Scale, fourteenth pass").
 
+Beside the keys the snapshot keeps each key's row number in the cache (``ROWIDS_FILE``): a row
+is then read by its number, one look-up, where its key took two (the key's own index, then the
+row), and the key read back with it says whether the row is still that passage's (a cache
+written again since gives other numbers: those rows are then read by key). The same vectors
+either way (BENCHMARKS.md, "Scale, sixteenth pass").
+
 A vector the cache lacks (the cache removed by hand, or a build that could not write it) is
 reported as missing; the search then keeps the codes' score for it (and says so once).
 """
@@ -29,7 +35,10 @@ from articleqa.vector_file import VectorFile
 logger = logging.getLogger(__name__)
 
 KEYS_FILE = "vectors.keys.npy"
+ROWIDS_FILE = "vectors.rowids.npy"  # each key's rowid in the cache when the snapshot was built
 KEY_BYTES = 16  # a cache key's bytes (``cache_key`` is their hex)
+NO_ROW = -1  # a rowid not known (the key was not in the cache)
+_ASKED_AT_ONCE = 500  # keys a build looks up per statement
 
 
 class ExactRows(Protocol):
@@ -58,18 +67,29 @@ class ArrayRows:
 
 
 class CachedRows:
-    """The rows of a snapshot's passages read from the embedding cache by their keys."""
+    """The rows of a snapshot's passages read from the embedding cache by their keys (by their
+    rowids where the snapshot knows them, each checked by its key)."""
 
-    def __init__(self, cache: Path, keys: np.ndarray, dimension: int) -> None:
+    def __init__(
+        self, cache: Path, keys: np.ndarray, dimension: int, rowids: np.ndarray | None = None
+    ) -> None:
         self.cache = cache
         self.keys = keys
         self.dimension = dimension
+        self.rowids = rowids
         self._local = threading.local()
         self._warned = False
 
     @classmethod
     def of_snapshot(cls, folder: Path, cache: Path, dimension: int) -> CachedRows:
-        return cls(cache, np.asarray(load_array(folder / KEYS_FILE, mapped=True)), dimension)
+        keys = np.asarray(load_array(folder / KEYS_FILE, mapped=True))
+        rowids = None
+        if (folder / ROWIDS_FILE).is_file():  # snapshots from before them have none
+            rowids = np.asarray(load_array(folder / ROWIDS_FILE, mapped=True))
+            if rowids.shape != (len(keys),):
+                logger.warning("%s does not match the snapshot's keys: not used", ROWIDS_FILE)
+                rowids = None
+        return cls(cache, keys, dimension, rowids)
 
     def _db(self) -> sqlite3.Connection | None:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
@@ -92,10 +112,9 @@ class CachedRows:
         joined = np.ascontiguousarray(self.keys[ordinals]).tobytes().hex()
         width = KEY_BYTES * 2
         keys = [joined[at : at + width] for at in range(0, len(joined), width)]
-        query = f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(keys))})"
         try:
             db = self._db()
-            got = {} if db is None else dict(db.execute(query, keys).fetchall())
+            got = {} if db is None else self._read(db, keys, ordinals)
         except sqlite3.Error as exc:
             raise StorageError(f"cannot read the embedding cache at {self.cache}: {exc}") from exc
         for at, key in enumerate(keys):
@@ -114,6 +133,29 @@ class CachedRows:
             )
         return vectors, found
 
+    def _read(
+        self, db: sqlite3.Connection, keys: list[str], ordinals: np.ndarray
+    ) -> dict[str, bytes]:
+        """The cache's vectors of ``keys`` by key: read by rowid where known, and by key
+        where not, or where the row of that number holds another key now."""
+        got: dict[str, bytes] = {}
+        if self.rowids is not None:
+            numbers = np.asarray(self.rowids[ordinals]).tolist()
+            known = [number for number in numbers if number != NO_ROW]
+            if known:
+                marks = ",".join("?" * len(known))
+                query = f"SELECT key, vector FROM vectors WHERE rowid IN ({marks})"
+                wanted = set(keys)
+                # A row read is its key's vector, whatever the number it was read by; a row
+                # holding another key now (the cache written again) is not one asked for.
+                got = {k: v for k, v in db.execute(query, known).fetchall() if k in wanted}
+        rest = [key for key in keys if key not in got]
+        if rest:
+            marks = ",".join("?" * len(rest))
+            query = f"SELECT key, vector FROM vectors WHERE key IN ({marks})"
+            got.update(db.execute(query, rest).fetchall())
+        return got
+
 
 def save_keys(folder: Path, keys: np.ndarray) -> None:
     """Save each passage's cache key (``(passages, KEY_BYTES)`` uint8, or ``S16`` digests)."""
@@ -125,3 +167,37 @@ def save_keys(folder: Path, keys: np.ndarray) -> None:
         np.save(folder / KEYS_FILE, rows.astype(np.uint8, copy=False))
     except OSError as exc:
         raise StorageError(f"cannot write {folder}: {exc.strerror or exc}") from exc
+
+
+def save_rowids(folder: Path, rowids: np.ndarray) -> None:
+    """Save each passage's rowid in the embedding cache (``NO_ROW`` where it has none)."""
+    try:
+        np.save(folder / ROWIDS_FILE, np.asarray(rowids, dtype=np.int64))
+    except OSError as exc:
+        raise StorageError(f"cannot write {folder}: {exc.strerror or exc}") from exc
+
+
+def cache_rowids(cache: Path, keys: np.ndarray) -> np.ndarray:
+    """The rowid in the embedding cache ``cache`` of each key of ``keys`` (``(n, KEY_BYTES)``
+    uint8), ``NO_ROW`` for a key it lacks. Read from the keys' own index, not the rows."""
+    rowids = np.full(len(keys), NO_ROW, dtype=np.int64)
+    if not len(keys) or not cache.is_file():
+        return rowids
+    joined = np.ascontiguousarray(keys).tobytes().hex()
+    width = KEY_BYTES * 2
+    uri = f"file:{urllib.parse.quote(str(cache))}?mode=ro"
+    try:
+        db = sqlite3.connect(uri, uri=True)
+        try:
+            for first in range(0, len(keys), _ASKED_AT_ONCE):
+                end = min(first + _ASKED_AT_ONCE, len(keys))
+                chunk = [joined[at * width : (at + 1) * width] for at in range(first, end)]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT key, rowid FROM vectors WHERE key IN ({marks})"
+                numbers = dict(db.execute(query, chunk).fetchall())
+                rowids[first:end] = [numbers.get(key, NO_ROW) for key in chunk]
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot read the embedding cache at {cache}: {exc}") from exc
+    return rowids

@@ -24,7 +24,7 @@ from articleqa.config import Settings
 from articleqa.embedding import Embedder
 from articleqa.embedding_cache import EmbeddingCache, cache_key
 from articleqa.errors import NoArticles, RollbackRefused, SnapshotCorrupt, StorageError
-from articleqa.exact_vectors import KEY_BYTES, KEYS_FILE
+from articleqa.exact_vectors import KEY_BYTES, KEYS_FILE, NO_ROW, ROWIDS_FILE, cache_rowids
 from articleqa.lexical import LexicalIndex
 from articleqa.manifest import SnapshotManifest
 from articleqa.models import Article, Passage, SourceSpan
@@ -307,7 +307,7 @@ class Indexer:
         manifest = self.manifest(
             articles, prepared, kind, generation, vector_index=choice.as_manifest()
         )
-        keys = None
+        keys = rowids = None
         if isinstance(index, ShortlistIndex):
             # Its last re-ranking reads the vectors from the embedding cache by these keys.
             keys = self._vector_keys(passages.passages, previous, plan.reuse)
@@ -315,6 +315,7 @@ class Indexer:
             if isinstance(self.cache, EmbeddingCache):
                 reference = exact_reference(home, self.cache.path)
                 manifest = replace(manifest, extra={**manifest.extra, EXACT_KEY: reference})
+                rowids = self._vector_rowids(keys, self.cache.path, previous, plan.reuse)
         written = write_snapshot(
             home,
             version,
@@ -325,6 +326,7 @@ class Indexer:
             sentences=prepared.sentence_store,
             previous=previous,
             vector_keys=keys,
+            vector_rowids=rowids,
         )
         try:
             publish(home, version)
@@ -371,6 +373,26 @@ class Indexer:
         digests = _digests(EmbeddingTexts(Selected(passages, fresh)))
         keys[fresh] = digests.view(np.uint8).reshape(len(fresh), KEY_BYTES)
         return keys
+
+    def _vector_rowids(
+        self, keys: np.ndarray, cache: Path, previous: str | None, reuse: Reuse | None
+    ) -> np.ndarray:
+        """Each key's rowid in the embedding cache: the previous snapshot's for the passages it
+        held (the same key in the same cache; a number gone stale is caught when read), looked
+        up for the others, so that an incremental build's cost follows what changed."""
+        rowids = np.full(len(keys), NO_ROW, dtype=np.int64)
+        before = None
+        if reuse is not None and previous is not None:
+            path = snapshots_dir(self.root) / previous / ROWIDS_FILE
+            with contextlib.suppress(OSError, ValueError):
+                before = load_array(path, mapped=True) if path.is_file() else None
+        if before is not None and before.ndim == 1:
+            assert reuse is not None
+            known = np.flatnonzero((reuse.earlier >= 0) & (reuse.earlier < len(before)))
+            rowids[known] = before[reuse.earlier[known]]
+        fresh = np.flatnonzero(rowids == NO_ROW)
+        rowids[fresh] = cache_rowids(cache, keys[fresh])
+        return rowids
 
     def plan(self, passages: PassageList, previous: str | None, *, full: bool) -> Plan:
         """What of the ``previous`` snapshot this build of ``passages`` reuses (issue 17).

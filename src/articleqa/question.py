@@ -618,7 +618,7 @@ class QuestionInfo:
         tokens = _TOKEN.findall(sentence)
         own = self.text.lower()
         for index, token in enumerate(tokens):
-            if terms(token) != [head]:
+            if _sole_term(token) != head:
                 continue
             for near in (index - 1, index + 1):
                 if not 0 <= near < len(tokens):
@@ -641,6 +641,20 @@ class QuestionInfo:
             match.group(1).lower() not in own and not counted.isdisjoint(terms(match.group(2)))
             for match in _COUNT.finditer(sentence)
         )
+
+
+# Tokens whose sole term is remembered (``_sole_term``): a field question asks it of every token
+# of every sentence it weighs, and words recur from sentence to sentence.
+_SOLE_TERMS_HELD = 65_536
+
+
+@functools.lru_cache(maxsize=_SOLE_TERMS_HELD)
+def _sole_term(token: str) -> str | None:
+    """The one term ``terms(token)`` gives; None for none or several. Stemming each token of
+    each sentence anew was most of a field question's re-ranking (BENCHMARKS.md, "Scale,
+    sixteenth pass")."""
+    found = terms(token)
+    return found[0] if len(found) == 1 else None
 
 
 # Sentences whose candidate answers are remembered: a question asks this of the same

@@ -431,6 +431,7 @@ def write_snapshot(
     sentences: tuple[np.ndarray, np.ndarray] | SentenceVectors | None = None,
     previous: str | None = None,
     vector_keys: np.ndarray | None = None,
+    vector_rowids: np.ndarray | None = None,
 ) -> Path:
     """Write a complete snapshot aside and rename it into ``snapshots/``. Does not publish.
 
@@ -440,7 +441,7 @@ def write_snapshot(
     ``previous``: a snapshot some of whose files were hard-linked into this one; their hashes
     are taken from its manifest instead of being read again (a base segment is large).
     ``vector_keys``: each passage's embedding-cache key, read by a re-ranked IVF
-    (``vector_snapshot``).
+    (``vector_snapshot``); ``vector_rowids``: each key's rowid in the cache, where known.
     """
     root = snapshots_dir(home)
     staging = root / f".building-{version}"
@@ -449,7 +450,7 @@ def write_snapshot(
         root.mkdir(parents=True, exist_ok=True)
         # A build may have begun it with the new sentence rows (Indexer.prepare).
         staging.mkdir(exist_ok=True)
-        vector_snapshot.write_vectors(staging, vectors, vector_keys)
+        vector_snapshot.write_vectors(staging, vectors, vector_keys, vector_rowids)
         lexical.save(staging / LEXICAL_DIR)
         if isinstance(sentences, tuple):
             matrix, offsets = sentences

@@ -18,7 +18,7 @@ import faiss
 import numpy as np
 
 from articleqa import residual_codes
-from articleqa.exact_vectors import CachedRows, save_keys
+from articleqa.exact_vectors import CachedRows, save_keys, save_rowids
 from articleqa.residual_codes import ResidualCodes
 from articleqa.vector_index import IVF_REFINE_FACTORS, ShortlistIndex, VectorIndex
 
@@ -28,9 +28,11 @@ VECTORS = "vectors.faiss"
 EXACT_KEY = "exact_vectors"
 
 
-def write_vectors(folder: Path, index: VectorIndex, keys: np.ndarray | None) -> None:
+def write_vectors(
+    folder: Path, index: VectorIndex, keys: np.ndarray | None, rowids: np.ndarray | None = None
+) -> None:
     """Write ``index`` into ``folder``; ``keys``: each passage's cache key (a
-    ``ShortlistIndex`` needs them)."""
+    ``ShortlistIndex`` needs them); ``rowids``: each key's rowid in the cache, where known."""
     base = index.index if isinstance(index, ShortlistIndex) else index
     try:
         faiss.write_index(base, str(folder / VECTORS))
@@ -43,6 +45,8 @@ def write_vectors(folder: Path, index: VectorIndex, keys: np.ndarray | None) -> 
             raise ValueError("a re-ranked IVF index is saved with its passages' cache keys")
         index.codes.save(folder)
         save_keys(folder, keys)
+        if rowids is not None:
+            save_rowids(folder, rowids)
 
 
 def exact_reference(root: Path, cache: Path) -> str:
