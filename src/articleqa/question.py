@@ -359,8 +359,6 @@ _QUANTITY = re.compile(
     r"[$€£¥]\s?\d",
     re.IGNORECASE,
 )
-# How often, in words: "once per second", "twice a day", "every hour", "nightly". Only for
-# "how often" ("once" alone is as often a conjunction: "Once the file is written, ...").
 # "Which option lets me ...?", "What flag ...": answered by an option as typed ("-outform"),
 # which a file name beside it ("cert.csr") is not.
 _OPTION_QUESTION = re.compile(
@@ -378,6 +376,8 @@ _NAME_STATED = re.compile(
     r"\b(?:named|called|known\s+as|(?:its|the|whose)\s+name\s+is)\s+[\"'‘“`]?[\w./-]",
     re.IGNORECASE,
 )
+# How often, in words: "once per second", "twice a day", "every hour", "nightly". Only for
+# "how often" ("once" alone is as often a conjunction: "Once the file is written, ...").
 _FREQUENCY_QUESTION = re.compile(r"\bhow (?:often|frequently)\b", re.IGNORECASE)
 _FREQUENCY = re.compile(
     r"\b(?:once|twice|thrice)\s+(?:per|a|an|every|each)\s+\w+|\b(?:twice|thrice)\b|"
