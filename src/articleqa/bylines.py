@@ -27,11 +27,13 @@ def is_byline(line: str, author: str | None = None) -> bool:
     return _BYLINE.match(line) is not None
 
 
+# A person's name written alone: two to four capitalised words on one line ("Rob Lembree").
+_NAME = r"[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){1,3}"
 # A signature closing a text: the "--" line (the sign-off convention of mail and of old
 # HOWTOs and READMEs), then the writer's name alone on a line, perhaps with an address after it
 # or a few lines below ("--\nRichard Levitte").
 _SIGNATURE = re.compile(
-    r"(?:^|\n)--[ \t]?\n\s*(?P<name>[A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){1,3})"
+    rf"(?:^|\n)--[ \t]?\n\s*(?P<name>{_NAME})"
     r"[ \t]*(?:<[^>\n]+>)?[ \t]*(?:\n[^\n]{0,80}){0,3}\s*$"
 )
 
@@ -56,9 +58,7 @@ _SIGNATURE_REACH = 400
 # An author block under a document's title: a name alone on its line and, a few lines below (an
 # affiliation between), a mail address the name's own word is in ("Rob Lembree", "Digital
 # Equipment Corporation", "<lembree@zk3.dec.com>"), or the name and address on one line.
-_NAME_LINE = re.compile(
-    r"^[ \t]*([A-Z][\w'’.-]+(?:[ \t]+[A-Z][\w'’.-]+){1,3})[ \t]*(?:<[^>\n]*>)?[ \t]*$"
-)
+_NAME_LINE = re.compile(rf"^[ \t]*({_NAME})[ \t]*(?:<[^>\n]*>)?[ \t]*$")
 _MAIL = re.compile(r"<?([\w.+-]+)@[\w-]+(?:\.[\w-]+)+>?")
 # How far into a document its title block is looked for, and how many lines above its address
 # the name may stand.

@@ -109,9 +109,7 @@ class CachedRows:
         found = np.zeros(len(ordinals), dtype=bool)
         if not len(ordinals):
             return vectors, found
-        joined = np.ascontiguousarray(self.keys[ordinals]).tobytes().hex()
-        width = KEY_BYTES * 2
-        keys = [joined[at : at + width] for at in range(0, len(joined), width)]
+        keys = _hex_keys(self.keys[ordinals])
         try:
             db = self._db()
             got = {} if db is None else self._read(db, keys, ordinals)
@@ -157,6 +155,14 @@ class CachedRows:
         return got
 
 
+def _hex_keys(keys: np.ndarray) -> list[str]:
+    """Each ``KEY_BYTES``-byte key of ``keys`` as the cache writes it (``cache_key``'s hex),
+    made in one pass over their bytes."""
+    joined = np.ascontiguousarray(keys).tobytes().hex()
+    width = KEY_BYTES * 2
+    return [joined[at : at + width] for at in range(0, len(joined), width)]
+
+
 def save_keys(folder: Path, keys: np.ndarray) -> None:
     """Save each passage's cache key (``(passages, KEY_BYTES)`` uint8, or ``S16`` digests)."""
     rows = np.ascontiguousarray(keys)
@@ -183,15 +189,14 @@ def cache_rowids(cache: Path, keys: np.ndarray) -> np.ndarray:
     rowids = np.full(len(keys), NO_ROW, dtype=np.int64)
     if not len(keys) or not cache.is_file():
         return rowids
-    joined = np.ascontiguousarray(keys).tobytes().hex()
-    width = KEY_BYTES * 2
+    hex_keys = _hex_keys(keys)
     uri = f"file:{urllib.parse.quote(str(cache))}?mode=ro"
     try:
         db = sqlite3.connect(uri, uri=True)
         try:
             for first in range(0, len(keys), _ASKED_AT_ONCE):
                 end = min(first + _ASKED_AT_ONCE, len(keys))
-                chunk = [joined[at * width : (at + 1) * width] for at in range(first, end)]
+                chunk = hex_keys[first:end]
                 marks = ",".join("?" * len(chunk))
                 query = f"SELECT key, rowid FROM vectors WHERE key IN ({marks})"
                 numbers = dict(db.execute(query, chunk).fetchall())

@@ -337,8 +337,7 @@ def split_article(article: Article, min_words: int = 60, max_words: int = 120) -
             start, end = section.sentences[first].start, section.sentences[last - 1].end
             text = article.text[start:end]
             context = f"{article.title} — {section.heading}" if section.heading else article.title
-            paragraph = paragraph_starts[bisect.bisect_right(paragraph_starts, start) - 1]
-            lead = continued_from(article.text, start, paragraph)
+            lead = continued_from(article.text, start, paragraph_starts)
             if lead is not None:
                 context = f"{context}\n{lead}"
             passages.append(
@@ -357,14 +356,20 @@ def split_article(article: Article, min_words: int = 60, max_words: int = 120) -
 TABLE_CELLS = " | "
 
 
-def continued_from(text: str, start: int, paragraph_start: int | None = None) -> str | None:
+def continued_from(
+    text: str, start: int, paragraph_starts: Sequence[int] | None = None
+) -> str | None:
     """The line a passage starting at ``start`` goes on from, inside the paragraph it starts
-    in (``paragraph_start``: where that paragraph starts, when known): the header row of the
-    table its first line is a row of ("Name | Polynomial | ..."), or the term whose definition
-    it goes on with ("param initCrc:"). A passage that opens on a table's fortieth row or a
-    definition's third sentence says neither; its context does."""
-    if paragraph_start is None:
-        paragraph_start = _paragraph_start(text, start)
+    in (``paragraph_starts``: where ``text``'s paragraphs start, when already known): the
+    header row of the table its first line is a row of ("Name | Polynomial | ..."), or the term
+    whose definition it goes on with ("param initCrc:"). A passage that opens on a table's
+    fortieth row or a definition's third sentence says neither; its context does, after a
+    line break (``context_lead`` reads it back)."""
+    if paragraph_starts is None:
+        paragraph_starts = [span.start for span in paragraph_spans(text)]
+    if not paragraph_starts:
+        return None
+    paragraph_start = paragraph_starts[max(bisect.bisect_right(paragraph_starts, start) - 1, 0)]
     if paragraph_start >= start:
         return None
     line_start = max(text.rfind("\n", paragraph_start, start) + 1, paragraph_start)
@@ -395,15 +400,10 @@ _TERM_REACH = 40
 _TERM_MAX_WORDS = 6
 
 
-def _paragraph_start(text: str, position: int) -> int:
-    """Where the paragraph holding ``position`` starts: after the nearest blank line above."""
-    line_end = text.rfind("\n", 0, position)
-    while line_end > 0:
-        line_start = text.rfind("\n", 0, line_end) + 1
-        if not text[line_start:line_end].strip():
-            return line_end + 1
-        line_end = line_start - 1
-    return 0
+def context_lead(context: str) -> str | None:
+    """The line a passage's ``context`` says it goes on from (``continued_from``), if any."""
+    _, newline, lead = context.rpartition("\n")
+    return lead if newline else None
 
 
 def _is_term_line(line: str) -> bool:

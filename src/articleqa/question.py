@@ -177,9 +177,13 @@ _CODE_KINDS = (
     "invocation",
 )
 _KIND_WORDS = frozenset((*_CODE_KINDS, *(f"{kind}s" for kind in _CODE_KINDS)))
+# "Which ...", "What ..." asking for a kind of thing, up to two words before it ("which
+# command-line option").
+_WHICH_KIND = r"\b(?:which|what)\s+(?:\w+\s+){0,2}"
 # "Which option/command/function ...", "how do I run/install ...": answered by something typed.
 _CODE_QUESTION = re.compile(
-    r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:"
+    _WHICH_KIND
+    + r"(?:"
     + "|".join(("environment variable", *_CODE_KINDS, "options", "flags", "commands", "functions"))
     + r")\b|"
     r"^\s*how (?:do|can|should|would) (?:i|you|we|one)\s+(?:run|install|invoke|call|set|"
@@ -361,10 +365,10 @@ _QUANTITY = re.compile(
 )
 # "Which option lets me ...?", "What flag ...": answered by an option as typed ("-outform"),
 # which a file name beside it ("cert.csr") is not.
-_OPTION_QUESTION = re.compile(
-    r"\b(?:which|what)\s+(?:\w+\s+){0,2}(?:options?|flags?|switch|switches)\b", re.IGNORECASE
-)
-_OPTION_ANSWER = re.compile(r"(?:^|[\s'\"‘“`(\[])--?[A-Za-z][\w-]*")
+_OPTION_QUESTION = re.compile(_WHICH_KIND + r"(?:options?|flags?|switch|switches)\b", re.IGNORECASE)
+# An option as written in a sentence: after a space, a quote or a bracket ("'-outform'").
+_OPTION_START = r"(?:^|[\s'\"‘“`(\[])--?"
+_OPTION_ANSWER = re.compile(_OPTION_START + r"[A-Za-z][\w-]*")
 # "What is the name of the configuration file ...?", "What is the tool called?": answered by a
 # sentence that gives the name ("the file is named openssl.cnf").
 _NAME_QUESTION = re.compile(
@@ -393,7 +397,7 @@ _CAPITALISED = re.compile(
 # Something typed: an option, a call, an identifier, a path, a version or a comparison. An
 # option may be quoted ("use the extra argument '-outform'").
 _CODE_ANSWER = re.compile(
-    r"(?:^|[\s'\"‘“`(\[])--?[A-Za-z0-9]|\w\(|\b\w+_\w+\b|\b\w+\.\w+\b|[<>=]=?\s*\d|/\w|\$\w|"
+    _OPTION_START + r"[A-Za-z0-9]|\w\(|\b\w+_\w+\b|\b\w+\.\w+\b|[<>=]=?\s*\d|/\w|\$\w|"
     r"%[A-Za-z]|\b[A-Z][A-Z0-9_]{2,}\b|\b(?:pip|make|python|npm|apt|git|sudo)\s+\w"
 )
 # A person's name: two or more capitalised words on one line ("Olli Salli", "Robert M. Love",

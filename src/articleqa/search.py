@@ -24,7 +24,13 @@ from articleqa.errors import InvalidInput, NoArticles
 from articleqa.lexical import question_terms, terms
 from articleqa.loose_match import LooseTerm
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
-from articleqa.passages import TABLE_CELLS, Span, normalized_words, paragraph_numbers
+from articleqa.passages import (
+    TABLE_CELLS,
+    Span,
+    context_lead,
+    normalized_words,
+    paragraph_numbers,
+)
 from articleqa.question import (
     AnswerType,
     QuestionInfo,
@@ -801,8 +807,8 @@ class Searcher:
             sentences = found if found is not None else sentence_terms(text)
             if TABLE_CELLS in text:
                 # A passage going on with a table holds its header row in its context.
-                lead = passage.context.rpartition("\n")[2] if "\n" in passage.context else ""
-                header = frozenset(terms(lead)) if TABLE_CELLS in lead else None
+                lead = context_lead(passage.context)
+                header = frozenset(terms(lead)) if lead and TABLE_CELLS in lead else None
                 sentences = _under_table_headers(text, sentences, header)
             cached = _PassageWords(
                 sentences=sentences,
