@@ -16,6 +16,7 @@ from articleqa.question import (
     question_names,
     rare_words,
     read_question,
+    states_authorship,
     states_default,
     word_frequency,
 )
@@ -324,6 +325,11 @@ def test_a_quantity_in_words_is_as_sure_as_one_in_figures() -> None:
         ("What starting value does crcmod use when I leave out initCrc?", True),
         ("What does the function return if you omit the port?", True),
         ("What weight does a glob pattern get if the package file doesn't give one?", True),
+        (
+            "If I ask deluser for a backup but don't say where to put it, where does it go?",
+            True,
+        ),
+        ("If I run the tests but don't see any output, what is wrong?", False),
         ("What happens if the server does not respond?", False),
         ("When is the variable set?", False),
         ("How many commands does less keep in its history by default?", True),
@@ -356,6 +362,7 @@ def test_a_sentence_states_a_default_only_when_it_says_what_it_is() -> None:
         # A change of default says the new one.
         "Changed the default minimum TLS version to TLS 1.2 (previously was TLS 1.0).",
         "Raised the default timeout from 5 to 10 seconds.",
+        "Place the backup files in dir (defaulting to the current working directory).",
     ):
         assert states_default(stated), stated
     for not_stated in (
@@ -635,3 +642,16 @@ def test_a_name_beside_the_property_is_found_as_when_each_token_was_stemmed() ->
         for sentence in sentences:
             expected = _names_instance_stemming_each_token(info, sentence)
             assert info._names_instance(sentence) == expected, (asked, sentence)
+
+
+def test_a_sentence_credits_its_maker_with_a_few_words_between() -> None:
+    # Python's licence: "Who created Python?" weighed "Python was created in the early 1990s by
+    # Guido van Rossum" as naming someone, not as saying who made Python.
+    who = read_question("Who created Python?")
+    credit = "Python was created in the early 1990s by Guido van Rossum at CWI."
+
+    assert states_authorship(credit)
+    assert who.expects(credit) == 1.0
+    assert states_authorship("Copyright 2004-2007 Lennart Poettering")
+    assert not states_authorship("It was developed and tested on Debian by hand.")
+    assert not states_authorship("Python was created to be read easily.")

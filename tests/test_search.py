@@ -1636,3 +1636,73 @@ def test_a_default_is_the_one_stated_in_the_entry_the_question_is_about(home: Pa
     assert highlight.text.endswith("The default is 100.")
     assert "skimhst" not in highlight.text
     _assert_contract(answer, store)
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "cause", "consequence"),
+    [
+        # nss-mdns's NEWS: "Why did nss-mdns 0.9 make Avahi effectively mandatory?" highlighted
+        # "Thus, nss-mdns will not work unless Avahi is running!", the consequence the question
+        # names, not the cause in the sentence before it.
+        (
+            "Version 0.9 released. Changes include: Fix a potential endless loop in the packet "
+            "parser. Please note that due to security reasons from this release on the legacy "
+            "stack is no longer built by default. Thus, the resolver will not work unless the "
+            "daemon is running! Pass --enable-legacy to build the stack again.",
+            "Why does the resolver not work unless the daemon is running?",
+            "due to security reasons",
+            "Thus, the resolver will not work",
+        ),
+        # Its README: "Why shouldn't I use nslookup or host to test that .local names
+        # resolve?" highlighted the warning, not the sentence after it that says why.
+        (
+            "Replace foo with a host name registered with a responder. (Don't try to use the "
+            "tools host or nslookup for these tests! They bypass the NSS and issue their DNS "
+            "queries directly.) If you run a firewall, allow traffic to port 5353.",
+            "Why shouldn't I use nslookup or host to test names?",
+            "They bypass the NSS",
+            "Don't try to use the tools host or nslookup",
+        ),
+    ],
+)
+def test_why_is_answered_by_the_cause_beside_the_sentence_it_explains(
+    settings: Settings, text: str, question: str, cause: str, consequence: str
+) -> None:
+    highlight = _highlight_in(settings, FakeEmbedder(), "nss-mdns", text, question)
+
+    assert cause in highlight
+    assert consequence in highlight
+
+
+def test_a_why_answer_that_states_its_cause_is_highlighted_alone(settings: Settings) -> None:
+    text = (
+        "The ferry stopped in March because the pier needed repairs. It runs again from June. "
+        "Tickets cost two pounds."
+    )
+    highlight = _highlight_in(
+        settings, FakeEmbedder(), "Harbour ferry", text, "Why did the ferry stop in March?"
+    )
+
+    assert highlight == "The ferry stopped in March because the pier needed repairs."
+
+
+def test_who_wrote_a_readme_is_answered_by_its_copyright_line(settings: Settings) -> None:
+    # nss-mdns's README says who wrote it only in the line above everything else; "Who wrote
+    # nss-mdns?" quoted the overview, which names the GNU C Library and Debian.
+    page = (
+        "# nss-mdns\n\n"
+        "*Copyright 2004-2007 Lennart Poettering <mzaffzqaf (at) 0pointer (dot) de>*\n\n"
+        "* [License](#license)\n* [Overview](#overview)\n* [Installation](#installation)\n\n"
+        "## Overview\n\n"
+        "nss-mdns is a plugin for the GNU Name Service Switch functionality of the GNU C "
+        "Library providing host name resolution via Multicast DNS.\n\n"
+        "## Installation\n\n"
+        "nss-mdns was developed and tested on Debian GNU/Linux. Run ./configure and make to "
+        "build nss-mdns from its source tree.\n"
+    )
+    answer, store = _ask_markdown(settings, page, "Who wrote nss-mdns?")
+
+    _assert_contract(answer, store)
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    assert highlight.text.startswith("Copyright 2004-2007 Lennart Poettering")

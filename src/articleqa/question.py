@@ -213,7 +213,10 @@ _IMPLIED_DEFAULT = re.compile(
     r"\b(?:when|if|unless)\s+(?:i|you|we|one|it|they|(?:the|an?)\s+(?:[\w.$-]+\s+){0,2}?[\w.$-]+)\s+"
     r"(?:do not|don't|don’t|does not|"
     r"doesn't|doesn’t|did not|didn't|didn’t|never)\s+(?:give|specify|set|pass|choose|provide|"
-    r"select|configure|supply|name)\b|"
+    r"select|configure|supply|name|say|tell)\b|"
+    # "If I ask deluser for a backup but don't say where to put it, ...?"
+    r"\b(?:when|if)\s[^?]*?\bbut\s+(?:do not|don't|don’t|never)\s+(?:give|specify|set|pass|"
+    r"choose|provide|select|configure|supply|name|say|tell)\b|"
     # "... when I leave out initCrc?", "if you omit the port?"
     r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:leave\s+out|leave\s+off|omit|skip)\b|"
     r"\b(?:when|if)\s+(?:no|none)\s+(?:[\w.-]+\s+){0,3}(?:is|are|was|were|has been|have been)\s+"
@@ -237,6 +240,7 @@ _EXPLICIT_DEFAULT = re.compile(
 # "By default 64 requests may be active", "This is the default if ...", "Default - 10".
 _DEFAULT_STATED = re.compile(
     r"\bdefaults?\s+(?:to|is|are|was|of)\b"  # "defaults to 1", "the default is 64"
+    r"|\bdefaulting\s+to\b"  # "(defaulting to the current working directory)"
     r"|\bdefault\s+[\w-]+\s+of\b"  # "a default location of ~/.aws/config"
     # "Changed the default minimum TLS version to TLS 1.2", "the default timeout from 5 to 10"
     r"|\bdefault(?:\s+[\w-]+){1,4}?\s+(?:to|from)\s+(?:\S+\s+)?[\w.]*\d"
@@ -275,11 +279,23 @@ _AUTHORSHIP_TERMS = frozenset(
         "developed developer maintains maintainer"
     )
 )
+# "Python was created in the early 1990s by Guido van Rossum": a few words may come between.
 _AUTHORSHIP_STATED = re.compile(
-    r"\b(?i:written|authored|created|designed|developed|maintained)\s+(?:\w+\s+)?(?i:by)\s+"
+    r"\b(?i:written|authored|created|designed|developed|maintained)\s+(?:[\w,]+\s+){0,5}?"
+    r"(?i:by)\s+"
     r"(?=[A-Z@])|(?:^|\n)\s*(?i:by|authors?|maintainers?):?\s+(?=[A-Z@])|\b(?i:copyright)\b|"
     r"©|\((?i:c)\)\s*\d"
 )
+
+
+def states_authorship(text: str) -> bool:
+    """Whether ``text`` says who wrote something: "written by ...", "Author: ...", a copyright."""
+    return _AUTHORSHIP_STATED.search(text) is not None
+
+
+# "Why did 0.9 make Avahi mandatory?", "Why shouldn't I use nslookup to test it?", "How
+# come ...?": asked for a cause.
+_REASON_QUESTION = re.compile(r"\s*(?:why|how\s+come)\b", re.IGNORECASE)
 # "What does pinning a package version mean?", "What does FFI stand for?": the sentence that
 # answers says what the term means ("Pinning refers to using the == operator ...").
 _DEFINITION_QUESTION = re.compile(
@@ -497,6 +513,7 @@ class QuestionInfo:
     asks_frequency: bool = False  # "how often": "once per second" answers, with no number
     asks_option: bool = False  # "which option": a typed option answers ("-outform")
     asks_name: bool = False  # "what is the name of": a sentence giving a name answers
+    asks_reason: bool = False  # "why": a cause answers, not the consequence the question names
     # "Who wrote mawk?": answered by a sentence saying who wrote it.
     asks_authorship: bool = False
     # "What does pinning mean?": the defined term's terms, answered by a sentence that says
@@ -808,6 +825,7 @@ def read_question(question: str) -> QuestionInfo:
         asks_frequency=_FREQUENCY_QUESTION.search(question) is not None,
         asks_option=_OPTION_QUESTION.search(question) is not None,
         asks_name=_NAME_QUESTION.search(question) is not None,
+        asks_reason=_REASON_QUESTION.match(question) is not None,
         asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
         defines=_defined_term(question),
         field=_field(question),

@@ -36,6 +36,7 @@ from articleqa.question import (
     QuestionInfo,
     holds_literal,
     read_question,
+    states_authorship,
     states_default,
 )
 from articleqa.retrieval import Retriever, SnapshotRetriever
@@ -650,7 +651,26 @@ class Searcher:
             ranked = self._naming_nobody_last(info, ranked)
         if info.asks_for_byline:
             ranked = self._byline_first(info, ranked)
+        elif info.asks_authorship:
+            ranked = self._credited_opening_first(ranked)
         return ranked
+
+    def _credited_opening_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """ "Who wrote nss-mdns?" over a README whose only word on who wrote it is the line
+        above everything else ("Copyright 2004-2007 Lennart Poettering <...>"): when the best
+        passage says nothing of who wrote anything, its article's opening goes first if its
+        first paragraph does. Other passages that credit someone keep their place: "The PyYAML
+        module was written by Kirill Simonov" does not answer "Who created Python?"."""
+        if not ranked:
+            return ranked
+        passages = self.snapshot.passages
+        best = passages[ranked[0].ordinal]
+        if states_authorship(best.text):
+            return ranked
+        opening = self._opening(best.spans[0][0])
+        if opening is None or not states_authorship(passages[opening].text.split("\n\n", 1)[0]):
+            return ranked
+        return _first(ranked, opening)
 
     def _byline_first(self, info: QuestionInfo, ranked: list[Candidate]) -> list[Candidate]:
         """ "Who wrote the CNN story on ...?" is answered by the byline of the article the
@@ -668,10 +688,7 @@ class Searcher:
         opening = None if byline is None else self._byline_passage(article_id, byline)
         if opening is None:
             return ranked
-        for index, candidate in enumerate(ranked):
-            if candidate.ordinal == opening:
-                return [candidate, *ranked[:index], *ranked[index + 1 :]]
-        return [dataclasses.replace(ranked[0], ordinal=opening, also_in=[]), *ranked]
+        return _first(ranked, opening)
 
     def _opening(self, article_id: str) -> int | None:
         """The article's first passage."""
@@ -903,8 +920,11 @@ class Searcher:
         texts = [passage.text[span.start : span.end] for span, _ in sentences]
         meaning = self._meaning(candidate.ordinal, query_vector).tolist()
         heading_terms = words.heading
-        shares_words = not info.asked.isdisjoint(words.all_terms | heading_terms) or any(
-            holds_literal(literal, passage.text) for literal in info.written
+        # A credit says "wrote" in other words ("Copyright 2004-2007 Lennart Poettering").
+        shares_words = (
+            not info.asked.isdisjoint(words.all_terms | heading_terms)
+            or any(holds_literal(literal, passage.text) for literal in info.written)
+            or bool(info.credited(passage.text))
         )
         scores = self._sentence_scores(
             info, words, paragraphs, texts, meaning, heading_terms, article.author
@@ -947,6 +967,10 @@ class Searcher:
                 info, texts, scores, first_answer, last_answer, paragraphs
             )
             last_answer = _with_short_completion(info, sentences, texts, paragraphs, last_answer)
+            if info.asks_reason:
+                first_answer, last_answer = _with_reason(
+                    texts, paragraphs, first_answer, last_answer
+                )
             if shares_words:
                 begin, finish = sentences[first_answer][0].start, sentences[last_answer][0].end
                 highlight = Highlight(
@@ -1130,6 +1154,15 @@ _TERM_END = re.compile(r"[.!?;,\"'”’)]$")
 # A line that announces what follows it: ends with a colon, or speaks of "the following".
 _LEADS_IN = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
+
+
+def _first(ranked: list[Candidate], ordinal: int) -> list[Candidate]:
+    """``ranked`` with the passage ``ordinal`` first: moved up, or ranked as the best passage
+    was when it was not retrieved (its words seldom match the question's)."""
+    for index, candidate in enumerate(ranked):
+        if candidate.ordinal == ordinal:
+            return [candidate, *ranked[:index], *ranked[index + 1 :]]
+    return [dataclasses.replace(ranked[0], ordinal=ordinal, also_in=[]), *ranked]
 
 
 def _within(term: str, vocabulary: frozenset[str]) -> bool:
@@ -1466,6 +1499,46 @@ def _with_answer_of_kind(
         if holding:
             chosen = max(holding, key=scores.__getitem__)
             return min(first, chosen), max(last, chosen)
+    return first, last
+
+
+# A sentence that draws a consequence from the one before it ("Thus, nss-mdns will not work
+# unless Avahi is running!").
+_CONSEQUENCE = re.compile(
+    r"^\W*(?:thus|therefore|hence|consequently|as\s+a\s+result|for\s+this\s+reason|"
+    r"(?:that|this)(?:\s+is|'s|’s)\s+why)\b",
+    re.IGNORECASE,
+)
+# Words that state a cause.
+_CAUSE = re.compile(
+    r"\b(?:because|due\s+to|owing\s+to|since|as\s+a\s+result\s+of|in\s+order\s+to|so\s+that|"
+    r"otherwise|reasons?)\b",
+    re.IGNORECASE,
+)
+
+
+def _with_reason(
+    texts: list[str], paragraphs: Sequence[int], first: int, last: int
+) -> tuple[int, int]:
+    """The answer to "why ...?" with the neighbour in its paragraph that holds the cause when
+    its own sentences state none: the one before a sentence that draws the consequence ("...
+    due to security reasons ... is no longer built by default." before "Thus, nss-mdns will not
+    work unless Avahi is running!"), or the one after that explains it ("Don't try to use the
+    tools host or nslookup for these tests!" then "They bypass the NSS ...")."""
+    if any(_CAUSE.search(texts[i]) for i in range(first, last + 1)):
+        return first, last
+    if (
+        first > 0
+        and paragraphs[first - 1] == paragraphs[first]
+        and _CONSEQUENCE.match(texts[first])
+    ):
+        return first - 1, last
+    if (
+        last + 1 < len(texts)
+        and paragraphs[last + 1] == paragraphs[last]
+        and _refers_back(texts[last + 1])
+    ):
+        return first, last + 1
     return first, last
 
 
