@@ -55,7 +55,7 @@ def onnx_export(tmp_path_factory: pytest.TempPathFactory) -> OnnxExport:
 
 @pytest.fixture(scope="session")
 def onnx_embedder(onnx_export: OnnxExport) -> OnnxEmbedder:
-    return OnnxEmbedder(onnx_export, threads=1, batch_size=4)
+    return OnnxEmbedder(onnx_export, threads=1)
 
 
 def test_matches_the_torch_model_per_text(
@@ -76,18 +76,21 @@ def test_rows_are_unit_length(onnx_embedder: OnnxEmbedder) -> None:
     np.testing.assert_allclose(norms, 1.0, rtol=1e-5)
 
 
-def test_order_is_kept_when_batches_are_sorted_by_length(
-    onnx_export: OnnxExport, onnx_embedder: OnnxEmbedder
+@pytest.mark.parametrize("threads", [1, 2])
+def test_a_text_s_vector_is_its_own_whatever_it_is_embedded_beside(
+    onnx_export: OnnxExport, threads: int
 ) -> None:
-    alone = np.vstack([onnx_embedder.embed([text]) for text in MIXED])
-    one_per_batch = OnnxEmbedder(onnx_export, threads=1, batch_size=1).embed(MIXED)
-    np.testing.assert_allclose(one_per_batch, alone, atol=1e-5)
-    # Dynamic quantisation scales activations per batch, so batchmates move a vector a
-    # little; its row must still be its own text's.
-    together = onnx_embedder.embed(MIXED)
-    assert np.all(np.einsum("ij,ij->i", together, alone) >= 0.97)
-    similarity = together @ alone.T
-    assert list(similarity.argmax(axis=1)) == list(range(len(MIXED)))
+    # Dynamic quantisation scales a run's activations by the whole run's range: embedded in
+    # batches, a question's vector moved with the questions asked at the same moment (cosine
+    # 0.992 to its own), and so could its answer. Texts run side by side on two workers keep
+    # their rows.
+    embedder = OnnxEmbedder(onnx_export, threads=threads)
+    alone = np.vstack([embedder.embed([text]) for text in MIXED])
+    together = embedder.embed(MIXED * 3)
+    reversed_together = embedder.embed(MIXED[::-1])[::-1]
+
+    np.testing.assert_array_equal(together, np.vstack([alone] * 3))
+    np.testing.assert_array_equal(reversed_together, alone)
 
 
 def test_texts_are_truncated_at_the_model_maximum(onnx_embedder: OnnxEmbedder) -> None:

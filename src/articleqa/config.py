@@ -63,7 +63,12 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(
         default=None, description="Sentence-transformers model folder; default: the bundled one."
     )
-    embed_batch_size: int = Field(default=32, ge=1, le=1024, description="Texts per model call.")
+    embed_batch_size: int = Field(
+        default=32,
+        ge=1,
+        le=1024,
+        description="Texts per model call (torch; ONNX runs one text a call).",
+    )
     onnx_dir: Path | None = Field(
         default=None, description="Cache of the exported ONNX model; default: <home>/models."
     )

@@ -20,6 +20,7 @@ import secrets
 import shutil
 import warnings
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -299,41 +300,46 @@ class _DropMessage(logging.Filter):
 
 
 class OnnxEmbedder:
-    """Embeds with ONNX Runtime: batches of similar token counts, mean pooling, unit length."""
+    """Embeds with ONNX Runtime: one text a run, mean pooling, unit length.
 
-    def __init__(self, export: OnnxExport, threads: int = 0, batch_size: int = 32) -> None:
+    Dynamic int8 quantisation scales a run's activations by the range of the whole run, so a
+    text run in a batch got a vector that depended on its batchmates (cosine 0.990-0.995 to
+    its own): a question's answer moved with whoever asked at the same moment, and a passage's
+    vector with the passages indexed beside it. Each text is therefore run alone, on one
+    thread, and ``threads`` texts at a time: faster than padded batches on two threads, which
+    parallelise a run's small matrices poorly (BENCHMARKS.md, "One text a run")."""
+
+    def __init__(self, export: OnnxExport, threads: int = 0) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
         options = onnxruntime.SessionOptions()
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        if threads:
-            options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.inter_op_num_threads = 1
-        # Pool threads spin between the operators of one run (fast), but not after it: a
-        # spinning thread would hold a core that the caller's next step (search, the HTTP
-        # response, the client on the same machine) needs (BENCHMARKS.md, /ask latency).
-        options.add_session_config_entry("session.force_spinning_stop", "1")
+        # A run is thread-safe and releases the GIL: texts run side by side on the workers.
+        self._workers = threads or os.cpu_count() or 1
+        self._pool: ThreadPoolExecutor | None = None
         self._session = onnxruntime.InferenceSession(
             str(export.model_path), sess_options=options, providers=["CPUExecutionProvider"]
         )
         self._inputs = {i.name for i in self._session.get_inputs()}
         tokenizer = Tokenizer.from_file(str(export.tokenizer_path))
-        # The shipped tokenizer.json pads and truncates at 128; the model reads up to 256,
-        # and padding is done per batch below so a batch is only as long as its longest text.
+        # The shipped tokenizer.json pads and truncates at 128; the model reads up to 256, and
+        # a text run alone needs no padding.
         tokenizer.enable_truncation(MAX_SEQ_LENGTH)
         tokenizer.no_padding()
         self._tokenizer = tokenizer
-        self._pad_id = int(tokenizer.token_to_id("[PAD]") or 0)
-        self._batch_size = batch_size
         self._dimension = int(self._session.get_outputs()[0].shape[-1] or 384)
         self.export = export
-        logger.info("loaded ONNX int8 embedder from %s (%d threads)", export.folder, threads)
+        logger.info(
+            "loaded ONNX int8 embedder from %s (%d texts at a time)", export.folder, self._workers
+        )
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OnnxEmbedder:
         export = ensure_export(export_dir(settings), settings.model_path)
-        return cls(export, threads=settings.compute_threads, batch_size=settings.embed_batch_size)
+        return cls(export, threads=settings.compute_threads)
 
     @property
     def name(self) -> str:
@@ -347,39 +353,37 @@ class OnnxEmbedder:
         return [len(e.ids) for e in self._tokenizer.encode_batch(list(texts))]
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        """Each text's vector, computed from that text alone."""
         if not texts:
             return np.zeros((0, self._dimension), dtype=np.float32)
         encodings = self._tokenizer.encode_batch(list(texts))
-        # Sorted by token count, a batch carries almost no padding.
-        order = sorted(range(len(encodings)), key=lambda i: len(encodings[i].ids))
+        if len(encodings) == 1 or self._workers == 1:
+            vectors: Iterator[np.ndarray] = map(self._embed_one, encodings)
+        else:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="onnx-embed")
+            vectors = self._pool.map(self._embed_one, encodings)
         result = np.empty((len(texts), self._dimension), dtype=np.float32)
         bar = _progress_bar(len(texts)) if progress else None
         try:
-            for start in range(0, len(order), self._batch_size):
-                rows = order[start : start + self._batch_size]
-                result[rows] = self._embed_batch([encodings[i] for i in rows])
+            for row, vector in enumerate(vectors):
+                result[row] = vector
                 if bar is not None:
-                    bar.update(len(rows))
+                    bar.update(1)
         finally:
             if bar is not None:
                 bar.close()
         return result
 
-    def _embed_batch(self, encodings: list[Any]) -> np.ndarray:
-        length = max(len(e.ids) for e in encodings)
-        ids = np.full((len(encodings), length), self._pad_id, dtype=np.int64)
-        mask = np.zeros((len(encodings), length), dtype=np.int64)
-        types = np.zeros((len(encodings), length), dtype=np.int64)
-        for row, encoding in enumerate(encodings):
-            size = len(encoding.ids)
-            ids[row, :size] = encoding.ids
-            mask[row, :size] = 1
-            types[row, :size] = encoding.type_ids
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+    def _embed_one(self, encoding: Any) -> np.ndarray:
+        ids = np.asarray([encoding.ids], dtype=np.int64)
+        feeds = {
+            "input_ids": ids,
+            "attention_mask": np.ones_like(ids),
+            "token_type_ids": np.asarray([encoding.type_ids], dtype=np.int64),
+        }
         (hidden,) = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        return normalize_rows(pooled)
+        return normalize_rows(hidden.mean(axis=1))[0]
 
 
 def _progress_bar(total: int) -> Any:

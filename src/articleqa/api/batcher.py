@@ -1,4 +1,6 @@
-"""Micro-batching of questions: concurrent questions are embedded together in one model call.
+"""Micro-batching of questions: concurrent questions are embedded together in one model call
+(the ONNX embedder runs each text of the call alone, side by side on the cores: a question's
+vector does not depend on the others).
 
 One worker thread owns the query embedder. While it embeds a batch, new questions queue up and
 are taken together as the next batch, so throughput grows with concurrency. A lone question on
