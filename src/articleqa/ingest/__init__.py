@@ -14,6 +14,7 @@ from articleqa.ingest.html import read_html
 from articleqa.ingest.jsonl import iter_json_records
 from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.mdoc import read_manual_page
+from articleqa.ingest.org import read_org
 from articleqa.ingest.rst import read_rst
 from articleqa.ingest.text import read_text
 from articleqa.ingest.url import fetch_url
@@ -31,6 +32,7 @@ SUPPORTED_SUFFIXES = (
     ".htm",
     ".rst",
     ".rest",
+    ".org",
     ".json",
     ".jsonl",
     *MAN_SUFFIXES,
@@ -126,6 +128,8 @@ def _read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
             yield label, read_html(text, source)
         elif suffix in (".rst", ".rest"):
             yield label, read_rst(text, source)
+        elif suffix == ".org":
+            yield label, read_org(text, source)
         elif suffix in MAN_SUFFIXES:
             yield label, read_manual_page(text, source)
         else:
