@@ -1,8 +1,8 @@
 """Indexing throughput: the project's embedding path against plain ``SentenceTransformer.encode``.
 
 Same passages, same process, runs interleaved so that load from other processes hits every
-path alike; median of ``--runs``. The indexer rows go through ``Indexer._vectors`` with an
-empty embedding cache in a temporary home (tokenise, token-sorted batches, cache writes).
+path alike; median of ``--runs``. The indexer rows go through ``Indexer._embedded`` with an
+empty embedding cache in a temporary home (tokenise, embed, cache writes).
 Also: one short query's latency, and cosine of each path's vectors to fp32 ``encode``.
 
     .venv/bin/python bench/index_throughput.py [--passages 2000] [--runs 3]
@@ -41,8 +41,8 @@ def indexer_path(embedder: Embedder, settings: Settings) -> Callable[[list[str]]
             indexer = Indexer(
                 settings.model_copy(update={"home": home}), ArticleStore(home), embedder
             )
-            vectors, embedded = indexer._vectors(texts, None)
-            assert len(embedded) == len(texts), "the cache must start empty"
+            [vectors], embedded = indexer._embedded([(texts, np.dtype(np.float32), None)], None)
+            assert vectors is not None and len(embedded) == len(texts), "the cache starts empty"
             return vectors
 
     return run
@@ -91,7 +91,7 @@ def main() -> None:
         paths: dict[str, Callable[[list[str]], np.ndarray]] = {
             "plain `SentenceTransformer.encode` (torch fp32, batch 32)": plain_encode,
             "indexer, torch fp32, token-sorted batches": indexer_path(torch_sorted, settings),
-            "indexer, ONNX Runtime int8, token-sorted batches (project)": indexer_path(
+            "indexer, ONNX Runtime int8, one text a run on each core (project)": indexer_path(
                 onnx_int8, settings
             ),
         }
