@@ -653,5 +653,9 @@ def test_a_sentence_credits_its_maker_with_a_few_words_between() -> None:
     assert states_authorship(credit)
     assert who.expects(credit) == 1.0
     assert states_authorship("Copyright 2004-2007 Lennart Poettering")
+    # librsvg's README: "Who maintains librsvg?" put "... while still maintaining the existing
+    # API of librsvg" above the sentence that names its maintainer.
+    assert states_authorship("The maintainer of librsvg is Federico Mena Quintero.")
+    assert not states_authorship("The maintainer is responsible for releases.")
     assert not states_authorship("It was developed and tested on Debian by hand.")
     assert not states_authorship("Python was created to be read easily.")

@@ -280,11 +280,13 @@ _AUTHORSHIP_TERMS = frozenset(
     )
 )
 # "Python was created in the early 1990s by Guido van Rossum": a few words may come between.
+# "The maintainer of librsvg is Federico Mena Quintero" says it with a noun.
 _AUTHORSHIP_STATED = re.compile(
     r"\b(?i:written|authored|created|designed|developed|maintained)\s+(?:[\w,]+\s+){0,5}?"
-    r"(?i:by)\s+"
-    r"(?=[A-Z@])|(?:^|\n)\s*(?i:by|authors?|maintainers?):?\s+(?=[A-Z@])|\b(?i:copyright)\b|"
-    r"©|\((?i:c)\)\s*\d"
+    r"(?i:by)\s+(?=[A-Z@])|"
+    r"\b(?i:authors?|maintainers?|creators?|developers?|designers?)\s+(?i:of\s+[\w.+-]+\s+)?"
+    r"(?i:is|are|was|were)\s+(?=[A-Z@])|"
+    r"(?:^|\n)\s*(?i:by|authors?|maintainers?):?\s+(?=[A-Z@])|\b(?i:copyright)\b|©|\((?i:c)\)\s*\d"
 )
 
 
