@@ -659,3 +659,17 @@ def test_a_sentence_credits_its_maker_with_a_few_words_between() -> None:
     assert not states_authorship("The maintainer is responsible for releases.")
     assert not states_authorship("It was developed and tested on Debian by hand.")
     assert not states_authorship("Python was created to be read easily.")
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Why did nss-mdns 0.9 make Avahi mandatory?", True),
+        ("How come the ferry is late?", True),
+        ("I raised opt-level for nalgebra only, yet my code is no faster. Why?", True),
+        ("Who knows why the ferry is late?", False),
+        ("What is the default port?", False),
+    ],
+)
+def test_a_question_asks_for_a_cause(question: str, asks: bool) -> None:
+    assert read_question(question).asks_reason is asks

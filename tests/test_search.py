@@ -1663,6 +1663,17 @@ def test_a_default_is_the_one_stated_in_the_entry_the_question_is_about(home: Pa
             "They bypass the NSS",
             "Don't try to use the tools host or nslookup",
         ),
+        # fuser(1): "Why does fuser show no access for TCP sockets when I'm not root?"
+        # highlighted the sentence about "this problem", not the one stating it.
+        (
+            "fuser cannot report on any processes that it doesn't have permission to look at "
+            "the file descriptor table for. The most common time this problem occurs is when "
+            "looking for TCP or UDP sockets when running fuser as a non-root user. In this "
+            "case fuser will report no access.",
+            "Why does fuser show no access for TCP sockets when I'm not root?",
+            "permission to look at the file descriptor table",
+            "TCP or UDP sockets",
+        ),
     ],
 )
 def test_why_is_answered_by_the_cause_beside_the_sentence_it_explains(

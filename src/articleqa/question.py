@@ -297,7 +297,10 @@ def states_authorship(text: str) -> bool:
 
 # "Why did 0.9 make Avahi mandatory?", "Why shouldn't I use nslookup to test it?", "How
 # come ...?": asked for a cause.
-_REASON_QUESTION = re.compile(r"\s*(?:why|how\s+come)\b", re.IGNORECASE)
+# "I raised opt-level for nalgebra only, yet my code is no faster. Why?" asks it last.
+_REASON_QUESTION = re.compile(
+    r"\s*(?:why|how\s+come)\b|.*\bwhy\s*\?\s*$", re.IGNORECASE | re.DOTALL
+)
 # "What does pinning a package version mean?", "What does FFI stand for?": the sentence that
 # answers says what the term means ("Pinning refers to using the == operator ...").
 _DEFINITION_QUESTION = re.compile(

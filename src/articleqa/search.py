@@ -1509,6 +1509,14 @@ _CONSEQUENCE = re.compile(
     r"(?:that|this)(?:\s+is|'s|’s)\s+why)\b",
     re.IGNORECASE,
 )
+# A sentence about a problem the one before it states ("fuser cannot report on any processes
+# that it doesn't have permission to look at ..." then "The most common time this problem
+# occurs is ...").
+_NAMED_BEFORE = re.compile(
+    r"\b(?:this|that|these|those|such)\s+(?:problems?|issues?|cases?|situations?|"
+    r"behaviou?rs?|limitations?|restrictions?|errors?)\b",
+    re.IGNORECASE,
+)
 # Words that state a cause.
 _CAUSE = re.compile(
     r"\b(?:because|due\s+to|owing\s+to|since|as\s+a\s+result\s+of|in\s+order\s+to|so\s+that|"
@@ -1524,13 +1532,14 @@ def _with_reason(
     its own sentences state none: the one before a sentence that draws the consequence ("...
     due to security reasons ... is no longer built by default." before "Thus, nss-mdns will not
     work unless Avahi is running!"), or the one after that explains it ("Don't try to use the
-    tools host or nslookup for these tests!" then "They bypass the NSS ...")."""
+    tools host or nslookup for these tests!" then "They bypass the NSS ..."). A sentence about
+    "this problem" has it in the one before."""
     if any(_CAUSE.search(texts[i]) for i in range(first, last + 1)):
         return first, last
     if (
         first > 0
         and paragraphs[first - 1] == paragraphs[first]
-        and _CONSEQUENCE.match(texts[first])
+        and (_CONSEQUENCE.match(texts[first]) or _NAMED_BEFORE.search(texts[first]))
     ):
         return first - 1, last
     if (
