@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 import shutil
+import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -320,6 +321,7 @@ class OnnxEmbedder:
         # A run is thread-safe and releases the GIL: texts run side by side on the workers.
         self._workers = threads or os.cpu_count() or 1
         self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
         self._session = onnxruntime.InferenceSession(
             str(export.model_path), sess_options=options, providers=["CPUExecutionProvider"]
         )
@@ -360,9 +362,7 @@ class OnnxEmbedder:
         if len(encodings) == 1 or self._workers == 1:
             vectors: Iterator[np.ndarray] = map(self._embed_one, encodings)
         else:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="onnx-embed")
-            vectors = self._pool.map(self._embed_one, encodings)
+            vectors = self._worker_pool().map(self._embed_one, encodings)
         result = np.empty((len(texts), self._dimension), dtype=np.float32)
         bar = _progress_bar(len(texts)) if progress else None
         try:
@@ -374,6 +374,14 @@ class OnnxEmbedder:
             if bar is not None:
                 bar.close()
         return result
+
+    def _worker_pool(self) -> ThreadPoolExecutor:
+        """The workers, made on first use (the server's batcher and a rebuild may both embed
+        at once: one pool for both)."""
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="onnx-embed")
+            return self._pool
 
     def _embed_one(self, encoding: Any) -> np.ndarray:
         ids = np.asarray([encoding.ids], dtype=np.int64)
