@@ -193,3 +193,71 @@ def test_the_author_is_a_name_not_the_words_or_the_site_around_it(
     )
 
     assert read_html(page, None).author == author
+
+
+LICENCE = (
+    "Subject to the terms and conditions of this License, each Contributor hereby grants to "
+    "You a perpetual, worldwide, non-exclusive, no-charge, royalty-free patent license to "
+    "make, have made, use, offer to sell, sell, import, and otherwise transfer the Work."
+)
+
+
+def test_a_document_without_layout_keeps_the_lists_after_its_paragraphs() -> None:
+    # Jetty's licence page, exported from Word: "<div class=Section1>" of paragraphs, no
+    # heading markup, and the Apache License's conditions (a) to (d) in a list that trafilatura
+    # dropped (it keeps a list straight in a page's body or a plain div only when recalling at
+    # any price), with condition (c) standing in the list outside any item.
+    page = (
+        "<html><head><title>Apache License</title></head><body><div class=Section1>"
+        f"<p><b><span>3. Grant of Patent License.</span></b></p><p><span>{LICENCE}</span></p>"
+        "<p><b><span>4. Redistribution.</span></b></p>"
+        "<p><span>You may reproduce and distribute copies of the Work provided that You meet "
+        "the following conditions:</span><p>"
+        "<ul><li><span>(a) You must give any other recipients of the Work a copy of this "
+        "License; and</span><p></li>"
+        "<li><span>(b) You must cause any modified files to carry prominent notices; and"
+        "</span><p></li></li><span>(c) You must retain all copyright notices from the Source "
+        "form of the Work; and</span><p></li>"
+        "<li><span>(d) You must include a readable copy of the NOTICE file.</span><p></li></ul>"
+        "<p><span>You may add Your own copyright statement to Your modifications.</span></p>"
+        "</div></body></html>"
+    )
+
+    text = read_html(page, None).text
+
+    for condition in ("(a) You must give", "(b) You must cause", "(c) You must retain", "(d)"):
+        assert f"• {condition}" in text, condition
+    assert "You may add Your own copyright statement" in text
+
+
+def test_a_list_nested_beside_its_item_stays_nested() -> None:
+    # GCC 12's release notes write "<ul><li>…</li><ul><li>…</li></ul></ul>": the inner list
+    # is the item's, not an item of its own ("• • Loongson LA464 core").
+    page = (
+        "<html><head><title>GCC 12</title></head><body><main><h1>GCC 12 Release Series</h1>"
+        f"<p>{LICENCE}</p><ul><li>Support for the LoongArch architecture has been added.</li>"
+        "<li>These CPU codenames are supported:</li><ul><li>Loongson LA464 core (la464).</li>"
+        "</ul></ul><p>Other targets are unchanged.</p></main></body></html>"
+    )
+
+    text = read_html(page, None).text
+
+    assert "• Loongson LA464 core (la464)." in text
+    assert "• •" not in text
+
+
+def test_a_page_with_a_menu_is_not_read_as_a_document_without_layout() -> None:
+    # A list that is mostly links is a site's menu: such a page is left to trafilatura, which
+    # leaves menus out.
+    page = (
+        "<html><head><title>Harbour news</title></head><body><div>"
+        '<ul><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li>'
+        '<li><a href="/weather">Weather</a></li></ul>'
+        f"<p>{LICENCE}</p><p>The harbour ferry returns on 1 June and runs every forty minutes "
+        "until the end of September, the council said on Monday.</p></div></body></html>"
+    )
+
+    text = read_html(page, None).text
+
+    assert "Weather" not in text
+    assert "The harbour ferry returns on 1 June" in text

@@ -178,6 +178,8 @@ def _prepared(html: str) -> etree._Element | str:
     - Definition lists become paragraphs: trafilatura drops or glues their terms, which in
       manuals are what is defined (an option, a function's signature, a user name).
     - A table of one cell is layout, not data: its content stands in its place.
+    - What stands in a list outside its items (Word's "<li>(b) …</li><span>(c) …</span>")
+      becomes an item of its own: trafilatura keeps only items.
     """
     page = _parse(html)
     if page is None:
@@ -206,6 +208,8 @@ def _prepared(html: str) -> etree._Element | str:
     # Innermost lists first, so a list nested in a definition is rewritten before its parent.
     for definitions in reversed(list(page.iter("dl"))):
         _as_paragraphs(definitions)
+    for listed in list(page.iter("ul", "ol")):
+        _items_only(listed)
     for ordered in list(page.iter("ol")):
         _numbered_from_start(ordered)
     for division in list(page.iter("div")):
@@ -245,18 +249,50 @@ def _flow_as_main(page: etree._Element) -> None:
     README rendered to HTML, texinfo's and many manuals' pages), has it all as its main
     content: trafilatura found no container to read and fell back to the paragraphs alone,
     dropping every heading, list and code block (a GNU manual kept no heading; zlib's usage
-    example lost half its text)."""
+    example lost half its text). So has a page with no layout at all (``_without_layout``),
+    headings or not."""
     body = page.find("body") if _tag_of(page) == "html" else None
     if body is None or page.find(".//main") is not None or page.find(".//article") is not None:
         return
     tags = {_tag_of(child) for child in body}
-    if tags.isdisjoint(HEADING_TAGS) or "p" not in tags:
+    if (tags.isdisjoint(HEADING_TAGS) or "p" not in tags) and not _without_layout(body):
         return
     main = etree.Element("main")
     main.text, body.text = body.text, None
     for child in list(body):
         main.append(child)  # moves it, tail included
     body.append(main)
+
+
+# What a site's layout is made of, by tag or by class and id: a page with none of it is a
+# document (a word processor's export, a licence, a barebones post).
+_LAYOUT_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu", "iframe"})
+_LAYOUT_NAMES = re.compile(
+    r"nav|menu|sidebar|header|footer|banner|widget|comment|share|social|related|breadcrumb|"
+    r"cookie|advert",
+    re.IGNORECASE,
+)
+
+
+def _without_layout(body: etree._Element) -> bool:
+    """Whether a page is a document with no layout around its text: no navigation, header,
+    footer, sidebar or form, by tag or by name, and no list that is mostly links (a menu).
+    Word's exported HTML is such a page ("<div class=Section1>" of paragraphs and lists), and
+    trafilatura dropped its lists: it keeps a list directly in a page's body or in a plain
+    ``<div>`` only when it recalls at any price (trafilatura issue #233)."""
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if _tag_of(element) in _LAYOUT_TAGS:
+            return False
+        if _LAYOUT_NAMES.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            return False
+    for listed in body.iter("ul", "ol"):
+        words = len(listed.text_content().strip())
+        linked = sum(len(anchor.text_content().strip()) for anchor in listed.iter("a"))
+        if linked * 2 > words:
+            return False
+    return True
 
 
 def _unwrapped_if_layout(table: etree._Element) -> None:
@@ -411,6 +447,43 @@ def _holds_only_inline_text(division: etree._Element) -> bool:
     among_paragraphs = parent is not None and any(_tag_of(c) == "p" for c in parent)
     formatted = any(_tag_of(e) in _KEPT_FORMATTING for e in division.iterdescendants())
     return (among_paragraphs or formatted) and bool(division.text_content().strip())
+
+
+def _items_only(listed: etree._Element) -> None:
+    """Each child of a list an item: an element or text standing outside the items goes into
+    an item of its own, a list standing there into the item before it; empty elements and
+    comments there go."""
+    if (
+        not any(
+            (isinstance(child.tag, str) and _tag_of(child) != "li") or (child.tail or "").strip()
+            for child in listed
+        )
+        and not (listed.text or "").strip()
+    ):
+        return
+    pieces: list[etree._Element] = []
+
+    def loose(text: str | None) -> None:
+        if text and text.strip():
+            item = etree.Element("li")
+            item.text = text.strip()
+            pieces.append(item)
+
+    loose(listed.text)
+    listed.text = None
+    for child in list(listed):
+        tail, child.tail = child.tail, None
+        listed.remove(child)
+        if isinstance(child.tag, str) and _tag_of(child) == "li":
+            pieces.append(child)
+        elif isinstance(child.tag, str) and _tag_of(child) in ("ul", "ol") and pieces:
+            pieces[-1].append(child)  # a list nested beside its item ("</li><ul>") is the item's
+        elif isinstance(child.tag, str) and child.text_content().strip():
+            item = etree.Element("li")
+            item.append(child)
+            pieces.append(item)
+        loose(tail)
+    listed.extend(pieces)
 
 
 def _numbered_from_start(ordered: etree._Element) -> None:
