@@ -149,3 +149,17 @@ def test_a_date_written_as_an_org_timestamp_is_the_publication_date() -> None:
     raw = read_org("#+TITLE: Notes\n#+DATE: <2026-05-14 Thu>\n\nThe pier opens at seven.\n", None)
 
     assert raw.published == dt.date(2026, 5, 14)
+
+
+def test_a_block_inside_a_list_item_is_code_and_a_rule_is_no_text() -> None:
+    text = (
+        "#+TITLE: Notes\n\n- Install the ferry tool first:\n  #+BEGIN_SRC sh\n"
+        "  apt install ferry-report\n  #+END_SRC\n- Then run it.\n\n-----\n\nThe end.\n"
+    )
+    article = prepare_article(read_org(text, None))
+    assert article.layout is not None
+    kinds = [(s.kind, article.text[s.start : s.end]) for s in article.layout]
+
+    assert (BlockKind.CODE, "apt install ferry-report") in kinds
+    assert "#+" not in article.text and "-----" not in article.text
+    assert "• Install the ferry tool first:" in article.text

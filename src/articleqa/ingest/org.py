@@ -40,6 +40,7 @@ _TABLE_ROW = re.compile(r"^\s*\|")
 _TABLE_RULE = re.compile(r"^\s*\|[-+:]*-[-+:|]*\s*$")
 _FIXED_WIDTH = re.compile(r"^\s*:(?:[ \t](?P<text>.*))?$")
 _COMMENT = re.compile(r"^\s*#(?:[ \t]|$)")
+_RULE = re.compile(r"^\s*-{5,}\s*$")  # a horizontal rule
 _CODE_BLOCKS = frozenset({"src", "example"})
 # "[[https://example.org][the site]]" reads "the site"; "[[https://example.org]]" the target.
 _LINK = re.compile(r"\[\[([^\]\n]+)\](?:\[([^\]\n]+)\])?\]")
@@ -102,7 +103,7 @@ class _Converter:
                 self.index += 1
 
     def _element(self, line: str) -> Iterator[str]:
-        if not line.strip() or _COMMENT.match(line):
+        if not line.strip() or _COMMENT.match(line) or _RULE.match(line):
             self.index += 1
         elif heading := _HEADING.match(line):
             level = min(len(heading.group(1)), 6)
@@ -202,8 +203,8 @@ class _Converter:
             # The item goes on over the lines indented past its bullet.
             while self.index < len(self.lines):
                 line = self.lines[self.index]
-                if not line.strip() or _ITEM.match(line):
-                    break
+                if not line.strip() or _ITEM.match(line) or _BLOCK_BEGIN.match(line):
+                    break  # a block inside an item is read as a block after it
                 if len(line) - len(line.lstrip()) <= own_indent:
                     break
                 lines.append(line.strip())
