@@ -230,17 +230,120 @@ def _every_passage_has_its_sentences(snapshot: Snapshot, embedder: FakeEmbedder)
 
 
 def test_rebuild_without_changes_embeds_nothing(
-    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first = Indexer(settings, store, fake_embedder).build()
     calls = fake_embedder.calls
+    # Other code (an upgrade): the store has not changed, but the snapshot is built again.
+    monkeypatch.setattr(indexer_module, "code_fingerprint", lambda: "other code")
 
     # A fresh Indexer (as a new CLI process would make) reads the cache from disk.
     second = Indexer(settings, store, FakeEmbedder()).build()
 
     assert (second.embedded, second.reused) == (0, first.passages)
-    assert second.version != first.version
+    assert second.version != first.version and second.published
     assert fake_embedder.calls == calls
+
+
+def test_a_build_with_nothing_changed_keeps_the_current_snapshot(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first = Indexer(settings, store, fake_embedder).build()
+    calls = fake_embedder.calls
+    published = (settings.home / "PUBLISHED").read_text()
+
+    def texts_read(self: ArticleStore) -> Iterator[Article]:
+        raise AssertionError("the articles' texts were read")
+
+    monkeypatch.setattr(ArticleStore, "iter_articles", texts_read)
+
+    # A fresh Indexer, as a new `articleqa index` makes: same store, code and settings.
+    indexer = Indexer(settings, store, FakeEmbedder())
+    again = indexer.build()
+
+    assert again.published is False and first.published is True
+    assert again.version == first.version == current_version(settings.home)
+    assert (again.articles, again.passages, again.sentences) == (
+        first.articles,
+        first.passages,
+        first.sentences,
+    )
+    assert (again.embedded, again.reused) == (0, first.passages)
+    assert indexer.last_report == again
+    # Nothing written: no other snapshot, no staging folder, the same publication history.
+    assert list_versions(settings.home) == [first.version]
+    assert [p.name for p in (settings.home / SNAPSHOTS).iterdir()] == [first.version]
+    assert (settings.home / "PUBLISHED").read_text() == published
+    assert fake_embedder.calls == calls
+
+
+def test_a_change_to_the_store_settings_or_code_or_a_damaged_snapshot_builds_again(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    versions = [Indexer(settings, store, fake_embedder).build().version]
+
+    def built(indexer: Indexer, **options: Any) -> None:
+        report = indexer.build(**options)
+        assert report.published and report.version not in versions
+        assert current_version(settings.home) == report.version
+        versions.append(report.version)
+
+    # An article added, then one removed: the store's generation.
+    _add(store)
+    built(Indexer(settings, store, fake_embedder))
+    store.remove(prepare_article(NEW_ARTICLE).id)
+    built(Indexer(settings, store, fake_embedder))
+    # A setting a build reads (a flat index either way at this size).
+    other = settings.model_copy(update={"ann_threshold": settings.ann_threshold + 1})
+    built(Indexer(other, store, fake_embedder))
+    # The words a passage may hold.
+    other = settings.model_copy(update={"passage_max_words": settings.passage_max_words + 7})
+    built(Indexer(other, store, fake_embedder))
+    built(Indexer(settings, store, fake_embedder))
+    # Another model.
+    built(Indexer(settings, store, FakeEmbedder(dimension=32)))
+    built(Indexer(settings, store, fake_embedder))
+    # --full.
+    built(Indexer(settings, store, fake_embedder), full=True)
+    # A file of the current snapshot damaged.
+    folder = settings.home / SNAPSHOTS / versions[-1]
+    (folder / records.STRINGS).write_bytes(b"damaged")
+    built(Indexer(settings, store, fake_embedder))
+    # Other code.
+    monkeypatch.setattr(indexer_module, "code_fingerprint", lambda: "other code")
+    built(Indexer(settings, store, fake_embedder))
+    assert len(set(versions)) == 11
+
+
+def test_the_code_fingerprint_changes_with_any_module(tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    (package / "api").mkdir(parents=True)
+    (package / "search.py").write_text("RULE = 1\n")
+    (package / "api" / "app.py").write_text("ROUTES = []\n")
+    (package / "notes.txt").write_text("not code")
+    fingerprints = [indexer_module.code_fingerprint(package)]
+    for path, text in (
+        ("notes.txt", "still not code"),
+        ("search.py", "RULE = 2\n"),
+        ("api/app.py", "ROUTES = [1]\n"),
+        ("api/deps.py", ""),
+    ):
+        (package / path).write_text(text)
+        indexer_module.code_fingerprint.cache_clear()
+        fingerprints.append(indexer_module.code_fingerprint(package))
+    assert fingerprints[1] == fingerprints[0]
+    assert len(set(fingerprints[1:])) == 4
+    own = indexer_module.code_fingerprint()
+    assert len(own) == 16 and own == indexer_module.code_fingerprint()
 
 
 def test_changed_paragraph_re_embeds_only_changed_passages(
@@ -430,7 +533,11 @@ def test_only_the_last_few_snapshots_are_kept(
     settings = Settings(home=home, embedding_backend="fake", keep_snapshots=2, _env_file=None)
     indexer = Indexer(settings, store, fake_embedder)
 
-    versions = [indexer.build().version for _ in range(4)]
+    versions = []
+    for number in range(4):
+        # Something changed each time: a build with nothing changed keeps the snapshot.
+        _add(store, dataclasses.replace(NEW_ARTICLE, title=f"{NEW_ARTICLE.title} {number}"))
+        versions.append(indexer.build().version)
 
     assert list_versions(home) == versions[-2:]
     assert current_version(home) == versions[-1]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import functools
 import hashlib
+import json
 import logging
 import secrets
 import shutil
@@ -49,6 +51,7 @@ from articleqa.snapshot import (
     ArticleRecord,
     SentenceVectors,
     build_lock,
+    check_files,
     current_version,
     load_sentences,
     new_version,
@@ -74,6 +77,8 @@ from articleqa.vector_snapshot import EXACT_KEY, exact_reference, read_vectors
 
 logger = logging.getLogger(__name__)
 
+# The manifest's digest of what a build read besides the store (``Indexer.build_inputs``).
+INPUTS_KEY = "build_inputs"
 EMBED_CHUNK = 256
 # Sentence rows read from the cache and written to their file at a time (~1.5 MB float32).
 SENTENCE_CHUNK = 1024
@@ -106,6 +111,8 @@ class BuildReport:
     store_generation: int
     sentences: int = 0  # sentences of all passages, each with its own vector
     sentences_embedded: int = 0  # of those, embedded by this build (not in the cache)
+    # False: nothing had changed since the current snapshot, which was kept (``version``).
+    published: bool = True
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -240,6 +247,9 @@ class Indexer:
         with build_lock(home, wait):
             started = time.perf_counter()
             generation = self.store.generation()
+            kept = None if full else self._kept(started, generation)
+            if kept is not None:
+                return kept
             articles = list(self.store.iter_articles())
             if not articles and current_version(home) is None:
                 # An empty first snapshot would only turn every question into "not answered".
@@ -350,6 +360,57 @@ class Indexer:
             report.seconds,
         )
         return report
+
+    def _kept(self, started: float, generation: int) -> BuildReport | None:
+        """The current snapshot's report, kept and not built again, when it is what a build now
+        would make: of this store generation's articles, by this code with these settings
+        (``build_inputs``), every file as written. None: build."""
+        previous = current_version(self.root)
+        if previous is None:
+            return None
+        try:
+            manifest = read_manifest(self.root, previous)
+            if (
+                manifest.store_generation != generation
+                or manifest.extra.get(INPUTS_KEY) != self.build_inputs()
+                or manifest.article_hashes != self.store.content_hashes()
+            ):
+                return None
+            folder = snapshots_dir(self.root) / previous
+            check_files(folder, manifest)
+            sentences = load_sentences(folder, manifest.passage_count, words=False)
+        except (OSError, ValueError, SnapshotCorrupt) as exc:
+            logger.info("building: snapshot %s cannot be kept: %s", previous, exc)
+            return None
+        prune(self.root, self.settings.keep_snapshots)
+        logger.info("nothing changed since %s: kept, not built again", previous)
+        self.last_report = BuildReport(
+            version=previous,
+            articles=manifest.article_count,
+            passages=manifest.passage_count,
+            embedded=0,
+            reused=manifest.passage_count,
+            sentences=sentences.count if sentences is not None else 0,
+            index_type=manifest.index_type or "",
+            seconds=time.perf_counter() - started,
+            store_generation=generation,
+            published=False,
+        )
+        return self.last_report
+
+    def build_inputs(self) -> str:
+        """A digest of what a snapshot is made from besides the store's articles: this code,
+        the settings a build reads, the model and the embedding cache the snapshot reads."""
+        cache = self.cache.path if isinstance(self.cache, EmbeddingCache) else None
+        inputs = {
+            "code": code_fingerprint(),
+            "model": [self.embedder.name, self.embedder.dimension],
+            "words": [self.settings.passage_min_words, self.settings.passage_max_words],
+            "index": [self.settings.index_type, self.settings.ann_threshold],
+            "candidates": self.settings.candidates,
+            "cache": None if cache is None else exact_reference(self.root, cache),
+        }
+        return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
     def _vector_keys(
         self, passages: Sequence[Passage], previous: str | None, reuse: Reuse | None
@@ -571,6 +632,7 @@ class Indexer:
             extra={
                 **({"vector_index": dict(vector_index)} if vector_index else {}),
                 RULES_KEY: rules_fingerprint(),
+                INPUTS_KEY: self.build_inputs(),
             },
         )
 
@@ -915,6 +977,17 @@ def _old_places(columns: Columns, kept: Mapping[str, int], numbers: Mapping[str,
         earlier=np.where(first, owner, -1),
         offsets=offsets,
     )
+
+
+@functools.cache
+def code_fingerprint(package: Path = Path(__file__).parent) -> str:
+    """A hash of the source of ``package`` (this one's: every module): a snapshot written by
+    other code is built again, not kept, whatever the change."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _key_number(passage_id: str) -> int:

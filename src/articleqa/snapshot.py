@@ -656,6 +656,16 @@ def read_manifest(home: Path, version: str) -> SnapshotManifest:
     return SnapshotManifest.from_json(raw)
 
 
+def check_files(folder: Path, manifest: SnapshotManifest) -> None:
+    """SnapshotCorrupt unless every file ``manifest`` lists is in ``folder`` with its hash."""
+    for name, expected in manifest.files.items():
+        path = folder / name
+        if not path.is_file():
+            raise SnapshotCorrupt(f"snapshot {folder.name} is missing {name}")
+        if file_sha256(path) != expected:
+            raise SnapshotCorrupt(f"snapshot {folder.name}: {name} does not match its hash")
+
+
 def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -> Snapshot:
     """Load ``version`` (default: the current one); SnapshotCorrupt if any file is off."""
     version = version or current_version(home)
@@ -665,12 +675,7 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
     manifest = read_manifest(home, version)
     try:
         if verify:
-            for name, expected in manifest.files.items():
-                path = folder / name
-                if not path.is_file():
-                    raise SnapshotCorrupt(f"snapshot {version} is missing {name}")
-                if file_sha256(path) != expected:
-                    raise SnapshotCorrupt(f"snapshot {version}: {name} does not match its hash")
+            check_files(folder, manifest)
         # Mapped, not read: the codes of flat and scalar-quantised indexes stay in the page
         # cache, shared by every process serving this snapshot and not counted twice.
         vectors = vector_snapshot.read_vectors(folder, home, manifest.extra)

@@ -256,6 +256,17 @@ class ArticleStore:
                 )
         return [i for i in ids if stored.get(i) != hashes[i]]
 
+    def content_hashes(self) -> dict[str, str]:
+        """Each article's content hash by id (the texts are not read)."""
+        with self._read() as db:
+            return {
+                r["id"]: r["content_hash"]
+                for r in db.execute(
+                    "SELECT id, content_hash FROM articles WHERE collection = ?",
+                    (self.collection,),
+                )
+            }
+
     def count(self) -> int:
         with self._read() as db:
             return int(
