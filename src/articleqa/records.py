@@ -132,11 +132,13 @@ class Columns:
         return bytes(self.texts[start:end]).decode("utf-8")
 
 
-def write_columns(folder: Path, columns: Columns) -> None:
+def write_columns(folder: Path, columns: Columns, dictionary: bytes | None = None) -> bytes:
     """Write ``columns`` into ``folder`` (with this module's ``open``: the disk-full tests
-    redirect it)."""
+    redirect it), the texts compressed with ``dictionary`` (None: one trained on them, if one
+    pays); the dictionary used (b"": none)."""
     texts = columns.texts
-    dictionary = train_dictionary(texts)
+    if dictionary is None:
+        dictionary = train_dictionary(texts)
     with open(folder / COMPRESSED, "wb") as handle:
         table = write_blocks(handle, texts, dictionary)
     if dictionary:
@@ -151,6 +153,14 @@ def write_columns(folder: Path, columns: Columns) -> None:
     ):
         with open(folder / name, "wb") as handle:
             np.save(handle, array, allow_pickle=False)
+    return dictionary
+
+
+def texts_dictionary(folder: Path) -> bytes:
+    """The zstd dictionary the texts of the snapshot in ``folder`` were written with (b"":
+    none)."""
+    path = folder / DICTIONARY
+    return path.read_bytes() if path.is_file() else b""
 
 
 class _Strings:
