@@ -229,25 +229,6 @@ def _every_passage_has_its_sentences(snapshot: Snapshot, embedder: FakeEmbedder)
         assert snapshot.sentences.sentence_terms(ordinal) == sentence_terms(passage.text)
 
 
-def test_rebuild_without_changes_embeds_nothing(
-    settings: Settings,
-    store: ArticleStore,
-    fake_embedder: FakeEmbedder,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    first = Indexer(settings, store, fake_embedder).build()
-    calls = fake_embedder.calls
-    # Other code (an upgrade): the store has not changed, but the snapshot is built again.
-    monkeypatch.setattr(indexer_module, "code_fingerprint", lambda: "other code")
-
-    # A fresh Indexer (as a new CLI process would make) reads the cache from disk.
-    second = Indexer(settings, store, FakeEmbedder()).build()
-
-    assert (second.embedded, second.reused) == (0, first.passages)
-    assert second.version != first.version and second.published
-    assert fake_embedder.calls == calls
-
-
 def test_a_build_with_nothing_changed_keeps_the_current_snapshot(
     settings: Settings,
     store: ArticleStore,
@@ -280,6 +261,15 @@ def test_a_build_with_nothing_changed_keeps_the_current_snapshot(
     assert list_versions(settings.home) == [first.version]
     assert [p.name for p in (settings.home / SNAPSHOTS).iterdir()] == [first.version]
     assert (settings.home / "PUBLISHED").read_text() == published
+    assert fake_embedder.calls == calls
+
+    # Other code (an upgrade): the store has not changed, but the snapshot is built again,
+    # every vector read from the cache (a fresh Indexer, as a new CLI process makes, reads it
+    # from disk).
+    monkeypatch.setattr(indexer_module, "code_fingerprint", lambda: "other code")
+    second = Indexer(settings, store, FakeEmbedder()).build()
+    assert (second.embedded, second.reused) == (0, first.passages)
+    assert second.version != first.version and second.published
     assert fake_embedder.calls == calls
 
 
@@ -364,6 +354,105 @@ def test_changed_paragraph_re_embeds_only_changed_passages(
     new = {p.text for p in split_article(updated)}
     assert 1 <= len(new - old) < len(new)
     assert report.embedded == len(new - old)
+
+
+def _stored_texts_are_the_snapshot_s(home: Path, store: ArticleStore) -> None:
+    snapshot = load_snapshot(home)
+    stored = {a.id: a.text for a in store.iter_articles()}
+    assert {i: snapshot.articles[i].text for i in snapshot.articles} == stored
+
+
+def test_a_build_reads_only_the_texts_of_the_articles_it_splits(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    every: list[int] = []
+    some: list[list[str]] = []
+    iter_articles, get_many = ArticleStore.iter_articles, ArticleStore.get_many
+
+    def every_text(self: ArticleStore) -> Iterator[Article]:
+        every.append(1)
+        return iter_articles(self)
+
+    def some_texts(self: ArticleStore, ids: Sequence[str]) -> dict[str, Article]:
+        some.append(list(ids))
+        return get_many(self, ids)
+
+    monkeypatch.setattr(ArticleStore, "iter_articles", every_text)
+    monkeypatch.setattr(ArticleStore, "get_many", some_texts)
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()  # the first: every text, in one pass
+    assert (every, some) == ([1], [])
+    article = _add(store)
+    edited = prepare_article(
+        dataclasses.replace(NEW_ARTICLE, text=NEW_ARTICLE.text.replace("twelve", "fourteen"))
+    )
+
+    report = indexer.build()
+    assert (every, some) == ([1], [[article.id]])
+    assert report.embedded > 0
+    monkeypatch.setattr(ArticleStore, "iter_articles", iter_articles)
+    _stored_texts_are_the_snapshot_s(settings.home, store)
+    monkeypatch.setattr(ArticleStore, "iter_articles", every_text)
+    store.upsert(edited)
+    indexer.build()
+    assert (every, some) == ([1], [[article.id], [edited.id]])
+    monkeypatch.setattr(ArticleStore, "iter_articles", iter_articles)
+    _stored_texts_are_the_snapshot_s(settings.home, store)
+
+
+@pytest.mark.parametrize("change", ["edited", "removed", "added"])
+def test_a_store_changed_while_a_build_reads_it_is_read_again(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    change: str,
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    article = _add(store)
+    get_many = ArticleStore.get_many
+
+    def changed_meanwhile(self: ArticleStore, ids: Sequence[str]) -> dict[str, Article]:
+        # Between the build's read of the articles and of their texts, another process:
+        if change == "edited":
+            text = NEW_ARTICLE.text.replace("twelve", "fourteen")
+            self.upsert(prepare_article(dataclasses.replace(NEW_ARTICLE, text=text)))
+        elif change == "removed":
+            self.remove(article.id)
+        else:
+            self.upsert(prepare_article(dataclasses.replace(NEW_ARTICLE, title="More", url=None)))
+        monkeypatch.setattr(ArticleStore, "get_many", get_many)
+        return get_many(self, ids)
+
+    monkeypatch.setattr(ArticleStore, "get_many", changed_meanwhile)
+    with caplog.at_level("INFO", logger="articleqa.indexer"):
+        report = indexer.build()
+    read_again = "the store changed while building" in caplog.text
+    assert read_again is (change != "added")
+
+    snapshot = load_snapshot(settings.home)
+    stored = {a.id: a for a in store.iter_articles()}
+    # Every article the snapshot holds, as the store holds it: text and hash.
+    for article_id, hashed in (snapshot.manifest.article_hashes or {}).items():
+        assert snapshot.articles[article_id].text == stored[article_id].text
+        assert hashed == stored[article_id].content_hash
+    if change == "added":
+        # Not one of the articles the build read: the next build's (as after any change).
+        assert set(stored) - set(snapshot.articles) == {
+            prepare_article(dataclasses.replace(NEW_ARTICLE, title="More", url=None)).id
+        }
+    else:
+        # Read again after the change: the store as it is now.
+        assert set(snapshot.articles) == set(stored)
+    assert report.articles == snapshot.manifest.article_count == len(snapshot.articles)
+    # The store's generation was read before the change: the next build builds again.
+    assert indexer.build().published
+    _stored_texts_are_the_snapshot_s(settings.home, store)
 
 
 def test_removed_article_leaves_the_index(

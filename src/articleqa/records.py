@@ -560,7 +560,7 @@ def merged_columns(
         article_rows.append(row)
     contexts = _strings_of(places.contexts, strings, fresh, previous)
     headings = _strings_of(places.headings, strings, fresh, previous)
-    offsets = _byte_offsets(places, primary, articles, encoded)
+    offsets = _byte_offsets(places, primary, encoded)
     spans = order[held]
     passages = np.stack(
         [
@@ -615,11 +615,10 @@ def _strings_of(
     return numbers
 
 
-def _byte_offsets(
-    places: Places, rows: np.ndarray, articles: Sequence[Any], encoded: Sequence[bytes]
-) -> np.ndarray:
-    """The first and end byte of places ``rows`` in their article's UTF-8 text: as ``places``
-    knows them, else from the characters (the same in an ASCII text)."""
+def _byte_offsets(places: Places, rows: np.ndarray, encoded: Sequence[bytes]) -> np.ndarray:
+    """The first and end byte of places ``rows`` in their article's UTF-8 text (``encoded``,
+    by article number): as ``places`` knows them, else from the characters (the same in an
+    ASCII text)."""
     offsets = places.offsets[rows].copy()
     unknown = np.flatnonzero(offsets[:, 0] < 0)
     if not len(unknown):
@@ -628,7 +627,8 @@ def _byte_offsets(
     cuts = np.flatnonzero(np.diff(numbers)) + 1
     for group in np.split(unknown, cuts):
         number = int(places.articles[rows[group[0]]])
-        text = articles[number].text
+        # Decoded from the bytes: an unchanged article's text is not read from the store.
+        text = encoded[number].decode("utf-8")
         chars = np.stack([places.starts[rows[group]], places.ends[rows[group]]], axis=1)
         if len(encoded[number]) == len(text):
             offsets[group] = chars
