@@ -890,13 +890,18 @@ def test_a_later_build_extends_the_ann_index_instead_of_training_it_again(
         assert [bytes(k).hex() for k in keys] == [cache_key(t) for t in texts]
 
 
-def test_sentence_files_of_many_later_builds_are_written_in_one_again(
+def test_sentence_files_of_many_later_builds_are_merged_all_but_the_largest(
     settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
 ) -> None:
     indexer = Indexer(settings, store, fake_embedder)
     indexer.build()
+    full = load_snapshot(settings.home)
+    assert full.sentences is not None and len(full.sentences.arrays) == 1
+    largest = full.sentences.files[0]
+    assert largest is not None
+    inode = largest.stat().st_ino  # the folder goes: only ARTICLEQA_KEEP_SNAPSHOTS are kept
     counts = []
-    for number in range(indexer_module.MAX_SENTENCE_FILES + 1):
+    for number in range(2 * indexer_module.MAX_SENTENCE_FILES + 1):
         text = NEW_ARTICLE.text.replace("twelve", f"{number + 13}")
         url = f"https://ledger.example/culture/telescopes-{number}"
         _add(
@@ -908,8 +913,33 @@ def test_sentence_files_of_many_later_builds_are_written_in_one_again(
         assert snapshot.sentences is not None
         counts.append(len(snapshot.sentences.arrays))
         _every_passage_has_its_sentences(snapshot, fake_embedder)
-    # One more file a build, until one more would pass the limit: then all in one again.
-    assert counts == [*range(2, indexer_module.MAX_SENTENCE_FILES + 1), 1, 2]
+        # The full build's file is never written again: linked into every later snapshot.
+        kept = snapshot.sentences.files[0]
+        assert kept is not None and kept.stat().st_ino == inode
+    # One more file a build, until one more would pass the limit: then all but the largest
+    # (the full build's) in one, and again one more a build from there.
+    most = indexer_module.MAX_SENTENCE_FILES
+    assert counts == [*range(2, most + 1), *range(2, most + 1), 2, 3, 4]
+
+
+def test_sentence_files_mostly_of_passages_gone_are_written_in_one_again(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    _add(store)
+    indexer.build()
+    snapshot = load_snapshot(settings.home)
+    assert snapshot.sentences is not None and len(snapshot.sentences.arrays) == 2
+    articles = sorted(store.iter_articles(), key=lambda a: a.id)
+    for article in articles[: len(articles) // 2 + 1]:  # most of the full build's rows
+        store.remove(article.id)
+    indexer.build()
+
+    snapshot = load_snapshot(settings.home)
+    assert snapshot.sentences is not None and len(snapshot.sentences.arrays) == 1
+    assert snapshot.sentences.stored == snapshot.sentences.count
+    _every_passage_has_its_sentences(snapshot, fake_embedder)
 
 
 def test_a_snapshot_split_by_other_code_is_not_reused(
