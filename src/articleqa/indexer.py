@@ -208,9 +208,9 @@ class Reuse:
 
 def _merged_small(store: SentenceVectors) -> SentenceVectors:
     """``store`` with every array but its largest written in one, in passage order: what the
-    merge copies is the rows added since the largest was written (at 219 k passages rewriting
-    every row was 14-16 s, every eighth build after adding 10 articles), and the largest (a
-    full build's) stays linked."""
+    merge copies is the rows added since the largest was written, not every row (which made
+    every eighth small build several times slower: BENCHMARKS.md, "Scale, seventeenth pass"),
+    and the largest (a full build's) stays linked."""
     sizes = [store.sentences_in(a) for a in range(len(store.arrays))]
     base = int(np.argmax(sizes))
     rest = [a for a in range(len(store.arrays)) if a != base]
@@ -551,9 +551,9 @@ class Indexer:
         which of the previous snapshot's passages each one is (-1: new).
 
         ``texts_read`` off: ``articles`` are the store's without their texts, and only those of
-        the articles split are read (at 219 k passages, reading every text was ~0.5 s of adding
-        10 articles). Should the store have changed since, they are all read again, texts
-        included, into ``articles`` (in place), and the list is made of those.
+        the articles split are read (every text was a tenth of a small build at 219 k passages).
+        Should the store have changed since, they are all read again, texts included, into
+        ``articles`` (in place), and the list is made of those.
         """
         before = None if full or previous is None else self._previous_columns(previous)
         kept: dict[str, int] = {}

@@ -132,8 +132,8 @@ SENTENCE_VECTORS = "sentences.npy"
 SENTENCE_OFFSETS = "sentence_offsets.npy"
 SENTENCE_FILES = "sentence_files.json"
 # The texts' zstd dictionary (records.py) is kept by later builds while the texts stay within
-# this factor of the size it was trained on (the manifest's TEXTS_KEY): training it was about
-# a quarter of adding 10 articles to 219 k passages (BENCHMARKS.md, "Scale, seventeenth pass").
+# this factor of the size it was trained on (the manifest's TEXTS_KEY): training it was the
+# largest part of a small build (BENCHMARKS.md, "Scale, seventeenth pass").
 DICTIONARY_DRIFT = 1.25
 TEXTS_KEY = "texts_dictionary_trained_on"
 
