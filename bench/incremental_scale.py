@@ -6,8 +6,10 @@ working tree, and ``--baseline SRC`` for an older ``src/`` in the same run) and 
 full (its wall time, peak RSS and snapshot size; ``--warm`` fills the embedding cache first, so
 every tree's full build reads the vectors from it). Then, ``--repeat`` times, ``--add`` new
 articles are stored and ``articleqa index`` is run in a subprocess and timed (wall, peak RSS);
-the table gives the median of the repeats. The test embedder (``fake``) embeds, so what is
-measured is the build around the model. ``--keep`` leaves each tree's home in ``--workdir``.
+the table gives the median of the repeats; then ``articleqa index`` once more with nothing
+changed (its time, and whether it published a snapshot). The test embedder (``fake``) embeds,
+so what is measured is the build around the model. ``--keep`` leaves each tree's home in
+``--workdir``.
 
     nice -n 10 .venv/bin/python bench/incremental_scale.py --store /tmp/store-180000 \
         --baseline /tmp/old/src --add 10 --repeat 3
@@ -42,6 +44,8 @@ class Row:
     peaks: list[float]
     snapshot_mb: float
     written_mb: float
+    unchanged_s: float
+    unchanged_new: bool
 
     @property
     def median(self) -> float:
@@ -100,6 +104,10 @@ def measure(tree: str, src: Path, home: Path, added: int, repeat: int) -> Row:
         written.append(new_bytes_mb(snapshot))
         note(f"{tree}: +{added} articles: {seconds:.2f} s, peak {peak:.0f} MB")
     passages, snapshot = passages_of(home)
+    # Once more with nothing changed in the store: whether a snapshot is published again.
+    unchanged_s, _ = build(src, home)
+    unchanged_new = passages_of(home)[1] != snapshot
+    note(f"{tree}: nothing changed: {unchanged_s:.2f} s, new snapshot: {unchanged_new}")
     return Row(
         tree,
         passages,
@@ -111,6 +119,8 @@ def measure(tree: str, src: Path, home: Path, added: int, repeat: int) -> Row:
         peaks,
         folder_mb(snapshot),
         statistics.median(written),
+        unchanged_s,
+        unchanged_new,
     )
 
 
@@ -201,6 +211,7 @@ def main() -> None:
                 "peak MB",
                 "snapshot MB",
                 "written MB",
+                "nothing changed: s (new snapshot)",
             ),
             [
                 (
@@ -215,6 +226,7 @@ def main() -> None:
                     f"{max(r.peaks):.0f}",
                     f"{r.snapshot_mb:.0f}",
                     f"{r.written_mb:.0f}",
+                    f"{r.unchanged_s:.2f} ({'yes' if r.unchanged_new else 'no'})",
                 )
                 for r in rows
             ],

@@ -159,10 +159,17 @@ def test_progress_is_a_per_call_callback(engine: ArticleQA) -> None:
 
     assert seen[0][0] == 0 and seen[-1][0] == seen[-1][1] > 0
     assert report.embedded == report.passages
-    # Nothing new the second time: nothing to embed.
+    # One article new the second time: only its passages to embed.
+    (engine.settings.home / "one.txt").write_text("The ferry to Northgate runs twice a day.\n")
+    engine.add([str(engine.settings.home / "one.txt")])
     again: list[tuple[int, int]] = []
-    assert engine.build(progress=lambda done, total: again.append((done, total))).embedded == 0
-    assert again == [(0, 0)]
+    report = engine.build(progress=lambda done, total: again.append((done, total)))
+    assert 0 < report.embedded < report.passages
+    assert again[0][0] == 0 and again[-1][0] == again[-1][1] > 0
+    # Nothing changed the third time: the snapshot is kept, with nothing to report.
+    kept: list[tuple[int, int]] = []
+    assert not engine.build(progress=lambda done, total: kept.append((done, total))).published
+    assert kept == []
 
 
 def test_full_is_a_per_call_option(built: ArticleQA) -> None:

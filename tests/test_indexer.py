@@ -229,18 +229,111 @@ def _every_passage_has_its_sentences(snapshot: Snapshot, embedder: FakeEmbedder)
         assert snapshot.sentences.sentence_terms(ordinal) == sentence_terms(passage.text)
 
 
-def test_rebuild_without_changes_embeds_nothing(
-    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+def test_a_build_with_nothing_changed_keeps_the_current_snapshot(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     first = Indexer(settings, store, fake_embedder).build()
     calls = fake_embedder.calls
+    published = (settings.home / "PUBLISHED").read_text()
 
-    # A fresh Indexer (as a new CLI process would make) reads the cache from disk.
-    second = Indexer(settings, store, FakeEmbedder()).build()
+    def texts_read(self: ArticleStore) -> Iterator[Article]:
+        raise AssertionError("the articles' texts were read")
 
-    assert (second.embedded, second.reused) == (0, first.passages)
-    assert second.version != first.version
+    monkeypatch.setattr(ArticleStore, "iter_articles", texts_read)
+
+    # A fresh Indexer, as a new `articleqa index` makes: same store, code and settings.
+    indexer = Indexer(settings, store, FakeEmbedder())
+    again = indexer.build()
+
+    assert again.published is False and first.published is True
+    assert again.version == first.version == current_version(settings.home)
+    assert (again.articles, again.passages, again.sentences) == (
+        first.articles,
+        first.passages,
+        first.sentences,
+    )
+    assert (again.embedded, again.reused) == (0, first.passages)
+    assert indexer.last_report == again
+    # Nothing written: no other snapshot, no staging folder, the same publication history.
+    assert list_versions(settings.home) == [first.version]
+    assert [p.name for p in (settings.home / SNAPSHOTS).iterdir()] == [first.version]
+    assert (settings.home / "PUBLISHED").read_text() == published
     assert fake_embedder.calls == calls
+
+    # Other code (an upgrade): the store has not changed, but the snapshot is built again,
+    # every vector read from the cache (a fresh Indexer, as a new CLI process makes, reads it
+    # from disk).
+    monkeypatch.setattr(indexer_module, "code_fingerprint", lambda: "other code")
+    second = Indexer(settings, store, FakeEmbedder()).build()
+    assert (second.embedded, second.reused) == (0, first.passages)
+    assert second.version != first.version and second.published
+    assert fake_embedder.calls == calls
+
+
+def test_a_change_to_the_store_settings_or_code_or_a_damaged_snapshot_builds_again(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    versions = [Indexer(settings, store, fake_embedder).build().version]
+
+    def built(indexer: Indexer, **options: Any) -> None:
+        report = indexer.build(**options)
+        assert report.published and report.version not in versions
+        assert current_version(settings.home) == report.version
+        versions.append(report.version)
+
+    # An article added, then one removed: the store's generation.
+    _add(store)
+    built(Indexer(settings, store, fake_embedder))
+    store.remove(prepare_article(NEW_ARTICLE).id)
+    built(Indexer(settings, store, fake_embedder))
+    # A setting a build reads (a flat index either way at this size).
+    other = settings.model_copy(update={"ann_threshold": settings.ann_threshold + 1})
+    built(Indexer(other, store, fake_embedder))
+    # The words a passage may hold.
+    other = settings.model_copy(update={"passage_max_words": settings.passage_max_words + 7})
+    built(Indexer(other, store, fake_embedder))
+    built(Indexer(settings, store, fake_embedder))
+    # Another model.
+    built(Indexer(settings, store, FakeEmbedder(dimension=32)))
+    built(Indexer(settings, store, fake_embedder))
+    # --full.
+    built(Indexer(settings, store, fake_embedder), full=True)
+    # A file of the current snapshot damaged.
+    folder = settings.home / SNAPSHOTS / versions[-1]
+    (folder / records.STRINGS).write_bytes(b"damaged")
+    built(Indexer(settings, store, fake_embedder))
+    # Other code.
+    monkeypatch.setattr(indexer_module, "code_fingerprint", lambda: "other code")
+    built(Indexer(settings, store, fake_embedder))
+    assert len(set(versions)) == 11
+
+
+def test_the_code_fingerprint_changes_with_any_module(tmp_path: Path) -> None:
+    package = tmp_path / "package"
+    (package / "api").mkdir(parents=True)
+    (package / "search.py").write_text("RULE = 1\n")
+    (package / "api" / "app.py").write_text("ROUTES = []\n")
+    (package / "notes.txt").write_text("not code")
+    fingerprints = [indexer_module.code_fingerprint(package)]
+    for path, text in (
+        ("notes.txt", "still not code"),
+        ("search.py", "RULE = 2\n"),
+        ("api/app.py", "ROUTES = [1]\n"),
+        ("api/deps.py", ""),
+    ):
+        (package / path).write_text(text)
+        indexer_module.code_fingerprint.cache_clear()
+        fingerprints.append(indexer_module.code_fingerprint(package))
+    assert fingerprints[1] == fingerprints[0]
+    assert len(set(fingerprints[1:])) == 4
+    own = indexer_module.code_fingerprint()
+    assert len(own) == 16 and own == indexer_module.code_fingerprint()
 
 
 def test_changed_paragraph_re_embeds_only_changed_passages(
@@ -261,6 +354,105 @@ def test_changed_paragraph_re_embeds_only_changed_passages(
     new = {p.text for p in split_article(updated)}
     assert 1 <= len(new - old) < len(new)
     assert report.embedded == len(new - old)
+
+
+def _stored_texts_are_the_snapshot_s(home: Path, store: ArticleStore) -> None:
+    snapshot = load_snapshot(home)
+    stored = {a.id: a.text for a in store.iter_articles()}
+    assert {i: snapshot.articles[i].text for i in snapshot.articles} == stored
+
+
+def test_a_build_reads_only_the_texts_of_the_articles_it_splits(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    every: list[int] = []
+    some: list[list[str]] = []
+    iter_articles, get_many = ArticleStore.iter_articles, ArticleStore.get_many
+
+    def every_text(self: ArticleStore) -> Iterator[Article]:
+        every.append(1)
+        return iter_articles(self)
+
+    def some_texts(self: ArticleStore, ids: Sequence[str]) -> dict[str, Article]:
+        some.append(list(ids))
+        return get_many(self, ids)
+
+    monkeypatch.setattr(ArticleStore, "iter_articles", every_text)
+    monkeypatch.setattr(ArticleStore, "get_many", some_texts)
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()  # the first: every text, in one pass
+    assert (every, some) == ([1], [])
+    article = _add(store)
+    edited = prepare_article(
+        dataclasses.replace(NEW_ARTICLE, text=NEW_ARTICLE.text.replace("twelve", "fourteen"))
+    )
+
+    report = indexer.build()
+    assert (every, some) == ([1], [[article.id]])
+    assert report.embedded > 0
+    monkeypatch.setattr(ArticleStore, "iter_articles", iter_articles)
+    _stored_texts_are_the_snapshot_s(settings.home, store)
+    monkeypatch.setattr(ArticleStore, "iter_articles", every_text)
+    store.upsert(edited)
+    indexer.build()
+    assert (every, some) == ([1], [[article.id], [edited.id]])
+    monkeypatch.setattr(ArticleStore, "iter_articles", iter_articles)
+    _stored_texts_are_the_snapshot_s(settings.home, store)
+
+
+@pytest.mark.parametrize("change", ["edited", "removed", "added"])
+def test_a_store_changed_while_a_build_reads_it_is_read_again(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    change: str,
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    article = _add(store)
+    get_many = ArticleStore.get_many
+
+    def changed_meanwhile(self: ArticleStore, ids: Sequence[str]) -> dict[str, Article]:
+        # Between the build's read of the articles and of their texts, another process:
+        if change == "edited":
+            text = NEW_ARTICLE.text.replace("twelve", "fourteen")
+            self.upsert(prepare_article(dataclasses.replace(NEW_ARTICLE, text=text)))
+        elif change == "removed":
+            self.remove(article.id)
+        else:
+            self.upsert(prepare_article(dataclasses.replace(NEW_ARTICLE, title="More", url=None)))
+        monkeypatch.setattr(ArticleStore, "get_many", get_many)
+        return get_many(self, ids)
+
+    monkeypatch.setattr(ArticleStore, "get_many", changed_meanwhile)
+    with caplog.at_level("INFO", logger="articleqa.indexer"):
+        report = indexer.build()
+    read_again = "the store changed while building" in caplog.text
+    assert read_again is (change != "added")
+
+    snapshot = load_snapshot(settings.home)
+    stored = {a.id: a for a in store.iter_articles()}
+    # Every article the snapshot holds, as the store holds it: text and hash.
+    for article_id, hashed in (snapshot.manifest.article_hashes or {}).items():
+        assert snapshot.articles[article_id].text == stored[article_id].text
+        assert hashed == stored[article_id].content_hash
+    if change == "added":
+        # Not one of the articles the build read: the next build's (as after any change).
+        assert set(stored) - set(snapshot.articles) == {
+            prepare_article(dataclasses.replace(NEW_ARTICLE, title="More", url=None)).id
+        }
+    else:
+        # Read again after the change: the store as it is now.
+        assert set(snapshot.articles) == set(stored)
+    assert report.articles == snapshot.manifest.article_count == len(snapshot.articles)
+    # The store's generation was read before the change: the next build builds again.
+    assert indexer.build().published
+    _stored_texts_are_the_snapshot_s(settings.home, store)
 
 
 def test_removed_article_leaves_the_index(
@@ -430,7 +622,11 @@ def test_only_the_last_few_snapshots_are_kept(
     settings = Settings(home=home, embedding_backend="fake", keep_snapshots=2, _env_file=None)
     indexer = Indexer(settings, store, fake_embedder)
 
-    versions = [indexer.build().version for _ in range(4)]
+    versions = []
+    for number in range(4):
+        # Something changed each time: a build with nothing changed keeps the snapshot.
+        _add(store, dataclasses.replace(NEW_ARTICLE, title=f"{NEW_ARTICLE.title} {number}"))
+        versions.append(indexer.build().version)
 
     assert list_versions(home) == versions[-2:]
     assert current_version(home) == versions[-1]
@@ -694,13 +890,18 @@ def test_a_later_build_extends_the_ann_index_instead_of_training_it_again(
         assert [bytes(k).hex() for k in keys] == [cache_key(t) for t in texts]
 
 
-def test_sentence_files_of_many_later_builds_are_written_in_one_again(
+def test_sentence_files_of_many_later_builds_are_merged_all_but_the_largest(
     settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
 ) -> None:
     indexer = Indexer(settings, store, fake_embedder)
     indexer.build()
+    full = load_snapshot(settings.home)
+    assert full.sentences is not None and len(full.sentences.arrays) == 1
+    largest = full.sentences.files[0]
+    assert largest is not None
+    inode = largest.stat().st_ino  # the folder goes: only ARTICLEQA_KEEP_SNAPSHOTS are kept
     counts = []
-    for number in range(indexer_module.MAX_SENTENCE_FILES + 1):
+    for number in range(2 * indexer_module.MAX_SENTENCE_FILES + 1):
         text = NEW_ARTICLE.text.replace("twelve", f"{number + 13}")
         url = f"https://ledger.example/culture/telescopes-{number}"
         _add(
@@ -712,8 +913,33 @@ def test_sentence_files_of_many_later_builds_are_written_in_one_again(
         assert snapshot.sentences is not None
         counts.append(len(snapshot.sentences.arrays))
         _every_passage_has_its_sentences(snapshot, fake_embedder)
-    # One more file a build, until one more would pass the limit: then all in one again.
-    assert counts == [*range(2, indexer_module.MAX_SENTENCE_FILES + 1), 1, 2]
+        # The full build's file is never written again: linked into every later snapshot.
+        kept = snapshot.sentences.files[0]
+        assert kept is not None and kept.stat().st_ino == inode
+    # One more file a build, until one more would pass the limit: then all but the largest
+    # (the full build's) in one, and again one more a build from there.
+    most = indexer_module.MAX_SENTENCE_FILES
+    assert counts == [*range(2, most + 1), *range(2, most + 1), 2, 3, 4]
+
+
+def test_sentence_files_mostly_of_passages_gone_are_written_in_one_again(
+    settings: Settings, store: ArticleStore, fake_embedder: FakeEmbedder
+) -> None:
+    indexer = Indexer(settings, store, fake_embedder)
+    indexer.build()
+    _add(store)
+    indexer.build()
+    snapshot = load_snapshot(settings.home)
+    assert snapshot.sentences is not None and len(snapshot.sentences.arrays) == 2
+    articles = sorted(store.iter_articles(), key=lambda a: a.id)
+    for article in articles[: len(articles) // 2 + 1]:  # most of the full build's rows
+        store.remove(article.id)
+    indexer.build()
+
+    snapshot = load_snapshot(settings.home)
+    assert snapshot.sentences is not None and len(snapshot.sentences.arrays) == 1
+    assert snapshot.sentences.stored == snapshot.sentences.count
+    _every_passage_has_its_sentences(snapshot, fake_embedder)
 
 
 def test_a_snapshot_split_by_other_code_is_not_reused(

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from articleqa import indexer as indexer_module
-from articleqa import posting_gaps, records
+from articleqa import posting_gaps, records, text_blocks
+from articleqa import snapshot as snapshot_module
 from articleqa.config import Settings
 from articleqa.embedding import FakeEmbedder
 from articleqa.errors import SnapshotCorrupt
@@ -444,3 +445,53 @@ def test_a_format_4_snapshot_loads_as_written_and_the_next_build_links_its_segme
     linked = mixed.path / LEXICAL_DIR / old_segment.name / Segment.DOCS
     assert linked.samefile(old_segment / Segment.DOCS)
     assert _answers(mixed, fake_embedder, settings)[:2] == answers[:2]
+
+
+def test_a_later_build_compresses_the_texts_with_the_dictionary_trained_before(
+    settings: Settings,
+    store: ArticleStore,
+    fake_embedder: FakeEmbedder,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Blocks small enough for the sample articles to train a dictionary on.
+    monkeypatch.setattr(text_blocks, "BLOCK", 256)
+    monkeypatch.setattr(text_blocks, "MIN_TRAINING_BLOCKS", 20)
+    monkeypatch.setattr(text_blocks, "DICTIONARY_BYTES", 4096)
+    trained: list[int] = []
+
+    def train(data: text_blocks.Sliced) -> bytes:
+        trained.append(len(data))
+        return text_blocks.train_dictionary(data)
+
+    monkeypatch.setattr(records, "train_dictionary", train)
+    indexer = Indexer(settings, store, fake_embedder)
+
+    def built() -> tuple[Snapshot, bytes, int]:
+        snapshot = load_snapshot(settings.home, indexer.build().version)
+        texts = load_columns(snapshot.path).texts
+        # The texts read back are the articles' own, whichever dictionary compressed them.
+        for article in store.iter_articles():
+            assert snapshot.articles[article.id].text == article.text
+        return snapshot, (snapshot.path / records.DICTIONARY).read_bytes(), len(texts)
+
+    first, dictionary, size = built()
+    assert dictionary and trained == [size]
+    assert first.manifest.extra[snapshot_module.TEXTS_KEY] == size
+    # A few articles more: the texts near the size it was trained on, the dictionary kept.
+    _add(store, 1)
+    second, kept, grown = built()
+    assert grown > size and kept == dictionary and trained == [size]
+    assert second.manifest.extra[snapshot_module.TEXTS_KEY] == size
+    # Grown past DICTIONARY_DRIFT of it: trained again on the texts as they are.
+    for number in range(2, 2 + int(size * 0.3 / 200)):
+        _add(store, number)
+    third, again, larger = built()
+    assert larger > size * snapshot_module.DICTIONARY_DRIFT and trained == [size, larger]
+    assert third.manifest.extra[snapshot_module.TEXTS_KEY] == larger
+    earlier = snapshot_module._earlier_dictionary
+    assert earlier(third.path, larger) == (again, larger)
+    assert earlier(third.path, int(larger * 1.3)) is None
+    assert earlier(third.path, int(larger / 1.3)) is None
+    # A dictionary that is not the one the manifest hashed is not reused.
+    (third.path / records.DICTIONARY).write_bytes(dictionary)
+    assert earlier(third.path, larger) is None

@@ -256,3 +256,16 @@ def test_failed_removal_is_a_storage_error_and_keeps_the_article(
             store.remove_by_source("/articles/tram.txt")
     monkeypatch.undo()
     assert store.get(article.id).text == article.text
+
+
+def test_content_hashes_are_the_collection_s_own(tmp_path: Path) -> None:
+    store = ArticleStore(tmp_path)
+    assert store.content_hashes() == {}
+    tram = _article()
+    ferry = _article("The ferry runs twice a day.", title="Ferry", source="/articles/ferry.txt")
+    ferry = ferry.model_copy(update={"collection": "other"})
+    store.upsert(tram)
+    store.upsert(ferry)
+
+    assert store.content_hashes() == {tram.id: tram.content_hash}
+    assert ArticleStore(tmp_path, "other").content_hashes() == {ferry.id: ferry.content_hash}

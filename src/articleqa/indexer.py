@@ -5,7 +5,9 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
+import functools
 import hashlib
+import json
 import logging
 import secrets
 import shutil
@@ -49,6 +51,7 @@ from articleqa.snapshot import (
     ArticleRecord,
     SentenceVectors,
     build_lock,
+    check_files,
     current_version,
     load_sentences,
     new_version,
@@ -74,6 +77,8 @@ from articleqa.vector_snapshot import EXACT_KEY, exact_reference, read_vectors
 
 logger = logging.getLogger(__name__)
 
+# The manifest's digest of what a build read besides the store (``Indexer.build_inputs``).
+INPUTS_KEY = "build_inputs"
 EMBED_CHUNK = 256
 # Sentence rows read from the cache and written to their file at a time (~1.5 MB float32).
 SENTENCE_CHUNK = 1024
@@ -106,6 +111,8 @@ class BuildReport:
     store_generation: int
     sentences: int = 0  # sentences of all passages, each with its own vector
     sentences_embedded: int = 0  # of those, embedded by this build (not in the cache)
+    # False: nothing had changed since the current snapshot, which was kept (``version``).
+    published: bool = True
 
 
 ProgressCallback = Callable[[int, int], None]
@@ -147,8 +154,9 @@ class Extension:
     earlier: np.ndarray  # each passage's ordinal in the previous snapshot, -1: new
 
 
-# A build reusing the previous snapshot's sentence files adds one; past this many, or once the
-# rows of passages gone exceed this share of those stored, it writes them all in one again.
+# A build reusing the previous snapshot's sentence files adds one; past this many, it writes
+# all but the largest in one (``_merged_small``); once the rows of passages gone exceed this
+# share of those stored, it writes them all in one again.
 MAX_SENTENCE_FILES = 8
 SENTENCE_WASTE = 0.25
 
@@ -188,14 +196,52 @@ class Reuse:
             else ()
         )
         store = SentenceVectors(arrays, where, files, words, scales, maps)
-        if len(arrays) > MAX_SENTENCE_FILES or store.stored - store.count > (
-            SENTENCE_WASTE * store.stored
-        ):
+        if store.stored - store.count > SENTENCE_WASTE * store.stored:
             matrix, dense_scales, offsets = store.dense()
             return SentenceVectors.single(
                 matrix, offsets, words=store.dense_words(), scales=dense_scales
             )
+        if len(arrays) > MAX_SENTENCE_FILES:
+            return _merged_small(store)
         return store
+
+
+def _merged_small(store: SentenceVectors) -> SentenceVectors:
+    """``store`` with every array but its largest written in one, in passage order: what the
+    merge copies is the rows added since the largest was written, not every row (which made
+    every eighth small build several times slower: BENCHMARKS.md, "Scale, seventeenth pass"),
+    and the largest (a full build's) stays linked."""
+    sizes = [store.sentences_in(a) for a in range(len(store.arrays))]
+    base = int(np.argmax(sizes))
+    rest = [a for a in range(len(store.arrays)) if a != base]
+    moved = store.where[:, 0] != base
+    renumber = np.zeros(len(store.arrays), dtype=np.int64)
+    renumber[rest] = np.arange(len(rest))
+    part_where = store.where[moved].copy()
+    part_where[:, 0] = renumber[part_where[:, 0]]
+    part = SentenceVectors(
+        tuple(store.arrays[a] for a in rest),
+        part_where,
+        tuple(store.files[a] for a in rest),
+        tuple(store.words[a] for a in rest) if store.has_words else (),
+        tuple(store.scales_of(a) for a in rest),
+        tuple(store.map_of(a) for a in rest),
+    )
+    matrix, scales, offsets = part.dense()
+    words = part.dense_words()
+    where = store.where.copy()
+    where[~moved, 0] = 0
+    where[moved] = np.stack(
+        [np.ones(len(offsets) - 1, dtype=np.int64), offsets[:-1], np.diff(offsets)], axis=1
+    )
+    return SentenceVectors(
+        (store.arrays[base], matrix),
+        where,
+        (store.files[base], None),
+        (store.words[base], words) if store.has_words else (),
+        (store.scales_of(base), scales),
+        (store.map_of(base), None),
+    )
 
 
 class Indexer:
@@ -240,7 +286,12 @@ class Indexer:
         with build_lock(home, wait):
             started = time.perf_counter()
             generation = self.store.generation()
-            articles = list(self.store.iter_articles())
+            kept = None if full else self._kept(started, generation)
+            if kept is not None:
+                return kept
+            # Without their texts: an unchanged article's are the current snapshot's, and only
+            # the others' are read (``passage_list``).
+            articles = list(self.store.iter_without_texts())
             if not articles and current_version(home) is None:
                 # An empty first snapshot would only turn every question into "not answered".
                 # Once one is published, an emptied store is indexed (as empty), so removed
@@ -268,7 +319,7 @@ class Indexer:
     ) -> BuildReport:
         """``build`` under the lock, of snapshot ``version``."""
         previous = current_version(home)
-        passages = self.passage_list(articles, previous, full=full)
+        passages = self.passage_list(articles, previous, full=full, texts_read=False)
         # From here the columns hold every article's text (encoded) and the rest of the build
         # needs of an article only its id and hash: the texts are let go in place (``build``'s
         # list is the only other reference), not held a second time to the end of the build.
@@ -350,6 +401,57 @@ class Indexer:
             report.seconds,
         )
         return report
+
+    def _kept(self, started: float, generation: int) -> BuildReport | None:
+        """The current snapshot's report, kept and not built again, when it is what a build now
+        would make: of this store generation's articles, by this code with these settings
+        (``build_inputs``), every file as written. None: build."""
+        previous = current_version(self.root)
+        if previous is None:
+            return None
+        try:
+            manifest = read_manifest(self.root, previous)
+            if (
+                manifest.store_generation != generation
+                or manifest.extra.get(INPUTS_KEY) != self.build_inputs()
+                or manifest.article_hashes != self.store.content_hashes()
+            ):
+                return None
+            folder = snapshots_dir(self.root) / previous
+            check_files(folder, manifest)
+            sentences = load_sentences(folder, manifest.passage_count, words=False)
+        except (OSError, ValueError, SnapshotCorrupt) as exc:
+            logger.info("building: snapshot %s cannot be kept: %s", previous, exc)
+            return None
+        prune(self.root, self.settings.keep_snapshots)
+        logger.info("nothing changed since %s: kept, not built again", previous)
+        self.last_report = BuildReport(
+            version=previous,
+            articles=manifest.article_count,
+            passages=manifest.passage_count,
+            embedded=0,
+            reused=manifest.passage_count,
+            sentences=sentences.count if sentences is not None else 0,
+            index_type=manifest.index_type or "",
+            seconds=time.perf_counter() - started,
+            store_generation=generation,
+            published=False,
+        )
+        return self.last_report
+
+    def build_inputs(self) -> str:
+        """A digest of what a snapshot is made from besides the store's articles: this code,
+        the settings a build reads, the model and the embedding cache the snapshot reads."""
+        cache = self.cache.path if isinstance(self.cache, EmbeddingCache) else None
+        inputs = {
+            "code": code_fingerprint(),
+            "model": [self.embedder.name, self.embedder.dimension],
+            "words": [self.settings.passage_min_words, self.settings.passage_max_words],
+            "index": [self.settings.index_type, self.settings.ann_threshold],
+            "candidates": self.settings.candidates,
+            "cache": None if cache is None else exact_reference(self.root, cache),
+        }
+        return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()[:16]
 
     def _vector_keys(
         self, passages: Sequence[Passage], previous: str | None, reuse: Reuse | None
@@ -437,7 +539,7 @@ class Indexer:
         return Plan(update.index, reuse, extension)
 
     def passage_list(
-        self, articles: Sequence[Article], previous: str | None, *, full: bool
+        self, articles: list[Article], previous: str | None, *, full: bool, texts_read: bool = True
     ) -> PassageList:
         """Every passage of ``articles`` (in order; one passage per passage id, holding every
         place it occurs, as ``passages.merge_duplicates`` makes them), in columns.
@@ -447,6 +549,11 @@ class Indexer:
         of an article depends only on it, the word limits and the rules, all checked). A passage
         whose first place is the one it had there keeps its text and context: ``earlier`` says
         which of the previous snapshot's passages each one is (-1: new).
+
+        ``texts_read`` off: ``articles`` are the store's without their texts, and only those of
+        the articles split are read (every text was a tenth of a small build at 219 k passages).
+        Should the store have changed since, they are all read again, texts included, into
+        ``articles`` (in place), and the list is made of those.
         """
         before = None if full or previous is None else self._previous_columns(previous)
         kept: dict[str, int] = {}
@@ -457,6 +564,13 @@ class Indexer:
                 for a in articles
                 if a.id in ordinals and before[1].get(a.id) == a.content_hash
             }
+        if not texts_read:
+            read = self._with_texts(articles, kept)
+            if read is None:
+                logger.info("the store changed while building: reading every article again")
+                articles[:] = list(self.store.iter_articles())
+                return self.passage_list(articles, previous, full=full)
+            articles = read
         numbers = {a.id: n for n, a in enumerate(articles)}
         fresh: dict[str, int] = {}
         # Six numbers a passage in one flat buffer (48 bytes; as a tuple of six ints, ~200),
@@ -508,6 +622,23 @@ class Indexer:
             ColumnPassages(columns, [a.id for a in articles]),
             earlier if before is not None else None,
         )
+
+    def _with_texts(self, articles: list[Article], kept: Mapping[str, int]) -> list[Article] | None:
+        """``articles`` (read without texts) with the texts of those not in ``kept``, read from
+        the store; None if the store no longer holds them as they were read."""
+        wanted = [a for a in articles if a.id not in kept]
+        if len(wanted) == len(articles):
+            found = list(self.store.iter_articles())  # every text: in one pass
+        else:
+            held = self.store.get_many([a.id for a in wanted])
+            found = [held.get(a.id, a) if a.id not in kept else a for a in articles]
+
+        def hashes(listed: list[Article]) -> list[tuple[str, str]]:
+            return [(a.id, a.content_hash) for a in listed]
+
+        # A text missing: an article removed since (``held`` gave its text-less self back).
+        unread = any(not a.text and a.id not in kept for a in found)
+        return None if unread or hashes(found) != hashes(articles) else found
 
     def _previous_columns(self, previous: str) -> tuple[Columns, Mapping[str, str]] | None:
         """The previous snapshot's columns and article hashes, if this build may take unchanged
@@ -571,6 +702,7 @@ class Indexer:
             extra={
                 **({"vector_index": dict(vector_index)} if vector_index else {}),
                 RULES_KEY: rules_fingerprint(),
+                INPUTS_KEY: self.build_inputs(),
             },
         )
 
@@ -915,6 +1047,17 @@ def _old_places(columns: Columns, kept: Mapping[str, int], numbers: Mapping[str,
         earlier=np.where(first, owner, -1),
         offsets=offsets,
     )
+
+
+@functools.cache
+def code_fingerprint(package: Path = Path(__file__).parent) -> str:
+    """A hash of the source of ``package`` (this one's: every module): a snapshot written by
+    other code is built again, not kept, whatever the change."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _key_number(passage_id: str) -> int:

@@ -132,11 +132,13 @@ class Columns:
         return bytes(self.texts[start:end]).decode("utf-8")
 
 
-def write_columns(folder: Path, columns: Columns) -> None:
+def write_columns(folder: Path, columns: Columns, dictionary: bytes | None = None) -> bytes:
     """Write ``columns`` into ``folder`` (with this module's ``open``: the disk-full tests
-    redirect it)."""
+    redirect it), the texts compressed with ``dictionary`` (None: one trained on them, if one
+    pays); the dictionary used (b"": none)."""
     texts = columns.texts
-    dictionary = train_dictionary(texts)
+    if dictionary is None:
+        dictionary = train_dictionary(texts)
     with open(folder / COMPRESSED, "wb") as handle:
         table = write_blocks(handle, texts, dictionary)
     if dictionary:
@@ -151,6 +153,14 @@ def write_columns(folder: Path, columns: Columns) -> None:
     ):
         with open(folder / name, "wb") as handle:
             np.save(handle, array, allow_pickle=False)
+    return dictionary
+
+
+def texts_dictionary(folder: Path) -> bytes:
+    """The zstd dictionary the texts of the snapshot in ``folder`` were written with (b"":
+    none)."""
+    path = folder / DICTIONARY
+    return path.read_bytes() if path.is_file() else b""
 
 
 class _Strings:
@@ -550,7 +560,7 @@ def merged_columns(
         article_rows.append(row)
     contexts = _strings_of(places.contexts, strings, fresh, previous)
     headings = _strings_of(places.headings, strings, fresh, previous)
-    offsets = _byte_offsets(places, primary, articles, encoded)
+    offsets = _byte_offsets(places, primary, encoded)
     spans = order[held]
     passages = np.stack(
         [
@@ -605,11 +615,10 @@ def _strings_of(
     return numbers
 
 
-def _byte_offsets(
-    places: Places, rows: np.ndarray, articles: Sequence[Any], encoded: Sequence[bytes]
-) -> np.ndarray:
-    """The first and end byte of places ``rows`` in their article's UTF-8 text: as ``places``
-    knows them, else from the characters (the same in an ASCII text)."""
+def _byte_offsets(places: Places, rows: np.ndarray, encoded: Sequence[bytes]) -> np.ndarray:
+    """The first and end byte of places ``rows`` in their article's UTF-8 text (``encoded``,
+    by article number): as ``places`` knows them, else from the characters (the same in an
+    ASCII text)."""
     offsets = places.offsets[rows].copy()
     unknown = np.flatnonzero(offsets[:, 0] < 0)
     if not len(unknown):
@@ -618,7 +627,8 @@ def _byte_offsets(
     cuts = np.flatnonzero(np.diff(numbers)) + 1
     for group in np.split(unknown, cuts):
         number = int(places.articles[rows[group[0]]])
-        text = articles[number].text
+        # Decoded from the bytes: an unchanged article's text is not read from the store.
+        text = encoded[number].decode("utf-8")
         chars = np.stack([places.starts[rows[group]], places.ends[rows[group]]], axis=1)
         if len(encoded[number]) == len(text):
             offsets[group] = chars

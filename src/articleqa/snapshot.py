@@ -50,6 +50,7 @@ import contextlib
 import datetime as dt
 import errno
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -77,6 +78,7 @@ from articleqa.records import (
     PassageRecord,
     Records,
     load_columns,
+    texts_dictionary,
     write_columns,
 )
 from articleqa.sentence_files import (
@@ -129,6 +131,11 @@ SENTENCE_ARRAYS = "sentence_arrays.json"
 SENTENCE_VECTORS = "sentences.npy"
 SENTENCE_OFFSETS = "sentence_offsets.npy"
 SENTENCE_FILES = "sentence_files.json"
+# The texts' zstd dictionary (records.py) is kept by later builds while the texts stay within
+# this factor of the size it was trained on (the manifest's TEXTS_KEY): training it was the
+# largest part of a small build (BENCHMARKS.md, "Scale, seventeenth pass").
+DICTIONARY_DRIFT = 1.25
+TEXTS_KEY = "texts_dictionary_trained_on"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -458,12 +465,15 @@ def write_snapshot(
             sentences = SentenceVectors.single(quantised, offsets, scales=scales)
         if sentences is not None:
             _write_sentence_arrays(staging, sentences)
-        write_columns(staging, columns)
+        kept = _earlier_dictionary(root / previous, len(columns.texts)) if previous else None
+        dictionary = write_columns(staging, columns, None if kept is None else kept[0])
+        # The size of the texts the dictionary was trained on, which later builds reuse it for.
+        trained = {TEXTS_KEY: len(columns.texts) if kept is None else kept[1]} if dictionary else {}
         earlier = _earlier_about(root / previous, manifest) if previous else None
         AboutTerms.of_articles(Records.of(columns).articles.values(), earlier).save(staging)
         manifest = replace(
             manifest,
-            extra={**manifest.extra, ABOUT_KEY: about_fingerprint()},
+            extra={**manifest.extra, ABOUT_KEY: about_fingerprint(), **trained},
             format=FORMAT_VERSION,
             version=version,
             files=_hashes(staging, root / previous if previous else None),
@@ -485,6 +495,29 @@ def write_snapshot(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
+
+
+def _earlier_dictionary(folder: Path, size: int) -> tuple[bytes, int] | None:
+    """The previous snapshot's zstd dictionary for the texts and the size of the texts it was
+    trained on, when the texts now (``size`` bytes) are within ``DICTIONARY_DRIFT`` of those:
+    training one is most of writing the texts. None: train one (the texts are the same either
+    way; only how small their blocks compress depends on it)."""
+    try:
+        earlier = SnapshotManifest.from_json(json.loads((folder / MANIFEST).read_text()))
+        trained_on = earlier.extra.get(TEXTS_KEY)
+        if not isinstance(trained_on, int) or not (
+            trained_on / DICTIONARY_DRIFT <= size <= trained_on * DICTIONARY_DRIFT
+        ):
+            return None
+        dictionary = texts_dictionary(folder)
+    except (OSError, ValueError) as exc:
+        logger.info("texts' dictionary of %s not reused: %s", folder.name, exc)
+        return None
+    if not dictionary or hashlib.sha256(dictionary).hexdigest() != earlier.files.get(
+        records.DICTIONARY
+    ):
+        return None
+    return dictionary, trained_on
 
 
 def _earlier_about(folder: Path, manifest: SnapshotManifest) -> Earlier | None:
@@ -656,6 +689,16 @@ def read_manifest(home: Path, version: str) -> SnapshotManifest:
     return SnapshotManifest.from_json(raw)
 
 
+def check_files(folder: Path, manifest: SnapshotManifest) -> None:
+    """SnapshotCorrupt unless every file ``manifest`` lists is in ``folder`` with its hash."""
+    for name, expected in manifest.files.items():
+        path = folder / name
+        if not path.is_file():
+            raise SnapshotCorrupt(f"snapshot {folder.name} is missing {name}")
+        if file_sha256(path) != expected:
+            raise SnapshotCorrupt(f"snapshot {folder.name}: {name} does not match its hash")
+
+
 def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -> Snapshot:
     """Load ``version`` (default: the current one); SnapshotCorrupt if any file is off."""
     version = version or current_version(home)
@@ -665,12 +708,7 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
     manifest = read_manifest(home, version)
     try:
         if verify:
-            for name, expected in manifest.files.items():
-                path = folder / name
-                if not path.is_file():
-                    raise SnapshotCorrupt(f"snapshot {version} is missing {name}")
-                if file_sha256(path) != expected:
-                    raise SnapshotCorrupt(f"snapshot {version}: {name} does not match its hash")
+            check_files(folder, manifest)
         # Mapped, not read: the codes of flat and scalar-quantised indexes stay in the page
         # cache, shared by every process serving this snapshot and not counted twice.
         vectors = vector_snapshot.read_vectors(folder, home, manifest.extra)

@@ -256,6 +256,17 @@ class ArticleStore:
                 )
         return [i for i in ids if stored.get(i) != hashes[i]]
 
+    def content_hashes(self) -> dict[str, str]:
+        """Each article's content hash by id (the texts are not read)."""
+        with self._read() as db:
+            return {
+                r["id"]: r["content_hash"]
+                for r in db.execute(
+                    "SELECT id, content_hash FROM articles WHERE collection = ?",
+                    (self.collection,),
+                )
+            }
+
     def count(self) -> int:
         with self._read() as db:
             return int(
@@ -265,11 +276,33 @@ class ArticleStore:
             )
 
     def iter_articles(self) -> Iterator[Article]:
+        return self._iter_rows("*")
+
+    def iter_without_texts(self) -> Iterator[Article]:
+        """``iter_articles`` without reading the texts: each with an empty text and no layout
+        (``get_many`` reads those needed)."""
+        return self._iter_rows(f"{META_COLUMNS}, '' AS text")
+
+    def _iter_rows(self, columns: str) -> Iterator[Article]:
         with self._read() as db:
             for row in db.execute(
-                "SELECT * FROM articles WHERE collection = ? ORDER BY id", (self.collection,)
+                f"SELECT {columns} FROM articles WHERE collection = ? ORDER BY id",
+                (self.collection,),
             ):
                 yield article_from_row(row)
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Article]:
+        """The articles ``ids`` that the store holds, texts and layouts included, by id."""
+        found: dict[str, Article] = {}
+        with self._read() as db:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(
+                    (row["id"], article_from_row(row))
+                    for row in db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk)
+                )
+        return found
 
     def collections(self) -> builtins.list[str]:
         """The collections holding at least one article, sorted."""

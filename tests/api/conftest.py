@@ -58,6 +58,16 @@ ARTICLES = [
         published=dt.date(2025, 10, 20),
     ),
 ]
+# One more, for tests whose rebuild needs something to build (with nothing changed, a build
+# keeps the current snapshot).
+EXTRA_ARTICLE = RawArticle(
+    title="Night ferry returns",
+    text=(
+        "The night ferry between Lakeshore and Port Avery returns in May after a two-year pause. "
+        "Tickets go on sale at the harbour office a week before the first crossing."
+    ),
+    published=dt.date(2025, 11, 2),
+)
 
 
 def make_settings(home: Path, **overrides: object) -> Settings:

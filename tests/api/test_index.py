@@ -236,11 +236,12 @@ def test_index_status_describes_the_served_snapshot(live: LiveServer) -> None:
 
 
 def test_request_in_flight_during_a_swap_finishes_on_its_snapshot(api_settings: Settings) -> None:
-    from tests.api.conftest import ARTICLES, build_index, serve
+    from tests.api.conftest import ARTICLES, EXTRA_ARTICLE, build_index, serve
     from tests.api.test_batcher import GatedEmbedder
 
     add_articles(api_settings, ARTICLES)
     old_version = build_index(api_settings).version
+    add_articles(api_settings, [EXTRA_ARTICLE])  # something for the rebuild to build
     embedder = GatedEmbedder()  # holds the first question inside the model call
     with serve(api_settings, embedder=embedder) as live, live.client(WRITE_TOKEN) as client:
         in_flight: dict[str, httpx.Response] = {}

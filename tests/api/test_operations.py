@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.api.conftest import WRITE_TOKEN, LiveServer, assert_error
+from articleqa.config import Settings
+from tests.api.conftest import EXTRA_ARTICLE, WRITE_TOKEN, LiveServer, add_articles, assert_error
 from tests.api.test_articles import rebuild
 
 
@@ -16,11 +17,14 @@ def test_health_names_the_served_version(live: LiveServer) -> None:
     assert health.json() == {"status": "ok", "version": version, "fallback_reason": None}
 
 
-def test_metrics_count_requests_by_route_template(live: LiveServer, article_ids: list[str]) -> None:
+def test_metrics_count_requests_by_route_template(
+    live: LiveServer, article_ids: list[str], api_settings: Settings
+) -> None:
     with live.client(WRITE_TOKEN) as client:
         client.post("/ask", json={"question": "tram"})
         client.get(f"/articles/{article_ids[0]}")
         client.get("/articles/unknown")
+        add_articles(api_settings, [EXTRA_ARTICLE])  # something for the rebuild to build
         assert rebuild(client)["status"] == "succeeded"
         response = client.get("/metrics")
     assert response.status_code == 200
@@ -32,7 +36,7 @@ def test_metrics_count_requests_by_route_template(live: LiveServer, article_ids:
         assert f"articleqa_http_requests_total{{{series}}} 1.0" in text
     assert article_ids[0] not in text  # raw paths would give one series per id
     assert 'articleqa_http_request_duration_seconds_count{method="POST",route="/ask"' in text
-    assert "articleqa_index_articles 3.0" in text
+    assert "articleqa_index_articles 4.0" in text
     assert "articleqa_index_loaded 1.0" in text
     assert "articleqa_rebuild_duration_seconds_count 1.0" in text
     assert "articleqa_rebuild_failures_total 0.0" in text

@@ -105,6 +105,7 @@ def test_full_disk_during_an_api_rebuild_fails_the_job_and_keeps_serving(
     settings = make_settings(tmp_path / "home")
     add_articles(settings, SAMPLE_ARTICLES)
     before = build_index(settings).version
+    add_articles(settings, generated_articles(1))  # something to build
     with serve(settings) as live, live.client(WRITE_TOKEN) as client:
         _faiss_to_full_disk(monkeypatch)
         job_id = client.post("/index/rebuild").json()["job_id"]
@@ -132,6 +133,7 @@ def test_full_disk_under_the_cli_is_one_error_line(tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "home")
     add_articles(settings, SAMPLE_ARTICLES)
     before = build_index(settings).version
+    add_articles(settings, generated_articles(1))  # something to build
     result = subprocess.run(
         [sys.executable, str(CRASHPOINT), "index", "--quiet"],
         env=cli_env(settings.home, ARTICLEQA_CRASHPOINT="disk-full"),

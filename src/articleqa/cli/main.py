@@ -173,6 +173,12 @@ def index(ctx: click.Context, rollback: bool, wait: float | None, quiet: bool, f
         click.echo(f"rolled back: {version} is current")
         return
     report = build_with_progress(engine, lock_timeout_s=wait, progress=not quiet, full=full)
+    if not report.published:
+        click.echo(
+            f"unchanged: {report.version} is current ({report.articles} articles, "
+            f"{report.passages} passages; nothing changed since it was built; --full builds anyway)"
+        )
+        return
     click.echo(
         f"published {report.version}: {report.articles} articles, {report.passages} passages "
         f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f}s"
