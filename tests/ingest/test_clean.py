@@ -6,7 +6,14 @@ import unicodedata
 
 import pytest
 
-from articleqa.ingest.clean import byline_author, clean_text, is_noise_line, normalize_unicode
+from articleqa.ingest.clean import (
+    byline_author,
+    clean_blocks,
+    clean_text,
+    is_noise_line,
+    normalize_unicode,
+)
+from articleqa.models import Block, BlockKind
 
 
 def test_text_is_nfc_normalised() -> None:
@@ -268,3 +275,20 @@ def test_underlines_and_rules_are_decoration_not_text() -> None:
     text, _ = clean_text(raw)
 
     assert text.split("\n\n") == ["Specification", "The field is a boolean.", "The end."]
+
+
+def test_a_structured_document_s_date_line_under_its_title_is_kept() -> None:
+    # The Eclipse Foundation Software User Agreement's page: "<h2>…</h2><p>March 17, 2005</p>".
+    # Dropped as a pasted stamp, the date could not be quoted for "What date is on the
+    # agreement?". A date elsewhere, or with a time, is still a stamp.
+    def texts(*blocks: Block) -> list[str]:
+        return [b.text for b in clean_blocks(blocks)[0]]
+
+    body = Block(BlockKind.TEXT, "The Eclipse Foundation makes software available.")
+    title = Block(BlockKind.HEADING, "Software User Agreement", 2)
+    assert texts(title, Block(BlockKind.TEXT, "March 17, 2005"), body)[:2] == [
+        "Software User Agreement",
+        "March 17, 2005",
+    ]
+    assert "Oct 25, 2024" not in texts(body, Block(BlockKind.TEXT, "Oct 25, 2024"))
+    assert texts(Block(BlockKind.TEXT, "Oct 25, 2024 9:14 AM"), body) == [body.text]

@@ -392,6 +392,22 @@ def _clean_code(text: str) -> str:
     return "\n".join(line for line in lines if line.strip())
 
 
+# A date alone ("March 17, 2005", "2026-05-14"), without a time or a word before it.
+_DATE_ALONE = re.compile(rf"^{_DATE}$", re.IGNORECASE)
+
+
+def _dates_the_document(block: Block, before: list[Block]) -> bool:
+    """Whether ``block`` is a structured document's date line: a paragraph that is a date
+    alone, before any other text (only headings above it). A pasted article's stamp lines are
+    noise wherever they stand, and a structured page's date elsewhere is too."""
+    return (
+        block.kind is BlockKind.TEXT
+        and "\n" not in block.text.strip()
+        and _DATE_ALONE.match(block.text.strip()) is not None
+        and all(b.kind is BlockKind.HEADING for b in before)
+    )
+
+
 def clean_blocks(blocks: Iterable[Block]) -> tuple[list[Block], str | None]:
     """Clean a structured reader's blocks one by one; their kinds and order are kept.
 
@@ -403,6 +419,11 @@ def clean_blocks(blocks: Iterable[Block]) -> tuple[list[Block], str | None]:
     has_content = False
     cleaned: list[Block] = []
     for block in blocks:
+        if _dates_the_document(block, cleaned):
+            # "March 17, 2005" under the Eclipse agreement's title: the document's own date,
+            # not a pasted stamp; "What date is on the agreement?" is answered by it.
+            cleaned.append(Block(block.kind, block.text.strip(), block.level))
+            continue
         if block.kind is BlockKind.CODE:
             text = _clean_code(block.text)
             has_content = has_content or bool(text)
