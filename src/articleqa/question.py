@@ -209,16 +209,17 @@ _VERSION_QUESTION = re.compile(
 # don't give one?", "How long do keys stay when no lifetime is set?", "... unless told
 # otherwise?") asks for the default, as the answer words it ("The default compression level is
 # -6"), though it never says "default".
+# The verbs of leaving something unsaid, after "don't", "never".
+_UNSAID = r"\s+(?:give|specify|set|pass|choose|provide|select|configure|supply|name|say|tell)\b|"
 _IMPLIED_DEFAULT = re.compile(
     r"\b(?:when|if|unless)\s+(?:i|you|we|one|it|they|(?:the|an?)\s+(?:[\w.$-]+\s+){0,2}?[\w.$-]+)\s+"
-    r"(?:do not|don't|don’t|does not|"
-    r"doesn't|doesn’t|did not|didn't|didn’t|never)\s+(?:give|specify|set|pass|choose|provide|"
-    r"select|configure|supply|name|say|tell)\b|"
+    r"(?:do not|don't|don’t|does not|doesn't|doesn’t|did not|didn't|didn’t|never)"
+    + _UNSAID
     # "If I ask deluser for a backup but don't say where to put it, ...?"
-    r"\b(?:when|if)\s[^?]*?\bbut\s+(?:do not|don't|don’t|never)\s+(?:give|specify|set|pass|"
-    r"choose|provide|select|configure|supply|name|say|tell)\b|"
+    + r"\b(?:when|if)\s[^?]*?\bbut\s+(?:do not|don't|don’t|never)"
+    + _UNSAID
     # "... when I leave out initCrc?", "if you omit the port?"
-    r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:leave\s+out|leave\s+off|omit|skip)\b|"
+    + r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:leave\s+out|leave\s+off|omit|skip)\b|"
     r"\b(?:when|if)\s+(?:no|none)\s+(?:[\w.-]+\s+){0,3}(?:is|are|was|were|has been|have been)\s+"
     r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b|"
     r"\bunless\s+(?:told|set|specified|configured|instructed|asked)\s+otherwise\b|"
@@ -596,7 +597,7 @@ class QuestionInfo:
             # A full name surely names someone; one capitalised word may ("Mozilla") or not
             # ("PCAP mode"). Who made something is surely named where the text says so.
             if found(_PERSON_NAME):
-                if self.asks_authorship and not _AUTHORSHIP_STATED.search(sentence):
+                if self.asks_authorship and not states_authorship(sentence):
                     return 0.75
                 return 1.0
             # In capitals ("THIS SOFTWARE IS PROVIDED BY THE AUTHOR") no word stands out.
@@ -613,7 +614,7 @@ class QuestionInfo:
         """The question's words of authorship ("wrote", "author") that ``sentence`` says in its
         own ("Written by Ian A. Murdock", "Copyright © 1996-2019 Julian Seward") when it
         credits someone with the work asked about; none otherwise."""
-        if not self.asks_authorship or not _AUTHORSHIP_STATED.search(sentence):
+        if not self.asks_authorship or not states_authorship(sentence):
             return frozenset()
         return self.asked & _AUTHORSHIP_TERMS
 
