@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 from collections.abc import Iterator
 
 from articleqa.ingest.blocks import article_from_blocks, blocks_from_html, take_title
@@ -140,7 +141,8 @@ class _Converter:
         body = self.lines[self.index + 1 : end]
         self.index = end + 1
         if kind in _CODE_BLOCKS:
-            yield f"<pre><code>{html.escape(_dedent(body))}</code></pre>"
+            # Org indents a block inside a list item: the code is read without that indentation.
+            yield _code_block(textwrap.dedent("\n".join(body)).strip("\n"))
         elif kind in ("quote", "verse", "center"):
             yield f"<blockquote>{_Converter(body).html()}</blockquote>"
         elif kind not in ("comment", "export"):
@@ -171,7 +173,7 @@ class _Converter:
                 break
             body.append(fixed.group("text") or "")
             self.index += 1
-        return f"<pre><code>{html.escape(chr(10).join(body))}</code></pre>"
+        return _code_block("\n".join(body))
 
     def _list(self, indent: int | None = None) -> str:
         """A list: its items while they are of its kind (plain or "term :: description") and
@@ -248,11 +250,8 @@ class _Converter:
         return f"<p>{_inline(' '.join(text))}</p>"
 
 
-def _dedent(lines: list[str]) -> str:
-    """A block's lines without the indentation they share (Org indents blocks in lists)."""
-    indents = [len(line) - len(line.lstrip()) for line in lines if line.strip()]
-    cut = min(indents, default=0)
-    return "\n".join(line[cut:] for line in lines).strip("\n")
+def _code_block(code: str) -> str:
+    return f"<pre><code>{html.escape(code)}</code></pre>"
 
 
 def read_org(text: str, source: str | None) -> RawArticle:
