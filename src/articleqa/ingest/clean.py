@@ -422,7 +422,7 @@ def clean_blocks(blocks: Iterable[Block]) -> tuple[list[Block], str | None]:
         if _dates_the_document(block, cleaned):
             # "March 17, 2005" under the Eclipse agreement's title: the document's own date,
             # not a pasted stamp; "What date is on the agreement?" is answered by it.
-            cleaned.append(Block(block.kind, block.text.strip(), block.level))
+            cleaned.append(Block(block.kind, normalize_unicode(block.text).strip(), block.level))
             continue
         if block.kind is BlockKind.CODE:
             text = _clean_code(block.text)
