@@ -1717,3 +1717,32 @@ def test_who_wrote_a_readme_is_answered_by_its_copyright_line(settings: Settings
     highlight = answer.quotes[0].highlight
     assert highlight is not None
     assert highlight.text.startswith("Copyright 2004-2007 Lennart Poettering")
+
+
+def test_the_article_s_own_name_does_not_pick_the_highlight(settings: Settings) -> None:
+    # Python-RSA's CLI page: "A lot of the Python-RSA functionality is also available as
+    # commandline scripts." shares the page's rare name with "What do the Python-RSA command
+    # line tools look like on Windows?"; but every sentence of the page is about Python-RSA,
+    # so its name tells none from another, and the sentence about Windows answers.
+    store = _store_of(
+        settings,
+        (
+            "Keyring command line",
+            "A lot of the Keyring functionality is also available as command line tools. On "
+            "Linux they are executable scripts, on Windows they are .exe files.\n\n"
+            "All tools accept a --help parameter.",
+        ),
+        (
+            "Shell basics",
+            "The command line is where tools run. Every command line tool reads its options first.",
+        ),
+        ("Build tools", "Command line tools build the project. The tools print a line a step."),
+    )
+    answer = _searcher(settings, store, abstain_threshold=-1.0).ask(
+        "What do the Keyring command line tools look like on Windows?", k=1
+    )
+
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    assert highlight.text == "On Linux they are executable scripts, on Windows they are .exe files."
+    _assert_contract(answer, store)

@@ -919,7 +919,9 @@ class Searcher:
         sentences = words.sentences
         texts = [passage.text[span.start : span.end] for span, _ in sentences]
         meaning = self._meaning(candidate.ordinal, query_vector).tolist()
-        heading_terms = words.heading
+        # Every sentence of a section is about its heading, and every sentence of an article
+        # about its title: their words tell no sentence from another.
+        heading_terms = words.heading | self._line_terms(article.title)
         # A credit says "wrote" in other words ("Copyright 2004-2007 Lennart Poettering").
         shares_words = (
             not info.asked.isdisjoint(words.all_terms | heading_terms)
