@@ -673,3 +673,31 @@ def test_a_sentence_credits_its_maker_with_a_few_words_between() -> None:
 )
 def test_a_question_asks_for_a_cause(question: str, asks: bool) -> None:
     assert read_question(question).asks_reason is asks
+
+
+@pytest.mark.parametrize(
+    ("asked", "situation"),
+    [
+        (
+            "If a maintainer script runs deluser for a user that is already gone, does it fail?",
+            "maintainer script runs deluser user already gone",
+        ),
+        (
+            "My callback gets an err as its first argument; what should a test wrap it with?",
+            "my callback gets err its first argument",
+        ),
+        (
+            "Now that oauth2client is deprecated, what should I switch to?",
+            "now oauth2client deprecated",
+        ),
+        ("When I free a closure, which address do I pass back?", "free closure"),
+        ("My CA won't take PEM. which option writes another format?", "my ca won take pem"),
+        ("What is the default port?", ""),
+        ("When was pip 1.0 released?", ""),
+        ("Which option of ssh-add, e.g. -D, deletes keys?", ""),
+    ],
+)
+def test_the_situation_a_question_sets_out_is_told_from_what_it_asks(
+    asked: str, situation: str
+) -> None:
+    assert read_question(asked).situation == frozenset(terms(situation))

@@ -1746,3 +1746,53 @@ def test_the_article_s_own_name_does_not_pick_the_highlight(settings: Settings) 
     assert highlight is not None
     assert highlight.text == "On Linux they are executable scripts, on Windows they are .exe files."
     _assert_contract(answer, store)
+
+
+def test_the_situation_a_question_sets_out_weighs_less_than_what_it_asks(
+    settings: Settings,
+) -> None:
+    # openssl's HOWTO: "My certificate authority won't take a signing request in PEM." sets
+    # out a situation its next sentences speak of; what is asked ("Which option lets me write
+    # it in another format?") is answered by the sentence after them.
+    text = (
+        "Certificates\n\nThe certificate request is created like this:\n\n"
+        "openssl req -new -key privkey.pem -out cert.csr\n\n"
+        "Now, cert.csr can be sent to the certificate authority, if they can handle files in "
+        "PEM format. If not, use the extra argument '-outform' followed by the keyword for the "
+        "format to use."
+    )
+    highlight = _highlight_in(
+        settings,
+        FakeEmbedder(),
+        "Managing certificates",
+        text,
+        "My certificate authority won't take a signing request in PEM. Which option lets me "
+        "write it in another format?",
+    )
+
+    assert "-outform" in highlight
+    assert "openssl req" not in highlight
+
+
+def test_who_wrote_a_tool_is_answered_by_the_sentence_crediting_someone_with_it(
+    home: Path,
+) -> None:
+    # tune2fs(8): "Who originally wrote tune2fs?" shares more words with an option's entry
+    # ("Originally ...") than with the AUTHOR section, whose sentence credits Remy Card with
+    # tune2fs itself.
+    page = (
+        ".TH FSPROBE 8\n.SH NAME\nfsprobe \\- adjust file system parameters\n.SH OPTIONS\n"
+        ".TP\n-T time-last-checked\nSet the time the file system was last checked using "
+        "fsprobe. This can be useful in scripts which use a Logical Volume Manager to make a "
+        "consistent snapshot of a file system, and then check it during off hours. Originally "
+        "the time was kept by hand.\n.SH AUTHOR\nfsprobe was written by Remy Card "
+        "<remy@example.org>. It is currently being maintained by Theodore Ts'o "
+        "<tytso@example.org>. This manual page was written by Christian Kuhtz "
+        "<chk@example.org>.\n"
+    )
+    answer, store = _ask_man(home, page, "Who originally wrote fsprobe?")
+
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    assert highlight.text == "fsprobe was written by Remy Card <remy@example.org>."
+    _assert_contract(answer, store)

@@ -528,6 +528,10 @@ class QuestionInfo:
     # "What support tier do Rust's UEFI targets have?": the property asked for, as terms, its
     # last word first. A line naming it as a field answers ("Tier: 2").
     field: tuple[str, ...] = ()
+    # The words only of the situation the question sets before it asks ("If a maintainer
+    # script runs deluser for a user that is already gone, does it fail?": "maintainer",
+    # "script", "gone"): the answer is said of it, but answers what is asked after it.
+    situation: frozenset[str] = frozenset()
 
     @property
     def seeks_kind(self) -> bool:
@@ -835,7 +839,34 @@ def read_question(question: str) -> QuestionInfo:
         asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
         defines=_defined_term(question),
         field=_field(question),
+        situation=_situation(question),
     )
+
+
+# What a question sets out before it asks: a clause of condition ("If ..., does it fail?",
+# "Now that oauth2client is deprecated, what ...?") or sentences before the one that asks
+# ("My callback gets an err as its first argument; what should ...?").
+_SETTING_CLAUSE = re.compile(
+    r"\s*(?:when|if|once|after|before|while|since|now that|given that)\b[^,?;]*,\s*",
+    re.IGNORECASE,
+)
+_SETTING_SENTENCES = re.compile(
+    r".*(?:[.:!?]\s+(?=[A-Z])|;\s*(?=\S)|[.:!?]\s+(?=(?i:" + _ASKING.pattern + r")))",
+    re.DOTALL,
+)
+
+
+def _situation(question: str) -> frozenset[str]:
+    """The terms of the situation a question sets before what it asks, less those it asks
+    with: none when it sets none."""
+    setting = _SETTING_SENTENCES.match(question.rstrip().rstrip("?"))
+    end = setting.end() if setting else 0
+    clause = _SETTING_CLAUSE.match(question, end)
+    if clause and _ASKING.match(question, clause.end()):
+        end = clause.end()
+    if not end:
+        return frozenset()
+    return frozenset(question_terms(question[:end])) - frozenset(question_terms(question[end:]))
 
 
 def _piece(byline_question: re.Match[str] | None) -> str | None:

@@ -67,6 +67,7 @@ EVIDENCE_SENTENCE_WEIGHT = 0.2
 _HIGHLIGHT_WORDS_WEIGHT = 2.0
 _HIGHLIGHT_CONTEXT_WEIGHT = 0.15
 _HIGHLIGHT_TYPE_WEIGHT = 0.15
+_SITUATION_SHARE = 0.5  # of a word's weight, for the words of the situation a question sets
 # Below any sentence that says more than the question: chosen only when every sentence echoes it.
 _ECHO_SCORE = -10.0
 # A word written with a capital (past a sentence's first character: see ``_names_anew``).
@@ -652,8 +653,39 @@ class Searcher:
         if info.asks_for_byline:
             ranked = self._byline_first(info, ranked)
         elif info.asks_authorship:
+            ranked = self._crediting_the_subject_first(info, ranked)
             ranked = self._credited_opening_first(ranked)
         return ranked
+
+    def _crediting_the_subject_first(
+        self, info: QuestionInfo, ranked: list[Candidate]
+    ) -> list[Candidate]:
+        """ "Who originally wrote tune2fs?" is answered by the sentence crediting someone with
+        tune2fs ("tune2fs was written by Remy Card"), in a manual's AUTHOR section that shares
+        little else with the question: unless the best passage holds such a sentence, the
+        first passage of its article that does goes first. One crediting someone with
+        something else does not: "The PyYAML module was written by Kirill Simonov" does not
+        answer "Who created Python?"."""
+        if not ranked or not info.subjects:
+            return ranked
+        passages = self.snapshot.passages
+        article_id = passages[ranked[0].ordinal].spans[0][0]
+        for candidate in ranked:
+            if passages[candidate.ordinal].spans[0][0] != article_id:
+                continue
+            if self._credits_the_subject(info, candidate.ordinal):
+                return _first(ranked, candidate.ordinal)
+        return ranked
+
+    def _credits_the_subject(self, info: QuestionInfo, ordinal: int) -> bool:
+        """Whether a sentence of the passage credits someone and names a subject of the
+        question."""
+        text = self.snapshot.passages[ordinal].text
+        return any(
+            any(subject <= words for subject in info.subjects)
+            and states_authorship(text[span.start : span.end])
+            for span, words in self._words(ordinal).sentences
+        )
 
     def _credited_opening_first(self, ranked: list[Candidate]) -> list[Candidate]:
         """ "Who wrote nss-mdns?" over a README whose only word on who wrote it is the line
@@ -1045,7 +1077,12 @@ class Searcher:
         question's rare words in it (or in the line before it) and by holding the kind of answer
         asked for."""
         asked = info.asked
-        weight = {t: self._idf.get(t, 1.0) for t in asked}
+        # The situation a question sets out is said beside the answer, but less surely than
+        # what it asks.
+        weight = {
+            t: self._idf.get(t, 1.0) * (_SITUATION_SHARE if t in info.situation else 1.0)
+            for t in asked
+        }
         literals = info.written
         literal_weight = max(weight.values(), default=1.0)
         total = (sum(weight.values()) + literal_weight * len(literals)) or 1.0
