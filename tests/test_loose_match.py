@@ -196,3 +196,27 @@ def test_loose_name_matching_on_the_whole_vocabulary_answers_as_word_by_word() -
             term,
             sorted(vocabulary),
         )
+
+
+@pytest.mark.parametrize(
+    ("term", "vocabulary", "loose", "exact_words"),
+    [
+        # "systemd" is no slip for the common word "system", nor named inside "subsystem".
+        ("systemd", {"system"}, True, False),
+        ("systemd", {"subsystem"}, True, False),
+        # "nomicon" is named inside "rustonomicon"; "nslookp" is one edit from "nslookup".
+        ("nomicon", {"rustonomicon"}, True, True),
+        ("nslookp", {"nslookup"}, True, True),
+        ("mdns", {"nss", "libnss_mdns"}, True, True),
+        # Slips of common words stay slips: "parliment", "braodcast".
+        ("parliment", {"parliament"}, True, True),
+        ("braodcast", {"broadcast"}, True, True),
+    ],
+)
+def test_a_word_written_in_lower_case_matches_only_its_own_spellings(
+    term: str, vocabulary: set[str], loose: bool, exact_words: bool
+) -> None:
+    words = frozenset(vocabulary)
+
+    assert LooseTerm(term).within(words) is loose
+    assert LooseTerm(term, exact_words=True).within(words) is exact_words

@@ -701,3 +701,28 @@ def test_the_situation_a_question_sets_out_is_told_from_what_it_asks(
     asked: str, situation: str
 ) -> None:
     assert read_question(asked).situation == frozenset(terms(situation))
+
+
+@pytest.mark.parametrize(
+    ("asked", "limit"),
+    [
+        ("What is the most scrollback history Zutty will let me keep?", True),
+        ("How long can a passphrase hashed with bcrypt be?", True),
+        ("How many files can tar hold at most?", True),
+        ("What is the minimum version of Meson required?", True),
+        ("What is the largest city of the region?", False),
+        ("Who is the most famous author?", False),
+        ("What is the most common error?", False),
+        ("How many bytes per line does xxd print?", False),
+    ],
+)
+def test_a_question_asks_for_a_limit(asked: str, limit: bool) -> None:
+    assert read_question(asked).asks_limit is limit
+
+
+def test_a_sentence_stating_a_limit_holds_the_kind_of_answer_asked() -> None:
+    info = read_question("What is the most scrollback history Zutty will let me keep?")
+
+    assert info.expects("The maximum allowed value is 50,000.") == 1.0
+    assert info.expects("Passphrases of up to 72 characters are hashed.") == 1.0
+    assert info.expects("The default value is 500 lines.") == 0.0

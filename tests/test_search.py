@@ -1796,3 +1796,42 @@ def test_who_wrote_a_tool_is_answered_by_the_sentence_crediting_someone_with_it(
     assert highlight is not None
     assert highlight.text == "fsprobe was written by Remy Card <remy@example.org>."
     _assert_contract(answer, store)
+
+
+def test_asked_for_the_most_the_highlight_is_the_sentence_stating_the_limit(
+    settings: Settings,
+) -> None:
+    # Zutty's -saveLines: "What is the most scrollback history ...?" shares its words with the
+    # option's description; the answer is the sentence giving the maximum.
+    text = (
+        "Scrollback\n\nThe saveLines option sets the number of lines of scrollback history to "
+        "keep in the off-screen page history, viewable by paging the terminal up and down. The "
+        "default value is 500 lines, which should be enough for everyday use. The maximum "
+        "allowed value is 50,000."
+    )
+    highlight = _highlight_in(
+        settings,
+        FakeEmbedder(),
+        "Termlet user guide",
+        text,
+        "What is the most scrollback history Termlet will let me keep?",
+    )
+
+    assert highlight == "The maximum allowed value is 50,000."
+
+
+def test_a_lower_case_name_no_passage_writes_is_not_taken_for_a_common_word(
+    settings: Settings,
+) -> None:
+    # init-system-helpers' README: nothing in it is about systemd; its "system" and
+    # "subsystem" are other words, not slips for it.
+    searcher = _searcher_of(
+        settings,
+        "invoke-rc.d interface",
+        "invoke-rc.d runs init scripts. To shield policy-rc.d from the underlying initscript "
+        "system, invoke-rc.d implements built-in rules. A subsystem error is reported to the "
+        "caller.",
+    )
+
+    assert not searcher.ask("How does invoke-rc.d handle systemd service units?", k=1).answered
+    assert searcher.ask("How does invoke-rc.d shield policy-rc.d?", k=1).answered

@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from wordfreq import zipf_frequency
+
 logger = logging.getLogger(__name__)
 
 # A term's tried words are forgotten past this many (its matches are kept): a bound on the
@@ -124,6 +126,16 @@ def _loosely_in_folded(folded: str, found: _Vocabulary) -> bool:
     )
 
 
+# wordfreq's Zipf scale: 4 is once in every 100,000 words, a word everyone uses.
+_COMMON_ZIPF = 4.0
+
+
+@functools.lru_cache(maxsize=65_536)
+def _common(word: str) -> bool:
+    """Whether ``word`` (an index term) is a common English word."""
+    return zipf_frequency(word, "en") >= _COMMON_ZIPF
+
+
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Optimal string alignment distance (a swap of neighbours is one edit), capped past
     ``limit``."""
@@ -164,10 +176,14 @@ class LooseTerm:
     before the word is marked tried, so a word seen as tried always has its match recorded.
     """
 
-    __slots__ = ("_folded", "_lock", "_matched", "_tried")
+    __slots__ = ("_exact_words", "_folded", "_lock", "_matched", "_tried")
 
-    def __init__(self, term: str) -> None:
+    def __init__(self, term: str, exact_words: bool = False) -> None:
+        """``exact_words``: the term is a word of its own written in lower case ("systemd"):
+        a slip or a word holding it whole matches, a common word it extends ("system") or
+        one holding only part of it ("subsystem") does not."""
         self._folded = fold(term)
+        self._exact_words = exact_words
         self._matched: set[str] = set()
         self._tried: set[str] = set()
         self._lock = threading.Lock()
@@ -182,10 +198,25 @@ class LooseTerm:
             return False
         words = list(new)
         found = _loosely_in_folded(self._folded, _folded(words))
+        matches = _matching(self._folded, words) if found else []
+        if self._exact_words:
+            # A slip ("parliment") or a word holding the term whole ("rustonomicon" for
+            # "nomicon"); not a common word the term extends ("system" for "systemd": another
+            # name made from it), nor a word holding only part of it ("subsystem").
+            matches = [word for word in matches if self._spelling_of(fold(word))]
+            found = bool(matches)
         with self._lock:
             if found:
-                self._matched.update(_matching(self._folded, words))
+                self._matched.update(matches)
             if len(self._tried) + len(words) > MAX_TRIED_WORDS:
                 self._tried.clear()
             self._tried.update(words)
         return found
+
+    def _spelling_of(self, word: str) -> bool:
+        """Whether the term, written in lower case as a word of its own, is ``word`` as
+        written (``exact_words``)."""
+        term = self._folded
+        if term.startswith(word) and _common(word):
+            return False
+        return term in word or edit_distance(term, word, 2) <= 2

@@ -237,6 +237,26 @@ _EXPLICIT_DEFAULT = re.compile(
     r"defaults?\b",
     re.IGNORECASE,
 )
+# Asked for a limit: "What is the most scrollback history Zutty will keep?", "How long can a
+# passphrase be?", "the minimum version", "at most".
+_LIMIT_QUESTION = re.compile(
+    # "the most" with a noun, not with an adjective ("the most famous author", "the most
+    # common error": superlatives, not limits).
+    r"\bthe\s+(?:most|least|fewest)\s+(?!(?:common|likely|often|frequent|important)\b|"
+    r"\w+(?:ous|ful|ble|ive|ant|ent|ar|al|ic|ed|ing|est|ly)\b)|"
+    r"\bthe\s+(?:maximum|minimum|max|min)\b|\b(?:upper|lower)\s+(?:limit|bound)\b|"
+    r"\bat\s+(?:most|least)\b|^\s*how\s+(?:long|big|large|many|much|high|low|far|small|short|"
+    r"old|few)\s+(?:[\w'’-]+\s+){0,5}?(?:can|could|may|must)\b",
+    re.IGNORECASE,
+)
+# A sentence that states a limit: "The maximum allowed value is 50,000", "up to 72 characters",
+# "at most 16", "no more than 8", "Maximum passphrase length", "limited to 255 bytes".
+_LIMIT_STATED = re.compile(
+    r"\b(?:maximum|minimum|max|min|at\s+(?:most|least)|up\s+to|no\s+(?:more|fewer|less|"
+    r"longer|shorter)\s+than|not\s+(?:more|less|longer|shorter)\s+than|limit(?:ed)?\s+(?:of|to|is)|"
+    r"(?:upper|lower)\s+(?:limit|bound)|cannot\s+exceed|must\s+not\s+exceed|exceeds?)\b",
+    re.IGNORECASE,
+)
 # A sentence that states a default: "The default compression level is -6", "it defaults to 1",
 # "By default 64 requests may be active", "This is the default if ...", "Default - 10".
 _DEFAULT_STATED = re.compile(
@@ -520,6 +540,7 @@ class QuestionInfo:
     asks_option: bool = False  # "which option": a typed option answers ("-outform")
     asks_name: bool = False  # "what is the name of": a sentence giving a name answers
     asks_reason: bool = False  # "why": a cause answers, not the consequence the question names
+    asks_limit: bool = False  # "the most ...", "how long can ...": a stated limit answers
     # "Who wrote mawk?": answered by a sentence saying who wrote it.
     asks_authorship: bool = False
     # "What does pinning mean?": the defined term's terms, answered by a sentence that says
@@ -560,6 +581,8 @@ class QuestionInfo:
         who made something and the sentence credits no one, 0.5 for a bare number or a lone
         capitalised word, else 0."""
         if self.asks_default and states_default(sentence):
+            return 1.0
+        if self.asks_limit and states_limit(sentence):
             return 1.0
         if self.defines and self._defines_term(sentence):
             return 1.0
@@ -836,6 +859,7 @@ def read_question(question: str) -> QuestionInfo:
         asks_option=_OPTION_QUESTION.search(question) is not None,
         asks_name=_NAME_QUESTION.search(question) is not None,
         asks_reason=_REASON_QUESTION.match(question) is not None,
+        asks_limit=_LIMIT_QUESTION.search(question) is not None,
         asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
         defines=_defined_term(question),
         field=_field(question),
@@ -931,6 +955,11 @@ def _shouted(sentence: str) -> bool:
         return len(raw.translate(None, _ASCII_NOT_CAPITALS)) * 2 > letters
     found = [ch for ch in sentence if ch.isalpha()]
     return sum(ch.isupper() for ch in found) * 2 > len(found)
+
+
+def states_limit(sentence: str) -> bool:
+    """Whether ``sentence`` says what a limit is ("The maximum allowed value is 50,000")."""
+    return _LIMIT_STATED.search(sentence) is not None
 
 
 def states_default(sentence: str) -> bool:

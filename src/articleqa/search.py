@@ -9,7 +9,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -38,6 +38,7 @@ from articleqa.question import (
     read_question,
     states_authorship,
     states_default,
+    states_limit,
 )
 from articleqa.retrieval import Retriever, SnapshotRetriever
 from articleqa.sentence_words import sentence_terms
@@ -235,8 +236,8 @@ class Searcher:
         self._about_cache: dict[str, frozenset[str]] = {}
         self._line_terms_cache: dict[str, frozenset[str]] = {}
         self._article_terms_cache: dict[str, frozenset[str]] = {}
-        self._fuzzy_cache: dict[tuple[int, str, frozenset[str], bool], bool] = {}
-        self._loose_terms: dict[str, LooseTerm] = {}
+        self._fuzzy_cache: dict[tuple[int, str, frozenset[str], bool, bool], bool] = {}
+        self._loose_terms: dict[tuple[str, bool], LooseTerm] = {}
         self._sentence_vector_cache: dict[str, np.ndarray] = {}
 
     def ask(
@@ -471,8 +472,16 @@ class Searcher:
         """For each subject, version, then code literal of the question: whether the passage,
         as part of that article, names it (lazily, so that ``all`` stops at the first it does
         not)."""
-        for subject in info.subjects:
-            yield self._mentions(ordinal, article_id, subject, typed=subject in info.typed)
+        for subject, written in zip(info.subjects, info.subject_words, strict=False):
+            yield self._mentions(
+                ordinal,
+                article_id,
+                subject,
+                typed=subject in info.typed,
+                # A technical word written in lower case is typed as it is spelt: "systemd" is
+                # not a slip for "system". A misspelt name is capitalised ("Primier League").
+                exact_words=written.islower(),
+            )
         for version in info.versions:
             yield self._mentions_version(ordinal, article_id, version)
         for literal in info.code_literals:
@@ -504,6 +513,7 @@ class Searcher:
         *,
         framing_only: bool = False,
         typed: bool = False,
+        exact_words: bool = False,
     ) -> bool:
         """Whether the passage names the subject, allowing the ways people write a name in a
         question: a typo ("Primier"), another spelling ("patronized"/"patronised"), an accent
@@ -534,24 +544,29 @@ class Searcher:
             return all(
                 any(_within(term, vocabulary) for vocabulary in searched) for term in missing
             )
-        key = (ordinal, article_id, subject, framing_only)
+        key = (ordinal, article_id, subject, framing_only, exact_words)
         cached = self._fuzzy_cache.get(key)
         if cached is None:
             cached = _remember(
                 self._fuzzy_cache,
                 key,
                 all(
-                    any(self._loose(term).within(vocabulary) for vocabulary in searched)
+                    any(
+                        self._loose(term, exact_words).within(vocabulary) for vocabulary in searched
+                    )
                     for term in missing
                 ),
             )
         return cached
 
-    def _loose(self, term: str) -> LooseTerm:
+    def _loose(self, term: str, exact_words: bool = False) -> LooseTerm:
         """A subject term's loose matches among the words tried so far (``LooseTerm``)."""
-        cached = self._loose_terms.get(term)
+        key = (term, exact_words)
+        cached = self._loose_terms.get(key)
         if cached is None:
-            cached = _remember(self._loose_terms, term, LooseTerm(term), limit=_LOOSE_TERMS)
+            cached = _remember(
+                self._loose_terms, key, LooseTerm(term, exact_words), limit=_LOOSE_TERMS
+            )
         return cached
 
     def _about_terms(self, article_id: str) -> frozenset[str]:
@@ -988,7 +1003,9 @@ class Searcher:
                 key=scores.__getitem__,
             )
             if info.asks_default:
-                best = _stating_default(texts, scores, paragraphs, answering, best)
+                best = _stating(states_default, texts, scores, paragraphs, answering, best)
+            elif info.asks_limit:
+                best = _stating(states_limit, texts, scores, paragraphs, answering, best)
             # Whether each sentence starts a line (a list item's next line is not the item).
             starts_line = [
                 i == 0 or "\n" in passage.text[sentences[i - 1][0].end : span.start]
@@ -1477,21 +1494,22 @@ def _answer_extent(
 MAX_QUOTE_CHARS = 4_000
 
 
-def _stating_default(
+def _stating(
+    states: Callable[[str], bool],
     texts: list[str],
     scores: list[float],
     paragraphs: Sequence[int],
     answering: Sequence[int],
     best: int,
 ) -> int:
-    """Asked for a default, the sentence that states one answers ("Without this option the
-    default maximum lifetime is forever"), not the one describing the setting in more of the
-    question's words ("Set a default value for the maximum lifetime ..."). A statement is as
-    close to the question as the best sentence of the entry it ends (its paragraph, from the
-    statement before it): "The default is 100." under "The maximum number of commands to save
-    in the history file.", not the history file name's "The default is ...". ``best`` when
-    no sentence states a default."""
-    stating = [i for i in answering if states_default(texts[i])]
+    """Asked for a default (or a limit), the sentence that ``states`` one answers ("Without
+    this option the default maximum lifetime is forever"), not the one describing the setting
+    in more of the question's words ("Set a default value for the maximum lifetime ..."). A
+    statement is as close to the question as the best sentence of the entry it ends (its
+    paragraph, from the statement before it): "The default is 100." under "The maximum number
+    of commands to save in the history file.", not the history file name's "The default is
+    ...". ``best`` when no sentence states one."""
+    stating = [i for i in answering if states(texts[i])]
     if not stating:
         return best
 
