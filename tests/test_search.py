@@ -1835,3 +1835,21 @@ def test_a_lower_case_name_no_passage_writes_is_not_taken_for_a_common_word(
 
     assert not searcher.ask("How does invoke-rc.d handle systemd service units?", k=1).answered
     assert searcher.ask("How does invoke-rc.d shield policy-rc.d?", k=1).answered
+
+
+def test_a_question_word_no_passage_holds_weighs_as_the_rarest(settings: Settings) -> None:
+    # "What is the chemical symbol for tin?" over a FAQ on text encodings: its one sentence
+    # with "symbols" held the whole of the question's weight when "chemical" and "tin", held
+    # by no passage, weighed nothing; they are the question's rarest words.
+    encoding = (
+        "When you think of text, you probably think of the characters and symbols you see on "
+        "your screen. Computers deal in bits and bytes."
+    )
+    bytes_ = "Every encoding maps characters to sequences of bytes in its own way."
+    searcher = _searcher(settings, _store_of(settings, ("Encodings", encoding), ("Bytes", bytes_)))
+    question = "What is the chemical symbol for tin?"
+
+    ranked = searcher.rank(question, FakeEmbedder().embed([question])[0], SearchFilters())
+
+    by_text = {searcher.snapshot.passages[c.ordinal].text: c for c in ranked}
+    assert 0.0 < by_text[encoding].sentence < 0.5

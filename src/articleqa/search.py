@@ -228,6 +228,8 @@ class Searcher:
         # Candidate look-ups: the snapshot's own files unless a backend brings its own.
         self.retriever = retriever or SnapshotRetriever(snapshot)
         self._idf = self.retriever.idf()
+        # A word no passage holds is rarer than any that one does: it weighs as the rarest.
+        self._unseen_idf = max(self._idf.values(), default=1.0)
         self.abstain_threshold = abstain_threshold(settings, embedder.name)
         self._words_cache: dict[int, _PassageWords] = {}
         self._refs: dict[str, ArticleRef] = {}
@@ -803,7 +805,7 @@ class Searcher:
         asked, literals = set(info.asked), info.written
         settings = self.settings
         weight, meaning_weight = settings.sentence_weight, settings.sentence_meaning_weight
-        term_weight = {t: self._idf.get(t, 0.0) for t in asked}.__getitem__
+        term_weight = {t: self._idf.get(t, self._unseen_idf) for t in asked}.__getitem__
         total = sum(map(term_weight, asked))
         if literals:
             # A token the question writes that the index cannot hold ("-p", "%M", "2.0")
