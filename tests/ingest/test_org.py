@@ -163,3 +163,40 @@ def test_a_block_inside_a_list_item_is_code_and_a_rule_is_no_text() -> None:
     assert (BlockKind.CODE, "apt install ferry-report") in kinds
     assert "#+" not in article.text and "-----" not in article.text
     assert "• Install the ferry tool first:" in article.text
+
+
+def test_an_org_document_saved_as_text_is_read_as_org(tmp_path: Path) -> None:
+    # Zutty's README.org, gunzipped as a .txt: read as plain text, its title was "+TITLE:
+    # Zutty - Zero-cost Unicode Teletype" and every marker stayed.
+    path = tmp_path / "ferry.txt"
+    path.write_text(PAGE, encoding="utf-8")
+
+    [(_label, raw)] = list(read_file(path, Settings(home=tmp_path, _env_file=None)))  # type: ignore[call-arg]
+
+    assert isinstance(raw, RawArticle), raw
+    assert raw == read_org(PAGE, raw.source)
+    assert raw.title == "Harbour ferry guide"
+
+
+def test_plain_text_that_merely_mentions_org_keywords_stays_plain(tmp_path: Path) -> None:
+    text = "Org keywords\n\nAn Org file opens with lines such as #+TITLE: My notes.\n"
+    path = tmp_path / "notes.txt"
+    path.write_text(text, encoding="utf-8")
+
+    [(_label, raw)] = list(read_file(path, Settings(home=tmp_path, _env_file=None)))  # type: ignore[call-arg]
+
+    assert isinstance(raw, RawArticle), raw
+    assert raw.title == "Org keywords"
+    assert "#+TITLE: My notes." in raw.text
+
+
+def test_a_forced_line_break_ends_its_line() -> None:
+    raw = read_org(
+        "#+TITLE: Links\n\nHomepage: https://ferry.example/ \\\\\nSource: "
+        "https://code.example/ferry\\\\\n\nNext paragraph.\n",
+        None,
+    )
+
+    assert raw.text == (
+        "Homepage: https://ferry.example/\nSource: https://code.example/ferry\n\nNext paragraph."
+    )

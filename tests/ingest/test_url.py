@@ -149,6 +149,11 @@ ROUTES: dict[str, Routes] = {
     "/plain": lambda h, s: _send(
         h, b"Council approves tram\n\nThe vote was 23 to 14.\n", "text/plain; charset=utf-8"
     ),
+    "/org": lambda h, s: _send(
+        h,
+        b"#+TITLE: Ferry notes\n\n* Timetable\n\nThe ferry leaves every /forty/ minutes.\n",
+        "text/plain; charset=utf-8",
+    ),
     "/latin1": lambda h, s: _send(
         h,
         "Caf\u00e9 reopens\n\nThe caf\u00e9 on Quay Road reopened.".encode("latin-1"),
@@ -402,3 +407,10 @@ def test_empty_page(site: Site) -> None:
 def test_malformed_urls_are_typed_errors(url: str) -> None:
     with pytest.raises(IngestError):
         fetch_url(url, allow_private=False, timeout_s=2)
+
+
+def test_an_org_document_served_as_plain_text_is_read_as_org(site: Site) -> None:
+    raw = fetch_url(site.url("/org"), allow_private=True)
+
+    assert raw.title == "Ferry notes"
+    assert raw.text == "Timetable\n\nThe ferry leaves every forty minutes."

@@ -53,6 +53,8 @@ _EMPHASIS = re.compile(
     r"(?=[\s\-.,:;!?'\")}\[]|$)"
 )
 _CODE_MARKS = frozenset("=~")
+# Org's forced line break: "\\" at a line's end (the lines joined by a space).
+_LINE_BREAK = re.compile(r"\\\\(?: |$)")
 
 
 def _inline(text: str) -> str:
@@ -247,11 +249,25 @@ class _Converter:
                 break
             text.append(line.strip())
             self.index += 1
-        return f"<p>{_inline(' '.join(text))}</p>"
+        # A line ending in "\\" ends there ("Homepage: ... \\" then "Source: ...").
+        lines = [part.strip() for part in _LINE_BREAK.split(" ".join(text))]
+        return f"<p>{'<br>'.join(_inline(part) for part in lines if part)}</p>"
 
 
 def _code_block(code: str) -> str:
     return f"<pre><code>{html.escape(code)}</code></pre>"
+
+
+# An Org document saved as text (README.org as README.txt) opens with its keyword lines
+# ("#+TITLE: Zutty user guide", "#+OPTIONS: ..."): no plain text does.
+_OPENING_KEYWORD = re.compile(
+    r"\A\s*#\+(?:TITLE|AUTHOR|DATE|OPTIONS|STARTUP|SETUPFILE|LANGUAGE):", re.IGNORECASE
+)
+
+
+def is_org(text: str) -> bool:
+    """Whether plain ``text`` is an Org document: it opens with Org keyword lines."""
+    return _OPENING_KEYWORD.match(text) is not None
 
 
 def read_org(text: str, source: str | None) -> RawArticle:
