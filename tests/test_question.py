@@ -726,3 +726,13 @@ def test_a_sentence_stating_a_limit_holds_the_kind_of_answer_asked() -> None:
     assert info.expects("The maximum allowed value is 50,000.") == 1.0
     assert info.expects("Passphrases of up to 72 characters are hashed.") == 1.0
     assert info.expects("The default value is 500 lines.") == 0.0
+
+
+def test_a_unit_asked_for_is_held_by_a_sentence_naming_one() -> None:
+    info = read_question("In what unit does the prober give the round-trip time of a reply?")
+
+    assert info.asks_unit
+    assert info.seeks_kind
+    assert info.expects("The time is provided as an integral number of microseconds elapsed.")
+    assert not info.expects("The time which passed between the probe and its response.")
+    assert not read_question("What does the prober give for a reply?").asks_unit

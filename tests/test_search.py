@@ -1853,3 +1853,22 @@ def test_a_question_word_no_passage_holds_weighs_as_the_rarest(settings: Setting
 
     by_text = {searcher.snapshot.passages[c.ordinal].text: c for c in ranked}
     assert 0.0 < by_text[encoding].sentence < 0.5
+
+
+def test_asked_for_a_unit_the_highlight_is_the_sentence_naming_it(home: Path) -> None:
+    # mtr-packet(8): "In what unit does mtr-packet give the round-trip time of a reply?" shares
+    # its words with the argument's name and first sentence; the next one names the unit.
+    page = (
+        ".TH PROBER 8\n.SH NAME\nprober \\- send network probes\n.SH REPLIES\n.TP\n"
+        "round-trip-time TIME\nThe round-trip time which passed between the transmission of "
+        "the probe and the reply. The value is provided as an integral number of "
+        "microseconds elapsed.\n"
+    )
+    answer, store = _ask_man(
+        home, page, "In what unit does prober give the round-trip time of a reply?"
+    )
+
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    assert "microseconds" in highlight.text
+    _assert_contract(answer, store)

@@ -398,6 +398,16 @@ _UNIT = (
     r"hundred|people|jobs|votes|seats|hours?|minutes?|seconds?|days?|weeks?|months?|years?|"
     r"times|kilowatts?|watts?|miles?|feet|inches)"
 )
+# "In what unit ...?", "Which units is the delay given in?": answered by a sentence naming a
+# unit of measure ("a integral number of microseconds elapsed"), with a number or without.
+_UNIT_QUESTION = re.compile(r"\b(?:what|which)\s+units?\b|\bunits?\s+of\s+measure", re.IGNORECASE)
+_UNIT_NAMED = re.compile(
+    r"\b(?:[a-z]*(?:seconds?|grams?|metres?|meters?|litres?|liters?|bytes?|bits?|watts?|hertz)|"
+    r"ms|us|µs|ns|minutes?|hours?|days?|weeks?|months?|years?|octets?|blocks?|sectors?|"
+    r"characters?|pixels?|points?|degrees?|percent|per\s+cent|[kmgt]i?b|hz|khz|mhz|ghz|"
+    r"miles?|feet|inches|jiffies|ticks)\b",
+    re.IGNORECASE,
+)
 # A number with what it counts, in figures or in words ("every five minutes", "two weeks").
 _QUANTITY = re.compile(
     rf"\d[\d.,]*[\s-]*{_UNIT}|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -541,6 +551,7 @@ class QuestionInfo:
     asks_name: bool = False  # "what is the name of": a sentence giving a name answers
     asks_reason: bool = False  # "why": a cause answers, not the consequence the question names
     asks_limit: bool = False  # "the most ...", "how long can ...": a stated limit answers
+    asks_unit: bool = False  # "in what unit ...": a sentence naming a unit of measure answers
     # "Who wrote mawk?": answered by a sentence saying who wrote it.
     asks_authorship: bool = False
     # "What does pinning mean?": the defined term's terms, answered by a sentence that says
@@ -560,6 +571,8 @@ class QuestionInfo:
         return (
             self.answer_type is not AnswerType.ANY
             or self.asks_default
+            or self.asks_limit
+            or self.asks_unit
             or bool(self.defines)
             or bool(self.field)
         )
@@ -584,6 +597,9 @@ class QuestionInfo:
             return 1.0
         if self.asks_limit and states_limit(sentence):
             return 1.0
+        if self.asks_unit:
+            own = self.text.lower()
+            return float(any(unit not in own for unit in _answers(_UNIT_NAMED, sentence)))
         if self.defines and self._defines_term(sentence):
             return 1.0
         if self.field and (self._states_field(sentence) or self._names_instance(sentence)):
@@ -860,6 +876,7 @@ def read_question(question: str) -> QuestionInfo:
         asks_name=_NAME_QUESTION.search(question) is not None,
         asks_reason=_REASON_QUESTION.match(question) is not None,
         asks_limit=_LIMIT_QUESTION.search(question) is not None,
+        asks_unit=_UNIT_QUESTION.search(question) is not None,
         asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
         defines=_defined_term(question),
         field=_field(question),

@@ -292,3 +292,20 @@ def test_a_structured_document_s_date_line_under_its_title_is_kept() -> None:
     ]
     assert "Oct 25, 2024" not in texts(body, Block(BlockKind.TEXT, "Oct 25, 2024"))
     assert texts(Block(BlockKind.TEXT, "Oct 25, 2024 9:14 AM"), body) == [body.text]
+
+
+def test_a_date_among_the_lines_of_its_paragraph_is_the_text_s_own() -> None:
+    # Vixie cron's README: "Vixie Cron V3.0" / "December 27, 1993" / "[V2.2 was some time in
+    # 1992]". Dropped as a pasted stamp, "When did Vixie Cron 3.0 come out?" had no answer
+    # left. A date standing alone in its paragraph, or with a time, is still a stamp.
+    raw = (
+        "Ferry Timetable V3.0\nDecember 27, 1993\n[V2.2 was some time in 1992]\n\n"
+        "The ferry runs hourly.\n\nOct 25, 2024\n\nIt stops at noon.\n"
+    )
+
+    text, _ = clean_text(raw)
+
+    assert "December 27, 1993" in text
+    assert "Oct 25, 2024" not in text
+    text, _ = clean_text("Ferry notes\nOct 25, 2024 9:14 AM\nThe ferry runs hourly.\n")
+    assert "9:14" not in text

@@ -63,6 +63,11 @@ _BYLINE_WITH_TIME = re.compile(
     re.IGNORECASE,
 )
 _DATELINE_ONLY = re.compile(rf"^{_STAMPS}", re.IGNORECASE)
+# A day of the calendar alone, with no time of day: "December 27, 1993", "2024-10-25".
+_CALENDAR_DATE = re.compile(
+    rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}",
+    re.IGNORECASE,
+)
 _BOILERPLATE = re.compile(
     r"^(?:advertisement|sponsored|share( this( article| story)?)?|read more|subscribe( now)?|"
     r"follow us( on .{1,40})?|sign up for .{1,60}|click here .{0,60}|story continues below"
@@ -193,11 +198,17 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
     blocks: list[list[tuple[str, str]]] = []
     for block in _BLANK_LINES.split(text):
         block_lines: list[tuple[str, str]] = []
-        for raw_line in block.split("\n"):
-            line = normalize_unicode(raw_line).strip()
+        raw_lines = block.split("\n")
+        lines = [normalize_unicode(raw_line).strip() for raw_line in raw_lines]
+        # A date among other lines of its paragraph is the text's own ("Vixie Cron V3.0" /
+        # "December 27, 1993" / "[V2.2 was some time in 1992]"): a pasted stamp stands alone.
+        among_text = sum(bool(line) and not is_noise_line(line) for line in lines) > 0
+        for raw_line, line in zip(raw_lines, lines, strict=True):
             if not line or _RULE_LINE.match(line):
                 continue
             kept = _content_line(line)
+            if kept is None and among_text and _CALENDAR_DATE.fullmatch(line):
+                kept = (line, None)
             if kept is None:
                 continue
             line, name = kept
