@@ -68,7 +68,7 @@ def _real_retriever(kind: str = "flat") -> tuple[SnapshotRetriever, np.ndarray]:
 @pytest.fixture
 def a_core_to_spare(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(retrieval, "_CORES", 2)
-    monkeypatch.setattr(retrieval.os, "getloadavg", lambda: (0.5, 0.5, 0.5))
+    monkeypatch.setattr(retrieval, "_running", lambda: 1)
 
 
 def _in_turn(
@@ -164,7 +164,7 @@ def test_look_ups_keep_to_the_asking_thread_unless_alone_with_a_core_to_spare(
     if why == "a filter":
         allowed = np.arange(0, 300, 3, dtype=np.int64)
     elif why == "busy cores":
-        monkeypatch.setattr(retrieval.os, "getloadavg", lambda: (4.5, 4.0, 3.0))
+        monkeypatch.setattr(retrieval, "_running", lambda: 2)
     elif why == "one core":
         monkeypatch.setattr(retrieval, "_CORES", 1)
     monkeypatch.setattr(found, "at_once", None)  # fails if called
@@ -197,6 +197,27 @@ def test_a_failed_dense_search_leaves_the_bm25_scratch_zeroed(
         retrieval.look_up(found, "harbour storm", vectors[2], 10, None, lambda: None)
     scratch = found._lexical._scratch.array  # type: ignore[union-attr]
     assert scratch is not None and not scratch.any()
+
+
+def test_a_core_is_to_spare_when_fewer_threads_run_than_there_are_cores(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(retrieval, "_CORES", 2)
+    monkeypatch.setattr(retrieval, "_running", lambda: 1)  # this thread alone
+    assert retrieval._core_to_spare()
+    monkeypatch.setattr(retrieval, "_running", lambda: 2)
+    assert not retrieval._core_to_spare()
+    # Without /proc/loadavg: the minute's average, below one core's worth of others.
+    monkeypatch.setattr(retrieval, "_running", lambda: None)
+    monkeypatch.setattr(retrieval.os, "getloadavg", lambda: (0.6, 1.0, 1.0))
+    assert retrieval._core_to_spare()
+    monkeypatch.setattr(retrieval.os, "getloadavg", lambda: (1.4, 1.0, 1.0))
+    assert not retrieval._core_to_spare()
+    monkeypatch.setattr(retrieval, "_CORES", 1)
+    monkeypatch.setattr(retrieval, "_running", lambda: 1)
+    assert not retrieval._core_to_spare()
+    running = retrieval._running()
+    assert running is None or running >= 1  # this thread runs
 
 
 def test_a_question_counts_while_it_is_answered() -> None:

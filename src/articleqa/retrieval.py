@@ -151,12 +151,27 @@ class Questions:
 QUESTIONS = Questions()
 
 
+def _running() -> int | None:
+    """Threads running or ready to run on the machine now, this one included (Linux's
+    /proc/loadavg; None elsewhere)."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as file:
+            return int(file.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _core_to_spare() -> bool:
-    """Whether the helper is likely to get a core soon enough to pay: fewer threads ready to
-    run, over the last minute, than twice the cores. Past that the helper waits for a core and
-    the question with it (at 1 M passages on 2 cores: 0.79x the first ask at load 1.4, 1.04x at
-    4.8-5.8; BENCHMARKS.md, "Scale, eleventh pass")."""
-    return _CORES > 1 and os.getloadavg()[0] < 2 * _CORES
+    """Whether another core is idle now, for the helper to start at once. Asked of the
+    moment, not of the minute's load average: while another process's bursts held the cores,
+    a helper only waited for them, and the question with it (BENCHMARKS.md, "Scale,
+    eighteenth pass")."""
+    if _CORES < 2:
+        return False
+    running = _running()
+    if running is None:
+        return os.getloadavg()[0] < _CORES - 1
+    return running < _CORES
 
 
 @dataclass(frozen=True, slots=True)
