@@ -58,7 +58,7 @@ def _corpus(count: int = 300, seed: int = 0) -> tuple[list[str], np.ndarray]:
     return texts, vectors
 
 
-def _real_retriever(kind: str = "flat") -> tuple[SnapshotRetriever, np.ndarray]:
+def _real_retriever(kind: str = "ivf") -> tuple[SnapshotRetriever, np.ndarray]:
     texts, vectors = _corpus()
     index = vector_index.build_vector_index(vectors, kind)  # type: ignore[arg-type]
     snapshot: Any = SimpleNamespace(vectors=index, lexical=LexicalIndex.build(texts))
@@ -85,12 +85,11 @@ def _same(got: retrieval.LookUps, scores: np.ndarray, ids: np.ndarray, hits: Lex
     assert got.lexical.scores.tobytes() == hits.scores.tobytes()
 
 
-@pytest.mark.parametrize("kind", ["flat", "ivf"])
 def test_a_lone_questions_look_ups_on_two_threads_give_the_same_bits(
-    kind: str, a_core_to_spare: None, monkeypatch: pytest.MonkeyPatch
+    a_core_to_spare: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(lexical, "_BLOCK", 4)
-    found, vectors = _real_retriever(kind)
+    found, vectors = _real_retriever()
     threads: list[str] = []
     dense = found.dense
     started = threading.Event()
@@ -155,11 +154,13 @@ def test_a_search_the_busy_helper_has_not_started_is_done_by_the_asker(
     _same(got, *_in_turn(found, "harbour storm", vectors[5], 10))
 
 
-@pytest.mark.parametrize("why", ["another question", "a filter", "busy cores", "one core"])
+@pytest.mark.parametrize(
+    "why", ["another question", "a filter", "busy cores", "one core", "exact search"]
+)
 def test_look_ups_keep_to_the_asking_thread_unless_alone_with_a_core_to_spare(
     why: str, a_core_to_spare: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    found, vectors = _real_retriever()
+    found, vectors = _real_retriever("flat" if why == "exact search" else "ivf")
     allowed = None
     if why == "a filter":
         allowed = np.arange(0, 300, 3, dtype=np.int64)

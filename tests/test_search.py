@@ -388,7 +388,8 @@ def test_a_lone_question_answers_alike_with_its_look_ups_on_two_threads(
 
     monkeypatch.setattr(retrieval.SnapshotRetriever, "at_once", counted)
     monkeypatch.setattr(retrieval, "_CORES", 2)
-    engine = ArticleQA(settings, embedder=FakeEmbedder())
+    # An IVF shortlist, as above ``ann_threshold``: exact search keeps to the asking thread.
+    engine = ArticleQA(settings.model_copy(update={"index_type": "ivf"}), embedder=FakeEmbedder())
     engine.build()
     answers = {}
     for spare in (False, True):

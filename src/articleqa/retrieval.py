@@ -21,8 +21,8 @@ import numpy as np
 
 from articleqa.lexical import LexicalHits, LexicalIndex
 from articleqa.snapshot import Snapshot
+from articleqa.vector_index import ShortlistIndex, vectors_of
 from articleqa.vector_index import search as vector_search
-from articleqa.vector_index import vectors_of
 
 logger = logging.getLogger(__name__)
 
@@ -76,9 +76,13 @@ class SnapshotRetriever:
         return self._lexical.hits(question, allowed)
 
     @property
-    def sums_alone(self) -> bool:
-        """Whether BM25's ``k`` best are found without the dense ordinals (``at_once``)."""
-        return isinstance(self._lexical, LexicalIndex)
+    def shares_well(self) -> bool:
+        """Whether the look-ups gain from a second thread (``at_once``): BM25's ``k`` best are
+        found without the dense ordinals, and the vectors are searched by an IVF shortlist.
+        Exact search (a corpus up to ``ann_threshold``) takes less than handing it over: at
+        12 k passages the helper made a first ask slower (BENCHMARKS.md, "Scale, eighteenth
+        pass")."""
+        return isinstance(self._lexical, LexicalIndex) and isinstance(self._vectors, ShortlistIndex)
 
     def at_once(
         self, question: str, query: np.ndarray, k: int, meanwhile: Callable[[], T]
@@ -220,7 +224,7 @@ def look_up(
     if (
         allowed is None
         and isinstance(retriever, SnapshotRetriever)
-        and retriever.sums_alone
+        and retriever.shares_well
         and QUESTIONS.alone()
         and _core_to_spare()
     ):
