@@ -571,6 +571,30 @@ def test_an_index_top_hits_are_its_hits_cut(query: str, monkeypatch: pytest.Monk
     assert scratch is None or not scratch.any()
 
 
+@pytest.mark.parametrize("query", ["harbour storm", "ferry", "tram tram council", "zeppelin"])
+@pytest.mark.parametrize("k", [5, 1_000])
+def test_top_hits_in_two_steps_are_top_hits(
+    query: str, k: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The best picked first, the passages asked about later (``retrieval.look_up``, whose
+    # dense ordinals come from another thread meanwhile): the same hits, bit for bit.
+    monkeypatch.setattr(lexical, "_BLOCK", 4)
+    index = LexicalIndex.build(_corpus(300))
+    also = [0, 5, 299, 1_000, 5]
+    expected = index.top_hits(query, k, also)
+    summed = index.summed_top(query, k)
+    assert sorted(summed.leading().tolist()) == sorted(expected.top(k).tolist())
+    cut = summed.hits(also)
+    assert cut.ids.tolist() == expected.ids.tolist()
+    assert cut.scores.tobytes() == expected.scores.tobytes()
+    scratch = index._scratch.array
+    assert scratch is None or not scratch.any()
+    # Discarded instead (the dense search failed): the scratch is zeroes again all the same.
+    index.summed_top(query, k).discard()
+    assert scratch is None or not scratch.any()
+    assert index.top_hits(query, k, also).scores.tobytes() == expected.scores.tobytes()
+
+
 def test_a_term_s_ordinals_are_held_as_int32(tmp_path: Path) -> None:
     # A third more postings in the term cache for the memory int64 ordinals took (a loaded
     # segment decodes its gaps to int64).

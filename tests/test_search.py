@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from articleqa import retrieval
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, FakeEmbedder
 from articleqa.engine import ArticleQA
@@ -370,6 +371,37 @@ def test_empty_store_is_not_indexed_and_an_emptied_index_says_so(
     # Issue 15, item 9: no 0-article snapshot "not answering"; "no articles yet" instead.
     with pytest.raises(NoArticles, match="no articles yet"):
         ArticleQA(settings, embedder=fake_embedder).build()
+
+
+def test_a_lone_question_answers_alike_with_its_look_ups_on_two_threads(
+    settings: Settings, store: ArticleStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sample questions, asked by two searchers of the same snapshot: one whose look-ups
+    # keep to the asking thread, one whose vectors are searched on the helper while the
+    # asking thread reads the question, sums BM25 and reads BM25's best vectors ahead.
+    calls: list[str] = []
+    at_once = retrieval.SnapshotRetriever.at_once
+
+    def counted(self: retrieval.SnapshotRetriever, *args: object) -> object:
+        calls.append("at once")
+        return at_once(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(retrieval.SnapshotRetriever, "at_once", counted)
+    monkeypatch.setattr(retrieval, "_CORES", 2)
+    # An IVF shortlist, as above ``ann_threshold``: exact search keeps to the asking thread.
+    engine = ArticleQA(settings.model_copy(update={"index_type": "ivf"}), embedder=FakeEmbedder())
+    engine.build()
+    answers = {}
+    for spare in (False, True):
+        monkeypatch.setattr(retrieval, "_core_to_spare", lambda spare=spare: spare)
+        searcher = engine.searcher_for(engine.index.load())
+        answers[spare] = [
+            searcher.ask(q).model_dump(mode="json", exclude={"took_ms"}) for q in QUESTIONS
+        ]
+    # PostgreSQL's BM25 scores the dense ordinals: its look-ups stay one after the other.
+    embedded = isinstance(searcher.retriever, retrieval.SnapshotRetriever)
+    assert len(calls) == (len(QUESTIONS) if embedded else 0)
+    assert answers[True] == answers[False]
 
 
 @pytest.mark.parametrize(

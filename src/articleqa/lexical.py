@@ -759,6 +759,12 @@ class LexicalIndex:
         """
         return _summed_top(self._blocks(query), k, also, self._scratch)
 
+    def summed_top(self, query: str, k: int) -> SummedTop:
+        """``top_hits(query, k, also)`` in two steps, for ``also`` not yet known: the postings
+        summed and the ``k`` best picked now, ``SummedTop.hits(also)`` later, on this same
+        thread (the sums are in this thread's scratch array until then)."""
+        return _summed_best(self._blocks(query), k, self._scratch)
+
     def _blocks(self, query: str) -> list[tuple[np.ndarray, np.ndarray]]:
         seen: dict[str, tuple[np.ndarray, np.ndarray] | None] = {}
         blocks = []
@@ -861,26 +867,71 @@ def _summed_top(
 ) -> LexicalHits:
     """``_summed(blocks, None)`` cut to its ``k`` best (``LexicalHits.top``'s) and the hits
     among ``also`` (see ``LexicalIndex.top_hits``); all of it where fewer than ``k`` hit."""
-    every = _sum_into(blocks, scratch)
-    if every is None:
-        return LexicalHits.empty()
-    try:
-        best = _best_places(every, k)
-        if best is None:  # fewer than k hits: every hit, as ``_summed`` gives them
-            return _every_hit(every)
-        wanted = np.asarray(also, dtype=np.int64)
-        wanted = wanted[(wanted >= 0) & (wanted < len(every))]
-        ids = np.union1d(best, wanted[every[wanted] > 0])
-        scores = every[ids]  # a copy (fancy index) before the scratch is zeroed
-        if sum(len(block_ids) for block_ids, _ in blocks) < len(every) // 8:
-            for block_ids, _ in blocks:
+    return _summed_best(blocks, k, scratch).hits(also)
+
+
+@dataclass(slots=True)
+class SummedTop:
+    """A query's postings summed into a scratch array and its ``k`` best picked
+    (``_summed_best``), waiting for the ordinals whose scores are also wanted. ``hits``
+    reads those and gives the array back zeroed; ``discard`` only zeroes it. Either must be
+    called once, by the thread that summed (the array is that thread's scratch)."""
+
+    every: np.ndarray | None  # None: nothing left to read (``done`` holds the hits)
+    best: np.ndarray
+    written: int  # postings added: which way of zeroing is cheaper
+    blocks: list[tuple[np.ndarray, np.ndarray]]
+    done: LexicalHits | None = None
+
+    def hits(self, also: Sequence[int]) -> LexicalHits:
+        every = self.every
+        if every is None:
+            return self.done if self.done is not None else LexicalHits.empty()
+        try:
+            wanted = np.asarray(also, dtype=np.int64)
+            wanted = wanted[(wanted >= 0) & (wanted < len(every))]
+            ids = np.union1d(self.best, wanted[every[wanted] > 0])
+            scores = every[ids]  # a copy (fancy index) before the scratch is zeroed
+        except BaseException:
+            self.discard()
+            raise
+        self.discard()
+        return LexicalHits(ids, scores)
+
+    def leading(self) -> np.ndarray:
+        """The ordinals ``hits(also).top(k)`` gives, whatever ``also`` is."""
+        if self.every is not None:
+            return self.best
+        return self.done.ids if self.done is not None else np.zeros(0, dtype=np.int64)
+
+    def discard(self) -> None:
+        every = self.every
+        if every is None:
+            return
+        self.every = None
+        if self.written < len(every) // 8:
+            for block_ids, _ in self.blocks:
                 every[block_ids] = 0
         else:
             every.fill(0)  # one pass, where most places were written
+
+
+def _summed_best(
+    blocks: list[tuple[np.ndarray, np.ndarray]], k: int, scratch: _Scratch | None = None
+) -> SummedTop:
+    """The first step of ``_summed_top``: the blocks summed, their ``k`` best picked."""
+    every = _sum_into(blocks, scratch)
+    if every is None:
+        return SummedTop(None, np.zeros(0, dtype=np.int64), 0, [], LexicalHits.empty())
+    try:
+        best = _best_places(every, k)
+        if best is None:  # fewer than k hits: every hit, as ``_summed`` gives them
+            return SummedTop(None, np.zeros(0, dtype=np.int64), 0, [], _every_hit(every))
     except BaseException:
         every.fill(0)
         raise
-    return LexicalHits(ids, scores)
+    written = sum(len(block_ids) for block_ids, _ in blocks)
+    return SummedTop(every, best, written, blocks)
 
 
 def _sum_into(

@@ -40,7 +40,7 @@ from articleqa.question import (
     states_default,
     states_limit,
 )
-from articleqa.retrieval import Retriever, SnapshotRetriever
+from articleqa.retrieval import QUESTIONS, Retriever, SnapshotRetriever, look_up
 from articleqa.sentence_words import sentence_terms
 from articleqa.snapshot import ArticleRecord, Snapshot
 
@@ -252,6 +252,19 @@ class Searcher:
     ) -> Answer:
         """Quote the passages answering ``question``; ``context`` holds the conversation's
         earlier questions, oldest first, for a follow-up (see ``articleqa.conversation``)."""
+        # Counted while answered: a question alone in the process may take a second core for
+        # its look-ups (``retrieval.look_up``).
+        with QUESTIONS.answering():
+            return self._ask(question, k, filters, query_vector, context)
+
+    def _ask(
+        self,
+        question: str,
+        k: int | None,
+        filters: SearchFilters | None,
+        query_vector: np.ndarray | None,
+        context: Sequence[str],
+    ) -> Answer:
         started = time.perf_counter()
         question = question.strip()
         if not question:
@@ -266,10 +279,15 @@ class Searcher:
         searched = plan.search_text(question)
         if query_vector is None or searched != question:
             query_vector = self.embedder.embed([searched])[0]
-        info = read_question(question)
-        if plan.subject is not None:
-            info = _carrying(info, plan.subject.words)
-        candidates = self.rank(searched, query_vector, filters, info)
+
+        @functools.cache
+        def reading() -> QuestionInfo:
+            read = read_question(question)
+            return _carrying(read, plan.subject.words) if plan.subject is not None else read
+
+        # Read while the look-ups run (``rank``), and kept for the quotes.
+        candidates = self.rank(searched, query_vector, filters, reading)
+        info = reading()
         if plan.earlier_articles:
             self._prefer(candidates, plan.earlier_articles)
         # Checked lazily: only as many candidates as the quotes need pay for the subject rule.
@@ -634,15 +652,25 @@ class Searcher:
         question: str,
         query_vector: np.ndarray,
         filters: SearchFilters,
-        info: QuestionInfo | None = None,
+        info: QuestionInfo | Callable[[], QuestionInfo] | None = None,
     ) -> list[Candidate]:
-        """Candidates from both retrievers, fused and sorted best first."""
+        """Candidates from both retrievers, fused and sorted best first. ``info``: the
+        question as read (or a function reading it, called once; None: ``read_question``)."""
         allowed = self._allowed(filters)
         depth = self.settings.candidates
-        dense_scores, dense_ids = self.retriever.dense(query_vector, depth, allowed)
-        dense: dict[int, float] = dict(zip(dense_ids.tolist(), dense_scores.tolist(), strict=True))
+
+        def reading() -> QuestionInfo:
+            if info is None:
+                return read_question(question)
+            return info() if callable(info) else info
+
+        # The question is read while its vectors are searched (``look_up``).
+        found, read = look_up(self.retriever, question, query_vector, depth, allowed, reading)
+        lexical = found.lexical
+        dense: dict[int, float] = dict(
+            zip(found.dense_ids.tolist(), found.dense_scores.tolist(), strict=True)
+        )
         ordinals = list(dense)
-        lexical = self.retriever.lexical(question, depth, allowed, ordinals)
         normalized = np.zeros(len(ordinals), dtype=np.float64)
         if lexical.ids.size:
             ordinals.extend(o for o in lexical.top(depth).tolist() if o not in dense)
@@ -650,7 +678,7 @@ class Searcher:
         missing = [o for o in ordinals if not dense.get(o)]
         if missing:
             # Found by BM25 only (or a dense score of exactly zero): score them by cosine too.
-            vectors = self.retriever.vectors(missing)
+            vectors = found.vectors(self.retriever, missing)
             dense.update(zip(missing, (vectors @ query_vector).tolist(), strict=True))
         settings = self.settings
         candidates = [
@@ -663,14 +691,13 @@ class Searcher:
             for ordinal, lexical_score in zip(ordinals, normalized.tolist(), strict=True)
         ]
         candidates.sort(key=lambda c: (-c.fused, c.ordinal))
-        info = info or read_question(question)
-        ranked = self._rerank_by_sentence(info, candidates, query_vector)
-        if info.answer_type is AnswerType.PERSON:
-            ranked = self._naming_nobody_last(info, ranked)
-        if info.asks_for_byline:
-            ranked = self._byline_first(info, ranked)
-        elif info.asks_authorship:
-            ranked = self._crediting_the_subject_first(info, ranked)
+        ranked = self._rerank_by_sentence(read, candidates, query_vector)
+        if read.answer_type is AnswerType.PERSON:
+            ranked = self._naming_nobody_last(read, ranked)
+        if read.asks_for_byline:
+            ranked = self._byline_first(read, ranked)
+        elif read.asks_authorship:
+            ranked = self._crediting_the_subject_first(read, ranked)
             ranked = self._credited_opening_first(ranked)
         return ranked
 
