@@ -306,3 +306,24 @@ def test_rows_and_lines_written_twice_are_not_a_table_of_contents() -> None:
     assert text.count("99  99  99  99") == 4
     assert text.count("-dct float Use floating-point DCT method [legacy feature]") == 2
     assert text.count("much slower") == 2
+
+
+def test_rules_drawn_above_and_around_a_title_are_no_title() -> None:
+    # procmail's FAQ opens with a rule, then "----- Frequently Asked Questions -----": its title
+    # was the rule.
+    raw = (
+        "-" * 40
+        + "\n"
+        + "-" * 12
+        + " Frequently Asked Questions "
+        + "-" * 12
+        + "\n"
+        + "-" * 40
+        + "\n\n1. How do I set up a mailing list?\n\nUse the rc.mailinglist recipe.\n"
+    )
+
+    title, body = title_from_first_line(raw)
+
+    assert title == "Frequently Asked Questions"
+    assert body.lstrip("-\n").startswith("1. How do I set up a mailing list?")
+    assert title_from_first_line("----- x -----\nbody")[0] == "----- x -----"

@@ -12,6 +12,9 @@ _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
 # A mark in brackets above the title ("<DRAFT!>", "[WIP]") says what state the text is in, not
 # what it is called: the title is the line after it.
 _STATUS_MARK = re.compile(r"[<\[(][^<>\[\]()\n]{1,30}[>\])]")
+_RULE = re.compile(r"^([=\-~*#^_+])\1{2,}$")
+# A title drawn between rules on its line: "---------- Frequently Asked Questions ----------".
+_BANNER = re.compile(r"^([=\-~*#_+])\1{2,}\s+(?P<title>\S.*?\S)\s+\1{3,}$")
 
 
 def title_from_first_line(text: str) -> tuple[str, str]:
@@ -24,6 +27,14 @@ def title_from_first_line(text: str) -> tuple[str, str]:
     stripped = text.strip()
     first, _, rest = stripped.partition("\n")
     first = first.strip()
+    # Rules drawn above a title decorate it ("-----" lines, procmail's FAQ): no title.
+    while _RULE.match(first) and rest.strip():
+        stripped = rest.strip()
+        first, _, rest = stripped.partition("\n")
+        first = first.strip()
+    banner = _BANNER.match(first)
+    if banner:
+        first = banner.group("title")  # "------ Frequently Asked Questions ------"
     if _STATUS_MARK.fullmatch(first) and rest.strip():
         # The mark stays in the text, above the rest: nothing of the file is dropped.
         title, body = title_from_first_line(rest)
