@@ -736,3 +736,17 @@ def test_a_unit_asked_for_is_held_by_a_sentence_naming_one() -> None:
     assert info.expects("The time is provided as an integral number of microseconds elapsed.")
     assert not info.expects("The time which passed between the probe and its response.")
     assert not read_question("What does the prober give for a reply?").asks_unit
+
+
+@pytest.mark.parametrize(
+    ("asked", "price"),
+    [
+        ("How much extra memory does inode_count_fullmap cost on a 40 TB file system?", False),
+        ("How much time does the check cost?", False),
+        ("How much does a night at the resort cost?", True),
+        ("How many euros does the ticket cost?", True),
+        ("What does the ticket cost?", True),
+    ],
+)
+def test_a_cost_in_something_measured_is_no_price(asked: str, price: bool) -> None:
+    assert read_question(asked).asks_price is price

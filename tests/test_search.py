@@ -1904,3 +1904,25 @@ def test_asked_for_a_unit_the_highlight_is_the_sentence_naming_it(home: Path) ->
     assert highlight is not None
     assert "microseconds" in highlight.text
     _assert_contract(answer, store)
+
+
+def test_a_quantity_asked_with_its_unit_apart_is_named_by_one_written_glued(
+    settings: Settings,
+) -> None:
+    # e2fsck(8): "a 40TB file system ... will consume an additional 5.7 GB memory"; the
+    # question writes "40 TB", whose "40" and "TB" the subject check looked for as words.
+    searcher = _searcher_of(
+        settings,
+        "fsprobe options",
+        "inode_count_fullmap trades memory for speed. For example, a 40TB file system with 2.8 "
+        "billion inodes will consume an additional 5.7 GB memory if this optimization is "
+        "enabled.",
+    )
+
+    answer = searcher.ask(
+        "How much extra memory does inode_count_fullmap cost on a 40 TB file system?", k=1
+    )
+
+    assert answer.answered
+    assert "5.7 GB" in answer.quotes[0].text
+    assert not searcher.ask("How much memory does it cost on a 40 PB file system?", k=1).answered

@@ -496,6 +496,14 @@ def _counted_terms(question: str) -> frozenset[str]:
 _PRICE_QUESTION = re.compile(
     r"\b(?:cost|costs|price|priced|prices|charge|charges|fee|fees)\b", re.IGNORECASE
 )
+# "How much extra memory does the speed-up cost?" asks a cost in memory, not in money: "how
+# much" with a thing measured after it, not a verb ("How much does it cost?") nor money.
+_COST_IN_KIND = re.compile(
+    r"^\s*how\s+(?:much|many)\s+(?:(?:extra|more|additional|less)\s+)?(?!(?:money|cash|dollars?|"
+    r"euros?|pounds?|yen|cents?|does|do|did|will|would|is|are|was|were|can|could|should|has|"
+    r"have|had)\b)[a-z]+\b",
+    re.IGNORECASE,
+)
 _MONEY = re.compile(
     r"[$€£¥]\s?\d|\d[\d,.]*[\s-]*(?:million|billion|thousand)?[\s-]*(?:dollars?|euros?|pounds?|yen|"
     r"usd|eur|gbp|cents?|pesos?|rupees?|yuan|won|dong)\b",
@@ -870,7 +878,8 @@ def read_question(question: str) -> QuestionInfo:
         asks_for_byline=byline is not None,
         piece=_piece(byline),
         asks_default=implied_default or _EXPLICIT_DEFAULT.search(question) is not None,
-        asks_price=_PRICE_QUESTION.search(question) is not None,
+        asks_price=_PRICE_QUESTION.search(question) is not None
+        and _COST_IN_KIND.match(question) is None,
         asks_frequency=_FREQUENCY_QUESTION.search(question) is not None,
         asks_option=_OPTION_QUESTION.search(question) is not None,
         asks_name=_NAME_QUESTION.search(question) is not None,

@@ -1250,10 +1250,14 @@ def _first(ranked: list[Candidate], ordinal: int) -> list[Candidate]:
     return [dataclasses.replace(ranked[0], ordinal=ordinal, also_in=[]), *ranked]
 
 
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
+
+
 def _within(term: str, vocabulary: frozenset[str]) -> bool:
-    """Whether ``vocabulary`` holds ``term`` followed by a number in one word ("rfc8878"), as
-    a part of an identifier ("readme_packag": "readm"), or in the plural the stemmer leaves
-    ("cpus" for "CPU": Snowball keeps an "s" after a word's only vowel). Asked of every
+    """Whether ``vocabulary`` holds ``term`` followed by a number in one word ("rfc8878"), a
+    number and its unit glued ("40tb" for "40" and "TB"), as a part of an identifier
+    ("readme_packag": "readm"), or in the plural the stemmer leaves ("cpus" for "CPU":
+    Snowball keeps an "s" after a word's only vowel). Asked of every
     candidate when no candidate names a typed subject, so the words without ``term`` in them
     are passed over first, a substring test each."""
     if term not in " ".join(vocabulary):
@@ -1264,6 +1268,11 @@ def _within(term: str, vocabulary: frozenset[str]) -> bool:
         if word == f"{term}s":
             return True
         if term.isalpha() and word.startswith(term) and word[len(term) :].isdigit():
+            return True
+        # A quantity written with its unit glued on: "40TB" is the question's "40 TB".
+        if term.isalpha() and word.endswith(term) and _NUMBER.fullmatch(word[: -len(term)]):
+            return True
+        if _NUMBER.fullmatch(term) and word.startswith(term) and word[len(term) :].isalpha():
             return True
         if "_" in word and term in _parts(word):
             return True
