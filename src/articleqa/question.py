@@ -606,8 +606,7 @@ class QuestionInfo:
         if self.asks_limit and states_limit(sentence):
             return 1.0
         if self.asks_unit:
-            own = self.text.lower()
-            return float(any(unit not in own for unit in _answers(_UNIT_NAMED, sentence)))
+            return float(self._finds(_UNIT_NAMED, sentence))
         if self.defines and self._defines_term(sentence):
             return 1.0
         if self.field and (self._states_field(sentence) or self._names_instance(sentence)):
@@ -617,10 +616,9 @@ class QuestionInfo:
         kind = self.answer_type
         if kind is AnswerType.ANY:
             return 0.0
-        own = self.text.lower()
 
         def found(pattern: re.Pattern[str]) -> bool:
-            return any(answer not in own for answer in _answers(pattern, sentence))
+            return self._finds(pattern, sentence)
 
         if kind is AnswerType.TIME:
             return float(found(_TIME_ANSWER))
@@ -654,6 +652,12 @@ class QuestionInfo:
             # In capitals ("THIS SOFTWARE IS PROVIDED BY THE AUTHOR") no word stands out.
             return 0.5 if not _shouted(sentence) and found(_CAPITALISED) else 0.0
         return float(found(_PLACE_ANSWER))
+
+    def _finds(self, pattern: re.Pattern[str], sentence: str) -> bool:
+        """Whether ``pattern`` finds in ``sentence`` something the question does not say
+        itself."""
+        own = self.text.lower()
+        return any(answer not in own for answer in _answers(pattern, sentence))
 
     def _defines_term(self, sentence: str) -> bool:
         """Whether ``sentence`` says what the asked term means: a word of the term, then

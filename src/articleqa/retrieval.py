@@ -197,7 +197,7 @@ class LookUps:
             return retriever.vectors(ordinals)
         got = dict(zip(rest, retriever.vectors(rest), strict=True)) if rest else {}
         rows = [self.read_ahead[o] if o in self.read_ahead else got[o] for o in ordinals]
-        return np.stack(rows) if rows else retriever.vectors(ordinals)
+        return np.stack(rows)  # not empty: ``ordinals`` were, and were all read above
 
 
 def look_up(

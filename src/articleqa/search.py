@@ -492,7 +492,7 @@ class Searcher:
         """For each subject, version, then code literal of the question: whether the passage,
         as part of that article, names it (lazily, so that ``all`` stops at the first it does
         not)."""
-        for subject, written in zip(info.subjects, info.subject_words, strict=False):
+        for subject, written in zip(info.subjects, info.subject_words, strict=True):
             yield self._mentions(
                 ordinal,
                 article_id,
@@ -1257,9 +1257,9 @@ def _within(term: str, vocabulary: frozenset[str]) -> bool:
     """Whether ``vocabulary`` holds ``term`` followed by a number in one word ("rfc8878"), a
     number and its unit glued ("40tb" for "40" and "TB"), as a part of an identifier
     ("readme_packag": "readm"), or in the plural the stemmer leaves ("cpus" for "CPU":
-    Snowball keeps an "s" after a word's only vowel). Asked of every
-    candidate when no candidate names a typed subject, so the words without ``term`` in them
-    are passed over first, a substring test each."""
+    Snowball keeps an "s" after a word's only vowel). Asked of every candidate when no
+    candidate names a typed subject, so the words without ``term`` in them are passed over
+    first, a substring test each."""
     if term not in " ".join(vocabulary):
         return False  # the usual case, found without a loop over the words
     for word in vocabulary:

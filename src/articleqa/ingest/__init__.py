@@ -14,9 +14,8 @@ from articleqa.ingest.html import read_html
 from articleqa.ingest.jsonl import iter_json_records
 from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.mdoc import read_manual_page
-from articleqa.ingest.org import is_org, read_org
+from articleqa.ingest.org import read_org, read_text_or_org
 from articleqa.ingest.rst import read_rst
-from articleqa.ingest.text import read_text
 from articleqa.ingest.url import fetch_url
 from articleqa.models import RawArticle
 
@@ -132,10 +131,8 @@ def _read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
             yield label, read_org(text, source)
         elif suffix in MAN_SUFFIXES:
             yield label, read_manual_page(text, source)
-        elif is_org(text):
-            yield label, read_org(text, source)
         else:
-            yield label, read_text(text, source)
+            yield label, read_text_or_org(text, source)
     except IngestError as exc:
         yield label, exc
 

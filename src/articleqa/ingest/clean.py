@@ -30,7 +30,7 @@ _WRAPPED_LINES = 3  # fewer line breaks are too few to tell a wrap width from ch
 _WRAPPED_SHARE = 0.5
 # A setext underline or a rule: one of these characters repeated, alone on its line
 # ("=====" under a title, "-----" between sections). Decoration, not text.
-_RULE_LINE = re.compile(r"^\s*([=\-~*#^_+])\1{2,}\s*$")
+RULE_LINE = re.compile(r"^\s*([=\-~*#^_+])\1{2,}\s*$")
 # A gap between the columns of a table laid out with spaces: two or more spaces (or a tab)
 # between words, not after a sentence's or clause's end (prose set with two spaces after a
 # full stop is not a table).
@@ -63,11 +63,8 @@ _BYLINE_WITH_TIME = re.compile(
     re.IGNORECASE,
 )
 _DATELINE_ONLY = re.compile(rf"^{_STAMPS}", re.IGNORECASE)
-# A day of the calendar alone, with no time of day: "December 27, 1993", "2024-10-25".
-_CALENDAR_DATE = re.compile(
-    rf"{_MONTH}\s+\d{{1,2}},?\s+\d{{4}}|\d{{1,2}}\s+{_MONTH}\s+\d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}",
-    re.IGNORECASE,
-)
+# A date alone ("March 17, 2005", "2026-05-14"), without a time or a word before it.
+_DATE_ALONE = re.compile(rf"^{_DATE}$", re.IGNORECASE)
 _BOILERPLATE = re.compile(
     r"^(?:advertisement|sponsored|share( this( article| story)?)?|read more|subscribe( now)?|"
     r"follow us( on .{1,40})?|sign up for .{1,60}|click here .{0,60}|story continues below"
@@ -202,12 +199,12 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
         lines = [normalize_unicode(raw_line).strip() for raw_line in raw_lines]
         # A date among other lines of its paragraph is the text's own ("Vixie Cron V3.0" /
         # "December 27, 1993" / "[V2.2 was some time in 1992]"): a pasted stamp stands alone.
-        among_text = sum(bool(line) and not is_noise_line(line) for line in lines) > 0
+        among_text = any(line and not is_noise_line(line) for line in lines)
         for raw_line, line in zip(raw_lines, lines, strict=True):
-            if not line or _RULE_LINE.match(line):
+            if not line or RULE_LINE.match(line):
                 continue
             kept = _content_line(line)
-            if kept is None and among_text and _CALENDAR_DATE.fullmatch(line):
+            if kept is None and among_text and _DATE_ALONE.match(line):
                 kept = (line, None)
             if kept is None:
                 continue
@@ -401,10 +398,6 @@ def _clean_code(text: str) -> str:
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_CONTROL.sub("", line).rstrip() for line in text.split("\n")]
     return "\n".join(line for line in lines if line.strip())
-
-
-# A date alone ("March 17, 2005", "2026-05-14"), without a time or a word before it.
-_DATE_ALONE = re.compile(rf"^{_DATE}$", re.IGNORECASE)
 
 
 def _dates_the_document(block: Block, before: list[Block]) -> bool:

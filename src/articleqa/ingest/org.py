@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from articleqa.ingest.blocks import article_from_blocks, blocks_from_html, take_title
 from articleqa.ingest.dates import parse_date
+from articleqa.ingest.text import read_text
 from articleqa.models import RawArticle
 
 _KEYWORD = re.compile(r"^\s*#\+(\w+):[ \t]*(.*)$")
@@ -268,6 +269,12 @@ _OPENING_KEYWORD = re.compile(
 def is_org(text: str) -> bool:
     """Whether plain ``text`` is an Org document: it opens with Org keyword lines."""
     return _OPENING_KEYWORD.match(text) is not None
+
+
+def read_text_or_org(text: str, source: str | None) -> RawArticle:
+    """Text with no format of its own (a ``.txt`` file, a ``text/plain`` page): plain text,
+    or an Org document saved as text (``is_org``)."""
+    return read_org(text, source) if is_org(text) else read_text(text, source)
 
 
 def read_org(text: str, source: str | None) -> RawArticle:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from articleqa.bylines import signature_author, title_block_author
+from articleqa.ingest.clean import RULE_LINE
 from articleqa.models import RawArticle
 
 _TITLE_MAX_CHARS = 120
@@ -12,7 +13,6 @@ _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
 # A mark in brackets above the title ("<DRAFT!>", "[WIP]") says what state the text is in, not
 # what it is called: the title is the line after it.
 _STATUS_MARK = re.compile(r"[<\[(][^<>\[\]()\n]{1,30}[>\])]")
-_RULE = re.compile(r"^([=\-~*#^_+])\1{2,}$")
 # A title drawn between rules on its line: "---------- Frequently Asked Questions ----------".
 _BANNER = re.compile(r"^([=\-~*#_+])\1{2,}\s+(?P<title>\S.*?\S)\s+\1{3,}$")
 
@@ -28,7 +28,7 @@ def title_from_first_line(text: str) -> tuple[str, str]:
     first, _, rest = stripped.partition("\n")
     first = first.strip()
     # Rules drawn above a title decorate it ("-----" lines, procmail's FAQ): no title.
-    while _RULE.match(first) and rest.strip():
+    while RULE_LINE.match(first) and rest.strip():
         stripped = rest.strip()
         first, _, rest = stripped.partition("\n")
         first = first.strip()

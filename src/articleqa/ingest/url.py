@@ -23,8 +23,7 @@ import httpx
 from articleqa.errors import FetchFailed, IngestError, SourceTooLarge, UnsafeURL, UnsupportedFormat
 from articleqa.ingest.decode import decode_html, decode_text
 from articleqa.ingest.html import read_html
-from articleqa.ingest.org import is_org, read_org
-from articleqa.ingest.text import read_text
+from articleqa.ingest.org import read_text_or_org
 from articleqa.models import RawArticle
 
 logger = logging.getLogger(__name__)
@@ -249,6 +248,6 @@ def _to_article(url: str, body: bytes, content_type: str, charset: str | None) -
     else:
         text = decode_html(body, what=url)
     if content_type.startswith(_TEXT_TYPES):
-        article = read_org(text, source=url) if is_org(text) else read_text(text, source=url)
+        article = read_text_or_org(text, source=url)
         return RawArticle(title=article.title, text=article.text, url=url, source=url)
     return read_html(text, source=url, url=url)
