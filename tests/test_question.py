@@ -325,6 +325,7 @@ def test_a_quantity_in_words_is_as_sure_as_one_in_figures() -> None:
         ("What starting value does crcmod use when I leave out initCrc?", True),
         ("What does the function return if you omit the port?", True),
         ("What weight does a glob pattern get if the package file doesn't give one?", True),
+        ("Which algorithm do the spanning tree functions use if I don't pick one?", True),
         (
             "If I ask deluser for a backup but don't say where to put it, where does it go?",
             True,
@@ -363,6 +364,7 @@ def test_a_sentence_states_a_default_only_when_it_says_what_it_is() -> None:
         "Changed the default minimum TLS version to TLS 1.2 (previously was TLS 1.0).",
         "Raised the default timeout from 5 to 10 seconds.",
         "Place the backup files in dir (defaulting to the current working directory).",
+        "If nothing is specified, Kruskal's algorithm is used.",
     ):
         assert states_default(stated), stated
     for not_stated in (
@@ -711,6 +713,12 @@ def test_the_situation_a_question_sets_out_is_told_from_what_it_asks(
         ("How many files can tar hold at most?", True),
         ("What is the minimum version of Meson required?", True),
         ("What is the largest city of the region?", False),
+        # The superlative of what may be set or done is a limit.
+        ("What is the shortest PollInterval vnstatd accepts?", True),
+        ("What is the longest message I can encrypt with a 512-bit RSA key?", True),
+        ("What is the largest correction I can set for a time sensor?", True),
+        ("What is the largest city in France?", False),
+        ("Who has the highest score of the season?", False),
         ("Who is the most famous author?", False),
         ("What is the most common error?", False),
         ("How many bytes per line does xxd print?", False),

@@ -639,6 +639,24 @@ def test_a_version_the_question_names_must_be_in_the_passage(settings: Settings)
     assert not searcher.ask("What did pip 10.0.1 add for credentials?").answered
 
 
+def test_a_version_in_the_title_names_every_passage_of_its_article(settings: Settings) -> None:
+    # NetworkX's release announcements: "When did NetworkX 2.0 come out?" is answered by 2.0's
+    # "Release date: 20 September 2017", which says "2.0" only in its article's title.
+    store = _store_of(
+        settings,
+        ("Widget 2.2 announcement", "Release date: 19 September 2018. Supports Python 3.7."),
+        ("Widget 2.0 announcement", "Release date: 20 September 2017. Supports Python 3.6."),
+    )
+    # Without the vectors, which tell the titles' tokens apart whatever the ranking does.
+    searcher = _searcher(settings, store, abstain_threshold=-1.0, dense_weight=0.0)
+    question = "When did Widget 2.0 come out?"
+
+    ranked = searcher.rank(question, FakeEmbedder().embed([question])[0], SearchFilters())
+
+    first = searcher.snapshot.passages[ranked[0].ordinal]
+    assert "20 September 2017" in first.text
+
+
 def test_a_name_typed_as_an_identifier_is_not_matched_by_a_near_spelling(
     settings: Settings,
 ) -> None:
@@ -1706,6 +1724,17 @@ def test_a_default_is_the_one_stated_in_the_entry_the_question_is_about(home: Pa
             "permission to look at the file descriptor table",
             "TCP or UDP sockets",
         ),
+        # sudo's UPGRADE notes: "Why did sudo 1.9.9 start running commands with core dumps
+        # disabled?" highlighted what is lost, not the purpose said after it.
+        (
+            "While most operating systems restrict core dumps of set-user-ID programs like "
+            "sudo, this protection is lost when sudo executes a command. By disabling core "
+            "dumps by default, it is possible to avoid potential security problems. To restore "
+            "the historic behavior, add a line to the sudoers file.",
+            "Why did sudo start running commands with core dumps disabled?",
+            "avoid potential security problems",
+            "this protection is lost when sudo executes a command",
+        ),
     ],
 )
 def test_why_is_answered_by_the_cause_beside_the_sentence_it_explains(
@@ -1867,6 +1896,27 @@ def test_a_lower_case_name_no_passage_writes_is_not_taken_for_a_common_word(
 
     assert not searcher.ask("How does invoke-rc.d handle systemd service units?", k=1).answered
     assert searcher.ask("How does invoke-rc.d shield policy-rc.d?", k=1).answered
+
+
+def test_a_passage_stating_the_limit_asked_for_speaks_to_the_question(settings: Settings) -> None:
+    # vnstatd(8): "What is the shortest PollInterval vnstatd accepts?" is answered by "The
+    # minimum value is 2 seconds", which says neither "shortest" nor "accepts"; the passage
+    # names PollInterval, and its manual is about vnstatd.
+    searcher = _searcher_past_the_opening(
+        settings,
+        "VNSTATD(8)",
+        "vnstatd - the daemon based database updater for vnStat",
+        "Other settings of the daemon",
+        "PollInterval defines in seconds how often the list of interfaces is checked. The "
+        "minimum value is 2 seconds and the maximum 60 seconds.",
+    )
+
+    answer = searcher.ask("What is the shortest PollInterval vnstatd accepts?", k=1)
+
+    assert answer.answered
+    assert "minimum value is 2 seconds" in answer.quotes[0].text
+    # Without a limit stated, naming PollInterval is a mention in passing.
+    assert not searcher.ask("What colour is the PollInterval vnstatd accepts?", k=1).answered
 
 
 def test_a_question_word_no_passage_holds_weighs_as_the_rarest(settings: Settings) -> None:

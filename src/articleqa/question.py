@@ -210,7 +210,9 @@ _VERSION_QUESTION = re.compile(
 # otherwise?") asks for the default, as the answer words it ("The default compression level is
 # -6"), though it never says "default".
 # The verbs of leaving something unsaid, after "don't", "never".
-_UNSAID = r"\s+(?:give|specify|set|pass|choose|provide|select|configure|supply|name|say|tell)\b|"
+_UNSAID = (
+    r"\s+(?:give|specify|set|pass|choose|pick|provide|select|configure|supply|name|say|tell)\b|"
+)
 _IMPLIED_DEFAULT = re.compile(
     r"\b(?:when|if|unless)\s+(?:i|you|we|one|it|they|(?:the|an?)\s+(?:[\w.$-]+\s+){0,2}?[\w.$-]+)\s+"
     r"(?:do not|don't|don’t|does not|doesn't|doesn’t|did not|didn't|didn’t|never)"
@@ -246,7 +248,12 @@ _LIMIT_QUESTION = re.compile(
     r"\w+(?:ous|ful|ble|ive|ant|ent|ar|al|ic|ed|ing|est|ly)\b)|"
     r"\bthe\s+(?:maximum|minimum|max|min)\b|\b(?:upper|lower)\s+(?:limit|bound)\b|"
     r"\bat\s+(?:most|least)\b|^\s*how\s+(?:long|big|large|many|much|high|low|far|small|short|"
-    r"old|few)\s+(?:[\w'’-]+\s+){0,5}?(?:can|could|may|must)\b",
+    r"old|few)\s+(?:[\w'’-]+\s+){0,5}?(?:can|could|may|must)\b|"
+    # The superlative of what may be set or done: "What is the shortest PollInterval vnstatd
+    # accepts?", "the longest message I can encrypt" (not "the largest city in France").
+    r"\bthe\s+(?:longest|shortest|largest|smallest|biggest|highest|lowest|greatest|fewest)\s+"
+    r"(?:[\w'’.-]+\s+){1,5}?(?:can|could|may|will|would|accepts?|allows?|permits?|supports?|"
+    r"takes?|handles?)\b",
     re.IGNORECASE,
 )
 # A sentence that states a limit: "The maximum allowed value is 50,000", "up to 72 characters",
@@ -270,7 +277,8 @@ _DEFAULT_STATED = re.compile(
     r"|\bdefaults?\s*[-–:=]\s*\S|\(defaults?\b"  # "Default - 10", "(default: 5)"
     r"|\bdefault(?:\s+[\w-]+){0,3}\s+\(\s*[\"'“`\d]"  # 'The default prompt ("(venv)")'
     # "If no time unit is specified, assumes seconds."
-    r"|\b(?:if|when|unless)\s+(?:no|none)\b[^.;]*?\b(?:is|are)\s+"
+    # "If nothing is specified, Kruskal's algorithm is used."
+    r"|\b(?:if|when|unless)\s+(?:no|none|nothing)\b[^.;]*?\b(?:is|are)\s+"
     r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b",
     re.IGNORECASE,
 )
@@ -652,6 +660,14 @@ class QuestionInfo:
             # In capitals ("THIS SOFTWARE IS PROVIDED BY THE AUTHOR") no word stands out.
             return 0.5 if not _shouted(sentence) and found(_CAPITALISED) else 0.0
         return float(found(_PLACE_ANSWER))
+
+    def states_what_is_asked(self, text: str) -> bool:
+        """Whether ``text`` states the kind of value the question asks for by its own words, a
+        limit or a default ("The minimum value is 2 seconds" for "What is the shortest
+        PollInterval vnstatd accepts?"), whatever words it says it in."""
+        return (self.asks_limit and states_limit(text)) or (
+            self.asks_default and states_default(text)
+        )
 
     def _finds(self, pattern: re.Pattern[str], sentence: str) -> bool:
         """Whether ``pattern`` finds in ``sentence`` something the question does not say

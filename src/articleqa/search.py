@@ -400,9 +400,9 @@ class Searcher:
           of a list of short items, a link) is not spoken of, whatever else is said there;
         - a passage that names the subjects otherwise answers when it also says something the
           question asks about ("line", "number" for "Which sed command prints the current
-          line number?"), or names every subject in a sentence of its own that is not a list
-          or a table's row ("In 1013 Ethelred fled to Normandy" answers "To where did
-          Ethelred flee?" in other words).
+          line number?"), states the limit or default it asks for, or names every subject in
+          a sentence of its own that is not a list or a table's row ("In 1013 Ethelred fled to
+          Normandy" answers "To where did Ethelred flee?" in other words).
 
         The words framing the question ("many", "have") are not what it asks about: with them,
         "How many airbags does the 2020 Sentra have?" was declined over "These include 10
@@ -420,7 +420,8 @@ class Searcher:
         # Named only as a reference ("See also grep(1) and sed(1) for ..."), a subject is not
         # spoken of whatever else the passage says: only its article or section can vouch.
         if not _only_referenced(text, words.sentences, info.subjects):
-            if not rest.isdisjoint(words.all_terms):
+            # A limit or default asked for is spoken of where one is stated, in any words.
+            if not rest.isdisjoint(words.all_terms) or info.states_what_is_asked(text):
                 return True
             if any(
                 all(subject <= sentence_terms for subject in info.subjects)
@@ -841,8 +842,13 @@ class Searcher:
             literal_weight = max(map(term_weight, asked), default=0.0) or 1.0
             literal_share = literal_weight / (total + literal_weight * len(literals))
             for candidate in ranked:
-                text = self.snapshot.passages[candidate.ordinal].text
-                found = sum(holds_literal(literal, text) for literal in literals)
+                passage = self.snapshot.passages[candidate.ordinal]
+                # Said above it too, by its heading or its article's title: "NetworkX 2.0" is
+                # about its "Release date: 20 September 2017" (as ``_mentions_version`` reads).
+                found = sum(
+                    holds_literal(literal, passage.text) or holds_literal(literal, passage.context)
+                    for literal in literals
+                )
                 candidate.fused += weight * literal_share * found
             ranked.sort(key=lambda c: (-c.fused, c.ordinal))
         if (weight <= 0 or total <= 0) and meaning_weight <= 0:
@@ -1612,10 +1618,11 @@ _NAMED_BEFORE = re.compile(
     r"behaviou?rs?|limitations?|restrictions?|errors?)\b",
     re.IGNORECASE,
 )
-# Words that state a cause.
+# Words that state a cause, or the purpose something serves ("By disabling core dumps by
+# default, it is possible to avoid potential security problems").
 _CAUSE = re.compile(
     r"\b(?:because|due\s+to|owing\s+to|since|as\s+a\s+result\s+of|in\s+order\s+to|so\s+that|"
-    r"otherwise|reasons?)\b",
+    r"otherwise|reasons?|to\s+(?:avoid|prevent))\b",
     re.IGNORECASE,
 )
 
@@ -1627,8 +1634,8 @@ def _with_reason(
     its own sentences state none: the one before a sentence that draws the consequence ("...
     due to security reasons ... is no longer built by default." before "Thus, nss-mdns will not
     work unless Avahi is running!"), or the one after that explains it ("Don't try to use the
-    tools host or nslookup for these tests!" then "They bypass the NSS ..."). A sentence about
-    "this problem" has it in the one before."""
+    tools host or nslookup for these tests!" then "They bypass the NSS ..."), else the one
+    beside it that states a cause. A sentence about "this problem" has it in the one before."""
     if any(_CAUSE.search(texts[i]) for i in range(first, last + 1)):
         return first, last
     if (
@@ -1637,12 +1644,15 @@ def _with_reason(
         and (_CONSEQUENCE.match(texts[first]) or _NAMED_BEFORE.search(texts[first]))
     ):
         return first - 1, last
-    if (
-        last + 1 < len(texts)
-        and paragraphs[last + 1] == paragraphs[last]
-        and _refers_back(texts[last + 1])
-    ):
+    following = last + 1 < len(texts) and paragraphs[last + 1] == paragraphs[last]
+    if following and _refers_back(texts[last + 1]):
         return first, last + 1
+    # Else the neighbour in its paragraph that states a cause: the answer sets out what is done
+    # ("... this protection is lost when sudo executes a command.") and the next sentence why.
+    if following and _CAUSE.search(texts[last + 1]):
+        return first, last + 1
+    if first > 0 and paragraphs[first - 1] == paragraphs[first] and _CAUSE.search(texts[first - 1]):
+        return first - 1, last
     return first, last
 
 
