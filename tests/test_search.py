@@ -1937,6 +1937,35 @@ def test_a_question_word_no_passage_holds_weighs_as_the_rarest(settings: Setting
     assert 0.0 < by_text[encoding].sentence < 0.5
 
 
+def test_a_passage_of_references_only_answers_nothing_whatever_its_article_is_about(
+    home: Path,
+) -> None:
+    # cwm(1) with cwmrc(5) left out: "How do I write a cwmrc argument that contains spaces?"
+    # was answered by its SEE ALSO section, "cwmrc(5)", since the manual's opening names the
+    # file ~/.cwmrc and so vouched for a passage naming it only as a reference.
+    filler = "".join(
+        f".PP\nWindow groups work in mode number {n} the way the other modes do.\n"
+        for n in range(40)
+    )
+    page = (
+        ".TH CWM 1\n.SH NAME\ncwm \\- a lightweight window manager for X11\n"
+        f".SH DESCRIPTION\ncwm reads ~/.cwmrc when it starts.\n{filler}"
+        ".SH SEE ALSO\ncwmrc(5)\n"
+    )
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    searcher, _store = _searcher_over(settings, FakeEmbedder(), read_man(page, None))
+    question = "How do I write a cwmrc argument that contains spaces?"
+    info = read_question(question)
+
+    candidates = searcher.rank(question, FakeEmbedder().embed([question])[0], SearchFilters())
+
+    references = [
+        c for c in candidates if searcher.snapshot.passages[c.ordinal].text.strip() == "cwmrc(5)"
+    ]
+    assert references
+    assert not searcher.supported(info, references)
+
+
 def test_asked_for_a_unit_the_highlight_is_the_sentence_naming_it(home: Path) -> None:
     # mtr-packet(8): "In what unit does mtr-packet give the round-trip time of a reply?" shares
     # its words with the argument's name and first sentence; the next one names the unit.

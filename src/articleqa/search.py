@@ -431,6 +431,10 @@ class Searcher:
                 return True
             if TABLE_CELLS in text and self._row_states(info, ordinal, text, words):
                 return True
+        elif not any(_said_terms(text[span.start : span.end]) for span, _ in words.sentences):
+            # Nothing but references ("cwmrc(5)" under "SEE ALSO"): the passage says nothing of
+            # its own that its article could vouch for.
+            return False
         return any(
             all(
                 self._mentions(
