@@ -106,3 +106,16 @@ def test_no_articles_no_passages(tmp_path: Path) -> None:
     loaded = Records.of(load_columns(tmp_path))
 
     assert (len(loaded.passages), len(loaded.articles), len(loaded.by_article)) == (0, 0, 0)
+
+
+def test_the_framing_of_passages_is_their_records_context_and_articles(tmp_path: Path) -> None:
+    write_columns(tmp_path, build_columns(PASSAGES, ARTICLES))
+    mapped = Records.of(load_columns(tmp_path)).passages
+    positions = [2, 0, 3, 2, 1]
+    expected = [
+        (PASSAGES[n].context, [a for a, _start, _end in PASSAGES[n].spans]) for n in positions
+    ]
+    assert isinstance(mapped, records.Passages)
+    assert records.framing(mapped, positions) == expected
+    assert records.framing(PASSAGES, positions) == expected  # records of another sequence
+    assert records.framing(mapped, []) == []

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from articleqa import retrieval
+from articleqa import retrieval, search
 from articleqa.config import Settings
 from articleqa.embedding import Embedder, FakeEmbedder
 from articleqa.engine import ArticleQA
@@ -24,7 +24,7 @@ from articleqa.ingest.prepare import prepare_article
 from articleqa.ingest.text import read_text
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, RawArticle
-from articleqa.question import read_question
+from articleqa.question import QuestionInfo, read_question
 from articleqa.search import (
     Searcher,
     SearchFilters,
@@ -516,6 +516,143 @@ def test_a_question_about_a_subject_no_article_names_is_declined(settings: Setti
     )
     assert answered.answered and "2029" in answered.quotes[0].text
     assert misspelt.answered  # a typo in a name is still that name
+
+
+# Tram news of a dozen cities, each line naming its city: the fake embedder finds them all
+# close to any tram question, so a subject none of them names is asked of each in the walk.
+TRAMS = [
+    (
+        f"{city} council votes on tram",
+        f"The {city} city council voted on Tuesday to extend the tram line to the northern "
+        f"districts of {city}. Work on the systemd-driven signals starts in March; the line "
+        f"opens in {2020 + n}. See RFC{8870 + n} for the {city.lower()}_signals format.",
+    )
+    for n, city in enumerate(
+        [
+            "Marseille",
+            "Grenoble",
+            "Bordeaux",
+            "Toulouse",
+            "Nantes",
+            "Rennes",
+            "Reims",
+            "Dijon",
+            "Angers",
+            "Brest",
+            "Tours",
+            "Nancy",
+            "Metz",
+            "Caen",
+        ]
+    )
+]
+TRAM_QUESTIONS = [
+    "When does the Lyon tram line open?",  # named by no article
+    "When does the Marsielle tram line open?",  # misspelt: one article names it
+    "When does the Grenoble tram line open?",
+    "When does the Grenble and Nantes tram line open?",
+    "When does the Lyon and Caen tram line open?",  # one subject named, one not
+    "Which RFC documents the Marseille signals format?",  # typed: "RFC8870"
+    "Which RFC9999 section covers the tram?",  # typed, named by none
+    "How does systemd drive the Dijon signals?",  # lower case: typed as it is spelt
+    "How does systemdd drive the tram signals?",  # a slip of it
+    "How does zmqd drive the tram signals?",  # lower case, named by none
+    "When do the tram works start in Mrch?",
+]
+
+
+def test_a_subject_no_candidate_names_is_asked_of_them_at_once(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    searcher = _searcher(settings, _store_of(settings, *TRAMS))
+    asked: list[int] = []
+    covers = Searcher._covers_names
+
+    def counted(self: Searcher, info: QuestionInfo, ordinal: int) -> bool:
+        asked.append(ordinal)
+        return covers(self, info, ordinal)
+
+    monkeypatch.setattr(Searcher, "_covers_names", counted)
+    declined = searcher.ask("When does the Lyon tram line open?")
+
+    assert not declined.answered
+    assert declined.message is not None and "“Lyon”" in declined.message
+    # The walk asked a few candidates in turn, then all the rest at once (none names Lyon):
+    # each of the fourteen articles was asked before.
+    assert len(asked) < len(TRAMS)
+    assert len(asked) == search._UNNAMED_BEFORE_UNION
+    # Asked again, the same candidates: their words are not read again.
+    read: list[int] = []
+    vocabularies = Searcher._vocabularies
+
+    def reading(self: Searcher, candidates: list[search.Candidate]) -> frozenset[str]:
+        read.append(len(candidates))
+        return vocabularies(self, candidates)
+
+    monkeypatch.setattr(Searcher, "_vocabularies", reading)
+    assert searcher.ask("When does the Lyon tram line open?").message == declined.message
+    assert read == []
+
+
+def test_the_subject_asked_of_all_candidates_at_once_answers_as_the_walk(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _store_of(settings, *TRAMS, *(("Plain", t) for t in TEXTS_WITHOUT_NAMES))
+    engine = ArticleQA(settings, embedder=FakeEmbedder())
+    engine.build()
+    searcher = engine.searcher_for(engine.index.load())
+    asked = [*TRAM_QUESTIONS, *QUESTIONS]
+    # The union at the first candidate not naming the subjects, and never (the walk alone).
+    answers = {}
+    for first in (1, 10**9):
+        monkeypatch.setattr(search, "_UNNAMED_BEFORE_UNION", first)
+        fresh = engine.searcher_for(engine.index.load())
+        answers[first] = [fresh.ask(q).model_dump(exclude={"took_ms"}) for q in asked]
+    assert answers[1] == answers[10**9]
+    assert sum(not a["answered"] for a in answers[1]) >= 4
+
+    named_by_none = set()
+    for question in asked:
+        info = read_question(question)
+        close = searcher.rank(question, FakeEmbedder().embed([question])[0], SearchFilters())
+        for rest in (close, close[3:], close[-2:]):
+            # Every word the walk may search for these candidates, no more.
+            words: set[str] = set()
+            for candidate in rest:
+                passage = searcher.snapshot.passages[candidate.ordinal]
+                words |= searcher._words(candidate.ordinal).all_terms
+                words |= searcher._line_terms(passage.context)
+                for article_id, _start, _end in passage.spans:
+                    words |= searcher._about_terms(article_id)
+            assert searcher._vocabularies(rest) - {""} == words
+            # Named by none of them: none of them covers the question's names.
+            if searcher._named_by_none(info, rest):
+                if rest is close:
+                    named_by_none.add(question)
+                assert not any(searcher._covers_names(info, c.ordinal) for c in rest)
+    # Each kind of subject named by none of the candidates, and the others named.
+    assert {
+        "When does the Lyon tram line open?",
+        "When does the Lyon and Caen tram line open?",
+        "Which RFC9999 section covers the tram?",
+        "How does zmqd drive the tram signals?",
+    } <= named_by_none
+    assert (
+        not {
+            "When does the Marsielle tram line open?",
+            "When does the Grenoble tram line open?",
+            "Which RFC documents the Marseille signals format?",
+            "How does systemd drive the Dijon signals?",
+            "How does systemdd drive the tram signals?",
+        }
+        & named_by_none
+    )
+
+
+TEXTS_WITHOUT_NAMES = [
+    "The river rose two metres overnight and the lower town was flooded by morning.",
+    "Heart assessments now take eleven weeks, down from fourteen last spring.",
+]
 
 
 def test_a_passing_mention_later_in_an_article_does_not_cover_a_subject(

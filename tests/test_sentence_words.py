@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from articleqa import lexical
+from articleqa import lexical, sentence_words
 from articleqa.file_slices import FileSlices
 from articleqa.passages import Span
 from articleqa.sentence_words import (
@@ -119,3 +119,36 @@ def test_the_rules_fingerprint_follows_the_tokenizer_not_the_bm25_module(
     assert rules_fingerprint() != before
     monkeypatch.undo()
     rules_fingerprint.cache_clear()  # the next test sees the real rules' fingerprint
+
+
+@pytest.mark.parametrize("read_over", [0, 1 << 20])
+def test_many_passages_terms_read_joined_are_their_sentences_terms(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_over: int
+) -> None:
+    # Pieces far apart are read apart, close ones in one slice: the same terms either way.
+    monkeypatch.setattr(sentence_words, "_READ_OVER", read_over)
+    computed = [sentence_terms(text) for text in [*TEXTS, TEXTS[0], TEXTS[3]]]
+    plain = SentenceWords.of(computed)
+    count = len(plain)
+    repeats = len(sentence_terms(TEXTS[0])) + len(sentence_terms(TEXTS[3]))
+    stored = np.arange(count - repeats)
+    firsts = np.cumsum([0, *(len(s) for s in computed)])
+    row_map = np.concatenate(
+        [stored, np.arange(firsts[0], firsts[1]), np.arange(firsts[3], firsts[4])]
+    )
+    shared = plain.shared_by(stored, row_map)
+    assert shared.shared
+    vectors = tmp_path / "sentences.npy"
+    shared.save(vectors)
+    loaded = SentenceWords.load(vectors, count)
+    assert loaded is not None
+    # Runs in any order, repeated, empty, of one passage or across two.
+    runs = [(int(firsts[n]), len(computed[n])) for n in (4, 1, 0, 2, 5, 0)] + [(0, count)]
+    for words in (plain, shared, loaded):
+        joined = words.joined_terms(runs)
+        assert len(joined) == len(runs)
+        for (first, rows), held in zip(runs, joined, strict=True):
+            expected = frozenset().union(*(found for _, found in words.sentences(first, rows)))
+            got = set(held.decode("utf-8").split("\0")) - {""}
+            assert got == expected
+    assert plain.joined_terms([]) == [] and plain.joined_terms([(0, 0)]) == [b""]

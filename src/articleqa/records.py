@@ -366,6 +366,21 @@ class Passages(LazySequence[PassageRecord]):
         for position in range(len(self)):
             yield self._record(position)
 
+    def framing(self, positions: Sequence[int]) -> list[tuple[str, list[str]]]:
+        """Each passage of ``positions``'s context and the ids of the articles holding it,
+        read from the columns without its text."""
+        columns = self.columns
+        rows = columns.passages[np.asarray(positions, dtype=np.int64)].tolist()
+        contexts = {n: columns.string(n) or "" for n in {row[2] for row in rows}}
+        ids = self.article_ids
+        return [
+            (
+                contexts[context],
+                [ids[a] for a in columns.spans[first : first + count, 0].tolist()],
+            )
+            for _begin, _end, context, _heading, first, count, _key in rows
+        ]
+
     def _make(self, position: int) -> PassageRecord:
         columns = self.columns
         begin, end, context, heading, first, count, _key = columns.passages[position].tolist()
@@ -376,6 +391,17 @@ class Passages(LazySequence[PassageRecord]):
             columns.string(heading),
             [(ids[a], s, e) for a, s, e, _c, _h in columns.spans[first : first + count].tolist()],
         )
+
+
+def framing(
+    passages: Sequence[PassageRecord], positions: Sequence[int]
+) -> list[tuple[str, list[str]]]:
+    """Each passage of ``positions``'s context and the ids of the articles holding it
+    (``Passages.framing``; from the records of another sequence)."""
+    if isinstance(passages, Passages):
+        return passages.framing(positions)
+    records = [passages[position] for position in positions]
+    return [(record.context, [a for a, _start, _end in record.spans]) for record in records]
 
 
 class Articles(Mapping[str, ArticleRecord]):

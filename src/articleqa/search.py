@@ -40,6 +40,7 @@ from articleqa.question import (
     states_default,
     states_limit,
 )
+from articleqa.records import framing
 from articleqa.retrieval import QUESTIONS, Retriever, SnapshotRetriever, look_up
 from articleqa.sentence_words import sentence_terms
 from articleqa.snapshot import ArticleRecord, Snapshot
@@ -164,6 +165,13 @@ class _Plan(FollowUp):
     earlier_articles: frozenset[str] = frozenset()
 
 
+# How many candidates the walk finds not naming the question's subjects, one at a time,
+# before it asks of all the rest at once whether any can (``_supported``): a question answered
+# after a few such candidates seldom pays for the look at all of them.
+_UNNAMED_BEFORE_UNION = 8
+_NAMED_HELD = 4_096  # questions' answers of ``_named_by_none`` remembered (~90 ordinals each)
+
+
 @dataclass(slots=True)
 class Candidate:
     ordinal: int
@@ -239,6 +247,7 @@ class Searcher:
         self._line_terms_cache: dict[str, frozenset[str]] = {}
         self._article_terms_cache: dict[str, frozenset[str]] = {}
         self._fuzzy_cache: dict[tuple[int, str, frozenset[str], bool, bool], bool] = {}
+        self._named_cache: dict[tuple[object, ...], bool] = {}
         self._loose_terms: dict[tuple[str, bool], LooseTerm] = {}
         self._sentence_vector_cache: dict[str, np.ndarray] = {}
 
@@ -369,16 +378,95 @@ class Searcher:
         return list(self._supported(info, candidates))
 
     def _supported(
-        self, info: QuestionInfo, candidates: Iterable[Candidate]
+        self, info: QuestionInfo, candidates: Sequence[Candidate]
     ) -> Iterator[Candidate]:
-        return (
-            c
-            for c in candidates
-            if c.evidence >= self.abstain_threshold
-            and self._covers_names(info, c.ordinal)
-            and self._more_than_a_passing_mention(info, c.ordinal)
-            and self._holds_what_is_asked(info, c.ordinal)
+        close = [c for c in candidates if c.evidence >= self.abstain_threshold]
+        unnamed = 0
+        for at, candidate in enumerate(close):
+            if not self._covers_names(info, candidate.ordinal):
+                # After a few candidates not naming the subjects, whether any left can: when
+                # none can (a name misspelt or unknown to the articles, most questions they do
+                # not answer) the walk ends there instead of asking each of ~90 passages in
+                # turn (BENCHMARKS.md, "Scale, nineteenth pass").
+                unnamed += 1
+                if unnamed == _UNNAMED_BEFORE_UNION and self._named_by_none(info, close[at + 1 :]):
+                    return
+                continue
+            if self._more_than_a_passing_mention(
+                info, candidate.ordinal
+            ) and self._holds_what_is_asked(info, candidate.ordinal):
+                yield candidate
+
+    def _named_by_none(self, info: QuestionInfo, candidates: Sequence[Candidate]) -> bool:
+        """Whether a subject of the question has a term that none of ``candidates`` names in
+        any way ``_mentions`` allows: then ``_covers_names`` is False for every one of them.
+
+        Each rule of ``_mentions`` (an exact word, ``LooseTerm``, ``_within``) asks about one
+        word of a vocabulary at a time, so a term is in one of the vocabularies a candidate is
+        searched in (its words, its context's, what one of its articles is about) exactly
+        when it is in their union: one question of the union (``_vocabularies``, read in one
+        piece) where the walk asks three vocabularies a candidate.
+        """
+        if not self.settings.subject_check or not info.subjects or not candidates:
+            return False
+        # Remembered as the walk's own answers are (``_fuzzy_cache``): a question asked again
+        # finds the same candidates.
+        typed = tuple(subject in info.typed for subject in info.subjects)
+        key = (info.subjects, info.subject_words, typed, tuple(c.ordinal for c in candidates))
+        cached = self._named_cache.get(key)
+        if cached is None:
+            cached = _remember(
+                self._named_cache, key, self._unnamed_in(info, candidates), limit=_NAMED_HELD
+            )
+        return cached
+
+    def _unnamed_in(self, info: QuestionInfo, candidates: Sequence[Candidate]) -> bool:
+        union = self._vocabularies(candidates)
+        for subject, written in zip(info.subjects, info.subject_words, strict=True):
+            typed = subject in info.typed
+            for term in subject:
+                if term in union:
+                    continue
+                if typed:
+                    if not _within(term, union):
+                        return True
+                # As ``_naming`` asks: a word written in lower case is typed as it is spelt.
+                elif not self._loose(term, exact_words=written.islower()).within(union):
+                    return True
+        return False
+
+    def _vocabularies(self, candidates: Sequence[Candidate]) -> frozenset[str]:
+        """Every word ``_mentions`` may search for any of ``candidates``: their words, their
+        contexts' and what each of their articles is about. Read as one piece (the passages'
+        stored terms joined, their contexts stemmed together, each article's terms once), not
+        as a set a sentence, passage, context and article."""
+        ordinals = [c.ordinal for c in candidates]
+        sentences = self.snapshot.sentences
+        about = self.snapshot.about
+        stored = (
+            sentences.joined_terms(ordinals) if sentences is not None else [None] * len(ordinals)
         )
+        # A passage going on with a table holds its header's words too (``_words``): the last
+        # line of its context, whose terms are its context's.
+        sets = [
+            self._words(ordinal).all_terms
+            for ordinal, held in zip(ordinals, stored, strict=True)
+            if held is None
+        ]
+        pieces = [held for held in stored if held is not None]
+        contexts: dict[str, None] = {}
+        articles: dict[str, None] = {}
+        for context, article_ids in framing(self.snapshot.passages, ordinals):
+            contexts[context] = None
+            articles.update(dict.fromkeys(article_ids))
+        if about is None:
+            sets.extend(self._about_terms(article_id) for article_id in articles)
+        else:
+            pieces.extend(about.stored(about.rows[article_id]) for article_id in articles)
+        # Terms are runs of word characters: the terms of lines joined are each line's. An
+        # empty piece splits into "" too, which no rule matches.
+        words = frozenset(b"\0".join(pieces).decode("utf-8").split("\0"))
+        return words.union(terms("\n".join(contexts)), *sets)
 
     def _holds_what_is_asked(self, info: QuestionInfo, ordinal: int) -> bool:
         """Whether the passage (with its heading) holds a number for "how many", a sum of money

@@ -48,6 +48,8 @@ RULES_KEY = "rules"
 WORDS_SUFFIX = ".words.npy"
 TERMS_SUFFIX = ".terms.bin"
 _SEPARATOR = "\x00"  # no term holds it (terms are runs of word characters)
+_SEPARATOR_BYTE = _SEPARATOR.encode()
+_READ_OVER = 4_096  # bytes between two pieces of terms read in one slice rather than two
 
 SHARED_COLUMNS = 4  # a words file whose rows say where their terms start (format 4)
 
@@ -117,6 +119,43 @@ class SentenceWords:
             found.append((Span(start, end), _terms_of(data[begin - base : terms_end - base])))
             begin = terms_end
         return found
+
+    def joined_terms(self, runs: Sequence[tuple[int, int]]) -> list[bytes]:
+        """For each of ``runs`` (first row, rows), the terms of its rows NUL-separated (a term
+        of two sentences comes twice): many passages' words read in a few slices, each piece
+        once however many rows share it, rather than a set a sentence."""
+        at = [np.arange(first, first + count) for first, count in runs]
+        if not runs or not sum(len(rows) for rows in at):
+            return [b"" for _ in runs]
+        rows = np.concatenate(at)
+        if self.shared:
+            begins = np.asarray(self.rows[rows, 2], dtype=np.int64)
+            ends = np.asarray(self.rows[rows, 3], dtype=np.int64)
+        else:
+            ends = np.asarray(self.rows[rows, 2], dtype=np.int64)
+            begins = np.where(rows > 0, np.asarray(self.rows[np.maximum(rows - 1, 0), 2]), 0)
+        bounds = np.stack([begins, ends], axis=1).tolist()
+        pieces = sorted({(begin, end) for begin, end in bounds})
+        read: dict[tuple[int, int], bytes] = {}
+        # Pieces lying close together are read as one slice and cut apart.
+        first = 0
+        while first < len(pieces):
+            last, high = first, pieces[first][1]
+            while last + 1 < len(pieces) and pieces[last + 1][0] - high <= _READ_OVER:
+                last += 1
+                high = max(high, pieces[last][1])
+            low = pieces[first][0]
+            data = bytes(self.terms[low:high])
+            for begin, end in pieces[first : last + 1]:
+                read[begin, end] = data[begin - low : end - low]
+            first = last + 1
+        joined: list[bytes] = []
+        at_row = 0
+        for _first, count in runs:
+            held = (read[begin, end] for begin, end in bounds[at_row : at_row + count])
+            joined.append(_SEPARATOR_BYTE.join(part for part in held if part))
+            at_row += count
+        return joined
 
     def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Each row's first and end byte in ``terms`` (int64)."""

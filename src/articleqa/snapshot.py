@@ -215,6 +215,24 @@ class SentenceVectors:
         words = self.words[array] if array < len(self.words) else None
         return None if words is None else words.sentences(first, count)
 
+    def joined_terms(self, ordinals: Sequence[int]) -> list[bytes | None]:
+        """Each passage of ``ordinals``'s terms as stored, NUL-separated
+        (``SentenceWords.joined_terms``); None for one whose terms are not stored."""
+        runs: dict[int, list[tuple[int, int]]] = {}
+        places: dict[int, list[int]] = {}
+        for at, ordinal in enumerate(ordinals):
+            array, first, count = self.where[ordinal].tolist()
+            if array < len(self.words) and self.words[array] is not None:
+                runs.setdefault(array, []).append((first, count))
+                places.setdefault(array, []).append(at)
+        found: list[bytes | None] = [None] * len(ordinals)
+        for array, held in runs.items():
+            words = self.words[array]
+            assert words is not None  # only arrays with words have runs
+            for at, joined in zip(places[array], words.joined_terms(held), strict=True):
+                found[at] = joined
+        return found
+
     def dense_words(self) -> SentenceWords | None:
         """The words of ``dense()``'s rows, in the same order; None unless every array's are
         known."""
