@@ -49,6 +49,10 @@ def _answers(snapshot: Snapshot, embedder: FakeEmbedder, settings: Settings) -> 
     ]
 
 
+def _add(store: ArticleStore, raw: RawArticle) -> None:
+    store.upsert(prepare_article(raw))
+
+
 def _rewrite_manifest(folder: Path, **changes: object) -> None:
     manifest = json.loads((folder / MANIFEST).read_text())
     manifest.update(changes)
@@ -77,14 +81,13 @@ def test_the_next_build_stems_only_the_articles_that_changed(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     store = ArticleStore(settings.home)
-    store.upsert(
-        prepare_article(
-            RawArticle(
-                title="Night ferry",
-                text="The night ferry to Port Avery returns in May, the harbour authority said.",
-                url="https://ledger.example/ferry",
-            )
-        )
+    _add(
+        store,
+        RawArticle(
+            title="Night ferry",
+            text="The night ferry to Port Avery returns in May, the harbour authority said.",
+            url="https://ledger.example/ferry",
+        ),
     )
     stemmed: list[str] = []
     compute = about_module.about_terms
@@ -141,3 +144,53 @@ def test_about_terms_that_do_not_match_the_articles_are_not_used(tmp_path: Path)
     assert loaded.get("b") == about_terms(articles[1]) and "grep" in loaded.get("b")
     assert AboutTerms.load(tmp_path, {"a": 0}) is None
     assert AboutTerms.load(tmp_path / "none", {"a": 0, "b": 1}) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "named"),
+    [
+        ("/usr/share/doc/chrony/NEWS", True),
+        ("/usr/share/doc/chrony/NEWS.gz", True),
+        ("file:///usr/share/doc/chrony/README.md", True),
+        ("/usr/share/doc/chrony/changelog.Debian.gz", True),
+        # A name of its own says what it is about; a page's folder on a site may be anything.
+        ("/home/me/notes/maxdelay.txt", False),
+        ("https://example.org/chrony/NEWS", False),
+    ],
+)
+def test_a_generic_file_name_is_named_by_its_folder(source: str, named: bool) -> None:
+    # chrony's NEWS: its title is "New in version 4.3" and its first entries never say
+    # "chrony", so "How long is the default maxdelay in chrony 2.0?" was declined.
+    article = ArticleRecord(
+        id="a",
+        title="New in version 4.3",
+        url=None,
+        author=None,
+        published=None,
+        text="Enhancements\n\n* Change default maxdelay to 3 seconds",
+        source=source,
+    )
+
+    assert ("chroni" in about_terms(article)) is named
+
+
+def test_a_question_naming_the_project_of_a_news_file_is_answered(
+    settings: Settings, fake_embedder: FakeEmbedder
+) -> None:
+    store = ArticleStore(settings.home)
+    _add(
+        store,
+        RawArticle(
+            title="New in version 4.3",
+            text="Enhancements\n\n* Change default maxdelay to 3 seconds\n\n"
+            "* Change default stratumweight to 0.001",
+            source="/usr/share/doc/chrony/NEWS",
+        ),
+    )
+    Indexer(settings, store, fake_embedder).build()
+    searcher = Searcher(load_snapshot(settings.home), fake_embedder, settings)
+
+    answer = searcher.ask("What is the default maxdelay in chrony?", k=1)
+
+    assert answer.answered
+    assert "maxdelay to 3 seconds" in answer.quotes[0].text

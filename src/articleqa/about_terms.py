@@ -23,6 +23,7 @@ import hashlib
 import inspect
 import logging
 import mmap
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -45,10 +46,25 @@ OPENING_CHARS = 1000
 _SEPARATOR = "\x00"  # no term holds it (terms are runs of word characters)
 
 
+# File names that say what a document is, not what it is about: a project's NEWS, README or
+# FAQ is named by the folder it ships in (/usr/share/doc/chrony/NEWS).
+_GENERIC_NAME = re.compile(
+    r"(?:readme|news|changes|changelog|history|faq|install|authors|thanks|todo|index|"
+    r"release[-_]?notes)",
+    re.IGNORECASE,
+)
+
+
 def about_terms(article: ArticleRecord) -> frozenset[str]:
     """What an article says it is about: its title, its file name and its opening (news and
-    documentation name their subject there; a passing mention later does not count)."""
-    source_name = PurePosixPath(urlsplit(article.source or "").path).name
+    documentation name their subject there; a passing mention later does not count). A file
+    read from a folder under a generic name (``.../chrony/NEWS``) is named by its folder too:
+    chrony's NEWS never says "chrony" in its title or its first entries."""
+    source = urlsplit(article.source or "")
+    path = PurePosixPath(source.path)
+    source_name = path.name
+    if not source.netloc and _GENERIC_NAME.fullmatch(source_name.split(".")[0]):
+        source_name = f"{source_name}\n{path.parent.name}"
     opening = article.text[:OPENING_CHARS]
     return frozenset(terms(f"{article.title}\n{source_name}\n{opening}"))
 
