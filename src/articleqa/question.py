@@ -609,9 +609,7 @@ class QuestionInfo:
         quantity with its unit or a clear match, 0.75 for a full name where the question asks
         who made something and the sentence credits no one, 0.5 for a bare number or a lone
         capitalised word, else 0."""
-        if self.asks_default and states_default(sentence):
-            return 1.0
-        if self.asks_limit and states_limit(sentence):
+        if self.states_what_is_asked(sentence):
             return 1.0
         if self.asks_unit:
             return float(self._finds(_UNIT_NAMED, sentence))

@@ -934,13 +934,9 @@ class Searcher:
             literal_weight = max(map(term_weight, asked), default=0.0) or 1.0
             literal_share = literal_weight / (total + literal_weight * len(literals))
             for candidate in ranked:
-                passage = self.snapshot.passages[candidate.ordinal]
-                # Said above it too, by its heading or its article's title: "NetworkX 2.0" is
-                # about its "Release date: 20 September 2017" (as ``_mentions_version`` reads).
-                found = sum(
-                    holds_literal(literal, passage.text) or holds_literal(literal, passage.context)
-                    for literal in literals
-                )
+                # Said above it too, by its heading or its article's title (``_writes``):
+                # "NetworkX 2.0" is about its "Release date: 20 September 2017".
+                found = sum(self._writes(candidate.ordinal, literal) for literal in literals)
                 candidate.fused += weight * literal_share * found
             ranked.sort(key=lambda c: (-c.fused, c.ordinal))
         if (weight <= 0 or total <= 0) and meaning_weight <= 0:
@@ -1736,12 +1732,10 @@ def _with_reason(
         and (_CONSEQUENCE.match(texts[first]) or _NAMED_BEFORE.search(texts[first]))
     ):
         return first - 1, last
-    following = last + 1 < len(texts) and paragraphs[last + 1] == paragraphs[last]
-    if following and _refers_back(texts[last + 1]):
-        return first, last + 1
     # Else the neighbour in its paragraph that states a cause: the answer sets out what is done
     # ("... this protection is lost when sudo executes a command.") and the next sentence why.
-    if following and _CAUSE.search(texts[last + 1]):
+    following = last + 1 < len(texts) and paragraphs[last + 1] == paragraphs[last]
+    if following and (_refers_back(texts[last + 1]) or _CAUSE.search(texts[last + 1])):
         return first, last + 1
     if first > 0 and paragraphs[first - 1] == paragraphs[first] and _CAUSE.search(texts[first - 1]):
         return first - 1, last

@@ -127,13 +127,7 @@ class SentenceWords:
         at = [np.arange(first, first + count) for first, count in runs]
         if not runs or not sum(len(rows) for rows in at):
             return [b"" for _ in runs]
-        rows = np.concatenate(at)
-        if self.shared:
-            begins = np.asarray(self.rows[rows, 2], dtype=np.int64)
-            ends = np.asarray(self.rows[rows, 3], dtype=np.int64)
-        else:
-            ends = np.asarray(self.rows[rows, 2], dtype=np.int64)
-            begins = np.where(rows > 0, np.asarray(self.rows[np.maximum(rows - 1, 0), 2]), 0)
+        begins, ends = self._bounds(np.concatenate(at))
         bounds = np.stack([begins, ends], axis=1).tolist()
         pieces = sorted({(begin, end) for begin, end in bounds})
         read: dict[tuple[int, int], bytes] = {}
@@ -157,17 +151,23 @@ class SentenceWords:
             at_row += count
         return joined
 
-    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each row's first and end byte in ``terms`` (int64)."""
+    def _bounds(self, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Each row's (of ``rows``, else every row's) first and end byte in ``terms`` (int64):
+        a shared file says both; otherwise a row's terms start where the previous row's end."""
+        picked = slice(None) if rows is None else rows
         if self.shared:
             return (
-                np.asarray(self.rows[:, 2], dtype=np.int64),
-                np.asarray(self.rows[:, 3], dtype=np.int64),
+                np.asarray(self.rows[picked, 2], dtype=np.int64),
+                np.asarray(self.rows[picked, 3], dtype=np.int64),
             )
-        ends = np.asarray(self.rows[:, 2], dtype=np.int64)
-        starts = np.zeros(len(ends), dtype=np.int64)
-        starts[1:] = ends[:-1]
-        return starts, ends
+        ends = np.asarray(self.rows[picked, 2], dtype=np.int64)
+        if rows is None:
+            starts = np.zeros(len(ends), dtype=np.int64)
+            starts[1:] = ends[:-1]
+            return starts, ends
+        # Only the rows asked for and those before them are read (a question's, at 1 M).
+        before = np.asarray(self.rows[np.maximum(rows - 1, 0), 2], dtype=np.int64)
+        return np.where(rows > 0, before, 0), ends
 
     def shared_by(self, stored: np.ndarray, row_map: np.ndarray) -> SentenceWords:
         """These words with the terms of each stored row written once: ``stored`` is the first
