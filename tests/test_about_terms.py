@@ -153,12 +153,14 @@ def test_about_terms_that_do_not_match_the_articles_are_not_used(tmp_path: Path)
         ("/usr/share/doc/chrony/NEWS.gz", True),
         ("file:///usr/share/doc/chrony/README.md", True),
         ("/usr/share/doc/chrony/changelog.Debian.gz", True),
+        # Words joined by underscores are words: "chrony_news.txt" was the one term "chrony_new".
+        ("/home/me/docs/chrony_news.txt", True),
         # A name of its own says what it is about; a page's folder on a site may be anything.
         ("/home/me/notes/maxdelay.txt", False),
         ("https://example.org/chrony/NEWS", False),
     ],
 )
-def test_a_generic_file_name_is_named_by_its_folder(source: str, named: bool) -> None:
+def test_a_file_is_about_what_its_name_or_its_folder_s_says(source: str, named: bool) -> None:
     # chrony's NEWS: its title is "New in version 4.3" and its first entries never say
     # "chrony", so "How long is the default maxdelay in chrony 2.0?" was declined.
     article = ArticleRecord(

@@ -760,6 +760,31 @@ def test_the_highlight_is_the_definition_under_the_term_asked_about(
     _assert_contract(answer, store)
 
 
+@pytest.mark.model
+def test_the_name_of_the_article_s_file_does_not_pick_the_highlight(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # chrony's NEWS: the entry that says "chrony" (about old clients) was highlighted for
+    # "Which kind of keys did chrony 4.0 drop support for?", not the one that drops RIPEMD keys;
+    # every entry of the file is about chrony, as every one of an article about its title.
+    news = RawArticle(
+        title="New in version 4.0",
+        text="Removed features\n\n"
+        "* Drop support for RIPEMD keys (RMD128, RMD160, RMD256, RMD320)\n\n"
+        "* Drop support for long MACs in NTPv4 packets (tickd 2.x clients using "
+        'non-MD5 keys need to use option "version 3")\n\n'
+        "* Drop support for line editing with GNU Readline",
+        source="/usr/share/doc/tickd/NEWS",
+    )
+    searcher, store = _searcher_over(settings, real_embedder, news)
+
+    answer = searcher.ask("Which kind of keys did tickd 4.0 drop support for?", k=1)
+
+    assert answer.quotes[0].highlight is not None
+    assert "RIPEMD keys" in answer.quotes[0].highlight.text
+    _assert_contract(answer, store)
+
+
 def test_a_version_the_question_names_must_be_in_the_passage(settings: Settings) -> None:
     store = _store_of(
         settings,
@@ -792,6 +817,52 @@ def test_a_version_in_the_title_names_every_passage_of_its_article(settings: Set
 
     first = searcher.snapshot.passages[ranked[0].ordinal]
     assert "20 September 2017" in first.text
+
+
+def _widget_news() -> RawArticle:
+    """A changelog as plain text: each release's heading above its sections' headings."""
+    sections = []
+    # Newer releases first, past the article's opening (which names every passage's release).
+    for version, removed in (
+        ("4.3", "the ntpdate helper"),
+        ("4.2", "the legacy refclock driver"),
+        ("4.1", "the old status report"),
+        ("4.0", "RIPEMD keys"),
+        ("3.0", "SHA0 keys"),
+    ):
+        sections.append(
+            f"New in version {version}\n==================\n\n"
+            "Enhancements\n------------\n"
+            f"* Add support for faster frequency adjustments in release {version}\n"
+            "* Add a filter option to the server directive\n"
+            "* Add minsamples and maxsamples options to the hwtimestamp directive\n"
+            "* Improve stability with hardware timestamping and PHC refclock\n\n"
+            "Bug fixes\n---------\n"
+            "* Fix the waitsync command to reconnect when not getting a response\n\n"
+            "Removed features\n----------------\n"
+            f"* Drop support for {removed} in the daemon\n"
+        )
+    return RawArticle(title="Widget NEWS", text="\n".join(sections), source="/doc/widget/NEWS")
+
+
+def test_a_changelog_entry_is_under_the_release_its_section_is_listed_in(
+    settings: Settings,
+) -> None:
+    # chrony's NEWS: "Removed features" follows "Bug fixes", so only "New in version 4.0" two
+    # sections above says which release dropped RIPEMD keys.
+    searcher, store = _searcher_over(settings, FakeEmbedder(), _widget_news())
+
+    answer = searcher.ask("Which keys did Widget 4.0 drop support for?", k=1)
+
+    assert answer.answered
+    assert "RIPEMD" in answer.quotes[0].text
+    _assert_contract(answer, store)
+    # The release above it says which entries it lists: 3.0's are not 4.0's.
+    earlier = " ".join(
+        quote.text for quote in searcher.ask("Which keys did Widget 3.0 drop support for?").quotes
+    )
+    assert "SHA0" in earlier
+    assert "RIPEMD" not in earlier
 
 
 def test_a_name_typed_as_an_identifier_is_not_matched_by_a_near_spelling(

@@ -55,18 +55,25 @@ _GENERIC_NAME = re.compile(
 )
 
 
+def source_names(source: str | None) -> str:
+    """What the file an article was read from is named, in words: its name (a word for each
+    part of a name joined by underscores, "chrony_news.txt", as well as the name as written)
+    and, for a file under a generic name (``.../chrony/NEWS``), its folder's. A URL's folder is
+    not a name: a page's folder on a site may be anything."""
+    where = urlsplit(source or "")
+    path = PurePosixPath(where.path)
+    names = f"{path.name}\n{path.name.replace('_', ' ')}"
+    if not where.netloc and _GENERIC_NAME.fullmatch(path.name.split(".")[0]):
+        names = f"{names}\n{path.parent.name}"
+    return names
+
+
 def about_terms(article: ArticleRecord) -> frozenset[str]:
-    """What an article says it is about: its title, its file name and its opening (news and
-    documentation name their subject there; a passing mention later does not count). A file
-    read from a folder under a generic name (``.../chrony/NEWS``) is named by its folder too:
-    chrony's NEWS never says "chrony" in its title or its first entries."""
-    source = urlsplit(article.source or "")
-    path = PurePosixPath(source.path)
-    source_name = path.name
-    if not source.netloc and _GENERIC_NAME.fullmatch(source_name.split(".")[0]):
-        source_name = f"{source_name}\n{path.parent.name}"
+    """What an article says it is about: its title, its file name (``source_names``) and its
+    opening (news and documentation name their subject there; a passing mention later does not
+    count): chrony's NEWS never says "chrony" in its title or its first entries."""
     opening = article.text[:OPENING_CHARS]
-    return frozenset(terms(f"{article.title}\n{source_name}\n{opening}"))
+    return frozenset(terms(f"{article.title}\n{source_names(article.source)}\n{opening}"))
 
 
 @functools.cache

@@ -1011,6 +1011,11 @@ def states_default(sentence: str) -> bool:
     return _DEFAULT_STATED.search(sentence) is not None
 
 
+def names_release(text: str) -> bool:
+    """Whether ``text`` names a release ("New in version 4.0", "2.2.0 (2018-09-19)")."""
+    return _VERSION_ANSWER.search(text) is not None
+
+
 def holds_literal(literal: str, text: str) -> bool:
     """Whether ``text`` holds ``literal`` as written, or as a term line of a definition list."""
     written, term = _literal_patterns(literal)

@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from articleqa.about_terms import OPENING_CHARS, about_terms
+from articleqa.about_terms import OPENING_CHARS, about_terms, source_names
 from articleqa.bylines import is_byline, signature_span
 from articleqa.config import Settings
 from articleqa.conversation import FollowUp, Subject, Turn, check_context, follow_up
@@ -35,6 +35,7 @@ from articleqa.question import (
     AnswerType,
     QuestionInfo,
     holds_literal,
+    names_release,
     read_question,
     states_authorship,
     states_default,
@@ -78,6 +79,9 @@ _CAPITAL_WORD = re.compile(r"(?<![\w.])[A-Z]\w*")
 _SYMBOL = re.compile(r"[^\w\s.,;:!?'\"“”‘’()\[\]•*/-]")
 # How far into an article its byline may be: after a title line and a standfirst.
 _BYLINE_REACH = 600
+# Passages looked back over for the heading of the release a changelog's entry is listed under
+# (a release's sections rarely hold more).
+_RELEASE_WALK = 64
 # Sentences that lean on the one before them; quoted alone they would not say what they are about.
 _REFERRING = frozenset(
     (
@@ -613,10 +617,34 @@ class Searcher:
     def _mentions_version(self, ordinal: int, article_id: str, version: str) -> bool:
         passage = self.snapshot.passages[ordinal]
         article = self.snapshot.articles[article_id]
-        return any(
+        if any(
             holds_literal(version, text)
             for text in (passage.text, passage.context, article.text[:OPENING_CHARS])
-        )
+        ):
+            return True
+        if passage.heading is not None and names_release(passage.heading):
+            return False  # listed under another release
+        release = self._release_heading(ordinal, article_id)
+        return release is not None and holds_literal(version, release)
+
+    def _release_heading(self, ordinal: int, article_id: str) -> str | None:
+        """The heading of the release a passage is listed under, a level above its own: the
+        last heading before it in its article that names a release. A changelog's sections
+        ("New in version 4.0", then "Enhancements", "Bug fixes", "Removed features") read
+        their heading alone once an earlier section stands between them and the release's."""
+        ordinals = self.snapshot.by_article.get(article_id)
+        if ordinals is None:
+            return None
+        place = np.flatnonzero(ordinals == ordinal)
+        if not place.size:
+            return None
+        passages = self.snapshot.passages
+        earlier = ordinals[max(0, int(place[0]) - _RELEASE_WALK) : int(place[0])]
+        for before in reversed(earlier.tolist()):
+            heading = passages[int(before)].heading
+            if heading is not None and names_release(heading):
+                return heading
+        return None
 
     def _mentions(
         self,
@@ -1090,8 +1118,13 @@ class Searcher:
         texts = [passage.text[span.start : span.end] for span, _ in sentences]
         meaning = self._meaning(candidate.ordinal, query_vector).tolist()
         # Every sentence of a section is about its heading, and every sentence of an article
-        # about its title: their words tell no sentence from another.
-        heading_terms = words.heading | self._line_terms(article.title)
+        # about its title and the name of its file: their words tell no sentence from another
+        # ("chrony" in one entry of chrony_news.txt does not make it the one that answers).
+        heading_terms = (
+            words.heading
+            | self._line_terms(article.title)
+            | self._line_terms(source_names(article.source))
+        )
         # A credit says "wrote" in other words ("Copyright 2004-2007 Lennart Poettering").
         shares_words = (
             not info.asked.isdisjoint(words.all_terms | heading_terms)
