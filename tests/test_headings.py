@@ -10,3 +10,10 @@ def test_a_byline_is_not_a_heading() -> None:
     # showed "§ By Marta Kovalenko" as their section.
     assert not is_heading("By Marta Kovalenko")
     assert is_heading("Favor for Beijing")
+
+
+def test_a_line_with_an_e_mail_address_is_not_a_heading() -> None:
+    # chrony's README lists its authors as "Richard P. Curnow <rc@rc0.org.uk>": as headings,
+    # "Who is an author of chrony?" could not quote them.
+    assert not is_heading("Richard P. Curnow <rc@example.org>")
+    assert is_heading("Richard P. Curnow")

@@ -11,6 +11,8 @@ _HEADING_MAX_WORDS = 12
 # value, as specs and mail headers write them, is a fact to quote, not a section's title (a
 # kicker names more than one word: "Favor for Beijing: What Putin reportedly asked").
 _FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
+# An e-mail address: a heading names a section, never someone's mailbox.
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def is_heading(paragraph: str) -> bool:
@@ -22,5 +24,7 @@ def is_heading(paragraph: str) -> bool:
         return False
     if is_byline(paragraph):
         return False  # "By Marta Kovalenko" is who wrote the article, not a section of it
+    if _ADDRESS.search(paragraph):
+        return False  # "Richard P. Curnow <rc@rc0.org.uk>" under "Authors": whom to write to
     first = paragraph.lstrip("\"'“‘([")[:1]
     return first.isupper() or first.isdigit()

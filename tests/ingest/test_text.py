@@ -117,6 +117,68 @@ def test_a_title_s_underline_leaves_with_it() -> None:
     assert prepare_article(raw).text == "Python was created."
 
 
+CHANGELOG = """\
+New in version 4.3
+==================
+
+Enhancements
+------------
+* Add local option to refclock directive
+
+New in version 4.2
+==================
+
+Enhancements
+------------
+* Add support for NTP over PTP
+
+What is in a release?
+=====================
+
+Each release lists its changes.
+
+Authors
+=======
+
+Richard P. Curnow <rc@example.org>
+Miroslav Lichvar <ml@example.com>
+"""
+
+
+def test_underlined_lines_are_headings_of_the_level_their_underline_says() -> None:
+    # chrony's NEWS and README: "What is chrony?" over "=====" is a heading though it asks;
+    # the title's "=====" comes first, so "-----" is the second level, "=====" the first.
+    article = prepare_article(read_text(CHANGELOG, "NEWS"))
+
+    assert article.layout is not None
+    headings = [(article.text[s.start : s.end], s.level) for s in article.layout]
+    assert headings == [
+        ("Enhancements", 2),
+        ("New in version 4.2", 1),
+        ("Enhancements", 2),
+        ("What is in a release?", 1),
+        ("Authors", 1),
+    ]
+    passages = split_article(article)
+    authors = next(p for p in passages if "Richard P. Curnow" in p.text)
+    assert authors.heading == "Authors"
+    assert "Miroslav Lichvar <ml@example.com>" in authors.text
+
+
+def test_a_text_underlining_its_title_alone_still_has_its_other_headings_guessed() -> None:
+    # libjpeg's usage.txt underlines its title and writes "INTRODUCTION" plain.
+    text = (
+        "Notes kept by the project.\n\nUSAGE instructions\n==================\n\n"
+        "This file describes usage.\n\nINTRODUCTION\n\nThese programs encode images."
+    )
+
+    article = prepare_article(read_text(text, "usage.txt"))
+
+    assert article.layout is not None
+    headings = [article.text[s.start : s.end] for s in article.layout]
+    assert headings == ["USAGE instructions", "INTRODUCTION"]
+
+
 RENDERED_MAN_PAGE = """\
 ZSTD(1)                         User Commands                        ZSTD(1)
 

@@ -15,6 +15,9 @@ PARAGRAPH_BREAK = "\n\n"
 # An outline indents most of its lines to the body's depth (rendered man pages: 0.95-0.98 of
 # them; news pasted as text: none).
 _OUTLINE_SHARE = 0.75
+# An underlined heading: a line of a few words, its underline at least half as long.
+_UNDERLINED_MAX_WORDS = 12
+_UNDERLINE_SHARE = 0.5
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -193,6 +196,12 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
     author: str | None = None
     has_content = False
     blocks: list[list[tuple[str, str]]] = []
+    # Each underlined line's underline character, by the line's id ("Authors" over "=======").
+    underlined: dict[int, str] = {}
+    # A text that starts with a rule is a body under its title's underline ("New in version
+    # 4.3" / "=====" / "Enhancements" / "-----"): that character is the first level's.
+    leading = RULE_LINE.match(text.lstrip("\n").split("\n", 1)[0].strip())
+    levels = [leading.group(1)] if leading else []
     for block in _BLANK_LINES.split(text):
         block_lines: list[tuple[str, str]] = []
         raw_lines = block.split("\n")
@@ -200,8 +209,19 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
         # A date among other lines of its paragraph is the text's own ("Vixie Cron V3.0" /
         # "December 27, 1993" / "[V2.2 was some time in 1992]"): a pasted stamp stands alone.
         among_text = any(line and not is_noise_line(line) for line in lines)
+        above: tuple[str, str] | None = None  # the line just above, when it was kept
         for raw_line, line in zip(raw_lines, lines, strict=True):
-            if not line or RULE_LINE.match(line):
+            rule = RULE_LINE.match(line)
+            if (
+                rule
+                and above is not None
+                and block_lines == [above]
+                and _underlines(line, above[0])
+            ):
+                underlined[id(above)] = rule.group(1)
+                levels += [rule.group(1)] if rule.group(1) not in levels else []
+            above = None
+            if not line or rule:
                 continue
             kept = _content_line(line)
             if kept is None and among_text and _DATE_ALONE.match(line):
@@ -211,11 +231,15 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
             line, name = kept
             author = author or name
             has_content = has_content or name is None
-            block_lines.append((line, raw_line.rstrip()))
+            above = (line, raw_line.rstrip())
+            block_lines.append(above)
         blocks.append(block_lines)
     if not has_content:
         return "", None, author  # a byline alone is no article
     blocks = _without_contents(blocks)
+    if underlined:
+        text, layout = join_blocks(_underlined_sections(blocks, underlined, levels))
+        return text, layout, author
     outline = _is_outline(blocks)
     cleaned: list[Block] = []
     for part, opens in _parts(blocks) if outline else ((b, False) for b in blocks):
@@ -294,6 +318,42 @@ def join_blocks(blocks: Iterable[Block]) -> tuple[str, list[LayoutSpan]]:
         parts.append(block.text)
         position += len(block.text)
     return PARAGRAPH_BREAK.join(parts), layout
+
+
+def _underlines(rule: str, line: str) -> bool:
+    """Whether ``rule`` underlines ``line`` as a heading: about as long as it (a heading is a
+    line, not a paragraph's last line over a rule between sections)."""
+    return len(line.split()) <= _UNDERLINED_MAX_WORDS and len(rule) >= _UNDERLINE_SHARE * len(line)
+
+
+def _underlined_sections(
+    blocks: list[list[tuple[str, str]]], underlined: dict[int, str], levels: list[str]
+) -> list[Block]:
+    """The blocks of a text that underlines headings ("What is chrony?" over "======",
+    "Enhancements" over "------"): those lines are headings whatever they end with, each of the
+    level of its underline's rank in ``levels`` (the order the text first uses each, as
+    reStructuredText's are). A text may head other sections without underlining them
+    ("INTRODUCTION" in a file whose title alone is underlined): other lines are headings by
+    their shape, as in any plain text (level 0: not said)."""
+    found: list[Block] = []
+    for block in blocks:
+        part: list[tuple[str, str]] = []
+        for line in block:
+            mark = underlined.get(id(line))
+            if mark is None:
+                part.append(line)
+                continue
+            found.extend(Block(BlockKind.TEXT, p) for p in _paragraphs(part) if p)
+            part = []
+            found.append(Block(BlockKind.HEADING, line[0], min(levels.index(mark) + 1, 6)))
+        found.extend(Block(BlockKind.TEXT, p) for p in _paragraphs(part) if p)
+    last = len(found) - 1
+    return [
+        Block(BlockKind.HEADING, b.text)
+        if i < last and b.kind is BlockKind.TEXT and is_heading(b.text)
+        else b
+        for i, b in enumerate(found)
+    ]
 
 
 def _indent(line: str) -> int:
