@@ -16,15 +16,17 @@ from articleqa.errors import IngestError
 from articleqa.ingest import read_sources
 from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.prepare import content_hash, prepare_article
-from articleqa.models import Article, Passage, RawArticle
+from articleqa.models import Article, BlockKind, Passage, RawArticle
 from articleqa.passages import (
     Sentence,
     Span,
     continued_from,
+    introduced_by,
     is_heading,
     merge_duplicates,
     normalized_words,
     pack_sentences,
+    paragraph_spans,
     passage_id,
     sentence_spans,
     split_article,
@@ -179,7 +181,11 @@ def test_passages_are_verbatim_whole_sentences_outside_headings(
             "only a single long sentence may exceed the word limit"
         )
         context, _, lead = passage.context.partition("\n")
-        assert (lead or None) == continued_from(article.text, span.start)
+        code = {s.start for s in article.layout or () if s.kind is BlockKind.CODE}
+        assert (lead or None) == (
+            continued_from(article.text, span.start)
+            or introduced_by(article.text, span.start, paragraph_spans(article.text), code)
+        )
         if passage.heading is not None:
             heading_texts = {article.text[h.start : h.end] for h in generated.headings}
             assert set(passage.heading.split(": ")) <= heading_texts
@@ -292,6 +298,36 @@ def test_seed_like_repeated_paragraph_is_one_passage() -> None:
     [span] = holding[0].spans
     assert span.start <= first < span.end
     assert all(not (p.spans[0].start <= second < p.spans[0].end) for p in passages)
+
+
+def test_a_passage_opening_on_a_list_s_item_carries_the_list_s_lead_in() -> None:
+    # aucat(1): "stop ... all files are rewound back to the starting position" began a passage
+    # that never said what "start" and "stop" were; the lead-in above the list did.
+    items = "\n\n".join(
+        f"{name}\nAll files are {verb} as the sequencer asks, and the position is kept."
+        for name, verb in (
+            ("relocate", "relocated"),
+            ("start", "started"),
+            ("pause", "paused"),
+            ("stop", "stopped and rewound"),
+        )
+    )
+    text = (
+        "aucat can be controlled through MIDI as follows, one channel for each stream.\n\n"
+        f"All audio files are controlled by the following MMC messages:\n\n{items}\n\n"
+        "• Route the sound from one channel to another.\n\n• Apply a volume to each file."
+    )
+    article = make_article(text)
+
+    passages = split_article(article, 10, 24)
+
+    [stop] = [p for p in passages if p.text.startswith("stop")]
+    assert stop.context == (
+        f"{article.title}\nAll audio files are controlled by the following MMC messages:"
+    )
+    # The bullets after the terms are another list, with no lead-in of their own.
+    [bullets] = [p for p in passages if p.text.startswith("• Route")]
+    assert bullets.context == article.title
 
 
 def test_a_passage_going_on_with_a_table_or_a_definition_carries_its_header_or_term() -> None:

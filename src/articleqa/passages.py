@@ -18,6 +18,7 @@ import hashlib
 import re
 import sys
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -331,13 +332,17 @@ def pack_sentences(
 def split_article(article: Article, min_words: int = 60, max_words: int = 120) -> list[Passage]:
     """The passages of one article, each a verbatim slice ``article.text[start:end]``."""
     passages: list[Passage] = []
-    paragraph_starts = [span.start for span in paragraph_spans(article.text)]
+    paragraphs = paragraph_spans(article.text)
+    paragraph_starts = [span.start for span in paragraphs]
+    code = {s.start for s in article.layout or () if s.kind is BlockKind.CODE}
     for section in _sections(article.text, article.layout):
         for first, last in pack_sentences(section.sentences, min_words, max_words):
             start, end = section.sentences[first].start, section.sentences[last - 1].end
             text = article.text[start:end]
             context = f"{article.title} — {section.heading}" if section.heading else article.title
             lead = continued_from(article.text, start, paragraph_starts)
+            if lead is None:
+                lead = introduced_by(article.text, start, paragraphs, code)
             if lead is not None:
                 context = f"{context}\n{lead}"
             passages.append(
@@ -393,6 +398,55 @@ def continued_from(
     return None
 
 
+def introduced_by(
+    text: str, start: int, paragraphs: Sequence[Span], code: AbstractSet[int] = frozenset()
+) -> str | None:
+    """The lead-in of the list a passage opening on one of its items goes on with: the last
+    sentence of the paragraph that introduces the items above it ("All audio files are
+    controlled by the following MMC messages:" over "relocate ...", "start ...", then "stop
+    ... rewound back to the starting position", where a passage begins). A passage opening
+    on the list's fifth item says nothing of what the items are; its context does. Lines of
+    code (``code``: where code blocks start) are no list's items."""
+    place = bisect.bisect_left([span.start for span in paragraphs], start)
+    if place >= len(paragraphs) or paragraphs[place].start != start:
+        return None
+    first = _item_kind(text[paragraphs[place].start : paragraphs[place].end])
+    if start in code or first is None:
+        return None
+    before = place - 1
+    while before >= 0 and place - before <= _ITEM_REACH:
+        paragraph = text[paragraphs[before].start : paragraphs[before].end]
+        if paragraphs[before].start in code:
+            return None
+        kind = _item_kind(paragraph)
+        if kind is None:
+            if not paragraph.rstrip().endswith(":") or "\n" in paragraph.strip():
+                return None
+            sentences = _SENTENCE_END.split(paragraph.strip())
+            return sentences[-1].strip() or None
+        if kind != first:
+            return None  # another list's items, or one item's own paragraphs
+        before -= 1
+    return None
+
+
+def _item_kind(paragraph: str) -> str | None:
+    """What kind of list's item a paragraph is: its bullet ("•", "-"), "1." for a numbered
+    one, "term" for a term over its definition ("stop\nPlayback and/or recording is stopped
+    ..."); None for a paragraph that is no item."""
+    mark = _ITEM_MARK.match(paragraph)
+    if mark is not None:
+        return "1." if mark.group(0)[0].isdigit() else mark.group(0)[0]
+    term, newline, definition = paragraph.partition("\n")
+    if newline and definition.strip() and len(term.split()) <= _TERM_MAX_WORDS:
+        return "term"
+    return None
+
+
+# A list item's mark: a bullet, or an item's number ("3.", "2)").
+_ITEM_MARK = re.compile(r"^(?:[-*•·▪]\s+|\d{1,3}[.)]\s+)")
+# How many items above a passage its list's lead-in is looked for.
+_ITEM_REACH = 40
 # How many lines above a passage its definition's term is looked for.
 _TERM_REACH = 40
 # A term line is short ("param initCrc:", "-o, --output FILE:"); a longer line ending in ":" is
