@@ -148,10 +148,11 @@ class Settings(BaseSettings):
         description="Bonus for one sentence close to the question in meaning (its cosine).",
     )
     answer_kind_weight: float = Field(
-        default=0.15,
+        default=0.3,
         ge=0,
         description="Bonus for one sentence holding the kind of answer asked for (a name for "
-        "who, a number for how many), as much as it weighs in the highlight.",
+        "who, a number for how many): twice what it weighs in the highlight, where a passage's "
+        "sentences share one context (BENCHMARKS.md, twentieth pass).",
     )
     follow_up_article_weight: float = Field(
         default=0.3,
