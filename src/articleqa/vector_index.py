@@ -61,6 +61,11 @@ IVF_MAX_PROBE_FRACTION = 1 / 4
 # them and 0.925 on the questions; BENCHMARKS.md, "Scale, twelfth pass").
 IVF_PQ_DIMENSIONS_PER_CODE = 2
 IVF_REFINE_FACTORS = (32, 64)
+# FAISS's fast-scan IVF search picks its loop by the batch; for one query it picks 13 (the
+# query's lists gathered and sorted first, results kept in a reservoir): 2.1 ms at 1 M, where 11
+# (the lists scanned in turn, the same reservoir) took 1.6, with the same distances and recall;
+# only equal distances come in another order (BENCHMARKS.md, "Scale, twentieth pass").
+FAST_SCAN_IMPLEM = 11
 # Of the shortlist re-ranked by the residual codes, the best k x this share, and at least k
 # plus the extra, are scored by the vectors themselves: at 1 M, the best 60 of 1,600 held as
 # many of the questions' exact neighbours as the best 150 (BENCHMARKS.md, "Scale, fourteenth
@@ -111,6 +116,12 @@ class ShortlistIndex:
     # first needed; None again whenever the ID map changes (``extend``).
     ordinals: np.ndarray | None = None
     numbers: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        ivf = faiss.downcast_index(self.ivf)
+        if isinstance(ivf, faiss.IndexIVFFastScan):
+            # Saved with the index; set here too for those saved before (0: FAISS chooses).
+            ivf.implem = FAST_SCAN_IMPLEM
 
     @property
     def ntotal(self) -> int:
