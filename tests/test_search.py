@@ -785,6 +785,31 @@ def test_the_name_of_the_article_s_file_does_not_pick_the_highlight(
     _assert_contract(answer, store)
 
 
+@pytest.mark.model
+def test_a_sentence_restating_the_question_s_situation_is_not_the_highlight(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # Node.js's test guide: "Note: Many functions invoke their callback with an err value as
+    # the first argument." only restates what the question supposes; the next sentence answers.
+    page = (
+        "# Writing tests\n\n## Callbacks\n\n"
+        "Note: Many functions invoke their callback with an err value as the first argument. "
+        "Checking that value by hand in every test hides mistakes. "
+        "Use common.mustSucceed() instead of common.mustCall().\n"
+    )
+    searcher, store = _searcher_over(settings, real_embedder, read_markdown(page, None))
+    question = (
+        "My callback gets an err as its first argument; what should a test wrap it with "
+        "instead of mustCall?"
+    )
+
+    answer = searcher.ask(question, k=1)
+
+    assert answer.quotes[0].highlight is not None
+    assert "common.mustSucceed()" in answer.quotes[0].highlight.text
+    _assert_contract(answer, store)
+
+
 def test_a_version_the_question_names_must_be_in_the_passage(settings: Settings) -> None:
     store = _store_of(
         settings,

@@ -71,6 +71,9 @@ _HIGHLIGHT_WORDS_WEIGHT = 2.0
 _HIGHLIGHT_CONTEXT_WEIGHT = 0.15
 _HIGHLIGHT_TYPE_WEIGHT = 0.15
 _SITUATION_SHARE = 0.5  # of a word's weight, for the words of the situation a question sets
+# Off a sentence that only restates the situation a question sets: as much as its closeness in
+# meaning can give it, so that it is chosen only when no other sentence says anything.
+_PREMISE_PENALTY = 1.0
 # Below any sentence that says more than the question: chosen only when every sentence echoes it.
 _ECHO_SCORE = -10.0
 # A word written with a capital (past a sentence's first character: see ``_names_anew``).
@@ -1283,6 +1286,15 @@ class Searcher:
         # words are its own.
         introduced = [_echoed_items(texts, echoes, sentences, i) for i in range(len(texts))]
 
+        # The situation a question sets is what it supposes ("Now that oauth2client is
+        # deprecated, what should I switch to?"): a sentence sharing only its words with the
+        # question states the premise ("Note: oauth2client is now deprecated."), not the answer.
+        asks_beyond = asked - info.situation
+
+        def restates_situation(index: int) -> bool:
+            shared = asked & sentences[index][1]
+            return bool(info.situation and asks_beyond and shared) and shared <= info.situation
+
         def score(index: int) -> float:
             if echoes[index]:
                 return _ECHO_SCORE
@@ -1308,6 +1320,7 @@ class Searcher:
                 + _HIGHLIGHT_CONTEXT_WEIGHT * share(context_only)
                 + _HIGHLIGHT_TYPE_WEIGHT * info.expects(texts[index])
                 - length_penalty
+                - _PREMISE_PENALTY * restates_situation(index)
             )
 
         return [score(index) for index in range(len(sentences))]
