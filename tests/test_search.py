@@ -83,6 +83,15 @@ def _searcher_over(
     return engine.searcher_for(engine.index.load()), engine.store
 
 
+def _top_highlight(answer: Answer, store: ArticleStore) -> str:
+    """The first quote's highlight, once the answer is checked against the store (every quote
+    verbatim)."""
+    highlight = answer.quotes[0].highlight
+    assert highlight is not None
+    _assert_contract(answer, store)
+    return highlight.text
+
+
 def _ask_markdown(settings: Settings, page: str, question: str) -> tuple[Answer, ArticleStore]:
     """The top quote's answer to ``question`` over one Markdown page (the test embedder)."""
     searcher, store = _searcher_over(settings, FakeEmbedder(), read_markdown(page, None))
@@ -755,9 +764,7 @@ def test_the_highlight_is_the_definition_under_the_term_asked_about(
     searcher, store = _searcher_over(settings, real_embedder, read_html(page, None))
     answer = searcher.ask("What uid did operator have?")
 
-    assert answer.quotes[0].highlight is not None
-    assert "It had uid 37." in answer.quotes[0].highlight.text
-    _assert_contract(answer, store)
+    assert "It had uid 37." in _top_highlight(answer, store)
 
 
 @pytest.mark.model
@@ -780,9 +787,7 @@ def test_the_name_of_the_article_s_file_does_not_pick_the_highlight(
 
     answer = searcher.ask("Which kind of keys did tickd 4.0 drop support for?", k=1)
 
-    assert answer.quotes[0].highlight is not None
-    assert "RIPEMD keys" in answer.quotes[0].highlight.text
-    _assert_contract(answer, store)
+    assert "RIPEMD keys" in _top_highlight(answer, store)
 
 
 @pytest.mark.model
@@ -805,9 +810,7 @@ def test_a_sentence_restating_the_question_s_situation_is_not_the_highlight(
 
     answer = searcher.ask(question, k=1)
 
-    assert answer.quotes[0].highlight is not None
-    assert "common.mustSucceed()" in answer.quotes[0].highlight.text
-    _assert_contract(answer, store)
+    assert "common.mustSucceed()" in _top_highlight(answer, store)
 
 
 def test_a_version_the_question_names_must_be_in_the_passage(settings: Settings) -> None:
@@ -943,9 +946,8 @@ def test_a_passage_holding_only_the_option_asked_about_still_gets_a_highlight(
 
     answer = searcher.ask("What does -q do?")
 
-    assert answer.quotes[0].highlight is not None
-    assert "Quiet" in answer.quotes[0].highlight.text or "-q" in answer.quotes[0].highlight.text
-    _assert_contract(answer, store)
+    highlight = _top_highlight(answer, store)
+    assert "Quiet" in highlight or "-q" in highlight
 
 
 def test_an_option_the_question_writes_finds_the_passage_that_defines_it(
@@ -1354,9 +1356,7 @@ def test_a_short_sentence_completing_the_answer_joins_the_highlight(
         k=1,
     )
 
-    assert answer.quotes[0].highlight is not None
-    assert "The default is 3000." in answer.quotes[0].highlight.text
-    _assert_contract(answer, store)
+    assert "The default is 3000." in _top_highlight(answer, store)
 
 
 def test_a_heading_holding_the_answer_is_quoted_with_its_section(settings: Settings) -> None:
@@ -1418,9 +1418,7 @@ def test_an_exit_status_is_answered_by_its_own_line(
 
     answer = searcher.ask("What does an xz exit status of 0 mean?", k=1)
 
-    assert answer.quotes[0].highlight is not None
-    assert "All is good." in answer.quotes[0].highlight.text
-    _assert_contract(answer, store)
+    assert "All is good." in _top_highlight(answer, store)
 
 
 def test_a_heading_s_words_count_for_its_sentences_when_ranking(home: Path) -> None:

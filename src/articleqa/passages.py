@@ -407,7 +407,7 @@ def introduced_by(
     ... rewound back to the starting position", where a passage begins). A passage opening
     on the list's fifth item says nothing of what the items are; its context does. Lines of
     code (``code``: where code blocks start) are no list's items."""
-    place = bisect.bisect_left([span.start for span in paragraphs], start)
+    place = bisect.bisect_left(paragraphs, start, key=lambda span: span.start)
     if place >= len(paragraphs) or paragraphs[place].start != start:
         return None
     first = _item_kind(text[paragraphs[place].start : paragraphs[place].end])
