@@ -17,3 +17,10 @@ def test_a_line_with_an_e_mail_address_is_not_a_heading() -> None:
     # "Who is an author of chrony?" could not quote them.
     assert not is_heading("Richard P. Curnow <rc@example.org>")
     assert is_heading("Richard P. Curnow")
+
+
+def test_a_line_with_a_web_address_is_not_a_heading() -> None:
+    # leafnode's NEWS: "See its home page, https://github.com/PhilipHazel/pcre2" inside a
+    # release's notes is where to look, not a section.
+    assert not is_heading("See its home page, https://example.org/pcre2")
+    assert is_heading("See its home page")

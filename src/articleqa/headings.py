@@ -11,8 +11,8 @@ _HEADING_MAX_WORDS = 12
 # value, as specs and mail headers write them, is a fact to quote, not a section's title (a
 # kicker names more than one word: "Favor for Beijing: What Putin reportedly asked").
 _FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
-# An e-mail address: a heading names a section, never someone's mailbox.
-_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# An e-mail or web address: a heading names a section, never a mailbox or a page to visit.
+_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:https?|ftp)://\S")
 
 
 def is_heading(paragraph: str) -> bool:
@@ -25,6 +25,8 @@ def is_heading(paragraph: str) -> bool:
     if is_byline(paragraph):
         return False  # "By Marta Kovalenko" is who wrote the article, not a section of it
     if _ADDRESS.search(paragraph):
-        return False  # "Richard P. Curnow <rc@rc0.org.uk>" under "Authors": whom to write to
+        # "Richard P. Curnow <rc@rc0.org.uk>" under "Authors": whom to write to; "See its home
+        # page, https://github.com/PhilipHazel/pcre2" in a release's notes: where to look.
+        return False
     first = paragraph.lstrip("\"'“‘([")[:1]
     return first.isupper() or first.isdigit()

@@ -249,6 +249,36 @@ find /tmp \-print0 | xargs \-0 rm
     assert headings == ["NAME", "OPTIONS", "EXAMPLES"]
 
 
+def test_a_man_page_s_no_fill_sentence_is_prose_and_its_code_stays_code() -> None:
+    # DocBook sets a list item's sentence without filling (.nf), as it sets code.
+    source = r""".TH OFFLINEIMAPUI 7
+.SH BLINKENLIGHTS
+.RS 4
+.IP \(bu 2.3
+Cyan
+.sp
+.nf
+indicates that the thread is syncing a folder\&.
+.fi
+.RE
+.SH EXAMPLES
+.nf
+offlineimap \-o \-u quiet
+.fi
+.EX
+Run only once.
+.EE
+"""
+    article = prepare_article(read_man(source, None))
+
+    assert article.layout is not None
+    kinds = {article.text[s.start : s.end]: s.kind for s in article.layout}
+    assert "indicates that the thread is syncing a folder." in article.text
+    assert "indicates that the thread is syncing a folder." not in kinds  # text, not code
+    assert kinds["offlineimap -o -u quiet"] is BlockKind.CODE
+    assert kinds["Run only once."] is BlockKind.CODE  # .EX says it is an example
+
+
 def test_a_store_made_before_layouts_upgrades_in_place(tmp_path: Path) -> None:
     # The schema as the previous release created it: no layout column, user_version 0.
     db = sqlite3.connect(tmp_path / "articles.sqlite")

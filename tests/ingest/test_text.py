@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from articleqa.config import Settings
 from articleqa.ingest import read_file
 from articleqa.ingest.prepare import prepare_article
@@ -179,6 +181,52 @@ def test_a_text_underlining_its_title_alone_still_has_its_other_headings_guessed
     assert headings == ["USAGE instructions", "INTRODUCTION"]
 
 
+RELEASE_NOTES = """\
+==============================================================
+* 1.12.0, 2022-05-26
+
+### CHANGES
+- leafnode now requires the PCRE2 library instead of PCRE.
+
+==============================================================
+* 1.11.3, 2005-06-08
+
+### SECURITY BUGFIXES
+- Fetchnews did not detect timeouts while downloading a header.
+  This is CVE-2005-1911.
+
+==============================================================
+Matthias Andree
+"""
+
+
+def test_a_line_under_a_rule_and_a_hash_marked_line_are_headings() -> None:
+    # leafnode's NEWS draws a rule above each release and marks its parts "### CHANGES":
+    # read as text, "* 1.11.3, 2005-06-08 ### SECURITY BUGFIXES - Fetchnews ..." was one
+    # paragraph, neither heading said what its entries were.
+    article = prepare_article(read_text(RELEASE_NOTES, "NEWS"))
+
+    assert article.title == "* 1.12.0, 2022-05-26"
+    assert article.layout is not None
+    headings = [(article.text[s.start : s.end], s.level) for s in article.layout]
+    assert headings == [
+        ("CHANGES", 3),
+        ("* 1.11.3, 2005-06-08", 1),
+        ("SECURITY BUGFIXES", 3),
+    ]
+    assert "###" not in article.text
+    assert article.text.endswith("Matthias Andree")  # a closing line under a rule is text
+    cve = next(p for p in split_article(article) if "CVE-2005-1911" in p.text)
+    assert cve.heading == "* 1.11.3, 2005-06-08: SECURITY BUGFIXES"
+
+
+def test_a_single_hash_marked_line_is_text() -> None:
+    # Once in a text, "# make install" may be a root prompt: headings come in numbers.
+    article = prepare_article(read_text("Install\n\nRun this:\n\n# make install\n", "README"))
+
+    assert "# make install" in article.text
+
+
 RENDERED_MAN_PAGE = """\
 ZSTD(1)                         User Commands                        ZSTD(1)
 
@@ -328,24 +376,58 @@ def test_a_diagram_drawn_in_characters_is_kept_as_drawn() -> None:
     assert "In this document, a boxed byte or a byte sequence declared using this notation" in text
 
 
-def test_a_table_of_contents_goes_when_its_sections_stand_further_on() -> None:
-    # The entries were quoted before the sections they name; each section keeps its heading.
-    spec = (
-        "The .xz File Format\n\n"
-        "        2.1.2. Stream Footer\n"
-        "               2.1.2.1. CRC32\n"
-        "               2.1.2.2. Backward Size\n"
-        "               2.1.2.4. Footer Magic Bytes\n\n"
-        "2.1.2. Stream Footer\n\n        The footer closes the stream.\n\n"
-        "2.1.2.1. CRC32\n\n        The CRC32 is calculated from the fields.\n\n"
-        "2.1.2.2. Backward Size\n\n        Backward Size is stored as a 32-bit integer.\n\n"
-        "2.1.2.4. Footer Magic Bytes\n\n        In hexadecimal: 59 5A\n"
-    )
-    text = prepare_article(read_text(spec, "xz-file-format.txt")).text
+# The entries were quoted before the sections they name; each section keeps its heading.
+XZ_CONTENTS = (
+    "The .xz File Format\n\n"
+    "        2.1.2. Stream Footer\n"
+    "               2.1.2.1. CRC32\n"
+    "               2.1.2.2. Backward Size\n"
+    "               2.1.2.4. Footer Magic Bytes\n\n"
+    "2.1.2. Stream Footer\n\n        The footer closes the stream.\n\n"
+    "2.1.2.1. CRC32\n\n        The CRC32 is calculated from the fields.\n\n"
+    "2.1.2.2. Backward Size\n\n        Backward Size is stored as a 32-bit integer.\n\n"
+    "2.1.2.4. Footer Magic Bytes\n\n        In hexadecimal: 59 5A\n"
+)
+# leafnode's FAQ lists a section's questions, then asks each over its answer: the list was
+# quoted ("Q: How do I run leafnode as NNTP+SSL server? Q: How do I use fetchnews ...") where
+# the answer naming stunnel should have been.
+FAQ = (
+    "Leafnode FAQ\n\n"
+    "Q: I cannot compile leafnode on Linux!\n"
+    "Q: How do I run leafnode as NNTP+SSL server?\n"
+    "Q: Where do I get the source RPM? I want to modify it.\n\n"
+    "Q: I cannot compile leafnode on Linux!\n\nA: Install the kernel sources.\n\n"
+    "Q: How do I run leafnode as NNTP+SSL server?\n\nA: Wrap it with stunnel.\n\n"
+    "Q: Where do I get the source RPM? I want to modify it.\n\nA: From the web site.\n"
+)
 
-    for heading in ("2.1.2. Stream Footer", "2.1.2.1. CRC32", "2.1.2.4. Footer Magic Bytes"):
-        assert text.count(heading) == 1
-    assert text.index("2.1.2.4. Footer Magic Bytes") > text.index("Backward Size is stored")
+
+@pytest.mark.parametrize(
+    ("document", "entries", "later", "earlier"),
+    [
+        (
+            XZ_CONTENTS,
+            ("2.1.2. Stream Footer", "2.1.2.1. CRC32", "2.1.2.4. Footer Magic Bytes"),
+            "2.1.2.4. Footer Magic Bytes",
+            "Backward Size is stored",
+        ),
+        (
+            FAQ,
+            ("compile leafnode on Linux!", "NNTP+SSL server?", "I want to modify it."),
+            "NNTP+SSL server?",
+            "Install the kernel sources.",
+        ),
+    ],
+    ids=["numbered sections", "a FAQ's questions"],
+)
+def test_a_table_of_contents_goes_when_its_entries_stand_further_on(
+    document: str, entries: tuple[str, ...], later: str, earlier: str
+) -> None:
+    text = prepare_article(read_text(document, "contents.txt")).text
+
+    for entry in entries:
+        assert text.count(entry) == 1
+    assert text.index(later) > text.index(earlier)
 
 
 def test_rows_and_lines_written_twice_are_not_a_table_of_contents() -> None:

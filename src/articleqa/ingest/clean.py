@@ -22,6 +22,9 @@ _UNDERLINE_SHARE = 0.5
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
+# A heading marked as Markdown marks one, at the start of a line: "### BUGFIXES".
+_ATX_HEADING = re.compile(r"^(?P<marks>#{1,6})[ \t]+(?P<text>[^\s#][^\n]{0,79}?)[ \t#]*$", re.M)
+_ATX_HEADINGS_MIN = 2
 # A bullet, or an item's number: "3.", "2)", or a section's "2.1.3." in a table of contents.
 _BULLET = re.compile(r"^(?:[-*•·▪]\s+|\d{1,3}(?:\.\d{1,3})*[.)]\s+)")
 _SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]]$")
@@ -196,16 +199,24 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
     author: str | None = None
     has_content = False
     blocks: list[list[tuple[str, str]]] = []
-    # Each underlined line's underline character, by the line's id ("Authors" over "=======").
-    underlined: dict[int, str] = {}
+    # Each marked heading's level, by the line's id: "Authors" over "=======", a release
+    # under the rule between two releases, "### CHANGES".
+    underlined: dict[int, int] = {}
     # A text that starts with a rule is a body under its title's underline ("New in version
     # 4.3" / "=====" / "Enhancements" / "-----"): that character is the first level's.
     leading = RULE_LINE.match(text.lstrip("\n").split("\n", 1)[0].strip())
     levels = [leading.group(1)] if leading else []
+    # "### CHANGES": a text heading its sections as Markdown does (a NEWS file), at least
+    # twice, each mark at the start of its paragraph; once may be a root prompt's "# make".
+    atx_marked = len(_ATX_HEADING.findall(text)) >= _ATX_HEADINGS_MIN
+    overlined: tuple[str, str] | None = None  # the last line marked by a rule above it
     for block in _BLANK_LINES.split(text):
         block_lines: list[tuple[str, str]] = []
         raw_lines = block.split("\n")
         lines = [normalize_unicode(raw_line).strip() for raw_line in raw_lines]
+        atx = _ATX_HEADING.match(block.lstrip("\n")) if atx_marked else None
+        if atx is not None:
+            lines[next(i for i, line in enumerate(lines) if line)] = atx.group("text")
         # A date among other lines of its paragraph is the text's own ("Vixie Cron V3.0" /
         # "December 27, 1993" / "[V2.2 was some time in 1992]"): a pasted stamp stands alone.
         among_text = any(line and not is_noise_line(line) for line in lines)
@@ -218,8 +229,8 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
                 and block_lines == [above]
                 and _underlines(line, above[0])
             ):
-                underlined[id(above)] = rule.group(1)
                 levels += [rule.group(1)] if rule.group(1) not in levels else []
+                underlined[id(above)] = levels.index(rule.group(1)) + 1
             above = None
             if not line or rule:
                 continue
@@ -233,12 +244,30 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
             has_content = has_content or name is None
             above = (line, raw_line.rstrip())
             block_lines.append(above)
+        if atx is not None and block_lines:
+            underlined[id(block_lines[0])] = len(atx.group("marks"))
+        elif (
+            len(block_lines) == 1
+            and id(block_lines[0]) not in underlined
+            and RULE_LINE.match(lines[0])
+            and len(block_lines[0][0].split()) <= _UNDERLINED_MAX_WORDS
+        ):
+            # A line alone under a rule opens the section the rule starts ("=====" /
+            # "* 1.11.12, 2021-03-28"): the rule is drawn above it, as an underline below.
+            mark = RULE_LINE.match(lines[0]).group(1)  # type: ignore[union-attr]
+            levels += [mark] if mark not in levels else []
+            underlined[id(block_lines[0])] = levels.index(mark) + 1
+            overlined = block_lines[0]
         blocks.append(block_lines)
+    last = next((b for b in reversed(blocks) if b), None)
+    if overlined is not None and last == [overlined]:
+        # Nothing under it: a closing line set off by a rule ("-----" / "Jane Doe"), text.
+        del underlined[id(overlined)]
     if not has_content:
         return "", None, author  # a byline alone is no article
     blocks = _without_contents(blocks)
     if underlined:
-        text, layout = join_blocks(_underlined_sections(blocks, underlined, levels))
+        text, layout = join_blocks(_underlined_sections(blocks, underlined))
         return text, layout, author
     outline = _is_outline(blocks)
     cleaned: list[Block] = []
@@ -292,7 +321,9 @@ def _without_contents(blocks: list[list[tuple[str, str]]]) -> list[list[tuple[st
 
 
 def _contents_key(line: str) -> str:
-    if len(line) > _MAX_WRAP_WIDTH or _SENTENCE_END.search(line):
+    # A FAQ lists its questions first, each asked again over its answer ("Q: I cannot compile
+    # leafnode on Linux!"): an entry may end as a sentence does, but is one line.
+    if len(line) > _MAX_WRAP_WIDTH:
         return ""  # prose, not an entry
     return " ".join(_LEADER.sub("", line).split()).casefold()
 
@@ -327,25 +358,26 @@ def _underlines(rule: str, line: str) -> bool:
 
 
 def _underlined_sections(
-    blocks: list[list[tuple[str, str]]], underlined: dict[int, str], levels: list[str]
+    blocks: list[list[tuple[str, str]]], underlined: dict[int, int]
 ) -> list[Block]:
-    """The blocks of a text that underlines headings ("What is chrony?" over "======",
-    "Enhancements" over "------"): those lines are headings whatever they end with, each of the
-    level of its underline's rank in ``levels`` (the order the text first uses each, as
-    reStructuredText's are). A text may head other sections without underlining them
+    """The blocks of a text that marks headings ("What is chrony?" over "======", "Enhancements"
+    over "------", a release under a rule, "### CHANGES"): those lines are headings whatever
+    they end with, each of the level ``underlined`` gives it (a rule's: the order the text
+    first uses each character, as reStructuredText's are; a mark's: its number of "#"). A text
+    may head other sections without underlining them
     ("INTRODUCTION" in a file whose title alone is underlined): other lines are headings by
     their shape, as in any plain text (level 0: not said)."""
     found: list[Block] = []
     for block in blocks:
         part: list[tuple[str, str]] = []
         for line in block:
-            mark = underlined.get(id(line))
-            if mark is None:
+            level = underlined.get(id(line))
+            if level is None:
                 part.append(line)
                 continue
             found.extend(Block(BlockKind.TEXT, p) for p in _paragraphs(part) if p)
             part = []
-            found.append(Block(BlockKind.HEADING, line[0], min(levels.index(mark) + 1, 6)))
+            found.append(Block(BlockKind.HEADING, line[0], min(level, 6)))
         found.extend(Block(BlockKind.TEXT, p) for p in _paragraphs(part) if p)
     last = len(found) - 1
     return [

@@ -269,6 +269,7 @@ class TextPage:
         self.blocks: list[Block] = []
         self.lines: list[str] = []
         self.code = False
+        self.example = False  # .EX: code by what the author said, whatever it reads like
         self.tag_next = False  # .TP: the next line is the item's tag
         self.break_next = False  # .br: the next line starts a line of its own
         self.item_mark = ""  # .IP with a bullet or number: it starts the next line
@@ -281,7 +282,10 @@ class TextPage:
             return
         if self.code:
             text = "\n".join(self.lines).strip("\n")
-            kind = BlockKind.CODE
+            # .nf only keeps the lines as written: DocBook sets a list item's sentence so
+            # ("Cyan" / "indicates that the thread is syncing a folder."). That is prose.
+            prose = not self.example and reads_as_prose(text)
+            kind = BlockKind.TEXT if prose else BlockKind.CODE
         else:
             text = "\n".join(" ".join(line.split()) for line in _join(self.lines))
             kind = BlockKind.TEXT
@@ -315,6 +319,25 @@ class TextPage:
         else:
             self.lines.append(text)
         self.break_next = False
+
+
+# What only code or a laid-out table holds: braces, statement ends, assignments, prompts,
+# pipes and redirections, escapes, columns set apart by runs of spaces.
+_NOT_PROSE = re.compile(r"[{};=$|<>\\`]|\S {2,}\S|^\s*[-#%/.*+]")
+_SENTENCE_END = re.compile(r"[.!?][\"'’”)]?$")
+
+
+def reads_as_prose(text: str) -> bool:
+    """Whether lines set as written read as sentences: each line words (no code's marks, no
+    columns), the last ending as a sentence does, most tokens words of letters."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    if not lines or not _SENTENCE_END.search(lines[-1]):
+        return False
+    if any(_NOT_PROSE.search(line) for line in lines) or not lines[0][:1].isalpha():
+        return False
+    tokens = " ".join(lines).split()
+    wordy = sum(t.strip("\"'’“”(),.:;!?").isalpha() for t in tokens)
+    return len(tokens) >= 3 and wordy >= 0.8 * len(tokens)
 
 
 def _join(lines: list[str]) -> list[str]:
@@ -404,10 +427,10 @@ def read_man_lines(lines: list[str], source: str | None) -> RawArticle:
             page.link = None
         elif macro in ("nf", "EX"):
             page.flush()
-            page.code = True
+            page.code, page.example = True, macro == "EX"
         elif macro in ("fi", "EE"):
             page.flush()
-            page.code = False
+            page.code = page.example = False
         elif macro in _FONT_MACROS:
             if args:  # without arguments the font applies to the next line: nothing to add
                 page.add(" ".join(args))
