@@ -1019,6 +1019,24 @@ def test_the_highlight_reaches_a_sentence_further_in_its_paragraph_for_the_kind_
     assert _with_answer_of_kind(size, texts, scores, 1, 1) == (1, 1)
 
 
+def test_an_option_asked_for_is_the_term_its_definition_opens_with() -> None:
+    # offlineimap(1): "How do I make offlineimap do a single sync ...?" highlighted "Ignore any
+    # autorefresh setting ..." with "-q", the next option's term, after it; "-o" opens its own.
+    texts = [
+        "-o",
+        "Run only once.",
+        "Ignore any autorefresh setting in the configuration file.",
+        "-q",
+        "Run only quick synchronizations.",
+    ]
+    once = read_question("How do I make offlineimap sync once and ignore the autorefresh setting?")
+    scores = [0.1, 0.9, 2.0, 0.1, 0.3]
+
+    assert _with_answer_of_kind(once, texts, scores, 2, 2, [0, 1, 2, 3, 4]) == (0, 2)
+    # Without the paragraphs nothing says "-q" opens a definition: the neighbour is taken.
+    assert _with_answer_of_kind(once, texts, scores, 2, 2) == (2, 3)
+
+
 def test_a_neighbour_surely_holding_the_kind_asked_joins_one_that_only_may() -> None:
     # SQuAD's Normans: "Who ruled Cyprus in 1191?" highlighted "On 1 May 1191, Richard's fleet
     # arrived ... on Cyprus." (a lone capitalised name may be an answer), beside the sentence

@@ -1724,17 +1724,48 @@ def _with_answer_of_kind(
     held = max(info.expects(texts[i]) for i in range(first, last + 1))
     if held >= 1.0:
         return first, last
+    term = _defined_by(texts, paragraphs, first)
+    if term is not None and info.expects(texts[term]) > held:
+        return term, last  # "-o" over "Run only once." / "Ignore any autorefresh setting ..."
     for reach in (1, 2):
         around = [i for i in (first - reach, last + reach) if 0 <= i < len(texts)]
         if reach > 1:
             if paragraphs is None:
                 break
             around = [i for i in around if paragraphs[i] == paragraphs[first] == paragraphs[last]]
+        # A term belongs to the definition it opens, not to the sentence before it.
+        around = [i for i in around if i < first or not _opens_definition(texts, paragraphs, i)]
         holding = [i for i in around if info.expects(texts[i]) > held]
         if holding:
             chosen = max(holding, key=scores.__getitem__)
             return min(first, chosen), max(last, chosen)
     return first, last
+
+
+# A definition list's term: a paragraph of a few words ("-o", "--portability", "Cyan").
+_TERM_MAX_WORDS = 3
+# Sentences of a definition read back to its term: an option's description runs a few.
+_DEFINITION_REACH = 3
+
+
+def _opens_definition(texts: list[str], paragraphs: Sequence[int] | None, at: int) -> bool:
+    """Whether sentence ``at`` is a term whose definition follows it: a paragraph of its own, of
+    a few words, not ending as a sentence does, with a paragraph after it."""
+    if paragraphs is None or at + 1 >= len(texts) or paragraphs[at + 1] == paragraphs[at]:
+        return False
+    if at > 0 and paragraphs[at - 1] == paragraphs[at]:
+        return False
+    text = texts[at].strip()
+    return 0 < len(text.split()) <= _TERM_MAX_WORDS and text[-1:] not in ".!?:"
+
+
+def _defined_by(texts: list[str], paragraphs: Sequence[int] | None, first: int) -> int | None:
+    """The term whose definition holds sentence ``first``: the nearest one before it, a few
+    sentences back, with no other term between."""
+    for at in range(first - 1, max(first - 1 - _DEFINITION_REACH, -1), -1):
+        if _opens_definition(texts, paragraphs, at):
+            return at
+    return None
 
 
 # A sentence that draws a consequence from the one before it ("Thus, nss-mdns will not work
