@@ -196,3 +196,33 @@ def test_a_question_naming_the_project_of_a_news_file_is_answered(
 
     assert answer.answered
     assert "maxdelay to 3 seconds" in answer.quotes[0].text
+
+
+def _guide(putty_paragraphs: int) -> ArticleRecord:
+    opening = "Guide to online play\n\n" + "You have been playing Crawl offline. " * 30
+    steps = [
+        f"Step {n}. Open PuTTY and check the settings." if n < putty_paragraphs else f"Step {n}."
+        for n in range(8)
+    ]
+    text = "\n\n".join([opening, *steps, "Set the keypad to 'Nethack'.", "See also ssh(1)."])
+    return ArticleRecord("g", "Guide to online play", None, None, None, text, None)
+
+
+def test_an_article_is_about_a_name_it_repeats_in_many_paragraphs() -> None:
+    # Crawl's SSH guide names PuTTY in 17 paragraphs but not in its opening: "Which keypad mode
+    # should PuTTY's keyboard settings use?" was declined over the answer.
+    assert "putti" in about_terms(_guide(putty_paragraphs=4))
+    assert "putti" not in about_terms(_guide(putty_paragraphs=3))
+    assert "ssh" not in about_terms(_guide(putty_paragraphs=4))  # named once, in passing
+
+
+def test_the_about_fingerprint_follows_the_recurrence_limits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = about_module.about_fingerprint()
+    about_module.about_fingerprint.cache_clear()
+    monkeypatch.setattr(about_module, "_RECURRING_PARAGRAPHS", 5)
+    try:
+        assert about_module.about_fingerprint() != before
+    finally:
+        about_module.about_fingerprint.cache_clear()

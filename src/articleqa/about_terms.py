@@ -24,6 +24,7 @@ import inspect
 import logging
 import mmap
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -73,16 +74,37 @@ def about_terms(article: ArticleRecord) -> frozenset[str]:
     opening (news and documentation name their subject there; a passing mention later does not
     count): chrony's NEWS never says "chrony" in its title or its first entries."""
     opening = article.text[:OPENING_CHARS]
-    return frozenset(terms(f"{article.title}\n{source_names(article.source)}\n{opening}"))
+    named = terms(f"{article.title}\n{source_names(article.source)}\n{opening}")
+    return frozenset(named) | recurring_terms(article.text)
+
+
+# A term an article names again and again is what it is about wherever it first names it
+# (PuTTY in a guide to playing over SSH that opens on the game): in this many of its
+# paragraphs, and in this share of them; "see also grep(1)" is one.
+_RECURRING_PARAGRAPHS = 4
+_RECURRING_SHARE = 0.1
+
+
+def recurring_terms(text: str) -> frozenset[str]:
+    """The terms named in many of ``text``'s paragraphs (``_RECURRING_PARAGRAPHS``, and
+    ``_RECURRING_SHARE`` of them)."""
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    least = max(_RECURRING_PARAGRAPHS, _RECURRING_SHARE * len(paragraphs))
+    counts = Counter(term for paragraph in paragraphs for term in set(terms(paragraph)))
+    return frozenset(term for term, count in counts.items() if count >= least)
 
 
 @functools.cache
 def about_fingerprint() -> str:
-    """The splitting rules and ``about_terms`` itself: stored terms made by other code are not
-    used. Only that function's source counts, not this whole file's, so that an edit elsewhere
-    in the module (storage, a comment) does not send every snapshot back to stemming."""
+    """The splitting rules and the functions that make the terms: stored terms made by other
+    code are not used. Only those functions' sources and limits count, not this whole file's,
+    so that an edit elsewhere in the module (storage, a comment) does not send every snapshot
+    back to stemming."""
     digest = hashlib.sha256(rules_fingerprint().encode())
-    digest.update(f"{OPENING_CHARS}\n{inspect.getsource(about_terms)}".encode())
+    limits = (OPENING_CHARS, _RECURRING_PARAGRAPHS, _RECURRING_SHARE, _GENERIC_NAME.pattern)
+    digest.update(repr(limits).encode())
+    for making in (about_terms, source_names, recurring_terms):
+        digest.update(inspect.getsource(making).encode())
     return digest.hexdigest()[:16]
 
 
