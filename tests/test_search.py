@@ -1241,6 +1241,26 @@ def test_a_sentence_in_the_question_s_words_answers_with_a_name_or_its_term(
     assert option.highlight is not None and "--posix" in option.highlight.text
 
 
+def test_a_definition_in_the_question_s_words_answers_with_its_option_term(
+    settings: Settings,
+) -> None:
+    # robots(6): "Lets the game play itself." is all the question's words, but its term "-A",
+    # two lines above, is the flag asked for; "-n" / "Increase the number of games played by
+    # one." was highlighted instead.
+    searcher = _searcher_of(
+        settings,
+        "ROBOTS(6)",
+        "-a\nAdvance into the higher levels directly, skipping the lower, easier levels.\n\n"
+        "-A\nAuto-bot mode. Lets the game play itself.\n\n"
+        "-n\nIncrease the number of games played by one.",
+    )
+    answer = searcher.ask("Which robots command-line flag lets the game play by itself?", k=1)
+
+    assert answer.quotes[0].highlight is not None
+    highlight = answer.quotes[0].highlight.text
+    assert highlight.startswith("-A") and highlight.endswith("Lets the game play itself.")
+
+
 def test_a_one_letter_code_asked_about_is_quoted_where_it_is_written(settings: Settings) -> None:
     # fuser(1): "What does an m after a PID mean?" matched the paragraphs on PIDs in more
     # words; the access letters' list writes "m" and says what it means.

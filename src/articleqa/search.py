@@ -1274,11 +1274,14 @@ class Searcher:
         # A definition's sentence says its term ("--posix" above "disable all GNU extensions."),
         # and a symbol may be the answer ("= Print the current line number.").
         capitalised = frozenset(_CAPITAL_WORD.findall(info.text))
+        # Nor when its term is of the kind asked: "-A" / "Auto-bot mode." / "Lets the game play
+        # itself." answers "Which flag lets the game play by itself?" in its words.
         echoes = [
             bool(own)
             and own | (sentences[term][1] if term is not None else frozenset()) <= asked
             and not _SYMBOL.search(texts[i])
             and not _names_anew(texts[i], capitalised)
+            and not (term is not None and info.seeks_kind and info.expects(texts[term]) >= 1.0)
             for i, ((_, own), term) in enumerate(zip(sentences, terms_of, strict=True))
         ]
         # What such list items are is said by the line leading in to them ("Some of the best
@@ -1742,21 +1745,18 @@ def _with_answer_of_kind(
     return first, last
 
 
-# A definition list's term: a paragraph of a few words ("-o", "--portability", "Cyan").
-_TERM_MAX_WORDS = 3
 # Sentences of a definition read back to its term: an option's description runs a few.
 _DEFINITION_REACH = 3
 
 
 def _opens_definition(texts: list[str], paragraphs: Sequence[int] | None, at: int) -> bool:
-    """Whether sentence ``at`` is a term whose definition follows it: a paragraph of its own, of
-    a few words, not ending as a sentence does, with a paragraph after it."""
+    """Whether sentence ``at`` is a term (``_is_term``) standing as a paragraph of its own, its
+    definition in the paragraphs after it ("-o" / "Run only once." / "Ignore any ...")."""
     if paragraphs is None or at + 1 >= len(texts) or paragraphs[at + 1] == paragraphs[at]:
         return False
     if at > 0 and paragraphs[at - 1] == paragraphs[at]:
         return False
-    text = texts[at].strip()
-    return 0 < len(text.split()) <= _TERM_MAX_WORDS and text[-1:] not in ".!?:"
+    return _is_term(texts[at]) and not _is_term(texts[at + 1])
 
 
 def _defined_by(texts: list[str], paragraphs: Sequence[int] | None, first: int) -> int | None:
