@@ -497,6 +497,12 @@ def test_a_name_beside_the_property_asked_for_holds_the_answer() -> None:
     assert info.expects("The DPMS error is logged.") == 0.0
     generator = read_question("Which CPack generator was dropped in CMake 3.24?")
     assert generator.expects("The deprecated PackageMaker Generator was removed.") == 1.0
+    # Examples given after it name it in any case: the regex crate "lacks a few features like
+    # look around and backreferences"; "the SIMD features" alone had won quote 1.
+    features = read_question("Which Perl regex features are missing from Rust's regex crate?")
+    assert features.expects("It lacks a few features like look around and backreferences.") == 1.0
+    assert features.expects("Some features such as lazy DFAs are slow.") == 1.0
+    assert features.expects("The features are listed below.") == 0.0
 
 
 def test_how_often_is_answered_by_a_frequency_in_words() -> None:

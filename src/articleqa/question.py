@@ -290,6 +290,8 @@ _PROPERTY_QUESTION = re.compile(
     r"(?:do|does|did|is|are|was|were|can|could|should|will|would|has|have|had)\b",
     re.IGNORECASE,
 )
+# Words that give examples of what they follow, and at least one word after them.
+_EXAMPLES_FOLLOW = re.compile(r"(?i)(?:like|including|such as)\s+\w")
 # A field line: a short label, a colon, its value ("Tier: 2", "• Exit status: 1").
 _FIELD_LINE = re.compile(r"^\s*(?:[•*-]\s+)?(?P<label>[A-Za-z][\w -]{0,40}?)\s*:\s*\S")
 _CONTRACTED_IS = re.compile(r"\b(what|which|who|where|when|how)['’]s\b", re.IGNORECASE)
@@ -716,6 +718,10 @@ class QuestionInfo:
         for index, token in enumerate(tokens):
             if _sole_term(token) != head:
                 continue
+            # "a few features like look around and backreferences" for "Which features ...
+            # are missing?": the words that give examples name them, in any case.
+            if _EXAMPLES_FOLLOW.match(" ".join(tokens[index + 1 : index + 4])):
+                return True
             for near in (index - 1, index + 1):
                 if not 0 <= near < len(tokens):
                     continue
