@@ -669,6 +669,16 @@ def test_a_sentence_credits_its_maker_with_a_few_words_between() -> None:
     assert not states_authorship("Python was created to be read easily.")
 
 
+def test_a_credit_naming_one_word_names_the_author_as_surely_as_a_full_name() -> None:
+    # Crawl's SSH guide is "Written up by Archibald": a handle, one capitalised word, weighed
+    # 0.5 beside the game's full name "Crawl Stone Soup" (0.75) in the opening's sentence.
+    who = read_question("Who wrote the Crawl guide to playing online with SSH?")
+
+    assert who.expects("Written up by Archibald, with modifications by Butch.") == 1.0
+    assert who.expects("You have been playing Crawl Stone Soup offline.") == 0.75
+    assert who.expects("It was tested on Debian.") == 0.5
+
+
 @pytest.mark.parametrize(
     ("question", "asks"),
     [

@@ -653,12 +653,14 @@ class QuestionInfo:
         if kind is AnswerType.PERSON:
             # A full name surely names someone; one capitalised word may ("Mozilla") or not
             # ("PCAP mode"). Who made something is surely named where the text says so.
+            credits = self.asks_authorship and states_authorship(sentence)
             if found(_PERSON_NAME):
-                if self.asks_authorship and not states_authorship(sentence):
-                    return 0.75
-                return 1.0
+                return 1.0 if credits or not self.asks_authorship else 0.75
             # In capitals ("THIS SOFTWARE IS PROVIDED BY THE AUTHOR") no word stands out.
-            return 0.5 if not _shouted(sentence) and found(_CAPITALISED) else 0.0
+            if _shouted(sentence) or not found(_CAPITALISED):
+                return 0.0
+            # Credited, one name is the author's as surely as two ("Written up by Archibald").
+            return 1.0 if credits else 0.5
         return float(found(_PLACE_ANSWER))
 
     def states_what_is_asked(self, text: str) -> bool:
