@@ -118,3 +118,20 @@ def test_setext_headings_are_headings_not_text() -> None:
     assert article.text == (
         "The council voted 23 to 14.\n\nPaying for it\n\nThe state pays 60 percent.\n\nLast words."
     )
+
+
+def test_a_raw_script_tag_is_text_and_hides_nothing_after_it() -> None:
+    # lnav's help lists "|<script> [arg1 .. argN]": as raw HTML it opened a script element
+    # that ran to the end of the file, 28 KB never stored. GFM's tag filter writes it as text.
+    help_text = (
+        "# lnav help\n\n"
+        "  ;<sql>            Execute an SQL query.\n\n"
+        "  |<script> [arg1 .. argN]\n"
+        "                    Execute an lnav script.\n\n"
+        "Mouse\n-----\n\n"
+        'Set the LNAV_EXP environment variable to "mouse". <b>Bold</b> stays markup.\n'
+    )
+    text = read_markdown(help_text, source="help.md").text
+
+    assert "|<script> [arg1 .. argN] Execute an lnav script." in text
+    assert 'Set the LNAV_EXP environment variable to "mouse". Bold stays markup.' in text

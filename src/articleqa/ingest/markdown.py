@@ -26,6 +26,21 @@ _MARKDOWN = (
     .use(deflist_plugin)
     .use(footnote_plugin)  # GFM footnotes: "[^1]" in the text, "[^1]: ..." at the end
 )
+# GFM's tag filter: raw HTML may not open these elements, whose content a browser reads as
+# raw text to their end tag; their "<" is written as text ("|<script> [arg1 .. argN]" in
+# lnav's help hid the 28 KB after it).
+_FILTERED_TAG = re.compile(
+    r"<(?=/?(?:title|textarea|style|xmp|iframe|noembed|noframes|script|plaintext)[\s/>])",
+    re.IGNORECASE,
+)
+
+
+def _filtered_html(self: Any, tokens: Any, index: int, options: Any, env: Any) -> str:
+    return _FILTERED_TAG.sub("&lt;", tokens[index].content)
+
+
+_MARKDOWN.add_render_rule("html_inline", _filtered_html)
+_MARKDOWN.add_render_rule("html_block", _filtered_html)
 
 
 def _front_matter(text: str) -> tuple[dict[str, Any], str]:
