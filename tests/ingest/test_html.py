@@ -261,3 +261,33 @@ def test_a_page_with_a_menu_is_not_read_as_a_document_without_layout() -> None:
 
     assert "Weather" not in text
     assert "The harbour ferry returns on 1 June" in text
+
+
+def test_a_doxygen_listing_is_code_and_its_tooltips_are_not_text() -> None:
+    # FLAC's porting guide (Doxygen): its examples are div.fragment of div.line rows, dropped
+    # whole; the hidden tooltip "Definition: stream_decoder.h:258" stood in their place.
+    page = (
+        '<html><head><title>FLAC: Porting</title></head><body><div class="contents">'
+        "<h1>Porting from FLAC 1.1.2 to 1.1.3</h1>"
+        "<p>A seekable stream decoder would have been set up like so:</p>"
+        '<div class="fragment"><div class="line">FLAC__SeekableStreamDecoder *decoder = '
+        "FLAC__seekable_stream_decoder_new();</div>"
+        '<div class="line"><span class="keywordflow">if</span>(decoder == NULL) '
+        "do_something;</div></div>"
+        "<p>In FLAC 1.1.3 it is like this, with fewer calls and the same checks.</p>"
+        '<div class="ttc"><div class="ttname">FLAC__stream_decoder_new</div>'
+        '<div class="ttdef"><b>Definition:</b> stream_decoder.h:258</div></div>'
+        "</div></body></html>"
+    )
+    article = prepare_article(read_html(page, "porting.html"))
+
+    listing = (
+        "FLAC__SeekableStreamDecoder *decoder = FLAC__seekable_stream_decoder_new();\n"
+        "if(decoder == NULL) do_something;"
+    )
+    assert listing in article.text
+    assert article.layout is not None
+    assert any(
+        s.kind.value == "code" and listing in article.text[s.start : s.end] for s in article.layout
+    )
+    assert "stream_decoder.h:258" not in article.text

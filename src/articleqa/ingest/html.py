@@ -192,6 +192,7 @@ def _prepared(html: str) -> etree._Element | str:
             anchor.drop_tag()  # its text stays: the heading's own words
         elif _in_list_prose(anchor):
             anchor.drop_tag()
+    _doxygen_listings(page)
     _flow_as_main(page)
     for table in list(page.iter("table")):
         _unwrapped_if_layout(table)
@@ -220,6 +221,28 @@ def _prepared(html: str) -> etree._Element | str:
 
 
 _CONTAINERS = ("body", "main", "article", "section", "div", "td", "blockquote")
+
+
+def _classes(element: etree._Element) -> set[str]:
+    return set((element.get("class") or "").split())
+
+
+def _doxygen_listings(page: etree._Element) -> None:
+    """Doxygen's markup read as a browser shows it: a code listing is a ``div.fragment`` of
+    ``div.line`` rows, which trafilatura dropped whole (FLAC's porting guide lost its
+    examples), and becomes a ``<pre>`` of its lines; a ``div.ttc`` is a tooltip, shown only
+    under the pointer ("Definition: stream_decoder.h:258" stood in the text), and goes."""
+    for tooltip in [d for d in page.iter("div") if "ttc" in _classes(d)]:
+        tooltip.drop_tree()
+    for fragment in [d for d in page.iter("div") if "fragment" in _classes(d)]:
+        rows = [row for row in fragment if _tag_of(row) == "div" and "line" in _classes(row)]
+        if not rows:
+            continue
+        listing = etree.Element("pre")
+        listing.text = "\n".join(row.text_content() for row in rows)
+        listing.tail = fragment.tail
+        fragment.getparent().replace(fragment, listing)
+
 
 # Inline elements set in a fixed font: what they hold is the literal's text, whatever markup
 # sets its parts.
