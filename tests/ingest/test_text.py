@@ -206,10 +206,13 @@ def test_a_line_under_a_rule_and_a_hash_marked_line_are_headings() -> None:
     # paragraph, neither heading said what its entries were.
     article = prepare_article(read_text(RELEASE_NOTES, "NEWS"))
 
+    # The first release is titled by its line, and heads its section in the text too: the rule
+    # above it is the one above every release, and its date is a fact to quote.
     assert article.title == "* 1.12.0, 2022-05-26"
     assert article.layout is not None
     headings = [(article.text[s.start : s.end], s.level) for s in article.layout]
     assert headings == [
+        ("* 1.12.0, 2022-05-26", 1),
         ("CHANGES", 3),
         ("* 1.11.3, 2005-06-08", 1),
         ("SECURITY BUGFIXES", 3),

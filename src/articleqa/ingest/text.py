@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from articleqa.bylines import signature_author, title_block_author
@@ -27,11 +28,18 @@ def title_from_first_line(text: str) -> tuple[str, str]:
     stripped = text.strip()
     first, _, rest = stripped.partition("\n")
     first = first.strip()
+    rule = ""
     # Rules drawn above a title decorate it ("-----" lines, procmail's FAQ): no title.
     while RULE_LINE.match(first) and rest.strip():
+        rule = first
         stripped = rest.strip()
         first, _, rest = stripped.partition("\n")
         first = first.strip()
+    if rule and _opens_sections(rule, rest):
+        # The rule is the one drawn above every section (a NEWS file's "=====" over each
+        # release): the first line heads the first section too, and stays in the text, where
+        # its facts can be quoted ("* 1.12.0, 2022-05-26").
+        return first.lstrip("# ").strip(), f"{rule}\n{stripped}"
     banner = _BANNER.match(first)
     if banner:
         first = banner.group("title")  # "------ Frequently Asked Questions ------"
@@ -54,6 +62,16 @@ def title_from_first_line(text: str) -> tuple[str, str]:
     if len(title) > _TITLE_MAX_CHARS:
         title = title[:_TITLE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
     return title, stripped
+
+
+def _opens_sections(rule: str, rest: str) -> bool:
+    """Whether ``rule`` is drawn again further on, alone above a line of its own, as a rule
+    between sections is."""
+    lines = [line.strip() for line in rest.split("\n")]
+    return any(
+        line == rule and ahead and not RULE_LINE.match(ahead)
+        for line, ahead in itertools.pairwise(lines)
+    )
 
 
 def read_text(text: str, source: str | None) -> RawArticle:
