@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
@@ -774,3 +775,53 @@ def test_a_unit_asked_for_is_held_by_a_sentence_naming_one() -> None:
 )
 def test_a_cost_in_something_measured_is_no_price(asked: str, price: bool) -> None:
     assert read_question(asked).asks_price is price
+
+
+def _finds_reading_all(info: question.QuestionInfo, pattern: re.Pattern[str], text: str) -> bool:
+    """``_finds`` as it was: every answer in the text read, then one the question does not say
+    looked for."""
+    own = info.text.lower()
+    return any(m.group(0).lower() not in own for m in pattern.finditer(text))
+
+
+def test_a_text_is_read_only_up_to_the_first_answer_the_question_does_not_say() -> None:
+    text = "Ada Lovelace met Charles Babbage in London; later Mary Somerville joined them."
+    who = read_question("Who did Ada Lovelace meet?")
+    assert who.answer_type is AnswerType.PERSON
+    question._ANSWERS.pop((question._PERSON_NAME, text), None)
+    assert who.expects(text) == 1.0
+    # "Ada Lovelace" is the question's own; "Charles Babbage" answers: nothing after is read.
+    assert question._ANSWERS[(question._PERSON_NAME, text)] == (
+        ("ada lovelace", "charles babbage"),
+        False,
+    )
+    # Another question that says both reads on from the start, to the end if it must.
+    both = read_question("Who did Ada Lovelace and Charles Babbage meet?")
+    assert both.expects(text) == 1.0
+    everyone = read_question("Did Ada Lovelace, Charles Babbage and Mary Somerville meet?")
+    assert not everyone._finds(question._PERSON_NAME, text)
+    assert question._ANSWERS[(question._PERSON_NAME, text)] == (
+        ("ada lovelace", "charles babbage", "mary somerville"),
+        True,
+    )
+
+
+def test_what_a_text_was_read_for_gives_every_question_the_answer_of_a_whole_reading() -> None:
+    rng = random.Random(7)
+    names = ["Ada Lovelace", "Charles Babbage", "Mary Somerville", "Alan Turing", "Grace Hopper"]
+    patterns = [question._PERSON_NAME, question._CAPITALISED, question._NUMBER_ANSWER]
+    texts = [
+        " ".join(rng.choice([*names, "the", "met", "in 1843", "twice", "and"]) for _ in range(12))
+        for _ in range(40)
+    ]
+    asked = [
+        read_question(f"Who did {' and '.join(rng.sample(names, rng.randint(0, 4)))} meet?")
+        for _ in range(30)
+    ]
+    for text in texts:
+        for pattern in patterns:
+            question._ANSWERS.pop((pattern, text), None)
+    for info in asked:  # every question over texts the others read, fully or in part
+        for text in texts:
+            for pattern in patterns:
+                assert info._finds(pattern, text) == _finds_reading_all(info, pattern, text)

@@ -24,11 +24,13 @@ from articleqa.ingest.prepare import prepare_article
 from articleqa.ingest.text import read_text
 from articleqa.lexical import question_terms, terms
 from articleqa.models import Answer, RawArticle
+from articleqa.passages import Span
 from articleqa.question import QuestionInfo, read_question
 from articleqa.search import (
     Searcher,
     SearchFilters,
     _answer_extent,
+    _surest,
     _with_answer_of_kind,
     sentence_scores,
 )
@@ -2274,3 +2276,32 @@ def test_a_quantity_asked_with_its_unit_apart_is_named_by_one_written_glued(
     assert answer.answered
     assert "5.7 GB" in answer.quotes[0].text
     assert not searcher.ask("How much memory does it cost on a 40 PB file system?", k=1).answered
+
+
+class _Sureness:
+    """A question reading whose ``expects`` gives each sentence a set sureness and counts the
+    sentences it was asked of."""
+
+    def __init__(self, sureness: dict[str, float]) -> None:
+        self.sureness = sureness
+        self.asked: list[str] = []
+
+    def expects(self, sentence: str) -> float:
+        self.asked.append(sentence)
+        return self.sureness[sentence]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[], [0.0], [0.5, 0.0], [0.0, 0.75, 0.5], [0.5, 1.0, 0.75, 0.0], [1.0, 0.5], [0.0, 0.0, 1.0]],
+)
+def test_the_surest_sentence_is_the_most_sure_and_none_after_a_sure_one_is_read(
+    values: list[float],
+) -> None:
+    sentences = [f"s{i}." for i in range(len(values))]
+    text = " ".join(sentences)
+    spans = [Span(4 * i, 4 * i + 3) for i in range(len(values))]
+    info = _Sureness(dict(zip(sentences, values, strict=True)))
+    assert _surest(info, text, spans) == max(values, default=0.0)  # type: ignore[arg-type]
+    read = values.index(1.0) + 1 if 1.0 in values else len(values)
+    assert info.asked == sentences[:read]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -675,7 +676,14 @@ class QuestionInfo:
         """Whether ``pattern`` finds in ``sentence`` something the question does not say
         itself."""
         own = self.text.lower()
-        return any(answer not in own for answer in _answers(pattern, sentence))
+        held = _ANSWERS.get((pattern, sentence))
+        if held is not None:
+            read, whole = held
+            if any(answer not in own for answer in read):
+                return True
+            if whole:
+                return False
+        return _first_unsaid(pattern, sentence, own)
 
     def _defines_term(self, sentence: str) -> bool:
         """Whether ``sentence`` says what the asked term means: a word of the term, then
@@ -761,16 +769,42 @@ def _sole_term(token: str) -> str | None:
     return found[0] if len(found) == 1 else None
 
 
-# Sentences whose candidate answers are remembered: a question asks this of the same
-# sentences when it re-ranks passages and again when it quotes them, and later questions of
-# the same passages (BENCHMARKS.md, "Scale, seventh pass").
+# Texts whose candidate answers are remembered, as far as they were read: a question asks this
+# of the same sentences when it re-ranks passages and again when it quotes them, and later
+# questions of the same passages (BENCHMARKS.md, "Scale, seventh pass").
 _ANSWERS_HELD = 32_768
+# (pattern, text) -> (what the pattern found in the text, lower-cased, each once, in order;
+# whether that is all of it or the text was read only up to an answer some question did not say).
+_ANSWERS: dict[tuple[re.Pattern[str], str], tuple[tuple[str, ...], bool]] = {}
+_ANSWERS_LOCK = threading.Lock()
 
 
-@functools.lru_cache(maxsize=_ANSWERS_HELD)
-def _answers(pattern: re.Pattern[str], sentence: str) -> tuple[str, ...]:
-    """What ``pattern`` finds in ``sentence``, lower-cased, each once."""
-    return tuple(dict.fromkeys(m.group(0).lower() for m in pattern.finditer(sentence)))
+def _first_unsaid(pattern: re.Pattern[str], text: str, own: str) -> bool:
+    """Whether ``pattern`` finds in ``text`` something not in ``own``, reading only up to the
+    first such answer; what was read is remembered (``_ANSWERS``). Every answer was read before:
+    a "who" question's candidate passages were scanned to the end for names when their first
+    name already answered (BENCHMARKS.md, "Scale, twenty-first pass")."""
+    read: dict[str, None] = {}
+    for match in pattern.finditer(text):
+        answer = match.group(0).lower()
+        if answer in read:
+            continue
+        read[answer] = None
+        if answer not in own:
+            _hold((pattern, text), (tuple(read), False))
+            return True
+    _hold((pattern, text), (tuple(read), True))
+    return False
+
+
+def _hold(key: tuple[re.Pattern[str], str], found: tuple[tuple[str, ...], bool]) -> None:
+    """Remember ``found`` for ``key``, the earliest remembered making room (search threads
+    share the cache)."""
+    with _ANSWERS_LOCK:
+        _ANSWERS.pop(key, None)
+        while len(_ANSWERS) >= _ANSWERS_HELD:
+            del _ANSWERS[next(iter(_ANSWERS))]
+        _ANSWERS[key] = found
 
 
 def answer_type(question: str) -> AnswerType:

@@ -990,9 +990,8 @@ class Searcher:
             if weighs_kind:
                 # "Written by Ian A. Murdock" for "Who wrote the Manifesto?", over a passage
                 # that only speaks of the Manifesto in as many of the question's words.
-                candidate.fused += settings.answer_kind_weight * max(
-                    (info.expects(text[span.start : span.end]) for span, _ in words.sentences),
-                    default=0.0,
+                candidate.fused += settings.answer_kind_weight * _surest(
+                    info, text, [span for span, _ in words.sentences]
                 )
             if weight <= 0 or total <= 0 or asked.isdisjoint(words.all_terms | words.heading):
                 continue  # no sentence holds a question word: the best sentence scores 0
@@ -1382,6 +1381,18 @@ _TERM_END = re.compile(r"[.!?;,\"'”’)]$")
 # A line that announces what follows it: ends with a colon, or speaks of "the following".
 _LEADS_IN = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
+
+
+def _surest(info: QuestionInfo, text: str, spans: Sequence[Span]) -> float:
+    """The most surely any of the sentences at ``spans`` holds the kind of answer asked for
+    (``QuestionInfo.expects``): no sentence after one that surely does is looked at, as nothing
+    is surer than 1 (BENCHMARKS.md, "Scale, twenty-first pass")."""
+    surest = 0.0
+    for span in spans:
+        surest = max(surest, info.expects(text[span.start : span.end]))
+        if surest >= 1.0:
+            break
+    return surest
 
 
 def _first(ranked: list[Candidate], ordinal: int) -> list[Candidate]:
