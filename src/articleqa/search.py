@@ -1589,6 +1589,11 @@ def _refers_back(sentence: str) -> bool:
     return bool(words) and words[0].lower().strip("\"'“‘(") in _REFERRING
 
 
+# Sentences of a definition read back to its term: a definition is short, an option's
+# description runs a few.
+_DEFINITION_REACH = 3
+
+
 def _is_term(line: str, author: str | None = None) -> bool:
     """A term line: a few words with no sentence punctuation (an option, a name) that the
     lines below it define. ``author``: the article's, whose name alone on a line is a byline."""
@@ -1611,7 +1616,7 @@ def _term_index(
     is the paragraph that starts with the line after the term: the term's own ("0\nAll is
     good.") or, where a blank line follows the term ("--posix\n\ndisable all GNU
     extensions."), the next one; the paragraph after that is no longer the term's."""
-    for back in range(index - 1, max(-1, index - 4), -1):
+    for back in range(index - 1, max(index - 1 - _DEFINITION_REACH, -1), -1):
         if _is_term(texts[back], author):
             return back if paragraphs[back + 1] == paragraphs[index] else None
     return None
@@ -1754,10 +1759,6 @@ def _with_answer_of_kind(
             chosen = max(holding, key=scores.__getitem__)
             return min(first, chosen), max(last, chosen)
     return first, last
-
-
-# Sentences of a definition read back to its term: an option's description runs a few.
-_DEFINITION_REACH = 3
 
 
 def _opens_definition(texts: list[str], paragraphs: Sequence[int] | None, at: int) -> bool:

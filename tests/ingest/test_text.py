@@ -10,9 +10,15 @@ from articleqa.config import Settings
 from articleqa.ingest import read_file
 from articleqa.ingest.prepare import prepare_article
 from articleqa.ingest.text import read_text, title_from_first_line
-from articleqa.models import RawArticle
+from articleqa.models import Article, RawArticle
 from articleqa.passages import split_article
 from tests.conftest import SAMPLE_ARTICLES
+
+
+def _laid_out(article: Article) -> list[tuple[str, int]]:
+    """The text and level of each span of the article's layout (its headings, here)."""
+    assert article.layout is not None
+    return [(article.text[s.start : s.end], s.level) for s in article.layout]
 
 
 def test_first_non_empty_line_is_the_title() -> None:
@@ -152,8 +158,7 @@ def test_underlined_lines_are_headings_of_the_level_their_underline_says() -> No
     # the title's "=====" comes first, so "-----" is the second level, "=====" the first.
     article = prepare_article(read_text(CHANGELOG, "NEWS"))
 
-    assert article.layout is not None
-    headings = [(article.text[s.start : s.end], s.level) for s in article.layout]
+    headings = _laid_out(article)
     assert headings == [
         ("Enhancements", 2),
         ("New in version 4.2", 1),
@@ -176,8 +181,7 @@ def test_a_text_underlining_its_title_alone_still_has_its_other_headings_guessed
 
     article = prepare_article(read_text(text, "usage.txt"))
 
-    assert article.layout is not None
-    headings = [article.text[s.start : s.end] for s in article.layout]
+    headings = [text for text, _ in _laid_out(article)]
     assert headings == ["USAGE instructions", "INTRODUCTION"]
 
 
@@ -209,8 +213,7 @@ def test_a_line_under_a_rule_and_a_hash_marked_line_are_headings() -> None:
     # The first release is titled by its line, and heads its section in the text too: the rule
     # above it is the one above every release, and its date is a fact to quote.
     assert article.title == "* 1.12.0, 2022-05-26"
-    assert article.layout is not None
-    headings = [(article.text[s.start : s.end], s.level) for s in article.layout]
+    headings = _laid_out(article)
     assert headings == [
         ("* 1.12.0, 2022-05-26", 1),
         ("CHANGES", 3),
@@ -270,8 +273,7 @@ def test_an_outline_s_headings_are_the_lines_left_of_the_text_under_them() -> No
     # could not be answered); the section names to their left are the headings.
     article = prepare_article(read_text(RENDERED_MAN_PAGE, "zstd.1.txt"))
 
-    assert article.layout is not None
-    headings = [article.text[s.start : s.end] for s in article.layout]
+    headings = [text for text, _ in _laid_out(article)]
     assert headings == ["NAME", "DESCRIPTION", "Concatenation with .zst Files", "BUGS", "AUTHOR"]
     passages = split_article(article)
     author = next(p for p in passages if "Yann Collet" in p.text)
@@ -292,10 +294,7 @@ def test_an_outline_s_hanging_indent_is_one_paragraph_not_a_heading() -> None:
 
     article = prepare_article(read_text(text, "constitution.txt"))
 
-    assert article.layout is not None
-    assert [article.text[s.start : s.end] for s in article.layout] == [
-        "3.2. Composition and appointment"
-    ]
+    assert [text for text, _ in _laid_out(article)] == ["3.2. Composition and appointment"]
     assert (
         "1. Developers are volunteers who agree to further the aims of the Project insofar as "
         "they participate in it." in article.text

@@ -210,6 +210,13 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
     # twice, each mark at the start of its paragraph; once may be a root prompt's "# make".
     atx_marked = len(_ATX_HEADING.findall(text)) >= _ATX_HEADINGS_MIN
     overlined: tuple[str, str] | None = None  # the last line marked by a rule above it
+
+    def level_of(mark: str) -> int:
+        """A rule character's level: the order in which the text first draws each."""
+        if mark not in levels:
+            levels.append(mark)
+        return levels.index(mark) + 1
+
     for block in _BLANK_LINES.split(text):
         block_lines: list[tuple[str, str]] = []
         raw_lines = block.split("\n")
@@ -229,8 +236,7 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
                 and block_lines == [above]
                 and _underlines(line, above[0])
             ):
-                levels += [rule.group(1)] if rule.group(1) not in levels else []
-                underlined[id(above)] = levels.index(rule.group(1)) + 1
+                underlined[id(above)] = level_of(rule.group(1))
             above = None
             if not line or rule:
                 continue
@@ -249,14 +255,12 @@ def clean_plain_text(raw: str) -> tuple[str, list[LayoutSpan] | None, str | None
         elif (
             len(block_lines) == 1
             and id(block_lines[0]) not in underlined
-            and RULE_LINE.match(lines[0])
+            and (overline := RULE_LINE.match(lines[0])) is not None
             and len(block_lines[0][0].split()) <= _UNDERLINED_MAX_WORDS
         ):
             # A line alone under a rule opens the section the rule starts ("=====" /
             # "* 1.11.12, 2021-03-28"): the rule is drawn above it, as an underline below.
-            mark = RULE_LINE.match(lines[0]).group(1)  # type: ignore[union-attr]
-            levels += [mark] if mark not in levels else []
-            underlined[id(block_lines[0])] = levels.index(mark) + 1
+            underlined[id(block_lines[0])] = level_of(overline.group(1))
             overlined = block_lines[0]
         blocks.append(block_lines)
     last = next((b for b in reversed(blocks) if b), None)
