@@ -69,21 +69,36 @@ def test_without_front_matter_or_heading_the_first_line_is_the_title() -> None:
     assert raw.text.strip() == "The lifeboat is back."
 
 
-def test_date_key_and_author_list_are_accepted() -> None:
-    raw = read_markdown(
-        "---\ntitle: Joint report\nauthor: [Ann Lee, Bo Chan]\n"
-        "date: 2025-03-03T09:41:00Z\n---\nBody text.",
-        None,
-    )
+@pytest.mark.parametrize(
+    ("front_matter", "title", "author", "published"),
+    [
+        (  # a date key and an author list
+            "title: Joint report\nauthor: [Ann Lee, Bo Chan]\ndate: 2025-03-03T09:41:00Z\n",
+            "Joint report",
+            "Ann Lee, Bo Chan",
+            dt.date(2025, 3, 3),
+        ),
+        (  # libsndfile's FAQ.md: a second colon is not valid YAML, and Jekyll reads on
+            "layout: default\ntitle: libsndfile : Frequently Asked Questions.\ndate: 2021-04-05\n",
+            "libsndfile : Frequently Asked Questions.",
+            None,
+            dt.date(2021, 4, 5),
+        ),
+    ],
+)
+def test_front_matter_fields_are_read(
+    front_matter: str, title: str, author: str | None, published: dt.date
+) -> None:
+    raw = read_markdown(f"---\n{front_matter}---\n\n# Heading\n\nBody text.", None)
 
-    assert raw.author == "Ann Lee, Bo Chan"
-    assert raw.published == dt.date(2025, 3, 3)
+    assert (raw.title, raw.author, raw.published) == (title, author, published)
+    assert "Body text." in raw.text
 
 
 @pytest.mark.parametrize(
     ("front_matter", "message"),
     [
-        ("title: [unclosed\n", "not valid YAML"),
+        ("title: [unclosed\n  - nested: x\n", "not valid YAML"),
         ("- just\n- a list\n", "must be a YAML mapping"),
     ],
 )

@@ -110,3 +110,89 @@ def test_a_page_of_man_macros_is_still_read_by_the_man_reader() -> None:
 
     assert raw.title == "FROB(1)"
     assert raw.text.startswith("NAME")
+
+
+# MirBSD's pax(1), cut down: a roff preamble for other formatters (strings set in conditions,
+# .Dd renamed and wrapped to read $Mdocdate, a macro .Mx of its own), and its utility's name
+# chosen by a register (".nr g 2", then ".ie \ng==1").
+MIRBSD_PAGE = r""".nr g 2
+.\" Copyright (c) 1992 Keith Muller.
+.ie \n(.g \{\
+.	if \*[.T]utf8 .tr \-\N'45'
+.	ds aq \(aq
+.\}
+.el \{\
+.	ds aq '
+.\}
+.rn Dd xD
+.de Dd
+.ie \\$1$Mdocdate: \{\
+.	xD \\$2 \\$3, \\$4
+.\}
+.el .xD \\$1 \\$2 \\$3 \\$4 \\$5 \\$6 \\$7 \\$8
+..
+.Dd $Mdocdate: September 4 2020 $
+.ie \n(.g \{\
+.	ie d volume-ds-1 .ds tT gnu
+.	el .ie d doc-volume-ds-1 .ds tT gnp
+.	el .ds tT bsd
+.\}
+.el .ds tT ucb
+.ie "\*(tT"gnu" \{\
+.	de Mx
+.	nr curr-font \n[.f]
+.	ds str-Mx1 \*[Tn-font-size]\%MirBSD\*[str-Mx]
+..
+.\}
+.ie \ng==1 \{\
+.	ds nm mirpax
+.	Dt MIRPAX 1
+.\}
+.el .ie \ng==2 \{\
+.	ds nm pax
+.	Dt PAX 1
+.\}
+.el \{\
+.	ds nm pax
+.	Dt PAX 1
+.\}
+.Os MirBSD
+.Sh NAME
+.ie \ng==1 \{\
+.Nm mirpax
+.\}
+.el \{\
+.Nm pax
+.\}
+.Nd read and write file archives
+.Sh DESCRIPTION
+.Nm \*(nm
+will read, write, and list the members of an archive file.
+.Sh HISTORY
+A
+.Nm
+utility appeared in
+.Bx 4.4 .
+.Sh AUTHORS
+.An -nosplit
+.An Keith Muller
+at the University of California, San Diego.
+.Mx
+extensions by
+.An mirabilos Aq m@mirbsd.org .
+"""
+
+
+def test_a_page_that_wraps_mdoc_macros_for_other_formatters_is_read_as_mdoc() -> None:
+    raw = read_manual_page(MIRBSD_PAGE, "pax.1")
+
+    assert raw.title == "PAX(1)"
+    assert raw.published == dt.date(2020, 9, 4)
+    assert "pax — read and write file archives" in raw.text
+    assert "pax will read, write, and list the members" in raw.text
+    assert "A pax utility appeared in 4.4BSD." in raw.text
+    assert "Keith Muller at the University of California, San Diego. MirBSD extensions by" in (
+        " ".join(raw.text.split())
+    )
+    for leaked in ("mirpax", "volume-ds-1", "nosplit", ".ds", "curr-font"):
+        assert leaked not in raw.text

@@ -94,13 +94,48 @@ _EXPANSION_LINES = 20_000
 # ".if COND ...", ".ie COND ...", ".el ...": a request or text after the condition, or a block
 # "\{\" ... "\}" over the lines below.
 _CONDITIONAL = re.compile(r"^[.']\s*(if|ie|el)\b\s*(.*)$")
-_CONDITION = re.compile(r"(!?)(\\n(?:\(\.g|\[\.g\])|[a-z]\b|\S+)\s*(.*)$")
+# A test of whether a name is defined ("d volume-ds-1": a macro or string; "r" a register,
+# "c" a glyph, "m" a colour, "F" a font, "S" a style) takes the name with it.
+_CONDITION = re.compile(r"(!?)(\\n(?:\(\.g|\[\.g\])|[dcrmFS]\s+\S+|[a-z]\b|\S+)\s*(.*)$")
 
 
-def _holds(condition: str) -> bool:
+# A register compared with a number ("\ng==1", "\n(aC>0"), and one set to a number (".nr g 2").
+_REGISTER_TEST = re.compile(r"\\n(?:\((\S{2})|\[([^\]\s]+)\]|(\S))(==|=|<=|>=|<|>)(-?\d+)")
+_REGISTER_SET = re.compile(r"^[.']\s*nr\s+(\S+)\s+([+-]?)(\d+)\s*$")
+_COMPARE = {
+    "==": int.__eq__,
+    "=": int.__eq__,
+    "<": int.__lt__,
+    ">": int.__gt__,
+    "<=": int.__le__,
+    ">=": int.__ge__,
+}
+
+
+def _holds(condition: str, registers: dict[str, int]) -> bool:
     r"""Whether groff formatting a manual for a terminal takes the branch: ``n`` (nroff) and
-    ``\n(.g`` (groff) hold, ``t`` (typesetter) does not; any other test is taken to hold."""
+    ``\n(.g`` (groff) hold, ``t`` (typesetter) does not, a register the page set to a number
+    is compared as groff would (MirBSD's pages pick their utility's name by ".nr g 2" and
+    ".ie \ng==1"); any other test is taken to hold."""
+    if (test := _REGISTER_TEST.fullmatch(condition)) is not None:
+        name = test.group(1) or test.group(2) or test.group(3)
+        if name in registers:
+            return _COMPARE[test.group(4)](registers[name], int(test.group(5)))
     return condition not in ("t", "e")
+
+
+def _set_register(line: str, registers: dict[str, int]) -> None:
+    """Remember a register ``line`` sets to a number; one changed by an amount (".nr g +1")
+    is forgotten unless known, as is any other ``.nr``."""
+    if (found := _REGISTER_SET.match(line)) is None:
+        if line.lstrip(".'").lstrip().startswith("nr"):
+            registers.pop(line.split()[1] if len(line.split()) > 1 else "", None)
+        return
+    name, sign, value = found.groups()
+    if not sign:
+        registers[name] = int(value)
+    elif name in registers:
+        registers[name] += int(value) if sign == "+" else -int(value)
 
 
 def _take_conditions(lines: list[str]) -> list[str]:
@@ -108,6 +143,7 @@ def _take_conditions(lines: list[str]) -> list[str]:
     DocBook's and Asciidoctor's pages write a bullet twice, for nroff and for troff, and
     reading both set it twice (a stray "\h'-04'•" line above the item)."""
     kept: list[str] = []
+    registers: dict[str, int] = {".g": 1}
     else_holds = False
     skipping = 0  # depth of "\{" blocks being dropped
     for line in lines:
@@ -115,38 +151,45 @@ def _take_conditions(lines: list[str]) -> list[str]:
             skipping += line.count("\\{") - line.count("\\}")
             skipping = max(skipping, 0)
             continue
-        found = _CONDITIONAL.match(line)
-        if found is None:
+        if _CONDITIONAL.match(line) is None:
+            _set_register(line, registers)
             kept.append(line)
             continue
-        request, rest = found.groups()
-        if request == "el":
-            holds = else_holds
-        else:
-            parts = _CONDITION.match(rest)
-            if parts is None:
-                continue
-            negated, condition, rest = parts.groups()
-            holds = _holds(condition) != bool(negated)
-            if request == "ie":
-                else_holds = not holds
-        opens = rest.count("\\{") - rest.count("\\}")
-        body = rest.replace("\\{\\", "").replace("\\{", "").strip()
-        if not holds:
-            skipping = max(opens, 0)
-            continue
+        opens = line.count("\\{") - line.count("\\}")
+        body = line
+        # A branch's body may be a condition of its own (".el .ie \ng==2 \{\"): read in turn.
+        while (found := _CONDITIONAL.match(body)) is not None:
+            request, rest = found.groups()
+            if request == "el":
+                holds, else_holds = else_holds, False
+            else:
+                parts = _CONDITION.match(rest)
+                if parts is None:
+                    body = ""
+                    break
+                negated, condition, rest = parts.groups()
+                holds = _holds(condition, registers) != bool(negated)
+                if request == "ie":
+                    else_holds = not holds
+            body = rest.replace("\\{\\", "").replace("\\{", "").strip()
+            if not holds:
+                skipping = max(opens, 0)
+                body = ""
+                break
         if body and body != "\\}":
+            _set_register(body, registers)
             kept.append(body)
     return kept
 
 
-def _expand_macros(lines: list[str]) -> list[str]:
+def _expand_macros(lines: list[str], native: frozenset[str] = frozenset()) -> list[str]:
     """``lines`` with the page's own definitions taken out, the calls of its own macros
     replaced by their bodies, arguments filled in, and its strings interpolated, as groff
     reads them.
 
-    The macros this reader knows (.SH, .TP, .UR, ...) are read as it knows them, even where a
-    page redefines them (a fallback for other formatters, usually inside a condition).
+    The macros this reader knows (.SH, .TP, .UR, ...; ``native``: the other package's, .Sh, .Dd,
+    ...) are read as it knows them, even where a page redefines them (a fallback for other
+    formatters, usually inside a condition; MirBSD's pages wrap .Dd to read $Mdocdate).
     """
     bodies: dict[str, list[str]] = {}
     strings: dict[str, str] = {}
@@ -174,7 +217,7 @@ def _expand_macros(lines: list[str]) -> list[str]:
             strings[name] = strings.get(name, "") + value if kind == "as" else value
         else:
             plain.append(line)
-    own = {name for name in bodies if name not in _NATIVE}
+    own = {name for name in bodies if name not in _NATIVE and name not in native}
     # Macros calling each other several times a level could multiply a small page into
     # millions of lines: expansion stops at a budget in proportion to the page.
     budget = [_EXPANSION_LINES + 10 * len(plain)]
@@ -358,10 +401,12 @@ def _join(lines: list[str]) -> list[str]:
     return [line for line in out if line.strip()]
 
 
-def page_lines(source_text: str) -> list[str]:
+def page_lines(source_text: str, native: frozenset[str] = frozenset()) -> list[str]:
     """The page's lines as groff reads them: its conditions taken, its own macros expanded
-    (a macro body holds conditions of its own: taken again once bodies are in place)."""
-    return _take_conditions(_expand_macros(_take_conditions(source_text.splitlines())))
+    (a macro body holds conditions of its own: taken again once bodies are in place), except
+    those of ``native`` (see ``_expand_macros``)."""
+    taken = _take_conditions(source_text.splitlines())
+    return _take_conditions(_expand_macros(taken, native))
 
 
 def _is_comment(line: str) -> bool:

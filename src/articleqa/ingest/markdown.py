@@ -19,6 +19,9 @@ from articleqa.ingest.myst import rewrite_myst
 from articleqa.models import Block, RawArticle
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+# One "key: value" line of a flat mapping: a plain key at the line's start, the value after
+# the first colon and a space, whatever it holds.
+_FLAT_FIELD = re.compile(r"(?P<key>[A-Za-z_][\w-]*):(?:[ \t]+(?P<value>.*?))?[ \t]*")
 
 _MARKDOWN = (
     MarkdownIt("commonmark", {"html": True})
@@ -50,10 +53,28 @@ def _front_matter(text: str) -> tuple[dict[str, Any], str]:
     try:
         meta = yaml.safe_load(match.group("yaml")) or {}
     except yaml.YAMLError as exc:
-        raise IngestError(f"front matter is not valid YAML: {exc}") from exc
+        meta = _flat_fields(match.group("yaml"))
+        if meta is None:
+            raise IngestError(f"front matter is not valid YAML: {exc}") from exc
     if not isinstance(meta, dict):
         raise IngestError("front matter must be a YAML mapping (key: value lines)")
     return meta, text[match.end() :]
+
+
+def _flat_fields(front_matter: str) -> dict[str, Any] | None:
+    """Front matter that YAML rejects but whose every line is "key: value", read as its author
+    meant it, each value as written: Jekyll reads on past such a block, and pages like
+    "title: libsndfile : Frequently Asked Questions." (a second colon) are published that way.
+    None when a line has another shape (nesting, lists), which only YAML could read."""
+    fields: dict[str, Any] = {}
+    for line in front_matter.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        field = _FLAT_FIELD.fullmatch(line)
+        if field is None:
+            return None
+        fields[field["key"]] = (field["value"] or "").strip("\"'") or None
+    return fields
 
 
 def markdown_blocks(body: str) -> list[Block]:

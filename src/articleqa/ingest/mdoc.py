@@ -62,9 +62,15 @@ _CLOSING_MACROS = {
 _PLAIN = {
     "Ar", "Cm", "Ic", "Ev", "Pa", "Va", "Vt", "Ft", "Fa", "Dv", "Er", "Cd", "Ad", "Ms", "Tn",
     "Sy", "Em", "Li", "No", "Sx", "Mt", "An", "Lb", "Ot", "Nm", "Fl", "Xr", "Fn", "In", "Lk",
-    "St", "At", "Bx", "Bsx", "Dx", "Fx", "Nx", "Ox", "Ux", "Ns", "Pf", "Ta",
+    "St", "At", "Bx", "Bsx", "Dx", "Fx", "Nx", "Ox", "Ux", "Mx", "Ns", "Pf", "Ta",
 }  # fmt: skip
 _CALLABLE = frozenset({*_PLAIN, *_ENCLOSING, *_OPENING_MACROS, *_CLOSING_MACROS})
+# Every macro ``read_mdoc_lines`` reads: a page's own definition of one is for other
+# formatters and is not expanded.
+_NATIVE = frozenset({
+    *_CALLABLE, "Dd", "Dt", "Os", "Sh", "Ss", "Pp", "Lp", "Sm", "Nd", "Bl", "El", "It", "Bd",
+    "Ed", "D1", "Dl", "Ex", "Rv",
+})  # fmt: skip
 _CLOSING = frozenset({".", ",", ":", ";", ")", "]", "?", "!"})
 _OPENING = frozenset({"(", "["})
 _SYSTEMS = {
@@ -76,6 +82,7 @@ _SYSTEMS = {
     "Nx": "NetBSD",
     "Ox": "OpenBSD",
     "At": "AT&T UNIX",
+    "Mx": "MirBSD",  # not mdoc's own: MirBSD's pages define it, as the others are defined
 }
 _STANDARDS = {
     "-ansiC": "ANSI X3.159-1989 (“ANSI C89”)",
@@ -106,6 +113,8 @@ def is_mdoc(lines: list[str]) -> bool:
 
 def read_manual_page(source_text: str, source: str | None) -> RawArticle:
     """A manual page in troff source, written with either macro package."""
+    if is_mdoc(source_text.splitlines()):
+        return read_mdoc_lines(page_lines(source_text, _NATIVE), source)
     lines = page_lines(source_text)
     return read_mdoc_lines(lines, source) if is_mdoc(lines) else read_man_lines(lines, source)
 
@@ -207,8 +216,13 @@ class _Inline:
             )
         elif macro == "St":
             self.words.append((_standard(args[0]) if args else "", "word"))
+        elif macro == "Bx" and args:
+            # mandoc's spelling: ".Bx 4.4" is "4.4BSD", ".Bx 4.4 Lite" "4.4BSD-Lite".
+            self.words.append((f"{args[0]}BSD" + "".join(f"-{a}" for a in args[1:]), "word"))
         elif macro in _SYSTEMS:
             self.words.append((" ".join([_SYSTEMS[macro], *args]), "word"))
+        elif macro == "An" and args in (["-split"], ["-nosplit"]):
+            pass  # how authors are broken over lines, not text
         elif macro == "Ta":
             self.words.append(("|", "word"))
             return index + 1  # a column's end: what follows is the next column's text
