@@ -485,6 +485,18 @@ def test_sphinx_roles_are_read_as_sphinx_shows_them() -> None:
     assert text == "Use json.loads, decode, the intro and --verbose."
 
 
+def test_a_projects_own_roles_are_read_as_their_text() -> None:
+    # restic's FAQ and tox's docs: extlinks and config roles that docutils does not know.
+    source = (
+        "FAQ\n===\n\nThis is discussed in :issue:`533`. Set "
+        ":conf:`install_command = ARGV <install_command>` or :conf:`depends`.\n"
+    )
+
+    text = prepare_article(read_rst(source, None)).text
+
+    assert text == "This is discussed in issue 533. Set install_command = ARGV or depends."
+
+
 def test_restructuredtext_bibliographic_fields_give_author_and_date() -> None:
     source = "Notes\n=====\n\n:Author: Jane Doe\n:Date: 2023-02-03\n\nThe notes.\n"
 

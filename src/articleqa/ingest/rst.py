@@ -121,6 +121,34 @@ for _domain in _DOMAINS:
     for _name in _TEXT_ROLES:
         roles.register_local_role(f"{_domain}{_name}", _role(nodes.inline))
 
+# A project's own roles (Sphinx's extlinks: ":issue:`533`", ":gh:`12`") are unknown to
+# docutils, which stored them as written, markup and all. Each is read as its text; a bare
+# number is said with its role's name ("issue 533"), as a number alone names nothing.
+_known_role = roles.role
+
+
+def _unknown_role(name: str) -> Any:
+    shown = _role(nodes.inline)
+
+    def role(
+        role_name: str, rawtext: str, text: str, *args: Any, **kwargs: Any
+    ) -> tuple[list[nodes.Node], list[Any]]:
+        if text.strip().isdigit():
+            return [nodes.inline(rawtext, f"{name} {text.strip()}")], []
+        return shown(role_name, rawtext, text, *args, **kwargs)
+
+    return role
+
+
+def _any_role(name: str, language: Any, lineno: int, reporter: Any) -> tuple[Any, list[Any]]:
+    found, messages = _known_role(name, language, lineno, reporter)
+    if found is None:
+        return _unknown_role(name.split(":")[-1]), []
+    return found, messages
+
+
+roles.role = _any_role
+
 
 # Sphinx's directives (and sphinx-design's), which plain docutils does not know: docutils
 # drops an unknown directive with everything in it, so a ".. dropdown:: References" block, a
