@@ -113,6 +113,8 @@ def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
         # A quantity behind a few words, but not across "of".
         ("What is ssh-keyscan's default connection timeout?", AnswerType.NUMBER),
         ("What is the default polling interval?", AnswerType.NUMBER),
+        # A range is said by its bounds: "between 50.0 and 1600.0".
+        ("What range of page delay values can I set?", AnswerType.NUMBER),
         ("What is the name of the port the inspector uses?", AnswerType.ANY),
         ("Which grep option prints only file names?", AnswerType.CODE),
         ("How do I run the test suite?", AnswerType.CODE),
@@ -464,6 +466,8 @@ def test_a_sentence_credits_someone_with_a_work_when_it_says_so(
     [
         ("What does pinning a package version mean in pip requirements files?", "pinning"),
         ("What does FFI stand for?", "FFI"),
+        ("What is 'MD' short for in the name of the md software RAID driver?", "MD"),
+        ("What is GNU an acronym of?", "GNU"),
         ("What does the NR variable contain in mawk?", None),
     ],
 )

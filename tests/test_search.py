@@ -2006,6 +2006,16 @@ def test_a_default_is_the_one_stated_in_the_entry_the_question_is_about(home: Pa
             "avoid potential security problems",
             "this protection is lost when sudo executes a command",
         ),
+        # uuencode(1): "Why might I have to press Ctrl-D several times ...?" highlighted the
+        # consequence the question names, not the note before it that gives the cause.
+        (
+            "Note: the encoder uses buffered input and assumes that it is not hand typed from "
+            "a tty. The consequence is that at a tty, you may need to hit Ctl-D several times "
+            "to terminate input. The output is sent to standard output.",
+            "Why might I have to press Ctl-D several times to end input typed at a terminal?",
+            "uses buffered input",
+            "hit Ctl-D several times",
+        ),
     ],
 )
 def test_why_is_answered_by_the_cause_beside_the_sentence_it_explains(

@@ -150,7 +150,7 @@ _NUMBER_QUESTION = re.compile(
     r"(?:number|amount|percentage|percent|population|size|cost|price|value|uid|gid|port|version|limit|rate|"
     r"speed|temperature|score|height|length|width|depth|weight|age|count|total|timeout|"
     r"interval|delay|duration|capacity|threshold|odds|chance|chances|probability|likelihood|"
-    r"ratio|proportion|fraction)\b",
+    r"ratio|proportion|fraction|range)\b",
     re.IGNORECASE,
 )
 # The kinds of thing typed that a question asks for or about ("the %M format specifier", "which
@@ -333,10 +333,13 @@ def states_authorship(text: str) -> bool:
 _REASON_QUESTION = re.compile(
     r"\s*(?:why|how\s+come)\b|.*\bwhy\s*\?\s*$", re.IGNORECASE | re.DOTALL
 )
-# "What does pinning a package version mean?", "What does FFI stand for?": the sentence that
-# answers says what the term means ("Pinning refers to using the == operator ...").
+# "What does pinning a package version mean?", "What does FFI stand for?", "What is MD short
+# for?": the sentence that answers says what the term means ("Pinning refers to using the ==
+# operator ...").
 _DEFINITION_QUESTION = re.compile(
-    r"^\s*what\s+(?:does|do|did)\s+(?P<term>.+?)\s+(?:mean|stand\s+for|refer\s+to)\b"
+    r"^\s*what\s+(?:(?:does|do|did)\s+(?P<term>.+?)\s+(?:mean|stand\s+for|refer\s+to)|"
+    # "What is 'MD' short for in the name of the md driver?"
+    r"(?:is|are|was)\s+(?P<short>.+?)\s+(?:short|an\s+(?:abbreviation|acronym))\s+(?:for|of))\b"
     r"(?:\s+(?:in|for|on|within|inside|when|to)\b[^?]*)?\s*\??\s*$",
     re.IGNORECASE,
 )
@@ -1002,7 +1005,7 @@ def _literal_patterns(literal: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
 def _defined_term(question: str) -> frozenset[str]:
     """The terms of the term a question asks the meaning of ("pinning a package version")."""
     asked = _DEFINITION_QUESTION.match(question)
-    return frozenset(terms(asked.group("term"))) if asked else frozenset()
+    return frozenset(terms(asked.group("term") or asked.group("short"))) if asked else frozenset()
 
 
 def _field(question: str) -> tuple[str, ...]:
