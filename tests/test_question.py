@@ -229,6 +229,17 @@ def test_how_many_and_how_much_are_answered_only_by_a_number_or_a_sum() -> None:
     assert read_question("Who founded the resort?").may_be_answered_by("It opened in May.")
 
 
+def test_who_wrote_something_is_answered_only_where_someone_is_named() -> None:
+    # "Who is the original author of GNU Aspell?", asked with aspell's pages, was answered by a
+    # passage on its pipe protocol; one that names no one, or only a capitalised word with no
+    # credit, cannot say who wrote it.
+    author = read_question("Who is the original author of the pipe tool?")
+    assert not author.may_be_answered_by("The pipe tool reads one line at a time.")
+    assert not author.may_be_answered_by("In terse mode, Pipe prints nothing for correct words.")
+    assert author.may_be_answered_by("The pipe tool was written by Kevin Atkinson.")
+    assert author.may_be_answered_by("Written up by Archibald.")
+
+
 def test_a_version_answers_which_release() -> None:
     info = read_question("Which libksba release fixed the buffer overflow in 2014?")
 

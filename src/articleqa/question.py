@@ -704,8 +704,11 @@ class QuestionInfo:
 
     def may_be_answered_by(self, text: str) -> bool:
         """Whether ``text`` holds what a "how many" or "how much" question asks for at all: a
-        number (the question's own do not count), a sum of money for a price. Other questions
-        may be answered in words of any kind."""
+        number (the question's own do not count), a sum of money for a price; for "who wrote
+        ...?", a full name or a credit ("Written up by Archibald"). Other questions may be
+        answered in words of any kind."""
+        if self.asks_authorship:
+            return self.expects(text) > 0.5
         if self.answer_type is not AnswerType.NUMBER:
             return True
         if self.asks_price:
