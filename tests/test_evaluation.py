@@ -16,6 +16,7 @@ from articleqa.evaluation import (
     calibrate_threshold,
     contains_answer,
     evaluate,
+    evaluate_documents,
     format_table,
     load_squad,
     squad_normalize,
@@ -212,3 +213,55 @@ def test_followups_eval_prints_with_and_without_context(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "| follow-ups | 1 |" in result.output
     assert "subject changes dragged back to the old subject: 0.000" in result.output
+
+
+def test_a_left_out_question_its_partner_answers_is_told_apart(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # A left-out document's question that its partner answers too (wget's NEWS says where the
+    # global wgetrc goes, as its README did) is not out of corpus: reported apart.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "ferry.txt").write_text(
+        "Harbour ferry\n\nThe harbour ferry leaves the north pier every 20 minutes.\n\n"
+        "Its skipper, Ann Lee, has sailed it since 1998.\n"
+    )
+    (docs / "tram.txt").write_text(
+        "Harbour tram\n\nLike the harbour ferry, the tram leaves every 20 minutes.\n\n"
+        "The tram line opened in May with four stops.\n"
+    )
+    (tmp_path / "docs.json").write_text(
+        json.dumps(
+            [
+                {"file": f, "format": "txt", "title": f, "licence": "-", "group": "harbour"}
+                for f in ("ferry.txt", "tram.txt")
+            ]
+        )
+    )
+    (tmp_path / "questions.json").write_text(
+        json.dumps(
+            [
+                {
+                    "doc": "ferry.txt",
+                    "question": "How often does the harbour ferry leave?",
+                    "answers": ["every 20 minutes"],
+                },
+                {
+                    "doc": "ferry.txt",
+                    "question": "Since when has Ann Lee skippered the ferry?",
+                    "answers": ["1998"],
+                },
+                {
+                    "doc": "tram.txt",
+                    "question": "How many stops did the tram line open with?",
+                    "answers": ["four stops"],
+                },
+            ]
+        )
+    )
+
+    report = evaluate_documents(tmp_path, settings, FakeEmbedder(), with_txtai=False)
+
+    row = report.rows[0]
+    assert row.out_answered_right == pytest.approx(1 / 3)
+    assert "the other documents answer (a gold answer quoted): 0.333" in format_table(report)

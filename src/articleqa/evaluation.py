@@ -54,6 +54,9 @@ class Row:
     median_quote_chars: float | None = None
     median_highlight_chars: float | None = None
     abstain_out: float | None = None
+    # Of the left-out questions, the share answered with a gold answer in a quote: the other
+    # documents still answer them (a partner that says it too), so they are not out of corpus.
+    out_answered_right: float | None = None
     answered_in: float | None = None
     abstain_near: float | None = None
     abstain_off: float | None = None
@@ -401,6 +404,11 @@ def format_table(report: Report) -> str:
             f"{row.questions} |"
         )
     lines.append("")
+    right = report.rows[0].out_answered_right if report.rows else None
+    if right:
+        lines.append(
+            f"left-out questions the other documents answer (a gold answer quoted): {right:.3f}"
+        )
     lines.append(f"abstention threshold: {report.threshold:.4f}")
     return "\n".join(lines)
 
@@ -502,7 +510,7 @@ def evaluate_documents(
         finally:
             full.close()
         say("measuring abstention with each document left out")
-        declined = asked_out = 0
+        declined = answered_right = asked_out = 0
         for left_out in raws:
             own = [q for q in questions if q.article == left_out]
             if not own:
@@ -511,11 +519,17 @@ def evaluate_documents(
             fold = _Index(kept, settings, embedder, cache)
             try:
                 fold_searcher = fold.searcher()
-                declined += sum(not fold_searcher.ask(q.text, 3).answered for q in own)
+                for question in own:
+                    answer = fold_searcher.ask(question.text, 3)
+                    declined += not answer.answered
+                    answered_right += any(
+                        contains_verbatim(quote.text, question.answers) for quote in answer.quotes
+                    )
                 asked_out += len(own)
             finally:
                 fold.close()
         row.abstain_out = declined / asked_out if asked_out else None
+        row.out_answered_right = answered_right / asked_out if asked_out else None
     rows = [row]
     if with_txtai:
         paragraphs = {
