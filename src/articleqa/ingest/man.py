@@ -102,6 +102,7 @@ _CONDITION = re.compile(r"(!?)(\\n(?:\(\.g|\[\.g\])|[dcrmFS]\s+\S+|[a-z]\b|\S+)\
 # A register compared with a number ("\ng==1", "\n(aC>0"), and one set to a number (".nr g 2").
 _REGISTER_TEST = re.compile(r"\\n(?:\((\S{2})|\[([^\]\s]+)\]|(\S))(==|=|<=|>=|<|>)(-?\d+)")
 _REGISTER_SET = re.compile(r"^[.']\s*nr\s+(\S+)\s+([+-]?)(\d+)\s*$")
+_REGISTER_REQUEST = re.compile(r"^[.']\s*nr\s+(\S+)")
 _COMPARE = {
     "==": int.__eq__,
     "=": int.__eq__,
@@ -128,8 +129,8 @@ def _set_register(line: str, registers: dict[str, int]) -> None:
     """Remember a register ``line`` sets to a number; one changed by an amount (".nr g +1")
     is forgotten unless known, as is any other ``.nr``."""
     if (found := _REGISTER_SET.match(line)) is None:
-        if line.lstrip(".'").lstrip().startswith("nr"):
-            registers.pop(line.split()[1] if len(line.split()) > 1 else "", None)
+        if (other := _REGISTER_REQUEST.match(line)) is not None:
+            registers.pop(other.group(1), None)
         return
     name, sign, value = found.groups()
     if not sign:
