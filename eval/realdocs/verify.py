@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""Check an articleqa evaluation set (standard library only; groff for .1 files).
+"""Check an articleqa evaluation set (standard library only; groff for manual pages).
 
 Usage: python3 verify.py [SET_DIR]   (default: the folder of this script)
 
 SET_DIR holds docs/, docs.json and questions.json. Every answer string of an answerable
 question must occur in its document (case-insensitive, whitespace collapsed): HTML is checked
-against its visible text (tags stripped with html.parser), a troff man page (.1) against its
-groff rendering, other formats against the raw text. Prints counts per format and per
-question kind; exits 1 when the set has a problem.
+against its visible text (tags stripped with html.parser), a troff manual page (.1-.9 or .man,
+a suffix after the section allowed: .3perl, .1ssl) against its groff rendering (man or mdoc),
+other formats against the raw text. Prints counts per format and per question kind; exits 1
+when the set has a problem.
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ class _Visible(html.parser.HTMLParser):
             self.out.append(data)
 
 
+# A manual page's file suffix: its section, possibly with more after it (".3perl", ".1ssl").
+_MANUAL_PAGE = re.compile(r"\.(?:[1-9]\w*|man)")
+
+
 def visible_text(path: Path) -> str:
     raw = path.read_text(encoding="utf-8", errors="replace")
     if path.suffix in (".html", ".htm"):
@@ -64,9 +69,10 @@ def visible_text(path: Path) -> str:
         parser.feed(raw)
         parser.close()
         return "".join(parser.out)
-    if path.suffix == ".1":
+    if _MANUAL_PAGE.fullmatch(path.suffix):
+        # -mandoc reads either macro package, as HELDOUT.md says sets are checked.
         rendered = subprocess.run(
-            ["groff", "-Tutf8", "-man", "-P-c"], input=raw.encode(), capture_output=True
+            ["groff", "-Tutf8", "-mandoc", "-P-c"], input=raw.encode(), capture_output=True
         )
         return re.sub(r".\x08", "", rendered.stdout.decode("utf-8", "replace"))
     if path.suffix == ".md":
