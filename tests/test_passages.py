@@ -373,6 +373,52 @@ def test_headings_become_context_and_are_never_quoted() -> None:
         assert "Kremlin response" not in passage.text
 
 
+def test_a_heading_stands_under_the_nearest_higher_heading_of_its_markup() -> None:
+    # A troubleshooting page: "#### Solution" said nothing of what it solves once text stood
+    # between it and its entry's "### 6) Build hangs ...", so "How do I stop a build from
+    # hanging ...?" found the symptom, never the fix.
+    page = (
+        "# Troubleshooting\n\n## Common issues\n\nA list of issues and their fixes.\n\n"
+        "### 6) Build hangs when the Dockerfile adds a user\n\n"
+        "A command like useradd with a large UID can make the build hang.\n\n"
+        "#### Symptom\n\nThe build never finishes while a huge lastlog file is written.\n\n"
+        "#### Solution\n\nAdd the --no-log-init parameter to the useradd command.\n\n"
+        "### 7) Permission denied\n\nA home directory mounted noexec is refused.\n"
+    )
+    article = prepare_article(read_markdown(page, None))
+
+    passages = split_article(article, min_words=3, max_words=40)
+
+    fix = next(p for p in passages if "--no-log-init" in p.text)
+    assert fix.heading == (
+        "Common issues: 6) Build hangs when the Dockerfile adds a user: Solution"
+    )
+    later = next(p for p in passages if "noexec" in p.text)
+    assert later.heading == "Common issues: 7) Permission denied"
+
+
+_SCREEN_FAQ = (
+    "Q: Screen hangs when I detach from it on an old system. What can be done?\n\n"
+    "A: Upgrade the kernel, or run screen with the -fn option to turn flow control off "
+    "before you detach.\n\n"
+    "Q: Mesg or biff cannot be turned on or off while running screen.\n\n"
+    "A: Screen failed to change the owner of the pty it uses. You need to install screen "
+    "setuid-root. See the file INSTALL for details.\n\n"
+    "Q: The cursor left key deletes the characters instead of just moving the cursor.\n\n"
+    "A: Your terminal emulator treats the backspace as destructive. You can probably change "
+    "this somewhere in the setup.\n"
+)
+
+
+def test_a_faq_question_is_read_with_its_answer() -> None:
+    # GNU screen's FAQ labels its questions "Q:" without a question mark; a passage ended
+    # after one, so "what is the fix?" quoted the question and never the answer.
+    passages = split_article(make_article(_SCREEN_FAQ), min_words=10, max_words=60)
+
+    mesg = next(p for p in passages if "Mesg or biff" in p.text)
+    assert "setuid-root" in mesg.text
+
+
 def test_near_duplicate_paragraph_collapses() -> None:
     paragraph = (
         "Fire crews used boats to reach 41 people in the streets around Tanner's Lane, where "

@@ -238,6 +238,23 @@ def test_who_wrote_something_is_answered_only_where_someone_is_named() -> None:
     assert not author.may_be_answered_by("In terse mode, Pipe prints nothing for correct words.")
     assert author.may_be_answered_by("The pipe tool was written by Kevin Atkinson.")
     assert author.may_be_answered_by("Written up by Archibald.")
+    # sshuttle's usage notes name someone in an example, not who wrote it.
+    assert not author.may_be_answered_by("Ask Jane Doe for the pipe tool's example host.")
+    assert author.may_be_answered_by("Kevin Atkinson originally wrote the pipe tool in 1998.")
+    assert author.may_be_answered_by("The pipe tool was started by Kevin Atkinson in 1998.")
+
+
+def test_a_property_is_stated_by_its_value_or_a_list_of_its_kind() -> None:
+    # lldpcli(8): the TTL asked for is given a value; the output formats are listed before
+    # their word. Asked after a clause that sets the question out, the property is still read.
+    ttl = read_question("With the default transmit settings, what TTL do transmitted packets get?")
+    assert ttl.field == ("ttl",)
+    assert ttl.expects("The default value is 4 and therefore the default TTL is 120 seconds.") == 1
+    assert ttl.expects("This value is used to compute the TTL of transmitted packets.") == 0
+    formats = read_question("What output formats can lldpcli print its information in?")
+    assert formats.expects("Currently plain, xml, json and keyvalue formats are available.") == 1
+    assert formats.expects("Choose the output format.") == 0
+    assert formats.expects("Both input and output formats are chosen with -f.") == 0
 
 
 def test_a_version_answers_which_release() -> None:
@@ -340,6 +357,7 @@ def test_a_quantity_in_words_is_as_sure_as_one_in_figures() -> None:
         ("What does the function return if you omit the port?", True),
         ("What weight does a glob pattern get if the package file doesn't give one?", True),
         ("Which algorithm do the spanning tree functions use if I don't pick one?", True),
+        ("How large is the scrollback buffer if I don't change it?", True),
         (
             "If I ask deluser for a backup but don't say where to put it, where does it go?",
             True,
@@ -735,6 +753,44 @@ def test_the_situation_a_question_sets_out_is_told_from_what_it_asks(
     asked: str, situation: str
 ) -> None:
     assert read_question(asked).situation == frozenset(terms(situation))
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("How do I stop a container build from hanging?", True),
+        ("I upgraded Podman but the bug shows up. What else has to be upgraded?", True),
+        ("How can I fix the permission error?", True),
+        ("How to avoid the lastlog file?", True),
+        ("Why does the build hang?", False),
+        ("What does the build print when it hangs?", False),
+        ("How many users can log in?", False),
+    ],
+)
+def test_a_question_asks_for_a_remedy(question: str, asks: bool) -> None:
+    assert read_question(question).asks_remedy is asks
+
+
+@pytest.mark.parametrize(
+    ("asked", "premise"),
+    [
+        (
+            "My callback gets an err as its first argument; what should a test wrap it with?",
+            "my callback gets err its first argument",
+        ),
+        (
+            "Now that oauth2client is deprecated, what should I switch to?",
+            "now oauth2client deprecated",
+        ),
+        ("Since the build hangs, what should I change?", "since build hangs"),
+        ("When several rules match a command, which one decides the outcome?", ""),
+        ("If a maintainer script runs deluser for a gone user, does it fail?", ""),
+    ],
+)
+def test_a_premise_the_question_states_is_told_from_a_condition_it_sets(
+    asked: str, premise: str
+) -> None:
+    assert read_question(asked).premise == frozenset(terms(premise))
 
 
 @pytest.mark.parametrize(

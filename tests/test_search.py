@@ -815,6 +815,111 @@ def test_a_sentence_restating_the_question_s_situation_is_not_the_highlight(
     assert "common.mustSucceed()" in _top_highlight(answer, store)
 
 
+@pytest.mark.model
+def test_a_sentence_restating_the_question_s_condition_may_be_the_highlight(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # doas.conf(5): the answer restates the condition ("When several rules match") in other
+    # words; only a premise the question states is kept from the highlight.
+    page = (
+        "# doas.conf\n\n## Rules\n\n"
+        "args [argument ...]\n\n"
+        "Arguments to command. The command arguments provided by the user need to match "
+        "those specified. The last matching rule determines the action taken. If no rule "
+        "matches, the action is denied.\n"
+    )
+    searcher, store = _searcher_over(settings, real_embedder, read_markdown(page, None))
+
+    answer = searcher.ask("When several rules match a command, which one decides the outcome?", 1)
+
+    assert "The last matching rule" in _top_highlight(answer, store)
+
+
+_TROUBLESHOOTING = (
+    "# Troubleshooting\n\n## A list of common issues and solutions\n\n"
+    "### 5) Rootless containers cannot ping hosts\n\n"
+    "When using ping from a non-root container, the command may fail for lack of privileges.\n\n"
+    "#### Solution\n\nEnable unprivileged pings on the host with the ping_group_range "
+    "sysctl.\n\n"
+    "### 6) Build hangs when the Dockerfile contains the useradd command\n\n"
+    "When the Dockerfile contains a command like RUN useradd -u 99999000 -g users newuser "
+    "the build can hang.\n\n"
+    "#### Symptom\n\nIf you are using a useradd command within a Dockerfile with a large "
+    "UID, it will create a large sparse file. This can cause the build to hang forever.\n\n"
+    "#### Solution\n\nAdd the --no-log-init parameter to the useradd line. This option "
+    "tells useradd to stop creating the lastlog file.\n\n"
+    "### 7) Permission denied when running containers\n\n"
+    "A home directory mounted noexec refuses to run containers from storage.\n"
+)
+
+
+@pytest.mark.model
+def test_asked_for_a_remedy_the_troubleshooting_entry_s_solution_is_quoted(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # podman's troubleshooting page: the symptom holds the question's words, the fix is
+    # under the entry's "Solution".
+    searcher, store = _searcher_over(settings, real_embedder, read_markdown(_TROUBLESHOOTING, None))
+
+    answer = searcher.ask(
+        "How do I stop a container build from hanging when the Dockerfile adds a user with a "
+        "very large UID?",
+        k=1,
+    )
+
+    assert "--no-log-init" in _top_highlight(answer, store)
+    assert answer.quotes[0].heading is not None
+    assert answer.quotes[0].heading.endswith(
+        "6) Build hangs when the Dockerfile contains the useradd command: Solution"
+    )
+
+
+@pytest.mark.model
+def test_asked_about_a_symptom_the_symptom_is_quoted(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    searcher, store = _searcher_over(settings, real_embedder, read_markdown(_TROUBLESHOOTING, None))
+
+    answer = searcher.ask("Why can a Dockerfile's useradd with a large UID make a build hang?", 1)
+
+    assert "sparse file" in _top_highlight(answer, store)
+
+
+@pytest.mark.model
+def test_a_faq_question_labelled_q_is_answered_by_its_a(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # GNU screen's FAQ: "Q:" and "A:" mark its entries, with no question mark; the question
+    # closest to the one asked is not its answer, and the answer shares one word ("screen")
+    # with what the question sets out before it asks, which does not make it a premise.
+    text = (
+        "Q: Screen hangs when I detach from it on an old system. What can be done?\n\n"
+        "A: Upgrade the kernel, or run screen with the -fn option to turn flow control off.\n\n"
+        "Q: Mesg or biff cannot be turned on or off while running screen.\n\n"
+        "A: Screen failed to change the owner of the pty it uses. You need to install screen "
+        "setuid-root. See the file INSTALL for details.\n\n"
+        "Q: When you start screen a page of text comes up to start you off. Is there a way "
+        "to get rid of this text.\n\n"
+        "A: Just put the following line in your ~/.screenrc: startup_message off\n\n"
+        "Q) Help! The server is reporting times as GMT times and not local times!\n"
+        'A) This behaviour can be changed with the setting "use_localtime=YES".\n\n'
+        "Q) Help! Can I disable certain FTP commands?\n"
+        "A) Yes. There are some individual settings (e.g. dirlist_enable).\n"
+    )
+    searcher, store = _searcher_over(
+        settings, real_embedder, RawArticle(title="Screen FAQ", text=text)
+    )
+
+    fix = searcher.ask("mesg and biff stop working while I'm inside screen; what is the fix?", 1)
+    # vsftpd's FAQ puts its "Q)" and "A)" lines in one paragraph.
+    vsftpd = searcher.ask("How do I get the server to show times in local time, not GMT?", 1)
+    banner = searcher.ask("How do I stop screen from showing its page of introductory text?", 1)
+
+    assert "setuid-root" in _top_highlight(fix, store)
+    assert "startup_message off" in _top_highlight(banner, store)
+    assert "use_localtime=YES" in _top_highlight(vsftpd, store)
+
+
 def test_a_version_the_question_names_must_be_in_the_passage(settings: Settings) -> None:
     store = _store_of(
         settings,
@@ -2015,6 +2120,15 @@ def test_a_default_is_the_one_stated_in_the_entry_the_question_is_about(home: Pa
             "Why might I have to press Ctl-D several times to end input typed at a terminal?",
             "uses buffered input",
             "hit Ctl-D several times",
+        ),
+        # An RRD tutorial: what happens without the backslash is why it is needed.
+        (
+            "Note: I need to escape the multiplication operator * with a backslash. If I don't, "
+            "the shell may interpret it and use it for file name expansion. You could also "
+            "quote the whole line.",
+            "Why does the multiplication operator need a backslash in front of it?",
+            "file name expansion",
+            "with a backslash",
         ),
     ],
 )

@@ -224,35 +224,56 @@ class _Section:
     sentences: list[Sentence]
 
 
-def _layout_kinds(text: str, layout: list[LayoutSpan] | None) -> dict[int, BlockKind]:
-    """Paragraph start -> kind, from the layout; inferred headings when there is none."""
+# A FAQ's label for its question ("Q: Mesg or biff cannot be turned on ...", "Question 3.").
+QUESTION_LABEL = re.compile(r"\s*(?:Q|Question)(?:\s*\d+(?:\.\d+)*)?\s*[:.)]\s", re.IGNORECASE)
+# And for its answer ("A) By default, write commands ... are disabled."), at a line's start.
+ANSWER_LABEL = re.compile(r"(?:^|(?<=\n))\s*(?:A|Answer)\s*[:.)]\s", re.IGNORECASE)
+
+
+def _layout_kinds(text: str, layout: list[LayoutSpan] | None) -> dict[int, tuple[BlockKind, int]]:
+    """Paragraph start -> kind and heading level (0: not known), from the layout; inferred
+    headings, of no known level, when there is none."""
     if layout is not None:
-        return {s.start: s.kind for s in layout}
+        return {s.start: (s.kind, s.level) for s in layout}
     paragraphs = paragraph_spans(text)
     return {
-        span.start: BlockKind.HEADING
+        span.start: (BlockKind.HEADING, 0)
         for span in paragraphs[:-1]
         if is_heading(text[span.start : span.end])
     }
+
+
+def _under(
+    headings: list[tuple[int, str]], heading: str, level: int, follows_heading: bool
+) -> list[tuple[int, str]]:
+    """The headings a new one stands under, with it last.
+
+    With levels from the markup, a heading is under the nearest heading of a higher level
+    before it, whatever text stands between them: "#### Solution" under "### 6) Build hangs
+    when the Dockerfile contains the useradd command", which says what it solves. Without,
+    consecutive headings (kicker then headline) read together and text ends the chain."""
+    if level:
+        parents = [(lv, h) for lv, h in headings if 0 < lv < level]
+    else:
+        parents = headings if follows_heading else []
+    return [*parents, (level, heading)]
 
 
 def _sections(text: str, layout: list[LayoutSpan] | None = None) -> Iterator[_Section]:
     """Runs of contiguous, non-duplicate paragraphs under the same heading."""
     duplicates = _DuplicateFilter()
     kinds = _layout_kinds(text, layout)
-    headings: list[str] = []
+    headings: list[tuple[int, str]] = []
     current: list[Sentence] = []
     previous_kind: BlockKind | None = None
     for span in paragraph_spans(text):
         paragraph = text[span.start : span.end]
-        kind = kinds.get(span.start, BlockKind.TEXT)
+        kind, level = kinds.get(span.start, (BlockKind.TEXT, 0))
         if kind is BlockKind.HEADING:
             if current:
                 yield _Section(_context(headings), current)
                 current = []
-            # Consecutive headings (kicker then headline, h1 then h2) read together.
-            parents = headings if previous_kind is BlockKind.HEADING else []
-            headings = [*parents, paragraph]
+            headings = _under(headings, paragraph, level, previous_kind is BlockKind.HEADING)
             previous_kind = kind
             continue
         if kind is BlockKind.TEXT and duplicates.is_duplicate(paragraph):
@@ -269,7 +290,10 @@ def _sections(text: str, layout: list[LayoutSpan] | None = None) -> Iterator[_Se
             current = []
         previous_kind = kind
         spans = [p for s in sentence_spans(text, span) for p in split_long_sentence(text, s)]
-        leads_in = paragraph.rstrip().endswith(":")
+        # A FAQ's question ("Q: ...") is read with its answer, as a lead-in with its list.
+        leads_in = paragraph.rstrip().endswith(":") or (
+            QUESTION_LABEL.match(paragraph) is not None and ANSWER_LABEL.search(paragraph) is None
+        )
         for number, sentence in enumerate(spans):
             last = number == len(spans) - 1
             current.append(
@@ -279,8 +303,8 @@ def _sections(text: str, layout: list[LayoutSpan] | None = None) -> Iterator[_Se
         yield _Section(_context(headings), current)
 
 
-def _context(headings: list[str]) -> str | None:
-    return ": ".join(headings) or None
+def _context(headings: list[tuple[int, str]]) -> str | None:
+    return ": ".join(heading for _level, heading in headings) or None
 
 
 def _sentence(text: str, span: Span, *, ends_paragraph: bool, leads_in: bool = False) -> Sentence:

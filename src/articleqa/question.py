@@ -212,7 +212,8 @@ _VERSION_QUESTION = re.compile(
 # -6"), though it never says "default".
 # The verbs of leaving something unsaid, after "don't", "never".
 _UNSAID = (
-    r"\s+(?:give|specify|set|pass|choose|pick|provide|select|configure|supply|name|say|tell)\b|"
+    r"\s+(?:give|specify|set|pass|choose|pick|provide|select|configure|supply|name|say|tell|"
+    r"change|modify|alter|override|touch)\b|"
 )
 _IMPLIED_DEFAULT = re.compile(
     r"\b(?:when|if|unless)\s+(?:i|you|we|one|it|they|(?:the|an?)\s+(?:[\w.$-]+\s+){0,2}?[\w.$-]+)\s+"
@@ -286,11 +287,14 @@ _DEFAULT_STATED = re.compile(
 # "What support tier do ...", "Which exit status does ...": the property asked for, up to three
 # words between "what"/"which" and the verb (not "What is the ...").
 _PROPERTY_QUESTION = re.compile(
-    r"^\s*(?:what|which)\s+(?!(?:is|are|was|were|do|does|did|has|have|had)\b)"
+    # After what it sets out first: "With the default settings, what TTL do packets get?"
+    r"^(?:[^,?;]*,\s*)?(?:what|which)\s+(?!(?:is|are|was|were|do|does|did|has|have|had)\b)"
     r"(?P<property>(?:[\w-]+\s+){0,2}?[\w-]+)\s+"
     r"(?:do|does|did|is|are|was|were|can|could|should|will|would|has|have|had)\b",
     re.IGNORECASE,
 )
+# Words that give a property its value ("the default TTL is 120 seconds").
+_GIVES = frozenset({"is", "was", "are", "were", "of", "equals", "becomes"})
 # Words that give examples of what they follow, and at least one word after them.
 _EXAMPLES_FOLLOW = re.compile(r"(?i)(?:like|including|such as)\s+\w")
 # A field line: a short label, a colon, its value ("Tier: 2", "• Exit status: 1").
@@ -313,12 +317,17 @@ _AUTHORSHIP_TERMS = frozenset(
 )
 # "Python was created in the early 1990s by Guido van Rossum": a few words may come between.
 # "The maintainer of librsvg is Federico Mena Quintero" says it with a noun.
+# "Avery Pennarun wrote sshuttle", "It was started by ..." say it in other verbs.
 _AUTHORSHIP_STATED = re.compile(
-    r"\b(?i:written|authored|created|designed|developed|maintained)\s+(?:[\w,]+\s+){0,5}?"
-    r"(?i:by)\s+(?=[A-Z@])|"
+    r"\b(?i:written|authored|created|designed|developed|maintained|started|founded|invented|"
+    r"implemented|programmed|conceived)\s+(?:[\w,]+\s+){0,5}?(?i:by)\s+(?=[A-Z@])|"
+    r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}\s+(?:originally\s+)?"
+    r"(?:wrote|authored|created|designed|developed|founded|invented|implemented|started)\b|"
     r"\b(?i:authors?|maintainers?|creators?|developers?|designers?)\s+(?i:of\s+[\w.+-]+\s+)?"
     r"(?i:is|are|was|were)\s+(?=[A-Z@])|"
-    r"(?:^|\n)\s*(?i:by|authors?|maintainers?):?\s+(?=[A-Z@])|\b(?i:copyright)\b|©|\((?i:c)\)\s*\d"
+    r"(?:^|\n)\s*(?i:by|authors?|maintainers?):?\s+(?=[A-Z@])|\b(?i:copyright)\b|©|\((?i:c)\)\s*\d|"
+    # A signature under its delimiter line ("--\nRichard Levitte" ending a HOWTO).
+    r"(?:^|\n)--[ \t]*\n\s*(?=[A-Z@])"
 )
 
 
@@ -332,6 +341,14 @@ def states_authorship(text: str) -> bool:
 # "I raised opt-level for nalgebra only, yet my code is no faster. Why?" asks it last.
 _REASON_QUESTION = re.compile(
     r"\s*(?:why|how\s+come)\b|.*\bwhy\s*\?\s*$", re.IGNORECASE | re.DOTALL
+)
+# "How do I stop the build from hanging?", "What else has to be upgraded?": a remedy is asked
+# for, which a troubleshooting page gives under "Solution", apart from the symptom it names.
+_REMEDY_QUESTION = re.compile(
+    r"\bhow\s+(?:do|can|should|could|would)\s+(?:i|we|you|one)\b|\bhow\s+to\b|"
+    r"\bwhat\b[^?]*\b(?:should|must|ought\s+to|(?:has|have|need|needs)\s+to)\b|"
+    r"\b(?:fix|stop|avoid|prevent|solve|resolve|work\s*around|get\s+rid\s+of)\b",
+    re.IGNORECASE,
 )
 # "What does pinning a package version mean?", "What does FFI stand for?", "What is MD short
 # for?": the sentence that answers says what the term means ("Pinning refers to using the ==
@@ -572,6 +589,7 @@ class QuestionInfo:
     asks_option: bool = False  # "which option": a typed option answers ("-outform")
     asks_name: bool = False  # "what is the name of": a sentence giving a name answers
     asks_reason: bool = False  # "why": a cause answers, not the consequence the question names
+    asks_remedy: bool = False  # "how do I stop ...": a fix answers, not the symptom
     asks_limit: bool = False  # "the most ...", "how long can ...": a stated limit answers
     asks_unit: bool = False  # "in what unit ...": a sentence naming a unit of measure answers
     # "Who wrote mawk?": answered by a sentence saying who wrote it.
@@ -586,6 +604,11 @@ class QuestionInfo:
     # script runs deluser for a user that is already gone, does it fail?": "maintainer",
     # "script", "gone"): the answer is said of it, but answers what is asked after it.
     situation: frozenset[str] = frozenset()
+    # The part of it that states a fact ("My callback gets an err as its first argument;",
+    # "Now that oauth2client is deprecated,"), not a condition ("When several rules match a
+    # command,"): a sentence sharing only its words restates the premise, while one restating
+    # a condition may well answer ("The last matching rule determines the action taken.").
+    premise: frozenset[str] = frozenset()
 
     @property
     def seeks_kind(self) -> bool:
@@ -621,7 +644,11 @@ class QuestionInfo:
             return float(self._finds(_UNIT_NAMED, sentence))
         if self.defines and self._defines_term(sentence):
             return 1.0
-        if self.field and (self._states_field(sentence) or self._names_instance(sentence)):
+        if self.field and (
+            self._states_field(sentence)
+            or self._names_instance(sentence)
+            or self._gives_value(sentence)
+        ):
             return 1.0
         if self.asks_name and _NAME_STATED.search(sentence):
             return 1.0
@@ -708,7 +735,10 @@ class QuestionInfo:
         ...?", a full name or a credit ("Written up by Archibald"). Other questions may be
         answered in words of any kind."""
         if self.asks_authorship:
-            return self.expects(text) > 0.5
+            # Only a credit says who made something: a full name may be anyone's (an example's
+            # host, a contributor thanked), and a work nobody is credited with in the articles
+            # is not answered by them.
+            return self.expects(text) >= 1.0
         if self.answer_type is not AnswerType.NUMBER:
             return True
         if self.asks_price:
@@ -724,6 +754,21 @@ class QuestionInfo:
         label = frozenset(terms(line.group("label")))
         return self.field[0] in label and label <= self.asked
 
+    def _gives_value(self, sentence: str) -> bool:
+        """Whether ``sentence`` gives the property asked for a value the question does not
+        say: "the default TTL is 120 seconds" for "What TTL do packets get?", "the port is
+        8080"."""
+        head = self.field[0]
+        tokens = _TOKEN.findall(sentence)
+        own = self.text.lower()
+        for index, token in enumerate(tokens[:-2]):
+            if _sole_term(token) != head or tokens[index + 1].lower() not in _GIVES:
+                continue
+            value = tokens[index + 2]
+            if value[:1].isdigit() and value.lower() not in own:
+                return True
+        return False
+
     def _names_instance(self, sentence: str) -> bool:
         """Whether ``sentence`` names one of the property asked for, by a name the question does
         not say, beside the property's word: "a BadMatch error" for "What error do I get
@@ -737,6 +782,13 @@ class QuestionInfo:
             # "a few features like look around and backreferences" for "Which features ...
             # are missing?": the words that give examples name them, in any case.
             if _EXAMPLES_FOLLOW.match(" ".join(tokens[index + 1 : index + 4])):
+                return True
+            # Named in a list before it: "plain, xml, json and keyvalue formats".
+            if (
+                index >= 2
+                and tokens[index - 2].lower() in ("and", "or")
+                and tokens[index - 1].lower() not in own
+            ):
                 return True
             for near in (index - 1, index + 1):
                 if not 0 <= near < len(tokens):
@@ -928,6 +980,7 @@ def read_question(question: str) -> QuestionInfo:
     # An implied default is asked as if said, and frames the question as "many" does.
     implied_default = _IMPLIED_DEFAULT.search(question) is not None
     implied = _DEFAULT if implied_default else frozenset()
+    situation, premise = _situation(question)
     return QuestionInfo(
         text=written,
         asked=frozenset(question_terms(question)) - _quantifier_asked(question) | implied,
@@ -950,12 +1003,15 @@ def read_question(question: str) -> QuestionInfo:
         asks_option=_OPTION_QUESTION.search(question) is not None,
         asks_name=_NAME_QUESTION.search(question) is not None,
         asks_reason=_REASON_QUESTION.match(question) is not None,
+        asks_remedy=_REMEDY_QUESTION.search(question) is not None
+        and _REASON_QUESTION.match(question) is None,
         asks_limit=_LIMIT_QUESTION.search(question) is not None,
         asks_unit=_UNIT_QUESTION.search(question) is not None,
         asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
         defines=_defined_term(question),
         field=_field(question),
-        situation=_situation(question),
+        situation=situation,
+        premise=premise,
     )
 
 
@@ -966,23 +1022,29 @@ _SETTING_CLAUSE = re.compile(
     r"\s*(?:when|if|once|after|before|while|since|now that|given that)\b[^,?;]*,\s*",
     re.IGNORECASE,
 )
+_PREMISE_CLAUSE = re.compile(r"\s*(?:since|now that|given that)\b", re.IGNORECASE)
 _SETTING_SENTENCES = re.compile(
     r".*(?:[.:!?]\s+(?=[A-Z])|;\s*(?=\S)|[.:!?]\s+(?=(?i:" + _ASKING.pattern + r")))",
     re.DOTALL,
 )
 
 
-def _situation(question: str) -> frozenset[str]:
+def _situation(question: str) -> tuple[frozenset[str], frozenset[str]]:
     """The terms of the situation a question sets before what it asks, less those it asks
-    with: none when it sets none."""
+    with (none when it sets none), and those of it that state a premise rather than a
+    condition (``QuestionInfo.premise``)."""
     setting = _SETTING_SENTENCES.match(question.rstrip().rstrip("?"))
-    end = setting.end() if setting else 0
+    end = premise_end = setting.end() if setting else 0
     clause = _SETTING_CLAUSE.match(question, end)
     if clause and _ASKING.match(question, clause.end()):
         end = clause.end()
+        if _PREMISE_CLAUSE.match(clause.group()):
+            premise_end = end
     if not end:
-        return frozenset()
-    return frozenset(question_terms(question[:end])) - frozenset(question_terms(question[end:]))
+        return frozenset(), frozenset()
+    asked = frozenset(question_terms(question[end:]))
+    situation = frozenset(question_terms(question[:end])) - asked
+    return situation, situation & frozenset(question_terms(question[:premise_end]))
 
 
 def _piece(byline_question: re.Match[str] | None) -> str | None:

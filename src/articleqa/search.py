@@ -25,6 +25,8 @@ from articleqa.lexical import question_terms, terms
 from articleqa.loose_match import LooseTerm
 from articleqa.models import Answer, ArticleRef, Highlight, Quote
 from articleqa.passages import (
+    ANSWER_LABEL,
+    QUESTION_LABEL,
     TABLE_CELLS,
     Span,
     context_lead,
@@ -483,6 +485,11 @@ class Searcher:
         if not self.settings.subject_check:
             return True
         passage = self.snapshot.passages[ordinal]
+        if info.asks_authorship and any(
+            (author := self.snapshot.articles[article_id].author) and author in passage.text
+            for article_id, _start, _end in passage.spans
+        ):
+            return True  # the byline or signature the article was read with credits its author
         return info.may_be_answered_by(f"{passage.heading or ''}\n{passage.text}")
 
     def _more_than_a_passing_mention(self, info: QuestionInfo, ordinal: int) -> bool:
@@ -818,11 +825,41 @@ class Searcher:
         ranked = self._rerank_by_sentence(read, candidates, query_vector)
         if read.answer_type is AnswerType.PERSON:
             ranked = self._naming_nobody_last(read, ranked)
+        if read.asks_remedy:
+            ranked = self._solution_first(ranked)
         if read.asks_for_byline:
             ranked = self._byline_first(read, ranked)
         elif read.asks_authorship:
             ranked = self._crediting_the_subject_first(read, ranked)
             ranked = self._credited_opening_first(ranked)
+        return ranked
+
+    def _solution_first(self, ranked: list[Candidate]) -> list[Candidate]:
+        """Asked for a remedy, a troubleshooting entry answers under its "Solution" heading,
+        which shares few words with the question: the symptom ("6) Build hangs when the
+        Dockerfile contains the useradd command", then "Symptom") does. When the best passage
+        is an entry's opening or its symptom, and a later section of the same entry is its
+        solution, that section goes first."""
+        if not ranked:
+            return ranked
+        passages = self.snapshot.passages
+        best = ranked[0].ordinal
+        heading = passages[best].heading
+        if heading is None:
+            return ranked
+        entry, _, last = heading.rpartition(": ")
+        if not (entry and _PROBLEM_HEADING.fullmatch(last)):
+            entry = heading
+        article_id = passages[best].spans[0][0]
+        ordinals = self.snapshot.by_article.get(article_id)
+        if ordinals is None:
+            return ranked
+        for ordinal in ordinals[ordinals > best][:_SOLUTION_WALK].tolist():
+            later = passages[int(ordinal)].heading or ""
+            if not later.startswith(f"{entry}: "):
+                break  # the entry has ended
+            if _SOLUTION_HEADING.fullmatch(later[len(entry) + 2 :]):
+                return _first(ranked, int(ordinal))
         return ranked
 
     def _crediting_the_subject_first(
@@ -1155,9 +1192,10 @@ class Searcher:
         else:
             # A sentence that asks is not the one that answers: a FAQ's question ("Where does
             # the name come from?") shares the most words with a question put the same way.
-            answering = [i for i, text in enumerate(texts) if not _asks(text)]
+            asking = _asking(texts, paragraphs)
+            answering = [i for i, asks in enumerate(asking) if not asks]
             best = max(
-                _faq_answer(texts, scores) or answering or range(len(scores)),
+                _faq_answer(asking, scores) or answering or range(len(scores)),
                 key=scores.__getitem__,
             )
             if info.asks_default:
@@ -1288,14 +1326,19 @@ class Searcher:
         # words are its own.
         introduced = [_echoed_items(texts, echoes, sentences, i) for i in range(len(texts))]
 
-        # The situation a question sets is what it supposes ("Now that oauth2client is
+        # A premise a question states is what it supposes ("Now that oauth2client is
         # deprecated, what should I switch to?"): a sentence sharing only its words with the
         # question states the premise ("Note: oauth2client is now deprecated."), not the answer.
-        asks_beyond = asked - info.situation
+        # A condition it sets is not ("When several rules match a command, which one decides
+        # the outcome?": "The last matching rule determines the action taken.").
+        asks_beyond = asked - info.premise
 
-        def restates_situation(index: int) -> bool:
-            shared = asked & sentences[index][1]
-            return bool(info.situation and asks_beyond and shared) and shared <= info.situation
+        def restates_premise(index: int) -> bool:
+            # The words of the title and heading are said all over the section, by its answers
+            # too: "screen" in "mesg and biff stop working while I'm inside screen; what is
+            # the fix?" does not make "You need to install screen setuid-root." a premise.
+            shared = (asked & sentences[index][1]) - heading_terms
+            return bool(info.premise and asks_beyond and shared) and shared <= info.premise
 
         def score(index: int) -> float:
             if echoes[index]:
@@ -1322,7 +1365,7 @@ class Searcher:
                 + _HIGHLIGHT_CONTEXT_WEIGHT * share(context_only)
                 + _HIGHLIGHT_TYPE_WEIGHT * info.expects(texts[index])
                 - length_penalty
-                - _PREMISE_PENALTY * restates_situation(index)
+                - _PREMISE_PENALTY * restates_premise(index)
             )
 
         return [score(index) for index in range(len(sentences))]
@@ -1393,6 +1436,17 @@ def _surest(info: QuestionInfo, text: str, spans: Sequence[Span]) -> float:
         if surest >= 1.0:
             break
     return surest
+
+
+# The headings a troubleshooting entry gives its parts (an FAQ's, a knowledge base's).
+_PROBLEM_HEADING = re.compile(
+    r"(?:symptoms?|problems?|issues?|causes?|descriptions?|errors?)", re.IGNORECASE
+)
+_SOLUTION_HEADING = re.compile(
+    r"(?:solutions?|fix(?:es)?|workarounds?|resolutions?|remed(?:y|ies)|answers?)", re.IGNORECASE
+)
+# How many passages past the best one are looked at for its entry's solution.
+_SOLUTION_WALK = 8
 
 
 def _first(ranked: list[Candidate], ordinal: int) -> list[Candidate]:
@@ -1539,7 +1593,23 @@ def _asks(sentence: str) -> bool:
     return sentence.rstrip().endswith("?")
 
 
-def _faq_answer(texts: list[str], scores: list[float]) -> list[int]:
+def _asking(texts: list[str], paragraphs: Sequence[int]) -> list[bool]:
+    """For each sentence, whether it asks: it is a question (``_asks``), or part of one a FAQ
+    labels ("Q:   When you start "screen" a page of text comes up. Is there a way to get rid
+    of this text ...", no question mark), up to its answer's label ("A) ...", in the same
+    paragraph or the next) or the paragraph's end."""
+    asking = []
+    in_question = False
+    for index, text in enumerate(texts):
+        if QUESTION_LABEL.match(text):
+            in_question = True
+        elif ANSWER_LABEL.match(text) or (index and paragraphs[index - 1] != paragraphs[index]):
+            in_question = False  # its answer ("A) ..."), or a paragraph of no question
+        asking.append(in_question or _asks(text))
+    return asking
+
+
+def _faq_answer(asking: list[bool], scores: list[float]) -> list[int]:
     """When the sentence closest to the question is a question itself (a FAQ's "Why is %CPU
     underreported for multi-threaded apps?"), the sentences up to the next question: its
     answer ("You need to upgrade to the 2.6.10 kernel at least."), which may share fewer of
@@ -1547,12 +1617,14 @@ def _faq_answer(texts: list[str], scores: list[float]) -> list[int]:
     if not scores:
         return []
     closest = max(range(len(scores)), key=scores.__getitem__)
-    if not _asks(texts[closest]):
+    if not asking[closest]:
         return []
-    answer = []
-    for index in range(closest + 1, len(texts)):
-        if _asks(texts[index]):
-            break
+    answer: list[int] = []
+    for index in range(closest + 1, len(asking)):
+        if asking[index]:
+            if answer:
+                break
+            continue  # the rest of a question of several sentences
         answer.append(index)
     return answer
 
@@ -1797,10 +1869,14 @@ _NAMED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # Words that state a cause, or the purpose something serves ("By disabling core dumps by
-# default, it is possible to avoid potential security problems").
+# default, it is possible to avoid potential security problems"), or what would happen
+# without it ("I need to escape the multiplication operator * with a backslash. If I don't,
+# the operating system may ... use it for file name expansion.").
 _CAUSE = re.compile(
     r"\b(?:because|due\s+to|owing\s+to|since|as\s+a\s+result\s+of|in\s+order\s+to|so\s+that|"
-    r"otherwise|reasons?|to\s+(?:avoid|prevent))\b",
+    r"otherwise|reasons?|to\s+(?:avoid|prevent)|"
+    r"if\s+(?:i|you|we|they|it|one|he|she)\s+(?:(?:do|does|did)n['’]t|(?:do|does|did)\s+not)|"
+    r"without\s+(?:it|this|that|them|doing\s+so))\b",
     re.IGNORECASE,
 )
 
