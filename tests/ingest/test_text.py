@@ -80,6 +80,24 @@ def test_a_status_mark_above_the_title_is_not_the_title() -> None:
     assert title_from_first_line("(c) 2020 Jane Doe\n\nText.")[0] == "(c) 2020 Jane Doe"
 
 
+def test_a_stamp_or_a_note_above_the_title_is_not_the_title() -> None:
+    # GNU screen's FAQ opens with its editor's initials and dates, right-aligned; its README
+    # with notes in brackets. Every quote was titled "jw 21.10.93".
+    title, body = title_from_first_line(
+        "\t\t\tjw  21.10.93\n\t\t\t05.05.94\n\n"
+        "   screen: frequently asked questions -- known problems\n\nQ: Why ...?\n"
+    )
+    assert title == "screen: frequently asked questions -- known problems"
+    assert "jw  21.10.93" in body and "05.05.94" in body
+    title, body = title_from_first_line(
+        "  [If you just got the screen package, it pays to read the file INSTALL]\n"
+        "  [This intro only describes the most common features]\n\n"
+        "Short introduction to GNU screen.\n\nScreen provides a terminal emulator.\n"
+    )
+    assert title == "Short introduction to GNU screen."
+    assert body.startswith("[If you just got the screen package")
+
+
 def test_a_signature_at_the_end_names_the_author() -> None:
     # OpenSSL's certificates HOWTO ends "--\nRichard Levitte": "Who wrote the HOWTO?" had no
     # author to answer with.

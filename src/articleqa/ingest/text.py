@@ -14,6 +14,11 @@ _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
 # A mark in brackets above the title ("<DRAFT!>", "[WIP]") says what state the text is in, not
 # what it is called: the title is the line after it.
 _STATUS_MARK = re.compile(r"[<\[(][^<>\[\]()\n]{1,30}[>\])]")
+# So does a note in brackets ("[If you just got the screen package, it pays to read the file
+# INSTALL]"), and a stamp of initials and dates with no word in it ("jw  21.10.93").
+_NOTE = re.compile(r"\[[^\[\]\n]+\]")
+_WORD = re.compile(r"[^\W\d_]{3,}")
+_MARGIN_COLUMNS = 24
 # A title drawn between rules on its line: "---------- Frequently Asked Questions ----------".
 _BANNER = re.compile(r"^([=\-~*#_+])\1{2,}\s+(?P<title>\S.*?\S)\s+\1{3,}$")
 
@@ -43,7 +48,12 @@ def title_from_first_line(text: str) -> tuple[str, str]:
     banner = _BANNER.match(first)
     if banner:
         first = banner.group("title")  # "------ Frequently Asked Questions ------"
-    if _STATUS_MARK.fullmatch(first) and rest.strip():
+    not_a_title = (
+        _STATUS_MARK.fullmatch(first)
+        or _NOTE.fullmatch(first)
+        or (_set_in_the_margin(text) and not _WORD.search(first))
+    )
+    if not_a_title and rest.strip():
         # The mark stays in the text, above the rest: nothing of the file is dropped.
         title, body = title_from_first_line(rest)
         return title, f"{first}\n\n{body}"
@@ -62,6 +72,15 @@ def title_from_first_line(text: str) -> tuple[str, str]:
     if len(title) > _TITLE_MAX_CHARS:
         title = title[:_TITLE_MAX_CHARS].rsplit(" ", 1)[0].rstrip(",;:") + "…"
     return title, stripped
+
+
+def _set_in_the_margin(text: str) -> bool:
+    """Whether the first line of ``text`` with anything on it stands far to the right, as a
+    stamp of initials and dates does ("jw  21.10.93" over GNU screen's FAQ); a changelog's
+    first release ("0.20.4") starts its line."""
+    line = next((line for line in text.split("\n") if line.strip()), "")
+    indent = line[: len(line) - len(line.lstrip())].expandtabs(8)
+    return len(indent) >= _MARGIN_COLUMNS
 
 
 def _opens_sections(rule: str, rest: str) -> bool:
