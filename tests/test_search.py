@@ -2015,6 +2015,29 @@ def test_a_list_item_s_name_opens_its_highlight_and_the_next_item_stays_out(
     )
 
 
+@pytest.mark.model
+def test_asked_which_ones_by_default_the_sentence_naming_them_is_the_highlight(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # doas(1): "By default, a new environment is created." states a default, but the question
+    # asks which variables: the sentence naming them answers.
+    text = (
+        "The user will be required to authenticate by entering their password. By default, a "
+        "new environment is created. The variables HOME, LOGNAME, PATH, SHELL and USER are set "
+        "to values appropriate for the target user. The variables DISPLAY and TERM are "
+        "inherited from the current environment."
+    )
+    highlight = _highlight_in(
+        settings,
+        real_embedder,
+        "doas",
+        text,
+        "Which environment variables does doas pass through from the caller by default?",
+    )
+
+    assert "DISPLAY and TERM" in highlight
+
+
 @pytest.mark.parametrize(
     "question",
     [

@@ -644,11 +644,7 @@ class QuestionInfo:
             return float(self._finds(_UNIT_NAMED, sentence))
         if self.defines and self._defines_term(sentence):
             return 1.0
-        if self.field and (
-            self._states_field(sentence)
-            or self._names_instance(sentence)
-            or self._gives_value(sentence)
-        ):
+        if self.names_property(sentence):
             return 1.0
         if self.asks_name and _NAME_STATED.search(sentence):
             return 1.0
@@ -753,6 +749,15 @@ class QuestionInfo:
             return False
         label = frozenset(terms(line.group("label")))
         return self.field[0] in label and label <= self.asked
+
+    def names_property(self, sentence: str) -> bool:
+        """Whether ``sentence`` states the property a "what/which X ...?" question asks for:
+        as a field line, by naming one of its kind, or by giving it a value."""
+        return bool(self.field) and (
+            self._states_field(sentence)
+            or self._names_instance(sentence)
+            or self._gives_value(sentence)
+        )
 
     def _gives_value(self, sentence: str) -> bool:
         """Whether ``sentence`` gives the property asked for a value the question does not

@@ -1198,7 +1198,11 @@ class Searcher:
                 _faq_answer(asking, scores) or answering or range(len(scores)),
                 key=scores.__getitem__,
             )
-            if info.asks_default:
+            if info.asks_default and not info.names_property(texts[best]):
+                # "Which environment variables does doas pass through by default?" is answered
+                # by the sentence naming them ("The variables DISPLAY and TERM are inherited"),
+                # not by the one saying what is done by default ("By default, a new
+                # environment is created.").
                 best = _stating(states_default, texts, scores, paragraphs, answering, best)
             elif info.asks_limit:
                 best = _stating(states_limit, texts, scores, paragraphs, answering, best)
