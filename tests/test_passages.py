@@ -419,6 +419,25 @@ def test_a_faq_question_is_read_with_its_answer() -> None:
     assert "setuid-root" in mesg.text
 
 
+def test_prose_that_runs_on_into_code_is_read_with_it() -> None:
+    # podman's rootless tutorial: "In rootless Podman these fields default to" and then the
+    # code block with the paths; the sentence was a passage of its own and the paths another.
+    page = (
+        "# Rootless Podman\n\n## storage.conf\n\n"
+        "In rootless Podman certain fields in /etc/containers/storage.conf are ignored. These "
+        "fields are graphroot and runroot, where container storage keeps its content.\n\n"
+        "In rootless Podman these fields default to\n\n"
+        '```\ngraphroot="$HOME/.local/share/containers/storage"\n```\n\n'
+        "Run podman info to see the values in use.\n"
+    )
+    article = prepare_article(read_markdown(page, None))
+
+    passages = split_article(article, min_words=5, max_words=60)
+
+    lead = next(p for p in passages if "these fields default to" in p.text)
+    assert "$HOME/.local/share/containers/storage" in lead.text
+
+
 def test_near_duplicate_paragraph_collapses() -> None:
     paragraph = (
         "Fire crews used boats to reach 41 people in the streets around Tanner's Lane, where "

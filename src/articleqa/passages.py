@@ -266,7 +266,8 @@ def _sections(text: str, layout: list[LayoutSpan] | None = None) -> Iterator[_Se
     headings: list[tuple[int, str]] = []
     current: list[Sentence] = []
     previous_kind: BlockKind | None = None
-    for span in paragraph_spans(text):
+    paragraphs = paragraph_spans(text)
+    for at, span in enumerate(paragraphs):
         paragraph = text[span.start : span.end]
         kind, level = kinds.get(span.start, (BlockKind.TEXT, 0))
         if kind is BlockKind.HEADING:
@@ -290,9 +291,23 @@ def _sections(text: str, layout: list[LayoutSpan] | None = None) -> Iterator[_Se
             current = []
         previous_kind = kind
         spans = [p for s in sentence_spans(text, span) for p in split_long_sentence(text, s)]
-        # A FAQ's question ("Q: ...") is read with its answer, as a lead-in with its list.
-        leads_in = paragraph.rstrip().endswith(":") or (
-            QUESTION_LABEL.match(paragraph) is not None and ANSWER_LABEL.search(paragraph) is None
+        # A FAQ's question ("Q: ...") is read with its answer, as a lead-in with its list; so
+        # is prose whose sentence runs on into the code under it ("In rootless Podman these
+        # fields default to" over 'graphroot="$HOME/.local/share/containers/storage"').
+        following = paragraphs[at + 1].start if at + 1 < len(paragraphs) else None
+        runs_into_code = (
+            kind is BlockKind.TEXT
+            and following is not None
+            and kinds.get(following, (BlockKind.TEXT, 0))[0] is BlockKind.CODE
+            and paragraph.rstrip()[-1:].isalnum()
+        )
+        leads_in = (
+            paragraph.rstrip().endswith(":")
+            or runs_into_code
+            or (
+                QUESTION_LABEL.match(paragraph) is not None
+                and ANSWER_LABEL.search(paragraph) is None
+            )
         )
         for number, sentence in enumerate(spans):
             last = number == len(spans) - 1
