@@ -373,6 +373,12 @@ def test_headings_become_context_and_are_never_quoted() -> None:
         assert "Kremlin response" not in passage.text
 
 
+def _passage_holding(words: str, page: str, max_words: int = 60) -> Passage:
+    """The passage of a Markdown ``page`` holding ``words``, split into small passages."""
+    passages = split_article(prepare_article(read_markdown(page, None)), 3, max_words)
+    return next(p for p in passages if words in p.text)
+
+
 def test_a_heading_stands_under_the_nearest_higher_heading_of_its_markup() -> None:
     # A troubleshooting page: "#### Solution" said nothing of what it solves once text stood
     # between it and its entry's "### 6) Build hangs ...", so "How do I stop a build from
@@ -385,16 +391,11 @@ def test_a_heading_stands_under_the_nearest_higher_heading_of_its_markup() -> No
         "#### Solution\n\nAdd the --no-log-init parameter to the useradd command.\n\n"
         "### 7) Permission denied\n\nA home directory mounted noexec is refused.\n"
     )
-    article = prepare_article(read_markdown(page, None))
-
-    passages = split_article(article, min_words=3, max_words=40)
-
-    fix = next(p for p in passages if "--no-log-init" in p.text)
+    fix = _passage_holding("--no-log-init", page, max_words=40)
     assert fix.heading == (
         "Common issues: 6) Build hangs when the Dockerfile adds a user: Solution"
     )
-    later = next(p for p in passages if "noexec" in p.text)
-    assert later.heading == "Common issues: 7) Permission denied"
+    assert _passage_holding("noexec", page).heading == "Common issues: 7) Permission denied"
 
 
 _SCREEN_FAQ = (
@@ -430,11 +431,8 @@ def test_prose_that_runs_on_into_code_is_read_with_it() -> None:
         '```\ngraphroot="$HOME/.local/share/containers/storage"\n```\n\n'
         "Run podman info to see the values in use.\n"
     )
-    article = prepare_article(read_markdown(page, None))
+    lead = _passage_holding("these fields default to", page)
 
-    passages = split_article(article, min_words=5, max_words=60)
-
-    lead = next(p for p in passages if "these fields default to" in p.text)
     assert "$HOME/.local/share/containers/storage" in lead.text
 
 
