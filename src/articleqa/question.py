@@ -728,8 +728,8 @@ class QuestionInfo:
     def may_be_answered_by(self, text: str) -> bool:
         """Whether ``text`` holds what a "how many" or "how much" question asks for at all: a
         number (the question's own do not count), a sum of money for a price; for "who wrote
-        ...?", a full name or a credit ("Written up by Archibald"). Other questions may be
-        answered in words of any kind."""
+        ...?", a credit ("Written up by Archibald", "Copyright 2004 Lennart Poettering"). Other
+        questions may be answered in words of any kind."""
         if self.asks_authorship:
             # Only a credit says who made something: a full name may be anyone's (an example's
             # host, a contributor thanked), and a work nobody is credited with in the articles
