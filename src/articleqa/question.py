@@ -1023,11 +1023,12 @@ def read_question(question: str) -> QuestionInfo:
 # What a question sets out before it asks: a clause of condition ("If ..., does it fail?",
 # "Now that oauth2client is deprecated, what ...?") or sentences before the one that asks
 # ("My callback gets an err as its first argument; what should ...?").
+# A clause stating a fact ("since", "now that") sets a premise; the others a condition.
 _SETTING_CLAUSE = re.compile(
-    r"\s*(?:when|if|once|after|before|while|since|now that|given that)\b[^,?;]*,\s*",
+    r"\s*(?:(?P<premise>since|now that|given that)|when|if|once|after|before|while)\b"
+    r"[^,?;]*,\s*",
     re.IGNORECASE,
 )
-_PREMISE_CLAUSE = re.compile(r"\s*(?:since|now that|given that)\b", re.IGNORECASE)
 _SETTING_SENTENCES = re.compile(
     r".*(?:[.:!?]\s+(?=[A-Z])|;\s*(?=\S)|[.:!?]\s+(?=(?i:" + _ASKING.pattern + r")))",
     re.DOTALL,
@@ -1043,7 +1044,7 @@ def _situation(question: str) -> tuple[frozenset[str], frozenset[str]]:
     clause = _SETTING_CLAUSE.match(question, end)
     if clause and _ASKING.match(question, clause.end()):
         end = clause.end()
-        if _PREMISE_CLAUSE.match(clause.group()):
+        if clause.group("premise"):
             premise_end = end
     if not end:
         return frozenset(), frozenset()
