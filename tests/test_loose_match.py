@@ -211,6 +211,19 @@ def test_loose_name_matching_on_the_whole_vocabulary_answers_as_word_by_word() -
         # Slips of common words stay slips: "parliment", "braodcast".
         ("parliment", {"parliament"}, True, True),
         ("braodcast", {"broadcast"}, True, True),
+        # A word is named by the word it is made from: "redistribute" by "distribute",
+        # "overwritten" by "overwriting", "unencryptable" by "encrypt" (terms as the stemmer
+        # leaves them).
+        ("redistribut", {"distribut"}, False, True),
+        ("overwritten", {"overwrit"}, False, True),
+        ("unencrypt", {"encrypt"}, False, True),
+        # Not by a common word ("read" says nothing of "readable"), a root too short to be
+        # one word's ("set" of "preset"), nor what a prefix that makes other words leaves
+        # ("fine" of "define").
+        ("readabl", {"read"}, False, False),
+        ("callabl", {"call"}, False, False),
+        ("preset", {"set"}, False, False),
+        ("defin", {"fine"}, False, False),
     ],
 )
 def test_a_word_written_in_lower_case_matches_only_its_own_spellings(

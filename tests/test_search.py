@@ -529,6 +529,32 @@ def test_a_question_about_a_subject_no_article_names_is_declined(settings: Setti
     assert misspelt.answered  # a typo in a name is still that name
 
 
+def test_a_question_s_word_is_named_by_the_word_it_is_made_from(settings: Settings) -> None:
+    # runit's FAQ says "distribute", sysstat's "easier reading" and "overwriting": the
+    # questions' "redistribute", "readable" and "overwritten" were declined as unnamed.
+    store = _store_of(
+        settings,
+        (
+            "Frequently asked questions about runit",
+            "I would like to distribute runit, in source and binary form. Am I allowed to do "
+            "so? Answer: runit is free software, it's licensed under a three-clause BSD alike "
+            "license.\n\nTo prevent sar from overwriting any existing files, set the variable "
+            "HISTORY to the number of days during which data must be kept.",
+        ),
+    )
+    searcher = _searcher(settings, store)
+
+    licence = searcher.ask("Under what kind of licence may I redistribute runit?")
+    history = searcher.ask(
+        "Which setting decides how many days of sar data are kept before old files are overwritten?"
+    )
+    unnamed = searcher.ask("Under what kind of licence may I preload runit?")
+
+    assert licence.answered and "three-clause BSD" in licence.quotes[0].text
+    assert history.answered and "HISTORY" in history.quotes[0].text
+    assert not unnamed.answered  # "preload": no word it is made from is there
+
+
 # Tram news of a dozen cities, each line naming its city: the fake embedder finds them all
 # close to any tram question, so a subject none of them names is asked of each in the walk.
 TRAMS = [
@@ -2452,3 +2478,30 @@ def test_the_surest_sentence_is_the_most_sure_and_none_after_a_sure_one_is_read(
     assert _surest(info, text, spans) == max(values, default=0.0)  # type: ignore[arg-type]
     read = values.index(1.0) + 1 if 1.0 in values else len(values)
     assert info.asked == sentences[:read]
+
+
+def test_asked_why_the_cause_said_of_a_list_item_in_the_next_paragraph_is_highlighted(
+    home: Path,
+) -> None:
+    # YAPF's contributing guide lists its two departures from a style guide, then explains
+    # them in a paragraph of their own ("The rationale for this is that ..."): the highlight
+    # was the list item alone, which restates the question.
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    page = (
+        "# Coding style\n\n"
+        "The project follows the house style guide with two exceptions:\n\n"
+        "- Tabs for indentation rather than spaces.\n"
+        "- CamelCase for function and method names rather than snake_case.\n\n"
+        "The rationale for this is that the project began inside a company where these two "
+        "exceptions are part of the internal style guide.\n\n"
+        "# Small print\n\n"
+        "Contributions made by corporations are covered by a different agreement.\n"
+    )
+
+    answer, store = _ask_markdown(
+        settings, page, "Why does the project use CamelCase for its function names?"
+    )
+
+    highlight = _top_highlight(answer, store)
+    assert highlight.startswith("• CamelCase for function")
+    assert highlight.endswith("part of the internal style guide.")

@@ -126,6 +126,36 @@ def _loosely_in_folded(folded: str, found: _Vocabulary) -> bool:
     )
 
 
+# Affixes that make another word of one family, as the stemmer leaves them: "redistribute" is
+# named where "distribute" is, "overwritten" where "overwriting" is. Only affixes that keep the
+# root's subject; not "de" ("define", "detail"), whose roots are other words.
+_FAMILY_PREFIXES = ("re", "un", "pre", "dis", "non", "mis")
+_FAMILY_SUFFIXES = ("abl", "ibl", "ment", "ness", "er", "ten")
+# The shortest root left: "call", "read"; not "set" of "preset", nor "ad" of "reader".
+_FAMILY_ROOT = 4
+
+
+def family_roots(term: str) -> frozenset[str]:
+    """The words ``term`` (a stemmed word) is made from by one prefix, one suffix or both of
+    ``_FAMILY_PREFIXES`` and ``_FAMILY_SUFFIXES``: "redistribut" -> "distribut", "overwritten"
+    -> "overwrit". Not a common word ("read" of "readable", "call" of "callable"): a passage
+    holding it says nothing of the rarer word, as ``LooseTerm`` does not take "system" for
+    "systemd"."""
+    unprefixed = [term] + [
+        term[len(prefix) :]
+        for prefix in _FAMILY_PREFIXES
+        if term.startswith(prefix) and len(term) - len(prefix) >= _FAMILY_ROOT
+    ]
+    roots = set(unprefixed[1:])
+    for word in unprefixed:
+        roots.update(
+            word[: -len(suffix)]
+            for suffix in _FAMILY_SUFFIXES
+            if word.endswith(suffix) and len(word) - len(suffix) >= _FAMILY_ROOT
+        )
+    return frozenset(root for root in roots if not (_common(root) or _common(f"{root}e")))
+
+
 # wordfreq's Zipf scale: 4 is once in every 100,000 words, a word everyone uses.
 _COMMON_ZIPF = 4.0
 
@@ -176,14 +206,18 @@ class LooseTerm:
     before the word is marked tried, so a word seen as tried always has its match recorded.
     """
 
-    __slots__ = ("_exact_words", "_folded", "_lock", "_matched", "_tried")
+    __slots__ = ("_exact_words", "_folded", "_lock", "_matched", "_roots", "_tried")
 
     def __init__(self, term: str, exact_words: bool = False) -> None:
         """``exact_words``: the term is a word of its own written in lower case ("systemd"):
-        a slip or a word holding it whole matches, a common word it extends ("system") or
-        one holding only part of it ("subsystem") does not."""
+        a slip, a word holding it whole or the word it is made from ("distribute" for
+        "redistribute", ``family_roots``) matches; a common word it extends ("system") or one
+        holding only part of it ("subsystem") does not."""
         self._folded = fold(term)
         self._exact_words = exact_words
+        # A root, written with or without the "e" the stemmer keeps: "write" for "written".
+        roots = family_roots(self._folded) if exact_words else frozenset()
+        self._roots = roots | {f"{root}e" for root in roots}
         self._matched: set[str] = set()
         self._tried: set[str] = set()
         self._lock = threading.Lock()
@@ -204,6 +238,8 @@ class LooseTerm:
             # "nomicon"); not a common word the term extends ("system" for "systemd": another
             # name made from it), nor a word holding only part of it ("subsystem").
             matches = [word for word in matches if self._spelling_of(fold(word))]
+            if self._roots:
+                matches += [word for word in words if fold(word) in self._roots]
             found = bool(matches)
         with self._lock:
             if found:

@@ -1878,9 +1878,15 @@ _NAMED_BEFORE = re.compile(
 # the operating system may ... use it for file name expansion.").
 _CAUSE = re.compile(
     r"\b(?:because|due\s+to|owing\s+to|since|as\s+a\s+result\s+of|in\s+order\s+to|so\s+that|"
-    r"otherwise|reasons?|to\s+(?:avoid|prevent)|"
+    r"otherwise|reasons?|rationale|motivation|to\s+(?:avoid|prevent)|"
     r"if\s+(?:i|you|we|they|it|one|he|she)\s+(?:(?:do|does|did)n['’]t|(?:do|does|did)\s+not)|"
     r"without\s+(?:it|this|that|them|doing\s+so))\b",
+    re.IGNORECASE,
+)
+# A cause said of what was just said: "The rationale for this is that YAPF was initially
+# developed at Google", the paragraph after the list item it explains.
+_CAUSE_OF_THE_ABOVE = re.compile(
+    r"\b(?:reasons?|rationale|motivation)\s+(?:for|of|behind)\s+(?:this|that|these|those|it)\b",
     re.IGNORECASE,
 )
 
@@ -1893,7 +1899,9 @@ def _with_reason(
     due to security reasons ... is no longer built by default." before "Thus, nss-mdns will not
     work unless Avahi is running!"), or the one after that explains it ("Don't try to use the
     tools host or nslookup for these tests!" then "They bypass the NSS ..."), else the one
-    beside it that states a cause. A sentence about "this problem" has it in the one before."""
+    beside it that states a cause. A sentence about "this problem" has it in the one before;
+    "The rationale for this is ..." gives the cause of the one before it, in whichever
+    paragraph."""
     if any(_CAUSE.search(texts[i]) for i in range(first, last + 1)):
         return first, last
     if (
@@ -1909,6 +1917,9 @@ def _with_reason(
         return first, last + 1
     if first > 0 and paragraphs[first - 1] == paragraphs[first] and _CAUSE.search(texts[first - 1]):
         return first - 1, last
+    # A cause said of the above reaches across a paragraph's end: it says what it explains.
+    if last + 1 < len(texts) and _CAUSE_OF_THE_ABOVE.search(texts[last + 1]):
+        return first, last + 1
     return first, last
 
 

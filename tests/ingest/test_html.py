@@ -291,3 +291,74 @@ def test_a_doxygen_listing_is_code_and_its_tooltips_are_not_text() -> None:
         s.kind.value == "code" and listing in article.text[s.start : s.end] for s in article.layout
     )
     assert "stream_decoder.h:258" not in article.text
+
+
+# An older FAQ page: a table of contents of in-page links, one a line, each to a section
+# whose heading an anchor wraps (runit's FAQ is made so), and a link in prose to a section.
+_FAQ_WITH_CONTENTS = """<html><head><title>tramctl - Frequently asked questions</title></head>
+<body>
+<h1>tramctl - Frequently asked questions</h1>
+<hr>
+<a href="#what">
+What is tramctl
+</a><br>
+<a href="#user">
+Can a user other than root control a line
+</a><br>
+<p>
+<a href="#license">What is the license</a><br>
+<hr>
+<a name="what"><h3>What is tramctl</h3></a>
+tramctl starts, stops and watches the signal daemons of a tram network.
+See <a href="#user">Can a user other than root control a line</a> for who may use it.
+<hr>
+<a name="user"><h3>
+Can a user other than root control a line
+</h3></a>
+Answer: yes. Give the user write access to the line's ./control pipe and its status files.
+<hr>
+<a name="license"><h3>What is the license</h3></a>
+Answer: tramctl is free software under a two-clause BSD license.
+</body></html>
+"""
+
+# docutils' "contents" directive, as Sphinx and rst2html write it.
+_SPHINX_CONTENTS = """<html><head><title>Guide</title></head><body><main>
+<h1>Guide</h1>
+<div class="contents topic" id="contents"><p class="topic-title">Contents</p><ul class="simple">
+<li><p><a class="reference internal" href="#install" id="id1">Installing the daemon</a></p></li>
+<li><p><a class="reference internal" href="#configure" id="id2">Configuring lines</a></p></li>
+</ul></div>
+<section id="install"><h2>Installing the daemon<a class="headerlink" href="#install">¶</a></h2>
+<p>Run the installer as root; it writes the unit files under /etc/tramctl and never touches
+the signal hardware on its own.</p></section>
+<section id="configure"><h2>Configuring lines</h2>
+<p>Each line is a file in /etc/tramctl/lines holding its stops, one a line, in order.</p>
+</section></main></body></html>
+"""
+
+
+def test_a_table_of_contents_goes_and_headings_wrapped_in_anchors_stay() -> None:
+    text = prepare_article(read_html(_FAQ_WITH_CONTENTS, None)).text
+
+    # Each heading once, where its section is: not again in a list of links above.
+    for heading in (
+        "What is tramctl",
+        "Can a user other than root control a line",
+        "What is the license",
+    ):
+        assert text.count(heading) == (2 if heading.startswith("Can") else 1), heading
+    assert text.index("Can a user other than root control a line\n\nAnswer: yes.") > text.index(
+        "watches the signal daemons"
+    )
+    # A link in prose is the sentence's words, not an entry of contents.
+    assert "See Can a user other than root control a line for who may use it." in text
+    assert "two-clause BSD license" in text
+
+
+def test_a_sphinx_table_of_contents_goes() -> None:
+    text = prepare_article(read_html(_SPHINX_CONTENTS, None)).text
+
+    assert text.count("Installing the daemon") == 1
+    assert text.count("Configuring lines") == 1
+    assert text.index("Installing the daemon") < text.index("Run the installer")

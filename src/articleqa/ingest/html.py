@@ -173,23 +173,32 @@ def _prepared(html: str) -> etree._Element | str:
       links, such as a heading that links to itself ("<h2><a href="#basic-usage">Basic
       usage</a></h2>", every heading of an mdBook) or a signature whose types link to their
       pages ("pub fn new(secs: u64) -> Duration" in rustdoc).
+    - So does an anchor around a heading: the heading stays.
     - A heading inside a ``<summary>`` (rustdoc's method signatures, each a disclosure of
       its documentation) stands in the text: trafilatura dropped summaries whole.
     - Definition lists become paragraphs: trafilatura drops or glues their terms, which in
       manuals are what is defined (an option, a function's signature, a user name).
     - A table of one cell is layout, not data: its content stands in its place.
+    - A table of contents' entries go (``_without_contents_entries``): each repeats the
+      heading it links to, and quoted instead of the section ("What about runlevels Is it
+      possible to allow a user other than root to control a service Does runit ...").
     - What stands in a list outside its items (Word's "<li>(b) …</li><span>(c) …</span>")
       becomes an item of its own: trafilatura keeps only items.
     """
     page = _parse(html)
     if page is None:
         return html
+    _without_contents_entries(page)
     for anchor in list(page.iter("a")):
         in_page = (anchor.get("href") or "").startswith("#")
         if in_page and _marks_only(anchor.text_content()):
             anchor.drop_tree()
         elif any(_tag_of(above) in HEADING_TAGS for above in anchor.iterancestors()):
             anchor.drop_tag()  # its text stays: the heading's own words
+        elif any(_tag_of(inner) in HEADING_TAGS for inner in anchor.iterdescendants()):
+            # An anchor around a heading (<a name="user"><h3>...</h3></a>, older pages' way to
+            # mark a section): trafilatura dropped the heading with the link.
+            anchor.drop_tag()
         elif _in_list_prose(anchor):
             anchor.drop_tag()
     _doxygen_listings(page)
@@ -378,6 +387,86 @@ def _loose_text_as_paragraphs(container: etree._Element) -> None:
         else:
             paragraph = None
             container.append(piece)
+
+
+def _without_contents_entries(page: etree._Element) -> None:
+    """Drop the entries of a page's table of contents: in-page links whose words are those of
+    the heading they lead to (``<a href="#user">Is it possible ...</a>`` to ``<a name="user">
+    <h3>Is it possible ...</h3></a>``), each alone on its line or in its list item, with the
+    line break after it. By construction nothing is lost: the heading stays where it is, with
+    its section. A link in prose ("see <a href="#install">Installing</a> below") stays."""
+    targets: dict[str, etree._Element] = {}
+    for element in page.iter():
+        for name in (element.get("id"), element.get("name") if _tag_of(element) == "a" else None):
+            if name and name not in targets:
+                targets[name] = element
+    for anchor in list(page.iter("a")):
+        href = anchor.get("href") or ""
+        target = targets.get(href[1:]) if href.startswith("#") else None
+        if (
+            target is None
+            or target is anchor
+            # A heading linking to itself (mdBook's) is the heading, not an entry.
+            or any(_tag_of(above) in HEADING_TAGS for above in anchor.iterancestors())
+            or not _alone_on_its_line(anchor)
+        ):
+            continue
+        words = _SPACES.sub(" ", anchor.text_content()).strip().casefold()
+        if words and words == _heading_words(target):
+            following = anchor.getnext()
+            if (
+                following is not None
+                and _tag_of(following) == "br"
+                and not (anchor.tail or "").strip()
+            ):
+                following.drop_tree()
+            anchor.drop_tree()
+
+
+# Elements that end a line of text: a break, a rule, or a block.
+_LINE_EDGES = frozenset({"br", "hr", "p", "div", "li", "ul", "ol", "dl", "table"} | HEADING_TAGS)
+
+
+def _alone_on_its_line(anchor: etree._Element) -> bool:
+    """Whether nothing but white space stands beside ``anchor`` between the line breaks or
+    block edges around it (a list item holding only the link included)."""
+    if (anchor.tail or "").strip():
+        return False
+    parent = anchor.getparent()
+    if parent is None:
+        return False
+    before = anchor.getprevious()
+    if before is None:
+        if (parent.text or "").strip():
+            return False
+    elif (before.tail or "").strip() or (
+        _tag_of(before) not in _LINE_EDGES and _tag_of(before) != "a"
+    ):
+        return False
+    after = anchor.getnext()
+    return after is None or _tag_of(after) in _LINE_EDGES or _tag_of(after) == "a"
+
+
+def _heading_words(target: etree._Element) -> str:
+    """The words of the heading an in-page link leads to: the target's own heading (a section
+    with an id, a heading with one), or the first heading right after an empty anchor."""
+    if _tag_of(target) in HEADING_TAGS:
+        heading: etree._Element | None = target
+    else:
+        heading = next(
+            (inner for inner in target.iterdescendants() if _tag_of(inner) in HEADING_TAGS), None
+        )
+        if heading is None and not target.text_content().strip():
+            following = target.getnext()
+            heading = (
+                following if following is not None and _tag_of(following) in HEADING_TAGS else None
+            )
+    if heading is None:
+        return ""
+    text = heading.text_content()
+    if is_permalink_mark(text[-1:]):
+        text = text[:-1]
+    return _SPACES.sub(" ", text).strip().casefold()
 
 
 def _ends_in_break(paragraph: etree._Element) -> bool:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 
 from articleqa.ingest.blocks import article_from_blocks, blocks_from_html, take_title
 from articleqa.ingest.dates import parse_date
+from articleqa.ingest.mail import read_message, split_message
 from articleqa.ingest.text import read_text
 from articleqa.models import RawArticle
 
@@ -272,8 +273,12 @@ def is_org(text: str) -> bool:
 
 
 def read_text_or_org(text: str, source: str | None) -> RawArticle:
-    """Text with no format of its own (a ``.txt`` file, a ``text/plain`` page): plain text,
-    or an Org document saved as text (``is_org``)."""
+    """Text with no format of its own (a ``.txt`` file, a ``text/plain`` page): plain text, a
+    mail or news message saved as text (``split_message``), or an Org document saved as text
+    (``is_org``)."""
+    message = split_message(text)
+    if message is not None:
+        return read_message(message, source)
     return read_org(text, source) if is_org(text) else read_text(text, source)
 
 

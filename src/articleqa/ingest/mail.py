@@ -1,0 +1,87 @@
+"""A mail or news message saved as text: a Usenet FAQ posting, a press release forwarded by
+mail, one message of an mbox. Its header block ("From:", "Subject:", "Date:", "Path:",
+"Xref:", ...) stands above the body.
+
+Read as plain text, the first header line became the title ("Path: night.primate.wisc.edu!
+..."), the header lines ran into one another, and the date the message states was not the
+article's. Here the Subject is the title, the sender's name the author and the Date header the
+publication date (explicit metadata, as a page's meta tags are); the fields a reader asks about
+keep a line each above the body, and the routing fields (Path, Xref, Message-ID, Lines, ...)
+are dropped as a page's ``<head>`` is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.parser import HeaderParser
+from email.utils import parseaddr
+
+from articleqa.ingest.dates import parse_date
+from articleqa.models import RawArticle
+
+# An mbox's separator line above a message: "From comp.unix.shell Thu Sep 28 16:13:17 1995".
+_MBOX_FROM = re.compile(r"From \S+ .*\d{4}\s*")
+# A header field (RFC 5322: printable characters but the colon, then a colon) or its
+# continuation (folded onto a line that starts with white space).
+_FIELD = re.compile(r"[!-9;-~]+:(?:[ \t].*)?")
+_CONTINUATION = re.compile(r"[ \t]+\S.*")
+# Fields only a message has: with From and Subject, one of these marks a header block (a text
+# opening with "Subject: ..." alone is a memo's heading, not a message).
+_MESSAGE_FIELDS = frozenset({"date", "newsgroups", "to", "message-id", "path", "received"})
+# Fields kept as the article's text, in this order: who wrote to whom, about what, when.
+_KEPT = ("From", "To", "Cc", "Newsgroups", "Subject", "Date", "Organization", "Summary", "Keywords")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    header: str  # the kept fields, "Key: value" a line
+    body: str
+    subject: str
+    author: str | None
+    date: str | None
+
+
+def split_message(text: str) -> Message | None:
+    """The header and body of a message saved as text, or None for any other text."""
+    lines = text.lstrip("\ufeff\n").split("\n")
+    start = 1 if lines and _MBOX_FROM.fullmatch(lines[0].rstrip("\r")) else 0
+    end = start
+    while end < len(lines) and lines[end].strip():
+        line = lines[end].rstrip("\r")
+        if not (_FIELD.fullmatch(line) or (end > start and _CONTINUATION.fullmatch(line))):
+            return None  # a line of prose before the first blank line: not a header block
+        end += 1
+    header = "\n".join(lines[start:end])
+    message = HeaderParser().parsestr(header + "\n\n", headersonly=True)
+    names = {key.lower() for key in message}
+    subject = " ".join(str(message.get("Subject") or "").split())
+    if not (subject and "from" in names and names & _MESSAGE_FIELDS):
+        return None
+    kept = [
+        f"{key}: {' '.join(str(value).split())}"
+        for key in _KEPT
+        for value in message.get_all(key, [])
+        if str(value).strip()
+    ]
+    name, address = parseaddr(str(message.get("From") or ""))
+    date = " ".join(str(message.get("Date") or "").split())
+    return Message(
+        header="\n\n".join(kept),  # a paragraph each: plain text joins wrapped lines
+        body="\n".join(lines[end:]).strip("\n"),
+        subject=subject,
+        author=name.strip() or address.strip() or None,
+        date=date or None,
+    )
+
+
+def read_message(message: Message, source: str | None) -> RawArticle:
+    """The message as an article: its subject the title, its sender the author, its Date
+    header the publication date; the kept header lines, then the body, the text."""
+    return RawArticle(
+        title=message.subject,
+        text=f"{message.header}\n\n{message.body}" if message.body else message.header,
+        author=message.author,
+        published=parse_date(message.date),
+        source=source,
+    )
