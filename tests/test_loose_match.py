@@ -223,6 +223,9 @@ def test_loose_name_matching_on_the_whole_vocabulary_answers_as_word_by_word() -
         ("readabl", {"read"}, False, False),
         ("callabl", {"call"}, False, False),
         ("preset", {"set"}, False, False),
+        # A standard stream's short name by its long one, both words in the vocabulary.
+        ("stdin", {"read", "standard", "input"}, True, True),
+        ("stderr", {"standard", "input"}, False, False),
         ("defin", {"fine"}, False, False),
     ],
 )

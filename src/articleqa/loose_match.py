@@ -156,6 +156,15 @@ def family_roots(term: str) -> frozenset[str]:
     return frozenset(root for root in roots if not (_common(root) or _common(f"{root}e")))
 
 
+# Names of the standard streams as a program's text spells them out ("reads from the standard
+# input"): the short name in a question is the long one in a manual.
+_SPELLED_OUT = {
+    "stdin": frozenset({"standard", "input"}),
+    "stdout": frozenset({"standard", "output"}),
+    "stderr": frozenset({"standard", "error"}),
+}
+
+
 # wordfreq's Zipf scale: 4 is once in every 100,000 words, a word everyone uses.
 _COMMON_ZIPF = 4.0
 
@@ -206,18 +215,20 @@ class LooseTerm:
     before the word is marked tried, so a word seen as tried always has its match recorded.
     """
 
-    __slots__ = ("_exact_words", "_folded", "_lock", "_matched", "_roots", "_tried")
+    __slots__ = ("_exact_words", "_folded", "_lock", "_matched", "_roots", "_spelled", "_tried")
 
     def __init__(self, term: str, exact_words: bool = False) -> None:
         """``exact_words``: the term is a word of its own written in lower case ("systemd"):
         a slip, a word holding it whole or the word it is made from ("distribute" for
         "redistribute", ``family_roots``) matches; a common word it extends ("system") or one
-        holding only part of it ("subsystem") does not."""
+        holding only part of it ("subsystem") does not. In either case a standard stream's
+        short name is named by its long one ("stdin": "standard" and "input")."""
         self._folded = fold(term)
         self._exact_words = exact_words
         # A root, written with or without the "e" the stemmer keeps: "write" for "written".
         roots = family_roots(self._folded) if exact_words else frozenset()
         self._roots = roots | {f"{root}e" for root in roots}
+        self._spelled = _SPELLED_OUT.get(self._folded)
         self._matched: set[str] = set()
         self._tried: set[str] = set()
         self._lock = threading.Lock()
@@ -228,6 +239,8 @@ class LooseTerm:
         new = vocabulary.difference(self._tried)
         if not self._matched.isdisjoint(vocabulary):
             return True
+        if self._spelled is not None and self._spelled <= vocabulary:
+            return True  # "stdin" as "the standard input"
         if not new:
             return False
         words = list(new)

@@ -319,10 +319,12 @@ _AUTHORSHIP_TERMS = frozenset(
 # "The maintainer of librsvg is Federico Mena Quintero" says it with a noun.
 # "Avery Pennarun wrote sshuttle", "It was started by ..." say it in other verbs.
 _AUTHORSHIP_STATED = re.compile(
-    r"\b(?i:written|authored|created|designed|developed|maintained|started|founded|invented|"
-    r"implemented|programmed|conceived)\s+(?:[\w,]+\s+){0,5}?(?i:by)\s+(?=[A-Z@])|"
+    r"\b(?i:written|authored|created|designed|developed|maintained|started|begun|founded|"
+    r"invented|implemented|programmed|conceived|initiated|originated)\s+(?:[\w,]+\s+){0,5}?"
+    r"(?i:by)\s+(?=[A-Z@])|"
     r"\b[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){1,3}\s+(?:originally\s+)?"
-    r"(?:wrote|authored|created|designed|developed|founded|invented|implemented|started)\b|"
+    r"(?:wrote|authored|created|designed|developed|founded|invented|implemented|started|began|"
+    r"initiated|originated)\b|"
     r"\b(?i:authors?|maintainers?|creators?|developers?|designers?)\s+(?i:of\s+[\w.+-]+\s+)?"
     r"(?i:is|are|was|were)\s+(?=[A-Z@])|"
     r"(?:^|\n)\s*(?i:by|authors?|maintainers?):?\s+(?=[A-Z@])|\b(?i:copyright)\b|©|\((?i:c)\)\s*\d|"
@@ -392,7 +394,12 @@ _HOW_MEASURE = re.compile(r"\bhow\s+(\w+)", re.IGNORECASE)
 # quantity, not a sentence that says "much" ("would have cost a third as much"). An adjective
 # of measure is another matter: the answer says it with its quantity ("3.4 kilometres long",
 # "the 150-year-old museum"), so "long", "old", "tall" … stay words to find.
-_QUANTIFIER_ASKED = re.compile(r"\bhow\s+(much|many)\b", re.IGNORECASE)
+_QUANTIFIER_ASKED = re.compile(
+    # "In what year ...?" asks for a date, which the answer gives without the word: a sentence
+    # saying "a year later" shares nothing with it ("Who started tput, and in what year?").
+    r"\bhow\s+(much|many)\b|\b(?:what|which)\s+(year|month|decade|century)\b",
+    re.IGNORECASE,
+)
 # "have" only ties a question's subject to what is asked of it ("does the Sentra have?").
 _HAVE = frozenset(terms("have has had"))
 # "the CNN story", "this post": words that do not tell one piece of writing from another.
@@ -521,6 +528,36 @@ def _counted_terms(question: str) -> frozenset[str]:
         return frozenset()
     words = list(itertools.takewhile(lambda w: w.lower() not in _COUNTED_ENDS, found[1].split()))
     return frozenset(terms(" ".join(words))) - _NOT_COUNTED
+
+
+# Units a "how many" question may count in, by what they measure, and how a text says any unit
+# of that measure: a time in seconds, minutes or "10s"; an amount of data in bytes or "64K".
+# Not years or months, which a date says without the word ("from 1990 to 1995").
+_MEASURES = (
+    (
+        frozenset(terms("seconds minutes hours days weeks milliseconds microseconds nanoseconds")),
+        re.compile(
+            r"\b(?:(?:milli|micro|nano)?seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|"
+            r"daily|hourly|weekly)\b|\d\s*(?:ms|us|µs|ns|s|m|h|d)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        frozenset(terms("bytes kilobytes megabytes gigabytes terabytes bits")),
+        re.compile(
+            r"\b(?:[kmgt]i?b|[kmgtp]?bytes?|(?:kilo|mega|giga|tera)bytes?|bits?|octets?)\b|"
+            r"\d\s*(?:[kmgtp]i?b?|b)\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+
+
+def _measure_counted(question: str) -> re.Pattern[str] | None:
+    """How a text says a unit of the measure a "how many" question counts in ("How many
+    seconds ...?": any span of time), or None when it counts something else."""
+    counted = _counted_terms(question)
+    return next((said for units, said in _MEASURES if not counted.isdisjoint(units)), None)
 
 
 # "How much does it cost?", "What is the price of ...?": answered by a sum of money.
@@ -739,6 +776,11 @@ class QuestionInfo:
             return True
         if self.asks_price:
             return _MONEY.search(text) is not None
+        measure = _measure_counted(self.text)
+        if measure is not None and measure.search(text) is None:
+            # "How many seconds must a program stay up ...?" is not answered by a passage that
+            # names no span of time at all, whatever numbers it holds (a port, a version).
+            return False
         return self.expects(text) > 0
 
     def _states_field(self, sentence: str) -> bool:
@@ -1069,7 +1111,11 @@ def _literal_patterns(literal: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     written = re.compile(rf"(?<![\w.-]){release}{re.escape(literal)}(?![\w-]|\.\d)")
     # A manual lists "%M" as a term line "M", "-p" as "-p, --portability".
     core = literal.lstrip(_SIGILS) or literal
-    term = re.compile(rf"^[{re.escape(_SIGILS)}]*{re.escape(core)}(?:$|,)", re.MULTILINE)
+    # An option of one capital letter takes its value glued to it there: tabs(1) lists "-T" as
+    # "-Tname". Options that are words are written in lower case ("-size", "-name"), so a
+    # capital followed by lower case is the letter and its value's placeholder.
+    glued = "|[a-z]+$" if len(core) == 1 and core.isupper() and literal != core else ""
+    term = re.compile(rf"^[{re.escape(_SIGILS)}]*{re.escape(core)}(?:$|,{glued})", re.MULTILINE)
     return written, term
 
 
@@ -1089,8 +1135,11 @@ def _field(question: str) -> tuple[str, ...]:
 
 
 def _quantifier_asked(question: str) -> frozenset[str]:
-    """The terms of the quantifier a "how" question asks with ("much", "many")."""
-    return frozenset(terms(" ".join(m.group(1) for m in _QUANTIFIER_ASKED.finditer(question))))
+    """The terms of the quantifier a "how" question asks with ("much", "many"), and the kind of
+    date an "in what year/month ...?" question asks for."""
+    return frozenset(
+        terms(" ".join(m.group(1) or m.group(2) for m in _QUANTIFIER_ASKED.finditer(question)))
+    )
 
 
 def _framing(question: str) -> frozenset[str]:
