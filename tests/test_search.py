@@ -2505,3 +2505,26 @@ def test_asked_why_the_cause_said_of_a_list_item_in_the_next_paragraph_is_highli
     highlight = _top_highlight(answer, store)
     assert highlight.startswith("• CamelCase for function")
     assert highlight.endswith("part of the internal style guide.")
+
+
+def test_asked_why_a_problem_stated_alone_is_answered_by_the_next_paragraph(home: Path) -> None:
+    # tcsh's FAQ: a problem in a paragraph of its own, its cause in the next one, with no
+    # "because": "Why could tcsh take a couple of minutes to show its first prompt?"
+    # highlighted the problem alone.
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    faq = read_text(
+        "Frequently asked questions about the shell\n\n"
+        "The shell prints its version with the -V option and exits at once.\n\n"
+        "I start the shell and it takes a couple of minutes to show the prompt.\n\n"
+        "You have defined REMOTEHOST and your DNS is not responding. Either undefine "
+        "REMOTEHOST and recompile or fix your DNS.\n\n"
+        "If you need help writing your startup file, read the sample one.\n",
+        None,
+    )
+    searcher, store = _searcher_over(settings, FakeEmbedder(), faq)
+
+    answer = searcher.ask("Why could the shell take a couple of minutes to show the prompt?", k=1)
+
+    highlight = _top_highlight(answer, store)
+    assert highlight.startswith("I start the shell")
+    assert highlight.endswith("your DNS is not responding.")

@@ -1920,6 +1920,15 @@ def _with_reason(
     # A cause said of the above reaches across a paragraph's end: it says what it explains.
     if last + 1 < len(texts) and _CAUSE_OF_THE_ABOVE.search(texts[last + 1]):
         return first, last + 1
+    # A problem stated in a paragraph of its own is answered by the next paragraph (a FAQ in
+    # plain text: "I start tcsh and it takes a couple of minutes to get the prompt." above
+    # "You have defined REMOTEHOST and your DNS is not responding.").
+    if (
+        last + 1 < len(texts)
+        and paragraphs[last + 1] != paragraphs[last]
+        and (last == 0 or paragraphs[last - 1] != paragraphs[last])
+    ):
+        return first, last + 1
     return first, last
 
 
