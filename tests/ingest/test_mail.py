@@ -77,6 +77,20 @@ def test_a_forwarded_mail_without_an_mbox_line_is_a_message() -> None:
     )
 
 
+def test_a_message_s_encoded_words_are_decoded() -> None:
+    message = split_message(
+        "From: =?utf-8?q?Ren=C3=A9e_Dupont?= <renee@example.org>\n"
+        "Subject: =?UTF-8?B?Q2Fmw6kgb3BlbnM=?= on the square\n"
+        "Date: 2 Nov 2026 10:00:00 +0100\nTo: =?bogus?q?x?= <a@example.org>\n\nBody.\n"
+    )
+
+    assert message is not None
+    assert message.subject == "Café opens on the square"
+    assert message.author == "Renée Dupont"
+    assert "Date: 2 Nov 2026 10:00:00 +0100" in message.header  # as written
+    assert "To: =?bogus?q?x?= <a@example.org>" in message.header  # undecodable: as written
+
+
 def test_text_that_only_opens_like_a_header_is_not_a_message() -> None:
     # A memo's heading lines, with no field only a message has; a note that runs on as prose;
     # a first line of prose before any field.

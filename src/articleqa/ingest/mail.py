@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.parser import HeaderParser
 from email.utils import parseaddr
 
@@ -55,17 +57,17 @@ def split_message(text: str) -> Message | None:
     header = "\n".join(lines[start:end])
     message = HeaderParser().parsestr(header + "\n\n", headersonly=True)
     names = {key.lower() for key in message}
-    subject = " ".join(str(message.get("Subject") or "").split())
+    subject = _decoded(message.get("Subject"))
     if not (subject and "from" in names and names & _MESSAGE_FIELDS):
         return None
     kept = [
-        f"{key}: {' '.join(str(value).split())}"
+        f"{key}: {_decoded(value)}"
         for key in _KEPT
         for value in message.get_all(key, [])
         if str(value).strip()
     ]
-    name, address = parseaddr(str(message.get("From") or ""))
-    date = " ".join(str(message.get("Date") or "").split())
+    name, address = parseaddr(_decoded(message.get("From")))
+    date = _decoded(message.get("Date"))
     return Message(
         header="\n\n".join(kept),  # a paragraph each: plain text joins wrapped lines
         body="\n".join(lines[end:]).strip("\n"),
@@ -73,6 +75,18 @@ def split_message(text: str) -> Message | None:
         author=name.strip() or address.strip() or None,
         date=date or None,
     )
+
+
+def _decoded(value: object) -> str:
+    """A header's value on one line, its MIME encoded words decoded ("=?UTF-8?B?Q2Fmw6k=?="
+    is "Café"); otherwise as written."""
+    text = " ".join(str(value or "").split())
+    if "=?" in text:
+        try:
+            return " ".join(str(make_header(decode_header(text))).split())
+        except (HeaderParseError, LookupError, UnicodeDecodeError):
+            return text  # a malformed encoded word stays as written
+    return text
 
 
 def read_message(message: Message, source: str | None) -> RawArticle:
