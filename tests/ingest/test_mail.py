@@ -7,6 +7,7 @@ import datetime as dt
 from pathlib import Path
 
 from articleqa.config import Settings
+from articleqa.errors import IngestError
 from articleqa.ingest import read_file
 from articleqa.ingest.mail import split_message
 from articleqa.ingest.prepare import prepare_article
@@ -103,3 +104,84 @@ def test_text_that_only_opens_like_a_header_is_not_a_message() -> None:
         is None
     )
     assert split_message("Tram vote passes\nFrom: council\nDate: 3 May\n\nBody.\n") is None
+
+
+_RELEASE_EML = (
+    b"From: Press Office <press@example.com>\r\n"
+    b"To: newsroom@example.org\r\n"
+    b"Subject: =?utf-8?q?Caf=C3=A9_on_the_bridge_reopens?=\r\n"
+    b"Date: Tue, 3 Nov 2026 09:15:00 +0100\r\n"
+    b"Message-ID: <r1@example.com>\r\n"
+    b"MIME-Version: 1.0\r\n"
+    b'Content-Type: multipart/alternative; boundary="b1"\r\n\r\n'
+    b"--b1\r\n"
+    b'Content-Type: text/plain; charset="iso-8859-1"\r\n'
+    b"Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+    b"The caf=E9 on the river bridge reopens on Monday after two years of =\r\n"
+    b"repairs, the council said.\r\n"
+    b"--b1\r\n"
+    b'Content-Type: text/html; charset="utf-8"\r\n\r\n'
+    b"<p>The HTML copy of the release.</p>\r\n"
+    b"--b1--\r\n"
+)
+
+_HTML_ONLY_EML = (
+    b"From: Press Office <press@example.com>\r\nSubject: Tram line opens\r\n"
+    b"Date: Wed, 4 Nov 2026 08:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+    b'Content-Type: text/html; charset="utf-8"\r\n\r\n'
+    b"<html><body><h1>Tram line opens</h1><p>The new tram line carries its first passengers "
+    b"on Saturday morning, with trams every eight minutes until midnight.</p>"
+    b"<h2>Fares</h2><p>A single ride costs two euros, as on the buses.</p></body></html>\r\n"
+)
+
+_ATTACHMENT_ONLY_EML = (
+    b"From: a@example.com\r\nSubject: Scan\r\nDate: Wed, 4 Nov 2026 08:00:00 +0000\r\n"
+    b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b2"\r\n\r\n'
+    b"--b2\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+    b'Content-Disposition: attachment; filename="scan.pdf"\r\n\r\nJVBERi0xLjQK\r\n--b2--\r\n'
+)
+
+
+def _read_eml(tmp_path: Path, data: bytes) -> RawArticle | IngestError:
+    path = tmp_path / "message.eml"
+    path.write_bytes(data)
+    settings = Settings(home=tmp_path / "home", _env_file=None)  # type: ignore[call-arg]
+    [(_label, result)] = list(read_file(path, settings))
+    return result
+
+
+def test_an_eml_file_is_read_by_its_text_part_with_its_charset(tmp_path: Path) -> None:
+    raw = _read_eml(tmp_path, _RELEASE_EML)
+
+    assert isinstance(raw, RawArticle)
+    assert raw.title == "Café on the bridge reopens"
+    assert raw.author == "Press Office"
+    assert raw.published == dt.date(2026, 11, 3)
+    text = prepare_article(raw).text
+    assert text.startswith("From: Press Office <press@example.com>\n\nTo: newsroom@example.org")
+    # Quoted-printable and Latin-1 undone; the soft line break joins the line.
+    assert text.endswith(
+        "The café on the river bridge reopens on Monday after two years of repairs, the "
+        "council said."
+    )
+    assert "HTML copy" not in text and "Message-ID" not in text and "MIME" not in text
+
+
+def test_an_eml_file_with_only_html_is_read_as_a_page(tmp_path: Path) -> None:
+    raw = _read_eml(tmp_path, _HTML_ONLY_EML)
+
+    assert isinstance(raw, RawArticle)
+    article = prepare_article(raw)
+    assert article.title == "Tram line opens"
+    assert article.published == dt.date(2026, 11, 4)
+    assert "A single ride costs two euros, as on the buses." in article.text
+    assert "Subject: Tram line opens" in article.text
+    assert article.layout is not None
+    assert "Fares" in [article.text[s.start : s.end] for s in article.layout]
+
+
+def test_an_eml_file_without_a_text_part_is_a_clear_error(tmp_path: Path) -> None:
+    result = _read_eml(tmp_path, _ATTACHMENT_ONLY_EML)
+
+    assert isinstance(result, IngestError)
+    assert str(result) == "the message has no text or HTML part to read"

@@ -12,6 +12,7 @@ from articleqa.errors import IngestError, SourceTooLarge, UnsupportedFormat
 from articleqa.ingest.decode import decode_html, decode_text, gunzip
 from articleqa.ingest.html import read_html
 from articleqa.ingest.jsonl import iter_json_records
+from articleqa.ingest.mail import read_eml
 from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.mdoc import read_manual_page
 from articleqa.ingest.org import read_org, read_text_or_org
@@ -32,6 +33,7 @@ SUPPORTED_SUFFIXES = (
     ".rst",
     ".rest",
     ".org",
+    ".eml",
     ".json",
     ".jsonl",
     *MAN_SUFFIXES,
@@ -108,6 +110,10 @@ def _read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
         data = path.read_bytes()
         if path.suffix.lower() == COMPRESSED_SUFFIX:
             data = gunzip(data, settings.max_article_bytes)
+        if suffix == ".eml":
+            # MIME: each part says its own encoding, so the bytes go to the message parser.
+            yield label, read_eml(data, str(path.resolve()))
+            return
         is_html = suffix in (".html", ".htm")
         text = decode_html(data, what="file") if is_html else decode_text(data, what="file")
     except IngestError as exc:

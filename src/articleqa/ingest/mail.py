@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from email import policy
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
-from email.parser import HeaderParser
+from email.message import EmailMessage
+from email.message import Message as ParsedHeaders
+from email.parser import BytesParser, HeaderParser
 from email.utils import parseaddr
 
+from articleqa.errors import IngestError
 from articleqa.ingest.dates import parse_date
-from articleqa.models import RawArticle
+from articleqa.ingest.html import read_html
+from articleqa.models import Block, BlockKind, RawArticle
 
 # An mbox's separator line above a message: "From comp.unix.shell Thu Sep 28 16:13:17 1995".
 _MBOX_FROM = re.compile(r"From \S+ .*\d{4}\s*")
@@ -60,17 +65,22 @@ def split_message(text: str) -> Message | None:
     subject = _decoded(message.get("Subject"))
     if not (subject and "from" in names and names & _MESSAGE_FIELDS):
         return None
+    return _message(message, subject, "\n".join(lines[end:]).strip("\n"))
+
+
+def _message(headers: ParsedHeaders, subject: str, body: str) -> Message:
+    """The kept header lines, sender and date of a parsed message's ``headers``."""
     kept = [
         f"{key}: {_decoded(value)}"
         for key in _KEPT
-        for value in message.get_all(key, [])
+        for value in headers.get_all(key, [])
         if str(value).strip()
     ]
-    name, address = parseaddr(_decoded(message.get("From")))
-    date = _decoded(message.get("Date"))
+    name, address = parseaddr(_decoded(headers.get("From")))
+    date = _decoded(headers.get("Date"))
     return Message(
         header="\n\n".join(kept),  # a paragraph each: plain text joins wrapped lines
-        body="\n".join(lines[end:]).strip("\n"),
+        body=body,
         subject=subject,
         author=name.strip() or address.strip() or None,
         date=date or None,
@@ -98,4 +108,43 @@ def read_message(message: Message, source: str | None) -> RawArticle:
         author=message.author,
         published=parse_date(message.date),
         source=source,
+    )
+
+
+def read_eml(data: bytes, source: str | None) -> RawArticle:
+    """A message saved as a ``.eml`` file (MIME): its text part, else its HTML part, read
+    under its kept header lines; attachments are not read."""
+    # compat32 keeps each header's value as written (the default policy rewrites dates).
+    parsed = BytesParser(policy=policy.compat32).parsebytes(data)
+    subject = _decoded(parsed.get("Subject"))
+    # Its parts, with their transfer encodings and charsets undone, by the default policy.
+    content = BytesParser(policy=policy.default).parsebytes(data)
+    part = (
+        content.get_body(preferencelist=("plain", "html"))
+        if isinstance(content, EmailMessage)
+        else None
+    )
+    if part is None:
+        raise IngestError("the message has no text or HTML part to read")
+    try:
+        body = str(part.get_content())
+    except (LookupError, UnicodeError) as exc:
+        raise IngestError(f"the message's text cannot be decoded: {exc}") from exc
+    if part.get_content_type() != "text/html":
+        message = _message(parsed, subject, body.strip("\n"))
+        if not message.subject:
+            raise IngestError("the message has no Subject to title it")
+        return read_message(message, source)
+    page = read_html(body, source)
+    message = _message(parsed, subject or page.title, "")
+    if not message.subject:
+        raise IngestError("the message has no Subject to title it")
+    header = [Block(BlockKind.TEXT, line) for line in message.header.split("\n\n") if line]
+    return RawArticle(
+        title=message.subject,
+        text=f"{message.header}\n\n{page.text}",
+        author=message.author or page.author,
+        published=parse_date(message.date) or page.published,
+        source=source,
+        blocks=(*header, *(page.blocks or (Block(BlockKind.TEXT, page.text),))),
     )
