@@ -931,3 +931,11 @@ def test_in_what_year_asks_for_a_date_not_for_the_word() -> None:
     assert "month" not in read_question("In which month does the fair open?").asked
     # Counted, the unit is said with the number ("for 5 years"): it stays asked.
     assert "year" in read_question("How many years did the war last?").asked
+
+
+def test_a_name_in_the_style_of_another_is_that_name() -> None:
+    # "a Pandoc-style header": mkd-extensions(7) says "a 3-line Pandoc header".
+    info = read_question("Which function returns the author given in a Pandoc-style header?")
+    assert frozenset({"pandoc"}) in info.subjects
+    assert frozenset({"pandoc", "style"}) not in info.subjects
+    assert frozenset({"url"}) in read_question("Which flag gives URL-like encoding?").subjects

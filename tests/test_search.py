@@ -756,6 +756,33 @@ def test_a_sentence_saying_something_of_the_subject_is_not_a_passing_mention(
     assert not searcher.ask("Which sed command prints the current line number?").answered
 
 
+def test_subjects_the_article_is_about_need_not_be_said_beside_the_answer(
+    settings: Settings,
+) -> None:
+    # GraphicsMagick's OpenMP page names the allocator and the configure script, never
+    # "GraphicsMagick", in the sentence that answers; its article is about GraphicsMagick.
+    searcher = _searcher_past_the_opening(
+        settings,
+        "GraphicsMagick OpenMP",
+        "GraphicsMagick has been transformed to use OpenMP for multi-threading.",
+        "GraphicsMagick runs its loops on every core of the machine",
+        "To help with slow memory allocators, the configure script offers support for "
+        "Google's tcmalloc library via the --with-tcmalloc option.\n\n"
+        "The url is encoded as parameter value in the playlist syntax.\n\n"
+        "HISTORY\n\nThe gm command appeared in 4.3BSD-Tahoe.",
+    )
+
+    answered = searcher.ask(
+        "Which configure switch builds GraphicsMagick against Google's tcmalloc allocator?"
+    )
+    assert answered.answered and "--with-tcmalloc" in answered.quotes[0].text
+    # A sentence naming the rest, with nothing of the kind asked for, does not speak to it.
+    assert not searcher.ask("Which encoding features are missing from GraphicsMagick?").answered
+    # A typed name said inside a longer one ("BSD" in "4.3BSD-Tahoe") is said there.
+    release = searcher.ask("Which BSD release first shipped gm for GraphicsMagick?")
+    assert release.answered and "4.3BSD-Tahoe" in release.quotes[0].text
+
+
 def test_the_words_framing_a_question_are_not_asked_of_a_passing_mention(
     settings: Settings,
 ) -> None:

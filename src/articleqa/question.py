@@ -1009,6 +1009,14 @@ def _zipf(word: str) -> float:
     return max(zipf_frequency(form, "en") for form in forms)
 
 
+# A compound's second half that says a thing is after the manner of the name before it ("a
+# Pandoc-style header", "URL-style encoding"): the articles may say the name alone ("a 3-line
+# Pandoc header").
+_IN_THE_MANNER_OF = re.compile(
+    r"(?<=\w)-(?:style|like|based|compatible|specific|aware|flavou?red)$", re.IGNORECASE
+)
+
+
 def read_question(question: str) -> QuestionInfo:
     written = question
     # "What's the minimum TLS version ...?" asks what "What is ..." asks: the rules read it so.
@@ -1017,6 +1025,8 @@ def read_question(question: str) -> QuestionInfo:
     words: list[str] = []
     typed: set[frozenset[str]] = set()
     for word in [*question_names(question), *rare_words(question)]:
+        # "Pandoc-style", "URL-like": the name is what the thing is in the style of.
+        word = _IN_THE_MANNER_OF.sub("", word) or word
         found = frozenset(terms(word))
         if found and found not in subjects:
             subjects.append(found)

@@ -525,11 +525,7 @@ class Searcher:
             # A limit or default asked for is spoken of where one is stated, in any words.
             if not rest.isdisjoint(words.all_terms) or info.states_what_is_asked(text):
                 return True
-            if any(
-                all(subject <= sentence_terms for subject in info.subjects)
-                and _says_of(text[span.start : span.end], info.subjects)
-                for span, sentence_terms in words.sentences
-            ):
+            if self._speaks_of(info, ordinal, text, words):
                 return True
             if TABLE_CELLS in text and self._row_states(info, ordinal, text, words):
                 return True
@@ -545,6 +541,53 @@ class Searcher:
                 for subject in info.subjects
             )
             for article_id, _start, _end in self.snapshot.passages[ordinal].spans
+        )
+
+    def _speaks_of(self, info: QuestionInfo, ordinal: int, text: str, words: _PassageWords) -> bool:
+        """Whether a sentence of the passage names the question's subjects and says something
+        of them (``_says_of``): every subject ("In 1013 Ethelred fled to Normandy" for "To where
+        did Ethelred flee?"), or those its article is not about, with the kind of answer asked
+        for. The subjects the article is about ("GraphicsMagick" in its own manual) need not be
+        said again beside the others ("the configure script offers support for Google
+        gperftools 'tcmalloc' ... via the --with-tcmalloc"); but without the answer's kind, a
+        sentence naming the rest proves little ("The url is encoded as parameter value ..." in
+        mpv's EDL page names "encoding", its article "mpv", and no missing encoding feature)."""
+        sentences = [(text[span.start : span.end], found) for span, found in words.sentences]
+
+        def said_in(
+            subjects: Sequence[frozenset[str]], sentence: str, found: frozenset[str]
+        ) -> bool:
+            return all(
+                _named_in(subject, found, subject in info.typed) for subject in subjects
+            ) and _says_of(sentence, subjects, info.typed)
+
+        if any(said_in(info.subjects, sentence, found) for sentence, found in sentences):
+            return True
+        if not info.seeks_kind:
+            return False
+        unframed = self._unframed(info, ordinal)
+        return (
+            bool(unframed)
+            and len(unframed) < len(info.subjects)
+            and any(
+                said_in(unframed, sentence, found) and info.expects(sentence) >= 1.0
+                for sentence, found in sentences
+            )
+        )
+
+    def _unframed(self, info: QuestionInfo, ordinal: int) -> tuple[frozenset[str], ...]:
+        """The question's subjects that neither the passage's heading nor what any of its
+        articles is about names: those a sentence of the passage must say itself."""
+        spans = self.snapshot.passages[ordinal].spans
+        return tuple(
+            subject
+            for subject in info.subjects
+            if not any(
+                self._mentions(
+                    ordinal, article_id, subject, framing_only=True, typed=subject in info.typed
+                )
+                for article_id, _start, _end in spans
+            )
         )
 
     def _row_states(
@@ -1564,14 +1607,24 @@ def _short_items(sentence: str) -> bool:
     return len(items) >= 3 and all(len(item.split()) <= 3 for item in items)
 
 
-def _says_of(sentence: str, subjects: Sequence[frozenset[str]]) -> bool:
+def _says_of(
+    sentence: str,
+    subjects: Sequence[frozenset[str]],
+    typed: frozenset[frozenset[str]] = frozenset(),
+) -> bool:
     """Whether a sentence naming every subject says something of them: it is not a list of
     names, and names them outside its references ("See also grep(1) and sed(1) ..." does
-    not speak of sed)."""
+    not speak of sed). A ``typed`` subject may be named inside a longer name (``_named_in``)."""
     if _lists_names(sentence):
         return False
     said = _said_terms(sentence)
-    return all(subject <= said for subject in subjects)
+    return all(_named_in(subject, said, subject in typed) for subject in subjects)
+
+
+def _named_in(subject: frozenset[str], found: frozenset[str], typed: bool) -> bool:
+    """Whether ``found`` holds every term of ``subject``; a typed one also inside a longer
+    name ("BSD" in "4.3BSD-Tahoe", ``_within``)."""
+    return subject <= found or (typed and all(_within(term, found) for term in subject))
 
 
 @functools.lru_cache(maxsize=4096)
