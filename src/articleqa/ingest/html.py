@@ -411,7 +411,7 @@ def _without_contents_entries(page: etree._Element) -> None:
             or not _alone_on_its_line(anchor)
         ):
             continue
-        words = _SPACES.sub(" ", anchor.text_content()).strip().casefold()
+        words = _compared(anchor.text_content())
         if words and words == _heading_words(target):
             following = anchor.getnext()
             if (
@@ -466,6 +466,11 @@ def _heading_words(target: etree._Element) -> str:
     text = heading.text_content()
     if is_permalink_mark(text[-1:]):
         text = text[:-1]
+    return _compared(text)
+
+
+def _compared(text: str) -> str:
+    """``text`` as a link's words and a heading's are compared: spacing and case aside."""
     return _SPACES.sub(" ", text).strip().casefold()
 
 

@@ -42,11 +42,16 @@ _KEPT = ("From", "To", "Cc", "Newsgroups", "Subject", "Date", "Organization", "S
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    header: str  # the kept fields, "Key: value" a line
+    fields: tuple[str, ...]  # the kept fields, "Key: value" each
     body: str
     subject: str
     author: str | None
     date: str | None
+
+    @property
+    def header(self) -> str:
+        """The kept fields, a paragraph each: plain text would join them as wrapped lines."""
+        return "\n\n".join(self.fields)
 
 
 def split_message(text: str) -> Message | None:
@@ -70,16 +75,16 @@ def split_message(text: str) -> Message | None:
 
 def _message(headers: ParsedHeaders, subject: str, body: str) -> Message:
     """The kept header lines, sender and date of a parsed message's ``headers``."""
-    kept = [
+    kept = tuple(
         f"{key}: {_decoded(value)}"
         for key in _KEPT
         for value in headers.get_all(key, [])
         if str(value).strip()
-    ]
+    )
     name, address = parseaddr(_decoded(headers.get("From")))
     date = _decoded(headers.get("Date"))
     return Message(
-        header="\n\n".join(kept),  # a paragraph each: plain text joins wrapped lines
+        fields=kept,
         body=body,
         subject=subject,
         author=name.strip() or address.strip() or None,
@@ -130,16 +135,16 @@ def read_eml(data: bytes, source: str | None) -> RawArticle:
         body = str(part.get_content())
     except (LookupError, UnicodeError) as exc:
         raise IngestError(f"the message's text cannot be decoded: {exc}") from exc
-    if part.get_content_type() != "text/html":
+    page = read_html(body, source) if part.get_content_type() == "text/html" else None
+    if page is None:
         message = _message(parsed, subject, body.strip("\n"))
-        if not message.subject:
-            raise IngestError("the message has no Subject to title it")
-        return read_message(message, source)
-    page = read_html(body, source)
-    message = _message(parsed, subject or page.title, "")
+    else:
+        message = _message(parsed, subject or page.title, "")
     if not message.subject:
         raise IngestError("the message has no Subject to title it")
-    header = [Block(BlockKind.TEXT, line) for line in message.header.split("\n\n") if line]
+    if page is None:
+        return read_message(message, source)
+    header = [Block(BlockKind.TEXT, field) for field in message.fields]
     return RawArticle(
         title=message.subject,
         text=f"{message.header}\n\n{page.text}",
