@@ -32,6 +32,7 @@ from articleqa.search import (
     _answer_extent,
     _surest,
     _with_answer_of_kind,
+    _with_short_completion,
     sentence_scores,
 )
 from articleqa.sentence_files import dequantise, quantise
@@ -1510,6 +1511,45 @@ def test_what_a_lead_in_introduces_is_highlighted_with_it() -> None:
     # A list's item is read alone: the lead-in names the list, not the item.
     items = ["The following types are supported:", "• Digest", "• Basic"]
     assert _answer_extent(items, 2, [0, 0, 0]) == (2, 2)
+
+
+def test_an_example_is_highlighted_with_the_sentence_it_illustrates() -> None:
+    # runit's FAQ: "My /etc is mounted read-only; how can I still get runit working there?"
+    # highlighted the example alone; the answer is the sentence it is an example of.
+    texts = [
+        "How can I make runit work on my system?",
+        "Answer: Use symbolic links, runit deals with them well, even with dangling symlinks.",
+        "E.g., make a ramdisk available at a mount point, say /var/run/, and create links.",
+        "For instance, link /etc/runit/stopit to /var/run/runit.stopit.",
+    ]
+
+    assert _answer_extent(texts, 2, [0, 1, 1, 1]) == (1, 2)
+    assert _answer_extent(texts, 3, [0, 1, 1, 1]) == (2, 3)
+    # Not an example: "For the example above" speaks of one.
+    assert _answer_extent([texts[1], "For the example above, no link is needed."], 1, [0, 0]) == (
+        1,
+        1,
+    )
+
+
+def test_a_condition_on_the_sentence_before_completes_it() -> None:
+    # tabs(1): "If neither -T nor $TERM is set, which terminal entry does tabs use?" was
+    # highlighted without the sentence that answers, a condition on the one before.
+    texts = [
+        "If this option is not given, tabs will use the $TERM environment variable.",
+        "If that is not set, it will use the ansi+tabs entry.",
+        "If the debugging option is given, a ruler line is shown.",
+    ]
+    sentences = [(Span(0, len(text)), frozenset(terms(text))) for text in texts]
+    info = read_question("If neither -T nor $TERM is set, which terminal entry does tabs use?")
+
+    assert _with_short_completion(info, sentences, texts, [0, 0, 0], 0) == 1
+    # "If the debugging option ..." sets a condition of its own.
+    assert _with_short_completion(info, sentences, texts, [0, 0, 0], 1) == 1
+    assert _answer_extent(["Use -T to name it.", "Otherwise, ansi+tabs is used."], 1, [0, 0]) == (
+        0,
+        1,
+    )
 
 
 def test_a_definition_answers_with_its_term_within_its_paragraph() -> None:

@@ -1469,6 +1469,10 @@ class Searcher:
 
 _TERM_END = re.compile(r"[.!?;,\"'”’)]$")
 # A line that announces what follows it: ends with a colon, or speaks of "the following".
+# Words opening a condition, which may be on what the sentence before said ("If that ...").
+_CONDITIONING = frozenset({"if", "when", "unless", "once"})
+# Openings of a sentence that illustrates the one before it.
+_ILLUSTRATING = re.compile(r"[\"'“‘(]?(?:e\.\s?g\.|for example\b|for instance\b)", re.IGNORECASE)
 _LEADS_IN = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
 
@@ -1713,9 +1717,19 @@ def _echoed_items(
 
 
 def _refers_back(sentence: str) -> bool:
-    """Whether a sentence opens with a word that points back ("It", "This", "They")."""
-    words = sentence.split(None, 1)
-    return bool(words) and words[0].lower().strip("\"'“‘(") in _REFERRING
+    """Whether a sentence opens with a word that points back ("It", "This", "They"), a
+    condition on one ("If that is not set"), or gives an example of what the sentence before
+    says ("E.g., make a ramdisk available ...": the answer is the "Use symbolic links." it
+    illustrates)."""
+    words = [word.lower().strip("\"'“‘(,") for word in sentence.split(None, 2)[:2]]
+    return bool(words) and (
+        words[0] in _REFERRING
+        or bool(_ILLUSTRATING.match(sentence))
+        # "If that is not set, it will use the ansi+tabs entry.": a condition on what the
+        # sentence before said; "Otherwise, ..." is one by itself.
+        or words[0] == "otherwise"
+        or (words[0] in _CONDITIONING and len(words) > 1 and words[1] in _REFERRING)
+    )
 
 
 # Sentences of a definition read back to its term: a definition is short, an option's
