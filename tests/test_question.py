@@ -107,6 +107,10 @@ def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
         ("Which pinentry release started warning when Caps Lock is on?", AnswerType.VERSION),
         ("What version of Python does httpx need?", AnswerType.NUMBER),
         ("Which release notes mention the fix?", AnswerType.ANY),
+        # After "what is the": the release is still what is asked for, not its date or cycle.
+        ("What is the oldest Meson release that can build dav1d?", AnswerType.VERSION),
+        ("What is the release date of Debian 12?", AnswerType.ANY),
+        ("Which release cycle does Ubuntu follow?", AnswerType.ANY),
         ("Which port does the inspector listen on?", AnswerType.NUMBER),
         ("How many jobs will the factory create?", AnswerType.NUMBER),
         ("What uid did operator have?", AnswerType.NUMBER),

@@ -199,11 +199,15 @@ _ASKING = re.compile(
     r"should|will|would)\b",
     re.IGNORECASE,
 )
-# "Which pinentry release ...", "In which Node.js versions ...": a release is asked for, not a
-# number ("What version of Python ..." asks for Python's, and is a number question).
+# "Which pinentry release ...", "In which Node.js versions ...", "What is the oldest Meson
+# release ...": a release is asked for, not a number ("What version of Python ..." asks for
+# Python's, and is a number question).
 _VERSION_QUESTION = re.compile(
     r"^\s*(?:in |since |from |by |until |as of |with |starting with )?(?:which|what) "
-    r"(?:[\w.+-]+ ){0,2}(?:version|release)s?\b(?! of\b| notes?\b)",
+    r"(?:(?:is|was|are|were) the )?(?:[\w.+-]+ ){0,2}(?:version|release)s?\b"
+    # Not a word made with it: "the release date", "the release cycle" ask for something else.
+    r"(?! of\b| notes?\b| dates?\b| cycles?\b| schedules?\b| process(?:es)?\b| managers?\b"
+    r"| branch(?:es)?\b| polic(?:y|ies)\b| candidates?\b)",
     re.IGNORECASE,
 )
 # A question that asks for what happens when nothing is said ("Which level does gzip use when I
