@@ -121,6 +121,11 @@ def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
         ("What range of page delay values can I set?", AnswerType.NUMBER),
         ("What is the name of the port the inspector uses?", AnswerType.ANY),
         ("Which grep option prints only file names?", AnswerType.CODE),
+        # The kind its first words name is asked for; the quantity is what it sets.
+        ("Which dav1d command-line option sets how many threads it uses?", AnswerType.CODE),
+        ("Which flag sets the connection timeout?", AnswerType.CODE),
+        # A kind word making a compound with the quantity does not.
+        ("What key size does ssh-keygen use?", AnswerType.NUMBER),
         ("How do I run the test suite?", AnswerType.CODE),
         ("Who wrote mawk?", AnswerType.PERSON),
         ("Where does the name Debian come from?", AnswerType.PLACE),

@@ -181,6 +181,12 @@ _KIND_WORDS = frozenset((*_CODE_KINDS, *(f"{kind}s" for kind in _CODE_KINDS)))
 # "Which ...", "What ..." asking for a kind of thing, up to two words before it ("which
 # command-line option").
 _WHICH_KIND = r"\b(?:which|what)\s+(?:\w+\s+){0,2}"
+# A question opening with the kind of typed thing it asks for ("Which dav1d command-line option
+# ...").
+_CODE_HEAD = re.compile(
+    r"\s*(?:which|what)\s+(?:[\w.+-]+\s+){0,2}(?:" + "|".join(_KIND_WORDS) + r")\b",
+    re.IGNORECASE,
+)
 # "Which option/command/function ...", "how do I run/install ...": answered by something typed.
 _CODE_QUESTION = re.compile(
     _WHICH_KIND
@@ -926,8 +932,19 @@ def answer_type(question: str) -> AnswerType:
         return AnswerType.TIME
     if _VERSION_QUESTION.search(question):
         return AnswerType.VERSION
-    if _NUMBER_QUESTION.search(question):
-        return AnswerType.NUMBER
+    number = _NUMBER_QUESTION.search(question)
+    if number:
+        # "Which dav1d command-line option sets how many threads ...?" asks for the option its
+        # first words name; the quantity is what the option sets. Not a kind word that only
+        # makes a compound with the quantity ("What key size ...?").
+        code = _CODE_HEAD.match(question)
+        if code is None or number.end() <= code.end():
+            return AnswerType.NUMBER
+        if number.start() >= code.end():
+            between = question[code.end() : number.start()].split()  # "sets" before "how many"
+        else:
+            between = question[code.end() : number.end()].split()[:-1]  # up to "the number"
+        return AnswerType.CODE if between else AnswerType.NUMBER
     if _CODE_QUESTION.search(question):
         return AnswerType.CODE
     if _PERSON_QUESTION.search(question):
