@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from articleqa.bylines import is_byline, signature_author, title_block_author
+from articleqa.bylines import is_byline, says_date, signature_author, title_block_author
 
 
 @pytest.mark.parametrize(
@@ -56,3 +58,18 @@ def test_a_title_block_names_its_author_by_a_name_in_the_mail_address_below_it()
     # An address that is no one's in the block names no author.
     assert title_block_author("Notes\n\nX Project Team\n\nWrite to <info@example.org>.") is None
     assert title_block_author("Text.\n" * 200 + "Rob Lembree\n<lembree@zk3.dec.com>\n") is None
+
+
+def test_a_dateline_writes_the_day_by_its_numbers_or_its_month_s_name() -> None:
+    day = dt.date(1992, 6, 16)
+    assert says_date("Date: Tue, 16 Jun 1992 17:05:23 +0200", day)
+    assert says_date("Posted June 16th, 1992 by Steven", day)
+    assert says_date("1992-06-16", day)
+    assert says_date("Last updated 1992/06/16", day)
+    # Another day, month or year; a time of day is not a day of the month.
+    assert not says_date("Date: Tue, 16 Jul 1992", day)
+    assert not says_date("Date: Wed, 17 Jun 1992", day)
+    assert not says_date("16 Jun 1993", day)
+    assert not says_date("At 16:05 in Jun 1992", day)
+    # A paragraph that names the day is not a dateline.
+    assert not says_date("On 16 June 1992 " + "the council met and talked at length. " * 5, day)

@@ -341,6 +341,17 @@ def test_a_question_about_who_wrote_a_piece_asks_for_its_byline() -> None:
     assert not read_question("Who wrote the Debian Manifesto?").asks_for_byline
 
 
+def test_a_question_about_when_a_piece_was_written_asks_for_its_dateline() -> None:
+    dated = read_question("When was the CNN story on the harbour ferry published?")
+    assert dated.asks_for_dateline and dated.piece == "CNN story"
+    assert read_question("When was the introduction to using CVS written?").asks_for_dateline
+    assert read_question("What date was this posted?").asks_for_dateline
+    # When a thing was made, or what a piece tells of happened, is said in the text.
+    assert not read_question("When was grep written?").asks_for_dateline
+    assert not read_question("When did the post office open?").asks_for_dateline
+    assert not read_question("When was this feature added?").asks_for_dateline
+
+
 def test_a_release_is_held_with_or_without_its_v() -> None:
     # "Which option was added to git patch-id in Git 2.39?" was declined: the notes are titled
     # "Git v2.39 Release Notes".

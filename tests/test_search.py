@@ -1929,6 +1929,49 @@ def test_who_wrote_a_story_is_answered_by_its_byline(home: Path, byline: str) ->
     assert "Ann Reed" in answer.quotes[0].highlight.text
 
 
+def test_when_a_piece_was_written_is_answered_by_its_dateline(home: Path) -> None:
+    # CVS's introduction, a mail saved as text: "When was the introduction to using CVS
+    # written?" quoted its paragraphs on CVS (quote 1 held no date); its "Date:" header says.
+    settings = Settings(home=home, _env_file=None)  # type: ignore[call-arg]
+    intro = (
+        "Date: Tue, 16 Jun 1992 17:05:23 +0200\n\nFrom: Steven Pemberton\n\n"
+        "INTRODUCTION TO USING CVS\n\n"
+        "CVS is a system that lets groups of people work simultaneously on groups of files, "
+        "for instance program sources, by holding a central repository of the most recent "
+        "version of the files.\n\n"
+        "You may edit your copy of the files freely, and commit your changes when you are "
+        "satisfied with them. CVS was first released in 1986 as shell scripts."
+    )
+    ferry = (
+        "The harbour ferry is back after a winter of repairs.\n\n"
+        "Published 3 October 2026\n\n"
+        "The harbour ferry returns on 1 June 2027 and runs every forty minutes until the end "
+        "of September, the council said on Monday. Tickets cost two pounds for adults."
+    )
+    store = ArticleQA(settings).store
+    store.upsert(
+        prepare_article(
+            RawArticle(title="cvs", text=intro, published=dt.date(1992, 6, 16), source="cvs.txt")
+        )
+    )
+    store.upsert(
+        prepare_article(
+            RawArticle(title="Harbour ferry returns", text=ferry, published=dt.date(2026, 10, 3))
+        )
+    )
+    searcher = _searcher(settings, store)
+
+    answer = searcher.ask("When was the introduction to using CVS written?", k=1)
+    assert _top_highlight(answer, store) == "Date: Tue, 16 Jun 1992 17:05:23 +0200"
+    # A news site's "Published ..." line is cleaned away with the other stamps (the article's
+    # date is its metadata's): the story is quoted as for any question.
+    answer = searcher.ask("When was the story on the harbour ferry published?", k=1)
+    assert "The harbour ferry returns" in _top_highlight(answer, store)
+    # When what the story tells of happens is said in the story.
+    answer = searcher.ask("When does the harbour ferry return?", k=1)
+    assert "1 June 2027" in _top_highlight(answer, store)
+
+
 def test_the_author_s_name_alone_on_a_line_is_not_a_term_of_the_highlight(home: Path) -> None:
     # GitHub's blog keeps its author's name alone above the interview ("Jessica Rudder"): the
     # highlight took it for a term that the next sentence defines and quoted both.

@@ -1,8 +1,10 @@
 """What a byline looks like: the line at the top of an article that says who wrote it, or the
-signature at its end."""
+signature at its end; and whether a line says the day an article was written (its dateline)."""
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import re
 
 # A byline, alone on its line at the top of an article: "By Eric Bradner, CNN - Updated 10:53
@@ -83,3 +85,23 @@ def title_block_author(text: str) -> str | None:
             if any(len(word) >= 3 and word.lower() in mailbox for word in name.split()):
                 return name
     return None
+
+
+# The longest line taken for a dateline: a header field or a byline with its date ("By Eric
+# Bradner, CNN - Updated 10:53 AM EST, Mon March 4, 2024"), not a paragraph that names a day.
+_DATELINE_MAX_CHARS = 160
+
+
+def says_date(line: str, date: dt.date) -> bool:
+    """Whether ``line`` is a short line that writes ``date``: as numbers ("1992-06-16",
+    "1992/06/16") or by its day, month name and year ("Tue, 16 Jun 1992 17:05:23 +0200",
+    "March 4th, 2024")."""
+    line = line.strip()
+    if not line or len(line) > _DATELINE_MAX_CHARS or str(date.year) not in line:
+        return False
+    if date.isoformat() in line or date.strftime("%Y/%m/%d") in line:
+        return True
+    month = calendar.month_name[date.month]
+    named = re.search(rf"\b(?:{month}|{month[:3]})\b", line, re.IGNORECASE)
+    day = re.search(rf"(?<![\d:.]){date.day:d}(?:st|nd|rd|th)?(?![\d:])", line)
+    return named is not None and day is not None

@@ -383,12 +383,23 @@ _PIECES = (
     r"article|story|piece|post|editorial|column|report|essay|review|op-ed|feature|spotlight|"
     r"interview|profile|blog|newsletter|obituary|"
     # Documents signed as articles are: "Who wrote the OpenSSL HOWTO on certificates?"
-    r"howto|guide|tutorial|manual|readme|faq|document|paper|notes|letter|spec|specification"
+    r"howto|guide|tutorial|manual|readme|faq|document|paper|notes|letter|spec|specification|"
+    # A message saved as an article: "When was the introduction to using CVS written?"
+    r"introduction|message|e-?mail|announcement|memo"
 )
 _BYLINE_QUESTION = re.compile(
     r"^\s*(?:who\s+(?:wrote|authored|penned|(?:is|was)\s+the\s+(?:author|writer)\s+of)|"
     r"(?:what\s+is\s+the\s+name\s+of\s+)?the\s+(?:author|writer)\s+of)\b"
     rf"(?=.*\b(?P<modifier>[\w'’-]+)\s+(?P<piece>{_PIECES})\b|.*\b(?:{_PIECES}|this)\b)",
+    re.IGNORECASE,
+)
+# "When was the CNN story on ... published?", "When was this written?": the question names a
+# piece of writing and asks when it was written, which its article's opening says (a dateline,
+# a "Date:" header), not when what it tells of happened.
+_DATELINE_QUESTION = re.compile(
+    r"^\s*(?:when|(?:on\s+)?what\s+(?:date|day))\s+(?:was|were|is|did)\b"
+    rf"(?=.*\b(?P<modifier>[\w'’-]+)\s+(?P<piece>{_PIECES})\b|.*\b(?:{_PIECES}|this)\b)"
+    r"(?=.*\b(?:written|write|published|publish|posted|sent|dated)\b)",
     re.IGNORECASE,
 )
 # A verb the question says is to be done ("do I need to regenerate the build files?"): an
@@ -620,6 +631,8 @@ class QuestionInfo:
     numbers: tuple[str, ...] = ()
     # "Who wrote the CNN story on ...?": answered by an article's byline.
     asks_for_byline: bool = False
+    # "When was the CNN story on ... published?": answered by an article's dateline.
+    asks_for_dateline: bool = False
     # The piece as the question names it ("guest post"), when a word tells which: an article
     # that speaks of a "guest post" is not that post ("Who wrote the first guest post on ...?").
     piece: str | None = None
@@ -1055,6 +1068,7 @@ def read_question(question: str) -> QuestionInfo:
             if is_typed(word):
                 typed.add(found)
     byline = _BYLINE_QUESTION.match(question)
+    dateline = _DATELINE_QUESTION.match(question)
     # An implied default is asked as if said, and frames the question as "many" does.
     implied_default = _IMPLIED_DEFAULT.search(question) is not None
     implied = _DEFAULT if implied_default else frozenset()
@@ -1073,7 +1087,8 @@ def read_question(question: str) -> QuestionInfo:
         ),
         numbers=tuple(dict.fromkeys(_WHOLE_NUMBER.findall(question))),
         asks_for_byline=byline is not None,
-        piece=_piece(byline),
+        asks_for_dateline=dateline is not None,
+        piece=_piece(byline or dateline),
         asks_default=implied_default or _EXPLICIT_DEFAULT.search(question) is not None,
         asks_price=_PRICE_QUESTION.search(question) is not None
         and _COST_IN_KIND.match(question) is None,
@@ -1126,13 +1141,15 @@ def _situation(question: str) -> tuple[frozenset[str], frozenset[str]]:
     return situation, situation & frozenset(question_terms(question[:premise_end]))
 
 
-def _piece(byline_question: re.Match[str] | None) -> str | None:
-    if byline_question is None or not byline_question.group("piece"):
+def _piece(piece_question: re.Match[str] | None) -> str | None:
+    """The piece of writing a byline or dateline question names with its modifier ("guest
+    post"), if any."""
+    if piece_question is None or not piece_question.group("piece"):
         return None
-    modifier = byline_question.group("modifier")
+    modifier = piece_question.group("modifier")
     if not modifier or modifier.lower() in _DETERMINERS:
         return None
-    return f"{modifier} {byline_question.group('piece')}"
+    return f"{modifier} {piece_question.group('piece')}"
 
 
 @functools.lru_cache(maxsize=1024)

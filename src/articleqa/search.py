@@ -16,7 +16,7 @@ from typing import TypeVar
 import numpy as np
 
 from articleqa.about_terms import OPENING_CHARS, about_terms, source_names
-from articleqa.bylines import is_byline, signature_span
+from articleqa.bylines import is_byline, says_date, signature_span
 from articleqa.config import Settings
 from articleqa.conversation import FollowUp, Subject, Turn, check_context, follow_up
 from articleqa.embedding import Embedder
@@ -870,8 +870,8 @@ class Searcher:
             ranked = self._naming_nobody_last(read, ranked)
         if read.asks_remedy:
             ranked = self._solution_first(ranked)
-        if read.asks_for_byline:
-            ranked = self._byline_first(read, ranked)
+        if read.asks_for_byline or read.asks_for_dateline:
+            ranked = self._answer_line_first(read, ranked)
         elif read.asks_authorship:
             ranked = self._crediting_the_subject_first(read, ranked)
             ranked = self._credited_opening_first(ranked)
@@ -952,11 +952,12 @@ class Searcher:
             return ranked
         return _first(ranked, opening)
 
-    def _byline_first(self, info: QuestionInfo, ranked: list[Candidate]) -> list[Candidate]:
+    def _answer_line_first(self, info: QuestionInfo, ranked: list[Candidate]) -> list[Candidate]:
         """ "Who wrote the CNN story on ...?" is answered by the byline of the article the
-        question is about, the best passage's: the article's opening passage, quoted from its
-        byline, goes first. Its words seldom match the question's ("by Jake Goulding"), so it
-        may not have been retrieved; then it is ranked as the best passage was. An article
+        question is about, the best passage's, and "When was it published?" by its dateline:
+        the passage holding that line (the article's opening, or the one ending at a
+        signature) goes first. Its words seldom match the question's ("by Jake Goulding"), so
+        it may not have been retrieved; then it is ranked as the best passage was. An article
         that speaks of the piece the question names ("the first guest post appears ...") is
         not that piece: its byline is not the answer."""
         if not ranked:
@@ -964,41 +965,70 @@ class Searcher:
         article_id = self.snapshot.passages[ranked[0].ordinal].spans[0][0]
         if info.piece and info.piece.lower() in self.snapshot.articles[article_id].text.lower():
             return ranked
-        byline = self._byline(article_id)
-        opening = None if byline is None else self._byline_passage(article_id, byline)
-        if opening is None:
+        line = self._answer_line(info, article_id)
+        holding = None if line is None else self._line_passage(article_id, line)
+        if holding is None:
             return ranked
-        return _first(ranked, opening)
+        return _first(ranked, holding)
+
+    def _answer_line(self, info: QuestionInfo, article_id: str) -> tuple[int, int] | None:
+        """The line of the article that answers the question by itself, as offsets in its
+        text: its byline for "Who wrote the story ...?", its dateline for "When was it
+        published?"; None for other questions or when the article has no such line."""
+        if info.asks_for_byline:
+            return self._byline(article_id)
+        if info.asks_for_dateline:
+            return self._dateline(article_id)
+        return None
 
     def _opening(self, article_id: str) -> int | None:
         """The article's first passage."""
         ordinals = self.snapshot.by_article.get(article_id)
         return None if ordinals is None or not len(ordinals) else int(ordinals.min())
 
-    def _byline(self, article_id: str) -> tuple[int, int] | None:
-        """Where the article's byline is: a line among its first (after a title line and a
-        standfirst), as offsets in its text, or else its author's signature at its end
-        ("--\nRichard Levitte"). It is looked for in the text, not in the opening passage: the
-        quote widens to hold it when it stands just outside that passage."""
-        article = self.snapshot.articles[article_id]
-        lines = article.text[:_BYLINE_REACH].split("\n")
-        if len(article.text) > _BYLINE_REACH:
+    @staticmethod
+    def _opening_line(text: str, wanted: Callable[[str], bool]) -> tuple[int, int] | None:
+        """Where the first ``wanted`` line among an article's first (after a title line and a
+        standfirst) is, as offsets in its ``text``, stripped."""
+        lines = text[:_BYLINE_REACH].split("\n")
+        if len(text) > _BYLINE_REACH:
             lines.pop()  # cut short
         offset = 0
         for line in lines:
-            if is_byline(line, article.author):
+            if wanted(line):
                 start = offset + len(line) - len(line.lstrip())
                 return start, offset + len(line.rstrip())
             offset += len(line) + 1
+        return None
+
+    def _byline(self, article_id: str) -> tuple[int, int] | None:
+        """Where the article's byline is: a line among its first, or else its author's
+        signature at its end ("--\nRichard Levitte"). It is looked for in the text, not in the
+        opening passage: the quote widens to hold it when it stands just outside that
+        passage."""
+        article = self.snapshot.articles[article_id]
+        found = self._opening_line(article.text, lambda line: is_byline(line, article.author))
+        if found is not None:
+            return found
         signed = signature_span(article.text) if article.author else None
         if signed is not None and article.text[signed[0] : signed[1]] == article.author:
             return signed
         return None
 
-    def _byline_passage(self, article_id: str, byline: tuple[int, int]) -> int | None:
-        """The passage quoted for the byline: the article's first for one at its top, the
-        passage ending at (or just before) a signature."""
-        if byline[0] <= _BYLINE_REACH:
+    def _dateline(self, article_id: str) -> tuple[int, int] | None:
+        """Where the article's opening writes the day it was published (its metadata's): a
+        mail's "Date:" header, a dateline, a byline with its date."""
+        article = self.snapshot.articles[article_id]
+        try:
+            published = dt.date.fromisoformat((article.published or "")[:10])
+        except ValueError:
+            return None  # no date, or none the metadata could give as a day
+        return self._opening_line(article.text, lambda line: says_date(line, published))
+
+    def _line_passage(self, article_id: str, line: tuple[int, int]) -> int | None:
+        """The passage quoted for an answering line: the article's first for one at its top,
+        the passage ending at (or just before) a signature."""
+        if line[0] <= _BYLINE_REACH:
             return self._opening(article_id)
         ordinals = self.snapshot.by_article.get(article_id)
         if ordinals is None or not len(ordinals):
@@ -1007,7 +1037,7 @@ class Searcher:
             (span_start, int(ordinal))
             for ordinal in ordinals
             for span_article, span_start, _end in self.snapshot.passages[int(ordinal)].spans
-            if span_article == article_id and span_start <= byline[0]
+            if span_article == article_id and span_start <= line[0]
         ]
         return max(before)[1] if before else None
 
@@ -1216,22 +1246,21 @@ class Searcher:
         scores = self._sentence_scores(
             info, words, paragraphs, texts, meaning, heading_terms, article.author
         )
-        # A passage from the article's opening answers "Who wrote ...?" with the byline.
-        byline = self._byline(article_id) if info.asks_for_byline else None
-        if byline is not None and not (
+        # A passage from the article's opening answers "Who wrote ...?" with the byline, "When
+        # was it published?" with the dateline.
+        line = self._answer_line(info, article_id)
+        if line is not None and not (
             start <= _BYLINE_REACH
-            if byline[0] <= _BYLINE_REACH
-            else self._byline_passage(article_id, byline) == candidate.ordinal
+            if line[0] <= _BYLINE_REACH
+            else self._line_passage(article_id, line) == candidate.ordinal
         ):
-            byline = None
+            line = None
         highlight: Highlight | None = None
-        if byline is not None:
-            # Quoted around the passage's first sentence for a byline at the top, its last
-            # for a signature.
-            first_answer = last_answer = 0 if byline[0] <= _BYLINE_REACH else len(sentences) - 1
-            highlight = Highlight(
-                text=article.text[byline[0] : byline[1]], start=byline[0], end=byline[1]
-            )
+        if line is not None:
+            # Quoted around the passage's first sentence for a line at the top, its last for a
+            # signature.
+            first_answer = last_answer = 0 if line[0] <= _BYLINE_REACH else len(sentences) - 1
+            highlight = Highlight(text=article.text[line[0] : line[1]], start=line[0], end=line[1])
         else:
             # A sentence that asks is not the one that answers: a FAQ's question ("Where does
             # the name come from?") shares the most words with a question put the same way.
@@ -1284,7 +1313,7 @@ class Searcher:
                 # its first entries): the highlight starts at the heading too.
                 # A byline is the highlight as it is, even when it stands among the headings.
                 holds_answer = (
-                    byline is None
+                    line is None
                     and (
                         first_answer == 0 or sentences[last_answer][0].end <= _HEADING_ANSWER_REACH
                     )
@@ -1305,9 +1334,9 @@ class Searcher:
                     highlight = Highlight(
                         text=article.text[above : highlight.end], start=above, end=highlight.end
                     )
-        if byline is not None:
-            # The quote holds the byline, which may stand just before or after the passage.
-            start, end = min(start, byline[0]), max(end, byline[1])
+        if line is not None:
+            # The quote holds the line, which may stand just before or after the passage.
+            start, end = min(start, line[0]), max(end, line[1])
         start, end = _cap_quote(start, end, highlight)
         if highlight is not None and highlight.end > end:
             highlight = None  # only a snapshot built before the passage cap can get here
