@@ -389,6 +389,10 @@ def test_a_quantity_in_words_is_as_sure_as_one_in_figures() -> None:
             "If I ask deluser for a backup but don't say where to put it, where does it go?",
             True,
         ),
+        # What is used when nothing chosen fits.
+        ("When none of the loaded certificates matches the name, which one does Hitch use?", True),
+        ("If neither -T nor $TERM is set, which terminal entry does tabs use?", True),
+        ("When none of my friends came, who paid?", False),
         ("If I run the tests but don't see any output, what is wrong?", False),
         ("What happens if the server does not respond?", False),
         ("When is the variable set?", False),
@@ -424,6 +428,7 @@ def test_a_sentence_states_a_default_only_when_it_says_what_it_is() -> None:
         "Raised the default timeout from 5 to 10 seconds.",
         "Place the backup files in dir (defaulting to the current working directory).",
         "If nothing is specified, Kruskal's algorithm is used.",
+        "The last PEM file provided will serve as the default if none of them matched.",
     ):
         assert states_default(stated), stated
     for not_stated in (

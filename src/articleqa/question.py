@@ -237,6 +237,12 @@ _IMPLIED_DEFAULT = re.compile(
     r"\b(?:when|if)\s+(?:no|none)\s+(?:[\w.-]+\s+){0,3}(?:is|are|was|were|has been|have been)\s+"
     r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b|"
     r"\bunless\s+(?:told|set|specified|configured|instructed|asked)\s+otherwise\b|"
+    # "When none of the loaded certificates matches ...?": what is used when nothing is chosen,
+    # "If neither -T nor $TERM is set, ...?"
+    r"\b(?:when|if)\s+(?:none|no\s+one)\s+of\s+[^?,]*?\b(?:match(?:es|ed)?|appl(?:y|ies|ied)|"
+    r"fits?|fitted)\b|"
+    r"\b(?:when|if)\s+neither\s+[^?,]*?\bnor\s+[^?,]*?\b(?:is|are|was|were)\s+(?:set|given|"
+    r"specified|passed|provided|configured|supplied)\b|"
     # "... when MAWK_LONG_OPTIONS is unset?", "... if the variable is not set?"
     r"\b(?:when|if)\s+(?:the\s+|an?\s+)?(?:[\w.$-]+\s+){1,3}(?:is|are)\s+(?:unset|not\s+set|"
     r"not\s+given|not\s+specified|left\s+unset|left\s+out|omitted)\b",
@@ -286,6 +292,8 @@ _DEFAULT_STATED = re.compile(
     r"|\bdefault(?:\s+[\w-]+){1,4}?\s+(?:to|from)\s+(?:\S+\s+)?[\w.]*\d"
     r"|\bthe\s+default(?:\s+[\w-]+){0,4}?\s+(?:is|are|was|will be)\b"  # "the default level is"
     r"|\bby\s+default\b|\b(?:is|are|was)\s+the\s+default\b"
+    # "The last PEM file provided will serve as the default", "is used as the default"
+    r"|\b(?:serves?|served|act|acts|acted|used|taken)\s+as\s+(?:the\s+|a\s+)?default\b"
     r"|\bdefaults?\s*[-–:=]\s*\S|\(defaults?\b"  # "Default - 10", "(default: 5)"
     r"|\bdefault(?:\s+[\w-]+){0,3}\s+\(\s*[\"'“`\d]"  # 'The default prompt ("(venv)")'
     # "If no time unit is specified, assumes seconds."
