@@ -1552,6 +1552,21 @@ def test_a_condition_on_the_sentence_before_completes_it() -> None:
     )
 
 
+def test_a_sentence_saying_which_is_highlighted_with_the_general_one() -> None:
+    # dhcp6c(8): "Which part of the DHCPv6 protocol does dhcp6c deliberately leave out?"
+    # highlighted "... violates DHCPv6 protocol spec, in several aspects." alone.
+    texts = [
+        "dhcp6c is incomplete and violates DHCPv6 protocol spec, in several aspects.",
+        "In particular, temporary address assignment is intentionally omitted.",
+        "Information Refresh Time Option is not recognized in Info-req mode.",
+    ]
+
+    assert _answer_extent(texts, 0, [0, 0, 0]) == (0, 1)
+    # Only within its paragraph, and only a sentence that says which.
+    assert _answer_extent(texts, 0, [0, 1, 1]) == (0, 0)
+    assert _answer_extent(texts, 1, [0, 0, 0]) == (1, 1)
+
+
 def test_a_definition_answers_with_its_term_within_its_paragraph() -> None:
     # base-passwd's users-and-groups page: "Which group can read the files in /var/log?" is
     # answered by the second sentence of adm's definition, and "adm" is what was asked for.

@@ -1500,6 +1500,12 @@ _TERM_END = re.compile(r"[.!?;,\"'”’)]$")
 # A line that announces what follows it: ends with a colon, or speaks of "the following".
 # Words opening a condition, which may be on what the sentence before said ("If that ...").
 _CONDITIONING = frozenset({"if", "when", "unless", "once"})
+# Openings of a sentence that says which of what the sentence before said in general.
+_SPECIFYING = re.compile(
+    r"[\"'“‘(]?(?:(?:in\s+particular|specifically|more\s+specifically|namely|that\s+is)\b"
+    r"|i\.\s?e\.)",
+    re.IGNORECASE,
+)
 # Openings of a sentence that illustrates the one before it.
 _ILLUSTRATING = re.compile(r"[\"'“‘(]?(?:e\.\s?g\.|for example\b|for instance\b)", re.IGNORECASE)
 _LEADS_IN = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
@@ -1824,6 +1830,15 @@ def _answer_extent(
             last + 1 < count and _LIST_MARK.match(texts[last]) and _LIST_MARK.match(texts[last + 1])
         ):
             last += 1
+    if (
+        last + 1 < count
+        and paragraphs[last + 1] == paragraphs[last]
+        and _SPECIFYING.match(texts[last + 1])
+    ):
+        # "dhcp6c is incomplete and violates DHCPv6 protocol spec, in several aspects. In
+        # particular, temporary address assignment is intentionally omitted.": the sentence
+        # after says which.
+        last += 1
     if best > 0 and _refers_back(texts[best]) and not _is_term(texts[best - 1], author):
         # "It is quite possibly the most bug-ridden ...": what "it" is, is said just before.
         first = best - 1

@@ -196,3 +196,24 @@ def test_a_page_that_wraps_mdoc_macros_for_other_formatters_is_read_as_mdoc() ->
     )
     for leaked in ("mirpax", "volume-ds-1", "nosplit", ".ds", "curr-font"):
         assert leaked not in raw.text
+
+
+def test_an_item_extended_over_lines_is_one_term() -> None:
+    # dhcp6c.conf(5): ".It Xo" ... ".Xc" extends an item's tag over the lines between; read
+    # line by line, the tag was "Xo" and its words ran into the definition, so "Which
+    # algorithm is used for authentication?" highlighted "Xo algorithm authalgorithm; ...".
+    page = read_manual_page(
+        ".Dd June 1, 2020\n.Dt DHCP6C.CONF 5\n.Sh NAME\n.Nm dhcp6c.conf\n.Nd configuration\n"
+        ".Sh AUTHENTICATION\n.Bl -tag -width Ds\n"
+        ".It Xo\n.Ic algorithm Ar authalgorithm\n;\n.Xc\n"
+        "specifies the algorithm for this authentication.\n"
+        "Currently, the only available algorithm is HMAC-MD5.\n"
+        ".It Ic protocol Ar authprotocol Xo\n;\n.Xc\nspecifies the protocol.\n"
+        ".El\n",
+        "dhcp6c.conf.5",
+    )
+    text = prepare_article(page).text
+
+    assert "Xo" not in text
+    assert "algorithm authalgorithm;\nspecifies the algorithm for this authentication." in text
+    assert "protocol authprotocol;\nspecifies the protocol." in text

@@ -256,7 +256,37 @@ def _tidy(text: str) -> str:
     return _SPACE_BEFORE_CLOSING.sub(r"\1", _SPACE_AFTER_OPENING.sub(r"\1", text))
 
 
+_EXTENDED = re.compile(r"^([.'].*?)\s+Xo\s*$")
+
+
+def _joined_extensions(lines: list[str]) -> list[str]:
+    """Each macro line whose last argument is ``Xo`` joined with the lines after it, up to
+    ``.Xc``, into one line: what mdoc's ``Xo``/``Xc`` mean ("extend the arguments across
+    lines"). ".It Xo" ".Ic algorithm Ar authalgorithm" ";" ".Xc" is the item "algorithm
+    authalgorithm;" (read line by line, the item was "Xo" and its words its text)."""
+    joined: list[str] = []
+    extending: list[str] | None = None
+    for line in lines:
+        if extending is None:
+            opened = _EXTENDED.match(line)
+            if opened is None:
+                joined.append(line)
+            else:
+                extending = [opened.group(1)]
+            continue
+        request = line.startswith((".", "'"))
+        if request and line[1:].strip().split(" ", 1)[0] == "Xc":
+            joined.append(" ".join(extending))
+            extending = None
+        elif line.strip():
+            extending.append(line[1:].strip() if request else line.strip())
+    if extending is not None:
+        joined.append(" ".join(extending))  # never closed: read as far as the page goes
+    return joined
+
+
 def read_mdoc_lines(lines: list[str], source: str | None) -> RawArticle:
+    lines = _joined_extensions(lines)
     page = TextPage()
     title = ""
     name = ""
