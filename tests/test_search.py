@@ -1565,6 +1565,10 @@ def test_a_sentence_saying_which_is_highlighted_with_the_general_one() -> None:
     # Only within its paragraph, and only a sentence that says which.
     assert _answer_extent(texts, 0, [0, 1, 1]) == (0, 0)
     assert _answer_extent(texts, 1, [0, 0, 0]) == (1, 1)
+    # "That is," says which; "That is what ..." does not.
+    said = [texts[0], "That is, temporary addresses are not assigned."]
+    assert _answer_extent(said, 0, [0, 0]) == (0, 1)
+    assert _answer_extent([texts[0], "That is what the RFC asks."], 0, [0, 0]) == (0, 0)
 
 
 def test_a_definition_answers_with_its_term_within_its_paragraph() -> None:

@@ -1502,8 +1502,9 @@ _TERM_END = re.compile(r"[.!?;,\"'”’)]$")
 _CONDITIONING = frozenset({"if", "when", "unless", "once"})
 # Openings of a sentence that says which of what the sentence before said in general.
 _SPECIFYING = re.compile(
-    r"[\"'“‘(]?(?:(?:in\s+particular|specifically|more\s+specifically|namely|that\s+is)\b"
-    r"|i\.\s?e\.)",
+    r"[\"'“‘(]?(?:(?:in\s+particular|specifically|more\s+specifically|namely)\b"
+    # "That is, ..." but not "That is what a scientist does."
+    r"|that\s+is\s*,|that\s+is\s+to\s+say\b|i\.\s?e\.)",
     re.IGNORECASE,
 )
 # Openings of a sentence that illustrates the one before it.
