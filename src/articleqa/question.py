@@ -184,7 +184,7 @@ _WHICH_KIND = r"\b(?:which|what)\s+(?:\w+\s+){0,2}"
 # A question opening with the kind of typed thing it asks for ("Which dav1d command-line option
 # ...").
 _CODE_HEAD = re.compile(
-    r"\s*(?:which|what)\s+(?:[\w.+-]+\s+){0,2}(?:" + "|".join(_KIND_WORDS) + r")\b",
+    r"\s*(?:which|what)\s+(?:[\w.+-]+\s+){0,2}(?:" + "|".join(sorted(_KIND_WORDS)) + r")\b",
     re.IGNORECASE,
 )
 # "Which option/command/function ...", "how do I run/install ...": answered by something typed.
