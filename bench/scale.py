@@ -253,7 +253,12 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, default=REPO / "src", help="the src/ measured")
     parser.add_argument("--questions", type=int, default=200)
     parser.add_argument("--c8-seconds", type=float, default=10.0)
-    parser.add_argument("--workdir", type=Path, default=None, help="kept for inspection")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="kept for inspection, with each home built (serve one again with --home)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     parser.add_argument(
         "--home",
@@ -294,7 +299,9 @@ def main() -> None:
                 row = measure(tree, src, home, asked, args.c8_seconds)
                 rows.append(row)
                 note(str(row))
-                shutil.rmtree(home, ignore_errors=True)
+                if args.workdir is None:
+                    # Kept in a work folder given: the 1 M home takes a quarter of an hour.
+                    shutil.rmtree(home, ignore_errors=True)
                 if args.json is not None:
                     args.json.write_text(json.dumps([r.__dict__ for r in rows], indent=1))
         for given in args.home:
