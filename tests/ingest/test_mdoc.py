@@ -217,3 +217,25 @@ def test_an_item_extended_over_lines_is_one_term() -> None:
     assert "Xo" not in text
     assert "algorithm authalgorithm;\nspecifies the algorithm for this authentication." in text
     assert "protocol authprotocol;\nspecifies the protocol." in text
+
+
+def test_a_reference_is_read_as_mandoc_sets_it() -> None:
+    # dhcp6c(8), vis(3bsd): ".Rs" ... ".Re" blocks were dropped whole, and with them the RFC a
+    # page is written to ("Which RFC does dhcp6c implement?").
+    page = read_manual_page(
+        ".Dd June 1, 2020\n.Dt DHCP6C 8\n.Sh NAME\n.Nm dhcp6c\n.Nd a DHCPv6 client\n"
+        ".Sh SYNOPSIS\n.Fd #include <dhcp6.h>\n"
+        ".Sh SEE ALSO\n.Xr dhcp6s 8\n"
+        ".Rs\n.%A Ralph Droms, Editor\n.%D 2003\n"
+        ".%T Dynamic Host Configuration Protocol for IPv6 (DHCPv6)\n.%R RFC 3315\n.Re\n"
+        ".Sh HISTORY\nIt first appeared in KAME.\n.Pp\nSee also\n.%T http://www.kame.net/ .\n",
+        "dhcp6c.8",
+    )
+    text = prepare_article(page).text
+
+    assert "#include <dhcp6.h>" in text
+    assert (
+        "dhcp6s(8)\n\nRalph Droms, Editor, 2003, Dynamic Host Configuration Protocol for IPv6 "
+        "(DHCPv6), RFC 3315."
+    ) in text
+    assert "See also http://www.kame.net/." in text

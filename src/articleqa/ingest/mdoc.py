@@ -62,14 +62,17 @@ _CLOSING_MACROS = {
 _PLAIN = {
     "Ar", "Cm", "Ic", "Ev", "Pa", "Va", "Vt", "Ft", "Fa", "Dv", "Er", "Cd", "Ad", "Ms", "Tn",
     "Sy", "Em", "Li", "No", "Sx", "Mt", "An", "Lb", "Ot", "Nm", "Fl", "Xr", "Fn", "In", "Lk",
-    "St", "At", "Bx", "Bsx", "Dx", "Fx", "Nx", "Ox", "Ux", "Mx", "Ns", "Pf", "Ta",
+    "St", "At", "Bx", "Bsx", "Dx", "Fx", "Nx", "Ox", "Ux", "Mx", "Ns", "Pf", "Ta", "Fd",
 }  # fmt: skip
 _CALLABLE = frozenset({*_PLAIN, *_ENCLOSING, *_OPENING_MACROS, *_CLOSING_MACROS})
+# The fields of a reference (".Rs" ... ".Re"): ".%A Ralph Droms", ".%T Dynamic Host
+# Configuration Protocol for IPv6 (DHCPv6)", ".%R RFC 3315", ".%D 2003".
+_REFERENCE_FIELDS = "ABCDIJNOPQRTUV"
 # Every macro ``read_mdoc_lines`` reads: a page's own definition of one is for other
 # formatters and is not expanded.
 _NATIVE = frozenset({
     *_CALLABLE, "Dd", "Dt", "Os", "Sh", "Ss", "Pp", "Lp", "Sm", "Nd", "Bl", "El", "It", "Bd",
-    "Ed", "D1", "Dl", "Ex", "Rv",
+    "Ed", "D1", "Dl", "Ex", "Rv", "Rs", "Re", "Bk", "Ek", *(f"%{f}" for f in _REFERENCE_FIELDS),
 })  # fmt: skip
 _CLOSING = frozenset({".", ",", ":", ";", ")", "]", "?", "!"})
 _OPENING = frozenset({"(", "["})
@@ -292,6 +295,7 @@ def read_mdoc_lines(lines: list[str], source: str | None) -> RawArticle:
     name = ""
     published = None
     lists: list[tuple[str, int]] = []  # open .Bl lists: their kind and items so far
+    reference: list[str] | None = None  # the fields of an open .Rs, rendered
     spaced = True  # .Sm off: words run together
     section = ""
     for macro, rest in requests(lines, page):
@@ -360,6 +364,21 @@ def read_mdoc_lines(lines: list[str], source: str | None) -> RawArticle:
             else:
                 page.add(text)
                 page.flush()
+        elif macro == "Rs":
+            page.flush()  # a reference is set apart from what comes before it
+            reference = []
+        elif macro.startswith("%") and macro[1:] in _REFERENCE_FIELDS and len(macro) == 2:
+            field = inline.render(tokens)
+            if reference is not None:
+                reference.append(field)
+            elif field:
+                page.add(field)  # a field on its own (".%T http://..."): its words
+        elif macro == "Re":
+            # As mandoc sets a reference: its fields in the page's order, a comma between.
+            if reference:
+                page.add(", ".join(f for f in reference if f) + ".")
+                page.flush()
+            reference = None
         elif macro == "Ex":
             page.add(
                 f"The {name or 'utility'} utility exits 0 on success, and >0 if an error occurs."
