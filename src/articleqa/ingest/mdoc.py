@@ -67,12 +67,12 @@ _PLAIN = {
 _CALLABLE = frozenset({*_PLAIN, *_ENCLOSING, *_OPENING_MACROS, *_CLOSING_MACROS})
 # The fields of a reference (".Rs" ... ".Re"): ".%A Ralph Droms", ".%T Dynamic Host
 # Configuration Protocol for IPv6 (DHCPv6)", ".%R RFC 3315", ".%D 2003".
-_REFERENCE_FIELDS = "ABCDIJNOPQRTUV"
+_REFERENCE_FIELDS = frozenset(f"%{field}" for field in "ABCDIJNOPQRTUV")
 # Every macro ``read_mdoc_lines`` reads: a page's own definition of one is for other
 # formatters and is not expanded.
 _NATIVE = frozenset({
     *_CALLABLE, "Dd", "Dt", "Os", "Sh", "Ss", "Pp", "Lp", "Sm", "Nd", "Bl", "El", "It", "Bd",
-    "Ed", "D1", "Dl", "Ex", "Rv", "Rs", "Re", "Bk", "Ek", *(f"%{f}" for f in _REFERENCE_FIELDS),
+    "Ed", "D1", "Dl", "Ex", "Rv", "Rs", "Re", "Bk", "Ek", *_REFERENCE_FIELDS,
 })  # fmt: skip
 _CLOSING = frozenset({".", ",", ":", ";", ")", "]", "?", "!"})
 _OPENING = frozenset({"(", "["})
@@ -367,7 +367,7 @@ def read_mdoc_lines(lines: list[str], source: str | None) -> RawArticle:
         elif macro == "Rs":
             page.flush()  # a reference is set apart from what comes before it
             reference = []
-        elif macro.startswith("%") and macro[1:] in _REFERENCE_FIELDS and len(macro) == 2:
+        elif macro in _REFERENCE_FIELDS:
             field = inline.render(tokens)
             if reference is not None:
                 reference.append(field)
