@@ -50,8 +50,9 @@ def _bad_and_good_files(folder: Path) -> tuple[list[Path], list[Path]]:
         "The Lakeshore Maritime Museum reopened after three years with the lifeboat Grace Darcy.\n",
         "utf-8",
     )
-    latin1 = folder / "latin1.txt"
-    latin1.write_bytes("Café reopens\n\nThe café on Quay Road reopened.".encode("latin-1"))
+    # JSON is UTF-8 by its standard (an 8-bit text file is read: tests/ingest/test_decode.py).
+    latin1 = folder / "latin1.json"
+    latin1.write_bytes('{"title": "Café reopens", "text": "The café reopened."}'.encode("latin-1"))
     binary = folder / "photo.txt"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 4)
     empty = folder / "empty.md"

@@ -1,4 +1,5 @@
-"""Bytes to text: UTF-8 (and BOM-marked UTF-16) accepted; other encodings, binary, empty refused."""
+"""Bytes to text: UTF-8 (and BOM-marked UTF-16) accepted, 8-bit text read in its encoding;
+binary, empty, and JSON that is not UTF-8 refused."""
 
 from __future__ import annotations
 
@@ -30,10 +31,62 @@ def test_utf16_with_a_byte_order_mark_is_decoded(encoding: str) -> None:
     assert decode_text(bom + STORY.encode(encoding)) == STORY
 
 
-def test_non_utf8_text_is_refused_with_the_position() -> None:
+@pytest.mark.parametrize("encoding", ["latin-1", "windows-1252"])
+def test_western_8bit_text_is_read(encoding: str) -> None:
+    story = "“Café” owners on Quay Road say the tram works – costing them customers…"
+    if encoding == "latin-1":
+        story = STORY + " Der Bürgermeister sagte: Straße gesperrt."
+
+    assert decode_text(story.encode(encoding)) == story
+
+
+def test_a_byte_windows_1252_leaves_undefined_is_read_as_latin_1() -> None:
+    # 0x81 has no windows-1252 meaning: the whole text is then Latin-1 (a C1 control here).
+    data = STORY.encode("latin-1") + b" \x81"
+
+    assert decode_text(data) == STORY + " \x81"
+
+
+def test_every_latin_1_letter_is_read_as_written() -> None:
+    # A FIGlet font file's sample line: every Latin-1 letter, as a charset guess mistakes it
+    # for Central European (0xE3 is "ã" there, "ă" in windows-1250).
+    letters = "".join(chr(c) for c in range(0xC0, 0x100) if chr(c).isalpha())
+    text = f"The font holds these letters: {letters}. Each is 8 rows high.\n" * 3
+
+    assert decode_text(text.encode("latin-1")) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        (
+            "Городской совет одобрил продление трамвайной линии до набережной. "
+            "Работы начнутся весной и продлятся два года, сообщил мэр города.",
+            "cp1251",
+        ),
+        (
+            "Το δημοτικό συμβούλιο ενέκρινε την επέκταση της γραμμής του τραμ προς την "
+            "προκυμαία. Οι εργασίες θα ξεκινήσουν την άνοιξη.",
+            "cp1253",
+        ),
+    ],
+)
+def test_8bit_text_of_another_script_is_read_in_its_encoding(text: str, encoding: str) -> None:
+    assert decode_text(text.encode(encoding)) == text
+
+
+def test_json_that_is_not_utf8_is_refused_with_the_position() -> None:
+    # JSON is UTF-8 by its standard: other bytes there are a broken file.
     data = STORY.encode("latin-1")
 
     with pytest.raises(IngestError, match=r"not UTF-8 text \(invalid byte at position 3\)"):
+        decode_text(data, legacy=False)
+
+
+def test_8bit_bytes_full_of_control_codes_are_binary() -> None:
+    data = bytes(range(1, 256)) * 8
+
+    with pytest.raises(IngestError, match="looks binary"):
         decode_text(data)
 
 
@@ -56,7 +109,11 @@ def test_the_error_names_what_was_read() -> None:
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("latin1.txt", STORY.encode("latin-1"), "not UTF-8"),
+        (
+            "latin1.json",
+            b'{"title": "Caf\xe9", "text": "' + STORY.encode("latin-1") + b'"}',
+            "not UTF-8",
+        ),
         ("image.txt", b"GIF89a\x01\x00\x01\x00\x00\xff\x00", "looks binary"),
         ("empty.md", b"", "is empty"),
         ("blank.html", b"\n\n   \n", "is empty"),
@@ -139,9 +196,21 @@ def test_html_meta_http_equiv_charset_is_honoured() -> None:
         LEGACY_PAGE.replace("windows-1252", "no-such-codec"),
     ],
 )
-def test_html_without_a_usable_declaration_is_still_refused(page: str) -> None:
-    with pytest.raises(IngestError, match="not UTF-8"):
-        decode_html(page.encode("windows-1252"))
+def test_html_without_a_usable_declaration_is_read_as_windows_1252(page: str) -> None:
+    # What browsers do with a page that declares no encoding (HTML's standard).
+    assert decode_html(page.encode("windows-1252")) == page
+
+
+def test_a_latin_1_file_is_added_with_its_letters(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "figfont.txt"
+    path.write_bytes(
+        ("Cafe notes\n\n" + STORY + " Zoë Mahon served 400 customers.\n").encode("latin-1")
+    )
+
+    [(_, article)] = list(read_file(path, settings))
+
+    assert isinstance(article, RawArticle)
+    assert "Café owners" in article.text and "Zoë Mahon" in article.text
 
 
 def test_a_declared_charset_does_not_rescue_binary() -> None:
@@ -158,12 +227,3 @@ def test_legacy_html_file_is_read(tmp_path: Path, settings: Settings) -> None:
     assert isinstance(raw, RawArticle)
     assert raw.title == "Café reopens"
     assert "Zoë Mahon" in raw.text
-
-
-def test_legacy_text_file_is_still_refused(tmp_path: Path, settings: Settings) -> None:
-    path = tmp_path / "cafe.txt"
-    path.write_bytes(LEGACY_PAGE.encode("windows-1252"))
-
-    [(_, error)] = list(read_file(path, settings))
-
-    assert isinstance(error, IngestError)

@@ -254,7 +254,7 @@ def test_html_file_scripts_never_reach_the_store(tmp_path: Path) -> None:
 
 
 def test_non_utf8_and_binary_files_are_one_cli_line_each(tmp_path: Path) -> None:
-    # tests/test_cli.py covers latin-1 and NUL-byte files; these are other shapes of binary.
+    # tests/test_cli.py covers latin-1 JSON and NUL-byte files; these are other shapes of binary.
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)

@@ -115,7 +115,11 @@ def _read_file(path: Path, settings: Settings) -> Iterator[ReadResult]:
             yield label, read_eml(data, str(path.resolve()))
             return
         is_html = suffix in (".html", ".htm")
-        text = decode_html(data, what="file") if is_html else decode_text(data, what="file")
+        text = (
+            decode_html(data, what="file")
+            if is_html
+            else decode_text(data, what="file", legacy=suffix not in (".json", ".jsonl"))
+        )
     except IngestError as exc:
         yield label, exc
         return

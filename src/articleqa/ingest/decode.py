@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import unicodedata
 import zlib
 
 from articleqa.errors import IngestError, SourceTooLarge
+
+logger = logging.getLogger(__name__)
 
 _BOMS = (("utf-8-sig", b"\xef\xbb\xbf"), ("utf-16", b"\xff\xfe"), ("utf-16", b"\xfe\xff"))
 _META_CHARSET = re.compile(
@@ -13,11 +17,25 @@ _META_CHARSET = re.compile(
 )
 
 
-def decode_text(data: bytes, what: str = "file", declared: str | None = None) -> str:
-    """Decode UTF-8 (or BOM-marked UTF-16) text; raise IngestError for binary or other encodings.
+# Western text in an 8-bit encoding is mostly ASCII letters (French, German or Spanish prose:
+# 2-5 % of its letters accented). Text of another script read as windows-1252 is mostly
+# accented Latin letters: Cyrillic or Greek bytes all land in 0xC0-0xFF. Half-way between.
+_FOREIGN_LETTERS = 0.3
+# Text holds next to no control characters besides line and page breaks and tabs; a quarter
+# of random bytes (65 of 256) are one.
+_CONTROLS = 0.05
+
+
+def decode_text(
+    data: bytes, what: str = "file", declared: str | None = None, legacy: bool = True
+) -> str:
+    """Decode UTF-8 (or BOM-marked UTF-16) text; raise IngestError for binary data.
 
     ``declared`` is an encoding the source itself names (an HTML page's meta charset); it is
-    tried when the bytes are not UTF-8.
+    tried when the bytes are not UTF-8. Text that is neither (a Debian package's Latin-1
+    README, a page that declares nothing) is read as an 8-bit encoding (``_legacy_text``)
+    unless ``legacy`` is False: JSON must be UTF-8 (RFC 8259), so other bytes there are a
+    broken file, not an old one.
     """
     if not data.strip():
         raise IngestError(f"{what} is empty")
@@ -37,10 +55,35 @@ def decode_text(data: bytes, what: str = "file", declared: str | None = None) ->
                 return data.decode(declared)
             except (LookupError, UnicodeDecodeError):
                 pass
-        raise IngestError(
-            f"{what} is not UTF-8 text (invalid byte at position {exc.start}); "
-            "convert it to UTF-8 first"
-        ) from exc
+        if not legacy:
+            raise IngestError(
+                f"{what} is not UTF-8 text (invalid byte at position {exc.start}); "
+                "convert it to UTF-8 first"
+            ) from exc
+        return _legacy_text(data, what)
+
+
+def _legacy_text(data: bytes, what: str) -> str:
+    """Bytes that are not UTF-8, read as windows-1252 (what HTML's standard reads a page
+    that declares no encoding as; a superset of Latin-1's letters), or Latin-1 where a byte
+    has no windows-1252 meaning. Where that reading is mostly accented letters, the text is of
+    another script, and charset-normalizer's guess from the bytes is taken instead."""
+    try:
+        text, encoding = data.decode("cp1252"), "windows-1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "ISO-8859-1"
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c > "\x7f" for c in letters) > _FOREIGN_LETTERS * len(letters):
+        import charset_normalizer
+
+        guess = charset_normalizer.from_bytes(data).best()
+        if guess is not None:
+            text, encoding = str(guess), guess.encoding
+    controls = sum(unicodedata.category(c) == "Cc" and c not in "\t\n\r\f\v" for c in text)
+    if controls > _CONTROLS * len(text):
+        raise IngestError(f"{what} looks binary (it contains control bytes), not text")
+    logger.info("%s is not UTF-8: read as %s", what, encoding)
+    return text
 
 
 def decode_html(data: bytes, what: str = "file") -> str:
