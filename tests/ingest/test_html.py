@@ -362,3 +362,97 @@ def test_a_sphinx_table_of_contents_goes() -> None:
     assert text.count("Installing the daemon") == 1
     assert text.count("Configuring lines") == 1
     assert text.index("Installing the daemon") < text.index("Run the installer")
+
+
+def test_a_chapter_division_the_body_holds_alone_keeps_its_lists() -> None:
+    # texinfo's pages (libffi's manual): the body holds one "<div class="chapter">" with a
+    # "Next: ..., Up: ..." header beside the text. trafilatura found no container and kept
+    # the list items' inline code alone ("/tmp." for "A file created in /tmp.").
+    page = (
+        "<html><head><title>Memory Usage (libffi)</title></head><body>"
+        '<div class="chapter" id="Memory-Usage"><div class="header"><p>Next: '
+        '<a href="Missing.html">Missing Features</a>, Up: <a href="index.html">libffi</a></p>'
+        "</div><hr><h2>3 Memory Usage</h2>"
+        "<p>Memory allocated by <code>ffi_closure_alloc</code> does not come from the same "
+        "general pool of memory that <code>malloc</code> uses. The search follows this "
+        "list, using the first that works:</p><ul>"
+        "<li> A anonymous mapping (i.e. not file-backed)</li>"
+        "<li> A file created in the directory named by <code>LIBFFI_TMPDIR</code>.</li>"
+        "<li> A file created in <code>/tmp</code>.</li></ul>"
+        "<p>If security settings prohibit all of these, <code>ffi_closure_alloc</code> "
+        "will fail.</p></div></body></html>"
+    )
+
+    text = read_html(page, None).text
+
+    assert "• A anonymous mapping (i.e. not file-backed)" in text
+    assert "• A file created in the directory named by LIBFFI_TMPDIR." in text
+    assert "• A file created in /tmp." in text
+    assert "Next: Missing Features" not in text
+
+
+_MENU_CELL = (
+    '<td valign="top"><table><tr><td><b>Main Menu</b></td></tr><tr><td><ul>'
+    + "".join(f'<li><a href="{n}.html">{n}</a></li>' for n in ("Home", "Downloads", "FAQ"))
+    + "</ul></td></tr></table></td>"
+)
+
+
+def test_a_page_laid_out_in_table_columns_keeps_its_paragraphs_and_lists() -> None:
+    # libxslt's pages, from before CSS: a menu cell beside the text's cell, each in nested
+    # tables. Read as data, the paragraphs were glued ("resources:Well, bugs") and the list
+    # of resources was lost.
+    page = (
+        "<html><head><title>Reporting bugs</title></head><body><table><tr>"
+        + _MENU_CELL
+        + '<td valign="top"><table><tr><td><table><tr><td bgcolor="#fffacd">'
+        "<p>If you need help with the XSLT language itself, here are a number of useful "
+        "resources:</p><ul><li>The <a href='faq.html'>XSL FAQ</a>.</li><li>The tutorial "
+        "written by Paul Grosso and Norman Walsh is a very good introduction.</li></ul>"
+        "<p>Well, bugs or missing features are always possible, and I will make a point of "
+        "fixing them in a timely fashion.</p><p>For small problems you can try to get help "
+        "on IRC, the #xml channel on irc.gnome.org (port 6667).</p>"
+        "</td></tr></table></td></tr></table></td></tr></table></body></html>"
+    )
+
+    text = read_html(page, None).text
+
+    assert "• The tutorial written by Paul Grosso and Norman Walsh" in text
+    assert "resources:\n\n• The XSL FAQ." in text
+    assert "timely fashion.\n\nFor small problems" in text
+    assert "Main Menu" not in text and "Downloads" not in text
+
+
+def test_a_table_of_questions_beside_their_answers_stays_a_table() -> None:
+    # Valgrind's FAQ (DocBook's qandaset): a row per question and per answer. Read as page
+    # columns, the questions' cells went with the layout.
+    rows = "".join(
+        f'<tr class="question"><td><p><b>1.{n}.</b></p></td><td><p><b>{question}</b></p></td>'
+        f'</tr><tr class="answer"><td></td><td><p>{answer}</p><p>{more}</p></td></tr>'
+        for n, (question, answer, more) in enumerate(
+            [
+                (
+                    'How do you pronounce "Valgrind"?',
+                    'The "Val" as in the word "value".',
+                    "Don't feel bad: almost everyone gets it wrong at first.",
+                ),
+                (
+                    'Where does the name "Valgrind" come from?',
+                    "From Nordic mythology.",
+                    "Valgrind is the name of the main entrance to Valhalla.",
+                ),
+            ],
+            start=1,
+        )
+    )
+    page = (
+        "<html><head><title>Valgrind FAQ</title></head><body><div class='article'>"
+        f"<h1>Valgrind Frequently Asked Questions</h1><p>{LICENCE}</p>"
+        f"<div class='qandaset'><table>{rows}</table></div></div></body></html>"
+    )
+
+    text = read_html(page, None).text
+
+    assert 'How do you pronounce "Valgrind"?' in text
+    assert 'Where does the name "Valgrind" come from?' in text
+    assert "From Nordic mythology." in text

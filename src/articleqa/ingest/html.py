@@ -203,7 +203,8 @@ def _prepared(html: str) -> etree._Element | str:
             anchor.drop_tag()
     _doxygen_listings(page)
     _flow_as_main(page)
-    for table in list(page.iter("table")):
+    # Innermost first: a layout table's cells then hold what the tables in them framed.
+    for table in reversed(list(page.iter("table"))):
         _unwrapped_if_layout(table)
     for container in list(page.iter(*_CONTAINERS)):
         _loose_text_as_paragraphs(container)
@@ -276,24 +277,82 @@ def _as_plain_text(literal: etree._Element) -> None:
     literal.text = text
 
 
+# What holds a page's words, and what frames them; the frame holding this share of the words
+# is the text's (a menu beside it holds a few words outside its links, a section of a long
+# page much less than the rest).
+_FLOW_TEXT = frozenset({"p", "li", "dd", "dt", "pre", "blockquote"}) | HEADING_TAGS
+_FLOW_FRAMES = frozenset({"div", "section"})
+_FLOW_SHARE = 0.9
+
+
 def _flow_as_main(page: etree._Element) -> None:
     """A page without layout, whose ``<body>`` holds its headings and paragraphs itself (a
     README rendered to HTML, texinfo's and many manuals' pages), has it all as its main
     content: trafilatura found no container to read and fell back to the paragraphs alone,
     dropping every heading, list and code block (a GNU manual kept no heading; zlib's usage
     example lost half its text). So has a page with no layout at all (``_without_layout``),
-    headings or not."""
+    headings or not. The flow may stand in a division the body holds alone (``_flow_of``)."""
     body = page.find("body") if _tag_of(page) == "html" else None
     if body is None or page.find(".//main") is not None or page.find(".//article") is not None:
         return
-    tags = {_tag_of(child) for child in body}
+    flow = _flow_of(body)
+    tags = {_tag_of(child) for child in flow}
     if (tags.isdisjoint(HEADING_TAGS) or "p" not in tags) and not _without_layout(body):
         return
     main = etree.Element("main")
-    main.text, body.text = body.text, None
-    for child in list(body):
+    main.text, flow.text = flow.text, None
+    for child in list(flow):
         main.append(child)  # moves it, tail included
-    body.append(main)
+    flow.append(main)
+
+
+def _flow_of(body: etree._Element) -> etree._Element:
+    """The element whose children are the page's headings and paragraphs: the innermost that
+    holds nearly all their words outside links (``_FLOW_SHARE``). That is the body, or the
+    division that holds the text beside a menu or header: texinfo's ``<div
+    class="chapter">`` (libffi's manual, where trafilatura kept "/tmp." of "A file created
+    in /tmp."), Underscore's ``<div class="container">`` beside its sidebar (whose lists
+    and headings were lost)."""
+    weights: dict[etree._Element, int] = {}
+    for block in body.iter(*_FLOW_TEXT):
+        if any(_tag_of(above) in _FLOW_TEXT for above in block.iterancestors()):
+            continue  # counted with the block it stands in
+        words = len(_outside_links(block).split())
+        for above in block.iterancestors():
+            weights[above] = weights.get(above, 0) + words
+            if above is body:
+                break
+    total = weights.get(body, 0)
+    flow = body
+    while True:
+        inner = [
+            child
+            for child in flow
+            if _tag_of(child) in _FLOW_FRAMES and weights.get(child, 0) >= _FLOW_SHARE * total
+        ]
+        if len(inner) != 1 or _holds_text_beside(flow, inner[0]):
+            return flow
+        flow = inner[0]
+
+
+def _holds_text_beside(flow: etree._Element, frame: etree._Element) -> bool:
+    """Whether ``flow`` holds words of its own beside ``frame``: a paragraph, heading or list
+    standing next to it is the page's text too (Underscore's introduction above the division
+    of its reference), where a menu is a division of links."""
+    if _WORD.search(flow.text or "") or _WORD.search(frame.tail or ""):
+        return True
+    return any(
+        child is not frame
+        and _tag_of(child) in _BESIDE
+        and _WORD.search(_outside_links(child)) is not None
+        for child in flow
+    )
+
+
+# A heading above the frame is the page's title (GNU time's manual: its <h1> beside the
+# <div class="top"> of the whole text), stored as the article's title.
+_BESIDE = (_FLOW_TEXT | {"ul", "ol", "dl", "table"}) - HEADING_TAGS
+
 
 
 # What a site's layout is made of, by tag or by class and id: a page with none of it is a
@@ -331,18 +390,48 @@ def _unwrapped_if_layout(table: etree._Element) -> None:
     """A table of one row of one cell frames what it holds (DocBook's HTML sets each program
     listing and screen in one, for its grey background): trafilatura read it as a data table
     and ran a ``<pre>`` inside into one line ("Property Type Description family String Font
-    family names ..."), so its rows could no longer be found or quoted."""
+    family names ..."), so its rows could no longer be found or quoted. So does a table
+    whose cell holds a page's flow (``_holds_flow``): the layout of pages from before CSS
+    (libxslt's: a menu cell beside the text's), read as data, glued the text's paragraphs
+    ("resources:Well, bugs") and lost its lists."""
     own = [e for e in table.iterdescendants() if _nearest_table(e) is table]
     rows = [e for e in own if _tag_of(e) == "tr"]
     cells = [e for e in own if _tag_of(e) in ("td", "th")]
-    if len(rows) != 1 or len(cells) != 1:
-        return
-    wrappers = [e for e in own if _tag_of(e) in ("tr", "tbody", "thead", "tfoot")]
-    for element in (cells[0], table):
+    flows = [_flow_blocks(cell) for cell in cells]
+    if len(rows) != 1 or (len(cells) > 1 and not any(map(_is_flow, flows))):
+        return  # rows are data (a FAQ's questions beside their answers): read as a table
+    for element in (*cells, *rows, table):
         element.tag = "div"
         element.attrib.clear()
-    for wrapper in wrappers:
-        wrapper.drop_tag()
+    for wrapper in own:
+        if _tag_of(wrapper) in ("tbody", "thead", "tfoot"):
+            wrapper.drop_tag()
+    page = table.getroottree()
+    if len(cells) > 1 and page.find(".//main") is None and page.find(".//article") is None:
+        # Columns side by side (a menu beside the text): the one with the most text is the
+        # page's. Unmarked, trafilatura read the page's loose paragraphs alone, and lost its
+        # headings and lists.
+        cells[max(range(len(cells)), key=lambda n: len(flows[n]))].tag = "main"
+
+
+_FLOW_BLOCKS = frozenset({"p", "ul", "ol", "dl", "pre", "blockquote"}) | HEADING_TAGS
+
+
+def _flow_blocks(cell: etree._Element) -> list[etree._Element]:
+    """The headings, paragraphs, lists and listings a table cell holds outside nested tables."""
+    table = _nearest_table(cell)
+    return [
+        e
+        for e in cell.iterdescendants()
+        if _tag_of(e) in _FLOW_BLOCKS and _nearest_table(e) is table
+    ]
+
+
+def _is_flow(blocks: list[etree._Element]) -> bool:
+    """Whether a table cell's blocks are text as a page holds it, not a datum: a heading, or
+    several paragraphs, lists or listings (a data table's cell holds a value, or one
+    paragraph)."""
+    return any(_tag_of(e) in HEADING_TAGS for e in blocks) or len(blocks) >= 2
 
 
 def _nearest_table(element: etree._Element) -> etree._Element | None:
