@@ -354,7 +354,6 @@ def _holds_text_beside(flow: etree._Element, frame: etree._Element) -> bool:
 _BESIDE = (_FLOW_TEXT | {"ul", "ol", "dl", "table"}) - HEADING_TAGS
 
 
-
 # What a site's layout is made of, by tag or by class and id: a page with none of it is a
 # document (a word processor's export, a licence, a barebones post).
 _LAYOUT_TAGS = frozenset({"nav", "header", "footer", "aside", "form", "menu", "iframe"})
