@@ -291,7 +291,8 @@ def _flow_as_main(page: etree._Element) -> None:
     content: trafilatura found no container to read and fell back to the paragraphs alone,
     dropping every heading, list and code block (a GNU manual kept no heading; zlib's usage
     example lost half its text). So has a page with no layout at all (``_without_layout``),
-    headings or not. The flow may stand in a division the body holds alone (``_flow_of``)."""
+    headings or not. The flow may stand in a division that holds nearly all the page's words
+    (``_flow_of``)."""
     body = page.find("body") if _tag_of(page) == "html" else None
     if body is None or page.find(".//main") is not None or page.find(".//article") is not None:
         return
@@ -390,13 +391,15 @@ def _unwrapped_if_layout(table: etree._Element) -> None:
     listing and screen in one, for its grey background): trafilatura read it as a data table
     and ran a ``<pre>`` inside into one line ("Property Type Description family String Font
     family names ..."), so its rows could no longer be found or quoted. So does a table
-    whose cell holds a page's flow (``_holds_flow``): the layout of pages from before CSS
+    whose cell holds a page's flow (``_is_flow``): the layout of pages from before CSS
     (libxslt's: a menu cell beside the text's), read as data, glued the text's paragraphs
     ("resources:Well, bugs") and lost its lists."""
     own = [e for e in table.iterdescendants() if _nearest_table(e) is table]
     rows = [e for e in own if _tag_of(e) == "tr"]
     cells = [e for e in own if _tag_of(e) in ("td", "th")]
-    flows = [_flow_blocks(cell) for cell in cells]
+    # A cell's blocks outside the tables nested in it: those ``own`` already lists.
+    framed = {id(e) for e in own if _tag_of(e) in _FLOW_BLOCKS}
+    flows = [[e for e in cell.iterdescendants() if id(e) in framed] for cell in cells]
     if len(rows) != 1 or (len(cells) > 1 and not any(map(_is_flow, flows))):
         return  # rows are data (a FAQ's questions beside their answers): read as a table
     for element in (*cells, *rows, table):
@@ -414,16 +417,6 @@ def _unwrapped_if_layout(table: etree._Element) -> None:
 
 
 _FLOW_BLOCKS = frozenset({"p", "ul", "ol", "dl", "pre", "blockquote"}) | HEADING_TAGS
-
-
-def _flow_blocks(cell: etree._Element) -> list[etree._Element]:
-    """The headings, paragraphs, lists and listings a table cell holds outside nested tables."""
-    table = _nearest_table(cell)
-    return [
-        e
-        for e in cell.iterdescendants()
-        if _tag_of(e) in _FLOW_BLOCKS and _nearest_table(e) is table
-    ]
 
 
 def _is_flow(blocks: list[etree._Element]) -> bool:
