@@ -14,8 +14,8 @@ from pydantic import BaseModel, ValidationError
 from .errors import ApiError, ApiUnavailable, MissingApiToken
 from .models import (
     Answer,
-    ArticleFormat,
     ArticlePage,
+    ArticleUpload,
     ArticleWrite,
     IndexChanges,
     IndexInfo,
@@ -129,22 +129,21 @@ class ApiClient:
         body = {"url": url, **_in(collection)}
         return await self._model(ArticleWrite, "POST", "/articles", json=body, write=True)
 
-    async def add_article_text(
-        self,
-        *,
-        title: str,
-        text: str,
-        format: ArticleFormat = "text",
-        url: str | None = None,
-        collection: str = DEFAULT,
-    ) -> ArticleWrite:
-        body: dict[str, Any] = {"title": title, "text": text, **_in(collection)}
-        # Plain text is the API's default; sending it only when needed keeps older APIs working.
-        if format != "text":
-            body["format"] = format
-        if url:
-            body["url"] = url
-        return await self._model(ArticleWrite, "POST", "/articles", json=body, write=True)
+    async def add_article_file(
+        self, filename: str, data: bytes, *, title: str | None = None, collection: str = DEFAULT
+    ) -> list[ArticleWrite]:
+        """Upload a file for the API to read as ``articleqa add`` would (its name's suffix says
+        how); a JSON file or a feed may hold several articles."""
+        form = {"collection": collection, **({"title": title} if title else {})}
+        upload = await self._model(
+            ArticleUpload,
+            "POST",
+            "/articles/upload",
+            files={"file": (filename, data)},
+            data=form,
+            write=True,
+        )
+        return upload.articles
 
     async def remove_article(self, article_id: str, *, collection: str = DEFAULT) -> None:
         # With the collection: an id of another collection's article is a 404, not a removal.

@@ -70,6 +70,10 @@ class ArticleWrite(_Contract):
     article: ArticleMeta
 
 
+class ArticleUpload(_Contract):
+    articles: list[ArticleWrite]
+
+
 class RebuildJob(_Contract):
     job_id: str
     status: Literal["running", "succeeded", "failed"]
@@ -83,9 +87,6 @@ class IndexInfo(_Contract):
     passages: int | None = None
     rebuilding: bool = False
     last_error: str | None = None
-
-
-ArticleFormat = Literal["text", "markdown", "html"]
 
 
 class IndexChanges(_Contract):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import threading
 from collections.abc import Iterator
@@ -148,6 +149,70 @@ def test_article_over_the_size_limit_is_413(home: Path) -> None:
     with serve(settings) as server, server.client(WRITE_TOKEN) as client:
         too_big = {"title": "Long", "text": "word " * 400}
         assert_error(client.post("/articles", json=too_big), 413, "too_large")
+        assert client.get("/articles").json()["total"] == 0
+
+
+def test_an_uploaded_file_is_read_as_the_cli_reads_it(live: LiveServer) -> None:
+    latin1 = "Caf\u00e9 opens on the quay\n\nThe caf\u00e9 serves cr\u00eapes.\n".encode("cp1252")
+    markdown = gzip.compress(b"# Tide tables\n\nHigh water at *Dunmore* is at 06:12.\n")
+    with live.client(WRITE_TOKEN) as client:
+        created = client.post("/articles/upload", files={"file": ("cafe.txt", latin1)})
+        assert created.status_code == 201, created.text
+        [cafe] = created.json()["articles"]
+        assert cafe["status"] == "created"
+        text = client.get(f"/articles/{cafe['article']['id']}").json()["text"]
+        assert "The caf\u00e9 serves cr\u00eapes." in text
+
+        titled = client.post(
+            "/articles/upload",
+            files={"file": ("tides.md.gz", markdown)},
+            data={"title": "Dunmore tides", "collection": "harbour"},
+        )
+        assert titled.status_code == 201, titled.text
+        [tides] = titled.json()["articles"]
+        assert tides["article"]["title"] == "Dunmore tides"
+        listed = client.get("/articles", params={"collection": "harbour"}).json()
+        assert [item["id"] for item in listed["items"]] == [tides["article"]["id"]]
+
+        again = client.post("/articles/upload", files={"file": ("cafe.txt", latin1)})
+        assert again.status_code == 200, again.text
+        assert again.json()["articles"][0]["status"] == "unchanged"
+
+        many = client.post(
+            "/articles/upload",
+            files={
+                "file": (
+                    "two.jsonl",
+                    b'{"title": "Pier repaired", "text": "The pier was repaired in May."}\n'
+                    b'{"title": "Ferry returns", "text": "The ferry returns on 1 June."}\n',
+                )
+            },
+        )
+        assert [a["article"]["title"] for a in many.json()["articles"]] == [
+            "Pier repaired",
+            "Ferry returns",
+        ]
+        before = client.get("/articles").json()["total"]
+        refused = assert_error(
+            client.post("/articles/upload", files={"file": ("scan.pdf", b"%PDF-1.4")}),
+            422,
+            "unsupported_format",
+        )
+        assert ".md" in refused["message"]
+        assert_error(
+            client.post("/articles/upload", files={"file": ("blob.txt", b"\x00\x01" * 50)}),
+            422,
+        )
+        assert client.get("/articles").json()["total"] == before
+    with live.client() as anonymous:
+        assert_error(anonymous.post("/articles/upload", files={"file": ("a.txt", b"A.")}), 401)
+
+
+def test_an_upload_over_the_size_limit_is_413(home: Path) -> None:
+    settings = make_settings(home, max_article_bytes=1_000)
+    with serve(settings) as server, server.client(WRITE_TOKEN) as client:
+        upload = {"file": ("long.txt", b"word " * 400)}
+        assert_error(client.post("/articles/upload", files=upload), 413, "too_large")
         assert client.get("/articles").json()["total"] == 0
 
 

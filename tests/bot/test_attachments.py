@@ -1,5 +1,5 @@
-"""/article add with .md and .html attachments: the bot sends the raw file and its format, the
-API reads it (the bot has no extraction library)."""
+"""/article add with file attachments: the bot uploads the file's bytes and name, the API reads
+it as `articleqa add` reads a file from disk (the bot has no extraction library)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,22 @@ def test_markdown_and_html_attachments_are_read_by_the_api(api_server: ApiServer
             b"</article></body></html>",
             "text/html",
         ),
+        # windows-1252, as an old newsletter is saved: the CLI reads it, so the bot must too.
+        "harbour-news.txt": (
+            "Caf\u00e9 reopens on the quay\n\nThe quay caf\u00e9 reopened on Saturday, "
+            "serving cr\u00eapes for \u20ac4.\n".encode("cp1252"),
+            "text/plain",
+        ),
+        "tidectl.1": (
+            b'.TH TIDECTL 1 "2026-03-01"\n.SH NAME\ntidectl \\- print tide tables\n'
+            b".SH OPTIONS\n.TP\n.B \\-p\nPrint the tides for the named port.\n",
+            "application/octet-stream",
+        ),
+        "two.json": (
+            b'[{"title": "Dunmore pier repaired", "text": "The pier was repaired in May."},'
+            b' {"title": "Dunmore ferry returns", "text": "The ferry returns on 1 June."}]',
+            "application/json",
+        ),
         "notes.pdf": (b"%PDF-1.4", "application/pdf"),
     }
 
@@ -52,16 +68,23 @@ def test_markdown_and_html_attachments_are_read_by_the_api(api_server: ApiServer
             return replies
 
     replies = run(scenario())
-    assert "Attach a .txt, .md or .html file" in replies["notes.pdf"].payload["content"]
+    refusal = replies["notes.pdf"].payload["content"]
+    assert refusal.startswith("The articles service said: unsupported file type '.pdf'"), refusal
+    assert ".md" in refusal and ".rst" in refusal  # it names what it reads
     stored = {}
-    for name in ("kiln-notes.md", "ferry.html"):
+    for name in ("kiln-notes.md", "ferry.html", "harbour-news.txt", "tidectl.1"):
         content = replies[name].payload["content"]
         assert content.startswith("Added **"), content
         article_id = re.search(r"\(`([^`]+)`\)", content).group(1)  # type: ignore[union-attr]
         stored[name] = httpx.get(f"{api_server.url}/articles/{article_id}").json()
     kiln, ferry = stored["kiln-notes.md"], stored["ferry.html"]
-    assert kiln["title"] == "kiln notes"  # the file name, as no title was given
+    assert kiln["title"] == "Potters share the Hollin kiln"  # read from the file, as the CLI does
     assert "fire their shared kiln every second Sunday" in kiln["text"]
     assert "**" not in kiln["text"] and "# " not in kiln["text"]
     assert "leaving the pier at 08:15 and 16:40" in ferry["text"]
     assert "<p>" not in ferry["text"]
+    assert "serving cr\u00eapes for \u20ac4." in stored["harbour-news.txt"]["text"]
+    assert "Print the tides for the named port." in stored["tidectl.1"]["text"]
+    assert ".TP" not in stored["tidectl.1"]["text"]
+    both = replies["two.json"].payload["content"]
+    assert both.startswith("2 articles (added 2): **Dunmore pier repaired**"), both

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
-from pathlib import PurePath
 from typing import Any, TypeVar
 
 import discord
@@ -15,21 +15,13 @@ from discord.ext import commands
 
 from ..bot import NO_MENTIONS, ArticleQABot
 from ..errors import ApiError, ApiUnavailable, BotError, InvalidInput, NotAdmin
-from ..models import ArticleFormat, ArticleWrite, RebuildJob
+from ..models import ArticleWrite, RebuildJob
 from ..render import escape, truncate
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T", bound=Any)
 
-FORMATS: dict[str, ArticleFormat] = {
-    ".txt": "text",
-    ".text": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-}
 # How many polls in a row may fail before the rebuild report gives up on the API.
 POLL_FAILURES_TOLERATED = 5
 # After a rebuild succeeds the API swaps the snapshot in within a few seconds.
@@ -50,12 +42,28 @@ def admin_only() -> Callable[[T], T]:
     return app_commands.check(predicate)
 
 
-def _summary(result: ArticleWrite) -> str:
-    article = result.article
-    verb = {"created": "Added", "updated": "Updated", "unchanged": "Already had"}[result.status]
-    text = f"{verb} **{escape(truncate(article.title, 200))}** (`{article.id.replace('`', '')}`)."
-    if result.status != "unchanged":
-        text += " Run `/reindex` to make it searchable."
+_VERBS = {"created": "Added", "updated": "Updated", "unchanged": "Already had"}
+# A file of many articles (JSON, a feed) is summed up by count, with this many titles named.
+TITLES_NAMED = 10
+
+
+def _summary(results: list[ArticleWrite]) -> str:
+    def named(result: ArticleWrite) -> str:
+        article = result.article
+        return f"**{escape(truncate(article.title, 200))}** (`{article.id.replace('`', '')}`)"
+
+    if len(results) == 1:
+        text = f"{_VERBS[results[0].status]} {named(results[0])}."
+    else:
+        counts: Counter[str] = Counter(result.status for result in results)
+        tally = ", ".join(
+            f"{verb.lower()} {counts[status]}" for status, verb in _VERBS.items() if counts[status]
+        )
+        listed = ", ".join(named(result) for result in results[:TITLES_NAMED])
+        more = f" and {len(results) - TITLES_NAMED} more" if len(results) > TITLES_NAMED else ""
+        text = f"{len(results)} articles ({tally}): {listed}{more}."
+    if any(result.status != "unchanged" for result in results):
+        text += f" Run `/reindex` to make {'it' if len(results) == 1 else 'them'} searchable."
     return text
 
 
@@ -77,8 +85,8 @@ class Admin(commands.Cog):
     @article.command(name="add", description="Add an article from a URL or an attached file.")
     @app_commands.describe(
         url="Web page to fetch (https://...)",
-        file="A .txt, .md or .html file",
-        title="Title for an attached file (default: the file name)",
+        file="A text, Markdown, HTML, reStructuredText, man page or JSON file",
+        title="Title for an attached file (default: the one the file gives)",
     )
     @admin_only()
     async def add(
@@ -95,44 +103,36 @@ class Admin(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         collection = _collection(interaction)
         if url is not None:
-            result = await self.bot.api.add_article_url(url, collection=collection)
+            results = [await self.bot.api.add_article_url(url, collection=collection)]
         else:
             assert file is not None
-            result = await self._add_file(file, title, collection)
-        logger.info(
-            "%s by %s: %s %s",
-            result.status,
-            interaction.user.id,
-            result.article.id,
-            result.article.title,
-        )
+            results = await self._add_file(file, title, collection)
+        for result in results:
+            logger.info(
+                "%s by %s: %s %s",
+                result.status,
+                interaction.user.id,
+                result.article.id,
+                result.article.title,
+            )
         await interaction.followup.send(
-            _summary(result), ephemeral=True, allowed_mentions=NO_MENTIONS
+            _summary(results), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
     async def _add_file(
         self, file: discord.Attachment, title: str | None, collection: str
-    ) -> ArticleWrite:
-        suffix = PurePath(file.filename).suffix.lower()
-        fmt = FORMATS.get(suffix)
-        if fmt is None:
-            raise InvalidInput("Attach a .txt, .md or .html file.")
+    ) -> list[ArticleWrite]:
+        # The API reads the file as `articleqa add` reads one from disk (its suffix says how,
+        # text that is not UTF-8 decoded as the CLI decodes it): the bot only carries bytes.
         limit = self.bot.settings.max_attachment_bytes
         if file.size > limit:
             raise InvalidInput(f"That file is too large (limit {limit // 1000} kB).")
         try:
-            raw = await file.read()
+            data = await file.read()
         except discord.HTTPException as exc:
             raise InvalidInput("I couldn't download that attachment from Discord.") from exc
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput("That file isn't UTF-8 text.") from exc
-        if not text.strip():
-            raise InvalidInput("That file is empty.")
-        name = title or PurePath(file.filename).stem.replace("_", " ").replace("-", " ").strip()
-        return await self.bot.api.add_article_text(
-            title=name or file.filename, text=text, format=fmt, collection=collection
+        return await self.bot.api.add_article_file(
+            file.filename, data, title=title, collection=collection
         )
 
     @article.command(name="remove", description="Remove an article by id (see /sources).")

@@ -271,6 +271,12 @@ class ArticleWriteResult(BaseModel):
     article: ArticleMeta
 
 
+class ArticleUploadResult(BaseModel):
+    """What a file held: one article for most files, several for JSON, JSONL and feeds."""
+
+    articles: list[ArticleWriteResult]
+
+
 class ArticleRemoved(BaseModel):
     status: Literal["removed"] = "removed"
     id: str

@@ -1,13 +1,17 @@
-"""The stored articles: list, read, add (given or fetched from a URL), remove."""
+"""The stored articles: list, read, add (given, fetched from a URL or uploaded as a file),
+remove."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from typing import Annotated
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
 
 import anyio
 import httpx
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, File, Form, Query, Response, UploadFile, status
 
 from articleqa.api.deps import AccessDep, CollectionQuery, EngineDep, SettingsDep
 from articleqa.api.errors import APIError, error_responses
@@ -17,12 +21,14 @@ from articleqa.api.schemas import (
     ArticleList,
     ArticlePublic,
     ArticleRemoved,
+    ArticleUploadResult,
     ArticleWriteResult,
 )
-from articleqa.collection import check_name
+from articleqa.collection import DEFAULT, check_name
 from articleqa.config import Settings
 from articleqa.engine import ArticleQA
-from articleqa.errors import ArticleNotFound, IngestError, SourceTooLarge
+from articleqa.errors import ArticleNotFound, IngestError, SourceTooLarge, UnsupportedFormat
+from articleqa.ingest import SUPPORTED_SUFFIXES, is_supported, read_file
 from articleqa.ingest.html import read_html
 from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.url import fetch_url
@@ -120,11 +126,88 @@ def _store_article(
             # over 63 characters raises UnicodeError from getaddrinfo): still the client's fault.
             raise IngestError(f"invalid URL {body.url!r}: {exc}") from exc
         label = body.url
+    return _stored(engine, label, raw)
+
+
+def _stored(engine: ArticleQA, label: str, raw: RawArticle) -> ArticleWriteResult:
     outcome = engine.add_raw(label, raw)
     if outcome.failed or outcome.article_id is None:
         raise _outcome_error(outcome)
     article = engine.get(outcome.article_id)
     return ArticleWriteResult(status=outcome.status, article=article.meta())  # type: ignore[arg-type]
+
+
+@router.post(
+    "/upload",
+    response_model=ArticleUploadResult,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        200: {"model": ArticleUploadResult, "description": "Every article was already stored."},
+        **error_responses(401, 403, 413, 422),
+    },
+)
+async def upload_article(
+    file: Annotated[UploadFile, File(description="The file, named with its suffix")],
+    engine: EngineDep,
+    settings: SettingsDep,
+    access: AccessDep,
+    response: Response,
+    title: Annotated[str, Form(max_length=500)] = "",
+    collection: Annotated[str, Form(max_length=100)] = DEFAULT,
+) -> ArticleUploadResult:
+    """Store the article(s) of a file read exactly as ``articleqa add`` reads one from disk:
+    its name's suffix says how (``.txt``, ``.md``, ``.html``, ``.rst``, ``.org``, ``.eml``,
+    ``.json``/``.jsonl`` of articles, manual pages, any of them ``.gz``); text that is not
+    UTF-8 is decoded as the CLI decodes it. ``title`` replaces the title read from the file.
+    201 when any article was created or updated, 200 when all were already stored."""
+    access.check_write(check_name(collection))
+    engine = engine.for_collection(collection)
+    data = await read_upload(file, settings)
+    overrides = {"title": title.strip()} if title.strip() else {}
+    stored = await anyio.to_thread.run_sync(
+        store_upload, data, file.filename or "", overrides, engine, settings
+    )
+    if all(result.status == IngestStatus.UNCHANGED for result in stored):
+        response.status_code = status.HTTP_200_OK
+    return ArticleUploadResult(articles=stored)
+
+
+async def read_upload(file: UploadFile, settings: Settings) -> bytes:
+    """The uploaded file's bytes, refused past ARTICLEQA_MAX_ARTICLE_BYTES without reading on."""
+    data = await file.read(settings.max_article_bytes + 1)
+    if len(data) > settings.max_article_bytes:
+        raise SourceTooLarge(
+            f"the file is over the {settings.max_article_bytes:,}-byte limit "
+            "(ARTICLEQA_MAX_ARTICLE_BYTES)"
+        )
+    return data
+
+
+def store_upload(
+    data: bytes, filename: str, overrides: dict[str, Any], engine: ArticleQA, settings: Settings
+) -> list[ArticleWriteResult]:
+    """Read an uploaded file exactly as ``articleqa add`` reads one from disk and store what it
+    holds; ``overrides`` (a title, an author, a date) replace what was read."""
+    if not is_supported(filename):
+        suffix = Path(filename).suffix.lower()
+        raise UnsupportedFormat(
+            f"unsupported file type {suffix or '(none)'!r}; use one of "
+            + ", ".join(SUPPORTED_SUFFIXES)
+        )
+    stored: list[ArticleWriteResult] = []
+    with tempfile.TemporaryDirectory(prefix="articleqa-upload-") as folder:
+        # Named as uploaded ("notes.md", "scp.1.gz"): the suffixes say how it is read.
+        path = Path(folder) / f"upload{''.join(Path(filename).suffixes[-2:]).lower()}"
+        path.write_bytes(data)
+        for _label, result in read_file(path, settings):
+            if isinstance(result, IngestError):
+                raise result
+            # The temporary path means nothing later, and the store replaces by source.
+            raw = dataclasses.replace(result, source=None, **overrides)
+            stored.append(_stored(engine, filename, raw))
+    if not stored:
+        raise IngestError("the file holds no article")
+    return stored
 
 
 def _read_body(body: ArticleCreate) -> RawArticle:

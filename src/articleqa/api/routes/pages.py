@@ -8,11 +8,9 @@ nothing else. The pages are not part of the JSON API, so they stay out of the Op
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import logging
 import re
-import tempfile
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +24,7 @@ from pydantic import ValidationError
 
 from articleqa.api.deps import ServicesDep
 from articleqa.api.errors import APIError, describe_validation_errors
-from articleqa.api.routes.articles import _store_article
+from articleqa.api.routes.articles import _store_article, read_upload, store_upload
 from articleqa.api.schemas import ArticleCreate, ArticleFetch
 from articleqa.api.state import RebuildJob, Services
 from articleqa.api.web_session import (
@@ -44,8 +42,8 @@ from articleqa.collection import DEFAULT
 from articleqa.config import Settings
 from articleqa.conversation import MAX_CONTEXT_QUESTIONS
 from articleqa.engine import ArticleQA
-from articleqa.errors import ArticleQAError, IngestError, SourceTooLarge
-from articleqa.ingest import COMPRESSED_SUFFIX, SUPPORTED_SUFFIXES, is_supported, read_file
+from articleqa.errors import ArticleQAError
+from articleqa.ingest import COMPRESSED_SUFFIX, SUPPORTED_SUFFIXES
 from articleqa.models import Answer, Article, ArticleMeta, Quote
 from articleqa.search import MAX_QUESTION_CHARS, SearchFilters
 
@@ -519,32 +517,6 @@ async def sign_out(request: Request, csrf: Annotated[str, Form(max_length=200)] 
     return response
 
 
-def _store_upload(
-    data: bytes, filename: str, overrides: dict[str, Any], engine: ArticleQA, settings: Settings
-) -> list[tuple[str, str]]:
-    """Read an uploaded file exactly as ``articleqa add`` reads one from disk; (id, status)."""
-    if not is_supported(filename):
-        suffix = Path(filename).suffix.lower()
-        raise IngestError(f"unsupported file type {suffix or '(none)'!r}")
-    stored: list[tuple[str, str]] = []
-    with tempfile.TemporaryDirectory(prefix="articleqa-upload-") as folder:
-        # Named as uploaded ("notes.md", "scp.1.gz"): the suffixes say how it is read.
-        path = Path(folder) / f"upload{''.join(Path(filename).suffixes[-2:]).lower()}"
-        path.write_bytes(data)
-        for _label, result in read_file(path, settings):
-            if isinstance(result, IngestError):
-                raise result
-            # The temporary path means nothing later, and the store replaces by source.
-            raw = dataclasses.replace(result, source=None, **overrides)
-            outcome = engine.add_raw(filename, raw)
-            if outcome.failed or outcome.article_id is None:
-                raise IngestError(outcome.error or "cannot store the article")
-            stored.append((outcome.article_id, outcome.status))
-    if not stored:
-        raise IngestError("the file holds no article")
-    return stored
-
-
 @router.post("/library/add", response_class=HTMLResponse)
 async def add_from_page(
     request: Request,
@@ -582,16 +554,11 @@ async def add_from_page(
         if date is not None:
             overrides["published"] = date
         if file is not None and file.filename:
-            data = await file.read(settings.max_article_bytes + 1)
-            if len(data) > settings.max_article_bytes:
-                raise SourceTooLarge(
-                    f"the file is over the {settings.max_article_bytes:,}-byte limit "
-                    "(ARTICLEQA_MAX_ARTICLE_BYTES)"
-                )
+            data = await read_upload(file, settings)
             stored = await anyio.to_thread.run_sync(
-                _store_upload, data, file.filename, overrides, services.engine, settings
+                store_upload, data, file.filename, overrides, services.engine, settings
             )
-            article_id, outcome = stored[0]
+            article_id, outcome = stored[0].article.id, str(stored[0].status)
         else:
             body: ArticleCreate | ArticleFetch
             if text.strip():
