@@ -436,6 +436,24 @@ def test_prose_that_runs_on_into_code_is_read_with_it() -> None:
     assert "$HOME/.local/share/containers/storage" in lead.text
 
 
+def test_prose_that_runs_on_after_code_is_read_with_it() -> None:
+    # GoogleTest's build README: "you can add" / "-DGTEST_DONT_DEFINE_FOO=1" / "to the compiler
+    # flags to tell GoogleTest to change the macro's name": the rest of the sentence started a
+    # passage of its own, and the example naming -DGTEST_DONT_DEFINE_TEST=1 went with it.
+    page = (
+        "# Building\n\n## Avoiding Macro Name Clashes\n\n"
+        "In C++, macros don't obey namespaces. Two libraries that both define a macro of the "
+        "same name will clash if you include both definitions.\n\n"
+        "Specifically, if both GoogleTest and some other code define macro FOO, you can add\n\n"
+        "    -DGTEST_DONT_DEFINE_FOO=1\n\n"
+        "to the compiler flags to tell GoogleTest to change the macro's name from FOO to "
+        "GTEST_FOO.\n\nThis is the last paragraph of the section, about something else.\n"
+    )
+    lead = _passage_holding("you can add", page, max_words=40)
+
+    assert "-DGTEST_DONT_DEFINE_FOO=1\n\nto the compiler flags" in lead.text
+
+
 def test_near_duplicate_paragraph_collapses() -> None:
     paragraph = (
         "Fire crews used boats to reach 41 people in the streets around Tanner's Lane, where "

@@ -964,3 +964,34 @@ def test_a_name_in_the_style_of_another_is_that_name() -> None:
     assert frozenset({"pandoc"}) in info.subjects
     assert frozenset({"pandoc", "style"}) not in info.subjects
     assert frozenset({"url"}) in read_question("Which flag gives URL-like encoding?").subjects
+
+
+def test_what_is_asked_is_read_after_what_the_question_sets_out_first() -> None:
+    # "With CMake, how do I build ...?" asks for something typed, as "How do I build ...?" does;
+    # so does a question whose situation is a clause of its own before a semicolon.
+    assert answer_type("With CMake, how do I build just GoogleTest?") is AnswerType.CODE
+    assert answer_type("On Windows, how do I install it?") is AnswerType.CODE
+    assert (
+        answer_type("Another library defines a TEST macro; how do I make GoogleTest stop?")
+        is AnswerType.CODE
+    )
+    assert answer_type("I run it in Docker. When was it released?") is AnswerType.TIME
+    assert answer_type("With a grant of 2 million, who built the bridge?") is AnswerType.PERSON
+
+
+def test_a_default_is_stated_by_what_happens_when_nothing_is_given() -> None:
+    # fido2-cred(1): "What credential type does fido2-cred use when I don't name one?"
+    assert states_default("If type is not specified, es256 is assumed.")
+    assert states_default("When the port is omitted, 22 is used.")
+    assert states_default("If omitted, the current directory is searched.")
+    assert not states_default("If a PIN is required and -q is specified, fido2-cred will fail.")
+
+
+def test_a_key_pressed_is_the_answer_to_which_key() -> None:
+    # ELinks' bookmarks guide: "You launch the bookmark manager by pressing the 's' key".
+    info = read_question("Which key opens the bookmark manager in ELinks?")
+    assert info.expects("You launch the bookmark manager by pressing the 's' key.")
+    assert info.expects("This can be done with the Insert key.")
+    assert info.expects("Press Ctrl-C to stop it.")
+    assert not info.expects("It's a dog's life in the bookmark manager.")
+    assert not info.expects("The managers use list boxes.")

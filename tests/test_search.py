@@ -30,6 +30,7 @@ from articleqa.search import (
     Searcher,
     SearchFilters,
     _answer_extent,
+    _finished,
     _surest,
     _with_answer_of_kind,
     _with_short_completion,
@@ -2657,3 +2658,20 @@ def test_asked_why_a_problem_stated_alone_is_answered_by_the_next_paragraph(home
     highlight = _top_highlight(answer, store)
     assert highlight.startswith("I start the shell")
     assert highlight.endswith("your DNS is not responding.")
+
+
+def test_a_highlight_ending_on_a_broken_off_sentence_reads_on_to_its_end() -> None:
+    # GoogleTest's build README: "you can add" / "-DGTEST_DONT_DEFINE_FOO=1" / "to the compiler
+    # flags ...": the highlight ended at "you can add", the option it names below it.
+    texts = [
+        "Specifically, if both GoogleTest and some other code define macro FOO, you can add",
+        "-DGTEST_DONT_DEFINE_FOO=1",
+        "to the compiler flags to tell GoogleTest to change the macro's name.",
+        "Currently FOO can be ASSERT_EQ or TEST.",
+    ]
+    assert _finished(texts, 0) == 2
+    assert _finished(texts, 2) == 2  # a finished sentence is the end
+    # A list's items end on a word but the next item is not their end.
+    items = ["Build systems:", "• Bazel", "• CMake"]
+    assert _finished(items, 1) == 1
+    assert _finished(["Run it with", "Docker takes longer."], 0) == 0

@@ -259,6 +259,14 @@ def _under(
     return [*parents, (level, heading)]
 
 
+# A word that goes on with a sentence broken off by the code above it ("to the compiler flags",
+# "and then run", "instead of").
+_JOINING_WORD = re.compile(
+    r"(?:to|and|or|in|into|on|onto|for|with|then|which|where|that|as|before|after|if|so|but|"
+    r"instead|from|at|by|when|while|until|of|is|are|will|would|should|can|could|followed)\b"
+)
+
+
 def _sections(text: str, layout: list[LayoutSpan] | None = None) -> Iterator[_Section]:
     """Runs of contiguous, non-duplicate paragraphs under the same heading."""
     duplicates = _DuplicateFilter()
@@ -301,9 +309,19 @@ def _sections(text: str, layout: list[LayoutSpan] | None = None) -> Iterator[_Se
             and kinds.get(following, (BlockKind.TEXT, 0))[0] is BlockKind.CODE
             and paragraph.rstrip()[-1:].isalnum()
         )
+        # Code a sentence runs on after ("you can add" / "-DGTEST_DONT_DEFINE_FOO=1" / "to the
+        # compiler flags to tell GoogleTest ..."): the prose under it goes on with a word that
+        # joins (a command's name may start a sentence in lower case: "xargs exits with ...").
+        runs_on_after = (
+            kind is BlockKind.CODE
+            and following is not None
+            and kinds.get(following, (BlockKind.TEXT, 0))[0] is BlockKind.TEXT
+            and _JOINING_WORD.match(text, following) is not None
+        )
         leads_in = (
             paragraph.rstrip().endswith(":")
             or runs_into_code
+            or runs_on_after
             or (
                 QUESTION_LABEL.match(paragraph) is not None
                 and ANSWER_LABEL.search(paragraph) is None

@@ -198,8 +198,13 @@ _CODE_QUESTION = re.compile(
     r"build|compile|test|check|verify|upgrade|remove|uninstall)\b",
     re.IGNORECASE,
 )
-# A question that opens with a clause of condition ("When I ..., which ...?", "If ..., how ...?").
-_CONDITION_CLAUSE = re.compile(r"\s*(?:when|if|once|after|before|while)\b[^,?]*,\s*", re.IGNORECASE)
+# A question that opens with a clause of condition ("When I ..., which ...?", "If ..., how ...?")
+# or a phrase setting where or with what ("With CMake, how do I ...?", "On Windows, which ...?").
+_CONDITION_CLAUSE = re.compile(
+    r"\s*(?:when|if|once|after|before|while|with|without|using|in|on|under|inside|within|for|"
+    r"from|via|through)\b[^,?]*,\s*",
+    re.IGNORECASE,
+)
 _ASKING = re.compile(
     r"(?:what|which|who|whom|whose|where|when|how|why|is|are|was|were|does|do|did|can|could|"
     r"should|will|would)\b",
@@ -284,6 +289,7 @@ _LIMIT_STATED = re.compile(
 )
 # A sentence that states a default: "The default compression level is -6", "it defaults to 1",
 # "By default 64 requests may be active", "This is the default if ...", "Default - 10".
+_GIVEN = r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)"
 _DEFAULT_STATED = re.compile(
     r"\bdefaults?\s+(?:to|is|are|was|of)\b"  # "defaults to 1", "the default is 64"
     r"|\bdefaulting\s+to\b"  # "(defaulting to the current working directory)"
@@ -298,8 +304,10 @@ _DEFAULT_STATED = re.compile(
     r"|\bdefault(?:\s+[\w-]+){0,3}\s+\(\s*[\"'“`\d]"  # 'The default prompt ("(venv)")'
     # "If no time unit is specified, assumes seconds."
     # "If nothing is specified, Kruskal's algorithm is used."
-    r"|\b(?:if|when|unless)\s+(?:no|none|nothing)\b[^.;]*?\b(?:is|are)\s+"
-    r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b",
+    r"|\b(?:if|when|unless)\s+(?:no|none|nothing)\b[^.;]*?\b(?:is|are)\s+" + _GIVEN + r"\b"
+    # "If type is not specified, es256 is assumed.", "When the port is omitted, 22 is used."
+    r"|\b(?:if|when)\s+[^.;]{0,40}?\b(?:is|are)\s+(?:not|never)\s+" + _GIVEN + r"\b"
+    r"|\b(?:if|when)\s+(?:[^.;]{0,40}?\b(?:is|are)\s+)?(?:omitted|unspecified|unset|absent|left\s+out)\b",
     re.IGNORECASE,
 )
 # "What support tier do ...", "Which exit status does ...": the property asked for, up to three
@@ -517,7 +525,12 @@ _CAPITALISED = re.compile(
 # option may be quoted ("use the extra argument '-outform'").
 _CODE_ANSWER = re.compile(
     _OPTION_START + r"[A-Za-z0-9]|\w\(|\b\w+_\w+\b|\b\w+\.\w+\b|[<>=]=?\s*\d|/\w|\$\w|"
-    r"%[A-Za-z]|\b[A-Z][A-Z0-9_]{2,}\b|\b(?:pip|make|python|npm|apt|git|sudo)\s+\w"
+    r"%[A-Za-z]|\b[A-Z][A-Z0-9_]{2,}\b|\b(?:pip|make|python|npm|apt|git|sudo)\s+\w|"
+    # A key pressed: one character in quotes ("the 's' key"), a chord ("Ctrl-X", "C-x", "^D"),
+    # a key by its name ("the Insert key").
+    r"(?<!\w)['‘\"“`][^\s'‘’\"“”`][’'\"”`](?!\w)|"
+    r"\b(?:Ctrl|Control|Alt|Shift|Meta|Cmd|Super)[-+]\w|\b[CM]-[a-z]\b|\^[A-Z]\b|"
+    r"\b[A-Z][a-z]+\s+key\b"
 )
 # A person's name: two or more capitalised words on one line ("Olli Salli", "Robert M. Love",
 # "T. Sherwood", "Stefan Gössner"), not led by a word capitalised for grammar ("The Debian"),
@@ -943,7 +956,15 @@ def _hold(key: tuple[re.Pattern[str], str], found: tuple[tuple[str, ...], bool])
         _ANSWERS[key] = found
 
 
+# What a question says before it asks, in a sentence or clause of its own ("Another library of
+# mine also defines a TEST macro; how do I ...?", "I run it in Docker. Which port ...?").
+_TOLD_FIRST = re.compile(r".*[;.!?]\s+(?=" + _ASKING.pattern + r")", re.IGNORECASE | re.DOTALL)
+
+
 def answer_type(question: str) -> AnswerType:
+    told = _TOLD_FIRST.match(question)
+    if told:
+        question = question[told.end() :]
     clause = _CONDITION_CLAUSE.match(question)
     if clause and _ASKING.match(question, clause.end()):
         # "When I free a closure's memory, which address do I pass back?" asks for an address,

@@ -1290,6 +1290,7 @@ class Searcher:
                 info, texts, scores, first_answer, last_answer, paragraphs
             )
             last_answer = _with_short_completion(info, sentences, texts, paragraphs, last_answer)
+            last_answer = _finished(texts, last_answer)
             if info.asks_reason:
                 first_answer, last_answer = _with_reason(
                     texts, paragraphs, first_answer, last_answer
@@ -2096,6 +2097,28 @@ def _with_short_completion(
     if _refers_back(texts[after]) and not sentences[after][1] & info.asked <= sentences[last][1]:
         return after
     return last
+
+
+def _finished(texts: list[str], last: int) -> int:
+    """The answer's last sentence, or where it ends when it breaks off into the line under it
+    ("you should replace the last command with" over "cmake .. -DBUILD_GMOCK=OFF"; "you can add"
+    over "-DGTEST_DONT_DEFINE_FOO=1" over "to the compiler flags to tell GoogleTest ..."): a
+    sentence ending on a word goes on in a line that opens with no capital and no list mark."""
+    for _ in range(_RUN_ON_LINES):
+        after = last + 1
+        if (
+            after >= len(texts)
+            or not texts[last][-1:].isalnum()
+            or texts[after][:1].isupper()
+            or _LIST_MARK.match(texts[after])
+        ):
+            break
+        last = after
+    return last
+
+
+# How many lines an unfinished sentence is read on through (the code it names, the rest of it).
+_RUN_ON_LINES = 2
 
 
 def _cap_quote(start: int, end: int, highlight: Highlight | None) -> tuple[int, int]:

@@ -491,3 +491,24 @@ def test_rules_drawn_above_and_around_a_title_are_no_title() -> None:
     assert title == "Frequently Asked Questions"
     assert body.lstrip("-\n").startswith("1. How do I set up a mailing list?")
     assert title_from_first_line("----- x -----\nbody")[0] == "----- x -----"
+
+
+def test_an_anchor_over_an_underlined_title_is_markup_and_the_title_a_heading() -> None:
+    # ELinks' AsciiDoc FAQ, saved as .txt: "[[get-256-colours]]" over "How can I get 256
+    # colors?" over "~~~~": the anchor line kept the title from being read as a heading, and
+    # "[[get-256-colours]] How can I get 256 colors?" stood in the text as one line.
+    faq = (
+        "Frequently Asked Questions\n--------------------------\n\n"
+        "This captures questions asked on the mailing list.\n\n"
+        "[[instances]]\nWhy does nothing change after a restart?\n"
+        "~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n\n"
+        "Instances connect together and share the cache.\n\n"
+        "[[get-256-colours]]\nHow can I get 256 colors?\n~~~~~~~~~~~~~~~~~~~~~~~~~~\n\n"
+        "Set the TERM environmental variable to xterm-256color before running ELinks.\n"
+    )
+    article = prepare_article(read_text(faq, "elinks_faq.txt"))
+
+    assert "[[" not in article.text
+    assert ("How can I get 256 colors?", 2) in _laid_out(article)
+    colours = next(p for p in split_article(article) if "xterm-256color" in p.text)
+    assert colours.heading is not None and colours.heading.endswith("How can I get 256 colors?")

@@ -111,7 +111,14 @@ def _content_line(line: str) -> tuple[str, str | None] | None:
     byline = _byline(line)
     if byline is not None:
         return byline
+    if _ANCHOR_LINE.match(line):
+        return None  # markup naming the block under it, as an HTML id: nothing to read
     return None if is_noise_line(line) else (line, None)
+
+
+# An AsciiDoc block anchor on its own line ("[[get-256-colours]]" over a section's title,
+# "[#install]"): the id links point to, said by nothing the text says.
+_ANCHOR_LINE = re.compile(r"^(?:\[\[[A-Za-z_][\w:.-]*(?:,[^\]\n]*)?\]\]|\[#[A-Za-z_][\w:.-]*\])$")
 
 
 def is_noise_line(line: str) -> bool:
