@@ -995,3 +995,23 @@ def test_a_key_pressed_is_the_answer_to_which_key() -> None:
     assert info.expects("Press Ctrl-C to stop it.")
     assert not info.expects("It's a dog's life in the bookmark manager.")
     assert not info.expects("The managers use list boxes.")
+
+
+def test_how_a_thing_is_done_and_what_it_is_made_to_do_are_no_subjects() -> None:
+    # Kyua's NEWS says "in parallel" where the question says "concurrently", dh-python's
+    # README "--shebang" where it says "rewrite": said in other words as easily as an action,
+    # they declined questions the articles answer.
+    assert rare_words("How can I get kyua test to run test cases concurrently?") == ["kyua"]
+    assert "rewrite" not in rare_words("How do I make dh_python3 rewrite script shebangs?")
+    assert "shebang" in rare_words("How do I make the shebang point to python3?")
+    assert "anomaly" in rare_words("Does the report list each anomaly?")  # a noun, no adverb
+
+
+def test_a_property_given_by_its_verb_names_an_instance() -> None:
+    # Kyua's NEWS: "The name of the environment variables set this way is prefixed by
+    # TEST_ENV_" answers "What prefix do the environment variables get ...?".
+    prefix = read_question("What prefix do the environment variables get?")
+    assert prefix.expects("The variables set this way are prefixed by TEST_ENV_, as shown.")
+    assert not prefix.expects("The variables set this way are listed by kyua config.")
+    library = read_question("Which library is the project planning to depend on?")
+    assert not library.expects("Get the installed libraries with find_package or pkg-config.")

@@ -2675,3 +2675,20 @@ def test_a_highlight_ending_on_a_broken_off_sentence_reads_on_to_its_end() -> No
     items = ["Build systems:", "• Bazel", "• CMake"]
     assert _finished(items, 1) == 1
     assert _finished(["Run it with", "Docker takes longer."], 0) == 0
+
+
+def test_a_line_saying_a_number_the_question_does_not_is_no_echo_of_it(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # dh-python's README.PyDist: "which Python versions does the range 3.1-3.3 cover?" is
+    # answered by "• 3.1-3.3 (Python 3.1 or 3.2)", whose only term, "python", the question has:
+    # it was taken for a line saying nothing the question does not, and never highlighted.
+    page = (
+        "# PyDist files\n\n## VRANGE\n\nPython version or version range the line applies to.\n\n"
+        "Examples:\n\n* 2.6 (Python 2.6 only)\n* 2.5-2.7 (Python 2.5 or 2.6)\n"
+        "* 3.1 (Python 3.1 only)\n* 3.1-3.3 (Python 3.1 or 3.2)\n* -3.4 (Python 3.3 or older)\n"
+    )
+    searcher, store = _searcher_over(settings, real_embedder, read_markdown(page, None))
+    answer = searcher.ask("In a PyDist file, which Python versions does the range 3.1-3.3 cover?")
+
+    assert _top_highlight(answer, store).endswith("3.1-3.3 (Python 3.1 or 3.2)")

@@ -319,6 +319,9 @@ _PROPERTY_QUESTION = re.compile(
     r"(?:do|does|did|is|are|was|were|can|could|should|will|would|has|have|had)\b",
     re.IGNORECASE,
 )
+# Words linking a property's verb to the name it gives ("prefixed by TEST_ENV_", "suffixed with
+# .orig", "named after").
+_LINKING = frozenset({"by", "with", "as", "after"})
 # Words that give a property its value ("the default TTL is 120 seconds").
 _GIVES = frozenset({"is", "was", "are", "were", "of", "equals", "becomes"})
 # Words that give examples of what they follow, and at least one word after them.
@@ -424,6 +427,13 @@ _DATELINE_QUESTION = re.compile(
 # about ("after dereferencing a symbolic-ref once"), and stays one.
 _ACTION = re.compile(
     r"\b(?:need|needs|want|wants|have|has|had|how|able|trying|try|going|ought)\s+to\s+([a-z]+)\b",
+    re.IGNORECASE,
+)
+# So is a verb the question has something do ("How do I make dh_python3 rewrite shebangs?",
+# "let fzf use ...").
+_CAUSED_ACTION = re.compile(
+    r"\b(?:make|makes|let|lets)\s+(?!(?:the|a|an|my|its|this|that|these|those|your|our|their|"
+    r"some|every|each|all|any)\b)(?:it|them|[\w./+-]*\w)\s+([a-z]+)\b",
     re.IGNORECASE,
 )
 _HOW_MEASURE = re.compile(r"\bhow\s+(\w+)", re.IGNORECASE)
@@ -881,7 +891,14 @@ class QuestionInfo:
                 and tokens[index - 1].lower() not in own
             ):
                 return True
-            for near in (index - 1, index + 1):
+            # Or past the word linking the property's verb to it ("prefixed by TEST_ENV_" for
+            # "What prefix ...?"; not "libraries with find_package" for "Which library ...?").
+            linked = (
+                index + 2 < len(tokens)
+                and token.lower().endswith("ed")
+                and tokens[index + 1].lower() in _LINKING
+            )
+            for near in (index - 1, index + 1, *((index + 2,) if linked else ())):
                 if not 0 <= near < len(tokens):
                     continue
                 name = tokens[near]
@@ -956,13 +973,10 @@ def _hold(key: tuple[re.Pattern[str], str], found: tuple[tuple[str, ...], bool])
         _ANSWERS[key] = found
 
 
-# What a question says before it asks, in a sentence or clause of its own ("Another library of
-# mine also defines a TEST macro; how do I ...?", "I run it in Docker. Which port ...?").
-_TOLD_FIRST = re.compile(r".*[;.!?]\s+(?=" + _ASKING.pattern + r")", re.IGNORECASE | re.DOTALL)
-
-
 def answer_type(question: str) -> AnswerType:
-    told = _TOLD_FIRST.match(question)
+    # What a question says before it asks, in a sentence or clause of its own ("Another library
+    # of mine also defines a TEST macro; how do I ...?"), is not what it asks.
+    told = _SETTING_SENTENCES.match(question.rstrip().rstrip("?"))
     if told:
         question = question[told.end() :]
     clause = _CONDITION_CLAUSE.match(question)
@@ -1047,11 +1061,35 @@ def rare_words(question: str) -> list[str]:
     # word says what the token is: the token is what the question is about.
     kinds = _KIND_WORDS if _CODE_LITERAL.search(question) else frozenset()
     verbs = {m.group(1).lower() for m in _ACTION.finditer(question)}
+    verbs |= {m.group(1).lower() for m in _CAUSED_ACTION.finditer(question)}
     return sorted(
         w
         for w in words
-        if w not in _NOT_NAMES and w not in kinds and w not in verbs and _zipf(w) < _RARE_ZIPF
+        if w not in _NOT_NAMES
+        and w not in kinds
+        and w not in verbs
+        and not _is_manner(w)
+        and _zipf(w) < _RARE_ZIPF
     )
+
+
+def _is_manner(word: str) -> bool:
+    """Whether ``word`` is an adverb made from an adjective ("concurrently", "recursively"):
+    it says how something is done, which the articles say in other words as easily ("in
+    parallel"), as they do an action. A noun ending so ("anomaly", "assembly") has no
+    adjective under it."""
+    if not word.endswith("ly") or len(word) < _MANNER_MIN_CHARS:
+        return False
+    base = word[:-2]
+    forms = (base, base[:-1] + "y" if base.endswith("i") else base, base + "le", base + "e")
+    return max(zipf_frequency(form, "en") for form in forms) >= _ADJECTIVE_ZIPF
+
+
+# An adverb is at least this long ("only", "fly", "reply" are not made so); the adjective under
+# it is a word English uses (wordfreq's Zipf scale: about one in ten million words or more),
+# not a fragment ("anoma").
+_MANNER_MIN_CHARS = 7
+_ADJECTIVE_ZIPF = 2.0
 
 
 def word_frequency(word: str) -> float:

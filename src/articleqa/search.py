@@ -1390,11 +1390,15 @@ class Searcher:
         capitalised = frozenset(_CAPITAL_WORD.findall(info.text))
         # Nor when its term is of the kind asked: "-A" / "Auto-bot mode." / "Lets the game play
         # itself." answers "Which flag lets the game play by itself?" in its words.
+        # Nor one saying a number the question does not ("• 3.1-3.3 (Python 3.1 or 3.2)" for
+        # "which Python versions does the range 3.1-3.3 cover?"): numbers are no terms.
+        numbers = frozenset(_NUMBER.findall(info.text))
         echoes = [
             bool(own)
             and own | (sentences[term][1] if term is not None else frozenset()) <= asked
             and not _SYMBOL.search(texts[i])
             and not _names_anew(texts[i], capitalised)
+            and frozenset(_NUMBER.findall(texts[i])) <= numbers
             and not (term is not None and info.seeks_kind and info.expects(texts[term]) >= 1.0)
             for i, ((_, own), term) in enumerate(zip(sentences, terms_of, strict=True))
         ]
