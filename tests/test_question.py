@@ -1015,3 +1015,24 @@ def test_a_property_given_by_its_verb_names_an_instance() -> None:
     assert not prefix.expects("The variables set this way are listed by kyua config.")
     library = read_question("Which library is the project planning to depend on?")
     assert not library.expects("Get the installed libraries with find_package or pkg-config.")
+
+
+def test_where_to_send_something_is_answered_by_an_address_or_a_list() -> None:
+    # Kyua's README: "Where should I send support questions?" - "Please use the kyua-discuss
+    # mailing list"; dh-python's: "REQUESTED_VERSIONS is parsed from X-Python3-Version".
+    send = read_question("Where should I send support questions about Kyua?")
+    assert send.expects("Please use the kyua-discuss mailing list for any support inquiries.")
+    assert send.expects("Report bugs to bugs@example.org.")
+    assert send.expects("Ask on https://forum.example.org/c/help instead.")
+    assert not send.expects("Kyua is for developers, from the developer applying a fix.")
+    taken = read_question("Where does pybuild take the list of versions from?")
+    assert taken.expects("It is parsed from X-Python3-Version and Build-Depends.")
+    assert not taken.expects("It goes from A to B in the cat's box.")
+
+
+def test_passing_no_value_asks_for_the_default() -> None:
+    # fzf-tmux(1): "(default layout: -d 50%)" answers "What layout does fzf-tmux use if I pass
+    # no layout option?"
+    assert read_question("What layout does fzf-tmux use if I pass no layout option?").asks_default
+    assert read_question("What does it print when you give it no arguments?").asks_default
+    assert not read_question("What does it do if I pass a file?").asks_default

@@ -239,6 +239,9 @@ _IMPLIED_DEFAULT = re.compile(
     + _UNSAID
     # "... when I leave out initCrc?", "if you omit the port?"
     + r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:leave\s+out|leave\s+off|omit|skip)\b|"
+    # "... if I pass no layout option?", "... when you give it no arguments?"
+    r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:give|pass|set|specify|provide|supply|"
+    r"choose|select|use)\s+(?:it\s+|them\s+)?no\b|"
     r"\b(?:when|if)\s+(?:no|none)\s+(?:[\w.-]+\s+){0,3}(?:is|are|was|were|has been|have been)\s+"
     r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b|"
     r"\bunless\s+(?:told|set|specified|configured|instructed|asked)\s+otherwise\b|"
@@ -633,9 +636,13 @@ _VERSION_ANSWER = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?![\w.]*\d)")
 # A place: a named one ("in Lyon"), or, in a program's documentation, a path ("placed in
 # test/cctest", "~/Library/Caches/pip", "/etc/terminal-colors.d/hexdump.disable").
 _PLACE_ANSWER = re.compile(
-    r"\b(?:in|at|from|near|to) (?:the )?[A-Z]\w+"
+    # A capitalised name, hyphenated too ("from X-Python3-Version", "in Baden-Baden").
+    r"\b(?:in|at|from|near|to) (?:the )?[A-Z][\w-]*\w"
     r"|\b(?:in|at|from|under|into|to) (?:the )?[\w.-]+/[\w./-]*"
     r"|(?<![\w/])(?:~|\.{1,2})?/[\w.-]+/[\w./-]*"
+    # Where to send, report or ask something: an address, a list, a tracker, a channel.
+    r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S"
+    r"|\b(?i:mailing[ -]list|issue tracker|bug tracker|forums?|IRC channel|chat room)\b"
 )
 
 
