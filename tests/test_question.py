@@ -1036,3 +1036,10 @@ def test_passing_no_value_asks_for_the_default() -> None:
     assert read_question("What layout does fzf-tmux use if I pass no layout option?").asks_default
     assert read_question("What does it print when you give it no arguments?").asks_default
     assert not read_question("What does it do if I pass a file?").asks_default
+
+
+def test_how_do_i_with_an_adverb_before_the_verb_asks_for_something_typed() -> None:
+    # fdm(1): "How do I only check my fdm configuration for syntax errors ...?" is answered by
+    # "-n", as "How do I check ...?" is.
+    assert answer_type("How do I only check my fdm configuration for syntax?") is AnswerType.CODE
+    assert answer_type("How can I quickly install it?") is AnswerType.CODE

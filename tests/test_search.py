@@ -2258,6 +2258,17 @@ def test_a_default_is_the_one_stated_in_the_entry_the_question_is_about(home: Pa
             "due to security reasons",
             "Thus, the resolver will not work",
         ),
+        # hostapd's README-WPS: "Why might WPS be a poor fit for networks that require secure
+        # access?" highlighted "As such, use of WPS may not be suitable ...", not its cause.
+        (
+            "WPS can enable more home networks to use encryption. It should be noted that the "
+            "PIN and PBC mechanisms for the initial key setup are not very secure. As such, use "
+            "of WPS may not be suitable for environments that require secure network access. "
+            "WPS is enabled in the build configuration.",
+            "Why might WPS be a poor fit for networks that require secure access?",
+            "are not very secure",
+            "As such, use of WPS may not be suitable",
+        ),
         # Its README: "Why shouldn't I use nslookup or host to test that .local names
         # resolve?" highlighted the warning, not the sentence after it that says why.
         (

@@ -193,7 +193,8 @@ _CODE_QUESTION = re.compile(
     + r"(?:"
     + "|".join(("environment variable", *_CODE_KINDS, "options", "flags", "commands", "functions"))
     + r")\b|"
-    r"^\s*how (?:do|can|should|would) (?:i|you|we|one)\s+(?:run|install|invoke|call|set|"
+    r"^\s*how (?:do|can|should|would) (?:i|you|we|one)\s+(?:only\s+|just\s+|also\s+|still\s+|"
+    r"\w+ly\s+)?(?:run|install|invoke|call|set|"
     r"enable|disable|configure|pin|specify|pass|use|make|tell|turn|get|print|show|list|edit|"
     r"build|compile|test|check|verify|upgrade|remove|uninstall)\b",
     re.IGNORECASE,

@@ -1974,9 +1974,11 @@ def _defined_by(texts: list[str], paragraphs: Sequence[int] | None, first: int) 
 
 
 # A sentence that draws a consequence from the one before it ("Thus, nss-mdns will not work
-# unless Avahi is running!", "The consequence is that at a tty, you may need to hit Ctl-D").
+# unless Avahi is running!", "The consequence is that at a tty, you may need to hit Ctl-D", "As
+# such, use of WPS may not be suitable for ...").
 _CONSEQUENCE = re.compile(
-    r"^\W*(?:thus|therefore|hence|consequently|as\s+a\s+(?:result|consequence)|"
+    r"^\W*(?:thus|therefore|hence|consequently|accordingly|as\s+such|so(?=,)|"
+    r"as\s+a\s+(?:result|consequence)|"
     r"for\s+this\s+reason|(?:that|this)(?:\s+is|'s|’s)\s+why|this\s+means|"
     r"the\s+(?:consequence|result|upshot)\s+(?:of\s+(?:this|that)\s+)?is)\b",
     re.IGNORECASE,
