@@ -1043,3 +1043,13 @@ def test_how_do_i_with_an_adverb_before_the_verb_asks_for_something_typed() -> N
     # "-n", as "How do I check ...?" is.
     assert answer_type("How do I only check my fdm configuration for syntax?") is AnswerType.CODE
     assert answer_type("How can I quickly install it?") is AnswerType.CODE
+
+
+def test_a_copyright_credits_someone_only_with_a_sign_a_year_or_a_name() -> None:
+    # Kyua's README: "check out the list of copyright holders" answered "Who is the original
+    # author of Kyua?", as though it credited someone.
+    assert states_authorship("Copyright 2004-2007 Lennart Poettering <mzvxn@0pointer.de>")
+    assert states_authorship("Copyright (C) 2001 Free Software Foundation")
+    assert states_authorship("COPYRIGHT: Jane Doe")
+    assert not states_authorship("You can check out the list of copyright holders.")
+    assert not states_authorship("Copyright and licence terms are in LICENSE.")

@@ -360,7 +360,10 @@ _AUTHORSHIP_STATED = re.compile(
     r"initiated|originated)\b|"
     r"\b(?i:authors?|maintainers?|creators?|developers?|designers?)\s+(?i:of\s+[\w.+-]+\s+)?"
     r"(?i:is|are|was|were)\s+(?=[A-Z@])|"
-    r"(?:^|\n)\s*(?i:by|authors?|maintainers?):?\s+(?=[A-Z@])|\b(?i:copyright)\b|©|\((?i:c)\)\s*\d|"
+    r"(?:^|\n)\s*(?i:by|authors?|maintainers?):?\s+(?=[A-Z@])|"
+    # A copyright line: the word, then its sign, a year or a name ("the list of copyright
+    # holders" credits no one).
+    r"\b(?i:copyright)\b:?\s*(?=©|\((?i:c)\)|\d|[A-Z@])|©|\((?i:c)\)\s*\d|"
     # A signature under its delimiter line ("--\nRichard Levitte" ending a HOWTO).
     r"(?:^|\n)--[ \t]*\n\s*(?=[A-Z@])"
 )
