@@ -1053,3 +1053,15 @@ def test_a_copyright_credits_someone_only_with_a_sign_a_year_or_a_name() -> None
     assert states_authorship("COPYRIGHT: Jane Doe")
     assert not states_authorship("You can check out the list of copyright holders.")
     assert not states_authorship("Copyright and licence terms are in LICENSE.")
+
+
+def test_a_limit_of_the_other_bound_is_not_the_one_asked_for() -> None:
+    # fido2-token(1) says "the minimum PIN length"; "What is the maximum length of a FIDO2
+    # PIN?" is not answered by it.
+    longest = read_question("What is the maximum length of a FIDO2 PIN?")
+    assert not longest.states_what_is_asked("Retrieve the minimum PIN length of device.")
+    assert longest.states_what_is_asked("The PIN must be at most 63 bytes long.")
+    assert longest.states_what_is_asked("The maximum is 63 and the minimum 4.")
+    shortest = read_question("What is the shortest PollInterval vnstatd accepts?")
+    assert shortest.states_what_is_asked("The minimum value is 2 seconds.")
+    assert not shortest.states_what_is_asked("The maximum value is 60 seconds.")

@@ -796,7 +796,7 @@ class QuestionInfo:
         """Whether ``text`` states the kind of value the question asks for by its own words, a
         limit or a default ("The minimum value is 2 seconds" for "What is the shortest
         PollInterval vnstatd accepts?"), whatever words it says it in."""
-        return (self.asks_limit and states_limit(text)) or (
+        return (self.asks_limit and states_limit(text) and not _other_bound(self.text, text)) or (
             self.asks_default and states_default(text)
         )
 
@@ -1290,6 +1290,29 @@ def _shouted(sentence: str) -> bool:
         return len(raw.translate(None, _ASCII_NOT_CAPITALS)) * 2 > letters
     found = [ch for ch in sentence if ch.isalpha()]
     return sum(ch.isupper() for ch in found) * 2 > len(found)
+
+
+# The words of an upper bound and of a lower one, in a question ("the maximum length", "the
+# longest") and in the sentence stating a limit ("the minimum PIN length", "at least 8").
+_UPPER_BOUND = re.compile(
+    r"\b(?:maximum|max|most|longest|largest|biggest|highest|greatest|upper|up\s+to|"
+    r"no\s+(?:more|longer|larger|bigger)\s+than|exceeds?|cannot\s+exceed)\b",
+    re.IGNORECASE,
+)
+_LOWER_BOUND = re.compile(
+    r"\b(?:minimum|min|least|fewest|shortest|smallest|lowest|lower|no\s+(?:fewer|less|shorter|"
+    r"smaller)\s+than|not\s+(?:fewer|less|shorter)\s+than)\b",
+    re.IGNORECASE,
+)
+
+
+def _other_bound(question: str, sentence: str) -> bool:
+    """Whether ``sentence`` states only the other bound than the one ``question`` asks for:
+    "the minimum PIN length" does not say what the maximum is."""
+    for asked, other in ((_UPPER_BOUND, _LOWER_BOUND), (_LOWER_BOUND, _UPPER_BOUND)):
+        if asked.search(question) and not other.search(question):
+            return other.search(sentence) is not None and asked.search(sentence) is None
+    return False
 
 
 def states_limit(sentence: str) -> bool:
