@@ -192,6 +192,12 @@ def test_an_uploaded_file_is_read_as_the_cli_reads_it(live: LiveServer) -> None:
             "Pier repaired",
             "Ferry returns",
         ]
+        # A name longer than a file's may be (the suffix says how it is read).
+        long_name = client.post(
+            "/articles/upload",
+            files={"file": (f"board.{'minutes' * 40}.md", b"# Minutes\n\nThe board met.\n")},
+        )
+        assert long_name.status_code == 201, long_name.text
         before = client.get("/articles").json()["total"]
         refused = assert_error(
             client.post("/articles/upload", files={"file": ("scan.pdf", b"%PDF-1.4")}),

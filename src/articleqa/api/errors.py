@@ -149,6 +149,7 @@ def install_error_handlers(app: FastAPI) -> None:
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries documenting the error shape for ``statuses``."""
     descriptions = {
+        400: "The request body could not be parsed (malformed multipart data).",
         401: "Missing or invalid bearer token.",
         403: "Writes are disabled: no ARTICLEQA_API_TOKEN is configured.",
         404: "Unknown article or job.",

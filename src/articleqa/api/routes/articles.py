@@ -28,7 +28,13 @@ from articleqa.collection import DEFAULT, check_name
 from articleqa.config import Settings
 from articleqa.engine import ArticleQA
 from articleqa.errors import ArticleNotFound, IngestError, SourceTooLarge, UnsupportedFormat
-from articleqa.ingest import SUPPORTED_SUFFIXES, is_supported, read_file
+from articleqa.ingest import (
+    COMPRESSED_SUFFIX,
+    SUPPORTED_SUFFIXES,
+    format_suffix,
+    is_supported,
+    read_file,
+)
 from articleqa.ingest.html import read_html
 from articleqa.ingest.markdown import read_markdown
 from articleqa.ingest.url import fetch_url
@@ -143,7 +149,7 @@ def _stored(engine: ArticleQA, label: str, raw: RawArticle) -> ArticleWriteResul
     status_code=status.HTTP_201_CREATED,
     responses={
         200: {"model": ArticleUploadResult, "description": "Every article was already stored."},
-        **error_responses(401, 403, 413, 422),
+        **error_responses(400, 401, 403, 413, 422),
     },
 )
 async def upload_article(
@@ -196,8 +202,13 @@ def store_upload(
         )
     stored: list[ArticleWriteResult] = []
     with tempfile.TemporaryDirectory(prefix="articleqa-upload-") as folder:
-        # Named as uploaded ("notes.md", "scp.1.gz"): the suffixes say how it is read.
-        path = Path(folder) / f"upload{''.join(Path(filename).suffixes[-2:]).lower()}"
+        # Named by the suffixes that say how it is read ("notes.md" -> ".md", "scp.1.gz" ->
+        # ".man.gz"), not as uploaded: an uploaded name may be longer than a file name can be.
+        compressed = Path(filename).suffix.lower() == COMPRESSED_SUFFIX
+        path = (
+            Path(folder)
+            / f"upload{format_suffix(filename)}{COMPRESSED_SUFFIX if compressed else ''}"
+        )
         path.write_bytes(data)
         for _label, result in read_file(path, settings):
             if isinstance(result, IngestError):
