@@ -512,3 +512,24 @@ def test_an_anchor_over_an_underlined_title_is_markup_and_the_title_a_heading() 
     assert ("How can I get 256 colors?", 2) in _laid_out(article)
     colours = next(p for p in split_article(article) if "xterm-256color" in p.text)
     assert colours.heading is not None and colours.heading.endswith("How can I get 256 colors?")
+
+
+def test_a_configuration_file_s_comments_quoted_in_a_readme_are_no_headings() -> None:
+    # hostapd's README quotes hostapd.conf: each "# ..." comment over more comment, or over a
+    # setting, became a heading (the text marks two "#" lines, as a NEWS file's "### CHANGES"),
+    # and "# (8..63 characters)" was cut from the passphrase setting it describes.
+    readme = (
+        "hostapd configuration\n\nAn example configuration follows.\n\n"
+        "# WPA pre-shared keys for WPA-PSK. This can be either entered as a 256-bit\n"
+        "# secret in hex format (64 hex digits), wpa_psk, or as an ASCII passphrase\n"
+        "# (8..63 characters) that will be converted to PSK.\n"
+        "#wpa_psk=0123456789abcdef\n\n"
+        "# Default WPA passphrase for legacy clients\nwpa_passphrase=12345678\n\n"
+        "# Enable WPS\nwps_state=2\n"
+    )
+    article = prepare_article(read_text(readme, "hostapd_README.txt"))
+
+    assert article.layout is None or not _laid_out(article)
+    paragraphs = article.text.split("\n\n")
+    assert any("(8..63 characters)" in p and "WPA pre-shared keys" in p for p in paragraphs)
+    assert any("Default WPA passphrase" in p and "wpa_passphrase=" in p for p in paragraphs)

@@ -23,7 +23,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u200c\u200d\u2060\
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 # A heading marked as Markdown marks one, at the start of a line: "### BUGFIXES".
-_ATX_HEADING = re.compile(r"^(?P<marks>#{1,6})[ \t]+(?P<text>[^\s#][^\n]{0,79}?)[ \t#]*$", re.M)
+# Not a comment over more comment or over a setting, as a configuration file's ("# WPA
+# pre-shared keys for WPA-PSK. ..." / "# secret in hex format ...", "# Default passphrase" /
+# "wpa_passphrase=12345678"), which READMEs quote in plain text.
+_ATX_HEADING = re.compile(
+    r"^(?P<marks>#{1,6})[ \t]+(?P<text>[^\s#][^\n]{0,79}?)[ \t#]*$(?!\n[ \t]*(?:#|[\w.-]+[ \t]*=))",
+    re.M,
+)
 _ATX_HEADINGS_MIN = 2
 # A bullet, or an item's number: "3.", "2)", or a section's "2.1.3." in a table of contents.
 _BULLET = re.compile(r"^(?:[-*•·▪]\s+|\d{1,3}(?:\.\d{1,3})*[.)]\s+)")
