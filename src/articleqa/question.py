@@ -231,6 +231,8 @@ _UNSAID = (
     r"\s+(?:give|specify|set|pass|choose|pick|provide|select|configure|supply|name|say|tell|"
     r"change|modify|alter|override|touch)\b|"
 )
+# The words of a value being given ("is set", "was specified").
+_GIVEN = r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)"
 _IMPLIED_DEFAULT = re.compile(
     r"\b(?:when|if|unless)\s+(?:i|you|we|one|it|they|(?:the|an?)\s+(?:[\w.$-]+\s+){0,2}?[\w.$-]+)\s+"
     r"(?:do not|don't|don’t|does not|doesn't|doesn’t|did not|didn't|didn’t|never)"
@@ -244,7 +246,8 @@ _IMPLIED_DEFAULT = re.compile(
     r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:give|pass|set|specify|provide|supply|"
     r"choose|select|use)\s+(?:it\s+|them\s+)?no\b|"
     r"\b(?:when|if)\s+(?:no|none)\s+(?:[\w.-]+\s+){0,3}(?:is|are|was|were|has been|have been)\s+"
-    r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)\b|"
+    + _GIVEN
+    + r"\b|"
     r"\bunless\s+(?:told|set|specified|configured|instructed|asked)\s+otherwise\b|"
     # "When none of the loaded certificates matches ...?": what is used when nothing is chosen,
     # "If neither -T nor $TERM is set, ...?"
@@ -293,7 +296,6 @@ _LIMIT_STATED = re.compile(
 )
 # A sentence that states a default: "The default compression level is -6", "it defaults to 1",
 # "By default 64 requests may be active", "This is the default if ...", "Default - 10".
-_GIVEN = r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)"
 _DEFAULT_STATED = re.compile(
     r"\bdefaults?\s+(?:to|is|are|was|of)\b"  # "defaults to 1", "the default is 64"
     r"|\bdefaulting\s+to\b"  # "(defaulting to the current working directory)"
@@ -987,9 +989,7 @@ def _hold(key: tuple[re.Pattern[str], str], found: tuple[tuple[str, ...], bool])
 def answer_type(question: str) -> AnswerType:
     # What a question says before it asks, in a sentence or clause of its own ("Another library
     # of mine also defines a TEST macro; how do I ...?"), is not what it asks.
-    told = _SETTING_SENTENCES.match(question.rstrip().rstrip("?"))
-    if told:
-        question = question[told.end() :]
+    question = question[_told_first(question) :]
     clause = _CONDITION_CLAUSE.match(question)
     if clause and _ASKING.match(question, clause.end()):
         # "When I free a closure's memory, which address do I pass back?" asks for an address,
@@ -1201,12 +1201,18 @@ _SETTING_SENTENCES = re.compile(
 )
 
 
+def _told_first(question: str) -> int:
+    """Where a question's last sentence or clause starts, past what it says before it asks
+    ("Another library defines a TEST macro; how do I ...?"): 0 when it says nothing first."""
+    setting = _SETTING_SENTENCES.match(question.rstrip().rstrip("?"))
+    return setting.end() if setting else 0
+
+
 def _situation(question: str) -> tuple[frozenset[str], frozenset[str]]:
     """The terms of the situation a question sets before what it asks, less those it asks
     with (none when it sets none), and those of it that state a premise rather than a
     condition (``QuestionInfo.premise``)."""
-    setting = _SETTING_SENTENCES.match(question.rstrip().rstrip("?"))
-    end = premise_end = setting.end() if setting else 0
+    end = premise_end = _told_first(question)
     clause = _SETTING_CLAUSE.match(question, end)
     if clause and _ASKING.match(question, clause.end()):
         end = clause.end()
