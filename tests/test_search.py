@@ -31,6 +31,7 @@ from articleqa.search import (
     SearchFilters,
     _answer_extent,
     _finished,
+    _run_on,
     _surest,
     _with_answer_of_kind,
     _with_short_completion,
@@ -2686,6 +2687,22 @@ def test_a_highlight_ending_on_a_broken_off_sentence_reads_on_to_its_end() -> No
     items = ["Build systems:", "• Bazel", "• CMake"]
     assert _finished(items, 1) == 1
     assert _finished(["Run it with", "Docker takes longer."], 0) == 0
+
+
+def test_a_sentence_broken_off_holds_the_kind_of_answer_its_next_line_says() -> None:
+    # GoogleTest's build README: "With CMake, how do I build just GoogleTest ...?" highlighted
+    # "The above command also includes GoogleMock by default." alone; the sentence after it
+    # ends on "with" and its command is the line below.
+    info = read_question("With CMake, how do I build just GoogleTest and leave out GoogleMock?")
+    texts = [
+        "The above command also includes GoogleMock by default.",
+        "And so, if you want to build only GoogleTest, you should replace the last command with",
+        "cmake .. -DBUILD_GMOCK=OFF",
+    ]
+    assert _run_on(texts)[1] == f"{texts[1]} {texts[2]}"
+    assert _run_on(texts)[0] == texts[0]
+    paragraphs = (0, 0, 1)
+    assert _with_answer_of_kind(info, texts, [1.5, 1.4, 1.3], 0, 0, paragraphs) == (0, 1)
 
 
 def test_a_line_saying_a_number_the_question_does_not_is_no_echo_of_it(

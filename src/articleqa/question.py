@@ -176,6 +176,7 @@ _CODE_KINDS = (
     "specifier",
     "syntax",
     "invocation",
+    "exception",
 )
 _KIND_WORDS = frozenset((*_CODE_KINDS, *(f"{kind}s" for kind in _CODE_KINDS)))
 # "Which ...", "What ..." asking for a kind of thing, up to two words before it ("which
@@ -196,7 +197,10 @@ _CODE_QUESTION = re.compile(
     r"^\s*how (?:do|can|should|would) (?:i|you|we|one)\s+(?:only\s+|just\s+|also\s+|still\s+|"
     r"\w+ly\s+)?(?:run|install|invoke|call|set|"
     r"enable|disable|configure|pin|specify|pass|use|make|tell|turn|get|print|show|list|edit|"
-    r"build|compile|test|check|verify|upgrade|remove|uninstall)\b",
+    r"build|compile|test|check|verify|upgrade|remove|uninstall)\b|"
+    # "What do I add to Local/Makefile to ...?": what is written into a file or typed.
+    r"^\s*what (?:do|should|must|can|would) (?:i|you|we|one) (?:need to )?(?:add|put|write|type|"
+    r"append|insert|enter|include|define)\b",
     re.IGNORECASE,
 )
 # A question that opens with a clause of condition ("When I ..., which ...?", "If ..., how ...?")
@@ -445,6 +449,13 @@ _CAUSED_ACTION = re.compile(
     r"some|every|each|all|any)\b)(?:it|them|[\w./+-]*\w)\s+([a-z]+)\b",
     re.IGNORECASE,
 )
+# And so is an action a question sets its scene with ("After discarding invalid paths, which
+# attribute ...?"): a step said in other words ("All paths with errors are not eligible"), not a
+# thing the answer must name. Only in a clause before what is asked: "Which option did git
+# symbolic-ref learn to stop after dereferencing it once?" asks about the dereferencing.
+_STEP_ACTION = re.compile(
+    r"\s*(?:after|before|when|while|once|upon|without|by)\s+([a-z]+ing)\b", re.IGNORECASE
+)
 _HOW_MEASURE = re.compile(r"\bhow\s+(\w+)", re.IGNORECASE)
 # The quantifier "how" asks with ("How much did the extension cost?"): the answer is a
 # quantity, not a sentence that says "much" ("would have cost a third as much"). An adjective
@@ -511,6 +522,9 @@ _QUANTITY = re.compile(
 )
 # "Which option lets me ...?", "What flag ...": answered by an option as typed ("-outform"),
 # which a file name beside it ("cert.csr") is not.
+# "Which exception do I get ...?": the class raised, by its name ("a .StaleDataError is raised").
+_EXCEPTION_QUESTION = re.compile(_WHICH_KIND + r"exceptions?\b", re.IGNORECASE)
+_EXCEPTION_ANSWER = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning)\b")
 _OPTION_QUESTION = re.compile(_WHICH_KIND + r"(?:options?|flags?|switch|switches)\b", re.IGNORECASE)
 # An option as written in a sentence: after a space, a quote or a bracket ("'-outform'").
 _OPTION_START = r"(?:^|[\s'\"‘“`(\[])--?"
@@ -691,6 +705,7 @@ class QuestionInfo:
     asks_price: bool = False
     asks_frequency: bool = False  # "how often": "once per second" answers, with no number
     asks_option: bool = False  # "which option": a typed option answers ("-outform")
+    asks_exception: bool = False  # "which exception": a class's name answers ("StaleDataError")
     asks_name: bool = False  # "what is the name of": a sentence giving a name answers
     asks_reason: bool = False  # "why": a cause answers, not the consequence the question names
     asks_remedy: bool = False  # "how do I stop ...": a fix answers, not the symptom
@@ -775,6 +790,8 @@ class QuestionInfo:
                 return 1.0
             return 0.5 if found(_NUMBER_ANSWER) else 0.0
         if kind is AnswerType.CODE:
+            if self.asks_exception:
+                return float(found(_EXCEPTION_ANSWER))
             if self.asks_option:
                 # Something else typed may be the option ("ServerAliveInterval"), or not.
                 return 1.0 if found(_OPTION_ANSWER) else 0.5 * found(_CODE_ANSWER)
@@ -1073,15 +1090,46 @@ def rare_words(question: str) -> list[str]:
     kinds = _KIND_WORDS if _CODE_LITERAL.search(question) else frozenset()
     verbs = {m.group(1).lower() for m in _ACTION.finditer(question)}
     verbs |= {m.group(1).lower() for m in _CAUSED_ACTION.finditer(question)}
+    clause = _CONDITION_CLAUSE.match(question)
+    step = (
+        _STEP_ACTION.match(question) if clause and _ASKING.match(question, clause.end()) else None
+    )
+    if step:
+        verbs.add(step.group(1).lower())
     return sorted(
         w
         for w in words
         if w not in _NOT_NAMES
         and w not in kinds
         and w not in verbs
+        and w not in _DOCUMENT_KINDS
         and not _is_manner(w)
         and _zipf(w) < _RARE_ZIPF
     )
+
+
+# Words naming the kind of document the answer is in ("in the socat SSL walkthrough", "the
+# README"): where the answer is said, which its title need not call so, not what it is about.
+_DOCUMENT_KINDS = frozenset(
+    (
+        "walkthrough",
+        "walkthroughs",
+        "tutorial",
+        "tutorials",
+        "howto",
+        "howtos",
+        "readme",
+        "faq",
+        "faqs",
+        "manpage",
+        "manpages",
+        "handbook",
+        "primer",
+        "cheatsheet",
+        "writeup",
+        "docs",
+    )
+)
 
 
 def _is_manner(word: str) -> bool:
@@ -1116,8 +1164,10 @@ def _zipf(word: str) -> float:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             stem = word[: len(word) - len(suffix)]
             forms.add(stem + replacement)
-            if not replacement and len(stem) >= 4 and stem[-1] == stem[-2] not in "ls":
-                forms.add(stem[:-1])  # a consonant doubled: "formatting", "stopped"
+            if not replacement and len(stem) >= 4 and stem[-1] == stem[-2] != "s":
+                # A consonant doubled: "formatting", "stopped", and in British spelling an l
+                # ("modelled", "labelling").
+                forms.add(stem[:-1])
     return max(zipf_frequency(form, "en") for form in forms)
 
 
@@ -1172,6 +1222,7 @@ def read_question(question: str) -> QuestionInfo:
         and _COST_IN_KIND.match(question) is None,
         asks_frequency=_FREQUENCY_QUESTION.search(question) is not None,
         asks_option=_OPTION_QUESTION.search(question) is not None,
+        asks_exception=_EXCEPTION_QUESTION.search(question) is not None,
         asks_name=_NAME_QUESTION.search(question) is not None,
         asks_reason=_REASON_QUESTION.match(question) is not None,
         asks_remedy=_REMEDY_QUESTION.search(question) is not None
@@ -1240,7 +1291,10 @@ def _piece(piece_question: re.Match[str] | None) -> str | None:
 def _literal_patterns(literal: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     # A release is written with or without its "v" ("Git v2.39 Release Notes" is about 2.39).
     release = "[vV]?" if literal[:1].isdigit() else ""
-    written = re.compile(rf"(?<![\w.-]){release}{re.escape(literal)}(?![\w-]|\.\d)")
+    # A release is also written after its project's name and a dash ("What's new in
+    # ppp-2.4.9."); a number after a digit and a dash is a range's end ("3.1-3.3").
+    after_name = r"|(?<=[A-Za-z]-)" if release else ""
+    written = re.compile(rf"(?:(?<![\w.-]){after_name}){release}{re.escape(literal)}(?![\w-]|\.\d)")
     # A manual lists "%M" as a term line "M", "-p" as "-p, --portability".
     core = literal.lstrip(_SIGILS) or literal
     # An option of one capital letter takes its value glued to it there: tabs(1) lists "-T" as

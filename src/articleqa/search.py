@@ -1383,6 +1383,7 @@ class Searcher:
             return (sum(weight[t] for t in asked & found) + written) / total
 
         terms_of = [_term_index(texts, i, paragraphs, author) for i in range(len(texts))]
+        run_on = _run_on(texts)
         # A sentence made only of the question's own words says nothing it does not ("• Kerberos"
         # for "Where are the Kerberos and NTLM handlers collected?"): it cannot be the answer.
         # A definition's sentence says its term ("--posix" above "disable all GNU extensions."),
@@ -1444,7 +1445,7 @@ class Searcher:
                 meaning[index]
                 + _HIGHLIGHT_WORDS_WEIGHT * share(sentence_terms, text)
                 + _HIGHLIGHT_CONTEXT_WEIGHT * share(context_only)
-                + _HIGHLIGHT_TYPE_WEIGHT * info.expects(texts[index])
+                + _HIGHLIGHT_TYPE_WEIGHT * info.expects(run_on[index])
                 - length_penalty
                 - _PREMISE_PENALTY * restates_premise(index)
             )
@@ -1933,11 +1934,12 @@ def _with_answer_of_kind(
     # passages are not ranked by it (``seeks_kind``): texts name many things.
     if not (info.seeks_kind or info.asks_name):
         return first, last
-    held = max(info.expects(texts[i]) for i in range(first, last + 1))
+    said = _run_on(texts)  # what each sentence holds, read on where it breaks off
+    held = max(info.expects(said[i]) for i in range(first, last + 1))
     if held >= 1.0:
         return first, last
     term = _defined_by(texts, paragraphs, first)
-    if term is not None and info.expects(texts[term]) > held:
+    if term is not None and info.expects(said[term]) > held:
         return term, last  # "-o" over "Run only once." / "Ignore any autorefresh setting ..."
     for reach in (1, 2):
         around = [i for i in (first - reach, last + reach) if 0 <= i < len(texts)]
@@ -1947,7 +1949,7 @@ def _with_answer_of_kind(
             around = [i for i in around if paragraphs[i] == paragraphs[first] == paragraphs[last]]
         # A term belongs to the definition it opens, not to the sentence before it.
         around = [i for i in around if i < first or not _opens_definition(texts, paragraphs, i)]
-        holding = [i for i in around if info.expects(texts[i]) > held]
+        holding = [i for i in around if info.expects(said[i]) > held]
         if holding:
             chosen = max(holding, key=scores.__getitem__)
             return min(first, chosen), max(last, chosen)
@@ -2103,6 +2105,13 @@ def _with_short_completion(
     if _refers_back(texts[after]) and not sentences[after][1] & info.asked <= sentences[last][1]:
         return after
     return last
+
+
+def _run_on(texts: list[str]) -> list[str]:
+    """Each sentence with the lines it runs on into when it breaks off at a word (``_finished``):
+    what it holds is what they say ("you should replace the last command with" over "cmake ..
+    -DBUILD_GMOCK=OFF" holds a command)."""
+    return [" ".join(texts[i : _finished(texts, i) + 1]) for i in range(len(texts))]
 
 
 def _finished(texts: list[str], last: int) -> int:
