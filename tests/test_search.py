@@ -27,6 +27,7 @@ from articleqa.models import Answer, RawArticle
 from articleqa.passages import Span
 from articleqa.question import QuestionInfo, read_question
 from articleqa.search import (
+    Candidate,
     Searcher,
     SearchFilters,
     _answer_extent,
@@ -2720,3 +2721,37 @@ def test_a_line_saying_a_number_the_question_does_not_is_no_echo_of_it(
     answer = searcher.ask("In a PyDist file, which Python versions does the range 3.1-3.3 cover?")
 
     assert _top_highlight(answer, store).endswith("3.1-3.3 (Python 3.1 or 3.2)")
+
+
+def test_a_passage_saying_only_the_question_s_words_is_ranked_after_one_that_answers(
+    settings: Settings,
+) -> None:
+    # fzf-tmux(1) beside fzf(1): "What layout does fzf-tmux use if I pass no layout option?"
+    # quoted the SYNOPSIS line "fzf-tmux [LAYOUT OPTIONS] [--] [FZF OPTIONS]" first, whose
+    # every word the question has, above "(default layout: -d 50%)".
+    page = (
+        '.TH pick-tmux 1 "Feb 2023" "pick 0.38.0"\n'
+        ".SH NAME\npick-tmux \\- open pick in a tmux split pane\n"
+        ".SH SYNOPSIS\n.B pick-tmux [LAYOUT OPTIONS] [--] [PICK OPTIONS]\n"
+        ".SH DESCRIPTION\npick-tmux is a wrapper script for pick that opens pick in a tmux\n"
+        "split pane or in a tmux popup window.\n"
+        ".SH LAYOUT OPTIONS\n(default layout: \\fB-d 50%\\fR)\n"
+    )
+    searcher, _store = _searcher_over(settings, FakeEmbedder(), read_man(page, None))
+    passages = searcher.snapshot.passages
+    synopsis, default = (
+        next(i for i, p in enumerate(passages) if said in p.text)
+        for said in ("[LAYOUT OPTIONS]", "default layout")
+    )
+    info = read_question("What layout does pick-tmux use if I pass no layout option?")
+    ranked = [Candidate(synopsis, fused=2.0), Candidate(default, fused=1.0)]
+
+    reordered = searcher._saying_something_first(info, ranked)
+
+    assert [c.ordinal for c in reordered] == [default, synopsis]
+    # A passage saying anything more keeps its place.
+    more = read_question("What layout does pick-tmux use?")
+    assert [c.ordinal for c in searcher._saying_something_first(more, ranked)] == [
+        synopsis,
+        default,
+    ]

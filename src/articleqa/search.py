@@ -866,6 +866,7 @@ class Searcher:
         ]
         candidates.sort(key=lambda c: (-c.fused, c.ordinal))
         ranked = self._rerank_by_sentence(read, candidates, query_vector)
+        ranked = self._saying_something_first(read, ranked)
         if read.answer_type is AnswerType.PERSON:
             ranked = self._naming_nobody_last(read, ranked)
         if read.asks_remedy:
@@ -1040,6 +1041,26 @@ class Searcher:
             if span_article == article_id and span_start <= line[0]
         ]
         return max(before)[1] if before else None
+
+    def _saying_something_first(
+        self, info: QuestionInfo, ranked: list[Candidate]
+    ) -> list[Candidate]:
+        """The reranked passages that say only the question's own words after the others: a
+        synopsis line "fzf-tmux [LAYOUT OPTIONS] [--] [FZF OPTIONS]" cannot answer "What layout
+        does fzf-tmux use if I pass no layout option?", however close in meaning, as a sentence
+        made only of them is never the highlight (``_sentence_scores``)."""
+        head = ranked[: self.settings.rerank_depth]
+        head.sort(key=lambda c: self._says_nothing_new(info, c.ordinal))
+        return head + ranked[len(head) :]
+
+    def _says_nothing_new(self, info: QuestionInfo, ordinal: int) -> bool:
+        words = self._words(ordinal).all_terms
+        if not words or not words <= info.asked:
+            return False
+        text = self.snapshot.passages[ordinal].text
+        return not _SYMBOL.search(text) and frozenset(_NUMBER.findall(text)) <= frozenset(
+            _NUMBER.findall(info.text)
+        )
 
     def _naming_nobody_last(self, info: QuestionInfo, ranked: list[Candidate]) -> list[Candidate]:
         """For "who" questions, the reranked passages that name no one (not a capitalised word
