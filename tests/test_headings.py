@@ -24,3 +24,13 @@ def test_a_line_with_a_web_address_is_not_a_heading() -> None:
     # release's notes is where to look, not a section.
     assert not is_heading("See its home page, https://example.org/pcre2")
     assert is_heading("See its home page")
+
+
+def test_a_line_with_a_path_on_disk_is_not_a_heading() -> None:
+    # Pure-FTPd's README.TLS quotes its configuration, "CertFile    /etc/ssl/private/pure-ftpd.pem"
+    # over "or": as a heading, the default certificate's place was asked of every passage
+    # under it and its own sentence lost to them.
+    assert not is_heading("CertFile /etc/ssl/private/pure-ftpd.pem or")
+    assert not is_heading("Put it in ~/.config/tool/")
+    assert is_heading("CertFile and its key")
+    assert is_heading("Read/write access")  # a slash between words is no path

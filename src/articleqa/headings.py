@@ -13,6 +13,9 @@ _HEADING_MAX_WORDS = 12
 _FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
 # An e-mail or web address: a heading names a section, never a mailbox or a page to visit.
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:https?|ftp)://\S")
+# A path on disk ("CertFile    /etc/ssl/private/pure-ftpd.pem"): a setting's value or a file
+# to look at, as a configuration line quoted in a README writes it, not a section's title.
+_PATH = re.compile(r"(?<![\w/])(?:~|\.{1,2})?/[\w.-]+/[\w./-]*")
 
 
 def is_heading(paragraph: str) -> bool:
@@ -24,9 +27,10 @@ def is_heading(paragraph: str) -> bool:
         return False
     if is_byline(paragraph):
         return False  # "By Marta Kovalenko" is who wrote the article, not a section of it
-    if _ADDRESS.search(paragraph):
+    if _ADDRESS.search(paragraph) or _PATH.search(paragraph):
         # "Richard P. Curnow <rc@rc0.org.uk>" under "Authors": whom to write to; "See its home
-        # page, https://github.com/PhilipHazel/pcre2" in a release's notes: where to look.
+        # page, https://github.com/PhilipHazel/pcre2" in a release's notes: where to look. So
+        # is a path.
         return False
     first = paragraph.lstrip("\"'“‘([")[:1]
     return first.isupper() or first.isdigit()
