@@ -17,6 +17,7 @@ from articleqa.question import (
     question_names,
     rare_words,
     read_question,
+    set_aside,
     states_authorship,
     states_default,
     word_frequency,
@@ -1112,3 +1113,12 @@ def test_a_limit_of_the_other_bound_is_not_the_one_asked_for() -> None:
     shortest = read_question("What is the shortest PollInterval vnstatd accepts?")
     assert shortest.states_what_is_asked("The minimum value is 2 seconds.")
     assert not shortest.states_what_is_asked("The maximum value is 60 seconds.")
+
+
+def test_what_a_question_sets_aside_is_not_what_it_asks() -> None:
+    question = read_question(
+        "How can I make rclone dedupe find files with the same content rather than the same name?"
+    )
+    assert question.set_aside == frozenset({"name"})  # "same" is asked of the content too
+    assert set_aside("Append to the output file instead of overwriting it.") == {"overwrit"}
+    assert read_question("How do I dedupe files by name?").set_aside == frozenset()

@@ -2783,3 +2783,27 @@ def test_a_definition_s_sentences_hold_its_term_s_words_when_passages_are_rerank
     defined = searcher._defined(ordinal)
 
     assert defined[slash] == sentences[slash][1] | {"watched_filenam", "watch", "filenam"}
+
+
+def test_the_alternative_a_question_sets_aside_does_not_pick_the_highlight(
+    settings: Settings, real_embedder: Embedder
+) -> None:
+    # rclone's dedupe page: "... find files with the same content rather than the same name?"
+    # highlighted "If deduping by name, first rclone will merge directories with the same
+    # name.", the alternative the question sets aside, over the --by-hash sentences.
+    page = (
+        "# rclone dedupe\n\n"
+        "By default dedupe interactively finds files with duplicate names and offers to "
+        "delete all but one or rename them to be different.\n\n"
+        "However if --by-hash is passed in then dedupe will find files with duplicate hashes "
+        "instead which will work on any backend which supports at least one hash. This can be "
+        "used to find files with duplicate content. This is known as deduping by hash.\n\n"
+        "If deduping by name, first rclone will merge directories with the same name. It will "
+        "do this iteratively until all the identically named directories have been merged.\n"
+    )
+    searcher, store = _searcher_over(settings, real_embedder, read_markdown(page, None))
+    answer = searcher.ask(
+        "How can I make rclone dedupe find files with the same content rather than the same name?"
+    )
+
+    assert "--by-hash" in _top_highlight(answer, store)

@@ -728,6 +728,10 @@ class QuestionInfo:
     # command,"): a sentence sharing only its words restates the premise, while one restating
     # a condition may well answer ("The last matching rule determines the action taken.").
     premise: frozenset[str] = frozenset()
+    # The words only of what a question sets aside ("... find files with the same content
+    # rather than the same name?": "name"): the alternative it does not ask about, whose
+    # sentence ("If deduping by name, ...") does not answer.
+    set_aside: frozenset[str] = frozenset()
 
     @property
     def seeks_kind(self) -> bool:
@@ -1233,6 +1237,7 @@ def read_question(question: str) -> QuestionInfo:
         defines=_defined_term(question),
         field=_field(question),
         situation=situation,
+        set_aside=set_aside(question),
         premise=premise,
     )
 
@@ -1257,6 +1262,19 @@ def _told_first(question: str) -> int:
     ("Another library defines a TEST macro; how do I ...?"): 0 when it says nothing first."""
     setting = _SETTING_SENTENCES.match(question.rstrip().rstrip("?"))
     return setting.end() if setting else 0
+
+
+def set_aside(text: str) -> frozenset[str]:
+    """The terms only of the alternative a question or sentence sets aside ("rather than the
+    same name", "instead of overwriting it"), up to the end of its clause."""
+    aside = _SET_ASIDE.search(text)
+    if aside is None:
+        return frozenset()
+    rest = text[: aside.start()] + text[aside.end() :]
+    return frozenset(question_terms(aside.group("aside"))) - frozenset(question_terms(rest))
+
+
+_SET_ASIDE = re.compile(r"\b(?:rather than|instead of|as opposed to)\s+(?P<aside>[^,;?]+)", re.I)
 
 
 def _situation(question: str) -> tuple[frozenset[str], frozenset[str]]:

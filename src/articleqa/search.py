@@ -39,6 +39,7 @@ from articleqa.question import (
     holds_literal,
     names_release,
     read_question,
+    set_aside,
     states_authorship,
     states_default,
     states_limit,
@@ -1482,6 +1483,11 @@ class Searcher:
             # Under a heading every sentence is about it ("EXIT STATUS": "0\nAll is good."):
             # a sentence that merely repeats the heading's words is not the likelier answer.
             sentence_terms = sentence_terms | heading_terms | info.credited(texts[index])
+            # What the question sets aside ("rather than the same name") a sentence says of the
+            # alternative ("If deduping by name, ..."), unless it sets it aside too ("Append
+            # ... instead of overwriting it.").
+            if info.set_aside:
+                sentence_terms = sentence_terms - (info.set_aside - set_aside(texts[index]))
             # The line before (a lead-in, a term): its words help, less than the sentence's own.
             context_only = (sentences[index - 1][1] if index else frozenset()) - sentence_terms
             # Among equals prefer the shorter sentence: the highlight should be pointed.
