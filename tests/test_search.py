@@ -2757,34 +2757,6 @@ def test_a_passage_saying_only_the_question_s_words_is_ranked_after_one_that_ans
     ]
 
 
-def test_a_definition_s_sentences_hold_its_term_s_words_when_passages_are_reranked(
-    settings: Settings,
-) -> None:
-    # inotifywait(1): "How can I tell from inotifywait's output that the watched file is a
-    # directory?" is answered under the term "watched_filename" ("If the file is a directory, a
-    # trailing slash is output."); the highlight counted the term's words, the reranking did
-    # not, and the passage was eleventh.
-    page = (
-        '.TH watcher 1 "2023" "watcher 4.0"\n.SH OUTPUT\n'
-        "By default the event output consists of lines of the following form:\n"
-        ".TP\n.B watched_filename\nis the name of the file on which the event occurred. If the "
-        "file is a directory, a trailing slash is output.\n"
-        ".TP\n.B EVENT_NAMES\nare the names of the events which occurred.\n"
-    )
-    searcher, _store = _searcher_over(settings, FakeEmbedder(), read_man(page, None))
-    passages = searcher.snapshot.passages
-    ordinal = next(i for i, p in enumerate(passages) if "trailing slash" in p.text)
-    text = passages[ordinal].text
-    sentences = searcher._words(ordinal).sentences
-    slash = next(
-        i for i, (span, _) in enumerate(sentences) if "trailing" in text[span.start : span.end]
-    )
-
-    defined = searcher._defined(ordinal)
-
-    assert defined[slash] == sentences[slash][1] | {"watched_filenam", "watch", "filenam"}
-
-
 def test_the_alternative_a_question_sets_aside_does_not_pick_the_highlight(
     settings: Settings, real_embedder: Embedder
 ) -> None:

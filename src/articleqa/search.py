@@ -212,9 +212,6 @@ class _PassageWords:
     # Each sentence's paragraph (0, 1, ...): a term line defines only what follows it in its
     # own paragraph ("0\nAll is good." is not the term of the next paragraph's sentences).
     paragraphs: tuple[int, ...] | None = None
-    # Each sentence's terms with those of the term line it defines (``_term_index``), made
-    # when a question reranks the passage.
-    defined: list[frozenset[str]] | None = None
 
 
 def sentence_scores(rows: np.ndarray, query_vector: np.ndarray) -> np.ndarray:
@@ -1130,12 +1127,7 @@ class Searcher:
                 )
             if weight <= 0 or total <= 0 or asked.isdisjoint(words.all_terms | words.heading):
                 continue  # no sentence holds a question word: the best sentence scores 0
-            # As in the highlight, a definition's sentences hold its term's words
-            # ("watched_filename" over "If the file is a directory, a trailing slash is output.").
-            defined = self._defined(candidate.ordinal)
-            sentences = [
-                (span, found) for (span, _), found in zip(words.sentences, defined, strict=True)
-            ]
+            sentences = words.sentences
             if info.asks_authorship:
                 # As in the highlight, "Written by ..." says the question's "wrote".
                 sentences = [
@@ -1174,22 +1166,6 @@ class Searcher:
             )
             _remember(self._words_cache, ordinal, cached)
         return cached
-
-    def _defined(self, ordinal: int) -> list[frozenset[str]]:
-        """Each of a passage's sentences' terms, with those of the term line above it that it
-        defines (``_term_index``), made once."""
-        words = self._words(ordinal)
-        if words.defined is None:
-            text = self.snapshot.passages[ordinal].text
-            texts = [text[span.start : span.end] for span, _ in words.sentences]
-            paragraphs = self._paragraphs(ordinal)
-            found = [terms_found for _, terms_found in words.sentences]
-            terms_of = [_term_index(texts, i, paragraphs) for i in range(len(found))]
-            words.defined = [
-                own if term is None else own | found[term]
-                for own, term in zip(found, terms_of, strict=True)
-            ]
-        return words.defined
 
     def _bag(self, ordinal: int) -> frozenset[str]:
         """A passage's plain lower-cased words (for near-duplicates), made once."""
