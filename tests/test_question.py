@@ -1048,6 +1048,19 @@ def test_a_british_doubled_l_is_read_as_its_base_word() -> None:
     assert word_frequency("labelling") >= word_frequency("label") - 0.01
 
 
+def test_which_file_or_device_is_answered_by_a_path_or_a_file_name() -> None:
+    # fido2-cred(1): "Which device node does the manual's example create its credential on?"
+    # is answered by "/dev/hidraw5" in EXAMPLES, not by the option lines "-I -c device".
+    info = read_question("Which device node does the manual's example create its credential on?")
+    assert info.answer_type is AnswerType.CODE
+    assert info.expects("Create a new es256 credential on /dev/hidraw5, verify it.") == 1.0
+    assert info.expects("-I -c device") == 0.0
+    which_file = read_question("Which file in the debian directory overrides the mapping?")
+    assert which_file.expects("Use debian/py3dist-overrides to override it.") == 1.0
+    assert which_file.expects("Edit mkdocs.yml for it.") == 1.0
+    assert which_file.expects("See e.g. the manual, version 2.0.") == 0.0
+
+
 def test_which_exception_is_answered_by_a_class_name() -> None:
     info = read_question("Which exception do I get when a versioned UPDATE finds a changed row?")
     assert info.expects("If zero rows match, a .StaleDataError is raised.") == 1.0

@@ -178,6 +178,8 @@ _CODE_KINDS = (
     "invocation",
     "exception",
 )
+# The kinds of thing a path names, asked for as code is ("Which file ...?").
+_FILE_KINDS = ("device node", "device file", "file", "files", "directory", "directories", "folder")
 _KIND_WORDS = frozenset((*_CODE_KINDS, *(f"{kind}s" for kind in _CODE_KINDS)))
 # "Which ...", "What ..." asking for a kind of thing, up to two words before it ("which
 # command-line option").
@@ -192,7 +194,17 @@ _CODE_HEAD = re.compile(
 _CODE_QUESTION = re.compile(
     _WHICH_KIND
     + r"(?:"
-    + "|".join(("environment variable", *_CODE_KINDS, "options", "flags", "commands", "functions"))
+    + "|".join(
+        (
+            "environment variable",
+            *_CODE_KINDS,
+            "options",
+            "flags",
+            "commands",
+            "functions",
+            *_FILE_KINDS,
+        )
+    )
     + r")\b|"
     r"^\s*how (?:do|can|should|would) (?:i|you|we|one)\s+(?:only\s+|just\s+|also\s+|still\s+|"
     r"\w+ly\s+)?(?:run|install|invoke|call|set|"
@@ -522,6 +534,16 @@ _QUANTITY = re.compile(
 )
 # "Which option lets me ...?", "What flag ...": answered by an option as typed ("-outform"),
 # which a file name beside it ("cert.csr") is not.
+# "Which device node ...?", "Which file ...?": a path ("/dev/hidraw5", "debian/py3dist-overrides")
+# or a file's name ("mkdocs.yml") answers, not any token typed (an option line "-I device").
+_FILE_QUESTION = re.compile(
+    _WHICH_KIND + r"(?:device(?:\s+node)?|device\s+file|files?|director(?:y|ies)|folders?|paths?|"
+    r"sockets?)\b",
+    re.IGNORECASE,
+)
+_FILE_ANSWER = re.compile(
+    r"(?<![\w/])(?:~|\.{1,2})?/[\w.-]+|\b[\w.-]+/[\w.-]*\w|\b[\w-]{2,}\.[a-z][a-z0-9]{0,4}\b(?!\.\w)"
+)
 # "Which exception do I get ...?": the class raised, by its name ("a .StaleDataError is raised").
 _EXCEPTION_QUESTION = re.compile(_WHICH_KIND + r"exceptions?\b", re.IGNORECASE)
 _EXCEPTION_ANSWER = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning)\b")
@@ -706,6 +728,7 @@ class QuestionInfo:
     asks_frequency: bool = False  # "how often": "once per second" answers, with no number
     asks_option: bool = False  # "which option": a typed option answers ("-outform")
     asks_exception: bool = False  # "which exception": a class's name answers ("StaleDataError")
+    asks_file: bool = False  # "which device node", "which file": a path or file name answers
     asks_name: bool = False  # "what is the name of": a sentence giving a name answers
     asks_reason: bool = False  # "why": a cause answers, not the consequence the question names
     asks_remedy: bool = False  # "how do I stop ...": a fix answers, not the symptom
@@ -796,6 +819,8 @@ class QuestionInfo:
         if kind is AnswerType.CODE:
             if self.asks_exception:
                 return float(found(_EXCEPTION_ANSWER))
+            if self.asks_file:
+                return float(found(_FILE_ANSWER))
             if self.asks_option:
                 # Something else typed may be the option ("ServerAliveInterval"), or not.
                 return 1.0 if found(_OPTION_ANSWER) else 0.5 * found(_CODE_ANSWER)
@@ -1227,6 +1252,7 @@ def read_question(question: str) -> QuestionInfo:
         asks_frequency=_FREQUENCY_QUESTION.search(question) is not None,
         asks_option=_OPTION_QUESTION.search(question) is not None,
         asks_exception=_EXCEPTION_QUESTION.search(question) is not None,
+        asks_file=_FILE_QUESTION.search(question) is not None,
         asks_name=_NAME_QUESTION.search(question) is not None,
         asks_reason=_REASON_QUESTION.match(question) is not None,
         asks_remedy=_REMEDY_QUESTION.search(question) is not None
