@@ -179,7 +179,20 @@ _CODE_KINDS = (
     "exception",
 )
 # The kinds of thing a path names, asked for as code is ("Which file ...?").
-_FILE_KINDS = ("device node", "device file", "file", "files", "directory", "directories", "folder")
+_FILE_KINDS = (
+    "device node",
+    "device file",
+    "file",
+    "files",
+    "directory",
+    "directories",
+    "folder",
+    "folders",
+    "path",
+    "paths",
+    "socket",
+    "sockets",
+)
 _KIND_WORDS = frozenset((*_CODE_KINDS, *(f"{kind}s" for kind in _CODE_KINDS)))
 # "Which ...", "What ..." asking for a kind of thing, up to two words before it ("which
 # command-line option").
@@ -532,21 +545,17 @@ _QUANTITY = re.compile(
     r"[$€£¥]\s?\d",
     re.IGNORECASE,
 )
-# "Which option lets me ...?", "What flag ...": answered by an option as typed ("-outform"),
-# which a file name beside it ("cert.csr") is not.
 # "Which device node ...?", "Which file ...?": a path ("/dev/hidraw5", "debian/py3dist-overrides")
 # or a file's name ("mkdocs.yml") answers, not any token typed (an option line "-I device").
-_FILE_QUESTION = re.compile(
-    _WHICH_KIND + r"(?:device(?:\s+node)?|device\s+file|files?|director(?:y|ies)|folders?|paths?|"
-    r"sockets?)\b",
-    re.IGNORECASE,
-)
+_FILE_QUESTION = re.compile(_WHICH_KIND + r"(?:" + "|".join(_FILE_KINDS) + r")\b", re.IGNORECASE)
 _FILE_ANSWER = re.compile(
     r"(?<![\w/])(?:~|\.{1,2})?/[\w.-]+|\b[\w.-]+/[\w.-]*\w|\b[\w-]{2,}\.[a-z][a-z0-9]{0,4}\b(?!\.\w)"
 )
 # "Which exception do I get ...?": the class raised, by its name ("a .StaleDataError is raised").
 _EXCEPTION_QUESTION = re.compile(_WHICH_KIND + r"exceptions?\b", re.IGNORECASE)
 _EXCEPTION_ANSWER = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning)\b")
+# "Which option lets me ...?", "What flag ...": answered by an option as typed ("-outform"),
+# which a file name beside it ("cert.csr") is not.
 _OPTION_QUESTION = re.compile(_WHICH_KIND + r"(?:options?|flags?|switch|switches)\b", re.IGNORECASE)
 # An option as written in a sentence: after a space, a quote or a bracket ("'-outform'").
 _OPTION_START = r"(?:^|[\s'\"‘“`(\[])--?"
