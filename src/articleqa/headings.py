@@ -13,9 +13,11 @@ _HEADING_MAX_WORDS = 12
 _FIELD = re.compile(r"^[A-Za-z][\w-]*:\s")
 # An e-mail or web address: a heading names a section, never a mailbox or a page to visit.
 _ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b(?:https?|ftp)://\S")
-# A path on disk ("CertFile    /etc/ssl/private/pure-ftpd.pem"): a setting's value or a file
-# to look at, as a configuration line quoted in a README writes it, not a section's title.
-_PATH = re.compile(r"(?<![\w/])(?:~|\.{1,2})?/[\w.-]+/[\w./-]*")
+# A path on disk ("/etc/ssl/private/pure-ftpd.pem", "~/.config/tool/"): in a line, a setting's
+# value or a file to look at, as a configuration line quoted in a README writes it, not a
+# section's title; in an answer, where something is (``question``).
+PATH_ON_DISK = r"(?<![\w/])(?:~|\.{1,2})?/[\w.-]+/[\w./-]*"
+_PATH = re.compile(PATH_ON_DISK)
 
 
 def is_heading(paragraph: str) -> bool:

@@ -18,6 +18,7 @@ from enum import StrEnum
 
 from wordfreq import zipf_frequency
 
+from articleqa.headings import PATH_ON_DISK
 from articleqa.lexical import question_terms, terms
 
 # Under about three uses per million words of English ("sed", "proxy" is just above).
@@ -689,10 +690,10 @@ _VERSION_ANSWER = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?![\w.]*\d)")
 _PLACE_ANSWER = re.compile(
     # A capitalised name, hyphenated too ("from X-Python3-Version", "in Baden-Baden").
     r"\b(?:in|at|from|near|to) (?:the )?[A-Z][\w-]*\w"
-    r"|\b(?:in|at|from|under|into|to) (?:the )?[\w.-]+/[\w./-]*"
-    r"|(?<![\w/])(?:~|\.{1,2})?/[\w.-]+/[\w./-]*"
+    r"|\b(?:in|at|from|under|into|to) (?:the )?[\w.-]+/[\w./-]*|"
+    + PATH_ON_DISK
     # Where to send, report or ask something: an address, a list, a tracker, a channel.
-    r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S"
+    + r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S"
     r"|\b(?i:mailing[ -]list|issue tracker|bug tracker|forums?|IRC channel|chat room)\b"
 )
 
@@ -1041,15 +1042,20 @@ def _hold(key: tuple[re.Pattern[str], str], found: tuple[tuple[str, ...], bool])
         _ANSWERS[key] = found
 
 
+def _condition_end(question: str) -> int:
+    """Where a clause of condition that opens the question ends ("When I ..., which ...?",
+    "With CMake, how ...?"), when what follows it asks; else 0."""
+    clause = _CONDITION_CLAUSE.match(question)
+    return clause.end() if clause and _ASKING.match(question, clause.end()) else 0
+
+
 def answer_type(question: str) -> AnswerType:
     # What a question says before it asks, in a sentence or clause of its own ("Another library
     # of mine also defines a TEST macro; how do I ...?"), is not what it asks.
     question = question[_told_first(question) :]
-    clause = _CONDITION_CLAUSE.match(question)
-    if clause and _ASKING.match(question, clause.end()):
-        # "When I free a closure's memory, which address do I pass back?" asks for an address,
-        # not a time: what is asked is in the question after its clause of condition.
-        question = question[clause.end() :]
+    # "When I free a closure's memory, which address do I pass back?" asks for an address, not
+    # a time: what is asked is in the question after its clause of condition.
+    question = question[_condition_end(question) :]
     if _TIME_QUESTION.search(question):
         return AnswerType.TIME
     if _VERSION_QUESTION.search(question):
@@ -1128,10 +1134,7 @@ def rare_words(question: str) -> list[str]:
     kinds = _KIND_WORDS if _CODE_LITERAL.search(question) else frozenset()
     verbs = {m.group(1).lower() for m in _ACTION.finditer(question)}
     verbs |= {m.group(1).lower() for m in _CAUSED_ACTION.finditer(question)}
-    clause = _CONDITION_CLAUSE.match(question)
-    step = (
-        _STEP_ACTION.match(question) if clause and _ASKING.match(question, clause.end()) else None
-    )
+    step = _STEP_ACTION.match(question) if _condition_end(question) else None
     if step:
         verbs.add(step.group(1).lower())
     return sorted(

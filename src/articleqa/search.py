@@ -1051,17 +1051,20 @@ class Searcher:
         does fzf-tmux use if I pass no layout option?", however close in meaning, as a sentence
         made only of them is never the highlight (``_sentence_scores``)."""
         head = ranked[: self.settings.rerank_depth]
-        head.sort(key=lambda c: self._says_nothing_new(info, c.ordinal))
-        return head + ranked[len(head) :]
+        numbers = frozenset(_NUMBER.findall(info.text))
+        passages = self.snapshot.passages
 
-    def _says_nothing_new(self, info: QuestionInfo, ordinal: int) -> bool:
-        words = self._words(ordinal).all_terms
-        if not words or not words <= info.asked:
-            return False
-        text = self.snapshot.passages[ordinal].text
-        return not _SYMBOL.search(text) and frozenset(_NUMBER.findall(text)) <= frozenset(
-            _NUMBER.findall(info.text)
-        )
+        def nothing_new(candidate: Candidate) -> bool:
+            words = self._words(candidate.ordinal).all_terms
+            # The passage's text is read only when its words are all the question's.
+            return (
+                bool(words)
+                and words <= info.asked
+                and _says_only_asked(info, passages[candidate.ordinal].text, words, numbers)
+            )
+
+        head.sort(key=nothing_new)
+        return head + ranked[len(head) :]
 
     def _naming_nobody_last(self, info: QuestionInfo, ranked: list[Candidate]) -> list[Candidate]:
         """For "who" questions, the reranked passages that name no one (not a capitalised word
@@ -1418,10 +1421,13 @@ class Searcher:
         numbers = frozenset(_NUMBER.findall(info.text))
         echoes = [
             bool(own)
-            and own | (sentences[term][1] if term is not None else frozenset()) <= asked
-            and not _SYMBOL.search(texts[i])
+            and _says_only_asked(
+                info,
+                texts[i],
+                own | (sentences[term][1] if term is not None else frozenset()),
+                numbers,
+            )
             and not _names_anew(texts[i], capitalised)
-            and frozenset(_NUMBER.findall(texts[i])) <= numbers
             and not (term is not None and info.seeks_kind and info.expects(texts[term]) >= 1.0)
             for i, ((_, own), term) in enumerate(zip(sentences, terms_of, strict=True))
         ]
@@ -2132,6 +2138,19 @@ def _with_short_completion(
     if _refers_back(texts[after]) and not sentences[after][1] & info.asked <= sentences[last][1]:
         return after
     return last
+
+
+def _says_only_asked(
+    info: QuestionInfo, text: str, found: frozenset[str], numbers: frozenset[str]
+) -> bool:
+    """Whether ``text`` (whose terms are ``found``) says nothing the question does not: only
+    its words, no symbol ("= Print the current line number." may answer) and no number but its
+    own ``numbers``."""
+    return (
+        found <= info.asked
+        and not _SYMBOL.search(text)
+        and frozenset(_NUMBER.findall(text)) <= numbers
+    )
 
 
 def _run_on(texts: list[str]) -> list[str]:
