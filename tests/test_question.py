@@ -407,6 +407,10 @@ def test_a_quantity_in_words_is_as_sure_as_one_in_figures() -> None:
         # What is used when nothing chosen fits.
         ("When none of the loaded certificates matches the name, which one does Hitch use?", True),
         ("If neither -T nor $TERM is set, which terminal entry does tabs use?", True),
+        # Before anything is configured.
+        ("Out of the box, which command does Tig run to list references?", True),
+        ("Which editor does mg open out of the box?", True),
+        ("What does the tool take out of the box it unpacks?", False),
         ("When none of my friends came, who paid?", False),
         ("If I run the tests but don't see any output, what is wrong?", False),
         ("What happens if the server does not respond?", False),

@@ -1589,6 +1589,23 @@ def test_a_definition_answers_with_its_term_within_its_paragraph() -> None:
     assert _answer_extent(texts, 3, [0, 0, 0, 1]) == (3, 3)
 
 
+def test_a_sentence_referring_back_into_a_definition_answers_with_its_term() -> None:
+    # tig(1): "Which environment variable lets Tig open files in a different editor from the one
+    # Git uses?" highlighted the definition's sentences without "TIG_EDITOR", their subject.
+    texts = [
+        "TIG_NO_DISPLAY",
+        "Open Tig without rendering anything to the terminal.",
+        "TIG_EDITOR",
+        "The editor command to use when visiting files.",
+        "This environment variable overrides $GIT_EDITOR, so it allows another editor.",
+    ]
+    paragraphs = [0, 0, 1, 1, 1]
+
+    assert _answer_extent(texts, 4, paragraphs) == (2, 4)
+    # Without a term above, the sentence before is read alone with it.
+    assert _answer_extent(texts[3:], 1, [0, 0]) == (0, 1)
+
+
 @pytest.mark.model
 def test_a_short_sentence_completing_the_answer_joins_the_highlight(
     settings: Settings, real_embedder: Embedder

@@ -279,6 +279,9 @@ _IMPLIED_DEFAULT = re.compile(
     + _GIVEN
     + r"\b|"
     r"\bunless\s+(?:told|set|specified|configured|instructed|asked)\s+otherwise\b|"
+    # "Out of the box, which command does Tig run ...?", "What does it do out of the box?":
+    # before anything is configured (not "out of the box it came in").
+    r"^\s*out\s+of\s+the\s+box\b|\bout\s+of\s+the\s+box\s*(?:[,?]|$)|"
     # "When none of the loaded certificates matches ...?": what is used when nothing is chosen,
     # "If neither -T nor $TERM is set, ...?"
     r"\b(?:when|if)\s+(?:none|no\s+one)\s+of\s+[^?,]*?\b(?:match(?:es|ed)?|appl(?:y|ies|ied)|"

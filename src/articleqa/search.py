@@ -1880,8 +1880,14 @@ def _answer_extent(
         # after says which.
         last += 1
     if best > 0 and _refers_back(texts[best]) and not _is_term(texts[best - 1], author):
-        # "It is quite possibly the most bug-ridden ...": what "it" is, is said just before.
+        # "It is quite possibly the most bug-ridden ...": what "it" is, is said just before;
+        # and where that sentence opens a definition, by its term ("TIG_EDITOR" / "The editor
+        # command to use ..." / "This environment variable overrides $GIT_EDITOR ...").
         first = best - 1
+        if not _LIST_MARK.match(texts[first]):
+            term = _term_index(texts, first, paragraphs, author)
+            if term is not None:
+                first = term
         return first, last
     if _is_term(texts[best], author) and best + 1 < count and not _is_term(texts[best + 1], author):
         last = best + 1
