@@ -125,6 +125,8 @@ def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
         # The kind its first words name is asked for; the quantity is what it sets.
         ("Which dav1d command-line option sets how many threads it uses?", AnswerType.CODE),
         ("Which flag sets the connection timeout?", AnswerType.CODE),
+        # A program's name has hyphens.
+        ("Which nullmailer-inject flag prints the message instead?", AnswerType.CODE),
         # A kind word making a compound with the quantity does not.
         ("What key size does ssh-keygen use?", AnswerType.NUMBER),
         ("How do I run the test suite?", AnswerType.CODE),
@@ -143,6 +145,18 @@ def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
 )
 def test_the_expected_kind_of_answer(question: str, kind: AnswerType) -> None:
     assert answer_type(question) is kind
+
+
+def test_an_option_is_asked_for_after_a_hyphenated_name() -> None:
+    # nullmailer-inject(1): "Which nullmailer-inject flag prints the rewritten message instead of
+    # queueing it?" was read as asking for anything, and its NAME line came first.
+    for asked in (
+        "Which nullmailer-inject flag prints the rewritten message?",
+        "Which command-line option sets the number of threads?",
+    ):
+        info = read_question(asked)
+        assert info.asks_option
+        assert info.expects("-n") == 1.0
 
 
 def test_a_field_line_naming_the_property_asked_for_answers() -> None:

@@ -196,8 +196,8 @@ _FILE_KINDS = (
 )
 _KIND_WORDS = frozenset((*_CODE_KINDS, *(f"{kind}s" for kind in _CODE_KINDS)))
 # "Which ...", "What ..." asking for a kind of thing, up to two words before it ("which
-# command-line option").
-_WHICH_KIND = r"\b(?:which|what)\s+(?:\w+\s+){0,2}"
+# command-line option", "which nullmailer-inject flag": a program's name has hyphens).
+_WHICH_KIND = r"\b(?:which|what)\s+(?:[\w.+-]+\s+){0,2}"
 # A question opening with the kind of typed thing it asks for ("Which dav1d command-line option
 # ...").
 _CODE_HEAD = re.compile(
