@@ -134,6 +134,9 @@ def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
         ("What do I add to Local/Makefile to build Exim with SOCKS5 support?", AnswerType.CODE),
         ("What should I put in my .bashrc to enable it?", AnswerType.CODE),
         ("Which exception do I get when the row changed?", AnswerType.CODE),
+        ("Which error code is emitted when a client receives a masked frame?", AnswerType.CODE),
+        ("What do I have to pass to the build configuration?", AnswerType.CODE),
+        ("How do I download the newsgroup descriptions?", AnswerType.CODE),
         ("Who wrote mawk?", AnswerType.PERSON),
         ("Where does the name Debian come from?", AnswerType.PLACE),
         ("Why was the lower town flooded?", AnswerType.ANY),
@@ -145,6 +148,19 @@ def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
 )
 def test_the_expected_kind_of_answer(question: str, kind: AnswerType) -> None:
     assert answer_type(question) is kind
+
+
+def test_a_status_code_is_answered_by_its_name_or_its_number() -> None:
+    # ws's API: "Which error code is emitted when a ws client receives a masked frame?" is
+    # answered by the constant heading its definition, an HTTP server's by a number.
+    info = read_question("Which error code is emitted when a client receives a masked frame?")
+
+    assert info.asks_status
+    assert info.expects("WS_ERR_UNEXPECTED_MASK") == 1.0
+    assert info.expects("The server answers 404.") == 1.0
+    assert info.expects("A masked WebSocket frame was received by a WebSocket client.") == 0.0
+    assert read_question("What exit status does grep return on a match?").asks_status
+    assert not read_question("Which error messages does grep print?").asks_status
 
 
 def test_an_option_is_asked_for_after_a_hyphenated_name() -> None:

@@ -179,6 +179,9 @@ _CODE_KINDS = (
     "invocation",
     "exception",
 )
+# "Which error code is emitted ...?", "What exit status does it return ...?": a code as named
+# ("WS_ERR_UNEXPECTED_MASK", "EINVAL") or as a number ("404", "an exit status of 2") answers.
+_STATUS_CODES = r"(?:error|status|exit|return|result|response|reply)\s+(?:codes?|status(?:es)?)"
 # The kinds of thing a path names, asked for as code is ("Which file ...?").
 _FILE_KINDS = (
     "device node",
@@ -211,6 +214,7 @@ _CODE_QUESTION = re.compile(
     + "|".join(
         (
             "environment variable",
+            _STATUS_CODES,
             *_CODE_KINDS,
             "options",
             "flags",
@@ -223,10 +227,12 @@ _CODE_QUESTION = re.compile(
     r"^\s*how (?:do|can|should|would) (?:i|you|we|one)\s+(?:only\s+|just\s+|also\s+|still\s+|"
     r"\w+ly\s+)?(?:run|install|invoke|call|set|"
     r"enable|disable|configure|pin|specify|pass|use|make|tell|turn|get|print|show|list|edit|"
-    r"build|compile|test|check|verify|upgrade|remove|uninstall)\b|"
-    # "What do I add to Local/Makefile to ...?": what is written into a file or typed.
-    r"^\s*what (?:do|should|must|can|would) (?:i|you|we|one) (?:need to )?(?:add|put|write|type|"
-    r"append|insert|enter|include|define)\b",
+    r"build|compile|test|check|verify|upgrade|remove|uninstall|download|fetch|start|stop|restart|"
+    r"reload|create|generate|load|save|delete|reset|add|convert|mount|update|import|export)\b|"
+    # "What do I add to Local/Makefile to ...?", "What do I have to pass to the build
+    # configuration ...?": what is written into a file or typed.
+    r"^\s*what (?:do|should|must|can|would) (?:i|you|we|one) (?:need to |have to )?(?:add|put|"
+    r"write|type|append|insert|enter|include|define|pass|specify|supply)\b",
     re.IGNORECASE,
 )
 # A question that opens with a clause of condition ("When I ..., which ...?", "If ..., how ...?")
@@ -558,6 +564,7 @@ _FILE_ANSWER = re.compile(
 # "Which exception do I get ...?": the class raised, by its name ("a .StaleDataError is raised").
 _EXCEPTION_QUESTION = re.compile(_WHICH_KIND + r"exceptions?\b", re.IGNORECASE)
 _EXCEPTION_ANSWER = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning)\b")
+_STATUS_QUESTION = re.compile(_WHICH_KIND + _STATUS_CODES + r"\b", re.IGNORECASE)
 # "Which option lets me ...?", "What flag ...": answered by an option as typed ("-outform"),
 # which a file name beside it ("cert.csr") is not.
 _OPTION_QUESTION = re.compile(_WHICH_KIND + r"(?:options?|flags?|switch|switches)\b", re.IGNORECASE)
@@ -741,6 +748,7 @@ class QuestionInfo:
     asks_frequency: bool = False  # "how often": "once per second" answers, with no number
     asks_option: bool = False  # "which option": a typed option answers ("-outform")
     asks_exception: bool = False  # "which exception": a class's name answers ("StaleDataError")
+    asks_status: bool = False  # "which error code": a code's name or number answers ("EINVAL")
     asks_file: bool = False  # "which device node", "which file": a path or file name answers
     asks_name: bool = False  # "what is the name of": a sentence giving a name answers
     asks_reason: bool = False  # "why": a cause answers, not the consequence the question names
@@ -830,6 +838,8 @@ class QuestionInfo:
                 return 1.0
             return 0.5 if found(_NUMBER_ANSWER) else 0.0
         if kind is AnswerType.CODE:
+            if self.asks_status:
+                return float(found(_CODE_ANSWER) or found(_NUMBER_ANSWER))
             if self.asks_exception:
                 return float(found(_EXCEPTION_ANSWER))
             if self.asks_file:
@@ -1267,6 +1277,7 @@ def read_question(question: str) -> QuestionInfo:
         asks_frequency=_FREQUENCY_QUESTION.search(question) is not None,
         asks_option=_OPTION_QUESTION.search(question) is not None,
         asks_exception=_EXCEPTION_QUESTION.search(question) is not None,
+        asks_status=_STATUS_QUESTION.search(question) is not None,
         asks_file=_FILE_QUESTION.search(question) is not None,
         asks_name=_NAME_QUESTION.search(question) is not None,
         asks_reason=_REASON_QUESTION.match(question) is not None,
