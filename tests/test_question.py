@@ -273,6 +273,21 @@ def test_how_many_and_how_much_are_answered_only_by_a_number_or_a_sum() -> None:
     assert read_question("Who founded the resort?").may_be_answered_by("It opened in May.")
 
 
+def test_numbers_that_count_nothing_do_not_answer_how_many() -> None:
+    # CopyQ's FAQ: "How many items does a CopyQ tab keep by default ...?" was answered by the
+    # numbered steps of a how-to, by "Issue #349", by "double-clicked" and by "By default, only
+    # the text is stored": none says how many.
+    count = read_question("How many items does a tab keep by default?")
+    assert not count.may_be_answered_by('1. Open "Preferences".\n2. Go to "History" tab.')
+    assert not count.may_be_answered_by("See also\n\nIssue #349")
+    assert not count.may_be_answered_by("How to paste a double-clicked item?")
+    assert not count.may_be_answered_by("By default, only the text is stored in the list.")
+    assert count.may_be_answered_by("By default, a tab keeps 200 items.")
+    assert count.may_be_answered_by("By default, the number of items is unlimited.")
+    assert count.may_be_answered_by("Keep half of them.")
+    assert count.may_be_answered_by("It is set to 1.5 times the size.")
+
+
 def test_who_wrote_something_is_answered_only_where_someone_is_named() -> None:
     # "Who is the original author of GNU Aspell?", asked with aspell's pages, was answered by a
     # passage on its pipe protocol; one that names no one, or only a capitalised word with no
@@ -413,7 +428,9 @@ def test_a_quantity_in_words_is_as_sure_as_one_in_figures() -> None:
 
     assert often.expects("2. Every five minutes the queue will do the following") == 1.0
     assert often.expects("Every 5 minutes the queue runs.") == 1.0
-    assert often.expects("1. Collaborators will add the label to pull requests") == 0.5
+    # A numbered line's number is no number at all.
+    assert often.expects("1. Collaborators will add the label to pull requests") == 0.0
+    assert often.expects("Collaborators add 1 label to pull requests") == 0.5
 
 
 @pytest.mark.parametrize(

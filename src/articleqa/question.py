@@ -524,10 +524,14 @@ _TIME_ANSWER = re.compile(
 )
 # A digit after a letter is part of a name ("a C99-compliant compiler", "x86", "RFC2119"), and a
 # manual's section part of its reference ("pg_dump(1)"), not a number: "What is the minimum
-# version of Meson ...?" is not answered by a list naming C99.
+# version of Meson ...?" is not answered by a list naming C99. Nor is a numbered line's number
+# ("1. Open Preferences", "6.2) Limits"): "How many items does a tab keep?" is not answered by
+# the steps of a how-to. Nor a reference's ("Issue #349"), nor "double" in "double-clicked".
 _NUMBER_ANSWER = re.compile(
-    r"(?<![^\W_])(?<!\w\()\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
-    r"forty|fifty|hundred|thousand|million|billion|trillion|dozen|half|double|twice)\b",
+    r"(?<![^\W_])(?<!\d\.|\w\()(?<!#)(?!(?<![^\n])\d{1,3}(?:\.\d{1,3})*[.)]\s)\d|"
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+    r"forty|fifty|hundred|thousand|million|billion|trillion|dozen|twice)\b|"
+    r"\b(?:half|double)\b(?!-\w)",
     re.IGNORECASE,
 )
 # A number with what it counts: the answer to "how much/many" more surely than a bare number
@@ -585,6 +589,11 @@ _NAME_STATED = re.compile(
 # How often, in words: "once per second", "twice a day", "every hour", "nightly". Only for
 # "how often" ("once" alone is as often a conjunction: "Once the file is written, ...").
 _FREQUENCY_QUESTION = re.compile(r"\bhow (?:often|frequently)\b", re.IGNORECASE)
+# How many, said with no number: as many as wanted.
+_UNCOUNTED = re.compile(
+    r"\b(?:unlimited|no\s+(?:limit|maximum|upper\s+bound)|infinite(?:ly)?|any\s+number)\b",
+    re.IGNORECASE,
+)
 _FREQUENCY = re.compile(
     r"\b(?:once|twice|thrice)\s+(?:per|a|an|every|each)\s+\w+|\b(?:twice|thrice)\b|"
     r"\bevery\s+(?:other\s+)?(?:second|minute|hour|day|week|month|year|night|morning)\b|"
@@ -917,7 +926,18 @@ class QuestionInfo:
             # "How many seconds must a program stay up ...?" is not answered by a passage that
             # names no span of time at all, whatever numbers it holds (a port, a version).
             return False
+        if self.states_what_is_asked(text) and not self._finds(_NUMBER_ANSWER, text):
+            # A default said in words that count nothing ("By default, only the text is
+            # stored") does not say how many: the rest of what counts is asked below.
+            return self._counts_in_words(text)
         return self.expects(text) > 0
+
+    def _counts_in_words(self, text: str) -> bool:
+        """Whether ``text`` says how often, or how many in words a number pattern does not
+        read ("every other day", "unlimited")."""
+        return (self.asks_frequency and self._finds(_FREQUENCY, text)) or (
+            _UNCOUNTED.search(text) is not None
+        )
 
     def _states_field(self, sentence: str) -> bool:
         """Whether ``sentence`` is a field line naming the property asked for: "Tier: 2" for
