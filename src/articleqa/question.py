@@ -589,11 +589,6 @@ _NAME_STATED = re.compile(
 # How often, in words: "once per second", "twice a day", "every hour", "nightly". Only for
 # "how often" ("once" alone is as often a conjunction: "Once the file is written, ...").
 _FREQUENCY_QUESTION = re.compile(r"\bhow (?:often|frequently)\b", re.IGNORECASE)
-# How many, said with no number: as many as wanted.
-_UNCOUNTED = re.compile(
-    r"\b(?:unlimited|no\s+(?:limit|maximum|upper\s+bound)|infinite(?:ly)?|any\s+number)\b",
-    re.IGNORECASE,
-)
 _FREQUENCY = re.compile(
     r"\b(?:once|twice|thrice)\s+(?:per|a|an|every|each)\s+\w+|\b(?:twice|thrice)\b|"
     r"\bevery\s+(?:other\s+)?(?:second|minute|hour|day|week|month|year|night|morning)\b|"
@@ -926,18 +921,7 @@ class QuestionInfo:
             # "How many seconds must a program stay up ...?" is not answered by a passage that
             # names no span of time at all, whatever numbers it holds (a port, a version).
             return False
-        if self.states_what_is_asked(text) and not self._finds(_NUMBER_ANSWER, text):
-            # A default said in words that count nothing ("By default, only the text is
-            # stored") does not say how many: the rest of what counts is asked below.
-            return self._counts_in_words(text)
         return self.expects(text) > 0
-
-    def _counts_in_words(self, text: str) -> bool:
-        """Whether ``text`` says how often, or how many in words a number pattern does not
-        read ("every other day", "unlimited")."""
-        return (self.asks_frequency and self._finds(_FREQUENCY, text)) or (
-            _UNCOUNTED.search(text) is not None
-        )
 
     def _states_field(self, sentence: str) -> bool:
         """Whether ``sentence`` is a field line naming the property asked for: "Tier: 2" for
