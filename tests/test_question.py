@@ -90,6 +90,18 @@ def test_a_word_with_its_consonant_doubled_is_as_common_as_its_base() -> None:
     assert "grep" in rare_words("Who wrote grep?")
 
 
+def test_a_common_word_undone_or_done_again_is_no_subject() -> None:
+    # dbclient(1): "How many keepalives can go unanswered before dbclient drops the
+    # connection?" was declined, no passage saying "unanswered" ("If no response is received
+    # for 3 consecutive keepalives"); memcached's "reconnecting" too.
+    found = rare_words("How many keepalives can go unanswered before dbclient drops it?")
+    assert found == ["dbclient", "keepalives"]
+    assert "reconnecting" not in rare_words("Why not keep reconnecting for every request?")
+    # A program's name made so is not inflected: it stays a subject.
+    assert "unbuffer" in rare_words("What does unbuffer do?")
+    assert "unbuffered" not in rare_words("Is the output unbuffered?")
+
+
 def test_names_typed_as_identifiers_are_marked_to_be_matched_exactly() -> None:
     info = read_question("Does Lyon read pyproject.toml or SOME_VAR?")
 

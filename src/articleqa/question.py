@@ -1163,6 +1163,26 @@ def rare_words(question: str) -> list[str]:
         and w not in _DOCUMENT_KINDS
         and not _is_manner(w)
         and _zipf(w) < _RARE_ZIPF
+        and not _common_word_redone(w)
+    )
+
+
+# Prefixes that make a word of another ("unanswered", "reconnecting"): as a participle the word
+# says what is done to something (a common word's doing, undone or done again), not what the
+# question is about, and the articles say it in other words ("If no response is received").
+# Not a program's name made so ("unbuffer", "unshare"): names are not inflected.
+_REDOING = ("un", "re", "non", "pre", "mis", "over", "under")
+_PARTICIPLE = ("ed", "ing")
+
+
+def _common_word_redone(word: str) -> bool:
+    """Whether ``word`` is a participle of a common English word behind one of ``_REDOING``'s
+    prefixes."""
+    return word.endswith(_PARTICIPLE) and any(
+        word.startswith(prefix)
+        and len(word) - len(prefix) >= 4
+        and _zipf(word[len(prefix) :]) >= _RARE_ZIPF
+        for prefix in _REDOING
     )
 
 
