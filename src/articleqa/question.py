@@ -401,6 +401,10 @@ _AUTHORSHIP_STATED = re.compile(
     r"initiated|originated)\b|"
     r"\b(?i:authors?|maintainers?|creators?|developers?|designers?)\s+(?i:of\s+[\w.+-]+\s+)?"
     r"(?i:is|are|was|were)\s+(?=[A-Z@])|"
+    # In apposition to a name: "Phil Nash ... (the creator of Catch)", "Remy Card, the original
+    # author of tune2fs"; not "The author of Exim regards ...", which names no one.
+    r"(?:\(|,)\s*(?i:the|its|their)\s+(?i:original\s+)?(?i:creators?|authors?|founders?|"
+    r"inventors?|designers?)\s+(?i:of)\s|"
     r"(?:^|\n)\s*(?i:by|authors?|maintainers?):?\s+(?=[A-Z@])|"
     # A copyright line: the word, then its sign, a year or a name ("the list of copyright
     # holders" credits no one).
