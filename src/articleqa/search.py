@@ -1840,6 +1840,17 @@ def _term_index(
     return None
 
 
+def _definition_start(
+    texts: list[str], index: int, paragraphs: Sequence[int], author: str | None
+) -> int:
+    """Sentence ``index``, or the term line of the definition it is a sentence of (a list's
+    item is no definition's sentence)."""
+    if _LIST_MARK.match(texts[index]):
+        return index
+    term = _term_index(texts, index, paragraphs, author)
+    return index if term is None else term
+
+
 def _answer_extent(
     texts: list[str],
     best: int,
@@ -1883,12 +1894,7 @@ def _answer_extent(
         # "It is quite possibly the most bug-ridden ...": what "it" is, is said just before;
         # and where that sentence opens a definition, by its term ("TIG_EDITOR" / "The editor
         # command to use ..." / "This environment variable overrides $GIT_EDITOR ...").
-        first = best - 1
-        if not _LIST_MARK.match(texts[first]):
-            term = _term_index(texts, first, paragraphs, author)
-            if term is not None:
-                first = term
-        return first, last
+        return _definition_start(texts, best - 1, paragraphs, author), last
     if _is_term(texts[best], author) and best + 1 < count and not _is_term(texts[best + 1], author):
         last = best + 1
     elif (
@@ -1900,12 +1906,10 @@ def _answer_extent(
         # "• panic-halt. A panic causes the program to halt by entering an infinite loop.": the
         # item's name, its first sentence, is what the sentence after it speaks of.
         first = best - 1
-    elif not _LIST_MARK.match(texts[best]):
+    else:
         # A sentence of a definition answers together with its term ("adm\nGroup adm is used
         # for system monitoring tasks. Members of this group can read many log files").
-        term = _term_index(texts, best, paragraphs, author)
-        if term is not None:
-            first = term
+        first = _definition_start(texts, best, paragraphs, author)
     if (
         first == best > 0
         and texts[best - 1].rstrip().endswith(":")
