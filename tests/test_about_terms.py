@@ -5,6 +5,7 @@ same answers."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -126,10 +127,20 @@ def test_a_snapshot_without_about_terms_computes_them_with_the_same_answers(
 
 
 def test_about_terms_made_by_other_rules_are_not_used(
-    built: Snapshot, fake_embedder: FakeEmbedder, settings: Settings
+    built: Snapshot,
+    fake_embedder: FakeEmbedder,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    with caplog.at_level(logging.WARNING, logger="articleqa.snapshot"):
+        assert load_snapshot(settings.home).about is not None
+    assert not caplog.records
     _rewrite_manifest(built.path, **{ABOUT_KEY: "0000000000000000"})
-    assert load_snapshot(settings.home).about is None
+    with caplog.at_level(logging.WARNING, logger="articleqa.snapshot"):
+        assert load_snapshot(settings.home).about is None
+    # The operator is told why questions are slower, and what mends it.
+    (record,) = caplog.records
+    assert "about-terms" in record.getMessage() and "articleqa index" in record.getMessage()
 
 
 def test_about_terms_that_do_not_match_the_articles_are_not_used(tmp_path: Path) -> None:

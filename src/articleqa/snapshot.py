@@ -736,15 +736,26 @@ def load_snapshot(home: Path, version: str | None = None, verify: bool = True) -
         # Sentence words stored by other splitting rules are not what this code would compute.
         same_rules = manifest.extra.get(RULES_KEY) == rules_fingerprint()
         sentences = load_sentences(folder, len(passages), words=same_rules)
-        about = (
-            AboutTerms.load(folder, found.articles.ordinals)
-            if manifest.extra.get(ABOUT_KEY) == about_fingerprint()
-            else None
-        )
+        same_about = manifest.extra.get(ABOUT_KEY) == about_fingerprint()
+        about = AboutTerms.load(folder, found.articles.ordinals) if same_about else None
     except SnapshotCorrupt:
         raise
     except Exception as exc:  # any decoding failure means the files are not what we wrote
         raise SnapshotCorrupt(f"snapshot {version} cannot be read: {exc}") from exc
+    stale = [
+        what
+        for what, same in (("sentence words", same_rules), ("about-terms", same_about))
+        if not same
+    ]
+    if stale:
+        # Answers are the same, but each question works out what the build stored: at 11 k
+        # passages a first ask cost 26 ms against 19 (BENCHMARKS.md, "Scale, twenty-ninth pass").
+        logger.warning(
+            "snapshot %s was built by other splitting rules than this version's: its %s are "
+            "worked out as questions come, slower, until `articleqa index` builds it again",
+            version,
+            " and ".join(stale),
+        )
     # Entries of passages gone since an ANN index was trained stay in it, with id -1.
     recorded = manifest.extra.get("vector_index")
     tombstones = recorded.get("tombstones", 0) if isinstance(recorded, dict) else 0
