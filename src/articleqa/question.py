@@ -201,6 +201,13 @@ _KIND_WORDS = frozenset((*_CODE_KINDS, *(f"{kind}s" for kind in _CODE_KINDS)))
 # "Which ...", "What ..." asking for a kind of thing, up to two words before it ("which
 # command-line option", "which nullmailer-inject flag": a program's name has hyphens).
 _WHICH_KIND = r"\b(?:which|what)\s+(?:[\w.+-]+\s+){0,2}"
+
+
+def _asks_which(kind: str) -> re.Pattern[str]:
+    """A "which/what ... KIND" question (``_WHICH_KIND``), ``kind`` a pattern of its words."""
+    return re.compile(_WHICH_KIND + kind + r"\b", re.IGNORECASE)
+
+
 # A question opening with the kind of typed thing it asks for ("Which dav1d command-line option
 # ...").
 _CODE_HEAD = re.compile(
@@ -565,17 +572,17 @@ _QUANTITY = re.compile(
 )
 # "Which device node ...?", "Which file ...?": a path ("/dev/hidraw5", "debian/py3dist-overrides")
 # or a file's name ("mkdocs.yml") answers, not any token typed (an option line "-I device").
-_FILE_QUESTION = re.compile(_WHICH_KIND + r"(?:" + "|".join(_FILE_KINDS) + r")\b", re.IGNORECASE)
+_FILE_QUESTION = _asks_which(r"(?:" + "|".join(_FILE_KINDS) + ")")
 _FILE_ANSWER = re.compile(
     r"(?<![\w/])(?:~|\.{1,2})?/[\w.-]+|\b[\w.-]+/[\w.-]*\w|\b[\w-]{2,}\.[a-z][a-z0-9]{0,4}\b(?!\.\w)"
 )
 # "Which exception do I get ...?": the class raised, by its name ("a .StaleDataError is raised").
-_EXCEPTION_QUESTION = re.compile(_WHICH_KIND + r"exceptions?\b", re.IGNORECASE)
+_EXCEPTION_QUESTION = _asks_which(r"exceptions?")
 _EXCEPTION_ANSWER = re.compile(r"\b[A-Z]\w*(?:Error|Exception|Warning)\b")
-_STATUS_QUESTION = re.compile(_WHICH_KIND + _STATUS_CODES + r"\b", re.IGNORECASE)
+_STATUS_QUESTION = _asks_which(_STATUS_CODES)
 # "Which option lets me ...?", "What flag ...": answered by an option as typed ("-outform"),
 # which a file name beside it ("cert.csr") is not.
-_OPTION_QUESTION = re.compile(_WHICH_KIND + r"(?:options?|flags?|switch|switches)\b", re.IGNORECASE)
+_OPTION_QUESTION = _asks_which(r"(?:options?|flags?|switch|switches)")
 # An option as written in a sentence: after a space, a quote or a bracket ("'-outform'").
 _OPTION_START = r"(?:^|[\s'\"‘“`(\[])--?"
 _OPTION_ANSWER = re.compile(_OPTION_START + r"[A-Za-z][\w-]*")
