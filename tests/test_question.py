@@ -18,8 +18,10 @@ from articleqa.question import (
     rare_words,
     read_question,
     set_aside,
+    spells_out,
     states_authorship,
     states_default,
+    states_limit,
     word_frequency,
 )
 from tests.conftest import SAMPLE_ARTICLES
@@ -925,10 +927,35 @@ def test_a_premise_the_question_states_is_told_from_a_condition_it_sets(
         ("Who is the most famous author?", False),
         ("What is the most common error?", False),
         ("How many bytes per line does xxd print?", False),
+        # The oldest release a thing works with is the least it needs (Rayon's README:
+        # "Rayon currently requires rustc 1.56.0 or greater.").
+        ("What is the oldest compiler version Rayon works with?", True),
+        ("What is the earliest Python release pip runs on?", True),
+        ("What is the oldest building in the town?", False),
     ],
 )
 def test_a_question_asks_for_a_limit(asked: str, limit: bool) -> None:
     assert read_question(asked).asks_limit is limit
+
+
+def test_a_least_release_is_stated_by_or_greater() -> None:
+    assert states_limit("Rayon currently requires rustc 1.56.0 or greater.")
+    assert states_limit("It needs Python 3.8 or later.")
+    assert not states_limit("Rayon is greater than the sum of its parts.")
+
+
+def test_a_number_spelled_as_a_value_is_looked_for_in_digits() -> None:
+    # rpc_clnt_create(3t): "What happens if I set a client's timeout to zero with
+    # clnt_control()?" is answered by "If you set the timeout value to 0, clnt_control()
+    # immediately returns an error (RPC_TIMEDOUT)."
+    zero = read_question("What happens if I set a client's timeout to zero with clnt_control()?")
+    assert zero.numbers == ("0",)
+    assert read_question("What if I set the retries to five?").numbers == ("5",)
+    assert read_question("What happens with more than three peers?").numbers == ("3",)
+    # A count of what is asked for is no value to find ("Who were the two abbots at Fécamp
+    # Abbey?"), nor "one" a number, nor the "zero" of a compound.
+    assert read_question("Who were the two abbots at Fécamp Abbey?").numbers == ()
+    assert read_question("Which one of the options is zero-copy?").numbers == ()
 
 
 def test_a_sentence_stating_a_limit_holds_the_kind_of_answer_asked() -> None:
@@ -1070,6 +1097,17 @@ def test_a_default_is_stated_by_what_happens_when_nothing_is_given() -> None:
     assert not states_default("If a PIN is required and -q is specified, fido2-cred will fail.")
 
 
+def test_a_default_named_with_a_path_among_its_words_is_stated() -> None:
+    # dbclient(1): "Where does dbclient look for my private key if I don't pass an identity
+    # file?" is answered by "The default path ~/.ssh/id_dropbear is used", whose path stood
+    # between "the default" and "is" where only words were read.
+    assert states_default("The default path ~/.ssh/id_dropbear is used")
+    assert states_default("The default $HOME/.config file is read first.")
+    # A sentence ending after "the default" says no default.
+    assert not states_default("Use the default. It is fine.")
+    assert not states_default("Keep the default ~/.ssh. It is read.")
+
+
 def test_a_key_pressed_is_the_answer_to_which_key() -> None:
     # ELinks' bookmarks guide: "You launch the bookmark manager by pressing the 's' key".
     info = read_question("Which key opens the bookmark manager in ELinks?")
@@ -1165,6 +1203,37 @@ def test_passing_no_value_asks_for_the_default() -> None:
     assert read_question("What layout does fzf-tmux use if I pass no layout option?").asks_default
     assert read_question("What does it print when you give it no arguments?").asks_default
     assert not read_question("What does it do if I pass a file?").asks_default
+
+
+def test_a_value_not_yet_given_or_left_unchanged_asks_for_the_default() -> None:
+    # sfeed_curses(1): "What program does sfeed_curses open an item's link with if I haven't
+    # configured anything?" is answered by 'By default this is "xdg-open".'; ws's API: "What
+    # is the largest message ... unless I change maxPayload?" by "Defaults to 100 MiB".
+    haven_t = "What program does sfeed_curses open an item's link with if I haven't configured it?"
+    assert read_question(haven_t).asks_default
+    assert read_question("What does it use when you have not set TERM?").asks_default
+    unless = "What is the largest message a ws server accepts unless I change maxPayload?"
+    assert read_question(unless).asks_default
+    assert not read_question("What happens if I have not read the manual?").asks_default
+    assert not read_question("What happens when I change maxPayload?").asks_default
+    # The verb that leaves the value unsaid is no subject the articles must name.
+    assert read_question(haven_t).subject_words == ("sfeed_curses",)
+    # A noun among the words of "if no ... is given" stays one.
+    assert "uidmap" in read_question("What is used if no uidmap is specified?").subject_words
+
+
+def test_a_short_name_is_defined_by_the_words_its_letters_begin() -> None:
+    # slrn's FAQ: "What does the name slrn stand for?" is answered by "slrn (``S-Lang read
+    # news'') is a Usenet newsreader", which says no "stands for".
+    info = read_question("What does the name slrn stand for?")
+    assert info.expects("slrn (``S-Lang read news'') is a Usenet newsreader.") >= 1.0
+    assert info.expects("slrn reads news from a server.") < 1.0
+    ffi = read_question("What does FFI stand for?")
+    assert ffi.expects("Rust talks to C through a Foreign Function Interface (FFI).") >= 1.0
+    # The name's own letters are not words spelling it.
+    assert not spells_out("ssh", "Secure Shell (ssh) Hosts")
+    # Two letters are spelled by chance too often to say so.
+    assert not spells_out("ws", "ws writes sockets.")
 
 
 def test_how_do_i_with_an_adverb_before_the_verb_asks_for_something_typed() -> None:

@@ -2707,6 +2707,23 @@ def test_a_highlight_ending_on_a_broken_off_sentence_reads_on_to_its_end() -> No
     assert _finished(["Run it with", "Docker takes longer."], 0) == 0
 
 
+def test_an_unfinished_sentence_does_not_read_on_into_the_next_option_of_a_man_page() -> None:
+    # dbclient(1): the -i option's text ends, unfinished, on "The default path
+    # ~/.ssh/id_dropbear is used" above the next option and its definition; the highlight read
+    # on into "-L [listenaddress]:listenport:host:port".
+    texts = [
+        "The default path ~/.ssh/id_dropbear is used",
+        "-L [listenaddress]:listenport:host:port",
+        "Local port forwarding.",
+    ]
+    assert _finished(texts, 0, (0, 1, 1)) == 0
+    # A code line in a paragraph of its own still ends the sentence it finishes.
+    assert _finished(texts, 0, (0, 1, 2)) == 1
+    # The option's rest under it, unlike a definition, goes on the sentence.
+    broken = ["you can add", "-DGTEST_DONT_DEFINE_FOO=1", "to the compiler flags."]
+    assert _finished(broken, 0, (0, 0, 0)) == 2
+
+
 def test_a_sentence_broken_off_holds_the_kind_of_answer_its_next_line_says() -> None:
     # GoogleTest's build README: "With CMake, how do I build just GoogleTest ...?" highlighted
     # "The above command also includes GoogleMock by default." alone; the sentence after it

@@ -49,6 +49,36 @@ _SIGILS = "-%$"
 _WHOLE_NUMBER = re.compile(r"(?<![\w.,/:-])\d+(?![\w.,/:-]?\w)")
 
 
+# Numbers a question spells as words where it gives a value, which an answer may write in
+# digits ("What happens if I set the timeout to zero?": "If you set the timeout value to 0,
+# ..."): "zero" anywhere, another number after a word that sets or compares a value. "Who were
+# the two abbots?" counts what it asks for; the answer need not write "2". Not "one": a
+# pronoun as often ("which one", "one of the options").
+_SPELLED_NUMBERS = {
+    word: str(value)
+    for value, word in enumerate(
+        ("zero", "", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
+    )
+    if word
+} | {"eleven": "11", "twelve": "12"}
+_SPELLED_VALUE = re.compile(
+    r"\b(?:(?:to|of|at|is|be|by|than|equals)\s+)?(?P<number>"
+    + "|".join(_SPELLED_NUMBERS)
+    + r")\b(?!-)",  # not "zero-copy"
+    re.IGNORECASE,
+)
+
+
+def _spelled_numbers(question: str) -> list[str]:
+    """The digits of the numbers ``question`` spells as words where it gives a value ("zero"
+    -> "0")."""
+    return [
+        _SPELLED_NUMBERS[found.group("number").lower()]
+        for found in _SPELLED_VALUE.finditer(question)
+        if found.group("number").lower() == "zero" or found.group() != found.group("number")
+    ]
+
+
 class AnswerType(StrEnum):
     TIME = "time"
     NUMBER = "number"
@@ -276,6 +306,16 @@ _UNSAID = (
 )
 # The words of a value being given ("is set", "was specified").
 _GIVEN = r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)"
+# The verbs ``_IMPLIED_DEFAULT`` reads a value left unsaid by, in every form it reads them.
+_LEAVING_VERBS = frozenset(
+    re.findall(
+        r"\w+",
+        "give specify set pass choose pick provide select configure supply name say tell change "
+        "modify alter override touch adjust raise lower increase decrease leave omit skip use "
+        "given specified passed chosen provided selected configured supplied changed modified "
+        "altered overridden touched named told",
+    )
+)
 _IMPLIED_DEFAULT = re.compile(
     r"\b(?:when|if|unless)\s+(?:i|you|we|one|it|they|(?:the|an?)\s+(?:[\w.$-]+\s+){0,2}?[\w.$-]+)\s+"
     r"(?:do not|don't|don’t|does not|doesn't|doesn’t|did not|didn't|didn’t|never)"
@@ -283,8 +323,16 @@ _IMPLIED_DEFAULT = re.compile(
     # "If I ask deluser for a backup but don't say where to put it, ...?"
     + r"\b(?:when|if)\s[^?]*?\bbut\s+(?:do not|don't|don’t|never)"
     + _UNSAID
+    # "... if I haven't configured anything?", "when you have not set TERM?"
+    + r"\b(?:when|if|unless)\s+(?:i|you|we|one|they|the user|it)\s+(?:have not|haven't|haven’t|"
+    r"has not|hasn't|hasn’t)\s+(?:yet\s+|ever\s+)?(?:"
+    + _GIVEN
+    + r"|changed|modified|altered|overridden|touched|named|told)\b|"
+    # "... unless I change maxPayload?", "unless you override it?": the value left as it is.
+    r"\bunless\s+(?:i|you|we|one|they|the user)\s+(?:change|set|override|configure|modify|alter|"
+    r"adjust|specify|raise|lower|increase|decrease|pass|give|tell)\b|"
     # "... when I leave out initCrc?", "if you omit the port?"
-    + r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:leave\s+out|leave\s+off|omit|skip)\b|"
+    r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:leave\s+out|leave\s+off|omit|skip)\b|"
     # "... if I pass no layout option?", "... when you give it no arguments?"
     r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:give|pass|set|specify|provide|supply|"
     r"choose|select|use)\s+(?:it\s+|them\s+)?no\b|"
@@ -327,9 +375,10 @@ _LIMIT_QUESTION = re.compile(
     r"old|few)\s+(?:[\w'’-]+\s+){0,5}?(?:can|could|may|must)\b|"
     # The superlative of what may be set or done: "What is the shortest PollInterval vnstatd
     # accepts?", "the longest message I can encrypt" (not "the largest city in France").
-    r"\bthe\s+(?:longest|shortest|largest|smallest|biggest|highest|lowest|greatest|fewest)\s+"
-    r"(?:[\w'’.-]+\s+){1,5}?(?:can|could|may|will|would|accepts?|allows?|permits?|supports?|"
-    r"takes?|handles?)\b",
+    # "What is the oldest compiler version Rayon works with?": the least a release may be.
+    r"\bthe\s+(?:longest|shortest|largest|smallest|biggest|highest|lowest|greatest|fewest|oldest|"
+    r"earliest)\s+(?:[\w'’.-]+\s+){1,5}?(?:can|could|may|will|would|accepts?|allows?|permits?|"
+    r"supports?|takes?|handles?|works?|runs?|builds?|compiles?|requires?|needs?)\b",
     re.IGNORECASE,
 )
 # A sentence that states a limit: "The maximum allowed value is 50,000", "up to 72 characters",
@@ -337,7 +386,9 @@ _LIMIT_QUESTION = re.compile(
 _LIMIT_STATED = re.compile(
     r"\b(?:maximum|minimum|max|min|at\s+(?:most|least)|up\s+to|no\s+(?:more|fewer|less|"
     r"longer|shorter)\s+than|not\s+(?:more|less|longer|shorter)\s+than|limit(?:ed)?\s+(?:of|to|is)|"
-    r"(?:upper|lower)\s+(?:limit|bound)|cannot\s+exceed|must\s+not\s+exceed|exceeds?)\b",
+    r"(?:upper|lower)\s+(?:limit|bound)|cannot\s+exceed|must\s+not\s+exceed|exceeds?|"
+    # "requires rustc 1.56.0 or greater", "Python 3.8 or later"
+    r"or\s+(?:greater|later|newer|higher|above|more|better))\b",
     re.IGNORECASE,
 )
 # A sentence that states a default: "The default compression level is -6", "it defaults to 1",
@@ -348,7 +399,9 @@ _DEFAULT_STATED = re.compile(
     r"|\bdefault\s+[\w-]+\s+of\b"  # "a default location of ~/.aws/config"
     # "Changed the default minimum TLS version to TLS 1.2", "the default timeout from 5 to 10"
     r"|\bdefault(?:\s+[\w-]+){1,4}?\s+(?:to|from)\s+(?:\S+\s+)?[\w.]*\d"
-    r"|\bthe\s+default(?:\s+[\w-]+){0,4}?\s+(?:is|are|was|will be)\b"  # "the default level is"
+    # "the default level is", "The default path ~/.ssh/id_dropbear is used" (a path or a name
+    # among the words, not a word ending a sentence)
+    r"|\bthe\s+default(?:\s+(?:[\w-]+|\S*[/~$]\S*[\w/])){0,4}?\s+(?:is|are|was|will be)\b"
     r"|\bby\s+default\b|\b(?:is|are|was)\s+the\s+default\b"
     # "The last PEM file provided will serve as the default", "is used as the default"
     r"|\b(?:serves?|served|act|acts|acted|used|taken)\s+as\s+(?:the\s+|a\s+)?default\b"
@@ -901,9 +954,12 @@ class QuestionInfo:
 
     def _defines_term(self, sentence: str) -> bool:
         """Whether ``sentence`` says what the asked term means: a word of the term, then
-        "refers to", "means", "stands for" ..."""
+        "refers to", "means", "stands for" ...; or, for a short name, the words it is made of
+        ("slrn (``S-Lang read news'')" for "What does the name slrn stand for?")."""
         stated = _DEFINITION_STATED.search(sentence)
-        return stated is not None and not self.defines.isdisjoint(terms(sentence[: stated.start()]))
+        if stated is not None and not self.defines.isdisjoint(terms(sentence[: stated.start()])):
+            return True
+        return any(spells_out(name, sentence) for name in self.defines)
 
     def credited(self, sentence: str) -> frozenset[str]:
         """The question's words of authorship ("wrote", "author") that ``sentence`` says in its
@@ -1275,7 +1331,13 @@ def read_question(question: str) -> QuestionInfo:
     subjects: list[frozenset[str]] = []
     words: list[str] = []
     typed: set[frozenset[str]] = set()
+    # "... if I haven't configured anything?": the verb of leaving a value unsaid is how the
+    # question asks for the default, not what it is about.
+    implied_by = _IMPLIED_DEFAULT.search(question)
+    unsaid = set(implied_by.group(0).lower().split()) if implied_by else set()
     for word in [*question_names(question), *rare_words(question)]:
+        if word.lower() in unsaid & _LEAVING_VERBS:
+            continue
         # "Pandoc-style", "URL-like": the name is what the thing is in the style of.
         word = _IN_THE_MANNER_OF.sub("", word) or word
         found = frozenset(terms(word))
@@ -1287,7 +1349,7 @@ def read_question(question: str) -> QuestionInfo:
     byline = _BYLINE_QUESTION.match(question)
     dateline = _DATELINE_QUESTION.match(question)
     # An implied default is asked as if said, and frames the question as "many" does.
-    implied_default = _IMPLIED_DEFAULT.search(question) is not None
+    implied_default = implied_by is not None
     implied = _DEFAULT if implied_default else frozenset()
     situation, premise = _situation(question)
     return QuestionInfo(
@@ -1302,7 +1364,9 @@ def read_question(question: str) -> QuestionInfo:
         literals=tuple(
             dict.fromkeys([*_VERSION.findall(question), *_CODE_LITERAL.findall(question)])
         ),
-        numbers=tuple(dict.fromkeys(_WHOLE_NUMBER.findall(question))),
+        numbers=tuple(
+            dict.fromkeys([*_WHOLE_NUMBER.findall(question), *_spelled_numbers(question)])
+        ),
         asks_for_byline=byline is not None,
         asks_for_dateline=dateline is not None,
         piece=_piece(byline or dateline),
@@ -1483,6 +1547,35 @@ def _other_bound(question: str, sentence: str) -> bool:
 def states_limit(sentence: str) -> bool:
     """Whether ``sentence`` says what a limit is ("The maximum allowed value is 50,000")."""
     return _LIMIT_STATED.search(sentence) is not None
+
+
+# A word for ``spells_out``: its parts split at hyphens ("S-Lang" gives "S" and "Lang").
+_SPELLING_WORD = re.compile(r"[^\W\d_]+")
+# The shortest and longest names read as spelled out by words' first letters: two words'
+# initials spell a two-letter name by chance in most paragraphs.
+_SHORTEST_SPELLED = 3
+_LONGEST_SPELLED = 8
+
+
+def spells_out(name: str, sentence: str) -> bool:
+    """Whether ``sentence`` names ``name`` and holds the words it is made of, their first letters
+    spelling it in order ("slrn (``S-Lang read news'') is a Usenet newsreader", "a Foreign
+    Function Interface (FFI)"): what a short name stands for, said without "stands for". A name
+    of 3 to 8 letters, written as one word in the sentence."""
+    letters = name.lower()
+    if not (_SHORTEST_SPELLED <= len(letters) <= _LONGEST_SPELLED and letters.isalpha()):
+        return False
+    words = _SPELLING_WORD.findall(sentence)
+    if letters not in (word.lower() for word in words):
+        return False
+    initials = "".join(word[0].lower() for word in words)
+    found = initials.find(letters)
+    while found != -1:
+        # The words spelling it do not include the name itself ("Secure Shell (ssh)").
+        if all(word.lower() != letters for word in words[found : found + len(letters)]):
+            return True
+        found = initials.find(letters, found + 1)
+    return False
 
 
 def states_default(sentence: str) -> bool:

@@ -1315,7 +1315,7 @@ class Searcher:
                 info, texts, scores, first_answer, last_answer, paragraphs
             )
             last_answer = _with_short_completion(info, sentences, texts, paragraphs, last_answer)
-            last_answer = _finished(texts, last_answer)
+            last_answer = _finished(texts, last_answer, paragraphs)
             if info.asks_reason:
                 first_answer, last_answer = _with_reason(
                     texts, paragraphs, first_answer, last_answer
@@ -1408,7 +1408,7 @@ class Searcher:
             return (sum(weight[t] for t in asked & found) + written) / total
 
         terms_of = [_term_index(texts, i, paragraphs, author) for i in range(len(texts))]
-        run_on = _run_on(texts)
+        run_on = _run_on(texts, paragraphs)
         # A sentence made only of the question's own words says nothing it does not ("• Kerberos"
         # for "Where are the Kerberos and NTLM handlers collected?"): it cannot be the answer.
         # A definition's sentence says its term ("--posix" above "disable all GNU extensions."),
@@ -1977,7 +1977,7 @@ def _with_answer_of_kind(
     # passages are not ranked by it (``seeks_kind``): texts name many things.
     if not (info.seeks_kind or info.asks_name):
         return first, last
-    said = _run_on(texts)  # what each sentence holds, read on where it breaks off
+    said = _run_on(texts, paragraphs)  # what each sentence holds, read on where it breaks off
     held = max(info.expects(said[i]) for i in range(first, last + 1))
     if held >= 1.0:
         return first, last
@@ -2163,18 +2163,19 @@ def _says_only_asked(
     )
 
 
-def _run_on(texts: list[str]) -> list[str]:
+def _run_on(texts: list[str], paragraphs: Sequence[int] | None = None) -> list[str]:
     """Each sentence with the lines it runs on into when it breaks off at a word (``_finished``):
     what it holds is what they say ("you should replace the last command with" over "cmake ..
     -DBUILD_GMOCK=OFF" holds a command)."""
-    return [" ".join(texts[i : _finished(texts, i) + 1]) for i in range(len(texts))]
+    return [" ".join(texts[i : _finished(texts, i, paragraphs) + 1]) for i in range(len(texts))]
 
 
-def _finished(texts: list[str], last: int) -> int:
+def _finished(texts: list[str], last: int, paragraphs: Sequence[int] | None = None) -> int:
     """The answer's last sentence, or where it ends when it breaks off into the line under it
     ("you should replace the last command with" over "cmake .. -DBUILD_GMOCK=OFF"; "you can add"
     over "-DGTEST_DONT_DEFINE_FOO=1" over "to the compiler flags to tell GoogleTest ..."): a
-    sentence ending on a word goes on in a line that opens with no capital and no list mark."""
+    sentence ending on a word goes on in a line that opens with no capital and no list mark,
+    and that is not the next entry of a list of terms (``_next_entry``)."""
     for _ in range(_RUN_ON_LINES):
         after = last + 1
         if (
@@ -2182,10 +2183,27 @@ def _finished(texts: list[str], last: int) -> int:
             or not texts[last][-1:].isalnum()
             or texts[after][:1].isupper()
             or _LIST_MARK.match(texts[after])
+            or _next_entry(texts, after, paragraphs)
         ):
             break
         last = after
     return last
+
+
+def _next_entry(texts: list[str], index: int, paragraphs: Sequence[int] | None) -> bool:
+    """Whether sentence ``index`` is a term whose definition opens on the line under it, in its
+    paragraph: a man page's next option ("The default path ~/.ssh/id_dropbear is used" ends one
+    option's text, unfinished, above "-L [listenaddress]:listenport:host:port" and "Local port
+    forwarding."), not the rest of a sentence ("-DGTEST_DONT_DEFINE_FOO=1" above "to the
+    compiler flags ...")."""
+    after = index + 1
+    return (
+        paragraphs is not None
+        and after < len(texts)
+        and paragraphs[after] == paragraphs[index]
+        and texts[after][:1].isupper()
+        and _is_term(texts[index])
+    )
 
 
 # How many lines an unfinished sentence is read on through (the code it names, the rest of it).
