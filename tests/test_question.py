@@ -938,6 +938,20 @@ def test_a_question_asks_for_a_limit(asked: str, limit: bool) -> None:
     assert read_question(asked).asks_limit is limit
 
 
+def test_a_repeated_flag_counts_how_much() -> None:
+    # fdm(1): "How much verbosity do I need for fdm to copy all traffic ... to stdout?" was
+    # declined: "-vvvv duplicates all traffic to and from remote servers to stdout" holds no
+    # number.
+    info = read_question("How much verbosity do I need for fdm to copy all traffic to stdout?")
+    assert info.may_be_answered_by("-vvvv duplicates all traffic to and from remote servers.")
+    assert not info.may_be_answered_by("-v Request verbose logging.")
+    assert not info.may_be_answered_by("Use -vx to trace it.")
+    # It counts no things: fdm.conf(5)'s "How many named actions can fdm call ...?" was answered
+    # by fdm(1)'s options with fdm.conf(5) left out.
+    many = read_question("How many named actions can fdm call one after another in a chain?")
+    assert not many.may_be_answered_by("-vvvv duplicates all traffic to and from remote servers.")
+
+
 def test_a_least_release_is_stated_by_or_greater() -> None:
     assert states_limit("Rayon currently requires rustc 1.56.0 or greater.")
     assert states_limit("It needs Python 3.8 or later.")

@@ -598,6 +598,10 @@ _NUMBER_ANSWER = re.compile(
     r"\b(?:half|double)\b(?!-\w)",
     re.IGNORECASE,
 )
+# A flag repeated says how much of what it does: "-vvvv duplicates all traffic" answers "How
+# much verbosity do I need ...?" (not "How many actions ...?": it counts no things).
+_REPEATED_FLAG = re.compile(r"(?<![\w-])-([a-z])\1+\b", re.IGNORECASE)
+_HOW_MUCH = re.compile(r"\bhow\s+much\b", re.IGNORECASE)
 # A number with what it counts: the answer to "how much/many" more surely than a bare number
 # (a date, an age, a count of something else).
 _UNIT = (
@@ -988,6 +992,8 @@ class QuestionInfo:
             # "How many seconds must a program stay up ...?" is not answered by a passage that
             # names no span of time at all, whatever numbers it holds (a port, a version).
             return False
+        if _HOW_MUCH.search(self.text) and _first_unsaid(_REPEATED_FLAG, text, self.text.lower()):
+            return True
         return self.expects(text) > 0
 
     def _states_field(self, sentence: str) -> bool:
