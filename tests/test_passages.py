@@ -420,6 +420,24 @@ def test_a_faq_question_is_read_with_its_answer() -> None:
     assert "setuid-root" in mesg.text
 
 
+def test_a_question_asked_in_prose_is_read_with_the_paragraph_answering_it() -> None:
+    # vdirsyncer's tutorial: a note asks "... so why not pair collections by that value?" and
+    # the next paragraph answers; a passage ended on the question, so "Why doesn't vdirsyncer
+    # match collections by their display names?" quoted the question and never the answer.
+    note = (
+        "You may wonder why vdirsyncer just could not figure this out by itself. After all, "
+        "you did name both collections Test, which is called the displayname, so why not pair "
+        "collections by that value?\n\n"
+        "There are a few problems with this idea: two calendars may have the same exact "
+        "displayname, and a calendar may not have a displayname at all.\n\n"
+        "Vdirsyncer pairs collections by the name of their folder instead, which is stable.\n"
+    )
+    passages = split_article(make_article(note), min_words=10, max_words=60)
+
+    asking = next(p for p in passages if "why not pair" in p.text)
+    assert "the same exact displayname" in asking.text
+
+
 def test_prose_that_runs_on_into_code_is_read_with_it() -> None:
     # podman's rootless tutorial: "In rootless Podman these fields default to" and then the
     # code block with the paths; the sentence was a passage of its own and the paths another.

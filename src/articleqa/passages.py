@@ -318,8 +318,12 @@ def _sections(text: str, layout: list[LayoutSpan] | None = None) -> Iterator[_Se
             and kinds.get(following, (BlockKind.TEXT, 0))[0] is BlockKind.TEXT
             and _JOINING_WORD.match(text, following) is not None
         )
+        # A question ends no passage: its answer is the paragraph under it ("... so why not
+        # pair collections by that value?" over "There are a few problems with this idea:").
+        asks = paragraph.rstrip().endswith("?") and following is not None
         leads_in = (
             paragraph.rstrip().endswith(":")
+            or asks
             or runs_into_code
             or runs_on_after
             or (
