@@ -938,6 +938,16 @@ def test_a_question_asks_for_a_limit(asked: str, limit: bool) -> None:
     assert read_question(asked).asks_limit is limit
 
 
+def test_how_can_i_tell_that_asks_for_a_sign_not_something_typed() -> None:
+    # inotifywait(1): "How can I tell from inotifywait's output that the watched file is a
+    # directory?" is answered by "If the file is a directory, a trailing slash is output.",
+    # not by an option; "How do I tell git to ...?" still asks for one.
+    knowing = "How can I tell from inotifywait's output that the watched file is a directory?"
+    assert answer_type(knowing) is AnswerType.ANY
+    assert answer_type("How can I tell whether it is running?") is AnswerType.ANY
+    assert answer_type("How do I tell git to ignore a file?") is AnswerType.CODE
+
+
 def test_a_repeated_flag_counts_how_much() -> None:
     # fdm(1): "How much verbosity do I need for fdm to copy all traffic ... to stdout?" was
     # declined: "-vvvv duplicates all traffic to and from remote servers to stdout" holds no

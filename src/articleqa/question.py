@@ -263,7 +263,10 @@ _CODE_QUESTION = re.compile(
     + r")\b|"
     r"^\s*how (?:do|can|should|would) (?:i|you|we|one)\s+(?:only\s+|just\s+|also\s+|still\s+|"
     r"\w+ly\s+)?(?:run|install|invoke|call|set|"
-    r"enable|disable|configure|pin|specify|pass|use|make|tell|turn|get|print|show|list|edit|"
+    # "How do I tell git to ...?", not "How can I tell from its output that ...?" (knowing).
+    r"enable|disable|configure|pin|specify|pass|use|make|"
+    r"tell(?!\s+(?:from|whether|if|that|when|which|what|how|apart|the\s+difference)\b)|"
+    r"turn|get|print|show|list|edit|"
     r"build|compile|test|check|verify|upgrade|remove|uninstall|download|fetch|start|stop|restart|"
     r"reload|create|generate|load|save|delete|reset|add|convert|mount|update|import|export)\b|"
     # "What do I add to Local/Makefile to ...?", "What do I have to pass to the build
