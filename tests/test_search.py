@@ -1319,6 +1319,27 @@ def test_a_faq_question_closest_to_the_question_is_answered_by_its_own_answer(
     assert "2.6.10" in highlight
 
 
+def test_a_question_put_in_the_reader_s_name_is_answered_by_what_follows(
+    settings: Settings,
+) -> None:
+    # vdirsyncer's tutorial: "You may wonder why vdirsyncer just couldn't figure this out by
+    # itself." asks without a question mark; it was the highlight of "Why doesn't vdirsyncer
+    # match up collections by their display names?" over the problems listed under it.
+    highlight = _highlight_in(
+        settings,
+        FakeEmbedder(),
+        "vdirsyncer tutorial",
+        "You may wonder why vdirsyncer just couldn't figure this out by itself. After all, you "
+        'did name both collections "Test", so why not pair collections by that value?\n\n'
+        "There are a few problems with this idea: two calendars may have the same exact "
+        "displayname.",
+        "Why doesn't vdirsyncer just figure out by itself how to pair collections by that value?",
+    )
+
+    assert "same exact displayname" in highlight
+    assert "You may wonder" not in highlight
+
+
 def test_a_changed_default_answers_what_the_default_is(settings: Settings) -> None:
     # urllib3's migration guide: "What's the minimum TLS version urllib3 2 uses by default?"
     # highlighted the item on the "default set of TLS ciphers" below the one that answers.

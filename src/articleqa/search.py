@@ -1725,8 +1725,18 @@ def _lists_names(sentence: str) -> bool:
 
 def _asks(sentence: str) -> bool:
     """Whether a sentence is a question: it ends with its question mark (a question quoted
-    inside a statement, '... asked "why now?"', ends with the quote)."""
-    return sentence.rstrip().endswith("?")
+    inside a statement, '... asked "why now?"', ends with the quote), or it asks in the reader's
+    name ("You may wonder why vdirsyncer just couldn't figure this out by itself.")."""
+    return sentence.rstrip().endswith("?") or _ASKED_FOR_THE_READER.match(sentence) is not None
+
+
+# A question put in the reader's name, with no question mark: a FAQ's way in to its answer.
+_ASKED_FOR_THE_READER = re.compile(
+    r"\s*(?:you|one|we|some(?:one|body)?|readers?)\s+(?:may|might|could|would|will|probably)?\s*"
+    r"(?:well\s+)?(?:be\s+)?(?:wonder(?:ing)?|ask(?:ing)?(?:\s+(?:yourself|themselves))?)\s+"
+    r"(?:why|how|what|whether|if|when|where|which|who)\b",
+    re.IGNORECASE,
+)
 
 
 def _asking(texts: list[str], paragraphs: Sequence[int]) -> list[bool]:
