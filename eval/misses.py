@@ -3,8 +3,9 @@ misses (never a blind set's: see eval/HELDOUT.md).
 
 The set's documents are read, indexed in a temporary home and asked every question twice: with
 the abstention rules off, as `articleqa eval` ranks (is the gold answer in quote 1, and is it in
-the highlight?), and as a user asks (is it answered at all?). Unanswerable questions that are
-answered are printed with their first quote.
+the highlight?), and as a user asks (is it answered at all, and does a gold answer ranked in the
+first three quotes survive the abstention rules?). Unanswerable questions that are answered are
+printed with their first quote.
 
     .venv/bin/python eval/misses.py /path/to/set            # docs/, docs.json, questions.json
 """
@@ -55,8 +56,17 @@ def main() -> None:
             misses = [] if gold == 0 else [f"quote {gold + 1 if gold is not None else '>10'}"]
             if gold == 0 and not contains_verbatim(highlight, question.answers):
                 misses.append("highlight")
-            if not asking.ask(question.text, 3).answered:
+            asked = asking.ask(question.text, 3)
+            if not asked.answered:
                 misses.append("declined")
+            elif (
+                gold is not None
+                and gold < 3
+                and not any(contains_verbatim(q.text, question.answers) for q in asked.quotes)
+            ):
+                # Ranked among the first three but cut from a user's answer by the abstention
+                # rules (each quote must clear the bar and name the question's subjects).
+                misses.append("dropped as user")
             if not misses:
                 continue
             print(f"\n[{', '.join(misses)}] {question.article}: {question.text}")
