@@ -55,14 +55,11 @@ _WHOLE_NUMBER = re.compile(r"(?<![\w.,/:-])\d+(?![\w.,/:-]?\w)")
 # the two abbots?" counts what it asks for; the answer need not write "2". Not "one": a
 # pronoun as often ("which one", "one of the options").
 _SPELLED_NUMBERS = {
-    word: str(value)
-    for value, word in enumerate(
-        ("zero", "", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"),
-    )
-    if word
-} | {"eleven": "11", "twelve": "12"}
+    "zero": "0", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
+    "eight": "8", "nine": "9", "ten": "10", "eleven": "11", "twelve": "12",
+}  # fmt: skip
 _SPELLED_VALUE = re.compile(
-    r"\b(?:(?:to|of|at|is|be|by|than|equals)\s+)?(?P<number>"
+    r"\b(?P<lead>(?:to|of|at|is|be|by|than|equals)\s+)?(?P<number>"
     + "|".join(_SPELLED_NUMBERS)
     + r")\b(?!-)",  # not "zero-copy"
     re.IGNORECASE,
@@ -72,11 +69,12 @@ _SPELLED_VALUE = re.compile(
 def _spelled_numbers(question: str) -> list[str]:
     """The digits of the numbers ``question`` spells as words where it gives a value ("zero"
     -> "0")."""
-    return [
-        _SPELLED_NUMBERS[found.group("number").lower()]
-        for found in _SPELLED_VALUE.finditer(question)
-        if found.group("number").lower() == "zero" or found.group() != found.group("number")
-    ]
+    digits = []
+    for found in _SPELLED_VALUE.finditer(question):
+        number = found.group("number").lower()
+        if number == "zero" or found.group("lead"):
+            digits.append(_SPELLED_NUMBERS[number])
+    return digits
 
 
 class AnswerType(StrEnum):
@@ -303,20 +301,40 @@ _VERSION_QUESTION = re.compile(
 # otherwise?") asks for the default, as the answer words it ("The default compression level is
 # -6"), though it never says "default".
 # The verbs of leaving something unsaid, after "don't", "never".
-_UNSAID = (
-    r"\s+(?:give|specify|set|pass|choose|pick|provide|select|configure|supply|name|say|tell|"
-    r"change|modify|alter|override|touch)\b|"
-)
+_UNSAID_VERBS = (
+    "give", "specify", "set", "pass", "choose", "pick", "provide", "select", "configure",
+    "supply", "name", "say", "tell", "change", "modify", "alter", "override", "touch",
+)  # fmt: skip
+_UNSAID = r"\s+(?:" + "|".join(_UNSAID_VERBS) + r")\b|"
 # The words of a value being given ("is set", "was specified").
-_GIVEN = r"(?:given|set|specified|passed|chosen|provided|selected|configured|supplied)"
-# The verbs ``_IMPLIED_DEFAULT`` reads a value left unsaid by, in every form it reads them.
+_GIVEN_FORMS = (
+    "given", "set", "specified", "passed", "chosen", "provided", "selected", "configured",
+    "supplied",
+)  # fmt: skip
+_GIVEN = "(?:" + "|".join(_GIVEN_FORMS) + ")"
+# After "haven't": "... if I haven't configured anything?", besides ``_GIVEN_FORMS``.
+_CHANGED_FORMS = ("changed", "modified", "altered", "overridden", "touched", "named", "told")
+# After "unless I": "... unless I change maxPayload?".
+_UNLESS_VERBS = (
+    "change", "set", "override", "configure", "modify", "alter", "adjust", "specify", "raise",
+    "lower", "increase", "decrease", "pass", "give", "tell",
+)  # fmt: skip
+# Before "no": "... if I pass no layout option?".
+_NONE_GIVEN_VERBS = (
+    "give", "pass", "set", "specify", "provide", "supply", "choose", "select", "use",
+)  # fmt: skip
+# The verbs ``_IMPLIED_DEFAULT`` reads a value left unsaid by, in every form it reads them
+# ("leave", "omit" and "skip" from "... when I leave out initCrc?").
 _LEAVING_VERBS = frozenset(
-    re.findall(
-        r"\w+",
-        "give specify set pass choose pick provide select configure supply name say tell change "
-        "modify alter override touch adjust raise lower increase decrease leave omit skip use "
-        "given specified passed chosen provided selected configured supplied changed modified "
-        "altered overridden touched named told",
+    (
+        *_UNSAID_VERBS,
+        *_GIVEN_FORMS,
+        *_CHANGED_FORMS,
+        *_UNLESS_VERBS,
+        *_NONE_GIVEN_VERBS,
+        "leave",
+        "omit",
+        "skip",
     )
 )
 _IMPLIED_DEFAULT = re.compile(
@@ -330,15 +348,19 @@ _IMPLIED_DEFAULT = re.compile(
     + r"\b(?:when|if|unless)\s+(?:i|you|we|one|they|the user|it)\s+(?:have not|haven't|haven’t|"
     r"has not|hasn't|hasn’t)\s+(?:yet\s+|ever\s+)?(?:"
     + _GIVEN
-    + r"|changed|modified|altered|overridden|touched|named|told)\b|"
+    + "|"
+    + "|".join(_CHANGED_FORMS)
+    + r")\b|"
     # "... unless I change maxPayload?", "unless you override it?": the value left as it is.
-    r"\bunless\s+(?:i|you|we|one|they|the user)\s+(?:change|set|override|configure|modify|alter|"
-    r"adjust|specify|raise|lower|increase|decrease|pass|give|tell)\b|"
+    + r"\bunless\s+(?:i|you|we|one|they|the user)\s+(?:"
+    + "|".join(_UNLESS_VERBS)
+    + r")\b|"
     # "... when I leave out initCrc?", "if you omit the port?"
-    r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:leave\s+out|leave\s+off|omit|skip)\b|"
+    + r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:leave\s+out|leave\s+off|omit|skip)\b|"
     # "... if I pass no layout option?", "... when you give it no arguments?"
-    r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:give|pass|set|specify|provide|supply|"
-    r"choose|select|use)\s+(?:it\s+|them\s+)?no\b|"
+    r"\b(?:when|if)\s+(?:i|you|we|one|they|the user)\s+(?:"
+    + "|".join(_NONE_GIVEN_VERBS)
+    + r")\s+(?:it\s+|them\s+)?no\b|"
     r"\b(?:when|if)\s+(?:no|none)\s+(?:[\w.-]+\s+){0,3}(?:is|are|was|were|has been|have been)\s+"
     + _GIVEN
     + r"\b|"
@@ -995,7 +1017,7 @@ class QuestionInfo:
             # "How many seconds must a program stay up ...?" is not answered by a passage that
             # names no span of time at all, whatever numbers it holds (a port, a version).
             return False
-        if _HOW_MUCH.search(self.text) and _first_unsaid(_REPEATED_FLAG, text, self.text.lower()):
+        if _HOW_MUCH.search(self.text) and self._finds(_REPEATED_FLAG, text):
             return True
         return self.expects(text) > 0
 
@@ -1343,9 +1365,11 @@ def read_question(question: str) -> QuestionInfo:
     # "... if I haven't configured anything?": the verb of leaving a value unsaid is how the
     # question asks for the default, not what it is about.
     implied_by = _IMPLIED_DEFAULT.search(question)
-    unsaid = set(implied_by.group(0).lower().split()) if implied_by else set()
+    left_unsaid = (
+        _LEAVING_VERBS.intersection(implied_by.group(0).lower().split()) if implied_by else set()
+    )
     for word in [*question_names(question), *rare_words(question)]:
-        if word.lower() in unsaid & _LEAVING_VERBS:
+        if word.lower() in left_unsaid:
             continue
         # "Pandoc-style", "URL-like": the name is what the thing is in the style of.
         word = _IN_THE_MANNER_OF.sub("", word) or word
