@@ -559,6 +559,43 @@ def test_a_question_s_word_is_named_by_the_word_it_is_made_from(settings: Settin
     assert not unnamed.answered  # "preload": no word it is made from is there
 
 
+def test_an_adjective_or_verb_beside_a_name_need_not_be_named(settings: Settings) -> None:
+    # libtiff's guide says the tile width "must each be a multiple of 16": "What must ... be
+    # divisible by?" was declined as naming "divisible"; skalibs' page says the trick was
+    # "invented by DJB", not what "automates" it.
+    store = _store_of(
+        settings,
+        (
+            "Using The TIFF Library",
+            "All the tiles in a TIFF image have the same size, and the tile width and length "
+            "must each be a multiple of 16 pixels.\n\nAnd that's exactly what the self-pipe "
+            "trick of the selfpipe library, invented by DJB, does.",
+        ),
+    )
+    searcher = _searcher(settings, store)
+
+    divisible = searcher.ask("What must the width and length of a TIFF tile be divisible by?")
+    automates = searcher.ask("Who came up with the self-pipe trick that selfpipe automates?")
+    # A noun is what a question is about, and so is a name: both must still be named.
+    noun = searcher.ask("What must the width of a TIFF thumbnail be?")
+    name = searcher.ask("What must the width and length of a BigTIFF tile be divisible by?")
+
+    assert divisible.answered and "multiple of 16" in divisible.quotes[0].text
+    assert automates.answered and "DJB" in automates.quotes[0].text
+    assert not noun.answered and "thumbnail" in (noun.message or "")
+    assert not name.answered and "BigTIFF" in (name.message or "")
+
+
+def test_a_verb_is_still_needed_when_the_question_names_nothing_else() -> None:
+    # With no name beside it, the verb is all that says what the question is about.
+    assert read_question("From which level does waitress emit log messages?").descriptive == (
+        frozenset()
+    )
+    assert read_question("How do I configure pip to use an HTTP proxy?").descriptive == (
+        frozenset()
+    )  # a verb's bare form may be a program's name ("pip")
+
+
 # Tram news of a dozen cities, each line naming its city: the fake embedder finds them all
 # close to any tram question, so a subject none of them names is asked of each in the walk.
 TRAMS = [

@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
+from lemminflect import getAllLemmas
 from wordfreq import zipf_frequency
 
 from articleqa.headings import PATH_ON_DISK
@@ -817,6 +818,11 @@ class QuestionInfo:
     # Subjects written as identifiers ("pyproject.toml", "SOME_VAR"): typed, not said, so
     # matched exactly, never by a near spelling ("pyproject" is not "project").
     typed: frozenset[frozenset[str]] = frozenset()
+    # Subjects that are verbs or adjectives ("divisible", "automates", "emit"), in a question
+    # that also names something ("TIFF", "selfpipe"): they say what is asked of it, which the
+    # articles may say in other words ("a multiple of 16"), not what it is about. The names
+    # must be found; these need not be.
+    descriptive: frozenset[frozenset[str]] = frozenset()
     # Version numbers ("9.0", "1.6.1"): the index has no term for them, so they are looked for
     # as written.
     versions: tuple[str, ...] = ()
@@ -1327,6 +1333,20 @@ _MANNER_MIN_CHARS = 7
 _ADJECTIVE_ZIPF = 2.0
 
 
+def _is_descriptive(word: str) -> bool:
+    """Whether ``word`` is an adjective or an inflected verb of English written as such
+    ("divisible", "automates", "elapsed"): in lower case, and one English's lexicon
+    (LemmInflect's) knows, but not as a noun. A noun names what a question is about ("proxy",
+    "timeout"), as does a name or a term of art the lexicon does not know ("selfpipe",
+    "errno"); and a verb's bare form may be a program's name ("pip")."""
+    if not (word.isalpha() and word.islower()):
+        return False
+    readings = getAllLemmas(word)
+    if not readings or "NOUN" in readings or "PROPN" in readings:
+        return False
+    return "ADJ" in readings or any(lemma != word for lemma in readings.get("VERB", ()))
+
+
 def word_frequency(word: str) -> float:
     """How common ``word`` is in English (wordfreq's Zipf scale), counting its base form."""
     return _zipf(word)
@@ -1379,6 +1399,8 @@ def read_question(question: str) -> QuestionInfo:
             words.append(word)
             if is_typed(word):
                 typed.add(found)
+    said = [found for found, word in zip(subjects, words, strict=True) if _is_descriptive(word)]
+    descriptive = frozenset(said) if len(said) < len(subjects) else frozenset()
     byline = _BYLINE_QUESTION.match(question)
     dateline = _DATELINE_QUESTION.match(question)
     # An implied default is asked as if said, and frames the question as "many" does.
@@ -1392,6 +1414,7 @@ def read_question(question: str) -> QuestionInfo:
         subjects=tuple(subjects),
         subject_words=tuple(words),
         typed=frozenset(typed),
+        descriptive=descriptive,
         answer_type=answer_type(question),
         versions=tuple(dict.fromkeys(_VERSION.findall(question))),
         literals=tuple(

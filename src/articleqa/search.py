@@ -422,7 +422,13 @@ class Searcher:
         # Remembered as the walk's own answers are (``_fuzzy_cache``): a question asked again
         # finds the same candidates.
         typed = tuple(subject in info.typed for subject in info.subjects)
-        key = (info.subjects, info.subject_words, typed, tuple(c.ordinal for c in candidates))
+        key = (
+            info.subjects,
+            info.subject_words,
+            typed,
+            info.descriptive,
+            tuple(c.ordinal for c in candidates),
+        )
         cached = self._named_cache.get(key)
         if cached is None:
             cached = _remember(
@@ -433,6 +439,8 @@ class Searcher:
     def _unnamed_in(self, info: QuestionInfo, candidates: Sequence[Candidate]) -> bool:
         union = self._vocabularies(candidates)
         for subject, written in zip(info.subjects, info.subject_words, strict=True):
+            if subject in info.descriptive:
+                continue
             typed = subject in info.typed
             for term in subject:
                 if term in union:
@@ -644,6 +652,10 @@ class Searcher:
         as part of that article, names it (lazily, so that ``all`` stops at the first it does
         not)."""
         for subject, written in zip(info.subjects, info.subject_words, strict=True):
+            if subject in info.descriptive:
+                # Said in other words as easily (``QuestionInfo.descriptive``): not looked for.
+                yield True
+                continue
             yield self._mentions(
                 ordinal,
                 article_id,
