@@ -506,6 +506,9 @@ def test_a_sentence_states_a_default_only_when_it_says_what_it_is() -> None:
         "Place the backup files in dir (defaulting to the current working directory).",
         "If nothing is specified, Kruskal's algorithm is used.",
         "The last PEM file provided will serve as the default if none of them matched.",
+        # A label and its value, and a table's row of them (ZeroMQ's pages).
+        "Default value: true",
+        "Default value | 1023",
     ):
         assert states_default(stated), stated
     for not_stated in (

@@ -431,7 +431,9 @@ _DEFAULT_STATED = re.compile(
     r"|\bby\s+default\b|\b(?:is|are|was)\s+the\s+default\b"
     # "The last PEM file provided will serve as the default", "is used as the default"
     r"|\b(?:serves?|served|act|acts|acted|used|taken)\s+as\s+(?:the\s+|a\s+)?default\b"
-    r"|\bdefaults?\s*[-–:=]\s*\S|\(defaults?\b"  # "Default - 10", "(default: 5)"
+    # "Default - 10", "(default: 5)", a label and its value ("Default value: 1", a table's row
+    # "Default value | 1023")
+    r"|\bdefaults?(?:\s+[a-z]+)?\s*[-–:=|]\s*\S|\(defaults?\b"
     r"|\bdefault(?:\s+[\w-]+){0,3}\s+\(\s*[\"'“`\d]"  # 'The default prompt ("(venv)")'
     # "If no time unit is specified, assumes seconds."
     # "If nothing is specified, Kruskal's algorithm is used."

@@ -542,6 +542,29 @@ def test_man_page_bullets_dates_and_indented_blocks() -> None:
     ]
 
 
+def test_a_man_page_s_tbl_tables_are_read_as_rows_of_cells() -> None:
+    # ZeroMQ's pages (AsciiDoc through DocBook) give each option's default in a tbl table; its
+    # format ("tab(:); lt lt.") was read as prose and its text blocks ran into one line.
+    source = (
+        ".TH ZMQ_CTX_SET 3\n.SH OPTIONS\n"
+        '.SS "ZMQ_MAX_SOCKETS: Set maximum number of sockets"\n'
+        ".sp\nThe \\fIZMQ_MAX_SOCKETS\\fR argument sets the maximum number of sockets\\&.\n"
+        ".TS\ntab(:);\nlt lt.\nT{\n.sp\nDefault value\nT}:T{\n.sp\n1023\nT}\n.TE\n.sp 1\n"
+        ".TS\nallbox;\nl l\nl n.\nName\tCount\n_\n\\&.conf\t2\n.T&\nc s.\nTotal 2\n.TE\n"
+        "After the tables, as \\m[blue]\\fBhttp://rfc.zeromq.org/spec:29\\fR\\m[] says.\n"
+    )
+
+    article = prepare_article(read_man(source, "zmq_ctx_set.3"))
+
+    assert article.text.split("\n\n")[2:] == [
+        "The ZMQ_MAX_SOCKETS argument sets the maximum number of sockets.",
+        "Default value | 1023",
+        "Name | Count\n.conf | 2\nTotal 2",
+        # A colour (\m[blue]) is set, not printed.
+        "After the tables, as http://rfc.zeromq.org/spec:29 says.",
+    ]
+
+
 def test_man_page_links_keep_their_address() -> None:
     # pgrep(1): "Please send bug reports to" then .UR procps@freelists.org .UE; the address, the
     # answer to "Where do I report pgrep bugs?", was dropped with the macros.

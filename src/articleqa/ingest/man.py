@@ -15,7 +15,8 @@ from articleqa.ingest.blocks import article_from_blocks
 from articleqa.ingest.dates import parse_date
 from articleqa.models import Block, BlockKind, RawArticle
 
-_FONT_ESCAPE = re.compile(r"\\f(?:\[[^\]]*\]|\([A-Za-z]{2}|[A-Za-z0-9])")
+# A font, and a colour (\m[blue] ... \m[], as DocBook's pages set a link): set, not printed.
+_FONT_ESCAPE = re.compile(r"\\[fmM](?:\[[^\]]*\]|\([A-Za-z]{2}|[A-Za-z0-9])")
 _SIZE_ESCAPE = re.compile(r"\\s[+-]?\d")
 # Motions and block braces set no text: "\h'-04'" (a bullet's hanging indent), "\}".
 _MOTION_ESCAPE = re.compile(r"\\[hv]'[^']*'|\\[{}]")
@@ -403,11 +404,99 @@ def _join(lines: list[str]) -> list[str]:
 
 
 def page_lines(source_text: str, native: frozenset[str] = frozenset()) -> list[str]:
-    """The page's lines as groff reads them: its conditions taken, its own macros expanded
-    (a macro body holds conditions of its own: taken again once bodies are in place), except
-    those of ``native`` (see ``_expand_macros``)."""
-    taken = _take_conditions(source_text.splitlines())
+    """The page's lines as groff reads them: its tables set as rows (``tbl_rows``), its
+    conditions taken, its own macros expanded (a macro body holds conditions of its own: taken
+    again once bodies are in place), except those of ``native`` (see ``_expand_macros``)."""
+    taken = _take_conditions(tbl_rows(source_text.splitlines()))
     return _take_conditions(_expand_macros(taken, native))
+
+
+# tbl(1)'s table: .TS, an options line ending in ";" ("tab(:);", "allbox;"), format lines
+# whose last ends in "." ("lt lt."), the rows, .TE; ".T&" starts new format lines.
+_TABLE_START = re.compile(r"^[.']\s*TS\b")
+_TABLE_END = re.compile(r"^[.']\s*TE\b")
+_TABLE_FORMAT_AGAIN = re.compile(r"^[.']\s*T&")
+_TABLE_TAB = re.compile(r"\btab\s*\((.)\)")
+_TABLE_RULE = re.compile(r"^\s*(?:[_=]|\\[_=])?\s*$")
+
+
+def tbl_rows(lines: list[str]) -> list[str]:
+    """``lines`` with each tbl table set as groff -t sets it, a row a line: its cells joined
+    by " | " (as tables of other formats are read), its text blocks (T{ ... T}) run together,
+    its format lines and rules left out. Without this the format read as prose ("tab(:); lt
+    lt. T{") and a table's cells ran into one line."""
+    out: list[str] = []
+    at = 0
+    while at < len(lines):
+        if not _TABLE_START.match(lines[at]):
+            out.append(lines[at])
+            at += 1
+            continue
+        at, rows = _table(lines, at + 1)
+        out.append(".sp")
+        for row in rows:
+            # "\&" keeps a row that starts with "." or "'" a line of text, not a request.
+            out.extend((".br", "\\&" + row))
+        out.append(".sp")
+    return out
+
+
+def _table(lines: list[str], at: int) -> tuple[int, list[str]]:
+    """The rows of the table whose lines start at ``at`` (past .TS), and where it ends."""
+    tab = "\t"
+    if at < len(lines) and lines[at].rstrip().endswith(";"):
+        found = _TABLE_TAB.search(lines[at])
+        tab = found.group(1) if found else tab
+        at += 1
+    at = _past_format(lines, at)
+    rows: list[str] = []
+    cells: list[str] = []
+    block: list[str] | None = None  # a text block's lines, while one is open
+    while at < len(lines) and not _TABLE_END.match(lines[at]):
+        line = lines[at]
+        at += 1
+        if block is not None:
+            if not line.startswith("T}"):
+                if not line.startswith((".", "'")):  # a request inside (".sp") sets no text
+                    block.append(line.strip())
+                continue
+            cells.append(" ".join(part for part in block if part))
+            block, line = None, line[2:]
+            if not line.startswith(tab):
+                _end_row(rows, cells)
+                continue
+            line = line[len(tab) :]
+        elif _TABLE_FORMAT_AGAIN.match(line):
+            at = _past_format(lines, at)
+            continue
+        elif line.startswith((".", "'")) or _TABLE_RULE.match(line):
+            continue
+        for cell in line.split(tab):
+            if cell.rstrip() == "T{":
+                block = []
+                break
+            cells.append(cell.strip())
+        if block is None:
+            _end_row(rows, cells)
+    _end_row(rows, cells)
+    return min(at + 1, len(lines)), rows
+
+
+def _past_format(lines: list[str], at: int) -> int:
+    """Past the format lines starting at ``at``: the last of them ends in "."."""
+    while at < len(lines):
+        at += 1
+        if lines[at - 1].rstrip().endswith("."):
+            break
+    return at
+
+
+def _end_row(rows: list[str], cells: list[str]) -> None:
+    while cells and not cells[-1]:
+        cells.pop()  # a row's trailing empty cells
+    if cells:
+        rows.append(" | ".join(cells))
+    cells.clear()
 
 
 def _is_comment(line: str) -> bool:
