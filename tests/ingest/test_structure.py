@@ -429,6 +429,29 @@ def test_definition_list_terms_of_a_manual_are_read_with_their_definitions() -> 
     assert "¶" not in article.text
 
 
+def test_each_entry_of_a_definition_list_is_a_paragraph_of_its_own() -> None:
+    # Waitress's thirty arguments were one paragraph: passages were cut between a definition
+    # and its "Default:" line, and the next passage opened on another entry's default.
+    source = (
+        "Arguments\n=========\n\n"
+        "max_request_header_size\n    Maximum number of bytes of all request headers combined"
+        " (integer).\n\n    Default: ``262144`` (256K)\n\n"
+        "max_request_body_size\n    Maximum number of bytes in request body (integer).\n\n"
+        "    Default: ``1073741824`` (1GB)\n\n"
+        "expose_tracebacks\n    Set to ``True`` to expose tracebacks.\n"
+    )
+
+    article = prepare_article(read_rst(source, "arguments.rst"))
+
+    assert article.text.split("\n\n") == [
+        "max_request_header_size\nMaximum number of bytes of all request headers combined "
+        "(integer).\nDefault: 262144 (256K)",
+        "max_request_body_size\nMaximum number of bytes in request body (integer).\n"
+        "Default: 1073741824 (1GB)",
+        "expose_tracebacks\nSet to True to expose tracebacks.",
+    ]
+
+
 def test_a_one_word_page_title_is_kept_over_an_admonition_heading() -> None:
     assert read_html(TEXINFO_FUNCTIONS, None).title == "The Closure API (libfoo manual)"
     assert read_html(DOCBOOK_ONE_WORD_TITLE, None).title == "fooproc"

@@ -175,7 +175,14 @@ class _Walker:
                 self.blocks.append(Block(BlockKind.HEADING, heading, level))
             return
         if tag in _LISTS:
-            self.text("\n".join(self._list_lines(element)))
+            if tag == "dl" or element.get("rend") == "dl":
+                # An entry a paragraph, as a manual's options are: a long list (Waitress's
+                # thirty arguments) is split into passages between its entries, not between a
+                # definition and its "Default: 1073741824" line.
+                for entry in self._definition_entries(element):
+                    self.text("\n".join(entry))
+            else:
+                self.text("\n".join(self._list_lines(element)))
             return
         if tag in _TABLES:
             self.text("\n".join(self._table_lines(element)))
@@ -246,6 +253,24 @@ class _Walker:
                 yield from rest
             elif child_tag in _LISTS:
                 yield from self._list_lines(child)
+
+    def _definition_entries(self, element: etree._Element) -> Iterator[list[str]]:
+        """A definition list's entries, each its terms' lines then its definitions'."""
+        entry: list[str] = []
+        defined = False  # whether the entry has a definition yet: a term after one starts anew
+        for child in element:
+            child_tag, child_rend = _tag(child), child.get("rend", "")
+            term = child_tag == "dt" or child_rend.startswith("dt")
+            if term and defined:
+                yield entry
+                entry, defined = [], False
+            if term or child_tag == "dd" or child_rend.startswith("dd"):
+                entry.extend(_lines(self._item_text(child)))
+                defined = defined or not term
+            elif child_tag in _LISTS:
+                entry.extend(self._list_lines(child))
+        if entry:
+            yield entry
 
     def _item_text(self, item: etree._Element) -> str:
         """A list item's lines: its own text, then any nested lists or paragraphs."""
