@@ -559,6 +559,29 @@ def test_a_question_s_word_is_named_by_the_word_it_is_made_from(settings: Settin
     assert not unnamed.answered  # "preload": no word it is made from is there
 
 
+def test_a_listed_path_that_names_the_subject_answers_where_a_file_is(tmp_path: Path) -> None:
+    # tinyproxy(8) says where its PID file is only in the paths under FILES: a list of short
+    # items was read as references, and "Where does tinyproxy keep its PID file?" declined.
+    page = (
+        ".TH TINYPROXY 8\n.SH NAME\ntinyproxy \\- A light-weight HTTP proxy daemon\n"
+        ".SH DESCRIPTION\ntinyproxy is a light-weight HTTP proxy daemon designed to consume "
+        "a minimum amount of system resources.\n"
+        ".SH FILES\n`/etc/tinyproxy/tinyproxy.conf`, `/var/run/tinyproxy/tinyproxy.pid`, "
+        "`/var/log/tinyproxy/tinyproxy.log`\n"
+        ".SH SEE ALSO\nsquid(8), sed(1), httpd(8)\n"
+    )
+
+    answer, _store = _ask_man(tmp_path, page, "Where does tinyproxy keep its PID file?")
+
+    assert answer.answered and "/var/run/tinyproxy/tinyproxy.pid" in answer.quotes[0].text
+    # A reference is still no answer: "sed(1)" holds code, but names sed only to point at it;
+    # nor is a longer item ("the -E option of grep(1)" in awk's page, for grep's options).
+    sed = read_question("Which sed command prints line numbers?")
+    grep = read_question("Which grep option selects non-matching lines?")
+    assert not search._item_answers(sed, "sed(1)")
+    assert not search._item_answers(grep, "AWK uses it as with the -E option of grep")
+
+
 def test_an_adjective_or_verb_beside_a_name_need_not_be_named(settings: Settings) -> None:
     # libtiff's guide says the tile width "must each be a multiple of 16": "What must ... be
     # divisible by?" was declined as naming "divisible"; skalibs' page says the trick was

@@ -538,6 +538,16 @@ class Searcher:
                 return True
             if TABLE_CELLS in text and self._row_states(info, ordinal, text, words):
                 return True
+        elif info.seeks_kind and any(
+            _item_answers(info, item)
+            for span, found in words.sentences
+            if not found.isdisjoint(frozenset().union(*info.subjects))
+            for item in _LIST_SEPARATOR.split(text[span.start : span.end])
+        ):
+            # An item of a list that names a subject and is itself the kind of answer asked
+            # for is the answer, not a reference: "/var/run/tinyproxy/tinyproxy.pid" among the
+            # paths under FILES, for "Where does tinyproxy keep its PID file?".
+            return True
         elif not any(_said_terms(text[span.start : span.end]) for span, _ in words.sentences):
             # Nothing but references ("cwmrc(5)" under "SEE ALSO"): the passage says nothing of
             # its own that its article could vouch for.
@@ -1642,6 +1652,7 @@ def _opens_item(texts: list[str], index: int) -> bool:
 # ("[RFC-1952]"), a mail address.
 _REFERENCE = re.compile(r"[\w.+-]+\(\d\w*\)|https?://\S+|\[[^\]\s]+\]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LIST_SEPARATOR = re.compile(r"[,;\n]")
+_SHORT_ITEM_WORDS = 3
 
 
 def _under_table_headers(
@@ -1692,10 +1703,20 @@ def _only_referenced(
     )
 
 
+def _item_answers(info: QuestionInfo, item: str) -> bool:
+    """Whether one short item of a list (three words at most) names a subject of the
+    question, other than as a reference ("sed(1)"), and holds the kind of answer it asks
+    for."""
+    if len(item.split()) > _SHORT_ITEM_WORDS:
+        return False
+    found = _said_terms(item)
+    return any(subject <= found for subject in info.subjects) and info.expects(item) >= 1.0
+
+
 def _short_items(sentence: str) -> bool:
     """Whether a sentence is a run of three or more short items ("awk(1), cmp(1), diff(1)")."""
     items = [item for item in _LIST_SEPARATOR.split(sentence) if item.strip()]
-    return len(items) >= 3 and all(len(item.split()) <= 3 for item in items)
+    return len(items) >= 3 and all(len(item.split()) <= _SHORT_ITEM_WORDS for item in items)
 
 
 def _says_of(
