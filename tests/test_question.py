@@ -521,6 +521,15 @@ def test_a_sentence_states_a_default_only_when_it_says_what_it_is() -> None:
     assert implied.expects("Without this option the default maximum lifetime is forever.") == 1.0
 
 
+def test_short_for_frames_a_question_about_a_name_and_is_not_asked() -> None:
+    # LZO's "Short documentation" heading made its first section quote 1 for "What is LZO
+    # short for?", over "The acronym LZO is standing for Lempel-Ziv-Oberhumer."
+    short = read_question("What is LZO short for?")
+    assert short.asked == frozenset({"lzo"}) and "short" in short.framing
+    assert short.expects("The acronym LZO is standing for Lempel-Ziv-Oberhumer.") == 1.0
+    assert "short" in read_question("How do I print a short summary?").asked
+
+
 def test_a_kind_word_is_a_subject_unless_it_names_the_kind_of_a_typed_token() -> None:
     assert read_question("What does the %M format specifier report?").subject_words == ()
     assert "keyword" in read_question("Which keyword does Rust reserve for blocks?").subject_words

@@ -531,6 +531,7 @@ _DEFINITION_QUESTION = re.compile(
     r"(?:\s+(?:in|for|on|within|inside|when|to)\b[^?]*)?\s*\??\s*$",
     re.IGNORECASE,
 )
+_NAME_FRAMING = frozenset(terms("short abbreviation acronym"))
 _DEFINITION_STATED = re.compile(
     r"\b(?:refers?\s+to|means|meant|stands?\s+for|is\s+defined\s+as|is\s+short\s+for|"
     r"denotes|is\s+an\s+abbreviation\s+(?:of|for))\b",
@@ -1409,10 +1410,14 @@ def read_question(question: str) -> QuestionInfo:
     implied_default = implied_by is not None
     implied = _DEFAULT if implied_default else frozenset()
     situation, premise = _situation(question)
+    # "What is LZO short for?": "short" frames the question; the answer spells the name out
+    # ("The acronym LZO is standing for Lempel-Ziv-Oberhumer") under any heading ("Short
+    # documentation" is no closer to it).
+    naming = _NAME_FRAMING if _DEFINITION_QUESTION.match(question) else frozenset()
     return QuestionInfo(
         text=written,
-        asked=frozenset(question_terms(question)) - _quantifier_asked(question) | implied,
-        framing=_framing(question) | implied,
+        asked=frozenset(question_terms(question)) - _quantifier_asked(question) - naming | implied,
+        framing=_framing(question) | implied | naming,
         subjects=tuple(subjects),
         subject_words=tuple(words),
         typed=frozenset(typed),
