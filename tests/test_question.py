@@ -521,6 +521,16 @@ def test_a_sentence_states_a_default_only_when_it_says_what_it_is() -> None:
     assert implied.expects("Without this option the default maximum lifetime is forever.") == 1.0
 
 
+def test_a_name_made_from_the_property_s_word_names_one_of_it() -> None:
+    # Boehm GC: "On Linux, the collector currently uses SIGPWR and SIGXCPU by default."
+    signals = read_question("On Linux, which signals does the collector reserve for threads?")
+    assert signals.expects("On Linux, the collector currently uses SIGPWR and SIGXCPU.") == 1.0
+    assert signals.expects("The collector needs one or two other signals on most platforms.") == 0
+    # The question's own name is not an answer; a one-letter start says nothing ("ENOENT").
+    assert read_question("What does SIGHUP do to the signal handler?").expects("SIGHUP.") == 0
+    assert read_question("Which error does open return?").expects("It returns ENOENT.") < 1.0
+
+
 def test_short_for_frames_a_question_about_a_name_and_is_not_asked() -> None:
     # LZO's "Short documentation" heading made its first section quote 1 for "What is LZO
     # short for?", over "The acronym LZO is standing for Lempel-Ziv-Oberhumer."

@@ -532,6 +532,8 @@ _DEFINITION_QUESTION = re.compile(
     re.IGNORECASE,
 )
 _NAME_FRAMING = frozenset(terms("short abbreviation acronym"))
+# How much of a property's word a name made from it begins with ("SIG" of "signal").
+_ABBREVIATION_CHARS = 3
 _DEFINITION_STATED = re.compile(
     r"\b(?:refers?\s+to|means|meant|stands?\s+for|is\s+defined\s+as|is\s+short\s+for|"
     r"denotes|is\s+an\s+abbreviation\s+(?:of|for))\b",
@@ -1070,6 +1072,17 @@ class QuestionInfo:
         head = self.field[0]
         tokens = _TOKEN.findall(sentence)
         own = self.text.lower()
+        # A name made from the property's word, as C names are ("SIGPWR" for "Which signals
+        # ...?", "ENOENT" not: one letter says nothing).
+        abbreviation = head[:_ABBREVIATION_CHARS]
+        if len(head) > _ABBREVIATION_CHARS and any(
+            is_typed(token)
+            and len(token) > len(abbreviation) + 1
+            and token.lower().startswith(abbreviation)
+            and token.lower() not in own
+            for token in tokens
+        ):
+            return True
         for index, token in enumerate(tokens):
             if _sole_term(token) != head:
                 continue
