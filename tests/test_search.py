@@ -2420,6 +2420,14 @@ def test_a_default_is_the_one_stated_in_the_entry_the_question_is_about(home: Pa
             "file name expansion",
             "with a backslash",
         ),
+        # NSD's README gives its reason as the authors' view.
+        (
+            "NSD doesn't do any logging. We believe that logging is a separate task and has to "
+            "be done independently from the core operation. Use dnstap for query logs.",
+            "Why doesn't NSD write query logs itself?",
+            "logging is a separate task",
+            "NSD doesn't do any logging.",
+        ),
     ],
 )
 def test_why_is_answered_by_the_cause_beside_the_sentence_it_explains(

@@ -2086,6 +2086,8 @@ _NAMED_BEFORE = re.compile(
 _CAUSE = re.compile(
     r"\b(?:because|due\s+to|owing\s+to|since|as\s+a\s+result\s+of|in\s+order\s+to|so\s+that|"
     r"otherwise|reasons?|rationale|motivation|to\s+(?:avoid|prevent)|"
+    # The authors' view given as the reason: "We believe that logging is a separate task".
+    r"(?:we|i)\s+(?:believe|think|feel|consider)\s+that|"
     r"if\s+(?:i|you|we|they|it|one|he|she)\s+(?:(?:do|does|did)n['’]t|(?:do|does|did)\s+not)|"
     r"without\s+(?:it|this|that|them|doing\s+so))\b",
     re.IGNORECASE,
