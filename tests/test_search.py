@@ -582,6 +582,27 @@ def test_a_listed_path_that_names_the_subject_answers_where_a_file_is(tmp_path: 
     assert not search._item_answers(grep, "AWK uses it as with the -E option of grep")
 
 
+def test_which_release_is_not_answered_where_no_release_is_named(settings: Settings) -> None:
+    # Waitress's docs say "Compatibility with Python 2 was removed." and not in which release.
+    store = _store_of(
+        settings,
+        (
+            "Waitress documentation",
+            "Waitress is a WSGI server. Compatibility with Python 2 was removed. It runs on "
+            "CPython and PyPy.",
+        ),
+    )
+    unnamed = _searcher(settings, store).ask("Which waitress release dropped Python 2?")
+    named = _store_of(
+        settings,
+        ("Waitress changes", "Waitress 2.0.0 removed compatibility with Python 2."),
+    )
+    answer = _searcher(settings, named).ask("Which waitress release dropped Python 2?")
+
+    assert not unnamed.answered
+    assert answer.answered and "2.0.0" in answer.quotes[0].text
+
+
 def test_an_adjective_or_verb_beside_a_name_need_not_be_named(settings: Settings) -> None:
     # libtiff's guide says the tile width "must each be a multiple of 16": "What must ... be
     # divisible by?" was declined as naming "divisible"; skalibs' page says the trick was

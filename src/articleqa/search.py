@@ -499,7 +499,23 @@ class Searcher:
             for article_id, _start, _end in passage.spans
         ):
             return True  # the byline or signature the article was read with credits its author
+        if info.answer_type is AnswerType.VERSION and not self._says_a_release(ordinal):
+            # "Which waitress release dropped support for Python 2?" is not answered by
+            # "Compatibility with Python 2 was removed." where nothing says in which release.
+            return False
         return info.may_be_answered_by(f"{passage.heading or ''}\n{passage.text}")
+
+    def _says_a_release(self, ordinal: int) -> bool:
+        """Whether the passage, its heading, the release heading it is listed under or its
+        article's title names a release ("2.0.0", "version 5")."""
+        passage = self.snapshot.passages[ordinal]
+        if _names_a_release(f"{passage.heading or ''}\n{passage.text}"):
+            return True
+        return any(
+            _names_a_release(self.snapshot.articles[article_id].title)
+            or self._release_heading(ordinal, article_id) is not None
+            for article_id, _start, _end in passage.spans
+        )
 
     def _more_than_a_passing_mention(self, info: QuestionInfo, ordinal: int) -> bool:
         """Whether a passage that names the question's subjects speaks to the question.
@@ -1711,6 +1727,14 @@ def _item_answers(info: QuestionInfo, item: str) -> bool:
         return False
     found = _said_terms(item)
     return any(subject <= found for subject in info.subjects) and info.expects(item) >= 1.0
+
+
+def _names_a_release(text: str) -> bool:
+    """Whether ``text`` names a release: a version ("2.0.0") or a numbered one ("version 5")."""
+    return names_release(text) or _NUMBERED_RELEASE.search(text) is not None
+
+
+_NUMBERED_RELEASE = re.compile(r"\b(?:version|release)\s+\d", re.IGNORECASE)
 
 
 def _short_items(sentence: str) -> bool:
