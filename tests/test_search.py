@@ -20,6 +20,7 @@ from articleqa.errors import InvalidInput, NoArticles
 from articleqa.ingest.html import read_html
 from articleqa.ingest.man import read_man
 from articleqa.ingest.markdown import read_markdown
+from articleqa.ingest.mdoc import read_manual_page
 from articleqa.ingest.prepare import prepare_article
 from articleqa.ingest.text import read_text
 from articleqa.lexical import question_terms, terms
@@ -580,6 +581,36 @@ def test_a_listed_path_that_names_the_subject_answers_where_a_file_is(tmp_path: 
     grep = read_question("Which grep option selects non-matching lines?")
     assert not search._item_answers(sed, "sed(1)")
     assert not search._item_answers(grep, "AWK uses it as with the -E option of grep")
+
+
+def test_who_wrote_a_program_is_answered_by_its_manual_s_author_section(
+    tmp_path: Path, real_embedder: Embedder
+) -> None:
+    # xwallpaper(1) names its author only under AUTHOR, beside nothing else: "Who wrote
+    # xwallpaper?" quoted BUGS' issue tracker, whose address holds the author's login.
+    page = (
+        ".Dd March 1, 2022\n.Dt XWALLPAPER 1\n.Sh NAME\n.Nm xwallpaper\n.Nd wallpaper setting "
+        "utility for X\n.Sh DESCRIPTION\nThe\n.Nm\nprogram allows you to set image files as "
+        "your X wallpaper. PNG file format is supported by default and preferred, but optional "
+        "JPEG support exists as well.\n.Sh EXAMPLES\nTiles a PNG file as a wallpaper across "
+        "all outputs:\n.Dl $ xwallpaper --tile file.png\n.Sh BUGS\nUse the GitHub issue "
+        "tracker:\n.Lk https://github.com/stoeckmann/xwallpaper/issues\n"
+        ".Sh AUTHOR\n.An Tobias Stockmann Aq Mt tobias@stoeckmann.org\n"
+    )
+    settings = Settings(home=tmp_path, _env_file=None)  # type: ignore[call-arg]
+    searcher, _store = _searcher_over(settings, real_embedder, read_manual_page(page, None))
+    answer = searcher.ask("Who wrote xwallpaper?", k=1)
+    info = read_question("Who wrote xwallpaper?")
+    author, bugs = (
+        next(i for i, p in enumerate(searcher.snapshot.passages) if word in p.text)
+        for word in ("Tobias", "tracker")
+    )
+
+    assert answer.answered and "Tobias Stockmann" in answer.quotes[0].text
+    # Put first among its article's passages however it ranks (with eleven other manuals
+    # indexed it was ninth, under BUGS), as a sentence crediting someone with it would be.
+    assert searcher._credits_the_subject(info, author)
+    assert not searcher._credits_the_subject(info, bugs)
 
 
 def test_which_release_is_not_answered_where_no_release_is_named(settings: Settings) -> None:

@@ -967,8 +967,15 @@ class Searcher:
 
     def _credits_the_subject(self, info: QuestionInfo, ordinal: int) -> bool:
         """Whether a sentence of the passage credits someone and names a subject of the
-        question."""
-        text = self.snapshot.passages[ordinal].text
+        question, or the passage is its article's section of authors ("AUTHOR" over "Tobias
+        Stockmann <tobias@stoeckmann.org>" in xwallpaper(1)): a manual's authors are its
+        program's."""
+        passage = self.snapshot.passages[ordinal]
+        text = passage.text
+        if passage.heading is not None and _AUTHORS_HEADING.fullmatch(
+            passage.heading.rsplit(": ", 1)[-1].strip()
+        ):
+            return True
         return any(
             any(subject <= words for subject in info.subjects)
             and states_authorship(text[span.start : span.end])
@@ -1668,6 +1675,8 @@ def _opens_item(texts: list[str], index: int) -> bool:
 # ("[RFC-1952]"), a mail address.
 _REFERENCE = re.compile(r"[\w.+-]+\(\d\w*\)|https?://\S+|\[[^\]\s]+\]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _LIST_SEPARATOR = re.compile(r"[,;\n]")
+# A manual's section of its authors ("AUTHOR", "AUTHORS", "Authors and contributors").
+_AUTHORS_HEADING = re.compile(r"(?i:authors?|maintainers?)(?:\s+(?i:and)\s+\w+)?")
 _SHORT_ITEM_WORDS = 3
 
 
