@@ -937,6 +937,8 @@ def test_a_premise_the_question_states_is_told_from_a_condition_it_sets(
     [
         ("What is the most scrollback history Zutty will let me keep?", True),
         ("How long can a passphrase hashed with bcrypt be?", True),
+        # aide.conf(5): "The maximum depth of nested includes is 16."
+        ("How deeply can @@include statements be nested in aide.conf?", True),
         ("How many files can tar hold at most?", True),
         ("What is the minimum version of Meson required?", True),
         ("What is the largest city of the region?", False),

@@ -175,7 +175,8 @@ _TIME_QUESTION = re.compile(
 # A quantity asked for, possibly behind a few words ("What is ssh-keyscan's default connection
 # timeout?"), never across "of" ("What is the name of the port ...?" asks for a name).
 _NUMBER_QUESTION = re.compile(
-    r"\bhow (?:many|much|long|old|far|big|large|high|tall|deep|wide|often|frequently|fast)\b|"
+    r"\bhow (?:many|much|long|old|far|big|large|high|tall|deep|deeply|wide|often|frequently|"
+    r"fast)\b|"
     r"\b(?:what|which) (?:is the |was the |are the |is |are )?(?:(?!of )[\w'’-]+ ){0,3}"
     r"(?:number|amount|percentage|percent|population|size|cost|price|value|uid|gid|port|version|limit|rate|"
     r"speed|temperature|score|height|length|width|depth|weight|age|count|total|timeout|"
@@ -398,7 +399,7 @@ _LIMIT_QUESTION = re.compile(
     r"\w+(?:ous|ful|ble|ive|ant|ent|ar|al|ic|ed|ing|est|ly)\b)|"
     r"\bthe\s+(?:maximum|minimum|max|min)\b|\b(?:upper|lower)\s+(?:limit|bound)\b|"
     r"\bat\s+(?:most|least)\b|^\s*how\s+(?:long|big|large|many|much|high|low|far|small|short|"
-    r"old|few)\s+(?:[\w'’-]+\s+){0,5}?(?:can|could|may|must)\b|"
+    r"old|few|deep|deeply|wide)\s+(?:[\w'’@-]+\s+){0,5}?(?:can|could|may|must)\b|"
     # The superlative of what may be set or done: "What is the shortest PollInterval vnstatd
     # accepts?", "the longest message I can encrypt" (not "the largest city in France").
     # "What is the oldest compiler version Rayon works with?": the least a release may be.
