@@ -2491,6 +2491,50 @@ def test_why_is_answered_by_the_cause_beside_the_sentence_it_explains(
     assert consequence in highlight
 
 
+def test_the_item_a_question_names_is_highlighted_over_its_list_s_lead_in(
+    tmp_path: Path,
+) -> None:
+    # aide(1): the lead-in shares "exit codes" with the question, the item "configuration".
+    page = (
+        ".TH AIDE 1\n.SH DIAGNOSTICS\nNormally, the exit status is 0 if no errors occurred.\n"
+        ".PP\nAdditionally, the following exit codes are defined for generic error\n"
+        "conditions:\n"
+        '.IP "14 Writing error"\n.IP "15 Invalid argument error"\n'
+        '.IP "16 Unimplemented function error"\n.IP "17 Configuration error"\n'
+        '.IP "18 IO error"\n.IP "19 Version mismatch error"\n'
+    )
+
+    answer, _store = _ask_man(
+        tmp_path, page, "What exit code does aide return for a configuration error?"
+    )
+
+    assert answer.quotes[0].highlight is not None
+    assert "17 Configuration error" in answer.quotes[0].highlight.text
+    assert "following exit codes" not in answer.quotes[0].highlight.text
+
+
+def test_items_that_all_say_the_question_s_word_leave_their_lead_in_highlighted(
+    settings: Settings,
+) -> None:
+    # skalibs' iopause: "iopause" is in every flag's name, so it tells none of them apart.
+    text = (
+        "An iopause_fd structure is similar to a struct pollfd structure.\n\n"
+        "• x.fd must be set to the fd number to select on.\n"
+        "• x.events must be a disjunction of the following flags:\n"
+        "• IOPAUSE_READ if the fd is to be selected for reading.\n"
+        "• IOPAUSE_WRITE if the fd is to be selected for writing."
+    )
+    highlight = _highlight_in(
+        settings,
+        FakeEmbedder(),
+        "The iopause library interface",
+        text,
+        "Which flag do I put in an iopause_fd's events to wait until it can be written to?",
+    )
+
+    assert "IOPAUSE_WRITE" in highlight
+
+
 def test_a_why_answer_that_states_its_cause_is_highlighted_alone(settings: Settings) -> None:
     text = (
         "The ferry stopped in March because the pier needed repairs. It runs again from June. "

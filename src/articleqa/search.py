@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as dt
 import functools
@@ -1340,6 +1341,7 @@ class Searcher:
                 _faq_answer(asking, scores) or answering or range(len(scores)),
                 key=scores.__getitem__,
             )
+            best = _item_over_lead_in(info, sentences, texts, scores, best, heading_terms)
             if info.asks_default and not info.names_property(texts[best]):
                 # "Which environment variables does doas pass through by default?" is answered
                 # by the sentence naming them ("The variables DISPLAY and TERM are inherited"),
@@ -1595,6 +1597,42 @@ _SPECIFYING = re.compile(
 _ILLUSTRATING = re.compile(r"[\"'“‘(]?(?:e\.\s?g\.|for example\b|for instance\b)", re.IGNORECASE)
 _LEADS_IN = re.compile(r":\s*$|\bthe following\b|\bas follows\b", re.IGNORECASE)
 _LIST_MARK = re.compile(r"^(?:•|\d{1,3}[.)])\s")
+
+
+def _item_over_lead_in(
+    info: QuestionInfo,
+    sentences: Sequence[tuple[Span, frozenset[str]]],
+    texts: Sequence[str],
+    scores: Sequence[float],
+    best: int,
+    heading_terms: frozenset[str],
+) -> int:
+    """The item of a list that answers, over the line leading in to it: "Additionally, the
+    following exit codes are defined for generic error conditions:" shares "exit code" with
+    "What exit code does aide return for a configuration error?", and "17 Configuration error",
+    an item below it, is the answer. The best-scored of the short items that say a word of the
+    question that the lead-in, the headings and the other items do not; the lead-in when none
+    does."""
+    if not texts[best].rstrip().endswith(":"):
+        return best
+    wanted = info.asked - sentences[best][1] - heading_terms - info.framing
+    items = [
+        index
+        for index in range(best + 1, min(len(sentences), best + 1 + _LISTED_ITEMS))
+        if len(sentences[index][1]) <= _ITEM_TERMS
+    ]
+    # A word every item says ("iopause" of "IOPAUSE_READ", "IOPAUSE_WRITE") tells none apart.
+    said = collections.Counter(term for index in items for term in sentences[index][1] & wanted)
+    telling = [
+        index for index in items if any(said[term] == 1 for term in sentences[index][1] & wanted)
+    ]
+    return max(telling, key=scores.__getitem__) if telling else best
+
+
+# How many sentences after a lead-in its list's items are looked for in, and how many terms a
+# line may have to be an item ("17 Configuration error", "-c SEC Flush unused routes").
+_LISTED_ITEMS = 30
+_ITEM_TERMS = 8
 
 
 def _surest(info: QuestionInfo, text: str, spans: Sequence[Span]) -> float:
