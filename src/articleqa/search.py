@@ -500,20 +500,21 @@ class Searcher:
             for article_id, _start, _end in passage.spans
         ):
             return True  # the byline or signature the article was read with credits its author
-        if info.answer_type is AnswerType.VERSION and not self._says_a_release(ordinal):
+        if info.answer_type is AnswerType.VERSION and not self._says_a_release(info, ordinal):
             # "Which waitress release dropped support for Python 2?" is not answered by
             # "Compatibility with Python 2 was removed." where nothing says in which release.
             return False
         return info.may_be_answered_by(f"{passage.heading or ''}\n{passage.text}")
 
-    def _says_a_release(self, ordinal: int) -> bool:
+    def _says_a_release(self, info: QuestionInfo, ordinal: int) -> bool:
         """Whether the passage, its heading, the release heading it is listed under or its
-        article's title names a release ("2.0.0", "version 5")."""
+        article's title names a release ("2.0.0", "version 5", "Setuptools 45")."""
         passage = self.snapshot.passages[ordinal]
-        if _names_a_release(f"{passage.heading or ''}\n{passage.text}"):
+        numbers = frozenset(info.numbers)
+        if _names_a_release(f"{passage.heading or ''}\n{passage.text}", numbers):
             return True
         return any(
-            _names_a_release(self.snapshot.articles[article_id].title)
+            _names_a_release(self.snapshot.articles[article_id].title, numbers)
             or self._release_heading(ordinal, article_id) is not None
             for article_id, _start, _end in passage.spans
         )
@@ -1616,10 +1617,14 @@ def _item_over_lead_in(
     if not texts[best].rstrip().endswith(":"):
         return best
     wanted = info.asked - sentences[best][1] - heading_terms - info.framing
+    numbers = frozenset(_NUMBER.findall(info.text))
+    # An item that only echoes the question ("• Kerberos" for "Where are the Kerberos and NTLM
+    # handlers collected?") is not its answer: the lead-in is.
     items = [
         index
         for index in range(best + 1, min(len(sentences), best + 1 + _LISTED_ITEMS))
         if len(sentences[index][1]) <= _ITEM_TERMS
+        and not _says_only_asked(info, texts[index], sentences[index][1], numbers)
     ]
     # A word every item says ("iopause" of "IOPAUSE_READ", "IOPAUSE_WRITE") tells none apart.
     said = collections.Counter(term for index in items for term in sentences[index][1] & wanted)
@@ -1776,12 +1781,20 @@ def _item_answers(info: QuestionInfo, item: str) -> bool:
     return any(subject <= found for subject in info.subjects) and info.expects(item) >= 1.0
 
 
-def _names_a_release(text: str) -> bool:
-    """Whether ``text`` names a release: a version ("2.0.0") or a numbered one ("version 5")."""
-    return names_release(text) or _NUMBERED_RELEASE.search(text) is not None
+def _names_a_release(text: str, numbers: frozenset[str]) -> bool:
+    """Whether ``text`` names a release: a version ("2.0.0"), a numbered one ("version 5"), or
+    a name and a number the question does not write ("Setuptools 45"; not "Python 2" for
+    "Which release dropped Python 2?")."""
+    return (
+        names_release(text)
+        or _NUMBERED_RELEASE.search(text) is not None
+        or any(found.group(1) not in numbers for found in _NAME_AND_NUMBER.finditer(text))
+    )
 
 
 _NUMBERED_RELEASE = re.compile(r"\b(?:version|release)\s+\d", re.IGNORECASE)
+# A name (a capital in it: "Setuptools", "ngIRCd") and a whole number after it.
+_NAME_AND_NUMBER = re.compile(r"\b(?=[\w.+-]*[A-Z])[A-Za-z][\w.+-]*\s+v?(\d+)\b(?![.,]\d)")
 
 
 def _short_items(sentence: str) -> bool:
