@@ -532,9 +532,8 @@ _DEFINITION_QUESTION = re.compile(
     r"(?:\s+(?:in|for|on|within|inside|when|to)\b[^?]*)?\s*\??\s*$",
     re.IGNORECASE,
 )
+# Words that frame a question about what a name is short for ("What is LZO short for?").
 _NAME_FRAMING = frozenset(terms("short abbreviation acronym"))
-# How much of a property's word a name made from it begins with ("SIG" of "signal").
-_ABBREVIATION_CHARS = 3
 _DEFINITION_STATED = re.compile(
     r"\b(?:refers?\s+to|means|meant|stands?\s+for|is\s+defined\s+as|is\s+short\s+for|"
     r"denotes|is\s+an\s+abbreviation\s+(?:of|for))\b",
@@ -810,6 +809,11 @@ _PLACE_ANSWER = re.compile(
     + r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S"
     r"|\b(?i:mailing[ -]list|issue tracker|bug tracker|forums?|IRC channel|chat room)\b"
 )
+
+
+# How much of a property's word a name made from it begins with ("SIG" of "signal"):
+# ``QuestionInfo._names_instance``.
+_ABBREVIATION_CHARS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -1427,7 +1431,8 @@ def read_question(question: str) -> QuestionInfo:
     # "What is LZO short for?": "short" frames the question; the answer spells the name out
     # ("The acronym LZO is standing for Lempel-Ziv-Oberhumer") under any heading ("Short
     # documentation" is no closer to it).
-    naming = _NAME_FRAMING if _DEFINITION_QUESTION.match(question) else frozenset()
+    definition = _DEFINITION_QUESTION.match(question)
+    naming = _NAME_FRAMING if definition else frozenset()
     return QuestionInfo(
         text=written,
         asked=frozenset(question_terms(question)) - _quantifier_asked(question) - naming | implied,
@@ -1462,7 +1467,7 @@ def read_question(question: str) -> QuestionInfo:
         asks_limit=_LIMIT_QUESTION.search(question) is not None,
         asks_unit=_UNIT_QUESTION.search(question) is not None,
         asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
-        defines=_defined_term(question),
+        defines=_defined_term(definition),
         field=_field(question),
         situation=situation,
         set_aside=set_aside(question),
@@ -1551,9 +1556,9 @@ def _literal_patterns(literal: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
     return written, term
 
 
-def _defined_term(question: str) -> frozenset[str]:
-    """The terms of the term a question asks the meaning of ("pinning a package version")."""
-    asked = _DEFINITION_QUESTION.match(question)
+def _defined_term(asked: re.Match[str] | None) -> frozenset[str]:
+    """The terms of the term a question asks the meaning of ("pinning a package version"), from
+    its match of ``_DEFINITION_QUESTION``."""
     return frozenset(terms(asked.group("term") or asked.group("short"))) if asked else frozenset()
 
 

@@ -541,7 +541,8 @@ class Searcher:
             return True
         # Any way is enough; the passage's own words are asked first, since they are at hand
         # and what its article is about is not (stemming its opening, on a first ask).
-        rest = info.asked - frozenset().union(*info.subjects) - info.framing
+        subject_terms = frozenset().union(*info.subjects)
+        rest = info.asked - subject_terms - info.framing
         if not rest:
             return True
         words = self._words(ordinal)
@@ -559,7 +560,7 @@ class Searcher:
         elif info.seeks_kind and any(
             _item_answers(info, item)
             for span, found in words.sentences
-            if not found.isdisjoint(frozenset().union(*info.subjects))
+            if not found.isdisjoint(subject_terms)
             for item in _LIST_SEPARATOR.split(text[span.start : span.end])
         ):
             # An item of a list that names a subject and is itself the kind of answer asked
