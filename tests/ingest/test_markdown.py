@@ -62,6 +62,29 @@ def test_without_front_matter_the_first_heading_is_the_title() -> None:
     assert raw.url is None and raw.author is None and raw.published is None
 
 
+def test_a_heading_that_is_only_a_logo_is_titled_by_its_alt_text() -> None:
+    # btop's README: "# ![btop++](Img/logo.png)", then "## Index"; the title was "Index".
+    raw = read_markdown("# ![btop++](Img/logo.png)\n\n## Index\n\nA resource monitor.", None)
+
+    assert raw.title == "btop++"
+    assert "Index" in raw.text
+
+
+def test_a_changelog_s_first_release_is_not_its_title() -> None:
+    # btop's CHANGELOG.md opens with "## v1.2.13": every entry read as from that release.
+    changelog = (
+        "## v1.2.13\n\n* Added autodetection for gcc12.\n\n"
+        "## v1.2.12\n\n* Fixed: a crash on exit.\n"
+    )
+    raw = read_markdown(changelog, "/srv/docs/CHANGELOG.md")
+    # One release's notes are titled by it.
+    single = read_markdown("## v1.2.13\n\n* Added autodetection for gcc12.\n", None)
+
+    assert raw.title == "CHANGELOG.md"
+    assert raw.text.startswith("v1.2.13")
+    assert single.title == "v1.2.13"
+
+
 def test_without_front_matter_or_heading_the_first_line_is_the_title() -> None:
     raw = read_markdown("Museum reopens\n\nThe lifeboat is back.", None)
 

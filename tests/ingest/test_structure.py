@@ -526,7 +526,47 @@ def test_restructuredtext_bibliographic_fields_give_author_and_date() -> None:
     article = prepare_article(read_rst(source, None))
 
     assert (article.author, str(article.published)) == ("Jane Doe", "2023-02-03")
-    assert article.text == "The notes."
+    # The fields stay the document's words as well, a line each.
+    assert article.text == "Author: Jane Doe\nDate: 2023-02-03\n\nThe notes."
+
+
+def test_restructuredtext_fields_are_kept_as_name_and_value_lines() -> None:
+    # NumExpr's README names its maintainer in its bibliographic fields, beside badges; the
+    # fields were dropped but for the author, and "Who maintains NumExpr?" went unanswered.
+    readme = (
+        "NumExpr\n=======\n\n:Author: David M. Cooke\n:Maintainer: Robert A. McLeod\n"
+        ":Travis CI: |travis|\n\n.. |travis| image:: https://travis-ci.org/numexpr.png\n\n"
+        "What it is\n----------\n\nA fast evaluator.\n"
+    )
+    # Celery's README has its fields below a banner, as a field list; Kombu's too.
+    celery = (
+        ".. image:: http://example.org/banner.png\n\n:Version: 5.2.6 (dawn-chorus)\n"
+        ":Web: https://docs.celeryproject.org/\n\nDonations\n=========\n\nThanks.\n\n"
+        "Task queues\n===========\n\nA queue.\n"
+    )
+
+    numexpr = prepare_article(read_rst(readme, None))
+    fields = prepare_article(read_rst(celery, "/srv/docs/celery_README.rst"))
+
+    assert numexpr.text.startswith("Author: David M. Cooke\nMaintainer: Robert A. McLeod\n\n")
+    assert "Travis" not in numexpr.text  # a badge has no words
+    assert fields.text.startswith(
+        "Version: 5.2.6 (dawn-chorus)\nWeb: https://docs.celeryproject.org/\n\nDonations"
+    )
+    assert fields.title == "celery_README.rst"  # a field is no title
+
+
+def test_a_restructuredtext_changelog_s_first_release_is_not_its_title() -> None:
+    # fontTools' NEWS.rst opens with "4.38.0 (released 2022-10-21)" over older releases.
+    news = (
+        "4.38.0 (released 2022-10-21)\n----------------------------\n\n- Added L4.\n\n"
+        "4.37.4 (released 2022-09-30)\n----------------------------\n\n- Fixed a crash.\n"
+    )
+
+    article = prepare_article(read_rst(news, "/usr/share/doc/fonttools/NEWS.rst"))
+
+    assert article.title == "NEWS.rst"
+    assert article.text.startswith("4.38.0 (released 2022-10-21)")
 
 
 def test_html_comments_in_markdown_are_not_text() -> None:

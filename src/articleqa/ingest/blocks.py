@@ -128,6 +128,13 @@ def inline_text(element: etree._Element) -> str:
     return "\n".join(_INLINE_SPACE.sub(" ", line).strip() for line in lines).strip()
 
 
+def _alt_text(element: etree._Element) -> str:
+    """The alt text of the images in ``element``, the words an image stands for."""
+    return " ".join(
+        str(image.get("alt") or "").strip() for image in element.iter("img", "graphic")
+    ).strip()
+
+
 def _preformatted_text(element: etree._Element) -> str:
     text = "".join(element.itertext())
     lines = [line.rstrip() for line in text.split("\n")]
@@ -170,12 +177,17 @@ class _Walker:
             return
         if tag in _HEADINGS:
             level = _HEADINGS[tag]
-            heading = clean_heading(inline_text(element))
+            # A heading that is only a logo ("# ![btop++](Img/logo.png)") is titled by it.
+            heading = clean_heading(inline_text(element)) or clean_heading(_alt_text(element))
             if heading:
                 self.blocks.append(Block(BlockKind.HEADING, heading, level))
             return
         if tag in _LISTS:
-            if tag == "dl" or element.get("rend") == "dl":
+            if tag == "dl" and "field-list" in (element.get("class") or "").split():
+                # reST's field list (":Version: 5.2.6"): a record's fields, a line each, as
+                # written ("Version: 5.2.6"), one paragraph.
+                self.text("\n".join(self._field_lines(element)))
+            elif tag == "dl" or element.get("rend") == "dl":
                 # An entry a paragraph, as a manual's options are: a long list (Waitress's
                 # thirty arguments) is split into passages between its entries, not between a
                 # definition and its "Default: 1073741824" line.
@@ -272,6 +284,14 @@ class _Walker:
         if entry:
             yield entry
 
+    def _field_lines(self, element: etree._Element) -> Iterator[str]:
+        """A field list's fields as "Name: value" lines; a field with no words (a badge) is
+        left out."""
+        for entry in self._definition_entries(element):
+            name, value = entry[0].rstrip(":").strip(), " ".join(entry[1:]).strip()
+            if name and value:
+                yield f"{name}: {value}"
+
     def _item_text(self, item: etree._Element) -> str:
         """A list item's lines: its own text, then any nested lists or paragraphs."""
         if not _has_block_children(item):
@@ -367,12 +387,19 @@ def blocks_from_html(html: str) -> list[Block]:
     return blocks_from_element(root)
 
 
-def take_title(blocks: list[Block]) -> tuple[str, list[Block]]:
+def take_title(blocks: list[Block], source: str | None = None) -> tuple[str, list[Block]]:
     """A title from the document's own headings, and the blocks without that heading.
 
     The first block when it is a heading, else the first level-1 heading; else the first
-    line, as for plain text.
+    line, as for plain text. A release's heading in a series of them ("## v1.2.13" over "##
+    v1.2.12" in a changelog) titles its section, not the document: the file's name does.
     """
+    named = _file_name(source)
+    headings = [b for b in blocks if b.kind is BlockKind.HEADING]
+    releases = [b for b in headings if _RELEASE_HEADING.search(b.text)]
+    first = releases[0] if releases and headings[0] is releases[0] else None
+    if named and first and any(b.level == first.level for b in releases[1:]):
+        return named, blocks
     index = 0 if blocks and blocks[0].kind is BlockKind.HEADING else None
     if index is None:
         index = next(
@@ -384,11 +411,29 @@ def take_title(blocks: list[Block]) -> tuple[str, list[Block]]:
     index = next((i for i, b in enumerate(blocks) if b.kind is BlockKind.TEXT), None)
     if index is None:
         return "", blocks
+    if named and _FIELD_LINE.match(blocks[index].text):
+        # A record's fields ("Version: 5.2.6 (dawn-chorus)" atop Celery's README) are no title.
+        return named, blocks
     title, rest = title_from_first_line(blocks[index].text)
     if blocks[index].text.strip() == rest.strip():
         return title, blocks  # a long first line is content: it stays
     kept = [Block(BlockKind.TEXT, rest.strip())] if rest.strip() else []
     return title, blocks[:index] + kept + blocks[index + 1 :]
+
+
+# A field of a record, on its own line: "Version: 5.2.6", "Maintainer: Robert A. McLeod".
+_FIELD_LINE = re.compile(r"^[A-Z][\w -]{0,30}: \S[^\n]*\n[A-Z][\w -]{0,30}: \S")
+
+
+def _file_name(source: str | None) -> str | None:
+    """The name of the file ``source`` is (a path, not a URL), without ".gz"."""
+    if not source or "://" in source or "/" not in source:
+        return None
+    return source.rstrip("/").rsplit("/", 1)[-1].removesuffix(".gz") or None
+
+
+# A heading naming a release by its number ("v1.2.13", "Version 2.0 (2021-03-01)").
+_RELEASE_HEADING = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?![\w.]*\d)", re.IGNORECASE)
 
 
 def article_from_blocks(

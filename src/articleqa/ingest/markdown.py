@@ -100,7 +100,7 @@ def read_markdown(text: str, source: str | None) -> RawArticle:
     blocks = markdown_blocks(body)
     title = str(meta.get("title") or "").strip()
     if not title:
-        title, blocks = take_title(blocks)
+        title, blocks = take_title(blocks, source)
     return article_from_blocks(
         title,
         blocks,

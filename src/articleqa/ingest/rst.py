@@ -266,7 +266,7 @@ def read_rst(text: str, source: str | None) -> RawArticle:
             source,
             author=core.author,
         )
-    title, blocks, fields = _parsed(text)
+    title, blocks, fields = _parsed(text, source)
     return article_from_blocks(
         title,
         blocks,
@@ -277,7 +277,7 @@ def read_rst(text: str, source: str | None) -> RawArticle:
     )
 
 
-def _parsed(text: str) -> tuple[str, list[Block], dict[str, str]]:
+def _parsed(text: str, source: str | None = None) -> tuple[str, list[Block], dict[str, str]]:
     """A reST document's title, blocks and bibliographic fields."""
     try:
         parts = publish_parts(text, writer="html5", settings_overrides=_SAFE_SETTINGS)
@@ -291,11 +291,16 @@ def _parsed(text: str) -> tuple[str, list[Block], dict[str, str]]:
     # docutils gives the title as HTML ("OAuth1 &amp; OAuth2"): read it as the body is read.
     title = clean_heading(blocks_from_html_text(str(parts.get("title") or "")))
     fields = _docinfo(parts.get("docinfo", ""))
+    # The fields are the document's own words too ("Maintainer: Robert A. McLeod"): kept as
+    # its first paragraph, a line each, as a package's METADATA header is.
+    shown = _docinfo_lines(parts.get("docinfo", ""))
+    if shown:
+        blocks = [Block(BlockKind.TEXT, "\n".join(shown)), *blocks]
     # A page with several top-level sections has no document title; a ":title:" field at its
     # top says it (awscli's topic guides, Sphinx file-wide metadata), as front matter does.
     title = title or clean_heading(fields.get("title", ""))
     if not title:
-        title, blocks = take_title(blocks)
+        title, blocks = take_title(blocks, source)
     return title, blocks, fields
 
 
@@ -310,6 +315,29 @@ def _docinfo(html: str) -> dict[str, str]:
         for dd in root.iter("dd")
         if dd.get("class")
     }
+
+
+def _docinfo_lines(html: str) -> list[str]:
+    """The bibliographic fields as "Name: value" lines, those with words in them (a badge's
+    image has none) and a name written capitalised: ":Maintainer:" is shown as the page is
+    rendered, while Sphinx reads lower-case ones (":title:", ":description:", ":orphan:") as
+    the file's metadata and shows none of them."""
+    if not html.strip():
+        return []
+    lines = []
+    for dt in parse_markup(html).iter("dt"):
+        dd = dt.getnext()
+        if dd is None or _tag_name(dd) != "dd":
+            continue
+        name, value = inline_text(dt).rstrip(":").strip(), inline_text(dd)
+        if name[:1].isupper() and value:
+            lines.append(f"{name}: {value}")
+    return lines
+
+
+def _tag_name(element: object) -> str:
+    tag = getattr(element, "tag", "")
+    return tag if isinstance(tag, str) else ""
 
 
 def blocks_from_html_text(html: str) -> str:
