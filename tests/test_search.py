@@ -666,9 +666,34 @@ def test_a_verb_is_still_needed_when_the_question_names_nothing_else() -> None:
     assert read_question("From which level does waitress emit log messages?").descriptive == (
         frozenset()
     )
+    # A verb's bare form may be a program's name ("pip"), and what the asker does is what a
+    # how-to says ("configure").
     assert read_question("How do I configure pip to use an HTTP proxy?").descriptive == (
         frozenset()
-    )  # a verb's bare form may be a program's name ("pip")
+    )
+    assert read_question("How do I make pip use an HTTP proxy?").descriptive == frozenset()
+
+
+def test_the_verb_of_the_question_s_subject_need_not_be_named(settings: Settings) -> None:
+    # NumExpr's README says it "achieves better performance than NumPy": "Why does NumExpr
+    # outperform NumPy?" was declined as naming "outperform".
+    store = _store_of(
+        settings,
+        (
+            "NumExpr",
+            "The main reason why NumExpr achieves better performance than NumPy is that it "
+            "avoids allocating memory for intermediate results. Due to this, NumExpr works "
+            "best with large arrays.",
+        ),
+    )
+    searcher = _searcher(settings, store, abstain_threshold=-1.0)
+
+    answer = searcher.ask("Why does NumExpr outperform plain NumPy on big arrays?")
+
+    assert read_question("Why does NumExpr outperform NumPy?").descriptive == {
+        frozenset(terms("outperform"))
+    }
+    assert answer.answered and "intermediate results" in answer.quotes[0].text
 
 
 # Tram news of a dozen cities, each line naming its city: the fake embedder finds them all
@@ -2472,6 +2497,15 @@ def test_a_default_is_the_one_stated_in_the_entry_the_question_is_about(home: Pa
             "file name expansion",
             "with a backslash",
         ),
+        # NumExpr's README: "Due to this, ..." draws the consequence of the reason before it.
+        (
+            "The main reason why NumExpr achieves better performance than NumPy is that it "
+            "avoids allocating memory for intermediate results. This results in better cache "
+            "utilization. Due to this, NumExpr works best with large arrays.",
+            "Why does NumExpr work best with large arrays?",
+            "avoids allocating memory",
+            "Due to this",
+        ),
         # NSD's README gives its reason as the authors' view.
         (
             "NSD doesn't do any logging. We believe that logging is a separate task and has to "
@@ -2489,6 +2523,50 @@ def test_why_is_answered_by_the_cause_beside_the_sentence_it_explains(
 
     assert cause in highlight
     assert consequence in highlight
+
+
+def test_a_function_s_signature_is_the_term_its_description_answers_for(
+    settings: Settings,
+) -> None:
+    # Octave's manual lists functions as ": program_invocation_name ()" over what they do;
+    # the closing parenthesis read as a sentence's end, so the name was left out.
+    page = (
+        "<html><head><title>Command Line Options</title></head><body><main>"
+        "<h1>Command Line Options</h1><p>Octave has functions about its command line.</p><dl>"
+        "<dt>: <strong>program_name</strong> <code>()</code></dt><dd><p>Return the last "
+        "component of the value returned by program_invocation_name.</p></dd>"
+        "<dt>: <strong>program_invocation_name</strong> <code>()</code></dt><dd><p>Return the "
+        "name that was typed at the shell prompt to run Octave.</p><p>If executing a script from "
+        "the command line (e.g., octave foo.m), the program name is set to the name of the "
+        "script.</p></dd></dl></main></body></html>"
+    )
+    searcher, store = _searcher_over(settings, FakeEmbedder(), read_html(page, None))
+    answer = searcher.ask(
+        "Which Octave function tells me the name that was typed at the shell prompt?", k=1
+    )
+
+    highlight = _top_highlight(answer, store)
+    assert highlight.startswith(": program_invocation_name ()")
+    assert highlight.endswith("to run Octave.")
+
+
+def test_where_to_send_something_is_answered_by_an_address(settings: Settings) -> None:
+    # GSL's README: "in the BUGS file" is a place too, and shared "bugs" with the question.
+    text = (
+        "Known bugs of GSL are listed in the BUGS file. If you find a new one, please mail it "
+        "to bug-gsl@gnu.org."
+    )
+    sent = _highlight_in(
+        settings, FakeEmbedder(), "GSL", text, "Where do I send reports of GSL bugs?"
+    )
+    # Asked where something is, a file in the tree answers as well as an address.
+    kept = _highlight_in(settings, FakeEmbedder(), "GSL", text, "Where is the list of known bugs?")
+
+    assert "bug-gsl@gnu.org" in sent
+    assert "BUGS file" in kept
+    # A file where something is kept is no address to send to.
+    assert not read_question("Where does tinyproxy keep its PID file?").asks_address
+    assert not read_question("Where does AIDE write its report?").asks_address
 
 
 def test_the_item_a_question_names_is_highlighted_over_its_list_s_lead_in(

@@ -800,14 +800,30 @@ _MONEY = re.compile(
 _VERSION_ANSWER = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?![\w.]*\d)")
 # A place: a named one ("in Lyon"), or, in a program's documentation, a path ("placed in
 # test/cctest", "~/Library/Caches/pip", "/etc/terminal-colors.d/hexdump.disable").
+# Where to send, report or ask something: an address, a list, a tracker, a channel.
+_ADDRESS_ANSWER = re.compile(
+    r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S"
+    r"|\b(?i:mailing[ -]list|issue tracker|bug tracker|forums?|IRC channel|chat room)\b"
+)
 _PLACE_ANSWER = re.compile(
     # A capitalised name, hyphenated too ("from X-Python3-Version", "in Baden-Baden").
     r"\b(?:in|at|from|near|to) (?:the )?[A-Z][\w-]*\w"
     r"|\b(?:in|at|from|under|into|to) (?:the )?[\w.-]+/[\w./-]*|"
     + PATH_ON_DISK
-    # Where to send, report or ask something: an address, a list, a tracker, a channel.
-    + r"|\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\bhttps?://\S"
-    r"|\b(?i:mailing[ -]list|issue tracker|bug tracker|forums?|IRC channel|chat room)\b"
+    + "|"
+    + _ADDRESS_ANSWER.pattern
+)
+# "Where do I send a bug report?", "Where should questions be e-mailed?": asked where to send
+# something, so an address answers, and a file or a page in the project's tree ("listed in the
+# BUGS file") only may.
+# The verb, not a noun ("Where does tinyproxy keep its PID file?", "... write its report?").
+_ADDRESS_QUESTION = re.compile(
+    r"^\s*where\b(?:\s+\S+){0,3}?\s+(?:should|do|does|can|could|may|must|to)\s+"
+    r"(?:(?:i|we|you|one|users?|people)\s+)?(?:send|report|submit|mail|e-?mail|post|ask|contact|"
+    r"reach|file|direct)\b"
+    r"|^\s*where\b.*\b(?:be|is|are|get)\s+(?:sent|reported|submitted|mailed|e-?mailed|posted|"
+    r"filed|directed|asked)\b",
+    re.IGNORECASE,
 )
 
 
@@ -974,7 +990,14 @@ class QuestionInfo:
                 return 0.0
             # Credited, one name is the author's as surely as two ("Written up by Archibald").
             return 1.0 if credits else 0.5
-        return float(found(_PLACE_ANSWER))
+        if self.asks_address and found(_ADDRESS_ANSWER):
+            return 1.0
+        return (0.5 if self.asks_address else 1.0) * found(_PLACE_ANSWER)
+
+    @property
+    def asks_address(self) -> bool:
+        """Whether the question asks where to send something (``_ADDRESS_QUESTION``)."""
+        return self.answer_type is AnswerType.PLACE and bool(_ADDRESS_QUESTION.search(self.text))
 
     def states_what_is_asked(self, text: str) -> bool:
         """Whether ``text`` states the kind of value the question asks for by its own words, a
@@ -1354,18 +1377,37 @@ _MANNER_MIN_CHARS = 7
 _ADJECTIVE_ZIPF = 2.0
 
 
-def _is_descriptive(word: str) -> bool:
-    """Whether ``word`` is an adjective or an inflected verb of English written as such
-    ("divisible", "automates", "elapsed"): in lower case, and one English's lexicon
-    (LemmInflect's) knows, but not as a noun. A noun names what a question is about ("proxy",
-    "timeout"), as does a name or a term of art the lexicon does not know ("selfpipe",
-    "errno"); and a verb's bare form may be a program's name ("pip")."""
+def _is_descriptive(word: str, question: str) -> bool:
+    """Whether ``word`` is an adjective or a verb of English written as such ("divisible",
+    "automates", "elapsed"): in lower case, and one English's lexicon (LemmInflect's) knows,
+    but not as a noun. A noun names what a question is about ("proxy", "timeout"), as does a
+    name or a term of art the lexicon does not know ("selfpipe", "errno"). A verb's bare form
+    may be a program's name ("pip", "configure"): it is one only as the verb of the
+    question's subject ("Why does NumExpr outperform NumPy?")."""
     if not (word.isalpha() and word.islower()):
         return False
     readings = getAllLemmas(word)
     if not readings or "NOUN" in readings or "PROPN" in readings:
         return False
-    return "ADJ" in readings or any(lemma != word for lemma in readings.get("VERB", ()))
+    if "ADJ" in readings or any(lemma != word for lemma in readings.get("VERB", ())):
+        return True
+    return any(
+        not _ASKER.issuperset(words)
+        and not any("VERB" in getAllLemmas(between) for between in words)
+        for found in re.finditer(_PREDICATE.format(re.escape(word)), question, re.IGNORECASE)
+        for words in [found.group(1).lower().split()]
+    )
+
+
+# Who asks: "How do I configure pip ...?" asks how to do what it says, in the words a how-to
+# would use.
+_ASKER = frozenset({"i", "we", "you", "one", "not"})
+# A bare verb after an auxiliary and the few words naming its subject, none a verb: "does
+# NumExpr outperform", "can the daemon reload"; not "do I make pip ...".
+_PREDICATE = (
+    r"\b(?:do|does|did|can|could|will|would|should|may|might|must)\s+(?:not\s+)?"
+    r"((?:[^\s?]+\s+){{1,3}}?){0}\b"
+)
 
 
 def word_frequency(word: str) -> float:
@@ -1420,7 +1462,11 @@ def read_question(question: str) -> QuestionInfo:
             words.append(word)
             if is_typed(word):
                 typed.add(found)
-    said = [found for found, word in zip(subjects, words, strict=True) if _is_descriptive(word)]
+    said = [
+        found
+        for found, word in zip(subjects, words, strict=True)
+        if _is_descriptive(word, question)
+    ]
     descriptive = frozenset(said) if len(said) < len(subjects) else frozenset()
     byline = _BYLINE_QUESTION.match(question)
     dateline = _DATELINE_QUESTION.match(question)

@@ -1585,6 +1585,10 @@ class Searcher:
 
 
 _TERM_END = re.compile(r"[.!?;,\"'”’)]$")
+# A function's signature ends in a parenthesis and is still a term, as a manual's reference
+# lists it (Octave's ": program_invocation_name ()"): its argument list is empty or it is
+# named as code is ("gsl_sf_bessel_J0 (double x)"), unlike a remark in parentheses.
+_SIGNATURE = re.compile(r"(?:\w\s*\(\s*\)|\w[\w.:]*[_.:]\w+\s*\([^()]*\))$")
 # A line that announces what follows it: ends with a colon, or speaks of "the following".
 # Words opening a condition, which may be on what the sentence before said ("If that ...").
 _CONDITIONING = frozenset({"if", "when", "unless", "once"})
@@ -1946,7 +1950,7 @@ def _is_term(line: str, author: str | None = None) -> bool:
     term = line.strip()
     return (
         len(term.split()) <= 6
-        and not _TERM_END.search(term)
+        and (not _TERM_END.search(term) or bool(_SIGNATURE.search(term)))
         and not _LIST_MARK.match(term)
         # "By Lynne O'Donnell, Associated Press" (or "Jessica Rudder", the author alone) says
         # who wrote what follows, not what it is.
@@ -2153,6 +2157,8 @@ _CONSEQUENCE = re.compile(
     r"^\W*(?:thus|therefore|hence|consequently|accordingly|as\s+such|so(?=,)|"
     r"as\s+a\s+(?:result|consequence)|"
     r"for\s+this\s+reason|(?:that|this)(?:\s+is|'s|’s)\s+why|this\s+means|"
+    # "Due to this, NumExpr works best with large arrays.": the cause is the one before.
+    r"(?:due|owing)\s+to\s+(?:this|that|these|those)(?=\s*,)|"
     r"the\s+(?:consequence|result|upshot)\s+(?:of\s+(?:this|that)\s+)?is)\b",
     re.IGNORECASE,
 )
@@ -2177,6 +2183,14 @@ _CAUSE = re.compile(
     r"without\s+(?:it|this|that|them|doing\s+so))\b",
     re.IGNORECASE,
 )
+
+
+def _states_cause(sentence: str) -> bool:
+    """Whether ``sentence`` states a cause of its own, not one it points back to ("Due to
+    this, ...")."""
+    return bool(_CAUSE.search(sentence)) and not _CONSEQUENCE.match(sentence)
+
+
 # A cause said of what was just said: "The rationale for this is that YAPF was initially
 # developed at Google", the paragraph after the list item it explains.
 _CAUSE_OF_THE_ABOVE = re.compile(
@@ -2196,14 +2210,25 @@ def _with_reason(
     beside it that states a cause. A sentence about "this problem" has it in the one before;
     "The rationale for this is ..." gives the cause of the one before it, in whichever
     paragraph."""
-    if any(_CAUSE.search(texts[i]) for i in range(first, last + 1)):
+    if any(_states_cause(texts[i]) for i in range(first, last + 1)):
         return first, last
     if (
         first > 0
         and paragraphs[first - 1] == paragraphs[first]
         and (_CONSEQUENCE.match(texts[first]) or _NAMED_BEFORE.search(texts[first]))
     ):
-        return first - 1, last
+        # A consequence of a consequence reads back to the cause both follow from: "The main
+        # reason why NumExpr achieves better performance ... is that it avoids allocating
+        # memory ..." before "This results in better cache utilization ..." and "Due to this,
+        # NumExpr works best with large arrays."
+        chained = (
+            first > 1
+            and paragraphs[first - 2] == paragraphs[first]
+            and not _states_cause(texts[first - 1])
+            and _refers_back(texts[first - 1])
+            and _states_cause(texts[first - 2])
+        )
+        return first - (2 if chained else 1), last
     # Else the neighbour in its paragraph that states a cause: the answer sets out what is done
     # ("... this protection is lost when sudo executes a command.") and the next sentence why.
     following = last + 1 < len(texts) and paragraphs[last + 1] == paragraphs[last]
