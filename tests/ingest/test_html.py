@@ -456,3 +456,21 @@ def test_a_table_of_questions_beside_their_answers_stays_a_table() -> None:
     assert 'How do you pronounce "Valgrind"?' in text
     assert 'Where does the name "Valgrind" come from?' in text
     assert "From Nordic mythology." in text
+
+
+def test_the_text_after_a_comment_is_kept() -> None:
+    # Octave's texinfo manual marks unbreakable words "<code>...</code><!-- /@w -->": the
+    # sentence after each mark was lost, leaving "OCTAVE_INFO_PROGRAMinfo_program function."
+    page = (
+        "<html><head><title>Command Line Options</title></head><body><main>"
+        "<h1>Command Line Options</h1><p>The value of <var>program</var> will override any "
+        "value of <code>OCTAVE_INFO_PROGRAM</code><!-- /@w --> found in the environment, but "
+        "not the <code>info_program</code> function.</p><p><!-- a note -->Other options are "
+        "described below, each with its <code>--name</code>.</p></main></body></html>"
+    )
+
+    text = read_html(page, None).text
+
+    assert "OCTAVE_INFO_PROGRAM found in the environment, but not the info_program" in text
+    assert "Other options are described below" in text
+    assert "note" not in text

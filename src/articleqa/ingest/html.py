@@ -184,10 +184,12 @@ def _prepared(html: str) -> etree._Element | str:
       possible to allow a user other than root to control a service Does runit ...").
     - What stands in a list outside its items (Word's "<li>(b) …</li><span>(c) …</span>")
       becomes an item of its own: trafilatura keeps only items.
+    - The text after a comment is kept (``_text_before_comments``).
     """
     page = _parse(html)
     if page is None:
         return html
+    _text_before_comments(page)
     _without_contents_entries(page)
     for anchor in list(page.iter("a")):
         in_page = (anchor.get("href") or "").startswith("#")
@@ -231,6 +233,23 @@ def _prepared(html: str) -> etree._Element | str:
 
 
 _CONTAINERS = ("body", "main", "article", "section", "div", "td", "blockquote")
+
+
+def _text_before_comments(page: etree._Element) -> None:
+    """The text after each comment or processing instruction moved before it: trafilatura,
+    given a tree, drops a comment with the text after it (texinfo's "<code>OCTAVE_INFO_PROGRAM
+    </code><!-- /@w --> found in the environment, but not ..." lost all but its code). The
+    comment itself stays where it is: the page's shape is what trafilatura judges it by."""
+    for node in list(page.iter(etree.Comment, etree.ProcessingInstruction)):
+        parent = node.getparent()
+        if parent is None or not node.tail:
+            continue
+        before = node.getprevious()
+        if before is not None:
+            before.tail = (before.tail or "") + node.tail
+        else:
+            parent.text = (parent.text or "") + node.tail
+        node.tail = None
 
 
 def _classes(element: etree._Element) -> set[str]:
