@@ -201,6 +201,42 @@ def test_a_field_line_naming_the_property_asked_for_answers() -> None:
     assert read_question("What is the default polling interval?").field == ()
 
 
+def test_a_property_asked_after_a_preposition_is_named_by_the_answer() -> None:
+    # Waitress's logging page: "TransLogger produces logs in the Apache Combined Log Format."
+    # "In what format ...?" asked for no property, and "Log" read as said by "TransLogger".
+    info = read_question("In what format does Paste's TransLogger record web traffic?")
+
+    assert info.field == ("format",)
+    assert info.expects("TransLogger produces logs in the Apache Combined Log Format.") == 1.0
+    assert info.expects("For web traffic logging, Paste provides TransLogger middleware.") == 0.0
+
+
+def test_a_property_asked_of_something_is_the_property() -> None:
+    # rkhunter's README: "Which tools of the same class does the README suggest ...?" asked
+    # for no property, so "sameclass tools like Chkrootkit or OSSEC-HIDS" did not stand out.
+    tools = read_question("Which tools of the same class does the rkhunter README suggest?")
+
+    assert tools.field == ("tool",)
+    assert tools.expects("Consider installing sameclass tools like Chkrootkit or OSSEC-HIDS.")
+    # A kind of something asks for that something.
+    assert read_question("What kind of exit status does ffprobe give?").field == (
+        "status",
+        "exit",
+    )
+
+
+def test_asked_when_something_began_a_version_that_bounds_the_old_way_answers_less() -> None:
+    # mpg123(1): "Up to version 1.25.x, ..." was highlighted for "Starting with which
+    # version ...?", the release it changed with standing two sentences on.
+    info = read_question("Starting with which version does mpg123 return a non-zero exit code?")
+    until = "Up to version 1.25.x, mpg123 always returned exit code 0 for junk on the input."
+
+    assert info.expects(until) == 0.5
+    assert info.expects("With version 1.26.0, this changed.") == 1.0
+    # Asked which version it lasted to, the bound is the answer.
+    assert read_question("Which mpg123 version last returned 0 for junk?").expects(until) == 1.0
+
+
 def test_a_path_answers_where_in_a_program_s_documentation() -> None:
     info = read_question("Where do the C++ unit tests of Node.js live?")
     assert info.expects("The unit test should be placed in test/cctest, named test_*.") == 1.0

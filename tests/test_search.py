@@ -36,6 +36,7 @@ from articleqa.search import (
     _run_on,
     _surest,
     _with_answer_of_kind,
+    _with_described_setting,
     _with_short_completion,
     sentence_scores,
 )
@@ -2548,6 +2549,81 @@ def test_a_function_s_signature_is_the_term_its_description_answers_for(
     highlight = _top_highlight(answer, store)
     assert highlight.startswith(": program_invocation_name ()")
     assert highlight.endswith("to run Octave.")
+
+
+def test_asked_which_option_the_option_a_section_is_the_entry_of_answers(tmp_path: Path) -> None:
+    # zmq_ctx_set(3): the entry's text names another option ("ZMQ_LINGER"), so its heading
+    # "ZMQ_BLOCKY: Fix blocky behavior" was left out of the highlight.
+    page = (
+        ".TH ZMQ_CTX_SET 3\n.SH NAME\nzmq_ctx_set \\- set context options\n.SH DESCRIPTION\n"
+        "The zmq_ctx_set() function sets the option given by its argument.\n"
+        '.SS "ZMQ_BLOCKY: Fix blocky behavior"\nBy default the context will block, forever, on a '
+        "zmq_ctx_term call. Most applications terminate the context with ZMQ_LINGER set to zero "
+        "on all sockets. This setting is an easier way to get the same result.\n"
+        '.SS "ZMQ_IO_THREADS: Set number of I/O threads"\nThe ZMQ_IO_THREADS argument specifies '
+        "the size of the thread pool.\n"
+    )
+    answer, store = _ask_man(
+        tmp_path, page, "Which context option stops zmq_ctx_term from blocking forever?"
+    )
+
+    assert _top_highlight(answer, store).startswith("ZMQ_BLOCKY: Fix blocky behavior")
+
+
+def test_the_version_a_change_came_with_is_highlighted_for_since_which(
+    settings: Settings,
+) -> None:
+    text = (
+        "Up to version 1.25.x, mpg123 always returned exit code 0 also for complete junk on the "
+        "input side. Fatal errors were only considered for output. With version 1.26.0, this "
+        "changed to the behaviour described below."
+    )
+    highlight = _highlight_in(
+        settings,
+        FakeEmbedder(),
+        "mpg123",
+        text,
+        "Starting with which version does mpg123 return a non-zero exit code for junk input?",
+    )
+
+    assert "1.26.0" in highlight
+
+
+def test_an_entry_s_term_answers_for_its_last_sentence_not_the_next_entry_s() -> None:
+    # aide(1): "Without any command aide does a check." ends --check's entry, four sentences
+    # below its term; the highlight took the next entry's "--init, -i" instead.
+    texts = [
+        "--check, -C",
+        "Checks the database for inconsistencies.",
+        "You must have an initialized database to do this.",
+        "This is also the default command.",
+        "Without any command aide does a check.",
+        "--init, -i",
+        "Initialize the database.",
+    ]
+    paragraphs = [0, 0, 0, 0, 0, 1, 1]
+    info = read_question("Which command does aide perform when I don't specify one?")
+
+    extent = _with_answer_of_kind(info, texts, [0.1] * len(texts), 4, 4, paragraphs)
+
+    assert extent == (0, 4)
+
+
+def test_a_configuration_comment_is_answered_with_the_setting_it_describes() -> None:
+    # mycli's key bindings page: the highlight "[keys] # How long to wait for an Escape key
+    # sequence in vi mode." stopped before "vi_ttimeoutlen = 0.1", three lines on.
+    texts = [
+        "The threshold is separate for Emacs and Vi edit modes:",
+        "[keys]\n# How long to wait for an Escape key sequence in vi mode.",
+        "# 0.5 seconds is the prompt_toolkit default, but vi users may find that too long.",
+        '# Shorter values mean that "Escape" alone is recognized more quickly.',
+        "vi_ttimeoutlen = 0.1\n# How long to wait for an Escape key sequence in Emacs mode.",
+    ]
+    paragraphs = [0, 1, 1, 1, 1]
+
+    assert _with_described_setting(texts, paragraphs, 1) == 4
+    assert _with_described_setting(texts, paragraphs, 0) == 0  # prose ends where it ends
+    assert _with_described_setting(texts, [0, 1, 1, 2, 2], 1) == 1  # not past its listing
 
 
 def test_where_to_send_something_is_answered_by_an_address(settings: Settings) -> None:

@@ -447,9 +447,13 @@ _DEFAULT_STATED = re.compile(
 # "What support tier do ...", "Which exit status does ...": the property asked for, up to three
 # words between "what"/"which" and the verb (not "What is the ...").
 _PROPERTY_QUESTION = re.compile(
-    # After what it sets out first: "With the default settings, what TTL do packets get?"
-    r"^(?:[^,?;]*,\s*)?(?:what|which)\s+(?!(?:is|are|was|were|do|does|did|has|have|had)\b)"
+    # After what it sets out first: "With the default settings, what TTL do packets get?"; and
+    # after a preposition: "In what format does TransLogger record web traffic?"
+    r"^(?:[^,?;]*,\s*)?(?:(?:in|on|at|from|by|to|with|for|under|into|through|via)\s+)?"
+    r"(?:what|which)\s+(?!(?:is|are|was|were|do|does|did|has|have|had)\b)"
     r"(?P<property>(?:[\w-]+\s+){0,2}?[\w-]+)\s+"
+    # What it is of: "Which tools of the same class does the README suggest?"
+    r"(?:(?:of|for|from)\s+(?P<of>(?:[\w'’-]+\s+){1,4}?))?"
     r"(?:do|does|did|is|are|was|were|can|could|should|will|would|has|have|had)\b",
     re.IGNORECASE,
 )
@@ -798,6 +802,20 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _VERSION_ANSWER = re.compile(r"(?<![\w.])v?\d+\.\d+(?:\.\d+)*(?![\w.]*\d)")
+# "Starting with which version ...?", "Since which release ...?", "... first ...": asked when
+# something began, so a version that ended the old way ("Up to version 1.25.x, mpg123 always
+# returned exit code 0") does not answer as surely as the one it changed with ("With version
+# 1.26.0, this changed").
+_START_QUESTION = re.compile(
+    r"\b(?:(?:starting|beginning)\s+(?:with|from|in|at)|since|as\s+of|from)\s+(?:which|what)\b"
+    r"|\bfirst\b",
+    re.IGNORECASE,
+)
+_VERSION_UNTIL = re.compile(
+    r"\b(?:up\s+to|until|till|before|prior\s+to|older\s+than|earlier\s+than|below)\s+"
+    r"(?:(?:version|release)\s+)?v?\d+\.[\dx]+",
+    re.IGNORECASE,
+)
 # A place: a named one ("in Lyon"), or, in a program's documentation, a path ("placed in
 # test/cctest", "~/Library/Caches/pip", "/etc/terminal-colors.d/hexdump.disable").
 # Where to send, report or ask something: an address, a list, a tracker, a channel.
@@ -978,7 +996,13 @@ class QuestionInfo:
                 return 1.0 if found(_OPTION_ANSWER) else 0.5 * found(_CODE_ANSWER)
             return float(found(_CODE_ANSWER))
         if kind is AnswerType.VERSION:
-            return float(found(_VERSION_ANSWER))
+            if not found(_VERSION_ANSWER):
+                return 0.0
+            if _START_QUESTION.search(self.text) and not self._finds(
+                _VERSION_ANSWER, _VERSION_UNTIL.sub("", sentence)
+            ):
+                return 0.5  # every version it gives bounds the old way
+            return 1.0
         if kind is AnswerType.PERSON:
             # A full name surely names someone; one capitalised word may ("Mozilla") or not
             # ("PCAP mode"). Who made something is surely named where the text says so.
@@ -1100,6 +1124,7 @@ class QuestionInfo:
         head = self.field[0]
         tokens = _TOKEN.findall(sentence)
         own = self.text.lower()
+        own_words = {token.lower() for token in _TOKEN.findall(self.text)}
         # A name made from the property's word, as C names are ("SIGPWR" for "Which signals
         # ...?", "ENOENT" not: one letter says nothing).
         abbreviation = head[:_ABBREVIATION_CHARS]
@@ -1137,7 +1162,9 @@ class QuestionInfo:
                     continue
                 name = tokens[near]
                 named = is_typed(name) or (near > 0 and name[:1].isupper())
-                if named and name.lower() not in own:
+                # A word of the question's, not a part of one: "Log" in "the Apache Combined
+                # Log Format" is not said by "TransLogger".
+                if named and name.lower() not in own_words:
                     return True
         return False
 
@@ -1614,7 +1641,14 @@ def _field(question: str) -> tuple[str, ...]:
     if asked is None:
         return ()
     found = terms(asked.group("property"))
+    if asked.group("of") and found and found[-1] in _KINDS:
+        # "What kind of exit status ...?" asks for an exit status.
+        found = terms(asked.group("of"))
     return tuple(reversed(found))
+
+
+# Words that only say a sort of what follows them ("kind of", "types of").
+_KINDS = frozenset(terms("kind kinds type types sort sorts"))
 
 
 def _quantifier_asked(question: str) -> frozenset[str]:

@@ -38,6 +38,7 @@ from articleqa.question import (
     AnswerType,
     QuestionInfo,
     holds_literal,
+    is_typed,
     names_release,
     read_question,
     set_aside,
@@ -1364,6 +1365,7 @@ class Searcher:
                 info, texts, scores, first_answer, last_answer, paragraphs
             )
             last_answer = _with_short_completion(info, sentences, texts, paragraphs, last_answer)
+            last_answer = _with_described_setting(texts, paragraphs, last_answer)
             last_answer = _finished(texts, last_answer, paragraphs)
             if info.asks_reason:
                 first_answer, last_answer = _with_reason(
@@ -1387,13 +1389,19 @@ class Searcher:
                 # remaining input ...") or ends close to its start (a release's heading over
                 # its first entries): the highlight starts at the heading too.
                 # A byline is the highlight as it is, even when it stands among the headings.
+                # Asked which option, the option a section is the entry of is the answer
+                # though its text names others ("ZMQ_BLOCKY: Fix blocky behavior" over "...
+                # terminate the context with ZMQ_LINGER set to zero").
                 holds_answer = (
                     line is None
                     and (
                         first_answer == 0 or sentences[last_answer][0].end <= _HEADING_ANSWER_REACH
                     )
                     and info.seeks_kind
-                    and not any(map(info.expects, texts[: last_answer + 1]))
+                    and (
+                        not any(map(info.expects, texts[: last_answer + 1]))
+                        or (info.asks_option and _names_an_entry(heading))
+                    )
                     and bool(info.expects(heading))
                 )
                 # A quote that opens its section shows the heading above it, text of the
@@ -2114,6 +2122,8 @@ def _with_answer_of_kind(
     if held >= 1.0:
         return first, last
     term = _defined_by(texts, paragraphs, first)
+    if term is None:
+        term = _entry_term(texts, paragraphs, first)
     if term is not None and info.expects(said[term]) > held:
         return term, last  # "-o" over "Run only once." / "Ignore any autorefresh setting ..."
     for reach in (1, 2):
@@ -2122,8 +2132,18 @@ def _with_answer_of_kind(
             if paragraphs is None:
                 break
             around = [i for i in around if paragraphs[i] == paragraphs[first] == paragraphs[last]]
-        # A term belongs to the definition it opens, not to the sentence before it.
-        around = [i for i in around if i < first or not _opens_definition(texts, paragraphs, i)]
+        # A term belongs to the definition it opens, not to the sentence before it: standing
+        # alone or opening a paragraph of its own ("--init, -i" above "Initialize the
+        # database.", after "Without any command aide does a check.").
+        around = [
+            i
+            for i in around
+            if i < first
+            or not (
+                _opens_definition(texts, paragraphs, i)
+                or _entry_term(texts, paragraphs, i + 1) == i
+            )
+        ]
         holding = [i for i in around if info.expects(said[i]) > held]
         if holding:
             chosen = max(holding, key=scores.__getitem__)
@@ -2139,6 +2159,19 @@ def _opens_definition(texts: list[str], paragraphs: Sequence[int] | None, at: in
     if at > 0 and paragraphs[at - 1] == paragraphs[at]:
         return False
     return _is_term(texts[at]) and not _is_term(texts[at + 1])
+
+
+def _entry_term(texts: list[str], paragraphs: Sequence[int] | None, at: int) -> int | None:
+    """The term line opening the paragraph sentence ``at`` is in, an entry's ("--check, -C" over
+    "Checks the database ... Without any command aide does a check."), however far back."""
+    if paragraphs is None or at >= len(texts) or at == 0:
+        return None
+    start = at
+    while start > 0 and paragraphs[start - 1] == paragraphs[at]:
+        start -= 1
+    if start == at or not _is_term(texts[start]) or _is_term(texts[start + 1]):
+        return None
+    return start
 
 
 def _defined_by(texts: list[str], paragraphs: Sequence[int] | None, first: int) -> int | None:
@@ -2259,6 +2292,13 @@ _HEADING_ANSWER_REACH = 300
 _QUOTED_HEADING_CHARS = 120
 
 
+def _names_an_entry(heading: str) -> bool:
+    """Whether a heading is an entry's name: one typed token, alone or before a colon
+    ("ZMQ_BLOCKY: Fix blocky behavior", "--verbose")."""
+    name = heading.strip().partition(":")[0].strip()
+    return bool(name) and len(name.split()) == 1 and is_typed(name)
+
+
 def _heading_above(text: str, start: int, heading: str) -> int | None:
     """Where the heading right above ``start`` begins in ``text``, when only blank space lies
     between them; None otherwise. ``heading`` is the chain of headings ("Guide: Options"): the
@@ -2303,6 +2343,30 @@ def _with_short_completion(
     if _refers_back(texts[after]) and not sentences[after][1] & info.asked <= sentences[last][1]:
         return after
     return last
+
+
+def _with_described_setting(texts: list[str], paragraphs: Sequence[int], last: int) -> int:
+    """The answer's last sentence, or, when it ends on a comment of a configuration listing,
+    the setting the comment describes on the line after its comment lines ("# How long to wait
+    for an Escape key sequence in vi mode." ... "vi_ttimeoutlen = 0.1")."""
+    if not _COMMENT_LINE.match(texts[last].rsplit("\n", 1)[-1]):
+        return last
+    for after in range(last + 1, min(last + 1 + _COMMENT_REACH, len(texts))):
+        if paragraphs[after] != paragraphs[last]:
+            break
+        lines = texts[after].split("\n")
+        if _SETTING_LINE.match(lines[0]):
+            return after
+        if not all(_COMMENT_LINE.match(line) for line in lines):
+            break
+    return last
+
+
+# A configuration file's comment line and setting line ("# Update time in milliseconds",
+# "update_ms = 1500"); a setting's comment runs a few lines at most.
+_COMMENT_LINE = re.compile(r"^\s*(?:#|;|//)")
+_SETTING_LINE = re.compile(r"^\s*[A-Za-z_][\w.-]*\s*[=:]\s*\S")
+_COMMENT_REACH = 4
 
 
 def _says_only_asked(
