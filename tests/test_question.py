@@ -209,6 +209,11 @@ def test_a_property_asked_after_a_preposition_is_named_by_the_answer() -> None:
     assert info.field == ("format",)
     assert info.expects("TransLogger produces logs in the Apache Combined Log Format.") == 1.0
     assert info.expects("For web traffic logging, Paste provides TransLogger middleware.") == 0.0
+    # A date or a place asked for is asked as one, not as a property: "in the 11th century"
+    # names no "century" by name. Nor is an origin ("from Denmark").
+    assert read_question("In what year was the Python Software Foundation formed?").field == ()
+    assert read_question("In which city was CNRI located?").field == ()
+    assert read_question("From which countries did the Norse originate?").field == ()
 
 
 def test_a_property_asked_of_something_is_the_property() -> None:

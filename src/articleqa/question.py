@@ -448,8 +448,10 @@ _DEFAULT_STATED = re.compile(
 # words between "what"/"which" and the verb (not "What is the ...").
 _PROPERTY_QUESTION = re.compile(
     # After what it sets out first: "With the default settings, what TTL do packets get?"; and
-    # after a preposition: "In what format does TransLogger record web traffic?"
-    r"^(?:[^,?;]*,\s*)?(?:(?:in|on|at|from|by|to|with|for|under|into|through|via)\s+)?"
+    # after a preposition: "In what format does TransLogger record web traffic?". Not "from":
+    # "From which countries did the Norse originate?" asks an origin, named without the
+    # property's word ("from Denmark"; taken as a property, it cost SQuAD one question).
+    r"^(?:[^,?;]*,\s*)?(?P<preposition>(?:in|on|at|by|to|with|for|under|into|through|via)\s+)?"
     r"(?:what|which)\s+(?!(?:is|are|was|were|do|does|did|has|have|had)\b)"
     r"(?P<property>(?:[\w-]+\s+){0,2}?[\w-]+)\s+"
     # What it is of: "Which tools of the same class does the README suggest?"
@@ -1541,7 +1543,7 @@ def read_question(question: str) -> QuestionInfo:
         asks_unit=_UNIT_QUESTION.search(question) is not None,
         asks_authorship=_AUTHORSHIP_QUESTION.search(question) is not None,
         defines=_defined_term(definition),
-        field=_field(question),
+        field=_field(question, answer_type(question)),
         situation=situation,
         set_aside=set_aside(question),
         premise=premise,
@@ -1635,10 +1637,12 @@ def _defined_term(asked: re.Match[str] | None) -> frozenset[str]:
     return frozenset(terms(asked.group("term") or asked.group("short"))) if asked else frozenset()
 
 
-def _field(question: str) -> tuple[str, ...]:
-    """The terms of the property a "what/which X does ..." question asks for, last word first."""
+def _field(question: str, kind: AnswerType) -> tuple[str, ...]:
+    """The terms of the property a "what/which X does ..." question asks for, last word first.
+    After a preposition, only a property that is not already the kind of answer asked for:
+    "In what year ...?" asks for a date, "In what country ...?" for a place."""
     asked = _PROPERTY_QUESTION.match(question)
-    if asked is None:
+    if asked is None or (asked.group("preposition") and kind is not AnswerType.ANY):
         return ()
     found = terms(asked.group("property"))
     if asked.group("of") and found and found[-1] in _KINDS:
